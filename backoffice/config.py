@@ -1,0 +1,288 @@
+"""bots.yaml: pydantic models, ``${ENV_VAR}`` secrets, and errors that name file, line and field.
+
+``load_config(path)`` returns a :class:`Config` or raises :class:`ConfigError` listing every
+problem as ``bots.yaml:14: bots[0].source.path: folder does not exist``.
+
+Paths: ``workspace`` and ``rules`` are relative to the directory of bots.yaml; the paths a
+connector names (a drop folder, an output file) are relative to the workspace.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    Tag,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from backoffice import connectors
+from backoffice.connectors.files import FilesSettings
+from backoffice.connectors.folder import FolderSettings
+from backoffice.connectors.sql import SqlSettings
+from backoffice.errors import ConfigError
+from backoffice.logs.redact import register_secret
+from backoffice.paths import inside
+from backoffice.yamlfile import describe_errors, field_path, parse_yaml
+
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+EVERY = re.compile(r"^every\s+(\d+)\s*([smhd])$")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CustomConnector(BaseModel):
+    """A connector named by dotted path; its own Settings model validates the other keys."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    builtin: ClassVar[dict[str, str]] = {}
+    kind: str = Field(description="package.module:Class of a third-party connector.")
+
+    @field_validator("kind")
+    @classmethod
+    def _dotted(cls, value: str) -> str:
+        if "." not in value and ":" not in value:
+            raise ValueError(
+                f"unknown kind {value!r}: use one of {', '.join(sorted(cls.builtin))} "
+                "or a dotted path package.module:Class"
+            )
+        return value
+
+
+class CustomSource(CustomConnector):
+    builtin: ClassVar[dict[str, str]] = connectors.SOURCES
+
+
+class CustomTarget(CustomConnector):
+    builtin: ClassVar[dict[str, str]] = connectors.TARGETS
+
+
+def _kind_of(table: dict[str, str]):
+    def tag(value: Any) -> str:
+        kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+        return kind if kind in table else "custom"
+
+    return Discriminator(tag)
+
+
+SourceSettings = Annotated[
+    Annotated[FolderSettings, Tag("folder")] | Annotated[CustomSource, Tag("custom")],
+    _kind_of(connectors.SOURCES),
+]
+TargetSettings = Annotated[
+    Annotated[SqlSettings, Tag("sql")]
+    | Annotated[FilesSettings, Tag("files")]
+    | Annotated[CustomTarget, Tag("custom")],
+    _kind_of(connectors.TARGETS),
+]
+
+
+class RetryPolicy(Model):
+    """How application errors (a system down) are retried: exponential backoff with jitter."""
+
+    max_attempts: int = Field(5, ge=1, le=1000, description="Attempts before the item goes to the exception queue.")
+    backoff_seconds: float = Field(30.0, gt=0, description="Delay before the first retry; doubles each time.")
+    max_backoff_seconds: float = Field(3600.0, gt=0, description="The longest delay between two attempts.")
+    jitter: float = Field(0.5, ge=0, le=1, description="Fraction of the delay that is randomised (0: none).")
+
+    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        base = min(self.max_backoff_seconds, self.backoff_seconds * 2 ** max(attempt - 1, 0))
+        return base * (1 - self.jitter * (rng or random).random())
+
+
+class Bot(Model):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", description="Unique name of the bot.")
+    description: str = Field("", description="What this bot does, for people.")
+    enabled: bool = Field(True, description="A disabled bot is validated but never run.")
+    schedule: str | None = Field(
+        None, description="When to collect new work: a cron expression ('*/5 * * * *') or 'every 10m'."
+    )
+    source: SourceSettings = Field(description="Where work comes from.")
+    extractor: Literal["invoice", "auto"] = Field("invoice", description="Which kind of document to read.")
+    rules: str | None = Field(None, description="The rule file, relative to bots.yaml.")
+    targets: list[TargetSettings] = Field(default_factory=list, description="Where results are posted, in order.")
+    retry: RetryPolicy = Field(default_factory=RetryPolicy, description="Retries of application errors.")
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str | None) -> str | None:
+        if value is None or EVERY.match(value.strip()):
+            return value
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a cron expression or 'every N[s|m|h|d]': {exc}") from None
+        return value
+
+    @field_validator("rules")
+    @classmethod
+    def _rules_exist(cls, value: str | None, info: ValidationInfo) -> str | None:
+        base = (info.context or {}).get("config_dir")
+        if value is not None and base is not None and not inside(base, value).is_file():
+            raise ValueError(f"rule file does not exist: {inside(base, value)}")
+        return value
+
+
+class Connection(Model):
+    url: str = Field(description="Connection URL; use ${ENV_VAR} for secrets.")
+    username: str | None = Field(None, description="User name, when not in the URL.")
+    password: SecretStr | None = Field(None, description="Password; write ${ENV_VAR}, never the secret itself.")
+
+
+class Runner(Model):
+    lease_seconds: float = Field(300.0, gt=0, description="How long a claimed item stays leased without a heartbeat.")
+    poll_seconds: float = Field(5.0, gt=0, description="How often sources are polled when no schedule says otherwise.")
+    name: str | None = Field(None, description="This runner's name in the journal (default: host-pid).")
+
+
+class Config(Model):
+    """The whole of bots.yaml."""
+
+    workspace: str = Field("work", description="Queue, stored files, logs and outputs; relative to bots.yaml.")
+    queue: str | None = Field(None, description="Queue URL; default sqlite:///<workspace>/queue.db.")
+    runner: Runner = Field(default_factory=Runner, description="Settings of `backoffice run`.")
+    connections: dict[str, Connection] = Field(default_factory=dict, description="Named connections.")
+    bots: list[Bot] = Field(description="The bots of this deployment.")
+
+    _path: Path = PrivateAttr(default=Path("bots.yaml"))
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Config:
+        names = [b.name for b in self.bots]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(f"bot names must be unique: {', '.join(duplicated)}")
+        return self
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def config_dir(self) -> Path:
+        return self._path.parent
+
+    @property
+    def workspace_path(self) -> Path:
+        return inside(self.config_dir, self.workspace)
+
+    @property
+    def queue_url(self) -> str:
+        return self.queue or f"sqlite:///{self.workspace_path / 'queue.db'}"
+
+    def bot(self, name: str) -> Bot:
+        for bot in self.bots:
+            if bot.name == name:
+                return bot
+        raise KeyError(name)
+
+    def rules_path(self, bot: Bot) -> Path | None:
+        return inside(self.config_dir, bot.rules) if bot.rules else None
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of bots.yaml, for editors."""
+    schema = Config.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "backoffice bots.yaml"
+    return schema
+
+
+# -- loading ---------------------------------------------------------------------------------
+def load_config(path: Path | str, *, check_paths: bool = True, workspace: Path | None = None) -> Config:
+    """Read and validate bots.yaml; raise ConfigError naming file:line: field for every problem.
+
+    ``check_paths`` checks that folders and files it names exist; ``workspace`` replaces the
+    file's workspace (the demo runs the sample deployment in a fresh one).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    data, positions = parse_yaml(text, path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: the file must be a mapping with a 'bots' list")
+    if workspace is not None:
+        data["workspace"] = str(Path(workspace).resolve())
+    problems: list[str] = []
+    data = _substitute_env(data, (), positions, path, problems)
+    context: dict[str, Any] = {"config_dir": path.parent}
+    if check_paths:
+        workspace = data.get("workspace", "work")
+        context["workspace"] = inside(path.parent, workspace) if isinstance(workspace, str) else None
+    try:
+        config = Config.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise ConfigError(problems + describe_errors(exc, path, positions)) from None
+    if problems:
+        raise ConfigError(problems)
+    config._path = path
+    _resolve_custom_connectors(config, path, positions, context)
+    return config
+
+
+def _substitute_env(value: Any, at: tuple, positions: dict, path: Path, problems: list[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _substitute_env(v, (*at, k), positions, path, problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute_env(v, (*at, i), positions, path, problems) for i, v in enumerate(value)]
+    if not isinstance(value, str) or "${" not in value:
+        return value
+
+    def replace(match: re.Match) -> str:
+        name, default = match.group(1), match.group(2)
+        found = os.environ.get(name, default)
+        if found is None:
+            line = positions.get(at, 1)
+            problems.append(f"{path}:{line}: {field_path(at)}: environment variable {name} is not set")
+            return ""
+        if found:
+            register_secret(found)
+        return found
+
+    return ENV_REF.sub(replace, value)
+
+
+def _resolve_custom_connectors(config: Config, path: Path, positions: dict, context: dict) -> None:
+    problems: list[str] = []
+    for index, bot in enumerate(config.bots):
+        places = [("source", bot.source, connectors.SOURCES)]
+        places += [(("targets", n), t, connectors.TARGETS) for n, t in enumerate(bot.targets)]
+        for where, settings, table in places:
+            if not isinstance(settings, CustomConnector):
+                continue
+            loc = ("bots", index, *((where,) if isinstance(where, str) else where))
+            try:
+                cls = connectors.load_class(settings.kind, table)
+                resolved = cls.Settings.model_validate(settings.model_dump(), context=context)
+            except ValidationError as exc:
+                problems += describe_errors(exc, path, positions, prefix=loc)
+                continue
+            except ValueError as exc:
+                problems.append(f"{path}:{positions.get((*loc, 'kind'), 1)}: {field_path((*loc, 'kind'))}: {exc}")
+                continue
+            if isinstance(where, str):
+                object.__setattr__(bot, "source", resolved)
+            else:
+                bot.targets[where[1]] = resolved
+    if problems:
+        raise ConfigError(problems)

@@ -1,0 +1,124 @@
+"""Folder source: a drop folder that a back-office team fills with documents.
+
+A file is taken once it has not changed for ``settle_seconds`` and its size did not change
+while it was copied into the workspace (otherwise it is still being written). The item is
+committed before the file moves to ``processed/`` (or ``failed/`` when it cannot be taken in),
+so a crash at any point neither loses nor duplicates a document: the same content is the same
+source key, and enqueueing it again returns the first item.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationInfo, field_validator
+
+from backoffice.connectors.base import Intake, Settings, Source
+from backoffice.paths import inside
+
+log = logging.getLogger(__name__)
+PARTIAL_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp")
+
+
+class FolderSettings(Settings):
+    kind: Literal["folder"] = Field(description="A drop folder.")
+    create: bool = Field(False, description="Create the folder (and processed/, failed/) when missing.")
+    path: str = Field(description="The drop folder; a relative path is inside the workspace.")
+    patterns: list[str] = Field(["*.pdf"], description="File name patterns to take (case-insensitive).")
+    settle_seconds: float = Field(
+        2.0, ge=0, description="A file must be unchanged this long before it is taken."
+    )
+    max_bytes: int = Field(
+        50_000_000, gt=0, description="Larger files become exception items instead of being read."
+    )
+    processed: str = Field("processed", description="Where taken files move, relative to the folder.")
+    failed: str = Field("failed", description="Where files that could not be taken in move.")
+
+    @field_validator("path")
+    @classmethod
+    def _folder_exists(cls, value: str, info: ValidationInfo) -> str:
+        workspace = (info.context or {}).get("workspace")
+        if workspace is not None and not info.data.get("create"):
+            folder = inside(workspace, value)
+            if not folder.is_dir():
+                raise ValueError(f"folder does not exist: {folder} (set create: true to make it)")
+        return value
+
+
+class FolderSource(Source):
+    Settings = FolderSettings
+    settings: FolderSettings
+
+    @property
+    def folder(self) -> Path:
+        return inside(self.context.workspace, self.settings.path)
+
+    def collect(self, intake: Intake) -> int:
+        folder = self.folder
+        if self.settings.create:
+            folder.mkdir(parents=True, exist_ok=True)
+        new = 0
+        for path in self._ready_files(folder):
+            try:
+                new += self._take(path, intake)
+            except OSError as exc:  # vanished or unreadable right now: the next scan tries again
+                log.warning("cannot take %s yet: %s", path, exc, extra={"bot": self.context.bot})
+        return new
+
+    def _ready_files(self, folder: Path) -> list[Path]:
+        patterns = [p.lower() for p in self.settings.patterns]
+        cutoff = time.time() - self.settings.settle_seconds
+        ready = []
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name.lower()
+                if not entry.is_file() or name.startswith((".", "~")) or name.endswith(PARTIAL_SUFFIXES):
+                    continue
+                if any(fnmatch.fnmatchcase(name, p) for p in patterns) and entry.stat().st_mtime <= cutoff:
+                    ready.append(Path(entry.path))
+        return sorted(ready)
+
+    def _take(self, path: Path, intake: Intake) -> int:
+        before = path.stat()
+        payload = {
+            "file": path.name,
+            "received_at": datetime.now(UTC).isoformat(),
+            "size": before.st_size,
+        }
+        if before.st_size > self.settings.max_bytes:
+            payload["intake_error"] = (
+                f"{path.name}: {before.st_size:,} bytes is above the limit of {self.settings.max_bytes:,}"
+            )
+            key, files, destination = f"oversize:{path.name}:{before.st_size}:{before.st_mtime_ns}", (), "failed"
+        else:
+            stored = self.context.files.put_file(path)
+            after = path.stat()
+            if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+                log.info("%s changed while it was read; taking it later", path.name)
+                return 0
+            key, files, destination = f"sha256:{stored.sha256}", (stored,), "processed"
+        item, created = intake.add(key, files=files, payload=payload)
+        moved = self._move(path, getattr(self.settings, destination))
+        log.info(
+            "took %s as item %s%s; moved to %s",
+            path.name, item.id, "" if created else " (duplicate)", moved,
+            extra={"bot": self.context.bot, "item": item.id, "action": "intake"},
+        )  # fmt: skip
+        return int(created)
+
+    def _move(self, path: Path, subfolder: str) -> Path:
+        target_dir = path.parent / subfolder
+        target_dir.mkdir(exist_ok=True)
+        target = target_dir / path.name
+        counter = 1
+        while target.exists():
+            target = target_dir / f"{path.stem}.{counter}{path.suffix}"
+            counter += 1
+        os.replace(path, target)
+        return target

@@ -1,0 +1,68 @@
+"""Structured logs: one JSON-lines file per run under the workspace's ``logs/``.
+
+Library code logs with ``logging.getLogger(__name__)`` and puts structure in ``extra``
+(``bot``, ``run``, ``item``, ``action``); only the CLI configures the console.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from backoffice.logs.redact import redact
+
+FIELDS = ("bot", "run", "item", "action", "target", "stage")
+
+
+class JsonLinesFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        for name in FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                line[name] = value
+        if record.exc_info:
+            line["traceback"] = redact(self.formatException(record.exc_info))
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class _RunFields(logging.Filter):
+    def __init__(self, run_id: str):
+        super().__init__()
+        self.run_id = run_id
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "run", None) is None:
+            record.run = self.run_id
+        return True
+
+
+@contextmanager
+def run_log(logs_dir: Path, run_id: str) -> Iterator[Path]:
+    """Write every ``backoffice`` log record of this run to ``logs_dir/run-<id>.jsonl``."""
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    path = logs_dir / f"run-{run_id}.jsonl"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(JsonLinesFormatter())
+    handler.addFilter(_RunFields(run_id))
+    logger = logging.getLogger("backoffice")
+    previous_level = logger.level
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        yield path
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)
+        handler.close()
+

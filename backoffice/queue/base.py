@@ -1,0 +1,264 @@
+"""The store contract every work-queue backend implements.
+
+An item moves through these statuses; any other move raises :class:`IllegalTransition`::
+
+    pending ──claim──▶ processing ──complete──▶ done
+       ▲                 │  │  │
+       │   release/lease │  │  └──business error / retries used up──▶ exception ──retry──▶ pending
+       └────expiry───────┘  └──application error──▶ retrying ──claim (after not_before)──▶ processing
+    pending | retrying | exception ──cancel──▶ cancelled ──retry──▶ pending
+
+Rules every backend keeps (the contract tests in ``tests/contract`` check each one):
+
+- ``(bot, source_key)`` is unique: enqueueing the same document twice returns the first item.
+- A claim leases items to one owner until ``lease_expires``; no two owners hold one item.
+  Each claim counts an attempt. An expired lease sends the item back to ``pending`` (or to
+  ``exception`` when its attempts are used up) the next time anyone claims.
+- Only the lease owner may update, complete, fail or release a ``processing`` item
+  (:class:`LeaseLost` otherwise).
+- Every status change and every human action appends one :class:`JournalEntry`; the journal
+  is never rewritten.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from backoffice.errors import IllegalTransition
+
+
+class Status(enum.StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    RETRYING = "retrying"
+    EXCEPTION = "exception"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+S = Status
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    S.PENDING: frozenset({S.PROCESSING, S.CANCELLED}),
+    S.PROCESSING: frozenset({S.DONE, S.RETRYING, S.EXCEPTION, S.PENDING}),
+    S.RETRYING: frozenset({S.PROCESSING, S.PENDING, S.CANCELLED}),
+    S.EXCEPTION: frozenset({S.PENDING, S.CANCELLED}),
+    S.DONE: frozenset(),
+    S.CANCELLED: frozenset({S.PENDING}),
+}
+CLAIMABLE = (S.PENDING, S.RETRYING)
+
+
+def sources_of(target: Status) -> tuple[Status, ...]:
+    """The statuses from which an item may move to ``target``."""
+    return tuple(s for s, nexts in TRANSITIONS.items() if target in nexts)
+
+
+def to_ts(moment: datetime | None) -> float | None:
+    """A datetime as UTC seconds since the epoch (naive datetimes are taken as UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def from_ts(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+
+def check_transition(item_id: int, current: Status | str, wanted: Status) -> None:
+    if wanted not in TRANSITIONS[Status(current)]:
+        raise IllegalTransition(item_id, str(current), str(wanted))
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file kept content-addressed under the workspace (see :mod:`backoffice.queue.files`)."""
+
+    name: str
+    sha256: str
+    size: int
+    media_type: str = "application/octet-stream"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "sha256": self.sha256, "size": self.size, "media_type": self.media_type}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StoredFile:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """What a Source hands to the queue."""
+
+    bot: str
+    source_key: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    files: Sequence[StoredFile] = ()
+    parent_id: int | None = None
+    priority: int = 0
+    deadline: datetime | None = None
+    not_before: datetime | None = None
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    id: int
+    bot: str
+    source_key: str
+    status: Status
+    payload: dict[str, Any]
+    files: tuple[StoredFile, ...]
+    parent_id: int | None
+    priority: int
+    deadline: datetime | None
+    not_before: datetime | None
+    attempts: int
+    max_attempts: int
+    lease_owner: str | None
+    lease_expires: datetime | None
+    reason: str | None
+    error_code: str | None
+    refs: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view (datetimes as ISO 8601 strings)."""
+        out: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, datetime):
+                value = value.isoformat()
+            elif name == "files":
+                value = [f.to_dict() for f in value]
+            elif isinstance(value, Status):
+                value = value.value
+            out[name] = value
+        return out
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    item_id: int
+    at: datetime
+    actor: str
+    action: str
+    from_status: Status | None
+    to_status: Status | None
+    why: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item_id": self.item_id,
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "action": self.action,
+            "from": self.from_status.value if self.from_status else None,
+            "to": self.to_status.value if self.to_status else None,
+            "why": self.why,
+        }
+
+
+class Store(abc.ABC):
+    """A work-queue backend. Times are UTC; ``lease`` and delays are in seconds."""
+
+    # -- intake --------------------------------------------------------------------------
+    @abc.abstractmethod
+    def enqueue(self, item: NewItem, *, actor: str = "intake") -> tuple[WorkItem, bool]:
+        """Add one item; return it and whether it is new (False: the existing duplicate)."""
+
+    @abc.abstractmethod
+    def enqueue_many(self, items: Iterable[NewItem], *, actor: str = "intake") -> int:
+        """Add many items in one transaction, skipping duplicates; return how many were new."""
+
+    # -- the runner's side ---------------------------------------------------------------
+    @abc.abstractmethod
+    def claim(
+        self, owner: str, *, bots: Sequence[str] | None = None, lease: float = 300.0, limit: int = 1
+    ) -> list[WorkItem]:
+        """Lease up to ``limit`` due items (highest priority, then oldest) to ``owner``."""
+
+    @abc.abstractmethod
+    def extend(self, item_id: int, owner: str, *, lease: float = 300.0) -> None:
+        """Renew the owner's lease (heartbeat during a long stage)."""
+
+    @abc.abstractmethod
+    def update(
+        self,
+        item_id: int,
+        owner: str,
+        *,
+        payload: dict[str, Any] | None = None,
+        refs: dict[str, str] | None = None,
+    ) -> WorkItem:
+        """Save a stage's result: replace the payload and/or merge external references."""
+
+    @abc.abstractmethod
+    def complete(self, item_id: int, owner: str, *, why: str = "") -> WorkItem:
+        """processing -> done."""
+
+    @abc.abstractmethod
+    def retry_later(
+        self, item_id: int, owner: str, *, reason: str, code: str, not_before: datetime
+    ) -> WorkItem:
+        """processing -> retrying until ``not_before``; -> exception when attempts are used up."""
+
+    @abc.abstractmethod
+    def to_exception(self, item_id: int, owner: str, *, reason: str, code: str) -> WorkItem:
+        """processing -> exception: a person must look at it."""
+
+    @abc.abstractmethod
+    def release(self, item_id: int, owner: str, *, why: str = "released") -> WorkItem:
+        """processing -> pending without using up an attempt (graceful shutdown)."""
+
+    @abc.abstractmethod
+    def expire_leases(self) -> int:
+        """Return items whose lease ran out to pending (or exception); return how many."""
+
+    # -- a person's side -----------------------------------------------------------------
+    @abc.abstractmethod
+    def retry(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
+        """exception | retrying | cancelled -> pending, due now, with fresh attempts."""
+
+    @abc.abstractmethod
+    def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
+        """pending | retrying | exception -> cancelled."""
+
+    # -- reading -------------------------------------------------------------------------
+    @abc.abstractmethod
+    def get(self, item_id: int) -> WorkItem:
+        """The item, or :class:`ItemNotFound`."""
+
+    @abc.abstractmethod
+    def find(self, bot: str, source_key: str) -> WorkItem | None:
+        """The item a source key names, if any."""
+
+    @abc.abstractmethod
+    def list(
+        self,
+        *,
+        status: Status | None = None,
+        bot: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[WorkItem]:
+        """Items, newest first."""
+
+    @abc.abstractmethod
+    def counts(self) -> dict[str, dict[str, int]]:
+        """``{bot: {status: n}}`` for every bot that has items."""
+
+    @abc.abstractmethod
+    def journal(self, item_id: int) -> list[JournalEntry]:
+        """The item's history, oldest first."""
+
+    def close(self) -> None:  # noqa: B027 - optional for backends with nothing to close
+        """Release connections."""

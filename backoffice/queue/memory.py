@@ -1,0 +1,218 @@
+"""A real in-memory work queue for unit tests: same contract as SQLite, no durability."""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from backoffice.errors import ItemNotFound, LeaseLost
+from backoffice.queue.base import (
+    CLAIMABLE,
+    JournalEntry,
+    NewItem,
+    Status,
+    Store,
+    WorkItem,
+    check_transition,
+    from_ts,
+    to_ts,
+)
+
+
+class MemoryStore(Store):
+    def __init__(self, *, clock: Callable[[], float] = time.time):
+        self.clock = clock
+        self._lock = threading.RLock()
+        self._items: dict[int, WorkItem] = {}
+        self._keys: dict[tuple[str, str], int] = {}
+        self._journal: list[JournalEntry] = []
+
+    def _now(self) -> datetime:
+        return from_ts(self.clock())  # type: ignore[return-value]
+
+    def _log(self, item_id: int, actor: str, action: str, frm: Status | None, to: Status | None, why: str) -> None:
+        self._journal.append(JournalEntry(item_id, self._now(), actor, action, frm, to, why))
+
+    def _item(self, item_id: int) -> WorkItem:
+        try:
+            return self._items[item_id]
+        except KeyError:
+            raise ItemNotFound(item_id) from None
+
+    def _leased(self, item_id: int, owner: str) -> WorkItem:
+        item = self._item(item_id)
+        if item.status != Status.PROCESSING or item.lease_owner != owner:
+            raise LeaseLost(item_id, owner)
+        return item
+
+    def _move(self, item: WorkItem, to: Status, actor: str, action: str, why: str, **changes: Any) -> WorkItem:
+        check_transition(item.id, item.status, to)
+        moved = replace(item, status=to, updated_at=self._now(), **changes)
+        self._items[item.id] = moved
+        self._log(item.id, actor, action, item.status, to, why)
+        return moved
+
+    # -- intake --------------------------------------------------------------------------
+    def enqueue(self, item: NewItem, *, actor: str = "intake") -> tuple[WorkItem, bool]:
+        with self._lock:
+            existing = self._keys.get((item.bot, item.source_key))
+            if existing is not None:
+                return self._items[existing], False
+            now = self._now()
+            new = WorkItem(
+                id=len(self._items) + 1, bot=item.bot, source_key=item.source_key, status=Status.PENDING,
+                payload=copy.deepcopy(item.payload), files=tuple(item.files), parent_id=item.parent_id,
+                priority=item.priority, deadline=item.deadline, not_before=item.not_before, attempts=0,
+                max_attempts=item.max_attempts, lease_owner=None, lease_expires=None, reason=None,
+                error_code=None, refs={}, created_at=now, updated_at=now,
+            )  # fmt: skip
+            self._items[new.id] = new
+            self._keys[(item.bot, item.source_key)] = new.id
+            self._log(new.id, actor, "enqueue", None, Status.PENDING, "")
+            return new, True
+
+    def enqueue_many(self, items: Iterable[NewItem], *, actor: str = "intake") -> int:
+        with self._lock:
+            return sum(self.enqueue(item, actor=actor)[1] for item in items)
+
+    # -- the runner's side ---------------------------------------------------------------
+    def expire_leases(self) -> int:
+        with self._lock:
+            now = self.clock()
+            expired = [
+                i for i in self._items.values()
+                if i.status == Status.PROCESSING and i.lease_expires and to_ts(i.lease_expires) < now  # type: ignore[operator]
+            ]  # fmt: skip
+            for item in expired:
+                why = f"lease of {item.lease_owner} expired"
+                unlease = {"lease_owner": None, "lease_expires": None}
+                if item.attempts >= item.max_attempts:
+                    reason = f"{why}; retries used up ({item.attempts})"
+                    self._move(item, Status.EXCEPTION, "queue", "lease-expired", why,
+                               reason=reason, error_code="lease-expired", **unlease)  # fmt: skip
+                else:
+                    self._move(item, Status.PENDING, "queue", "lease-expired", why, **unlease)
+            return len(expired)
+
+    def claim(
+        self, owner: str, *, bots: Sequence[str] | None = None, lease: float = 300.0, limit: int = 1
+    ) -> list[WorkItem]:
+        with self._lock:
+            self.expire_leases()
+            now = self.clock()
+            due = sorted(
+                (
+                    i for i in self._items.values()
+                    if i.status in CLAIMABLE
+                    and (i.not_before is None or to_ts(i.not_before) <= now)  # type: ignore[operator]
+                    and (not bots or i.bot in bots)
+                ),
+                key=lambda i: (-i.priority, i.id),
+            )[:limit]  # fmt: skip
+            return [
+                self._move(i, Status.PROCESSING, owner, "claim", "", lease_owner=owner,
+                           lease_expires=from_ts(now + lease), attempts=i.attempts + 1)  # fmt: skip
+                for i in due
+            ]
+
+    def extend(self, item_id: int, owner: str, *, lease: float = 300.0) -> None:
+        with self._lock:
+            item = self._leased(item_id, owner)
+            self._items[item_id] = replace(item, lease_expires=from_ts(self.clock() + lease))
+
+    def update(
+        self,
+        item_id: int,
+        owner: str,
+        *,
+        payload: dict[str, Any] | None = None,
+        refs: dict[str, str] | None = None,
+    ) -> WorkItem:
+        with self._lock:
+            item = self._leased(item_id, owner)
+            changed = replace(
+                item,
+                payload=copy.deepcopy(payload) if payload is not None else item.payload,
+                refs={**item.refs, **(refs or {})},
+                updated_at=self._now(),
+            )
+            self._items[item_id] = changed
+            return changed
+
+    def complete(self, item_id: int, owner: str, *, why: str = "") -> WorkItem:
+        with self._lock:
+            item = self._leased(item_id, owner)
+            return self._move(item, Status.DONE, owner, "complete", why, lease_owner=None,
+                              lease_expires=None, reason=None, error_code=None)  # fmt: skip
+
+    def retry_later(
+        self, item_id: int, owner: str, *, reason: str, code: str, not_before: datetime
+    ) -> WorkItem:
+        with self._lock:
+            item = self._leased(item_id, owner)
+            unlease = {"lease_owner": None, "lease_expires": None, "error_code": code}
+            if item.attempts >= item.max_attempts:
+                used_up = f"retries used up ({item.attempts} attempts): {reason}"
+                return self._move(item, Status.EXCEPTION, owner, "fail", used_up, reason=used_up, **unlease)
+            return self._move(item, Status.RETRYING, owner, "fail", reason, reason=reason,
+                              not_before=not_before, **unlease)  # fmt: skip
+
+    def to_exception(self, item_id: int, owner: str, *, reason: str, code: str) -> WorkItem:
+        with self._lock:
+            item = self._leased(item_id, owner)
+            return self._move(item, Status.EXCEPTION, owner, "exception", reason, reason=reason,
+                              error_code=code, lease_owner=None, lease_expires=None)  # fmt: skip
+
+    def release(self, item_id: int, owner: str, *, why: str = "released") -> WorkItem:
+        with self._lock:
+            item = self._leased(item_id, owner)
+            return self._move(item, Status.PENDING, owner, "release", why, lease_owner=None,
+                              lease_expires=None, attempts=max(item.attempts - 1, 0))  # fmt: skip
+
+    # -- a person's side -----------------------------------------------------------------
+    def retry(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
+        with self._lock:
+            return self._move(self._item(item_id), Status.PENDING, actor, "retry", why, attempts=0,
+                              not_before=None, reason=None, error_code=None)  # fmt: skip
+
+    def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
+        with self._lock:
+            return self._move(self._item(item_id), Status.CANCELLED, actor, "cancel", why)
+
+    # -- reading -------------------------------------------------------------------------
+    def get(self, item_id: int) -> WorkItem:
+        with self._lock:
+            return self._item(item_id)
+
+    def find(self, bot: str, source_key: str) -> WorkItem | None:
+        with self._lock:
+            item_id = self._keys.get((bot, source_key))
+            return self._items[item_id] if item_id else None
+
+    def list(
+        self, *, status: Status | None = None, bot: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[WorkItem]:
+        with self._lock:
+            chosen = [
+                i for i in reversed(self._items.values())
+                if (status is None or i.status == status) and (bot is None or i.bot == bot)
+            ]  # fmt: skip
+            return chosen[offset : offset + limit]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        with self._lock:
+            for item in self._items.values():
+                per_bot = out.setdefault(item.bot, {})
+                per_bot[item.status.value] = per_bot.get(item.status.value, 0) + 1
+        return out
+
+    def journal(self, item_id: int) -> list[JournalEntry]:
+        with self._lock:
+            self._item(item_id)
+            return [e for e in self._journal if e.item_id == item_id]

@@ -1,0 +1,426 @@
+"""The work queue on SQLite: WAL mode, durable commits, one writer transaction per operation.
+
+Many processes may share one file: every write runs in ``BEGIN IMMEDIATE``, so claims are
+serialised by SQLite's write lock and two runners never lease the same item.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from backoffice.errors import ItemNotFound, LeaseLost
+from backoffice.queue.base import (
+    JournalEntry,
+    NewItem,
+    Status,
+    Store,
+    StoredFile,
+    WorkItem,
+    check_transition,
+    from_ts,
+    to_ts,
+)
+
+COLUMNS = (
+    "id, bot, source_key, status, payload, files, parent_id, priority, deadline, not_before, "
+    "attempts, max_attempts, lease_owner, lease_expires, reason, error_code, refs, created_at, updated_at"
+)
+
+
+def migrations() -> list[tuple[int, str]]:
+    """The schema migrations, in order: ``(version, sql)``."""
+    folder = resources.files("backoffice.queue") / "sql"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.startswith("sqlite_") and entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_")[1]), entry.read_text()))
+    return sorted(found)
+
+
+def _row_to_item(row: sqlite3.Row | tuple) -> WorkItem:
+    return WorkItem(
+        id=row[0],
+        bot=row[1],
+        source_key=row[2],
+        status=Status(row[3]),
+        payload=json.loads(row[4]),
+        files=tuple(StoredFile.from_dict(f) for f in json.loads(row[5])),
+        parent_id=row[6],
+        priority=row[7],
+        deadline=from_ts(row[8]),
+        not_before=from_ts(row[9]) if row[9] else None,
+        attempts=row[10],
+        max_attempts=row[11],
+        lease_owner=row[12],
+        lease_expires=from_ts(row[13]),
+        reason=row[14],
+        error_code=row[15],
+        refs=json.loads(row[16]),
+        created_at=from_ts(row[17]),  # type: ignore[arg-type]
+        updated_at=from_ts(row[18]),  # type: ignore[arg-type]
+    )
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: Path | str, *, clock: Callable[[], float] = time.time, timeout: float = 30.0):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.clock = clock
+        self._lock = threading.RLock()
+        self.conn = sqlite3.connect(
+            self.path, isolation_level=None, timeout=timeout, check_same_thread=False
+        )
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    # -- plumbing ------------------------------------------------------------------------
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self._tx() as conn:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            for version, sql in migrations():
+                if version > current:
+                    for statement in _split_sql(sql):
+                        conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {version:d}")
+
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _journal(
+        self,
+        conn: sqlite3.Connection,
+        item_id: int,
+        at: float,
+        actor: str,
+        action: str,
+        from_status: str | None,
+        to_status: str | None,
+        why: str,
+    ) -> None:
+        conn.execute(
+            "INSERT INTO journal (item_id, at, actor, action, from_status, to_status, why) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (item_id, at, actor, action, from_status, to_status, why),
+        )
+
+    def _move(
+        self,
+        item_id: int,
+        to: Status,
+        *,
+        actor: str,
+        action: str,
+        why: str = "",
+        owner: str | None = None,
+        sets: dict[str, Any] | None = None,
+        decide: Callable[[sqlite3.Row], tuple[Status, dict[str, Any], str]] | None = None,
+    ) -> WorkItem:
+        """Check and apply one transition with its journal entry, in one transaction.
+
+        ``owner`` requires the item to be leased to that runner. ``decide`` may change the
+        target status, the columns and the reason after seeing the current row.
+        """
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT status, lease_owner, attempts, max_attempts FROM items WHERE id = ?", (item_id,)
+            ).fetchone()
+            if row is None:
+                raise ItemNotFound(item_id)
+            if owner is not None and (row[0] != Status.PROCESSING or row[1] != owner):
+                raise LeaseLost(item_id, owner)
+            columns = dict(sets or {})
+            if decide is not None:
+                to, extra, why = decide(row)
+                columns.update(extra)
+            check_transition(item_id, row[0], to)
+            now = self.clock()
+            columns.update(status=to.value, updated_at=now)
+            assignments = ", ".join(f"{name} = ?" for name in columns)
+            updated = conn.execute(
+                f"UPDATE items SET {assignments} WHERE id = ? RETURNING {COLUMNS}",
+                (*columns.values(), item_id),
+            ).fetchone()
+            self._journal(conn, item_id, now, actor, action, row[0], to.value, why)
+        return _row_to_item(updated)
+
+    # -- intake --------------------------------------------------------------------------
+    def _insert_args(self, item: NewItem, now: float) -> tuple:
+        return (
+            item.bot,
+            item.source_key,
+            json.dumps(item.payload, default=str),
+            json.dumps([f.to_dict() for f in item.files]),
+            item.parent_id,
+            item.priority,
+            to_ts(item.deadline),
+            to_ts(item.not_before) or 0,
+            item.max_attempts,
+            now,
+            now,
+        )
+
+    _INSERT = (
+        "INSERT INTO items (bot, source_key, payload, files, parent_id, priority, deadline, "
+        "not_before, max_attempts, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (bot, source_key) DO NOTHING"
+    )
+
+    def enqueue(self, item: NewItem, *, actor: str = "intake") -> tuple[WorkItem, bool]:
+        now = self.clock()
+        with self._tx() as conn:
+            cursor = conn.execute(self._INSERT, self._insert_args(item, now))
+            created = cursor.rowcount == 1
+            if created:
+                self._journal(conn, cursor.lastrowid, now, actor, "enqueue", None, "pending", "")
+            row = conn.execute(
+                f"SELECT {COLUMNS} FROM items WHERE bot = ? AND source_key = ?", (item.bot, item.source_key)
+            ).fetchone()
+        return _row_to_item(row), created
+
+    def enqueue_many(self, items: Iterable[NewItem], *, actor: str = "intake") -> int:
+        now = self.clock()
+        with self._tx() as conn:
+            last = conn.execute("SELECT COALESCE(MAX(id), 0) FROM items").fetchone()[0]
+            before = conn.total_changes
+            conn.executemany(self._INSERT, (self._insert_args(item, now) for item in items))
+            created = conn.total_changes - before
+            conn.execute(
+                "INSERT INTO journal (item_id, at, actor, action, from_status, to_status, why) "
+                "SELECT id, ?, ?, 'enqueue', NULL, 'pending', '' FROM items WHERE id > ?",
+                (now, actor, last),
+            )
+        return created
+
+    # -- the runner's side ---------------------------------------------------------------
+    def _expire(self, conn: sqlite3.Connection, now: float) -> int:
+        expired = conn.execute(
+            "SELECT id, lease_owner, attempts, max_attempts FROM items "
+            "WHERE status = 'processing' AND lease_expires < ?",
+            (now,),
+        ).fetchall()
+        for item_id, owner, attempts, max_attempts in expired:
+            why = f"lease of {owner} expired"
+            if attempts >= max_attempts:
+                to, reason, code = Status.EXCEPTION, f"{why}; retries used up ({attempts})", "lease-expired"
+            else:
+                to, reason, code = Status.PENDING, None, None
+            conn.execute(
+                "UPDATE items SET status = ?, lease_owner = NULL, lease_expires = NULL, reason = COALESCE(?, reason), "
+                "error_code = COALESCE(?, error_code), updated_at = ? WHERE id = ?",
+                (to.value, reason, code, now, item_id),
+            )
+            self._journal(conn, item_id, now, "queue", "lease-expired", "processing", to.value, why)
+        return len(expired)
+
+    def expire_leases(self) -> int:
+        with self._tx() as conn:
+            return self._expire(conn, self.clock())
+
+    def claim(
+        self, owner: str, *, bots: Sequence[str] | None = None, lease: float = 300.0, limit: int = 1
+    ) -> list[WorkItem]:
+        now = self.clock()
+        where = "status IN ('pending', 'retrying') AND not_before <= ?"
+        args: list[Any] = [now]
+        if bots:
+            where += f" AND bot IN ({', '.join('?' * len(bots))})"
+            args.extend(bots)
+        with self._tx() as conn:
+            self._expire(conn, now)
+            rows = conn.execute(
+                f"SELECT id, status FROM items WHERE {where} ORDER BY priority DESC, id LIMIT ?",
+                (*args, limit),
+            ).fetchall()
+            if not rows:
+                return []
+            ids = [r[0] for r in rows]
+            claimed = conn.execute(
+                f"UPDATE items SET status = 'processing', lease_owner = ?, lease_expires = ?, "
+                f"attempts = attempts + 1, updated_at = ? WHERE id IN ({', '.join('?' * len(ids))}) "
+                f"RETURNING {COLUMNS}",
+                (owner, now + lease, now, *ids),
+            ).fetchall()
+            conn.executemany(
+                "INSERT INTO journal (item_id, at, actor, action, from_status, to_status, why) "
+                "VALUES (?, ?, ?, 'claim', ?, 'processing', '')",
+                [(item_id, now, owner, status) for item_id, status in rows],
+            )
+        return sorted((_row_to_item(r) for r in claimed), key=lambda i: (-i.priority, i.id))
+
+    def extend(self, item_id: int, owner: str, *, lease: float = 300.0) -> None:
+        with self._tx() as conn:
+            cursor = conn.execute(
+                "UPDATE items SET lease_expires = ? WHERE id = ? AND status = 'processing' AND lease_owner = ?",
+                (self.clock() + lease, item_id, owner),
+            )
+            if cursor.rowcount != 1:
+                raise LeaseLost(item_id, owner)
+
+    def update(
+        self,
+        item_id: int,
+        owner: str,
+        *,
+        payload: dict[str, Any] | None = None,
+        refs: dict[str, str] | None = None,
+    ) -> WorkItem:
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT refs FROM items WHERE id = ? AND status = 'processing' AND lease_owner = ?",
+                (item_id, owner),
+            ).fetchone()
+            if row is None:
+                self.get(item_id)  # ItemNotFound when it does not exist at all
+                raise LeaseLost(item_id, owner)
+            merged = {**json.loads(row[0]), **(refs or {})}
+            sets = {"refs": json.dumps(merged), "updated_at": self.clock()}
+            if payload is not None:
+                sets["payload"] = json.dumps(payload, default=str)
+            assignments = ", ".join(f"{name} = ?" for name in sets)
+            updated = conn.execute(
+                f"UPDATE items SET {assignments} WHERE id = ? RETURNING {COLUMNS}", (*sets.values(), item_id)
+            ).fetchone()
+        return _row_to_item(updated)
+
+    _UNLEASE = {"lease_owner": None, "lease_expires": None}
+
+    def complete(self, item_id: int, owner: str, *, why: str = "") -> WorkItem:
+        return self._move(
+            item_id, Status.DONE, actor=owner, action="complete", why=why, owner=owner,
+            sets={**self._UNLEASE, "reason": None, "error_code": None},
+        )  # fmt: skip
+
+    def retry_later(
+        self, item_id: int, owner: str, *, reason: str, code: str, not_before: datetime
+    ) -> WorkItem:
+        def decide(row: sqlite3.Row) -> tuple[Status, dict[str, Any], str]:
+            if row[2] >= row[3]:
+                used_up = f"retries used up ({row[2]} attempts): {reason}"
+                return Status.EXCEPTION, {"reason": used_up}, used_up
+            return Status.RETRYING, {"not_before": to_ts(not_before)}, reason
+
+        return self._move(
+            item_id, Status.RETRYING, actor=owner, action="fail", owner=owner,
+            sets={**self._UNLEASE, "reason": reason, "error_code": code}, decide=decide,
+        )  # fmt: skip
+
+    def to_exception(self, item_id: int, owner: str, *, reason: str, code: str) -> WorkItem:
+        return self._move(
+            item_id, Status.EXCEPTION, actor=owner, action="exception", why=reason, owner=owner,
+            sets={**self._UNLEASE, "reason": reason, "error_code": code},
+        )  # fmt: skip
+
+    def release(self, item_id: int, owner: str, *, why: str = "released") -> WorkItem:
+        return self._move(
+            item_id, Status.PENDING, actor=owner, action="release", why=why, owner=owner,
+            sets=self._UNLEASE, decide=lambda row: (Status.PENDING, {"attempts": max(row[2] - 1, 0)}, why),
+        )  # fmt: skip
+
+    # -- a person's side -----------------------------------------------------------------
+    def retry(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
+        return self._move(
+            item_id, Status.PENDING, actor=actor, action="retry", why=why,
+            sets={"attempts": 0, "not_before": 0, "reason": None, "error_code": None},
+        )  # fmt: skip
+
+    def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
+        return self._move(item_id, Status.CANCELLED, actor=actor, action="cancel", why=why)
+
+    # -- reading -------------------------------------------------------------------------
+    def get(self, item_id: int) -> WorkItem:
+        with self._lock:
+            row = self.conn.execute(f"SELECT {COLUMNS} FROM items WHERE id = ?", (item_id,)).fetchone()
+        if row is None:
+            raise ItemNotFound(item_id)
+        return _row_to_item(row)
+
+    def find(self, bot: str, source_key: str) -> WorkItem | None:
+        with self._lock:
+            row = self.conn.execute(
+                f"SELECT {COLUMNS} FROM items WHERE bot = ? AND source_key = ?", (bot, source_key)
+            ).fetchone()
+        return _row_to_item(row) if row else None
+
+    def list(
+        self, *, status: Status | None = None, bot: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[WorkItem]:
+        clauses, args = [], []
+        if status is not None:
+            clauses.append("status = ?")
+            args.append(Status(status).value)
+        if bot is not None:
+            clauses.append("bot = ?")
+            args.append(bot)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._lock:
+            rows = self.conn.execute(
+                f"SELECT {COLUMNS} FROM items {where} ORDER BY id DESC LIMIT ? OFFSET ?", (*args, limit, offset)
+            ).fetchall()
+        return [_row_to_item(r) for r in rows]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        with self._lock:
+            rows = self.conn.execute("SELECT bot, status, COUNT(*) FROM items GROUP BY bot, status").fetchall()
+        for bot, status, n in rows:
+            out.setdefault(bot, {})[status] = n
+        return out
+
+    def journal(self, item_id: int) -> list[JournalEntry]:
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT item_id, at, actor, action, from_status, to_status, why FROM journal "
+                "WHERE item_id = ? ORDER BY id",
+                (item_id,),
+            ).fetchall()
+        return [
+            JournalEntry(
+                item_id=r[0], at=from_ts(r[1]), actor=r[2], action=r[3],  # type: ignore[arg-type]
+                from_status=Status(r[4]) if r[4] else None, to_status=Status(r[5]) if r[5] else None, why=r[6],
+            )  # fmt: skip
+            for r in rows
+        ]
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (triggers contain ``;`` inside ``BEGIN … END``)."""
+    statements, current = [], []
+    for line in script.splitlines():
+        if line.lstrip().startswith("--") or not line.strip():
+            continue
+        current.append(line)
+        joined = "\n".join(current)
+        if sqlite3.complete_statement(joined):
+            statements.append(joined)
+            current = []
+    return statements
+
+
+__all__ = ["SQLiteStore", "migrations"]

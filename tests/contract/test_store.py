@@ -1,0 +1,243 @@
+"""The store contract (see backoffice/queue/base.py), run against every backend."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from backoffice.errors import IllegalTransition, ItemNotFound, LeaseLost
+from backoffice.queue.base import NewItem, Status, StoredFile
+
+
+def new(key: str = "a", bot: str = "invoices", **kw) -> NewItem:
+    return NewItem(bot=bot, source_key=key, **kw)
+
+
+def test_enqueue_returns_pending_item_with_everything_it_was_given(store):
+    deadline = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    pdf = StoredFile(name="a.pdf", sha256="ab" * 32, size=10, media_type="application/pdf")
+    item, created = store.enqueue(
+        new(payload={"subject": "Invoice 7"}, files=(pdf,), priority=3, deadline=deadline, max_attempts=2)
+    )
+    assert created
+    assert item.status == Status.PENDING
+    assert item.payload == {"subject": "Invoice 7"}
+    assert item.files == (pdf,)
+    assert (item.priority, item.deadline, item.max_attempts, item.attempts) == (3, deadline, 2, 0)
+    assert store.get(item.id) == item
+
+
+def test_same_source_key_twice_is_one_item(store):
+    first, created_first = store.enqueue(new("doc-1"))
+    again, created_again = store.enqueue(new("doc-1", payload={"other": True}))
+    assert (created_first, created_again) == (True, False)
+    assert again.id == first.id and again.payload == {}
+    assert store.enqueue(new("doc-1", bot="other-bot"))[1] is True
+
+
+def test_enqueue_many_skips_duplicates_and_journals_new_items(store):
+    store.enqueue(new("k1"))
+    created = store.enqueue_many([new("k1"), new("k2"), new("k3"), new("k2")])
+    assert created == 2
+    assert sum(store.counts()["invoices"].values()) == 3
+    for item in store.list():
+        assert [e.action for e in store.journal(item.id)] == ["enqueue"]
+
+
+def test_parent_and_children(store):
+    parent, _ = store.enqueue(new("mail-1"))
+    child, _ = store.enqueue(new("mail-1/a.pdf", parent_id=parent.id))
+    assert store.get(child.id).parent_id == parent.id
+
+
+def test_claim_leases_to_one_owner_and_counts_an_attempt(store, clock):
+    store.enqueue(new("a"))
+    [item] = store.claim("runner-1", lease=60)
+    assert item.status == Status.PROCESSING
+    assert item.lease_owner == "runner-1" and item.attempts == 1
+    assert item.lease_expires == datetime.fromtimestamp(clock.now + 60, UTC)
+    assert store.claim("runner-2") == []
+
+
+def test_claim_order_is_priority_then_age_and_respects_limit_and_bots(store):
+    store.enqueue(new("low"))
+    store.enqueue(new("high", priority=5))
+    store.enqueue(new("other", bot="timesheets", priority=9))
+    claimed = store.claim("r", bots=["invoices"], limit=5)
+    assert [i.source_key for i in claimed] == ["high", "low"]
+    assert [i.source_key for i in store.claim("r", limit=5)] == ["other"]
+
+
+def test_not_before_postpones_an_item(store, clock):
+    later = datetime.fromtimestamp(clock.now + 100, UTC)
+    store.enqueue(new("later", not_before=later))
+    assert store.claim("r") == []
+    clock.advance(101)
+    assert [i.source_key for i in store.claim("r")] == ["later"]
+
+
+def test_complete_requires_the_lease_owner(store):
+    store.enqueue(new())
+    [item] = store.claim("r1")
+    with pytest.raises(LeaseLost):
+        store.complete(item.id, "r2")
+    done = store.complete(item.id, "r1", why="posted")
+    assert done.status == Status.DONE and done.lease_owner is None
+    with pytest.raises(IllegalTransition):
+        store.retry(item.id, actor="alice")
+
+
+def test_update_saves_payload_and_merges_refs(store):
+    store.enqueue(new(payload={"a": 1}))
+    [item] = store.claim("r")
+    store.update(item.id, "r", refs={"erp": "INV-1"})
+    updated = store.update(item.id, "r", payload={"a": 2}, refs={"csv": "out.csv#1"})
+    assert updated.payload == {"a": 2}
+    assert updated.refs == {"erp": "INV-1", "csv": "out.csv#1"}
+    assert store.get(item.id).refs == updated.refs
+    with pytest.raises(LeaseLost):
+        store.update(item.id, "someone-else", payload={})
+
+
+def test_retry_later_backs_off_then_goes_to_exception_when_attempts_are_used_up(store, clock):
+    store.enqueue(new(max_attempts=2))
+    [item] = store.claim("r")
+    retry_at = datetime.fromtimestamp(clock.now + 30, UTC)
+    waiting = store.retry_later(item.id, "r", reason="ERP down", code="target", not_before=retry_at)
+    assert waiting.status == Status.RETRYING and waiting.reason == "ERP down" and waiting.error_code == "target"
+    assert store.claim("r") == []
+    clock.advance(31)
+    [again] = store.claim("r")
+    assert again.attempts == 2
+    final = store.retry_later(again.id, "r", reason="ERP down", code="target", not_before=retry_at)
+    assert final.status == Status.EXCEPTION
+    assert "retries used up" in final.reason and "ERP down" in final.reason
+
+
+def test_business_error_goes_straight_to_exception(store):
+    store.enqueue(new())
+    [item] = store.claim("r")
+    stopped = store.to_exception(item.id, "r", reason="net + tax != total", code="rule:totals")
+    assert (stopped.status, stopped.reason, stopped.error_code) == (
+        Status.EXCEPTION, "net + tax != total", "rule:totals",
+    )  # fmt: skip
+
+
+def test_expired_lease_returns_item_to_pending_counted_as_an_attempt(store, clock):
+    store.enqueue(new(max_attempts=3))
+    [item] = store.claim("dead-runner", lease=10)
+    clock.advance(11)
+    [again] = store.claim("live-runner", lease=10)
+    assert again.id == item.id and again.attempts == 2 and again.lease_owner == "live-runner"
+    with pytest.raises(LeaseLost):
+        store.complete(item.id, "dead-runner")
+    actions = [(e.action, e.to_status) for e in store.journal(item.id)]
+    assert ("lease-expired", Status.PENDING) in actions
+
+
+def test_expired_lease_with_no_attempts_left_goes_to_exception(store, clock):
+    store.enqueue(new(max_attempts=1))
+    [item] = store.claim("dead", lease=5)
+    clock.advance(6)
+    assert store.expire_leases() == 1
+    stopped = store.get(item.id)
+    assert stopped.status == Status.EXCEPTION and stopped.error_code == "lease-expired"
+
+
+def test_extend_keeps_the_lease(store, clock):
+    store.enqueue(new())
+    [item] = store.claim("r", lease=10)
+    clock.advance(8)
+    store.extend(item.id, "r", lease=10)
+    clock.advance(8)
+    assert store.claim("other") == []
+    with pytest.raises(LeaseLost):
+        store.extend(item.id, "other")
+
+
+def test_release_gives_the_attempt_back(store):
+    store.enqueue(new())
+    [item] = store.claim("r")
+    released = store.release(item.id, "r", why="shutting down")
+    assert released.status == Status.PENDING and released.attempts == 0 and released.lease_owner is None
+
+
+def test_person_retries_and_cancels(store):
+    store.enqueue(new("x", max_attempts=1))
+    [item] = store.claim("r")
+    store.to_exception(item.id, "r", reason="bad", code="rule:x")
+    retried = store.retry(item.id, actor="alice", why="fixed the vendor")
+    assert retried.status == Status.PENDING and retried.attempts == 0 and retried.reason is None
+    cancelled = store.cancel(item.id, actor="bob", why="duplicate")
+    assert cancelled.status == Status.CANCELLED
+    assert store.retry(item.id, actor="bob").status == Status.PENDING
+    journal = store.journal(item.id)
+    assert [(e.actor, e.action) for e in journal][-3:] == [("alice", "retry"), ("bob", "cancel"), ("bob", "retry")]
+    assert journal[-2].why == "duplicate"
+
+
+@pytest.mark.parametrize(
+    ("setup", "action"),
+    [
+        ("pending", lambda s, i: s.complete(i, "r")),
+        ("pending", lambda s, i: s.retry(i, actor="a")),
+        ("done", lambda s, i: s.cancel(i, actor="a")),
+        ("processing", lambda s, i: s.cancel(i, actor="a")),
+    ],
+)
+def test_illegal_transitions_are_refused(store, setup, action):
+    item, _ = store.enqueue(new())
+    if setup in ("processing", "done"):
+        store.claim("r")
+    if setup == "done":
+        store.complete(item.id, "r")
+    with pytest.raises((IllegalTransition, LeaseLost)):
+        action(store, item.id)
+    assert store.get(item.id).status == Status(setup)
+
+
+def test_unknown_item(store):
+    with pytest.raises(ItemNotFound):
+        store.get(999)
+    with pytest.raises(ItemNotFound):
+        store.retry(999, actor="a")
+    assert store.find("invoices", "nope") is None
+
+
+def test_journal_records_every_transition_in_order(store, clock):
+    item, _ = store.enqueue(new())
+    store.claim("r")
+    store.retry_later(item.id, "r", reason="timeout", code="target",
+                      not_before=datetime.fromtimestamp(clock.now, UTC))  # fmt: skip
+    store.claim("r")
+    store.complete(item.id, "r")
+    steps = [(e.action, e.from_status, e.to_status) for e in store.journal(item.id)]
+    assert steps == [
+        ("enqueue", None, Status.PENDING),
+        ("claim", Status.PENDING, Status.PROCESSING),
+        ("fail", Status.PROCESSING, Status.RETRYING),
+        ("claim", Status.RETRYING, Status.PROCESSING),
+        ("complete", Status.PROCESSING, Status.DONE),
+    ]
+    assert store.journal(item.id)[2].why == "timeout"
+
+
+def test_list_filters_and_counts(store):
+    for key in "abc":
+        store.enqueue(new(key))
+    store.enqueue(new("t", bot="timesheets"))
+    [item] = store.claim("r", bots=["invoices"])
+    store.to_exception(item.id, "r", reason="bad", code="x")
+    assert [i.source_key for i in store.list(status=Status.EXCEPTION)] == ["a"]
+    assert [i.source_key for i in store.list(bot="invoices")] == ["c", "b", "a"]
+    assert [i.source_key for i in store.list(limit=2, offset=1)] == ["c", "b"]
+    assert store.counts() == {"invoices": {"exception": 1, "pending": 2}, "timesheets": {"pending": 1}}
+
+
+def test_to_dict_is_json_ready(store):
+    import json
+
+    item, _ = store.enqueue(new(deadline=datetime.now(UTC) + timedelta(days=1)))
+    data = json.loads(json.dumps(item.to_dict()))
+    assert data["status"] == "pending" and data["source_key"] == "a"

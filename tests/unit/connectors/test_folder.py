@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from backoffice.connectors.base import Context, Intake
+from backoffice.connectors.folder import FolderSettings, FolderSource
+from backoffice.queue.files import FileStore
+from backoffice.queue.memory import MemoryStore
+
+
+@pytest.fixture
+def setup(tmp_path):
+    def make(**settings):
+        context = Context(bot="invoices", workspace=tmp_path, files=FileStore(tmp_path / "files"))
+        source = FolderSource(FolderSettings(kind="folder", path="inbox", create=True, settle_seconds=1, **settings), context)
+        store = MemoryStore()
+        return source, Intake(store, context), store, tmp_path / "inbox"
+
+    return make
+
+
+def drop(folder: Path, name: str, data: bytes = b"%PDF-1.4 test", age: float = 60) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(data)
+    then = time.time() - age
+    os.utime(path, (then, then))
+    return path
+
+
+def test_takes_settled_files_commits_items_then_moves_them(setup):
+    source, intake, store, inbox = setup()
+    drop(inbox, "a.pdf", b"%PDF-1.4 a")
+    drop(inbox, "B.PDF", b"%PDF-1.4 b")
+    assert source.collect(intake) == 2
+    items = store.list()
+    assert sorted(i.payload["file"] for i in items) == ["B.PDF", "a.pdf"]
+    for item in items:
+        [stored] = item.files
+        assert item.source_key == f"sha256:{stored.sha256}"
+        assert source.context.files.path(stored).read_bytes().startswith(b"%PDF-1.4")
+        assert stored.media_type == "application/pdf"
+    assert sorted(p.name for p in (inbox / "processed").iterdir()) == ["B.PDF", "a.pdf"]
+    assert [p.name for p in inbox.iterdir() if p.is_file()] == []
+
+
+def test_skips_files_still_being_written_partials_and_other_patterns(setup):
+    source, intake, store, inbox = setup()
+    drop(inbox, "fresh.pdf", age=0)
+    drop(inbox, "upload.pdf.part")
+    drop(inbox, ".hidden.pdf")
+    drop(inbox, "~lock.pdf")
+    drop(inbox, "notes.txt")
+    assert source.collect(intake) == 0
+    assert store.list() == []
+    assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == [
+        ".hidden.pdf", "fresh.pdf", "notes.txt", "upload.pdf.part", "~lock.pdf",
+    ]  # fmt: skip
+
+
+def test_same_document_twice_is_one_item_and_both_files_move(setup):
+    source, intake, store, inbox = setup()
+    drop(inbox, "invoice.pdf", b"%PDF same")
+    assert source.collect(intake) == 1
+    drop(inbox, "invoice.pdf", b"%PDF same")
+    drop(inbox, "copy.pdf", b"%PDF same")
+    assert source.collect(intake) == 0
+    assert len(store.list()) == 1
+    assert sorted(p.name for p in (inbox / "processed").iterdir()) == ["copy.pdf", "invoice.1.pdf", "invoice.pdf"]
+
+
+def test_crash_between_commit_and_move_neither_loses_nor_duplicates(setup, monkeypatch):
+    source, intake, store, inbox = setup()
+    drop(inbox, "a.pdf", b"%PDF a")
+
+    def crash(*args):
+        raise KeyboardInterrupt("killed right after the commit")
+
+    monkeypatch.setattr(FolderSource, "_move", crash)
+    with pytest.raises(KeyboardInterrupt):
+        source.collect(intake)
+    assert len(store.list()) == 1 and (inbox / "a.pdf").exists()
+    monkeypatch.undo()
+    assert source.collect(intake) == 0  # the restart finds the committed item
+    assert len(store.list()) == 1 and (inbox / "processed" / "a.pdf").exists()
+
+
+def test_oversize_file_becomes_an_item_with_its_reason_and_moves_to_failed(setup):
+    source, intake, store, inbox = setup(max_bytes=10)
+    drop(inbox, "huge.pdf", b"%PDF" + b"x" * 100)
+    assert source.collect(intake) == 1
+    [item] = store.list()
+    assert item.files == ()
+    assert item.payload["intake_error"] == "huge.pdf: 104 bytes is above the limit of 10"
+    assert (inbox / "failed" / "huge.pdf").exists()
+
+
+def test_missing_folder_is_created_only_when_asked(tmp_path):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="folder does not exist"):
+        FolderSettings.model_validate({"kind": "folder", "path": "nope"}, context={"workspace": tmp_path})
+    assert FolderSettings.model_validate({"kind": "folder", "path": "nope", "create": True}, context={"workspace": tmp_path})

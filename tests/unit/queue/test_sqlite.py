@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from backoffice.queue.base import NewItem
+from backoffice.queue.sqlite import SQLiteStore, migrations
+
+
+def schema(conn: sqlite3.Connection) -> list[tuple]:
+    return conn.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()
+
+
+def test_schema_equals_the_migrations_applied_in_order(tmp_path):
+    store = SQLiteStore(tmp_path / "queue.db")
+    applied = sqlite3.connect(tmp_path / "by-hand.db")
+    versions = []
+    for version, sql in migrations():
+        applied.executescript(sql)
+        versions.append(version)
+    assert versions == sorted(versions) and versions[0] == 1
+    assert schema(store.conn) == schema(applied)
+    assert store.schema_version() == versions[-1]
+
+
+def test_reopening_does_not_migrate_twice(tmp_path):
+    SQLiteStore(tmp_path / "q.db").enqueue(NewItem("b", "k"))
+    again = SQLiteStore(tmp_path / "q.db")
+    assert again.find("b", "k") is not None
+
+
+def test_durable_wal_settings(tmp_path):
+    store = SQLiteStore(tmp_path / "q.db")
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_the_journal_is_append_only(tmp_path):
+    store = SQLiteStore(tmp_path / "q.db")
+    store.enqueue(NewItem("b", "k"))
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store.conn.execute("UPDATE journal SET why = 'rewritten'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store.conn.execute("DELETE FROM journal")
+
+
+def test_status_values_are_checked_by_the_database(tmp_path):
+    store = SQLiteStore(tmp_path / "q.db")
+    item, _ = store.enqueue(NewItem("b", "k"))
+    with pytest.raises(sqlite3.IntegrityError):
+        store.conn.execute("UPDATE items SET status = 'lost' WHERE id = ?", (item.id,))
