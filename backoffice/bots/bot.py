@@ -1,0 +1,66 @@
+"""A Bot as the runner uses it: its configured source, rule set and targets, built once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from backoffice import connectors
+from backoffice.config import Bot as BotConfig
+from backoffice.config import Config
+from backoffice.connectors.base import Context, Source, Target
+from backoffice.errors import ConfigError
+from backoffice.queue.files import FileStore
+from backoffice.rules import RuleSet, load_rules
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Bot:
+    config: BotConfig
+    context: Context
+    source: Source
+    targets: list[Target]
+    rules: RuleSet | None = None
+    rules_error: str | None = None
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    def close(self) -> None:
+        for connector in (self.source, *self.targets):
+            connector.close()
+
+
+def build_bots(config: Config, files: FileStore, names: list[str] | None = None) -> dict[str, Bot]:
+    """The enabled bots (or the named ones), connected. A broken rule file does not stop the
+    bot: its items go to the exception queue with the rule file's error as the reason."""
+    unknown = sorted(set(names or ()) - {b.name for b in config.bots})
+    if unknown:
+        raise ConfigError(f"{config.path}: no bot named {', '.join(unknown)}")
+    bots = {}
+    for bot_config in config.bots:
+        if (names and bot_config.name not in names) or (not names and not bot_config.enabled):
+            continue
+        context = Context(
+            bot=bot_config.name,
+            workspace=config.workspace_path,
+            files=files,
+            connections=dict(config.connections),
+            max_attempts=bot_config.retry.max_attempts,
+        )
+        source = connectors.load_class(bot_config.source.kind, connectors.SOURCES)(bot_config.source, context)
+        targets = [connectors.load_class(t.kind, connectors.TARGETS)(t, context) for t in bot_config.targets]
+        bot = Bot(bot_config, context, source, targets)
+        rules_path = config.rules_path(bot_config)
+        if rules_path is not None:
+            try:
+                bot.rules = load_rules(rules_path)
+            except ConfigError as exc:
+                bot.rules_error = str(exc)
+                log.error("rule file of bot %s is invalid: %s", bot.name, exc, extra={"bot": bot.name})
+        bots[bot.name] = bot
+    return bots

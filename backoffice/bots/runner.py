@@ -1,0 +1,192 @@
+"""The runner: collect new work, then claim -> handle -> complete, one item at a time.
+
+A ``BusinessError`` sends the item to the exception queue; an ``ApplicationError`` or any
+unexpected exception (logged with its traceback) to ``retrying`` with exponential backoff and
+jitter. ``request_stop()`` (the CLI calls it on SIGINT/SIGTERM) stops claiming after the
+current item; ``Interrupted`` raised inside an item releases it back to the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from backoffice.bots import stages
+from backoffice.bots.bot import Bot, build_bots
+from backoffice.config import Config
+from backoffice.connectors.base import Intake
+from backoffice.errors import BusinessError, LeaseLost, StageError
+from backoffice.logs import run_log
+from backoffice.queue.base import Status, Store, WorkItem
+from backoffice.queue.files import FileStore
+
+log = logging.getLogger(__name__)
+
+
+class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an error
+    """Raised into the running item when the operator insists on stopping now."""
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    collected: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    log_path: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"run": self.run_id, "collected": self.collected, "outcomes": dict(self.outcomes), "log": self.log_path}
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+class Runner:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        *,
+        bots: list[str] | None = None,
+        owner: str | None = None,
+        rng: random.Random | None = None,
+    ):
+        self.config, self.store = config, store
+        self.files = FileStore(config.workspace_path / "files")
+        self.bots: dict[str, Bot] = build_bots(config, self.files, bots)
+        self.owner = owner or config.runner.name or f"{socket.gethostname()}-{os.getpid()}"
+        self.lease = config.runner.lease_seconds
+        self.rng = rng or random.Random()
+        self._stop = threading.Event()
+
+    # -- control -------------------------------------------------------------------------
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def close(self) -> None:
+        for bot in self.bots.values():
+            bot.close()
+
+    # -- the loop ------------------------------------------------------------------------
+    def collect(self) -> int:
+        """Ask every bot's source for new work. A failing source is logged, not fatal."""
+        new = 0
+        for bot in self.bots.values():
+            try:
+                new += bot.source.collect(Intake(self.store, bot.context))
+            except Exception:
+                log.exception("source of bot %s failed", bot.name, extra={"bot": bot.name, "action": "collect"})
+        return new
+
+    def process_next(self) -> WorkItem | None:
+        """Claim one due item and handle it; None when nothing is due."""
+        claimed = self.store.claim(self.owner, bots=list(self.bots), lease=self.lease)
+        if not claimed:
+            return None
+        return self.handle(claimed[0])
+
+    def run_once(self, on_item: Callable[[WorkItem], None] | None = None, run_id: str | None = None) -> RunSummary:
+        """Collect once, then process every item that is due until none is left."""
+        summary = RunSummary(run_id or new_run_id())
+        with run_log(self.config.workspace_path / "logs", summary.run_id) as path:
+            summary.log_path = str(path)
+            log.info("run started by %s", self.owner, extra={"action": "run-start"})
+            summary.collected = self.collect()
+            while not self.stopping and (item := self.process_next()) is not None:
+                summary.outcomes[item.status.value] += 1
+                if on_item:
+                    on_item(item)
+            log.info("run finished: %s", dict(summary.outcomes), extra={"action": "run-end"})
+        return summary
+
+    def run_forever(self, on_item: Callable[[WorkItem], None] | None = None) -> RunSummary:
+        """Poll the sources every ``poll_seconds`` and process items as they become due."""
+        summary = RunSummary(new_run_id())
+        with run_log(self.config.workspace_path / "logs", summary.run_id) as path:
+            summary.log_path = str(path)
+            log.info("runner %s started", self.owner, extra={"action": "run-start"})
+            next_collect = 0.0
+            while not self.stopping:
+                if time.monotonic() >= next_collect:
+                    summary.collected += self.collect()
+                    next_collect = time.monotonic() + self.config.runner.poll_seconds
+                item = self.process_next()
+                if item is None:
+                    self._stop.wait(min(1.0, max(next_collect - time.monotonic(), 0.05)))
+                    continue
+                summary.outcomes[item.status.value] += 1
+                if on_item:
+                    on_item(item)
+            log.info("runner %s stopped: %s", self.owner, dict(summary.outcomes), extra={"action": "run-end"})
+        return summary
+
+    # -- one item ------------------------------------------------------------------------
+    def handle(self, item: WorkItem) -> WorkItem:
+        bot = self.bots[item.bot]
+        fields = {"bot": bot.name, "item": item.id}
+        try:
+            item = self._stages(bot, item, fields)
+            done = self.store.complete(item.id, self.owner)
+            log.info("item %s done", item.id, extra={**fields, "action": "complete"})
+            return done
+        except BusinessError as exc:
+            log.info("item %s to exception queue: %s", item.id, exc.reason, extra={**fields, "action": "exception"})
+            return self.store.to_exception(item.id, self.owner, reason=exc.reason, code=exc.code)
+        except LeaseLost:
+            log.warning("item %s: lease lost; another runner has it", item.id, extra={**fields, "action": "lease-lost"})
+            return self.store.get(item.id)
+        except Interrupted:
+            self.store.release(item.id, self.owner, why="runner interrupted")
+            log.warning("item %s released: runner interrupted", item.id, extra={**fields, "action": "release"})
+            raise
+        except Exception as exc:
+            return self._retry_later(bot, item, exc, fields)
+
+    def _stages(self, bot: Bot, item: WorkItem, fields: dict) -> WorkItem:
+        document = stages.extract(bot, item)
+        verdict = stages.apply_rules(bot, document)
+        payload = {**item.payload, "document": document.to_dict()}
+        if verdict is not None:
+            payload["verdict"] = verdict.to_dict()
+        item = self.store.update(item.id, self.owner, payload=payload)
+        stages.reject_if_failed(verdict)
+        for target in bot.targets:
+            if target.name in item.refs:
+                continue
+            self.store.extend(item.id, self.owner, lease=self.lease)
+            ref = target.post(item, document)
+            item = self.store.update(item.id, self.owner, refs={target.name: ref})
+            log.info("item %s posted to %s as %s", item.id, target.name, ref,
+                     extra={**fields, "action": "post", "target": target.name})  # fmt: skip
+        return item
+
+    def _retry_later(self, bot: Bot, item: WorkItem, exc: Exception, fields: dict) -> WorkItem:
+        if isinstance(exc, StageError):
+            reason, code = exc.reason, exc.code
+            log.warning("item %s failed: %s", item.id, reason, extra={**fields, "action": "fail"})
+        else:
+            reason, code = f"{type(exc).__name__}: {exc}", "unexpected"
+            log.error("item %s failed unexpectedly", item.id, exc_info=True, extra={**fields, "action": "fail"})
+        delay = bot.config.retry.delay(item.attempts, self.rng)
+        not_before = datetime.now(UTC) + timedelta(seconds=delay)
+        try:
+            after = self.store.retry_later(item.id, self.owner, reason=reason, code=code, not_before=not_before)
+        except LeaseLost:
+            return self.store.get(item.id)
+        if after.status == Status.RETRYING:
+            log.info("item %s retries in %.0f s", item.id, delay, extra={**fields, "action": "retrying"})
+        return after

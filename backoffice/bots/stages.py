@@ -1,0 +1,46 @@
+"""The stages an item goes through: extract, apply the rules, post to each target.
+
+Each stage reads and writes the item's payload, so a retry resumes where it stopped: the
+extracted document is kept (a supervisor's correction applies to it), and a target that
+already holds a reference for the item is not posted to again.
+"""
+
+from __future__ import annotations
+
+from backoffice import documents
+from backoffice.bots.bot import Bot
+from backoffice.documents.models import Document
+from backoffice.errors import BusinessError, DocumentError
+from backoffice.queue.base import WorkItem
+from backoffice.rules import Verdict
+
+
+def extract(bot: Bot, item: WorkItem) -> Document:
+    if "document" in item.payload:
+        return Document.from_dict(item.payload["document"])
+    name = item.payload.get("file") or (item.files[0].name if item.files else f"item {item.id}")
+    if "intake_error" in item.payload:
+        raise DocumentError(item.payload["intake_error"], code="intake")
+    if not item.files:
+        raise DocumentError(f"{name}: the item has no file to read", code="no-file")
+    path = bot.context.files.path(item.files[0])
+    try:
+        document = documents.extract(path, kind=bot.config.extractor)
+    except DocumentError as exc:
+        # The stored copy is named by its hash; tell people the name they know.
+        raise DocumentError(exc.reason.replace(path.name, name), code=exc.code, field=exc.field) from exc
+    document.source = name
+    return document
+
+
+def apply_rules(bot: Bot, document: Document) -> Verdict | None:
+    if bot.rules_error:
+        raise BusinessError(f"rule file is invalid: {bot.rules_error}", code="rules-invalid")
+    return bot.rules.evaluate(document) if bot.rules else None
+
+
+def reject_if_failed(verdict: Verdict | None) -> None:
+    if verdict is not None and verdict.errors:
+        first = verdict.errors[0]
+        reason = "; ".join(o.message for o in verdict.errors)
+        raise BusinessError(reason, code=f"rule:{first.rule}")
