@@ -42,10 +42,21 @@ class SqlTarget(Target):
         super().__init__(settings, context)
         if not settings.url.startswith("sqlite:///"):
             raise ValueError(f"{settings.url}: only sqlite:/// URLs are supported by the sql target yet")
-        path = inside(context.workspace, settings.url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite_utils.Database(sqlite3.connect(path, timeout=30, check_same_thread=False))
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.path = inside(context.workspace, settings.url.removeprefix("sqlite:///"))
+        self._db: sqlite_utils.Database | None = None
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """Connected on first use: a database that is down fails an item (retried), not the runner."""
+        if self._db is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+                conn.execute("PRAGMA journal_mode=WAL")
+            except (OSError, sqlite3.Error) as exc:
+                raise TargetError(f"{self.name}: cannot open {self.path}: {exc}", code="target-sql") from exc
+            self._db = sqlite_utils.Database(conn)
+        return self._db
 
     def post(self, item: WorkItem, document: Document) -> str:
         key = {}
@@ -61,7 +72,7 @@ class SqlTarget(Target):
                 self.db[self.settings.table].upsert(row, pk=tuple(self.settings.key), alter=True)
                 if self.settings.lines_table and document.lines:
                     self._write_lines(key, document)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             raise TargetError(f"{self.name}: {exc}", code="target-sql") from exc
         return f"{self.settings.table}:" + "|".join(key.values())
 
@@ -74,4 +85,6 @@ class SqlTarget(Target):
         table.insert_all(rows, pk=(*key, "line_no"), alter=True)
 
     def close(self) -> None:
-        self.db.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None

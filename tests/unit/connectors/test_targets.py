@@ -75,3 +75,13 @@ def test_files_target_writes_each_item_once_atomically(context, tmp_path, name):
         assert [(r["item_id"], r["invoice_number"]) for r in rows] == [(first.id, "INV-1"), (second.id, "INV-2")]
         assert rows[1]["lines"][1] == {"description": "thing 1", "quantity": "1", "amount": "1.00"}
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary files left
+
+
+def test_sql_database_that_cannot_be_opened_is_a_target_error_at_post_time(context, item, tmp_path):
+    from backoffice.errors import TargetError
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "ledger.db").mkdir()  # a folder where the database file should be
+    target = SqlTarget(SqlSettings(kind="sql", url="sqlite:///out/ledger.db"), context)
+    with pytest.raises(TargetError, match="cannot open .*ledger.db"):
+        target.post(item, invoice())

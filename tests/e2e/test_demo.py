@@ -1,0 +1,70 @@
+"""`backoffice demo` end to end: generated invoices through folder, extraction, rules, targets."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import sqlite_utils
+
+from tests.conftest import ROOT
+from tests.e2e.conftest import backoffice, backoffice_json
+
+MISTAKE_CODES = {
+    "totals": "rule:totals-add-up",
+    "missing-number": "rule:required:invoice_number",
+    "due-before-issue": "rule:due-after-issue",
+}
+
+
+def test_demo_posts_good_invoices_and_stops_the_others_with_their_reason(tmp_path):
+    from backoffice.demo.invoices import generate
+
+    workspace = tmp_path / "demo"
+    result = backoffice_json("-c", str(ROOT / "bots.yaml"), "demo", "--workspace", str(workspace), "--count", "24")
+    expected = {g.path.name: g for g in generate(tmp_path / "expected", count=24, seed=7)}
+    assert result["generated"] == 24
+
+    exceptions = {row["file"]: row for row in result["exceptions"]}
+    mistaken = {name for name, g in expected.items() if g.mistake}
+    assert mistaken, "the demo set must contain invoices with mistakes"
+    assert set(exceptions) == mistaken
+    for name, row in exceptions.items():
+        assert row["code"] == MISTAKE_CODES[expected[name].mistake], (name, row)
+    assert result["queue"] == {"invoices": {"done": 24 - len(mistaken), "exception": len(mistaken)}}
+
+    ledger = sqlite_utils.Database(workspace / "out" / "ledger.db")
+    rows = {row["source"]: row for row in ledger["invoices"].rows}
+    assert set(rows) == set(expected) - mistaken
+    for name, row in rows.items():
+        for field, value in expected[name].expected.items():
+            assert row[field] == value, (name, field)
+    assert ledger["invoice_lines"].count == sum(len(expected[n].lines) for n in rows)
+
+    with open(workspace / "out" / "invoices.csv", newline="") as handle:
+        assert sorted(r["source"] for r in csv.DictReader(handle)) == sorted(rows)
+    assert sorted(p.name for p in (workspace / "inbox" / "processed").iterdir()) == sorted(expected)
+
+    [log] = (workspace / "logs").glob("run-*.jsonl")
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    posted = [line for line in lines if line.get("action") == "post"]
+    assert posted and all({"bot", "run", "item"} <= set(line) for line in posted)
+
+
+def test_demo_workspace_works_with_the_queue_commands_and_is_recreated(tmp_path):
+    workspace = tmp_path / "demo"
+    backoffice("-c", str(ROOT / "bots.yaml"), "demo", "--workspace", str(workspace), "--count", "6", "--seed", "3")
+    config = str(workspace / "bots.yaml")
+    items = backoffice_json("-c", config, "queue", "list")
+    assert len(items) == 6
+    shown = backoffice("-c", config, "queue", "show", str(items[0]["id"])).stdout
+    assert "journal" in shown
+    backoffice("-c", str(ROOT / "bots.yaml"), "demo", "--workspace", str(workspace), "--count", "2")
+    assert len(backoffice_json("-c", config, "queue", "list")) == 2
+
+
+def test_demo_refuses_to_wipe_a_folder_it_did_not_make(tmp_path):
+    (tmp_path / "precious.txt").write_text("keep me")
+    result = backoffice("-c", str(ROOT / "bots.yaml"), "demo", "--workspace", str(tmp_path), check=False)
+    assert result.returncode == 1 and "is not a demo workspace" in result.stderr
+    assert (tmp_path / "precious.txt").read_text() == "keep me"

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from backoffice.cli import app
+from backoffice.queue.base import NewItem
+from backoffice.queue.sqlite import SQLiteStore
+from tests.conftest import ROOT
+
+runner = CliRunner()
+
+
+def all_commands() -> list[tuple[str, object]]:
+    found = []
+
+    def walk(command, prefix: str) -> None:
+        if getattr(command, "commands", None):  # a group (typer vendors its own click)
+            for name, sub in command.commands.items():
+                walk(sub, f"{prefix} {name}".strip())
+        else:
+            found.append((prefix, command))
+
+    walk(typer.main.get_command(app), "")
+    return found
+
+
+def test_every_command_has_help_and_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    names = [name for name, _ in all_commands()]
+    assert {"run", "check", "queue list", "queue show", "queue retry", "queue cancel", "extract", "schema", "demo"} <= set(names)
+    for name, command in all_commands():
+        assert command.help and len(command.help) > 20, name
+        assert f"backoffice {name}" in readme, f"`backoffice {name}` is not in the README"
+        result = runner.invoke(app, [*name.split(), "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output
+
+
+@pytest.fixture
+def deployed(deployment):
+    path = deployment(
+        """
+        bots:
+          - name: invoices
+            source: {kind: folder, path: inbox, create: true}
+        """
+    )
+    store = SQLiteStore(path.parent / "work" / "queue.db")
+    first, _ = store.enqueue(NewItem("invoices", "a", payload={"file": "a.pdf"}))
+    second, _ = store.enqueue(NewItem("invoices", "b", payload={"file": "b.pdf"}))
+    [claimed] = store.claim("r")
+    store.to_exception(claimed.id, "r", reason="net + tax != total", code="rule:totals")
+    return path, store, first, second
+
+
+def test_queue_list_json_and_status_filter(deployed):
+    path, _, first, _ = deployed
+    result = runner.invoke(app, ["-c", str(path), "queue", "list", "--status", "exception", "--json"])
+    assert result.exit_code == 0, result.output
+    [item] = json.loads(result.stdout)
+    assert (item["id"], item["status"], item["reason"]) == (first.id, "exception", "net + tax != total")
+
+
+def test_queue_show_has_the_journal(deployed):
+    path, _, first, _ = deployed
+    data = json.loads(runner.invoke(app, ["-c", str(path), "queue", "show", str(first.id), "--json"]).stdout)
+    assert [e["action"] for e in data["journal"]] == ["enqueue", "claim", "exception"]
+    table = runner.invoke(app, ["-c", str(path), "queue", "show", str(first.id)]).stdout
+    assert "net + tax != total" in table and "journal" in table
+
+
+def test_queue_retry_and_cancel_are_journaled_with_the_actor(deployed):
+    path, store, first, second = deployed
+    result = runner.invoke(app, ["-c", str(path), "queue", "retry", str(first.id), "--why", "fixed", "--as", "alice"])
+    assert result.exit_code == 0 and "pending" in result.stdout
+    assert store.get(first.id).status == "pending"
+    assert store.journal(first.id)[-1].actor == "alice" and store.journal(first.id)[-1].why == "fixed"
+    assert runner.invoke(app, ["-c", str(path), "queue", "cancel", str(second.id)]).exit_code == 0
+    refused = runner.invoke(app, ["-c", str(path), "queue", "retry", str(second.id), "999"])
+    assert refused.exit_code == 1 and "item 999 does not exist" in refused.stderr
+
+
+def test_check_reports_problems_with_exit_1(deployment):
+    path = deployment("bots:\n  - name: x\n    source: {kind: folder, path: nowhere}\n")
+    result = runner.invoke(app, ["-c", str(path), "check", "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    assert report["problems"][0].startswith(f"{path}:3: bots[0].source.path: folder does not exist")
+
+
+def test_check_of_the_sample_deployment():
+    result = runner.invoke(app, ["-c", str(ROOT / "bots.yaml"), "check", "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["ok"] is True
+
+
+def test_schema_is_json(tmp_path):
+    result = runner.invoke(app, ["schema"])
+    assert json.loads(result.stdout)["title"] == "backoffice bots.yaml"
+    runner.invoke(app, ["schema", "-o", str(tmp_path / "s.json")])
+    assert json.loads((tmp_path / "s.json").read_text())["title"] == "backoffice bots.yaml"
