@@ -1,0 +1,318 @@
+"""The ``backoffice`` command: parse -> config -> library call. The only place that sets up logging."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from backoffice import __version__
+from backoffice.errors import BackofficeError, ConfigError
+from backoffice.logs.redact import RedactFilter
+from backoffice.queue.base import Status
+
+app = typer.Typer(
+    name="backoffice",
+    help="Bots that read inboxes, PDFs and portals, apply rule files and post to target systems, "
+    "with a work queue that tracks every item. Start with `backoffice demo`.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+queue_app = typer.Typer(help="Inspect the work queue and act on items (list, show, retry, cancel).", no_args_is_help=True)
+app.add_typer(queue_app, name="queue")
+
+out = Console()
+err = Console(stderr=True)
+# Problems are printed whole on one line each, so that scripts and editors can read file:line.
+ERR_LINE = {"markup": False, "highlight": False, "soft_wrap": True}
+STATE: dict = {"config": Path("bots.yaml")}
+
+ConfigOption = Annotated[
+    Path,
+    typer.Option("--config", "-c", envvar="BACKOFFICE_CONFIG", help="The deployment file.", show_default=True),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = RichHandler(console=err, show_path=False, rich_tracebacks=False, markup=False)
+    handler.addFilter(RedactFilter())
+    logger = logging.getLogger("backoffice")
+    logger.handlers[:] = [handler]
+    logger.setLevel(min(level, logging.INFO))
+    handler.setLevel(level)
+
+
+@app.callback()
+def main_options(
+    config: ConfigOption = Path("bots.yaml"),
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv for debug).")] = 0,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        out.print(__version__)
+        raise typer.Exit()
+    STATE["config"] = config
+    _setup_logging(verbose)
+
+
+def _config(check_paths: bool = True):
+    from backoffice.config import load_config
+
+    return load_config(STATE["config"], check_paths=check_paths)
+
+
+def _store(config):
+    from backoffice.queue import open_store
+
+    return open_store(config.queue_url)
+
+
+def _emit_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+# -- run ---------------------------------------------------------------------------------------
+@app.command()
+def run(
+    bots: Annotated[Optional[list[str]], typer.Argument(help="Bots to run (default: every enabled bot).")] = None,
+    once: Annotated[bool, typer.Option("--once", help="Collect once, process what is due, then exit.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Run the bots: collect new work from their sources and process queued items.
+
+    Without --once the runner keeps polling until SIGINT or SIGTERM: the first signal stops
+    claiming after the current item, a second releases the current item back to the queue.
+    """
+    from backoffice.bots import Interrupted, Runner
+    from backoffice.report import progress_bar, print_summary
+
+    config = _config()
+    store = _store(config)
+    runner = Runner(config, store, bots=bots or None)
+    _install_signal_handlers(runner, Interrupted)
+    try:
+        if once:
+            with progress_bar(err, store, enabled=not as_json) as advance:
+                summary = runner.run_once(on_item=advance)
+        else:
+            err.print(f"runner [bold]{runner.owner}[/] running {', '.join(runner.bots) or 'no bots'}; Ctrl-C stops")
+            summary = runner.run_forever()
+    except Interrupted:
+        err.print("[yellow]interrupted: the current item was released back to the queue[/]")
+        raise typer.Exit(130) from None
+    finally:
+        runner.close()
+    if as_json:
+        _emit_json({**summary.to_dict(), "queue": store.counts()})
+    else:
+        print_summary(out, summary, store.counts())
+    store.close()
+
+
+def _install_signal_handlers(runner, interrupted: type[BaseException]) -> None:
+    def on_signal(signum, frame):
+        if runner.stopping:
+            raise interrupted()
+        err.print(f"[yellow]{signal.Signals(signum).name}: finishing the current item, then stopping "
+                  "(again to stop now)[/]")  # fmt: skip
+        runner.request_stop()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+
+# -- check and schema ---------------------------------------------------------------------------
+@app.command()
+def check(as_json: JsonOption = False) -> None:
+    """Validate bots.yaml and every rule file it names; exit 1 on any problem."""
+    from backoffice.rules import load_rules
+
+    problems: list[str] = []
+    checked: list[str] = []
+    try:
+        config = _config()
+        checked.append(str(config.path))
+        for bot in config.bots:
+            rules_path = config.rules_path(bot)
+            if rules_path:
+                checked.append(str(rules_path))
+                try:
+                    load_rules(rules_path)
+                except ConfigError as exc:
+                    problems += exc.problems
+    except ConfigError as exc:
+        problems += exc.problems
+    if as_json:
+        _emit_json({"ok": not problems, "checked": checked, "problems": problems})
+    else:
+        for problem in problems:
+            err.print(problem, **ERR_LINE)
+        if not problems:
+            out.print(f"[green]ok[/] {', '.join(checked)}")
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema(
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the JSON Schema of bots.yaml, for editors (e.g. yaml-language-server)."""
+    from backoffice.config import json_schema
+
+    text = json.dumps(json_schema(), indent=2) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {output}")
+    else:
+        sys.stdout.write(text)
+
+
+# -- extract -----------------------------------------------------------------------------------
+@app.command()
+def extract(
+    files: Annotated[list[Path], typer.Argument(help="PDF files to read.", exists=False)],
+    kind: Annotated[str, typer.Option(help="Document kind: auto or invoice.")] = "auto",
+    as_json: JsonOption = False,
+) -> None:
+    """Read documents and print their fields with page, box, confidence and method."""
+    from backoffice import documents
+    from backoffice.report import print_document
+
+    results, failed = [], False
+    for path in files:
+        try:
+            if not path.is_file():
+                raise BackofficeError(f"{path}: no such file")
+            document = documents.extract(path, kind=kind)
+            results.append({"file": str(path), **document.to_dict()})
+            if not as_json:
+                print_document(out, path, document)
+        except (BackofficeError, ValueError) as exc:
+            failed = True
+            code = getattr(exc, "code", "error")
+            results.append({"file": str(path), "error": str(exc), "code": code})
+            if not as_json:
+                err.print(str(exc), **ERR_LINE)
+    if as_json:
+        _emit_json(results[0] if len(results) == 1 else results)
+    if failed:
+        raise typer.Exit(1)
+
+
+# -- queue -------------------------------------------------------------------------------------
+@queue_app.command("list")
+def queue_list(
+    status: Annotated[Optional[Status], typer.Option(help="Only items in this status.")] = None,
+    bot: Annotated[Optional[str], typer.Option(help="Only items of this bot.")] = None,
+    limit: Annotated[int, typer.Option(help="How many items.")] = 50,
+    offset: Annotated[int, typer.Option(help="Skip this many items.")] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """List items, newest first (e.g. --status exception for the exception queue)."""
+    from backoffice.report import print_items
+
+    store = _store(_config(check_paths=False))
+    items = store.list(status=status, bot=bot, limit=limit, offset=offset)
+    if as_json:
+        _emit_json([i.to_dict() for i in items])
+    else:
+        print_items(out, items)
+
+
+@queue_app.command("show")
+def queue_show(
+    item_id: Annotated[int, typer.Argument(help="The item id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one item: status, reason, extracted fields, rule verdicts and its journal."""
+    from backoffice.report import print_item
+
+    store = _store(_config(check_paths=False))
+    item = store.get(item_id)
+    journal = store.journal(item_id)
+    if as_json:
+        _emit_json({**item.to_dict(), "journal": [e.to_dict() for e in journal]})
+    else:
+        print_item(out, item, journal)
+
+
+def _act(action: str, ids: list[int], why: str, actor: str | None) -> None:
+    store = _store(_config(check_paths=False))
+    actor = actor or getpass.getuser()
+    failed = False
+    for item_id in ids:
+        try:
+            item = getattr(store, action)(item_id, actor=actor, why=why)
+            out.print(f"item {item.id}: {item.status.value}")
+        except BackofficeError as exc:
+            failed = True
+            err.print(str(exc), **ERR_LINE)
+    if failed:
+        raise typer.Exit(1)
+
+
+WhyOption = Annotated[str, typer.Option("--why", help="Why; kept in the item's journal.")]
+ActorOption = Annotated[Optional[str], typer.Option("--as", help="Who acts (default: your user name).")]
+
+
+@queue_app.command("retry")
+def queue_retry(
+    ids: Annotated[list[int], typer.Argument(help="Item ids.")], why: WhyOption = "", actor: ActorOption = None
+) -> None:
+    """Send items back to pending, due now, with fresh attempts (from exception, retrying or cancelled)."""
+    _act("retry", ids, why, actor)
+
+
+@queue_app.command("cancel")
+def queue_cancel(
+    ids: Annotated[list[int], typer.Argument(help="Item ids.")], why: WhyOption = "", actor: ActorOption = None
+) -> None:
+    """Cancel items so no runner takes them (from pending, retrying or exception)."""
+    _act("cancel", ids, why, actor)
+
+
+# -- demo --------------------------------------------------------------------------------------
+@app.command()
+def demo(
+    workspace: Annotated[Path, typer.Option(help="A fresh workspace for the demo (recreated).")] = Path("backoffice-demo"),
+    count: Annotated[int, typer.Option(min=1, max=10_000, help="How many sample invoices.")] = 24,
+    seed: Annotated[int, typer.Option(help="Seed of the sample generator.")] = 7,
+    as_json: JsonOption = False,
+) -> None:
+    """Generate sample invoices (some with mistakes), run the sample bots over them, show the queue.
+
+    Uses bots.yaml (see --config) with its workspace replaced by --workspace.
+    """
+    from backoffice.demo.run import run_demo
+    from backoffice.report import print_demo, progress_bar
+
+    with progress_bar(err, None, enabled=not as_json, total=count) as advance:
+        result = run_demo(STATE["config"], workspace, count=count, seed=seed, on_item=advance)
+    if as_json:
+        _emit_json(result.to_dict())
+    else:
+        print_demo(out, result)
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as exc:
+        for problem in exc.problems:
+            err.print(problem, **ERR_LINE)
+        sys.exit(2)
+    except BackofficeError as exc:
+        err.print(str(exc), **ERR_LINE)
+        sys.exit(1)

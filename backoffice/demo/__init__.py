@@ -1,0 +1,1 @@
+"""Demo material: sample documents and fixtures for ``backoffice demo``."""

@@ -1,0 +1,117 @@
+"""``backoffice demo``: the sample deployment over generated invoices, in a fresh workspace.
+
+The workspace receives a copy of bots.yaml (its ``workspace`` set to ``.``) and of the rule
+files it names, so ``backoffice -c <workspace>/bots.yaml queue list`` works afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from backoffice.bots import Runner, RunSummary
+from backoffice.config import load_config
+from backoffice.demo import invoices
+from backoffice.errors import BackofficeError, ConfigError
+from backoffice.paths import inside
+from backoffice.queue import Status, WorkItem, open_store
+
+MARKER = ".backoffice-demo"
+
+
+@dataclass
+class DemoResult:
+    workspace: Path
+    config: Path
+    inbox: Path
+    generated: list = field(default_factory=list)
+    summary: RunSummary | None = None
+    counts: dict = field(default_factory=dict)
+    exceptions: list[dict] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "workspace": str(self.workspace),
+            "config": str(self.config),
+            "generated": len(self.generated),
+            "run": self.summary.to_dict() if self.summary else None,
+            "queue": self.counts,
+            "exceptions": self.exceptions,
+            "outputs": self.outputs,
+        }
+
+
+def fresh_workspace(path: Path) -> Path:
+    path = path.resolve()
+    if path.exists():
+        if not (path / MARKER).exists() and any(path.iterdir()):
+            raise BackofficeError(f"{path}: exists and is not a demo workspace; choose another --workspace")
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    (path / MARKER).write_text("created by `backoffice demo`; recreated by the next demo run\n")
+    return path
+
+
+def copy_deployment(config_path: Path, workspace: Path) -> Path:
+    """Copy bots.yaml (workspace: .) and the rule files it names into the workspace."""
+    source = load_config(config_path, check_paths=False)
+    for bot in source.bots:
+        if bot.rules:
+            relative = Path(bot.rules)
+            if relative.is_absolute() or ".." in relative.parts:
+                continue
+            (workspace / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source.config_dir / relative, workspace / relative)
+    text = Path(config_path).read_text(encoding="utf-8")
+    text, replaced = re.subn(r"(?m)^workspace:.*$", "workspace: .", text)
+    if not replaced:
+        text = "workspace: .\n" + text
+    copied = workspace / "bots.yaml"
+    copied.write_text(text, encoding="utf-8")
+    return copied
+
+
+def run_demo(
+    config_path: Path,
+    workspace: Path,
+    *,
+    count: int = 24,
+    seed: int = 7,
+    on_item: Callable[[WorkItem], None] | None = None,
+) -> DemoResult:
+    workspace = fresh_workspace(workspace)
+    config = load_config(copy_deployment(config_path, workspace))
+    folder_bots = [b for b in config.bots if b.enabled and b.source.kind == "folder"]
+    if not folder_bots:
+        raise ConfigError(f"{config_path}: the demo needs an enabled bot with a folder source")
+    inbox = inside(config.workspace_path, folder_bots[0].source.path)
+    inbox.mkdir(parents=True, exist_ok=True)
+    result = DemoResult(workspace, config.path, inbox)
+    result.generated = invoices.generate(inbox, count=count, seed=seed)
+    written = time.time() - 60  # finished files: older than any settle time
+    for generated in result.generated:
+        os.utime(generated.path, (written, written))
+    store = open_store(config.queue_url)
+    runner = Runner(config, store)
+    try:
+        result.summary = runner.run_once(on_item=on_item)
+    finally:
+        runner.close()
+    result.counts = store.counts()
+    result.exceptions = [
+        {"id": i.id, "file": i.payload.get("file", ""), "reason": i.reason or "", "code": i.error_code}
+        for i in reversed(store.list(status=Status.EXCEPTION, limit=10_000))
+    ]
+    for bot in config.bots:
+        for target in bot.targets:
+            where = getattr(target, "path", None) or getattr(target, "url", None)
+            if where:
+                result.outputs.append(f"{target.kind}: {where}")
+    store.close()
+    return result

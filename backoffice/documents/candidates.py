@@ -1,0 +1,84 @@
+"""Candidate values for a field, and how the best ones are chosen (totals by arithmetic)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import product
+
+from backoffice.documents.layout import union
+from backoffice.documents.models import Field
+from backoffice.documents.normalise import format_amount
+from backoffice.documents.pdf import Word
+
+TOTALS = ("net_total", "tax_total", "grand_total")
+_CENT = Decimal("0.01")
+
+
+@dataclass
+class Candidate:
+    """A value some evidence proposes for a field, with the words it was read from."""
+
+    field: str
+    value: str
+    words: list[Word]
+    score: float
+    method: str = "label"
+
+    @property
+    def where(self) -> tuple[int, float, float]:
+        return (self.words[0].page, self.words[0].top, self.words[0].x0)
+
+    def to_field(self, confidence: float | None = None) -> Field:
+        return Field(
+            value=self.value, confidence=round(self.score if confidence is None else confidence, 3),
+            page=self.words[0].page, bbox=union(self.words), text=" ".join(w.text for w in self.words),
+            method=self.method,
+        )
+
+
+def best(candidates: list[Candidate], latest: bool = False) -> list[Candidate]:
+    """Candidates, best first: by score, then earliest (or latest) in the document."""
+    ordered = sorted(candidates, key=lambda c: c.where, reverse=latest)
+    return sorted(ordered, key=lambda c: -c.score)
+
+
+def reconcile(found: dict[str, list[Candidate]], warnings: list[str]) -> dict[str, Field]:
+    """Pick net, tax and grand totals so that they add up, and say how sure that is.
+
+    Totals sit at the end of an invoice, so among equal candidates the last one wins. Several
+    tax lines (one per rate) are also tried as their sum.
+    """
+    net = best(found.get("net_total", []), latest=True)[:4]
+    tax = best(found.get("tax_total", []), latest=True)[:4]
+    grand = best(found.get("grand_total", []), latest=True)[:4] or best(found.get("amount_due", []), latest=True)[:2]
+    per_line = {(c.words[0].page, round(c.words[0].top)): c for c in found.get("tax_total", [])}
+    if 2 <= len(per_line) <= 4 and len({page for page, _ in per_line}) == 1:
+        parts = sorted(per_line.values(), key=lambda c: c.where)
+        total = sum((Decimal(c.value) for c in parts), Decimal(0))
+        tax.append(Candidate("tax_total", format_amount(total), [w for c in parts for w in c.words],
+                             min(c.score for c in parts) - 0.05, "computed"))
+    if tax:
+        matches = [(n, t, g) for n, t, g in product(net, tax, grand)
+                   if abs(Decimal(n.value) + Decimal(t.value) - Decimal(g.value)) <= _CENT]
+    else:
+        matches = [(n, None, g) for n, g in product(net, grand) if Decimal(n.value) == Decimal(g.value)]
+    chosen: dict[str, Field] = {}
+    if matches:
+        picked = max(matches, key=lambda m: sum(c.score for c in m if c))
+        for name, candidate in zip(TOTALS, picked):
+            if candidate:
+                chosen[name] = candidate.to_field(min(0.99, candidate.score + 0.1))
+        return chosen
+    for name, options in zip(TOTALS, (net, tax, grand)):
+        if options:
+            doubtful = bool(net and grand)  # two totals that do not agree: neither is sure
+            chosen[name] = options[0].to_field(min(0.5, options[0].score) if doubtful else options[0].score)
+    if net and tax and grand:
+        n, t, g = (Decimal(chosen[name].value) for name in TOTALS)
+        warnings.append(f"totals do not add up: net {n} + tax {t} = {n + t}, but the total says {g}")
+    elif net and grand:
+        warnings.append(
+            f"no tax amount found, and net {chosen['net_total'].value} differs from total {chosen['grand_total'].value}"
+        )
+    return chosen

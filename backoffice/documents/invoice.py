@@ -1,0 +1,248 @@
+"""Read an invoice from a PDF's text layer without a template.
+
+Every printed label (``Invoice No.``, ``Rechnungsdatum``, ``Total TTC``) proposes the value
+right of it on its line or just below it; parsers keep only values of the right shape; the best
+candidate per field wins, and ``net + tax = total`` settles the totals and their confidence.
+Fields no label names are guessed from the letterhead, the sender line and the title.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from decimal import Decimal
+
+from backoffice.documents import labels, letterhead
+from backoffice.documents.candidates import TOTALS, Candidate, best, reconcile
+from backoffice.documents.labels import Hit, hits_of
+from backoffice.documents.layout import Line, Phrase, lines_of
+from backoffice.documents.line_items import read_lines
+from backoffice.documents.models import Document
+from backoffice.documents.normalise import (
+    CURRENCY_CODES, currency_of, find_date, find_iban, find_vat_id, format_amount, guess_day_first,
+    guess_decimal_mark, parse_amount, parse_date,
+)
+from backoffice.documents.pdf import PdfText, Word
+
+log = logging.getLogger(__name__)
+
+KINDS: dict[str, str] = {
+    "invoice_number": "id", "order_reference": "id", "issue_date": "date", "due_date": "date",
+    "seller_name": "name", "buyer_name": "name", "seller_vat_id": "vat", "iban": "iban",
+    "currency": "currency", "net_total": "money", "tax_total": "money", "grand_total": "money",
+    "amount_due": "money",
+}
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
+_FILLER = {"#", ":", "-", "–", "no", "no.", "nr", "nr.", "n°", "nº", "number", "on", "du", "le", "vom", "am", "den",
+           "of", "dated", "from", "van", "del", "de"}
+_SYMBOLS = "€$£¥₹"
+Value = tuple[str, list[Word]]
+
+
+class Reader:
+    """One invoice being read, with the document-wide habits (decimal mark, date order)."""
+
+    def __init__(self, text: PdfText):
+        self.text = text
+        self.lines: list[Line] = []
+        for page in text.pages:
+            self.lines.extend(lines_of(page, index_from=len(self.lines)))
+        self.height = text.sizes[0][1] if text.sizes else 842.0
+        plain = [line.text for line in self.lines]
+        self.decimal_mark = guess_decimal_mark(plain)
+        self.hits = {line.index: hits_of(line) for line in self.lines}
+        self.currency_words: dict[str, Word] = {}
+        self.currency_votes = self._currency_votes()
+        top = self.currency_votes.most_common(1)
+        self.day_first = guess_day_first(plain, top[0][0] if top else None)
+
+    # ------------------------------------------------------------ values beside and below labels
+
+    def label_candidates(self, skip: set[int]) -> dict[str, list[Candidate]]:
+        found: dict[str, list[Candidate]] = {name: [] for name in KINDS}
+        for position, line in enumerate(self.lines):
+            if line.index in skip:
+                continue
+            hits = self.hits[line.index]
+            for number, hit in enumerate(hits):
+                following = hits[number + 1] if number + 1 < len(hits) else None
+                for name, strong in hit.fields:
+                    candidate = self._value_for(name, strong, position, hit, following)
+                    if candidate:
+                        found[name].append(candidate)
+        return found
+
+    def _value_for(self, name: str, strong: bool, position: int, hit: Hit, following: Hit | None) -> Candidate | None:
+        line = self.lines[position]
+        phrase = line.phrases[hit.phrase]
+        end = following.start if following and following.phrase == hit.phrase else len(phrase.words)
+        score = 0.9 if strong else 0.675
+        beside = [Phrase(phrase.words[hit.end : end])] if hit.end < end else []
+        if beside and not self._parse(name, beside) and not find_date(beside[0].text):
+            return None  # "Gesamtbetrag der Zuschläge": the label goes on with words we do not know
+        starts = {h.phrase for h in self.hits[line.index] if h.start == 0}
+        for index in range(hit.phrase + 1, len(line.phrases)):
+            if index in starts:
+                break
+            beside.append(line.phrases[index])
+        found = self._parse(name, beside) if beside else None
+        if found:
+            return Candidate(name, found[0], found[1], score)
+        if not strong:
+            return None
+        label = phrase.words[hit.start : hit.end]
+        found = self._below(name, position, label[0].x0, label[-1].x1)
+        return Candidate(name, found[0], found[1], 0.8) if found else None
+
+    def _below(self, name: str, position: int, x0: float, x1: float) -> Value | None:
+        """The value under a label; in a party block, the first line that is not another label."""
+        line = self.lines[position]
+        height = max(line.bottom - line.top, 6.0)
+        bottom = line.bottom
+        party = KINDS[name] == "name"
+        for other in self.lines[position + 1 : position + 8]:
+            if other.page != line.page or other.top - bottom > 2.5 * height:
+                return None
+            hits = self.hits[other.index]
+            for index, phrase in enumerate(other.phrases):
+                overlaps = phrase.x1 >= x0 - 2 and phrase.x0 <= x1 + 2
+                if not (overlaps or party and abs(phrase.x0 - x0) < 20):
+                    continue
+                hit = next((h for h in hits if h.phrase == index and h.start == 0), None)
+                if hit is None:
+                    return self._parse(name, [phrase])
+                if party and labels.is_party_name(" ".join(w.text for w in phrase.words[: hit.end])):
+                    rest = phrase.words[hit.end :] or (other.phrases[index + 1].words if index + 1 < len(other.phrases) else [])
+                    return self._parse(name, [Phrase(rest)]) if rest else None
+                if party and hit.fields == ():
+                    bottom = other.bottom  # a line of the block we do not read (Nummer: 549910)
+                    break
+                return None  # another label: the value is not below this one
+        return None
+
+    def _parse(self, name: str, phrases: list[Phrase]) -> Value | None:
+        kind = KINDS[name]
+        if kind == "money":
+            found = None
+            for phrase in phrases:  # the right-most amount: "Total 2 items 19.00 €", "Tax 15% on 112.90  16.94"
+                found = self._money(phrase) or found
+            return found
+        phrase = phrases[0]
+        if kind == "date":
+            hit = find_date(phrase.text, self.day_first)
+            if hit and all(w.lower() in _FILLER for w in phrase.text[: hit[1][0]].split()):
+                return hit[0].isoformat(), phrase.words_in(*hit[1])
+            return None
+        if kind == "id":
+            return _identifier(phrase)
+        if kind == "name":
+            return _name(phrase)
+        if kind == "vat":
+            vat = find_vat_id(phrase.text)
+            return (vat[0], phrase.words_in(*vat[1])) if vat else None
+        if kind == "iban":
+            iban = find_iban(phrase.text)
+            return (iban[0], phrase.words_in(*iban[1])) if iban else None
+        for word in phrase.words[:2]:
+            code = currency_of(word.text)
+            if code:
+                return code, [word]
+        return None
+
+    def _money(self, phrase: Phrase) -> Value | None:
+        for end in range(len(phrase.words), 0, -1):
+            value = parse_amount(" ".join(w.text for w in phrase.words[:end]), self.decimal_mark)
+            if value is not None:
+                return format_amount(value), phrase.words[:end]
+        return None
+
+    # ------------------------------------------------------------ patterns
+
+    def _currency_votes(self) -> Counter[str]:
+        votes: Counter[str] = Counter()
+        for line in self.lines:
+            for phrase in line.phrases:
+                for index, word in enumerate(phrase.words):
+                    code = None
+                    if word.text in CURRENCY_CODES:
+                        code = word.text
+                    elif any(s in word.text for s in _SYMBOLS) and (
+                        len(word.text) == 1 or any(ch.isdigit() for ch in word.text)
+                    ):
+                        code = currency_of(next(s for s in _SYMBOLS if s in word.text))
+                    elif word.text in ("Rs", "Rs.") and index + 1 < len(phrase.words):
+                        code = "INR" if parse_amount(phrase.words[index + 1].text) is not None else None
+                    if code:
+                        votes[code] += 1
+                        self.currency_words.setdefault(code, word)
+        return votes
+
+    def pattern_candidates(self, found: dict[str, list[Candidate]]) -> None:
+        for name, finder, score in (("iban", find_iban, 0.7), ("seller_vat_id", find_vat_id, 0.6)):
+            if found[name]:
+                continue
+            for line in self.lines:
+                for phrase in line.phrases:
+                    hit = finder(phrase.text)
+                    if hit:
+                        found[name].append(Candidate(name, hit[0], phrase.words_in(*hit[1]), score, "pattern"))
+        total = sum(self.currency_votes.values())
+        for code, count in self.currency_votes.items():
+            found["currency"].append(
+                Candidate("currency", code, [self.currency_words[code]], round(0.5 + 0.3 * count / total, 3), "pattern"))
+        if not found["invoice_number"] or not found["issue_date"]:
+            for candidate in letterhead.from_title(self.lines, self.day_first):
+                found[candidate.field].append(candidate)
+        if not found["seller_name"] or not found["buyer_name"]:
+            for candidate in letterhead.from_sender_line(self.lines, self.hits, self.height):
+                found[candidate.field].append(candidate)
+
+
+def _identifier(phrase: Phrase) -> Value | None:
+    for word in phrase.words:
+        if word.text.lower() in _FILLER:
+            continue
+        token = word.text.lstrip("#:").rstrip(".,;:")
+        if _ID.fullmatch(token) and any(ch.isdigit() for ch in token) and len(token) <= 40 \
+                and parse_date(token) is None:
+            return token, [word]
+        return None
+    return None
+
+
+def _name(phrase: Phrase) -> Value | None:
+    text = phrase.text.strip(" ,;")
+    return (text, phrase.words) if letterhead.plausible_name(text) else None
+
+
+def read_invoice(text: PdfText) -> Document:
+    """The fields and line items of an invoice (or credit note) whose words are ``text``."""
+    reader = Reader(text)
+    items, headers = read_lines(reader.lines, reader.decimal_mark)
+    found = reader.label_candidates(skip=headers)
+    reader.pattern_candidates(found)
+    warnings: list[str] = []
+    fields = reconcile(found, warnings)
+    for name in KINDS:
+        if name in TOTALS or not found[name]:
+            continue
+        ranked = best(found[name], latest=name == "amount_due")
+        fields[name] = ranked[0].to_field()
+        rivals = {c.value for c in ranked if c.score == ranked[0].score} - {ranked[0].value}
+        if rivals and name not in ("currency", "amount_due"):
+            warnings.append(f"{name}: also found {', '.join(sorted(rivals))}; took {ranked[0].value}")
+    if "seller_name" not in fields:
+        avoid = {fields["buyer_name"].value} if "buyer_name" in fields else set()
+        guess = letterhead.seller_from_letterhead(reader.lines, reader.hits, reader.height, avoid)
+        if guess:
+            fields["seller_name"] = guess.to_field()
+    if items and "net_total" in fields:
+        total = sum((Decimal(item["amount"].value) for item in items), Decimal(0))
+        if total != Decimal(fields["net_total"].value):
+            warnings.append(f"line amounts add up to {total}, but the net total says {fields['net_total'].value}")
+    log.debug("read invoice", extra={"source": text.source, "fields": len(fields), "lines": len(items)})
+    return Document(
+        kind=letterhead.kind_of(reader.lines, reader.height), method="text-layer", fields=fields, lines=items,
+        warnings=warnings, pages=text.page_count, source=text.source,
+    )

@@ -1,0 +1,120 @@
+"""Group a page's words into lines, and each line into phrases (runs of words without a wide gap).
+
+A label and its value usually sit in different phrases of one line, or the value sits in the
+phrase below its label; that is all the layout the invoice reader needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from backoffice.documents.models import BBox
+from backoffice.documents.pdf import Word
+
+# A gap wider than this many times the font size starts a new phrase (a space is ~0.28 em).
+PHRASE_GAP = 0.8
+
+
+def union(words: list[Word]) -> BBox:
+    """The smallest box holding every word."""
+    return (
+        min(w.x0 for w in words),
+        min(w.top for w in words),
+        max(w.x1 for w in words),
+        max(w.bottom for w in words),
+    )
+
+
+@dataclass
+class Phrase:
+    words: list[Word]
+    text: str = ""
+    starts: list[int] = field(default_factory=list)  # character offset of each word in text
+
+    def __post_init__(self) -> None:
+        offset, starts = 0, []
+        for word in self.words:
+            starts.append(offset)
+            offset += len(word.text) + 1
+        self.starts = starts
+        self.text = " ".join(w.text for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def size(self) -> float:
+        return max(w.size for w in self.words)
+
+    def words_in(self, start: int, end: int) -> list[Word]:
+        """The words that the character span ``[start, end)`` of :attr:`text` touches."""
+        return [w for w, s in zip(self.words, self.starts) if s < end and s + len(w.text) > start]
+
+    def tail(self, skip: int) -> Phrase | None:
+        """The phrase without its first ``skip`` words, or None when nothing is left."""
+        return Phrase(self.words[skip:]) if skip < len(self.words) else None
+
+
+@dataclass
+class Line:
+    page: int
+    index: int
+    phrases: list[Phrase]
+
+    @property
+    def top(self) -> float:
+        return min(p.top for p in self.phrases)
+
+    @property
+    def bottom(self) -> float:
+        return max(p.bottom for p in self.phrases)
+
+    @property
+    def text(self) -> str:
+        return "  ".join(p.text for p in self.phrases)
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for p in self.phrases for w in p.words]
+
+
+def lines_of(words: list[Word], index_from: int = 0) -> list[Line]:
+    """Words of one page as lines, top to bottom, each line's phrases left to right."""
+    rows: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (round(w.top, 1), w.x0)):
+        middle = (word.top + word.bottom) / 2
+        height = max(word.bottom - word.top, 1.0)
+        if rows:
+            row = rows[-1]
+            row_middle = sum((w.top + w.bottom) / 2 for w in row) / len(row)
+            if abs(middle - row_middle) <= 0.4 * height:
+                row.append(word)
+                continue
+        rows.append([word])
+    lines = []
+    for number, row in enumerate(rows):
+        row.sort(key=lambda w: w.x0)
+        phrases, current = [], [row[0]]
+        for word in row[1:]:
+            size = max(min(word.size, current[-1].size), 4.0) if word.size else 10.0
+            if word.x0 - current[-1].x1 > PHRASE_GAP * size:
+                phrases.append(Phrase(current))
+                current = [word]
+            else:
+                current.append(word)
+        phrases.append(Phrase(current))
+        lines.append(Line(page=row[0].page, index=index_from + number, phrases=phrases))
+    return lines

@@ -1,0 +1,146 @@
+"""Evidence that is not a label: the letterhead, the sender line above the address, the title.
+
+These guesses only fill fields that no label found, and say so with a lower confidence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from backoffice.documents import labels
+from backoffice.documents.candidates import Candidate
+from backoffice.documents.labels import Hit
+from backoffice.documents.layout import Line, Phrase
+from backoffice.documents.normalise import find_date, parse_amount, parse_date
+
+TITLE = re.compile(
+    r"(?:(?:tax|commercial|pro[- ]?forma|retail|sales) )?(?:invoices?|rechnung|facture|factuur|factura|credit note"
+    r"|gutschrift|receipt|payment receipt|quittung|bill|avoir|statement|invoices?/bill)(?: \S*\d\S*)?|page .*|seite .*"
+)
+_CREDIT = re.compile(r"(?:credit note|credit memo|gutschrift|rechnungskorrektur|avoir|note de crédit|creditnota"
+                     r"|nota de crédito|factura rectificativa)\b")
+_LEGAL = re.compile(r"\b(?:GmbH|AG|KG|OHG|UG|e\.K\.|Ltd\.?|Limited|LLC|Inc\.?|Corp\.?|plc|LLP|B\.V\.|N\.V\.|S\.A\.S?"
+                    r"|SARL|SAS|S\.L\.|S\.p\.A\.|Co\.|& Co|Oy|AB|A/S)(?=\W|$)")
+_SEPARATOR = re.compile(r"\s+[-–]\s+|\s*[·|•●]\s*|,\s+")
+_POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}-)?\d{4,5}\b")
+_TITLE_NUMBER = re.compile(
+    r"(?:handels)?(?:rechnung|invoice|facture|factuur|factura|gutschrift|credit note)(?![^\W\d_])\s*(?:\(\d+\)\s*)?"
+    r"(?:nr\.?|no\.?|n[°º]\.?|number|nummer|#)?\s*:?\s*(?P<id>[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*)"
+    r"(?:\s+(?:vom|von|du|dated|of|from|van|del)\s+(?P<rest>.+))?",
+    re.IGNORECASE,
+)
+
+
+def plausible_name(text: str) -> bool:
+    """Whether ``text`` can be a company's or person's name: mostly letters, no label, link or number."""
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < 2 or letters < len(text.replace(" ", "")) / 2 or len(text) > 80 or ":" in text:
+        return False
+    if any(mark in text.lower() for mark in ("@", "http", "www.")) or labels.match(text) is not None:
+        return False
+    return parse_date(text) is None and parse_amount(text) is None
+
+
+def _starts_with_label(hits: list[Hit], phrase: int) -> bool:
+    return any(h.phrase == phrase and h.start == 0 for h in hits)
+
+
+def seller_from_letterhead(lines: list[Line], hits: dict[int, list[Hit]], height: float,
+                           avoid: set[str]) -> Candidate | None:
+    """The most prominent name near the top of page 1."""
+    best: tuple[tuple[float, float], Phrase] | None = None
+    for line in lines:
+        if line.page != 1 or line.top > height * 0.3:
+            break
+        for index, phrase in enumerate(line.phrases):
+            text = phrase.text
+            letters = sum(ch.isalpha() for ch in text)
+            if _starts_with_label(hits[line.index], index) or letters < 3 or text in avoid:
+                continue
+            if TITLE.fullmatch(labels.clean(text)) or "@" in text or "www." in text.lower() or "http" in text.lower():
+                continue
+            if sum(ch.isdigit() for ch in text) > letters / 2:
+                continue
+            key = (phrase.size + (3.0 if _LEGAL.search(text) else 0.0), -phrase.top)
+            if best is None or key > best[0]:
+                best = (key, phrase)
+    if best is None:
+        return None
+    phrase = best[1]
+    cut = _SEPARATOR.search(phrase.text)
+    words = phrase.words_in(0, cut.start() if cut and _LEGAL.search(phrase.text[: cut.start()]) else len(phrase.text))
+    while len(words) > 1 and TITLE.fullmatch(labels.clean(words[-1].text)):
+        words = words[:-1]
+    return Candidate("seller_name", " ".join(w.text for w in words).strip(" ,"), words, 0.6, "pattern")
+
+
+def from_sender_line(lines: list[Line], hits: dict[int, list[Hit]], height: float) -> list[Candidate]:
+    """Seller and buyer from a window envelope's small sender line (``Name · Street · City``) and
+    the address below it."""
+    for position, line in enumerate(lines):
+        if line.page != 1 or line.top > height * 0.45:
+            break
+        for phrase in _runs(line):
+            parts = _SEPARATOR.split(phrase.text)
+            if len(parts) < 3 or any(ch.isdigit() for ch in parts[0]) or not _POSTCODE.search(phrase.text):
+                continue
+            if not plausible_name(parts[0].strip()):
+                continue
+            seller_words = phrase.words_in(0, len(parts[0]))
+            found = [Candidate("seller_name", parts[0].strip(), seller_words, 0.65, "pattern")]
+            below = _address_below(lines, hits, position, phrase)
+            if below and plausible_name(below.text.strip(" ,")):
+                found.append(Candidate("buyer_name", below.text.strip(" ,"), below.words, 0.6, "pattern"))
+            return found
+    return []
+
+
+def _runs(line: Line) -> list[Phrase]:
+    """The line's phrases, those only a little apart joined (``Name ● Street ● City``)."""
+    runs = [list(line.phrases[0].words)]
+    for phrase in line.phrases[1:]:
+        if phrase.x0 - runs[-1][-1].x1 < 15:
+            runs[-1].extend(phrase.words)
+        else:
+            runs.append(list(phrase.words))
+    return [Phrase(words) for words in runs]
+
+
+def _address_below(lines: list[Line], hits: dict[int, list[Hit]], position: int, sender: Phrase) -> Phrase | None:
+    for line in lines[position + 1 :]:
+        if line.page != lines[position].page or line.top - sender.bottom > 40:
+            return None
+        for index, phrase in enumerate(line.phrases):
+            if abs(phrase.x0 - sender.x0) <= 40:
+                if _starts_with_label(hits[line.index], index) or sum(ch.isalpha() for ch in phrase.text) < 2:
+                    return None
+                return phrase
+    return None
+
+
+def from_title(lines: list[Line], day_first: bool) -> list[Candidate]:
+    """Number and date from a title line: ``Rechnung Nr. 471102 vom 05.03.2018``, ``Facture n°5 du 2 mai 2015``."""
+    for line in lines:
+        phrase = Phrase(line.words)
+        match = _TITLE_NUMBER.match(phrase.text)
+        if not match or parse_date(match["id"]):
+            continue
+        found = [Candidate("invoice_number", match["id"].rstrip(".,:;"), phrase.words_in(*match.span("id")), 0.7,
+                           "pattern")]
+        dated = find_date(match["rest"], day_first) if match["rest"] else None
+        if dated and dated[1][0] == 0:
+            start = match.start("rest")
+            found.append(Candidate("issue_date", dated[0].isoformat(),
+                                   phrase.words_in(start + dated[1][0], start + dated[1][1]), 0.7, "pattern"))
+        return found
+    return []
+
+
+def kind_of(lines: list[Line], height: float) -> str:
+    """``credit_note`` when the top of page 1 says so, else ``invoice``."""
+    for line in lines:
+        if line.page != 1 or line.top > height * 0.4:
+            break
+        if any(_CREDIT.match(labels.clean(p.text)) for p in line.phrases):
+            return "credit_note"
+    return "invoice"

@@ -1,0 +1,259 @@
+"""Turn printed amounts, dates, currencies and bank/tax identifiers into normalised strings.
+
+Parsers return ``None`` when the text is not what they read; they never guess wildly.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+# ---------------------------------------------------------------- amounts
+
+CURRENCY_SYMBOLS: dict[str, str] = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "Rs": "INR",
+                                    "Rs.": "INR", "CHF": "CHF", "Fr.": "CHF", "zł": "PLN", "kr": "SEK"}
+CURRENCY_CODES = frozenset(
+    "EUR USD GBP CHF JPY CNY INR AUD CAD NZD SEK NOK DKK PLN CZK HUF RON BGN HRK TRY RUB ZAR BRL MXN "
+    "SGD HKD KRW AED SAR ILS".split()
+)
+_CURRENCY_WORDS = {"euro": "EUR", "euros": "EUR", "dollars": "USD", "pounds": "GBP"}
+
+_SPACES = "\u00a0\u202f\u2009\u2007 "
+_DECOR = r"(?:[€$£¥₹]|Rs\.?|[A-Z]{3}|zł|kr)"
+_NUMBER = r"[-−–]?\(?\d[\d.,'\u00a0\u202f\u2009 ]*\)?[-−–]?"
+_AMOUNT_RE = re.compile(
+    rf"^\s*(?P<pre>{_DECOR})?\s*(?P<num>{_NUMBER})\s*(?P<post>{_DECOR})?\s*"
+    r"(?i:TTC|HT|net|netto|brutto|gross|excl\.?|incl\.?|CR|DR)?\s*$"
+)
+
+
+def parse_amount(text: str, decimal_mark: str | None = None) -> Decimal | None:
+    """Read ``1,234.56``, ``1.234,56``, ``1 234,56``, ``$ 12.50``, ``(40.00)``, ``12,50 EUR``.
+
+    ``decimal_mark`` (``"."`` or ``","``) settles ``1.234`` / ``1,234`` when the document's
+    habit is known; without it a lone separator before exactly three digits groups thousands.
+    """
+    match = _AMOUNT_RE.match(text)
+    if not match:
+        return None
+    if any(decor and currency_of(decor) is None for decor in (match["pre"], match["post"])):
+        return None
+    raw = match["num"].strip(_SPACES)
+    negative = raw[0] in "-−–" or raw[-1] in "-−–" or (raw.startswith("(") and raw.endswith(")"))
+    raw = raw.strip("-−–()").strip(_SPACES)
+    digits = _plain_number(raw, decimal_mark)
+    if digits is None:
+        return None
+    try:
+        value = Decimal(digits)
+    except InvalidOperation:
+        return None
+    return -value if negative else value
+
+
+def _plain_number(raw: str, decimal_mark: str | None) -> str | None:
+    if not raw or not raw[0].isdigit() or not raw[-1].isdigit():
+        return None
+    grouped = re.fullmatch(r"\d{1,3}(?:[ \u00a0\u202f\u2009']\d{3})+(?:[.,]\d+)?", raw)
+    if grouped:
+        raw = re.sub(r"[ \u00a0\u202f\u2009']", "", raw)
+    elif re.search(r"\s", raw):
+        return None
+    raw = raw.replace("'", "")
+    dots, commas = raw.count("."), raw.count(",")
+    if dots and commas:
+        mark = "." if raw.rfind(".") > raw.rfind(",") else ","
+        group = "," if mark == "." else "."
+        whole, _, frac = raw.rpartition(mark)
+        if raw.count(mark) > 1 or not re.fullmatch(rf"\d{{1,3}}(?:\{group}\d{{3}})*", whole):
+            return None
+        return whole.replace(group, "") + "." + frac
+    sep = "." if dots else "," if commas else ""
+    if not sep:
+        return raw
+    parts = raw.split(sep)
+    if len(parts) > 2:
+        if all(len(p) == 3 for p in parts[1:]) and len(parts[0]) <= 3:
+            return "".join(parts)
+        return None
+    whole, frac = parts
+    if len(frac) == 3 and len(whole) <= 3 and not whole.startswith("0") and decimal_mark != sep:
+        return whole + frac  # 1.234 or 1,234: thousands unless the document says otherwise
+    return f"{whole}.{frac}"
+
+
+def format_amount(value: Decimal) -> str:
+    """Money as a plain decimal with at least two places: ``1234.50``."""
+    if value == value.to_integral_value() or -value.as_tuple().exponent <= 2:  # type: ignore[operator]
+        return f"{value.quantize(Decimal('0.01')):f}"
+    return f"{value.normalize():f}"
+
+
+def format_quantity(value: Decimal) -> str:
+    """A quantity without trailing zeros: ``3``, ``2.5``."""
+    return f"{value.normalize():f}"
+
+
+def guess_decimal_mark(texts: list[str]) -> str | None:
+    """The document's decimal mark, from how its amounts end (``,56`` versus ``.56``)."""
+    commas = dots = 0
+    for text in texts:
+        commas += len(re.findall(r"\d,\d{2}(?!\d)", text))
+        dots += len(re.findall(r"\d\.\d{2}(?!\d)", text))
+    if commas > dots:
+        return ","
+    if dots > commas:
+        return "."
+    return None
+
+
+def currency_of(token: str) -> str | None:
+    """The ISO 4217 code for a code, symbol or word (``€`` -> ``EUR``)."""
+    cleaned = token.strip("()[]:,;")
+    if cleaned in CURRENCY_CODES:
+        return cleaned
+    for candidate in (cleaned, cleaned.rstrip(".")):
+        if candidate in CURRENCY_SYMBOLS:
+            return CURRENCY_SYMBOLS[candidate]
+    return _CURRENCY_WORDS.get(cleaned.lower().rstrip("."))
+
+
+# ---------------------------------------------------------------- dates
+
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        "january jan januar jän jaenner janvier janv janvier januari ene enero",
+        "february feb februar février fév févr fevrier fev februari febrero",
+        "march mar märz maerz marz mrz mars maart marzo",
+        "april apr avril avr abril",
+        "may mai mei mayo",
+        "june jun juni juin junio",
+        "july jul juli juillet juil julio",
+        "august aug août aout augustus ago agosto",
+        "september sep sept septembre septiembre",
+        "october oct oktober okt octobre okt oktober octubre",
+        "november nov novembre noviembre",
+        "december dec dez dezember décembre dic diciembre",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        MONTHS[_name] = _number
+
+_MONTH = r"(?P<month_name>[A-Za-zÀ-ÿ]{3,10})\.?"
+_DATE_PATTERNS = [
+    re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d])"),
+    re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th|er)?\.?\s*(?:of\s+)?(?:de\s+)?{_MONTH}\s*(?:de\s+)?,?\s*(?P<y>\d{{4}})(?!\d)"),
+    re.compile(rf"{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(?P<y>\d{{4}})(?!\d)"),
+]
+
+
+def find_date(text: str, day_first: bool = True) -> tuple[date, tuple[int, int]] | None:
+    """The first date in ``text`` and its character span.
+
+    Dotted dates are always day first; ``day_first`` settles ``05/03/2024`` unless one part is
+    above 12.
+    """
+    best: tuple[date, tuple[int, int]] | None = None
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            found = _date_of(match, day_first)
+            if found:
+                if best is None or match.start() < best[1][0]:
+                    best = (found, match.span())
+                break
+    return best
+
+
+def parse_date(text: str, day_first: bool = True) -> date | None:
+    """A date that makes up the whole of ``text`` (a little punctuation aside)."""
+    found = find_date(text, day_first)
+    if not found:
+        return None
+    start, end = found[1]
+    rest = (text[:start] + text[end:]).strip(" ,.:;()")
+    return found[0] if not rest else None
+
+
+def _date_of(match: re.Match[str], day_first: bool) -> date | None:
+    groups = match.groupdict()
+    year = int(groups["y"])
+    if year < 100:
+        year += 2000 if year < 70 else 1900
+    if groups.get("month_name"):
+        name = unicodedata.normalize("NFC", groups["month_name"].lower())
+        month = MONTHS.get(name)
+        day = int(groups["d"])
+    elif groups.get("a"):
+        a, b = int(groups["a"]), int(groups["b"])
+        if groups["sep"] == "." or a > 12:
+            day, month = a, b
+        elif b > 12:
+            day, month = b, a
+        else:
+            day, month = (a, b) if day_first else (b, a)
+    else:
+        month, day = int(groups["m"]), int(groups["d"])
+    if not month or not 1900 <= year <= 2200:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def guess_day_first(texts: list[str], currency: str | None = None) -> bool:
+    """Whether slashed dates put the day first: settled by any part above 12, else by currency."""
+    for text in texts:
+        for match in re.finditer(r"(?<!\d)(\d{1,2})[/-](\d{1,2})[/-]\d{2,4}(?!\d)", text):
+            a, b = int(match[1]), int(match[2])
+            if a > 12 >= b:
+                return True
+            if b > 12 >= a:
+                return False
+    return currency != "USD"
+
+
+# ---------------------------------------------------------------- identifiers
+
+_IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,30}){1,9}\b")
+_VAT_RE = re.compile(
+    r"\b(ATU\d{8}|BE[01]\d{9}|BG\d{9,10}|CHE[- ]?\d{3}\.?\d{3}\.?\d{3}|CY\d{8}[A-Z]|CZ\d{8,10}|DE ?\d{3} ?\d{3} ?\d{3}"
+    r"|DK\d{8}|EE\d{9}|EL\d{9}|ES[A-Z0-9]\d{7}[A-Z0-9]|FI\d{8}|FR ?[A-Z0-9]{2} ?\d{3} ?\d{3} ?\d{3}"
+    r"|GB ?\d{3} ?\d{4} ?\d{2}(?:\d{3})?|HR\d{11}|HU\d{8}|IE\d{7}[A-Z]{1,2}|IE\d[A-Z]\d{5}[A-Z]|IT\d{11}"
+    r"|LT\d{9,12}|LU\d{8}|LV\d{11}|MT\d{8}|NL\d{9}B\d{2}|PL\d{10}|PT\d{9}|RO\d{2,10}|SE\d{12}|SI\d{8}|SK\d{10})\b"
+)
+
+
+def iban_valid(iban: str) -> bool:
+    """The ISO 13616 mod-97 check."""
+    compact = iban.replace(" ", "").upper()
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", compact):
+        return False
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
+
+
+def find_iban(text: str) -> tuple[str, tuple[int, int]] | None:
+    """The first IBAN in ``text`` that passes its checksum, compact, and its span."""
+    for match in _IBAN_RE.finditer(text):
+        candidate = match.group(0)
+        # Printed groups vary (4s, or a bank's own); the text after the IBAN may look alike too.
+        while candidate:
+            compact = candidate.replace(" ", "")
+            if 15 <= len(compact) <= 34 and iban_valid(compact):
+                return compact, (match.start(), match.start() + len(candidate))
+            candidate = candidate.rpartition(" ")[0]
+    return None
+
+
+def find_vat_id(text: str) -> tuple[str, tuple[int, int]] | None:
+    """The first EU-style VAT identification number in ``text``, without spaces, and its span."""
+    match = _VAT_RE.search(text)
+    if not match:
+        return None
+    return re.sub(r"[ .-]", "", match.group(1)), match.span(1)

@@ -1,0 +1,155 @@
+"""What the CLI shows people: Rich tables, item details and progress bars."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from backoffice.queue.base import JournalEntry, Status, Store, WorkItem
+
+if TYPE_CHECKING:
+    from backoffice.bots.runner import RunSummary
+    from backoffice.demo.run import DemoResult
+    from backoffice.documents.models import Document
+
+STATUS_STYLE = {
+    "pending": "cyan", "processing": "blue", "retrying": "yellow",
+    "exception": "red", "done": "green", "cancelled": "dim",
+}  # fmt: skip
+
+
+def _status(status: Status | str) -> str:
+    value = Status(status).value
+    return f"[{STATUS_STYLE[value]}]{value}[/]"
+
+
+@contextmanager
+def progress_bar(
+    console: Console, store: Store | None, *, enabled: bool = True, total: int | None = None
+) -> Iterator[Callable[[WorkItem], None]]:
+    """A progress bar over processed items; ``advance(item)`` moves it. The total comes from
+    ``total`` or, when a store is given, from the items waiting when the first one finishes."""
+    progress = Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[outcomes]}"), TimeElapsedColumn(),
+        console=console, transient=True, disable=not enabled,
+    )  # fmt: skip
+    task = progress.add_task("processing", total=total, outcomes="")
+    tally: dict[str, int] = {}
+
+    def advance(item: WorkItem) -> None:
+        tally[item.status.value] = tally.get(item.status.value, 0) + 1
+        done = sum(tally.values())
+        if store is not None and (done == 1 or done % 200 == 0):
+            waiting = sum(c.get("pending", 0) for c in store.counts().values())
+            progress.update(task, total=done + waiting)
+        shown = " ".join(f"{k} {v}" for k, v in sorted(tally.items()))
+        progress.update(task, advance=1, outcomes=shown)
+
+    with progress:
+        yield advance
+
+
+def counts_table(counts: dict[str, dict[str, int]]) -> Table:
+    table = Table(title="Work queue")
+    table.add_column("bot")
+    for status in Status:
+        table.add_column(_status(status), justify="right")
+    for bot, per_status in sorted(counts.items()):
+        table.add_row(bot, *(str(per_status.get(s.value, 0) or "") for s in Status))
+    return table
+
+
+def print_summary(console: Console, summary: RunSummary, counts: dict[str, dict[str, int]]) -> None:
+    outcomes = ", ".join(f"{n} {s}" for s, n in sorted(summary.outcomes.items())) or "nothing due"
+    console.print(f"run {summary.run_id}: {summary.collected} new item(s) collected; processed: {outcomes}")
+    console.print(counts_table(counts))
+    console.print(f"log: {summary.log_path}", highlight=False)
+
+
+def print_items(console: Console, items: list[WorkItem]) -> None:
+    table = Table()
+    for column in ("id", "bot", "status", "attempts", "file / key", "reason", "updated"):
+        table.add_column(column, overflow="fold")
+    for item in items:
+        table.add_row(
+            str(item.id), item.bot, _status(item.status), f"{item.attempts}/{item.max_attempts}",
+            item.payload.get("file") or item.source_key, item.reason or "",
+            item.updated_at.strftime("%Y-%m-%d %H:%M:%S"),
+        )  # fmt: skip
+    console.print(table if items else "no items")
+
+
+def print_item(console: Console, item: WorkItem, journal: list[JournalEntry]) -> None:
+    console.print(f"[bold]item {item.id}[/] of bot {item.bot}: {_status(item.status)}  "
+                  f"attempts {item.attempts}/{item.max_attempts}")  # fmt: skip
+    if item.reason:
+        console.print(f"reason: [red]{item.reason}[/] ({item.error_code})", highlight=False)
+    console.print(f"source: {item.payload.get('file') or ''} [{item.source_key}]", highlight=False, markup=False)
+    for stored in item.files:
+        console.print(f"file: {stored.name} ({stored.size:,} bytes, {stored.media_type}) sha256 {stored.sha256[:12]}…")
+    for target, ref in item.refs.items():
+        console.print(f"posted to {target}: {ref}", highlight=False)
+    document = item.payload.get("document")
+    if document:
+        table = Table(title=f"{document['kind']} fields ({document['method']})")
+        for column in ("field", "value", "confidence", "page", "method"):
+            table.add_column(column)
+        for name, field in document["fields"].items():
+            table.add_row(name, field["value"], f"{field['confidence']:.2f}", str(field["page"] or ""), field["method"])
+        console.print(table)
+    verdict = item.payload.get("verdict")
+    if verdict:
+        for outcome in verdict["outcomes"]:
+            mark = "[green]pass[/]" if outcome["ok"] else ("[red]FAIL[/]" if outcome["severity"] == "error" else "[yellow]warn[/]")
+            console.print(f"  {mark} {outcome['rule']} {outcome['message']}", highlight=False)
+    table = Table(title="journal")
+    for column in ("at", "actor", "action", "from", "to", "why"):
+        table.add_column(column, overflow="fold")
+    for entry in journal:
+        table.add_row(entry.at.strftime("%Y-%m-%d %H:%M:%S"), entry.actor, entry.action,
+                      entry.from_status or "", entry.to_status or "", entry.why)  # fmt: skip
+    console.print(table)
+
+
+def print_document(console: Console, path: Path, document: Document) -> None:
+    table = Table(title=f"{path.name}: {document.kind} ({document.method}, {document.pages} page(s))")
+    for column in ("field", "value", "confidence", "page", "box", "method"):
+        table.add_column(column)
+    for name, field in document.fields.items():
+        box = ", ".join(f"{v:.0f}" for v in field.bbox) if field.bbox else ""
+        table.add_row(name, field.value, f"{field.confidence:.2f}", str(field.page or ""), box, field.method)
+    console.print(table)
+    if document.lines:
+        lines = Table(title="line items")
+        names = list(document.lines[0])
+        for name in names:
+            lines.add_column(name)
+        for line in document.lines:
+            lines.add_row(*(line[n].value if n in line else "" for n in names))
+        console.print(lines)
+    for warning in document.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
+def print_demo(console: Console, result: DemoResult) -> None:
+    console.print(f"generated {len(result.generated)} sample invoices into {result.inbox}", highlight=False)
+    console.print(counts_table(result.counts))
+    if result.exceptions:
+        table = Table(title="exception queue")
+        for column in ("item", "file", "reason"):
+            table.add_column(column, overflow="fold")
+        for row in result.exceptions:
+            table.add_row(str(row["id"]), row["file"], row["reason"])
+        console.print(table)
+    for output in result.outputs:
+        console.print(f"output: {output}", highlight=False)
+    console.print(f"\nworkspace: {result.workspace}\ntry: backoffice -c {result.config} queue list --status exception"
+                  f"\n     backoffice -c {result.config} queue show {result.exceptions[0]['id'] if result.exceptions else 1}",
+                  highlight=False)  # fmt: skip
