@@ -248,18 +248,23 @@ def queue_show(
         print_item(out, item, journal)
 
 
-def _act(action: str, ids: list[int], why: str, actor: str | None) -> None:
+def _act(action: str, ids: list[int], why: str, actor: str | None, as_json: bool) -> None:
     store = _store(_config(check_paths=False))
     actor = actor or getpass.getuser()
-    failed = False
+    results = []
     for item_id in ids:
         try:
             item = getattr(store, action)(item_id, actor=actor, why=why)
-            out.print(f"item {item.id}: {item.status.value}")
+            results.append({"id": item.id, "status": item.status.value})
+            if not as_json:
+                out.print(f"item {item.id}: {item.status.value}")
         except BackofficeError as exc:
-            failed = True
-            err.print(str(exc), **ERR_LINE)
-    if failed:
+            results.append({"id": item_id, "error": str(exc)})
+            if not as_json:
+                err.print(str(exc), **ERR_LINE)
+    if as_json:
+        _emit_json(results)
+    if any("error" in r for r in results):
         raise typer.Exit(1)
 
 
@@ -269,18 +274,24 @@ ActorOption = Annotated[Optional[str], typer.Option("--as", help="Who acts (defa
 
 @queue_app.command("retry")
 def queue_retry(
-    ids: Annotated[list[int], typer.Argument(help="Item ids.")], why: WhyOption = "", actor: ActorOption = None
+    ids: Annotated[list[int], typer.Argument(help="Item ids.")],
+    why: WhyOption = "",
+    actor: ActorOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Send items back to pending, due now, with fresh attempts (from exception, retrying or cancelled)."""
-    _act("retry", ids, why, actor)
+    _act("retry", ids, why, actor, as_json)
 
 
 @queue_app.command("cancel")
 def queue_cancel(
-    ids: Annotated[list[int], typer.Argument(help="Item ids.")], why: WhyOption = "", actor: ActorOption = None
+    ids: Annotated[list[int], typer.Argument(help="Item ids.")],
+    why: WhyOption = "",
+    actor: ActorOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Cancel items so no runner takes them (from pending, retrying or exception)."""
-    _act("cancel", ids, why, actor)
+    _act("cancel", ids, why, actor, as_json)
 
 
 # -- demo --------------------------------------------------------------------------------------

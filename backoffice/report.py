@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from backoffice.demo.run import DemoResult
     from backoffice.documents.models import Document
 
+EXCEPTIONS_SHOWN = 20
 STATUS_STYLE = {
     "pending": "cyan", "processing": "blue", "retrying": "yellow",
     "exception": "red", "done": "green", "cancelled": "dim",
@@ -145,9 +146,11 @@ def print_demo(console: Console, result: DemoResult) -> None:
         table = Table(title="exception queue")
         for column in ("item", "file", "reason"):
             table.add_column(column, overflow="fold")
-        for row in result.exceptions:
+        for row in result.exceptions[:EXCEPTIONS_SHOWN]:
             table.add_row(str(row["id"]), row["file"], row["reason"])
         console.print(table)
+        if len(result.exceptions) > EXCEPTIONS_SHOWN:
+            console.print(f"… and {len(result.exceptions) - EXCEPTIONS_SHOWN} more (queue list --status exception)")
     for output in result.outputs:
         console.print(f"output: {output}", highlight=False)
     console.print(f"\nworkspace: {result.workspace}\ntry: backoffice -c {result.config} queue list --status exception"

@@ -81,6 +81,11 @@ def test_queue_retry_and_cancel_are_journaled_with_the_actor(deployed):
     assert runner.invoke(app, ["-c", str(path), "queue", "cancel", str(second.id)]).exit_code == 0
     refused = runner.invoke(app, ["-c", str(path), "queue", "retry", str(second.id), "999"])
     assert refused.exit_code == 1 and "item 999 does not exist" in refused.stderr
+    again = runner.invoke(app, ["-c", str(path), "queue", "cancel", str(second.id), "999", "--json"])
+    assert again.exit_code == 1
+    assert json.loads(again.stdout) == [
+        {"id": second.id, "status": "cancelled"}, {"id": 999, "error": "item 999 does not exist"},
+    ]  # fmt: skip
 
 
 def test_check_reports_problems_with_exit_1(deployment):

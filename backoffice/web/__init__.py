@@ -1,0 +1,2 @@
+"""The supervisor UI: the exception queue in a browser. Not built yet; the CLI's `queue`
+commands are the supervisor's tools until it is."""
