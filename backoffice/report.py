@@ -153,6 +153,7 @@ def print_demo(console: Console, result: DemoResult) -> None:
             console.print(f"… and {len(result.exceptions) - EXCEPTIONS_SHOWN} more (queue list --status exception)")
     for output in result.outputs:
         console.print(f"output: {output}", highlight=False)
-    console.print(f"\nworkspace: {result.workspace}\ntry: backoffice -c {result.config} queue list --status exception"
-                  f"\n     backoffice -c {result.config} queue show {result.exceptions[0]['id'] if result.exceptions else 1}",
-                  highlight=False)  # fmt: skip
+    first = result.exceptions[0]["id"] if result.exceptions else 1
+    console.print(f"\nworkspace: {result.workspace}", highlight=False)
+    console.print(f"try: backoffice -c {result.config} queue list --status exception", highlight=False, soft_wrap=True)
+    console.print(f"     backoffice -c {result.config} queue show {first}", highlight=False, soft_wrap=True)

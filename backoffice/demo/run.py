@@ -110,8 +110,8 @@ def run_demo(
     ]
     for bot in config.bots:
         for target in bot.targets:
-            where = getattr(target, "path", None) or getattr(target, "url", None)
+            where = getattr(target, "path", None) or getattr(target, "url", "").removeprefix("sqlite:///")
             if where:
-                result.outputs.append(f"{target.kind}: {where}")
+                result.outputs.append(f"{target.kind}: {inside(config.workspace_path, where)}")
     store.close()
     return result

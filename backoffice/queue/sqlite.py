@@ -327,7 +327,8 @@ class SQLiteStore(Store):
             ).fetchone()
             if row is not None:
                 self._journal(conn, item_id, now, owner, "complete", "processing", "done", why)
-                return _row_to_item(row)
+        if row is not None:  # decoded after the commit, outside the write lock
+            return _row_to_item(row)
         return self._move(item_id, Status.DONE, actor=owner, action="complete", why=why, owner=owner)
 
     def retry_later(
