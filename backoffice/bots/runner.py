@@ -124,7 +124,15 @@ class Runner:
                 if time.monotonic() >= next_collect:
                     summary.collected += self.collect()
                     next_collect = time.monotonic() + self.config.runner.poll_seconds
-                item = self.process_next()
+                try:
+                    item = self.process_next()
+                except Interrupted:
+                    raise
+                except Exception:  # the queue itself failed (locked, disk full): wait, then go on
+                    log.exception("cannot claim from the queue; trying again in %s s", self.config.runner.poll_seconds,
+                                  extra={"action": "claim"})  # fmt: skip
+                    self._stop.wait(self.config.runner.poll_seconds)
+                    continue
                 if item is None:
                     self._stop.wait(min(1.0, max(next_collect - time.monotonic(), 0.05)))
                     continue

@@ -186,3 +186,27 @@ def test_stop_request_stops_claiming(deployment):
     summary = runner.run_once(on_item=after_first)
     assert len(seen) == 1 and summary.outcomes == {"done": 1}
     assert store.counts()["invoices"] == {"done": 1, "pending": 2}
+
+
+def test_run_forever_survives_a_queue_failure(deployment, monkeypatch, caplog):
+    import sqlite3
+
+    runner, store = make_runner(deployment, RECORDING)
+    runner.config.runner.__dict__["poll_seconds"] = 0.01  # frozen model; fast retries for the test
+    queue_document(store)
+    real_claim, calls = store.claim, []
+
+    def flaky_claim(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return real_claim(*args, **kwargs)
+
+    def stop_when_done(item):
+        runner.request_stop()
+
+    monkeypatch.setattr(store, "claim", flaky_claim)
+    with caplog.at_level(logging.ERROR, logger="backoffice"):
+        summary = runner.run_forever(on_item=stop_when_done)
+    assert summary.outcomes == {"done": 1}
+    assert any("cannot claim from the queue" in r.getMessage() for r in caplog.records)
