@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
+scripts/system.sh
 export OMP_THREAD_LIMIT=1
 exec "$VENV/bin/python" -m pytest "$@"
