@@ -1,0 +1,5 @@
+"""Email as it really arrives: MIME parsing into the documents a bot should read."""
+
+from backoffice.mail.mime import MailLimits, ParsedMail, parse_mail
+
+__all__ = ["MailLimits", "ParsedMail", "parse_mail"]

@@ -1,0 +1,29 @@
+"""Safe file names for attachments: no paths, no control characters, a sensible extension."""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import unicodedata
+
+UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+EXTENSIONS = {"application/pdf": ".pdf", "message/rfc822": ".eml", "application/zip": ".zip"}
+MAX_LENGTH = 150
+
+
+def safe_filename(name: str | None, index: int, media_type: str) -> str:
+    """The last path component of ``name`` with dangerous characters replaced.
+
+    ``../../etc/passwd`` becomes ``passwd``; an empty or dot-only name becomes
+    ``attachment-<index><ext>`` with the extension of ``media_type``.
+    """
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = UNSAFE.sub("_", name).strip(" .")
+    if not name:
+        extension = EXTENSIONS.get(media_type) or mimetypes.guess_extension(media_type) or ".bin"
+        name = f"attachment-{index}{extension}"
+    if len(name) > MAX_LENGTH:
+        stem, dot, suffix = name.rpartition(".")
+        name = (stem[: MAX_LENGTH - len(suffix) - 1] + dot + suffix) if dot and len(suffix) <= 10 else name[:MAX_LENGTH]
+    return name

@@ -1,0 +1,212 @@
+"""A MIME corpus: each message as it really arrives, with the documents or errors expected.
+
+Messages are built with the standard library's email package, or written as raw bytes where
+the case is about how mail clients encode things (RFC 2047/2231 names, charsets, broken headers).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from email.message import EmailMessage
+
+import pytest
+
+from backoffice.errors import DocumentError
+from backoffice.mail import MailLimits, parse_mail
+from backoffice.queue.files import FileStore
+from tests.unit.mail.conftest import make_pdf
+
+PDF = make_pdf()
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 40
+
+
+def mail(subject: str = "Invoice", body: str = "Please find attached.", **headers) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = headers.get("sender", "Acme Billing <billing@acme.example>")
+    message["To"] = "invoices@backoffice.example"
+    message["Subject"] = subject
+    message["Message-ID"] = headers.get("message_id", "<m1@acme.example>")
+    message.set_content(body)
+    return message
+
+
+def attach(message: EmailMessage, data: bytes, name: str | None, maintype="application", subtype="pdf", **kw):
+    message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name, **kw)
+    return message
+
+
+def zipped(files: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def raw_with_part(part_headers: str, payload_b64: str, body_charset: str = "utf-8", body: bytes = b"Hello") -> bytes:
+    return (
+        b"From: a@example.com\r\nTo: b@example.com\r\nSubject: raw\r\nMessage-ID: <raw@x>\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=BOUND\r\n\r\n"
+        b"--BOUND\r\nContent-Type: text/plain; charset=" + body_charset.encode() + b"\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n" + body + b"\r\n"
+        b"--BOUND\r\n" + part_headers.encode() + b"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + payload_b64.encode() + b"\r\n--BOUND--\r\n"
+    )
+
+
+def b64(data: bytes) -> str:
+    import base64
+
+    return base64.encodebytes(data).decode()
+
+
+def forwarded(inner: EmailMessage) -> EmailMessage:
+    outer = mail("Fwd: invoice")
+    outer.add_attachment(inner)  # message/rfc822
+    return outer
+
+
+def nested_zip(depth: int) -> bytes:
+    data = zipped({"invoice.pdf": PDF})
+    for level in range(depth):
+        data = zipped({f"level{level}.zip": data})
+    return data
+
+
+def encrypted_flag(data: bytes) -> bytes:
+    """Mark the (single) member as encrypted, in its local header and in the central directory."""
+    data = bytearray(data)
+    data[6] |= 0x1
+    central = data.index(b"PK\x01\x02")
+    data[central + 8] |= 0x1
+    return bytes(data)
+
+
+def bomb() -> bytes:
+    return zipped({"huge.pdf": b"%PDF" + b"\x00" * 5_000_000})
+
+
+# name, raw message bytes, expected document names (with media type), expected rejection codes
+CASES = [
+    ("plain pdf", attach(mail(), PDF, "invoice.pdf").as_bytes(), [("invoice.pdf", "application/pdf")], []),
+    ("pdf as octet-stream", attach(mail(), PDF, "scan.dat", subtype="octet-stream").as_bytes(),
+     [("scan.dat", "application/pdf")], []),
+    ("pdf named .txt", attach(mail(), PDF, "invoice.txt", subtype="octet-stream").as_bytes(),
+     [("invoice.txt", "application/pdf")], []),
+    ("rfc2047 name", raw_with_part(
+        'Content-Type: application/pdf; name="=?UTF-8?B?UmVjaG51bmcgTcOkcnoucGRm?="\r\n'
+        'Content-Disposition: attachment; filename="=?UTF-8?B?UmVjaG51bmcgTcOkcnoucGRm?="', b64(PDF)),
+     [("Rechnung März.pdf", "application/pdf")], []),
+    ("rfc2231 name", raw_with_part(
+        "Content-Type: application/pdf\r\n"
+        "Content-Disposition: attachment; filename*=UTF-8''Factura%20n%C2%BA%207.pdf", b64(PDF)),
+     [("Factura nº 7.pdf", "application/pdf")], []),
+    ("rfc2231 continuation", raw_with_part(
+        "Content-Type: application/pdf\r\n"
+        "Content-Disposition: attachment;\r\n filename*0*=ISO-8859-1''Gr%FC%DFe%20;\r\n filename*1*=an%20Sie.pdf",
+        b64(PDF)), [("Grüße an Sie.pdf", "application/pdf")], []),
+    ("latin-1 body", raw_with_part("Content-Type: application/pdf; name=a.pdf", b64(PDF),
+                                   body_charset="iso-8859-1", body="Grüße".encode("latin-1")),
+     [("a.pdf", "application/pdf")], []),
+    ("windows-1252 body", raw_with_part("Content-Type: application/pdf; name=a.pdf", b64(PDF),
+                                        body_charset="windows-1252", body="“Rechnung” €".encode("cp1252")),
+     [("a.pdf", "application/pdf")], []),
+    ("unknown charset", raw_with_part("Content-Type: application/pdf; name=a.pdf", b64(PDF),
+                                      body_charset="x-klingon", body=b"qapla\xe9"),
+     [("a.pdf", "application/pdf")], []),
+    ("forwarded mail", forwarded(attach(mail("Invoice 7"), PDF, "inner.pdf")).as_bytes(),
+     [("inner.pdf", "application/pdf")], []),
+    (".eml attachment", attach(mail(), attach(mail("old"), PDF, "in-eml.pdf").as_bytes(), "fwd.eml",
+                               subtype="octet-stream").as_bytes(), [("in-eml.pdf", "application/pdf")], []),
+    ("zip of two pdfs", attach(mail(), zipped({"a.pdf": PDF, "sub/b.pdf": PDF}), "docs.zip", subtype="zip").as_bytes(),
+     [("a.pdf", "application/pdf"), ("b.pdf", "application/pdf")], []),
+    ("zip bomb by ratio", attach(mail(), bomb(), "bomb.zip", subtype="zip").as_bytes(), [], ["zip-bomb"]),
+    ("zip with too many files", attach(mail(), zipped({f"f{i}.pdf": PDF for i in range(205)}), "many.zip",
+                                       subtype="zip").as_bytes(), [], ["zip-bomb"]),
+    ("zip nested too deep", attach(mail(), nested_zip(4), "deep.zip", subtype="zip").as_bytes(), [], ["too-deep"]),
+    ("zip nested within bounds", attach(mail(), nested_zip(1), "ok.zip", subtype="zip").as_bytes(),
+     [("invoice.pdf", "application/pdf")], []),
+    ("corrupt zip", attach(mail(), b"PK\x03\x04garbage", "broken.zip", subtype="zip").as_bytes(), [], ["zip-corrupt"]),
+    ("inline logo and a pdf", attach(attach(mail(), PNG, "logo.png", maintype="image", subtype="png",
+                                            disposition="inline", cid="<logo@x>"), PDF, "i.pdf").as_bytes(),
+     [("i.pdf", "application/pdf")], []),
+    ("scanned jpeg attached", attach(mail(), JPEG, "scan.jpg", maintype="image", subtype="jpeg").as_bytes(),
+     [("scan.jpg", "image/jpeg")], []),
+    ("path traversal", attach(mail(), PDF, "../../etc/passwd.pdf").as_bytes(), [("passwd.pdf", "application/pdf")], []),
+    ("windows path", attach(mail(), PDF, "C:\\Users\\eve\\invoice.pdf").as_bytes(),
+     [("invoice.pdf", "application/pdf")], []),
+    ("no file name", attach(mail(), PDF, None).as_bytes(), [("attachment-1.pdf", "application/pdf")], []),
+    ("control characters in name", attach(mail(), PDF, "in\x07voice\x00.pdf").as_bytes(),
+     [("in_voice_.pdf", "application/pdf")], []),
+    ("executable", attach(mail(), b"MZ\x90\x00" + b"\x00" * 60, "invoice.exe", subtype="octet-stream").as_bytes(),
+     [], ["unsupported-type"]),
+    ("empty attachment", attach(mail(), b"", "empty.pdf").as_bytes(), [], ["empty"]),
+    ("broken outlook msg", attach(mail(), b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "mail.msg",
+                                  subtype="vnd.ms-outlook").as_bytes(), [], ["msg-unreadable"]),
+    ("encrypted zip member", attach(mail(), encrypted_flag(zipped({"a.pdf": PDF}, zipfile.ZIP_STORED)),
+                                    "locked.zip", subtype="zip").as_bytes(), [], ["zip-encrypted"]),
+    ("xlsx timesheet", attach(mail(), zipped({"[Content_Types].xml": b"<Types/>"}), "hours.xlsx",
+                              subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet").as_bytes(),
+     [("hours.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")], []),
+    ("order in the body only", mail("PO 4711", body="Please deliver 10 x SKU-1 at 4.50").as_bytes(), [], []),
+    ("csv attachment", attach(mail(), b"date,hours\n2026-01-05,8\n", "hours.csv", maintype="text",
+                              subtype="csv").as_bytes(), [("hours.csv", "text/csv")], []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "raw", "documents", "rejected"), CASES, ids=[c[0] for c in CASES])
+def test_mime_corpus(tmp_path, name, raw, documents, rejected):
+    files = FileStore(tmp_path / "files")
+    parsed = parse_mail(raw, files, name=name)
+    assert [(d.name, d.stored.media_type) for d in parsed.documents] == documents
+    assert [r.code for r in parsed.rejected] == rejected
+    for document in parsed.documents:
+        assert files.path(document.stored).stat().st_size == document.stored.size > 0
+    for rejection in parsed.rejected:
+        assert rejection.reason.startswith(rejection.name) and len(rejection.reason) > len(rejection.name) + 5
+
+
+def test_corpus_is_large_enough():
+    assert len(CASES) >= 25
+
+
+def test_bodies_are_decoded_in_their_charset(tmp_path):
+    files = FileStore(tmp_path)
+    latin = parse_mail(raw_with_part("Content-Type: application/pdf", b64(PDF), "iso-8859-1", "Grüße".encode("latin-1")), files)
+    assert latin.text.strip() == "Grüße" and latin.warnings == []
+    unknown = parse_mail(raw_with_part("Content-Type: application/pdf", b64(PDF), "x-klingon", b"qapla\xe9"), files)
+    assert unknown.text.strip() == "qaplaé" and "x-klingon" in unknown.warnings[0]
+
+
+def test_headers_are_read(tmp_path):
+    parsed = parse_mail(attach(mail("Rechnung =?x", message_id="<abc@x>"), PDF, "a.pdf").as_bytes(), FileStore(tmp_path))
+    assert (parsed.message_id, parsed.sender) == ("<abc@x>", "Acme Billing <billing@acme.example>")
+    assert parsed.subject == "Rechnung =?x" and "Please find attached." in parsed.text
+
+
+def test_inline_images_kept_when_asked(tmp_path):
+    raw = attach(mail(), PNG, "logo.png", maintype="image", subtype="png", disposition="inline", cid="<l@x>").as_bytes()
+    parsed = parse_mail(raw, FileStore(tmp_path), MailLimits(include_inline_images=True))
+    assert [d.name for d in parsed.documents] == ["logo.png"]
+
+
+def test_oversized_part_is_refused_with_its_size(tmp_path):
+    raw = attach(mail(), PDF, "big.pdf").as_bytes()
+    parsed = parse_mail(raw, FileStore(tmp_path), MailLimits(max_part_bytes=100))
+    assert [r.code for r in parsed.rejected] == ["too-large"]
+    assert parsed.rejected[0].reason.startswith("big.pdf: about ")
+
+
+@pytest.mark.parametrize(("raw", "code"), [(b"", "mail-empty"), (b"  \r\n", "mail-empty"), (b"\x00\x01\x02binary", "mail-malformed")])
+def test_not_a_mail(tmp_path, raw, code):
+    with pytest.raises(DocumentError) as caught:
+        parse_mail(raw, FileStore(tmp_path), name="odd.eml")
+    assert caught.value.code == code and caught.value.reason.startswith("odd.eml: ")
+
+
+def test_malformed_headers_give_warnings_not_crashes(tmp_path):
+    raw = b"From: <<broken\r\nDate: not a date\r\nSubject: =?utf-8?q?broken\r\nContent-Type: text/plain\r\n\r\nbody\r\n"
+    parsed = parse_mail(raw, FileStore(tmp_path))
+    assert parsed.documents == [] and "body" in parsed.text
