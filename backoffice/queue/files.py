@@ -27,11 +27,19 @@ MAGIC = [
 ]
 
 
+OFFICE_SUFFIXES = (".xlsx", ".docx", ".pptx", ".odt", ".ods")
+
+
 def sniff_media_type(head: bytes, name: str) -> str:
-    """The media type by content first (a PDF named .txt is still a PDF), then by name."""
+    """The media type by content first (a PDF named .txt is still a PDF), then by name.
+
+    Office documents are ZIP archives inside; a ZIP named .xlsx is taken as a spreadsheet.
+    """
     stripped = head.lstrip()
     for magic, media_type in MAGIC:
         if stripped.startswith(magic):
+            if media_type == "application/zip" and name.lower().endswith(OFFICE_SUFFIXES):
+                return mimetypes.guess_type(name)[0] or media_type
             return media_type
     return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
