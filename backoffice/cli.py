@@ -16,7 +16,7 @@ from rich.logging import RichHandler
 
 from backoffice import __version__
 from backoffice.errors import BackofficeError, ConfigError
-from backoffice.logs.redact import RedactFilter
+from backoffice.logs.redact import RedactFilter, redact
 from backoffice.queue.base import Status
 
 app = typer.Typer(
@@ -72,10 +72,14 @@ def _config(check_paths: bool = True):
     return load_config(STATE["config"], check_paths=check_paths)
 
 
-def _store(config):
+def _store(config, *, existing: bool = False):
+    """The queue; ``existing`` refuses to create one (a mistyped workspace must not look empty)."""
     from backoffice.queue import open_store
 
-    return open_store(config.queue_url)
+    url = config.queue_url
+    if existing and url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        raise BackofficeError(f"no queue at {url.removeprefix('sqlite:///')}: check the workspace in {config.path}")
+    return open_store(url)
 
 
 def _emit_json(data) -> None:
@@ -223,7 +227,7 @@ def queue_list(
     """List items, newest first (e.g. --status exception for the exception queue)."""
     from backoffice.report import print_items
 
-    store = _store(_config(check_paths=False))
+    store = _store(_config(check_paths=False), existing=True)
     items = store.list(status=status, bot=bot, limit=limit, offset=offset)
     if as_json:
         _emit_json([i.to_dict() for i in items])
@@ -239,7 +243,7 @@ def queue_show(
     """Show one item: status, reason, extracted fields, rule verdicts and its journal."""
     from backoffice.report import print_item
 
-    store = _store(_config(check_paths=False))
+    store = _store(_config(check_paths=False), existing=True)
     item = store.get(item_id)
     journal = store.journal(item_id)
     if as_json:
@@ -249,7 +253,7 @@ def queue_show(
 
 
 def _act(action: str, ids: list[int], why: str, actor: str | None, as_json: bool) -> None:
-    store = _store(_config(check_paths=False))
+    store = _store(_config(check_paths=False), existing=True)
     actor = actor or getpass.getuser()
     results = []
     for item_id in ids:
@@ -322,8 +326,12 @@ def main() -> None:
         app()
     except ConfigError as exc:
         for problem in exc.problems:
-            err.print(problem, **ERR_LINE)
+            err.print(redact(problem), **ERR_LINE)
         sys.exit(2)
     except BackofficeError as exc:
-        err.print(str(exc), **ERR_LINE)
+        err.print(redact(str(exc)), **ERR_LINE)
+        sys.exit(1)
+    except Exception as exc:  # a bug or an unforeseen failure: say what, never a secret
+        logging.getLogger("backoffice.cli").debug("unexpected error", exc_info=True)
+        err.print(redact(f"error: {type(exc).__name__}: {exc} (run with -vv for the traceback)"), **ERR_LINE)
         sys.exit(1)

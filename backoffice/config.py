@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from backoffice import connectors
+from backoffice.connectors.base import Source, Target
 from backoffice.connectors.files import FilesSettings
 from backoffice.connectors.folder import FolderSettings
 from backoffice.connectors.sql import SqlSettings
@@ -39,6 +40,8 @@ from backoffice.paths import inside
 from backoffice.yamlfile import describe_errors, field_path, parse_yaml
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+# ${VAR} values are masked in logs when the variable or the key it fills is named like a secret.
+SECRET_NAME = re.compile(r"(?i)pass|secret|token|key|cred|auth")
 EVERY = re.compile(r"^every\s+(\d+)\s*([smhd])$")
 
 
@@ -232,12 +235,17 @@ def load_config(path: Path | str, *, check_paths: bool = True, workspace: Path |
     try:
         config = Config.model_validate(data, context=context)
     except ValidationError as exc:
-        raise ConfigError(problems + describe_errors(exc, path, positions)) from None
+        raise ConfigError(sorted(problems + describe_errors(exc, path, positions), key=_line_of)) from None
     if problems:
         raise ConfigError(problems)
     config._path = path
     _resolve_custom_connectors(config, path, positions, context)
     return config
+
+
+def _line_of(problem: str) -> int:
+    match = re.match(r"[^:]*:(\d+):", problem)
+    return int(match.group(1)) if match else 0
 
 
 def _substitute_env(value: Any, at: tuple, positions: dict, path: Path, problems: list[str]) -> Any:
@@ -250,12 +258,14 @@ def _substitute_env(value: Any, at: tuple, positions: dict, path: Path, problems
 
     def replace(match: re.Match) -> str:
         name, default = match.group(1), match.group(2)
-        found = os.environ.get(name, default)
-        if found is None:
+        found = os.environ.get(name)
+        if found is None and default is None:
             line = positions.get(at, 1)
             problems.append(f"{path}:{line}: {field_path(at)}: environment variable {name} is not set")
             return ""
-        if found:
+        if found is None:
+            return default  # a default written in the file is no secret
+        if SECRET_NAME.search(name) or (at and SECRET_NAME.search(str(at[-1]))):
             register_secret(found)
         return found
 
@@ -271,14 +281,20 @@ def _resolve_custom_connectors(config: Config, path: Path, positions: dict, cont
             if not isinstance(settings, CustomConnector):
                 continue
             loc = ("bots", index, *((where,) if isinstance(where, str) else where))
+            where_kind = f"{path}:{positions.get((*loc, 'kind'), 1)}: {field_path((*loc, 'kind'))}"
+            base = Source if table is connectors.SOURCES else Target
             try:
                 cls = connectors.load_class(settings.kind, table)
+            except Exception as exc:  # a third-party module may fail to import in any way
+                problems.append(f"{where_kind}: {exc}")
+                continue
+            if not (isinstance(cls, type) and issubclass(cls, base) and hasattr(cls, "Settings")):
+                problems.append(f"{where_kind}: {settings.kind} is not a {base.__name__} class with a Settings model")
+                continue
+            try:
                 resolved = cls.Settings.model_validate(settings.model_dump(), context=context)
             except ValidationError as exc:
                 problems += describe_errors(exc, path, positions, prefix=loc)
-                continue
-            except ValueError as exc:
-                problems.append(f"{path}:{positions.get((*loc, 'kind'), 1)}: {field_path((*loc, 'kind'))}: {exc}")
                 continue
             if isinstance(where, str):
                 object.__setattr__(bot, "source", resolved)

@@ -8,10 +8,11 @@
     │   ├── ItemNotFound
     │   ├── IllegalTransition    e.g. done -> processing
     │   └── LeaseLost            the runner no longer holds the item it tries to change
-    ├── BusinessError            the data is wrong: goes to a person, never retried
-    │   └── DocumentError        a file cannot be read as a document (broken, encrypted, not a PDF)
-    └── ApplicationError         a system failed: retried with backoff
-        └── TargetError          a target system refused or was unreachable
+    └── StageError               a stage of an item failed; says where the item goes (reason, code, field)
+        ├── BusinessError        the data is wrong: goes to a person, never retried
+        │   └── DocumentError    a file cannot be read as a document (broken, encrypted, not a PDF)
+        └── ApplicationError     a system failed: retried with backoff
+            └── TargetError      a target system refused or was unreachable
 
 ``BusinessError`` versus ``ApplicationError`` decides where an item goes when a stage fails:
 the exception queue, or ``retrying``. Any other exception counts as an application error.

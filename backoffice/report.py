@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -80,52 +81,52 @@ def print_items(console: Console, items: list[WorkItem]) -> None:
         table.add_column(column, overflow="fold")
     for item in items:
         table.add_row(
-            str(item.id), item.bot, _status(item.status), f"{item.attempts}/{item.max_attempts}",
-            item.payload.get("file") or item.source_key, item.reason or "",
+            str(item.id), escape(item.bot), _status(item.status), f"{item.attempts}/{item.max_attempts}",
+            escape(item.payload.get("file") or item.source_key), escape(item.reason or ""),
             item.updated_at.strftime("%Y-%m-%d %H:%M:%S"),
         )  # fmt: skip
     console.print(table if items else "no items")
 
 
 def print_item(console: Console, item: WorkItem, journal: list[JournalEntry]) -> None:
-    console.print(f"[bold]item {item.id}[/] of bot {item.bot}: {_status(item.status)}  "
+    console.print(f"[bold]item {item.id}[/] of bot {escape(item.bot)}: {_status(item.status)}  "
                   f"attempts {item.attempts}/{item.max_attempts}")  # fmt: skip
     if item.reason:
-        console.print(f"reason: [red]{item.reason}[/] ({item.error_code})", highlight=False)
+        console.print(f"reason: [red]{escape(item.reason)}[/] ({escape(item.error_code or '')})", highlight=False)
     console.print(f"source: {item.payload.get('file') or ''} [{item.source_key}]", highlight=False, markup=False)
     for stored in item.files:
-        console.print(f"file: {stored.name} ({stored.size:,} bytes, {stored.media_type}) sha256 {stored.sha256[:12]}…")
+        console.print(f"file: {escape(stored.name)} ({stored.size:,} bytes, {stored.media_type}) sha256 {stored.sha256[:12]}…")
     for target, ref in item.refs.items():
-        console.print(f"posted to {target}: {ref}", highlight=False)
+        console.print(f"posted to {escape(target)}: {escape(ref)}", highlight=False)
     document = item.payload.get("document")
     if document:
         table = Table(title=f"{document['kind']} fields ({document['method']})")
         for column in ("field", "value", "confidence", "page", "method"):
             table.add_column(column)
         for name, field in document["fields"].items():
-            table.add_row(name, field["value"], f"{field['confidence']:.2f}", str(field["page"] or ""), field["method"])
+            table.add_row(name, escape(field["value"]), f"{field['confidence']:.2f}", str(field["page"] or ""), field["method"])
         console.print(table)
     verdict = item.payload.get("verdict")
     if verdict:
         for outcome in verdict["outcomes"]:
             mark = "[green]pass[/]" if outcome["ok"] else ("[red]FAIL[/]" if outcome["severity"] == "error" else "[yellow]warn[/]")
-            console.print(f"  {mark} {outcome['rule']} {outcome['message']}", highlight=False)
+            console.print(f"  {mark} {escape(outcome['rule'])} {escape(outcome['message'])}", highlight=False)
     table = Table(title="journal")
     for column in ("at", "actor", "action", "from", "to", "why"):
         table.add_column(column, overflow="fold")
     for entry in journal:
-        table.add_row(entry.at.strftime("%Y-%m-%d %H:%M:%S"), entry.actor, entry.action,
-                      entry.from_status or "", entry.to_status or "", entry.why)  # fmt: skip
+        table.add_row(entry.at.strftime("%Y-%m-%d %H:%M:%S"), escape(entry.actor), entry.action,
+                      entry.from_status or "", entry.to_status or "", escape(entry.why))  # fmt: skip
     console.print(table)
 
 
 def print_document(console: Console, path: Path, document: Document) -> None:
-    table = Table(title=f"{path.name}: {document.kind} ({document.method}, {document.pages} page(s))")
+    table = Table(title=f"{escape(path.name)}: {document.kind} ({document.method}, {document.pages} page(s))")
     for column in ("field", "value", "confidence", "page", "box", "method"):
         table.add_column(column)
     for name, field in document.fields.items():
         box = ", ".join(f"{v:.0f}" for v in field.bbox) if field.bbox else ""
-        table.add_row(name, field.value, f"{field.confidence:.2f}", str(field.page or ""), box, field.method)
+        table.add_row(name, escape(field.value), f"{field.confidence:.2f}", str(field.page or ""), box, field.method)
     console.print(table)
     if document.lines:
         lines = Table(title="line items")
@@ -133,10 +134,10 @@ def print_document(console: Console, path: Path, document: Document) -> None:
         for name in names:
             lines.add_column(name)
         for line in document.lines:
-            lines.add_row(*(line[n].value if n in line else "" for n in names))
+            lines.add_row(*(escape(line[n].value) if n in line else "" for n in names))
         console.print(lines)
     for warning in document.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
 
 
 def print_demo(console: Console, result: DemoResult) -> None:
@@ -147,7 +148,7 @@ def print_demo(console: Console, result: DemoResult) -> None:
         for column in ("item", "file", "reason"):
             table.add_column(column, overflow="fold")
         for row in result.exceptions[:EXCEPTIONS_SHOWN]:
-            table.add_row(str(row["id"]), row["file"], row["reason"])
+            table.add_row(str(row["id"]), escape(row["file"]), escape(row["reason"]))
         console.print(table)
         if len(result.exceptions) > EXCEPTIONS_SHOWN:
             console.print(f"… and {len(result.exceptions) - EXCEPTIONS_SHOWN} more (queue list --status exception)")

@@ -10,26 +10,40 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from backoffice.logs.redact import redact
 
-FIELDS = ("bot", "run", "item", "action", "target", "stage")
+# Attributes every LogRecord has; anything else on a record came from `extra` or log_context().
+STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+_CONTEXT: ContextVar[dict[str, Any]] = ContextVar("backoffice_log_context", default={})
+
+
+@contextmanager
+def log_context(**fields: Any) -> Iterator[None]:
+    """Add ``fields`` (bot, item, …) to every record logged inside the block, in any module."""
+    token = _CONTEXT.set({**_CONTEXT.get(), **fields})
+    try:
+        yield
+    finally:
+        _CONTEXT.reset(token)
 
 
 class JsonLinesFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        line = {
+        line: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": redact(record.getMessage()),
         }
-        for name in FIELDS:
-            value = getattr(record, name, None)
-            if value is not None:
-                line[name] = value
+        line.update((k, v) for k, v in _CONTEXT.get().items() if v is not None)
+        for name, value in vars(record).items():
+            if name not in STANDARD and value is not None:
+                line[name] = redact(value) if isinstance(value, str) else value
         if record.exc_info:
             line["traceback"] = redact(self.formatException(record.exc_info))
         return json.dumps(line, ensure_ascii=False, default=str)

@@ -107,3 +107,41 @@ def test_schema_is_json(tmp_path):
     assert json.loads(result.stdout)["title"] == "backoffice bots.yaml"
     runner.invoke(app, ["schema", "-o", str(tmp_path / "s.json")])
     assert json.loads((tmp_path / "s.json").read_text())["title"] == "backoffice bots.yaml"
+
+
+def test_queue_commands_refuse_a_workspace_without_a_queue(deployment, monkeypatch, capsys):
+    from backoffice import cli
+
+    path = deployment("workspace: typo\nbots:\n  - {name: a, source: {kind: folder, path: in, create: true}}\n")
+    monkeypatch.setattr("sys.argv", ["backoffice", "-c", str(path), "queue", "list"])
+    with pytest.raises(SystemExit) as caught:
+        cli.main()
+    assert caught.value.code == 1
+    assert f"no queue at {path.parent / 'typo' / 'queue.db'}" in capsys.readouterr().err
+    assert not (path.parent / "typo").exists()
+
+
+def test_data_is_shown_as_text_not_markup(deployment):
+    path = deployment("bots:\n  - {name: a, source: {kind: folder, path: in, create: true}}\n")
+    store = SQLiteStore(path.parent / "work" / "queue.db")
+    store.enqueue(NewItem("a", "k", payload={"file": "invoice [red]7[/red] [draft].pdf"}))
+    listing = runner.invoke(app, ["-c", str(path), "queue", "list"], env={"COLUMNS": "200"}).stdout
+    assert "invoice [red]7[/red] [draft].pdf" in listing
+
+
+def test_unexpected_errors_are_one_line_without_secrets(monkeypatch, capsys):
+    from backoffice import cli
+    from backoffice.logs.redact import register_secret
+
+    register_secret("hunter2-secret")
+
+    def boom():
+        raise ValueError("postgresql://app:hunter2-secret@db/ledger: unsupported")
+
+    monkeypatch.setattr(cli, "app", boom)
+    with pytest.raises(SystemExit) as caught:
+        cli.main()
+    assert caught.value.code == 1
+    printed = capsys.readouterr().err
+    assert "hunter2-secret" not in printed and "postgresql://app:***@db/ledger" in printed
+    assert "Traceback" not in printed and "-vv" in printed

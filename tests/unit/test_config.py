@@ -111,10 +111,11 @@ def test_unreadable_file(tmp_path):
 
 def test_env_secrets_are_substituted_and_masked_in_logs(deployment, monkeypatch):
     monkeypatch.setenv("ERP_PASSWORD", "s3cr3t-value")
+    monkeypatch.setenv("ERP_HOST", "erp.example-host")
     path = deployment(
         """
         connections:
-          erp: {url: "https://erp.example", password: "${ERP_PASSWORD}"}
+          erp: {url: "https://${ERP_HOST}", password: "${ERP_PASSWORD}"}
         bots:
           - {name: a, source: {kind: folder, path: "${INBOX:-inbox}", create: true}}
         """
@@ -125,6 +126,9 @@ def test_env_secrets_are_substituted_and_masked_in_logs(deployment, monkeypatch)
     assert config.bots[0].source.path == "inbox"
     record = logging.LogRecord("backoffice.x", logging.INFO, __file__, 1, "login with %s", ("s3cr3t-value",), None)
     assert json.loads(JsonLinesFormatter().format(record))["message"] == "login with ***"
+    # Only secret-looking variables are masked; plain settings and defaults stay readable.
+    record = logging.LogRecord("backoffice.x", logging.INFO, __file__, 1, "%s %s", ("erp.example-host", "inbox"), None)
+    assert json.loads(JsonLinesFormatter().format(record))["message"] == "erp.example-host inbox"
 
 
 def test_missing_env_var_is_named(deployment):
@@ -195,3 +199,42 @@ def test_json_schema_describes_every_field():
     assert {"name", "schedule", "source", "extractor", "rules", "targets", "retry"} <= set(bot)
     assert all("description" in spec for spec in bot.values())
     assert Config.model_fields["bots"].description
+
+
+@pytest.mark.parametrize(
+    ("module", "kind", "expected"),
+    [
+        ("class NoSettings:\n    pass\n", "brokenconn:NoSettings", "brokenconn:NoSettings is not a Target class with a Settings model"),
+        ("raise RuntimeError('boom at import')\n", "explodes:Thing", "boom at import"),
+        ("", "os.path:join", "os.path:join is not a Target class with a Settings model"),
+    ],
+)
+def test_broken_custom_connectors_are_problems_not_crashes(deployment, tmp_path, monkeypatch, module, kind, expected):
+    if module:
+        (tmp_path / f"{kind.split(':')[0]}.py").write_text(module)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = deployment(
+        f"""
+        bots:
+          - name: a
+            source: {{kind: folder, path: in, create: true}}
+            targets: [{{kind: "{kind}"}}]
+        """
+    )
+    [problem] = problems_of(path)
+    assert problem.startswith(f"{path}:4: bots[0].targets[0].kind: ") and expected in problem
+
+
+def test_problems_come_in_line_order(deployment):
+    path = deployment(
+        """
+        bots:
+          - name: a
+            source: {kind: folder, path: "${NOT_SET_X}", create: true}
+            sourc: 1
+          - name: b
+            source: {kind: folder, path: "${NOT_SET_Y}", create: true}
+        """
+    )
+    lines = [int(p.split(":")[1]) for p in problems_of(path)]
+    assert lines == sorted(lines) == [3, 4, 6]

@@ -104,6 +104,7 @@ def test_reply_needs_a_sender():
         rejection_reply(item(3, file="a.pdf"))
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_implicit_tls(certificate):
     cert, context = certificate
     inbox, port = Inbox(), free_port()

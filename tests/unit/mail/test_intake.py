@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from backoffice.connectors.base import Context, Intake
+from backoffice.mail.intake import take_mail
+from backoffice.mail.mailbox import Fetched
+from backoffice.queue.files import FileStore
+from backoffice.queue.memory import MemoryStore
+from tests.unit.mail.conftest import make_pdf
+
+
+@pytest.fixture
+def intake(tmp_path):
+    return Intake(MemoryStore(), Context(bot="mailbot", workspace=tmp_path, files=FileStore(tmp_path / "files")))
+
+
+def mail(*attachments: tuple[str, bytes], body: str = "see attached", message_id: str = "<1@x>") -> bytes:
+    message = EmailMessage()
+    message["From"], message["Subject"], message["Message-ID"] = "Vendor <v@acme.example>", "Invoice 12", message_id
+    message.set_content(body)
+    for name, data in attachments:
+        message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    return message.as_bytes()
+
+
+def test_a_mail_becomes_a_parent_with_a_child_per_document(intake):
+    raw = mail(("a.pdf", make_pdf()), ("b.pdf", make_pdf("other")), ("virus.exe", b"MZ" + b"\0" * 40))
+    taken = take_mail(intake, Fetched(17, raw, ()), folder="INBOX", uidvalidity=99)
+    store = intake.store
+    assert taken.created and taken.children == 3
+    parent = taken.parent
+    assert parent.payload["mail"] == {"folder": "INBOX", "uid": 17, "uidvalidity": 99, "message_id": "<1@x>",
+                                      "subject": "Invoice 12", "date": None, "from": "Vendor <v@acme.example>"}  # fmt: skip
+    assert parent.files[0].name == "Invoice 12.eml" and parent.payload["mail_action"] == "pending"
+    children = [i for i in store.list() if i.parent_id == parent.id]
+    assert sorted(c.payload["file"] for c in children) == ["a.pdf", "b.pdf", "virus.exe"]
+    refused = next(c for c in children if c.payload["file"] == "virus.exe")
+    assert refused.files == () and refused.payload["intake_code"] == "unsupported-type"
+    assert refused.payload["intake_error"].startswith("virus.exe: ")
+
+
+def test_reading_the_same_mail_again_adds_nothing(intake):
+    raw = mail(("a.pdf", make_pdf()))
+    first = take_mail(intake, Fetched(1, raw, ()), folder="INBOX", uidvalidity=1)
+    again = take_mail(intake, Fetched(2, raw, ()), folder="INBOX", uidvalidity=1)  # copied: new UID, same mail
+    assert (first.created, again.created, again.parent.id) == (True, False, first.parent.id)
+    assert len(intake.store.list()) == 2
+
+
+def test_same_message_id_with_other_content_is_another_mail(intake):
+    first = take_mail(intake, Fetched(1, mail(("a.pdf", make_pdf())), ()), folder="INBOX", uidvalidity=1)
+    second = take_mail(intake, Fetched(2, mail(("a.pdf", make_pdf("corrected"))), ()), folder="INBOX", uidvalidity=1)
+    assert second.created and second.parent.id != first.parent.id
+
+
+def test_body_is_the_document_when_there_is_no_attachment(intake):
+    taken = take_mail(intake, Fetched(5, mail(body="Order: 10 x SKU-1 at 4.50"), ()), folder="Orders", uidvalidity=1)
+    [child] = [i for i in intake.store.list() if i.parent_id == taken.parent.id]
+    assert child.payload["origin"] == "body" and child.files[0].media_type == "text/plain"
+    assert intake.context.files.path(child.files[0]).read_text() == "Order: 10 x SKU-1 at 4.50"
+    with_pdf = take_mail(intake, Fetched(6, mail(("a.pdf", make_pdf()), message_id="<2@x>"), ()), folder="Orders", uidvalidity=1)
+    assert with_pdf.children == 1  # auto: the body is only a cover note
+
+
+def test_not_a_mail_becomes_an_item_with_its_reason(intake):
+    taken = take_mail(intake, Fetched(8, b"\x00\x01garbage", ()), folder="INBOX", uidvalidity=1)
+    assert taken.parent.payload["intake_error"] == "INBOX UID 8: no mail headers found; this is not an email"
+    assert intake.context.files.path(taken.parent.files[0]).read_bytes() == b"\x00\x01garbage"
