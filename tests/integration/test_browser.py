@@ -1,0 +1,36 @@
+"""Chromium through Playwright: found, launched headless, and gone after close."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from backoffice.browser import BrowserMissing, find_executable, launch
+
+pytestmark = pytest.mark.integration
+
+
+def chromium_processes() -> int:
+    found = subprocess.run(["pgrep", "-f", "chrom(e|ium).*--headless"], capture_output=True, text=True)
+    return len(found.stdout.split())
+
+
+def test_launch_renders_a_page_and_leaves_no_process():
+    before = chromium_processes()
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page()
+        page.set_content("<form><input name=q value='Rechnung März'><button>Go</button></form>")
+        assert page.input_value("input[name=q]") == "Rechnung März"
+        browser.close()
+    assert chromium_processes() == before
+
+
+def test_configured_path_must_exist(monkeypatch):
+    with sync_playwright() as playwright:
+        with pytest.raises(BrowserMissing, match="/no/such/chrome does not exist"):
+            find_executable(playwright, "/no/such/chrome")
+        monkeypatch.setenv("BACKOFFICE_BROWSER", "/usr/bin/chromium")
+        assert find_executable(playwright) == "/usr/bin/chromium"
