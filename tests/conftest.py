@@ -14,12 +14,11 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 
 @pytest.fixture
 def deployment(tmp_path: Path):
-    """Write a bots.yaml (and the sample rule file) into tmp_path; returns a writer function."""
+    """Write a bots.yaml (and the sample rule files) into tmp_path; returns a writer function."""
 
     def write(text: str, name: str = "bots.yaml") -> Path:
         rules = tmp_path / "rules"
-        rules.mkdir(exist_ok=True)
-        shutil.copy(ROOT / "rules" / "invoice.yaml", rules / "invoice.yaml")
+        shutil.copytree(ROOT / "rules", rules, dirs_exist_ok=True)  # rule files, includes, master data
         path = tmp_path / name
         path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
         return path

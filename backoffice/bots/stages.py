@@ -11,8 +11,9 @@ from backoffice import documents
 from backoffice.bots.bot import Bot
 from backoffice.documents.models import Document
 from backoffice.errors import BusinessError, DocumentError
-from backoffice.queue.base import WorkItem
-from backoffice.rules import Verdict
+from backoffice.queue.base import Store, WorkItem
+from backoffice.rules import Verdict, holds
+from backoffice.rules.duplicates import QueueHistory
 
 
 def extract(bot: Bot, item: WorkItem) -> Document:
@@ -33,10 +34,24 @@ def extract(bot: Bot, item: WorkItem) -> Document:
     return document
 
 
-def apply_rules(bot: Bot, document: Document) -> Verdict | None:
+def apply_rules(bot: Bot, document: Document, item: WorkItem | None = None, store: Store | None = None) -> Verdict | None:
+    """The rules' Verdict on the document; values ``set`` rules produced are written into it.
+
+    With the item and its store, duplicate keys are checked against the bot's earlier items,
+    and holds a person released by retrying the item (an approval, a possible duplicate)
+    count as released; without them duplicate keys are recorded as not checked.
+    """
     if bot.rules_error:
         raise BusinessError(f"rule file is invalid: {bot.rules_error}", code="rules-invalid")
-    return bot.rules.evaluate(document) if bot.rules else None
+    if not bot.rules:
+        return None
+    history, released = None, None
+    if item is not None and store is not None:
+        history = QueueHistory(store, bot.name, before=item.id)
+        released = holds.released(item.payload.get("verdict"), store.journal(item.id))
+    verdict = bot.rules.evaluate(document, history=history, released=released)
+    verdict.apply_to(document)
+    return verdict
 
 
 def reject_if_failed(verdict: Verdict | None) -> None:

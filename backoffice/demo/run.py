@@ -59,15 +59,17 @@ def fresh_workspace(path: Path) -> Path:
 
 
 def copy_deployment(config_path: Path, workspace: Path) -> Path:
-    """Copy bots.yaml (workspace: .) and the rule files it names into the workspace."""
+    """Copy bots.yaml (workspace: .) and the rule files it names (with their includes and
+    master data) into the workspace."""
     source = load_config(config_path, check_paths=False)
     for bot in source.bots:
         if bot.rules:
             relative = Path(bot.rules)
             if relative.is_absolute() or ".." in relative.parts:
                 continue
-            (workspace / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source.config_dir / relative, workspace / relative)
+            for used in _rule_files(source.config_dir, relative):
+                (workspace / used).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source.config_dir / used, workspace / used)
     text = Path(config_path).read_text(encoding="utf-8")
     text, replaced = re.subn(r"(?m)^workspace:.*$", "workspace: .", text)
     if not replaced:
@@ -75,6 +77,18 @@ def copy_deployment(config_path: Path, workspace: Path) -> Path:
     copied = workspace / "bots.yaml"
     copied.write_text(text, encoding="utf-8")
     return copied
+
+
+def _rule_files(base: Path, rules: Path) -> list[Path]:
+    """The rule file and every file it reads that lives beside bots.yaml, relative to it."""
+    from backoffice.rules import load_rules
+
+    try:
+        used = load_rules(base / rules).local_files()
+    except ConfigError:  # copied as it is: the run reports the rule file's problems
+        return [rules]
+    root = base.resolve()
+    return [p.resolve().relative_to(root) for p in used if p.resolve().is_relative_to(root)]
 
 
 def run_demo(
