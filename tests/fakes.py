@@ -10,6 +10,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from backoffice.connectors.base import Settings, Target
+from backoffice.connectors.resilience import CircuitOpen
 from backoffice.documents.models import Document, Field as DocField
 from backoffice.errors import BusinessError, TargetError
 
@@ -38,10 +39,19 @@ class RecordingTarget(Target):
 
     Settings = RecordingSettings
     posts: ClassVar[list[tuple[str, int]]] = []
+    lookups: ClassVar[list[tuple[str, int]]] = []
 
     def __init__(self, settings, context):
         super().__init__(settings, context)
         self.calls = 0
+        self.paused = False  # a test sets it to play a target whose circuit is open
+
+    def paused_until(self):
+        return time.monotonic() + 60 if self.paused else None
+
+    def check_available(self):
+        if self.paused:
+            raise CircuitOpen(self.name, time.monotonic() + 60)
 
     def post(self, item, document):
         self.calls += 1
@@ -53,6 +63,30 @@ class RecordingTarget(Target):
             raise RuntimeError("boom")
         type(self).posts.append((self.name, item.id))
         return f"{self.name}-{item.id}"
+
+    @property
+    def can_lookup(self):
+        return True
+
+    def lookup(self, item, document):
+        type(self).lookups.append((self.name, item.id))
+        return f"{self.name}-{item.id}" if (self.name, item.id) in type(self).posts else None
+
+
+class PlainSettings(Settings):
+    kind: str
+    name: str | None = None
+
+
+class PlainTarget(Target):
+    """A target that can neither look up nor deduplicate: an earlier call in doubt stops the item."""
+
+    Settings = PlainSettings
+    posts: ClassVar[list[int]] = []
+
+    def post(self, item, document):
+        type(self).posts.append(item.id)
+        return f"plain-{item.id}"
 
 
 class SlowSettings(Settings):
@@ -77,3 +111,12 @@ class SlowTarget(Target):
             out.flush()
             os.fsync(out.fileno())
         return f"slow-{item.id}"
+
+    @property
+    def can_lookup(self):
+        return True
+
+    def lookup(self, item, document):
+        log = Path(self.settings.log)
+        posted = log.read_text().split() if log.exists() else []
+        return f"slow-{item.id}" if str(item.id) in posted else None

@@ -30,6 +30,11 @@ class Bot:
     def name(self) -> str:
         return self.config.name
 
+    def paused_until(self) -> float | None:
+        """While any target is paused (its circuit is open), the monotonic time it resumes."""
+        pauses = [p for p in (t.paused_until() for t in self.targets) if p is not None]
+        return max(pauses) if pauses else None
+
     def close(self) -> None:
         for connector in (self.source, *self.targets):
             connector.close()

@@ -4,6 +4,11 @@ A ``BusinessError`` sends the item to the exception queue; an ``ApplicationError
 unexpected exception (logged with its traceback) to ``retrying`` with exponential backoff and
 jitter. ``request_stop()`` (the CLI calls it on SIGINT/SIGTERM) stops claiming after the
 current item; ``Interrupted`` raised inside an item releases it back to the queue.
+
+Every target call goes through the queue's effect ledger (:func:`post_once`), so a retry, a
+restart after a crash or a lease expiry never posts an item twice. While an item is handled a
+heartbeat renews its lease. A bot whose target is paused (its circuit is open) gets no work
+until the pause ends; an item that meets a paused target is released without using an attempt.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from backoffice.bots import stages
 from backoffice.bots.bot import Bot, build_bots
 from backoffice.config import Config
 from backoffice.connectors.base import Intake
+from backoffice.connectors.ledger import post_once
+from backoffice.connectors.resilience import CircuitOpen
 from backoffice.errors import BusinessError, LeaseLost, StageError
 from backoffice.logs import run_log
 from backoffice.queue.base import Status, Store, WorkItem
@@ -68,6 +75,8 @@ class Runner:
         self.lease = config.runner.lease_seconds
         self.rng = rng or random.Random()
         self._stop = threading.Event()
+        self.heartbeat = Heartbeat(store, self.owner, self.lease)
+        self._set_run(new_run_id())
 
     # -- control -------------------------------------------------------------------------
     def request_stop(self) -> None:
@@ -78,8 +87,13 @@ class Runner:
         return self._stop.is_set()
 
     def close(self) -> None:
+        self.heartbeat.stop()
         for bot in self.bots.values():
             bot.close()
+
+    def _set_run(self, run_id: str) -> None:
+        for bot in self.bots.values():
+            bot.context.run = run_id
 
     # -- the loop ------------------------------------------------------------------------
     def collect(self) -> int:
@@ -93,8 +107,11 @@ class Runner:
         return new
 
     def process_next(self) -> WorkItem | None:
-        """Claim one due item and handle it; None when nothing is due."""
-        claimed = self.store.claim(self.owner, bots=list(self.bots), lease=self.lease)
+        """Claim one due item and handle it; None when nothing is due (or every bot is paused)."""
+        ready = [name for name, bot in self.bots.items() if bot.paused_until() is None]
+        if not ready:
+            return None
+        claimed = self.store.claim(self.owner, bots=ready, lease=self.lease)
         if not claimed:
             return None
         return self.handle(claimed[0])
@@ -102,6 +119,7 @@ class Runner:
     def run_once(self, on_item: Callable[[WorkItem], None] | None = None, run_id: str | None = None) -> RunSummary:
         """Collect once, then process every item that is due until none is left."""
         summary = RunSummary(run_id or new_run_id())
+        self._set_run(summary.run_id)
         with run_log(self.config.workspace_path / "logs", summary.run_id) as path:
             summary.log_path = str(path)
             log.info("run started by %s", self.owner, extra={"action": "run-start"})
@@ -116,6 +134,7 @@ class Runner:
     def run_forever(self, on_item: Callable[[WorkItem], None] | None = None) -> RunSummary:
         """Poll the sources every ``poll_seconds`` and process items as they become due."""
         summary = RunSummary(new_run_id())
+        self._set_run(summary.run_id)
         with run_log(self.config.workspace_path / "logs", summary.run_id) as path:
             summary.log_path = str(path)
             log.info("runner %s started", self.owner, extra={"action": "run-start"})
@@ -147,7 +166,8 @@ class Runner:
         bot = self.bots[item.bot]
         fields = {"bot": bot.name, "item": item.id}
         try:
-            item = self._stages(bot, item, fields)
+            with self.heartbeat.holding(item.id):
+                item = self._stages(bot, item, fields)
             done = self.store.complete(item.id, self.owner)
             log.info("item %s done", item.id, extra={**fields, "action": "complete"})
             return done
@@ -161,25 +181,31 @@ class Runner:
             self.store.release(item.id, self.owner, why="runner interrupted")
             log.warning("item %s released: runner interrupted", item.id, extra={**fields, "action": "release"})
             raise
+        except CircuitOpen as exc:  # nothing was sent; the bot waits for the target, the item keeps its attempt
+            log.warning("item %s released: %s", item.id, exc.reason, extra={**fields, "action": "release"})
+            try:
+                return self.store.release(item.id, self.owner, why=exc.reason)
+            except LeaseLost:
+                return self.store.get(item.id)
         except Exception as exc:
             return self._retry_later(bot, item, exc, fields)
 
     def _stages(self, bot: Bot, item: WorkItem, fields: dict) -> WorkItem:
         document = stages.extract(bot, item)
-        verdict = stages.apply_rules(bot, document)
+        verdict = stages.apply_rules(bot, document, item, self.store)
         payload = {**item.payload, "document": document.to_dict()}
         if verdict is not None:
             payload["verdict"] = verdict.to_dict()
-        item = self.store.update(item.id, self.owner, payload=payload)
+        if payload != item.payload:
+            item = self.store.update(item.id, self.owner, payload=payload)
         stages.reject_if_failed(verdict)
+        ledger = {effect.target: effect for effect in self.store.effects(item.id)}
         for target in bot.targets:
-            if target.name in item.refs:
-                continue
-            self.store.extend(item.id, self.owner, lease=self.lease)
-            ref = target.post(item, document)
-            item = self.store.update(item.id, self.owner, refs={target.name: ref})
-            log.info("item %s posted to %s as %s", item.id, target.name, ref,
-                     extra={**fields, "action": "post", "target": target.name})  # fmt: skip
+            earlier = ledger.get(target.name)
+            ref = post_once(self.store, self.owner, item, document, target, earlier)
+            if earlier is None or earlier.external_id != ref:
+                log.info("item %s posted to %s as %s", item.id, target.name, ref,
+                         extra={**fields, "action": "post", "target": target.name})  # fmt: skip
         return item
 
     def _retry_later(self, bot: Bot, item: WorkItem, exc: Exception, fields: dict) -> WorkItem:
@@ -198,3 +224,70 @@ class Runner:
         if after.status == Status.RETRYING:
             log.info("item %s retries in %.0f s", item.id, delay, extra={**fields, "action": "retrying"})
         return after
+
+
+class Heartbeat:
+    """Renews the lease of the item being handled, every third of the lease, from a daemon
+    thread: a slow target call or a long extraction never lets the lease run out while the
+    runner is alive (a dead runner's lease still expires)."""
+
+    IDLE_SECONDS = 30.0  # a thread with nothing to renew for this long ends; the next item starts one
+
+    def __init__(self, store: Store, owner: str, lease: float):
+        self.store, self.owner, self.lease = store, owner, lease
+        self._item: int | None = None
+        self._wake = threading.Condition()
+        self._stopped = False
+        self._thread: threading.Thread | None = None
+
+    def holding(self, item_id: int) -> _Holding:
+        return _Holding(self, item_id)
+
+    def _set(self, item_id: int | None) -> None:
+        with self._wake:
+            self._item = item_id
+            if item_id is not None and self._thread is None and not self._stopped:
+                self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{self.owner}", daemon=True)
+                self._thread.start()
+            self._wake.notify()
+
+    def _beat(self) -> None:
+        interval = self.lease / 3
+        with self._wake:
+            while not self._stopped:
+                held = self._item
+                if held is None:
+                    if not self._wake.wait(self.IDLE_SECONDS) and self._item is None:
+                        break
+                    continue
+                self._wake.wait(interval)
+                if self._stopped or self._item != held:
+                    continue  # finished in time, or another item: start a fresh interval
+                try:
+                    self.store.extend(held, self.owner, lease=self.lease)
+                except LeaseLost:
+                    log.warning("item %s: lease lost during a heartbeat", held,
+                                extra={"item": held, "action": "lease-lost"})  # fmt: skip
+                    self._item = None
+                except Exception:  # the queue is busy: the next beat tries again
+                    log.exception("heartbeat for item %s failed", held, extra={"item": held, "action": "heartbeat"})
+            self._thread = None
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopped = True
+            thread = self._thread
+            self._wake.notify()
+        if thread is not None:
+            thread.join(timeout=5)
+
+
+class _Holding:
+    def __init__(self, heartbeat: Heartbeat, item_id: int):
+        self.heartbeat, self.item_id = heartbeat, item_id
+
+    def __enter__(self) -> None:
+        self.heartbeat._set(self.item_id)
+
+    def __exit__(self, *exc: object) -> None:
+        self.heartbeat._set(None)

@@ -14,6 +14,7 @@ SOURCES: dict[str, str] = {
 TARGETS: dict[str, str] = {
     "sql": "backoffice.connectors.sql:SqlTarget",
     "files": "backoffice.connectors.files:FilesTarget",
+    "rest": "backoffice.connectors.rest:RestTarget",
 }
 
 

@@ -9,7 +9,11 @@ dotted path, ``kind: mypackage.erp:ErpTarget``.
 from __future__ import annotations
 
 import abc
+import hashlib
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -38,6 +42,15 @@ class Context:
     files: FileStore
     connections: dict[str, Any] = field(default_factory=dict)
     max_attempts: int = 5
+    run: str = "adhoc"  # the current Run's id, set by the runner (the files target names files by it)
+
+    def connection(self, name: str) -> Any:
+        """The named connection of bots.yaml (``url``, ``username``, ``password``)."""
+        try:
+            return self.connections[name]
+        except KeyError:
+            known = ", ".join(sorted(self.connections)) or "none"
+            raise ValueError(f"no connection named {name!r} in bots.yaml (known: {known})") from None
 
     @property
     def log(self) -> logging.LoggerAdapter:
@@ -91,12 +104,21 @@ class Source(abc.ABC):
 
 
 class Target(abc.ABC):
-    """Posts a finished Document to a system and returns the reference that system gave it."""
+    """Posts a finished Document to a system and returns the reference that system gave it.
+
+    The runner records every call in the queue's effect ledger (see
+    :mod:`backoffice.connectors.ledger`). When an earlier call for the item ended without an
+    answer, it may have landed; before calling again the runner asks the target:
+    :meth:`lookup` when :attr:`can_lookup`, otherwise it posts again only when the target is
+    :attr:`idempotent` (posting twice writes once). A target that is neither sends such an
+    item to the exception queue for a person to check.
+    """
 
     Settings: ClassVar[type[Settings]]
 
     def __init__(self, settings: Any, context: Context):
         self.settings, self.context = settings, context
+        self.waited = 0.0  # seconds spent waiting on the target system (see waiting())
 
     @property
     def name(self) -> str:
@@ -104,10 +126,46 @@ class Target(abc.ABC):
 
     @abc.abstractmethod
     def post(self, item: WorkItem, document: Document) -> str:
-        """Write the document; return the external reference. Must be idempotent per item:
-        posting the same item again returns the same reference and writes nothing new.
-        Raise TargetError when the system is unreachable (the item is retried) and
-        BusinessError when it rejects the data."""
+        """Write the document; return the external reference. Raise TargetError when the
+        system is unreachable (the item is retried) and BusinessError when it rejects the data
+        (nothing was written)."""
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether posting the same item again writes nothing new (an upsert, an idempotency key)."""
+        return False
+
+    @property
+    def can_lookup(self) -> bool:
+        """Whether :meth:`lookup` can find what an earlier call wrote."""
+        return False
+
+    def lookup(self, item: WorkItem, document: Document) -> str | None:
+        """The external reference of what an earlier post for this item wrote, or None."""
+        raise NotImplementedError(f"{self.name} cannot look up earlier posts")
+
+    def idempotency_key(self, item: WorkItem) -> str:
+        """A key that names this item's post to this target, the same on every retry and in a
+        fresh queue: derived from the bot, the item's source key and the target's name."""
+        digest = hashlib.sha256(f"{item.bot}\0{item.source_key}\0{self.name}".encode()).hexdigest()
+        return f"bo-{digest[:40]}"
+
+    def paused_until(self) -> float | None:
+        """The monotonic time until which this target takes no work (its circuit is open)."""
+        return None
+
+    def check_available(self) -> None:  # noqa: B027 - optional
+        """Raise CircuitOpen (a TargetError) when the target is paused; nothing is sent."""
+
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        """Count the time inside as waiting on the target (benchmarks report the rest as the
+        connector's own overhead)."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.waited += time.perf_counter() - start
 
     def close(self) -> None:  # noqa: B027 - optional
         """Release connections."""

@@ -1,88 +1,134 @@
-"""Files target: CSV or JSON lines, one record per document, written atomically.
+"""Files target: CSV, JSON lines or XLSX, one record per document, written atomically.
 
-Each post rewrites the file through a temporary file that is fsynced and renamed, so a reader
-never sees half a record and a crash never leaves a torn file. A record carries its item id;
-posting the same item again finds it and writes nothing.
+The path decides how records are grouped; it may name placeholders:
+
+    path: out/invoices.csv                 # one file; every item is appended
+    path: out/run-{run}.xlsx               # one file per Run, appended during the run
+    path: out/invoices/{seller_name}-{invoice_number}.json   # one file per item
+    # also {item_id}, {key} (the item's idempotency key), {bot} and any document field
+
+Every record carries its ``item_id``. Posting an item that a file already holds writes nothing,
+and after a crash the target finds the item's record in any file the path pattern matches.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import os
-import tempfile
+import glob
+import re
+import string
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from backoffice.connectors.base import Settings, Target
-from backoffice.documents.models import FIELDS_BY_KIND, Document
+from backoffice.connectors.files_formats import FORMATS, SUFFIXES
+from backoffice.connectors.mapping import DocumentMapping, FieldSpec
+from backoffice.documents.models import Document
+from backoffice.errors import BusinessError, TargetError
 from backoffice.paths import inside
 from backoffice.queue.base import WorkItem
 
+UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
 
 class FilesSettings(Settings):
-    kind: Literal["files"] = Field(description="A CSV or JSON-lines file.")
+    kind: Literal["files"] = Field(description="A CSV, JSON-lines or XLSX file.")
     name: str | None = Field(None, description="Name of this target in refs and logs (default: the kind).")
-    path: str = Field(description="The output file; a relative path is inside the workspace.")
-    format: Literal["csv", "jsonl"] | None = Field(
-        None, description="csv or jsonl; by default taken from the file's suffix."
+    path: str = Field(
+        description="The output file, relative to the workspace. Placeholders: {run} (one file per Run), "
+        "{item_id}, {key}, {bot} or a document field such as {invoice_number} (one file per item)."
     )
+    format: Literal["csv", "jsonl", "xlsx"] | None = Field(
+        None, description="csv, jsonl or xlsx; by default taken from the file's suffix (else csv)."
+    )
+    columns: dict[str, str | FieldSpec] | None = Field(
+        None, description="Column -> document field; default: kind, source and every field by name."
+    )
+    line_columns: dict[str, str | FieldSpec] | None = Field(
+        None, description="Line column -> line field (JSON lines and XLSX); default: every line field."
+    )
+
+    @field_validator("path")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        try:
+            list(string.Formatter().parse(value))
+        except ValueError as exc:
+            raise ValueError(f"bad placeholder in {value!r}: {exc}") from None
+        return value
 
 
 class FilesTarget(Target):
     Settings = FilesSettings
     settings: FilesSettings
 
+    def __init__(self, settings: FilesSettings, context):
+        super().__init__(settings, context)
+        self.format = settings.format or SUFFIXES.get(Path(settings.path).suffix.lower(), "csv")
+        self.writer = FORMATS[self.format]
+        fixed = {"item_id": "$item_id"}
+        if settings.columns is None:
+            fixed.update(kind="$kind", source="$source")
+        typed = self.format == "xlsx"  # real number and date cells; text formats keep the exact strings
+        self.mapping = DocumentMapping(settings.columns, settings.line_columns, typed=typed, fixed=fixed)
+
     @property
     def path(self) -> Path:
+        """The file when the path has no placeholders (or its pattern)."""
         return inside(self.context.workspace, self.settings.path)
 
     @property
-    def format(self) -> str:
-        return self.settings.format or ("jsonl" if self.path.suffix in (".jsonl", ".ndjson") else "csv")
+    def idempotent(self) -> bool:
+        return True
+
+    @property
+    def can_lookup(self) -> bool:
+        return True
 
     def post(self, item: WorkItem, document: Document) -> str:
-        ref = f"{self.settings.path}#item-{item.id}"
-        existing = self.path.read_text(encoding="utf-8") if self.path.exists() else ""
-        if self._holds(existing, item.id):
-            return ref
-        columns = ["item_id", "kind", "source", *FIELDS_BY_KIND.get(document.kind, {})]
-        record = {"item_id": item.id, "kind": document.kind, "source": document.source}
-        record.update({name: f.value for name, f in document.fields.items()})
-        if self.format == "jsonl":
-            record["lines"] = [{k: f.value for k, f in line.items()} for line in document.lines]
-            addition = json.dumps(record, ensure_ascii=False) + "\n"
-        else:
-            buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-            if not existing:
-                writer.writeheader()
-            writer.writerow(record)
-            addition = buffer.getvalue()
-        _write_atomically(self.path, existing + addition)
+        relative = self._render(item, document)
+        path = inside(self.context.workspace, relative)
+        ref = f"{relative}#item-{item.id}"
+        special = {"$item_id": item.id, "$key": self.idempotency_key(item), "$source": document.source,
+                   "$kind": document.kind, "$bot": item.bot, "$run": self.context.run}  # fmt: skip
+        record = self.mapping.row(document, special)
+        lines = self.mapping.line_rows(document, special) if self.format != "csv" else []
+        try:
+            with self.waiting():
+                if path.exists() and self.writer.holds(path, item.id):
+                    return ref
+                self.writer.append(path, record, lines)
+        except OSError as exc:
+            raise TargetError(f"{self.name}: cannot write {path}: {exc}", code="target-files") from exc
         return ref
 
-    def _holds(self, text: str, item_id: int) -> bool:
-        if not text:
-            return False
-        if self.format == "jsonl":
-            return any(json.loads(line).get("item_id") == item_id for line in text.splitlines() if line.strip())
-        return any(row.get("item_id") == str(item_id) for row in csv.DictReader(io.StringIO(text)))
+    def lookup(self, item: WorkItem, document: Document) -> str | None:
+        workspace = self.context.workspace
+        pattern = "".join(
+            glob.escape(text) + ("*" if name is not None else "")
+            for text, name, _, _ in string.Formatter().parse(self.settings.path)
+        )
+        for found in sorted(glob.glob(str(inside(workspace, pattern)))):
+            path = Path(found)
+            try:
+                if self.writer.holds(path, item.id):
+                    shown = path.relative_to(workspace) if path.is_relative_to(workspace) else path
+                    return f"{shown}#item-{item.id}"
+            except (OSError, ValueError, KeyError):
+                continue  # not one of ours, or unreadable: it cannot hold the record
+        return None
 
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    def _render(self, item: WorkItem, document: Document) -> str:
+        values = {"run": self.context.run, "item_id": item.id, "key": self.idempotency_key(item), "bot": item.bot}
+        values.update({name: f.value for name, f in document.fields.items()})
+        out = []
+        for text, name, _, _ in string.Formatter().parse(self.settings.path):
+            out.append(text)
+            if name is not None:
+                value = values.get(name)
+                if value in (None, ""):
+                    raise BusinessError(f"{self.name}: {name} is empty (needed for {self.settings.path})",
+                                        code="mapping", field=name)  # fmt: skip
+                out.append(UNSAFE.sub("_", str(value)).strip("._") or "_")
+        return "".join(out)

@@ -1,37 +1,78 @@
-"""SQL target: one row per document, upserted on its business key (SQLite for now).
+"""SQL target: one row per document, upserted on its business key, in SQLite, PostgreSQL or MariaDB.
+
+    - kind: sql
+      connection: ledger                 # or url: postgresql://postgres@127.0.0.1:5432/test
+      table: invoices
+      key: [vendor, number]              # columns: the upsert key
+      columns: {vendor: seller_name, number: invoice_number, total: grand_total, item: $item_id}
+      lines_table: invoice_lines         # line rows carry the key columns and line_no
+      line_columns: {text: description, amount: amount}
+      create: true                       # create missing tables (key columns as the primary key)
 
 The header row and its line rows are written in one transaction; posting an item again
-replaces its rows instead of adding new ones, so a retry never duplicates a document.
+replaces its rows instead of adding new ones, so a retry never duplicates a document. Without
+``columns`` the table gets ``item_id``, ``kind``, ``source`` and every field of the document.
+Data the database refuses (a constraint, a value that does not fit) is a BusinessError; a
+database that is down or locked is a TargetError, and the connection is opened again next time.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from typing import Literal
+import logging
+from typing import Any, Literal
 
-import sqlite_utils
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from backoffice.connectors.base import Settings, Target
-from backoffice.documents.models import FIELDS_BY_KIND, Document
+from backoffice.connectors.mapping import DocumentMapping, FieldSpec, Mapping
+from backoffice.connectors.sql_dialects import dialect_for
+from backoffice.documents.models import Document
 from backoffice.errors import BusinessError, TargetError
-from backoffice.paths import inside
 from backoffice.queue.base import WorkItem
+
+log = logging.getLogger(__name__)
+DEFAULT_URL = "sqlite:///out/documents.db"
+FIXED_COLUMNS: dict[str, str | FieldSpec] = {"item_id": "$item_id", "kind": "$kind", "source": "$source"}
 
 
 class SqlSettings(Settings):
-    kind: Literal["sql"] = Field(description="A SQL table.")
+    kind: Literal["sql"] = Field(description="A SQL table in SQLite, PostgreSQL or MariaDB.")
     name: str | None = Field(None, description="Name of this target in refs and logs (default: the kind).")
-    url: str = Field(
-        "sqlite:///out/documents.db",
-        description="Database URL. sqlite:///PATH (a relative PATH is inside the workspace).",
+    connection: str | None = Field(None, description="A named connection: its url, username and password.")
+    url: str | None = Field(
+        None,
+        description="Database URL: sqlite:///PATH (relative to the workspace), postgresql://user@host/db or "
+        f"mariadb://user@host/db; default {DEFAULT_URL} when no connection is named.",
     )
-    table: str = Field("documents", description="Table for one row per document (created when missing).")
+    table: str = Field("documents", description="Table for one row per document.")
     key: list[str] = Field(
         ["seller_name", "invoice_number"], min_length=1,
-        description="Document fields that identify a document in the target (the upsert key).",
+        description="Columns that identify a document in the table (the upsert key).",
     )  # fmt: skip
+    columns: dict[str, str | FieldSpec] | None = Field(
+        None, description="Column -> document field; default: item_id, kind, source and every field by name."
+    )
     lines_table: str | None = Field(None, description="Table for line items, when wanted.")
+    line_columns: dict[str, str | FieldSpec] | None = Field(
+        None, description="Line column -> line field; default: every line field by name."
+    )
+    create: bool = Field(True, description="Create the tables when missing.")
+
+    @field_validator("connection")
+    @classmethod
+    def _known_connection(cls, value: str | None, info: ValidationInfo) -> str | None:
+        known = (info.context or {}).get("connections")
+        if value is not None and known is not None and value not in known:
+            raise ValueError(f"no connection named {value!r} (known: {', '.join(sorted(known)) or 'none'})")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SqlSettings:
+        if self.connection is not None and self.url is not None:
+            raise ValueError("give either connection or url, not both")
+        if self.columns is not None and (missing := [k for k in self.key if k not in self.columns]):
+            raise ValueError(f"key column(s) {', '.join(missing)} are not in columns")
+        return self
 
 
 class SqlTarget(Target):
@@ -40,51 +81,127 @@ class SqlTarget(Target):
 
     def __init__(self, settings: SqlSettings, context):
         super().__init__(settings, context)
-        if not settings.url.startswith("sqlite:///"):
-            raise ValueError(f"{settings.url}: only sqlite:/// URLs are supported by the sql target yet")
-        self.path = inside(context.workspace, settings.url.removeprefix("sqlite:///"))
-        self._db: sqlite_utils.Database | None = None
+        username = password = None
+        url = settings.url or DEFAULT_URL
+        if settings.connection is not None:
+            connection = context.connection(settings.connection)
+            url, username = connection.url, connection.username
+            password = connection.password.get_secret_value() if connection.password else None
+        self.url = url
+        self.dialect = dialect_for(url, context.workspace, username, password)
+        self.mapping = DocumentMapping(
+            settings.columns, settings.line_columns, typed=True,
+            fixed=FIXED_COLUMNS if settings.columns is None else None, line_fixed={"line_no": "$line_no"},
+        )  # fmt: skip
+        self._conn: Any = None
+        self._statements: dict[str, tuple[list[str], str, list[str], str, str]] = {}
 
     @property
-    def db(self) -> sqlite_utils.Database:
+    def idempotent(self) -> bool:
+        return True  # an upsert on the business key: posting again replaces, never adds
+
+    # -- connection ------------------------------------------------------------------------
+    def _connection(self) -> Any:
         """Connected on first use: a database that is down fails an item (retried), not the runner."""
-        if self._db is None:
+        if self._conn is None:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-                conn.execute("PRAGMA journal_mode=WAL")
-            except (OSError, sqlite3.Error) as exc:
-                raise TargetError(f"{self.name}: cannot open {self.path}: {exc}", code="target-sql") from exc
-            self._db = sqlite_utils.Database(conn)
-        return self._db
-
-    def post(self, item: WorkItem, document: Document) -> str:
-        key = {}
-        for name in self.settings.key:
-            field = document.fields.get(name)
-            if field is None or not field.value:
-                raise BusinessError(f"{self.name}: key field {name} is empty", code="target-key", field=name)
-            key[name] = field.value
-        row = {name: f.value for name, f in document.fields.items() if name in FIELDS_BY_KIND.get(document.kind, {})}
-        row.update(key, item_id=item.id, kind=document.kind, source=document.source)
-        try:
-            with self.db.conn:
-                self.db[self.settings.table].upsert(row, pk=tuple(self.settings.key), alter=True)
-                if self.settings.lines_table and document.lines:
-                    self._write_lines(key, document)
-        except sqlite3.Error as exc:
-            raise TargetError(f"{self.name}: {exc}", code="target-sql") from exc
-        return f"{self.settings.table}:" + "|".join(key.values())
-
-    def _write_lines(self, key: dict[str, str], document: Document) -> None:
-        table = self.db[self.settings.lines_table]
-        if table.exists():
-            where = " AND ".join(f"[{k}] = ?" for k in key)
-            self.db.execute(f"DELETE FROM [{table.name}] WHERE {where}", list(key.values()))
-        rows = [{**key, "line_no": n, **{k: f.value for k, f in line.items()}} for n, line in enumerate(document.lines, 1)]
-        table.insert_all(rows, pk=(*key, "line_no"), alter=True)
+                with self.waiting():
+                    self._conn = self.dialect.connect()
+            except (OSError, self.dialect.module.Error) as exc:
+                where = self.dialect.describe()
+                raise TargetError(f"{self.name}: cannot open {where}: {exc}", code="target-sql") from exc
+        return self._conn
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except self.dialect.module.Error:
+                pass
+            self._conn = None
+
+    # -- posting ---------------------------------------------------------------------------
+    def post(self, item: WorkItem, document: Document) -> str:
+        special = {"$item_id": item.id, "$key": self.idempotency_key(item), "$source": document.source,
+                   "$kind": document.kind, "$bot": item.bot, "$run": self.context.run}  # fmt: skip
+        row = self.mapping.row(document, special)
+        header = self.mapping.mapping(document.kind, present=document.fields)
+        key = {k: row.get(k) for k in self.settings.key}
+        for column, value in key.items():
+            if value in (None, ""):
+                field = _source_field(header, column)
+                raise BusinessError(f"key field {field} is empty", code="target-key", field=field)
+        lines = self.mapping.line_rows(document, special) if self.settings.lines_table else []
+        conn = self._connection()
+        columns, upsert, line_columns, delete, insert_line = self._prepare(conn, document, header, lines)
+        adapt = self.dialect.adapt
+        values = [adapt(row[c]) for c in columns]
+        key_values = [adapt(v) for v in key.values()]
+        line_values = [[*key_values, *(adapt(line.get(c)) for c in line_columns)] for line in lines]
+        try:
+            with self.waiting():
+                cursor = conn.cursor()
+                self.dialect.begin(cursor)
+                cursor.execute(upsert, values)
+                if self.settings.lines_table:
+                    cursor.execute(delete, key_values)
+                    if line_values:
+                        cursor.executemany(insert_line, line_values)
+                conn.commit()
+        except self.dialect.module.Error as exc:
+            self._failed(conn, exc)
+        return f"{self.settings.table}:" + "|".join(str(v) for v in key.values())
+
+    def _prepare(self, conn: Any, document: Document, header: Mapping, lines: list[dict]) -> tuple:
+        """The statements for a document kind, built (and its tables created) once."""
+        ready = self._statements.get(document.kind)
+        if ready is not None:
+            return ready
+        dialect, table, key = self.dialect, self.settings.table, self.settings.key
+        columns = header.names
+        types = {c.name: c.type for c in header.columns}
+        line_columns: list[str] = []
+        ddl = [dialect.create_table(table, types, key)]
+        if self.settings.lines_table:
+            present = {name: None for line in document.lines for name in line}
+            line_mapping = self.mapping.mapping(document.kind, lines=True, present=present)
+            line_columns = [c for c in line_mapping.names if c not in key]
+            line_types = {**{k: types[k] for k in key}, **{c.name: c.type for c in line_mapping.columns}}
+            ddl.append(dialect.create_table(self.settings.lines_table, line_types, [*key, "line_no"]))
+        if self.settings.create:
+            try:
+                with self.waiting():
+                    cursor = conn.cursor()
+                    for statement in ddl:
+                        cursor.execute(statement)
+                    conn.commit()
+            except self.dialect.module.Error as exc:
+                self._failed(conn, exc)
+        ready = (
+            columns,
+            dialect.upsert(table, columns, key),
+            line_columns,
+            dialect.delete(self.settings.lines_table or table, key),
+            dialect.insert(self.settings.lines_table or table, [*key, *line_columns]),
+        )
+        self._statements[document.kind] = ready
+        return ready
+
+    def _failed(self, conn: Any, exc: Exception) -> None:
+        module = self.dialect.module
+        try:
+            conn.rollback()
+        except module.Error:
+            self._conn = None
+        if isinstance(exc, module.DataError | module.IntegrityError):
+            reason = f"{self.name}: {self.settings.table} refused the data: {exc}"
+            raise BusinessError(reason, code="target-sql-data") from exc
+        self.close()
+        raise TargetError(f"{self.name}: {exc}", code="target-sql") from exc
+
+
+def _source_field(mapping: Mapping, column: str) -> str:
+    for c in mapping.columns:
+        if c.name == column:
+            return c.spec.field or column
+    return column

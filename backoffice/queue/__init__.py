@@ -1,8 +1,19 @@
 """The work queue: every item from arrival to posting, with its journal."""
 
-from backoffice.queue.base import JournalEntry, NewItem, Status, Store, StoredFile, WorkItem
+from backoffice.queue.base import (
+    Effect,
+    EffectState,
+    JournalEntry,
+    NewItem,
+    Status,
+    Store,
+    StoredFile,
+    WorkItem,
+)
 
-__all__ = ["JournalEntry", "NewItem", "Status", "Store", "StoredFile", "WorkItem", "open_store"]
+__all__ = [
+    "Effect", "EffectState", "JournalEntry", "NewItem", "Status", "Store", "StoredFile", "WorkItem", "open_store",
+]  # fmt: skip
 
 
 def open_store(url: str, **kwargs) -> Store:

@@ -18,6 +18,22 @@ Rules every backend keeps (the contract tests in ``tests/contract`` check each o
   (:class:`LeaseLost` otherwise).
 - Every status change and every human action appends one :class:`JournalEntry`; the journal
   is never rewritten.
+
+The effect ledger records every call to a target, so that no item is ever posted twice::
+
+    (none) ──intend──▶ intended ──settle(external id)──▶ done
+                        │    ▲
+                 reject │    │ intend (a person corrected the data and retried)
+                        ▼    │
+                       rejected
+
+- ``intend`` is written *before* the call, by the lease owner only; it keeps the first
+  idempotency key and counts the calls. It never reopens a ``done`` effect.
+- ``settle`` is written *after* the call with the target's external id. It needs no lease:
+  an effect that happened is always recorded. The first external id is kept.
+- An effect still ``intended`` when an item is handled again means an earlier call ended
+  without an answer (a crash, a lease expiry, a timeout): it may have landed, so the runner
+  asks the target before calling it again (see :mod:`backoffice.connectors.ledger`).
 """
 
 from __future__ import annotations
@@ -167,6 +183,45 @@ class JournalEntry:
         }
 
 
+class EffectState(enum.StrEnum):
+    INTENDED = "intended"  # a call is about to be made, or was made and never answered
+    DONE = "done"  # the target answered with its external id
+    REJECTED = "rejected"  # the target refused the data: nothing was written
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One entry of the effect ledger: what an item did (or was about to do) to one target."""
+
+    item_id: int
+    target: str
+    key: str
+    state: EffectState
+    external_id: str | None
+    calls: int
+    reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def in_doubt(self) -> bool:
+        """An earlier call may have landed: the target must be asked before calling again."""
+        return self.state == EffectState.INTENDED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item_id": self.item_id,
+            "target": self.target,
+            "key": self.key,
+            "state": self.state.value,
+            "external_id": self.external_id,
+            "calls": self.calls,
+            "reason": self.reason,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+
 class Store(abc.ABC):
     """A work-queue backend. Times are UTC; ``lease`` and delays are in seconds."""
 
@@ -222,6 +277,26 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def expire_leases(self) -> int:
         """Return items whose lease ran out to pending (or exception); return how many."""
+
+    # -- the effect ledger ---------------------------------------------------------------
+    @abc.abstractmethod
+    def intend(self, item_id: int, owner: str, target: str, key: str) -> Effect:
+        """Record that ``owner`` is about to call ``target`` for the item (LeaseLost unless it
+        holds the lease). A new effect takes ``key``; an existing one keeps its first key, counts
+        one more call and becomes ``intended`` again, unless it is ``done`` (returned as it is)."""
+
+    @abc.abstractmethod
+    def settle(self, item_id: int, target: str, external_id: str) -> Effect:
+        """Record the target's answer: the effect is ``done`` and the item's refs name it.
+        Needs an intent (QueueError otherwise) but no lease; a ``done`` effect keeps its first id."""
+
+    @abc.abstractmethod
+    def reject(self, item_id: int, target: str, *, reason: str) -> Effect:
+        """Record that the target refused the data and wrote nothing (``done`` stays ``done``)."""
+
+    @abc.abstractmethod
+    def effects(self, item_id: int) -> list[Effect]:
+        """The item's effects, in the order they were first intended."""
 
     # -- a person's side -----------------------------------------------------------------
     @abc.abstractmethod

@@ -10,9 +10,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from backoffice.errors import ItemNotFound, LeaseLost
+from backoffice.errors import ItemNotFound, LeaseLost, QueueError
 from backoffice.queue.base import (
     CLAIMABLE,
+    Effect,
+    EffectState,
     JournalEntry,
     NewItem,
     Status,
@@ -31,6 +33,7 @@ class MemoryStore(Store):
         self._items: dict[int, WorkItem] = {}
         self._keys: dict[tuple[str, str], int] = {}
         self._journal: list[JournalEntry] = []
+        self._effects: dict[tuple[int, str], Effect] = {}
 
     def _now(self) -> datetime:
         return from_ts(self.clock())  # type: ignore[return-value]
@@ -173,6 +176,54 @@ class MemoryStore(Store):
             item = self._leased(item_id, owner)
             return self._move(item, Status.PENDING, owner, "release", why, lease_owner=None,
                               lease_expires=None, attempts=max(item.attempts - 1, 0))  # fmt: skip
+
+    # -- the effect ledger ---------------------------------------------------------------
+    def intend(self, item_id: int, owner: str, target: str, key: str) -> Effect:
+        with self._lock:
+            self._leased(item_id, owner)
+            now = self._now()
+            effect = self._effects.get((item_id, target))
+            if effect is None:
+                effect = Effect(item_id, target, key, EffectState.INTENDED, None, 1, None, now, now)
+            elif effect.state != EffectState.DONE:
+                effect = replace(
+                    effect, state=EffectState.INTENDED, calls=effect.calls + 1, reason=None, updated_at=now
+                )
+            self._effects[(item_id, target)] = effect
+            return effect
+
+    def _intended(self, item_id: int, target: str) -> Effect:
+        self._item(item_id)
+        try:
+            return self._effects[(item_id, target)]
+        except KeyError:
+            raise QueueError(f"item {item_id}: no call to {target} was intended") from None
+
+    def settle(self, item_id: int, target: str, external_id: str) -> Effect:
+        with self._lock:
+            effect = self._intended(item_id, target)
+            if effect.state == EffectState.DONE:
+                return effect
+            now = self._now()
+            effect = replace(effect, state=EffectState.DONE, external_id=external_id, reason=None, updated_at=now)
+            self._effects[(item_id, target)] = effect
+            item = self._items[item_id]
+            self._items[item_id] = replace(item, refs={**item.refs, target: external_id}, updated_at=now)
+            return effect
+
+    def reject(self, item_id: int, target: str, *, reason: str) -> Effect:
+        with self._lock:
+            effect = self._intended(item_id, target)
+            if effect.state != EffectState.DONE:
+                effect = replace(effect, state=EffectState.REJECTED, reason=reason, updated_at=self._now())
+                self._effects[(item_id, target)] = effect
+            return effect
+
+    def effects(self, item_id: int) -> list[Effect]:
+        with self._lock:
+            self._item(item_id)
+            found = [e for (i, _), e in self._effects.items() if i == item_id]
+            return sorted(found, key=lambda e: (e.created_at, e.target))
 
     # -- a person's side -----------------------------------------------------------------
     def retry(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:

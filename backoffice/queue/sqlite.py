@@ -29,6 +29,7 @@ from backoffice.queue.base import (
     from_ts,
     to_ts,
 )
+from backoffice.queue.sqlite_effects import SQLiteEffects
 
 _encode = json.JSONEncoder(default=str, ensure_ascii=False, separators=(",", ":")).encode
 
@@ -72,7 +73,7 @@ def _row_to_item(row: sqlite3.Row | tuple) -> WorkItem:
     )
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteEffects, Store):
     def __init__(self, path: Path | str, *, clock: Callable[[], float] = time.time, timeout: float = 30.0):
         self.path = str(path)
         if self.path != ":memory:":

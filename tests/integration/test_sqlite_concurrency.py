@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import time
 
 import pytest
 
@@ -20,6 +21,9 @@ def _worker(path: str, name: str, results, start) -> None:
         for item in claimed:
             store.complete(item.id, name)
             mine.append(item.id)
+        # A real runner works between claims, outside the write lock; without this pause SQLite's
+        # unfair busy handler may let one process take nearly everything.
+        time.sleep(0.001)
     results.put((name, mine))
 
 

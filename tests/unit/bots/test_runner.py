@@ -15,6 +15,7 @@ from tests.fakes import RecordingTarget, invoice
 @pytest.fixture(autouse=True)
 def _reset_recorder():
     RecordingTarget.posts = []
+    RecordingTarget.lookups = []
 
 
 def make_runner(deployment, targets: str, *, rules: bool = True, max_attempts: int = 3) -> tuple[Runner, MemoryStore]:
@@ -156,7 +157,7 @@ def test_invalid_rule_file_sends_items_to_exception_with_the_error(deployment, t
     queue_document(store)
     item = runner.process_next()
     assert item.status == Status.EXCEPTION and item.error_code == "rules-invalid"
-    assert "broken.yaml:4: rules[0].check: unknown field 'totl'" in item.reason
+    assert "broken.yaml:4:12: rules[0].check: unknown field 'totl'" in item.reason
 
 
 def test_interrupted_item_is_released(deployment, monkeypatch):

@@ -50,3 +50,16 @@ def test_status_values_are_checked_by_the_database(tmp_path):
     item, _ = store.enqueue(NewItem("b", "k"))
     with pytest.raises(sqlite3.IntegrityError):
         store.conn.execute("UPDATE items SET status = 'lost' WHERE id = ?", (item.id,))
+
+
+def test_the_effect_ledger_survives_a_reopen_and_checks_its_states(tmp_path):
+    store = SQLiteStore(tmp_path / "q.db")
+    store.enqueue(NewItem("b", "k"))
+    [item] = store.claim("runner-1")
+    store.intend(item.id, "runner-1", "erp", "key-1")
+    store.close()  # the runner dies between the intent and the call's answer
+    again = SQLiteStore(tmp_path / "q.db")
+    [effect] = again.effects(item.id)
+    assert (effect.key, effect.in_doubt) == ("key-1", True)
+    with pytest.raises(sqlite3.IntegrityError):
+        again.conn.execute("UPDATE effects SET state = 'maybe'")
