@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from backoffice import __version__
+from backoffice.cli_rules import rules_app
 from backoffice.errors import BackofficeError, ConfigError
 from backoffice.logs.redact import RedactFilter, redact
 from backoffice.queue.base import Status
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 queue_app = typer.Typer(help="Inspect the work queue and act on items (list, show, retry, cancel).", no_args_is_help=True)
 app.add_typer(queue_app, name="queue")
+app.add_typer(rules_app, name="rules")
 
 out = Console()
 err = Console(stderr=True)
@@ -139,7 +141,11 @@ def _install_signal_handlers(runner, interrupted: type[BaseException]) -> None:
 # -- check and schema ---------------------------------------------------------------------------
 @app.command()
 def check(as_json: JsonOption = False) -> None:
-    """Validate bots.yaml and every rule file it names; exit 1 on any problem."""
+    """Validate bots.yaml and every rule file it names; exit 1 on any problem.
+
+    Rule files are checked with their includes and master data (PostgreSQL sources are
+    connected to): syntax, unknown fields, columns and lookups, conditions never true.
+    """
     from backoffice.rules import load_rules
 
     problems: list[str] = []
@@ -152,9 +158,13 @@ def check(as_json: JsonOption = False) -> None:
             if rules_path:
                 checked.append(str(rules_path))
                 try:
-                    load_rules(rules_path)
+                    kind = load_rules(rules_path, probe=True).kind
                 except ConfigError as exc:
                     problems += exc.problems
+                    continue
+                if bot.extractor not in ("auto", kind) and {bot.extractor, kind} != {"invoice", "credit_note"}:
+                    problems.append(f"{config.path}: bots[{config.bots.index(bot)}].rules: {rules_path.name} has "
+                                    f"rules for {kind} documents, the bot extracts {bot.extractor}")  # fmt: skip
     except ConfigError as exc:
         problems += exc.problems
     if as_json:
@@ -186,23 +196,27 @@ def schema(
 # -- extract -----------------------------------------------------------------------------------
 @app.command()
 def extract(
-    files: Annotated[list[Path], typer.Argument(help="PDF files to read.", exists=False)],
-    kind: Annotated[str, typer.Option(help="Document kind: auto or invoice.")] = "auto",
+    files: Annotated[list[Path], typer.Argument(help="Files to read: PDF, scan image, XML e-invoice, CSV/XLSX, e-mail, HTML or text.", exists=False)],
+    kind: Annotated[str, typer.Option(help="Document kind: auto, invoice, timesheet or order.")] = "auto",
+    ignore_embedded: Annotated[bool, typer.Option("--ignore-embedded", help="Read the printed pages even when a PDF embeds an e-invoice (Factur-X, ZUGFeRD, XRechnung, Order-X).")] = False,
+    templates: Annotated[Optional[Path], typer.Option(help="A folder of templates (invoice2data YAML/JSON format) to try first.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Read documents and print their fields with page, box, confidence and method."""
     from backoffice import documents
+    from backoffice.documents.templates import load_templates
     from backoffice.report import print_document
 
     results, failed = [], False
+    loaded = load_templates(templates) if templates else None
     for path in files:
         try:
             if not path.is_file():
                 raise BackofficeError(f"{path}: no such file")
-            document = documents.extract(path, kind=kind)
-            results.append({"file": str(path), **document.to_dict()})
-            if not as_json:
-                print_document(out, path, document)
+            for document in documents.extract_all(path, kind=kind, ignore_embedded=ignore_embedded, templates=loaded):
+                results.append({"file": str(path), **document.to_dict()})
+                if not as_json:
+                    print_document(out, path, document)
         except (BackofficeError, ValueError) as exc:
             failed = True
             code = getattr(exc, "code", "error")

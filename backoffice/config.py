@@ -33,6 +33,7 @@ from backoffice import connectors
 from backoffice.connectors.base import Source, Target
 from backoffice.connectors.files import FilesSettings
 from backoffice.connectors.folder import FolderSettings
+from backoffice.connectors.rest import RestSettings
 from backoffice.connectors.sql import SqlSettings
 from backoffice.errors import ConfigError
 from backoffice.logs.redact import register_secret
@@ -90,6 +91,7 @@ SourceSettings = Annotated[
 TargetSettings = Annotated[
     Annotated[SqlSettings, Tag("sql")]
     | Annotated[FilesSettings, Tag("files")]
+    | Annotated[RestSettings, Tag("rest")]
     | Annotated[CustomTarget, Tag("custom")],
     _kind_of(connectors.TARGETS),
 ]
@@ -117,7 +119,11 @@ class Bot(Model):
         None, description="When to collect new work: a cron expression ('*/5 * * * *') or 'every 10m'."
     )
     source: SourceSettings = Field(description="Where work comes from.")
-    extractor: Literal["invoice", "auto"] = Field("invoice", description="Which kind of document to read.")
+    extractor: Literal["auto", "invoice", "timesheet", "order"] = Field(
+        "invoice",
+        description="Which kind of document to read: invoice (credit notes included), timesheet, order, or auto "
+        "(decided per document from its content).",
+    )
     rules: str | None = Field(None, description="The rule file, relative to bots.yaml.")
     targets: list[TargetSettings] = Field(default_factory=list, description="Where results are posted, in order.")
     retry: RetryPolicy = Field(default_factory=RetryPolicy, description="Retries of application errors.")
@@ -229,6 +235,8 @@ def load_config(path: Path | str, *, check_paths: bool = True, workspace: Path |
     problems: list[str] = []
     data = _substitute_env(data, (), positions, path, problems)
     context: dict[str, Any] = {"config_dir": path.parent}
+    if isinstance(data.get("connections") or {}, dict):
+        context["connections"] = set(data.get("connections") or {})  # targets check the names they use
     if check_paths:
         workspace = data.get("workspace", "work")
         context["workspace"] = inside(path.parent, workspace) if isinstance(workspace, str) else None

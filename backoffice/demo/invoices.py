@@ -1,28 +1,33 @@
 """Sample invoice PDFs for the demo and the tests, with the values printed on them.
 
-Four layouts (an American invoice, a German Rechnung, a compact British tax invoice, a French
-facture), random vendors, buyers and lines from a seeded ``random.Random``, and a few deliberate
-mistakes for the rule files to catch. The same seed gives the same files, byte for byte.
+Six layouts (an American invoice, a German Rechnung, a compact British tax invoice, a French
+facture, a Dutch factuur, a Spanish factura), random vendors, buyers and lines from a seeded
+``random.Random``, and a few deliberate mistakes for the rule files to catch. The same seed gives
+the same files, byte for byte. A table longer than a page goes on over the next pages, with its
+header repeated and ``Page n of m`` in the footer. :func:`generate_golden` writes a set for the
+golden tests, each file with its expected values in ``<file>.expected.json`` beside it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from fpdf import FPDF
+from backoffice.demo.invoice_layouts import RENDER
 
 log = logging.getLogger(__name__)
 
 LAYOUTS = ("classic-en", "rechnung-de", "compact-uk", "facture-fr")
+MORE_LAYOUTS = ("factuur-nl", "factura-es")
+ALL_LAYOUTS = LAYOUTS + MORE_LAYOUTS
+GOLDEN_LINE_COUNTS = (1, 5, 14, 40)
 MISTAKES = ("totals", "missing-number", "due-before-issue")
 _CENT = Decimal("0.01")
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"]
 
 
 @dataclass(frozen=True)
@@ -134,8 +139,29 @@ _LOCALES = {
                   ("Audit de sécurité", 900, 2400), ("Location de salle", 150, 600)],
         "rates": ["20", "20", "10", "5.5"], "currency": "EUR",
     },
+    "factuur-nl": {
+        "sellers": ["Van Dijk Installatietechniek B.V.", "De Vries Drukwerk B.V.", "Bakker Schoonmaak B.V.",
+                    "Jansen ICT Diensten B.V."],
+        "buyers": ["Gemeente Zaanstad", "Huisartsenpraktijk Smit", "Hotel De Gouden Leeuw B.V.", "Stichting Groen Wonen"],
+        "streets": ["Kerkstraat 12", "Stationsweg 45", "Industrieweg 8", "Marktplein 3"],
+        "cities": ["1012 AB Amsterdam", "3511 LK Utrecht", "2511 CV Den Haag", "9711 HV Groningen"],
+        "items": [("Onderhoud cv-ketel", 85, 240), ("Drukwerk folders A5", 60, 300), ("Schoonmaak per uur", 28, 45),
+                  ("Laptop configuratie", 70, 160), ("Kantoorartikelen", 15, 80), ("Advies (uur)", 90, 150)],
+        "rates": ["21", "21", "9"], "currency": "EUR",
+    },
+    "factura-es": {
+        "sellers": ["Suministros García S.L.", "Consultoría Martínez S.L.", "Transportes López S.A.",
+                    "Imprenta Fernández S.L."],
+        "buyers": ["Ayuntamiento de Valencia", "Clínica Dental Ruiz", "Hotel Mediterráneo S.A.", "Librería Cervantes"],
+        "streets": ["Calle Mayor 14", "Avenida de la Constitución 22", "Plaza del Sol 5", "Calle Alcalá 101"],
+        "cities": ["28013 Madrid", "46002 Valencia", "41001 Sevilla", "08002 Barcelona"],
+        "items": [("Material de oficina", 20, 90), ("Servicio de consultoría", 300, 900), ("Transporte urgente", 45, 140),
+                  ("Impresión de catálogos", 150, 700), ("Mantenimiento informático", 80, 260)],
+        "rates": ["21", "21", "10"], "currency": "EUR",
+    },
 }
-_IBAN_COUNTRY = {"rechnung-de": ("DE", 18), "compact-uk": ("GB", 18), "facture-fr": ("FR", 23)}
+_IBAN_COUNTRY = {"rechnung-de": ("DE", 18), "compact-uk": ("GB", 18), "facture-fr": ("FR", 23),
+                 "factuur-nl": ("NL", 14), "factura-es": ("ES", 20)}
 
 
 def generate(folder: Path, count: int = 12, seed: int = 7) -> list[GeneratedInvoice]:
@@ -154,14 +180,45 @@ def generate(folder: Path, count: int = 12, seed: int = 7) -> list[GeneratedInvo
         layout = LAYOUTS[index % len(LAYOUTS)]
         sample = _sample(rng, layout, index, mistakes.get(index))
         path = folder / f"invoice-{index + 1:0{width}d}-{layout}.pdf"
-        _RENDER[layout](sample).output(str(path))
+        RENDER[layout](sample).output(str(path))
         generated.append(GeneratedInvoice(path, layout, _expected(sample), _expected_lines(sample),
                                           mistakes.get(index)))
     log.info("generated sample invoices", extra={"folder": str(folder), "count": count, "seed": seed})
     return generated
 
 
-def _sample(rng: random.Random, layout: str, index: int, mistake: str | None) -> Sample:
+def generate_golden(folder: Path, seed: int = 21, layouts: tuple[str, ...] = ALL_LAYOUTS,
+                    line_counts: tuple[int, ...] = GOLDEN_LINE_COUNTS) -> list[GeneratedInvoice]:
+    """One correct invoice per layout and line count, each with ``<name>.expected.json`` beside it
+    (``{"kind", "fields", "lines"}``, normalised strings)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    generated = []
+    for layout in layouts:
+        for count in line_counts:
+            sample = _sample(rng, layout, len(generated), None, lines=count)
+            path = folder / f"golden-{layout}-{count:02d}-lines.pdf"
+            RENDER[layout](sample).output(str(path))
+            found = GeneratedInvoice(path, layout, _expected(sample), _expected_lines(sample))
+            tax_lines = [{"rate": f"{sample.rate.normalize():f}", "amount": f"{sample.tax:.2f}"}]
+            write_expected(path, "invoice", found.expected, found.lines, tax_lines)
+            generated.append(found)
+    return generated
+
+
+def write_expected(path: Path, kind: str, fields: dict[str, str], lines: list[dict[str, str]],
+                   tax_lines: list[dict[str, str]] | None = None) -> Path:
+    """Write ``<path>.expected.json``: what reading ``path`` should give."""
+    target = path.with_name(path.name + ".expected.json")
+    data: dict = {"kind": kind, "fields": fields, "lines": lines}
+    if tax_lines is not None:
+        data["tax_lines"] = tax_lines
+    target.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return target
+
+
+def _sample(rng: random.Random, layout: str, index: int, mistake: str | None, lines: int | None = None) -> Sample:
     data = _LOCALES[layout]
     issued = date(2024, 1, 2) + timedelta(days=rng.randrange(0, 360))
     due = issued + timedelta(days=rng.choice([14, 30, 30, 45]))
@@ -171,12 +228,13 @@ def _sample(rng: random.Random, layout: str, index: int, mistake: str | None) ->
     seller = Party(names[0], rng.choice(data["streets"]), rng.choice(data["cities"]))
     buyer = Party(names[1], rng.choice(data["streets"]), rng.choice(data["cities"]))
     items, prices = [], {}
-    for description, low, high in [rng.choice(data["items"]) for _ in range(rng.randint(1, 12))]:
+    for description, low, high in [rng.choice(data["items"]) for _ in range(lines or rng.randint(1, 12))]:
         hours = "Std." in description or "hour" in description.lower()
         quantity = Decimal(rng.choice([1, 2, 3, 5, 8])) + (Decimal("0.5") if hours and rng.random() < 0.5 else 0)
         price = prices.setdefault(description, Decimal(rng.randrange(low * 100, high * 100)) / 100)
         items.append(Item(description, quantity, price))
-    prefix = {"classic-en": "INV-", "rechnung-de": "RE-", "compact-uk": "", "facture-fr": "F"}[layout]
+    prefix = {"classic-en": "INV-", "rechnung-de": "RE-", "compact-uk": "", "facture-fr": "F", "factuur-nl": "F",
+              "factura-es": "FAC-"}[layout]
     number = f"{prefix}{issued.year}-{1000 + index * 7 + rng.randrange(7):05d}"
     sample = Sample(
         layout=layout, number=None if mistake == "missing-number" else number, issued=issued, due=due,
@@ -206,7 +264,8 @@ def _iban(country: str, length: int, rng: random.Random) -> str:
 
 def _vat_id(country: str, rng: random.Random) -> str:
     digits = "".join(rng.choice("0123456789") for _ in range(11))
-    return {"DE": f"DE{digits[:9]}", "GB": f"GB{digits[:9]}", "FR": f"FR{digits}"}[country]
+    return {"DE": f"DE{digits[:9]}", "GB": f"GB{digits[:9]}", "FR": f"FR{digits}", "NL": f"NL{digits[:9]}B01",
+            "ES": f"ESB{digits[:8]}"}[country]
 
 
 def _expected(sample: Sample) -> dict[str, str]:
@@ -217,7 +276,7 @@ def _expected(sample: Sample) -> dict[str, str]:
     }
     if sample.number:
         expected["invoice_number"] = sample.number
-    if sample.layout in ("classic-en", "facture-fr"):
+    if sample.layout in ("classic-en", "facture-fr", "factuur-nl"):
         expected["amount_due"] = f"{sample.total:.2f}"
     for name, value in (("order_reference", sample.order), ("seller_vat_id", sample.vat_id),
                         ("iban", sample.iban)):
@@ -232,183 +291,3 @@ def _expected_lines(sample: Sample) -> list[dict[str, str]]:
          "unit_price": f"{i.price:.2f}", "amount": f"{i.amount:.2f}"}
         for i in sample.items
     ]
-
-
-# ---------------------------------------------------------------- printing
-
-
-def _money(value: Decimal, style: str) -> str:
-    """``1,234.56`` (en), ``1.234,56`` (de) or ``1 234,56`` (fr)."""
-    text = f"{value:,.2f}"
-    if style == "de":
-        return text.replace(",", "_").replace(".", ",").replace("_", ".")
-    if style == "fr":
-        return text.replace(",", " ").replace(".", ",")
-    return text
-
-
-def _pdf(sample: Sample) -> FPDF:
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_auto_page_break(False)
-    pdf.set_creation_date(datetime(sample.issued.year, sample.issued.month, sample.issued.day, tzinfo=timezone.utc))
-    pdf.set_title(f"Invoice {sample.number or ''}".strip())
-    pdf.set_author(sample.seller.name)
-    pdf.add_page()
-    return pdf
-
-
-def _put(pdf: FPDF, x: float, y: float, text: str, size: float = 9, style: str = "", width: float = 0,
-         align: str = "L") -> None:
-    pdf.set_font("Helvetica", style, size)
-    pdf.set_xy(x, y)
-    pdf.cell(width or pdf.get_string_width(text) + 1, size * 0.45, text, align=align)
-
-
-def _table(pdf: FPDF, sample: Sample, y: float, heads: list[str], money: str, qty_style: str) -> float:
-    """Description, quantity, unit price, amount; returns the y below the table."""
-    columns = [(20, 90, "L"), (112, 20, "R"), (134, 28, "R"), (164, 28, "R")]
-    pdf.set_draw_color(120, 120, 120)
-    for (x, w, align), head in zip(columns, heads):
-        _put(pdf, x, y, head, 9, "B", w, align)
-    pdf.line(20, y + 5.5, 192, y + 5.5)
-    y += 8
-    for item in sample.items:
-        qty = f"{item.quantity.normalize():f}"
-        if qty_style == "de":
-            qty = qty.replace(".", ",")
-        cells = [item.description, qty, _money(item.price, money), _money(item.amount, money)]
-        for (x, w, align), text in zip(columns, cells):
-            _put(pdf, x, y, text, 9, "", w, align)
-        y += 6
-    pdf.line(20, y, 192, y)
-    return y + 4
-
-
-def _totals(pdf: FPDF, y: float, rows: list[tuple[str, str]], x: float = 120) -> float:
-    for number, (label, value) in enumerate(rows):
-        style = "B" if number == len(rows) - 1 or label.lower().startswith(("total", "rechnungs", "balance", "net ")) else ""
-        _put(pdf, x, y, label, 9, style, 40)
-        _put(pdf, 160, y, value, 9, style, 32, "R")
-        y += 6
-    return y
-
-
-def _classic_en(sample: Sample) -> FPDF:
-    pdf = _pdf(sample)
-    usd = lambda v: "$" + _money(v, "en")  # noqa: E731
-    _put(pdf, 20, 18, sample.seller.name, 18, "B")
-    _put(pdf, 20, 28, sample.seller.street)
-    _put(pdf, 20, 33, sample.seller.city)
-    _put(pdf, 150, 18, "INVOICE", 20, "B", 42, "R")
-    rows = [("Invoice No.:", sample.number)] if sample.number else []
-    rows += [("Invoice Date:", _us_date(sample.issued)), ("Due Date:", _us_date(sample.due))]
-    if sample.order:
-        rows.append(("PO Number:", sample.order))
-    for number, (label, value) in enumerate(rows):
-        _put(pdf, 120, 32 + number * 5, label, 9, "B")
-        _put(pdf, 150, 32 + number * 5, value, 9, "", 42, "R")
-    _put(pdf, 20, 52, "Bill To:", 9, "B")
-    _put(pdf, 20, 57, sample.buyer.name)
-    _put(pdf, 20, 62, sample.buyer.street)
-    _put(pdf, 20, 67, sample.buyer.city)
-    y = _table(pdf, sample, 82, ["Description", "Qty", "Unit Price", "Amount"], "en", "en")
-    y = _totals(pdf, y, [("Subtotal", usd(sample.net)), (f"Sales Tax ({sample.rate}%)", usd(sample.tax)),
-                         ("Total", usd(sample.total)), ("Balance Due", usd(sample.total))])
-    _put(pdf, 20, y + 10, "Thank you for your business. Payment is due by the due date above.", 8)
-    return pdf
-
-
-def _rechnung_de(sample: Sample) -> FPDF:
-    pdf = _pdf(sample)
-    eur = lambda v: _money(v, "de") + " EUR"  # noqa: E731
-    de = lambda d: d.strftime("%d.%m.%Y")  # noqa: E731
-    _put(pdf, 110, 15, sample.seller.name, 16, "B", 82, "R")
-    _put(pdf, 110, 23, f"{sample.seller.street}, {sample.seller.city}", 8, "", 82, "R")
-    _put(pdf, 20, 45, f"{sample.seller.name} · {sample.seller.street} · {sample.seller.city}", 7)
-    _put(pdf, 20, 51, "Rechnung an:", 8, "B")
-    _put(pdf, 20, 56, sample.buyer.name, 10)
-    _put(pdf, 20, 61, sample.buyer.street, 10)
-    _put(pdf, 20, 66, sample.buyer.city, 10)
-    rows = [("Rechnungsnummer:", sample.number)] if sample.number else []
-    rows += [("Rechnungsdatum:", de(sample.issued)), ("Fällig am:", de(sample.due)), ("Kundennummer:", "K-" + sample.buyer.name[:3].upper() + "17")]
-    if sample.order:
-        rows.append(("Ihre Bestellung:", sample.order))
-    for number, (label, value) in enumerate(rows):
-        _put(pdf, 125, 50 + number * 5, label, 9)
-        _put(pdf, 160, 50 + number * 5, value, 9, "", 32, "R")
-    _put(pdf, 20, 82, "Rechnung", 16, "B")
-    y = _table(pdf, sample, 94, ["Bezeichnung", "Menge", "Einzelpreis", "Gesamtpreis"], "de", "de")
-    y = _totals(pdf, y, [("Nettobetrag", eur(sample.net)), (f"zzgl. {_money(sample.rate, 'de').rstrip('0').rstrip(',')} % USt.", eur(sample.tax)),
-                         ("Rechnungsbetrag", eur(sample.total))])
-    _put(pdf, 20, y + 8, f"Bitte überweisen Sie den Betrag bis zum {de(sample.due)}.", 9)
-    _put(pdf, 20, 270, sample.seller.name, 7)
-    _put(pdf, 20, 274, f"{sample.seller.street}, {sample.seller.city}", 7)
-    _put(pdf, 85, 270, f"IBAN: {_grouped(sample.iban)}", 7)
-    _put(pdf, 85, 274, "BIC: DEUTDEFFXXX", 7)
-    _put(pdf, 150, 270, f"USt-IdNr.: {sample.vat_id}", 7)
-    return pdf
-
-
-def _compact_uk(sample: Sample) -> FPDF:
-    pdf = _pdf(sample)
-    gbp = lambda v: "£" + _money(v, "en")  # noqa: E731
-    uk = lambda d: f"{d.day} {_MONTHS[d.month - 1][:3]} {d.year}"  # noqa: E731
-    _put(pdf, 20, 15, sample.seller.name, 13, "B")
-    _put(pdf, 20, 22, f"{sample.seller.street}, {sample.seller.city}", 8)
-    _put(pdf, 150, 15, "TAX INVOICE", 12, "B", 42, "R")
-    heads = ([("Invoice No.", sample.number)] if sample.number else []) + [
-        ("Invoice Date", uk(sample.issued)), ("Due Date", uk(sample.due))]
-    if sample.order:
-        heads.append(("PO Number", sample.order))
-    for number, (label, value) in enumerate(heads):
-        _put(pdf, 20 + number * 43, 34, label, 8, "B")
-        _put(pdf, 20 + number * 43, 39, value, 9)
-    _put(pdf, 20, 50, "Billed to", 8, "B")
-    _put(pdf, 20, 55, sample.buyer.name, 9)
-    _put(pdf, 20, 60, f"{sample.buyer.street}, {sample.buyer.city}", 8)
-    y = _table(pdf, sample, 72, ["Description", "Qty", "Unit price", "Amount"], "en", "en")
-    rate = f"{sample.rate.normalize():f}"
-    y = _totals(pdf, y, [("Net", gbp(sample.net)), (f"VAT {rate}%", gbp(sample.tax)), ("Total GBP", gbp(sample.total))], x=135)
-    _put(pdf, 20, 275, f"VAT Reg. No. {sample.vat_id[:2]} {sample.vat_id[2:5]} {sample.vat_id[5:9]} {sample.vat_id[9:]}", 7)
-    _put(pdf, 100, 275, f"IBAN {_grouped(sample.iban)}", 7)
-    return pdf
-
-
-def _facture_fr(sample: Sample) -> FPDF:
-    pdf = _pdf(sample)
-    eur = lambda v: _money(v, "fr") + " EUR"  # noqa: E731
-    fr = lambda d: d.strftime("%d/%m/%Y")  # noqa: E731
-    _put(pdf, 20, 15, sample.seller.name, 16, "B")
-    _put(pdf, 20, 23, sample.seller.street, 9)
-    _put(pdf, 20, 28, sample.seller.city, 9)
-    _put(pdf, 20, 33, f"N° TVA intracom. : {sample.vat_id}", 8)
-    _put(pdf, 140, 15, "FACTURE", 18, "B", 52, "R")
-    rows = [("Facture n° :", sample.number)] if sample.number else []
-    rows += [("Date de facture :", fr(sample.issued)), ("Date d'échéance :", fr(sample.due))]
-    if sample.order:
-        rows.append(("Bon de commande :", sample.order))
-    for number, (label, value) in enumerate(rows):
-        _put(pdf, 115, 30 + number * 5, label, 9)
-        _put(pdf, 160, 30 + number * 5, value, 9, "", 32, "R")
-    _put(pdf, 115, 58, "Client :", 9, "B")
-    _put(pdf, 115, 63, sample.buyer.name, 10)
-    _put(pdf, 115, 68, sample.buyer.street, 9)
-    _put(pdf, 115, 73, sample.buyer.city, 9)
-    y = _table(pdf, sample, 88, ["Désignation", "Qté", "Prix unitaire", "Montant HT"], "fr", "de")
-    rate = _money(sample.rate, "fr").rstrip("0").rstrip(",")
-    y = _totals(pdf, y, [("Total HT", eur(sample.net)), (f"TVA {rate} %", eur(sample.tax)),
-                         ("Total TTC", eur(sample.total)), ("Net à payer", eur(sample.total))])
-    _put(pdf, 20, y + 10, f"Règlement par virement : IBAN {_grouped(sample.iban)}", 8)
-    return pdf
-
-
-def _us_date(day: date) -> str:
-    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
-
-
-def _grouped(iban: str | None) -> str:
-    iban = iban or ""
-    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
-
-
-_RENDER = {"classic-en": _classic_en, "rechnung-de": _rechnung_de, "compact-uk": _compact_uk, "facture-fr": _facture_fr}

@@ -24,6 +24,7 @@ class Candidate:
     words: list[Word]
     score: float
     method: str = "label"
+    rate: str | None = None  # a tax amount's rate, when its label prints one ("VAT 20%")
 
     @property
     def where(self) -> tuple[int, float, float]:

@@ -18,9 +18,9 @@ from backoffice.documents.candidates import TOTALS, Candidate, best, reconcile
 from backoffice.documents.labels import Hit, hits_of
 from backoffice.documents.layout import Line, Phrase, lines_of
 from backoffice.documents.line_items import read_lines
-from backoffice.documents.models import Document
+from backoffice.documents.models import Document, Field
 from backoffice.documents.normalise import (
-    CURRENCY_CODES, currency_of, find_date, find_iban, find_vat_id, format_amount, guess_day_first,
+    CURRENCY_CODES, currency_of, find_date, format_quantity, find_iban, find_vat_id, format_amount, guess_day_first,
     guess_decimal_mark, parse_amount, parse_date,
 )
 from backoffice.documents.pdf import PdfText, Word
@@ -37,6 +37,8 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
 _FILLER = {"#", ":", "-", "–", "no", "no.", "nr", "nr.", "n°", "nº", "number", "on", "du", "le", "vom", "am", "den",
            "of", "dated", "from", "van", "del", "de"}
 _SYMBOLS = "€$£¥₹"
+_RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
+_CONTACT = re.compile(r"\b(?:contact|attn\.?|attention|z\.\s?hd\.?|zu händen|c/o|à l'attention)\b", re.IGNORECASE)
 Value = tuple[str, list[Word]]
 
 
@@ -53,6 +55,7 @@ class Reader:
         self.decimal_mark = guess_decimal_mark(plain)
         self.hits = {line.index: hits_of(line) for line in self.lines}
         self.currency_words: dict[str, Word] = {}
+        self.extra: list[Candidate] = []
         self.currency_votes = self._currency_votes()
         top = self.currency_votes.most_common(1)
         self.day_first = guess_day_first(plain, top[0][0] if top else None)
@@ -71,6 +74,8 @@ class Reader:
                     candidate = self._value_for(name, strong, position, hit, following)
                     if candidate:
                         found[name].append(candidate)
+        for candidate in self.extra:
+            found[candidate.field].append(candidate)
         return found
 
     def _value_for(self, name: str, strong: bool, position: int, hit: Hit, following: Hit | None) -> Candidate | None:
@@ -82,18 +87,32 @@ class Reader:
         if beside and not self._parse(name, beside) and not find_date(beside[0].text):
             return None  # "Gesamtbetrag der Zuschläge": the label goes on with words we do not know
         starts = {h.phrase for h in self.hits[line.index] if h.start == 0}
+        colon = phrase.words[hit.end - 1].text.endswith(":")
         for index in range(hit.phrase + 1, len(line.phrases)):
             if index in starts:
                 break
+            if KINDS[name] == "name" and not colon and line.phrases[index].x0 - phrase.x1 > 60:
+                break  # a name far right of a label without a colon sits in another column
             beside.append(line.phrases[index])
         found = self._parse(name, beside) if beside else None
         if found:
-            return Candidate(name, found[0], found[1], score)
+            if KINDS[name] == "money":
+                self._other_amounts(name, beside, found, score)
+            rate = _RATE.search(" ".join(w.text for w in phrase.words[hit.start : hit.end])) if name == "tax_total" else None
+            return Candidate(name, found[0], found[1], score, rate=_rate(rate[1]) if rate else None)
         if not strong:
             return None
         label = phrase.words[hit.start : hit.end]
         found = self._below(name, position, label[0].x0, label[-1].x1)
         return Candidate(name, found[0], found[1], 0.8) if found else None
+
+    def _other_amounts(self, name: str, phrases: list[Phrase], taken: Value, score: float) -> None:
+        """A label followed by several amounts (``19% MwSt.: 376,37  71,51  447,88``, a row under
+        column headers): each other amount is a weaker candidate, for the totals arithmetic."""
+        for phrase in phrases:
+            value = self._money(phrase)
+            if value and value[1] != taken[1]:
+                self.extra.append(Candidate(name, value[0], value[1], round(score - 0.1, 3)))
 
     def _below(self, name: str, position: int, x0: float, x1: float) -> Value | None:
         """The value under a label; in a party block, the first line that is not another label."""
@@ -110,6 +129,9 @@ class Reader:
                 if not (overlaps or party and abs(phrase.x0 - x0) < 20):
                     continue
                 hit = next((h for h in hits if h.phrase == index and h.start == 0), None)
+                if hit is None and party and _CONTACT.search(phrase.text):
+                    bottom = other.bottom  # "Buyer contact name", "z. Hd. Herr X": a person, not the party
+                    break
                 if hit is None:
                     return self._parse(name, [phrase])
                 if party and labels.is_party_name(" ".join(w.text for w in phrase.words[: hit.end])):
@@ -178,6 +200,33 @@ class Reader:
                         self.currency_words.setdefault(code, word)
         return votes
 
+    def column_total_candidates(self, found: dict[str, list[Candidate]]) -> None:
+        """Totals printed as a small table: a header line naming two or more totals
+        (``Nettobetrag  MwSt-Betrag  Endbetrag``) over rows of amounts, one per tax rate and a sum
+        row last. The last row's amounts are the better candidates."""
+        for position, line in enumerate(self.lines):
+            heads = [(phrase, next((name for name, strong in labels.match(phrase.text) or () if strong
+                                    and name in TOTALS), None)) for phrase in line.phrases]
+            heads = [(phrase, name) for phrase, name in heads if name]
+            if len({name for _, name in heads}) < 2:
+                continue
+            rows: list[dict[str, Value]] = []
+            for other in self.lines[position + 1 : position + 8]:
+                if other.page != line.page or other.top - line.bottom > 120:
+                    break
+                row: dict[str, Value] = {}
+                for phrase, name in heads:
+                    cell = next((p for p in other.phrases if p.x1 >= phrase.x0 - 4 and p.x0 <= phrase.x1 + 4), None)
+                    value = self._money(cell) if cell is not None else None
+                    if value:
+                        row[name] = value
+                if len(row) >= 2:
+                    rows.append(row)
+            for number, row in enumerate(rows):
+                score = 0.85 if number == len(rows) - 1 else 0.6
+                for name, (value, words) in row.items():
+                    found[name].append(Candidate(name, value, words, score, "table"))
+
     def pattern_candidates(self, found: dict[str, list[Candidate]]) -> None:
         for name, finder, score in (("iban", find_iban, 0.7), ("seller_vat_id", find_vat_id, 0.6)):
             if found[name]:
@@ -194,6 +243,8 @@ class Reader:
         if not found["invoice_number"] or not found["issue_date"]:
             for candidate in letterhead.from_title(self.lines, self.day_first):
                 found[candidate.field].append(candidate)
+        for candidate in letterhead.place_and_date(self.lines, self.day_first):
+            found[candidate.field].append(candidate)
         if not found["seller_name"] or not found["buyer_name"]:
             for candidate in letterhead.from_sender_line(self.lines, self.hits, self.height):
                 found[candidate.field].append(candidate)
@@ -221,6 +272,7 @@ def read_invoice(text: PdfText) -> Document:
     reader = Reader(text)
     items, headers = read_lines(reader.lines, reader.decimal_mark)
     found = reader.label_candidates(skip=headers)
+    reader.column_total_candidates(found)
     reader.pattern_candidates(found)
     warnings: list[str] = []
     fields = reconcile(found, warnings)
@@ -232,11 +284,19 @@ def read_invoice(text: PdfText) -> Document:
         rivals = {c.value for c in ranked if c.score == ranked[0].score} - {ranked[0].value}
         if rivals and name not in ("currency", "amount_due"):
             warnings.append(f"{name}: also found {', '.join(sorted(rivals))}; took {ranked[0].value}")
-    if "seller_name" not in fields:
-        avoid = {fields["buyer_name"].value} if "buyer_name" in fields else set()
-        guess = letterhead.seller_from_letterhead(reader.lines, reader.hits, reader.height, avoid)
-        if guess:
-            fields["seller_name"] = guess.to_field()
+    avoid = {fields["buyer_name"].value} if "buyer_name" in fields else set()
+    guess = letterhead.seller_from_letterhead(reader.lines, reader.hits, reader.height, avoid)
+    seller = fields.get("seller_name")
+    if guess and (seller is None or seller.method == "pattern" and len(guess.value) > len(seller.value)
+                  and guess.value.lower().startswith(seller.value.lower())):
+        fields["seller_name"] = guess.to_field()  # none found, or the sender line's short form of it
+    if "buyer_name" not in fields:
+        seller_name = fields["seller_name"].value if "seller_name" in fields else ""
+        for phrase in letterhead.address_blocks(reader.lines, reader.hits, reader.height):
+            name = phrase.text.strip(" ,")
+            if name.lower() != seller_name.lower() and not seller_name.lower().startswith(name.lower()):
+                fields["buyer_name"] = Candidate("buyer_name", name, phrase.words, 0.5, "pattern").to_field()
+                break
     if items and "net_total" in fields:
         total = sum((Decimal(item["amount"].value) for item in items), Decimal(0))
         if total != Decimal(fields["net_total"].value):
@@ -244,5 +304,31 @@ def read_invoice(text: PdfText) -> Document:
     log.debug("read invoice", extra={"source": text.source, "fields": len(fields), "lines": len(items)})
     return Document(
         kind=letterhead.kind_of(reader.lines, reader.height), method="text-layer", fields=fields, lines=items,
-        warnings=warnings, pages=text.page_count, source=text.source,
+        warnings=warnings, pages=text.page_count, source=text.source, tax_lines=_tax_lines(found, fields),
     )
+
+
+def _rate(text: str) -> str:
+    return format_quantity(Decimal(text.replace(",", ".")))
+
+
+def _tax_lines(found: dict[str, list[Candidate]], fields: dict) -> list[dict]:
+    """One tax line per printed rate (``VAT 20%  16.94``), kept when they add up to the tax total."""
+    if "tax_total" not in fields:
+        return []
+    by_line: dict[tuple[int, int], Candidate] = {}
+    for candidate in found["tax_total"]:
+        if candidate.rate is None or candidate.method != "label":
+            continue
+        key = (candidate.words[0].page, round(candidate.words[0].top))
+        if key not in by_line or candidate.score > by_line[key].score:
+            by_line[key] = candidate
+    chosen = sorted(by_line.values(), key=lambda c: c.where)
+    if not chosen or sum((Decimal(c.value) for c in chosen), Decimal(0)) != Decimal(fields["tax_total"].value):
+        return []
+    lines = []
+    for candidate in chosen:
+        field = candidate.to_field()
+        lines.append({"rate": Field(candidate.rate or "", field.confidence, field.page, field.bbox, candidate.rate or "",
+                                    "label"), "amount": field})
+    return lines

@@ -9,6 +9,7 @@ things we do not read, so that ``Customer No.`` is not taken for ``Customer``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -46,12 +47,14 @@ STRONG: dict[str, list[str]] = {
     ],
     "seller_name": [
         r"seller|vendor|supplier|sold by|issued by|verkäufer|lieferant|rechnungssteller|leistungserbringer",
+        r"seller(?: trade)? name|supplier name|raison sociale du vendeur|nom du vendeur",
         r"fournisseur|vendeur|émetteur|leverancier|verkoper|proveedor|vendedor|emisor",
     ],
     "buyer_name": [
         r"bill(?:ed)? to(?: address)?|invoice(?:d)? to|sold to|buyer|customer name|client name|customer|client",
         r"rechnung an|rechnungsempfänger|leistungsempfänger|käufer(?:/leistungsempfänger)?|empfänger|kunde",
         r"factur(?:é|e|er) à|adressé à|factuur aan|gefactureerd aan|klant|factura(?:r|do) a|cliente",
+        r"adresse (?:du|de) client|customer address|billing address|rechnungsadresse|buyer name",
     ],
     "order_reference": [
         r"(?:purchase )?order ?(?:no\.?|nr\.?|number|#|id|ref\.?|reference)|purchase order|your order(?: no\.?)?",
@@ -121,8 +124,21 @@ OTHER = [
 NAME_FIELDS = frozenset({"seller_name", "buyer_name"})
 
 
+def fold(text: str) -> str:
+    """``text`` without accents (``fällig`` -> ``fallig``): OCR often drops them, so labels are
+    matched without."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """A label pattern, accents folded like the text it is matched against."""
+    return re.compile(fold(pattern))
+
+
 def _compile(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    return compile_pattern("|".join(f"(?:{p})" for p in patterns))
 
 
 _STRONG = {name: _compile(pats) for name, pats in STRONG.items()}
@@ -130,12 +146,12 @@ _WEAK = {name: _compile(pats) for name, pats in WEAK.items()}
 _OTHER = _compile(OTHER)
 _ANY = _compile([p for pats in (*STRONG.values(), *WEAK.values()) for p in pats] + OTHER)
 _COLONS = re.compile(r"\s*:\s*")
-_PARTY_NAME = re.compile(PARTY_NAME)
+_PARTY_NAME = compile_pattern(PARTY_NAME)
 
 
 def clean(text: str) -> str:
-    """A label as matched: lower case, colons and doubled spaces gone."""
-    return " ".join(_COLONS.sub(" ", text.lower()).split())
+    """A label as matched: lower case, without accents, colons and doubled spaces gone."""
+    return " ".join(_COLONS.sub(" ", fold(text.lower())).split())
 
 
 @lru_cache(maxsize=8192)

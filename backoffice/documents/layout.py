@@ -1,12 +1,14 @@
 """Group a page's words into lines, and each line into phrases (runs of words without a wide gap).
 
 A label and its value usually sit in different phrases of one line, or the value sits in the
-phrase below its label; that is all the layout the invoice reader needs.
+phrase below its label; that is all the layout the invoice reader needs. Phrases and lines are
+not changed once made, so their boxes and texts are computed once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from backoffice.documents.models import BBox
 from backoffice.documents.pdf import Word
@@ -39,23 +41,23 @@ class Phrase:
         self.starts = starts
         self.text = " ".join(w.text for w in self.words)
 
-    @property
+    @cached_property
     def x0(self) -> float:
         return self.words[0].x0
 
-    @property
+    @cached_property
     def x1(self) -> float:
         return self.words[-1].x1
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(w.top for w in self.words)
 
-    @property
+    @cached_property
     def bottom(self) -> float:
         return max(w.bottom for w in self.words)
 
-    @property
+    @cached_property
     def size(self) -> float:
         return max(w.size for w in self.words)
 
@@ -74,19 +76,19 @@ class Line:
     index: int
     phrases: list[Phrase]
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(p.top for p in self.phrases)
 
-    @property
+    @cached_property
     def bottom(self) -> float:
         return max(p.bottom for p in self.phrases)
 
-    @property
+    @cached_property
     def text(self) -> str:
         return "  ".join(p.text for p in self.phrases)
 
-    @property
+    @cached_property
     def words(self) -> list[Word]:
         return [w for p in self.phrases for w in p.words]
 

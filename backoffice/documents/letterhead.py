@@ -17,14 +17,14 @@ TITLE = re.compile(
     r"(?:(?:tax|commercial|pro[- ]?forma|retail|sales) )?(?:invoices?|rechnung|facture|factuur|factura|credit note"
     r"|gutschrift|receipt|payment receipt|quittung|bill|avoir|statement|invoices?/bill)(?: \S*\d\S*)?|page .*|seite .*"
 )
-_CREDIT = re.compile(r"(?:credit note|credit memo|gutschrift|rechnungskorrektur|avoir|note de crédit|creditnota"
+_CREDIT = labels.compile_pattern(r"(?:credit note|credit memo|gutschrift|rechnungskorrektur|avoir|note de crédit|creditnota"
                      r"|nota de crédito|factura rectificativa)\b")
 _LEGAL = re.compile(r"\b(?:GmbH|AG|KG|OHG|UG|e\.K\.|Ltd\.?|Limited|LLC|Inc\.?|Corp\.?|plc|LLP|B\.V\.|N\.V\.|S\.A\.S?"
                     r"|SARL|SAS|S\.L\.|S\.p\.A\.|Co\.|& Co|Oy|AB|A/S)(?=\W|$)")
 _SEPARATOR = re.compile(r"\s+[-–]\s+|\s*[·|•●]\s*|,\s+")
 _POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}-)?\d{4,5}\b")
 _TITLE_NUMBER = re.compile(
-    r"(?:handels)?(?:rechnung|invoice|facture|factuur|factura|gutschrift|credit note)(?![^\W\d_])\s*(?:\(\d+\)\s*)?"
+    r"(?:handels)?(?:rechnung|invoice|facture|factuur|factura|gutschrift|credit note|avoir)(?![^\W\d_])\s*(?:\(\d+\)\s*)?"
     r"(?:nr\.?|no\.?|n[°º]\.?|number|nummer|#)?\s*:?\s*(?P<id>[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*)"
     r"(?:\s+(?:vom|von|du|dated|of|from|van|del)\s+(?P<rest>.+))?",
     re.IGNORECASE,
@@ -38,6 +38,9 @@ def plausible_name(text: str) -> bool:
         return False
     if any(mark in text.lower() for mark in ("@", "http", "www.")) or labels.match(text) is not None:
         return False
+    tokens = text.split()
+    if len(tokens) >= 4 and sum(len(t) == 1 for t in tokens) >= 0.75 * len(tokens):
+        return False  # a letter-spaced title (W A R E N R E C H N U N G)
     return parse_date(text) is None and parse_amount(text) is None
 
 
@@ -47,10 +50,12 @@ def _starts_with_label(hits: list[Hit], phrase: int) -> bool:
 
 def seller_from_letterhead(lines: list[Line], hits: dict[int, list[Hit]], height: float,
                            avoid: set[str]) -> Candidate | None:
-    """The most prominent name near the top of page 1."""
+    """The most prominent name near the top of page 1: large, with a legal form, heading an address,
+    and named again in the footer or a mail or web domain (where sellers print their details)."""
     best: tuple[tuple[float, float], Phrase] | None = None
+    footer = " ".join(l.text.lower() for l in lines if l.top > height * 0.8 or "@" in l.text or "www." in l.text)
     for line in lines:
-        if line.page != 1 or line.top > height * 0.3:
+        if line.page != lines[0].page or line.top > height * 0.3:
             break
         for index, phrase in enumerate(line.phrases):
             text = phrase.text
@@ -61,7 +66,9 @@ def seller_from_letterhead(lines: list[Line], hits: dict[int, list[Hit]], height
                 continue
             if sum(ch.isdigit() for ch in text) > letters / 2:
                 continue
-            key = (phrase.size + (3.0 if _LEGAL.search(text) else 0.0), -phrase.top)
+            bonus = (3.0 if _LEGAL.search(text) else 0.0) + (2.0 if _address_follows(lines, line, phrase) else 0.0)
+            bonus += 2.0 if _named_in(footer, text) else 0.0
+            key = (phrase.size + bonus, -phrase.top)
             if best is None or key > best[0]:
                 best = (key, phrase)
     if best is None:
@@ -71,14 +78,58 @@ def seller_from_letterhead(lines: list[Line], hits: dict[int, list[Hit]], height
     words = phrase.words_in(0, cut.start() if cut and _LEGAL.search(phrase.text[: cut.start()]) else len(phrase.text))
     while len(words) > 1 and TITLE.fullmatch(labels.clean(words[-1].text)):
         words = words[:-1]
+    if len(words) > 1 and words[0].text.lower() == "logo":  # a template's placeholder for the logo
+        words = words[1:]
     return Candidate("seller_name", " ".join(w.text for w in words).strip(" ,"), words, 0.6, "pattern")
+
+
+def _named_in(footer: str, name: str) -> bool:
+    """Whether the first distinctive word of ``name`` (not a legal form) appears in ``footer``."""
+    for word in re.findall(r"[^\W\d_]{4,}", name.lower()):
+        if not _LEGAL.fullmatch(word.capitalize()) and word not in ("logo", "company", "firma", "société"):
+            return re.search(rf"\b{re.escape(word)}", footer) is not None
+    return False
+
+
+_STREET = re.compile(r"\b\d{1,5}[a-z]?\b.*[A-Za-zÀ-ÿ]{3,}|[A-Za-zÀ-ÿ]{3,}.*\b\d{1,5}[a-z]?\b")
+
+
+def _address_follows(lines: list[Line], line: Line, phrase: Phrase) -> bool:
+    """Whether the lines right under ``phrase`` (same left edge) read like a street and a town."""
+    position = lines.index(line)
+    below = 0
+    for other in lines[position + 1 : position + 4]:
+        if other.page != line.page or other.top - line.bottom > 4 * max(line.bottom - line.top, 6):
+            break
+        match = next((p for p in other.phrases if abs(p.x0 - phrase.x0) <= 6), None)
+        if match is None:
+            continue
+        if _POSTCODE.search(match.text) or _STREET.search(match.text):
+            below += 1
+    return below >= 1
+
+
+def address_blocks(lines: list[Line], hits: dict[int, list[Hit]], height: float) -> list[Phrase]:
+    """Names that head an address block (a street or a postcode below) in the upper half of page 1."""
+    found = []
+    for line in lines:
+        if line.page != lines[0].page or line.top > height * 0.5:
+            break
+        for index, phrase in enumerate(line.phrases):
+            if _starts_with_label(hits[line.index], index) or not plausible_name(phrase.text.strip(" ,")):
+                continue
+            if _POSTCODE.search(phrase.text) or any(ch.isdigit() for ch in phrase.text):
+                continue
+            if _address_follows(lines, line, phrase):
+                found.append(phrase)
+    return found
 
 
 def from_sender_line(lines: list[Line], hits: dict[int, list[Hit]], height: float) -> list[Candidate]:
     """Seller and buyer from a window envelope's small sender line (``Name · Street · City``) and
     the address below it."""
     for position, line in enumerate(lines):
-        if line.page != 1 or line.top > height * 0.45:
+        if line.page != lines[0].page or line.top > height * 0.45:
             break
         for phrase in _runs(line):
             parts = _SEPARATOR.split(phrase.text)
@@ -108,7 +159,7 @@ def _runs(line: Line) -> list[Phrase]:
 
 def _address_below(lines: list[Line], hits: dict[int, list[Hit]], position: int, sender: Phrase) -> Phrase | None:
     for line in lines[position + 1 :]:
-        if line.page != lines[position].page or line.top - sender.bottom > 40:
+        if line.page != lines[position].page or line.top - sender.bottom > 60:
             return None
         for index, phrase in enumerate(line.phrases):
             if abs(phrase.x0 - sender.x0) <= 40:
@@ -132,14 +183,51 @@ def from_title(lines: list[Line], day_first: bool) -> list[Candidate]:
             start = match.start("rest")
             found.append(Candidate("issue_date", dated[0].isoformat(),
                                    phrase.words_in(start + dated[1][0], start + dated[1][1]), 0.7, "pattern"))
+        else:
+            below = _date_below(lines, line, day_first)
+            if below:
+                found.append(below)
         return found
+    return []
+
+
+def _date_below(lines: list[Line], title: Line, day_first: bool) -> Candidate | None:
+    """A date alone on the line under the title (``Invoice 103767`` / ``February 17, 2026``)."""
+    position = lines.index(title)
+    for line in lines[position + 1 : position + 3]:
+        if line.page != title.page or line.top - title.bottom > 3 * max(title.bottom - title.top, 8):
+            return None
+        first = line.phrases[0]
+        if abs(first.x0 - title.phrases[0].x0) < 20 and parse_date(first.text, day_first):
+            return Candidate("issue_date", parse_date(first.text, day_first).isoformat(), first.words, 0.65, "pattern")
+    return None
+
+
+_PLACE_DATE = re.compile(r"^[A-ZÄÖÜ][\w.\- ]{1,30}, (?:den|le|el|am|il|de) ", re.IGNORECASE)
+
+
+def place_and_date(lines: list[Line], day_first: bool) -> list[Candidate]:
+    """``München, den 01.11.2024``, ``Paris, le 3 mai 2024``: the date a letter was written."""
+    for line in lines:
+        for index, phrase in enumerate(line.phrases):
+            text = phrase.text
+            following = line.phrases[index + 1] if index + 1 < len(line.phrases) else None
+            if not _PLACE_DATE.match(text + " "):
+                continue
+            rest = text[_PLACE_DATE.match(text + " ").end():]
+            if rest and parse_date(rest, day_first):
+                words = phrase.words_in(len(text) - len(rest), len(text))
+                return [Candidate("issue_date", parse_date(rest, day_first).isoformat(), words, 0.7, "pattern")]
+            if not rest and following and parse_date(following.text, day_first):
+                return [Candidate("issue_date", parse_date(following.text, day_first).isoformat(), following.words,
+                                  0.7, "pattern")]
     return []
 
 
 def kind_of(lines: list[Line], height: float) -> str:
     """``credit_note`` when the top of page 1 says so, else ``invoice``."""
     for line in lines:
-        if line.page != 1 or line.top > height * 0.4:
+        if line.page != lines[0].page or line.top > height * 0.4:
             break
         if any(_CREDIT.match(labels.clean(p.text)) for p in line.phrases):
             return "credit_note"

@@ -7,9 +7,9 @@ the description above. The table ends at a totals label or a wide vertical gap.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from backoffice.documents import labels
 from backoffice.documents.layout import Line, Phrase, union
@@ -19,21 +19,23 @@ from backoffice.documents.pdf import Word
 
 _COLUMNS: dict[str, str] = {
     "description": r"description|item|items|product|products|service|services|title|article|details"
-    r"|beschreibung|bezeichnung|artikel|leistung|artikelbezeichnung|désignation|designation|libellé"
+    r"|\w*beschreibung|\w*bezeichnung|artikel|leistung|désignation|designation|libellé|produkt|produit|producto"
     r"|omschrijving|descripción|concepto|item description|product name",
     "quantity": r"qty\.?|quantity|quantities|hours|hrs\.?|units|menge|anzahl|stück|std\.?|stunden|qté|quantité"
     r"|nombre|aantal|cantidad|cant\.?",
-    "unit_price": r"unit price|price|rate|unit cost|price per unit|einzelpreis|e-preis|preis|stückpreis"
+    "unit_price": r"unit price|price|rate|unit cost|price per unit|einzelpreis|e-preis|preis|stückpreis|nettopreis"
     r"|vk-preis|prix unitaire|prix unit\.?|p\.u\.(?: ht)?|pu ht|prix|prijs|prijs per stuk|stuksprijs"
     r"|precio(?: unitario)?",
-    "amount": r"amount|total|line total|net amount|line amount|betrag|gesamt|gesamtpreis|gesamtbetrag|nettobetrag"
+    "amount": r"amount|total|line total|net amount|line amount|betrag|gesamt|gesamtpreis|gesamtbetrag|nettobetrag|nettowert"
+    r"|(?:line )?amount excl\.? (?:vat|tax)"
     r"|summe|zeilenbetrag|zeilensumme|entgelt|montant(?: ht| ttc)?|total h\.?t\.?|total ttc|prix total|bedrag|totaal"
     r"|importe|subtotal",
     "unit": r"unit|einheit|unité|eenheid|unidad|uom",
-    "skip": r"pos\.?|#|no\.?|nr\.?|tax|vat|mwst\.?|ust\.?|tva|btw|iva|tax %|vat %|disc\.?%?|rabatt|remise"
+    "skip": r"pos\.?|#|no\.?|nr\.?|tax|vat|mwst\.?|ust\.?|tva|btw|iva|(?:tax|vat|mwst|ust|tva|btw|iva)[- ]?%|%"
+    r"|disc\.?%?|rabatt|remise|gtin|ean"
     r"|taxes|code|sku|art\.-nr\.?",
 }
-_COLUMN_RES = {name: re.compile(rf"(?:{pattern})") for name, pattern in _COLUMNS.items()}
+_ANY_COLUMN = labels.compile_pattern("|".join(f"(?P<{name}>{pattern})" for name, pattern in _COLUMNS.items()))
 _STOP_FIELDS = {"net_total", "tax_total", "grand_total", "amount_due"}
 
 
@@ -44,32 +46,67 @@ class Column:
     x1: float
 
 
-def header_columns(line: Line) -> list[Column] | None:
-    """The columns a header row names, left to right, or None when the row is no table header."""
+@lru_cache(maxsize=16384)
+def _column_name(text: str) -> str | None:
+    """The column a header cell's text names (``Unit price`` -> ``unit_price``), or None."""
+    key = labels.clean(text).strip(",;")
+    match = _ANY_COLUMN.fullmatch(key) if key else None
+    return match.lastgroup if match else None
+
+
+def _named_columns(line: Line) -> tuple[list[Column], int]:
+    """The columns a line's words name (1-3 words each), and how many words name none."""
     words = line.words
     columns: list[Column] = []
     unknown = i = 0
     while i < len(words):
-        for size in (3, 2, 1):
+        for size in (4, 3, 2, 1):
             chunk = words[i : i + size]
             if len(chunk) < size:
                 continue
-            key = labels.clean(" ".join(w.text for w in chunk))
-            name = next((n for n, rx in _COLUMN_RES.items() if rx.fullmatch(key)), None)
+            name = _column_name(" ".join(w.text for w in chunk))
             if name:
                 columns.append(Column(name, chunk[0].x0, chunk[-1].x1))
                 i += size
                 break
         else:
             unknown, i = unknown + 1, i + 1
+    return columns, unknown
+
+
+def _valid(columns: list[Column]) -> bool:
+    names = {c.name for c in columns}
+    return {"description", "amount"} <= names and bool(names & {"quantity", "unit_price"})
+
+
+def header_columns(line: Line) -> list[Column] | None:
+    """The columns a header row names, left to right, or None when the row is no table header."""
+    columns, unknown = _named_columns(line)
     if unknown > len(columns) // 2:
         return None  # mostly words that name no column: not a header row
-    names = [c.name for c in columns]
-    if "description" not in names or "amount" not in names:
-        return None
-    if "quantity" not in names and "unit_price" not in names:
-        return None
-    return columns
+    return columns if _valid(columns) else None
+
+
+def stacked_header(lines: list[Line], start: int) -> tuple[list[Column], int] | None:
+    """A header printed over two to four lines (``Unit`` above ``Price``, a second row of names):
+    the union of the columns each line names, and the index of its last line."""
+    first = lines[start]
+    merged: list[Column] = []
+    last = None
+    for index in range(start, min(start + 4, len(lines))):
+        line = lines[index]
+        if line.page != first.page or line.top - first.top > 30:
+            break
+        columns, unknown = _named_columns(line)
+        if not columns or unknown > 2 * len(columns) + 3:
+            break
+        for column in columns:  # the first line naming a column places it; separators all count
+            if column.name == "skip" or all(c.name != column.name for c in merged):
+                merged.append(column)
+        last = index
+        if index > start and _valid(merged):
+            return sorted(merged, key=lambda c: c.x0), last
+    return None
 
 
 def _column_of(phrase: Phrase, columns: list[Column]) -> str:
@@ -88,17 +125,30 @@ def read_lines(lines: list[Line], decimal_mark: str | None) -> tuple[list[dict[s
     headers: set[int] = set()
     columns: list[Column] | None = None
     previous: Line | None = None
-    for line in lines:
+    skip_to = -1
+    for position, line in enumerate(lines):
+        if position <= skip_to:
+            continue
         found = header_columns(line)
         if found:
             columns, previous = found, line
             headers.add(line.index)
             continue
+        stacked = stacked_header(lines, position) if columns is None else None
+        if stacked:
+            columns, skip_to = stacked
+            previous = lines[skip_to]
+            headers.update(lines[i].index for i in range(position, skip_to + 1))
+            continue
         if columns is None or previous is None:
             continue
         height = max(line.bottom - line.top, 6.0)
-        if line.page != previous.page or line.top - previous.bottom > 4 * height or _is_totals(line):
+        if line.page != previous.page or line.top - previous.bottom > 5 * height:
             columns = None
+            continue
+        if _is_totals(line):
+            # A subtotal inside the table (a group of lines) or the totals under it: the table
+            # goes on only if an item follows closely (see the gap rule above).
             continue
         cells: dict[str, list[Phrase]] = {}
         for phrase in line.phrases:
@@ -108,9 +158,10 @@ def read_lines(lines: list[Line], decimal_mark: str | None) -> tuple[list[dict[s
             items.append(item)
         elif items and "description" in cells and len(cells) == 1 and line.top - previous.bottom < 1.5 * height:
             _continue_description(items[-1], cells["description"])
-        else:
-            continue  # a row that is neither an item nor a continuation leaves `previous` alone
-        previous = line
+        elif line.top - previous.bottom > 2 * height and not (
+                line.top - previous.bottom <= 8 * height and "description" in cells and len(line.phrases) >= 2):
+            continue  # a row apart that is neither an item, a continuation nor an item's first line
+        previous = line  # an item, a continuation, or a dense note line of an item: the table goes on
     return items, headers
 
 

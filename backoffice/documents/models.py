@@ -38,11 +38,57 @@ INVOICE_LINE_FIELDS: dict[str, str] = {
     "amount": "money",
     "tax_rate": "money",
 }
-FIELDS_BY_KIND: dict[str, dict[str, str]] = {"invoice": INVOICE_FIELDS, "credit_note": INVOICE_FIELDS}
+TAX_LINE_FIELDS: dict[str, str] = {"rate": "number", "base": "money", "amount": "money"}
+TIMESHEET_FIELDS: dict[str, str] = {
+    "employee_name": "text",
+    "employee_id": "text",
+    "period_start": "date",
+    "period_end": "date",
+    "total_hours": "number",
+    "approver": "text",
+}
+TIMESHEET_LINE_FIELDS: dict[str, str] = {
+    "date": "date",
+    "project": "text",
+    "hours": "number",
+    "type": "text",  # regular, overtime or leave
+}
+ORDER_FIELDS: dict[str, str] = {
+    "order_number": "text",
+    "order_date": "date",
+    "order_reference": "text",  # the order a change or a response refers to
+    "buyer_name": "text",
+    "seller_name": "text",
+    "seller_vat_id": "text",
+    "buyer_vat_id": "text",
+    "delivery_date": "date",
+    "delivery_address": "text",
+    "currency": "currency",
+    "net_total": "money",
+    "tax_total": "money",
+    "total": "money",
+}
+ORDER_LINE_FIELDS: dict[str, str] = {
+    "item_id": "text",
+    "description": "text",
+    "quantity": "number",
+    "unit_price": "money",
+    "amount": "money",
+}
+FIELDS_BY_KIND: dict[str, dict[str, str]] = {
+    "invoice": INVOICE_FIELDS,
+    "credit_note": INVOICE_FIELDS,
+    "timesheet": TIMESHEET_FIELDS,
+    "order": ORDER_FIELDS,
+}
 LINE_FIELDS_BY_KIND: dict[str, dict[str, str]] = {
     "invoice": INVOICE_LINE_FIELDS,
     "credit_note": INVOICE_LINE_FIELDS,
+    "timesheet": TIMESHEET_LINE_FIELDS,
+    "order": ORDER_LINE_FIELDS,
 }
+KINDS = tuple(FIELDS_BY_KIND)
+ENTRY_TYPES = ("regular", "overtime", "leave")
 
 BBox = tuple[float, float, float, float]
 
@@ -53,7 +99,8 @@ class Field:
 
     ``bbox`` is ``(x0, top, x1, bottom)`` in PDF points from the page's top-left corner;
     ``page`` is 1-based. ``method`` says how it was found: ``label``, ``pattern``,
-    ``template``, ``table``, ``embedded-xml``, ``ocr``, ``computed`` or ``correction``.
+    ``template``, ``table``, ``embedded-xml``, ``ocr``, ``computed``, ``cell`` (a spreadsheet or
+    CSV cell: ``text`` holds its reference), ``xml`` (a structured file), or ``correction``.
     """
 
     value: str
@@ -92,7 +139,7 @@ def typed(value: str | None, kind: str) -> Any:
         return None
     if kind == "date":
         return date.fromisoformat(value)
-    if kind == "money":
+    if kind in ("money", "number"):
         try:
             return Decimal(value)
         except InvalidOperation:
@@ -111,6 +158,7 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     pages: int = 0
     source: str | None = None
+    tax_lines: list[dict[str, Field]] = field(default_factory=list)
 
     def value(self, name: str) -> Any:
         """The typed value of a header field, or None when it was not found."""
@@ -120,6 +168,9 @@ class Document:
     def line_values(self) -> list[dict[str, Any]]:
         types = LINE_FIELDS_BY_KIND.get(self.kind, {})
         return [{k: typed(f.value, types.get(k, "text")) for k, f in line.items()} for line in self.lines]
+
+    def tax_line_values(self) -> list[dict[str, Any]]:
+        return [{k: typed(f.value, TAX_LINE_FIELDS.get(k, "text")) for k, f in line.items()} for line in self.tax_lines]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape ``backoffice extract --json`` prints and the queue stores."""
@@ -131,6 +182,7 @@ class Document:
             "fields": {name: f.to_dict() for name, f in self.fields.items()},
             "lines": [{name: f.value for name, f in line.items()} for line in self.lines],
             "line_fields": [{name: f.to_dict() for name, f in line.items()} for line in self.lines],
+            "tax_lines": [{name: f.to_dict() for name, f in line.items()} for line in self.tax_lines],
             "warnings": list(self.warnings),
         }
 
@@ -146,4 +198,5 @@ class Document:
             warnings=list(data.get("warnings", [])),
             pages=data.get("pages", 0),
             source=data.get("source"),
+            tax_lines=[{k: Field.from_dict(v) for k, v in line.items()} for line in data.get("tax_lines", [])],
         )

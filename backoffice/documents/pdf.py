@@ -1,4 +1,5 @@
-"""Open a file as a PDF, safely, and read its words with their boxes.
+"""Open a file as a PDF, safely, and read its words with their boxes (pypdfium2; pdfplumber for
+ruled tables through :func:`open_pdf`).
 
 The file is judged by its content, never by its name. Every refusal is a
 :class:`~backoffice.errors.DocumentError` whose reason names the file and whose ``code`` is one
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pdfplumber
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdftypes import resolve1
 from pdfplumber.utils.exceptions import PdfminerException
@@ -53,6 +56,7 @@ class Word:
     page: int
     size: float = 0.0
     font: str = ""
+    conf: float = 1.0  # how sure OCR is of the word (1.0 for a text layer)
 
 
 @dataclass
@@ -63,6 +67,7 @@ class PdfText:
     page_count: int
     pages: list[list[Word]] = field(default_factory=list)
     sizes: list[tuple[float, float]] = field(default_factory=list)
+    ocr_pages: set[int] = field(default_factory=set)
 
     def words(self) -> list[Word]:
         return [w for page in self.pages for w in page]
@@ -165,31 +170,143 @@ def close_pdf(pdf: pdfplumber.PDF) -> None:
             pdf.stream.close()
 
 
-def read_words(path: Path | str, *, max_pages: int = DEFAULT_MAX_PAGES) -> PdfText:
-    """Every page's words with boxes (1-based page numbers); refuse a PDF without any text."""
+def read_words(path: Path | str, *, max_pages: int = DEFAULT_MAX_PAGES, ocr: bool = True,
+               pages: range | None = None) -> PdfText:
+    """Every page's words with boxes (1-based page numbers), read with pypdfium2.
+
+    Pages without a text layer are read by OCR (:mod:`backoffice.documents.ocr`) when ``ocr``
+    is true; a document without any text at all is refused with ``no-text-layer``.
+    """
+    from backoffice.documents import ocr as ocr_module
+
     path = Path(path)
-    pdf = open_pdf(path, max_pages=max_pages)
+    document = open_document(path, max_pages=max_pages)
     try:
-        text = PdfText(source=path.name, page_count=len(pdf.pages))
-        for page in pdf.pages:
+        text = PdfText(source=path.name, page_count=len(document))
+        for index in pages if pages is not None else range(len(document)):
+            page = document[index]
             try:
-                raw = page.extract_words(extra_attrs=["size", "fontname"])
-            except Exception as exc:  # broken content streams surface only here
+                width, height = page.get_size()
+                words = page_words(page, index + 1)
+                if not words and ocr:
+                    if len(text.ocr_pages) >= ocr_module.MAX_OCR_PAGES:
+                        raise DocumentError(f"{path.name}: more than {ocr_module.MAX_OCR_PAGES} pages are scans; "
+                                            "that is the limit for OCR", code="too-many-pages")
+                    words = ocr_module.read_page(page, index + 1, name=path.name)
+                    if words:
+                        text.ocr_pages.add(index + 1)
+            except DocumentError:
+                raise
+            except Exception as exc:  # pdfium reports broken content streams with assorted errors
                 raise DocumentError(
-                    f"{path.name}: page {page.page_number} of the PDF is corrupt ({_message(exc)})",
-                    code="pdf-corrupt",
+                    f"{path.name}: page {index + 1} of the PDF is corrupt ({_message(exc)})", code="pdf-corrupt"
                 ) from exc
-            text.pages.append([_word(w, page.page_number) for w in raw if w["text"].strip()])
-            text.sizes.append((float(page.width), float(page.height)))
-            page.flush_cache()
+            finally:
+                page.close()
+            text.pages.append(words)
+            text.sizes.append((float(width), float(height)))
     finally:
-        close_pdf(pdf)
+        document.close()
     if not any(text.pages):
-        raise DocumentError(
-            f"{path.name}: the PDF has no text layer (a scan?); OCR is not available yet",
-            code="no-text-layer",
-        )
+        reason = "OCR found no text either" if ocr else "OCR is switched off"
+        raise DocumentError(f"{path.name}: the PDF has no text layer, and {reason}", code="no-text-layer")
     return text
+
+
+def open_document(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES) -> pdfium.PdfDocument:
+    """Open ``path`` with pypdfium2 after checking it (the empty password only); the caller closes it."""
+    check_header(path)
+    name = path.name
+    try:
+        document = pdfium.PdfDocument(path, password="")
+    except pdfium.PdfiumError as exc:
+        text = str(exc)
+        if "password" in text.lower():
+            raise DocumentError(f"{name}: the PDF is encrypted and needs a password to open", code="pdf-encrypted") from exc
+        if "security" in text.lower():
+            raise DocumentError(f"{name}: the PDF is encrypted in a way that cannot be opened ({text})",
+                                code="pdf-encrypted") from exc
+        raise DocumentError(f"{name}: the PDF is corrupt ({_message(exc)})", code="pdf-corrupt") from exc
+    count = len(document)
+    if count > max_pages:
+        document.close()
+        raise DocumentError(f"{name}: the PDF has {count} pages, more than the limit of {max_pages}",
+                            code="too-many-pages")
+    if count == 0:
+        document.close()
+        raise DocumentError(f"{name}: the PDF has no pages", code="pdf-corrupt")
+    return document
+
+
+def attachments(path: Path, *, max_bytes: int = 20 * 1024 * 1024) -> list[tuple[str, bytes]]:
+    """The files embedded in a PDF (name, bytes), skipping any larger than ``max_bytes``."""
+    document = open_document(path, max_pages=10**9)
+    found = []
+    try:
+        for index in range(document.count_attachments()):
+            attachment = document.get_attachment(index)
+            try:
+                data = attachment.get_data()
+            except pdfium.PdfiumError:
+                log.debug("unreadable attachment", extra={"source": path.name, "index": index})
+                continue
+            if len(data) <= max_bytes:
+                found.append((attachment.get_name(), bytes(data)))
+    finally:
+        document.close()
+    return found
+
+
+_SPACE = frozenset(" \t\r\n\x00\xa0\u2002\u2003\u2009\u202f\ufffe")
+
+
+def page_words(page: pdfium.PdfPage, number: int) -> list[Word]:
+    """The words of one page's text layer: runs of characters without a space or a wide gap."""
+    textpage = page.get_textpage()
+    try:
+        raw = textpage.raw
+        count = pdfium_c.FPDFText_CountChars(raw)
+        if count <= 0:
+            return []
+        left, bottom, right, top = page.get_bbox()
+        height = top
+        box = pdfium_c.FS_RECTF()
+        words: list[Word] = []
+        chars: list[str] = []
+        x0 = x1 = y0 = y1 = size = 0.0
+        for index in range(count):
+            code = pdfium_c.FPDFText_GetUnicode(raw, index)
+            if 0xD800 <= code <= 0xDFFF:  # half of a UTF-16 pair: the high half carries the character
+                low = pdfium_c.FPDFText_GetUnicode(raw, index + 1) if index + 1 < count else 0
+                if code <= 0xDBFF and 0xDC00 <= low <= 0xDFFF:
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                else:
+                    continue  # the low half of a pair already read, or a stray half: no character
+            char = chr(code)
+            if char in _SPACE or pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
+                if chars:
+                    words.append(Word("".join(chars), x0 - left, height - y1, x1 - left, height - y0, number, size))
+                    chars = []
+                continue
+            pdfium_c.FPDFText_GetLooseCharBox(raw, index, box)
+            if chars:
+                gap = box.left - x1
+                if gap > 0.25 * max(size, 4.0) or gap < -3 * max(size, 4.0) or box.bottom > y1 or box.top < y0:
+                    words.append(Word("".join(chars), x0 - left, height - y1, x1 - left, height - y0, number, size))
+                    chars = []
+            if not chars:
+                x0, y0, x1, y1 = box.left, box.bottom, box.right, box.top
+                size = pdfium_c.FPDFText_GetFontSize(raw, index)
+                if size < 3:  # a font set at size 1 and scaled by the text matrix: the box tells
+                    size = (box.top - box.bottom) / 1.19
+            else:
+                x1, y0, y1 = max(x1, box.right), min(y0, box.bottom), max(y1, box.top)
+            chars.append(char)
+        if chars:
+            words.append(Word("".join(chars), x0 - left, height - y1, x1 - left, height - y0, number, size))
+        return [w for w in words if w.text.strip()]
+    finally:
+        textpage.close()
 
 
 def _word(raw: dict, page: int) -> Word:

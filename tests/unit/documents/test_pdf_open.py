@@ -43,27 +43,36 @@ def test_an_empty_file_is_refused(tmp_path):
     assert str(error) == "invoice.pdf: the file is empty (0 bytes)"
 
 
-@pytest.mark.parametrize(
-    ("content", "looks_like"),
-    [
-        (PNG, "PNG image"),
-        (b"Dear customer,\nplease find our invoice attached.\n", "plain text"),
-        (b"<?xml version='1.0'?><Invoice/>", "XML document"),
-        (b"\x00\x01\x02\x03binary\xff\xfe", "binary data"),
-    ],
-)
-def test_a_file_that_is_not_a_pdf_says_what_it_looks_like(tmp_path, content, looks_like):
+def test_a_broken_image_named_pdf_is_not_a_pdf_and_says_what_it_looks_like(tmp_path):
     path = tmp_path / "scan.pdf"
-    path.write_bytes(content)
-    error = _refused(path, "not-a-pdf")
-    assert looks_like in str(error)
+    path.write_bytes(PNG)
+    assert "PNG image" in str(_refused(path, "not-a-pdf"))
 
 
-def test_a_zip_named_pdf_is_not_a_pdf(tmp_path):
+def test_binary_data_is_refused_saying_what_it_looks_like(tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(b"\x00\x01\x02\x03binary\xff\xfe")
+    assert "binary data" in str(_refused(path, "unsupported-format"))
+
+
+def test_a_zip_named_pdf_is_refused(tmp_path):
     path = tmp_path / "invoice.pdf"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("invoice.pdf", _pdf_bytes())
-    assert "ZIP" in str(_refused(path, "not-a-pdf"))
+    assert "ZIP" in str(_refused(path, "unsupported-format"))
+
+
+def test_plain_text_named_pdf_is_read_as_text(tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(b"Invoice No.: 4711\nTotal: 10.00 EUR\n")
+    document = extract(path)
+    assert document.method == "text" and document.fields["invoice_number"].value == "4711"
+
+
+def test_xml_of_a_kind_we_do_not_read_is_refused(tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(b"<?xml version='1.0'?><Catalogue/>")
+    assert "Catalogue" in str(_refused(path, "xml-unknown"))
 
 
 def test_content_decides_not_the_extension(tmp_path):
@@ -99,7 +108,7 @@ def test_a_pdf_header_over_garbage_is_corrupt_and_carries_the_parser_message(tmp
     assert "(" in str(error) and str(error).endswith(")")
 
 
-def test_a_pdf_without_any_text_is_refused_until_ocr_exists(tmp_path):
+def test_a_pdf_without_any_text_even_by_ocr_is_refused(tmp_path):
     pdf = FPDF()
     pdf.add_page()
     pdf.rect(20, 20, 100, 50, style="F")
@@ -120,8 +129,8 @@ def test_a_missing_file_is_a_system_fault_not_a_document_error(tmp_path):
 
 
 def test_an_unknown_kind_is_a_value_error(tmp_path, make_pdf):
-    with pytest.raises(ValueError, match="timesheet"):
-        extract(make_pdf([(20, 20, "hello")]), kind="timesheet")
+    with pytest.raises(ValueError, match="receipt"):
+        extract(make_pdf([(20, 20, "hello")]), kind="receipt")
 
 
 def test_words_come_with_boxes_and_one_based_pages(make_pdf):

@@ -1,0 +1,59 @@
+"""Tell what a document is from its words: ``invoice``, ``credit_note``, ``timesheet``, ``order``
+or ``unknown``.
+
+Each kind has title words (strong evidence, counted three times on the first page's upper
+half) and words that only lean towards it; the kind with the most evidence wins, and a
+document with no evidence at all is ``unknown``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from backoffice.documents.layout import Line
+
+_TITLES: dict[str, str] = {
+    "credit_note": r"credit note|credit memo|gutschrift|rechnungskorrektur|avoir|note de crédit|creditnota"
+                   r"|nota de crédito|factura rectificativa",
+    "invoice": r"(?:tax |commercial |vat |pro ?forma )?invoice|rechnung|facture|factuur|factura|bill",
+    "timesheet": r"time ?sheet|time ?card|time report|stundenzettel|stundennachweis|arbeitszeitnachweis"
+                 r"|zeiterfassung|stundenaufstellung|feuille de temps|relevé d'heures|urenstaat|urenbriefje"
+                 r"|hoja de horas|parte de horas",
+    "order": r"purchase order|order confirmation|bestellung|auftrag|bon de commande|commande|inkooporder"
+             r"|bestelling|pedido|orden de compra|order",
+}
+_HINTS: dict[str, str] = {
+    "invoice": r"invoice (?:no|number|date)|rechnungs(?:nummer|datum|betrag)|due date|fällig|amount due|iban"
+               r"|total ttc|net à payer|zahlbar|date d'échéance|factuurnummer|vervaldatum|beleg-?(?:nr|datum)"
+               r"|rechnungsempfänger|bill(?:ed)? to|invoice to|factur[ée] à",
+    "timesheet": r"hours|stunden|heures|uren|horas|overtime|überstunden|employee|mitarbeiter|approved by"
+                 r"|genehmigt|project|projekt|cost cent(?:re|er)|kostenstelle",
+    "order": r"order (?:no|number|date)|po (?:no|number)|bestell(?:nummer|datum)|delivery date|liefertermin"
+             r"|ship to|deliver to|lieferadresse|date de livraison|please deliver|bitte liefern",
+}
+_LETTER_SPACED = re.compile(r"(?<=\b\w) (?=\w\b)")
+_TITLE_RES = {kind: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for kind, p in _TITLES.items()}
+_HINT_RES = {kind: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for kind, p in _HINTS.items()}
+
+
+def detect_kind(lines: list[Line], height: float = 842.0) -> str:
+    """The kind of document ``lines`` (of all pages) most likely are."""
+    votes: Counter[str] = Counter()
+    first_page = lines[0].page if lines else 1
+    for line in lines:
+        text = _LETTER_SPACED.sub("", line.text)  # W A R E N R E C H N U N G
+        top = line.page == first_page and line.top < height * 0.5
+        for kind, pattern in _TITLE_RES.items():
+            for match in pattern.finditer(text):
+                alone = len(text.strip()) <= len(match.group(0)) + 25  # a title, not a sentence
+                label = text[match.end():].lstrip().startswith((":", "-"))  # "Bestellung: 4711", "Auftrag-Nr"
+                votes[kind] += 3 if top and alone and not label else 1
+        for kind, pattern in _HINT_RES.items():
+            votes[kind] += 1 if pattern.search(text) else 0  # once a line: a form repeats its labels
+    if votes["credit_note"] and votes["credit_note"] * 2 >= votes["invoice"]:
+        votes["credit_note"] += votes["invoice"]  # a credit note is an invoice, said negatively
+    if not votes:
+        return "unknown"
+    kind, count = votes.most_common(1)[0]
+    return kind if count >= 2 else "unknown"

@@ -1,0 +1,186 @@
+"""Extraction speed: ms per page (median of 5 runs) for text-layer invoices, scans and a 200-page
+PDF; invoice2data (pdfplumber reader) on the same text-layer PDFs in the same run; peak memory
+on the 200-page PDF; and the speed-up when many documents wait and both cores read them.
+
+    .venv/bin/python bench/extract.py [--runs 5] [--skip-invoice2data]
+
+invoice2data is installed by this script into a throwaway virtualenv under /tmp (never a
+dependency of backoffice) and timed there by a small runner that imports it once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# bench/queue.py would shadow the standard library's queue (which multiprocessing needs).
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+
+import pypdfium2 as pdfium  # noqa: E402
+
+from backoffice.demo import invoices, scans  # noqa: E402
+from backoffice.documents import extract, extract_all  # noqa: E402
+from backoffice.documents.pool import extract_many  # noqa: E402
+
+VENV = Path(tempfile.gettempdir()) / "backoffice-bench-invoice2data"
+GOALS = {"text-layer": 25.0, "scan": 1500.0}
+RUNNER = textwrap.dedent("""
+    import json, statistics, sys, time, logging
+    logging.disable(logging.CRITICAL)
+    from invoice2data import extract_data
+    from invoice2data.extract.loader import read_templates
+    from invoice2data.input import pdfplumber as reader
+    import invoice2data.input as inputs
+    # invoice2data keeps the text of a file it has read (by path and mtime): clear it per run,
+    # so that every run reads the PDF, as a new document would be.
+    clear = getattr(getattr(inputs, "_cached_to_text", None), "cache_clear", lambda: None)
+    templates = read_templates()
+    runs = int(sys.argv[1])
+    result = {}
+    for path in sys.argv[2:]:
+        times = []
+        for _ in range(runs):
+            clear()
+            started = time.perf_counter()
+            try:
+                extract_data(path, templates=templates, input_module=reader)
+            except Exception:
+                pass
+            times.append((time.perf_counter() - started) * 1000)
+        result[path] = statistics.median(times)
+    print(json.dumps(result))
+""")
+
+
+def median_ms(function, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def pages_of(path: Path) -> int:
+    document = pdfium.PdfDocument(path)
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def make_inputs(folder: Path) -> dict[str, list[Path]]:
+    text = [g.path for g in invoices.generate_golden(folder / "text", seed=31, line_counts=(3, 12))]
+    sources = invoices.generate_golden(folder / "scan-src", seed=32, layouts=("classic-en", "rechnung-de", "facture-fr"),
+                                       line_counts=(5,))
+    (folder / "scans").mkdir()
+    scanned = [scans.scan(g.path, folder / "scans" / f"{g.path.stem}-scan.pdf", seed=n) for n, g in enumerate(sources)]
+    batch = invoices.generate(folder / "batch", count=200, seed=33)
+    merged = pdfium.PdfDocument.new()
+    for generated in batch:
+        source = pdfium.PdfDocument(generated.path)
+        merged.import_pages(source)
+        source.close()
+    big = folder / "batch-200-pages.pdf"
+    merged.save(big)
+    merged.close()
+    return {"text-layer": text, "scan": scanned, "200-page": [big], "batch": [g.path for g in batch[:40]] + scanned * 2}
+
+
+def ensure_invoice2data() -> Path | None:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        logging.info("installing invoice2data into %s", VENV)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "invoice2data", "pdfplumber"], check=True,
+                       stdout=subprocess.DEVNULL)
+    return python
+
+
+def invoice2data_ms(paths: list[Path], runs: int) -> dict[str, float]:
+    python = ensure_invoice2data()
+    runner = VENV / "runner.py"
+    runner.write_text(RUNNER, encoding="utf-8")
+    done = subprocess.run([str(python), str(runner), str(runs), *map(str, paths)], check=True, capture_output=True,
+                          text=True)
+    return {Path(k).name: v for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
+
+
+def peak_memory_mb(path: Path) -> float:
+    """The largest resident size of a fresh process that reads every invoice of ``path``."""
+    code = ("import sys; sys.path.insert(0, %r); from backoffice.documents import extract_all; "
+            "docs = extract_all(%r, kind='invoice'); print(len(docs))") % (str(ROOT), str(path))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(after, before) / 1024
+
+
+def parallel(paths: list[Path]) -> list[tuple[int, float, float]]:
+    rows = []
+    for workers in (1, 2):
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        outcomes = extract_many(paths, kind="invoice", workers=workers)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
+        assert all(o.document for o in outcomes), [o.error for o in outcomes if o.error]
+        rows.append((workers, wall, cpu / wall))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-invoice2data", action="store_true")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    out = []
+    with tempfile.TemporaryDirectory(prefix="bench-extract-") as tmp:
+        inputs = make_inputs(Path(tmp))
+        ours: dict[str, float] = {}
+        out.append(f"{'set':12} {'files':>5} {'pages':>5} {'ms/page (median of ' + str(args.runs) + ')':>26} {'goal':>10}")
+        for name in ("text-layer", "scan", "200-page"):
+            per_page = []
+            for path in inputs[name]:
+                reader = (lambda p=path: extract_all(p, kind="invoice")) if name == "200-page" else (
+                    lambda p=path: extract(p, kind="invoice"))
+                ms = median_ms(reader, args.runs if name != "scan" else min(args.runs, 3))
+                ours[path.name] = ms
+                per_page.append(ms / pages_of(path))
+            value = statistics.median(per_page)
+            goal = GOALS.get(name)
+            verdict = "" if goal is None else f"≤{goal:.0f} {'ok' if value <= goal else 'MISSED'}"
+            out.append(f"{name:12} {len(inputs[name]):5d} {sum(pages_of(p) for p in inputs[name]):5d} {value:26.1f} {verdict:>10}")
+        memory = peak_memory_mb(inputs["200-page"][0])
+        out.append(f"\npeak memory reading the 200-page PDF (all 200 invoices): {memory:.0f} MB "
+                   f"(goal ≤ 400: {'ok' if memory <= 400 else 'MISSED'})")
+        if not args.skip_invoice2data:
+            theirs = invoice2data_ms(inputs["text-layer"], args.runs)
+            ratios = [theirs[p.name] / ours[p.name] for p in inputs["text-layer"] if p.name in theirs]
+            out.append(f"\ninvoice2data 1.x (pdfplumber reader, bundled templates), same {len(ratios)} text-layer PDFs:")
+            out.append(f"  median ms/document: invoice2data {statistics.median(theirs.values()):.1f}, "
+                       f"backoffice {statistics.median(ours[p.name] for p in inputs['text-layer']):.1f}")
+            out.append(f"  speed-up per document: median {statistics.median(ratios):.1f}x, "
+                       f"worst {min(ratios):.1f}x (goal ≥ 4x: {'ok' if min(ratios) >= 4 else 'MISSED'})")
+        out.append(f"\nmany documents waiting ({len(inputs['batch'])} invoices, 6 of them scans; extract_many):")
+        for workers, wall, busy in parallel(inputs["batch"]):
+            out.append(f"  {workers} worker(s): {wall:.2f} s wall, {busy:.2f} cores busy")
+    out.append(f"\nmachine: {os.cpu_count()} cores")
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()

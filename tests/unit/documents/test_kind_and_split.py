@@ -1,0 +1,47 @@
+"""What a document is, and where one invoice ends and the next begins in a batch PDF."""
+
+from __future__ import annotations
+
+import pypdfium2 as pdfium
+
+from backoffice.demo.invoices import generate, generate_golden
+from backoffice.documents import extract, extract_all
+from backoffice.documents.kind import detect_kind
+from backoffice.documents.layout import lines_of
+from backoffice.documents.textgrid import text_to_words
+
+
+def _kind(text: str) -> str:
+    return detect_kind(lines_of(text_to_words(text, "t").pages[0]))
+
+
+def test_kinds_from_titles_and_hints():
+    assert _kind("ACME GmbH\nRechnung\nRechnungsnummer: 5\nFällig am 01.02.2024") == "invoice"
+    assert _kind("ACME GmbH\nGutschrift\nzur Rechnung 5\nBetrag -10,00") == "credit_note"
+    assert _kind("Timesheet\nEmployee: Ann\nDate  Project  Hours\n") == "timesheet"
+    assert _kind("PURCHASE ORDER\nOrder number: 7\nDeliver to: Dock 4") == "order"
+    assert _kind("Dear Sir,\nthank you for your letter.") == "unknown"
+
+
+def _merge(paths, target):
+    merged = pdfium.PdfDocument.new()
+    for path in paths:
+        source = pdfium.PdfDocument(path)
+        merged.import_pages(source)
+        source.close()
+    merged.save(target)
+    merged.close()
+    return target
+
+
+def test_a_batch_pdf_splits_into_its_invoices(tmp_path):
+    singles = [g for g in generate(tmp_path / "in", count=3, seed=5) if not g.mistake] or generate(tmp_path / "b", 2, 8)
+    long = generate_golden(tmp_path / "long", layouts=("classic-en",), line_counts=(40,))[0]
+    batch = _merge([singles[0].path, long.path, *(g.path for g in singles[1:])], tmp_path / "batch.pdf")
+    documents = extract_all(batch, kind="invoice")
+    numbers = [d.fields["invoice_number"].value for d in documents if "invoice_number" in d.fields]
+    assert numbers == [g.expected.get("invoice_number") for g in [singles[0], long, *singles[1:]]]
+    assert documents[1].fields["grand_total"].value == long.expected["grand_total"]  # the 2-page one stays whole
+    first = extract(batch, kind="invoice")
+    assert first.fields["invoice_number"].value == numbers[0]
+    assert any("invoices" in w for w in first.warnings)
