@@ -59,11 +59,13 @@ class StageError(BackofficeError):
     """Base of the two errors a stage raises to say where its item goes.
 
     ``code`` is a short stable identifier (``rule:totals``, ``pdf-encrypted``) for filtering;
-    ``field`` names the document field at fault, when there is one.
+    ``field`` names the document field at fault, when there is one; ``evidence`` lists stored
+    files that show what happened, kept in the item's payload.
     """
 
-    def __init__(self, reason: str, *, code: str = "error", field: str | None = None):
+    def __init__(self, reason: str, *, code: str = "error", field: str | None = None, evidence: tuple = ()):
         self.reason, self.code, self.field = reason, code, field
+        self.evidence = tuple(evidence)  # StoredFiles (a screenshot, the page's HTML) kept on the item
         super().__init__(reason)
 
 

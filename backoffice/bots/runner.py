@@ -31,8 +31,8 @@ from backoffice.config import Config
 from backoffice.connectors.base import Intake
 from backoffice.connectors.ledger import post_once
 from backoffice.connectors.resilience import CircuitOpen
-from backoffice.errors import BusinessError, LeaseLost, StageError
-from backoffice.logs import run_log
+from backoffice.errors import BusinessError, ConfigError, LeaseLost, StageError
+from backoffice.logs import log_context, run_log
 from backoffice.queue.base import Status, Store, WorkItem
 from backoffice.queue.files import FileStore
 
@@ -71,7 +71,11 @@ class Runner:
         self.config, self.store = config, store
         self.files = FileStore(config.workspace_path / "files")
         self.bots: dict[str, Bot] = build_bots(config, self.files, bots)
-        self.owner = owner or config.runner.name or f"{socket.gethostname()}-{os.getpid()}"
+        if not self.bots:
+            raise ConfigError(f"{config.path}: no enabled bot to run (name one, or set enabled: true)")
+        # The lease owner must be unique per process, even when runner.name is set or a
+        # container restarts with the same host name and PID.
+        self.owner = owner or f"{config.runner.name or socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.lease = config.runner.lease_seconds
         self.rng = rng or random.Random()
         self._stop = threading.Event()
@@ -165,30 +169,49 @@ class Runner:
     def handle(self, item: WorkItem) -> WorkItem:
         bot = self.bots[item.bot]
         fields = {"bot": bot.name, "item": item.id}
-        try:
-            with self.heartbeat.holding(item.id):
-                item = self._stages(bot, item, fields)
-            done = self.store.complete(item.id, self.owner)
-            log.info("item %s done", item.id, extra={**fields, "action": "complete"})
-            return done
-        except BusinessError as exc:
-            log.info("item %s to exception queue: %s", item.id, exc.reason, extra={**fields, "action": "exception"})
-            return self.store.to_exception(item.id, self.owner, reason=exc.reason, code=exc.code)
-        except LeaseLost:
-            log.warning("item %s: lease lost; another runner has it", item.id, extra={**fields, "action": "lease-lost"})
-            return self.store.get(item.id)
-        except Interrupted:
-            self.store.release(item.id, self.owner, why="runner interrupted")
-            log.warning("item %s released: runner interrupted", item.id, extra={**fields, "action": "release"})
-            raise
-        except CircuitOpen as exc:  # nothing was sent; the bot waits for the target, the item keeps its attempt
-            log.warning("item %s released: %s", item.id, exc.reason, extra={**fields, "action": "release"})
+        with log_context(bot=bot.name, item=item.id):
             try:
-                return self.store.release(item.id, self.owner, why=exc.reason)
+                with self.heartbeat.holding(item.id):
+                    item = self._stages(bot, item, fields)
+                log.info("item %s done", item.id, extra={"action": "complete"})
+                return self._record(item, lambda: self.store.complete(item.id, self.owner))
+            except BusinessError as exc:
+                log.info("item %s to exception queue: %s", item.id, exc.reason, extra={"action": "exception"})
+                self._keep_evidence(item, exc)
+                return self._record(item, lambda: self.store.to_exception(
+                    item.id, self.owner, reason=exc.reason, code=exc.code))  # fmt: skip
             except LeaseLost:
-                return self.store.get(item.id)
-        except Exception as exc:
-            return self._retry_later(bot, item, exc, fields)
+                return self._record(item, lambda: self.store.get(item.id))
+            except Interrupted:
+                self._record(item, lambda: self.store.release(item.id, self.owner, why="runner interrupted"))
+                log.warning("item %s released: runner interrupted", item.id, extra={"action": "release"})
+                raise
+            except CircuitOpen as exc:  # nothing was sent; the bot waits for the target, the item keeps its attempt
+                log.warning("item %s released: %s", item.id, exc.reason, extra={"action": "release"})
+                return self._record(item, lambda: self.store.release(item.id, self.owner, why=exc.reason))
+            except Exception as exc:
+                if isinstance(exc, StageError):
+                    self._keep_evidence(item, exc)
+                return self._record(item, lambda: self._retry_later(bot, item, exc, fields))
+
+    def _record(self, item: WorkItem, outcome: Callable[[], WorkItem]) -> WorkItem:
+        """Record an item's outcome; when the lease was lost meanwhile (another runner took the
+        item after it expired), say so and leave the item to that runner."""
+        try:
+            return outcome()
+        except LeaseLost:
+            log.warning("item %s: lease lost; another runner has it", item.id, extra={"action": "lease-lost"})
+            return self.store.get(item.id)
+
+    def _keep_evidence(self, item: WorkItem, exc: StageError) -> None:
+        if not exc.evidence:
+            return
+        current = self.store.get(item.id)
+        kept = [*current.payload.get("evidence", []), *(f.to_dict() for f in exc.evidence)]
+        try:
+            self.store.update(item.id, self.owner, payload={**current.payload, "evidence": kept})
+        except LeaseLost:
+            pass  # _record reports it
 
     def _stages(self, bot: Bot, item: WorkItem, fields: dict) -> WorkItem:
         document = stages.extract(bot, item)
@@ -217,10 +240,7 @@ class Runner:
             log.error("item %s failed unexpectedly", item.id, exc_info=True, extra={**fields, "action": "fail"})
         delay = bot.config.retry.delay(item.attempts, self.rng)
         not_before = datetime.now(UTC) + timedelta(seconds=delay)
-        try:
-            after = self.store.retry_later(item.id, self.owner, reason=reason, code=code, not_before=not_before)
-        except LeaseLost:
-            return self.store.get(item.id)
+        after = self.store.retry_later(item.id, self.owner, reason=reason, code=code, not_before=not_before)
         if after.status == Status.RETRYING:
             log.info("item %s retries in %.0f s", item.id, delay, extra={**fields, "action": "retrying"})
         return after

@@ -67,6 +67,10 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.CANCELLED: frozenset({S.PENDING}),
 }
 CLAIMABLE = (S.PENDING, S.RETRYING)
+# What a person may act on. processing -> pending exists for release and lease expiry only:
+# retrying an item a runner holds would let a second runner take it.
+RETRY_FROM = (S.EXCEPTION, S.RETRYING, S.CANCELLED)
+CANCEL_FROM = (S.PENDING, S.RETRYING, S.EXCEPTION)
 
 
 def sources_of(target: Status) -> tuple[Status, ...]:
@@ -87,8 +91,10 @@ def from_ts(seconds: float | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
-def check_transition(item_id: int, current: Status | str, wanted: Status) -> None:
-    if wanted not in TRANSITIONS[Status(current)]:
+def check_transition(
+    item_id: int, current: Status | str, wanted: Status, allowed_from: tuple[Status, ...] | None = None
+) -> None:
+    if wanted not in TRANSITIONS[Status(current)] or (allowed_from is not None and current not in allowed_from):
         raise IllegalTransition(item_id, str(current), str(wanted))
 
 
@@ -306,6 +312,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         """pending | retrying | exception -> cancelled."""
+
+    @abc.abstractmethod
+    def note(self, item_id: int, *, actor: str, action: str, why: str = "") -> None:
+        """Append a journal entry that changes no status (a comment, a mailbox action done)."""
 
     # -- reading -------------------------------------------------------------------------
     @abc.abstractmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import copy
+import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -12,7 +12,9 @@ from typing import Any
 
 from backoffice.errors import ItemNotFound, LeaseLost, QueueError
 from backoffice.queue.base import (
+    CANCEL_FROM,
     CLAIMABLE,
+    RETRY_FROM,
     Effect,
     EffectState,
     JournalEntry,
@@ -24,6 +26,16 @@ from backoffice.queue.base import (
     from_ts,
     to_ts,
 )
+
+
+def _json(value: Any) -> Any:
+    """What SQLite would give back: JSON types only (dates and Decimals become strings)."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def _copy(item: WorkItem) -> WorkItem:
+    """Callers get their own copy: changing a returned payload must not change the queue."""
+    return replace(item, payload=_json(item.payload), refs=dict(item.refs))
 
 
 class MemoryStore(Store):
@@ -53,23 +65,26 @@ class MemoryStore(Store):
             raise LeaseLost(item_id, owner)
         return item
 
-    def _move(self, item: WorkItem, to: Status, actor: str, action: str, why: str, **changes: Any) -> WorkItem:
-        check_transition(item.id, item.status, to)
+    def _move(
+        self, item: WorkItem, to: Status, actor: str, action: str, why: str,
+        allowed_from: tuple[Status, ...] | None = None, **changes: Any,
+    ) -> WorkItem:  # fmt: skip
+        check_transition(item.id, item.status, to, allowed_from)
         moved = replace(item, status=to, updated_at=self._now(), **changes)
         self._items[item.id] = moved
         self._log(item.id, actor, action, item.status, to, why)
-        return moved
+        return _copy(moved)
 
     # -- intake --------------------------------------------------------------------------
     def enqueue(self, item: NewItem, *, actor: str = "intake") -> tuple[WorkItem, bool]:
         with self._lock:
             existing = self._keys.get((item.bot, item.source_key))
             if existing is not None:
-                return self._items[existing], False
+                return _copy(self._items[existing]), False
             now = self._now()
             new = WorkItem(
                 id=len(self._items) + 1, bot=item.bot, source_key=item.source_key, status=Status.PENDING,
-                payload=copy.deepcopy(item.payload), files=tuple(item.files), parent_id=item.parent_id,
+                payload=_json(item.payload), files=tuple(item.files), parent_id=item.parent_id,
                 priority=item.priority, deadline=item.deadline, not_before=item.not_before, attempts=0,
                 max_attempts=item.max_attempts, lease_owner=None, lease_expires=None, reason=None,
                 error_code=None, refs={}, created_at=now, updated_at=now,
@@ -77,7 +92,7 @@ class MemoryStore(Store):
             self._items[new.id] = new
             self._keys[(item.bot, item.source_key)] = new.id
             self._log(new.id, actor, "enqueue", None, Status.PENDING, "")
-            return new, True
+            return _copy(new), True
 
     def enqueue_many(self, items: Iterable[NewItem], *, actor: str = "intake") -> int:
         with self._lock:
@@ -113,7 +128,7 @@ class MemoryStore(Store):
                     i for i in self._items.values()
                     if i.status in CLAIMABLE
                     and (i.not_before is None or to_ts(i.not_before) <= now)  # type: ignore[operator]
-                    and (not bots or i.bot in bots)
+                    and (bots is None or i.bot in bots)
                 ),
                 key=lambda i: (-i.priority, i.id),
             )[:limit]  # fmt: skip
@@ -140,12 +155,12 @@ class MemoryStore(Store):
             item = self._leased(item_id, owner)
             changed = replace(
                 item,
-                payload=copy.deepcopy(payload) if payload is not None else item.payload,
+                payload=_json(payload) if payload is not None else item.payload,
                 refs={**item.refs, **(refs or {})},
                 updated_at=self._now(),
             )
             self._items[item_id] = changed
-            return changed
+            return _copy(changed)
 
     def complete(self, item_id: int, owner: str, *, why: str = "") -> WorkItem:
         with self._lock:
@@ -228,32 +243,38 @@ class MemoryStore(Store):
     # -- a person's side -----------------------------------------------------------------
     def retry(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         with self._lock:
-            return self._move(self._item(item_id), Status.PENDING, actor, "retry", why, attempts=0,
+            return self._move(self._item(item_id), Status.PENDING, actor, "retry", why, RETRY_FROM, attempts=0,
                               not_before=None, reason=None, error_code=None)  # fmt: skip
 
     def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         with self._lock:
-            return self._move(self._item(item_id), Status.CANCELLED, actor, "cancel", why)
+            return self._move(self._item(item_id), Status.CANCELLED, actor, "cancel", why, CANCEL_FROM)
+
+    def note(self, item_id: int, *, actor: str, action: str, why: str = "") -> None:
+        with self._lock:
+            self._item(item_id)
+            self._log(item_id, actor, action, None, None, why)
 
     # -- reading -------------------------------------------------------------------------
     def get(self, item_id: int) -> WorkItem:
         with self._lock:
-            return self._item(item_id)
+            return _copy(self._item(item_id))
 
     def find(self, bot: str, source_key: str) -> WorkItem | None:
         with self._lock:
             item_id = self._keys.get((bot, source_key))
-            return self._items[item_id] if item_id else None
+            return _copy(self._items[item_id]) if item_id else None
 
     def list(
         self, *, status: Status | None = None, bot: str | None = None, limit: int = 50, offset: int = 0
     ) -> list[WorkItem]:
+        wanted = Status(status) if status is not None else None  # ValueError for a bogus status, as SQLite
         with self._lock:
             chosen = [
                 i for i in reversed(self._items.values())
-                if (status is None or i.status == status) and (bot is None or i.bot == bot)
+                if (wanted is None or i.status == wanted) and (bot is None or i.bot == bot)
             ]  # fmt: skip
-            return chosen[offset : offset + limit]
+            return [_copy(i) for i in chosen[offset : offset + limit]]
 
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}

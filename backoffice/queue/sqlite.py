@@ -25,6 +25,8 @@ from backoffice.queue.base import (
     Store,
     StoredFile,
     WorkItem,
+    RETRY_FROM,
+    CANCEL_FROM,
     check_transition,
     from_ts,
     to_ts,
@@ -96,10 +98,13 @@ class SQLiteStore(SQLiteEffects, Store):
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
+                self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                # SQLite rolls back by itself on a full disk or an I/O error; a second ROLLBACK
+                # would replace the real error with "no transaction is active".
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
 
     def _migrate(self) -> None:
         with self._tx() as conn:
@@ -141,6 +146,7 @@ class SQLiteStore(SQLiteEffects, Store):
         owner: str | None = None,
         sets: dict[str, Any] | None = None,
         decide: Callable[[sqlite3.Row], tuple[Status, dict[str, Any], str]] | None = None,
+        allowed_from: tuple[Status, ...] | None = None,
     ) -> WorkItem:
         """Check and apply one transition with its journal entry, in one transaction.
 
@@ -159,7 +165,7 @@ class SQLiteStore(SQLiteEffects, Store):
             if decide is not None:
                 to, extra, why = decide(row)
                 columns.update(extra)
-            check_transition(item_id, row[0], to)
+            check_transition(item_id, row[0], to, allowed_from)
             now = self.clock()
             columns.update(status=to.value, updated_at=now)
             assignments = ", ".join(f"{name} = ?" for name in columns)
@@ -249,6 +255,8 @@ class SQLiteStore(SQLiteEffects, Store):
         now = self.clock()
         where = "status IN ('pending', 'retrying') AND not_before <= ?"
         args: list[Any] = [now]
+        if bots is not None and not bots:
+            return []  # no bots: nothing to claim (not: every bot's items)
         if bots:
             where += f" AND bot IN ({', '.join('?' * len(bots))})"
             args.extend(bots)
@@ -361,12 +369,18 @@ class SQLiteStore(SQLiteEffects, Store):
     # -- a person's side -----------------------------------------------------------------
     def retry(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         return self._move(
-            item_id, Status.PENDING, actor=actor, action="retry", why=why,
+            item_id, Status.PENDING, actor=actor, action="retry", why=why, allowed_from=RETRY_FROM,
             sets={"attempts": 0, "not_before": 0, "reason": None, "error_code": None},
         )  # fmt: skip
 
     def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
-        return self._move(item_id, Status.CANCELLED, actor=actor, action="cancel", why=why)
+        return self._move(item_id, Status.CANCELLED, actor=actor, action="cancel", why=why, allowed_from=CANCEL_FROM)
+
+    def note(self, item_id: int, *, actor: str, action: str, why: str = "") -> None:
+        with self._tx() as conn:
+            if conn.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone() is None:
+                raise ItemNotFound(item_id)
+            self._journal(conn, item_id, self.clock(), actor, action, None, None, why)
 
     # -- reading -------------------------------------------------------------------------
     def get(self, item_id: int) -> WorkItem:
@@ -415,6 +429,8 @@ class SQLiteStore(SQLiteEffects, Store):
                 "WHERE item_id = ? ORDER BY id",
                 (item_id,),
             ).fetchall()
+        if not rows:
+            self.get(item_id)  # ItemNotFound for an unknown item; a known one always has entries
         return [
             JournalEntry(
                 item_id=r[0], at=from_ts(r[1]), actor=r[2], action=r[3],  # type: ignore[arg-type]

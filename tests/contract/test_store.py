@@ -241,3 +241,53 @@ def test_to_dict_is_json_ready(store):
     item, _ = store.enqueue(new(deadline=datetime.now(UTC) + timedelta(days=1)))
     data = json.loads(json.dumps(item.to_dict()))
     assert data["status"] == "pending" and data["source_key"] == "a"
+
+
+def test_a_person_cannot_retry_or_cancel_an_item_a_runner_holds(store):
+    item, _ = store.enqueue(new())
+    store.claim("runner-a")
+    with pytest.raises(IllegalTransition):
+        store.retry(item.id, actor="alice")
+    with pytest.raises(IllegalTransition):
+        store.cancel(item.id, actor="alice")
+    held = store.get(item.id)
+    assert held.status == Status.PROCESSING and held.lease_owner == "runner-a"
+    assert store.claim("runner-b") == []
+
+
+def test_claiming_for_no_bots_claims_nothing(store):
+    store.enqueue(new())
+    assert store.claim("r", bots=[]) == []
+    assert store.get(1).status == Status.PENDING
+
+
+def test_notes_are_journaled_without_a_transition(store):
+    item, _ = store.enqueue(new())
+    store.note(item.id, actor="alice", action="comment", why="called the vendor")
+    last = store.journal(item.id)[-1]
+    assert (last.actor, last.action, last.why, last.from_status, last.to_status) == (
+        "alice", "comment", "called the vendor", None, None,
+    )  # fmt: skip
+    assert store.get(item.id).status == Status.PENDING
+    with pytest.raises(ItemNotFound):
+        store.note(999, actor="alice", action="comment")
+
+
+def test_journal_of_an_unknown_item(store):
+    with pytest.raises(ItemNotFound):
+        store.journal(999)
+
+
+def test_payload_comes_back_as_json_and_as_a_copy(store):
+    from datetime import date
+    from decimal import Decimal
+
+    item, _ = store.enqueue(new(payload={"due": date(2026, 1, 2), "total": Decimal("1.10"), "tags": ["a"]}))
+    assert item.payload == {"due": "2026-01-02", "total": "1.10", "tags": ["a"]}
+    item.payload["tags"].append("changed by the caller")
+    assert store.get(item.id).payload["tags"] == ["a"]
+
+
+def test_listing_a_status_that_does_not_exist(store):
+    with pytest.raises(ValueError):
+        store.list(status="bogus")
