@@ -317,6 +317,11 @@ class Store(abc.ABC):
     def note(self, item_id: int, *, actor: str, action: str, why: str = "") -> None:
         """Append a journal entry that changes no status (a comment, a mailbox action done)."""
 
+    @abc.abstractmethod
+    def amend(self, item_id: int, *, actor: str, action: str, payload: dict[str, Any], why: str = "") -> WorkItem:
+        """A person's change to the payload of an item no runner holds (a corrected field, an
+        assignment), journaled as ``action``; an item being processed raises IllegalTransition."""
+
     # -- reading -------------------------------------------------------------------------
     @abc.abstractmethod
     def get(self, item_id: int) -> WorkItem:

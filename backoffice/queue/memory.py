@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from backoffice.errors import ItemNotFound, LeaseLost, QueueError
+from backoffice.errors import IllegalTransition, ItemNotFound, LeaseLost, QueueError
 from backoffice.queue.base import (
     CANCEL_FROM,
     CLAIMABLE,
@@ -249,6 +249,16 @@ class MemoryStore(Store):
     def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         with self._lock:
             return self._move(self._item(item_id), Status.CANCELLED, actor, "cancel", why, CANCEL_FROM)
+
+    def amend(self, item_id: int, *, actor: str, action: str, payload: dict[str, Any], why: str = "") -> WorkItem:
+        with self._lock:
+            item = self._item(item_id)
+            if item.status == Status.PROCESSING:
+                raise IllegalTransition(item_id, item.status, f"{item.status} (amended by {actor})")
+            changed = replace(item, payload=_json(payload), updated_at=self._now())
+            self._items[item_id] = changed
+            self._log(item_id, actor, action, None, None, why)
+            return _copy(changed)
 
     def note(self, item_id: int, *, actor: str, action: str, why: str = "") -> None:
         with self._lock:

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from backoffice.errors import ItemNotFound, LeaseLost
+from backoffice.errors import IllegalTransition, ItemNotFound, LeaseLost
 from backoffice.queue.base import (
     JournalEntry,
     NewItem,
@@ -375,6 +375,21 @@ class SQLiteStore(SQLiteEffects, Store):
 
     def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         return self._move(item_id, Status.CANCELLED, actor=actor, action="cancel", why=why, allowed_from=CANCEL_FROM)
+
+    def amend(self, item_id: int, *, actor: str, action: str, payload: dict[str, Any], why: str = "") -> WorkItem:
+        with self._tx() as conn:
+            row = conn.execute("SELECT status FROM items WHERE id = ?", (item_id,)).fetchone()
+            if row is None:
+                raise ItemNotFound(item_id)
+            if row[0] == Status.PROCESSING:
+                raise IllegalTransition(item_id, row[0], f"{row[0]} (amended by {actor})")
+            now = self.clock()
+            updated = conn.execute(
+                f"UPDATE items SET payload = ?, updated_at = ? WHERE id = ? RETURNING {COLUMNS}",
+                (_encode(payload), now, item_id),
+            ).fetchone()
+            self._journal(conn, item_id, now, actor, action, None, None, why)
+        return _row_to_item(updated)
 
     def note(self, item_id: int, *, actor: str, action: str, why: str = "") -> None:
         with self._tx() as conn:

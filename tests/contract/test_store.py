@@ -291,3 +291,17 @@ def test_payload_comes_back_as_json_and_as_a_copy(store):
 def test_listing_a_status_that_does_not_exist(store):
     with pytest.raises(ValueError):
         store.list(status="bogus")
+
+
+def test_a_person_amends_the_payload_of_an_item_no_runner_holds(store):
+    item, _ = store.enqueue(new(payload={"document": {"fields": {"total": "1.00"}}}))
+    amended = store.amend(item.id, actor="alice", action="correct", why="total is 10.00",
+                          payload={"document": {"fields": {"total": "10.00"}}, "corrections": [{"by": "alice"}]})  # fmt: skip
+    assert amended.payload["document"]["fields"]["total"] == "10.00" and amended.status == Status.PENDING
+    last = store.journal(item.id)[-1]
+    assert (last.actor, last.action, last.why, last.to_status) == ("alice", "correct", "total is 10.00", None)
+    store.claim("r")
+    with pytest.raises(IllegalTransition):
+        store.amend(item.id, actor="alice", action="correct", payload={})
+    with pytest.raises(ItemNotFound):
+        store.amend(999, actor="alice", action="correct", payload={})
