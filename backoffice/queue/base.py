@@ -277,8 +277,12 @@ class Store(abc.ABC):
         """processing -> exception: a person must look at it."""
 
     @abc.abstractmethod
-    def release(self, item_id: int, owner: str, *, why: str = "released") -> WorkItem:
-        """processing -> pending without using up an attempt (graceful shutdown)."""
+    def release(
+        self, item_id: int, owner: str, *, why: str = "released", not_before: datetime | None = None
+    ) -> WorkItem:
+        """processing -> pending without using up an attempt (graceful shutdown); with
+        ``not_before``, not due again until then (an item waiting for others, e.g. a mail for
+        its documents)."""
 
     @abc.abstractmethod
     def expire_leases(self) -> int:

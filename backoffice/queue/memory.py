@@ -186,11 +186,13 @@ class MemoryStore(Store):
             return self._move(item, Status.EXCEPTION, owner, "exception", reason, reason=reason,
                               error_code=code, lease_owner=None, lease_expires=None)  # fmt: skip
 
-    def release(self, item_id: int, owner: str, *, why: str = "released") -> WorkItem:
+    def release(
+        self, item_id: int, owner: str, *, why: str = "released", not_before: datetime | None = None
+    ) -> WorkItem:
         with self._lock:
             item = self._leased(item_id, owner)
-            return self._move(item, Status.PENDING, owner, "release", why, lease_owner=None,
-                              lease_expires=None, attempts=max(item.attempts - 1, 0))  # fmt: skip
+            return self._move(item, Status.PENDING, owner, "release", why, lease_owner=None, lease_expires=None,
+                              attempts=max(item.attempts - 1, 0), not_before=not_before)  # fmt: skip
 
     # -- the effect ledger ---------------------------------------------------------------
     def intend(self, item_id: int, owner: str, target: str, key: str) -> Effect:

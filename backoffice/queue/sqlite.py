@@ -360,10 +360,13 @@ class SQLiteStore(SQLiteEffects, Store):
             sets={**self._UNLEASE, "reason": reason, "error_code": code},
         )  # fmt: skip
 
-    def release(self, item_id: int, owner: str, *, why: str = "released") -> WorkItem:
+    def release(
+        self, item_id: int, owner: str, *, why: str = "released", not_before: datetime | None = None
+    ) -> WorkItem:
         return self._move(
             item_id, Status.PENDING, actor=owner, action="release", why=why, owner=owner,
-            sets=self._UNLEASE, decide=lambda row: (Status.PENDING, {"attempts": max(row[2] - 1, 0)}, why),
+            sets={**self._UNLEASE, "not_before": to_ts(not_before) or 0},
+            decide=lambda row: (Status.PENDING, {"attempts": max(row[2] - 1, 0)}, why),
         )  # fmt: skip
 
     # -- a person's side -----------------------------------------------------------------

@@ -305,3 +305,14 @@ def test_a_person_amends_the_payload_of_an_item_no_runner_holds(store):
         store.amend(item.id, actor="alice", action="correct", payload={})
     with pytest.raises(ItemNotFound):
         store.amend(999, actor="alice", action="correct", payload={})
+
+
+def test_release_with_not_before_postpones_without_using_an_attempt(store, clock):
+    item, _ = store.enqueue(new())
+    store.claim("r")
+    later = datetime.fromtimestamp(clock.now + 60, UTC)
+    waiting = store.release(item.id, "r", why="waiting for its documents", not_before=later)
+    assert (waiting.status, waiting.attempts, waiting.not_before) == (Status.PENDING, 0, later)
+    assert store.claim("r") == []
+    clock.advance(61)
+    assert [i.id for i in store.claim("r")] == [item.id]
