@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from backoffice.bots import stages
+from backoffice.bots import mail_parent, stages
 from backoffice.bots.bot import Bot, build_bots
 from backoffice.config import Config
 from backoffice.connectors.base import Intake
@@ -79,12 +79,18 @@ class Runner:
         self.lease = config.runner.lease_seconds
         self.rng = rng or random.Random()
         self._stop = threading.Event()
+        self._wake = threading.Event()  # set by a source that saw new work (IMAP IDLE), or by a stop
         self.heartbeat = Heartbeat(store, self.owner, self.lease)
         self._set_run(new_run_id())
 
     # -- control -------------------------------------------------------------------------
     def request_stop(self) -> None:
         self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Collect now instead of at the next poll (a source saw new work)."""
+        self._wake.set()
 
     @property
     def stopping(self) -> bool:
@@ -143,7 +149,13 @@ class Runner:
             summary.log_path = str(path)
             log.info("runner %s started", self.owner, extra={"action": "run-start"})
             next_collect = 0.0
+            for bot in self.bots.values():
+                if hasattr(bot.source, "watch"):
+                    bot.source.watch(self.wake)
             while not self.stopping:
+                if self._wake.is_set():
+                    self._wake.clear()
+                    next_collect = 0.0
                 if time.monotonic() >= next_collect:
                     summary.collected += self.collect()
                     next_collect = time.monotonic() + self.config.runner.poll_seconds
@@ -157,7 +169,7 @@ class Runner:
                     self._stop.wait(self.config.runner.poll_seconds)
                     continue
                 if item is None:
-                    self._stop.wait(min(1.0, max(next_collect - time.monotonic(), 0.05)))
+                    self._wake.wait(min(1.0, max(next_collect - time.monotonic(), 0.05)))
                     continue
                 summary.outcomes[item.status.value] += 1
                 if on_item:
@@ -172,7 +184,10 @@ class Runner:
         with log_context(bot=bot.name, item=item.id):
             try:
                 with self.heartbeat.holding(item.id):
-                    item = self._stages(bot, item, fields)
+                    if mail_parent.is_mail_parent(item):
+                        mail_parent.handle(bot.source, item, self.store, self.owner)
+                    else:
+                        item = self._stages(bot, item, fields)
                 log.info("item %s done", item.id, extra={"action": "complete"})
                 return self._record(item, lambda: self.store.complete(item.id, self.owner))
             except BusinessError as exc:
@@ -182,6 +197,9 @@ class Runner:
                     item.id, self.owner, reason=exc.reason, code=exc.code))  # fmt: skip
             except LeaseLost:
                 return self._record(item, lambda: self.store.get(item.id))
+            except mail_parent.Waiting as wait:  # a mail waits for its documents, using no attempt
+                return self._record(item, lambda: self.store.release(
+                    item.id, self.owner, why=wait.reason, not_before=wait.not_before))  # fmt: skip
             except Interrupted:
                 self._record(item, lambda: self.store.release(item.id, self.owner, why="runner interrupted"))
                 log.warning("item %s released: runner interrupted", item.id, extra={"action": "release"})

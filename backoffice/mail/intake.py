@@ -28,7 +28,11 @@ BodyPolicy = Literal["auto", "always", "never"]
 class Taken:
     parent: WorkItem
     created: bool
-    children: int
+    child_ids: list[int]
+
+    @property
+    def children(self) -> int:
+        return len(self.child_ids)
 
 
 def mail_key(raw: bytes, message_id: str | None) -> str:
@@ -54,29 +58,32 @@ def take_mail(
         stored = files.put_bytes(fetched.raw, f"uid-{fetched.uid}.eml")
         parent, created = intake.add(mail_key(fetched.raw, None), files=(stored,),
                                      payload={"file": stored.name, "mail": mail, "intake_error": exc.reason})  # fmt: skip
-        return Taken(parent, created, 0)
+        return Taken(parent, created, [])
     mail.update(message_id=parsed.message_id, subject=parsed.subject, date=parsed.date, **{"from": parsed.sender})
     key = mail_key(fetched.raw, parsed.message_id)
+    text = parsed.text.strip() or parsed.html.strip()
+    attached = parsed.documents or parsed.rejected  # a body beside attachments is a cover note
+    body_is_document = bool(text) and (body == "always" or (body == "auto" and not attached))
     eml = files.put_bytes(fetched.raw, safe_filename(parsed.subject, fetched.uid, "message/rfc822") + ".eml")
     parent, created = intake.add(
         key, files=(eml,),
-        payload={"mail": mail, "file": eml.name, "warnings": parsed.warnings, "mail_action": "pending"},
+        payload={"mail": mail, "file": eml.name, "warnings": parsed.warnings, "mail_action": "pending",
+                 "documents": len(parsed.documents) + int(body_is_document), "refused": len(parsed.rejected)},
     )  # fmt: skip
-    children = 0
+    children: list[int] = []
     for index, document in enumerate(parsed.documents):
-        intake.add(f"{key}/{index}:{document.stored.sha256[:16]}", files=(document.stored,), parent_id=parent.id,
-                   payload={"file": document.name, "origin": document.origin, "mail": mail})  # fmt: skip
-        children += 1
+        child, _ = intake.add(f"{key}/{index}:{document.stored.sha256[:16]}", files=(document.stored,),
+                              parent_id=parent.id, payload={"file": document.name, "origin": document.origin, "mail": mail})  # fmt: skip
+        children.append(child.id)
     for index, rejected in enumerate(parsed.rejected):
-        intake.add(f"{key}/refused/{index}", parent_id=parent.id,
-                   payload={"file": rejected.name, "mail": mail, "intake_error": rejected.reason,
-                            "intake_code": rejected.code})  # fmt: skip
-        children += 1
-    text = parsed.text.strip() or parsed.html.strip()
-    if text and (body == "always" or (body == "auto" and not parsed.documents)):
+        child, _ = intake.add(f"{key}/refused/{index}", parent_id=parent.id,
+                              payload={"file": rejected.name, "mail": mail, "intake_error": rejected.reason,
+                                       "intake_code": rejected.code})  # fmt: skip
+        children.append(child.id)
+    if body_is_document:
         suffix, media = (".txt", "text/plain") if parsed.text.strip() else (".html", "text/html")
         stored = files.put_bytes(text.encode("utf-8"), f"body{suffix}")
-        intake.add(f"{key}/body:{stored.sha256[:16]}", files=(stored,), parent_id=parent.id,
-                   payload={"file": stored.name, "origin": "body", "mail": mail, "media_type": media})  # fmt: skip
-        children += 1
+        child, _ = intake.add(f"{key}/body:{stored.sha256[:16]}", files=(stored,), parent_id=parent.id,
+                              payload={"file": stored.name, "origin": "body", "mail": mail, "media_type": media})  # fmt: skip
+        children.append(child.id)
     return Taken(parent, created, children)

@@ -53,7 +53,7 @@ def test_sigkill_mid_item_then_restart_processes_each_document_once(tmp_path):
             rules: {ROOT / "rules" / "invoice.yaml"}
             targets:
               - {{kind: sql, url: "sqlite:///out/ledger.db", table: invoices}}
-              - {{kind: "tests.fakes:SlowTarget", seconds: 0.25, log: "{slow_log}"}}
+              - {{kind: "tests.fakes:SlowTarget", seconds: 1.0, log: "{slow_log}"}}
               - {{kind: files, path: out/invoices.csv}}
             retry: {{max_attempts: 10, backoff_seconds: 0.1, max_backoff_seconds: 0.5}}
     """))  # fmt: skip
@@ -66,7 +66,7 @@ def test_sigkill_mid_item_then_restart_processes_each_document_once(tmp_path):
         runner = start_runner(config)
         try:
             wait_for_lines(started, kill + 1)  # the runner is inside a target call
-            time.sleep(rng.uniform(0, 0.3))
+            time.sleep(rng.uniform(0, 0.5))  # inside the 1 s target call, whatever the load
         finally:
             runner.send_signal(signal.SIGKILL)
             runner.wait(timeout=30)

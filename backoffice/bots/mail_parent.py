@@ -1,0 +1,59 @@
+"""A mail's parent item: it performs the mailbox action when intake could not (the server was
+away), then waits until every document of the mail is finished. It is done when all its
+children are done or cancelled; while any is open it is postponed, using no attempt.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from backoffice.errors import DocumentError
+from backoffice.queue.base import Status, Store, WorkItem
+
+WAIT_SECONDS = 30.0
+MAX_WAIT_SECONDS = 600.0
+FINISHED = (Status.DONE, Status.CANCELLED)
+
+
+class Waiting(Exception):  # noqa: N818 - not an error: the item is postponed
+    def __init__(self, reason: str, seconds: float = WAIT_SECONDS):
+        self.reason = reason
+        self.not_before = datetime.now(UTC) + timedelta(seconds=seconds)
+        super().__init__(reason)
+
+
+def is_mail_parent(item: WorkItem) -> bool:
+    return item.parent_id is None and "mail_action" in item.payload
+
+
+def handle(source, item: WorkItem, store: Store, owner: str) -> None:
+    """Raise Waiting while the mail is not finished; DocumentError when it was no mail at all."""
+    if "children" not in item.payload and "intake_error" not in item.payload:
+        raise Waiting("the mail's intake is not finished yet", seconds=5)
+    if not any(entry.action == "mailbox-done" for entry in store.journal(item.id)):
+        store.note(item.id, actor=owner, action="mailbox-done", why=_act(source, item))
+    if "intake_error" in item.payload:
+        raise DocumentError(item.payload["intake_error"], code="mail-unreadable")
+    children = [store.get(child_id) for child_id in item.payload["children"]]
+    waiting = [c.id for c in children if c.status not in FINISHED]
+    if waiting:
+        # A young mail is checked often, one waiting on a person for days rarely.
+        age = (datetime.now(UTC) - item.created_at).total_seconds()
+        raise Waiting(
+            f"waiting for {len(waiting)} of {len(children)} document(s): items {', '.join(map(str, waiting))}",
+            seconds=min(MAX_WAIT_SECONDS, max(WAIT_SECONDS, age / 4)),
+        )
+
+
+def _act(source, item: WorkItem) -> str:
+    """Find the mail again (by Message-ID, else by UID while UIDVALIDITY holds) and move or flag it."""
+    mail = item.payload["mail"]
+    with source.mailbox(mail["folder"]) as box:
+        if mail.get("message_id"):
+            uids = box.find_message_id(mail["message_id"])
+        else:
+            uids = [mail["uid"]] if box.uidvalidity == mail.get("uidvalidity") else []
+        if not uids:
+            return "the mail had already left the folder"
+        source.act(box, [(uid, item) for uid in uids])
+    return source.describe_action(item)

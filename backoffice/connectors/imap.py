@@ -1,0 +1,208 @@
+"""IMAP source: a shared mailbox that back-office teams forward documents to.
+
+Each mail becomes a parent item and each document in it a child item (see
+:mod:`backoffice.mail.intake`). The mailbox action (move to ``Processed``/``Failed``, or mark
+seen) happens only after the mail's items are committed; when the server is unreachable at that
+moment, the parent item performs it later (:mod:`backoffice.bots.mail_parent`), so a crash at any
+point neither loses a mail nor processes it twice. With ``idle: true`` a watcher thread waits in
+IMAP IDLE and wakes the runner as soon as mail arrives; polling stays the fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+
+from backoffice.connectors.base import Intake, Settings, Source
+from backoffice.errors import IllegalTransition
+from backoffice.mail.intake import take_mail
+from backoffice.mail.mailbox import Account, Mailbox, MailboxDown, Selection
+from backoffice.mail.mime import MailLimits
+from backoffice.mail.oauth import ClientCredentials, RefreshToken
+from backoffice.paths import inside
+
+log = logging.getLogger(__name__)
+
+
+class OAuthSettings(Settings):
+    flow: Literal["refresh_token", "client_credentials"] = Field(
+        description="refresh_token (Gmail, Microsoft 365 delegated) or client_credentials (Microsoft 365 app-only)."
+    )
+    token_url: str = Field(description="The token endpoint, e.g. https://login.microsoftonline.com/TENANT/oauth2/v2.0/token.")
+    client_id: str = Field(description="The application (client) id.")
+    client_secret: SecretStr | None = Field(None, description="The client secret; write ${ENV_VAR}.")
+    scope: str | None = Field(None, description="Scope; default for client_credentials: the Outlook IMAP scope.")
+    token_store: str | None = Field(
+        None, description="refresh_token flow: JSON file holding the refresh token (rotated in place), in the workspace."
+    )
+
+
+class ImapSettings(Settings):
+    kind: Literal["imap"] = Field(description="An IMAP mailbox.")
+    host: str = Field(description="IMAP server host name.")
+    port: int | None = Field(None, description="Port (default 993 for tls, 143 otherwise).")
+    security: Literal["tls", "starttls", "none"] = Field("tls", description="tls (implicit), starttls, or none.")
+    username: str = Field(description="Login name.")
+    password: SecretStr | None = Field(None, description="Password; write ${ENV_VAR}. Not needed with oauth.")
+    oauth: OAuthSettings | None = Field(None, description="Log in with OAuth2 (XOAUTH2) instead of a password.")
+    ca_file: str | None = Field(None, description="CA bundle that signs the server's certificate (default: the system's).")
+    folders: list[str] = Field(["INBOX"], min_length=1, description="Folders to read.")
+    unseen: bool = Field(False, description="Only messages without the \\Seen flag.")
+    since: date | None = Field(None, description="Only messages received on or after this date.")
+    sender: str | None = Field(None, description="Only messages whose From contains this.")
+    subject: str | None = Field(None, description="Only messages whose Subject contains this.")
+    action: Literal["move", "seen", "none"] = Field(
+        "move", description="After the items are committed: move the mail, mark it seen, or leave it."
+    )
+    processed_folder: str = Field("Processed", description="Where taken mail moves (action: move).")
+    failed_folder: str = Field("Failed", description="Where mail without any usable document moves.")
+    batch: int = Field(50, ge=1, le=1000, description="Messages per FETCH.")
+    body: Literal["auto", "always", "never"] = Field(
+        "auto", description="Read the mail body as a document: when there is no attachment (auto), always, never."
+    )
+    max_part_bytes: int = Field(25_000_000, gt=0, description="Larger attachments are refused with a reason.")
+    include_inline_images: bool = Field(False, description="Take inline images (logos, signatures) as documents.")
+    idle: bool = Field(True, description="Wait in IMAP IDLE for new mail between polls.")
+    timeout: float = Field(60.0, gt=0, description="Network timeout in seconds.")
+
+
+class ImapSource(Source):
+    Settings = ImapSettings
+    settings: ImapSettings
+
+    def __init__(self, settings: ImapSettings, context):
+        super().__init__(settings, context)
+        self._oauth = self._token_provider()
+        self._watcher: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    # -- connecting ----------------------------------------------------------------------
+    def _token_provider(self):
+        oauth = self.settings.oauth
+        if oauth is None:
+            return None
+        secret = oauth.client_secret.get_secret_value() if oauth.client_secret else None
+        if oauth.flow == "client_credentials":
+            return ClientCredentials(oauth.token_url, oauth.client_id, secret or "",
+                                     **({"scope": oauth.scope} if oauth.scope else {}))  # fmt: skip
+        store = inside(self.context.workspace, oauth.token_store or f"tokens/{self.context.bot}.json")
+        return RefreshToken(oauth.token_url, oauth.client_id, Path(store), client_secret=secret, scope=oauth.scope)
+
+    def account(self) -> Account:
+        s = self.settings
+        return Account(
+            host=s.host, port=s.port, security=s.security, username=s.username,
+            password=s.password.get_secret_value() if s.password else None, oauth=self._oauth,
+            ca_file=s.ca_file, timeout=s.timeout,
+        )  # fmt: skip
+
+    def mailbox(self, folder: str) -> Mailbox:
+        return Mailbox(self.account(), folder)
+
+    @property
+    def limits(self) -> MailLimits:
+        return MailLimits(max_part_bytes=self.settings.max_part_bytes,
+                          include_inline_images=self.settings.include_inline_images)  # fmt: skip
+
+    def selection(self) -> Selection:
+        s = self.settings
+        return Selection(unseen=s.unseen or s.action == "seen", since=s.since, sender=s.sender, subject=s.subject)
+
+    # -- collecting ----------------------------------------------------------------------
+    def collect(self, intake: Intake) -> int:
+        new = 0
+        for folder in self.settings.folders:
+            with self.mailbox(folder) as box:
+                uids = box.search(self.selection())
+                for start in range(0, len(uids), self.settings.batch):
+                    new += self._take_batch(box, uids[start : start + self.settings.batch], intake, folder)
+        return new
+
+    def _take_batch(self, box: Mailbox, uids: list[int], intake: Intake, folder: str) -> int:
+        taken, new = [], 0
+        for fetched in box.fetch(uids, batch=len(uids)):
+            result = take_mail(intake, fetched, folder=folder, uidvalidity=box.uidvalidity or 0,
+                               limits=self.limits, body=self.settings.body)  # fmt: skip
+            parent = self._record_children(intake, result)
+            if parent is None:
+                continue  # its parent is being handled right now; the next poll finishes the intake
+            taken.append((fetched.uid, parent))
+            new += 1 + result.children if result.created else 0
+        try:  # every item of the batch is committed: now the mail may leave the folder
+            self.act(box, taken)
+        except MailboxDown as exc:
+            log.warning("mailbox action postponed: %s; the parent items will do it", exc.reason,
+                        extra={"bot": self.context.bot, "action": "mailbox"})  # fmt: skip
+            return new
+        for _, parent in taken:
+            intake.store.note(parent.id, actor=f"source:{self.context.bot}", action="mailbox-done",
+                              why=self.describe_action(parent))  # fmt: skip
+        return new
+
+    def _record_children(self, intake: Intake, result):
+        """The parent with its children's ids recorded; None while a runner holds it."""
+        payload = result.parent.payload
+        if "intake_error" in payload or payload.get("children") == result.child_ids:
+            return result.parent
+        try:
+            return intake.store.amend(result.parent.id, actor=f"source:{self.context.bot}", action="intake",
+                                      payload={**payload, "children": result.child_ids},
+                                      why=f"{len(result.child_ids)} document(s) in the mail")  # fmt: skip
+        except IllegalTransition:
+            return None
+
+    # -- the mailbox action --------------------------------------------------------------
+    def failed(self, parent) -> bool:
+        """A mail goes to the Failed folder when nothing in it could be read as a document."""
+        return "intake_error" in parent.payload or not parent.payload.get("documents")
+
+    def describe_action(self, parent) -> str:
+        s = self.settings
+        if s.action == "move":
+            return f"moved to {s.failed_folder if self.failed(parent) else s.processed_folder}"
+        return "marked seen" if s.action == "seen" else "left in place"
+
+    def act(self, box: Mailbox, mails: list[tuple[int, object]]) -> None:
+        """Move or flag these (uid, parent item) pairs in the open folder."""
+        s = self.settings
+        if s.action == "seen":
+            box.mark_seen([uid for uid, _ in mails])
+        elif s.action == "move":
+            failed = [uid for uid, parent in mails if self.failed(parent)]
+            box.move([uid for uid, _ in mails if uid not in failed], s.processed_folder)
+            box.move(failed, s.failed_folder)
+
+    # -- IDLE ----------------------------------------------------------------------------
+    def watch(self, wake: Callable[[], None]) -> None:
+        """Start a thread that waits in IDLE on the first folder and calls ``wake`` on new mail."""
+        if not self.settings.idle or self._watcher is not None:
+            return
+        self._watcher = threading.Thread(target=self._watch, args=(wake,), name=f"imap-idle-{self.context.bot}",
+                                         daemon=True)  # fmt: skip
+        self._watcher.start()
+
+    def _watch(self, wake: Callable[[], None]) -> None:
+        delay = 1.0
+        while not self._stop.is_set():
+            try:
+                with self.mailbox(self.settings.folders[0]) as box:
+                    delay = 1.0
+                    while not self._stop.is_set():
+                        if box.wait_for_mail(timeout=min(300.0, self.settings.timeout)):
+                            wake()
+            except MailboxDown as exc:  # reconnect with backoff while the server is away
+                log.warning("IDLE connection lost: %s; reconnecting in %.0f s", exc.reason, delay,
+                            extra={"bot": self.context.bot, "action": "idle"})  # fmt: skip
+            except Exception:
+                log.exception("IDLE watcher failed; reconnecting in %.0f s", delay, extra={"bot": self.context.bot})
+            self._stop.wait(delay)
+            delay = min(delay * 2, 60.0)
+
+    def close(self) -> None:
+        self._stop.set()
