@@ -16,6 +16,8 @@ from rich.logging import RichHandler
 
 from backoffice import __version__
 from backoffice.cli_rules import rules_app
+from backoffice.web.commands import ui as ui_command
+from backoffice.web.commands import users_app
 from backoffice.errors import BackofficeError, ConfigError
 from backoffice.logs.redact import RedactFilter, redact
 from backoffice.queue.base import Status
@@ -31,6 +33,8 @@ app = typer.Typer(
 queue_app = typer.Typer(help="Inspect the work queue and act on items (list, show, retry, cancel).", no_args_is_help=True)
 app.add_typer(queue_app, name="queue")
 app.add_typer(rules_app, name="rules")
+app.add_typer(users_app, name="users")
+app.command("ui")(ui_command)
 
 out = Console()
 err = Console(stderr=True)
@@ -112,12 +116,17 @@ def run(
             with progress_bar(err, store, enabled=not as_json) as advance:
                 summary = runner.run_once(on_item=advance)
         else:
+            from backoffice.bots.service import Service
+
+            service = Service(runner)
+            _start_metrics(config, store, runner)
             err.print(f"runner [bold]{runner.owner}[/] running {', '.join(runner.bots) or 'no bots'}; Ctrl-C stops")
-            summary = runner.run_forever()
+            summary = service.serve()
     except Interrupted:
         err.print("[yellow]interrupted: the current item was released back to the queue[/]")
         raise typer.Exit(130) from None
     finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)  # the shutdown deadline is moot once the item is done
         runner.close()
     if as_json:
         _emit_json({**summary.to_dict(), "queue": store.counts()})
@@ -127,15 +136,31 @@ def run(
 
 
 def _install_signal_handlers(runner, interrupted: type[BaseException]) -> None:
+    """The first SIGINT/SIGTERM stops claiming and gives the current item
+    ``runner.shutdown_seconds`` to finish (SIGALRM then releases it); a second releases it now."""
+    deadline = runner.config.runner.shutdown_seconds
+
     def on_signal(signum, frame):
-        if runner.stopping:
+        if runner.stopping or signum == signal.SIGALRM:
             raise interrupted()
-        err.print(f"[yellow]{signal.Signals(signum).name}: finishing the current item, then stopping "
-                  "(again to stop now)[/]")  # fmt: skip
+        err.print(f"[yellow]{signal.Signals(signum).name}: finishing the current item (at most {deadline:g} s), "
+                  "then stopping (again to stop now)[/]")  # fmt: skip
         runner.request_stop()
+        if deadline > 0:
+            signal.setitimer(signal.ITIMER_REAL, deadline)
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGALRM, on_signal)
+
+
+def _start_metrics(config, store, runner) -> None:
+    if config.runner.metrics_port is None:
+        return
+    from backoffice.metrics import serve_metrics
+
+    port = serve_metrics(store, config.runner.metrics_host, config.runner.metrics_port, runner=runner)
+    err.print(f"metrics on http://{config.runner.metrics_host}:{port}/metrics")
 
 
 # -- check and schema ---------------------------------------------------------------------------
@@ -155,7 +180,7 @@ def check(as_json: JsonOption = False) -> None:
         checked.append(str(config.path))
         for bot in config.bots:
             rules_path = config.rules_path(bot)
-            if rules_path:
+            if rules_path and str(rules_path) not in checked:  # bots may share a rule file
                 checked.append(str(rules_path))
                 try:
                     kind = load_rules(rules_path, probe=True).kind
@@ -310,6 +335,42 @@ def queue_cancel(
 ) -> None:
     """Cancel items so no runner takes them (from pending, retrying or exception)."""
     _act("cancel", ids, why, actor, as_json)
+
+
+# -- status ------------------------------------------------------------------------------------
+@app.command()
+def status(as_json: JsonOption = False) -> None:
+    """Show the runners sharing the queue, the schedule leader, each bot's last and next run
+    (and why it did not run), and the queue depth by status."""
+    from backoffice.bots.status import status_report
+
+    config = _config(check_paths=False)
+    store = _store(config, existing=True)
+    try:
+        report = status_report(config, store)
+    finally:
+        store.close()
+    if as_json:
+        _emit_json(report)
+        return
+    leader = report["leader"]
+    out.print(f"leader: {leader['runner'] + ' since ' + leader['since'] if leader else '[yellow]none[/]'}")
+    for runner in report["runners"]:
+        doing = f"item {runner['item']}" if runner["item"] else "idle"
+        out.print(f"runner {runner['name']} ({runner['host']}, pid {runner['pid']}): {runner['state']}, {doing}, "
+                  f"seen {runner['seen']}")  # fmt: skip
+    for bot in report["bots"]:
+        if not bot["enabled"]:
+            out.print(f"bot {bot['bot']}: disabled")
+            continue
+        last = bot["last_run"]
+        last_text = f"{last['started']} {last['outcome']}" if last else "never"
+        out.print(f"bot {bot['bot']} ({bot['schedule']}, {bot['timezone']}): last run {last_text}, "
+                  f"next run {bot['next_run']}", **ERR_LINE)  # fmt: skip
+        for reason in bot["not_run"]:
+            out.print(f"  not run: {reason}", **ERR_LINE)
+    for bot, counts in sorted(report["queue"].items()):
+        out.print(f"queue {bot}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 
 # -- demo --------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ connector names (a drop folder, an output file) are relative to the workspace.
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import random
 import re
@@ -33,6 +34,9 @@ from backoffice import connectors
 from backoffice.connectors.base import Source, Target
 from backoffice.connectors.files import FilesSettings
 from backoffice.connectors.folder import FolderSettings
+from backoffice.connectors.portal.settings import PortalSourceSettings, PortalTargetSettings
+from backoffice.connectors.imap import ImapSettings
+from backoffice.connectors.smtp import NotifySettings
 from backoffice.connectors.rest import RestSettings
 from backoffice.connectors.sql import SqlSettings
 from backoffice.errors import ConfigError
@@ -85,13 +89,17 @@ def _kind_of(table: dict[str, str]):
 
 
 SourceSettings = Annotated[
-    Annotated[FolderSettings, Tag("folder")] | Annotated[CustomSource, Tag("custom")],
+    Annotated[FolderSettings, Tag("folder")]
+    | Annotated[ImapSettings, Tag("imap")]
+    | Annotated[PortalSourceSettings, Tag("portal")]
+    | Annotated[CustomSource, Tag("custom")],
     _kind_of(connectors.SOURCES),
 ]
 TargetSettings = Annotated[
     Annotated[SqlSettings, Tag("sql")]
     | Annotated[FilesSettings, Tag("files")]
     | Annotated[RestSettings, Tag("rest")]
+    | Annotated[PortalTargetSettings, Tag("portal")]
     | Annotated[CustomTarget, Tag("custom")],
     _kind_of(connectors.TARGETS),
 ]
@@ -111,6 +119,18 @@ class RetryPolicy(Model):
         return base * (1 - self.jitter * (rng or random).random())
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class BusinessCalendar(Model):
+    """The days a schedule may fire on, in the schedule's time zone."""
+
+    weekdays: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], description="Days of the week that are business days."
+    )
+    holidays: list[_dt.date] = Field(default_factory=list, description="Dates on which nothing fires (YYYY-MM-DD).")
+
+
 class Bot(Model):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", description="Unique name of the bot.")
     description: str = Field("", description="What this bot does, for people.")
@@ -118,6 +138,17 @@ class Bot(Model):
     schedule: str | None = Field(
         None, description="When to collect new work: a cron expression ('*/5 * * * *') or 'every 10m'."
     )
+    timezone: str = Field("UTC", description="Time zone of the cron schedule and the calendar (IANA name).")
+    calendar: BusinessCalendar | None = Field(
+        None, description="Fire only on business days: weekdays, minus listed holidays (default: every day)."
+    )
+    jitter_seconds: float = Field(0.0, ge=0, description="Fire up to this many seconds after each tick (spreads load).")
+    misfire: Literal["once", "skip", "all"] = Field(
+        "once",
+        description="Ticks missed by more than misfire_grace_seconds (runner down, previous run still busy): "
+        "once runs them as one run, skip drops them, all runs each of them in turn.",
+    )
+    misfire_grace_seconds: float = Field(60.0, ge=0, description="How late a tick may fire and still count as on time.")
     source: SourceSettings = Field(description="Where work comes from.")
     extractor: Literal["auto", "invoice", "timesheet", "order"] = Field(
         "invoice",
@@ -141,6 +172,17 @@ class Bot(Model):
             raise ValueError(f"not a cron expression or 'every N[s|m|h|d]': {exc}") from None
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)") from None
+        return value
+
     @field_validator("rules")
     @classmethod
     def _rules_exist(cls, value: str | None, info: ValidationInfo) -> str | None:
@@ -160,6 +202,21 @@ class Runner(Model):
     lease_seconds: float = Field(300.0, gt=0, description="How long a claimed item stays leased without a heartbeat.")
     poll_seconds: float = Field(5.0, gt=0, description="How often sources are polled when no schedule says otherwise.")
     name: str | None = Field(None, description="This runner's name in the journal (default: host-pid).")
+    leader_lease_seconds: float = Field(
+        15.0, gt=0, description="The runner firing the schedules holds its lease this long (renewed every "
+        "third of it); when it dies another runner takes over within this time.",
+    )
+    shutdown_seconds: float = Field(
+        30.0, ge=0, description="On SIGTERM, how long the current item may take to finish before it is released."
+    )
+    metrics_port: int | None = Field(
+        None, ge=0, le=65535, description="Serve Prometheus metrics on 127.0.0.1:PORT/metrics (0: any free port)."
+    )
+    metrics_host: str = Field("127.0.0.1", description="Address the metrics endpoint listens on.")
+    workers: int = Field(
+        0, ge=0, description="Worker processes for CPU-bound extraction (2 or more; 0 or 1: in the runner). "
+        "Set it to the number of cores on a machine that reads many PDFs.",
+    )
 
 
 class Config(Model):
@@ -169,6 +226,7 @@ class Config(Model):
     queue: str | None = Field(None, description="Queue URL; default sqlite:///<workspace>/queue.db.")
     runner: Runner = Field(default_factory=Runner, description="Settings of `backoffice run`.")
     connections: dict[str, Connection] = Field(default_factory=dict, description="Named connections.")
+    notify: NotifySettings | None = Field(None, description="Mail supervisors a digest of new exception items.")
     bots: list[Bot] = Field(description="The bots of this deployment.")
 
     _path: Path = PrivateAttr(default=Path("bots.yaml"))

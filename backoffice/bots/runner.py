@@ -31,6 +31,7 @@ from backoffice.config import Config
 from backoffice.connectors.base import Intake
 from backoffice.connectors.ledger import post_once
 from backoffice.connectors.resilience import CircuitOpen
+from backoffice.connectors.smtp import Notifier
 from backoffice.errors import BusinessError, ConfigError, LeaseLost, StageError
 from backoffice.logs import log_context, run_log
 from backoffice.queue.base import Status, Store, WorkItem
@@ -80,6 +81,7 @@ class Runner:
         self.rng = rng or random.Random()
         self._stop = threading.Event()
         self._wake = threading.Event()  # set by a source that saw new work (IMAP IDLE), or by a stop
+        self.notifier = Notifier(config.notify, config.workspace_path) if config.notify else None
         self.heartbeat = Heartbeat(store, self.owner, self.lease)
         self._set_run(new_run_id())
 
@@ -116,6 +118,15 @@ class Runner:
                 log.exception("source of bot %s failed", bot.name, extra={"bot": bot.name, "action": "collect"})
         return new
 
+    def notify(self, force: bool = False) -> None:
+        """Send the supervisors' digest when one is due; a mail server that is down is logged."""
+        if self.notifier is None or not (force or self.notifier.due()):
+            return
+        try:
+            self.notifier.send_digest(self.store)
+        except StageError as exc:
+            log.warning("digest not sent: %s", exc.reason, extra={"action": "notify"})
+
     def process_next(self) -> WorkItem | None:
         """Claim one due item and handle it; None when nothing is due (or every bot is paused)."""
         ready = [name for name, bot in self.bots.items() if bot.paused_until() is None]
@@ -138,6 +149,7 @@ class Runner:
                 summary.outcomes[item.status.value] += 1
                 if on_item:
                     on_item(item)
+            self.notify(force=True)
             log.info("run finished: %s", dict(summary.outcomes), extra={"action": "run-end"})
         return summary
 
@@ -157,6 +169,7 @@ class Runner:
                     self._wake.clear()
                     next_collect = 0.0
                 if time.monotonic() >= next_collect:
+                    self.notify()
                     summary.collected += self.collect()
                     next_collect = time.monotonic() + self.config.runner.poll_seconds
                 try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from backoffice import documents
 from backoffice.bots.bot import Bot
 from backoffice.documents.models import Document
+from backoffice.documents.pdf import describe
 from backoffice.errors import BusinessError, DocumentError
 from backoffice.queue.base import Store, WorkItem
 from backoffice.rules import Verdict, holds
@@ -25,11 +26,18 @@ def extract(bot: Bot, item: WorkItem) -> Document:
     if not item.files:
         raise DocumentError(f"{name}: the item has no file to read", code="no-file")
     path = bot.context.files.path(item.files[0])
+    with path.open("rb") as stream:
+        head = stream.read(1024)
+    if head and name.lower().endswith(".pdf") and b"%PDF" not in head:
+        # The stored copy has no name; the name the sender gave promised a PDF.
+        raise DocumentError(f"{name}: not a PDF, it looks like {describe(head)}", code="not-a-pdf")
     try:
         document = documents.extract(path, kind=bot.config.extractor)
     except DocumentError as exc:
         # The stored copy is named by its hash; tell people the name they know.
         raise DocumentError(exc.reason.replace(path.name, name), code=exc.code, field=exc.field) from exc
+    if not document.fields and not document.lines:
+        raise DocumentError(f"{name}: no {document.kind} fields found in it", code="nothing-found")
     document.source = name
     return document
 

@@ -10,11 +10,14 @@ from typing import Any
 
 SOURCES: dict[str, str] = {
     "folder": "backoffice.connectors.folder:FolderSource",
+    "portal": "backoffice.connectors.portal.source:PortalSource",
+    "imap": "backoffice.connectors.imap:ImapSource",
 }
 TARGETS: dict[str, str] = {
     "sql": "backoffice.connectors.sql:SqlTarget",
     "files": "backoffice.connectors.files:FilesTarget",
     "rest": "backoffice.connectors.rest:RestTarget",
+    "portal": "backoffice.connectors.portal.target:PortalTarget",
 }
 
 

@@ -86,3 +86,13 @@ def test_extract_json_for_a_bad_file_names_it(tmp_path):
     result = backoffice("extract", str(bad), "--json", check=False)
     assert result.returncode == 1
     assert '"code": "not-a-pdf"' in result.stdout and "broken.pdf" in result.stdout
+
+
+def test_text_named_pdf_is_refused_by_its_content(deployment_with_inbox):
+    config, inbox = deployment_with_inbox
+    (inbox / "notes.pdf").write_bytes(b"just some text, no invoice")
+    os.utime(inbox / "notes.pdf", (time.time() - 10,) * 2)
+    backoffice_json("-c", str(config), "run", "--once")
+    [item] = backoffice_json("-c", str(config), "queue", "list")
+    assert (item["status"], item["error_code"]) == ("exception", "not-a-pdf")
+    assert item["reason"].startswith("notes.pdf: not a PDF, it looks like ")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import ssl
+import time
 import subprocess
 from datetime import UTC, datetime
 from string import Template
@@ -129,3 +131,37 @@ def test_wrong_password_is_refused_and_a_dead_server_is_down(starttls_server):
     with pytest.raises(ApplicationError, match="cannot send"):
         send(down, exception_digest([item()], ["s@x.example"]))
     assert inbox.envelopes == []
+
+
+def test_the_runner_mails_one_digest_of_new_exceptions(starttls_server, tmp_path, monkeypatch):
+    import textwrap
+
+    from backoffice.bots import Runner
+    from backoffice.config import load_config
+    from backoffice.queue.sqlite import SQLiteStore
+
+    inbox, server = starttls_server
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "s3cret")
+    inbox_folder = tmp_path / "work" / "inbox"
+    inbox_folder.mkdir(parents=True)
+    for name, data in (("empty.pdf", b""), ("notes.pdf", b"just text")):
+        (inbox_folder / name).write_bytes(data)
+        os.utime(inbox_folder / name, (time.time() - 60,) * 2)
+    config = tmp_path / "bots.yaml"
+    config.write_text(textwrap.dedent(f"""
+        notify:
+          smtp: {{host: 127.0.0.1, port: {server.port}, security: starttls, username: bot,
+                 password: "${{TEST_SMTP_PASSWORD}}", sender: bot@backoffice.example, ca_file: {server.ca_file}}}
+          supervisors: [lead@backoffice.example]
+        bots:
+          - name: invoices
+            source: {{kind: folder, path: inbox, create: true, settle_seconds: 0}}
+    """))  # fmt: skip
+    store = SQLiteStore(tmp_path / "work" / "queue.db")
+    Runner(load_config(config), store).run_once()
+    [message] = inbox.messages()
+    assert message["To"] == "lead@backoffice.example"
+    assert message["Subject"] == "backoffice: 2 new item(s) in the exception queue"
+    assert "empty.pdf" in message.get_content() and "notes.pdf" in message.get_content()
+    Runner(load_config(config), store).run_once()
+    assert len(inbox.messages()) == 1  # nothing new: no second digest
