@@ -13,9 +13,13 @@ and after a crash the target finds the item's record in any file the path patter
 
 from __future__ import annotations
 
+import fcntl
 import glob
+import hashlib
 import re
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -95,7 +99,7 @@ class FilesTarget(Target):
         record = self.mapping.row(document, special)
         lines = self.mapping.line_rows(document, special) if self.format != "csv" else []
         try:
-            with self.waiting():
+            with self.waiting(), _exclusive(path, self.context.workspace / "state" / "locks"):
                 if path.exists() and self.writer.holds(path, item.id):
                     return ref
                 self.writer.append(path, record, lines)
@@ -132,3 +136,18 @@ class FilesTarget(Target):
                                         code="mapping", field=name)  # fmt: skip
                 out.append(UNSAFE.sub("_", str(value)).strip("._") or "_")
         return "".join(out)
+
+
+@contextmanager
+def _exclusive(path: Path, locks: Path) -> Iterator[None]:
+    """Hold a lock for ``path`` while checking and rewriting it: two runners posting to one file
+    would otherwise each rewrite it from the same old content and lose a record. The lock file
+    lives in the workspace, not beside the output that other systems read."""
+    locks.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24]
+    with open(locks / f"{name}.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
