@@ -1,2 +1,6 @@
-"""The supervisor UI: the exception queue in a browser. Not built yet; the CLI's `queue`
-commands are the supervisor's tools until it is."""
+"""The supervisor UI: the exception queue in a browser (``backoffice ui``).
+
+app.py holds the routes; views/ answer each page as HTML or JSON; actions.py is what a person
+does to an item; query.py reads the queue for lists and the dashboard; users.py keeps users and
+sessions; images.py renders document pages; templates/ and static/ are the pages themselves.
+"""

@@ -1,0 +1,211 @@
+"""What a supervisor does to an item, each journaled with their name.
+
+- **correct** a field: the new value goes into the document (method ``correction``), the
+  first extraction stays in ``payload["document_original"]`` and every change is kept in
+  ``payload["corrections"]`` (who, field, old, new, why, at); then the rules run again.
+- **rerun** the rules on the (corrected) data: the Verdict is replaced, nothing is posted.
+- **approve** (four-eyes): where the Verdict routes the item to an approval, the approver may
+  not be anyone who corrected it; the approval counts until the next correction.
+- **retry**, **cancel**, **reject** (cancel, optionally replying to the sender), **assign**,
+  **comment**.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from backoffice.documents.models import FIELDS_BY_KIND, Document, Field, typed
+from backoffice.errors import BusinessError
+from backoffice.mail.send import rejection_reply, send
+from backoffice.queue.base import CANCEL_FROM, RETRY_FROM, Status, WorkItem
+from backoffice.rules import Verdict, holds
+from backoffice.rules.duplicates import QueueHistory
+from backoffice.web.context import Workspace
+from backoffice.web.users import User
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 2000
+
+
+class ActionRefused(BusinessError):
+    """A person's action that is not allowed on this item now (shown to them as it is)."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _text(value: str, what: str, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ActionRefused(f"{what} is required", code="missing")
+    if len(value) > MAX_TEXT:
+        raise ActionRefused(f"{what} is longer than {MAX_TEXT} characters", code="too-long")
+    return value
+
+
+def needs_approval(item: WorkItem) -> bool:
+    """Whether the item's Verdict routes it to an approval (or holds it for a person)."""
+    verdict = item.payload.get("verdict") or {}
+    return any(r.get("to") == "approval" for r in verdict.get("routes", [])) or bool(verdict.get("holds"))
+
+
+def correctors(item: WorkItem) -> set[str]:
+    return {c.get("who", "") for c in item.payload.get("corrections", [])}
+
+
+def approval(item: WorkItem) -> dict[str, Any] | None:
+    """The approval that still counts: the last one, given after the last correction."""
+    approvals = item.payload.get("approvals") or []
+    if not approvals:
+        return None
+    last = approvals[-1]
+    return last if last.get("corrections") == len(item.payload.get("corrections", [])) else None
+
+
+def correct(ws: Workspace, item_id: int, user: User, name: str, value: str, why: str) -> WorkItem:
+    item = ws.store.get(item_id)
+    if item.status not in (*RETRY_FROM, Status.PENDING):
+        raise ActionRefused(f"item {item_id} is {item.status}: only a waiting item can be corrected", code="status")
+    document = item.payload.get("document")
+    if not document:
+        raise ActionRefused(f"item {item_id} has no extracted document to correct", code="no-document")
+    kind_fields = FIELDS_BY_KIND.get(document.get("kind", ""), {})
+    name = _text(name, "the field")
+    if name not in kind_fields:
+        raise ActionRefused(f"{name} is not a field of a {document.get('kind')} document", code="field")
+    value, why = _text(value, "the new value"), _text(why, "why")
+    kind = kind_fields[name]
+    try:
+        if typed(value, kind) is None:
+            raise ValueError(value)
+    except ValueError:
+        shape = {"date": "a date (YYYY-MM-DD)", "money": "an amount (1234.56)", "number": "a number"}.get(kind, kind)
+        raise ActionRefused(f"{name} must be {shape}, not {value!r}", code="value") from None
+    old = document.get("fields", {}).get(name)
+    before = Field.from_dict(old) if old else None
+    fields_ = {**document.get("fields", {})}
+    fields_[name] = Field(value, 1.0, before.page if before else None, before.bbox if before else None,
+                          before.text if before else "", "correction").to_dict()  # fmt: skip
+    correction = {"who": user.name, "field": name, "old": before.value if before else None, "new": value,
+                  "why": why, "at": _now()}  # fmt: skip
+    payload = {**item.payload, "document": {**document, "fields": fields_},
+               "corrections": [*item.payload.get("corrections", []), correction]}  # fmt: skip
+    payload.setdefault("document_original", document)
+    item = ws.store.amend(item_id, actor=user.name, action="correct", payload=payload,
+                          why=f"{name}: {correction['old']!r} -> {value!r}: {why}")  # fmt: skip
+    return rerun(ws, item_id, user, item=item)
+
+
+def rerun(ws: Workspace, item_id: int, user: User, *, item: WorkItem | None = None) -> WorkItem:
+    """Evaluate the bot's rules again on the item's document and keep the new Verdict."""
+    item = item or ws.store.get(item_id)
+    if item.status == Status.PROCESSING or item.status == Status.DONE:
+        raise ActionRefused(f"item {item_id} is {item.status}: its rules are not run again here", code="status")
+    if not item.payload.get("document"):
+        raise ActionRefused(f"item {item_id} has no extracted document yet", code="no-document")
+    rules = ws.rules_for(item.bot)
+    if rules is None:
+        raise ActionRefused(f"bot {item.bot} has no rule file", code="no-rules")
+    document = Document.from_dict(item.payload["document"])
+    released = holds.released(item.payload.get("verdict"), ws.store.journal(item_id))
+    verdict = rules.evaluate(document, history=QueueHistory(ws.store, item.bot, before=item.id), released=released)
+    verdict.apply_to(document)
+    payload = {**item.payload, "document": document.to_dict(), "verdict": verdict.to_dict()}
+    return ws.store.amend(item_id, actor=user.name, action="rerun-rules", payload=payload, why=verdict.decision())
+
+
+def verdict_of(item: WorkItem) -> Verdict | None:
+    data = item.payload.get("verdict")
+    return Verdict.from_dict(data) if data else None
+
+
+def approve(ws: Workspace, item_id: int, user: User, why: str = "") -> WorkItem:
+    item = ws.store.get(item_id)
+    if item.status not in RETRY_FROM:
+        raise ActionRefused(f"item {item_id} is {item.status}: nothing waits for an approval", code="status")
+    why = _text(why, "why", required=False)
+    if needs_approval(item) and user.name in correctors(item):
+        raise ActionRefused(f"four eyes: {user.name} corrected item {item_id}, so another person approves it",
+                            code="four-eyes")  # fmt: skip
+    verdict = verdict_of(item)
+    if verdict is not None and [o for o in verdict.errors if o.action not in ("route", "duplicate")]:
+        failing = ", ".join(o.rule for o in verdict.errors if o.action not in ("route", "duplicate"))
+        raise ActionRefused(f"rules still fail ({failing}): correct the data first", code="rules-fail")
+    entry = {"who": user.name, "at": _now(), "why": why, "corrections": len(item.payload.get("corrections", [])),
+             "routes": [r.get("rule") for r in (item.payload.get("verdict") or {}).get("routes", [])]}  # fmt: skip
+    payload = {**item.payload, "approvals": [*item.payload.get("approvals", []), entry]}
+    return ws.store.amend(item_id, actor=user.name, action="approve", payload=payload, why=why or "approved")
+
+
+def retry(ws: Workspace, item_id: int, user: User, why: str = "") -> WorkItem:
+    item = ws.store.get(item_id)
+    why = _text(why, "why", required=False)
+    if needs_approval(item) and item.status in RETRY_FROM:
+        granted = approval(item)
+        if granted is None:
+            raise ActionRefused(f"item {item_id} needs an approval before it is retried", code="needs-approval")
+        why = why or f"approved by {granted['who']}"
+    return ws.store.retry(item_id, actor=user.name, why=why)
+
+
+def cancel(ws: Workspace, item_id: int, user: User, why: str = "") -> WorkItem:
+    return ws.store.cancel(item_id, actor=user.name, why=_text(why, "why", required=False))
+
+
+def reject(ws: Workspace, item_id: int, user: User, why: str, reply: bool = False) -> WorkItem:
+    """Cancel the item as rejected; with ``reply`` first answer the mail it came from."""
+    why = _text(why, "the reason")
+    item = ws.store.get(item_id)
+    if item.status not in CANCEL_FROM:
+        raise ActionRefused(f"item {item_id} is {item.status}: it cannot be rejected now", code="status")
+    sent_to = ""
+    if reply:
+        if ws.settings.smtp is None:
+            raise ActionRefused("no SMTP server is set up for replies (backoffice ui --smtp-host)", code="no-smtp")
+        message = rejection_reply(_with_reason(item, why))
+        send(ws.settings.smtp, message)
+        sent_to = f" (reply sent to {message['To']})"
+    item = ws.store.cancel(item_id, actor=user.name, why=f"rejected: {why}{sent_to}")
+    ws.store.note(item_id, actor=user.name, action="reject", why=f"{why}{sent_to}")
+    return item
+
+
+def _with_reason(item: WorkItem, reason: str) -> WorkItem:
+    from dataclasses import replace
+
+    return replace(item, reason=reason)
+
+
+def assign(ws: Workspace, item_id: int, user: User, to: str) -> WorkItem:
+    to = _text(to, "the person")
+    known = {u.name for u in ws.users.list()}
+    if to not in known:
+        raise ActionRefused(f"no user named {to}", code="unknown-user")
+    item = ws.store.get(item_id)
+    return ws.store.amend(item_id, actor=user.name, action="assign", payload={**item.payload, "assignee": to},
+                          why=f"assigned to {to}")  # fmt: skip
+
+
+def comment(ws: Workspace, item_id: int, user: User, text: str) -> WorkItem:
+    ws.store.note(item_id, actor=user.name, action="comment", why=_text(text, "the comment"))
+    return ws.store.get(item_id)
+
+
+BULK = {"retry": retry, "cancel": cancel, "assign": assign}
+
+
+def bulk_check(item: WorkItem, action: str) -> str:
+    """Why the bulk action would not touch this item ("" when it would)."""
+    if action == "retry":
+        if item.status not in RETRY_FROM:
+            return f"{item.status}: cannot be retried"
+        if needs_approval(item) and approval(item) is None:
+            return "needs an approval first"
+    if action == "cancel" and item.status not in CANCEL_FROM:
+        return f"{item.status}: cannot be cancelled"
+    if action == "assign" and item.status == Status.PROCESSING:
+        return "a runner holds it"
+    return ""

@@ -1,0 +1,30 @@
+// Conveniences only: every page works without this file.
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  // "select all" checkbox of the exception queue
+  for (const all of document.querySelectorAll("input[data-select-all]")) {
+    all.addEventListener("change", () => {
+      for (const box of document.querySelectorAll(`input[type=checkbox][name="${all.dataset.selectAll}"]`)) {
+        box.checked = all.checked;
+      }
+    });
+  }
+  // a field's row and its box on the page image light up together; a click picks it for correction
+  const select = document.querySelector("form.correct select[name=field]");
+  const mark = (name, on) => {
+    for (const el of document.querySelectorAll(`[data-field="${CSS.escape(name)}"]`)) {
+      el.classList.toggle("hover", on);
+    }
+  };
+  for (const el of document.querySelectorAll("[data-field]")) {
+    const name = el.dataset.field;
+    el.addEventListener("mouseenter", () => mark(name, true));
+    el.addEventListener("mouseleave", () => mark(name, false));
+    el.addEventListener("click", () => {
+      if (select && [...select.options].some((o) => o.value === name)) {
+        select.value = name;
+        select.form.querySelector("input[name=value]").focus();
+      }
+    });
+  }
+});

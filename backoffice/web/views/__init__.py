@@ -1,0 +1,1 @@
+"""The supervisor UI's views: each answers HTML or JSON (see :mod:`backoffice.web.render`)."""

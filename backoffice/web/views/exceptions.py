@@ -1,0 +1,85 @@
+"""The exception queue: filters, search, sort, pages, and bulk retry, cancel and assign with a
+preview of the items each would touch before it runs."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from backoffice import errors
+from backoffice.queue.base import Status
+from backoffice.web import actions
+from backoffice.web.auth import guarded, workspace
+from backoffice.web.query import PER_PAGE, SORTS, ItemFilter, summary
+from backoffice.web.render import page, problem, wants_json
+
+log = logging.getLogger(__name__)
+MAX_BULK = 500
+
+
+@guarded("viewer")
+async def exception_list(request: Request) -> Response:
+    ws = workspace(request)
+    wanted = ItemFilter.from_query(dict(request.query_params))
+    found = await run_in_threadpool(ws.finder.find, wanted)
+    bots = await run_in_threadpool(ws.finder.bots)
+    data = {"filter": wanted.query(), "total": found.total, "page": wanted.page, "pages": found.pages,
+            "items": [summary(i) for i in found.items]}  # fmt: skip
+    context = {"found": found, "f": wanted, "bots": bots, "statuses": [s.value for s in Status],
+               "sorts": list(SORTS), "per_pages": PER_PAGE,
+               "users": [u.name for u in ws.users.list()] if request.state.session.user.can("supervisor") else []}  # fmt: skip
+    return page(request, "exceptions.html", context, data)
+
+
+@guarded("supervisor")
+async def bulk(request: Request) -> Response:
+    """First POST: the preview (which items the action touches, which it skips and why).
+    The preview's own form, with ``confirm=1``, runs it."""
+    ws = workspace(request)
+    form = await request.form()
+    action = str(form.get("action", ""))
+    if action not in actions.BULK:
+        return problem(request, 400, f"unknown bulk action {action!r}: choose retry, cancel or assign")
+    try:
+        ids = sorted({int(v) for v in form.getlist("ids")})
+    except ValueError:
+        return problem(request, 400, "item ids must be numbers")
+    if not ids:
+        return problem(request, 400, "choose at least one item")
+    if len(ids) > MAX_BULK:
+        return problem(request, 400, f"at most {MAX_BULK} items at once")
+    why, to = str(form.get("why", "")), str(form.get("to", ""))
+    if action == "assign" and to not in {u.name for u in ws.users.list()}:
+        return problem(request, 400, f"choose a person to assign to (no user named {to!r})")
+    items = await run_in_threadpool(ws.finder.by_ids, ids)
+    rows = [(item, actions.bulk_check(item, action)) for item in items]
+    if form.get("confirm") != "1":
+        data = {"action": action, "to": to, "why": why, "touches": [summary(i) for i, skip in rows if not skip],
+                "skips": [{**summary(i), "why": skip} for i, skip in rows if skip]}  # fmt: skip
+        return page(request, "bulk_preview.html", {"action": action, "rows": rows, "why": why, "to": to,
+                                                   "back": str(form.get("back", "/exceptions"))}, data)  # fmt: skip
+    user = request.state.session.user
+    results = []
+    for item, skip in rows:
+        if skip:
+            results.append({"id": item.id, "skipped": skip})
+            continue
+        try:
+            argument = to if action == "assign" else why
+            after = await run_in_threadpool(actions.BULK[action], ws, item.id, user, argument)
+            results.append({"id": item.id, "status": after.status.value})
+        except errors.BackofficeError as exc:
+            results.append({"id": item.id, "error": str(exc)})
+    log.info("%s: bulk %s of %d items", user.name, action, len(results), extra={"action": f"bulk-{action}"})
+    if wants_json(request):
+        from starlette.responses import JSONResponse
+
+        return JSONResponse({"action": action, "results": results})
+    back = str(form.get("back", "/exceptions"))
+    back = back if back.startswith("/exceptions") else "/exceptions"
+    done = sum(1 for r in results if "status" in r)
+    sep = "&" if "?" in back else "?"
+    return RedirectResponse(f"{back}{sep}done={action}&n={done}", status_code=303)

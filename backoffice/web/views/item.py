@@ -1,0 +1,152 @@
+"""One item: the document's pages with each field's box, the fields, the Verdict, the mail it
+came from, portal evidence, effects and the journal; its page images and files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+from backoffice.documents.models import FIELDS_BY_KIND
+from backoffice.errors import ItemNotFound
+from backoffice.queue.base import CANCEL_FROM, RETRY_FROM, Status, StoredFile, WorkItem
+from backoffice.web import actions
+from backoffice.web.auth import guarded, workspace
+from backoffice.web.context import Workspace
+from backoffice.web.render import page, problem
+
+DONE_MESSAGES = {
+    "correct": "Correction saved; the rules ran again.", "rerun": "The rules ran again.",
+    "approve": "Approved.", "retry": "Sent back to the queue.", "cancel": "Cancelled.",
+    "reject": "Rejected.", "assign": "Assigned.", "comment": "Comment added.",
+}  # fmt: skip
+
+
+def failing_fields(item: WorkItem) -> dict[str, str]:
+    """Field name -> ``error`` or ``warning``: the worst failing rule that read it (error
+    boxes are drawn red, warning boxes amber)."""
+    out: dict[str, str] = {}
+    for outcome in (item.payload.get("verdict") or {}).get("outcomes", []):
+        if outcome.get("ok") or outcome.get("skipped"):
+            continue
+        names = list(outcome.get("values", {}))
+        if outcome.get("action") == "required":
+            names.append(outcome["rule"].removeprefix("required:"))
+        for name in names:
+            if out.get(name) != "error":
+                out[name] = "error" if outcome.get("severity") == "error" else "warning"
+    return out
+
+
+def evidence(item: WorkItem) -> list[StoredFile]:
+    found = []
+    for data in item.payload.get("evidence") or []:
+        try:
+            found.append(StoredFile.from_dict(data))
+        except TypeError:
+            continue
+    return found
+
+
+def item_view(ws: Workspace, item_id: int) -> dict[str, Any]:
+    item = ws.store.get(item_id)
+    journal = ws.store.journal(item_id)
+    effects = ws.store.effects(item_id)
+    source = item.files[0] if item.files else None
+    sizes = ws.images.sizes(source) if source else []
+    document = item.payload.get("document") or {}
+    fields = document.get("fields") or {}
+    failing = failing_fields(item)
+    verdict = item.payload.get("verdict") or {}
+    outcomes = verdict.get("outcomes", [])
+    return {
+        "item": item, "journal": journal, "effects": effects, "pages": sizes, "document": document,
+        "fields": fields, "failing": failing, "verdict": verdict,
+        "first_failing": next((n for n, sev in failing.items() if sev == "error"), ""),
+        "failed": [o for o in outcomes if not o.get("ok") and not o.get("skipped")],
+        "passed": [o for o in outcomes if o.get("ok") or o.get("skipped")],
+        "field_names": sorted(FIELDS_BY_KIND.get(document.get("kind", ""), {})),
+        "mail": item.payload.get("mail") or {}, "evidence": evidence(item),
+        "corrections": item.payload.get("corrections", []), "approvals": item.payload.get("approvals", []),
+        "needs_approval": actions.needs_approval(item), "approval": actions.approval(item),
+        "correctors": sorted(actions.correctors(item)),
+        "can_retry": item.status in RETRY_FROM, "can_cancel": item.status in CANCEL_FROM,
+        "can_correct": item.status in (*RETRY_FROM, Status.PENDING) and bool(document),
+        "users": [u.name for u in ws.users.list()],
+    }  # fmt: skip
+
+
+def item_json(view: dict[str, Any]) -> dict[str, Any]:
+    item: WorkItem = view["item"]
+    return {
+        **item.to_dict(), "journal": [e.to_dict() for e in view["journal"]],
+        "effects": [e.to_dict() for e in view["effects"]],
+        "pages": [{"number": p.number, "width": p.width, "height": p.height,
+                   "image": f"/items/{item.id}/pages/{p.number}.png"} for p in view["pages"]],
+        "failing_fields": view["failing"], "needs_approval": view["needs_approval"],
+        "approval": view["approval"],
+    }  # fmt: skip
+
+
+def _item_id(request: Request) -> int:
+    return int(request.path_params["item_id"])
+
+
+@guarded("viewer")
+async def item_page(request: Request) -> Response:
+    ws = workspace(request)
+    try:
+        view = await run_in_threadpool(item_view, ws, _item_id(request))
+    except ItemNotFound as exc:
+        return problem(request, 404, str(exc), title="No such item")
+    done = request.query_params.get("done", "")
+    view["done"] = DONE_MESSAGES.get(done, "")
+    return page(request, "item.html", view, item_json(view))
+
+
+def show_item(request: Request, item_id: int, error: str, status: int) -> Response:
+    """The item page again, with what went wrong (after a refused action)."""
+    ws = workspace(request)
+    view = item_view(ws, item_id)
+    view["error"] = error
+    return page(request, "item.html", view, {"error": error, **item_json(view)}, status=status)
+
+
+def _stored(item: WorkItem, sha256: str) -> StoredFile | None:
+    for stored in (*item.files, *evidence(item)):
+        if stored.sha256 == sha256:
+            return stored
+    return None
+
+
+@guarded("viewer")
+async def page_image(request: Request) -> Response:
+    ws = workspace(request)
+    try:
+        item = await run_in_threadpool(ws.store.get, _item_id(request))
+    except ItemNotFound as exc:
+        return problem(request, 404, str(exc))
+    if not item.files:
+        return problem(request, 404, "the item has no document")
+    path = await run_in_threadpool(ws.images.png, item.files[0], int(request.path_params["number"]))
+    if path is None:
+        return problem(request, 404, "no such page")
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, max-age=86400"})
+
+
+@guarded("viewer")
+async def item_file(request: Request) -> Response:
+    """A file of the item (its source document, a screenshot, a trace) as a download."""
+    ws = workspace(request)
+    try:
+        item = await run_in_threadpool(ws.store.get, _item_id(request))
+    except ItemNotFound as exc:
+        return problem(request, 404, str(exc))
+    stored = _stored(item, str(request.path_params["sha256"]))
+    if stored is None or not ws.files.path(stored).exists():
+        return problem(request, 404, "the item has no such file")
+    inline = request.query_params.get("inline") == "1" and stored.media_type in ("image/png", "image/jpeg")
+    return FileResponse(ws.files.path(stored), media_type=stored.media_type if inline else "application/octet-stream",
+                        filename=stored.name, content_disposition_type="inline" if inline else "attachment")  # fmt: skip

@@ -1,0 +1,174 @@
+"""The supervisor UI with a large queue: server time of the exception list and the item page.
+
+    .venv/bin/python bench/ui.py [--items 100000] [--requests 20] [--keep DIR]
+
+(--keep DIR keeps the queue it builds, and a later run with the same DIR reuses it.)
+
+Builds a queue of --items items from the demo's documents and verdicts (real payloads, about
+13 KB each; 90 % done, 5 % in the exception queue, the rest pending, retrying or cancelled),
+then asks the UI in-process for each page --requests times and prints the median and the
+95th percentile of the server time (the app's ``Server-Timing`` header). Page images are
+rendered once before timing (the goal excludes the first render). Goals: the filtered
+exception list (50 rows) <= 150 ms, the item page <= 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)  # never let bench/ shadow a module name
+
+from backoffice.config import load_config  # noqa: E402
+from backoffice.demo.run import run_demo  # noqa: E402
+from backoffice.queue import NewItem, open_store  # noqa: E402
+from backoffice.web.app import create_app  # noqa: E402
+from backoffice.web.context import Workspace  # noqa: E402
+
+VENDORS = ["Becker & Söhne GmbH", "Harbour & Finch LLP", "Northwind Traders Inc.", "Atelier Dupont SARL",
+           "Pennine Catering Supplies Ltd", "Blue Harbor Consulting Inc.", "Huber Maschinenbau KG"]  # fmt: skip
+LIST_GOAL, ITEM_GOAL = 150.0, 300.0
+
+
+def build_queue(folder: Path, items: int, seed: int = 1) -> tuple[Workspace, list[int]]:
+    """A demo workspace whose queue is filled up to ``items`` items; returns the exception ids."""
+    result = run_demo(ROOT / "bots.yaml", folder / "ws", count=24, seed=7)
+    config = load_config(result.config)
+    store = open_store(config.queue_url)
+    samples = store.list(limit=100)
+    exceptions = [i for i in samples if i.status.value == "exception"]
+    rng = random.Random(seed)
+    batch: list[NewItem] = []
+    start_id = max(i.id for i in samples) + 1
+    plan: list[tuple[int, str, int]] = []  # (id, status, sample exception index)
+    for n in range(items - len(samples)):
+        sample = rng.choice(samples)
+        payload = copy.deepcopy(sample.payload)
+        fields = payload.get("document", {}).get("fields", {})
+        vendor = rng.choice(VENDORS)
+        if "seller_name" in fields:
+            fields["seller_name"]["value"] = vendor
+        if "invoice_number" in fields:
+            fields["invoice_number"]["value"] = f"INV-{n:07d}"
+        payload["file"] = f"invoice-{n:07d}.pdf"
+        batch.append(NewItem("invoices", f"bench:{n}", payload, files=sample.files))
+        roll = rng.random()
+        status = "done" if roll < 0.90 else "exception" if roll < 0.95 else "pending" if roll < 0.97 \
+            else "retrying" if roll < 0.99 else "cancelled"  # fmt: skip
+        plan.append((start_id + n, status, rng.randrange(len(exceptions))))
+        if len(batch) == 10_000:
+            store.enqueue_many(batch)
+            batch = []
+    store.enqueue_many(batch)
+    conn = sqlite3.connect(config.queue_url.removeprefix("sqlite:///"))
+    with conn:
+        conn.executemany(
+            "UPDATE items SET status = ?, reason = ?, error_code = ? WHERE id = ?",
+            [(s, exceptions[e].reason if s == "exception" else None,
+              exceptions[e].error_code if s == "exception" else None, i) for i, s, e in plan],
+        )  # fmt: skip
+    conn.close()
+    ws = Workspace.open(config, store)
+    ws.users.add("bench", "bench-password", "supervisor")
+    ids = [i for i, s, _ in plan if s == "exception"]
+    return ws, ids
+
+
+def reuse_queue(folder: Path) -> tuple[Workspace, list[int]]:
+    """A queue an earlier ``--keep`` run built."""
+    config = load_config(folder / "ws" / "bots.yaml")
+    ws = Workspace.open(config, open_store(config.queue_url))
+    ws.users.add("bench", "bench-password", "supervisor")
+    conn = sqlite3.connect(config.queue_url.removeprefix("sqlite:///"))
+    ids = [r[0] for r in conn.execute("SELECT id FROM items WHERE status = 'exception' AND id > 100 ORDER BY id")]
+    conn.close()
+    return ws, ids
+
+
+def sign_in(client) -> None:
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    answer = client.post("/login", data={"name": "bench", "password": "bench-password", "csrf": token})
+    assert answer.status_code == 200 and "Dashboard" in answer.text, answer.text[:300]
+
+
+def measure(client, url: str, n: int) -> tuple[float, float, float]:
+    """(median server ms, p95 server ms, median wall ms) of ``n`` GETs."""
+    server, wall = [], []
+    for _ in range(n):
+        started = time.perf_counter()
+        answer = client.get(url)
+        wall.append((time.perf_counter() - started) * 1000)
+        assert answer.status_code == 200, (url, answer.status_code, answer.text[:300])
+        server.append(float(answer.headers["server-timing"].split("dur=")[1]))
+    server.sort()
+    return statistics.median(server), server[int(len(server) * 0.95) - 1], statistics.median(wall)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--keep", type=Path, help="Build the queue in this folder and keep it (or reuse it).")
+    args = parser.parse_args()
+    with warnings.catch_warnings():  # starlette would like httpx2; httpx is what the project has
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-ui-"))
+    console = Console()
+    try:
+        started = time.perf_counter()
+        if args.keep and (folder / "ws" / "queue.db").exists():
+            ws, exceptions = reuse_queue(folder)
+            args.items = ws.store.list(limit=1)[0].id
+        else:
+            ws, exceptions = build_queue(folder, args.items)
+        console.print(f"queue of {args.items} items ({len(exceptions)} exceptions) built in "
+                      f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+        item = exceptions[len(exceptions) // 2]
+        pages = {
+            "exception list: status=exception (50 rows)": "/exceptions?status=exception",
+            "exception list: + bot + reason code": "/exceptions?status=exception&bot=invoices&reason=rule:totals-add-up",
+            "exception list: + vendor": "/exceptions?status=exception&vendor=becker",
+            "exception list: + search (q)": "/exceptions?status=exception&q=INV-00123",
+            "exception list: page 20, sorted by deadline": "/exceptions?status=exception&sort=deadline&page=20",
+            "exception list: any status, vendor": "/exceptions?status=all&vendor=harbour",
+            f"item page (#{item})": f"/items/{item}",
+            f"item page as JSON (#{item})": f"/items/{item}?format=json",
+            "dashboard": "/",
+        }
+        table = Table(title=f"supervisor UI, {args.items} items, median of {args.requests} requests (server time)")
+        for column in ("page", "median ms", "p95 ms", "wall median ms", "goal ms", "met"):
+            table.add_column(column, justify="left" if column == "page" else "right")
+        with TestClient(create_app(ws), base_url="https://localhost") as client:
+            sign_in(client)
+            client.get(f"/items/{item}/pages/1.png")  # the first render is excluded
+            for name, url in pages.items():
+                client.get(url)  # warm the page cache of SQLite once
+                median, p95, wall = measure(client, url, args.requests)
+                goal = LIST_GOAL if name.startswith("exception list") else ITEM_GOAL if name.startswith("item") else None
+                met = "" if goal is None else "yes" if median <= goal else "NO"
+                table.add_row(name, f"{median:.1f}", f"{p95:.1f}", f"{wall:.1f}", f"{goal:.0f}" if goal else "", met)
+        console.print(table)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""A demo workspace served by the supervisor UI on loopback (uvicorn in a thread), and one
+headless Chromium per test module; both stopped after."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from datetime import UTC, datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from backoffice.config import Config
+from backoffice.demo.run import run_demo
+from backoffice.queue import NewItem, open_store
+from backoffice.queue.base import Store
+from backoffice.web.app import create_app
+from backoffice.web.context import Workspace
+from tests.conftest import ROOT
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+PASSWORDS = {"alice": "alice-pass-1", "bob": "bob-pass-12", "vera": "vera-pass-1", "ada": "ada-pass-123"}
+ROLES = {"alice": "supervisor", "bob": "supervisor", "vera": "viewer", "ada": "admin"}
+SCRIPT_NAME = '<script>alert("file")</script>.pdf'
+SCRIPT_SUBJECT = '<script>alert("subject")</script> Invoice 4711'
+
+
+@dataclass
+class Served:
+    url: str
+    ws: Workspace
+    config: Config
+    store: Store
+    script_item: int
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _script_item(ws: Workspace, store: Store) -> int:
+    """An item whose file name and mail subject hold markup: it must show as text."""
+    first = store.get(1).files[0]
+    stored = ws.files.put_bytes(ws.files.path(first).read_bytes(), SCRIPT_NAME)
+    mail = {"from": "Mallory <mallory@example.com>", "subject": SCRIPT_SUBJECT, "date": "2026-03-01T10:00:00+00:00",
+            "message_id": "<m1@example.com>"}  # fmt: skip
+    evidence = ws.files.put_bytes(b"<html><script>alert(1)</script></html>", "<script>trace</script>.html")
+    item, _ = store.enqueue(NewItem("invoices", "test:script", {"file": SCRIPT_NAME, "mail": mail,
+                                                                "evidence": [evidence.to_dict()]}, files=[stored],
+                                    deadline=datetime(2026, 1, 5, tzinfo=UTC)))  # fmt: skip
+    claimed = store.claim("test-runner", bots=["invoices"], limit=100)
+    for other in claimed:
+        if other.id == item.id:
+            store.to_exception(item.id, "test-runner", reason=f"cannot read {SCRIPT_NAME}", code="intake")
+        else:
+            store.release(other.id, "test-runner")
+    return item.id
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> Iterator[Served]:
+    folder = tmp_path_factory.mktemp("ui")
+    result = run_demo(ROOT / "bots.yaml", folder / "ws", count=24, seed=7)
+    from backoffice.config import load_config
+
+    config = load_config(result.config)
+    store = open_store(config.queue_url)
+    ws = Workspace.open(config, store)
+    for name, password in PASSWORDS.items():
+        ws.users.add(name, password, ROLES[name])
+    script_item = _script_item(ws, store)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="on"))  # fmt: skip
+    thread = threading.Thread(target=server.run, name="ui-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the UI server did not start")
+        time.sleep(0.05)
+    try:
+        # "localhost": browsers keep Secure cookies there over plain HTTP (a secure context)
+        yield Served(f"http://localhost:{port}", ws, config, store, script_item)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        store.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    from backoffice.browser import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

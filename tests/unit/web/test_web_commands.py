@@ -1,0 +1,38 @@
+"""``backoffice users add|remove|list`` and ``backoffice ui --help``."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from backoffice.cli import app
+from backoffice.web.users import SQLiteUsers
+
+runner = CliRunner()
+
+
+def test_users_add_list_remove(deployment):
+    path = deployment("""
+        bots:
+          - name: invoices
+            source: {kind: folder, path: inbox, create: true}
+        """)  # fmt: skip
+    added = runner.invoke(app, ["-c", str(path), "users", "add", "alice", "--role", "viewer", "--password-stdin"],
+                          input="a long password\n")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    users = SQLiteUsers(path.parent / "work" / "queue.db")
+    assert users.verify("alice", "a long password").role == "viewer"
+    listed = runner.invoke(app, ["-c", str(path), "users", "list", "--json"])
+    assert json.loads(listed.stdout) == [{"name": "alice", "role": "viewer"}]
+    refused = runner.invoke(app, ["-c", str(path), "users", "add", "bob", "--role", "root", "--password-stdin"],
+                            input="a long password\n")  # fmt: skip
+    assert refused.exit_code != 0 and "role 'root'" in str(refused.exception)
+    assert runner.invoke(app, ["-c", str(path), "users", "remove", "alice"]).exit_code == 0
+    assert users.list() == []
+    users.close()
+
+
+def test_ui_has_help_with_its_options():
+    result = runner.invoke(app, ["ui", "--help"])
+    assert result.exit_code == 0 and "--port" in result.output and "--host" in result.output

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from backoffice.queue import NewItem, Status
+from backoffice.queue.memory import MemoryStore
+from backoffice.queue.sqlite import SQLiteStore
+from backoffice.web.query import ItemFilter, ScanFinder, SQLiteFinder
+
+VENDORS = ["Becker & Söhne GmbH", "Harbour_Finch 100% LLP", 'Quote "Q" Ltd', "Northwind"]
+
+
+def fill(store) -> None:
+    for n in range(60):
+        payload = {
+            "file": f"invoice-{n:03d}.pdf",
+            "document": {"kind": "invoice", "fields": {
+                "seller_name": {"value": VENDORS[n % 4]}, "invoice_number": {"value": f"INV-{n:04d}"}}},
+            "mail": {"subject": f"Rechnung {n}", "from": f"billing{n % 3}@example.com"},
+        }  # fmt: skip
+        store.enqueue(NewItem("invoices" if n % 2 else "orders", f"key-{n}", payload,
+                              deadline=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=n % 7)))  # fmt: skip
+    for item in store.claim("runner", limit=60):
+        if item.id % 3 == 0:
+            store.to_exception(item.id, "runner", reason=f"net + tax does not equal the total {item.id}", code="rule:totals")
+        elif item.id % 3 == 1:
+            store.to_exception(item.id, "runner", reason="invoice_number is missing", code="rule:required")
+        else:
+            store.complete(item.id, "runner")
+
+
+@pytest.fixture(scope="module")
+def finders(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("finders")
+    sqlite = SQLiteStore(tmp_path / "queue.db")
+    memory = MemoryStore()
+    fill(sqlite)
+    fill(memory)
+    yield SQLiteFinder(tmp_path / "queue.db"), ScanFinder(memory)
+    sqlite.close()
+
+
+@pytest.mark.parametrize("query", [
+    {}, {"status": "all"}, {"status": "done"}, {"bot": "orders"}, {"reason": "rule:totals"}, {"reason": "MISSING"},
+    {"vendor": "becker"}, {"vendor": "100%"}, {"vendor": "harbour_finch"}, {"vendor": '"q"'}, {"vendor": "nobody"},
+    {"q": "inv-0012"}, {"q": "billing2@"}, {"q": "Rechnung 5"}, {"q": "key-7"},
+    {"status": "all", "sort": "oldest", "per_page": "20", "page": "2"}, {"status": "all", "sort": "deadline"},
+    {"status": "all", "sort": "bot", "page": "3", "per_page": "20"},
+    {"status": "all", "since": datetime.now(UTC).date().isoformat(), "until": datetime.now(UTC).date().isoformat()},
+    {"status": "all", "until": "2020-01-01"},
+])  # fmt: skip
+def test_the_sqlite_finder_and_the_scan_finder_agree(finders, query):
+    sqlite, scan = finders
+    wanted = ItemFilter.from_query(query)
+    by_sql, by_scan = sqlite.find(wanted), scan.find(wanted)
+    assert by_sql.total == by_scan.total
+    assert [i.id for i in by_sql.items] == [i.id for i in by_scan.items]
+
+
+def test_filters_find_what_they_name(finders):
+    sqlite, _ = finders
+    page = sqlite.find(ItemFilter.from_query({"vendor": "becker", "reason": "totals"}))
+    assert page.total and all(i.status == Status.EXCEPTION and i.error_code == "rule:totals" for i in page.items)
+    assert all(i.payload["document"]["fields"]["seller_name"]["value"].startswith("Becker") for i in page.items)
+    assert sqlite.find(ItemFilter.from_query({"status": "all", "until": "2020-01-01"})).total == 0
+    assert sqlite.find(ItemFilter.from_query({"status": "all", "per_page": "20"})).pages == 3
+
+
+def test_a_bad_query_string_falls_back_to_defaults():
+    wanted = ItemFilter.from_query({"status": "nonsense", "since": "not a date", "sort": "id; DROP TABLE items",
+                                    "page": "-3", "per_page": "100000", "unknown": "x"})  # fmt: skip
+    assert (wanted.status, wanted.since, wanted.sort, wanted.page, wanted.per_page) == ("exception", "", "newest", 1, 50)
+    assert ItemFilter.from_query({"status": "all"}).query(page=2) == {"status": "all", "sort": "newest", "page": "2", "per_page": "50"}
+
+
+def test_the_dashboard_counts_today_and_lists_the_oldest_and_overdue(finders):
+    for finder in finders:
+        board = finder.dashboard(datetime(2026, 1, 4, tzinfo=UTC).timestamp())
+        assert board.counts["invoices"]["exception"] + board.counts["orders"]["exception"] == 40
+        assert board.done_today == 0  # the clock says 2026-01-04: nothing happened "today"
+        assert {code for code, _, _ in board.reasons} == {"rule:totals", "rule:required"}
+        assert [i.id for i in board.oldest] == [n for n in range(1, 61) if n % 3 != 2][:10]
+        assert board.overdue and all(i.deadline.timestamp() < datetime(2026, 1, 4, tzinfo=UTC).timestamp()
+                                     and i.status == Status.EXCEPTION for i in board.overdue)  # fmt: skip
+        today = finder.dashboard(datetime.now(UTC).timestamp())
+        assert today.done_today == 20 and today.exceptions_today == 40
