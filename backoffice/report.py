@@ -98,6 +98,10 @@ def print_item(console: Console, item: WorkItem, journal: list[JournalEntry]) ->
         console.print(f"file: {escape(stored.name)} ({stored.size:,} bytes, {stored.media_type}) sha256 {stored.sha256[:12]}…")
     for target, ref in item.refs.items():
         console.print(f"posted to {escape(target)}: {escape(ref)}", highlight=False)
+    for kept in item.payload.get("evidence", []):  # screenshots, page HTML, traces of a failed step
+        console.print(f"evidence: {escape(kept['name'])} ({kept['size']:,} bytes, {kept['media_type']}) "
+                      f"sha256 {kept['sha256'][:12]}… files/{kept['sha256'][:2]}/{kept['sha256'][2:]}",
+                      highlight=False, soft_wrap=True)  # fmt: skip
     document = item.payload.get("document")
     if document:
         table = Table(title=f"{document['kind']} fields ({document['method']})")
