@@ -1,9 +1,17 @@
-"""Work-queue throughput on SQLite (durable commits: WAL, synchronous=FULL).
+"""Work-queue throughput: SQLite (durable commits: WAL, synchronous=FULL) and PostgreSQL, with
+procrastinate on the same PostgreSQL for comparison.
 
     .venv/bin/python bench/queue.py [--runs 5] [--items 100000] [--claims 5000]
+                                    [--backends sqlite,postgres,procrastinate] [--pg-items 5000]
 
-Prints items/s, the median of --runs runs, for: batched enqueue; claim + complete one at a
-time in one process; and 4 processes claiming concurrently (checked for duplicate claims).
+Prints items/s, the median of --runs runs. SQLite: batched enqueue; claim + complete one at a
+time in one process; 4 processes claiming concurrently (checked for duplicate claims).
+PostgreSQL (a scratch database on 127.0.0.1:5432, dropped at the end): claim + complete with
+1, 2 and 4 worker processes, one at a time and in batches of 100 (claim(limit=100) +
+complete_many), every run checked for duplicate or missing claims; and one worker with durable
+claims (synchronous_commit on for claim and complete too, as procrastinate commits). procrastinate is installed
+into a throwaway virtualenv under /tmp (never a dependency of backoffice) and runs its own
+fetch_job + finish_job with 1, 2 and 4 worker processes on the same server.
 """
 
 from __future__ import annotations
@@ -90,12 +98,170 @@ def claim_complete_parallel(folder: Path, n: int, processes: int = 4) -> float:
     return n / elapsed
 
 
+# -- PostgreSQL and procrastinate ---------------------------------------------------------------
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+VENV = Path(tempfile.gettempdir()) / "backoffice-bench-procrastinate"
+
+
+def _scratch_database() -> str:
+    import uuid
+
+    import psycopg
+
+    name = f"backoffice_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def _drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _pg_worker(url: str, schema: str, name: str, batch: int, durable: bool, start, results) -> None:
+    from backoffice.queue.postgres import PostgresStore
+
+    store = PostgresStore(url, schema=schema, migrate=False, durable_claims=durable)
+    mine: list[int] = []
+    start.wait()
+    began = time.perf_counter()
+    if batch == 1:
+        while claimed := store.claim(name):
+            store.complete(claimed[0].id, name)
+            mine.append(claimed[0].id)
+    else:
+        while claimed := store.claim(name, limit=batch):
+            mine.extend(i.id for i in store.complete_many([i.id for i in claimed], name))
+    results.put((mine, began, time.perf_counter()))
+    store.close()
+
+
+def postgres_claims(database: str, n: int, workers: int, batch: int, durable: bool = False) -> float:
+    import uuid
+
+    import psycopg
+
+    from backoffice.queue.postgres import PostgresStore
+
+    url = f"postgresql://postgres@127.0.0.1:5432/{database}"
+    schema = f"q_{uuid.uuid4().hex[:8]}"
+    store = PostgresStore(url, schema=schema)
+    for offset in range(0, n, 10_000):
+        store.enqueue_many(NewItem("bench", f"key-{i}", payload={"file": f"doc-{i}.pdf"})
+                           for i in range(offset, min(n, offset + 10_000)))  # fmt: skip
+    store.close()
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(workers), context.Queue()
+    procs = [context.Process(target=_pg_worker, args=(url, schema, f"w{i}", batch, durable, start, results))
+             for i in range(workers)]  # fmt: skip
+    for proc in procs:
+        proc.start()
+    outcomes = [results.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    ids = [i for mine, _, _ in outcomes for i in mine]
+    if len(ids) != len(set(ids)) or len(ids) != n:
+        raise SystemExit(f"duplicate or missing claims: {len(ids)} claims, {len(set(ids))} distinct, {n} items")
+    return n / (max(e for _, _, e in outcomes) - min(b for _, b, _ in outcomes))
+
+
+def procrastinate_python() -> Path:
+    """A throwaway virtualenv with procrastinate, made on first use."""
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        import subprocess
+
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "procrastinate>=3,<4", "psycopg[binary]>=3.1"],
+                       check=True)  # fmt: skip
+    return python
+
+
+def procrastinate_claims(n: int, workers: int) -> float:
+    import json
+    import subprocess
+
+    database = _scratch_database()  # procrastinate keeps its tables in public: a database of its own
+    try:
+        script = Path(__file__).resolve().parent / "queue_procrastinate.py"
+        dsn = f"postgresql://postgres@127.0.0.1:5432/{database}"
+        done = subprocess.run([str(procrastinate_python()), str(script), dsn, str(n), str(workers)],
+                              check=True, capture_output=True, text=True, cwd=tempfile.gettempdir())  # fmt: skip
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        _drop_database(database)
+    if result["done"] != n or result["distinct"] != n:
+        raise SystemExit(f"procrastinate: {result}")
+    return result["rate"]
+
+
+def _table(title: str) -> Table:
+    table = Table(title=title)
+    for column in ("case", "median", "min", "max", "goal"):
+        table.add_column(column, justify="right" if column != "case" else "left")
+    return table
+
+
+def postgres_main(args) -> None:
+    backends = set(args.backends.split(","))
+    table = _table(f"PostgreSQL work queue vs procrastinate, claim + complete, median of {args.runs} runs (items/s)")
+    database = _scratch_database()
+    medians: dict[str, float] = {}
+    try:
+        cases = []
+        if "postgres" in backends:
+            for workers in (1, 2, 4):
+                cases.append((f"backoffice, {workers} worker(s), one at a time",
+                              lambda w=workers: postgres_claims(database, args.pg_items, w, 1)))  # fmt: skip
+            cases.append(("backoffice, 1 worker(s), one at a time, durable claims (as procrastinate)",
+                          lambda: postgres_claims(database, args.pg_items, 1, 1, durable=True)))  # fmt: skip
+            for workers in (1, 2, 4):
+                cases.append((f"backoffice, {workers} worker(s), batches of 100",
+                              lambda w=workers: postgres_claims(database, args.pg_items * 10, w, 100)))  # fmt: skip
+        if "procrastinate" in backends:
+            for workers in (1, 2, 4):
+                cases.append((f"procrastinate, {workers} worker(s), one at a time",
+                              lambda w=workers: procrastinate_claims(args.pg_items, w)))  # fmt: skip
+        for name, run in cases:
+            rates = [run() for _ in range(args.runs)]
+            medians[name] = statistics.median(rates)
+            goal = ""
+            if name == "backoffice, 1 worker(s), one at a time":
+                goal = ">= 1,000 and >= 2x procrastinate (1 worker)"
+            elif name == "backoffice, 1 worker(s), batches of 100":
+                goal = ">= 10,000"
+            table.add_row(name, f"{medians[name]:,.0f}", f"{min(rates):,.0f}", f"{max(rates):,.0f}", goal)
+    finally:
+        _drop_database(database)
+    Console().print(table)
+    ours, theirs = medians.get("backoffice, 1 worker(s), one at a time"), medians.get(
+        "procrastinate, 1 worker(s), one at a time")
+    if ours and theirs:
+        Console().print(f"one worker, one at a time: backoffice / procrastinate = {ours / theirs:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--items", type=int, default=100_000, help="items for the batched enqueue")
     parser.add_argument("--claims", type=int, default=5_000, help="items claimed and completed")
+    parser.add_argument("--backends", default="sqlite,postgres,procrastinate",
+                        help="comma-separated: sqlite, postgres, procrastinate")
+    parser.add_argument("--pg-items", type=int, default=5_000,
+                        help="items per PostgreSQL/procrastinate one-at-a-time run (x10 for batches)")
     args = parser.parse_args()
+    if "sqlite" in args.backends.split(","):
+        sqlite_main(args)
+    if {"postgres", "procrastinate"} & set(args.backends.split(",")):
+        postgres_main(args)
+
+
+def sqlite_main(args) -> None:
     cases = [
         ("batched enqueue (10,000 per transaction)", lambda d: enqueue_batched(d, args.items), 100_000),
         ("claim + complete, 1 process, one at a time", lambda d: claim_complete_single(d, args.claims), 2_000),

@@ -17,7 +17,8 @@ __all__ = [
 
 
 def open_store(url: str, **kwargs) -> Store:
-    """Open the store a URL names: ``sqlite:///path/queue.db`` or ``memory:``."""
+    """Open the store a URL names: ``sqlite:///path/queue.db``, ``postgresql://host/db[?schema=S]``
+    or ``memory:``."""
     if url.startswith("memory:"):
         from backoffice.queue.memory import MemoryStore
 
@@ -26,4 +27,16 @@ def open_store(url: str, **kwargs) -> Store:
         from backoffice.queue.sqlite import SQLiteStore
 
         return SQLiteStore(url.removeprefix("sqlite:///"), **kwargs)
-    raise ValueError(f"unknown queue URL {url!r}: use sqlite:///PATH or memory:")
+    if url.startswith(("postgresql://", "postgres://")):
+        from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+        from backoffice.queue.postgres import PostgresStore
+
+        # ?schema=NAME puts the queue's tables in their own PostgreSQL schema (libpq knows no such
+        # parameter, so it is taken off the URL).
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        schema = query.pop("schema", None)
+        kwargs.setdefault("schema", schema)
+        return PostgresStore(urlunsplit(parts._replace(query=urlencode(query))), **kwargs)
+    raise ValueError(f"unknown queue URL {url!r}: use sqlite:///PATH, postgresql://… or memory:")

@@ -1,0 +1,146 @@
+"""Prometheus metrics of a runner (prometheus-client), served at ``/metrics``.
+
+- ``backoffice_items{bot,status}``: the queue's depth, read from the store at each scrape;
+- ``backoffice_oldest_pending_age_seconds{bot}``: how long the oldest due item has waited;
+- ``backoffice_stage_seconds{bot,stage}``: extract, rules, post and the whole item (histogram);
+- ``backoffice_items_handled_total{bot,outcome}``, ``backoffice_exceptions_total{bot,code}``,
+  ``backoffice_retries_total{bot,code}``: what this runner did.
+
+:func:`instrument` wraps a runner's stage calls with timers; :func:`serve_metrics` starts the
+HTTP endpoint in a daemon thread.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from backoffice.queue.base import CLAIMABLE, Status, Store
+
+log = logging.getLogger(__name__)
+
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
+
+
+class QueueCollector(Collector):
+    """Queue depth by bot and status, and the oldest due item's age, read at scrape time."""
+
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time):
+        self.store, self.clock = store, clock
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        depth = GaugeMetricFamily("backoffice_items", "Work items in the queue by bot and status.",
+                                  labels=["bot", "status"])  # fmt: skip
+        age = GaugeMetricFamily("backoffice_oldest_pending_age_seconds",
+                                "Age of the oldest pending or retrying item, by bot.", labels=["bot"])  # fmt: skip
+        try:
+            counts = self.store.counts()
+            oldest = self._oldest(counts)
+        except Exception:
+            log.exception("cannot read the queue for metrics", extra={"action": "metrics"})
+            return
+        for bot, statuses in sorted(counts.items()):
+            for status in Status:
+                depth.add_metric([bot, status.value], statuses.get(status.value, 0))
+        now = self.clock()
+        for bot, created in sorted(oldest.items()):
+            age.add_metric([bot], max(now - created, 0.0))
+        yield depth
+        yield age
+
+    def _oldest(self, counts: dict[str, dict[str, int]]) -> dict[str, float]:
+        fast = getattr(self.store, "oldest_pending", None)
+        if fast is not None:
+            return fast()
+        oldest: dict[str, float] = {}
+        for bot, statuses in counts.items():
+            for status in CLAIMABLE:
+                n = statuses.get(status.value, 0)
+                if n:  # list() is newest first: the last one is the oldest
+                    [item] = self.store.list(status=status, bot=bot, limit=1, offset=n - 1)
+                    created = item.created_at.timestamp()
+                    oldest[bot] = min(oldest.get(bot, created), created)
+        return oldest
+
+
+class Metrics:
+    """The metrics of one runner process, in their own registry."""
+
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time):
+        self.registry = CollectorRegistry()
+        self.registry.register(QueueCollector(store, clock))
+        self.stage_seconds = Histogram("backoffice_stage_seconds", "Duration of a stage of an item.",
+                                       ["bot", "stage"], buckets=BUCKETS, registry=self.registry)  # fmt: skip
+        self.handled = Counter("backoffice_items_handled", "Items this runner handled, by outcome.",
+                               ["bot", "outcome"], registry=self.registry)  # fmt: skip
+        self.exceptions = Counter("backoffice_exceptions", "Items sent to the exception queue, by reason code.",
+                                  ["bot", "code"], registry=self.registry)  # fmt: skip
+        self.retries = Counter("backoffice_retries", "Items scheduled for a retry, by reason code.",
+                               ["bot", "code"], registry=self.registry)  # fmt: skip
+
+    def record(self, bot: str, status: Status, code: str | None, seconds: float) -> None:
+        self.stage_seconds.labels(bot, "item").observe(seconds)
+        self.handled.labels(bot, status.value).inc()
+        if status == Status.EXCEPTION:
+            self.exceptions.labels(bot, code or "unknown").inc()
+        elif status == Status.RETRYING:
+            self.retries.labels(bot, code or "unknown").inc()
+
+
+_current: list[Metrics] = []  # the metrics the stage timers report to (the last instrumented)
+
+
+def _timed(stage: str, call: Callable[..., Any], bot_of: Callable[..., str]) -> Callable[..., Any]:
+    @functools.wraps(call)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return call(*args, **kwargs)
+        finally:
+            if _current:
+                _current[-1].stage_seconds.labels(bot_of(*args, **kwargs), stage).observe(time.perf_counter() - start)
+
+    wrapper.__wrapped_stage__ = stage  # type: ignore[attr-defined]
+    return wrapper
+
+
+def instrument(runner: Any, metrics: Metrics) -> None:
+    """Time this runner's items and stages (extraction, rules, target calls) into ``metrics``:
+    wraps ``runner.handle``, and once per process the stage functions the runner calls."""
+    from backoffice.bots import runner as runner_module, stages
+
+    handle = runner.handle
+
+    def timed_handle(item):
+        start = time.perf_counter()
+        after = handle(item)
+        metrics.record(item.bot, after.status, after.error_code, time.perf_counter() - start)
+        return after
+
+    runner.handle = timed_handle
+    _current[:] = [metrics]
+    if not hasattr(stages.extract, "__wrapped_stage__"):
+        stages.extract = _timed("extract", stages.extract, lambda bot, *a, **k: bot.name)
+        stages.apply_rules = _timed("rules", stages.apply_rules, lambda bot, *a, **k: bot.name)
+        runner_module.post_once = _timed("post", runner_module.post_once, lambda store, owner, item, *a, **k: item.bot)
+
+
+def serve_metrics(store: Store, host: str = "127.0.0.1", port: int = 0, runner: Any = None) -> int:
+    """Serve ``/metrics`` on ``host:port`` (0: a free port) from a daemon thread; return the port."""
+    metrics = Metrics(store)
+    if runner is not None:
+        instrument(runner, metrics)
+    server, _thread = start_http_server(port, addr=host, registry=metrics.registry)
+    bound = server.server_address[1]
+    log.info("metrics on http://%s:%s/metrics", host, bound, extra={"action": "metrics"})
+    return bound
+
+
+__all__ = ["Metrics", "QueueCollector", "instrument", "serve_metrics"]

@@ -1,0 +1,171 @@
+"""End to end: generated invoice PDFs through a folder inbox, extraction, the sample rules and
+the SQL target (SQLite ledger), on this machine's cores.
+
+    .venv/bin/python bench/e2e.py [--documents 1000] [--workers 0,2]
+
+For each worker count (0: extraction in the runner itself; N: N worker processes, see
+backoffice.bots.workers) a fresh workspace gets the same --documents PDFs (generated once by
+backoffice.demo.invoices.generate, not timed); then one runner collects the inbox and processes
+every item. Prints documents/s (collect to last item) and the peak memory of the runner and its
+workers together (resident set sizes summed, sampled every 50 ms from /proc).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# bench/queue.py would shadow the standard library's queue (which multiprocessing needs).
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(c) for c in task.read_text().split())
+            except OSError:
+                pass
+    return found
+
+
+class PeakMemory(threading.Thread):
+    """The largest sum of RSS over this process and its children, sampled every 50 ms."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak_kb, self._done = 0, threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.05):
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in _tree(os.getpid())))
+
+    def stop(self) -> float:
+        self._done.set()
+        self.join()
+        return self.peak_kb / 1024
+
+
+def rules_without_duplicates(folder: Path) -> Path:
+    """A copy of the sample rules without the ``duplicates:`` check (which reads the queue's
+    history for every item), to show the rest of the pipeline on its own."""
+    import yaml
+
+    shutil.copytree(ROOT / "rules", folder / "rules")
+    path = folder / "rules" / "invoice.yaml"
+    data = yaml.safe_load(path.read_text())
+    data.pop("duplicates", None)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def run_once(template: Path, workers: int, count: int, rules: Path = ROOT / "rules" / "invoice.yaml"
+             ) -> tuple[float, float, dict]:
+    from backoffice.bots import Runner
+    from backoffice.bots.workers import ExtractionWorkers
+    from backoffice.config import load_config
+    from backoffice.queue.sqlite import SQLiteStore
+
+    with tempfile.TemporaryDirectory(prefix="backoffice-e2e-") as folder:
+        base = Path(folder)
+        shutil.copytree(template, base / "work" / "inbox")
+        (base / "bots.yaml").write_text(textwrap.dedent(f"""
+            workspace: work
+            bots:
+              - name: invoices
+                source: {{kind: folder, path: inbox, create: true, settle_seconds: 0}}
+                extractor: invoice
+                rules: {rules}
+                targets:
+                  - {{kind: sql, url: "sqlite:///out/ledger.db", table: invoices, key: [seller_name, invoice_number]}}
+        """))  # fmt: skip
+        config = load_config(base / "bots.yaml")
+        store = SQLiteStore(config.workspace_path / "queue.db")
+        runner = Runner(config, store, owner="bench")
+        pool = ExtractionWorkers(runner, workers) if workers > 0 else None
+        memory = PeakMemory()
+        memory.start()
+        start = time.perf_counter()
+        # As `backoffice run` does: the schedule collects in a thread, items are handled as they arrive.
+        found: list[int] = []
+        collector = threading.Thread(target=lambda: found.append(runner.collect()))
+        collector.start()
+        while True:
+            busy = collector.is_alive()
+            progressed = pool.process_batch() if pool is not None else runner.process_next()
+            if not progressed:
+                if not busy:
+                    break
+                time.sleep(0.01)
+        collector.join()
+        collected = found[0]
+        elapsed = time.perf_counter() - start
+        peak = memory.stop()
+        if pool is not None:
+            pool.close()
+        counts = store.counts().get("invoices", {})
+        runner.close()
+        store.close()
+    if collected != count or sum(counts.values()) != count or counts.get("processing") or counts.get("pending"):
+        raise SystemExit(f"not every document went through: collected {collected}, {counts}")
+    return count / elapsed, peak, counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--documents", type=int, default=1000)
+    parser.add_argument("--workers", default="0,2", help="comma-separated worker counts (0: in the runner)")
+    parser.add_argument("--rules", choices=("sample", "no-duplicates", "both"), default="sample",
+                        help="the sample rules, the sample rules minus their duplicates check, or both")
+    args = parser.parse_args()
+    logging.disable(logging.INFO)
+    from backoffice.demo.invoices import generate
+
+    with tempfile.TemporaryDirectory(prefix="backoffice-e2e-pdfs-") as folder:
+        template = Path(folder) / "inbox"
+        generate(template, count=args.documents, seed=17)
+        table = Table(title=f"{args.documents} invoice PDFs: folder inbox -> extraction -> rules -> SQL target "
+                            f"({os.cpu_count()} cores)")  # fmt: skip
+        for column in ("workers", "documents/s", "peak memory (MB)", "outcomes", "goal"):
+            table.add_column(column, justify="left" if column in ("workers", "outcomes", "goal") else "right")
+        variants = []
+        if args.rules in ("sample", "both"):
+            variants.append(("sample rules", ROOT / "rules" / "invoice.yaml"))
+        if args.rules in ("no-duplicates", "both"):
+            variants.append(("no duplicates check", rules_without_duplicates(Path(folder))))
+        for (rules_name, rules), workers in [(v, int(w)) for v in variants for w in args.workers.split(",")]:
+            rate, peak, counts = run_once(template, workers, args.documents, rules)
+            label = ("in the runner" if workers == 0 else f"{workers} processes") + f", {rules_name}"
+            goal = ">= 40 docs/s, <= 500 MB" if workers == (os.cpu_count() or 1) else ""
+            table.add_row(label, f"{rate:,.1f}", f"{peak:,.0f}", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
+                          goal)  # fmt: skip
+        Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Extraction in worker processes: the same outcome as in the runner, broken files to the
+exception queue with their own name, unstarted items released on shutdown."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from backoffice.bots import Runner
+from backoffice.bots.workers import ExtractionWorkers
+from backoffice.config import load_config
+from backoffice.demo.invoices import generate
+from backoffice.queue.base import Status
+from backoffice.queue.memory import MemoryStore
+from tests.fakes import RecordingTarget
+
+
+@pytest.fixture(autouse=True)
+def _reset_recorder():
+    RecordingTarget.posts = []
+
+
+@pytest.fixture
+def setup(deployment, tmp_path):
+    path = deployment("""
+        workspace: work
+        bots:
+          - name: invoices
+            source: {kind: folder, path: inbox, create: true, settle_seconds: 0}
+            targets: [{kind: "tests.fakes:RecordingTarget", name: erp}]
+    """)
+    config = load_config(path)
+    generate(config.workspace_path / "inbox", count=4, seed=5)
+    (config.workspace_path / "inbox" / "broken.pdf").write_bytes(b"%PDF-1.4 this is not a pdf")
+    store = MemoryStore()
+    runner = Runner(config, store, owner="r1", rng=random.Random(1))
+    assert runner.collect() == 5
+    yield runner, store
+    runner.close()
+
+
+def test_workers_read_documents_like_the_runner_would(setup):
+    runner, store = setup
+    workers = ExtractionWorkers(runner, 2)
+    try:
+        handled = []
+        while batch := workers.process_batch():
+            handled += batch
+    finally:
+        workers.close()
+    assert len(handled) == 5
+    counts = store.counts()["invoices"]
+    assert counts == {"done": 4, "exception": 1}
+    [broken] = store.list(status=Status.EXCEPTION)
+    assert "broken.pdf" in broken.reason
+    done = store.list(status=Status.DONE)
+    assert all(item.payload["document"]["source"] == item.payload.get("file", item.files[0].name) for item in done)
+    assert len(RecordingTarget.posts) == 4
+    # the same fields as reading in the runner itself
+    from backoffice.documents import extract
+
+    item = done[0]
+    expected = extract(runner.bots["invoices"].context.files.path(item.files[0]), kind="invoice")
+    got = item.payload["document"]["fields"]
+    assert {k: v["value"] for k, v in got.items()} == {k: f.to_dict()["value"] for k, f in expected.fields.items()}
+
+
+def test_items_not_started_are_released_when_the_runner_stops(setup):
+    runner, store = setup
+    workers = ExtractionWorkers(runner, 2)
+    original = runner.handle
+
+    def handle_then_stop(item):
+        runner.request_stop()
+        return original(item)
+
+    runner.handle = handle_then_stop
+    try:
+        handled = workers.process_batch()
+    finally:
+        workers.close()
+    assert [i.status for i in handled][-1] == Status.DONE  # the item being handled when asked to stop
+    counts = store.counts()["invoices"]
+    assert counts.get("processing", 0) == 0 and counts["pending"] == 5 - len(handled)
+    released = [i for i in store.list(status=Status.PENDING) if store.journal(i.id)[-1].action == "release"]
+    assert len(released) == 4 - len(handled) and all(i.attempts == 0 for i in released)
