@@ -156,6 +156,18 @@ class Bot(Model):
         "(decided per document from its content).",
     )
     rules: str | None = Field(None, description="The rule file, relative to bots.yaml.")
+    templates: str | None = Field(
+        None, description="A folder of layout templates (ours or invoice2data's YAML/JSON), relative to bots.yaml; "
+        "a matching template is tried before template-free extraction."
+    )
+
+    @field_validator("templates")
+    @classmethod
+    def _templates_exist(cls, value: str | None, info: ValidationInfo) -> str | None:
+        base = (info.context or {}).get("config_dir")
+        if value is not None and base is not None and not inside(base, value).is_dir():
+            raise ValueError(f"templates folder does not exist: {inside(base, value)}")
+        return value
     targets: list[TargetSettings] = Field(default_factory=list, description="Where results are posted, in order.")
     retry: RetryPolicy = Field(default_factory=RetryPolicy, description="Retries of application errors.")
 

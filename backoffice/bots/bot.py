@@ -11,6 +11,8 @@ from backoffice.config import Config
 from backoffice.connectors.base import Context, Source, Target
 from backoffice.errors import ConfigError
 from backoffice.queue.files import FileStore
+from backoffice.documents.templates import load_templates
+from backoffice.paths import inside
 from backoffice.rules import RuleSet, load_rules
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,7 @@ class Bot:
     targets: list[Target]
     rules: RuleSet | None = None
     rules_error: str | None = None
+    templates: list | None = None  # layout templates tried before template-free extraction
     extras: dict = field(default_factory=dict)
 
     @property
@@ -67,5 +70,7 @@ def build_bots(config: Config, files: FileStore, names: list[str] | None = None)
             except ConfigError as exc:
                 bot.rules_error = str(exc)
                 log.error("rule file of bot %s is invalid: %s", bot.name, exc, extra={"bot": bot.name})
+        if bot_config.templates:  # a template file that does not parse stops the start, naming it
+            bot.templates = load_templates(inside(config.config_dir, bot_config.templates))
         bots[bot.name] = bot
     return bots

@@ -32,7 +32,7 @@ def extract(bot: Bot, item: WorkItem) -> Document:
         # The stored copy has no name; the name the sender gave promised a PDF.
         raise DocumentError(f"{name}: not a PDF, it looks like {describe(head)}", code="not-a-pdf")
     try:
-        document = documents.extract(path, kind=bot.config.extractor)
+        document = documents.extract(path, kind=bot.config.extractor, templates=bot.templates)
     except DocumentError as exc:
         # The stored copy is named by its hash; tell people the name they know.
         raise DocumentError(exc.reason.replace(path.name, name), code=exc.code, field=exc.field) from exc

@@ -14,7 +14,7 @@ def test_a_document_with_nothing_in_it_is_refused(deployment, monkeypatch):
     runner, store = make_runner(deployment, "[]")
     stored = runner.files.put_bytes(b"%PDF-1.4 blank", "blank.pdf")
     item, _ = store.enqueue(NewItem("invoices", "k", files=(stored,), payload={"file": "blank.pdf"}))
-    monkeypatch.setattr(stages.documents, "extract", lambda path, kind: Document(kind="invoice", method="text-layer"))
+    monkeypatch.setattr(stages.documents, "extract", lambda path, kind, templates=None: Document(kind="invoice", method="text-layer"))
     with pytest.raises(DocumentError) as caught:
         stages.extract(runner.bots["invoices"], item)
     assert (caught.value.code, caught.value.reason) == ("nothing-found", "blank.pdf: no invoice fields found in it")
