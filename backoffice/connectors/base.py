@@ -18,13 +18,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo
 
 from backoffice.queue.base import NewItem, Store, StoredFile, WorkItem
 from backoffice.queue.files import FileStore
 
 if TYPE_CHECKING:
     from backoffice.documents.models import Document
+
+
+def known_connection(value: str | None, info: ValidationInfo) -> str | None:
+    """Validator for a ``connection`` field: the name must be one of bots.yaml's connections.
+    Use in a settings model as ``_known = field_validator("connection")(known_connection)``."""
+    known = (info.context or {}).get("connections")
+    if value is not None and known is not None and value not in known:
+        raise ValueError(f"no connection named {value!r} (known: {', '.join(sorted(known)) or 'none'})")
+    return value
 
 
 class Settings(BaseModel):

@@ -31,9 +31,9 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from backoffice.connectors.base import Settings, Target
+from backoffice.connectors.base import Settings, Target, known_connection
 from backoffice.connectors.ledger import IN_DOUBT
 from backoffice.connectors.mapping import DocumentMapping, FieldSpec, dig, nest
 from backoffice.connectors.resilience import (
@@ -103,13 +103,7 @@ class RestSettings(Settings):
     circuit: CircuitSettings = Field(default_factory=CircuitSettings, description="When the target pauses.")
     rate_limit: RateLimitSettings | None = Field(None, description="At most this many requests per second.")
 
-    @field_validator("connection")
-    @classmethod
-    def _known_connection(cls, value: str | None, info: ValidationInfo) -> str | None:
-        known = (info.context or {}).get("connections")
-        if value is not None and known is not None and value not in known:
-            raise ValueError(f"no connection named {value!r} (known: {', '.join(sorted(known)) or 'none'})")
-        return value
+    _known_connection = field_validator("connection")(known_connection)
 
     @model_validator(mode="after")
     def _where_and_how(self) -> RestSettings:

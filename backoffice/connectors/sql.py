@@ -21,9 +21,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from backoffice.connectors.base import Settings, Target
+from backoffice.connectors.base import Settings, Target, known_connection
 from backoffice.connectors.mapping import DocumentMapping, FieldSpec, Mapping
 from backoffice.connectors.sql_dialects import dialect_for
 from backoffice.documents.models import Document
@@ -58,13 +58,7 @@ class SqlSettings(Settings):
     )
     create: bool = Field(True, description="Create the tables when missing.")
 
-    @field_validator("connection")
-    @classmethod
-    def _known_connection(cls, value: str | None, info: ValidationInfo) -> str | None:
-        known = (info.context or {}).get("connections")
-        if value is not None and known is not None and value not in known:
-            raise ValueError(f"no connection named {value!r} (known: {', '.join(sorted(known)) or 'none'})")
-        return value
+    _known_connection = field_validator("connection")(known_connection)
 
     @model_validator(mode="after")
     def _consistent(self) -> SqlSettings:

@@ -26,8 +26,6 @@ import os
 import random
 import secrets
 import socket
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -43,6 +41,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from backoffice.demo.erp_ledger import Ledger, Problem, validate_invoice
+from backoffice.demo.serve import running
 
 log = logging.getLogger(__name__)
 FAULT_KINDS = ("error", "timeout", "slow", "drop")
@@ -336,48 +335,11 @@ async def _buffer(receive: Any) -> Any:
 
 
 # -- running it --------------------------------------------------------------------------------
-def free_socket(host: str = "127.0.0.1") -> socket.socket:
-    """A listening socket on a free port of ``host`` (hand its fd to the server: no race)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
-
-
 @contextmanager
 def running_erp(db: Path, *, args: tuple[str, ...] = (), log_path: Path | None = None) -> Iterator[str]:
     """Start the demo ERP in its own process on a free loopback port; yield its base URL; stop it."""
-    import httpx
-
-    sock = free_socket()
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    command = [sys.executable, "-m", "backoffice.demo.erp", "--db", str(db), "--fd", str(sock.fileno()), *args]
-    out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    process = subprocess.Popen(command, pass_fds=(sock.fileno(),), stdout=out, stderr=out)
-    sock.close()
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the demo ERP did not start (exit code {process.poll()})")
-            time.sleep(0.05)
+    with running("backoffice.demo.erp", ("--db", str(db), *args), "the demo ERP", log_path) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if log_path:
-            out.close()  # type: ignore[union-attr]
 
 
 def main(argv: list[str] | None = None) -> None:

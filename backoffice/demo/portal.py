@@ -26,8 +26,6 @@ import os
 import random
 import secrets
 import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -41,7 +39,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Route
 
 from backoffice.demo import portal_pages as pages
-from backoffice.demo.erp import free_socket
+from backoffice.demo.serve import running
 from backoffice.demo.portal_data import (
     Faults,
     PortalState,
@@ -256,35 +254,8 @@ def create_app(
 @contextmanager
 def running_portal(*, args: tuple[str, ...] = (), log_path: Path | None = None) -> Iterator[str]:
     """Start the demo portal in its own process on a free loopback port; yield its URL; stop it."""
-    import httpx
-
-    sock = free_socket()
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    command = [sys.executable, "-m", "backoffice.demo.portal", "--fd", str(sock.fileno()), *args]
-    out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    process = subprocess.Popen(command, pass_fds=(sock.fileno(),), stdout=out, stderr=out)
-    sock.close()
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the demo portal did not start (exit code {process.poll()})")
-            time.sleep(0.05)
+    with running("backoffice.demo.portal", args, "the demo portal", log_path) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if log_path:
-            out.close()  # type: ignore[union-attr]
 
 
 def main(argv: list[str] | None = None) -> None:

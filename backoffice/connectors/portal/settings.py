@@ -29,9 +29,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
-from backoffice.connectors.base import Settings
+from backoffice.connectors.base import Settings, known_connection
 from backoffice.connectors.resilience import RetrySettings
 
 ACTIONS = (
@@ -147,13 +147,7 @@ class PortalSettings(Settings):
         "answering 5xx) inside one collect or post, with backoff; then the item is retried by the runner.",
     )  # fmt: skip
 
-    @field_validator("connection")
-    @classmethod
-    def _known_connection(cls, value: str | None, info: ValidationInfo) -> str | None:
-        known = (info.context or {}).get("connections")
-        if value is not None and known is not None and value not in known:
-            raise ValueError(f"no connection named {value!r} (known: {', '.join(sorted(known)) or 'none'})")
-        return value
+    _known_connection = field_validator("connection")(known_connection)
 
     @model_validator(mode="after")
     def _where(self) -> PortalSettings:
