@@ -123,9 +123,12 @@ def run_demo(
         for i in reversed(store.list(status=Status.EXCEPTION, limit=10_000))
     ]
     for bot in config.bots:
-        for target in bot.targets:
-            where = getattr(target, "path", None) or getattr(target, "url", "").removeprefix("sqlite:///")
-            if where:
+        if not bot.enabled:
+            continue
+        for target in bot.targets:  # the outputs a person can open: files and SQLite databases
+            url = getattr(target, "url", None) or ""
+            where = getattr(target, "path", None) or (url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None)
+            if where and f"{target.kind}: {inside(config.workspace_path, where)}" not in result.outputs:
                 result.outputs.append(f"{target.kind}: {inside(config.workspace_path, where)}")
     store.close()
     return result
