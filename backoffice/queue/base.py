@@ -91,6 +91,13 @@ def from_ts(seconds: float | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
+def after_failure(attempts: int, max_attempts: int, reason: str) -> tuple[Status, str]:
+    """Where a failed item goes: retrying, or the exception queue once its attempts are used up."""
+    if attempts >= max_attempts:
+        return Status.EXCEPTION, f"retries used up ({attempts} attempts): {reason}"
+    return Status.RETRYING, reason
+
+
 def check_transition(
     item_id: int, current: Status | str, wanted: Status, allowed_from: tuple[Status, ...] | None = None
 ) -> None:

@@ -22,6 +22,7 @@ from backoffice.queue.base import (
     Status,
     Store,
     WorkItem,
+    after_failure,
     check_transition,
     from_ts,
     to_ts,
@@ -174,11 +175,10 @@ class MemoryStore(Store):
         with self._lock:
             item = self._leased(item_id, owner)
             unlease = {"lease_owner": None, "lease_expires": None, "error_code": code}
-            if item.attempts >= item.max_attempts:
-                used_up = f"retries used up ({item.attempts} attempts): {reason}"
-                return self._move(item, Status.EXCEPTION, owner, "fail", used_up, reason=used_up, **unlease)
-            return self._move(item, Status.RETRYING, owner, "fail", reason, reason=reason,
-                              not_before=not_before, **unlease)  # fmt: skip
+            to, why = after_failure(item.attempts, item.max_attempts, reason)
+            if to == Status.EXCEPTION:
+                return self._move(item, to, owner, "fail", why, reason=why, **unlease)
+            return self._move(item, to, owner, "fail", why, reason=why, not_before=not_before, **unlease)
 
     def to_exception(self, item_id: int, owner: str, *, reason: str, code: str) -> WorkItem:
         with self._lock:

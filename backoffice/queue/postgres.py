@@ -41,11 +41,13 @@ from backoffice.queue.base import (
     Status,
     Store,
     WorkItem,
+    after_failure,
     check_transition,
     to_ts,
 )
 from backoffice.queue.postgres_effects import PostgresEffects
-from backoffice.queue.postgres_reads import COLUMNS, PostgresReads, row_to_item as _row_to_item
+from backoffice.queue.postgres_reads import COLUMNS, PostgresReads
+from backoffice.queue.postgres_reads import row_to_item as _row_to_item
 
 log = logging.getLogger(__name__)
 
@@ -358,10 +360,8 @@ class PostgresStore(PostgresReads, PostgresEffects, Store):
         self, item_id: int, owner: str, *, reason: str, code: str, not_before: datetime
     ) -> WorkItem:
         def decide(row: tuple) -> tuple[Status, dict[str, Any], str]:
-            if row[2] >= row[3]:
-                used_up = f"retries used up ({row[2]} attempts): {reason}"
-                return Status.EXCEPTION, {"reason": used_up}, used_up
-            return Status.RETRYING, {"not_before": to_ts(not_before)}, reason
+            to, why = after_failure(row[2], row[3], reason)
+            return to, ({"reason": why} if to == Status.EXCEPTION else {"not_before": to_ts(not_before)}), why
 
         return self._move(
             item_id, Status.RETRYING, actor=owner, action="fail", owner=owner,

@@ -19,14 +19,15 @@ from typing import Any
 
 from backoffice.errors import IllegalTransition, ItemNotFound, LeaseLost
 from backoffice.queue.base import (
+    CANCEL_FROM,
+    RETRY_FROM,
     JournalEntry,
     NewItem,
     Status,
     Store,
     StoredFile,
     WorkItem,
-    RETRY_FROM,
-    CANCEL_FROM,
+    after_failure,
     check_transition,
     from_ts,
     to_ts,
@@ -344,10 +345,8 @@ class SQLiteStore(SQLiteEffects, Store):
         self, item_id: int, owner: str, *, reason: str, code: str, not_before: datetime
     ) -> WorkItem:
         def decide(row: sqlite3.Row) -> tuple[Status, dict[str, Any], str]:
-            if row[2] >= row[3]:
-                used_up = f"retries used up ({row[2]} attempts): {reason}"
-                return Status.EXCEPTION, {"reason": used_up}, used_up
-            return Status.RETRYING, {"not_before": to_ts(not_before)}, reason
+            to, why = after_failure(row[2], row[3], reason)
+            return to, ({"reason": why} if to == Status.EXCEPTION else {"not_before": to_ts(not_before)}), why
 
         return self._move(
             item_id, Status.RETRYING, actor=owner, action="fail", owner=owner,
