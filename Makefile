@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml scripts/setup.sh
 setup: $(STAMP)
 
 demo: $(STAMP)
+	scripts/system.sh scripts/apt-demo.txt
 	$(VENV)/bin/backoffice demo
 
 test: $(STAMP)

@@ -2,8 +2,11 @@
 
 Which browser: the path given (bots.yaml ``browser.executable``), else ``$BACKOFFICE_BROWSER``,
 else Playwright's own Chromium when ``playwright install`` has put one on this machine, else a
-system Chromium (Debian's ``/usr/bin/chromium``). Flags keep a headless browser quiet on
-machines without outside network and safe to run as root in containers.
+system Chromium: for headless runs the old headless shell first (Debian's
+``chromium-headless-shell``, the build Playwright itself uses headless: about 1.5 times faster
+per page than the full browser here), then the full browser (``/usr/bin/chromium``). Flags keep
+a headless browser quiet on machines without outside network and safe to run as root in
+containers.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ FLAGS = (
     "--disable-sync",
     "--disable-quic",
 )
+HEADLESS_SHELLS = ("chromium-headless-shell", "chrome-headless-shell")
 SYSTEM_BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
@@ -34,7 +38,7 @@ class BrowserMissing(ApplicationError):
     """No Chromium could be found to launch."""
 
 
-def find_executable(playwright: Playwright, configured: str | None = None) -> str | None:
+def find_executable(playwright: Playwright, configured: str | None = None, *, headless: bool = True) -> str | None:
     """The browser to launch; None means Playwright's own (it is installed)."""
     chosen = configured or os.environ.get("BACKOFFICE_BROWSER")
     if chosen:
@@ -43,7 +47,7 @@ def find_executable(playwright: Playwright, configured: str | None = None) -> st
         return chosen
     if Path(playwright.chromium.executable_path).is_file():
         return None
-    for name in SYSTEM_BROWSERS:
+    for name in (HEADLESS_SHELLS if headless else ()) + SYSTEM_BROWSERS:
         found = shutil.which(name)
         if found:
             return found
@@ -54,7 +58,19 @@ def find_executable(playwright: Playwright, configured: str | None = None) -> st
     )
 
 
+def why_no_browser() -> str | None:
+    """None when a Chromium is there to launch; else the reason (``BrowserMissing``'s message)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        try:
+            find_executable(playwright)
+        except BrowserMissing as exc:
+            return exc.reason
+    return None
+
+
 def launch(playwright: Playwright, executable: str | None = None, *, headless: bool = True) -> Browser:
     return playwright.chromium.launch(
-        executable_path=find_executable(playwright, executable), headless=headless, args=list(FLAGS)
+        executable_path=find_executable(playwright, executable, headless=headless), headless=headless, args=list(FLAGS)
     )

@@ -146,6 +146,12 @@ def print_document(console: Console, path: Path, document: Document) -> None:
 
 def print_demo(console: Console, result: DemoResult) -> None:
     console.print(f"generated {len(result.generated)} sample invoices into {result.inbox}", highlight=False)
+    if result.orders:
+        console.print(f"generated {len(result.orders)} sample orders into {result.orders[0].parent}", highlight=False)
+    if result.portal:
+        console.print(f"the demo portal ran at {result.portal} (stopped now)", highlight=False)
+    for skipped in result.skipped:
+        console.print(f"skipped {skipped}", highlight=False)
     console.print(counts_table(result.counts))
     if result.exceptions:
         table = Table(title="exception queue")

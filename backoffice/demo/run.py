@@ -1,7 +1,11 @@
-"""``backoffice demo``: the sample deployment over generated invoices, in a fresh workspace.
+"""``backoffice demo``: the sample deployment over generated documents, in a fresh workspace.
 
 The workspace receives a copy of bots.yaml (its ``workspace`` set to ``.``) and of the rule
-files it names, so ``backoffice -c <workspace>/bots.yaml queue list`` works afterwards.
+files it names, so ``backoffice -c <workspace>/bots.yaml queue list`` works afterwards. Generated
+invoices go into the first folder bot's inbox. With ``portal`` (the default) the demo portal is
+started on loopback and the portal bots run too: the timesheets are scraped from it and
+generated orders (CSV and PDF) are typed into its order form; that needs a Chromium
+(``backoffice.browser``).
 """
 
 from __future__ import annotations
@@ -10,13 +14,15 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from backoffice.bots import Runner, RunSummary
+from backoffice.browser import why_no_browser
 from backoffice.config import load_config
-from backoffice.demo import invoices
+from backoffice.demo import invoices, orders
 from backoffice.errors import BackofficeError, ConfigError
 from backoffice.paths import inside
 from backoffice.queue import Status, WorkItem, open_store
@@ -30,6 +36,9 @@ class DemoResult:
     config: Path
     inbox: Path
     generated: list = field(default_factory=list)
+    orders: list = field(default_factory=list)
+    portal: str | None = None  # the demo portal's URL while the demo ran
+    skipped: list[str] = field(default_factory=list)  # what the demo left out, and why
     summary: RunSummary | None = None
     counts: dict = field(default_factory=dict)
     exceptions: list[dict] = field(default_factory=list)
@@ -40,6 +49,9 @@ class DemoResult:
             "workspace": str(self.workspace),
             "config": str(self.config),
             "generated": len(self.generated),
+            "orders": len(self.orders),
+            "portal": self.portal,
+            "skipped": self.skipped,
             "run": self.summary.to_dict() if self.summary else None,
             "queue": self.counts,
             "exceptions": self.exceptions,
@@ -79,6 +91,17 @@ def copy_deployment(config_path: Path, workspace: Path) -> Path:
     return copied
 
 
+def _orders(inbox: Path, seed: int) -> list[Path]:
+    """The generated sample orders a folder bot reads (CSV and PDF), in ``inbox``."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    kept = []
+    for order in orders.generate(inbox / ".generated", seed=seed):
+        if order.path.suffix in (".csv", ".pdf"):
+            kept.append(Path(shutil.move(order.path, inbox / order.path.name)))
+    shutil.rmtree(inbox / ".generated")
+    return kept
+
+
 def _rule_files(base: Path, rules: Path) -> list[Path]:
     """The rule file and every file it reads that lives beside bots.yaml, relative to it."""
     from backoffice.rules import load_rules
@@ -98,19 +121,59 @@ def run_demo(
     count: int = 24,
     seed: int = 7,
     on_item: Callable[[WorkItem], None] | None = None,
+    portal: bool = True,
 ) -> DemoResult:
     workspace = fresh_workspace(workspace)
-    config = load_config(copy_deployment(config_path, workspace))
-    folder_bots = [b for b in config.bots if b.enabled and b.source.kind == "folder"]
+    copied = copy_deployment(config_path, workspace)
+    skipped = []
+    if portal and (reason := why_no_browser()):
+        skipped.append(f"the portal bots: {reason}")
+        portal = False
+    with _demo_portal(workspace, portal) as url:
+        result = _run(load_config(copied), count, seed, on_item)
+    result.portal, result.skipped = url, skipped
+    return result
+
+
+PORTAL_USER = "clerk:clerk"  # the sample bots.yaml's default credentials
+
+
+@contextmanager
+def _demo_portal(workspace: Path, wanted: bool) -> Iterator[str | None]:
+    """The demo portal on loopback, with the portal bots switched on, for the demo's run."""
+    if not wanted:
+        yield None
+        return
+    from backoffice.demo.portal import running_portal
+
+    saved = {name: os.environ.get(name) for name in ("PORTAL_URL", "BACKOFFICE_PORTAL_ENABLED")}
+    (workspace / "logs").mkdir(exist_ok=True)
+    with running_portal(args=("--user", PORTAL_USER), log_path=workspace / "logs" / "demo-portal.log") as url:
+        os.environ.update(PORTAL_URL=url, BACKOFFICE_PORTAL_ENABLED="true")
+        try:
+            yield url
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def _run(config, count: int, seed: int, on_item: Callable[[WorkItem], None] | None) -> DemoResult:
+    folder_bots = [b for b in config.bots if b.enabled and b.source.kind == "folder" and b.extractor != "order"]
     if not folder_bots:
-        raise ConfigError(f"{config_path}: the demo needs an enabled bot with a folder source")
+        raise ConfigError(f"{config.path}: the demo needs an enabled bot with a folder source")
     inbox = inside(config.workspace_path, folder_bots[0].source.path)
     inbox.mkdir(parents=True, exist_ok=True)
-    result = DemoResult(workspace, config.path, inbox)
+    result = DemoResult(config.workspace_path, config.path, inbox)
     result.generated = invoices.generate(inbox, count=count, seed=seed)
+    for bot in config.bots:  # orders for the bots that take order files (CSV, PDF) from a folder
+        if bot.enabled and bot.source.kind == "folder" and bot.extractor == "order":
+            result.orders += _orders(inside(config.workspace_path, bot.source.path), seed)
     written = time.time() - 60  # finished files: older than any settle time
-    for generated in result.generated:
-        os.utime(generated.path, (written, written))
+    for path in [g.path for g in result.generated] + result.orders:
+        os.utime(path, (written, written))
     store = open_store(config.queue_url)
     runner = Runner(config, store)
     try:

@@ -1,4 +1,5 @@
-"""`backoffice demo` end to end: generated invoices through folder, extraction, rules, targets."""
+"""`backoffice demo` end to end: generated invoices through folder, extraction, rules, targets;
+with the demo portal, its timesheets scraped and generated orders typed into its form."""
 
 from __future__ import annotations
 
@@ -31,7 +32,12 @@ def test_demo_posts_good_invoices_and_stops_the_others_with_their_reason(tmp_pat
     assert set(exceptions) == mistaken
     for name, row in exceptions.items():
         assert row["code"] == MISTAKE_CODES[expected[name].mistake], (name, row)
-    assert result["queue"] == {"invoices": {"done": 24 - len(mistaken), "exception": len(mistaken)}}
+    assert result["queue"]["invoices"] == {"done": 24 - len(mistaken), "exception": len(mistaken)}
+    # the portal bots: every timesheet of the portal's 45 scraped; each CSV and PDF order typed in once
+    assert result["queue"]["portal-timesheets"] == {"done": 45} and result["orders"] == 4
+    assert result["queue"]["portal-orders"] == {"done": 4} and result["portal"].startswith("http://127.0.0.1:")
+    orders = backoffice_json("-c", str(workspace / "bots.yaml"), "queue", "list", "--bot", "portal-orders")
+    assert sorted(i["refs"]["order-portal"] for i in orders) == [f"C-{100001 + n}" for n in range(4)]
 
     ledger = sqlite_utils.Database(workspace / "out" / "ledger.db")
     rows = {row["source"]: row for row in ledger["invoices"].rows}
@@ -53,13 +59,14 @@ def test_demo_posts_good_invoices_and_stops_the_others_with_their_reason(tmp_pat
 
 def test_demo_workspace_works_with_the_queue_commands_and_is_recreated(tmp_path):
     workspace = tmp_path / "demo"
-    backoffice("-c", str(ROOT / "bots.yaml"), "demo", "--workspace", str(workspace), "--count", "6", "--seed", "3")
+    backoffice("-c", str(ROOT / "bots.yaml"), "demo", "--workspace", str(workspace), "--count", "6", "--seed", "3",
+               "--no-portal")  # fmt: skip
     config = str(workspace / "bots.yaml")
     items = backoffice_json("-c", config, "queue", "list")
     assert len(items) == 6
     shown = backoffice("-c", config, "queue", "show", str(items[0]["id"])).stdout
     assert "journal" in shown
-    backoffice("-c", str(ROOT / "bots.yaml"), "demo", "--workspace", str(workspace), "--count", "2")
+    backoffice("-c", str(ROOT / "bots.yaml"), "demo", "--workspace", str(workspace), "--count", "2", "--no-portal")
     assert len(backoffice_json("-c", config, "queue", "list")) == 2
 
 
@@ -68,3 +75,11 @@ def test_demo_refuses_to_wipe_a_folder_it_did_not_make(tmp_path):
     result = backoffice("-c", str(ROOT / "bots.yaml"), "demo", "--workspace", str(tmp_path), check=False)
     assert result.returncode == 1 and "is not a demo workspace" in result.stderr
     assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_demo_without_a_browser_skips_the_portal_bots_and_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKOFFICE_BROWSER", str(tmp_path / "no-chrome"))
+    workspace = tmp_path / "demo"
+    result = backoffice_json("-c", str(ROOT / "bots.yaml"), "demo", "--workspace", str(workspace), "--count", "3")
+    assert result["skipped"] == [f"the portal bots: browser {tmp_path / 'no-chrome'} does not exist"]
+    assert set(result["queue"]) == {"invoices"} and result["portal"] is None and result["orders"] == 0

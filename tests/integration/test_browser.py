@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -34,3 +36,12 @@ def test_configured_path_must_exist(monkeypatch):
             find_executable(playwright, "/no/such/chrome")
         monkeypatch.setenv("BACKOFFICE_BROWSER", "/usr/bin/chromium")
         assert find_executable(playwright) == "/usr/bin/chromium"
+
+
+def test_headless_runs_prefer_the_headless_shell(monkeypatch):
+    monkeypatch.delenv("BACKOFFICE_BROWSER", raising=False)
+    with sync_playwright() as playwright:
+        if Path(playwright.chromium.executable_path).is_file():
+            pytest.skip("Playwright's own Chromium is installed here and comes first")
+        assert find_executable(playwright, headless=True) == shutil.which("chromium-headless-shell")
+        assert find_executable(playwright, headless=False) == shutil.which("chromium")

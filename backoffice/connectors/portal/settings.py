@@ -8,7 +8,12 @@ A step is a mapping with one action key and a few options::
     - fill: "#customer"                       # a selector ...
       value: "{buyer_name}"                   # ... and what to type ({document field}, {key}, {row column})
     - select: "#currency", value: "{currency}"
+    - fill_form:                              # several fields in one go (plain CSS selectors)
+        "#customer": "{buyer_name}"           # inputs and text areas: typed in
+        "#currency": "{currency}"             # a <select>: the option with this value or label
+        "#urgent": "yes"                      # a checkbox: ticked (yes/true/1/on/x) or not
     - click: "#submit", navigates: true       # wait for the page the click loads
+    - click: "#submit", navigates: true, mouse: false   # the button's own click(), no mouse
     - wait_for: "table#orders"                # state: visible | attached | hidden | detached
     - expect: "#saved", text: "Order saved"   # a selector (and the text it must contain)
     - reject_if: ".errors"                    # the portal refused the data: a business exception with its text
@@ -35,7 +40,7 @@ from backoffice.connectors.base import Settings, known_connection
 from backoffice.connectors.resilience import RetrySettings
 
 ACTIONS = (
-    "goto", "fill", "select", "click", "wait_for", "expect", "reject_if", "extract_table", "paginate",
+    "goto", "fill", "fill_form", "select", "click", "wait_for", "expect", "reject_if", "extract_table", "paginate",
     "download", "screenshot", "set", "call",
 )  # fmt: skip
 
@@ -51,6 +56,11 @@ class Step(Settings):
 
     goto: str | None = Field(None, description="Open this URL (relative to the portal's URL).")
     fill: str | None = Field(None, description="Type `value` into the field this selector finds.")
+    fill_form: dict[str, str] | None = Field(
+        None, description="Fill several fields at once: CSS selector -> value (an input or text area is typed into, a "
+        "<select> gets the option with that value or label, a checkbox is ticked by yes/true/1/on/x). One call to "
+        "the page instead of one per field; each field must be there, visible and editable.",
+    )  # fmt: skip
     select: str | None = Field(None, description="Choose `value` (an option's value or label) in this <select>.")
     click: str | None = Field(None, description="Click the element this selector finds.")
     wait_for: str | None = Field(None, description="Wait until the element this selector finds is in `state`.")
@@ -70,6 +80,11 @@ class Step(Settings):
     text: str | None = Field(None, description="expect: text the element must contain.")
     state: Literal["visible", "attached", "hidden", "detached"] = Field("visible", description="wait_for: the state.")
     navigates: bool = Field(False, description="click: the click loads a page; wait for it.")
+    mouse: bool = Field(
+        True, description="click: move the mouse and click, as a person does, after waiting for the element to be "
+        "visible, still and not covered. false: call the element's own click() (for plain form buttons: much "
+        "faster, since nothing is waited for).",
+    )  # fmt: skip
     into: str | None = Field(None, description="extract_table (default rows) / download (default file): variable.")
     links: dict[str, str] = Field(
         default_factory=dict, description="extract_table: column -> selector of a link in the row; its URL is kept."
@@ -90,6 +105,8 @@ class Step(Settings):
         action = chosen[0]
         if action in ("fill", "select") and self.value is None:
             raise ValueError(f"{action} needs a value")
+        if action == "fill_form" and not self.fill_form:
+            raise ValueError("fill_form needs at least one selector: value")
         if action == "set" and (self.read is None) == (self.value is None):
             raise ValueError("set needs either read (a selector) or value (a template)")
         if action == "call" and ":" not in self.call and "." not in self.call:  # type: ignore[operator]
@@ -102,6 +119,8 @@ class Step(Settings):
 
     def describe(self) -> str:
         argument = getattr(self, self.action)
+        if isinstance(argument, dict):
+            return f"{self.action} {', '.join(argument)}"
         return f"{self.action} {argument if isinstance(argument, str) else (argument.next if argument else '')}"
 
 

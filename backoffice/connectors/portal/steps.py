@@ -21,6 +21,7 @@ from urllib.parse import unquote, urljoin, urlparse
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
+from backoffice.connectors.portal.forms import FormFailed, dom_click, fill_form
 from backoffice.connectors.portal.settings import Step
 from backoffice.connectors.resilience import backoff
 from backoffice.errors import ApplicationError, BusinessError, StageError
@@ -112,11 +113,11 @@ class StepRunner:
             getattr(self, f"_{step.action}")(step, self._scope(step, timeout), variables, timeout)
         except (BusinessError, SessionExpired):
             raise
-        except (PlaywrightError, StepFailed, AssertionError) as exc:
+        except (PlaywrightError, StepFailed, FormFailed, AssertionError) as exc:
             if step.optional:
                 log.info("optional step %s (%s) skipped: %s", number, step.describe(), _first_line(exc))
                 return
-            reason = exc.reason if isinstance(exc, StepFailed) else _first_line(exc)
+            reason = exc.reason if isinstance(exc, (StepFailed, FormFailed)) else _first_line(exc)
             raise StepFailed(f"step {number} ({step.describe()}): {reason}", code="portal-step") from exc
 
     def _scope(self, step: Step, timeout: float) -> Page | Frame:
@@ -160,13 +161,21 @@ class StepRunner:
         self.open(scope, urljoin(self.session.base_url + "/", render(step.goto, variables).lstrip("/")), timeout)  # type: ignore[arg-type]
 
     def _click(self, step: Step, scope: Page | Frame, variables: dict, timeout: float) -> None:
-        target = scope.locator(render(step.click, variables)).first  # type: ignore[arg-type]
-        self.clicked = True
+        selector = render(step.click, variables)  # type: ignore[arg-type]
+        target = scope.locator(selector).first
+
+        def click() -> None:
+            self.clicked = True
+            if step.mouse:
+                target.click(timeout=timeout)
+            else:
+                dom_click(scope, selector, timeout)
+
         if not step.navigates:
-            target.click(timeout=timeout)
+            click()
             return
         with scope.expect_navigation(timeout=timeout, wait_until="load") as navigation:
-            target.click(timeout=timeout)
+            click()
         response = navigation.value
         if response is not None and response.status >= 500:
             raise StepFailed(f"the page answered HTTP {response.status}", code="portal-http")
@@ -193,6 +202,10 @@ class StepRunner:
     # -- input ---------------------------------------------------------------------------
     def _fill(self, step: Step, scope: Page | Frame, variables: dict, timeout: float) -> None:
         scope.locator(render(step.fill, variables)).first.fill(render(step.value, variables), timeout=timeout)  # type: ignore[arg-type]
+
+    def _fill_form(self, step: Step, scope: Page | Frame, variables: dict, timeout: float) -> None:
+        fields = {render(selector, variables): render(value, variables) for selector, value in step.fill_form.items()}  # type: ignore[union-attr]
+        fill_form(scope, fields, timeout)
 
     def _select(self, step: Step, scope: Page | Frame, variables: dict, timeout: float) -> None:
         scope.locator(render(step.select, variables)).first.select_option(render(step.value, variables), timeout=timeout)  # type: ignore[arg-type]

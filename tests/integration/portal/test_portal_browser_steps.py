@@ -61,6 +61,22 @@ def test_reading_steps(connect):
     assert found["rows"][0]["pdf"].endswith("/timesheets/TS-0021.pdf") and found["rows"][0]["Files"] == "PDF CSV"
 
 
+def test_the_order_form_filled_in_one_go_and_sent_without_mouse(connect, portal):
+    portal_, settings = connect([
+        {"goto": "/orders/new"},
+        {"fill_form": {"#reference": "{key}", "#order_number": "PO-77", "#customer": "Lindner Logistik AG",
+                       "#delivery_date": "2024-05-11", "#total": "120.50", "#currency": "CHF"}},
+        {"click": "#submit", "navigates": True, "mouse": False},
+        {"reject_if": "#errors"},
+        {"set": "reference", "read": "#confirmation"},
+    ])  # fmt: skip
+    found = portal_.attempt("order", lambda runner: runner.run(settings.steps, {"key": "REF-FORM-1"}))
+    saved = next(o for o in portal.orders() if o["reference"] == "REF-FORM-1")
+    assert found["reference"] == saved["confirmation"]
+    assert (saved["order_number"], saved["customer"], saved["total"], saved["currency"]) == (
+        "PO-77", "Lindner Logistik AG", "120.50", "CHF")  # fmt: skip
+
+
 def test_a_failing_step_is_retried_then_raised_with_evidence(connect, portal):
     logins = portal.stats().get("logins", 0)
     steps = [{"goto": "/welcome"}, {"expect": "#welcome", "text": "Goodbye", "timeout_seconds": 0.3}]

@@ -29,6 +29,14 @@ def test_a_step_has_exactly_one_action():
         Step(goto="/a", wait=3)
 
 
+def test_fill_form_takes_selectors_and_values_and_click_may_skip_the_mouse():
+    step = Step(fill_form={"#customer": "{buyer_name}", "#currency": "EUR"})
+    assert step.action == "fill_form" and step.describe() == "fill_form #customer, #currency"
+    with pytest.raises(ValidationError, match="fill_form needs at least one selector"):
+        Step(fill_form={})
+    assert Step(click="#submit").mouse is True and Step(click="#submit", mouse=False).mouse is False
+
+
 def test_paginate_nests_steps():
     step = Step(paginate={"next": "a.next", "steps": [{"extract_table": "table"}]})
     assert step.paginate.steps[0].action == "extract_table" and step.paginate.max_pages == 100
