@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from backoffice.connectors.base import Intake, Settings, Source
+from backoffice.connectors.base import Context, Intake, Settings, Source
 from backoffice.paths import inside
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,10 @@ class FolderSource(Source):
     Settings = FolderSettings
     settings: FolderSettings
 
+    def __init__(self, settings: FolderSettings, context: Context) -> None:
+        super().__init__(settings, context)
+        self._symlinks_told: set[str] = set()  # warned about once each, not on every scan
+
     @property
     def folder(self) -> Path:
         return inside(self.context.workspace, self.settings.path)
@@ -78,10 +82,21 @@ class FolderSource(Source):
         with os.scandir(folder) as entries:
             for entry in entries:
                 name = entry.name.lower()
-                if not entry.is_file() or name.startswith((".", "~")) or name.endswith(PARTIAL_SUFFIXES):
+                if name.startswith((".", "~")) or name.endswith(PARTIAL_SUFFIXES):
                     continue
-                if any(fnmatch.fnmatchcase(name, p) for p in patterns) and entry.stat().st_mtime <= cutoff:
-                    ready.append(Path(entry.path))
+                if not any(fnmatch.fnmatchcase(name, p) for p in patterns):
+                    continue
+                try:
+                    if entry.is_symlink():  # would read whatever it points at, anywhere: left alone
+                        if entry.name not in self._symlinks_told:
+                            self._symlinks_told.add(entry.name)
+                            log.warning("%s is a symbolic link; not taken (copy the file in instead)", entry.path,
+                                        extra={"bot": self.context.bot})  # fmt: skip
+                        continue
+                    if entry.is_file() and entry.stat().st_mtime <= cutoff:
+                        ready.append(Path(entry.path))
+                except FileNotFoundError:  # moved away by someone else between listing and looking
+                    continue
         return sorted(ready)
 
     def _take(self, path: Path, intake: Intake) -> int:

@@ -62,6 +62,54 @@ def test_skips_files_still_being_written_partials_and_other_patterns(setup):
     ]  # fmt: skip
 
 
+def test_a_symlink_is_left_alone_with_one_warning(setup, tmp_path, caplog):
+    source, intake, store, inbox = setup()
+    secret = drop(tmp_path / "elsewhere", "secret.pdf", b"%PDF-1.4 not for the inbox")
+    inbox.mkdir(exist_ok=True)
+    (inbox / "link.pdf").symlink_to(secret)
+    drop(inbox, "real.pdf")
+    assert source.collect(intake) == 1 and source.collect(intake) == 0
+    assert [i.payload["file"] for i in store.list()] == ["real.pdf"]
+    assert (inbox / "link.pdf").is_symlink()
+    assert [r.getMessage() for r in caplog.records if "symbolic link" in r.getMessage()] == [
+        f"{inbox / 'link.pdf'} is a symbolic link; not taken (copy the file in instead)"
+    ]
+
+
+def test_a_file_that_vanishes_during_the_scan_does_not_stop_it(setup, monkeypatch):
+    source, intake, store, inbox = setup()
+    drop(inbox, "a.pdf", b"%PDF-1.4 a")
+    drop(inbox, "b.pdf", b"%PDF-1.4 b")
+    real_scandir = os.scandir
+
+    class Vanishing:  # a.pdf is moved away by someone else after it was listed
+        def __init__(self, path):
+            self.entries = real_scandir(path)
+
+        def __enter__(self):
+            return [e if e.name != "a.pdf" else Gone(e) for e in self.entries]
+
+        def __exit__(self, *exc):
+            self.entries.close()
+
+    class Gone:
+        def __init__(self, entry):
+            self.name, self.path = entry.name, entry.path
+
+        def is_symlink(self):
+            return False
+
+        def is_file(self):
+            return True
+
+        def stat(self):
+            raise FileNotFoundError(self.path)
+
+    monkeypatch.setattr("backoffice.connectors.folder.os.scandir", Vanishing)
+    assert source.collect(intake) == 1
+    assert [i.payload["file"] for i in store.list()] == ["b.pdf"]
+
+
 def test_same_document_twice_is_one_item_and_both_files_move(setup):
     source, intake, store, inbox = setup()
     drop(inbox, "invoice.pdf", b"%PDF same")
