@@ -1,4 +1,5 @@
-"""Form work in one call to the page: ``fill_form`` and ``click`` with ``mouse: false``.
+"""Form work in one call to the page: ``fill_form``, ``click`` with ``mouse: false``, and a look
+at an element for ``reject_if`` and ``set``.
 
 Playwright's own ``fill`` and ``click`` make several round trips each (find, wait until visible,
 still, enabled and not covered, then type or move the mouse). On a 2-core machine that is about
@@ -7,11 +8,18 @@ every field is found, visible and editable before any is touched (a bad selector
 as it was), then each gets its value through the element's native setter followed by ``input``
 and ``change`` events, as a person's typing would raise them. A selector that is not there yet is
 waited for (Playwright's wait) and the call made again, until the step's timeout.
+
+:func:`peek` serves the reading steps: the first use of a Playwright locator on a new page
+costs about 40 ms here (Playwright sets up its selector engine in the page), more than the
+whole rest of reading a confirmation page. A plain CSS selector is answered by the page's own
+``querySelector``; anything else (Playwright's ``text=``, ``:has-text()``...), or an element not
+there yet, is left to the locator, which waits.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import Error as PlaywrightError
@@ -82,6 +90,29 @@ CLICK_JS = """(selector) => {
 
 
 POLL_SECONDS = 0.05
+
+
+PEEK_JS = """([selector, attribute]) => {
+  let element;
+  try { element = document.querySelector(selector); } catch (error) { return null; }
+  if (!element) return [false, false, null];
+  const box = element.getBoundingClientRect();
+  const visible = box.width > 0 && box.height > 0 && getComputedStyle(element).visibility !== "hidden";
+  return [true, visible, attribute ? element.getAttribute(attribute) : element.innerText];
+}"""
+
+
+@dataclass(frozen=True)
+class Peek:
+    found: bool
+    visible: bool
+    value: str | None  # the text (innerText), or the attribute asked for
+
+
+def peek(scope: Page | Frame, selector: str, attribute: str | None = None) -> Peek | None:
+    """The first element ``selector`` finds, as it is now; None when it is not plain CSS."""
+    answer = scope.evaluate(PEEK_JS, [selector, attribute])
+    return None if answer is None else Peek(*answer)
 
 
 class FormFailed(ApplicationError):

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urljoin, urlparse
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from backoffice.connectors.portal.forms import FormFailed, dom_click, fill_form
+from backoffice.connectors.portal.forms import FormFailed, dom_click, fill_form, peek
 from backoffice.connectors.portal.settings import Step
 from backoffice.connectors.resilience import backoff
 from backoffice.errors import ApplicationError, BusinessError, StageError
@@ -232,10 +232,17 @@ class StepRunner:
             expect(found).to_contain_text(render(step.text, variables), timeout=timeout)
 
     def _reject_if(self, step: Step, scope: Page | Frame, variables: dict, timeout: float) -> None:
-        shown = scope.locator(render(step.reject_if, variables)).first  # type: ignore[arg-type]
-        if shown.is_visible():  # no waiting: the page is there, the message is or is not
-            text = " ".join(shown.inner_text(timeout=timeout).split())
-            raise BusinessError(f"the portal refused the data: {text}", code="portal-rejected")
+        selector = render(step.reject_if, variables)  # type: ignore[arg-type]
+        # no waiting: the page is there, the message is or is not
+        looked = peek(scope, selector)
+        if looked is not None:
+            shown, text = looked.visible, looked.value or ""
+        else:
+            element = scope.locator(selector).first
+            shown = element.is_visible()
+            text = element.inner_text(timeout=timeout) if shown else ""
+        if shown:
+            raise BusinessError(f"the portal refused the data: {' '.join(text.split())}", code="portal-rejected")
 
     # -- reading -------------------------------------------------------------------------
     def _extract_table(self, step: Step, scope: Page | Frame, variables: dict, timeout: float) -> None:
@@ -246,11 +253,14 @@ class StepRunner:
 
     def _set(self, step: Step, scope: Page | Frame, variables: dict, timeout: float) -> None:
         if step.read is not None:
-            element = scope.locator(render(step.read, variables)).first
-            if step.attribute:
-                value = element.get_attribute(step.attribute, timeout=timeout) or ""
+            selector = render(step.read, variables)
+            looked = peek(scope, selector, step.attribute)
+            if looked is not None and looked.found:
+                value = looked.value or ""
+            elif step.attribute:  # not there yet (or not plain CSS): Playwright waits for it
+                value = scope.locator(selector).first.get_attribute(step.attribute, timeout=timeout) or ""
             else:
-                value = element.inner_text(timeout=timeout)
+                value = scope.locator(selector).first.inner_text(timeout=timeout)
         else:
             value = render(step.value, variables)  # type: ignore[arg-type]
         value = " ".join(value.split())

@@ -43,6 +43,7 @@ def test_reading_steps(connect):
         {"wait_for": "table#timesheets tbody tr"},
         {"set": "pages", "read": ".pager .page", "pattern": r"of (\d+)"},
         {"set": "label", "value": "page {pages}"},
+        {"set": "heading", "read": "h1:has-text('Timesheets')"},  # not plain CSS: Playwright's locator reads it
         {"set": "pdf_link", "read": "table#timesheets a.pdf", "attribute": "href"},
         {"screenshot": "timesheets-{pages}"},
         {"download": "a.csv", "via": "click", "into": "csv"},
@@ -53,6 +54,7 @@ def test_reading_steps(connect):
     ])
     found = portal.attempt("read", lambda runner: runner.run(settings.steps, {}), item="an item")
     assert found["pages"] == "3" and found["label"] == "page 3" and found["pdf_link"] == "/timesheets/TS-0021.pdf"
+    assert found["heading"] == "Timesheets"
     assert found["csv"].name == "TS-0021.csv" and found["csv"].data.startswith(b"Timesheet")
     assert found["pdf"].name == "TS-0021.pdf" and found["pdf"].data.startswith(b"%PDF")
     assert found["screenshots"][0].name == "timesheets-3.png" and found["screenshots"][0].media_type == "image/png"

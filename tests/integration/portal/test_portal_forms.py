@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from backoffice.browser import launch
-from backoffice.connectors.portal.forms import FormFailed, dom_click, fill_form
+from backoffice.connectors.portal.forms import FormFailed, Peek, dom_click, fill_form, peek
 
 pytestmark = pytest.mark.integration
 
@@ -104,3 +104,11 @@ def test_the_click_without_mouse_submits_and_refuses_a_disabled_button(form):
     form.wait_for_function("document.title === 'sent Ada'")
     with pytest.raises(FormFailed, match="#later is disabled after 0.2 s"):
         dom_click(form, "#later", 200)
+
+
+def test_peek_reads_an_element_as_it_is_now_and_leaves_other_selectors_to_playwright(form):
+    assert peek(form, "#para") == Peek(found=True, visible=True, value="text")
+    assert peek(form, "#hidden") == Peek(found=True, visible=False, value="")
+    assert peek(form, "#send", "id") == Peek(found=True, visible=True, value="send")
+    assert peek(form, "#nothing") == Peek(found=False, visible=False, value=None)
+    assert peek(form, "p:has-text('text')") is None  # not CSS: the locator's business
