@@ -67,7 +67,7 @@ def _script_item(ws: Workspace, store: Store) -> int:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("ui")
-    result = run_demo(ROOT / "bots.yaml", folder / "ws", count=24, seed=7)
+    result = run_demo(ROOT / "bots.yaml", folder / "ws", count=24, seed=7, portal=False)  # the UI needs no portal
     from backoffice.config import load_config
 
     config = load_config(result.config)
