@@ -1,5 +1,5 @@
-"""Work-queue throughput: SQLite (durable commits: WAL, synchronous=FULL) and PostgreSQL, with
-procrastinate on the same PostgreSQL for comparison.
+"""Work-queue throughput: SQLite (WAL; durable enqueue, claim and complete with
+synchronous=NORMAL) and PostgreSQL, with procrastinate on the same PostgreSQL for comparison.
 
     .venv/bin/python bench/queue.py [--runs 5] [--items 100000] [--claims 5000]
                                     [--backends sqlite,postgres,procrastinate] [--pg-items 5000]

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from backoffice.queue.base import NewItem  # noqa: E402
 from backoffice.queue.memory import MemoryStore  # noqa: E402
 from backoffice.rules import load_rules  # noqa: E402
-from backoffice.rules.duplicates import QueueHistory  # noqa: E402
+from backoffice.rules.duplicates import QueueHistory, backfill  # noqa: E402
 from backoffice.rules.examples import document_from  # noqa: E402
 
 GOAL_MS = 1.0
@@ -120,6 +120,7 @@ def main() -> None:
             other = {**INVOICE, "invoice_number": f"INV-2025-{n:05d}", "grand_total": f"{100 + n}.00"}
             store.enqueue(NewItem("invoices", f"doc-{n}", payload={"document": document_from("invoice", other).to_dict()}))
         current, _ = store.enqueue(NewItem("invoices", "current"))
+        backfill(store, "invoices", rules.duplicates)  # the history's keys, as runners record them
         cases = [
             ("rules only (the goal)", lambda: rules.evaluate(document, today=TODAY)),
             ("vendor by fuzzy name (no VAT id)", lambda: rules.evaluate(by_name, today=TODAY)),

@@ -32,10 +32,12 @@ from backoffice.connectors.base import Intake
 from backoffice.connectors.ledger import post_once
 from backoffice.connectors.resilience import CircuitOpen
 from backoffice.connectors.smtp import Notifier
+from backoffice.documents.models import Document
 from backoffice.errors import BusinessError, ConfigError, LeaseLost, StageError
 from backoffice.logs import log_context, run_log
 from backoffice.queue.base import Status, Store, WorkItem
 from backoffice.queue.files import FileStore
+from backoffice.rules.duplicates import backfill
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,9 @@ class Runner:
         self.notifier = Notifier(config.notify, config.workspace_path) if config.notify else None
         self.heartbeat = Heartbeat(store, self.owner, self.lease)
         self._set_run(new_run_id())
+        for bot in self.bots.values():  # items keyed by another rule file (or by none) are keyed again
+            if bot.rules is not None and bot.rules.duplicates:
+                backfill(store, bot.name, bot.rules.duplicates)
 
     # -- control -------------------------------------------------------------------------
     def request_stop(self) -> None:
@@ -191,7 +196,9 @@ class Runner:
         return summary
 
     # -- one item ------------------------------------------------------------------------
-    def handle(self, item: WorkItem) -> WorkItem:
+    def handle(self, item: WorkItem, document: Document | None = None) -> WorkItem:
+        """Take the item through its stages and record the outcome; ``document`` is the item's
+        document when it was read elsewhere (a worker process) and not saved yet."""
         bot = self.bots[item.bot]
         fields = {"bot": bot.name, "item": item.id}
         with log_context(bot=bot.name, item=item.id):
@@ -200,7 +207,7 @@ class Runner:
                     if mail_parent.is_mail_parent(item):
                         mail_parent.handle(bot.source, item, self.store, self.owner)
                     else:
-                        item = self._stages(bot, item, fields)
+                        item = self._stages(bot, item, fields, document)
                 log.info("item %s done", item.id, extra={"action": "complete"})
                 return self._record(item, lambda: self.store.complete(item.id, self.owner))
             except BusinessError as exc:
@@ -244,8 +251,9 @@ class Runner:
         except LeaseLost:
             pass  # _record reports it
 
-    def _stages(self, bot: Bot, item: WorkItem, fields: dict) -> WorkItem:
-        document = stages.extract(bot, item)
+    def _stages(self, bot: Bot, item: WorkItem, fields: dict, document: Document | None = None) -> WorkItem:
+        if document is None:
+            document = stages.extract(bot, item)
         verdict = stages.apply_rules(bot, document, item, self.store)
         payload = {**item.payload, "document": document.to_dict()}
         if verdict is not None:

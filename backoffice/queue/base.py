@@ -40,9 +40,9 @@ from __future__ import annotations
 
 import abc
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from backoffice.errors import IllegalTransition
@@ -235,6 +235,26 @@ class Effect:
         }
 
 
+@dataclass(frozen=True)
+class BusinessKey:
+    """One business key of an item, as a rule file's ``duplicates:`` entry defines it: the
+    entry's id (``rule``), the key's parts normalized into one string, and the document's date
+    when the entry declares one. ``within_days`` is used when looking the key up: how far apart
+    the dates of two items with this key may be (it is not recorded)."""
+
+    rule: str
+    key: str
+    day: date | None = None
+    within_days: int = 0
+
+
+def day_range(day: date, within_days: int) -> tuple[date, date]:
+    """The first and last day at most ``within_days`` from ``day``."""
+    ordinal = day.toordinal()
+    return (date.fromordinal(max(ordinal - within_days, 1)),
+            date.fromordinal(min(ordinal + within_days, date.max.toordinal())))  # fmt: skip
+
+
 class Store(abc.ABC):
     """A work-queue backend. Times are UTC; ``lease`` and delays are in seconds."""
 
@@ -246,6 +266,24 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def enqueue_many(self, items: Iterable[NewItem], *, actor: str = "intake") -> int:
         """Add many items in one transaction, skipping duplicates; return how many were new."""
+
+    @abc.abstractmethod
+    def enqueue_families(
+        self,
+        families: Iterable[tuple[NewItem, Sequence[NewItem]]],
+        *,
+        actor: str = "intake",
+        notes: Iterable[tuple[int, str, str]] = (),
+    ) -> list[tuple[WorkItem, bool]]:
+        """Add parents with their children, and journal ``notes``, all in one transaction.
+
+        A family is ``(parent, children)``: each child gets the parent's id as ``parent_id``
+        (whatever its own says) and the parent's payload gets ``"children"``, the children's ids
+        in order (a child whose key exists already is listed as it is). A family whose parent
+        key exists already adds nothing: the existing parent is returned. ``notes`` are
+        ``(item id, action, why)`` entries that change no status, as :meth:`note` writes them;
+        an unknown id raises :class:`ItemNotFound` and nothing is written. Returns
+        ``(parent, created)`` for each family, in order."""
 
     # -- the runner's side ---------------------------------------------------------------
     @abc.abstractmethod
@@ -341,6 +379,35 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def find(self, bot: str, source_key: str) -> WorkItem | None:
         """The item a source key names, if any."""
+
+    @abc.abstractmethod
+    def record_keys(self, keys: Mapping[int, Sequence[BusinessKey]]) -> None:
+        """Replace the business keys of each item named (``{item id: its keys}``, at most one
+        per rule; none: the item has no key) in one transaction, so an item whose document
+        changed is found by its new keys only. Keys are kept in the order they were recorded;
+        a key recorded again unchanged (same key and day) keeps its place. Needs no lease: a
+        person's re-evaluation of an item records its keys too. ItemNotFound when an item does
+        not exist (and nothing is recorded)."""
+
+    @abc.abstractmethod
+    def find_keyed(self, bot: str, keys: Sequence[BusinessKey], *, before: int | None = None) -> dict[str, int]:
+        """``{rule: item id}``: for each key, an item of ``bot`` recorded with that rule and key
+        that came before item ``before`` (every item when None): the newest one with a lower id,
+        or else the newest one recorded with that key before ``before`` was (a later item that
+        was checked first: by another runner at the same moment, or while ``before`` waited
+        for a retry). Cancelled items are left out. A key with a ``day`` matches only items
+        recorded with a day at most its ``within_days`` apart. Rules nothing matches are left
+        out. Recording an item's keys before looking its keys up means that of two items with
+        the same key checked at the same moment, at least one finds the other."""
+
+    @abc.abstractmethod
+    def key_definitions(self, bot: str) -> dict[str, str]:
+        """``{rule: definition}``: what the bot's keys were recorded with (an opaque string the
+        rules give, see :mod:`backoffice.rules.duplicates`); empty when never set."""
+
+    @abc.abstractmethod
+    def set_key_definitions(self, bot: str, definitions: Mapping[str, str]) -> None:
+        """Replace the bot's ``{rule: definition}``, once its items are keyed by them."""
 
     @abc.abstractmethod
     def list(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,7 @@ from backoffice.queue.base import (
     CANCEL_FROM,
     CLAIMABLE,
     RETRY_FROM,
+    BusinessKey,
     Effect,
     EffectState,
     JournalEntry,
@@ -24,6 +25,7 @@ from backoffice.queue.base import (
     WorkItem,
     after_failure,
     check_transition,
+    day_range,
     from_ts,
     to_ts,
 )
@@ -47,6 +49,10 @@ class MemoryStore(Store):
         self._keys: dict[tuple[str, str], int] = {}
         self._journal: list[JournalEntry] = []
         self._effects: dict[tuple[int, str], Effect] = {}
+        self._item_keys: dict[int, dict[str, tuple[BusinessKey, int]]] = {}  # item -> rule -> (key, seq)
+        self._key_seq = 0
+        self._keyed: dict[tuple[str, str, str], set[int]] = {}  # (bot, rule, key) -> item ids
+        self._key_definitions: dict[str, dict[str, str]] = {}
 
     def _now(self) -> datetime:
         return from_ts(self.clock())  # type: ignore[return-value]
@@ -98,6 +104,30 @@ class MemoryStore(Store):
     def enqueue_many(self, items: Iterable[NewItem], *, actor: str = "intake") -> int:
         with self._lock:
             return sum(self.enqueue(item, actor=actor)[1] for item in items)
+
+    def enqueue_families(
+        self,
+        families: Iterable[tuple[NewItem, Sequence[NewItem]]],
+        *,
+        actor: str = "intake",
+        notes: Iterable[tuple[int, str, str]] = (),
+    ) -> list[tuple[WorkItem, bool]]:
+        with self._lock:
+            notes = list(notes)
+            for item_id, _, _ in notes:  # check first: nothing is written when one is unknown
+                self._item(item_id)
+            added = []
+            for parent, children in families:
+                found, created = self.enqueue(parent, actor=actor)
+                if created:
+                    ids = [self.enqueue(replace(c, parent_id=found.id), actor=actor)[0].id for c in children]
+                    linked = replace(self._items[found.id], payload=_json({**found.payload, "children": ids}))
+                    self._items[found.id] = linked
+                    found = _copy(linked)
+                added.append((found, created))
+            for item_id, action, why in notes:
+                self._log(item_id, actor, action, None, None, why)
+            return added
 
     # -- the runner's side ---------------------------------------------------------------
     def expire_leases(self) -> int:
@@ -276,6 +306,54 @@ class MemoryStore(Store):
         with self._lock:
             item_id = self._keys.get((bot, source_key))
             return _copy(self._items[item_id]) if item_id else None
+
+    def record_keys(self, keys: Mapping[int, Sequence[BusinessKey]]) -> None:
+        with self._lock:
+            for item_id in keys:
+                self._item(item_id)
+            for item_id, item_keys in keys.items():
+                bot, old = self._items[item_id].bot, self._item_keys.pop(item_id, {})
+                for key, _ in old.values():
+                    self._keyed[(bot, key.rule, key.key)].discard(item_id)
+                mine = {}
+                for key in {k.rule: replace(k, within_days=0) for k in item_keys}.values():
+                    kept = old.get(key.rule)
+                    if kept is not None and kept[0] == key:  # unchanged: keeps its place
+                        mine[key.rule] = kept
+                    else:
+                        self._key_seq += 1
+                        mine[key.rule] = (key, self._key_seq)
+                    self._keyed.setdefault((bot, key.rule, key.key), set()).add(item_id)
+                self._item_keys[item_id] = mine
+
+    def find_keyed(self, bot: str, keys: Sequence[BusinessKey], *, before: int | None = None) -> dict[str, int]:
+        found: dict[str, int] = {}
+        with self._lock:
+            for wanted in keys:
+                low, high = day_range(wanted.day, wanted.within_days) if wanted.day else (None, None)
+                mine = self._item_keys.get(before, {}).get(wanted.rule) if before is not None else None
+                my_seq = mine[1] if mine is not None and mine[0].key == wanted.key else None
+                candidates = []
+                for item_id in self._keyed.get((bot, wanted.rule, wanted.key), ()):
+                    key, seq = self._item_keys[item_id][wanted.rule]
+                    if item_id == before or self._items[item_id].status == Status.CANCELLED:
+                        continue
+                    if low is not None and (key.day is None or not low <= key.day <= high):  # type: ignore[operator]
+                        continue
+                    earlier = before is None or item_id < before
+                    if earlier or (my_seq is not None and seq < my_seq):
+                        candidates.append((earlier, item_id))
+                if candidates:
+                    found[wanted.rule] = max(candidates)[1]
+        return found
+
+    def key_definitions(self, bot: str) -> dict[str, str]:
+        with self._lock:
+            return dict(self._key_definitions.get(bot, {}))
+
+    def set_key_definitions(self, bot: str, definitions: Mapping[str, str]) -> None:
+        with self._lock:
+            self._key_definitions[bot] = dict(definitions)
 
     def list(
         self, *, status: Status | None = None, bot: str | None = None, limit: int = 50, offset: int = 0

@@ -46,6 +46,7 @@ from backoffice.queue.base import (
     to_ts,
 )
 from backoffice.queue.postgres_effects import PostgresEffects
+from backoffice.queue.postgres_keys import PostgresKeys
 from backoffice.queue.postgres_reads import COLUMNS, PostgresReads
 from backoffice.queue.postgres_reads import row_to_item as _row_to_item
 
@@ -80,7 +81,7 @@ def connect(url: str, schema: str | None = None, **kwargs: Any) -> psycopg.Conne
     return conn
 
 
-class PostgresStore(PostgresReads, PostgresEffects, Store):
+class PostgresStore(PostgresReads, PostgresEffects, PostgresKeys, Store):
     def __init__(
         self,
         url: str,
@@ -237,6 +238,45 @@ class PostgresStore(PostgresReads, PostgresEffects, Store):
                 )
                 self.notify(conn)
         return len(ids)
+
+    def enqueue_families(
+        self,
+        families: Iterable[tuple[NewItem, Sequence[NewItem]]],
+        *,
+        actor: str = "intake",
+        notes: Iterable[tuple[int, str, str]] = (),
+    ) -> list[tuple[WorkItem, bool]]:
+        from dataclasses import replace
+
+        def insert(conn: psycopg.Connection, item: NewItem) -> tuple[int, bool]:
+            new = conn.execute(self._INSERT, self._insert_args(item, now)).fetchone()
+            if new is not None:
+                conn.execute(_JOURNAL + "VALUES (%s, %s, %s, 'enqueue', NULL, 'pending', '')", (new[0], now, actor))
+                return new[0], True
+            found = conn.execute("SELECT id FROM items WHERE bot = %s AND source_key = %s", (item.bot, item.source_key))
+            return found.fetchone()[0], False  # type: ignore[index]
+
+        now = self.clock()
+        added = []
+        with self._tx() as conn:
+            for item_id, action, why in notes:
+                if conn.execute("SELECT 1 FROM items WHERE id = %s", (item_id,)).fetchone() is None:
+                    raise ItemNotFound(item_id)
+                conn.execute(_JOURNAL + "VALUES (%s, %s, %s, %s, NULL, NULL, %s)", (item_id, now, actor, action, why))
+            for parent, children in families:
+                parent_id, created = insert(conn, parent)
+                if created:
+                    ids = [insert(conn, replace(child, parent_id=parent_id))[0] for child in children]
+                    row = conn.execute(
+                        f"UPDATE items SET payload = %s WHERE id = %s RETURNING {COLUMNS}",
+                        (_jsonb({**parent.payload, "children": ids}), parent_id),
+                    ).fetchone()
+                else:
+                    row = conn.execute(f"SELECT {COLUMNS} FROM items WHERE id = %s", (parent_id,)).fetchone()
+                added.append((_row_to_item(row), created))
+            if any(created for _, created in added):
+                self.notify(conn)
+        return added
 
     # -- the runner's side ---------------------------------------------------------------
     _EXPIRE = (

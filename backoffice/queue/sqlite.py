@@ -1,7 +1,15 @@
-"""The work queue on SQLite: WAL mode, durable commits, one writer transaction per operation.
+"""The work queue on SQLite: WAL mode, one writer transaction per operation.
 
 Many processes may share one file: every write runs in ``BEGIN IMMEDIATE``, so claims are
 serialised by SQLite's write lock and two runners never lease the same item.
+
+Durability, as on PostgreSQL: enqueueing, every failure, release and human action, and the
+effect ledger wait for the disk (``synchronous=FULL``). The hot path (claims, lease renewals,
+a stage's payload update, business keys, completions) commits with ``synchronous=NORMAL``:
+it survives a crash of the process (SIGKILL) like any commit; a power loss may forget the last
+of them (never an earlier one without the later ones), which only sends an item back to an
+earlier state (pending or processing). It is handled again, and the durable effect ledger
+keeps every target call from happening twice.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from backoffice.queue.base import (
     to_ts,
 )
 from backoffice.queue.sqlite_effects import SQLiteEffects
+from backoffice.queue.sqlite_keys import SQLiteKeys
 
 _encode = json.JSONEncoder(default=str, ensure_ascii=False, separators=(",", ":")).encode
 
@@ -76,7 +85,7 @@ def _row_to_item(row: sqlite3.Row | tuple) -> WorkItem:
     )
 
 
-class SQLiteStore(SQLiteEffects, Store):
+class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
     def __init__(self, path: Path | str, *, clock: Callable[[], float] = time.time, timeout: float = 30.0):
         self.path = str(path)
         if self.path != ":memory:":
@@ -89,13 +98,21 @@ class SQLiteStore(SQLiteEffects, Store):
         )
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
+        self._synchronous = "FULL"
         self.conn.execute("PRAGMA foreign_keys=ON")
         self._migrate()
 
     # -- plumbing ------------------------------------------------------------------------
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction. ``durable=False`` commits without waiting for the disk (WAL,
+        ``synchronous=NORMAL``): it survives a crash of the process (SIGKILL) but a power loss
+        may forget it, together with every later one, never an earlier one."""
         with self._lock:
+            wanted = "FULL" if durable else "NORMAL"
+            if wanted != self._synchronous:
+                self.conn.execute(f"PRAGMA synchronous={wanted}")
+                self._synchronous = wanted
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -225,6 +242,43 @@ class SQLiteStore(SQLiteEffects, Store):
             )
         return created
 
+    def enqueue_families(
+        self,
+        families: Iterable[tuple[NewItem, Sequence[NewItem]]],
+        *,
+        actor: str = "intake",
+        notes: Iterable[tuple[int, str, str]] = (),
+    ) -> list[tuple[WorkItem, bool]]:
+        from dataclasses import replace
+
+        def insert(conn: sqlite3.Connection, item: NewItem) -> tuple[int, bool]:
+            cursor = conn.execute(self._INSERT, self._insert_args(item, now))
+            if cursor.rowcount == 1:
+                self._journal(conn, cursor.lastrowid, now, actor, "enqueue", None, "pending", "")
+                return cursor.lastrowid, True
+            found = conn.execute("SELECT id FROM items WHERE bot = ? AND source_key = ?", (item.bot, item.source_key))
+            return found.fetchone()[0], False
+
+        now = self.clock()
+        added = []
+        with self._tx() as conn:
+            for item_id, action, why in notes:
+                if conn.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone() is None:
+                    raise ItemNotFound(item_id)
+                self._journal(conn, item_id, now, actor, action, None, None, why)
+            for parent, children in families:
+                parent_id, created = insert(conn, parent)
+                if created:
+                    ids = [insert(conn, replace(child, parent_id=parent_id))[0] for child in children]
+                    row = conn.execute(
+                        f"UPDATE items SET payload = ? WHERE id = ? RETURNING {COLUMNS}",
+                        (_encode({**parent.payload, "children": ids}), parent_id),
+                    ).fetchone()
+                else:
+                    row = conn.execute(f"SELECT {COLUMNS} FROM items WHERE id = ?", (parent_id,)).fetchone()
+                added.append((_row_to_item(row), created))
+        return added
+
     # -- the runner's side ---------------------------------------------------------------
     def _expire(self, conn: sqlite3.Connection, now: float) -> int:
         expired = conn.execute(
@@ -261,7 +315,7 @@ class SQLiteStore(SQLiteEffects, Store):
         if bots:
             where += f" AND bot IN ({', '.join('?' * len(bots))})"
             args.extend(bots)
-        with self._tx() as conn:
+        with self._tx(durable=False) as conn:
             if now >= self._next_expiry_sweep:  # lease times are seconds; sweeping once a second is enough
                 self._expire(conn, now)
                 self._next_expiry_sweep = now + 1.0
@@ -289,7 +343,7 @@ class SQLiteStore(SQLiteEffects, Store):
         return sorted((_row_to_item(r) for r in claimed), key=lambda i: (-i.priority, i.id))
 
     def extend(self, item_id: int, owner: str, *, lease: float = 300.0) -> None:
-        with self._tx() as conn:
+        with self._tx(durable=False) as conn:
             cursor = conn.execute(
                 "UPDATE items SET lease_expires = ? WHERE id = ? AND status = 'processing' AND lease_owner = ?",
                 (self.clock() + lease, item_id, owner),
@@ -305,29 +359,32 @@ class SQLiteStore(SQLiteEffects, Store):
         payload: dict[str, Any] | None = None,
         refs: dict[str, str] | None = None,
     ) -> WorkItem:
-        with self._tx() as conn:
-            row = conn.execute(
-                "SELECT refs FROM items WHERE id = ? AND status = 'processing' AND lease_owner = ?",
-                (item_id, owner),
-            ).fetchone()
-            if row is None:
-                self.get(item_id)  # ItemNotFound when it does not exist at all
-                raise LeaseLost(item_id, owner)
-            merged = {**json.loads(row[0]), **(refs or {})}
-            sets = {"refs": json.dumps(merged), "updated_at": self.clock()}
-            if payload is not None:
-                sets["payload"] = _encode(payload)
+        sets: dict[str, Any] = {} if payload is None else {"payload": _encode(payload)}  # encoded outside the lock
+        with self._tx(durable=False) as conn:
+            if refs:
+                row = conn.execute(
+                    "SELECT refs FROM items WHERE id = ? AND status = 'processing' AND lease_owner = ?",
+                    (item_id, owner),
+                ).fetchone()
+                if row is not None:
+                    sets["refs"] = json.dumps({**json.loads(row[0]), **refs})
+            sets["updated_at"] = self.clock()
             assignments = ", ".join(f"{name} = ?" for name in sets)
             updated = conn.execute(
-                f"UPDATE items SET {assignments} WHERE id = ? RETURNING {COLUMNS}", (*sets.values(), item_id)
+                f"UPDATE items SET {assignments} WHERE id = ? AND status = 'processing' AND lease_owner = ? "
+                f"RETURNING {COLUMNS}",
+                (*sets.values(), item_id, owner),
             ).fetchone()
+            if updated is None:
+                self.get(item_id)  # ItemNotFound when it does not exist at all
+                raise LeaseLost(item_id, owner)
         return _row_to_item(updated)
 
     _UNLEASE = {"lease_owner": None, "lease_expires": None}
 
     def complete(self, item_id: int, owner: str, *, why: str = "") -> WorkItem:
         # The hot path: one guarded UPDATE; _move explains the refusal when it matches nothing.
-        with self._tx() as conn:
+        with self._tx(durable=False) as conn:
             now = self.clock()
             row = conn.execute(
                 "UPDATE items SET status = 'done', lease_owner = NULL, lease_expires = NULL, reason = NULL, "

@@ -130,7 +130,7 @@ class RuleSet:
                 log.warning("%s: duplicate keys not checked: no queue history was given", self.path.name)
             return [Outcome(f"duplicate:{d.id}", True, d.severity, "not checked: no queue history given",
                             action="duplicate", skipped=True) for d in self.duplicates]  # fmt: skip
-        found = dup.find(self.duplicates, names.get, history)
+        found = history.check(dup.business_keys(self.duplicates, names.get))
         outcomes = []
         for duplicate in self.duplicates:
             rule = f"duplicate:{duplicate.id}"

@@ -60,7 +60,7 @@ def document_from(kind: str, data: dict[str, Any]) -> Document:
 
 
 def run_example(rules: RuleSet, example: Example) -> ExampleResult:
-    history = DocumentsHistory([document_from(rules.kind, d) for d in example.history])
+    history = DocumentsHistory([document_from(rules.kind, d) for d in example.history], rules.duplicates)
     verdict = rules.evaluate(document_from(rules.kind, example.document), history=history, today=example.today)
     return ExampleResult(rules.path.name, example.name, compare(example.expect, verdict), verdict)
 

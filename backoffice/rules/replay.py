@@ -4,7 +4,9 @@ Every item with a stored document and Verdict (created at or after ``since``) is
 again with the current rules: as of the day it was decided (``today()`` is the date of its
 last update), against the items before it for duplicate keys, with the holds people released
 still released. Fields earlier ``set`` rules wrote are left out, so the rules set them anew.
-Nothing is written: the store is only read, and no target is called.
+Duplicate keys are compared as the current rule file defines them: every item of the bot is
+keyed from its stored document in memory first (the queue's recorded keys may be from an
+older rule file). Nothing is written: the store is only read, and no target is called.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from backoffice.documents.models import Document
 from backoffice.errors import BusinessError
 from backoffice.queue.base import Store, WorkItem
-from backoffice.rules.duplicates import QueueHistory
+from backoffice.rules.duplicates import IndexHistory, replay_index
 from backoffice.rules.engine import RuleSet
 from backoffice.rules.verdict import Verdict
 
@@ -57,6 +59,7 @@ def replay(store: Store, rule_sets: Mapping[str, RuleSet], since: datetime | Non
     """Re-evaluate the items of each bot in ``rule_sets`` (bot name -> its rules), oldest first."""
     report = ReplayReport()
     for bot, rules in rule_sets.items():
+        index = replay_index(store, bot, rules.duplicates)
         for item in reversed(list(_items(store, bot, since))):
             stored_document, stored_verdict = item.payload.get("document"), item.payload.get("verdict")
             if not stored_document or not stored_verdict:
@@ -67,7 +70,7 @@ def replay(store: Store, rule_sets: Mapping[str, RuleSet], since: datetime | Non
             document = Document.from_dict(stored_document)
             document.fields = {k: f for k, f in document.fields.items() if f.method != "rule"}
             try:
-                after = rules.evaluate(document, history=QueueHistory(store, bot, before=item.id),
+                after = rules.evaluate(document, history=IndexHistory(index, before=item.id),
                                        released=before.released, today=item.updated_at.date())  # fmt: skip
             except BusinessError as exc:  # e.g. a document of another kind than the rules read
                 log.warning("item %s not replayed: %s", item.id, exc.reason, extra={"item": item.id})

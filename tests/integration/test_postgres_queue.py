@@ -73,7 +73,8 @@ def test_schema_equals_the_migrations_applied_in_order(url, monkeypatch):
         again.close()
         assert catalog(url, fresh) == catalog(url, stepwise)
         assert {c[0] for c in catalog(url, fresh)["columns"]} == {
-            "items", "journal", "effects", "runners", "leases", "schedule_runs", "schema_version"}  # fmt: skip
+            "items", "journal", "effects", "runners", "leases", "schedule_runs", "schema_version", "item_keys",
+            "key_rules"}  # fmt: skip
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             for name in (fresh, stepwise):

@@ -36,6 +36,29 @@ def test_durable_wal_settings(tmp_path):
     assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
 
+def test_intake_failures_and_the_ledger_wait_for_the_disk_the_hot_path_does_not(tmp_path):
+    from backoffice.queue.base import BusinessKey
+
+    store = SQLiteStore(tmp_path / "q.db")
+
+    def synchronous_after(operation) -> str:  # the setting the operation's transaction committed with
+        operation()
+        return {1: "NORMAL", 2: "FULL"}[store.conn.execute("PRAGMA synchronous").fetchone()[0]]
+
+    first, _ = store.enqueue(NewItem("b", "k1"))
+    second, _ = store.enqueue(NewItem("b", "k2"))
+    assert synchronous_after(lambda: store.claim("r", limit=2)) == "NORMAL"
+    assert synchronous_after(lambda: store.enqueue(NewItem("b", "k3"))) == "FULL"
+    assert synchronous_after(lambda: store.update(first.id, "r", payload={"document": {}})) == "NORMAL"
+    assert synchronous_after(lambda: store.record_keys({first.id: [BusinessKey("n", "x")]})) == "NORMAL"
+    assert synchronous_after(lambda: store.intend(first.id, "r", "erp", "key")) == "FULL"
+    assert synchronous_after(lambda: store.extend(first.id, "r")) == "NORMAL"
+    assert synchronous_after(lambda: store.settle(first.id, "erp", "E-1")) == "FULL"
+    assert synchronous_after(lambda: store.complete(first.id, "r")) == "NORMAL"
+    assert synchronous_after(lambda: store.to_exception(second.id, "r", reason="bad", code="x")) == "FULL"
+    assert synchronous_after(lambda: store.retry(second.id, actor="alice")) == "FULL"
+
+
 def test_the_journal_is_append_only(tmp_path):
     store = SQLiteStore(tmp_path / "q.db")
     store.enqueue(NewItem("b", "k"))

@@ -188,7 +188,8 @@ DUPLICATES = """
 
 def test_the_same_key_is_a_possible_duplicate_of_the_newest_earlier_item(rules_of):
     rules = rules_of(DUPLICATES)
-    history = DocumentsHistory([invoice(), invoice(invoice_number="INV-9"), invoice(seller_name="ACME  gmbh")])
+    history = DocumentsHistory([invoice(), invoice(invoice_number="INV-9"), invoice(seller_name="ACME  gmbh")],
+                               rules.duplicates)
     verdict = rules.evaluate(invoice(), history=history)
     assert [(o.rule, o.message) for o in verdict.errors] == [
         ("duplicate:number", "possible duplicate of item 3 (same seller_name, invoice_number)")]
@@ -198,16 +199,17 @@ def test_the_same_key_is_a_possible_duplicate_of_the_newest_earlier_item(rules_o
 
 def test_a_date_key_allows_only_so_many_days(rules_of):
     rules = rules_of(DUPLICATES)
-    history = DocumentsHistory([invoice(invoice_number="X-1", issue_date="2026-01-06")])
+    history = DocumentsHistory([invoice(invoice_number="X-1", issue_date="2026-01-06")], rules.duplicates)
     assert rules.evaluate(invoice(), history=history).warnings == []
-    near = DocumentsHistory([invoice(invoice_number="X-1", issue_date="2026-01-07")])
+    near = DocumentsHistory([invoice(invoice_number="X-1", issue_date="2026-01-07")], rules.duplicates)
     [warning] = rules.evaluate(invoice(), history=near).warnings
     assert warning.message == "possible duplicate of item 1 (same seller_name, grand_total; issue_date within 3 days)"
 
 
 def test_a_key_with_a_missing_part_is_not_compared(rules_of):
     rules = rules_of(DUPLICATES)
-    verdict = rules.evaluate(invoice(invoice_number=None), history=DocumentsHistory([invoice(invoice_number=None)]))
+    history = DocumentsHistory([invoice(invoice_number=None)], rules.duplicates)
+    verdict = rules.evaluate(invoice(invoice_number=None), history=history)
     assert verdict.errors == [] and len(verdict.warnings) == 1
 
 
@@ -220,7 +222,8 @@ def test_duplicates_without_history_are_recorded_as_not_checked(rules_of):
 
 
 def test_a_released_duplicate_passes(rules_of):
-    verdict = rules_of(DUPLICATES).evaluate(invoice(), history=DocumentsHistory([invoice()]),
-                                            released={"duplicate:number": "bob"})  # fmt: skip
+    rules = rules_of(DUPLICATES)
+    verdict = rules.evaluate(invoice(), history=DocumentsHistory([invoice()], rules.duplicates),
+                             released={"duplicate:number": "bob"})  # fmt: skip
     assert verdict.passed and verdict.released == {"duplicate:number": "bob"}
     assert verdict.outcomes[0].message.endswith(": released by bob")

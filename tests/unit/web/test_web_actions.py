@@ -52,6 +52,22 @@ def test_a_correction_keeps_the_original_and_reruns_the_rules(ws):
     assert again.payload["verdict"]["passed"] is False and len(again.payload["corrections"]) == 2
 
 
+def test_a_correction_rekeys_the_item_for_the_duplicate_check(ws):
+    from backoffice.rules.duplicates import business_key
+
+    item = totals_item(ws)
+    fields = {k: f["value"] for k, f in item.payload["document"]["fields"].items()}
+    [number] = [d for d in ws.rules_for(item.bot).duplicates if d.key == ["seller_name", "invoice_number"]]
+
+    def key(invoice_number: str):  # the key a later invoice of the same seller would have
+        return [business_key(number, {**fields, "invoice_number": invoice_number}.get)]
+
+    assert ws.store.find_keyed(item.bot, key(fields["invoice_number"])) == {number.id: item.id}
+    actions.correct(ws, item.id, ALICE, "invoice_number", "INV-NEW-1", "typo")
+    assert ws.store.find_keyed(item.bot, key("INV-NEW-1")) == {number.id: item.id}
+    assert ws.store.find_keyed(item.bot, key(fields["invoice_number"])) == {}
+
+
 @pytest.mark.parametrize("name, value, why, message", [
     ("grand_total", "twelve", "x", "must be an amount"), ("due_date", "31.12.2024", "x", "must be a date"),
     ("no_such_field", "1", "x", "is not a field"), ("grand_total", "1.00", "", "why is required"),
