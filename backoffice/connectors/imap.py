@@ -6,6 +6,9 @@ seen) happens only after the mail's items are committed; when the server is unre
 moment, the parent item performs it later (:mod:`backoffice.bots.mail_parent`), so a crash at any
 point neither loses a mail nor processes it twice. With ``idle: true`` a watcher thread waits in
 IMAP IDLE and wakes the runner as soon as mail arrives; polling stays the fallback.
+
+Intake works a FETCH at a time (up to ``batch`` mails): their files become durable together,
+their items are committed in one transaction, then the mails are moved in one command.
 """
 
 from __future__ import annotations
@@ -20,9 +23,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 
 from backoffice.connectors.base import Intake, Settings, Source
-from backoffice.errors import IllegalTransition
-from backoffice.mail.intake import take_mail
-from backoffice.mail.mailbox import Account, Mailbox, MailboxDown, Selection
+from backoffice.mail.intake import read_mail
+from backoffice.mail.mailbox import Account, Fetched, Mailbox, MailboxDown, Selection
 from backoffice.mail.mime import MailLimits
 from backoffice.mail.oauth import ClientCredentials, RefreshToken
 from backoffice.paths import inside
@@ -62,7 +64,7 @@ class ImapSettings(Settings):
     )
     processed_folder: str = Field("Processed", description="Where taken mail moves (action: move).")
     failed_folder: str = Field("Failed", description="Where mail without any usable document moves.")
-    batch: int = Field(50, ge=1, le=1000, description="Messages per FETCH.")
+    batch: int = Field(100, ge=1, le=1000, description="Messages per FETCH (and per queue commit).")
     body: Literal["auto", "always", "never"] = Field(
         "auto", description="Read the mail body as a document: when there is no attachment (auto), always, never."
     )
@@ -116,46 +118,52 @@ class ImapSource(Source):
 
     # -- collecting ----------------------------------------------------------------------
     def collect(self, intake: Intake) -> int:
+        """Take every selected mail, a FETCH at a time: read the mails and write their files;
+        once the files are durable, commit every family of the FETCH in one transaction, then
+        move or flag the mails. The mailbox actions done are journaled with the next commit."""
         new = 0
-        for folder in self.settings.folders:
-            with self.mailbox(folder) as box:
-                uids = box.search(self.selection())
-                for start in range(0, len(uids), self.settings.batch):
-                    new += self._take_batch(box, uids[start : start + self.settings.batch], intake, folder)
+        done: list[tuple[int, str, str]] = []  # (parent id, "mailbox-done", what was done)
+        try:
+            for folder in self.settings.folders:
+                with self.mailbox(folder) as box:
+                    new += self._take_folder(box, folder, intake, done)
+        finally:
+            if done:
+                intake.store.enqueue_families([], actor=self.actor, notes=done)
         return new
 
-    def _take_batch(self, box: Mailbox, uids: list[int], intake: Intake, folder: str) -> int:
-        taken, new = [], 0
-        for fetched in box.fetch(uids, batch=len(uids)):
-            result = take_mail(intake, fetched, folder=folder, uidvalidity=box.uidvalidity or 0,
-                               limits=self.limits, body=self.settings.body)  # fmt: skip
-            parent = self._record_children(intake, result)
-            if parent is None:
-                continue  # its parent is being handled right now; the next poll finishes the intake
-            taken.append((fetched.uid, parent))
-            new += 1 + result.children if result.created else 0
-        try:  # every item of the batch is committed: now the mail may leave the folder
+    @property
+    def actor(self) -> str:
+        return f"source:{self.context.bot}"
+
+    def _take_folder(self, box: Mailbox, folder: str, intake: Intake, done: list[tuple[int, str, str]]) -> int:
+        new = 0
+        for fetched in box.fetch_batches(box.search(self.selection()), batch=self.settings.batch):
+            new += self._take_batch(box, folder, fetched, intake, done)
+            fetched.clear()  # the raw mails go before the next FETCH comes
+        return new
+
+    def _take_batch(self, box: Mailbox, folder: str, fetched: list[Fetched], intake: Intake,
+                    done: list[tuple[int, str, str]]) -> int:  # fmt: skip
+        with intake.context.files.batch() as files:
+            families = [
+                read_mail(intake.context, mail, files, folder=folder, uidvalidity=box.uidvalidity or 0,
+                          limits=self.limits, body=self.settings.body)  # fmt: skip
+                for mail in fetched
+            ]
+            files.sync()  # the files are durable before the rows that name them
+        added = intake.store.enqueue_families(families, actor=self.actor, notes=done)
+        done.clear()
+        new = sum(1 + len(parent.payload.get("children", ())) for parent, created in added if created)
+        taken = [(mail.uid, parent) for mail, (parent, _) in zip(fetched, added, strict=True)]
+        try:  # every item of the FETCH is committed: now the mails may leave the folder
             self.act(box, taken)
         except MailboxDown as exc:
             log.warning("mailbox action postponed: %s; the parent items will do it", exc.reason,
                         extra={"bot": self.context.bot, "action": "mailbox"})  # fmt: skip
             return new
-        for _, parent in taken:
-            intake.store.note(parent.id, actor=f"source:{self.context.bot}", action="mailbox-done",
-                              why=self.describe_action(parent))  # fmt: skip
+        done += [(parent.id, "mailbox-done", self.describe_action(parent)) for _, parent in taken]
         return new
-
-    def _record_children(self, intake: Intake, result):
-        """The parent with its children's ids recorded; None while a runner holds it."""
-        payload = result.parent.payload
-        if "intake_error" in payload or payload.get("children") == result.child_ids:
-            return result.parent
-        try:
-            return intake.store.amend(result.parent.id, actor=f"source:{self.context.bot}", action="intake",
-                                      payload={**payload, "children": result.child_ids},
-                                      why=f"{len(result.child_ids)} document(s) in the mail")  # fmt: skip
-        except IllegalTransition:
-            return None
 
     # -- the mailbox action --------------------------------------------------------------
     def failed(self, parent) -> bool:

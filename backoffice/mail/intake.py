@@ -6,6 +6,11 @@ bomb, an oversized file), which then reaches the exception queue with its reason
 a mail is silently dropped. Keys make intake idempotent: the parent's key is the Message-ID plus
 the content hash, a child's key is the parent's plus its position and hash, so reading the same
 mail again after a crash enqueues nothing new.
+
+:func:`read_mail` writes the mail's files and returns its family (parent and children) without
+touching the queue; the IMAP source commits the families of a whole FETCH in one transaction
+(:meth:`~backoffice.queue.base.Store.enqueue_families`), parent, children and the link between
+them together, so a parent never exists without its children.
 """
 
 from __future__ import annotations
@@ -14,30 +19,86 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
-from backoffice.connectors.base import Intake
+from backoffice.connectors.base import Context, Intake
 from backoffice.errors import DocumentError
 from backoffice.mail.mailbox import Fetched
 from backoffice.mail.mime import MailLimits, parse_mail
 from backoffice.mail.names import safe_filename
-from backoffice.queue.base import WorkItem
+from backoffice.queue.base import NewItem, WorkItem
+from backoffice.queue.files import FileBatch, FileStore
 
 BodyPolicy = Literal["auto", "always", "never"]
+Family = tuple[NewItem, list[NewItem]]
 
 
 @dataclass(frozen=True)
 class Taken:
     parent: WorkItem
     created: bool
-    child_ids: list[int]
+
+    @property
+    def child_ids(self) -> list[int]:
+        return self.parent.payload.get("children", [])
 
     @property
     def children(self) -> int:
         return len(self.child_ids)
 
 
-def mail_key(raw: bytes, message_id: str | None) -> str:
-    digest = hashlib.sha256((message_id or "").encode() + b"\0" + hashlib.sha256(raw).digest()).hexdigest()
+def mail_key(message_id: str | None, raw_sha256: str) -> str:
+    """The parent's key: the Message-ID and the SHA-256 (hex) of the raw message."""
+    digest = hashlib.sha256((message_id or "").encode() + b"\0" + bytes.fromhex(raw_sha256)).hexdigest()
     return f"mail:{digest}"
+
+
+def read_mail(
+    context: Context,
+    fetched: Fetched,
+    files: FileStore | FileBatch,
+    *,
+    folder: str,
+    uidvalidity: int,
+    limits: MailLimits = MailLimits(),
+    body: BodyPolicy = "auto",
+) -> Family:
+    """The mail's family, its files written to ``files``; nothing is enqueued."""
+
+    def item(key: str, **kw) -> NewItem:
+        return NewItem(bot=context.bot, source_key=key, max_attempts=context.max_attempts, **kw)
+
+    where = f"{folder} UID {fetched.uid}"
+    mail = {"folder": folder, "uid": fetched.uid, "uidvalidity": uidvalidity}
+    try:
+        parsed = parse_mail(fetched.raw, files, limits, name=where)
+    except DocumentError as exc:
+        stored = files.put_bytes(fetched.raw, f"uid-{fetched.uid}.eml")
+        return item(mail_key(None, stored.sha256), files=(stored,),
+                    payload={"file": stored.name, "mail": mail, "intake_error": exc.reason}), []  # fmt: skip
+    mail.update(message_id=parsed.message_id, subject=parsed.subject, date=parsed.date, **{"from": parsed.sender})
+    eml = files.put_bytes(fetched.raw, safe_filename(parsed.subject, fetched.uid, "message/rfc822") + ".eml")
+    key = mail_key(parsed.message_id, eml.sha256)
+    text = parsed.text.strip() or parsed.html.strip()
+    attached = parsed.documents or parsed.rejected  # a body beside attachments is a cover note
+    body_is_document = bool(text) and (body == "always" or (body == "auto" and not attached))
+    parent = item(key, files=(eml,),
+                  payload={"mail": mail, "file": eml.name, "warnings": parsed.warnings, "mail_action": "pending",
+                           "documents": len(parsed.documents) + int(body_is_document), "refused": len(parsed.rejected)})  # fmt: skip
+    children = [
+        item(f"{key}/{index}:{document.stored.sha256[:16]}", files=(document.stored,),
+             payload={"file": document.name, "origin": document.origin, "mail": mail})
+        for index, document in enumerate(parsed.documents)
+    ]  # fmt: skip
+    children += [
+        item(f"{key}/refused/{index}",
+             payload={"file": rejected.name, "mail": mail, "intake_error": rejected.reason, "intake_code": rejected.code})
+        for index, rejected in enumerate(parsed.rejected)
+    ]  # fmt: skip
+    if body_is_document:
+        suffix, media = (".txt", "text/plain") if parsed.text.strip() else (".html", "text/html")
+        stored = files.put_bytes(text.encode("utf-8"), f"body{suffix}")
+        children.append(item(f"{key}/body:{stored.sha256[:16]}", files=(stored,),
+                             payload={"file": stored.name, "origin": "body", "mail": mail, "media_type": media}))  # fmt: skip
+    return parent, children
 
 
 def take_mail(
@@ -49,41 +110,9 @@ def take_mail(
     limits: MailLimits = MailLimits(),
     body: BodyPolicy = "auto",
 ) -> Taken:
-    files = intake.context.files
-    where = f"{folder} UID {fetched.uid}"
-    mail = {"folder": folder, "uid": fetched.uid, "uidvalidity": uidvalidity}
-    try:
-        parsed = parse_mail(fetched.raw, files, limits, name=where)
-    except DocumentError as exc:
-        stored = files.put_bytes(fetched.raw, f"uid-{fetched.uid}.eml")
-        parent, created = intake.add(mail_key(fetched.raw, None), files=(stored,),
-                                     payload={"file": stored.name, "mail": mail, "intake_error": exc.reason})  # fmt: skip
-        return Taken(parent, created, [])
-    mail.update(message_id=parsed.message_id, subject=parsed.subject, date=parsed.date, **{"from": parsed.sender})
-    key = mail_key(fetched.raw, parsed.message_id)
-    text = parsed.text.strip() or parsed.html.strip()
-    attached = parsed.documents or parsed.rejected  # a body beside attachments is a cover note
-    body_is_document = bool(text) and (body == "always" or (body == "auto" and not attached))
-    eml = files.put_bytes(fetched.raw, safe_filename(parsed.subject, fetched.uid, "message/rfc822") + ".eml")
-    parent, created = intake.add(
-        key, files=(eml,),
-        payload={"mail": mail, "file": eml.name, "warnings": parsed.warnings, "mail_action": "pending",
-                 "documents": len(parsed.documents) + int(body_is_document), "refused": len(parsed.rejected)},
-    )  # fmt: skip
-    children: list[int] = []
-    for index, document in enumerate(parsed.documents):
-        child, _ = intake.add(f"{key}/{index}:{document.stored.sha256[:16]}", files=(document.stored,),
-                              parent_id=parent.id, payload={"file": document.name, "origin": document.origin, "mail": mail})  # fmt: skip
-        children.append(child.id)
-    for index, rejected in enumerate(parsed.rejected):
-        child, _ = intake.add(f"{key}/refused/{index}", parent_id=parent.id,
-                              payload={"file": rejected.name, "mail": mail, "intake_error": rejected.reason,
-                                       "intake_code": rejected.code})  # fmt: skip
-        children.append(child.id)
-    if body_is_document:
-        suffix, media = (".txt", "text/plain") if parsed.text.strip() else (".html", "text/html")
-        stored = files.put_bytes(text.encode("utf-8"), f"body{suffix}")
-        child, _ = intake.add(f"{key}/body:{stored.sha256[:16]}", files=(stored,), parent_id=parent.id,
-                              payload={"file": stored.name, "origin": "body", "mail": mail, "media_type": media})  # fmt: skip
-        children.append(child.id)
-    return Taken(parent, created, children)
+    """Read one mail and commit its family (files durable first)."""
+    with intake.context.files.batch() as files:
+        family = read_mail(intake.context, fetched, files, folder=folder, uidvalidity=uidvalidity, limits=limits, body=body)
+        files.sync()
+    [(parent, created)] = intake.store.enqueue_families([family], actor=f"source:{intake.context.bot}")
+    return Taken(parent, created)

@@ -23,6 +23,7 @@ from backoffice.errors import ApplicationError, BusinessError
 
 log = logging.getLogger(__name__)
 NETWORK_ERRORS = (OSError, socket.timeout, ssl.SSLError, IMAPClientError)
+FETCH_BYTES = 32_000_000  # about this much mail per FETCH
 
 
 class MailboxDown(ApplicationError):
@@ -88,6 +89,15 @@ class Fetched:
     flags: tuple[bytes, ...]
 
 
+def _quiet(client: IMAPClient) -> None:
+    """imapclient sets imaplib's ``debug`` to 5 to send its trace to the ``imapclient.imaplib``
+    logger, and imaplib then formats the repr of every response, each whole message included,
+    whether that logger is enabled or not: eight times the cost of the FETCH itself, and a
+    transient copy several times the size of a large mail. Trace only when someone listens."""
+    if not logging.getLogger("imapclient.imaplib").isEnabledFor(logging.DEBUG):
+        client._imap.debug = 0
+
+
 class Mailbox:
     """A logged-in session on one folder. Use as a context manager."""
 
@@ -111,6 +121,7 @@ class Mailbox:
         try:
             client = IMAPClient(account.host, port=port, ssl=implicit_tls, ssl_context=account.context() if implicit_tls else None,
                                 timeout=account.timeout)  # fmt: skip
+            _quiet(client)
             if account.security == "starttls":
                 client.starttls(account.context())
         except NETWORK_ERRORS as exc:
@@ -153,14 +164,41 @@ class Mailbox:
         return sorted(self._call("search", self.client.search, selection.criteria()))
 
     def fetch(self, uids: Sequence[int], batch: int = 50) -> Iterator[Fetched]:
-        """Whole messages, ``batch`` per FETCH, without setting \\Seen."""
-        for start in range(0, len(uids), batch):
-            chunk = list(uids[start : start + batch])
-            answer = self._call("fetch", self.client.fetch, chunk, ["BODY.PEEK[]", "FLAGS"])
+        """Whole messages, without setting \\Seen (FETCHes as :meth:`fetch_batches` groups them)."""
+        for fetched in self.fetch_batches(uids, batch):
+            yield from fetched
+
+    def fetch_batches(self, uids: Sequence[int], batch: int = 50, max_bytes: int = FETCH_BYTES) -> Iterator[list[Fetched]]:
+        """Whole messages, without setting \\Seen, one list per FETCH: at most ``batch``
+        messages and about ``max_bytes`` (a larger message comes alone), so that memory holds
+        one FETCH at a time whatever the mailbox holds."""
+        group: list[int] = []
+        total = 0
+        for uid, size in self._sizes(uids):
+            if group and (len(group) >= batch or total + size > max_bytes):
+                yield self._fetch(group)
+                group, total = [], 0
+            group.append(uid)
+            total += size
+        if group:
+            yield self._fetch(group)
+
+    def _sizes(self, uids: Sequence[int]) -> Iterator[tuple[int, int]]:
+        for start in range(0, len(uids), 1000):  # keeps the command line short
+            chunk = list(uids[start : start + 1000])
+            answer = self._call("fetch", self.client.fetch, chunk, ["RFC822.SIZE"])
             for uid in chunk:
-                data = answer.get(uid)
-                if data is not None and b"BODY[]" in data:
-                    yield Fetched(uid, data[b"BODY[]"], tuple(data.get(b"FLAGS", ())))
+                if uid in answer:
+                    yield uid, int(answer[uid].get(b"RFC822.SIZE", 0))
+
+    def _fetch(self, uids: list[int]) -> list[Fetched]:
+        answer = self._call("fetch", self.client.fetch, uids, ["BODY.PEEK[]", "FLAGS"])
+        found = []
+        for uid in uids:
+            data = answer.pop(uid, None)
+            if data is not None and b"BODY[]" in data:
+                found.append(Fetched(uid, data[b"BODY[]"], tuple(data.get(b"FLAGS", ()))))
+        return found
 
     def find_message_id(self, message_id: str) -> list[int]:
         return sorted(self._call("search", self.client.search, ["HEADER", "Message-ID", message_id]))

@@ -6,24 +6,32 @@ sent as ``application/octet-stream`` or under a wrong name (the type is decided 
 forwarded mails (``message/rfc822``, ``.eml``) and Outlook ``.msg`` files opened recursively,
 ZIP archives expanded within limits, inline images (logos, signatures) skipped, oversized
 parts refused with a reason, and every file name made safe. Each accepted document is written
-to the content-addressed file store at once.
+to the content-addressed file store at once (or to a :class:`~backoffice.queue.files.FileBatch`).
+
+Long base64 bodies never go through the standard library's line-by-line parser: they are set
+aside before parsing and decoded from the original bytes a chunk at a time, straight into the
+file store (:mod:`backoffice.mail.skeleton`), so a 20 MB attachment is never decoded in memory.
 """
 
 from __future__ import annotations
 
 import email
+import email.headerregistry
 import email.policy
 import fnmatch
+import functools
 import io
 import logging
+import re
 import zipfile
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
 
 from backoffice.errors import DocumentError
 from backoffice.mail.names import safe_filename
+from backoffice.mail.skeleton import Base64Reader, Skeleton, set_aside
 from backoffice.queue.base import StoredFile
-from backoffice.queue.files import FileStore, sniff_media_type
+from backoffice.queue.files import FileBatch, FileStore, sniff_media_type
 
 log = logging.getLogger(__name__)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -35,6 +43,10 @@ DOCUMENT_TYPES = (
     "application/xml",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
+
+
+LINE_BREAKS = re.compile(r"\n|\r")
+STREAM_BYTES = 4_000_000  # encoded parts this large are decoded to the file store a chunk at a time
 
 
 @dataclass(frozen=True)
@@ -79,11 +91,13 @@ class ParsedMail:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse_mail(raw: bytes, files: FileStore, limits: MailLimits = MailLimits(), name: str = "message") -> ParsedMail:
+def parse_mail(
+    raw: bytes, files: FileStore | FileBatch, limits: MailLimits = MailLimits(), name: str = "message"
+) -> ParsedMail:
     """Parse ``raw`` (RFC 5322 bytes); raise DocumentError naming ``name`` when it is no mail at all."""
-    if not raw.strip():
+    if not raw or raw.isspace():  # (not raw.strip(): that copies a 27 MB mail)
         raise DocumentError(f"{name}: the message is empty", code="mail-empty")
-    message = email.message_from_bytes(raw, policy=email.policy.default)
+    skeleton, message = _parse(raw)
     if not message.keys():
         raise DocumentError(f"{name}: no mail headers found; this is not an email", code="mail-malformed")
     warnings = [f"{name}: {type(d).__name__}: {d}" for d in message.defects]
@@ -94,9 +108,41 @@ def parse_mail(raw: bytes, files: FileStore, limits: MailLimits = MailLimits(), 
         date=_header(message, "Date", warnings),
         warnings=warnings,
     )
-    parsed.text, parsed.html = _bodies(message, parsed.warnings)
-    _Walker(files, limits, parsed).part(message, depth=0, origin="")
+    parsed.text, parsed.html = _bodies(message, skeleton, parsed.warnings)
+    _Walker(files, limits, parsed).part(message, skeleton, depth=0, origin="")
     return parsed
+
+
+class _Headers(email.headerregistry.HeaderRegistry):
+    """The standard registry builds a new header class for every header it parses; one per
+    header name does."""
+
+    @functools.cache  # noqa: B019 - one registry for the life of the process
+    def __getitem__(self, name: str) -> type:
+        return super().__getitem__(name.lower())
+
+
+class _ParseOnce(email.policy.EmailPolicy):
+    """``policy.default`` that parses a header value once: the parser and ``get_content_type()``
+    read a part's Content-Type about seven times, and ``policy.default`` parses it anew each
+    time (most of the cost of reading a small mail). Header objects are immutable."""
+
+    def header_fetch_parse(self, name, value):
+        return value if hasattr(value, "name") else _parsed_header(name, value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_header(name: str, value: str):
+    return POLICY_HEADERS(name, LINE_BREAKS.sub("", value))  # as policy.default unfolds it
+
+
+POLICY_HEADERS = _Headers()
+POLICY = _ParseOnce(header_factory=POLICY_HEADERS)
+
+
+def _parse(raw: bytes) -> tuple[Skeleton, Message]:
+    skeleton = set_aside(raw)
+    return skeleton, email.message_from_bytes(skeleton.text, policy=POLICY)
 
 
 def _header(message: Message, name: str, warnings: list[str]) -> str | None:
@@ -116,29 +162,34 @@ def _text_of(part: Message, warnings: list[str]) -> str:
         return (part.get_payload(decode=True) or b"").decode("latin-1")
 
 
-def _bodies(message: Message, warnings: list[str]) -> tuple[str, str]:
+def _bodies(message: Message, skeleton: Skeleton, warnings: list[str]) -> tuple[str, str]:
     if not isinstance(message, EmailMessage):
         return "", ""
-    plain = message.get_body(preferencelist=("plain",))
-    html = message.get_body(preferencelist=("html",))
-    return (_text_of(plain, warnings) if plain else "", _text_of(html, warnings) if html else "")
+    found = []
+    for kind in ("plain", "html"):
+        body = message.get_body(preferencelist=(kind,))
+        if body is not None:
+            skeleton.restore(body)
+        found.append(_text_of(body, warnings) if body is not None else "")
+    return found[0], found[1]
 
 
 class _Walker:
-    def __init__(self, files: FileStore, limits: MailLimits, parsed: ParsedMail):
+    def __init__(self, files: FileStore | FileBatch, limits: MailLimits, parsed: ParsedMail):
         self.files, self.limits, self.parsed = files, limits, parsed
         self.count = 0
 
-    def part(self, part: Message, depth: int, origin: str) -> None:
+    def part(self, part: Message, skeleton: Skeleton, depth: int, origin: str) -> None:
         if part.is_multipart():
             for sub in part.iter_parts() if isinstance(part, EmailMessage) else part.get_payload():
-                self.part(sub, depth, origin)
+                self.part(sub, skeleton, depth, origin)
             return
         content_type = part.get_content_type()
         disposition = part.get_content_disposition()
         filename = part.get_filename()
         if content_type == "message/rfc822":
-            self._nested_mail(part, depth, origin)
+            skeleton.restore(part)
+            self._nested_mail(part, skeleton, depth, origin)
             return
         if content_type in ("text/plain", "text/html") and not filename and disposition != "attachment":
             return  # a body, read by _bodies
@@ -149,12 +200,34 @@ class _Walker:
             return  # a logo or a signature, not a document
         self.count += 1
         name = safe_filename(filename, self.count, content_type)
+        span = skeleton.span(part)
+        if span is not None and str(part.get("content-transfer-encoding", "")).strip().lower() == "base64":
+            self.stream(Base64Reader(skeleton.raw, *span), name, depth, origin)
+            return
+        skeleton.restore(part)
         encoded = part.get_payload()
         if isinstance(encoded, str) and len(encoded) * 3 // 4 > self.limits.max_part_bytes:
             self._reject(origin + name, "too-large", f"about {len(encoded) * 3 // 4:,} bytes")
             return
         data = part.get_payload(decode=True) or b""
         self.data(data, name, depth, origin)
+
+    def stream(self, reader: Base64Reader, name: str, depth: int, origin: str) -> None:
+        """A long base64 body: a large document goes to the file store a chunk at a time."""
+        if reader.encoded_size * 3 // 4 > self.limits.max_part_bytes:
+            self._reject(origin + name, "too-large", f"about {reader.encoded_size * 3 // 4:,} bytes")
+            return
+        if reader.encoded_size < STREAM_BYTES:  # in memory: the file store skips writing what it has
+            self.data(reader.read(), name, depth, origin)
+            return
+        head = reader.peek()
+        kind, media_type = self._kind(head, name)
+        if head and kind == "document":
+            self._document(self.files.put_stream(reader, name), name, origin)  # type: ignore[arg-type]
+        elif head and kind == "unsupported":
+            self._unsupported(origin + name, media_type)
+        else:  # an archive or a mail to open, or nothing at all: in memory, within the size limit
+            self.data(reader.read(), name, depth, origin)
 
     def data(self, data: bytes, name: str, depth: int, origin: str) -> None:
         """Decide what a blob is by its content and take, open or refuse it."""
@@ -165,18 +238,37 @@ class _Walker:
         if not data:
             self._reject(where, "empty", "0 bytes")
             return
-        media_type = sniff_media_type(data[:1024], name)
-        if media_type == "application/zip":
+        kind, media_type = self._kind(data[:1024], name)
+        if kind == "zip":
             self._archive(data, name, depth, origin)
-        elif data.startswith(OLE_MAGIC) and name.lower().endswith(".msg"):
+        elif kind == "msg":
             self._outlook(data, name, depth, origin)
-        elif name.lower().endswith(".eml") or media_type == "message/rfc822":
+        elif kind == "mail":
             self._mail_bytes(data, name, depth, origin)
-        elif any(fnmatch.fnmatchcase(media_type, pattern) for pattern in self.limits.document_types):
-            stored = self.files.put_bytes(data, name)
-            self.parsed.documents.append(MailDocument(name, stored, origin.rstrip("/") or "attachment"))
+        elif kind == "document":
+            self._document(self.files.put_bytes(data, name), name, origin)
         else:
-            self._reject(where, "unsupported-type", f"{media_type} is not a document type this bot reads")
+            self._unsupported(where, media_type)
+
+    def _kind(self, head: bytes, name: str) -> tuple[str, str]:
+        """What a blob is, from its first kilobyte and its name: zip, msg, mail, document or
+        unsupported; and its media type."""
+        media_type = sniff_media_type(head[:1024], name)
+        if media_type == "application/zip":
+            return "zip", media_type
+        if head.startswith(OLE_MAGIC) and name.lower().endswith(".msg"):
+            return "msg", media_type
+        if name.lower().endswith(".eml") or media_type == "message/rfc822":
+            return "mail", media_type
+        if any(fnmatch.fnmatchcase(media_type, pattern) for pattern in self.limits.document_types):
+            return "document", media_type
+        return "unsupported", media_type
+
+    def _document(self, stored: StoredFile, name: str, origin: str) -> None:
+        self.parsed.documents.append(MailDocument(name, stored, origin.rstrip("/") or "attachment"))
+
+    def _unsupported(self, where: str, media_type: str) -> None:
+        self._reject(where, "unsupported-type", f"{media_type} is not a document type this bot reads")
 
     def _deeper(self, depth: int, where: str) -> bool:
         if depth + 1 > self.limits.max_depth:
@@ -184,18 +276,18 @@ class _Walker:
             return False
         return True
 
-    def _nested_mail(self, part: Message, depth: int, origin: str) -> None:
+    def _nested_mail(self, part: Message, skeleton: Skeleton, depth: int, origin: str) -> None:
         inner = part.get_payload()[0] if part.is_multipart() else part.get_content()
         subject = str(inner.get("Subject", "") or "forwarded mail")
         where = f"{origin}{safe_filename(subject, 0, 'message/rfc822')}/"
         if self._deeper(depth, where):
             self.parsed.warnings += [f"{where}: {d}" for d in inner.defects]
-            self.part(inner, depth + 1, where)
+            self.part(inner, skeleton, depth + 1, where)
 
     def _mail_bytes(self, data: bytes, name: str, depth: int, origin: str) -> None:
         if self._deeper(depth, origin + name):
-            inner = email.message_from_bytes(data, policy=email.policy.default)
-            self.part(inner, depth + 1, f"{origin}{name}/")
+            skeleton, inner = _parse(data)
+            self.part(inner, skeleton, depth + 1, f"{origin}{name}/")
 
     def _outlook(self, data: bytes, name: str, depth: int, origin: str) -> None:
         import extract_msg

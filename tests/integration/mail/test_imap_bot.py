@@ -122,7 +122,26 @@ def test_mails_become_items_documents_are_posted_and_the_mail_moves(deployment, 
     assert {i.status for i in items} == {Status.DONE}
     parents = [i for i in items if i.parent_id is None]
     assert len(parents) == 2 and all(len(p.payload["children"]) in (1, 2) for p in parents)
-    assert [e.why for e in store.journal(parents[0].id) if e.action == "mailbox-done"] == ["moved to Processed"]
+    for parent in parents:  # journaled once, by intake (with the next commit), not again by the parent
+        assert [e.why for e in store.journal(parent.id) if e.action == "mailbox-done"] == ["moved to Processed"]
+
+
+def test_many_fetches_each_committed_then_moved(deployment, mailbox, invoices):
+    config = deployment(extra="imap\n                  batch: 2")
+    for n in range(5):
+        mailbox.append("INBOX", mail(20 + n, invoices[n].path))
+    store = SQLiteStore(config.parent / "work" / "queue.db")
+    runner = Runner(load_config(config), store)
+    assert runner.collect() == 10
+    runner.close()
+    assert (count(mailbox, "INBOX"), count(mailbox, "Processed")) == (0, 5)
+    parents = [i for i in store.list() if i.parent_id is None]
+    assert len(parents) == 5
+    assert len({store.journal(p.id)[0].at for p in parents}) == 3  # one transaction per FETCH: 2 + 2 + 1
+    for parent in parents:
+        [child_id] = parent.payload["children"]
+        assert store.get(child_id).parent_id == parent.id
+        assert [e.why for e in store.journal(parent.id) if e.action == "mailbox-done"] == ["moved to Processed"]
 
 
 def test_mailbox_action_is_done_by_the_parent_when_the_server_was_away(deployment, mailbox, invoices, monkeypatch):
@@ -226,6 +245,29 @@ def test_dovecot_restart_in_the_middle_of_a_run(deployment, mailbox, invoices, d
         runner.send_signal(signal.SIGTERM)
         assert runner.wait(timeout=30) == 0, runner.stderr.read().decode()
     assert sorted(posted(config.parent / "work")) == sorted([invoices[0].path.name, invoices[1].path.name])
+
+
+def test_sigkill_between_making_files_durable_and_committing_items(deployment, mailbox, invoices):
+    config = deployment(extra="tests.fakes_mail:SlowToCommitImapSource")
+    for n in range(3):
+        mailbox.append("INBOX", mail(30 + n, invoices[n].path))
+    runner = start_runner(config, {"SLOW_COMMIT_MARKER": str(config.parent / "committing")})
+    try:
+        wait_until(lambda: (config.parent / "committing").exists())  # files durable, nothing committed
+    finally:
+        runner.send_signal(signal.SIGKILL)
+        runner.wait(timeout=30)
+    files = config.parent / "work" / "files"
+    written = {p.name for p in files.rglob("*") if p.is_file()}
+    assert len(written) >= 6 and not any(name.startswith(".incoming-") for name in written)
+    assert SQLiteStore(config.parent / "work" / "queue.db").list() == [] and count(mailbox, "INBOX") == 3
+    config.write_text(config.read_text().replace("tests.fakes_mail:SlowToCommitImapSource", "imap"))
+    Runner(load_config(config), SQLiteStore(config.parent / "work" / "queue.db")).run_once()
+    store = finish(config)
+    assert (count(mailbox, "INBOX"), count(mailbox, "Processed")) == (0, 3)
+    assert len(store.list()) == 6 and {i.status for i in store.list()} == {Status.DONE}
+    assert {p.name for p in files.rglob("*") if p.is_file()} >= written  # the same files, named by content
+    assert sorted(posted(config.parent / "work")) == sorted(i.path.name for i in invoices[:3])  # each once
 
 
 def test_sigkill_between_committing_items_and_moving_the_mail(deployment, mailbox, invoices):

@@ -69,6 +69,24 @@ def test_tls_login_search_fetch_and_move(dovecot, inbox):
     assert len(inbox.search()) == 2
 
 
+def test_fetch_batches_hold_a_bounded_number_of_messages_and_bytes(dovecot, inbox):
+    for n in range(5):
+        inbox.append("INBOX", message(n))
+    big = EmailMessage()
+    big["From"], big["Subject"], big["Message-ID"] = "scanner@acme.example", "Scan", "<scan@acme.example>"
+    big.set_content("x" * 300_000)  # about 300 KB
+    inbox.append("INBOX", big.as_bytes())
+    inbox.append("INBOX", message(5))
+    with Mailbox(account(dovecot)) as box:
+        uids = box.search()
+        by_count = [[f.uid for f in batch] for batch in box.fetch_batches(uids, batch=2)]
+        assert by_count == [uids[0:2], uids[2:4], uids[4:6], uids[6:7]]
+        by_bytes = [[f.uid for f in batch] for batch in box.fetch_batches(uids, batch=100, max_bytes=100_000)]
+        assert by_bytes == [uids[0:5], uids[5:6], uids[6:7]]  # the large mail comes alone
+        [[large]] = [batch for batch in box.fetch_batches(uids[5:6])]
+        assert b"Subject: Scan" in large.raw and len(large.raw) > 300_000 and large.uid == uids[5]
+
+
 def test_starttls(dovecot, inbox):
     inbox.append("INBOX", message(1))
     with Mailbox(account(dovecot, port=dovecot.port, security="starttls")) as box:

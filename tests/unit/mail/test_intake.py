@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import hashlib
 from email.message import EmailMessage
 
 import pytest
 
 from backoffice.connectors.base import Context, Intake
-from backoffice.mail.intake import take_mail
+from backoffice.mail.intake import mail_key, read_mail, take_mail
 from backoffice.mail.mailbox import Fetched
 from backoffice.queue.files import FileStore
 from backoffice.queue.memory import MemoryStore
@@ -69,3 +70,22 @@ def test_not_a_mail_becomes_an_item_with_its_reason(intake):
     taken = take_mail(intake, Fetched(8, b"\x00\x01garbage", ()), folder="INBOX", uidvalidity=1)
     assert taken.parent.payload["intake_error"] == "INBOX UID 8: no mail headers found; this is not an email"
     assert intake.context.files.path(taken.parent.files[0]).read_bytes() == b"\x00\x01garbage"
+
+
+def test_read_mail_only_writes_files_to_the_batch(intake):
+    raw = mail(("a.pdf", make_pdf()))
+    files = intake.context.files
+    with files.batch() as batch:
+        parent, children = read_mail(intake.context, Fetched(3, raw, ()), batch, folder="INBOX", uidvalidity=7)
+        assert intake.store.list() == [] and not files.path(parent.files[0]).exists()
+        batch.sync()
+    assert files.path(parent.files[0]).read_bytes() == raw and files.path(children[0].files[0]).exists()
+    assert (parent.bot, parent.max_attempts, parent.payload["mail"]["uid"]) == ("mailbot", 5, 3)
+    assert [c.source_key for c in children] == [f"{parent.source_key}/0:{children[0].files[0].sha256[:16]}"]
+
+
+def test_the_mail_key_is_the_message_id_and_the_hash_of_the_raw_mail(intake):
+    raw = mail(("a.pdf", make_pdf()))
+    taken = take_mail(intake, Fetched(1, raw, ()), folder="INBOX", uidvalidity=1)
+    expected = hashlib.sha256(b"<1@x>\0" + hashlib.sha256(raw).digest()).hexdigest()
+    assert taken.parent.source_key == f"mail:{expected}" == mail_key("<1@x>", hashlib.sha256(raw).hexdigest())

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import os
+import tempfile
 
+import pytest
+
+from backoffice.queue import files as files_module
 from backoffice.queue.files import FileStore, sniff_media_type
 
 
@@ -20,3 +26,77 @@ def test_media_type_by_content_first():
     assert sniff_media_type(b"\x89PNG\r\n", "invoice.pdf") == "image/png"
     assert sniff_media_type(b"hello", "notes.csv") == "text/csv"
     assert sniff_media_type(b"\x00\x01", "blob") == "application/octet-stream"
+
+
+def listing(root) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_a_batch_names_its_files_only_once_synced(tmp_path):
+    files = FileStore(tmp_path / "files")
+    with files.batch() as batch:
+        one = batch.put_bytes(b"%PDF-1.7 one", "one.pdf")
+        two = batch.put_stream(io.BytesIO(b"two" * 1000), "two.txt")
+        again = batch.put_bytes(b"%PDF-1.7 one", "other-name.pdf")
+        assert not files.path(one).exists() and not files.path(two).exists()
+        assert len(listing(files.root)) == 2  # two temporary files, the same content once
+        batch.sync()
+        assert files.path(one).read_bytes() == b"%PDF-1.7 one" and files.path(two).read_bytes() == b"two" * 1000
+    assert (again.sha256, again.name, one.media_type, two.size) == (one.sha256, "other-name.pdf", "application/pdf", 3000)
+    assert listing(files.root) == sorted(str(files.path(s).relative_to(files.root)) for s in (one, two))
+
+
+def test_a_batch_left_without_sync_leaves_nothing(tmp_path):
+    files = FileStore(tmp_path / "files")
+    with files.batch() as batch:
+        stored = batch.put_bytes(b"draft", "draft.txt")
+    assert listing(files.root) == [] and not files.path(stored).exists()
+
+
+def test_content_stored_already_is_not_written_again(tmp_path, monkeypatch):
+    files = FileStore(tmp_path / "files")
+    first = files.put_bytes(b"%PDF-1.7 same", "a.pdf")
+    created = []
+    real = tempfile.mkstemp
+    monkeypatch.setattr(tempfile, "mkstemp", lambda **kw: created.append(kw) or real(**kw))
+    with files.batch() as batch:
+        assert batch.put_bytes(b"%PDF-1.7 same", "b.pdf").sha256 == first.sha256
+        batch.sync()
+    assert created == [] and files.path(first).read_bytes() == b"%PDF-1.7 same"
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_files_are_flushed_before_they_are_named_and_named_before_sync_returns(tmp_path, monkeypatch, count):
+    files = FileStore(tmp_path / "files")
+    events = []
+    monkeypatch.setattr(files_module, "_fsync", lambda path: events.append(("fsync", path)))
+    monkeypatch.setattr(files_module, "_syncfs", lambda: lambda fd: events.append(("syncfs", fd)) or 0)
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: events.append(("rename", str(b))) or real_replace(a, b))
+    with files.batch() as batch:
+        stored = [batch.put_bytes(f"file {n}".encode(), f"{n}.txt") for n in range(count)]
+        batch.sync()
+    kinds = [kind for kind, _ in events]
+    renames = [i for i, kind in enumerate(kinds) if kind == "rename"]
+    assert len(renames) == count and all(files.path(s).exists() for s in stored)
+    flushes_before = [event for event in events[: renames[0]] if event[0] != "rename"]
+    flushes_after = [event for event in events[renames[-1] :] if event[0] != "rename"]
+    if count > files_module.SYNCFS_FROM:  # many: the file system is flushed at once, twice
+        assert [kind for kind, _ in flushes_before] == ["syncfs"] and [kind for kind, _ in flushes_after] == ["syncfs"]
+    else:  # few: each file, then each folder
+        assert len(flushes_before) == count and all(path.startswith(str(files.root / ".incoming-")) for _, path in flushes_before)
+        assert {path for _, path in flushes_after} == {str(files.path(s).parent) for s in stored}
+
+
+def test_a_failed_flush_names_nothing_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    files = FileStore(tmp_path / "files")
+
+    def broken(path):
+        raise OSError(5, "I/O error")
+
+    monkeypatch.setattr(files_module, "_fsync", broken)
+    with files.batch() as batch:
+        stored = batch.put_bytes(b"lost", "lost.txt")
+        with pytest.raises(OSError):
+            batch.sync()
+    assert listing(files.root) == [] and not files.path(stored).exists()
