@@ -229,6 +229,17 @@ class Runner(Model):
         0, ge=0, description="Worker processes for CPU-bound extraction (2 or more; 0 or 1: in the runner). "
         "Set it to the number of cores on a machine that reads many PDFs.",
     )
+    log_max_mb: float = Field(
+        100.0, gt=0, description="A run's log (logs/run-<id>.jsonl) rolls over at this size; a runner serving "
+        "for months writes one run.",
+    )
+    log_backups: int = Field(5, ge=0, description="Rolled-over parts of a run's log kept (.1 is the newest).")
+    log_keep_days: float = Field(30.0, gt=0, description="Run logs not written to for this long are deleted.")
+
+    def log_options(self) -> dict[str, float]:
+        """run_log()'s options."""
+        return {"max_bytes": int(self.log_max_mb * 1_000_000), "backups": self.log_backups,
+                "keep_days": self.log_keep_days}  # fmt: skip
 
 
 class Config(Model):

@@ -144,7 +144,7 @@ class Service:
         runner = self.runner
         summary = RunSummary(new_run_id())
         runner._set_run(summary.run_id)
-        with run_log(self.config.workspace_path / "logs", summary.run_id) as path:
+        with run_log(self.config.workspace_path / "logs", summary.run_id, **self.config.runner.log_options()) as path:
             summary.log_path = str(path)
             log.info("runner %s started", runner.owner, extra={"action": "run-start"})
             self._watch()

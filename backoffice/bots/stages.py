@@ -36,6 +36,11 @@ def extract(bot: Bot, item: WorkItem) -> Document:
     except DocumentError as exc:
         # The stored copy is named by its hash; tell people the name they know.
         raise DocumentError(exc.reason.replace(path.name, name), code=exc.code, field=exc.field) from exc
+    return found(document, name)
+
+
+def found(document: Document, name: str) -> Document:
+    """A document read from the file people know as ``name``, unless nothing was found in it."""
     if not document.fields and not document.lines:
         raise DocumentError(f"{name}: no {document.kind} fields found in it", code="nothing-found")
     document.source = name
@@ -56,7 +61,8 @@ def apply_rules(bot: Bot, document: Document, item: WorkItem | None = None, stor
     history, released = None, None
     if item is not None and store is not None:
         history = QueueHistory(store, bot.name, before=item.id)
-        released = holds.released(item.payload.get("verdict"), store.journal(item.id))
+        previous = item.payload.get("verdict")  # only an earlier Verdict has holds to release
+        released = holds.released(previous, store.journal(item.id)) if previous else {}
     verdict = bot.rules.evaluate(document, history=history, released=released)
     verdict.apply_to(document)
     return verdict

@@ -2,14 +2,17 @@
 
 :class:`ExtractionWorkers` keeps up to two due items per worker claimed ahead, their files
 handed to a persistent pool of forked processes (:mod:`backoffice.documents.pool`'s reader, with its
-memory cap), and handles the items one by one in the runner as their documents come back, the
-extracted document saved in the item's payload first (so the runner's extract stage takes it
-as it is). Rules, the effect ledger and target calls stay in the runner: they are I/O, and
-one lease owner per item keeps the exactly-once guarantees unchanged.
+memory cap), and handles the items one by one in the runner as their documents come back: the
+document goes straight to the runner's stages (:meth:`Runner.handle`), which save it with the
+Verdict in one update. Rules, the effect ledger and target calls stay in the runner: they are
+I/O, and one lease owner per item keeps the exactly-once guarantees unchanged. So the workers
+read the next documents while the runner thread applies the rules to and posts this one.
 
-Each item's lease is renewed just before it is handled (a batch never outlives its leases), a
-file the reader cannot read goes to the exception queue as the runner would send it, and on
-shutdown the items not yet started are released without using an attempt.
+An item that waited in the batch for half its lease gets its lease renewed before it is handled
+(a batch never outlives its leases), a file the reader cannot read goes to the exception queue
+as the runner would send it, and on shutdown the items not yet started are released without
+using an attempt. A bot with layout templates reads its documents in the runner (the workers
+read without templates).
 """
 
 from __future__ import annotations
@@ -17,14 +20,28 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import time
 from collections import deque
+from multiprocessing import pool as mp_pool
 from multiprocessing.pool import AsyncResult, Pool
 
+from backoffice.bots import mail_parent, stages
+from backoffice.documents.models import Document
 from backoffice.documents.pool import SECONDS_PER_DOCUMENT, MEMORY_LIMIT_MB, _limit_memory, _read
-from backoffice.errors import LeaseLost
+from backoffice.errors import DocumentError, LeaseLost
 from backoffice.queue.base import WorkItem
 
 log = logging.getLogger(__name__)
+
+
+class _Pool(mp_pool.Pool):
+    """multiprocessing's Pool, except that its worker-handler thread does not wake up for every
+    result: it waits on the result pipe too, so until the result-handler thread has read a
+    result it loops without blocking, taking the GIL from the runner thread. Workers that exit
+    (and the pool's own changes) still wake it."""
+
+    def _get_sentinels(self) -> list:
+        return [self._change_notifier._reader]
 
 
 def worker_count(setting: int | None) -> int:
@@ -36,24 +53,27 @@ class ExtractionWorkers:
     def __init__(self, runner, workers: int, *, timeout: float = SECONDS_PER_DOCUMENT):
         self.runner, self.workers, self.timeout = runner, workers, timeout
         self._pool: Pool | None = None
+        self._waiting: deque[tuple[WorkItem, AsyncResult | None, float]] = deque()  # claimed, reading ahead
 
     @property
     def pool(self) -> Pool:
         if self._pool is None:
             context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-            self._pool = context.Pool(self.workers, initializer=_limit_memory, initargs=(MEMORY_LIMIT_MB,),
-                                      maxtasksperchild=200)  # fmt: skip
+            self._pool = _Pool(self.workers, initializer=_limit_memory, initargs=(MEMORY_LIMIT_MB,),
+                               maxtasksperchild=200, context=context)  # fmt: skip
         return self._pool
 
     def _needs_reading(self, item: WorkItem) -> bool:
-        return "document" not in item.payload and "intake_error" not in item.payload and bool(item.files)
+        return ("document" not in item.payload and "intake_error" not in item.payload and bool(item.files)
+                and not mail_parent.is_mail_parent(item) and not self.runner.bots[item.bot].templates)  # fmt: skip
 
-    def _claim(self, room: int) -> list[tuple[WorkItem, AsyncResult | None]]:
+    def _claim(self, room: int) -> list[tuple[WorkItem, AsyncResult | None, float]]:
         runner = self.runner
         ready = [name for name, bot in runner.bots.items() if bot.paused_until() is None]
         if not ready or room <= 0 or runner.stopping:
             return []
         claimed = runner.store.claim(runner.owner, bots=ready, lease=runner.lease, limit=room)
+        at = time.monotonic()
         out = []
         for item in claimed:
             reading = None
@@ -61,54 +81,71 @@ class ExtractionWorkers:
                 bot = runner.bots[item.bot]
                 path = str(bot.context.files.path(item.files[0]))
                 reading = self.pool.apply_async(_read, (path, bot.config.extractor, False))
-            out.append((item, reading))
+            out.append((item, reading, at))
         return out
 
-    def process_batch(self) -> list[WorkItem]:
-        """Handle due items until none is left, keeping up to two per worker in reading ahead of
-        the one being handled; [] when nothing is due."""
-        runner = self.runner
-        waiting = deque(self._claim(2 * self.workers))
-        handled = []
-        while waiting:
+    def process_batch(self, limit: int | None = None) -> list[WorkItem]:
+        """Handle due items, keeping up to two per worker in reading ahead of the one being
+        handled; return those handled (at most ``limit``, default four per worker), [] when
+        nothing is due. The items reading ahead stay claimed for the next call, so the workers
+        go on reading while the caller does other work; :meth:`close` releases them."""
+        runner, waiting = self.runner, self._waiting
+        limit = limit or 4 * self.workers
+        if not waiting:
+            waiting.extend(self._claim(2 * self.workers))
+        handled: list[WorkItem] = []
+        while waiting and len(handled) < limit:
             if runner.stopping:
-                self._release([item for item, _ in waiting])
+                self._release([item for item, _, _ in waiting])
+                waiting.clear()
                 break
-            item, reading = waiting.popleft()
+            item, reading, claimed_at = waiting.popleft()
             if len(waiting) < self.workers:  # keep the workers busy while this item is handled
                 waiting.extend(self._claim(2 * self.workers - len(waiting)))
+            document = None
             try:
-                runner.store.extend(item.id, runner.owner, lease=runner.lease)
+                if time.monotonic() - claimed_at >= runner.lease / 2:
+                    runner.store.extend(item.id, runner.owner, lease=runner.lease)
                 if reading is not None:
-                    item = self._with_document(item, reading)
-                    if item.status.value != "processing":
-                        handled.append(item)
-                        continue
+                    document = self._document(item, reading)
             except LeaseLost:
                 log.warning("item %s: lease lost while waiting in a batch", item.id,
                             extra={"item": item.id, "action": "lease-lost"})  # fmt: skip
                 continue
+            except DocumentError as exc:
+                handled.append(self._unreadable(item, exc))
+                continue
             try:
-                handled.append(runner.handle(item))
+                handled.append(runner.handle(item, document))
             except BaseException:  # Interrupted (the shutdown deadline): the others go back too
-                self._release([other for other, _ in waiting])
+                self._release([other for other, _, _ in waiting])
+                waiting.clear()
                 raise
         return handled
 
-    def _with_document(self, item: WorkItem, result: AsyncResult) -> WorkItem:
-        runner, name = self.runner, item.payload.get("file") or item.files[0].name
+    def _document(self, item: WorkItem, result: AsyncResult) -> Document:
+        """The document a worker read, or the DocumentError the runner would have raised."""
+        name = item.payload.get("file") or item.files[0].name
         try:
             found = result.get(timeout=self.timeout)
         except multiprocessing.TimeoutError:
             found = {"error": f"{name}: reading took longer than {self.timeout:.0f} s, or the reader crashed on it",
                      "code": "too-slow"}  # fmt: skip
         if "document" not in found:
-            reason = found["error"].replace(runner.bots[item.bot].context.files.path(item.files[0]).name, name)
-            log.info("item %s to exception queue: %s", item.id, reason,
-                     extra={"bot": item.bot, "item": item.id, "action": "exception"})  # fmt: skip
-            return runner.store.to_exception(item.id, runner.owner, reason=reason, code=found["code"])
-        document = {**found["document"], "source": name}
-        return runner.store.update(item.id, runner.owner, payload={**item.payload, "document": document})
+            stored = self.runner.bots[item.bot].context.files.path(item.files[0]).name
+            raise DocumentError(found["error"].replace(stored, name), code=found["code"])
+        return stages.found(Document.from_dict(found["document"]), name)
+
+    def _unreadable(self, item: WorkItem, exc: DocumentError) -> WorkItem:
+        runner = self.runner
+        log.info("item %s to exception queue: %s", item.id, exc.reason,
+                 extra={"bot": item.bot, "item": item.id, "action": "exception"})  # fmt: skip
+        try:
+            return runner.store.to_exception(item.id, runner.owner, reason=exc.reason, code=exc.code)
+        except LeaseLost:
+            log.warning("item %s: lease lost; another runner has it", item.id,
+                        extra={"item": item.id, "action": "lease-lost"})  # fmt: skip
+            return runner.store.get(item.id)
 
     def _release(self, items: list[WorkItem]) -> None:
         for item in items:
@@ -118,6 +155,9 @@ class ExtractionWorkers:
                 pass
 
     def close(self) -> None:
+        """Release the items still waiting (no attempt used) and stop the worker processes."""
+        self._release([item for item, _, _ in self._waiting])
+        self._waiting.clear()
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()

@@ -1,5 +1,9 @@
 """Structured logs: one JSON-lines file per run under the workspace's ``logs/``.
 
+A runner serving for months writes one run: its file rolls over at ``max_bytes`` into
+``run-<id>.jsonl.1`` … ``.<backups>`` (the oldest dropped), and each run that starts deletes run
+logs not written to for ``keep_days``.
+
 Library code logs with ``logging.getLogger(__name__)`` and puts structure in ``extra``
 (``bot``, ``run``, ``item``, ``action``); only the CLI configures the console.
 """
@@ -8,6 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.handlers
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -60,12 +66,34 @@ class _RunFields(logging.Filter):
         return True
 
 
+class _Rolling(logging.handlers.RotatingFileHandler):
+    def shouldRollover(self, record: logging.LogRecord) -> bool:  # noqa: N802 - the stdlib's name
+        # the file's size so far: the stdlib's check formats every record a second time
+        return self.stream is not None and self.stream.tell() >= self.maxBytes
+
+
+def prune(logs_dir: Path, keep_days: float) -> list[Path]:
+    """Delete run logs (rolled-over parts included) last written more than ``keep_days`` ago."""
+    cutoff = time.time() - keep_days * 86400
+    deleted = []
+    for path in logs_dir.glob("run-*.jsonl*"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                deleted.append(path)
+        except FileNotFoundError:  # another runner pruned it first
+            continue
+    return deleted
+
+
 @contextmanager
-def run_log(logs_dir: Path, run_id: str) -> Iterator[Path]:
+def run_log(
+    logs_dir: Path, run_id: str, *, max_bytes: int = 100_000_000, backups: int = 5, keep_days: float = 30
+) -> Iterator[Path]:
     """Write every ``backoffice`` log record of this run to ``logs_dir/run-<id>.jsonl``."""
     logs_dir.mkdir(parents=True, exist_ok=True)
     path = logs_dir / f"run-{run_id}.jsonl"
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler = _Rolling(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
     handler.setFormatter(JsonLinesFormatter())
     handler.addFilter(_RunFields(run_id))
     logger = logging.getLogger("backoffice")
@@ -74,6 +102,8 @@ def run_log(logs_dir: Path, run_id: str) -> Iterator[Path]:
         logger.setLevel(logging.INFO)
     logger.addHandler(handler)
     try:
+        for old in prune(logs_dir, keep_days):
+            logging.getLogger(__name__).info("deleted %s (older than %g days)", old.name, keep_days)
         yield path
     finally:
         logger.removeHandler(handler)

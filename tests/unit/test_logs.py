@@ -19,3 +19,33 @@ def test_run_log_has_run_context_and_extra_fields_on_every_line(tmp_path):
     ]  # fmt: skip
     assert (lines[0]["pages"], lines[0]["ms"], lines[1]["level"]) == (3, 12.5, "warning")
     assert path.name == "run-R1.jsonl"
+
+
+def test_a_long_run_rolls_its_log_over_and_keeps_only_the_last_parts(tmp_path):
+    logger = logging.getLogger("backoffice.test")
+    with run_log(tmp_path, "LONG", max_bytes=2_000, backups=2) as path:
+        for number in range(100):
+            logger.info("line %s %s", number, "x" * 50)
+    parts = sorted(p.name for p in tmp_path.iterdir())
+    assert parts == ["run-LONG.jsonl", "run-LONG.jsonl.1", "run-LONG.jsonl.2"]
+    assert all(p.stat().st_size < 2_000 + 300 for p in tmp_path.iterdir())  # one record past the limit at most
+    last = [json.loads(line)["message"] for line in path.read_text().splitlines()]
+    assert last[-1] == f"line 99 {'x' * 50}"
+    kept = [json.loads(line)["message"] for p in tmp_path.iterdir() for line in p.read_text().splitlines()]
+    assert len(kept) < 100 and f"line 0 {'x' * 50}" not in kept  # the oldest part was dropped
+
+
+def test_a_new_run_deletes_run_logs_older_than_keep_days(tmp_path):
+    import os
+    import time
+
+    old, recent, other = tmp_path / "run-OLD.jsonl.1", tmp_path / "run-RECENT.jsonl", tmp_path / "notes.txt"
+    for path in (old, recent, other):
+        path.write_text("{}\n")
+    month_ago = time.time() - 31 * 86400
+    os.utime(old, (month_ago, month_ago))
+    os.utime(other, (month_ago, month_ago))
+    with run_log(tmp_path, "NEW", keep_days=30) as path:
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "run-NEW.jsonl", "run-RECENT.jsonl"]
+    assert "deleted run-OLD.jsonl.1 (older than 30 days)" in path.read_text()

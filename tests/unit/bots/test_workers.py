@@ -71,9 +71,9 @@ def test_items_not_started_are_released_when_the_runner_stops(setup):
     workers = ExtractionWorkers(runner, 2)
     original = runner.handle
 
-    def handle_then_stop(item):
+    def handle_then_stop(item, document=None):
         runner.request_stop()
-        return original(item)
+        return original(item, document)
 
     runner.handle = handle_then_stop
     try:
@@ -85,3 +85,40 @@ def test_items_not_started_are_released_when_the_runner_stops(setup):
     assert counts.get("processing", 0) == 0 and counts["pending"] == 5 - len(handled)
     released = [i for i in store.list(status=Status.PENDING) if store.journal(i.id)[-1].action == "release"]
     assert len(released) == 4 - len(handled) and all(i.attempts == 0 for i in released)
+
+
+def test_a_bot_with_templates_reads_its_documents_in_the_runner(setup, monkeypatch):
+    from backoffice.bots import stages
+
+    runner, store = setup
+    runner.bots["invoices"].templates = ["a template"]  # the workers read without templates
+    real, seen = stages.documents.extract, []
+
+    def extract(path, kind="auto", templates=None, **options):
+        seen.append(templates)
+        return real(path, kind=kind, **options)
+
+    monkeypatch.setattr(stages.documents, "extract", extract)
+    workers = ExtractionWorkers(runner, 2)
+    try:
+        while workers.process_batch():
+            pass
+        assert workers._pool is None  # no worker process was needed
+    finally:
+        workers.close()
+    assert seen == [["a template"]] * 5
+    assert store.counts()["invoices"] == {"done": 4, "exception": 1}
+
+
+def test_items_claimed_ahead_stay_claimed_between_batches_and_close_releases_them(setup):
+    runner, store = setup
+    workers = ExtractionWorkers(runner, 2)
+    try:
+        first = workers.process_batch(limit=1)
+        assert len(first) == 1 and first[0].status != Status.PROCESSING
+        assert store.counts()["invoices"]["processing"] == 3  # two per worker claimed, one handled
+    finally:
+        workers.close()
+    counts = store.counts()["invoices"]
+    assert counts.get("processing", 0) == 0 and counts["pending"] == 4
+    assert all(i.attempts == 0 for i in store.list(status=Status.PENDING))
