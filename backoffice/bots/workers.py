@@ -19,34 +19,18 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import time
 from collections import deque
-from multiprocessing import pool as mp_pool
 from multiprocessing.pool import AsyncResult, Pool
 
 from backoffice.bots import mail_parent, stages
 from backoffice.documents.models import Document
-from backoffice.documents.pool import SECONDS_PER_DOCUMENT, MEMORY_LIMIT_MB, _limit_memory, _read
+from backoffice.documents.pool import SECONDS_PER_DOCUMENT, _read
 from backoffice.errors import DocumentError, LeaseLost
+from backoffice.processes import worker_count, worker_pool
 from backoffice.queue.base import WorkItem
 
 log = logging.getLogger(__name__)
-
-
-class _Pool(mp_pool.Pool):
-    """multiprocessing's Pool, except that its worker-handler thread does not wake up for every
-    result: it waits on the result pipe too, so until the result-handler thread has read a
-    result it loops without blocking, taking the GIL from the runner thread. Workers that exit
-    (and the pool's own changes) still wake it."""
-
-    def _get_sentinels(self) -> list:
-        return [self._change_notifier._reader]
-
-
-def worker_count(setting: int | None) -> int:
-    """Processes to use: the setting, or one per core when None (0 or 1: read in the runner)."""
-    return (os.cpu_count() or 1) if setting is None else setting
 
 
 class ExtractionWorkers:
@@ -58,9 +42,7 @@ class ExtractionWorkers:
     @property
     def pool(self) -> Pool:
         if self._pool is None:
-            context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-            self._pool = _Pool(self.workers, initializer=_limit_memory, initargs=(MEMORY_LIMIT_MB,),
-                               maxtasksperchild=200, context=context)  # fmt: skip
+            self._pool = worker_pool(self.workers)
         return self._pool
 
     def _needs_reading(self, item: WorkItem) -> bool:

@@ -7,15 +7,19 @@ moment, the parent item performs it later (:mod:`backoffice.bots.mail_parent`), 
 point neither loses a mail nor processes it twice. With ``idle: true`` a watcher thread waits in
 IMAP IDLE and wakes the runner as soon as mail arrives; polling stays the fallback.
 
-Intake works a FETCH at a time (up to ``batch`` mails): their files become durable together,
-their items are committed in one transaction, then the mails are moved in one command.
+Intake works a FETCH at a time (up to ``batch`` mails): the raw mails are stored, worker
+processes parse them (:mod:`backoffice.mail.readers`) while the next FETCH comes, a commit
+thread makes their files durable together and commits their items in one transaction, then
+the mails are moved in one command.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -23,11 +27,14 @@ from typing import Literal
 from pydantic import Field, SecretStr
 
 from backoffice.connectors.base import Intake, Settings, Source
-from backoffice.mail.intake import read_mail
+from backoffice.mail.intake import Reading
 from backoffice.mail.mailbox import Account, Fetched, Mailbox, MailboxDown, Selection
 from backoffice.mail.mime import MailLimits
 from backoffice.mail.oauth import ClientCredentials, RefreshToken
+from backoffice.mail.readers import MailReaders, Reads, StoredMail
 from backoffice.paths import inside
+from backoffice.queue.base import WorkItem
+from backoffice.processes import worker_count
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +77,10 @@ class ImapSettings(Settings):
     )
     max_part_bytes: int = Field(25_000_000, gt=0, description="Larger attachments are refused with a reason.")
     include_inline_images: bool = Field(False, description="Take inline images (logos, signatures) as documents.")
+    readers: int | None = Field(
+        None, ge=0, description="Worker processes that parse mail (default: one per core; 0 or 1: in the runner). "
+        "A FETCH of fewer than 8 mails is read in the runner.",
+    )
     idle: bool = Field(True, description="Wait in IMAP IDLE for new mail between polls.")
     timeout: float = Field(60.0, gt=0, description="Network timeout in seconds.")
 
@@ -83,6 +94,7 @@ class ImapSource(Source):
         self._oauth = self._token_provider()
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
+        self.readers = MailReaders(worker_count(settings.readers))
 
     # -- connecting ----------------------------------------------------------------------
     def _token_provider(self):
@@ -137,25 +149,66 @@ class ImapSource(Source):
         return f"source:{self.context.bot}"
 
     def _take_folder(self, box: Mailbox, folder: str, intake: Intake, done: list[tuple[int, str, str]]) -> int:
-        new = 0
-        for fetched in box.fetch_batches(box.search(self.selection()), batch=self.settings.batch):
-            new += self._take_batch(box, folder, fetched, intake, done)
-            fetched.clear()  # the raw mails go before the next FETCH comes
+        """FETCH after FETCH, in three steps that overlap: this thread fetches a FETCH and
+        stores its raw mails, while the reader processes parse them and a commit thread makes
+        the files of the one before durable and commits its families; then this thread moves
+        the mails of each FETCH once it is committed."""
+        new, reading = 0, self.reading(intake, folder, box.uidvalidity or 0)
+        committing: deque[tuple[list[int], Reads, Future]] = deque()  # started, not acted on
+        with ThreadPoolExecutor(1, thread_name_prefix=f"imap-commit-{self.context.bot}") as committer:
+            try:
+                for fetched in box.fetch_batches(box.search(self.selection()), batch=self.settings.batch):
+                    uids, reads = self._start(fetched, reading, intake)
+                    notes, done[:] = list(done), []
+                    committing.append((uids, reads, committer.submit(self._commit, reads, intake, notes)))
+                    if len(committing) > 1:
+                        new += self._act_on(box, *committing.popleft(), done)
+                while committing:
+                    new += self._act_on(box, *committing.popleft(), done)
+            finally:
+                for _, reads, future in committing:  # after a failure: not moved now, the next poll does it
+                    if future.cancel():  # never started: what was written for it goes
+                        reads.discard()
+                        reads.files.close()
         return new
 
-    def _take_batch(self, box: Mailbox, folder: str, fetched: list[Fetched], intake: Intake,
-                    done: list[tuple[int, str, str]]) -> int:  # fmt: skip
-        with intake.context.files.batch() as files:
-            families = [
-                read_mail(intake.context, mail, files, folder=folder, uidvalidity=box.uidvalidity or 0,
-                          limits=self.limits, body=self.settings.body)  # fmt: skip
-                for mail in fetched
-            ]
+    def reading(self, intake: Intake, folder: str, uidvalidity: int) -> Reading:
+        return Reading(self.context.bot, folder, uidvalidity, intake.context.max_attempts, self.limits,
+                       self.settings.body)  # fmt: skip
+
+    def _start(self, fetched: list[Fetched], reading: Reading, intake: Intake) -> tuple[list[int], Reads]:
+        """Store the raw mails of a FETCH (their .eml files) and start reading them."""
+        files = intake.context.files.batch()
+        try:
+            stored = []
+            for mail in fetched:
+                eml = files.put_bytes(mail.raw, f"uid-{mail.uid}.eml")
+                stored.append(StoredMail(mail.uid, eml, files.where(eml)))
+            uids = [mail.uid for mail in fetched]
+            fetched.clear()  # the raw mails go: they are read from the file store
+            return uids, self.readers.start(reading, stored, files)
+        except BaseException:
+            files.close()
+            raise
+
+    def _commit(self, reads: Reads, intake: Intake, notes: list[tuple[int, str, str]]) -> list[tuple[WorkItem, bool]]:
+        """In the commit thread: once a FETCH is read, make its files durable, then commit its
+        families in one transaction (with the notes of mailbox actions done before)."""
+        with reads.files as files:
+            try:
+                families = reads.families()
+            except BaseException:
+                reads.discard()
+                raise
             files.sync()  # the files are durable before the rows that name them
-        added = intake.store.enqueue_families(families, actor=self.actor, notes=done)
-        done.clear()
+        return intake.store.enqueue_families(families, actor=self.actor, notes=notes)
+
+    def _act_on(self, box: Mailbox, uids: list[int], reads: Reads, committed: Future,
+                done: list[tuple[int, str, str]]) -> int:  # fmt: skip
+        """Once a FETCH is committed, move or flag its mails; return its new items."""
+        added = committed.result()
         new = sum(1 + len(parent.payload.get("children", ())) for parent, created in added if created)
-        taken = [(mail.uid, parent) for mail, (parent, _) in zip(fetched, added, strict=True)]
+        taken = [(uid, parent) for uid, (parent, _) in zip(uids, added, strict=True)]
         try:  # every item of the FETCH is committed: now the mails may leave the folder
             self.act(box, taken)
         except MailboxDown as exc:
@@ -214,3 +267,4 @@ class ImapSource(Source):
 
     def close(self) -> None:
         self._stop.set()
+        self.readers.close()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import resource
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,10 +19,10 @@ from pathlib import Path
 
 from backoffice.documents.models import Document
 from backoffice.errors import DocumentError
+from backoffice.processes import MEMORY_LIMIT_MB, memory_limit_mb, worker_pool
 
 log = logging.getLogger(__name__)
 
-MEMORY_LIMIT_MB = 1024
 SECONDS_PER_DOCUMENT = 120
 
 
@@ -36,15 +35,6 @@ class Outcome:
     error: DocumentError | None = None
 
 
-def _limit_memory(megabytes: int) -> None:
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    limit = megabytes * 1024 * 1024
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ValueError, OSError):  # a platform without the limit still reads documents
-        log.debug("could not limit memory", exc_info=True)
-
-
 def _read(path: str, kind: str, ignore_embedded: bool) -> dict:
     from backoffice.documents.extract import extract
 
@@ -53,8 +43,7 @@ def _read(path: str, kind: str, ignore_embedded: bool) -> dict:
     except DocumentError as exc:
         return {"error": exc.reason, "code": exc.code}
     except MemoryError:
-        limit = resource.getrlimit(resource.RLIMIT_AS)[0] // 1024 // 1024
-        return {"error": f"{Path(path).name}: reading it needed more than {limit} MB", "code": "too-large"}
+        return {"error": f"{Path(path).name}: reading it needed more than {memory_limit_mb()} MB", "code": "too-large"}
 
 
 def _size(path: Path) -> int:
@@ -76,8 +65,7 @@ def extract_many(paths: Iterable[Path | str], kind: str = "auto", *, workers: in
     paths = [Path(p) for p in paths]
     workers = min(workers or os.cpu_count() or 1, max(1, len(paths)))
     outcomes: list[Outcome] = []
-    pool = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn").Pool(
-        workers, initializer=_limit_memory, initargs=(memory_mb,), maxtasksperchild=50)
+    pool = worker_pool(workers, memory_mb=memory_mb, tasks_per_child=50)
     try:
         # Biggest files first (scans take longest), so that no worker is left with a long one at the end.
         order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))

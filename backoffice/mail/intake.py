@@ -16,7 +16,7 @@ them together, so a parent never exists without its children.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from backoffice.connectors.base import Context, Intake
@@ -24,7 +24,7 @@ from backoffice.errors import DocumentError
 from backoffice.mail.mailbox import Fetched
 from backoffice.mail.mime import MailLimits, parse_mail
 from backoffice.mail.names import safe_filename
-from backoffice.queue.base import NewItem, WorkItem
+from backoffice.queue.base import NewItem, StoredFile, WorkItem
 from backoffice.queue.files import FileBatch, FileStore
 
 BodyPolicy = Literal["auto", "always", "never"]
@@ -51,6 +51,18 @@ def mail_key(message_id: str | None, raw_sha256: str) -> str:
     return f"mail:{digest}"
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How a bot's mail is read: whose items (bot, attempts), from where, with which limits."""
+
+    bot: str
+    folder: str
+    uidvalidity: int
+    max_attempts: int = 5
+    limits: MailLimits = MailLimits()
+    body: BodyPolicy = "auto"
+
+
 def read_mail(
     context: Context,
     fetched: Fetched,
@@ -62,24 +74,30 @@ def read_mail(
     body: BodyPolicy = "auto",
 ) -> Family:
     """The mail's family, its files written to ``files``; nothing is enqueued."""
+    reading = Reading(context.bot, folder, uidvalidity, context.max_attempts, limits, body)
+    eml = files.put_bytes(fetched.raw, f"uid-{fetched.uid}.eml")
+    return mail_family(reading, fetched.uid, fetched.raw, eml, files)
+
+
+def mail_family(reading: Reading, uid: int, raw: bytes, eml: StoredFile, files: FileStore | FileBatch) -> Family:
+    """The family of the mail ``raw`` (stored already as ``eml``), its documents written to
+    ``files``. A mail that cannot be parsed is a parent with its ``intake_error``."""
 
     def item(key: str, **kw) -> NewItem:
-        return NewItem(bot=context.bot, source_key=key, max_attempts=context.max_attempts, **kw)
+        return NewItem(bot=reading.bot, source_key=key, max_attempts=reading.max_attempts, **kw)
 
-    where = f"{folder} UID {fetched.uid}"
-    mail = {"folder": folder, "uid": fetched.uid, "uidvalidity": uidvalidity}
+    where = f"{reading.folder} UID {uid}"
+    mail = {"folder": reading.folder, "uid": uid, "uidvalidity": reading.uidvalidity}
     try:
-        parsed = parse_mail(fetched.raw, files, limits, name=where)
+        parsed = parse_mail(raw, files, reading.limits, name=where)
     except DocumentError as exc:
-        stored = files.put_bytes(fetched.raw, f"uid-{fetched.uid}.eml")
-        return item(mail_key(None, stored.sha256), files=(stored,),
-                    payload={"file": stored.name, "mail": mail, "intake_error": exc.reason}), []  # fmt: skip
+        return unreadable_mail(reading, uid, eml, exc.reason)
     mail.update(message_id=parsed.message_id, subject=parsed.subject, date=parsed.date, **{"from": parsed.sender})
-    eml = files.put_bytes(fetched.raw, safe_filename(parsed.subject, fetched.uid, "message/rfc822") + ".eml")
+    eml = replace(eml, name=safe_filename(parsed.subject, uid, "message/rfc822") + ".eml")
     key = mail_key(parsed.message_id, eml.sha256)
     text = parsed.text.strip() or parsed.html.strip()
     attached = parsed.documents or parsed.rejected  # a body beside attachments is a cover note
-    body_is_document = bool(text) and (body == "always" or (body == "auto" and not attached))
+    body_is_document = bool(text) and (reading.body == "always" or (reading.body == "auto" and not attached))
     parent = item(key, files=(eml,),
                   payload={"mail": mail, "file": eml.name, "warnings": parsed.warnings, "mail_action": "pending",
                            "documents": len(parsed.documents) + int(body_is_document), "refused": len(parsed.rejected)})  # fmt: skip
@@ -99,6 +117,15 @@ def read_mail(
         children.append(item(f"{key}/body:{stored.sha256[:16]}", files=(stored,),
                              payload={"file": stored.name, "origin": "body", "mail": mail, "media_type": media}))  # fmt: skip
     return parent, children
+
+
+def unreadable_mail(reading: Reading, uid: int, eml: StoredFile, reason: str) -> Family:
+    """A parent alone, keeping the raw mail, that goes to the exception queue with ``reason``."""
+    stored = replace(eml, name=f"uid-{uid}.eml")
+    mail = {"folder": reading.folder, "uid": uid, "uidvalidity": reading.uidvalidity}
+    parent = NewItem(bot=reading.bot, source_key=mail_key(None, stored.sha256), max_attempts=reading.max_attempts,
+                     files=(stored,), payload={"file": stored.name, "mail": mail, "intake_error": reason})  # fmt: skip
+    return parent, []
 
 
 def take_mail(

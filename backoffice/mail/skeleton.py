@@ -16,6 +16,8 @@ from __future__ import annotations
 import binascii
 import re
 import secrets
+
+import pybase64
 from dataclasses import dataclass, field
 from email.message import Message
 
@@ -24,6 +26,7 @@ BASE64_TEXT = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
 HEADER_END = re.compile(rb"\n\r?\n")
 TOKEN = re.compile(r"BackofficeSetAside[0-9a-f]{16}N\d+")
 NEWLINES = b"\r\n"
+PADDING = b"=\r\n"
 CHUNK = 1 << 20  # encoded bytes decoded at a time
 
 
@@ -157,8 +160,15 @@ class Base64Reader:
 
 def _decode(data: bytes, *, pad: bool) -> bytes | None:
     """Base64 with line breaks, as leniently as the email package reads it; None when the
-    characters do not make whole groups of four (and ``pad`` does not allow adding ``=``)."""
+    characters do not make whole groups of four (and ``pad`` does not allow adding ``=``).
+
+    pybase64 (SIMD) decodes about five times as fast as binascii; it reads the same as
+    binascii where no ``=`` stands before the end (after a ``=`` binascii stops reading a
+    group, pybase64 reads on), so a chunk with one elsewhere goes to binascii."""
+    padding = data.find(b"=")
     try:
+        if padding < 0 or not data[padding:].translate(None, PADDING):
+            return pybase64.b64decode(data)
         return binascii.a2b_base64(data)
     except binascii.Error:  # incomplete group
         if not pad:

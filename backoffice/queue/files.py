@@ -20,6 +20,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -158,6 +159,29 @@ class FileBatch:
             for tmp in waiting.values():
                 _unlink(tmp)
 
+    def where(self, stored: StoredFile) -> Path:
+        """Where ``stored`` can be read now: its temporary file, or its place in the store."""
+        tmp = self._waiting.get(stored.sha256)
+        return Path(tmp) if tmp is not None else self.store.path(stored)
+
+    def handover(self) -> Handover:
+        """The files written and not synced, for another batch of the same store to
+        :meth:`adopt` (a worker process hands its files to the source that commits them);
+        this batch forgets them."""
+        handed = Handover(self._waiting, frozenset(self._known))
+        self._waiting, self._known = {}, set()
+        return handed
+
+    def adopt(self, handed: Handover) -> None:
+        """Take another batch's files as this batch's own (a file written twice is kept once)."""
+        for sha, tmp in handed.waiting.items():
+            if sha in self._waiting or (self.store.root / sha[:2] / sha[2:]).exists():
+                _unlink(tmp)
+                self._known.add(sha)
+            else:
+                self._waiting[sha] = tmp
+        self._known |= handed.known
+
     def discard(self) -> None:
         """Drop the files not synced yet."""
         waiting, self._waiting = self._waiting, {}
@@ -172,6 +196,19 @@ class FileBatch:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+@dataclass(frozen=True)
+class Handover:
+    """Files one batch wrote for another (:meth:`FileBatch.handover`): ``{sha256: temporary
+    file}``, and the hashes found stored already."""
+
+    waiting: dict[str, str]
+    known: frozenset[str] = frozenset()
+
+    def discard(self) -> None:
+        for tmp in self.waiting.values():
+            _unlink(tmp)
 
 
 class _Bytes:

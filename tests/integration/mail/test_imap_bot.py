@@ -31,7 +31,7 @@ pytestmark = pytest.mark.integration
 def invoices(tmp_path_factory):
     from backoffice.demo.invoices import generate
 
-    return [g for g in generate(tmp_path_factory.mktemp("pdfs"), count=12, seed=5) if not g.mistake]
+    return [g for g in generate(tmp_path_factory.mktemp("pdfs"), count=16, seed=5) if not g.mistake]
 
 
 def mail(n: int, *attachments: Path, body: str = "Invoice attached.") -> bytes:
@@ -247,27 +247,45 @@ def test_dovecot_restart_in_the_middle_of_a_run(deployment, mailbox, invoices, d
     assert sorted(posted(config.parent / "work")) == sorted([invoices[0].path.name, invoices[1].path.name])
 
 
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found |= {int(c) for c in task.read_text().split()}
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_sigkill_between_making_files_durable_and_committing_items(deployment, mailbox, invoices):
-    config = deployment(extra="tests.fakes_mail:SlowToCommitImapSource")
-    for n in range(3):
+    """Ten mails: read by two reader processes; the runner is killed before the commit."""
+    config = deployment(extra="tests.fakes_mail:SlowToCommitImapSource\n                  readers: 2")
+    for n in range(10):
         mailbox.append("INBOX", mail(30 + n, invoices[n].path))
     runner = start_runner(config, {"SLOW_COMMIT_MARKER": str(config.parent / "committing")})
     try:
         wait_until(lambda: (config.parent / "committing").exists())  # files durable, nothing committed
+        readers = children_of(runner.pid)
+        assert len(readers) >= 2  # the reader processes (and nothing else the runner starts here)
     finally:
         runner.send_signal(signal.SIGKILL)
         runner.wait(timeout=30)
+    wait_until(lambda: not any(alive(pid) for pid in readers), seconds=10)  # the readers go with their runner
     files = config.parent / "work" / "files"
     written = {p.name for p in files.rglob("*") if p.is_file()}
-    assert len(written) >= 6 and not any(name.startswith(".incoming-") for name in written)
-    assert SQLiteStore(config.parent / "work" / "queue.db").list() == [] and count(mailbox, "INBOX") == 3
+    assert len(written) >= 20 and not any(name.startswith(".incoming-") for name in written)
+    assert SQLiteStore(config.parent / "work" / "queue.db").list() == [] and count(mailbox, "INBOX") == 10
     config.write_text(config.read_text().replace("tests.fakes_mail:SlowToCommitImapSource", "imap"))
     Runner(load_config(config), SQLiteStore(config.parent / "work" / "queue.db")).run_once()
     store = finish(config)
-    assert (count(mailbox, "INBOX"), count(mailbox, "Processed")) == (0, 3)
-    assert len(store.list()) == 6 and {i.status for i in store.list()} == {Status.DONE}
+    assert (count(mailbox, "INBOX"), count(mailbox, "Processed")) == (0, 10)
+    assert len(store.list()) == 20 and {i.status for i in store.list()} == {Status.DONE}
     assert {p.name for p in files.rglob("*") if p.is_file()} >= written  # the same files, named by content
-    assert sorted(posted(config.parent / "work")) == sorted(i.path.name for i in invoices[:3])  # each once
+    assert sorted(posted(config.parent / "work")) == sorted(i.path.name for i in invoices[:10])  # each once
 
 
 def test_sigkill_between_committing_items_and_moving_the_mail(deployment, mailbox, invoices):

@@ -4,10 +4,13 @@ attachment is decoded straight to the file store."""
 from __future__ import annotations
 
 import base64
+import binascii
 import os
 from email.message import EmailMessage
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from backoffice.mail import parse_mail, skeleton
 from backoffice.mail.skeleton import Base64Reader, set_aside
@@ -119,3 +122,24 @@ def test_base64_reader_decodes_any_line_length_in_chunks(line, size):
 def test_base64_reader_is_lenient_with_missing_padding():
     encoded = base64.b64encode(b"invoice!!").rstrip(b"=")[:-1]  # 11 characters, no padding
     assert Base64Reader(encoded, 0, len(encoded)).read() == base64.b64decode(encoded + b"=")
+
+
+@given(st.lists(st.sampled_from(list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n")), max_size=60),
+       st.booleans())  # fmt: skip
+def test_the_fast_decoder_reads_base64_text_as_binascii_does(characters, pad):
+    def lenient(text: bytes) -> bytes | None:  # binascii, with "=" or "==" added when pad allows
+        for padding in (b"", b"=", b"==") if pad else (b"",):
+            try:
+                return binascii.a2b_base64(text + padding)
+            except binascii.Error:
+                pass
+        return b"" if pad else None
+
+    data = bytes(characters)
+    assert skeleton._decode(data, pad=pad) == lenient(data)
+
+
+def test_a_base64_run_with_padding_inside_reads_as_binascii_reads_it():
+    first, second = base64.b64encode(b"ab"), base64.b64encode(b"cdef")  # two encodings run together
+    raw = first + b"\r\n" + second
+    assert Base64Reader(raw, 0, len(raw)).read() == binascii.a2b_base64(raw) == b"ab"

@@ -100,3 +100,32 @@ def test_a_failed_flush_names_nothing_and_leaves_no_temporary_file(tmp_path, mon
         with pytest.raises(OSError):
             batch.sync()
     assert listing(files.root) == [] and not files.path(stored).exists()
+
+
+def test_a_batch_hands_its_files_to_another_which_syncs_them_once(tmp_path):
+    files = FileStore(tmp_path / "files")
+    stored_before = files.put_bytes(b"%PDF-1.7 stored", "old.pdf")
+    with files.batch() as mine, files.batch() as worker:
+        shared = mine.put_bytes(b"%PDF-1.7 both", "a.pdf")
+        assert mine.where(shared).read_bytes() == b"%PDF-1.7 both" and mine.where(shared) != files.path(shared)
+        assert mine.where(stored_before) == files.path(stored_before)
+        again = worker.put_bytes(b"%PDF-1.7 both", "a.pdf")  # written by both: kept once
+        only = worker.put_bytes(b"%PDF-1.7 worker", "w.pdf")
+        worker.put_bytes(b"%PDF-1.7 stored", "old.pdf")  # found stored already
+        handed = worker.handover()
+        assert sorted(handed.waiting) == sorted([again.sha256, only.sha256]) and handed.known == {stored_before.sha256}
+        mine.adopt(handed)
+        assert len([p for p in listing(files.root) if ".incoming-" in p]) == 2  # the duplicate is gone
+        mine.sync()
+    assert files.path(only).read_bytes() == b"%PDF-1.7 worker" and files.path(shared).exists()
+    assert [p for p in listing(files.root) if ".incoming-" in p] == []
+
+
+def test_a_handover_that_is_not_adopted_can_be_dropped(tmp_path):
+    files = FileStore(tmp_path / "files")
+    with files.batch() as worker:
+        worker.put_bytes(b"never committed", "x.txt")
+        handed = worker.handover()
+    assert len(listing(files.root)) == 1  # the worker's batch closed without dropping the handed file
+    handed.discard()
+    assert listing(files.root) == []
