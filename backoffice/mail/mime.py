@@ -300,13 +300,26 @@ class _Walker:
             self._reject(origin + name, "msg-unreadable", f"cannot open Outlook message: {exc}")
             return
         try:
-            for index, attachment in enumerate(msg.attachments, 1):
-                inner_data = attachment.data
-                if isinstance(inner_data, bytes):
-                    inner_name = safe_filename(attachment.longFilename or attachment.shortFilename, index, "")
-                    self.data(inner_data, inner_name, depth + 1, f"{origin}{name}/")
+            self._outlook_attachments(msg, depth + 1, f"{origin}{name}/")
         finally:
             msg.close()
+
+    def _outlook_attachments(self, msg, depth: int, where: str) -> None:
+        """The attachments of an opened Outlook message: files, and embedded Outlook messages
+        (opened in turn, within the depth limit); anything else is refused with its kind."""
+        for index, attachment in enumerate(msg.attachments, 1):
+            inner_name = safe_filename(attachment.longFilename or attachment.shortFilename, index, "")
+            inner = attachment.data
+            if isinstance(inner, bytes):
+                self.data(inner, inner_name, depth, where)
+            elif hasattr(inner, "attachments"):  # an embedded message (extract_msg opened it)
+                if not inner_name.lower().endswith(".msg"):
+                    inner_name += ".msg"
+                if self._deeper(depth, where + inner_name):
+                    self._outlook_attachments(inner, depth + 1, f"{where}{inner_name}/")
+            else:
+                self._reject(where + inner_name, "unsupported-type",
+                             f"an Outlook attachment of kind {type(attachment).__name__} is not a document")  # fmt: skip
 
     def _archive(self, data: bytes, name: str, depth: int, origin: str) -> None:
         where = f"{origin}{name}/"

@@ -88,6 +88,34 @@ def bomb() -> bytes:
     return zipped({"huge.pdf": b"%PDF" + b"\x00" * 5_000_000})
 
 
+def outlook(subject: str, *files: tuple[str, bytes], embedded: tuple | None = None) -> bytes:
+    """An Outlook .msg written by aspose-email-foss (an MIT-licensed MS-OXMSG writer); with
+    ``embedded`` (``(subject, *files)`` of another message) attached first as an embedded message."""
+    return _outlook_message(subject, files, embedded).to_bytes()
+
+
+def _outlook_message(subject: str, files, embedded: tuple | None = None):
+    from aspose.email_foss import msg
+
+    message = msg.MapiMessage.create(subject, "See the attached invoice.")
+    if embedded is not None:
+        inner = _outlook_message(embedded[0], embedded[1:])
+        message.add_embedded_message_attachment(inner, filename="Forwarded.msg")
+    for name, data in files:
+        message.add_attachment(name, data, mime_type="application/pdf")
+    return message
+
+
+def outlook_by_msgforge(*files: tuple[str, bytes]) -> bytes:
+    """An Outlook .msg written by msgforge, a second, independent writer."""
+    from msgforge import Message
+
+    message = Message(subject="Invoice (Outlook)", text_body="See attached.", to=[("ap@example.com", "AP")])
+    for name, data in files:
+        message.attach_bytes(name, data, mime_type="application/pdf")
+    return message.as_bytes()
+
+
 # name, raw message bytes, expected document names (with media type), expected rejection codes
 CASES = [
     ("plain pdf", attach(mail(), PDF, "invoice.pdf").as_bytes(), [("invoice.pdf", "application/pdf")], []),
@@ -145,6 +173,13 @@ CASES = [
     ("empty attachment", attach(mail(), b"", "empty.pdf").as_bytes(), [], ["empty"]),
     ("broken outlook msg", attach(mail(), b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "mail.msg",
                                   subtype="vnd.ms-outlook").as_bytes(), [], ["msg-unreadable"]),
+    ("outlook msg with a pdf", attach(mail(), outlook("Invoice 7", ("inv-7.pdf", PDF)), "Invoice 7.msg",
+                                      subtype="vnd.ms-outlook").as_bytes(), [("inv-7.pdf", "application/pdf")], []),
+    ("outlook msg inside outlook msg", attach(mail(), outlook("Fwd", ("top.pdf", PDF), embedded=(
+        "Inner", ("deep.pdf", PDF))), "Fwd.msg", subtype="vnd.ms-outlook").as_bytes(),
+     [("deep.pdf", "application/pdf"), ("top.pdf", "application/pdf")], []),
+    ("outlook msg of another writer, zipped", attach(mail(), zipped({"mail.msg": outlook_by_msgforge(
+        ("forge.pdf", PDF))}), "mail.zip", subtype="zip").as_bytes(), [("forge.pdf", "application/pdf")], []),
     ("encrypted zip member", attach(mail(), encrypted_flag(zipped({"a.pdf": PDF}, zipfile.ZIP_STORED)),
                                     "locked.zip", subtype="zip").as_bytes(), [], ["zip-encrypted"]),
     ("xlsx timesheet", attach(mail(), zipped({"[Content_Types].xml": b"<Types/>"}), "hours.xlsx",
@@ -210,3 +245,17 @@ def test_malformed_headers_give_warnings_not_crashes(tmp_path):
     raw = b"From: <<broken\r\nDate: not a date\r\nSubject: =?utf-8?q?broken\r\nContent-Type: text/plain\r\n\r\nbody\r\n"
     parsed = parse_mail(raw, FileStore(tmp_path))
     assert parsed.documents == [] and "body" in parsed.text
+
+
+def test_outlook_messages_embedded_too_deep_are_refused(tmp_path):
+    from aspose.email_foss import msg
+
+    message = _outlook_message("level 0", [("deep.pdf", PDF)])
+    for level in range(1, 4):
+        outer = msg.MapiMessage.create(f"level {level}", "forwarded")
+        outer.add_embedded_message_attachment(message, filename=f"level{level - 1}.msg")
+        message = outer
+    raw = attach(mail(), message.to_bytes(), "top.msg", subtype="vnd.ms-outlook").as_bytes()
+    parsed = parse_mail(raw, FileStore(tmp_path))
+    assert parsed.documents == [] and [r.code for r in parsed.rejected] == ["too-deep"]
+    assert parsed.rejected[0].name == "top.msg/level2.msg/level1.msg/level0.msg"  # the fourth level
