@@ -1,7 +1,7 @@
 """End to end: generated invoice PDFs through a folder inbox, extraction, the sample rules and
 the SQL target (SQLite ledger), on this machine's cores.
 
-    .venv/bin/python bench/e2e.py [--documents 1000] [--workers 0,2]
+    .venv/bin/python bench/e2e.py [--documents 1000] [--workers 0,2] [--runs 3]
 
 For each worker count (0: extraction in the runner itself; N: N worker processes, see
 backoffice.bots.workers) a fresh workspace gets the same --documents PDFs (generated once by
@@ -10,7 +10,9 @@ every item, the sample rules' duplicate check included (keys looked up in the qu
 Prints documents/s (collect to last item), the CPU time spent per document by the runner's
 process and its workers together (steadier than documents/s on a shared machine), and the peak
 memory of the runner and its workers together (resident set sizes summed, sampled every 50 ms
-from /proc; forked workers' shared pages are counted in each).
+from /proc; forked workers' shared pages are counted in each). Each configuration runs --runs
+times, the configurations taking turns; the table shows the median (and the range) and, for
+worker processes, how many times the rate in the runner alone that is.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import logging
 import os
 import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import textwrap
@@ -151,6 +154,7 @@ def run_once(template: Path, workers: int, count: int, rules: Path = ROOT / "rul
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--documents", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3, help="runs of each configuration; the table shows the median")
     parser.add_argument("--workers", default="0,2", help="comma-separated worker counts (0: in the runner)")
     parser.add_argument("--rules", choices=("sample", "no-duplicates", "both"), default="sample",
                         help="the sample rules, the sample rules minus their duplicates check, or both")
@@ -162,21 +166,32 @@ def main() -> None:
         template = Path(folder) / "inbox"
         generate(template, count=args.documents, seed=17)
         table = Table(title=f"{args.documents} invoice PDFs: folder inbox -> extraction -> rules -> SQL target "
-                            f"({os.cpu_count()} cores)")  # fmt: skip
-        for column in ("workers", "documents/s", "CPU ms/doc", "peak memory (MB)", "outcomes", "goal"):
+                            f"({os.cpu_count()} cores), median of {args.runs} runs; peak memory: the largest")  # fmt: skip
+        for column in ("workers", "documents/s (range)", "vs runner", "CPU ms/doc", "peak memory (MB)", "outcomes", "goal"):
             table.add_column(column, justify="left" if column in ("workers", "outcomes", "goal") else "right")
         variants = []
         if args.rules in ("sample", "both"):
             variants.append(("sample rules", ROOT / "rules" / "invoice.yaml"))
         if args.rules in ("no-duplicates", "both"):
             variants.append(("no duplicates check", rules_without_duplicates(Path(folder))))
-        for (rules_name, rules), workers in [(v, int(w)) for v in variants for w in args.workers.split(",")]:
-            rate, peak, cpu, counts = run_once(template, workers, args.documents, rules)
+        configurations = [(v, int(w)) for v in variants for w in args.workers.split(",")]
+        measured: dict[tuple, list] = {c: [] for c in configurations}
+        for _ in range(args.runs):  # the configurations in turn, so a slow spell of the machine hits each alike
+            for (rules_name, rules), workers in configurations:
+                measured[((rules_name, rules), workers)].append(run_once(template, workers, args.documents, rules))
+        single = {}
+        for ((rules_name, _), workers), runs in measured.items():
+            rates = [r[0] for r in runs]
+            rate, peak, cpu = statistics.median(rates), max(r[1] for r in runs), statistics.median(r[2] for r in runs)
+            counts = runs[0][3]
+            if workers == 0:
+                single[rules_name] = rate
             label = ("in the runner" if workers == 0 else f"{workers} processes") + f", {rules_name}"
             goal = ">= 40 docs/s, <= 500 MB" if workers == (os.cpu_count() or 1) else ""
-            table.add_row(label, f"{rate:,.1f}", f"{cpu:,.1f}", f"{peak:,.0f}",
-                          ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), goal)  # fmt: skip
-        Console(width=140).print(table)
+            speedup = f"{rate / single[rules_name]:.2f}x" if workers and rules_name in single else ""
+            table.add_row(label, f"{rate:,.1f} ({min(rates):,.1f}-{max(rates):,.1f})", speedup, f"{cpu:,.1f}",
+                          f"{peak:,.0f}", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), goal)  # fmt: skip
+        Console(width=160).print(table)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ A file is taken once it has not changed for ``settle_seconds`` and its size did 
 while it was copied into the workspace (otherwise it is still being written). The item is
 committed before the file moves to ``processed/`` (or ``failed/`` when it cannot be taken in),
 so a crash at any point neither loses nor duplicates a document: the same content is the same
-source key, and enqueueing it again returns the first item.
+source key, and enqueueing it again returns the first item. Files are taken a hundred at a
+time: stored, made durable together, their items committed in one transaction, then moved.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from backoffice.connectors.base import Context, Intake, Settings, Source
 from backoffice.paths import inside
+from backoffice.queue.base import NewItem
+from backoffice.queue.files import FileBatch
 
 log = logging.getLogger(__name__)
 PARTIAL_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp")
+BATCH = 100  # files made durable together and committed in one transaction
 
 
 class FolderSettings(Settings):
@@ -67,13 +71,45 @@ class FolderSource(Source):
         folder = self.folder
         if self.settings.create:
             folder.mkdir(parents=True, exist_ok=True)
-        new = 0
-        for path in self._ready_files(folder):
-            try:
-                new += self._take(path, intake)
-            except OSError as exc:  # vanished or unreadable right now: the next scan tries again
-                log.warning("cannot take %s yet: %s", path, exc, extra={"bot": self.context.bot})
+        ready, new = self._ready_files(folder), 0
+        for start in range(0, len(ready), BATCH):
+            new += self._take_batch(ready[start : start + BATCH], intake)
         return new
+
+    def _take_batch(self, paths: list[Path], intake: Intake) -> int:
+        """Store the files of a batch, make them durable together, commit their items in one
+        transaction, then move the files."""
+        taken: list[tuple[Path, NewItem, str]] = []
+        with self.context.files.batch() as files:
+            for path in paths:
+                try:
+                    found = self._read(path, files)
+                except OSError as exc:  # vanished or unreadable right now: the next scan tries again
+                    log.warning("cannot take %s yet: %s", path, exc, extra={"bot": self.context.bot})
+                    continue
+                if found is not None:
+                    taken.append((path, *found))
+            files.sync()  # the files are durable before the rows that name them
+        if not taken:
+            return 0
+        store, bot = intake.store, self.context.bot
+        known = {new.source_key for _, new, _ in taken if store.find(bot, new.source_key) is not None}
+        created = store.enqueue_many([new for _, new, _ in taken], actor=f"source:{bot}")
+        for path, new, destination in taken:
+            duplicate = new.source_key in known  # queued before, or earlier in this batch
+            known.add(new.source_key)
+            item = store.find(bot, new.source_key)
+            try:
+                moved = self._move(path, getattr(self.settings, destination))
+            except OSError as exc:  # committed: the next scan finds the file again, and the same item
+                log.warning("cannot move %s yet: %s", path, exc, extra={"bot": bot})
+                continue
+            log.info(
+                "took %s as item %s%s; moved to %s",
+                path.name, item.id if item else "?", " (duplicate)" if duplicate else "", moved,
+                extra={"bot": bot, "item": item.id if item else None, "action": "intake"},
+            )  # fmt: skip
+        return created
 
     def _ready_files(self, folder: Path) -> list[Path]:
         patterns = [p.lower() for p in self.settings.patterns]
@@ -99,7 +135,9 @@ class FolderSource(Source):
                     continue
         return sorted(ready)
 
-    def _take(self, path: Path, intake: Intake) -> int:
+    def _read(self, path: Path, files: FileBatch) -> tuple[NewItem, str] | None:
+        """The file's item and where the file goes once it is committed (``processed`` or
+        ``failed``); None while the file is still being written."""
         before = path.stat()
         payload = {
             "file": path.name,
@@ -110,22 +148,18 @@ class FolderSource(Source):
             payload["intake_error"] = (
                 f"{path.name}: {before.st_size:,} bytes is above the limit of {self.settings.max_bytes:,}"
             )
-            key, files, destination = f"oversize:{path.name}:{before.st_size}:{before.st_mtime_ns}", (), "failed"
+            key, stored_files, destination = f"oversize:{path.name}:{before.st_size}:{before.st_mtime_ns}", (), "failed"
         else:
-            stored = self.context.files.put_file(path)
+            with open(path, "rb") as stream:
+                stored = files.put_stream(stream, path.name)
             after = path.stat()
             if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
                 log.info("%s changed while it was read; taking it later", path.name)
-                return 0
-            key, files, destination = f"sha256:{stored.sha256}", (stored,), "processed"
-        item, created = intake.add(key, files=files, payload=payload)
-        moved = self._move(path, getattr(self.settings, destination))
-        log.info(
-            "took %s as item %s%s; moved to %s",
-            path.name, item.id, "" if created else " (duplicate)", moved,
-            extra={"bot": self.context.bot, "item": item.id, "action": "intake"},
-        )  # fmt: skip
-        return int(created)
+                return None
+            key, stored_files, destination = f"sha256:{stored.sha256}", (stored,), "processed"
+        item = NewItem(bot=self.context.bot, source_key=key, payload=payload, files=stored_files,
+                       max_attempts=self.context.max_attempts)  # fmt: skip
+        return item, destination
 
     def _move(self, path: Path, subfolder: str) -> Path:
         target_dir = path.parent / subfolder

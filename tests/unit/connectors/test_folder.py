@@ -153,3 +153,24 @@ def test_missing_folder_is_created_only_when_asked(tmp_path):
     with pytest.raises(ValidationError, match="folder does not exist"):
         FolderSettings.model_validate({"kind": "folder", "path": "nope"}, context={"workspace": tmp_path})
     assert FolderSettings.model_validate({"kind": "folder", "path": "nope", "create": True}, context={"workspace": tmp_path})
+
+
+def test_files_are_taken_a_hundred_at_a_time_each_batch_durable_then_committed_then_moved(setup, monkeypatch):
+    source, intake, store, inbox = setup()
+    for n in range(150):
+        drop(inbox, f"{n:03}.pdf", b"%PDF-1.4 " + str(n).encode())
+    commits = []
+    real = store.enqueue_many
+
+    def enqueue_many(items, **kw):
+        items = list(items)
+        stored = [source.context.files.path(i.files[0]).exists() for i in items]
+        commits.append((len(items), all(stored), sum(1 for p in inbox.glob("*.pdf"))))
+        return real(items, **kw)
+
+    monkeypatch.setattr(store, "enqueue_many", enqueue_many)
+    assert source.collect(intake) == 150
+    # two transactions; each batch's files named in the store before it; its files still in the inbox then
+    assert commits == [(100, True, 150), (50, True, 50)]
+    assert len(store.list(limit=500)) == 150 and len(list((inbox / "processed").iterdir())) == 150
+    assert list(source.context.files.root.glob(".incoming-*")) == []
