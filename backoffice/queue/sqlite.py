@@ -15,6 +15,8 @@ keeps every target call from happening twice.
 from __future__ import annotations
 
 import json
+
+import orjson
 import sqlite3
 import threading
 import time
@@ -61,13 +63,20 @@ def migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
+def _loads(text: str):
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # NaN, or an integer beyond 64 bits: what only json reads
+        return json.loads(text)
+
+
 def _row_to_item(row: sqlite3.Row | tuple) -> WorkItem:
     return WorkItem(
         id=row[0],
         bot=row[1],
         source_key=row[2],
         status=Status(row[3]),
-        payload=json.loads(row[4]),
+        payload=_loads(row[4]),
         files=tuple(StoredFile.from_dict(f) for f in json.loads(row[5])),
         parent_id=row[6],
         priority=row[7],

@@ -86,3 +86,13 @@ def test_the_effect_ledger_survives_a_reopen_and_checks_its_states(tmp_path):
     assert (effect.key, effect.in_doubt) == ("key-1", True)
     with pytest.raises(sqlite3.IntegrityError):
         again.conn.execute("UPDATE effects SET state = 'maybe'")
+
+
+def test_payloads_read_back_as_written_even_what_only_the_json_module_reads(tmp_path):
+    store = SQLiteStore(tmp_path / "q.db")
+    odd = {"ratio": float("inf"), "count": 2**70, "name": "Größe ✓", "nested": {"list": [1, 2.5, None, True]}}
+    item, _ = store.enqueue(NewItem("b", "k", payload=odd))
+    again = store.get(item.id).payload
+    assert again == odd and again["count"] == 2**70 and again["ratio"] == float("inf")
+    plain, _ = store.enqueue(NewItem("b", "k2", payload={"total": "19.99", "lines": [{"amount": 1.5}]}))
+    assert store.get(plain.id).payload == {"total": "19.99", "lines": [{"amount": 1.5}]}
