@@ -31,7 +31,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Jsonb, set_json_loads
 
 from backoffice.errors import IllegalTransition, ItemNotFound, LeaseLost
 from backoffice.queue.base import (
@@ -45,6 +45,7 @@ from backoffice.queue.base import (
     check_transition,
     to_ts,
 )
+from backoffice.queue.codec import loads
 from backoffice.queue.postgres_effects import PostgresEffects
 from backoffice.queue.postgres_keys import PostgresKeys
 from backoffice.queue.postgres_reads import COLUMNS, PostgresReads
@@ -75,6 +76,7 @@ def migrations() -> list[tuple[int, str]]:
 def connect(url: str, schema: str | None = None, **kwargs: Any) -> psycopg.Connection:
     """An autocommit connection whose ``search_path`` is ``schema`` (created when missing)."""
     conn = psycopg.connect(url, autocommit=True, **kwargs)
+    set_json_loads(loads, conn)  # json and jsonb columns (payloads) read with orjson
     if schema:
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
         conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))

@@ -15,8 +15,6 @@ keeps every target call from happening twice.
 from __future__ import annotations
 
 import json
-
-import orjson
 import sqlite3
 import threading
 import time
@@ -42,6 +40,7 @@ from backoffice.queue.base import (
     from_ts,
     to_ts,
 )
+from backoffice.queue.codec import loads
 from backoffice.queue.sqlite_effects import SQLiteEffects
 from backoffice.queue.sqlite_keys import SQLiteKeys
 
@@ -63,20 +62,13 @@ def migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def _loads(text: str):
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:  # NaN, or an integer beyond 64 bits: what only json reads
-        return json.loads(text)
-
-
 def _row_to_item(row: sqlite3.Row | tuple) -> WorkItem:
     return WorkItem(
         id=row[0],
         bot=row[1],
         source_key=row[2],
         status=Status(row[3]),
-        payload=_loads(row[4]),
+        payload=loads(row[4]),
         files=tuple(StoredFile.from_dict(f) for f in json.loads(row[5])),
         parent_id=row[6],
         priority=row[7],
