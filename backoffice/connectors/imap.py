@@ -20,7 +20,8 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -37,6 +38,7 @@ from backoffice.queue.base import WorkItem
 from backoffice.processes import worker_count
 
 log = logging.getLogger(__name__)
+MAILBOX_GRACE_SECONDS = 30  # a mail's parent item is due this long after its documents
 
 
 class OAuthSettings(Settings):
@@ -201,6 +203,10 @@ class ImapSource(Source):
                 reads.discard()
                 raise
             files.sync()  # the files are durable before the rows that name them
+        # The parents wait before a runner takes them: this source moves their mails meanwhile
+        # (after a crash, the parent does it); their documents are due at once.
+        later = datetime.now(UTC) + timedelta(seconds=MAILBOX_GRACE_SECONDS)
+        families = [(replace(parent, not_before=later), children) for parent, children in families]
         return intake.store.enqueue_families(families, actor=self.actor, notes=notes)
 
     def _act_on(self, box: Mailbox, uids: list[int], reads: Reads, committed: Future,

@@ -115,6 +115,8 @@ def test_mails_become_items_documents_are_posted_and_the_mail_moves(deployment, 
     mailbox.append("INBOX", mail(2, invoices[2].path))
     summary = Runner(load_config(config), SQLiteStore(config.parent / "work" / "queue.db")).run_once()
     assert summary.collected == 5  # 2 mails + 3 documents
+    waiting = [i for i in SQLiteStore(config.parent / "work" / "queue.db").list() if i.parent_id is None]
+    assert all(p.status == Status.PENDING and (p.not_before - p.created_at).total_seconds() >= 29 for p in waiting)
     assert (count(mailbox, "INBOX"), count(mailbox, "Processed")) == (0, 2)
     assert sorted(posted(config.parent / "work")) == sorted(i.path.name for i in invoices[:3])
     store = finish(config)
@@ -154,6 +156,11 @@ def test_mailbox_action_is_done_by_the_parent_when_the_server_was_away(deploymen
     with monkeypatch.context() as patched:
         patched.setattr(ImapSource, "act", server_gone)
         Runner(load_config(config), SQLiteStore(config.parent / "work" / "queue.db")).run_once()
+        later = SQLiteStore(config.parent / "work" / "queue.db", clock=lambda: time.time() + 60)
+        runner = Runner(load_config(config), later)  # the parent is due: it tries, the server is still away
+        while (item := runner.process_next()) is not None and item.parent_id is not None:
+            pass  # its document first
+        runner.close()
     assert count(mailbox, "INBOX") == 1  # committed, but not moved
     store = finish(config)
     assert count(mailbox, "INBOX") == 0 and count(mailbox, "Processed") == 1
