@@ -39,6 +39,7 @@ from backoffice.processes import worker_count
 
 log = logging.getLogger(__name__)
 MAILBOX_GRACE_SECONDS = 30  # a mail's parent item is due this long after its documents
+COMMITS_AHEAD = 2  # FETCHes being read and committed while this thread fetches the next
 
 
 class OAuthSettings(Settings):
@@ -152,9 +153,10 @@ class ImapSource(Source):
 
     def _take_folder(self, box: Mailbox, folder: str, intake: Intake, done: list[tuple[int, str, str]]) -> int:
         """FETCH after FETCH, in three steps that overlap: this thread fetches a FETCH and
-        stores its raw mails, while the reader processes parse them and a commit thread makes
-        the files of the one before durable and commits its families; then this thread moves
-        the mails of each FETCH once it is committed."""
+        stores its raw mails, while the reader processes parse the ones before and a commit
+        thread makes their files durable and commits their families, in order; with
+        ``COMMITS_AHEAD`` FETCHes on their way, this thread moves the mails of the oldest once
+        it is committed."""
         new, reading = 0, self.reading(intake, folder, box.uidvalidity or 0)
         committing: deque[tuple[list[int], Reads, Future]] = deque()  # started, not acted on
         with ThreadPoolExecutor(1, thread_name_prefix=f"imap-commit-{self.context.bot}") as committer:
@@ -163,7 +165,7 @@ class ImapSource(Source):
                     uids, reads = self._start(fetched, reading, intake)
                     notes, done[:] = list(done), []
                     committing.append((uids, reads, committer.submit(self._commit, reads, intake, notes)))
-                    if len(committing) > 1:
+                    if len(committing) > COMMITS_AHEAD:
                         new += self._act_on(box, *committing.popleft(), done)
                 while committing:
                     new += self._act_on(box, *committing.popleft(), done)
