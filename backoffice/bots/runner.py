@@ -89,6 +89,9 @@ class Runner:
         for bot in self.bots.values():  # items keyed by another rule file (or by none) are keyed again
             if bot.rules is not None and bot.rules.duplicates:
                 backfill(store, bot.name, bot.rules.duplicates)
+        for files in {bot.context.files.root: bot.context.files for bot in self.bots.values()}.values():
+            if swept := files.sweep():  # temporary files of a runner killed while writing
+                log.info("deleted %d stale temporary files in %s", swept, files.root, extra={"action": "sweep"})
 
     # -- control -------------------------------------------------------------------------
     def request_stop(self) -> None:

@@ -19,6 +19,7 @@ import mimetypes
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from typing import BinaryIO
 from backoffice.queue.base import StoredFile
 
 CHUNK = 1 << 20
+INCOMING = ".incoming-"  # temporary files, in the store's folder, until they are synced
 SYNCFS_FROM = 4  # files or folders to flush at once: more are flushed by syncfs(2) on Linux
 MAGIC = [
     (b"%PDF", "application/pdf"),
@@ -80,9 +82,23 @@ class FileStore:
             batch.sync()
         return stored
 
-    def batch(self) -> FileBatch:
-        """Files made durable together by ``sync()``; leaving the ``with`` block drops the rest."""
-        return FileBatch(self)
+    def batch(self, *, prefix: str = INCOMING) -> FileBatch:
+        """Files made durable together by ``sync()``; leaving the ``with`` block drops the rest.
+        Their temporary files are named ``<prefix>…`` in the store's folder."""
+        return FileBatch(self, prefix)
+
+    def sweep(self, older_than: float = 3600.0) -> int:
+        """Delete temporary files not written to for ``older_than`` seconds (left by a process
+        that was killed while writing); return how many."""
+        cutoff, deleted = time.time() - older_than, 0
+        for path in self.root.glob(f"{INCOMING}*"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    deleted += 1
+            except FileNotFoundError:  # another runner swept it first
+                continue
+        return deleted
 
 
 class FileBatch:
@@ -93,8 +109,8 @@ class FileBatch:
     renames them, and flushes the renames.
     """
 
-    def __init__(self, store: FileStore):
-        self.store = store
+    def __init__(self, store: FileStore, prefix: str = ""):
+        self.store, self.prefix = store, prefix or INCOMING
         self._waiting: dict[str, str] = {}  # sha256 -> its temporary file
         self._known: set[str] = set()  # stored already: their folders are flushed too
 
@@ -124,7 +140,7 @@ class FileBatch:
 
     def _write(self, stream: BinaryIO, digest) -> tuple[str, int, bytes]:
         size, head = 0, b""
-        fd, tmp = tempfile.mkstemp(dir=self.store.root, prefix=".incoming-")
+        fd, tmp = tempfile.mkstemp(dir=self.store.root, prefix=self.prefix)
         try:
             with os.fdopen(fd, "wb") as out:
                 while chunk := stream.read(CHUNK):
@@ -181,6 +197,23 @@ class FileBatch:
             else:
                 self._waiting[sha] = tmp
         self._known |= handed.known
+
+    def forget(self, stored: StoredFile) -> None:
+        """Do not keep ``stored`` (written by this batch, not synced yet)."""
+        tmp = self._waiting.pop(stored.sha256, None)
+        if tmp is not None:
+            _unlink(tmp)
+
+    def drop_strays(self, prefix: str, *, keep_adopted: bool = True) -> int:
+        """Delete the temporary files named ``<prefix>…`` that this batch does not hold (all of
+        them with ``keep_adopted=False``): what stopped worker processes wrote. Return how many."""
+        held = set(self._waiting.values()) if keep_adopted else set()
+        deleted = 0
+        for path in self.store.root.glob(f"{prefix}*"):
+            if str(path) not in held:
+                _unlink(str(path))
+                deleted += 1
+        return deleted
 
     def discard(self) -> None:
         """Drop the files not synced yet."""

@@ -3,6 +3,8 @@ batch that commits them, and a reader that hangs costs only its own mail."""
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from email.message import EmailMessage
 
@@ -62,10 +64,15 @@ def test_a_few_mails_are_read_in_place(tmp_path):
     assert readers._pool is None and len(families) == 2
 
 
+HANGING = {3}  # the UIDs a worker hangs on (not the test's own process, which reads in place)
+TEST_PROCESS = os.getpid()
+
+
 def slow_for_uid_3(reading, uid, raw, eml, files):
-    if uid == 3:
-        time.sleep(30)
-    return real_mail_family(reading, uid, raw, eml, files)
+    family = real_mail_family(reading, uid, raw, eml, files)  # its document is written: then it hangs
+    if uid in HANGING and os.getpid() != TEST_PROCESS:
+        time.sleep(60)
+    return family
 
 
 real_mail_family = readers_module.mail_family
@@ -73,19 +80,42 @@ real_mail_family = readers_module.mail_family
 
 def test_a_reader_that_hangs_costs_only_its_mail(tmp_path, monkeypatch):
     monkeypatch.setattr(readers_module, "mail_family", slow_for_uid_3)  # forked workers inherit it
-    readers = MailReaders(2, timeout=1.0)
+    readers = MailReaders(2, timeout=3.0)
     files = FileStore(tmp_path / "files")
     try:
         started = time.monotonic()
         _, families = read_all(readers, files, [raw_mail(n) for n in range(PARALLEL_FROM + 2)])
-        assert time.monotonic() - started < 20
+        assert time.monotonic() - started < 30
         assert readers._pool is None  # replaced: the next FETCH starts new workers
     finally:
         readers.close()
     stuck = families[2][0]
-    assert families[2][1] == [] and "UID 3: reading the mail took longer than 1 s" in stuck.payload["intake_error"]
+    assert families[2][1] == [] and "UID 3: reading the mail took longer than 3 s" in stuck.payload["intake_error"]
     assert stuck.files[0].name == "uid-3.eml" and files.path(stuck.files[0]).exists()  # the mail is kept
     assert all(len(children) == 1 for n, (_, children) in enumerate(families) if n != 2)
+    assert incoming(files) == []  # what the stopped worker had written is gone
+
+
+def test_a_fetch_whose_pool_was_replaced_for_another_is_read_in_place(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers_module, "mail_family", slow_for_uid_3)
+    monkeypatch.setattr(sys.modules[__name__], "HANGING", {3, 4})  # both workers hang: the second FETCH waits
+    readers, files = MailReaders(2, timeout=3.0), FileStore(tmp_path / "files")
+    reading = Reading("mailbot", "INBOX", 7)
+    try:
+        with files.batch() as first_batch, files.batch() as second_batch:
+            started = []
+            for batch, uids in ((first_batch, range(1, 11)), (second_batch, range(11, 21))):  # two FETCHes in flight
+                mails = [StoredMail(uid, eml := batch.put_bytes(raw_mail(uid), f"uid-{uid}.eml"), batch.where(eml))
+                         for uid in uids]  # fmt: skip
+                started.append(readers.start(reading, mails, batch))
+            first, second = (reads.families() for reads in started)
+            first_batch.sync()
+            second_batch.sync()
+    finally:
+        readers.close()
+    assert "took longer" in first[2][0].payload["intake_error"]
+    assert [n for n, (parent, _) in enumerate(first) if "intake_error" in parent.payload] == [2]  # UID 4: read here
+    assert all("intake_error" not in parent.payload and len(children) == 1 for parent, children in second)
     assert incoming(files) == []
 
 

@@ -4,6 +4,7 @@ import hashlib
 import io
 import os
 import tempfile
+import time
 
 import pytest
 
@@ -129,3 +130,14 @@ def test_a_handover_that_is_not_adopted_can_be_dropped(tmp_path):
     assert len(listing(files.root)) == 1  # the worker's batch closed without dropping the handed file
     handed.discard()
     assert listing(files.root) == []
+
+
+def test_a_sweep_deletes_only_stale_temporary_files(tmp_path):
+    files = FileStore(tmp_path / "files")
+    kept = files.put_bytes(b"%PDF-1.7 kept", "k.pdf")
+    stale, fresh = files.root / ".incoming-dead1234", files.root / ".incoming-busy5678"
+    stale.write_bytes(b"half written")
+    fresh.write_bytes(b"being written")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    assert files.sweep(older_than=3600) == 1
+    assert not stale.exists() and fresh.exists() and files.path(kept).exists()
