@@ -20,7 +20,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -86,6 +86,16 @@ class ImapSettings(Settings):
     )
     idle: bool = Field(True, description="Wait in IMAP IDLE for new mail between polls.")
     timeout: float = Field(60.0, gt=0, description="Network timeout in seconds.")
+
+
+@dataclass
+class _Commit:
+    """A FETCH on its way: its UIDs, its reading, the notes its commit journals, the commit."""
+
+    uids: list[int]
+    reads: Reads
+    notes: list[tuple[int, str, str]]
+    future: Future
 
 
 class ImapSource(Source):
@@ -154,26 +164,30 @@ class ImapSource(Source):
     def _take_folder(self, box: Mailbox, folder: str, intake: Intake, done: list[tuple[int, str, str]]) -> int:
         """FETCH after FETCH, in three steps that overlap: this thread fetches a FETCH and
         stores its raw mails, while the reader processes parse the ones before and a commit
-        thread makes their files durable and commits their families, in order; with
-        ``COMMITS_AHEAD`` FETCHes on their way, this thread moves the mails of the oldest once
-        it is committed."""
+        thread makes their files durable and commits their families, in order. This thread
+        moves the mails of each FETCH once it is committed: between two FETCHes, and when
+        ``COMMITS_AHEAD`` are on their way it waits for the oldest."""
         new, reading = 0, self.reading(intake, folder, box.uidvalidity or 0)
-        committing: deque[tuple[list[int], Reads, Future]] = deque()  # started, not acted on
+        pending: deque[_Commit] = deque()  # started, not acted on
         with ThreadPoolExecutor(1, thread_name_prefix=f"imap-commit-{self.context.bot}") as committer:
             try:
                 for fetched in box.fetch_batches(box.search(self.selection()), batch=self.settings.batch):
                     uids, reads = self._start(fetched, reading, intake)
-                    notes, done[:] = list(done), []
-                    committing.append((uids, reads, committer.submit(self._commit, reads, intake, notes)))
-                    if len(committing) > COMMITS_AHEAD:
-                        new += self._act_on(box, *committing.popleft(), done)
-                while committing:
-                    new += self._act_on(box, *committing.popleft(), done)
+                    notes, done[:] = list(done), []  # journaled with this FETCH's commit
+                    pending.append(_Commit(uids, reads, notes, committer.submit(self._commit, reads, intake, notes)))
+                    while pending and (pending[0].future.done() or len(pending) > COMMITS_AHEAD):
+                        new += self._act_on(box, pending.popleft(), done)
+                while pending:
+                    new += self._act_on(box, pending.popleft(), done)
             finally:
-                for _, reads, future in committing:  # after a failure: not moved now, the next poll does it
-                    if future.cancel():  # never started: what was written for it goes
-                        reads.discard()
-                        reads.files.close()
+                for commit in pending:  # after a failure: not moved now, the next poll does it
+                    if commit.future.cancel():  # never started: what was written for it goes
+                        commit.reads.discard()
+                        commit.reads.files.close()
+                        done += commit.notes
+        for commit in pending:  # the commits that were running have ended with the executor
+            if not commit.future.cancelled() and commit.future.exception() is not None:
+                done += commit.notes
         return new
 
     def reading(self, intake: Intake, folder: str, uidvalidity: int) -> Reading:
@@ -211,12 +225,15 @@ class ImapSource(Source):
         families = [(replace(parent, not_before=later), children) for parent, children in families]
         return intake.store.enqueue_families(families, actor=self.actor, notes=notes)
 
-    def _act_on(self, box: Mailbox, uids: list[int], reads: Reads, committed: Future,
-                done: list[tuple[int, str, str]]) -> int:  # fmt: skip
+    def _act_on(self, box: Mailbox, commit: _Commit, done: list[tuple[int, str, str]]) -> int:
         """Once a FETCH is committed, move or flag its mails; return its new items."""
-        added = committed.result()
+        try:
+            added = commit.future.result()
+        except BaseException:
+            done += commit.notes  # not journaled: the next commit takes them
+            raise
         new = sum(1 + len(parent.payload.get("children", ())) for parent, created in added if created)
-        taken = [(uid, parent) for uid, (parent, _) in zip(uids, added, strict=True)]
+        taken = [(uid, parent) for uid, (parent, _) in zip(commit.uids, added, strict=True)]
         try:  # every item of the FETCH is committed: now the mails may leave the folder
             self.act(box, taken)
         except MailboxDown as exc:

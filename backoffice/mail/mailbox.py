@@ -150,18 +150,19 @@ class Mailbox:
                 pass
             self.client = None
 
-    def _call(self, what: str, function, *args):
+    def _call(self, what: str, method: str, *args):
+        """``self.client.<method>(*args)``; MailboxDown when the session is gone or breaks."""
         if self.client is None:
             raise MailboxDown(f"{self.folder}: not connected", code="imap-unreachable")
         try:
-            return function(*args)
+            return getattr(self.client, method)(*args)
         except NETWORK_ERRORS as exc:
             self.client = None
             raise MailboxDown(f"imap://{self.account.host}/{self.folder}: {what} failed: {exc}", code="imap-unreachable") from exc
 
     # -- reading -------------------------------------------------------------------------
     def search(self, selection: Selection = Selection()) -> list[int]:
-        return sorted(self._call("search", self.client.search, selection.criteria()))
+        return sorted(self._call("search", "search", selection.criteria()))
 
     def fetch(self, uids: Sequence[int], batch: int = 50) -> Iterator[Fetched]:
         """Whole messages, without setting \\Seen (FETCHes as :meth:`fetch_batches` groups them)."""
@@ -186,13 +187,13 @@ class Mailbox:
     def _sizes(self, uids: Sequence[int]) -> Iterator[tuple[int, int]]:
         for start in range(0, len(uids), 1000):  # keeps the command line short
             chunk = list(uids[start : start + 1000])
-            answer = self._call("fetch", self.client.fetch, chunk, ["RFC822.SIZE"])
+            answer = self._call("fetch", "fetch", chunk, ["RFC822.SIZE"])
             for uid in chunk:
                 if uid in answer:
                     yield uid, int(answer[uid].get(b"RFC822.SIZE", 0))
 
     def _fetch(self, uids: list[int]) -> list[Fetched]:
-        answer = self._call("fetch", self.client.fetch, uids, ["BODY.PEEK[]", "FLAGS"])
+        answer = self._call("fetch", "fetch", uids, ["BODY.PEEK[]", "FLAGS"])
         found = []
         for uid in uids:
             data = answer.pop(uid, None)
@@ -201,31 +202,31 @@ class Mailbox:
         return found
 
     def find_message_id(self, message_id: str) -> list[int]:
-        return sorted(self._call("search", self.client.search, ["HEADER", "Message-ID", message_id]))
+        return sorted(self._call("search", "search", ["HEADER", "Message-ID", message_id]))
 
     # -- acting --------------------------------------------------------------------------
     def move(self, uids: Sequence[int], folder: str) -> None:
         if not uids:
             return
         if self.client is not None and self.client.has_capability("MOVE"):
-            self._call("move", self.client.move, list(uids), folder)
+            self._call("move", "move", list(uids), folder)
         else:
-            self._call("copy", self.client.copy, list(uids), folder)
-            self._call("flag", self.client.add_flags, list(uids), [b"\\Deleted"])
-            self._call("expunge", self.client.uid_expunge, list(uids))
+            self._call("copy", "copy", list(uids), folder)
+            self._call("flag", "add_flags", list(uids), [b"\\Deleted"])
+            self._call("expunge", "uid_expunge", list(uids))
 
     def mark_seen(self, uids: Sequence[int]) -> None:
         if uids:
-            self._call("flag", self.client.add_flags, list(uids), [b"\\Seen"])
+            self._call("flag", "add_flags", list(uids), [b"\\Seen"])
 
     def wait_for_mail(self, timeout: float) -> bool:
         """IDLE up to ``timeout`` seconds; True when the server announced a change."""
         if self.client is None or not self.client.has_capability("IDLE"):
             return False
-        self._call("idle", self.client.idle)
+        self._call("idle", "idle")
         try:
-            responses = self._call("idle", self.client.idle_check, timeout)
+            responses = self._call("idle", "idle_check", timeout)
         finally:
             if self.client is not None:
-                self._call("idle", self.client.idle_done)
+                self._call("idle", "idle_done")
         return any(r for r in responses if len(r) > 1 and r[1] in (b"EXISTS", b"RECENT"))

@@ -146,6 +146,39 @@ def test_many_fetches_each_committed_then_moved(deployment, mailbox, invoices):
         assert [e.why for e in store.journal(parent.id) if e.action == "mailbox-done"] == ["moved to Processed"]
 
 
+def test_the_connection_drops_between_fetches_and_nothing_is_lost_or_taken_twice(deployment, mailbox, invoices,
+                                                                                monkeypatch):  # fmt: skip
+    from backoffice.mail.mailbox import Mailbox
+
+    config = deployment(extra="imap\n                  batch: 2")
+    for n in range(6):
+        mailbox.append("INBOX", mail(40 + n, invoices[n].path))
+    real_fetch, fetches = Mailbox._fetch, []
+
+    def drops_on_the_third(self, uids):
+        fetches.append(list(uids))
+        if len(fetches) == 3:
+            self.client.shutdown()  # the server hangs up: what is fetched next fails
+        return real_fetch(self, uids)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Mailbox, "_fetch", drops_on_the_third)
+        store = SQLiteStore(config.parent / "work" / "queue.db")
+        runner = Runner(load_config(config), store)
+        runner.collect()  # logged, not raised: the source failed
+        runner.close()
+    parents = [i for i in store.list() if i.parent_id is None]
+    assert len(fetches) == 3 and 2 <= len(parents) < 6  # FETCH 1 committed; FETCH 3 never came
+    assert 6 - count(mailbox, "INBOX") <= len(parents)  # no mail left the folder before its items were committed
+    Runner(load_config(config), SQLiteStore(config.parent / "work" / "queue.db")).run_once()  # the next poll
+    store = finish(config)
+    assert (count(mailbox, "INBOX"), count(mailbox, "Processed")) == (0, 6)
+    assert len(store.list()) == 12 and {i.status for i in store.list()} == {Status.DONE}
+    assert sorted(posted(config.parent / "work")) == sorted(i.path.name for i in invoices[:6])  # each once
+    for parent in (i for i in store.list() if i.parent_id is None):  # moved once, and journaled once
+        assert len([e for e in store.journal(parent.id) if e.action == "mailbox-done"]) == 1
+
+
 def test_mailbox_action_is_done_by_the_parent_when_the_server_was_away(deployment, mailbox, invoices, monkeypatch):
     config = deployment()
     mailbox.append("INBOX", mail(3, invoices[3].path))
