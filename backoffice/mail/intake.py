@@ -16,6 +16,7 @@ them together, so a parent never exists without its children.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -27,6 +28,7 @@ from backoffice.mail.names import safe_filename
 from backoffice.queue.base import NewItem, StoredFile, WorkItem
 from backoffice.queue.files import FileBatch, FileStore
 
+log = logging.getLogger(__name__)
 BodyPolicy = Literal["auto", "always", "never"]
 Family = tuple[NewItem, list[NewItem]]
 
@@ -92,6 +94,11 @@ def mail_family(reading: Reading, uid: int, raw: bytes, eml: StoredFile, files: 
         parsed = parse_mail(raw, files, reading.limits, name=where)
     except DocumentError as exc:
         return unreadable_mail(reading, uid, eml, exc.reason)
+    except OSError:
+        raise  # the file store failed (disk full): the mail is read again on the next poll
+    except Exception as exc:  # a mail the parsers trip over: to a person, with the .eml; never a stuck mailbox
+        log.exception("%s: reading the mail failed", where, extra={"bot": reading.bot, "action": "intake"})
+        return unreadable_mail(reading, uid, eml, f"{where}: the mail could not be read ({type(exc).__name__}: {exc})")
     mail.update(message_id=parsed.message_id, subject=parsed.subject, date=parsed.date, **{"from": parsed.sender})
     eml = replace(eml, name=safe_filename(parsed.subject, uid, "message/rfc822") + ".eml")
     key = mail_key(parsed.message_id, eml.sha256)

@@ -306,10 +306,20 @@ class _Walker:
 
     def _outlook_attachments(self, msg, depth: int, where: str) -> None:
         """The attachments of an opened Outlook message: files, and embedded Outlook messages
-        (opened in turn, within the depth limit); anything else is refused with its kind."""
-        for index, attachment in enumerate(msg.attachments, 1):
-            inner_name = safe_filename(attachment.longFilename or attachment.shortFilename, index, "")
-            inner = attachment.data
+        (opened in turn, within the depth limit); anything else is refused with its kind. What
+        extract_msg cannot read of a damaged message is refused with its error."""
+        try:
+            attachments = list(msg.attachments)
+        except Exception as exc:  # noqa: BLE001 - extract_msg raises many types for broken files
+            self._reject(where.rstrip("/"), "msg-unreadable", f"cannot read the Outlook message's attachments: {exc}")
+            return
+        for index, attachment in enumerate(attachments, 1):
+            try:
+                inner_name = safe_filename(attachment.longFilename or attachment.shortFilename, index, "")
+                inner = attachment.data
+            except Exception as exc:  # noqa: BLE001 - as above
+                self._reject(f"{where}attachment-{index}", "msg-unreadable", f"cannot read the attachment: {exc}")
+                continue
             if isinstance(inner, bytes):
                 self.data(inner, inner_name, depth, where)
             elif hasattr(inner, "attachments"):  # an embedded message (extract_msg opened it)

@@ -89,3 +89,29 @@ def test_the_mail_key_is_the_message_id_and_the_hash_of_the_raw_mail(intake):
     taken = take_mail(intake, Fetched(1, raw, ()), folder="INBOX", uidvalidity=1)
     expected = hashlib.sha256(b"<1@x>\0" + hashlib.sha256(raw).digest()).hexdigest()
     assert taken.parent.source_key == f"mail:{expected}" == mail_key("<1@x>", hashlib.sha256(raw).hexdigest())
+
+
+def test_a_mail_the_parser_trips_over_goes_to_a_person_with_its_eml(intake, monkeypatch):
+    from backoffice.mail import intake as intake_module
+
+    def trips(*args, **kwargs):
+        raise ValueError("unexpected structure")
+
+    monkeypatch.setattr(intake_module, "parse_mail", trips)
+    taken = take_mail(intake, Fetched(9, mail(("a.pdf", make_pdf())), ()), folder="INBOX", uidvalidity=1)
+    assert taken.created and taken.children == 0
+    assert taken.parent.payload["intake_error"] == (
+        "INBOX UID 9: the mail could not be read (ValueError: unexpected structure)")
+    assert intake.context.files.path(taken.parent.files[0]).exists()
+
+
+def test_a_failing_file_store_is_not_blamed_on_the_mail(intake, monkeypatch):
+    from backoffice.mail import intake as intake_module
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(intake_module, "parse_mail", disk_full)
+    with pytest.raises(OSError):  # the mail stays in the mailbox and is read again on the next poll
+        take_mail(intake, Fetched(9, mail(("a.pdf", make_pdf())), ()), folder="INBOX", uidvalidity=1)
+    assert intake.store.list() == []

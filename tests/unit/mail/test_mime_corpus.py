@@ -259,3 +259,20 @@ def test_outlook_messages_embedded_too_deep_are_refused(tmp_path):
     parsed = parse_mail(raw, FileStore(tmp_path))
     assert parsed.documents == [] and [r.code for r in parsed.rejected] == ["too-deep"]
     assert parsed.rejected[0].name == "top.msg/level2.msg/level1.msg/level0.msg"  # the fourth level
+
+
+def test_damaged_outlook_messages_are_refused_never_raised(tmp_path):
+    import random
+
+    sound = outlook("Fwd", ("top.pdf", PDF), embedded=("Inner", ("deep.pdf", PDF)))
+    files, rng = FileStore(tmp_path), random.Random(0)  # this seed damages one so that extract_msg raises
+    outcomes = set()
+    for _ in range(60):
+        damaged = bytearray(sound)
+        for _ in range(20):
+            damaged[rng.randrange(512, len(damaged))] = rng.randrange(256)
+        raw = attach(mail(), bytes(damaged), "Fwd.msg", subtype="vnd.ms-outlook").as_bytes()
+        parsed = parse_mail(raw, files)  # documents, refusals with reasons, or both; never an exception
+        assert all(r.reason.startswith(r.name) for r in parsed.rejected)
+        outcomes.add((len(parsed.documents), tuple(sorted({r.code for r in parsed.rejected}))))
+    assert len(outcomes) > 1  # the damage did make a difference somewhere
