@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,8 +68,17 @@ class _RunFields(logging.Filter):
 
 
 class _Rolling(logging.handlers.RotatingFileHandler):
+    """Rolls over by the file's size so far (the stdlib's check formats every record a second
+    time), and only in the process that opened it: forked workers inherit the handler and the
+    file's offset, and may append to the log, but never rename it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner_pid = os.getpid()
+
     def shouldRollover(self, record: logging.LogRecord) -> bool:  # noqa: N802 - the stdlib's name
-        # the file's size so far: the stdlib's check formats every record a second time
+        if os.getpid() != self.owner_pid:
+            return False
         return self.stream is not None and self.stream.tell() >= self.maxBytes
 
 

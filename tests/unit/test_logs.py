@@ -49,3 +49,23 @@ def test_a_new_run_deletes_run_logs_older_than_keep_days(tmp_path):
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "run-NEW.jsonl", "run-RECENT.jsonl"]
     assert "deleted run-OLD.jsonl.1 (older than 30 days)" in path.read_text()
+
+
+def _log_a_lot() -> None:
+    for n in range(100):
+        logging.getLogger("backoffice.test").info("from a worker %d %s", n, "x" * 40)
+
+
+def test_a_forked_worker_appends_to_the_run_log_but_never_rolls_it_over(tmp_path):
+    import multiprocessing
+
+    with run_log(tmp_path, "R3", max_bytes=2_000, backups=2) as path:
+        worker = multiprocessing.get_context("fork").Process(target=_log_a_lot)
+        worker.start()
+        worker.join(timeout=30)
+        assert worker.exitcode == 0
+        assert path.stat().st_size > 2_000 and not path.with_name(path.name + ".1").exists()
+        logging.getLogger("backoffice.test").info("the runner itself")  # the owner rolls it over
+        assert path.with_name(path.name + ".1").exists()
+    rolled = path.with_name(path.name + ".1").read_text().splitlines()
+    assert sum("from a worker" in line for line in rolled) == 100  # nothing lost

@@ -1,0 +1,62 @@
+"""Worker processes: capped at what they inherit plus a budget, and gone with their parent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from backoffice.processes import worker_pool
+from tests.conftest import ROOT
+
+
+def _grab(megabytes: int) -> str:
+    try:
+        bytearray(megabytes * 1024 * 1024)
+        return "ok"
+    except MemoryError:
+        return "refused"
+
+
+def test_a_worker_may_use_its_budget_beyond_what_it_inherited():
+    ballast = [bytearray(64 * 1024 * 1024) for _ in range(4)]  # the parent holds 256 MB
+    pool = worker_pool(1, memory_mb=300)
+    try:
+        assert pool.apply(_grab, (200,)) == "ok"  # within the budget, whatever the parent holds
+        assert pool.apply(_grab, (600,)) == "refused"  # beyond it
+    finally:
+        pool.terminate()
+        pool.join()
+    del ballast
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_workers_of_two_pools_exit_when_their_parent_is_killed(tmp_path):
+    script = textwrap.dedent("""
+        import sys, time
+        from backoffice.processes import worker_pool
+        first, second = worker_pool(2), worker_pool(2)  # the second's workers hold the first's pipe
+        pids = [p.pid for p in first._pool + second._pool]
+        print(" ".join(map(str, pids)), flush=True)
+        time.sleep(120)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(workers) == 4 and all(_alive(pid) for pid in workers)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
