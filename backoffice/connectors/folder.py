@@ -93,12 +93,11 @@ class FolderSource(Source):
         if not taken:
             return 0
         store, bot = intake.store, self.context.bot
-        known = {new.source_key for _, new, _ in taken if store.find(bot, new.source_key) is not None}
         created = store.enqueue_many([new for _, new, _ in taken], actor=f"source:{bot}")
         for path, new, destination in taken:
-            duplicate = new.source_key in known  # queued before, or earlier in this batch
-            known.add(new.source_key)
             item = store.find(bot, new.source_key)
+            # queued before (or earlier in this batch): the item is another file's, received then
+            duplicate = item is not None and item.payload.get("received_at") != new.payload["received_at"]
             try:
                 moved = self._move(path, getattr(self.settings, destination))
             except OSError as exc:  # committed: the next scan finds the file again, and the same item
@@ -155,6 +154,7 @@ class FolderSource(Source):
             after = path.stat()
             if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
                 log.info("%s changed while it was read; taking it later", path.name)
+                files.forget(stored)  # not kept: nothing will name this content
                 return None
             key, stored_files, destination = f"sha256:{stored.sha256}", (stored,), "processed"
         item = NewItem(bot=self.context.bot, source_key=key, payload=payload, files=stored_files,

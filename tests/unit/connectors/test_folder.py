@@ -174,3 +174,14 @@ def test_files_are_taken_a_hundred_at_a_time_each_batch_durable_then_committed_t
     assert commits == [(100, True, 150), (50, True, 50)]
     assert len(store.list(limit=500)) == 150 and len(list((inbox / "processed").iterdir())) == 150
     assert list(source.context.files.root.glob(".incoming-*")) == []
+
+
+def test_the_log_tells_which_files_were_duplicates(setup, caplog):
+    source, intake, store, inbox = setup()
+    drop(inbox, "a.pdf", b"%PDF-1.4 same")
+    drop(inbox, "b.pdf", b"%PDF-1.4 same")  # the same content in the same scan
+    drop(inbox, "c.pdf", b"%PDF-1.4 other")
+    with caplog.at_level("INFO", logger="backoffice.connectors.folder"):
+        assert source.collect(intake) == 2
+    took = sorted(r.getMessage() for r in caplog.records if r.getMessage().startswith("took "))
+    assert [("(duplicate)" in line) for line in took] == [False, True, False]  # a, b, c
