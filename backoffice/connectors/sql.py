@@ -163,14 +163,7 @@ class SqlTarget(Target):
             line_types = {**{k: types[k] for k in key}, **{c.name: c.type for c in line_mapping.columns}}
             ddl.append(dialect.create_table(self.settings.lines_table, line_types, [*key, "line_no"]))
         if self.settings.create:
-            try:
-                with self.waiting():
-                    cursor = conn.cursor()
-                    for statement in ddl:
-                        cursor.execute(statement)
-                    conn.commit()
-            except self.dialect.module.Error as exc:
-                self._failed(conn, exc)
+            self._create(conn, ddl)
         ready = (
             columns,
             dialect.upsert(table, columns, key),
@@ -180,6 +173,30 @@ class SqlTarget(Target):
         )
         self._statements[document.kind] = ready
         return ready
+
+    def _create(self, conn: Any, ddl: list[str], attempts: int = 3) -> None:
+        """Create the tables that are missing. Runners that create them at the same moment
+        race: PostgreSQL refuses all but one ``CREATE TABLE IF NOT EXISTS`` with a unique
+        violation in its catalog, so that is tried again (the table is there then). A failure
+        here is never the data's fault: it is a TargetError, retried with the item's backoff."""
+        module = self.dialect.module
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.waiting():
+                    cursor = conn.cursor()
+                    for statement in ddl:
+                        cursor.execute(statement)
+                    conn.commit()
+                return
+            except module.Error as exc:
+                try:
+                    conn.rollback()
+                except module.Error:
+                    self._conn = None
+                if isinstance(exc, module.IntegrityError) and attempt < attempts:
+                    continue  # another runner created it a moment ago
+                self.close()
+                raise TargetError(f"{self.name}: cannot create {self.settings.table}: {exc}", code="target-sql") from exc
 
     def _failed(self, conn: Any, exc: Exception) -> None:
         module = self.dialect.module

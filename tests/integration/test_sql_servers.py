@@ -111,3 +111,33 @@ def test_a_database_that_is_down_is_an_application_error(url, tmp_path):
     target = SqlTarget(SqlSettings(kind="sql", url=url), context)
     with pytest.raises(TargetError, match="cannot open"):
         target.post(item, invoice())
+
+
+def test_runners_creating_the_same_table_at_once_all_post(database):
+    """Concurrent CREATE TABLE IF NOT EXISTS can fail on PostgreSQL (a unique violation in its
+    catalog): that is no refusal of the data, and every runner's post lands."""
+    import threading
+
+    url, prefix, context = database
+    store = MemoryStore()
+    items = [store.enqueue(NewItem("invoices", f"k{n}"))[0] for n in range(6)]
+    targets = [SqlTarget(SqlSettings(kind="sql", url=url, table=f"{prefix}_invoices", key=["number"],
+                                     columns={"number": "invoice_number"}), context) for _ in items]  # fmt: skip
+    start, outcomes = threading.Barrier(len(targets)), []
+
+    def post(target, item, n):
+        start.wait()
+        try:
+            outcomes.append(target.post(item, invoice(invoice_number=f"INV-{n}")))
+        except Exception as exc:  # noqa: BLE001 - the test reports what failed
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=post, args=(t, i, n)) for n, (t, i) in enumerate(zip(targets, items))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [o for o in outcomes if isinstance(o, Exception)] == [] and len(outcomes) == 6
+    assert len(rows(targets[0], f"SELECT * FROM {targets[0].dialect.quote(prefix + '_invoices')}")) == 6
+    for target in targets:
+        target.close()
