@@ -37,45 +37,7 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-
-def _rss_kb(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _tree(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
-                todo.extend(int(c) for c in task.read_text().split())
-            except OSError:
-                pass
-    return found
-
-
-class PeakMemory(threading.Thread):
-    """The largest sum of RSS over this process and its children, sampled every 50 ms."""
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.peak_kb, self._done = 0, threading.Event()
-
-    def run(self) -> None:
-        while not self._done.wait(0.05):
-            self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in _tree(os.getpid())))
-
-    def stop(self) -> float:
-        self._done.set()
-        self.join()
-        return self.peak_kb / 1024
+from bench.measure import PeakMemory  # noqa: E402
 
 
 def rules_without_duplicates(folder: Path) -> Path:

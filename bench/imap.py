@@ -7,8 +7,9 @@ SQLite queue takes them all with its default settings: a FETCH of up to 100 mail
 mails are stored, parsed by reader processes (one per core) while the next FETCH comes, their
 files made durable and every parent and child committed in one transaction by a commit thread,
 then a MOVE to Processed. A run happens in its own process: CPU time is that process's and its
-readers', peak memory the sum of their peak resident sets (VmHWM; an upper bound of the peak
-they reached together). ``--big`` messages carry a 20 MB attachment besides the invoice. The
+readers', peak memory the largest sum of their resident sets, sampled every 10 ms (and at least
+the runner's own peak, VmHWM; not getrusage's ru_maxrss, which after exec keeps the peak of the
+parent that seeded 200 MB). ``--big`` messages carry a 20 MB attachment besides the invoice. The
 machine's load average is printed: wall-clock rates on a shared machine depend on it, CPU time
 much less. ``--profile`` writes cProfile stats (CPU time, the runner process only) of the last run.
 """
@@ -39,6 +40,7 @@ from imapclient import IMAPClient  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from bench.measure import PeakMemory, rss_kb  # noqa: E402
 from tests.integration.mail.dovecot import Dovecot  # noqa: E402
 
 
@@ -62,15 +64,6 @@ def seed(dovecot: Dovecot, messages: int, big: int) -> None:
     client.logout()
 
 
-def _peak_kb(pid: int | str = "self") -> int:
-    """The peak resident set of a process (VmHWM), in kB. (Not getrusage's ru_maxrss: after
-    exec it keeps the larger peak of the process before, here the parent that seeded 200 MB.)"""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
-
-
 def one_run(port: int, cert: str, folder: str, results, profile: str | None = None, readers: int | None = None) -> None:
     from backoffice.connectors.base import Context, Intake
     from backoffice.connectors.imap import ImapSettings, ImapSource
@@ -86,6 +79,8 @@ def one_run(port: int, cert: str, folder: str, results, profile: str | None = No
     before = resource.getrusage(resource.RUSAGE_SELF)
     cpu_before = before.ru_utime + before.ru_stime
     profiler = cProfile.Profile(time.process_time) if profile else None
+    memory = PeakMemory(interval=0.01)
+    memory.start()
     started = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -94,14 +89,13 @@ def one_run(port: int, cert: str, folder: str, results, profile: str | None = No
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile)
-    pool = source.readers._pool  # the reader processes, still there: their peaks count too
-    workers = [p.pid for p in pool._pool] if pool is not None else []  # noqa: SLF001 - measuring only
-    peak = _peak_kb() + sum(_peak_kb(pid) for pid in workers)
-    source.close()  # the readers end: their CPU time is counted below
+    sampled = memory.stop()
+    peak = max(sampled, rss_kb(field="VmHWM") / 1024)  # the runner's own peak is exact; the readers' sampled
+    source.close()
     usage, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = usage.ru_utime + usage.ru_stime - cpu_before + children.ru_utime + children.ru_stime
     parents = sum(1 for i in store.list(limit=100_000) if i.parent_id is None)
-    results.put((parents, new, elapsed, peak / 1024, cpu, len(workers)))
+    results.put((parents, new, elapsed, peak, cpu, source.readers.workers))
 
 
 def main() -> None:

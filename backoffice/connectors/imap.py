@@ -153,6 +153,7 @@ class ImapSource(Source):
                 with self.mailbox(folder) as box:
                     new += self._take_folder(box, folder, intake, done)
         finally:
+            self.readers.close()  # no idle reader processes between polls (a new pool forks in milliseconds)
             if done:
                 intake.store.enqueue_families([], actor=self.actor, notes=done)
         return new
