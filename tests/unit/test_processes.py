@@ -8,10 +8,10 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 from backoffice.processes import worker_pool
 from tests.conftest import ROOT
+from tests.procs import alive
 
 
 def _grab(megabytes: int) -> str:
@@ -34,13 +34,6 @@ def test_a_worker_may_use_its_budget_beyond_what_it_inherited():
     del ballast
 
 
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def test_workers_of_two_pools_exit_when_their_parent_is_killed(tmp_path):
     script = textwrap.dedent("""
         import sys, time
@@ -53,10 +46,10 @@ def test_workers_of_two_pools_exit_when_their_parent_is_killed(tmp_path):
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                               env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
     workers = [int(pid) for pid in parent.stdout.readline().split()]
-    assert len(workers) == 4 and all(_alive(pid) for pid in workers)
+    assert len(workers) == 4 and all(alive(pid) for pid in workers)
     parent.send_signal(signal.SIGKILL)
     parent.wait(timeout=10)
     deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not any(_alive(pid) for pid in workers)
+    assert not any(alive(pid) for pid in workers)

@@ -23,6 +23,7 @@ from backoffice.mail.mailbox import MailboxDown
 from backoffice.queue.base import Status
 from backoffice.queue.sqlite import SQLiteStore
 from tests.conftest import ROOT
+from tests.procs import alive, children_of
 
 pytestmark = pytest.mark.integration
 
@@ -285,20 +286,6 @@ def test_dovecot_restart_in_the_middle_of_a_run(deployment, mailbox, invoices, d
         runner.send_signal(signal.SIGTERM)
         assert runner.wait(timeout=30) == 0, runner.stderr.read().decode()
     assert sorted(posted(config.parent / "work")) == sorted([invoices[0].path.name, invoices[1].path.name])
-
-
-def children_of(pid: int) -> set[int]:
-    found = set()
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        found |= {int(c) for c in task.read_text().split()}
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def test_sigkill_between_making_files_durable_and_committing_items(deployment, mailbox, invoices):
