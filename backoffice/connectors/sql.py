@@ -174,11 +174,13 @@ class SqlTarget(Target):
         self._statements[document.kind] = ready
         return ready
 
-    def _create(self, conn: Any, ddl: list[str], attempts: int = 3) -> None:
+    def _create(self, conn: Any, ddl: list[str], attempts: int = 5) -> None:
         """Create the tables that are missing. Runners that create them at the same moment
         race: PostgreSQL refuses all but one ``CREATE TABLE IF NOT EXISTS`` with a unique
-        violation in its catalog, so that is tried again (the table is there then). A failure
-        here is never the data's fault: it is a TargetError, retried with the item's backoff."""
+        violation in its catalog, or with "type ... already exists" / "relation ... already
+        exists" when the winner committed between its check and its insert, so those are tried
+        again (the table is there then). A failure here is never the data's fault: it is a
+        TargetError, retried with the item's backoff."""
         module = self.dialect.module
         for attempt in range(1, attempts + 1):
             try:
@@ -193,7 +195,7 @@ class SqlTarget(Target):
                     conn.rollback()
                 except module.Error:
                     self._conn = None
-                if isinstance(exc, module.IntegrityError) and attempt < attempts:
+                if _lost_create_race(module, exc) and attempt < attempts:
                     continue  # another runner created it a moment ago
                 self.close()
                 raise TargetError(f"{self.name}: cannot create {self.settings.table}: {exc}", code="target-sql") from exc
@@ -209,6 +211,13 @@ class SqlTarget(Target):
             raise BusinessError(reason, code="target-sql-data") from exc
         self.close()
         raise TargetError(f"{self.name}: {exc}", code="target-sql") from exc
+
+
+_ALREADY_EXISTS = {"42P07", "42710"}  # PostgreSQL's duplicate_table, duplicate_object
+
+
+def _lost_create_race(module: Any, exc: Exception) -> bool:
+    return isinstance(exc, module.IntegrityError) or getattr(exc, "sqlstate", None) in _ALREADY_EXISTS
 
 
 def _source_field(mapping: Mapping, column: str) -> str:
