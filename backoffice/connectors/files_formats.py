@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from datetime import date
@@ -49,8 +50,22 @@ def _text(value: Any) -> Any:
     return value
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d[\d.,]*")
+
+
+def _guarded(value: Any) -> Any:
+    """A text a spreadsheet would run as a formula (``=HYPERLINK(...)`` in a vendor name from a
+    stranger's email) gets a leading apostrophe, as OWASP advises for CSV; plain numbers such as
+    ``-12.50`` on a credit note are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 class CsvFormat:
-    """One row per document (header fields only); the first row names the columns."""
+    """One row per document (header fields only); the first row names the columns. Texts that
+    would start a formula are guarded (see ``_guarded``)."""
 
     def holds(self, path: Path, item_id: int) -> bool:
         with open(path, newline="", encoding="utf-8") as handle:
@@ -66,7 +81,7 @@ class CsvFormat:
         writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         if not existing:
             writer.writeheader()
-        writer.writerow({k: _text(v) for k, v in record.items()})
+        writer.writerow({k: _guarded(_text(v)) for k, v in record.items()})
         text = existing + buffer.getvalue()
         write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
 
@@ -85,9 +100,17 @@ class JsonLinesFormat:
         write_atomically(path, lambda tmp: tmp.write_bytes(existing + line))
 
 
+def _as_text(sheet: Any) -> None:
+    """openpyxl turns any text starting with ``=`` into a formula; the row just appended is made
+    text again, so an extracted value is never run by whoever opens the workbook."""
+    for cell in sheet[sheet.max_row]:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
 class XlsxFormat:
     """A workbook with a ``documents`` sheet (one row per document) and a ``lines`` sheet;
-    numbers and dates are real cells."""
+    numbers and dates are real cells, texts are never formulas."""
 
     def holds(self, path: Path, item_id: int) -> bool:
         from openpyxl import load_workbook
@@ -113,6 +136,7 @@ class XlsxFormat:
         documents = book["documents"]
         columns = [cell.value for cell in documents[1]]
         documents.append([record.get(c) for c in columns])
+        _as_text(documents)
         if lines:
             if "lines" not in book.sheetnames:
                 book.create_sheet("lines").append(["item_id", *lines[0]])
@@ -120,6 +144,7 @@ class XlsxFormat:
             line_columns = [cell.value for cell in sheet[1]][1:]
             for line in lines:
                 sheet.append([record["item_id"], *(line.get(c) for c in line_columns)])
+                _as_text(sheet)
         write_atomically(path, lambda tmp: book.save(tmp))
 
 

