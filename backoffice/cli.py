@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from backoffice import __version__
+from backoffice.cli_install import doctor as doctor_command
+from backoffice.cli_install import init as init_command
 from backoffice.cli_rules import rules_app
 from backoffice.web.commands import ui as ui_command
 from backoffice.web.commands import users_app
@@ -35,12 +37,14 @@ app.add_typer(queue_app, name="queue")
 app.add_typer(rules_app, name="rules")
 app.add_typer(users_app, name="users")
 app.command("ui")(ui_command)
+app.command("init")(init_command)
+app.command("doctor")(doctor_command)
 
 out = Console()
 err = Console(stderr=True)
 # Problems are printed whole on one line each, so that scripts and editors can read file:line.
 ERR_LINE = {"markup": False, "highlight": False, "soft_wrap": True}
-STATE: dict = {"config": Path("bots.yaml")}
+STATE: dict = {"config": Path("bots.yaml"), "config_given": False}
 
 ConfigOption = Annotated[
     Path,
@@ -61,6 +65,7 @@ def _setup_logging(verbose: int) -> None:
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     config: ConfigOption = Path("bots.yaml"),
     verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv for debug).")] = 0,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
@@ -69,6 +74,7 @@ def main_options(
         out.print(__version__)
         raise typer.Exit()
     STATE["config"] = config
+    STATE["config_given"] = getattr(ctx.get_parameter_source("config"), "name", "") != "DEFAULT"
     _setup_logging(verbose)
 
 
@@ -386,15 +392,20 @@ def demo(
 ) -> None:
     """Generate sample invoices (some with mistakes), run the sample bots over them, show the queue.
 
-    Uses bots.yaml (see --config) with its workspace replaced by --workspace. With --portal (the
+    Uses bots.yaml (see --config) with its workspace replaced by --workspace; without a bots.yaml
+    here, the sample deployment of the package (what `backoffice init` writes). With --portal (the
     default) the demo portal runs on loopback meanwhile: the timesheet bot scrapes it and the
     order bot types generated orders into its form.
     """
     from backoffice.demo.run import run_demo
     from backoffice.report import print_demo, progress_bar
 
+    config = STATE["config"]
+    if not STATE["config_given"] and not Path(config).exists():
+        config = None  # the packaged sample
+
     with progress_bar(err, None, enabled=not as_json, total=None if portal else count) as advance:
-        result = run_demo(STATE["config"], workspace, count=count, seed=seed, on_item=advance, portal=portal)
+        result = run_demo(config, workspace, count=count, seed=seed, on_item=advance, portal=portal)
     if as_json:
         _emit_json(result.to_dict())
     else:

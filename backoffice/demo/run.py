@@ -1,7 +1,7 @@
 """``backoffice demo``: the sample deployment over generated documents, in a fresh workspace.
 
 The workspace receives a copy of bots.yaml (its ``workspace`` set to ``.``) and of the rule
-files it names, so ``backoffice -c <workspace>/bots.yaml queue list`` works afterwards. Generated
+files it names (without a bots.yaml, the package's sample deployment, as ``backoffice init`` writes it), so ``backoffice -c <workspace>/bots.yaml queue list`` works afterwards. Generated
 invoices go into the first folder bot's inbox. With ``portal`` (the default) the demo portal is
 started on loopback and the portal bots run too: the timesheets are scraped from it and
 generated orders (CSV and PDF) are typed into its order form; that needs a Chromium
@@ -115,7 +115,7 @@ def _rule_files(base: Path, rules: Path) -> list[Path]:
 
 
 def run_demo(
-    config_path: Path,
+    config_path: Path | None,
     workspace: Path,
     *,
     count: int = 24,
@@ -124,7 +124,13 @@ def run_demo(
     portal: bool = True,
 ) -> DemoResult:
     workspace = fresh_workspace(workspace)
-    copied = copy_deployment(config_path, workspace)
+    if config_path is None:
+        from backoffice.install import sample
+
+        sample.write(workspace, sample.plan(list(sample.EXAMPLES), workspace="."))
+        copied = workspace / "bots.yaml"
+    else:
+        copied = copy_deployment(config_path, workspace)
     skipped = []
     if portal and (reason := why_no_browser()):
         skipped.append(f"the portal bots: {reason}")
