@@ -1,5 +1,4 @@
-"""Open a file as a PDF, safely, and read its words with their boxes (pypdfium2; pdfplumber for
-ruled tables through :func:`open_pdf`).
+"""Open a file as a PDF, safely, and read its words with their boxes (pypdfium2).
 
 The file is judged by its content, never by its name. Every refusal is a
 :class:`~backoffice.errors.DocumentError` whose reason names the file and whose ``code`` is one
@@ -13,12 +12,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdftypes import resolve1
-from pdfplumber.utils.exceptions import PdfminerException
 
 from backoffice.errors import DocumentError
 
@@ -110,64 +105,6 @@ def check_header(path: Path) -> None:
     known = next((kind for magic, kind in _MAGIC if head.startswith(magic)), None)
     if known or b"%PDF-" not in head:
         raise DocumentError(f"{name}: not a PDF, it looks like {known or describe(head)}", code="not-a-pdf")
-
-
-def open_pdf(path: Path | str, *, max_pages: int = DEFAULT_MAX_PAGES) -> pdfplumber.PDF:
-    """Open ``path`` with pdfplumber after checking it; the caller closes it with :func:`close_pdf`.
-
-    An encrypted file is tried with the empty password only.
-    """
-    path = Path(path)
-    check_header(path)
-    name = path.name
-    try:
-        pdf = pdfplumber.open(path, password="")
-    except PdfminerException as exc:
-        cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
-        if isinstance(cause, PDFPasswordIncorrect):
-            raise DocumentError(
-                f"{name}: the PDF is encrypted and needs a password to open", code="pdf-encrypted"
-            ) from exc
-        if isinstance(cause, PDFEncryptionError):
-            raise DocumentError(
-                f"{name}: the PDF is encrypted in a way that cannot be opened ({cause})", code="pdf-encrypted"
-            ) from exc
-        raise DocumentError(f"{name}: the PDF is corrupt ({_message(cause)})", code="pdf-corrupt") from exc
-    except Exception as exc:  # the parser fails on broken input with assorted exception types
-        raise DocumentError(f"{name}: the PDF is corrupt ({_message(exc)})", code="pdf-corrupt") from exc
-    try:
-        declared = _declared_page_count(pdf)
-        if declared is not None and declared > max_pages:
-            raise DocumentError(
-                f"{name}: the PDF has {declared} pages, more than the limit of {max_pages}",
-                code="too-many-pages",
-            )
-        count = len(pdf.pages)
-    except DocumentError:
-        close_pdf(pdf)
-        raise
-    except Exception as exc:
-        close_pdf(pdf)
-        raise DocumentError(f"{name}: the PDF is corrupt ({_message(exc)})", code="pdf-corrupt") from exc
-    if count > max_pages:
-        close_pdf(pdf)
-        raise DocumentError(
-            f"{name}: the PDF has {count} pages, more than the limit of {max_pages}", code="too-many-pages"
-        )
-    if count == 0:
-        close_pdf(pdf)
-        raise DocumentError(f"{name}: the PDF has no pages", code="pdf-corrupt")
-    return pdf
-
-
-def close_pdf(pdf: pdfplumber.PDF) -> None:
-    """Close without letting a broken page tree raise on the way out."""
-    try:
-        pdf.close()
-    except Exception:  # closing walks the pages again; the file handle matters, not the error
-        log.debug("closing a broken PDF failed", exc_info=True)
-        if not pdf.stream_is_external:
-            pdf.stream.close()
 
 
 def read_words(path: Path | str, *, max_pages: int = DEFAULT_MAX_PAGES, ocr: bool = True,
@@ -307,28 +244,6 @@ def page_words(page: pdfium.PdfPage, number: int) -> list[Word]:
         return [w for w in words if w.text.strip()]
     finally:
         textpage.close()
-
-
-def _word(raw: dict, page: int) -> Word:
-    return Word(
-        text=raw["text"],
-        x0=float(raw["x0"]),
-        top=float(raw["top"]),
-        x1=float(raw["x1"]),
-        bottom=float(raw["bottom"]),
-        page=page,
-        size=float(raw.get("size") or 0.0),
-        font=str(raw.get("fontname") or ""),
-    )
-
-
-def _declared_page_count(pdf: pdfplumber.PDF) -> int | None:
-    """The page tree's own ``/Count``, read without building every page."""
-    try:
-        count = resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"])
-    except Exception:  # a missing or odd /Count is checked again by counting pages
-        return None
-    return count if isinstance(count, int) else None
 
 
 def _message(exc: BaseException) -> str:
