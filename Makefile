@@ -1,13 +1,13 @@
 # The two commands of the README:
 #   make demo   set everything up, then run the sample bots end to end (embedded SQLite)
-#   make test   set everything up, then run the whole test suite
+#   make test   set everything up, then lint (scripts/lint.sh) and run the whole test suite
 # Both create .venv and install what is missing; nothing needs installing by hand.
 
 PYTHON ?= python3
 VENV ?= .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench setup clean
+.PHONY: demo test lint bench setup clean
 
 $(STAMP): pyproject.toml scripts/setup.sh
 	PYTHON=$(PYTHON) VENV=$(VENV) scripts/setup.sh
@@ -22,8 +22,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	VENV=$(VENV) scripts/test.sh
 
+lint: $(STAMP)
+	VENV=$(VENV) scripts/lint.sh
+
 bench: $(STAMP)
 	$(VENV)/bin/python bench/queue.py
 
 clean:
-	rm -rf $(VENV) backoffice-demo .pytest_cache
+	rm -rf $(VENV) backoffice-demo .pytest_cache .mypy_cache .ruff_cache

@@ -14,11 +14,16 @@ import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from backoffice.errors import BackofficeError, ConfigError
 from backoffice.logs.redact import redact
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from backoffice.config import Config
 
 CHROMIUM_FIX = {
     "debian": "sudo apt-get install chromium-headless-shell  (Ubuntu: python3 -m playwright install --with-deps chromium)",
@@ -155,8 +160,8 @@ def check_databases(config_path: Path) -> list[Check]:
     return checks
 
 
-def _databases(config) -> list[tuple[str, str, str | None, str | None]]:
-    found = []
+def _databases(config: Config) -> list[tuple[str, str, str | None, str | None]]:
+    found: list[tuple[str, str, str | None, str | None]] = []
     if config.queue and config.queue.startswith(("postgresql://", "postgres://")):
         parts = urlsplit(config.queue)  # ?schema= is ours, not libpq's
         query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "schema"])
@@ -173,7 +178,7 @@ def _databases(config) -> list[tuple[str, str, str | None, str | None]]:
     return [entry for entry in found if entry[1].partition(":")[0].lower() in servers]
 
 
-def _connect(name: str, family: str, url: str, username, password, workspace: Path) -> Check:
+def _connect(name: str, family: str, url: str, username: str | None, password: str | None, workspace: Path) -> Check:
     from backoffice.connectors.sql_dialects import dialect_for
 
     dialect = dialect_for(url, workspace, username, password)
@@ -185,7 +190,7 @@ def _connect(name: str, family: str, url: str, username, password, workspace: Pa
     return Check(name, True, redact(dialect.describe()))
 
 
-def render(console, report: Report) -> None:
+def render(console: Console, report: Report) -> None:
     """Print one line per check and, under a missing part, the commands that install it."""
     for check in report.checks:
         mark = "[green]ok[/]" if check.ok else ("[red]missing[/]" if check.needed else "[yellow]missing[/]")

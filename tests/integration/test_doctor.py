@@ -21,8 +21,14 @@ def doctor(*args: str, path: str | None = None, cwd: Path | None = None, **env: 
     environ = {**os.environ, "PYTHONPATH": str(ROOT), **env}
     if path is not None:
         environ["PATH"] = path
-    done = subprocess.run([sys.executable, "-m", "backoffice", *args, "doctor", "--json"], cwd=cwd or ROOT,
-                          env=environ, capture_output=True, text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "backoffice", *args, "doctor", "--json"],
+        cwd=cwd or ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return done.returncode, {c["name"]: c for c in json.loads(done.stdout)["checks"]}
 
 
@@ -50,8 +56,10 @@ def test_everything_is_there_on_this_machine(machine):
 
 
 def test_tesseract_taken_off_the_path_is_named_with_its_install_commands(machine, tmp_path):
-    code, checks = doctor(path=only(tmp_path / "bin", "dovecot", "chromium-headless-shell", "chromium"),
-                          BACKOFFICE_OCR_LANGUAGES="deu+eng")  # fmt: skip
+    code, checks = doctor(
+        path=only(tmp_path / "bin", "dovecot", "chromium-headless-shell", "chromium"),
+        BACKOFFICE_OCR_LANGUAGES="deu+eng",
+    )
     assert code == 1
     assert not checks["tesseract"]["ok"] and "not on PATH" in checks["tesseract"]["found"]
     assert checks["tesseract"]["fix"] == {
