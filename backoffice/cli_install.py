@@ -52,7 +52,7 @@ def doctor(as_json: JsonOption = False) -> None:
     from backoffice.cli import STATE
     from backoffice.install.doctor import diagnose, render
 
-    report = diagnose(STATE["config"])
+    report = diagnose(STATE["config"], config_given=STATE["config_given"])
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:

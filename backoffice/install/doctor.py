@@ -75,10 +75,14 @@ class Report:
         return {"ok": self.ok, "checks": [asdict(c) for c in self.checks]}
 
 
-def diagnose(config_path: Path | None) -> Report:
+def diagnose(config_path: Path | None, *, config_given: bool = False) -> Report:
+    """Every check; the databases of ``config_path`` when it exists (a missing file fails only
+    when it was named on purpose)."""
     checks = [check_python(), check_chromium(), *check_tesseract(), check_dovecot()]
     if config_path is not None and Path(config_path).is_file():
         checks += check_databases(Path(config_path))
+    elif config_path is not None and config_given:
+        checks.append(Check("bots.yaml", False, f"{config_path}: no such file"))
     return Report(checks)
 
 

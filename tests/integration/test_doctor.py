@@ -101,3 +101,10 @@ def test_the_databases_bots_yaml_names_must_answer(machine, tmp_path):
     assert not queue["ok"] and "postgresql://127.0.0.1:1/test does not answer" in queue["found"]
     assert "apt-get install postgresql" in queue["fix"]["debian"]
     assert checks["postgresql (connection ledger)"]["ok"], checks["postgresql (connection ledger)"]
+
+
+def test_a_named_deployment_file_must_exist(machine, tmp_path):
+    code, checks = doctor("-c", str(tmp_path / "missing.yaml"))
+    assert code == 1 and checks["bots.yaml"]["found"] == f"{tmp_path / 'missing.yaml'}: no such file"
+    code, checks = doctor(cwd=tmp_path)  # no bots.yaml here, none named: nothing to check
+    assert code == 0 and "bots.yaml" not in checks

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import stat
 import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -15,7 +17,7 @@ from backoffice.install import sample
 from tests.conftest import ROOT
 
 runner = CliRunner()
-SYNC = "the packaged sample (backoffice/samples/) is the source: edit it, then run scripts/sync-sample.sh"
+SYNC = "bots.yaml and rules/ differ from backoffice/samples/: run python scripts/sync_sample.py [--from-repo]"
 
 
 def test_the_repository_sample_is_the_packaged_one():
@@ -99,3 +101,26 @@ def test_the_unit_files_are_valid_for_systemd(tmp_path):
     for unit in (instance, units / "backoffice-ui.service"):
         done = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True)
         assert (done.returncode, done.stderr) == (0, ""), unit.name
+
+
+def test_sync_sample_writes_either_copy_from_the_other(tmp_path):
+    for name in ("bots.yaml", "rules", "backoffice", "scripts/sync_sample.py"):
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        copy(ROOT / name, tmp_path / name)
+    script = [sys.executable, str(tmp_path / "scripts" / "sync_sample.py")]
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    bots = tmp_path / "bots.yaml"
+    bots.write_text(bots.read_text().replace("poll_seconds: 5", "poll_seconds: 6").replace("every 5m", "every 6m"))
+    subprocess.run([*script, "--from-repo"], env=env, check=True, capture_output=True)
+    packaged = tmp_path / "backoffice" / "samples" / "bots"
+    assert "poll_seconds: 6" in (packaged / "header.yaml").read_text()
+    assert "every 6m" in (packaged / "invoices.yaml").read_text()
+    (packaged / "mailbox.yaml").write_text((packaged / "mailbox.yaml").read_text().replace("[INBOX]", "[AP]"))
+    (tmp_path / "backoffice" / "samples" / "rules" / "order.yaml").write_text("kind: order\n")
+    subprocess.run(script, env=env, check=True, capture_output=True)
+    assert "folders: [AP]" in bots.read_text() and "every 6m" in bots.read_text()
+    assert (tmp_path / "rules" / "order.yaml").read_text() == "kind: order\n"
+    bots.write_text(bots.read_text() + "\n  - name: payroll\n    source: {kind: folder, path: p}\n")
+    refused = subprocess.run([*script, "--from-repo"], env=env, capture_output=True, text=True)
+    assert refused.returncode == 1 and "bot payroll is in no example" in refused.stderr

@@ -42,3 +42,8 @@ def test_update_writes_lower_counts_and_refuses_growth(tmp_path):
     assert lines[1:] == ["backoffice/a.py 2", "backoffice/b.py 1"]
     assert judge(tmp_path, "backoffice/a.py 1\nbackoffice/b.py 1\n", "--update").returncode == 1
     assert (tmp_path / "baseline.txt").read_text() == "backoffice/a.py 1\nbackoffice/b.py 1\n"
+
+
+def test_rebaseline_takes_the_counts_as_they_are(tmp_path):
+    assert judge(tmp_path, "backoffice/a.py 1\n", "--rebaseline").returncode == 0
+    assert (tmp_path / "baseline.txt").read_text().splitlines()[1:] == ["backoffice/a.py 2", "backoffice/b.py 1"]
