@@ -25,10 +25,11 @@ if TYPE_CHECKING:
 
     from backoffice.config import Config
 
+PYTHON = sys.executable  # Playwright's installer must run in backoffice's own environment
 CHROMIUM_FIX = {
-    "debian": "sudo apt-get install chromium-headless-shell  (Ubuntu: python3 -m playwright install --with-deps chromium)",
+    "debian": f"sudo apt-get install chromium-headless-shell  (Ubuntu: {PYTHON} -m playwright install --with-deps chromium)",
     "fedora": "sudo dnf install chromium",
-    "macos": "python3 -m playwright install chromium",
+    "macos": f"{PYTHON} -m playwright install chromium",
 }
 TESSERACT_FIX = {
     "debian": "sudo apt-get install tesseract-ocr {debian}",
@@ -197,8 +198,8 @@ def _connect(name: str, family: str, url: str, username: str | None, password: s
 def render(console: Console, report: Report) -> None:
     """Print one line per check and, under a missing part, the commands that install it."""
     for check in report.checks:
-        mark = "[green]ok[/]" if check.ok else ("[red]missing[/]" if check.needed else "[yellow]missing[/]")
-        console.print(f"{mark:>18} {check.name}: ", end="")
+        word, colour = ("ok", "green") if check.ok else ("missing", "red" if check.needed else "yellow")
+        console.print(f"[{colour}]{word:>8}[/] {check.name}: ", end="")
         console.print(check.found, markup=False, highlight=False, soft_wrap=True)
         if not check.ok:
             for platform, command in check.fix.items():

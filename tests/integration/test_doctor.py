@@ -68,6 +68,16 @@ def test_tesseract_taken_off_the_path_is_named_with_its_install_commands(machine
         "macos": "brew install tesseract tesseract-lang",
     }
     assert checks["chromium"]["ok"] and checks["dovecot"]["ok"]
+    text = subprocess.run(
+        [sys.executable, "-m", "backoffice", "doctor"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PATH": str(tmp_path / "bin"), "COLUMNS": "200"},
+    )
+    assert text.returncode == 1
+    assert "missing tesseract: the tesseract program is not on PATH" in text.stdout
+    assert "debian: sudo apt-get install tesseract-ocr tesseract-ocr-deu" in text.stdout
+    assert text.stdout.rstrip().endswith("a needed part is missing")
 
 
 def test_a_missing_language_pack_is_named(machine):
@@ -83,6 +93,7 @@ def test_chromium_taken_away_fails_and_dovecot_only_warns(machine, tmp_path):
     assert code == 1
     assert not checks["chromium"]["ok"] and "does not exist" in checks["chromium"]["found"]
     assert "apt-get install chromium-headless-shell" in checks["chromium"]["fix"]["debian"]
+    assert checks["chromium"]["fix"]["macos"] == f"{sys.executable} -m playwright install chromium"
     assert not checks["dovecot"]["ok"] and checks["dovecot"]["needed"] is False
     code, checks = doctor(path=only(tmp_path / "bin2", "tesseract", "chromium-headless-shell", "chromium"))
     assert checks["dovecot"]["fix"]["fedora"] == "sudo dnf install dovecot"
