@@ -25,11 +25,14 @@ def init(
     as_json: JsonOption = False,
 ) -> None:
     """Write a deployment into FOLDER: bots.yaml (with comments), rule files, master data and a
-    .gitignore for the workspace. Refuses, writing nothing, when one of those files exists."""
+    .gitignore for the workspace. Refuses, writing nothing, when one of those files exists.
+
+    With --systemd in a folder that already holds a bots.yaml, only the unit files are written."""
     from backoffice.install import sample, systemd as units
 
     chosen = sample.examples(example)
-    files = sample.plan(chosen)
+    existing = systemd and (folder / "bots.yaml").is_file()
+    files = {} if existing else sample.plan(chosen)
     if systemd:
         files.update(units.unit_files(folder.absolute()))
     written = sample.write(folder, files, modes=units.MODES)

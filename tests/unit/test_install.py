@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from backoffice.cli import app
 from backoffice.install import sample
+from backoffice.install.systemd import UNITS
 from tests.conftest import ROOT
 
 runner = CliRunner()
@@ -90,6 +91,16 @@ def test_init_systemd_writes_units_for_this_deployment(tmp_path):
     assert f"WorkingDirectory={tmp_path}\n" in runner_unit
     assert "--port 8080" in (units / "backoffice-ui.service").read_text()
     assert stat.S_IMODE((units / "backoffice.env").stat().st_mode) == 0o600  # it holds secrets
+
+
+def test_init_systemd_beside_an_existing_deployment_writes_only_the_units(tmp_path):
+    (tmp_path / "bots.yaml").write_text("mine")
+    result = runner.invoke(app, ["init", str(tmp_path), "--systemd", "--json"])
+    assert result.exit_code == 0, result.output
+    assert sorted(json.loads(result.stdout)["files"]) == [f"systemd/{name}" for name in sorted(UNITS)]
+    assert (tmp_path / "bots.yaml").read_text() == "mine" and not (tmp_path / "rules").exists()
+    again = runner.invoke(app, ["init", str(tmp_path), "--systemd"])
+    assert again.exit_code == 1 and "would overwrite systemd/" in str(again.exception)
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze here")
