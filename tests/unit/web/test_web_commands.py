@@ -24,7 +24,15 @@ def test_users_add_list_remove(deployment):
     users = SQLiteUsers(path.parent / "work" / "queue.db")
     assert users.verify("alice", "a long password").role == "viewer"
     listed = runner.invoke(app, ["-c", str(path), "users", "list", "--json"])
-    assert json.loads(listed.stdout) == [{"name": "alice", "role": "viewer"}]
+    assert json.loads(listed.stdout) == [{"name": "alice", "role": "viewer", "roles": []}]
+    approver = runner.invoke(app, ["-c", str(path), "users", "add", "fran", "--approves", "finance-manager",
+                                   "--approves", "cfo", "--password-stdin"], input="a long password\n")  # fmt: skip
+    assert approver.exit_code == 0 and "user fran (supervisor, cfo, finance-manager) saved" in approver.output
+    assert users.verify("fran", "a long password").roles == ("cfo", "finance-manager")
+    bad = runner.invoke(app, ["-c", str(path), "users", "add", "fred", "--approves", "Finance Manager",
+                              "--password-stdin"], input="a long password\n")  # fmt: skip
+    assert bad.exit_code != 0 and "approval role 'Finance Manager'" in str(bad.exception)
+    users.remove("fran")
     refused = runner.invoke(app, ["-c", str(path), "users", "add", "bob", "--role", "root", "--password-stdin"],
                             input="a long password\n")  # fmt: skip
     assert refused.exit_code != 0 and "role 'root'" in str(refused.exception)
