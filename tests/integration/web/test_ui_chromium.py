@@ -93,7 +93,8 @@ def test_supervisors_correct_approve_and_retry_an_item_until_it_is_done(page, se
 
     sign_in(page, served.url, "bob", then=f"/items/{item.id}")
     page.click("button:has-text('Approve')")
-    expect(page.locator(".approval")).to_contain_text("Approved by bob")
+    expect(page.locator(".approval-ok")).to_contain_text("The approvals cover the data")
+    expect(page.locator("table.approvals")).to_contain_text("bob")
     page.click("button:has-text('Retry')")
     expect(page.locator("h1 .status")).to_have_text("pending")
 
