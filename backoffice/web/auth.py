@@ -108,6 +108,24 @@ def _record(ws: Workspace, name: str, address: str, agent: str, outcome: str) ->
     ws.users.record_sign_in(SignIn(ws.users.clock(), name[:64], address, agent, outcome))
 
 
+async def pause(seconds: float) -> None:
+    """Hold an answer back without holding up anyone else (the tarpit of a locked sign-in)."""
+    await anyio.sleep(seconds)
+
+
+def _check(ws: Workspace, name: str, password: str, address: str, agent: str) -> tuple[float, User | None]:
+    """``(seconds locked, None)``, or ``(0, the user)`` when the password is right. Runs in the
+    hashing pool: the throttle is asked again there, so guesses queued at the same moment
+    are counted one after the other, and a failure is recorded before the next one is checked."""
+    wait = throttle.wait(ws.users, name, address, ws.settings.throttle)
+    if wait > 0:
+        return wait, None
+    user = ws.users.verify(name, password)
+    if user is None:
+        _record(ws, name, address, agent, "failed")
+    return 0.0, user
+
+
 async def signed_in(request: Request, user: User, target: str, via: str) -> Response:
     """Start the user's session: the cookie, the record, and what they are told about failed
     sign-ins since their last one."""
@@ -140,17 +158,20 @@ async def login(request: Request) -> Response:
         name, password = str(form.get("name", ""))[:64], str(form.get("password", ""))[:1024]
         address, agent = _client(request)
         wait = await run_in_threadpool(throttle.wait, ws.users, name, address, ws.settings.throttle)
+        user = None
+        if wait <= 0:  # a locked attempt never waits for (or costs) a password check
+            wait, user = await anyio.to_thread.run_sync(_check, ws, name, password, address, agent,
+                                                        limiter=_hashing(request))  # fmt: skip
+        if user is not None:
+            return await signed_in(request, user, _next(str(form.get("next", ""))), "a password")
         if wait > 0:
             await run_in_threadpool(_record, ws, name, address, agent, "locked")
+            await pause(min(wait, ws.settings.throttle.tarpit))
             log.warning("sign-in for %r from %s refused: locked for %.0f s more (%s)", name, address, wait, agent,
                         extra={"action": "sign-in", "address": address})  # fmt: skip
             message, status = f"Too many failed sign-ins: try again in {int(wait) + 1} seconds.", 429
             headers = {"retry-after": str(int(wait) + 1)}
         else:
-            user = await anyio.to_thread.run_sync(ws.users.verify, name, password, limiter=_hashing(request))
-            if user is not None:
-                return await signed_in(request, user, _next(str(form.get("next", ""))), "a password")
-            await run_in_threadpool(_record, ws, name, address, agent, "failed")
             log.warning("failed sign-in for %r from %s (%s)", name, address, agent,
                         extra={"action": "sign-in", "address": address})  # fmt: skip
             message, status = "Wrong name or password.", 401

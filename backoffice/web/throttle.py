@@ -4,7 +4,9 @@ After ``free`` failed sign-ins to one account (counted since its last successful
 within ``window`` seconds), the account is locked for ``first_lock`` seconds after the last
 failure, twice as long after each further failure, at most ``max_lock``. The same holds per
 client address with ``free_address`` failures, whatever accounts they tried. A locked attempt
-is refused before the password is checked (it costs no hashing) and does not extend the lock.
+is refused before the password is checked (it costs no hashing) and does not extend the lock;
+its answer is held back ``tarpit`` seconds (an idle wait, no work), so a guesser that ignores
+the lock makes a handful of requests a second, not hundreds.
 Unknown account names are throttled like real ones, so the answers tell nothing about which
 names exist. The account's user is told at their next sign-in (:func:`notice`).
 """
@@ -24,6 +26,7 @@ class Limits:
     window: float = 900.0  # failures older than this are forgotten
     first_lock: float = 60.0
     max_lock: float = 900.0
+    tarpit: float = 1.0  # how long the answer to a locked attempt is held back
 
     def lock(self, failures: int, free: int) -> float:
         """How long the last of ``failures`` failures locks (0: not locked)."""

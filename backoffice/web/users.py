@@ -34,7 +34,9 @@ RANK = {role: n for n, role in enumerate(ROLES)}
 NAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 ROLE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 NO_PASSWORD = "!no-password"  # users who sign in with OpenID Connect: never verifies
-_hasher = PasswordHasher()
+# argon2id with the library's memory and time costs (64 MiB, 3 passes) in one lane: a password
+# check keeps one core busy instead of four, so sign-ins never crowd out other users' pages.
+_hasher = PasswordHasher(parallelism=1)
 
 
 class UserError(BackofficeError):

@@ -21,9 +21,14 @@ class Clock:
 
 
 @pytest.fixture
-def clock(ws):
+def clock(ws, monkeypatch):
     clock = Clock()
     ws.users.clock = clock
+
+    async def pause(seconds: float) -> None:  # the tarpit, without sleeping
+        clock.paused = [*getattr(clock, "paused", []), seconds]
+
+    monkeypatch.setattr("backoffice.web.auth.pause", pause)
     return clock
 
 
@@ -42,6 +47,7 @@ def test_the_sixth_wrong_password_in_a_minute_is_refused_and_the_right_one_works
     assert sixth.status_code == 429 and sixth.headers["retry-after"] == "56"
     assert "try again in 56 seconds" in sixth.json()["error"]
     assert attempt(client, "alice", USERS["alice"][1]).status_code == 429  # locked: not even the right one
+    assert clock.paused == [1.0, 1.0]  # each locked answer held back a second
     assert attempt(client, "bob", USERS["bob"][1]).status_code == 200  # other accounts go on
     client.cookies.clear()
     clock.now += 56  # the lockout ends
