@@ -27,11 +27,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from backoffice.web import throttle
 from backoffice.web.context import Workspace
 from backoffice.web.render import page, problem, wants_json
-from backoffice.web.users import ROLES, Session, SignIn, User, UserError
+from backoffice.web.users import ROLE_NAME, ROLES, Session, SignIn, User, UserError
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "bo_session"
 LOGIN_COOKIE = "bo_login"
+KEEP_SIGN_INS = 90 * 86400  # sign-in records older than this are deleted at the next sign-in
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -133,6 +134,7 @@ async def signed_in(request: Request, user: User, target: str, via: str) -> Resp
     address, agent = _client(request)
     notice = await run_in_threadpool(throttle.notice, ws.users, user.name, ws.settings.throttle)
     await run_in_threadpool(_record, ws, user.name, address, agent, "ok")
+    await run_in_threadpool(ws.users.forget_sign_ins, ws.users.clock() - KEEP_SIGN_INS)
     token, session = await run_in_threadpool(ws.users.start_session, user, ws.settings.session_seconds, notice)
     log.info("%s signed in with %s from %s (%s)", user.name, via, address, agent,
              extra={"action": "sign-in", "user": user.name, "address": address})  # fmt: skip
@@ -220,7 +222,7 @@ async def oidc_callback(request: Request) -> Response:
             raise UserError(f"the provider gives {name or 'this account'} no backoffice role "
                             f"({settings.roles_claim}: {', '.join(roles) or 'none'})")  # fmt: skip
         level = max(levels, key=ROLES.index)
-        extra = [r for r in roles if r not in ROLES]
+        extra = [r for r in roles if r not in ROLES and ROLE_NAME.match(r)]  # the provider's other groups: not ours
         user = await run_in_threadpool(ws.users.add_external, name, level, extra)
     except UserError as exc:
         await run_in_threadpool(_record, ws, name or "?", address, agent, "failed")

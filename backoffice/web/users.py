@@ -132,6 +132,10 @@ class UserStore(abc.ABC):
     def sign_ins(self, *, name: str | None = None, address: str | None = None, since: float = 0.0) -> list[SignIn]:
         """The attempts for an account or from an address since ``since``, oldest first."""
 
+    @abc.abstractmethod
+    def forget_sign_ins(self, before: float) -> int:
+        """Delete the attempts made before ``before``; return how many."""
+
     def add(self, name: str, password: str, role: str, roles: Sequence[str] = ()) -> User:
         """Add a user, or replace the password and roles of an existing one."""
         extra = check_user(name, role, roles)
@@ -145,7 +149,10 @@ class UserStore(abc.ABC):
         Their sessions go on when the roles are unchanged."""
         extra = check_user(name, role, roles)
         found = self._hash_of(name)
-        if found is None or found[0] != NO_PASSWORD or found[1] != User(name, role, extra):
+        if found is not None and found[0] != NO_PASSWORD:
+            raise UserError(f"{name} is a local user with a password here; an administrator removes that user "
+                            "before they sign in with the OpenID provider")  # fmt: skip
+        if found is None or found[1] != User(name, role, extra):
             self._put(name, NO_PASSWORD, role, extra)
         return User(name, role, extra)
 
@@ -201,6 +208,7 @@ SCHEMA = (
     "agent TEXT NOT NULL, outcome TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS sign_ins_name ON sign_ins (name, at)",
     "CREATE INDEX IF NOT EXISTS sign_ins_address ON sign_ins (address, at)",
+    "CREATE INDEX IF NOT EXISTS sign_ins_at ON sign_ins (at)",
 )
 # Columns added after the first release: (table, column, definition).
 ADDED = (
@@ -283,6 +291,9 @@ class SQLiteUsers(UserStore):
                          "ORDER BY at", (value, since)).fetchall()  # fmt: skip
         return [SignIn(*row) for row in rows]
 
+    def forget_sign_ins(self, before: float) -> int:
+        return self._run("DELETE FROM sign_ins WHERE at < ?", (before,)).rowcount
+
     def close(self) -> None:
         with self._lock:
             self.conn.close()
@@ -332,6 +343,11 @@ class MemoryUsers(UserStore):
     def sign_ins(self, *, name: str | None = None, address: str | None = None, since: float = 0.0) -> list[SignIn]:
         return [a for a in self._sign_ins if a.at >= since
                 and (a.name == name if name is not None else a.address == address)]  # fmt: skip
+
+    def forget_sign_ins(self, before: float) -> int:
+        kept = [a for a in self._sign_ins if a.at >= before]
+        gone, self._sign_ins = len(self._sign_ins) - len(kept), kept
+        return gone
 
     def close(self) -> None:
         pass

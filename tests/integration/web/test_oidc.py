@@ -20,7 +20,9 @@ from backoffice.web.oidc import OidcSettings
 pytestmark = pytest.mark.integration
 CALLBACK = "https://testserver/login/oidc/callback"
 PEOPLE = {
-    "carol": {"preferred_username": "carol", "email": "carol@example.com", "groups": ["AP.Approver", "supervisor"]},
+    "carol": {"preferred_username": "carol", "email": "carol@example.com",
+              "groups": ["AP.Approver", "supervisor", "All Staff"]},
+    "alice": {"preferred_username": "alice", "groups": ["admin"]},
     "dave": {"preferred_username": "dave", "email": "dave@example.com", "groups": ["Everyone"]},
 }
 
@@ -112,3 +114,10 @@ def test_a_forged_state_is_refused(client):
 def test_the_sign_in_page_offers_the_provider(client):
     page = client.get("/login")
     assert 'href="/login/oidc?next=/"' in page.text or 'href="/login/oidc?next=%2F"' in page.text
+
+
+def test_a_local_user_with_a_password_is_not_taken_over(client):
+    client.ws.users.add("alice", "alice-pass-1", "viewer")
+    refused = sign_in_at_provider(client, "alice")
+    assert refused.status_code == 403 and "alice is a local user with a password here" in refused.text
+    assert client.ws.users.verify("alice", "alice-pass-1").role == "viewer"
