@@ -44,3 +44,19 @@ def test_users_add_list_remove(deployment):
 def test_ui_has_help_with_its_options():
     result = runner.invoke(app, ["ui", "--help"])
     assert result.exit_code == 0 and "--port" in result.output and "--host" in result.output
+    assert "--idle-minutes" in result.output and "--oidc-issuer" in result.output
+
+
+def test_ui_refuses_an_incomplete_openid_setup(deployment, monkeypatch):
+    for name in ("BACKOFFICE_OIDC_CLIENT_ID", "BACKOFFICE_OIDC_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    path = deployment("""
+        bots:
+          - name: invoices
+            source: {kind: folder, path: inbox, create: true}
+        """)  # fmt: skip
+    result = runner.invoke(app, ["-c", str(path), "ui", "--oidc-issuer", "https://login.example.com"])
+    assert result.exit_code != 0 and "--oidc-issuer needs --oidc-client-id" in str(result.exception)
+    result = runner.invoke(app, ["-c", str(path), "ui", "--oidc-issuer", "https://login.example.com", "--oidc-client-id",
+                                 "ui", "--oidc-client-secret", "s", "--oidc-role", "no-equals-sign"])  # fmt: skip
+    assert result.exit_code != 0 and "--oidc-role takes PROVIDER=OURS" in str(result.exception)
