@@ -152,20 +152,22 @@ def approvals(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
 def current(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The approvals that still cover the item's data, by people who did not change it."""
     now, changed = covers(payload), changers(payload)
-    return [a for a in approvals(payload) if not a.get("voided") and a.get("covers") == now and a.get("who") not in changed]
+    return [a for a in approvals(payload)
+            if not a.get("voided") and a.get("covers") == now and a.get("who") not in changed]  # fmt: skip
 
 
 def stale(payload: Mapping[str, Any]) -> list[str]:
     """Why each earlier approval no longer counts ("approval by bob voided: alice changed iban")."""
     now, snap, changed, out = covers(payload), snapshot(payload), changers(payload), []
-    for entry in approvals(payload):
-        who = entry.get("who")
-        if entry.get("voided"):
-            out.append(f"approval by {who} voided: {entry['voided']}")
-        elif entry.get("covers") != now:
-            seen = entry.get("fields") or {}
+    for given in approvals(payload):
+        who = given.get("who")
+        if given.get("voided"):
+            out.append(f"approval by {who} voided: {given['voided']}")
+        elif given.get("covers") != now:
+            seen = given.get("fields") or {}
             diff = sorted(n for n in {*seen, *snap} if seen.get(n) != snap.get(n))
-            out.append(f"approval by {who} no longer covers the data" + (f" ({', '.join(diff)} changed)" if diff else ""))
+            changed_fields = f" ({', '.join(diff)} changed)" if diff else ""
+            out.append(f"approval by {who} no longer covers the data{changed_fields}")
         elif who in changed:
             out.append(f"approval by {who} does not count: {who} changed the data")
     return out
@@ -190,11 +192,11 @@ def void(payload: Mapping[str, Any], who: str, name: str) -> tuple[dict[str, Any
     """Before ``who`` changes field ``name``: the payload with every live approval voided, and
     the journal notes saying so."""
     notes, kept = [], []
-    for entry in approvals(payload):
-        if not entry.get("voided"):
-            entry = {**entry, "voided": f"{who} changed {name}"}
-            notes.append(f"approval by {entry.get('who')} voided: {who} changed {name}")
-        kept.append(entry)
+    for given in approvals(payload):
+        if not given.get("voided"):
+            given = {**given, "voided": f"{who} changed {name}"}
+            notes.append(f"approval by {given.get('who')} voided: {who} changed {name}")
+        kept.append(given)
     return ({**payload, "approvals": kept} if notes else dict(payload)), notes
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
 from backoffice.documents.models import FIELDS_BY_KIND, Document, Field, typed
 from backoffice.errors import BusinessError

@@ -108,8 +108,9 @@ def create_app(ws: Workspace) -> Starlette:
 
     middleware = []
     if ws.settings.oidc is not None:  # the OpenID state, nonce and PKCE verifier, for ten minutes
-        middleware.append(Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie=oidc.STATE_COOKIE,
-                                     max_age=600, same_site="lax", https_only=ws.settings.secure_cookies))  # fmt: skip
+        middleware.append(Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32),
+                                     session_cookie=oidc.STATE_COOKIE, max_age=600, same_site="lax",
+                                     https_only=ws.settings.secure_cookies))  # fmt: skip
     app = App(routes=routes, middleware=middleware, lifespan=lifespan,
               exception_handlers={404: not_found, 405: not_found})  # fmt: skip
     app.state.workspace = ws

@@ -241,7 +241,8 @@ class SQLiteUsers(UserStore):
     def _put(self, name: str, password_hash: str, role: str, roles: tuple[str, ...]) -> None:
         self._run(
             "INSERT INTO users (name, password, role, roles, created_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET password = excluded.password, role = excluded.role, roles = excluded.roles",
+            "ON CONFLICT (name) DO UPDATE SET password = excluded.password, role = excluded.role, "
+            "roles = excluded.roles",
             (name, password_hash, role, ",".join(roles), self.clock()),
         )
         self._run("DELETE FROM user_sessions WHERE name = ?", (name,))

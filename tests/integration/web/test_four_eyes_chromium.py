@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from backoffice.bots import Runner
 from backoffice.queue.base import Status
-from tests.integration.web.test_ui_chromium import page, sign_in, sign_out  # noqa: F401 - the page fixture
+from tests.integration.web.test_ui_chromium import sign_in, sign_out
 
 pytestmark = pytest.mark.integration
 

@@ -19,18 +19,6 @@ from tests.integration.web.conftest import PASSWORDS, SCRIPT_NAME, SCRIPT_SUBJEC
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def page(browser, served):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    dialogs: list[str] = []
-    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    tab.dialogs = dialogs  # type: ignore[attr-defined]
-    yield tab
-    context.close()
-
-
 def sign_in(page: Page, url: str, name: str, then: str = "/") -> None:
     page.goto(f"{url}{then}")
     expect(page).to_have_url(f"{url}/login?next={quote(then, safe='')}")
