@@ -196,7 +196,8 @@ async def oidc_start(request: Request) -> Response:
         return problem(request, 404, "sign-in with an OpenID provider is not set up", title="Not found")
     request.session["next"] = _next(request.query_params.get("next"))
     try:
-        return await request.app.state.oidc.authorize_redirect(request, str(request.url_for("oidc_callback")))
+        callback = ws.settings.oidc.redirect_url or str(request.url_for("oidc_callback"))
+        return await request.app.state.oidc.authorize_redirect(request, callback)
     except Exception as exc:  # the provider is down or its metadata is wrong
         log.warning("OpenID provider unreachable: %s", exc, extra={"action": "sign-in"})
         return problem(request, 502, f"the OpenID provider did not answer: {type(exc).__name__}", title="Not signed in")

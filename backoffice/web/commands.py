@@ -91,6 +91,7 @@ def ui(
     oidc_client_secret: Annotated[Optional[str], typer.Option(help="Its client secret.", envvar="BACKOFFICE_OIDC_CLIENT_SECRET")] = None,
     oidc_name_claim: Annotated[str, typer.Option(help="The ID token claim that names the user.")] = "preferred_username",
     oidc_roles_claim: Annotated[str, typer.Option(help="The claim that lists the user's roles (dotted path, e.g. realm_access.roles).")] = "roles",
+    oidc_redirect_url: Annotated[Optional[str], typer.Option(help="The callback URL registered at the provider, when the UI is behind a proxy (https://HOST/login/oidc/callback).")] = None,
     oidc_role: Annotated[Optional[list[str]], typer.Option(help="Rename a role the provider gives: PROVIDER=OURS (e.g. AP.Approver=finance-manager); repeat for several.")] = None,
     insecure_cookies: Annotated[bool, typer.Option("--insecure-cookies", help="Send the session cookie over plain HTTP too (only for a trusted network; browsers accept Secure cookies on localhost).")] = False,
     smtp_host: Annotated[Optional[str], typer.Option(help="SMTP server for replies to rejected mail.")] = None,
@@ -124,7 +125,7 @@ def ui(
         if any(len(p) != 2 for p in pairs):
             raise ConfigError("--oidc-role takes PROVIDER=OURS, e.g. AP.Approver=finance-manager")
         oidc = OidcSettings(oidc_issuer, oidc_client_id, oidc_client_secret, oidc_name_claim, oidc_roles_claim,
-                            dict(pairs))  # type: ignore[arg-type]  # pairs of two, checked above
+                            dict(pairs), redirect_url=oidc_redirect_url or "")  # type: ignore[arg-type]  # pairs of two, checked above
     settings = Settings(session_seconds=session_hours * 3600, idle_seconds=idle_minutes * 60,
                         secure_cookies=not insecure_cookies, smtp=smtp, oidc=oidc)  # fmt: skip
     ws = Workspace.open(config, _store(config), settings)

@@ -32,6 +32,7 @@ class OidcSettings:
     roles_claim: str = "roles"
     role_map: Mapping[str, str] = field(default_factory=dict)  # the provider's value -> our role
     label: str = "Sign in with single sign-on"
+    redirect_url: str = ""  # the callback as the provider knows it (behind a TLS proxy); default: from the request
 
     @property
     def metadata_url(self) -> str:

@@ -38,15 +38,16 @@ def provider():
         yield url, registered
 
 
-@pytest.fixture
-def client(provider, tmp_path):
+@pytest.fixture(params=["callback from the request", "callback given"])
+def client(provider, tmp_path, request):
     url, registered = provider
     folder = tmp_path / "ws"
     shutil.copytree(_demo_workspace(tmp_path), folder)
     config = load_config(folder / "bots.yaml")
     store = open_store(config.queue_url)
     oidc = OidcSettings(url, registered["client_id"], registered["client_secret"], roles_claim="groups",
-                        role_map={"AP.Approver": "finance-manager"})  # fmt: skip
+                        role_map={"AP.Approver": "finance-manager"},
+                        redirect_url=CALLBACK if request.param == "callback given" else "")  # fmt: skip
     ws = Workspace.open(config, store, Settings(oidc=oidc))
     with warnings.catch_warnings():  # starlette would like httpx2; httpx is what the project has
         warnings.simplefilter("ignore")
