@@ -18,6 +18,7 @@ from backoffice.web.render import page, problem, wants_json
 
 log = logging.getLogger(__name__)
 MAX_BULK = 500
+MAX_ID = 10**18 - 1  # as the routes take them (backoffice.web.app.IdConvertor)
 
 
 @guarded("viewer")
@@ -50,6 +51,8 @@ async def bulk(request: Request) -> Response:
         ids = sorted({int(v) for v in form.getlist("ids")})
     except ValueError:
         return problem(request, 400, "item ids must be numbers")
+    if ids and not 1 <= ids[0] <= ids[-1] <= MAX_ID:
+        return problem(request, 400, "item ids are whole numbers from 1 to 18 digits", title="Bad request")
     if not ids:
         return problem(request, 400, "choose at least one item")
     if len(ids) > MAX_BULK:

@@ -110,6 +110,14 @@ def test_out_of_range_ids_and_pages_answer_404_or_400_with_the_security_headers(
     assert answer.headers["x-content-type-options"] == "nosniff" and answer.headers["x-frame-options"] == "DENY"
 
 
+def test_out_of_range_ids_in_a_bulk_action_answer_400(client, ws):
+    csrf = sign_in(client, "alice")
+    for given in ("99999999999999999999999", "0", "-3"):
+        answer = client.post("/exceptions/bulk", data={"csrf": csrf, "action": "cancel", "ids": ["3", given]})
+        assert answer.status_code == 400 and "from 1 to 18 digits" in answer.text
+        assert answer.headers["x-frame-options"] == "DENY"
+
+
 def test_an_unexpected_error_answers_500_with_the_security_headers(ws, monkeypatch):
     import warnings
 
