@@ -89,8 +89,8 @@ def correct(ws: Workspace, item_id: int, user: User, name: str, value: str, why:
                           before.text if before else "", "correction").to_dict()  # fmt: skip
     correction = {"who": user.name, "field": name, "old": before.value if before else None, "new": value,
                   "why": why, "at": _now()}  # fmt: skip
-    before, voided = approvals.void(item.payload, user.name, name)
-    payload = {**before, "document": {**document, "fields": fields_},
+    unvoided, voided = approvals.void(item.payload, user.name, name)
+    payload = {**unvoided, "document": {**document, "fields": fields_},
                "corrections": [*item.payload.get("corrections", []), correction]}  # fmt: skip
     payload.setdefault("document_original", document)
     item = ws.store.amend(item_id, actor=user.name, action="correct", payload=payload,

@@ -13,6 +13,7 @@ names exist. The account's user is told at their next sign-in (:func:`notice`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -35,13 +36,13 @@ class Limits:
         return min(self.first_lock * 2 ** (failures - free), self.max_lock)
 
 
-def _since_ok(attempts: list[SignIn]) -> list[SignIn]:
+def _since_ok(attempts: Sequence[SignIn]) -> Sequence[SignIn]:
     """The attempts after the last successful sign-in among ``attempts`` (oldest first)."""
     last_ok = max((n for n, a in enumerate(attempts) if a.outcome == "ok"), default=-1)
     return attempts[last_ok + 1 :]
 
 
-def _failures(attempts: list[SignIn]) -> list[SignIn]:
+def _failures(attempts: Sequence[SignIn]) -> list[SignIn]:
     return [a for a in _since_ok(attempts) if a.outcome == "failed"]
 
 

@@ -129,7 +129,7 @@ class UserStore(abc.ABC):
         """Keep one sign-in attempt."""
 
     @abc.abstractmethod
-    def sign_ins(self, *, name: str | None = None, address: str | None = None, since: float = 0.0) -> list[SignIn]:
+    def sign_ins(self, *, name: str | None = None, address: str | None = None, since: float = 0.0) -> Sequence[SignIn]:
         """The attempts for an account or from an address since ``since``, oldest first."""
 
     @abc.abstractmethod
@@ -286,7 +286,7 @@ class SQLiteUsers(UserStore):
         self._run("INSERT INTO sign_ins VALUES (?, ?, ?, ?, ?)",
                   (attempt.at, attempt.name, attempt.address, attempt.agent, attempt.outcome))  # fmt: skip
 
-    def sign_ins(self, *, name: str | None = None, address: str | None = None, since: float = 0.0) -> list[SignIn]:
+    def sign_ins(self, *, name: str | None = None, address: str | None = None, since: float = 0.0) -> Sequence[SignIn]:
         column, value = ("name", name) if name is not None else ("address", address)
         rows = self._run(f"SELECT at, name, address, agent, outcome FROM sign_ins WHERE {column} = ? AND at >= ? "
                          "ORDER BY at", (value, since)).fetchall()  # fmt: skip
@@ -341,7 +341,7 @@ class MemoryUsers(UserStore):
     def record_sign_in(self, attempt: SignIn) -> None:
         self._sign_ins.append(attempt)
 
-    def sign_ins(self, *, name: str | None = None, address: str | None = None, since: float = 0.0) -> list[SignIn]:
+    def sign_ins(self, *, name: str | None = None, address: str | None = None, since: float = 0.0) -> Sequence[SignIn]:
         return [a for a in self._sign_ins if a.at >= since
                 and (a.name == name if name is not None else a.address == address)]  # fmt: skip
 
