@@ -86,6 +86,7 @@ def ui(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
     session_hours: Annotated[float, typer.Option(help="Sessions expire after this many hours.")] = 8.0,
     idle_minutes: Annotated[float, typer.Option(min=1, help="A session unused for this many minutes ends.")] = 30.0,
+    trusted_proxy: Annotated[Optional[str], typer.Option(help="Behind a reverse proxy: its address (or a comma-separated list); the client's address is then taken from its X-Forwarded-For, for sign-in throttling and records.")] = None,
     oidc_issuer: Annotated[Optional[str], typer.Option(help="Sign in with this OpenID provider too (its issuer URL, e.g. https://login.microsoftonline.com/TENANT/v2.0).", envvar="BACKOFFICE_OIDC_ISSUER")] = None,
     oidc_client_id: Annotated[Optional[str], typer.Option(help="The UI's client id at the OpenID provider.", envvar="BACKOFFICE_OIDC_CLIENT_ID")] = None,
     oidc_client_secret: Annotated[Optional[str], typer.Option(help="Its client secret.", envvar="BACKOFFICE_OIDC_CLIENT_SECRET")] = None,
@@ -133,4 +134,5 @@ def ui(
         err.print("no users yet: add one with `backoffice users add NAME --role admin`", markup=False)
     shown = "localhost" if host in ("127.0.0.1", "::1") else host  # where browsers keep Secure cookies on HTTP
     err.print(f"supervisor UI on http://{shown}:{port}/ (Ctrl-C stops)", markup=False)
-    uvicorn.run(create_app(ws), host=host, port=port, log_level="warning", proxy_headers=False)
+    uvicorn.run(create_app(ws), host=host, port=port, log_level="warning", proxy_headers=bool(trusted_proxy),
+                forwarded_allow_ips=trusted_proxy or "")  # fmt: skip

@@ -60,3 +60,21 @@ def test_ui_refuses_an_incomplete_openid_setup(deployment, monkeypatch):
     result = runner.invoke(app, ["-c", str(path), "ui", "--oidc-issuer", "https://login.example.com", "--oidc-client-id",
                                  "ui", "--oidc-client-secret", "s", "--oidc-role", "no-equals-sign"])  # fmt: skip
     assert result.exit_code != 0 and "--oidc-role takes PROVIDER=OURS" in str(result.exception)
+
+
+def test_ui_takes_the_client_address_from_a_trusted_proxy_only(deployment, monkeypatch):
+    import uvicorn
+
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append((app.state.workspace, options)))
+    path = deployment("""
+        bots:
+          - name: invoices
+            source: {kind: folder, path: inbox, create: true}
+        """)  # fmt: skip
+    assert runner.invoke(app, ["-c", str(path), "ui", "--idle-minutes", "10"]).exit_code == 0
+    assert runner.invoke(app, ["-c", str(path), "ui", "--trusted-proxy", "10.0.0.5"]).exit_code == 0
+    assert [(o["proxy_headers"], o["forwarded_allow_ips"]) for _, o in served] == [(False, ""), (True, "10.0.0.5")]
+    assert [ws.settings.idle_seconds for ws, _ in served] == [600, 1800]
+    for ws, _ in served:
+        ws.close()
