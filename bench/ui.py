@@ -15,7 +15,8 @@ exception list (50 rows) <= 150 ms, the item page <= 300 ms.
 
 --guessers N serves a demo deployment with ``backoffice ui``'s app in a process of its own
 (real argon2id costs), signs one user in, and takes the median wall time of --requests GETs of
-the exception list, first idle, then while N clients post wrong passwords as fast as they can;
+the exception list while N clients post wrong passwords as fast as they can, and of 2 x --requests
+GETs idle (half before, half after: the machine's other load drifts);
 once with the sign-in throttle as shipped, once with it lifted (so every guess costs a password
 hash: what the bounded hashing pool alone keeps from other users). Goal: loaded <= 2x idle.
 """
@@ -186,16 +187,16 @@ def guess_bench(guessers: int, requests: int, console: Console) -> None:
                 user = httpx.Client(base_url=url, timeout=30)
                 assert _login(user, "bench", "bench-password").status_code == 303
 
-                def median_ms() -> float:
+                def sample_ms() -> list[float]:
                     times = []
                     for _ in range(requests):
                         started = time.perf_counter()
                         assert user.get("/exceptions?status=all").status_code == 200
                         times.append((time.perf_counter() - started) * 1000)
-                    return statistics.median(times)
+                    return times
 
-                median_ms()  # warm up
-                idle = median_ms()
+                sample_ms()  # warm up
+                before = sample_ms()
                 stop, answers = threading.Event(), Counter()
 
                 def guess(n: int) -> None:
@@ -208,11 +209,13 @@ def guess_bench(guessers: int, requests: int, console: Console) -> None:
                 for thread in threads:
                     thread.start()
                 time.sleep(5)  # the guessers are at full speed (and the first lockout has begun)
-                loaded = median_ms()
+                loaded = statistics.median(sample_ms())
                 stop.set()
                 for thread in threads:
                     thread.join()
                 took = time.perf_counter() - started
+                time.sleep(1)
+                idle = statistics.median(before + sample_ms())  # idle before and after: less drift from others' load
                 ratio = loaded / idle
                 table.add_row("on (as shipped)" if throttle else "off", f"{idle:.1f}", f"{loaded:.1f}", f"{ratio:.2f}",
                               f"{sum(answers.values()) / took:.1f}",

@@ -104,6 +104,8 @@ def create_app(ws: Workspace) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        if getattr(app.state, "hashing", None) is not None:
+            app.state.hashing.shutdown(wait=True)
         ws.close()
 
     middleware = []

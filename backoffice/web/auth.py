@@ -7,16 +7,20 @@ the session's CSRF token (a form field ``csrf`` or the ``X-CSRF-Token`` header);
 form, which comes before any session, uses a double-submit cookie.
 
 Sign-in with a password is throttled per account and per address (:mod:`.throttle`); the
-password is checked in a small thread pool of its own (``hash_threads``), so guessers never
-hold up the event loop or other users' pages. Every attempt is logged and recorded with the
+password is checked in a small pool of lower-priority threads of its own (``hash_threads``), so
+guessers never hold up the event loop or other users' pages. Every attempt is logged and recorded with the
 client's address and user agent. Sign-in with an OpenID provider: :mod:`.oidc`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import secrets
+import threading
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 import anyio
@@ -97,11 +101,21 @@ def _client(request: Request) -> tuple[str, str]:
     return address, request.headers.get("user-agent", "")[:300]
 
 
-def _hashing(request: Request) -> anyio.CapacityLimiter:
-    """The threads that check passwords (made on first use, inside the event loop)."""
+def _lower_priority() -> None:
+    """Make the calling thread yield the CPU to page requests (Linux: the nice value is per thread)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # not Linux, or not allowed: same priority as the rest
+        pass
+
+
+def _hashing(request: Request) -> ThreadPoolExecutor:
+    """The threads that check passwords: ``hash_threads`` of them, at a lower priority (made on
+    first use; the app's lifespan shuts them down)."""
     state = request.app.state
     if getattr(state, "hashing", None) is None:
-        state.hashing = anyio.CapacityLimiter(workspace(request).settings.hash_threads)
+        state.hashing = ThreadPoolExecutor(workspace(request).settings.hash_threads, thread_name_prefix="password",
+                                           initializer=_lower_priority)  # fmt: skip
     return state.hashing
 
 
@@ -162,8 +176,8 @@ async def login(request: Request) -> Response:
         wait = await run_in_threadpool(throttle.wait, ws.users, name, address, ws.settings.throttle)
         user = None
         if wait <= 0:  # a locked attempt never waits for (or costs) a password check
-            wait, user = await anyio.to_thread.run_sync(_check, ws, name, password, address, agent,
-                                                        limiter=_hashing(request))  # fmt: skip
+            wait, user = await asyncio.get_running_loop().run_in_executor(
+                _hashing(request), _check, ws, name, password, address, agent)  # fmt: skip
         if user is not None:
             return await signed_in(request, user, _next(str(form.get("next", ""))), "a password")
         if wait > 0:

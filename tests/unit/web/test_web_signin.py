@@ -81,6 +81,20 @@ def test_each_further_failure_doubles_the_lock_and_the_address_is_throttled_too(
     assert wait(users, "alice", "10.0.0.7", limits) == 0
 
 
+def test_passwords_are_checked_in_a_bounded_pool_of_lower_priority_threads(client, ws):
+    import os
+    import sys
+    import threading
+
+    sign_in(client, "alice")
+    sign_in(client, "bob")
+    pool = [t for t in threading.enumerate() if t.name.startswith("password")]
+    assert 1 <= len(pool) <= ws.settings.hash_threads
+    if sys.platform == "linux":
+        mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        assert all(os.getpriority(os.PRIO_PROCESS, t.native_id) == min(mine + 10, 19) for t in pool)
+
+
 def test_unknown_names_are_throttled_like_real_ones(client, clock):
     answers = [attempt(client, "nobody", "guess").status_code for _ in range(6)]
     assert answers == [401] * 5 + [429]
