@@ -68,10 +68,10 @@ class Policy:
         return cls(frozenset(settings.sensitive_fields), limits)
 
     def _outranks(self, held: str, role: str) -> bool:
-        if held not in self.limits or role not in self.limits or self.limits[role] is None:
+        if held not in self.limits or role not in self.limits:
             return False
-        mine = self.limits[held]
-        return mine is None or mine > self.limits[role]  # type: ignore[operator]  # checked not None above
+        mine, theirs = self.limits[held], self.limits[role]
+        return theirs is not None and (mine is None or mine > theirs)
 
     def refusal(self, roles: Iterable[str], need: Need) -> str:
         """Why a holder of ``roles`` may not give this approval ("" when they may)."""

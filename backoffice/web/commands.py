@@ -122,11 +122,11 @@ def ui(
 
         if not (oidc_client_id and oidc_client_secret):
             raise ConfigError("--oidc-issuer needs --oidc-client-id and --oidc-client-secret (or BACKOFFICE_OIDC_*)")
-        pairs = [p.split("=", 1) for p in oidc_role or []]
-        if any(len(p) != 2 for p in pairs):
+        if any("=" not in given for given in oidc_role or []):
             raise ConfigError("--oidc-role takes PROVIDER=OURS, e.g. AP.Approver=finance-manager")
+        renamed = dict(given.split("=", 1) for given in oidc_role or [])
         oidc = OidcSettings(oidc_issuer, oidc_client_id, oidc_client_secret, oidc_name_claim, oidc_roles_claim,
-                            dict(pairs), redirect_url=oidc_redirect_url or "")  # type: ignore[arg-type]  # pairs of two, checked above
+                            renamed, redirect_url=oidc_redirect_url or "")  # fmt: skip
     settings = Settings(session_seconds=session_hours * 3600, idle_seconds=idle_minutes * 60,
                         secure_cookies=not insecure_cookies, smtp=smtp, oidc=oidc)  # fmt: skip
     ws = Workspace.open(config, _store(config), settings)
