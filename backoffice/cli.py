@@ -181,6 +181,8 @@ def check(as_json: JsonOption = False) -> None:
 
     problems: list[str] = []
     checked: list[str] = []
+    warnings: list[str] = []
+    routed: list[tuple[str, str]] = []  # (role, where a rule routes approvals to it)
     try:
         config = _config()
         checked.append(str(config.path))
@@ -189,24 +191,47 @@ def check(as_json: JsonOption = False) -> None:
             if rules_path and str(rules_path) not in checked:  # bots may share a rule file
                 checked.append(str(rules_path))
                 try:
-                    kind = load_rules(rules_path, probe=True).kind
+                    ruleset = load_rules(rules_path, probe=True)
+                    kind = ruleset.kind
+                    routed += [(r.route.role, f"{rules_path}: rule {r.id}") for r in ruleset.rules
+                               if r.route is not None and r.route.to == "approval" and r.route.role]  # fmt: skip
                 except ConfigError as exc:
                     problems += exc.problems
                     continue
                 if bot.extractor not in ("auto", kind) and {bot.extractor, kind} != {"invoice", "credit_note"}:
                     problems.append(f"{config.path}: bots[{config.bots.index(bot)}].rules: {rules_path.name} has "
                                     f"rules for {kind} documents, the bot extracts {bot.extractor}")  # fmt: skip
+        warnings += _role_warnings(config, routed)
     except ConfigError as exc:
         problems += exc.problems
     if as_json:
-        _emit_json({"ok": not problems, "checked": checked, "problems": problems})
+        _emit_json({"ok": not problems, "checked": checked, "problems": problems, "warnings": warnings})
     else:
+        for warning in warnings:
+            err.print(f"warning: {warning}", **ERR_LINE)
         for problem in problems:
             err.print(problem, **ERR_LINE)
         if not problems:
             out.print(f"[green]ok[/] {', '.join(checked)}")
     if problems:
         raise typer.Exit(1)
+
+
+def _role_warnings(config, routed: list[tuple[str, str]]) -> list[str]:
+    """Roles that rule files route approvals to and no user of the UI holds (none said when
+    the deployment has no SQLite queue yet)."""
+    url = config.queue_url
+    if not routed or not url.startswith("sqlite:///") or not Path(url.removeprefix("sqlite:///")).exists():
+        return []
+    from backoffice.web.users import SQLiteUsers
+
+    users = SQLiteUsers(url.removeprefix("sqlite:///"))
+    try:
+        held = {role for user in users.list() for role in user.roles}
+    finally:
+        users.close()
+    return [f"{where}: routes approvals to {role}, and no user holds that role "
+            f"(backoffice users add NAME --approves {role})" for role, where in routed if role not in held]  # fmt: skip
 
 
 @app.command()
@@ -298,11 +323,16 @@ def queue_show(
 
 
 def _act(action: str, ids: list[int], why: str, actor: str | None, as_json: bool) -> None:
-    store = _store(_config(check_paths=False), existing=True)
+    from backoffice.rules import approvals
+
+    config = _config(check_paths=False)
+    store = _store(config, existing=True)
     actor = actor or getpass.getuser()
     results = []
     for item_id in ids:
         try:
+            if action == "retry":  # the same four-eyes rule as the UI (the runner would refuse to post it)
+                approvals.refuse_retry(store.get(item_id), approvals.Policy.of(config))
             item = getattr(store, action)(item_id, actor=actor, why=why)
             results.append({"id": item.id, "status": item.status.value})
             if not as_json:

@@ -13,6 +13,7 @@ import datetime as _dt
 import os
 import random
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -242,6 +243,25 @@ class Runner(Model):
                 "keep_days": self.log_keep_days}  # fmt: skip
 
 
+SENSITIVE_FIELDS = ("iban", "bic", "bank_account", "seller_vat_id", "grand_total")
+
+
+class ApprovalRole(Model):
+    approve_up_to: Decimal | None = Field(
+        None, ge=0, description="The largest amount holders of this role approve (none: no limit); a role with a "
+        "higher limit approves what this one would.")  # fmt: skip
+
+
+class Approvals(Model):
+    """Four eyes: who approves what (see README "Approvals")."""
+
+    sensitive_fields: list[str] = Field(
+        default_factory=lambda: list(SENSITIVE_FIELDS),
+        description="Fields whose correction always needs another person's approval, whatever the amount.")  # fmt: skip
+    roles: dict[str, ApprovalRole] = Field(
+        default_factory=dict, description="Approval roles (the names rule files route to) and their limits.")
+
+
 class Config(Model):
     """The whole of bots.yaml."""
 
@@ -251,6 +271,7 @@ class Config(Model):
     connections: dict[str, Connection] = Field(default_factory=dict, description="Named connections.")
     notify: NotifySettings | None = Field(None, description="Mail supervisors a digest of new exception items.")
     bots: list[Bot] = Field(description="The bots of this deployment.")
+    approvals: Approvals = Field(default_factory=Approvals, description="Four eyes: sensitive fields, approval roles.")
 
     _path: Path = PrivateAttr(default=Path("bots.yaml"))
 

@@ -1,6 +1,8 @@
-"""The supervisor UI with a large queue: server time of the exception list and the item page.
+"""The supervisor UI with a large queue: server time of the exception list and the item page;
+with --guessers, a signed-in user's page while clients guess passwords.
 
     .venv/bin/python bench/ui.py [--items 100000] [--requests 20] [--keep DIR]
+    .venv/bin/python bench/ui.py --guessers 8 [--requests 20]
 
 (--keep DIR keeps the queue it builds, and a later run with the same DIR reuses it.)
 
@@ -10,6 +12,13 @@ then asks the UI in-process for each page --requests times and prints the median
 95th percentile of the server time (the app's ``Server-Timing`` header). Page images are
 rendered once before timing (the goal excludes the first render). Goals: the filtered
 exception list (50 rows) <= 150 ms, the item page <= 300 ms.
+
+--guessers N serves a demo deployment with ``backoffice ui``'s app in a process of its own
+(real argon2id costs), signs one user in, and takes the median wall time of --requests GETs of
+the exception list while N clients post wrong passwords as fast as they can, and of 2 x --requests
+GETs idle (half before, half after: the machine's other load drifts);
+once with the sign-in throttle as shipped, once with it lifted (so every guess costs a password
+hash: what the bounded hashing pool alone keeps from other users). Goal: loaded <= 2x idle.
 """
 
 from __future__ import annotations
@@ -119,12 +128,124 @@ def measure(client, url: str, n: int) -> tuple[float, float, float]:
     return statistics.median(server), server[int(len(server) * 0.95) - 1], statistics.median(wall)
 
 
+def serve(folder: Path, port: int, throttle: bool) -> None:
+    """The UI of the demo in ``folder`` on loopback (run in a process of its own by --guessers)."""
+    import logging
+
+    import uvicorn
+
+    from backoffice.web.context import Settings
+    from backoffice.web.throttle import Limits
+
+    logging.getLogger("backoffice").setLevel(logging.ERROR)  # not one line per guess
+    config = load_config(folder / "bots.yaml")
+    limits = Limits() if throttle else Limits(free=10**9, free_address=10**9)
+    ws = Workspace.open(config, open_store(config.queue_url), Settings(secure_cookies=False, throttle=limits))
+    uvicorn.run(create_app(ws), host="127.0.0.1", port=port, log_level="warning")
+
+
+def _login(client, name: str, password: str):
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    return client.post("/login", data={"name": name, "password": password, "csrf": token})
+
+
+def guess_bench(guessers: int, requests: int, console: Console) -> None:
+    import os
+    import socket
+    import subprocess
+    import threading
+    from collections import Counter
+
+    import httpx
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-guess-"))
+    try:
+        result = run_demo(ROOT / "bots.yaml", folder / "ws", count=24, seed=7, portal=False)
+        config = load_config(result.config)
+        ws = Workspace.open(config, open_store(config.queue_url))
+        ws.users.add("bench", "bench-password", "supervisor")  # argon2id with its default costs
+        ws.close()
+        table = Table(title=f"exception list of a signed-in user while {guessers} clients guess passwords "
+                            f"(median wall ms of {requests} requests)")  # fmt: skip
+        for column in ("throttle", "idle ms", "guessing ms", "ratio", "guesses/s", "answers", "goal <= 2x"):
+            table.add_column(column, justify="left" if column in ("throttle", "answers") else "right")
+        for throttle in (True, False):
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+            env = {**os.environ, "PYTHONPATH": str(ROOT)}
+            server = subprocess.Popen([sys.executable, __file__, "--serve", str(folder / "ws"), str(port),
+                                       "--throttle" if throttle else "--no-throttle"], env=env)  # fmt: skip
+            url = f"http://127.0.0.1:{port}"
+            try:
+                for _ in range(200):
+                    try:
+                        httpx.get(f"{url}/login", timeout=1)
+                        break
+                    except httpx.TransportError:
+                        time.sleep(0.1)
+                user = httpx.Client(base_url=url, timeout=30)
+                assert _login(user, "bench", "bench-password").status_code == 303
+
+                def sample_ms() -> list[float]:
+                    times = []
+                    for _ in range(requests):
+                        started = time.perf_counter()
+                        assert user.get("/exceptions?status=all").status_code == 200
+                        times.append((time.perf_counter() - started) * 1000)
+                    return times
+
+                sample_ms()  # warm up
+                before = sample_ms()
+                stop, answers = threading.Event(), Counter()
+
+                def guess(n: int) -> None:
+                    with httpx.Client(base_url=url, timeout=60) as guesser:
+                        while not stop.is_set():
+                            answers[_login(guesser, "bench", f"guess-{n}-{random.random()}").status_code] += 1
+
+                threads = [threading.Thread(target=guess, args=(n,), daemon=True) for n in range(guessers)]
+                started = time.perf_counter()
+                for thread in threads:
+                    thread.start()
+                time.sleep(5)  # the guessers are at full speed (and the first lockout has begun)
+                loaded = statistics.median(sample_ms())
+                stop.set()
+                for thread in threads:
+                    thread.join()
+                took = time.perf_counter() - started
+                time.sleep(1)
+                idle = statistics.median(before + sample_ms())  # idle before and after: less drift from others' load
+                ratio = loaded / idle
+                table.add_row("on (as shipped)" if throttle else "off", f"{idle:.1f}", f"{loaded:.1f}", f"{ratio:.2f}",
+                              f"{sum(answers.values()) / took:.1f}",
+                              ", ".join(f"{k}: {v}" for k, v in sorted(answers.items())),
+                              "yes" if ratio <= 2 else "NO")  # fmt: skip
+                user.close()
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+        console.print(table)
+        console.print(f"load average: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} CPUs")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--keep", type=Path, help="Build the queue in this folder and keep it (or reuse it).")
+    parser.add_argument("--guessers", type=int, help="Measure a signed-in user's page while this many clients guess.")
+    parser.add_argument("--serve", nargs=2, metavar=("FOLDER", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument("--throttle", action=argparse.BooleanOptionalAction, default=True, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve(Path(args.serve[0]), int(args.serve[1]), args.throttle)
+        return
+    if args.guessers:
+        guess_bench(args.guessers, args.requests, Console())
+        return
     with warnings.catch_warnings():  # starlette would like httpx2; httpx is what the project has
         warnings.simplefilter("ignore")
         from starlette.testclient import TestClient

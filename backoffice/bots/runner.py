@@ -37,6 +37,7 @@ from backoffice.errors import BusinessError, ConfigError, LeaseLost, StageError
 from backoffice.logs import log_context, run_log
 from backoffice.queue.base import Status, Store, WorkItem
 from backoffice.queue.files import FileStore
+from backoffice.rules import approvals
 from backoffice.rules.duplicates import backfill
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ class Runner:
         self._wake = threading.Event()  # set by a source that saw new work (IMAP IDLE), or by a stop
         self.notifier = Notifier(config.notify, config.workspace_path) if config.notify else None
         self.heartbeat = Heartbeat(store, self.owner, self.lease)
+        self.policy = approvals.Policy.of(config)
         self._set_run(new_run_id())
         for bot in self.bots.values():  # items keyed by another rule file (or by none) are keyed again
             if bot.rules is not None and bot.rules.duplicates:
@@ -212,7 +214,8 @@ class Runner:
                     else:
                         item = self._stages(bot, item, fields, document)
                 log.info("item %s done", item.id, extra={"action": "complete"})
-                return self._record(item, lambda: self.store.complete(item.id, self.owner))
+                why = approvals.posted_note(item.payload)
+                return self._record(item, lambda: self.store.complete(item.id, self.owner, why=why))
             except BusinessError as exc:
                 log.info("item %s to exception queue: %s", item.id, exc.reason, extra={"action": "exception"})
                 self._keep_evidence(item, exc)
@@ -257,12 +260,13 @@ class Runner:
     def _stages(self, bot: Bot, item: WorkItem, fields: dict, document: Document | None = None) -> WorkItem:
         if document is None:
             document = stages.extract(bot, item)
-        verdict = stages.apply_rules(bot, document, item, self.store)
+        verdict = stages.apply_rules(bot, document, item, self.store, self.policy)
         payload = {**item.payload, "document": document.to_dict()}
         if verdict is not None:
             payload["verdict"] = verdict.to_dict()
         if payload != item.payload:
             item = self.store.update(item.id, self.owner, payload=payload)
+        stages.refuse_unapproved(payload, self.policy)
         stages.reject_if_failed(verdict)
         ledger = {effect.target: effect for effect in self.store.effects(item.id)}
         for target in bot.targets:

@@ -13,7 +13,7 @@ from backoffice.documents.models import Document
 from backoffice.documents.pdf import describe
 from backoffice.errors import BusinessError, DocumentError
 from backoffice.queue.base import Store, WorkItem
-from backoffice.rules import Verdict, holds
+from backoffice.rules import Verdict, approvals
 from backoffice.rules.duplicates import QueueHistory
 
 
@@ -47,12 +47,15 @@ def found(document: Document, name: str) -> Document:
     return document
 
 
-def apply_rules(bot: Bot, document: Document, item: WorkItem | None = None, store: Store | None = None) -> Verdict | None:
+def apply_rules(bot: Bot, document: Document, item: WorkItem | None = None, store: Store | None = None,
+                policy: approvals.Policy | None = None) -> Verdict | None:  # fmt: skip
     """The rules' Verdict on the document; values ``set`` rules produced are written into it.
 
     With the item and its store, duplicate keys are checked against the bot's earlier items,
-    and holds a person released by retrying the item (an approval, a possible duplicate)
-    count as released; without them duplicate keys are recorded as not checked.
+    holds a person released by retrying the item (a possible duplicate, a route to the
+    exception queue) count as released, and so does a route to approval that a current
+    approval meets (see :mod:`backoffice.rules.approvals`); without them duplicate keys are
+    recorded as not checked.
     """
     if bot.rules_error:
         raise BusinessError(f"rule file is invalid: {bot.rules_error}", code="rules-invalid")
@@ -62,7 +65,8 @@ def apply_rules(bot: Bot, document: Document, item: WorkItem | None = None, stor
     if item is not None and store is not None:
         history = QueueHistory(store, bot.name, before=item.id)
         previous = item.payload.get("verdict")  # only an earlier Verdict has holds to release
-        released = holds.released(previous, store.journal(item.id)) if previous else {}
+        policy = policy or approvals.Policy()
+        released = approvals.released(item.payload, store.journal(item.id), policy) if previous else {}
     verdict = bot.rules.evaluate(document, history=history, released=released)
     verdict.apply_to(document)
     return verdict
@@ -73,3 +77,11 @@ def reject_if_failed(verdict: Verdict | None) -> None:
         first = verdict.errors[0]
         reason = "; ".join(o.message for o in verdict.errors)
         raise BusinessError(reason, code=f"rule:{first.rule}")
+
+
+def refuse_unapproved(payload: dict, policy: approvals.Policy) -> None:
+    """Post nothing unless the approvals the item needs are there and still cover ``payload``
+    (what is about to be posted); the refusal says why."""
+    missing = approvals.missing(payload, policy)
+    if missing:
+        raise BusinessError("not posted: " + "; ".join(missing), code="approval")

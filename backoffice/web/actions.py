@@ -4,9 +4,13 @@
   first extraction stays in ``payload["document_original"]`` and every change is kept in
   ``payload["corrections"]`` (who, field, old, new, why, at); then the rules run again.
 - **rerun** the rules on the (corrected) data: the Verdict is replaced, nothing is posted.
-- **approve** (four-eyes): where the Verdict routes the item to an approval, the approver may
-  not be anyone who corrected it; the approval counts until the next correction.
-- **retry**, **cancel**, **reject** (cancel, optionally replying to the sender), **assign**,
+- **approve** (four eyes, see :mod:`backoffice.rules.approvals`): where the item needs an
+  approval (a rule routes it to one, or someone corrected a sensitive field), by someone who
+  did not change its data and, for a rule's route, holds the role it names within the role's
+  limit. The approval records a hash of what it covers; the next correction voids it, and the
+  journal says so ("approval by bob voided: alice changed iban").
+- **retry** (refused while the approvals the item needs are missing: the runner would refuse
+  to post it), **cancel**, **reject** (cancel, optionally replying to the sender), **assign**,
   **comment**.
 """
 
@@ -14,13 +18,12 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
 from backoffice.documents.models import FIELDS_BY_KIND, Document, Field, typed
 from backoffice.errors import BusinessError
 from backoffice.mail.send import rejection_reply, send
 from backoffice.queue.base import CANCEL_FROM, RETRY_FROM, Status, WorkItem
-from backoffice.rules import Verdict, holds
+from backoffice.rules import Verdict, approvals
 from backoffice.rules.duplicates import QueueHistory
 from backoffice.web.context import Workspace
 from backoffice.web.users import User
@@ -46,23 +49,18 @@ def _text(value: str, what: str, *, required: bool = True) -> str:
     return value
 
 
-def needs_approval(item: WorkItem) -> bool:
-    """Whether the item's Verdict routes it to an approval (or holds it for a person)."""
-    verdict = item.payload.get("verdict") or {}
-    return any(r.get("to") == "approval" for r in verdict.get("routes", [])) or bool(verdict.get("holds"))
+def needs_approval(ws: Workspace, item: WorkItem) -> bool:
+    """Whether the item needs an approval (a rule's route, or a corrected sensitive field)."""
+    return bool(approvals.needs(item.payload, ws.policy))
 
 
 def correctors(item: WorkItem) -> set[str]:
-    return {c.get("who", "") for c in item.payload.get("corrections", [])}
+    return approvals.changers(item.payload)
 
 
-def approval(item: WorkItem) -> dict[str, Any] | None:
-    """The approval that still counts: the last one, given after the last correction."""
-    approvals = item.payload.get("approvals") or []
-    if not approvals:
-        return None
-    last = approvals[-1]
-    return last if last.get("corrections") == len(item.payload.get("corrections", [])) else None
+def missing(ws: Workspace, item: WorkItem) -> list[str]:
+    """What still stops the item from being posted (the approvals it lacks), [] when nothing."""
+    return approvals.missing(item.payload, ws.policy)
 
 
 def correct(ws: Workspace, item_id: int, user: User, name: str, value: str, why: str) -> WorkItem:
@@ -91,11 +89,14 @@ def correct(ws: Workspace, item_id: int, user: User, name: str, value: str, why:
                           before.text if before else "", "correction").to_dict()  # fmt: skip
     correction = {"who": user.name, "field": name, "old": before.value if before else None, "new": value,
                   "why": why, "at": _now()}  # fmt: skip
-    payload = {**item.payload, "document": {**document, "fields": fields_},
+    unvoided, voided = approvals.void(item.payload, user.name, name)
+    payload = {**unvoided, "document": {**document, "fields": fields_},
                "corrections": [*item.payload.get("corrections", []), correction]}  # fmt: skip
     payload.setdefault("document_original", document)
     item = ws.store.amend(item_id, actor=user.name, action="correct", payload=payload,
                           why=f"{name}: {correction['old']!r} -> {value!r}: {why}")  # fmt: skip
+    for note in voided:
+        ws.store.note(item_id, actor=user.name, action="approval-voided", why=note)
     return rerun(ws, item_id, user, item=item)
 
 
@@ -110,7 +111,7 @@ def rerun(ws: Workspace, item_id: int, user: User, *, item: WorkItem | None = No
     if rules is None:
         raise ActionRefused(f"bot {item.bot} has no rule file", code="no-rules")
     document = Document.from_dict(item.payload["document"])
-    released = holds.released(item.payload.get("verdict"), ws.store.journal(item_id))
+    released = approvals.released(item.payload, ws.store.journal(item_id), ws.policy)
     verdict = rules.evaluate(document, history=QueueHistory(ws.store, item.bot, before=item.id), released=released)
     verdict.apply_to(document)
     payload = {**item.payload, "document": document.to_dict(), "verdict": verdict.to_dict()}
@@ -124,30 +125,49 @@ def verdict_of(item: WorkItem) -> Verdict | None:
 
 def approve(ws: Workspace, item_id: int, user: User, why: str = "") -> WorkItem:
     item = ws.store.get(item_id)
-    if item.status not in RETRY_FROM:
+    if item.status not in (*RETRY_FROM, Status.PENDING):
         raise ActionRefused(f"item {item_id} is {item.status}: nothing waits for an approval", code="status")
     why = _text(why, "why", required=False)
-    if needs_approval(item) and user.name in correctors(item):
-        raise ActionRefused(f"four eyes: {user.name} corrected item {item_id}, so another person approves it",
+    wanted = approvals.needs(item.payload, ws.policy)
+    if not wanted:
+        raise ActionRefused(f"item {item_id} needs no approval", code="no-approval")
+    if user.name in correctors(item):
+        raise ActionRefused(f"four eyes: {user.name} changed item {item_id}, so another person approves it",
                             code="four-eyes")  # fmt: skip
     verdict = verdict_of(item)
     if verdict is not None and [o for o in verdict.errors if o.action not in ("route", "duplicate")]:
         failing = ", ".join(o.rule for o in verdict.errors if o.action not in ("route", "duplicate"))
         raise ActionRefused(f"rules still fail ({failing}): correct the data first", code="rules-fail")
-    entry = {"who": user.name, "at": _now(), "why": why, "corrections": len(item.payload.get("corrections", [])),
-             "routes": [r.get("rule") for r in (item.payload.get("verdict") or {}).get("routes", [])]}  # fmt: skip
+    open_ = [n for n in wanted if approvals.satisfied(n, item.payload, ws.policy) is None] or wanted
+    # While a role's approval is open, only a holder of such a role approves (a "second person"
+    # approval by anyone else alone would look like the approval the rule asks for).
+    asked = [n for n in open_ if n.role] or open_
+    refusals = {need: ws.policy.refusal(user.roles, need) for need in asked}
+    if all(refusals.values()):
+        reasons = "; ".join(f"{need.describe()}: {refusal}" for need, refusal in refusals.items())
+        raise ActionRefused(f"{user.name} may not approve item {item_id}: {reasons}", code="role")
+    mine = [need for need in wanted if not ws.policy.refusal(user.roles, need)]
+    used = sorted({need.role for need in mine if need.role})
+    entry = approvals.entry(item.payload, user.name, user.roles, used, [n.rule for n in mine], _now(), why)
     payload = {**item.payload, "approvals": [*item.payload.get("approvals", []), entry]}
-    return ws.store.amend(item_id, actor=user.name, action="approve", payload=payload, why=why or "approved")
+    role = f" as {', '.join(used)}" if used else ""
+    left = [need.describe() for need in wanted if need not in mine]
+    note = f"approved{role}: {', '.join(n.rule for n in mine)}; covers {entry['covers'][:12]}"
+    note += f"; still needs {', '.join(left)}" if left else ""
+    return ws.store.amend(item_id, actor=user.name, action="approve", payload=payload,
+                          why=note + (f" ({why})" if why else ""))  # fmt: skip
 
 
 def retry(ws: Workspace, item_id: int, user: User, why: str = "") -> WorkItem:
     item = ws.store.get(item_id)
     why = _text(why, "why", required=False)
-    if needs_approval(item) and item.status in RETRY_FROM:
-        granted = approval(item)
-        if granted is None:
-            raise ActionRefused(f"item {item_id} needs an approval before it is retried", code="needs-approval")
-        why = why or f"approved by {granted['who']}"
+    if item.status in RETRY_FROM:
+        lacking = missing(ws, item)
+        if lacking:
+            raise ActionRefused(f"item {item_id} is not retried: " + "; ".join(lacking), code="needs-approval")
+        granted = approvals.current(item.payload)
+        if granted and not why:
+            why = "approved by " + ", ".join(a["who"] for a in granted)
     return ws.store.retry(item_id, actor=user.name, why=why)
 
 
@@ -197,12 +217,12 @@ def comment(ws: Workspace, item_id: int, user: User, text: str) -> WorkItem:
 BULK = {"retry": retry, "cancel": cancel, "assign": assign}
 
 
-def bulk_check(item: WorkItem, action: str) -> str:
+def bulk_check(item: WorkItem, action: str, policy: approvals.Policy) -> str:
     """Why the bulk action would not touch this item ("" when it would)."""
     if action == "retry":
         if item.status not in RETRY_FROM:
             return f"{item.status}: cannot be retried"
-        if needs_approval(item) and approval(item) is None:
+        if approvals.missing(item.payload, policy):
             return "needs an approval first"
     if action == "cancel" and item.status not in CANCEL_FROM:
         return f"{item.status}: cannot be cancelled"

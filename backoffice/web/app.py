@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 import time
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backoffice.web import auth
+from backoffice.web import auth, oidc
+from backoffice.web.render import problem
 from backoffice.web.context import Workspace
 from backoffice.web.views import act, dashboard, exceptions, item, people
 
@@ -52,6 +58,30 @@ class Headers:
         await self.app(scope, receive, send_with_headers)
 
 
+class IdConvertor(IntegerConvertor):
+    """An item id or page number: at most 18 digits, so that it fits the queue's 64-bit ids; a
+    longer one matches no route and answers 404."""
+
+    regex = "[0-9]{1,18}"
+
+
+register_url_convertor("id", IdConvertor())
+
+
+class App(Starlette):
+    """Starlette with :class:`Headers` outside everything, so that even the answer to an
+    unexpected error (made by Starlette's outermost middleware) carries the security headers."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return Headers(super().build_middleware_stack())
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 404)
+    title = "Not found" if status == 404 else "Not allowed"
+    return problem(request, status, getattr(exc, "detail", "") or "no such page", title=title)
+
+
 def create_app(ws: Workspace) -> Starlette:
     from importlib import resources
 
@@ -59,21 +89,32 @@ def create_app(ws: Workspace) -> Starlette:
     routes = [
         Route("/", dashboard.dashboard),
         Route("/login", auth.login, methods=["GET", "POST"]),
+        Route("/login/oidc", auth.oidc_start),
+        Route("/login/oidc/callback", auth.oidc_callback, name="oidc_callback"),
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/exceptions", exceptions.exception_list),
         Route("/exceptions/bulk", exceptions.bulk, methods=["POST"]),
-        Route("/items/{item_id:int}", item.item_page),
-        Route("/items/{item_id:int}/pages/{number:int}.png", item.page_image),
-        Route("/items/{item_id:int}/files/{sha256:str}", item.item_file),
-        Route("/items/{item_id:int}/{action:str}", act.act, methods=["POST"]),
+        Route("/items/{item_id:id}", item.item_page),
+        Route("/items/{item_id:id}/pages/{number:id}.png", item.page_image),
+        Route("/items/{item_id:id}/files/{sha256:str}", item.item_file),
+        Route("/items/{item_id:id}/{action:str}", act.act, methods=["POST"]),
         Route("/users", people.users_page),
         Mount("/static", StaticFiles(directory=str(static)), name="static"),
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        if getattr(app.state, "hashing", None) is not None:
+            app.state.hashing.shutdown(wait=True)
         ws.close()
 
-    app = Starlette(routes=routes, middleware=[Middleware(Headers)], lifespan=lifespan)
+    middleware = []
+    if ws.settings.oidc is not None:  # the OpenID state, nonce and PKCE verifier, for ten minutes
+        middleware.append(Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32),
+                                     session_cookie=oidc.STATE_COOKIE, max_age=600, same_site="lax",
+                                     https_only=ws.settings.secure_cookies))  # fmt: skip
+    app = App(routes=routes, middleware=middleware, lifespan=lifespan,
+              exception_handlers={404: not_found, 405: not_found})  # fmt: skip
     app.state.workspace = ws
+    app.state.oidc = oidc.client(ws.settings.oidc) if ws.settings.oidc else None
     return app

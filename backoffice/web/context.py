@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,7 +15,10 @@ from backoffice.mail.send import SmtpServer
 from backoffice.queue.base import Store
 from backoffice.queue.files import FileStore
 from backoffice.rules import RuleSet, load_rules
+from backoffice.rules.approvals import Policy
 from backoffice.web.images import PageImages
+from backoffice.web.oidc import OidcSettings
+from backoffice.web.throttle import Limits
 from backoffice.web.query import Finder, open_finder
 from backoffice.web.users import SQLiteUsers, UserStore
 
@@ -24,8 +28,12 @@ log = logging.getLogger(__name__)
 @dataclass
 class Settings:
     session_seconds: float = 8 * 3600
+    idle_seconds: float = 30 * 60  # a session unused this long ends
     secure_cookies: bool = True
     smtp: SmtpServer | None = None  # reject may reply to the sender when set
+    throttle: Limits = field(default_factory=Limits)
+    hash_threads: int = max(1, (os.cpu_count() or 2) // 2)  # password checks at once, off the event loop
+    oidc: OidcSettings | None = None  # sign-in with an OpenID provider, when set
 
 
 @dataclass
@@ -51,6 +59,11 @@ class Workspace:
             users = SQLiteUsers(url.removeprefix("sqlite:///"))
         images = PageImages(files, config.workspace_path / "cache" / "pages")
         return cls(config, store, users, files, images, open_finder(store), settings or Settings())
+
+    @property
+    def policy(self) -> Policy:
+        """The deployment's four-eyes settings (bots.yaml ``approvals``)."""
+        return Policy.of(self.config)
 
     def rules_for(self, bot_name: str) -> RuleSet | None:
         """The bot's rule set, read again when its file changed; BusinessError when invalid."""

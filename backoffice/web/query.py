@@ -29,6 +29,11 @@ SORTS = {
     "bot": "bot ASC, id DESC",
 }
 PER_PAGE = (20, 50, 100, 200)
+MAX_PAGE = 1_000_000
+
+
+class BadQuery(ValueError):
+    """A query string the exception list cannot answer (a page far out of range)."""
 DAY = 86_400.0
 WAITING = (Status.PENDING, Status.RETRYING, Status.EXCEPTION)
 VENDOR = "$.document.fields.seller_name.value"
@@ -76,6 +81,8 @@ class ItemFilter:
                 data[name] = max(int(data.get(name, default)), 1)
             except ValueError:
                 data[name] = default
+        if data["page"] > MAX_PAGE:
+            raise BadQuery(f"page {data['page']} is out of range (at most {MAX_PAGE})")
         if data["per_page"] not in PER_PAGE:
             data["per_page"] = 50
         return cls(**data)

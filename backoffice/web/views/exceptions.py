@@ -13,17 +13,21 @@ from backoffice import errors
 from backoffice.queue.base import Status
 from backoffice.web import actions
 from backoffice.web.auth import guarded, workspace
-from backoffice.web.query import PER_PAGE, SORTS, ItemFilter, summary
+from backoffice.web.query import PER_PAGE, SORTS, BadQuery, ItemFilter, summary
 from backoffice.web.render import page, problem, wants_json
 
 log = logging.getLogger(__name__)
 MAX_BULK = 500
+MAX_ID = 10**18 - 1  # as the routes take them (backoffice.web.app.IdConvertor)
 
 
 @guarded("viewer")
 async def exception_list(request: Request) -> Response:
     ws = workspace(request)
-    wanted = ItemFilter.from_query(dict(request.query_params))
+    try:
+        wanted = ItemFilter.from_query(dict(request.query_params))
+    except BadQuery as exc:
+        return problem(request, 400, str(exc), title="Bad request")
     found = await run_in_threadpool(ws.finder.find, wanted)
     bots = await run_in_threadpool(ws.finder.bots)
     data = {"filter": wanted.query(), "total": found.total, "page": wanted.page, "pages": found.pages,
@@ -47,6 +51,8 @@ async def bulk(request: Request) -> Response:
         ids = sorted({int(v) for v in form.getlist("ids")})
     except ValueError:
         return problem(request, 400, "item ids must be numbers")
+    if ids and not 1 <= ids[0] <= ids[-1] <= MAX_ID:
+        return problem(request, 400, "item ids are whole numbers from 1 to 18 digits", title="Bad request")
     if not ids:
         return problem(request, 400, "choose at least one item")
     if len(ids) > MAX_BULK:
@@ -55,7 +61,7 @@ async def bulk(request: Request) -> Response:
     if action == "assign" and to not in {u.name for u in ws.users.list()}:
         return problem(request, 400, f"choose a person to assign to (no user named {to!r})")
     items = await run_in_threadpool(ws.finder.by_ids, ids)
-    rows = [(item, actions.bulk_check(item, action)) for item in items]
+    rows = [(item, actions.bulk_check(item, action, ws.policy)) for item in items]
     if form.get("confirm") != "1":
         data = {"action": action, "to": to, "why": why, "touches": [summary(i) for i, skip in rows if not skip],
                 "skips": [{**summary(i), "why": skip} for i, skip in rows if skip]}  # fmt: skip

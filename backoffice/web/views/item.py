@@ -12,6 +12,7 @@ from starlette.responses import FileResponse, Response
 from backoffice.documents.models import FIELDS_BY_KIND
 from backoffice.errors import ItemNotFound
 from backoffice.queue.base import CANCEL_FROM, RETRY_FROM, Status, StoredFile, WorkItem
+from backoffice.rules import approvals
 from backoffice.web import actions
 from backoffice.web.auth import guarded, workspace
 from backoffice.web.context import Workspace
@@ -70,8 +71,10 @@ def item_view(ws: Workspace, item_id: int) -> dict[str, Any]:
         "field_names": sorted(FIELDS_BY_KIND.get(document.get("kind", ""), {})),
         "mail": item.payload.get("mail") or {}, "evidence": evidence(item),
         "corrections": item.payload.get("corrections", []), "approvals": item.payload.get("approvals", []),
-        "needs_approval": actions.needs_approval(item), "approval": actions.approval(item),
+        "needs": approvals.needs(item.payload, ws.policy), "missing": actions.missing(ws, item),
+        "covers": approvals.covers(item.payload), "current_approvals": approvals.current(item.payload),
         "correctors": sorted(actions.correctors(item)),
+        "can_approve": item.status in (*RETRY_FROM, Status.PENDING) and bool(approvals.needs(item.payload, ws.policy)),
         "can_retry": item.status in RETRY_FROM, "can_cancel": item.status in CANCEL_FROM,
         "can_correct": item.status in (*RETRY_FROM, Status.PENDING) and bool(document),
         "users": [u.name for u in ws.users.list()],
@@ -85,8 +88,8 @@ def item_json(view: dict[str, Any]) -> dict[str, Any]:
         "effects": [e.to_dict() for e in view["effects"]],
         "pages": [{"number": p.number, "width": p.width, "height": p.height,
                    "image": f"/items/{item.id}/pages/{p.number}.png"} for p in view["pages"]],
-        "failing_fields": view["failing"], "needs_approval": view["needs_approval"],
-        "approval": view["approval"],
+        "failing_fields": view["failing"], "needs_approval": bool(view["needs"]),
+        "approvals_missing": view["missing"], "covers": view["covers"],
     }  # fmt: skip
 
 

@@ -24,8 +24,10 @@ from backoffice.web.context import Workspace
 from tests.conftest import ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
-PASSWORDS = {"alice": "alice-pass-1", "bob": "bob-pass-12", "vera": "vera-pass-1", "ada": "ada-pass-123"}
-ROLES = {"alice": "supervisor", "bob": "supervisor", "vera": "viewer", "ada": "admin"}
+PASSWORDS = {"alice": "alice-pass-1", "bob": "bob-pass-12", "vera": "vera-pass-1", "ada": "ada-pass-123",
+             "fran": "fran-pass-123"}  # fmt: skip
+ROLES = {"alice": "supervisor", "bob": "supervisor", "vera": "viewer", "ada": "admin", "fran": "supervisor"}
+APPROVES = {"fran": ("finance-manager",)}  # approval roles
 SCRIPT_NAME = '<script>alert("file")</script>.pdf'
 SCRIPT_SUBJECT = '<script>alert("subject")</script> Invoice 4711'
 
@@ -74,7 +76,7 @@ def served(tmp_path_factory) -> Iterator[Served]:
     store = open_store(config.queue_url)
     ws = Workspace.open(config, store)
     for name, password in PASSWORDS.items():
-        ws.users.add(name, password, ROLES[name])
+        ws.users.add(name, password, ROLES[name], APPROVES.get(name, ()))
     script_item = _script_item(ws, store)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(ws), host="127.0.0.1", port=port, log_level="warning",
@@ -108,6 +110,18 @@ def browser() -> Iterator:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    dialogs: list[str] = []
+    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    tab.dialogs = dialogs  # type: ignore[attr-defined]
+    yield tab
+    context.close()
 
 
 @pytest.fixture

@@ -19,18 +19,6 @@ from tests.integration.web.conftest import PASSWORDS, SCRIPT_NAME, SCRIPT_SUBJEC
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def page(browser, served):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    dialogs: list[str] = []
-    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    tab.dialogs = dialogs  # type: ignore[attr-defined]
-    yield tab
-    context.close()
-
-
 def sign_in(page: Page, url: str, name: str, then: str = "/") -> None:
     page.goto(f"{url}{then}")
     expect(page).to_have_url(f"{url}/login?next={quote(then, safe='')}")
@@ -93,7 +81,8 @@ def test_supervisors_correct_approve_and_retry_an_item_until_it_is_done(page, se
 
     sign_in(page, served.url, "bob", then=f"/items/{item.id}")
     page.click("button:has-text('Approve')")
-    expect(page.locator(".approval")).to_contain_text("Approved by bob")
+    expect(page.locator(".approval-ok")).to_contain_text("The approvals cover the data")
+    expect(page.locator("table.approvals")).to_contain_text("bob")
     page.click("button:has-text('Retry')")
     expect(page.locator("h1 .status")).to_have_text("pending")
 

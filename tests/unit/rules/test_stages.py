@@ -10,6 +10,7 @@ from backoffice.bots import stages
 from backoffice.errors import BusinessError
 from backoffice.queue.base import NewItem, Status
 from backoffice.queue.memory import MemoryStore
+from backoffice.rules import approvals
 from tests.fakes import invoice
 
 RULES = """
@@ -17,7 +18,10 @@ duplicates:
   - {id: number, key: [seller_name, invoice_number]}
 rules:
   - id: big
-    route: {to: approval, role: finance-manager, above: 1000}
+    route: {to: exception, above: 1000}
+    message: "{grand_total} needs a look"
+  - id: huge
+    route: {to: approval, role: finance-manager, above: 100000}
     message: "{grand_total} needs a finance manager"
   - {id: channel, set: {channel: "'scan'"}}
 """
@@ -41,6 +45,7 @@ def run_stage(bot, store, item):
     item = store.update(item.id, "runner", payload={**item.payload, "document": document.to_dict(),
                                                     "verdict": verdict.to_dict()})  # fmt: skip
     try:
+        stages.refuse_unapproved(item.payload, approvals.Policy())
         stages.reject_if_failed(verdict)
     except BusinessError as exc:
         return store.to_exception(item.id, "runner", reason=exc.reason, code=exc.code), verdict
@@ -77,7 +82,7 @@ def test_a_person_retrying_a_held_item_releases_the_hold(bot):
     store = MemoryStore()
     process(bot, store, "a")
     held, _ = process(bot, store, "b", grand_total="5000.00", net_total=None, tax_total=None, invoice_number="INV-7")
-    assert held.status == Status.EXCEPTION and held.reason == "5000.00 needs a finance manager"
+    assert held.status == Status.EXCEPTION and held.reason == "5000.00 needs a look"
     store.retry(held.id, actor="alice", why="approved")
     [again] = store.claim("runner")
     done, verdict = run_stage(bot, store, again)
@@ -102,3 +107,20 @@ def test_without_the_queue_duplicates_are_recorded_as_not_checked(bot):
     verdict = stages.apply_rules(bot, invoice())
     [duplicate] = [o for o in verdict.outcomes if o.action == "duplicate"]
     assert duplicate.skipped and duplicate.message == "not checked: no queue history given"
+
+
+def test_a_retry_alone_never_releases_a_route_to_approval_an_approval_does(bot):
+    store = MemoryStore()
+    held, _ = process(bot, store, "a", grand_total="150000.00", net_total=None, tax_total=None)
+    assert held.status == Status.EXCEPTION and held.error_code == "approval"
+    assert held.reason == "not posted: needs an approval by a finance-manager (rule huge, amount 150000.00)"
+    store.retry(held.id, actor="alice", why="approved, trust me")
+    [again] = store.claim("runner")
+    still, verdict = run_stage(bot, store, again)
+    assert still.status == Status.EXCEPTION and "huge" not in verdict.released
+    entry = approvals.entry(still.payload, "fran", ["finance-manager"], ["finance-manager"], ["huge"], "2026-03-01", "")
+    store.amend(held.id, actor="fran", action="approve", payload={**still.payload, "approvals": [entry]})
+    store.retry(held.id, actor="alice")
+    [again] = store.claim("runner")
+    done, verdict = run_stage(bot, store, again)
+    assert done.status == Status.DONE and verdict.released["huge"].startswith("approved by fran (finance-manager)")

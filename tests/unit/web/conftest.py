@@ -19,7 +19,9 @@ from backoffice.web.context import Workspace
 from tests.conftest import ROOT
 
 USERS = {"alice": ("supervisor", "alice-pass-1"), "bob": ("supervisor", "bob-pass-12"),
-         "vera": ("viewer", "vera-pass-1"), "ada": ("admin", "ada-pass-123")}  # fmt: skip
+         "vera": ("viewer", "vera-pass-1"), "ada": ("admin", "ada-pass-123"),
+         "fran": ("supervisor", "fran-pass-123")}  # fmt: skip
+APPROVES = {"fran": ("finance-manager",)}  # approval roles
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +47,7 @@ def ws(demo_template, tmp_path) -> Iterator[Workspace]:
     store = open_store(config.queue_url)
     workspace = Workspace.open(config, store)
     for name, (role, password) in USERS.items():
-        workspace.users.add(name, password, role)
+        workspace.users.add(name, password, role, APPROVES.get(name, ()))
     yield workspace
     workspace.close()
     store.close()

@@ -6,11 +6,13 @@ import pytest
 
 from backoffice.errors import IllegalTransition
 from backoffice.queue.base import Status
+from backoffice.rules import approvals
 from backoffice.web import actions
 from backoffice.web.actions import ActionRefused
 from backoffice.web.users import User
 
 ALICE, BOB = User("alice", "supervisor"), User("bob", "supervisor")
+FRAN = User("fran", "supervisor", ("finance-manager",))
 
 
 def totals_item(ws):
@@ -84,28 +86,123 @@ def test_a_done_item_cannot_be_corrected(ws):
         actions.correct(ws, done.id, ALICE, "grand_total", "1.00", "x")
 
 
-def test_four_eyes_where_the_rules_require_an_approval(ws):
+def run_item(ws, item_id: int):
+    """Let a runner handle the item (the only one due) and return it."""
+    from backoffice.bots.runner import Runner
+
+    runner = Runner(ws.config, ws.store, bots=["invoices"])
+    try:
+        handled = runner.process_next()
+    finally:
+        runner.close()
+    assert handled is not None and handled.id == item_id
+    return handled
+
+
+def test_an_approval_needs_the_role_the_rule_names_and_not_a_person_who_changed_the_data(ws):
     require_approval_above(ws, 1000)
     item = totals_item(ws)
     after = actions.correct(ws, item.id, ALICE, "grand_total", right_total(item), "paper original")
-    assert after.payload["verdict"]["holds"] == ["approval-above-10000"] and actions.needs_approval(after)
-    with pytest.raises(ActionRefused, match="needs an approval"):
+    assert after.payload["verdict"]["holds"] == ["approval-above-10000"] and actions.needs_approval(ws, after)
+    with pytest.raises(ActionRefused, match="not retried: needs an approval by a finance-manager"):
         actions.retry(ws, item.id, ALICE)
-    with pytest.raises(ActionRefused, match="four eyes"):
+    with pytest.raises(ActionRefused, match="four eyes: alice changed"):
         actions.approve(ws, item.id, ALICE)
-    actions.approve(ws, item.id, BOB, "checked with the vendor")
-    actions.correct(ws, item.id, ALICE, "iban", "DE89370400440532013000", "phoned the vendor")
-    assert actions.approval(ws.store.get(item.id)) is None  # a later correction needs a new approval
-    with pytest.raises(ActionRefused, match="needs an approval"):
-        actions.retry(ws, item.id, ALICE)
-    actions.approve(ws, item.id, BOB)
+    with pytest.raises(ActionRefused, match="bob may not approve .* it needs a finance-manager; they hold no approval role"):
+        actions.approve(ws, item.id, BOB)
+    approved = actions.approve(ws, item.id, FRAN, "checked with the vendor")
+    [entry] = approved.payload["approvals"]
+    assert entry["who"] == "fran" and entry["as"] == ["finance-manager"]
+    assert entry["rules"] == ["approval-above-10000", "sensitive-fields"]
+    assert entry["covers"] == approvals.covers(approved.payload)
+    assert entry["fields"]["grand_total"] == right_total(item)
+    assert ws.store.journal(item.id)[-1].why.startswith("approved as finance-manager: approval-above-10000, "
+                                                         "sensitive-fields; covers " + entry["covers"][:12])
     retried = actions.retry(ws, item.id, ALICE)
-    assert retried.status == Status.PENDING and ws.store.journal(item.id)[-1].why == "approved by bob"
+    assert retried.status == Status.PENDING and ws.store.journal(item.id)[-1].why == "approved by fran"
+    done = run_item(ws, item.id)
+    assert done.status == Status.DONE and [e.state.value for e in ws.store.effects(item.id)] == ["done", "done"]
+    assert ws.store.journal(item.id)[-1].why == (f"posted data {entry['covers'][:12]}, "
+                                                 "approved by fran (finance-manager)")
+
+
+def test_a_role_approves_up_to_its_limit_and_a_higher_role_above_it(ws):
+    from dataclasses import replace
+
+    require_approval_above(ws, 1000)
+    roles = {"finance-manager": {"approve_up_to": 5000}, "cfo": {}}
+    ws.config = ws.config.model_copy(update={"approvals": ws.config.approvals.model_validate({"roles": roles})})
+    item = totals_item(ws)
+    actions.correct(ws, item.id, ALICE, "grand_total", right_total(item), "paper original")
+    with pytest.raises(ActionRefused, match=f"a finance-manager approves up to 5000; this is {right_total(item)}"):
+        actions.approve(ws, item.id, FRAN)
+    cfo = replace(BOB, roles=("cfo",))
+    assert actions.approve(ws, item.id, cfo).payload["approvals"][0]["as"] == ["finance-manager"]
+    assert actions.missing(ws, ws.store.get(item.id)) == []
+
+
+def test_the_bypass_correct_approve_correct_retry_posts_nothing_and_says_why(ws):
+    require_approval_above(ws, 1000)
+    item = totals_item(ws)
+    actions.correct(ws, item.id, ALICE, "grand_total", right_total(item), "paper original")
+    actions.approve(ws, item.id, FRAN)
+    actions.retry(ws, item.id, FRAN)
+    after = actions.correct(ws, item.id, ALICE, "iban", "DE89370400440532013000", "the vendor phoned")
+    assert after.status == Status.PENDING and after.payload["approvals"][0]["voided"] == "alice changed iban"
+    notes = [(e.actor, e.action, e.why) for e in ws.store.journal(item.id) if e.action == "approval-voided"]
+    assert notes == [("alice", "approval-voided", "approval by fran voided: alice changed iban")]
+    refused = run_item(ws, item.id)
+    assert refused.status == Status.EXCEPTION and refused.error_code == "approval"
+    assert refused.reason == ("not posted: approval by fran voided: alice changed iban; needs an approval by a "
+                              f"finance-manager (rule approval-above-10000, amount {right_total(item)}) from someone "
+                              "other than alice; needs an approval by a second person (alice changed grand_total, "
+                              "iban) from someone other than alice")
+    assert ws.store.effects(item.id) == []  # nothing went to any target
+
+
+def test_a_retry_that_skips_the_ui_is_refused_by_the_runner(ws):
+    """The runner is the last word: an item a person sent back without the approval it needs
+    (an older client, a direct queue call) is not posted."""
+    item = ws.store.get(7)  # due date before issue date, below the approval threshold
+    actions.correct(ws, item.id, ALICE, "due_date", "2024-12-26", "typo")
+    actions.correct(ws, item.id, ALICE, "iban", "DE89370400440532013000", "new bank")
+    ws.store.retry(item.id, actor="alice")
+    refused = run_item(ws, item.id)
+    assert refused.status == Status.EXCEPTION
+    assert refused.reason == ("not posted: needs an approval by a second person (alice changed iban) "
+                              "from someone other than alice")
+    assert ws.store.effects(item.id) == []
+
+
+def test_one_persons_iban_change_goes_to_a_second_person(ws):
+    item = ws.store.get(7)
+    actions.correct(ws, item.id, ALICE, "due_date", "2024-12-26", "typo")
+    assert actions.retry(ws, item.id, ALICE).status == Status.PENDING  # no sensitive field: no approval
+    assert run_item(ws, item.id).status == Status.DONE
+    other = ws.store.get(6)  # invoice number missing
+    actions.correct(ws, other.id, ALICE, "invoice_number", "INV-6-A", "paper original")
+    actions.correct(ws, other.id, ALICE, "iban", "DE89370400440532013000", "new bank")
+    with pytest.raises(ActionRefused, match=r"needs an approval by a second person \(alice changed iban\)"):
+        actions.retry(ws, other.id, ALICE)
+    with pytest.raises(ActionRefused, match="four eyes"):
+        actions.approve(ws, other.id, ALICE)
+    assert actions.bulk_check(ws.store.get(other.id), "retry", ws.policy) == "needs an approval first"
+    actions.approve(ws, other.id, BOB)
+    actions.retry(ws, other.id, ALICE)
+    posted = run_item(ws, other.id)
+    assert posted.status == Status.DONE and "approved by bob (second person)" in ws.store.journal(other.id)[-1].why
+
+
+def test_an_item_that_needs_no_approval_is_not_approved(ws):
+    with pytest.raises(ActionRefused, match="needs no approval"):
+        actions.approve(ws, ws.store.get(7).id, BOB)
 
 
 def test_approve_refuses_while_rules_still_fail(ws):
-    with pytest.raises(ActionRefused, match="rules still fail"):
-        actions.approve(ws, totals_item(ws).id, BOB)
+    require_approval_above(ws, 1000)
+    item = actions.rerun(ws, totals_item(ws).id, ALICE)  # the route holds it too now
+    with pytest.raises(ActionRefused, match=r"rules still fail \(totals-add-up\)"):
+        actions.approve(ws, item.id, FRAN)
 
 
 def test_retry_cancel_assign_and_comment_are_journaled_with_the_name(ws):
@@ -149,6 +246,6 @@ def test_reject_replies_to_the_sender_when_asked(ws, monkeypatch):
 def test_bulk_check_says_which_items_an_action_skips(ws):
     done = ws.store.list(status=Status.DONE)[0]
     waiting = totals_item(ws)
-    assert actions.bulk_check(done, "retry") == "done: cannot be retried"
-    assert actions.bulk_check(done, "cancel") == "done: cannot be cancelled"
-    assert actions.bulk_check(waiting, "retry") == "" and actions.bulk_check(waiting, "assign") == ""
+    assert actions.bulk_check(done, "retry", ws.policy) == "done: cannot be retried"
+    assert actions.bulk_check(done, "cancel", ws.policy) == "done: cannot be cancelled"
+    assert actions.bulk_check(waiting, "retry", ws.policy) == "" and actions.bulk_check(waiting, "assign", ws.policy) == ""

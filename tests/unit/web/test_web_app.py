@@ -78,7 +78,7 @@ def test_only_admins_see_the_users(client):
     assert client.get("/users").status_code == 403
     client.cookies.clear()
     sign_in(client, "ada")
-    assert [u["name"] for u in client.get("/users?format=json").json()["users"]] == ["ada", "alice", "bob", "vera"]
+    assert [u["name"] for u in client.get("/users?format=json").json()["users"]] == ["ada", "alice", "bob", "fran", "vera"]
 
 
 def test_every_page_has_a_json_twin(client, ws):

@@ -80,3 +80,39 @@ def test_the_session_token_is_stored_only_as_a_hash(tmp_path):
     stored = users.conn.execute("SELECT token_hash FROM user_sessions").fetchone()[0]
     assert token not in stored and len(stored) == 64
     users.close()
+
+
+def test_sign_ins_are_kept_by_account_and_address_and_forgotten_when_old(users):
+    from backoffice.web.users import SignIn
+
+    for at, name, address in ((10.0, "alice", "10.0.0.1"), (20.0, "bob", "10.0.0.1"), (30.0, "alice", "10.0.0.2")):
+        users.record_sign_in(SignIn(at, name, address, "agent", "failed"))
+    assert [a.at for a in users.sign_ins(name="alice")] == [10.0, 30.0]
+    assert [a.name for a in users.sign_ins(address="10.0.0.1", since=15.0)] == ["bob"]
+    assert users.forget_sign_ins(25.0) == 2 and [a.at for a in users.sign_ins(name="alice")] == [30.0]
+
+
+def test_roles_and_external_users(users):
+    fran = users.add("fran", "password-1", "supervisor", ["finance-manager", "cfo"])
+    assert fran.roles == ("cfo", "finance-manager") and users.get("fran") == fran
+    with pytest.raises(UserError, match="approval role 'admin'"):
+        users.add("fred", "password-1", "supervisor", ["admin"])
+    carol = users.add_external("carol", "viewer", ["finance-manager"])
+    assert users.verify("carol", "") is None and users.get("carol") == carol
+    token, _ = users.start_session(carol, ttl=60)
+    users.add_external("carol", "viewer", ["finance-manager"])  # the same roles: her session goes on
+    assert users.session(token) is not None
+    users.add_external("carol", "supervisor", [])  # other roles: signed out
+    assert users.session(token) is None
+    with pytest.raises(UserError, match="fran is a local user with a password"):
+        users.add_external("fran", "admin")
+
+
+def test_an_idle_session_ends_but_a_used_one_goes_on(users):
+    token, _ = users.start_session(users.add("alice", "password-1", "supervisor"), ttl=3600)
+    users.test_clock.now += 1000
+    assert users.session(token, idle=1800) is not None
+    users.test_clock.now += 1000
+    assert users.session(token, idle=1800) is not None  # used 1000 s ago, not 2000
+    users.test_clock.now += 1800
+    assert users.session(token, idle=1800) is None and users.session(token) is None  # and it is gone
