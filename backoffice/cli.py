@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -43,7 +43,7 @@ app.command("doctor")(doctor_command)
 out = Console()
 err = Console(stderr=True)
 # Problems are printed whole on one line each, so that scripts and editors can read file:line.
-ERR_LINE = {"markup": False, "highlight": False, "soft_wrap": True}
+ERR_LINE: dict[str, Any] = {"markup": False, "highlight": False, "soft_wrap": True}
 STATE: dict = {"config": Path("bots.yaml"), "config_given": False}
 
 ConfigOption = Annotated[

@@ -187,7 +187,7 @@ def guess_bench(guessers: int, requests: int, console: Console) -> None:
                 user = httpx.Client(base_url=url, timeout=30)
                 assert _login(user, "bench", "bench-password").status_code == 303
 
-                def sample_ms() -> list[float]:
+                def sample_ms(user: httpx.Client = user) -> list[float]:
                     times = []
                     for _ in range(requests):
                         started = time.perf_counter()
@@ -199,12 +199,12 @@ def guess_bench(guessers: int, requests: int, console: Console) -> None:
                 before = sample_ms()
                 stop, answers = threading.Event(), Counter()
 
-                def guess(n: int) -> None:
+                def guess(n: int, url: str, stop: threading.Event, answers: Counter[int]) -> None:
                     with httpx.Client(base_url=url, timeout=60) as guesser:
                         while not stop.is_set():
                             answers[_login(guesser, "bench", f"guess-{n}-{random.random()}").status_code] += 1
 
-                threads = [threading.Thread(target=guess, args=(n,), daemon=True) for n in range(guessers)]
+                threads = [threading.Thread(target=guess, args=(n, url, stop, answers), daemon=True) for n in range(guessers)]
                 started = time.perf_counter()
                 for thread in threads:
                     thread.start()

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.integration
 def approval_holds(served):
     path = served.config.rules_path(served.config.bot("invoices"))
     text = path.read_text()
-    held = text.replace('a finance manager approves"\n    severity: warning', 'a finance manager approves"\n    severity: error')
+    held = text.replace(
+        'a finance manager approves"\n    severity: warning', 'a finance manager approves"\n    severity: error'
+    )
     assert held != text
     path.write_text(held)
 
@@ -71,7 +73,8 @@ def test_the_bypass_correct_approve_correct_retry_posts_nothing_and_says_why(pag
     page.reload()
     expect(page.locator("h1 .status")).to_have_text("exception")
     expect(page.locator("p.reason-box[role=note]")).to_contain_text(
-        "not posted: approval by fran voided: alice changed iban; needs an approval by a finance-manager")
+        "not posted: approval by fran voided: alice changed iban; needs an approval by a finance-manager"
+    )
     page.screenshot(path=str(artifacts / "four-eyes-bypass-refused.png"), full_page=True)
     assert served.store.effects(item) == []  # nothing reached the ledger or the CSV
     journal = page.locator("table.journal")

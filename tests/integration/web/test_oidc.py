@@ -20,8 +20,11 @@ from backoffice.web.oidc import OidcSettings
 pytestmark = pytest.mark.integration
 CALLBACK = "https://testserver/login/oidc/callback"
 PEOPLE = {
-    "carol": {"preferred_username": "carol", "email": "carol@example.com",
-              "groups": ["AP.Approver", "supervisor", "All Staff"]},
+    "carol": {
+        "preferred_username": "carol",
+        "email": "carol@example.com",
+        "groups": ["AP.Approver", "supervisor", "All Staff"],
+    },
     "alice": {"preferred_username": "alice", "groups": ["admin"]},
     "dave": {"preferred_username": "dave", "email": "dave@example.com", "groups": ["Everyone"]},
 }

@@ -17,7 +17,9 @@ cli = CliRunner()
 
 
 def act(client, csrf: str, item_id: int, action: str, **form):
-    return client.post(f"/items/{item_id}/{action}", data={"csrf": csrf, **form}, headers={"accept": "application/json"})
+    return client.post(
+        f"/items/{item_id}/{action}", data={"csrf": csrf, **form}, headers={"accept": "application/json"}
+    )
 
 
 def as_user(client, name: str) -> str:
@@ -29,7 +31,10 @@ def test_the_bypass_posts_nothing_and_says_why(client, ws):
     require_approval_above(ws, 1000)
     item = totals_item(ws)
     alice = as_user(client, "alice")
-    assert act(client, alice, item.id, "correct", field="grand_total", value=right_total(item), why="paper").status_code == 200
+    assert (
+        act(client, alice, item.id, "correct", field="grand_total", value=right_total(item), why="paper").status_code
+        == 200
+    )
     fran = as_user(client, "fran")
     approved = act(client, fran, item.id, "approve", why="checked")
     assert approved.status_code == 200 and approved.json()["approvals_missing"] == []
@@ -71,7 +76,10 @@ def test_one_persons_iban_change_goes_to_a_second_person(client, ws):
     act(client, alice, 6, "correct", field="iban", value="DE89370400440532013000", why="new bank")
     refused = act(client, alice, 6, "retry")
     assert refused.status_code == 409
-    assert "needs an approval by a second person (alice changed iban) from someone other than alice" in refused.json()["error"]
+    assert (
+        "needs an approval by a second person (alice changed iban) from someone other than alice"
+        in refused.json()["error"]
+    )
     assert act(client, alice, 6, "approve").status_code == 409
     bob = as_user(client, "bob")
     assert act(client, bob, 6, "approve").status_code == 200

@@ -60,7 +60,8 @@ def test_the_sixth_wrong_password_in_a_minute_is_refused_and_the_right_one_works
     records = [(a.name, a.address, a.agent, a.outcome) for a in ws.users.sign_ins(name="alice")]
     assert records[:5] == [("alice", "testclient", "guesser/1.0", "failed")] * 5
     assert records[5:] == [("alice", "testclient", "guesser/1.0", "locked")] * 2 + [
-        ("alice", "testclient", "Firefox/140", "ok")]
+        ("alice", "testclient", "Firefox/140", "ok")
+    ]
     client.cookies.clear()
     assert "notice" in attempt(client, "alice", USERS["alice"][1]).json()
     assert attempt(client, "alice", USERS["alice"][1]).json()["notice"] == ""  # told once
@@ -146,7 +147,10 @@ def test_an_unexpected_error_answers_500_with_the_security_headers(ws, monkeypat
         sign_in(client, "alice")
         answer = client.get("/")
     assert answer.status_code == 500
-    assert answer.headers["x-frame-options"] == "DENY" and "default-src 'self'" in answer.headers["content-security-policy"]
+    assert (
+        answer.headers["x-frame-options"] == "DENY"
+        and "default-src 'self'" in answer.headers["content-security-policy"]
+    )
 
 
 def test_head_answers_like_get_without_a_body(client):
