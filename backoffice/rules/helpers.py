@@ -197,8 +197,8 @@ def join(values: Iterable[Any], separator: str = ", ") -> str:
     """The values as text, ``", "`` between them (for messages)."""
     if not isinstance(separator, str):
         raise TypeError("join() takes text as its separator")
-    if isinstance(values, str):
-        return _text(values)
+    if isinstance(values, str) or not isinstance(values, Iterable) or isinstance(values, Record):
+        return _text(show(values))  # one value (a number, a date, a row) is shown as it is
     return _text(separator.join(show(v) for v in values))
 
 
