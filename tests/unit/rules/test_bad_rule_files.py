@@ -36,6 +36,10 @@ CASES = [
      "rules.yaml:3:13: rules[0].lookup: fuzzy finds one row; it cannot be used with all: true"),
     ("data:\n  v: {csv: a.csv, sql: 'sqlite:///x.db'}\n", "rules.yaml:2:3: data.v: give either csv or sql"),
     # -- expressions -------------------------------------------------------------------------------
+    ("rules:\n  - {id: a, check: \"len('%0999999999d' % 1) > 0\", message: m}\n",
+     "rules.yaml:2:25: rules[0].check: a result longer than 100000 is not allowed"),
+    ("rules:\n  - {id: a, check: \"len('ab' * 10 ** 9) > 0\", message: m}\n",
+     "rules.yaml:2:25: rules[0].check: a result longer than 100000 is not allowed"),
     ("rules:\n  - {id: a, check: 'net_total +', message: m}\n",
      "rules.yaml:2:32: rules[0].check: syntax error: invalid syntax"),
     ("rules:\n  - id: a\n    when: totl == 1\n    check: 'True'\n    message: m\n",
