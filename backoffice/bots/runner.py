@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from backoffice.bots import mail_parent, stages
+from backoffice.bots import mail_parent, reading, stages
 from backoffice.bots.bot import Bot, build_bots
 from backoffice.config import Config
 from backoffice.connectors.base import Intake
@@ -256,9 +256,10 @@ class Runner:
 
     def _stages(self, bot: Bot, item: WorkItem, fields: dict, document: Document | None = None) -> WorkItem:
         if document is None:
-            document = stages.extract(bot, item)
+            document, item = self._read(bot, item)
         verdict = stages.apply_rules(bot, document, item, self.store)
         payload = {**item.payload, "document": document.to_dict()}
+        payload.pop(reading.READING, None)
         if verdict is not None:
             payload["verdict"] = verdict.to_dict()
         if payload != item.payload:
@@ -272,6 +273,23 @@ class Runner:
                 log.info("item %s posted to %s as %s", item.id, target.name, ref,
                          extra={**fields, "action": "post", "target": target.name})  # fmt: skip
         return item
+
+    def _read(self, bot: Bot, item: WorkItem) -> tuple[Document, WorkItem]:
+        """The item's document. Its file is read here after marking the item ``reading``; an
+        item whose earlier reading killed a runner or worker is read in a capped process of its
+        own instead (:mod:`backoffice.bots.reading`)."""
+        if not reading.needs_reading(item):
+            return stages.extract(bot, item), item
+        if reading.suspect(item):
+            return reading.read_isolated(bot, item), item
+        unmarked = item.payload
+        marked = {**unmarked, reading.READING: {"by": self.owner, "at": datetime.now(UTC).isoformat()}}
+        item = self.store.update(item.id, self.owner, payload=marked)
+        try:
+            return stages.extract(bot, item), item
+        except Exception:  # the reader failed but lived: the mark is not evidence of a death
+            self.store.update(item.id, self.owner, payload=unmarked)
+            raise
 
     def _retry_later(self, bot: Bot, item: WorkItem, exc: Exception, fields: dict) -> WorkItem:
         if isinstance(exc, StageError):
