@@ -153,13 +153,37 @@ class Runner:
             summary.log_path = str(path)
             log.info("run started by %s", self.owner, extra={"action": "run-start"})
             summary.collected = self.collect()
-            while not self.stopping and (item := self.process_next()) is not None:
+            while not self.stopping:
+                item = self.process_next()
+                if item is None:
+                    wait = self._pause_with_work()
+                    if wait is None:
+                        break
+                    self._stop.wait(wait)  # a target's circuit is open and items wait for it
+                    continue
                 summary.outcomes[item.status.value] += 1
                 if on_item:
                     on_item(item)
             self.notify(force=True)
             log.info("run finished: %s", dict(summary.outcomes), extra={"action": "run-end"})
         return summary
+
+    def _pause_with_work(self) -> float | None:
+        """Seconds until the first paused bot that has pending items resumes, or None when no
+        paused bot has any (``run --once`` ends only when nothing due is left)."""
+        paused = {name: bot.paused_until() for name, bot in self.bots.items()}
+        paused = {name: until for name, until in paused.items() if until is not None}
+        if not paused:
+            return None
+        counts = self.store.counts()
+        waiting = {name: until for name, until in paused.items() if counts.get(name, {}).get("pending", 0)}
+        if not waiting:
+            return None
+        name = min(waiting, key=waiting.__getitem__)
+        seconds = max(waiting[name] - time.monotonic(), 0.0) + 0.01
+        log.info("bot %s: its target is paused; %d items wait %.1f s for it", name, counts[name]["pending"], seconds,
+                 extra={"bot": name, "action": "wait-for-target"})  # fmt: skip
+        return seconds
 
     def run_forever(self, on_item: Callable[[WorkItem], None] | None = None) -> RunSummary:
         """Poll the sources every ``poll_seconds`` and process items as they become due."""
