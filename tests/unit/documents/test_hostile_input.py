@@ -105,3 +105,17 @@ def test_an_xxe_attempt_in_embedded_xml_is_refused_and_says_so(tmp_path):
            b"&xxe;</rsm:CrossIndustryInvoice>")  # fmt: skip
     reason = str(_refused(pdf_with_embedded(tmp_path / "xxe.pdf", [xxe]), "xml-entities"))
     assert "factur-x.xml" in reason and "refused" in reason
+
+
+def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    import zipfile
+
+    from backoffice.documents import sniff
+
+    monkeypatch.setattr(sniff, "MAX_UNPACKED_BYTES", 5_000_000)  # 200 MB in production
+    path = tmp_path / "hours.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 6_000_000)  # 6 MB in a few kB
+    assert path.stat().st_size < 100_000
+    assert "unpacks to 6 MB" in str(_refused(path, "too-large", kind="timesheet"))
