@@ -149,7 +149,7 @@ class RestTarget(Target):
         self.base_url: str = base_url  # type: ignore[assignment]
         self._auth = make_auth(settings.auth, self.base_url, username, password)
         self._transport, self._sleep, self._rng, self._clock = transport, sleep, rng or random.Random(), clock
-        self._unanswered: dict[str, float] = {}  # idempotency key -> when a request of it last got no answer
+        self._unanswered_at: dict[str, float] = {}  # idempotency key -> when a request of it last got no answer
         self._client: httpx.Client | None = None
         self.mapping = DocumentMapping(settings.body, settings.lines.fields if settings.lines else None, typed=True)
         self.breaker = CircuitBreaker(self.name, settings.circuit)
@@ -202,19 +202,19 @@ class RestTarget(Target):
                 response = self._exchange(request)
             except httpx.TransportError as exc:
                 if not isinstance(exc, CERTAINLY_NOT_SENT):
-                    doubt = self._unanswered_now(item)
+                    doubt = self._unanswered(item)
                 last, wait_hint = f"{type(exc).__name__}: {exc or 'no answer'}", None
                 self.breaker.failure()
                 continue
             status = response.status_code
             if status < 300:
                 self.breaker.success()
-                self._unanswered.pop(self.idempotency_key(item), None)
+                self._unanswered_at.pop(self.idempotency_key(item), None)
                 return self._external_id(response)
             if status in NOT_PROCESSED or status >= 500:
                 self.breaker.failure()
                 if status not in NOT_PROCESSED:
-                    doubt = self._unanswered_now(item)
+                    doubt = self._unanswered(item)
                 last = f"HTTP {status}: {_message(response)}"
                 wait_hint = retry_after(response.headers.get("Retry-After"))
                 self._give_up_on_long_wait(wait_hint, last)
@@ -255,7 +255,7 @@ class RestTarget(Target):
                                   code=f"http-{response.status_code}")  # fmt: skip
             found = self._found_id(response, lookup)
             if found is not None:
-                self._unanswered.pop(self.idempotency_key(item), None)
+                self._unanswered_at.pop(self.idempotency_key(item), None)
             return found
         raise TargetError(
             f"{self.name}: cannot tell whether item {item.id} was posted: {last}", code="target-unavailable"
@@ -269,17 +269,18 @@ class RestTarget(Target):
             return 0.0
         return self.settings.timeout_seconds if self.settings.settle_seconds is None else self.settings.settle_seconds
 
-    def _unanswered_now(self, item: WorkItem) -> bool:
+    def _unanswered(self, item: WorkItem) -> bool:
+        """Note that a request of ``item`` got no answer (it may land later); True: in doubt."""
         now = self._clock()
-        if len(self._unanswered) > 1000:  # items that ended elsewhere (the exception queue): forget the settled
-            self._unanswered = {k: at for k, at in self._unanswered.items() if now - at < self.settle}
-        self._unanswered[self.idempotency_key(item)] = now
+        if len(self._unanswered_at) > 1000:  # items that ended elsewhere (the exception queue): forget the settled
+            self._unanswered_at = {k: at for k, at in self._unanswered_at.items() if now - at < self.settle}
+        self._unanswered_at[self.idempotency_key(item)] = now
         return True
 
     def _settle(self, item: WorkItem) -> None:
         """Wait until a request of this item that got no answer (in this process) can no longer
         commit; a runner that died mid-request is followed only after its lease expired."""
-        since = self._unanswered.get(self.idempotency_key(item))
+        since = self._unanswered_at.get(self.idempotency_key(item))
         if since is None or not self.settle:
             return
         wait = since + self.settle - self._clock()

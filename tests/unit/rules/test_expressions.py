@@ -111,7 +111,7 @@ def test_what_evaluation_refuses(text, names, error):
 def test_percent_formats_texts_and_takes_remainders():
     assert run("'%s-%05d (%.2f%%)' % ('INV', 42, 19.5)") == "INV-00042 (19.50%)"
     assert run("'%(n)s' % {'n': x}", x="a") == "a"
-    assert run("n % 7", n=Decimal("10")) == Decimal("3") and run("10 % 4") == 2
+    assert run("n % 7", n=Decimal(10)) == Decimal(3) and run("10 % 4") == 2
 
 
 def test_the_step_budget_bounds_the_work(monkeypatch):
