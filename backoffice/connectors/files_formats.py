@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 Record = dict[str, Any]
@@ -242,5 +242,13 @@ class XlsxFormat:
         write_atomically(path, lambda tmp: book.save(tmp))
 
 
-FORMATS = {"csv": CsvFormat(), "jsonl": JsonLinesFormat(), "xlsx": XlsxFormat()}
+class Format(Protocol):
+    appends: bool  # records are appended (keys can be read from an offset on), not the file rewritten
+
+    def keys(self, path: Path, offset: int = 0) -> tuple[set[str], int]: ...
+    def holds(self, path: Path, key: str) -> bool: ...
+    def append(self, path: Path, record: Record, lines: list[Record]) -> None: ...
+
+
+FORMATS: dict[str, Format] = {"csv": CsvFormat(), "jsonl": JsonLinesFormat(), "xlsx": XlsxFormat()}
 SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}

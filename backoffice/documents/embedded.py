@@ -20,7 +20,6 @@ from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import (
     LITERALS_ASCII85_DECODE, LITERALS_ASCIIHEX_DECODE, LITERALS_FLATE_DECODE, PDFStream, resolve1,
 )
-from pdfminer.psparser import PSLiteral
 from pdfminer.utils import decode_text
 
 from backoffice.errors import DocumentError
@@ -92,7 +91,7 @@ def _inflate(stream: PDFStream, max_bytes: int, what: str) -> bytes:
     data = stream.rawdata
     if data is None:
         raise _Unreadable("no data")
-    if stream.decipher:
+    if stream.decipher and stream.objid is not None and stream.genno is not None:
         data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
     for name, params in stream.get_filters():
         if name in LITERALS_FLATE_DECODE:
@@ -104,7 +103,7 @@ def _inflate(stream: PDFStream, max_bytes: int, what: str) -> bytes:
 
             data = asciihexdecode(data) if name in LITERALS_ASCIIHEX_DECODE else ascii85decode(data)
         else:  # LZW, RunLength, image codecs: never seen on an e-invoice, and not bounded here
-            raise _Unreadable(f"filter {name.name if isinstance(name, PSLiteral) else name}")
+            raise _Unreadable(f"filter {name!r}")
     if len(data) > max_bytes:
         raise _too_large(what, max_bytes)
     return bytes(data)
