@@ -227,3 +227,43 @@ def test_a_marked_item_that_reads_fine_in_its_own_process_is_done_and_unmarked(s
         item = store.update(item.id, "r1", payload={**item.payload, reading.READING: {"by": "r0"}})
         done = runner.handle(item)
         assert done.status == Status.DONE and reading.READING not in done.payload
+
+
+def test_a_worker_past_the_time_limit_on_one_item_is_stopped_and_the_others_are_read(deployment, monkeypatch):
+    import importlib
+    import time
+    from pathlib import Path
+
+    extract_module = importlib.import_module("backoffice.documents.extract")
+    real = extract_module.extract
+
+    def slow(path, kind="auto", **options):
+        if b"SLOW" in Path(path).read_bytes()[:64]:
+            time.sleep(120)
+        return real(path, kind=kind, **options)
+
+    monkeypatch.setattr(extract_module, "extract", slow)  # what the forked workers call
+    path = deployment("""
+        workspace: work
+        bots:
+          - name: invoices
+            source: {kind: folder, path: inbox, create: true, settle_seconds: 0}
+            targets: [{kind: "tests.fakes:RecordingTarget", name: erp}]
+    """)
+    config = load_config(path)
+    inbox = config.workspace_path / "inbox"
+    generate(inbox, count=3, seed=5)
+    (inbox / "endless.pdf").write_bytes(b"%PDF-1.4 SLOW")
+    store = MemoryStore()
+    runner = Runner(config, store, owner="r1", rng=random.Random(1))
+    assert runner.collect() == 4
+    workers = ExtractionWorkers(runner, 2, timeout=1)
+    try:
+        while workers.process_batch():
+            pass
+    finally:
+        workers.close()
+        runner.close()
+    assert store.counts()["invoices"] == {"done": 3, "exception": 1}
+    [slow_item] = store.list(status=Status.EXCEPTION)
+    assert slow_item.reason == "endless.pdf: reading took longer than 1 s (the worker was stopped)"
