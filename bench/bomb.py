@@ -20,6 +20,7 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import signal  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -41,12 +42,17 @@ def once(root: Path, bomb: Path, invoices: int, workers: int) -> dict:
                         "targets": [{"kind": "files", "path": "out/invoices.jsonl"}]}]}  # fmt: skip
     (root / "bots.yaml").write_text(json.dumps(config))
     started = time.monotonic()
-    runner = subprocess.Popen([sys.executable, "-m", "backoffice", "-c", str(root / "bots.yaml"), "run", "--once"],
+    # `run --once` reads in the runner; the worker processes serve `run`, stopped once all is handled.
+    command = ["run", "--once"] if workers < 2 else ["run"]
+    runner = subprocess.Popen([sys.executable, "-m", "backoffice", "-c", str(root / "bots.yaml"), *command],
                               env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    peak = 0
+    peak, stopping = 0, False
     while runner.poll() is None:
         peak = max(peak, sum(rss_kb(p) for p in tree(runner.pid)))
         time.sleep(0.02)
+        if workers >= 2 and not stopping and _handled(root) == invoices + 1:
+            runner.send_signal(signal.SIGTERM)
+            stopping = True
     seconds = time.monotonic() - started
     store = SQLiteStore(root / "work" / "queue.db")
     items = store.list(limit=1000)
@@ -55,6 +61,18 @@ def once(root: Path, bomb: Path, invoices: int, workers: int) -> dict:
     others = [i.status.value for i in items if i.id != bomb_item.id]
     return {"peak_mb": peak / 1024, "seconds": seconds, "exit": runner.returncode, "bomb": bomb_item.status.value,
             "reason": bomb_item.reason, "others_done": others.count("done"), "others": len(others)}  # fmt: skip
+
+
+def _handled(root: Path) -> int:
+    """Items done or in the exception queue (0 before the runner made the queue)."""
+    if not (root / "work" / "queue.db").exists():
+        return 0
+    store = SQLiteStore(root / "work" / "queue.db")
+    try:
+        counts = store.counts().get("invoices", {})
+    finally:
+        store.close()
+    return counts.get("done", 0) + counts.get("exception", 0)
 
 
 def main() -> None:
