@@ -137,8 +137,9 @@ class ExtractionWorkers:
         """The worker's answer; or, when the worker reading the item died, ``{"killed": reason}``;
         or a too-slow error when it read longer than the timeout (the worker is killed)."""
         peak, gone_at = 0, None
+        self._drain(item.id)
         while not result.ready():
-            self._drain()
+            self._drain(item.id)
             begun = self._begun.get(item.id)
             if begun is not None:
                 pid, at = begun
@@ -156,10 +157,13 @@ class ExtractionWorkers:
         self._begun.pop(item.id, None)
         return result.get()
 
-    def _drain(self) -> None:
+    def _drain(self, current: int) -> None:
+        """Take the workers' reports of the tasks they started (those of items still waiting)."""
+        waiting = {current, *(waiting.id for waiting, _, _ in self._waiting)}
         while self._started is not None and not self._started.empty():
             token, pid, at = self._started.get()
-            self._begun[token] = (pid, at)
+            if token in waiting:
+                self._begun[token] = (pid, at)
 
     def _killed(self, item: WorkItem, exc: WorkerKilled) -> WorkItem:
         """The first death: record it and retry the item (read next time in a process of its
