@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from backoffice.bots import mail_parent, stages
+from backoffice.bots import mail_parent, reading, stages
 from backoffice.bots.bot import Bot, build_bots
 from backoffice.config import Config
 from backoffice.connectors.base import Intake
@@ -155,13 +155,37 @@ class Runner:
             summary.log_path = str(path)
             log.info("run started by %s", self.owner, extra={"action": "run-start"})
             summary.collected = self.collect()
-            while not self.stopping and (item := self.process_next()) is not None:
+            while not self.stopping:
+                item = self.process_next()
+                if item is None:
+                    wait = self._pause_with_work()
+                    if wait is None:
+                        break
+                    self._stop.wait(wait)  # a target's circuit is open and items wait for it
+                    continue
                 summary.outcomes[item.status.value] += 1
                 if on_item:
                     on_item(item)
             self.notify(force=True)
             log.info("run finished: %s", dict(summary.outcomes), extra={"action": "run-end"})
         return summary
+
+    def _pause_with_work(self) -> float | None:
+        """Seconds until the first paused bot that has pending items resumes, or None when no
+        paused bot has any (``run --once`` ends only when nothing due is left)."""
+        paused = {name: bot.paused_until() for name, bot in self.bots.items()}
+        paused = {name: until for name, until in paused.items() if until is not None}
+        if not paused:
+            return None
+        counts = self.store.counts()
+        waiting = {name: until for name, until in paused.items() if counts.get(name, {}).get("pending", 0)}
+        if not waiting:
+            return None
+        name = min(waiting, key=waiting.__getitem__)
+        seconds = max(waiting[name] - time.monotonic(), 0.0) + 0.01
+        log.info("bot %s: its target is paused; %d items wait %.1f s for it", name, counts[name]["pending"], seconds,
+                 extra={"bot": name, "action": "wait-for-target"})  # fmt: skip
+        return seconds
 
     def run_forever(self, on_item: Callable[[WorkItem], None] | None = None) -> RunSummary:
         """Poll the sources every ``poll_seconds`` and process items as they become due."""
@@ -259,9 +283,10 @@ class Runner:
 
     def _stages(self, bot: Bot, item: WorkItem, fields: dict, document: Document | None = None) -> WorkItem:
         if document is None:
-            document = stages.extract(bot, item)
+            document, item = self._read(bot, item)
         verdict = stages.apply_rules(bot, document, item, self.store, self.policy)
         payload = {**item.payload, "document": document.to_dict()}
+        payload.pop(reading.READING, None)
         if verdict is not None:
             payload["verdict"] = verdict.to_dict()
         if payload != item.payload:
@@ -276,6 +301,23 @@ class Runner:
                 log.info("item %s posted to %s as %s", item.id, target.name, ref,
                          extra={**fields, "action": "post", "target": target.name})  # fmt: skip
         return item
+
+    def _read(self, bot: Bot, item: WorkItem) -> tuple[Document, WorkItem]:
+        """The item's document. Its file is read here after marking the item ``reading``; an
+        item whose earlier reading killed a runner or worker is read in a capped process of its
+        own instead (:mod:`backoffice.bots.reading`)."""
+        if not reading.needs_reading(item):
+            return stages.extract(bot, item), item
+        if reading.suspect(item):
+            return reading.read_isolated(bot, item), item
+        unmarked = item.payload
+        marked = {**unmarked, reading.READING: {"by": self.owner, "at": datetime.now(UTC).isoformat()}}
+        item = self.store.update(item.id, self.owner, payload=marked)
+        try:
+            return stages.extract(bot, item), item
+        except Exception:  # the reader failed but lived: the mark is not evidence of a death
+            self.store.update(item.id, self.owner, payload=unmarked)
+            raise
 
     def _retry_later(self, bot: Bot, item: WorkItem, exc: Exception, fields: dict) -> WorkItem:
         if isinstance(exc, StageError):

@@ -7,15 +7,22 @@ The path decides how records are grouped; it may name placeholders:
     path: out/invoices/{seller_name}-{invoice_number}.json   # one file per item
     # also {item_id}, {key} (the item's idempotency key), {bot} and any document field
 
-Every record carries its ``item_id``. Posting an item that a file already holds writes nothing,
-and after a crash the target finds the item's record in any file the path pattern matches.
+Every record carries its ``item_id`` and the ``idempotency_key`` of its post (derived from the
+bot, the document and the target, so the same in a fresh queue). A record is known by its key,
+never by its item id: posting a key that the file already holds writes nothing, and after a
+crash the target finds the key in any file the path pattern matches. CSV and JSON lines are
+appended to (each file's keys are read once per runner, then only what was added since); XLSX
+is rewritten atomically. Temporary files left by a runner killed while rewriting are deleted
+when the target starts.
 """
 
 from __future__ import annotations
 
 import fcntl
+import fnmatch
 import glob
 import hashlib
+import logging
 import re
 import string
 from collections.abc import Iterator
@@ -26,13 +33,14 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from backoffice.connectors.base import Settings, Target
-from backoffice.connectors.files_formats import FORMATS, SUFFIXES
+from backoffice.connectors.files_formats import FORMATS, KEY, SUFFIXES, TEMPORARY
 from backoffice.connectors.mapping import DocumentMapping, FieldSpec
 from backoffice.documents.models import Document
 from backoffice.errors import BusinessError, TargetError
 from backoffice.paths import inside
 from backoffice.queue.base import WorkItem
 
+log = logging.getLogger(__name__)
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -71,11 +79,13 @@ class FilesTarget(Target):
         super().__init__(settings, context)
         self.format = settings.format or SUFFIXES.get(Path(settings.path).suffix.lower(), "csv")
         self.writer = FORMATS[self.format]
-        fixed = {"item_id": "$item_id"}
+        fixed = {"item_id": "$item_id", KEY: "$key"}
         if settings.columns is None:
             fixed.update(kind="$kind", source="$source")
         typed = self.format == "xlsx"  # real number and date cells; text formats keep the exact strings
         self.mapping = DocumentMapping(settings.columns, settings.line_columns, typed=typed, fixed=fixed)
+        self._known: dict[Path, tuple[int, int, set[str]]] = {}  # file -> (inode, offset read to, keys)
+        self.sweep()
 
     @property
     def path(self) -> Path:
@@ -93,35 +103,78 @@ class FilesTarget(Target):
     def post(self, item: WorkItem, document: Document) -> str:
         relative = self._render(item, document)
         path = inside(self.context.workspace, relative)
-        ref = f"{relative}#item-{item.id}"
-        special = {"$item_id": item.id, "$key": self.idempotency_key(item), "$source": document.source,
+        key = self.idempotency_key(item)
+        ref = f"{relative}#{key}"
+        special = {"$item_id": item.id, "$key": key, "$source": document.source,
                    "$kind": document.kind, "$bot": item.bot, "$run": self.context.run}  # fmt: skip
         record = self.mapping.row(document, special)
         lines = self.mapping.line_rows(document, special) if self.format != "csv" else []
         try:
-            with self.waiting(), _exclusive(path, self.context.workspace / "state" / "locks"):
-                if path.exists() and self.writer.holds(path, item.id):
+            with self.waiting(), _exclusive(path, self._locks):
+                if key in self._keys(path):
                     return ref
                 self.writer.append(path, record, lines)
+                self._keys(path).add(key)
         except OSError as exc:
             raise TargetError(f"{self.name}: cannot write {path}: {exc}", code="target-files") from exc
         return ref
 
     def lookup(self, item: WorkItem, document: Document) -> str | None:
-        workspace = self.context.workspace
-        pattern = "".join(
-            glob.escape(text) + ("*" if name is not None else "")
-            for text, name, _, _ in string.Formatter().parse(self.settings.path)
-        )
-        for found in sorted(glob.glob(str(inside(workspace, pattern)))):
+        workspace, key = self.context.workspace, self.idempotency_key(item)
+        for found in sorted(glob.glob(str(inside(workspace, self._pattern())))):
             path = Path(found)
             try:
-                if self.writer.holds(path, item.id):
+                if self.writer.holds(path, key):
                     shown = path.relative_to(workspace) if path.is_relative_to(workspace) else path
-                    return f"{shown}#item-{item.id}"
-            except (OSError, ValueError, KeyError):
+                    return f"{shown}#{key}"
+            except (OSError, ValueError, KeyError, StopIteration):
                 continue  # not one of ours, or unreadable: it cannot hold the record
         return None
+
+    def sweep(self) -> int:
+        """Delete the temporary files a runner killed while rewriting a file left beside it (each
+        under its file's lock, so a rewrite in progress elsewhere is never disturbed)."""
+        pattern = inside(self.context.workspace, self._pattern())
+        swept = 0
+        for found in glob.glob(str(pattern.parent / ".*")):
+            tmp = Path(found)
+            match = TEMPORARY.match(tmp.name)
+            if not match or not fnmatch.fnmatch(match["name"], pattern.name):
+                continue
+            with _exclusive(tmp.parent / match["name"], self._locks):
+                try:
+                    tmp.unlink()
+                    swept += 1
+                except FileNotFoundError:  # renamed into place by the runner that wrote it
+                    pass
+        if swept:
+            log.info("%s: deleted %d temporary files of killed runners", self.name, swept,
+                     extra={"target": self.name, "action": "sweep"})  # fmt: skip
+        return swept
+
+    @property
+    def _locks(self) -> Path:
+        return self.context.workspace / "state" / "locks"
+
+    def _pattern(self) -> str:
+        return "".join(glob.escape(text) + ("*" if name is not None else "")
+                       for text, name, _, _ in string.Formatter().parse(self.settings.path))  # fmt: skip
+
+    def _keys(self, path: Path) -> set[str]:
+        """The keys ``path`` holds, read incrementally (called under the file's lock)."""
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            self._known[path] = (0, 0, set())
+            return self._known[path][2]
+        inode, offset, keys = self._known.get(path, (0, 0, set()))
+        if not self.writer.appends or inode != stat.st_ino or stat.st_size < offset:
+            offset, keys = 0, set()  # a workbook, or a file replaced or cut short: read it whole
+        if not self.writer.appends or stat.st_size > offset:
+            more, offset = self.writer.keys(path, offset)
+            keys |= more
+        self._known[path] = (stat.st_ino, offset, keys)
+        return keys
 
     def _render(self, item: WorkItem, document: Document) -> str:
         values = {"run": self.context.run, "item_id": item.id, "key": self.idempotency_key(item), "bot": item.bot}

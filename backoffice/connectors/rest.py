@@ -12,7 +12,11 @@
 Timeouts, connection errors, 5xx and 429 are retried inside the post with exponential backoff
 and jitter, honouring Retry-After. A request that may have reached the API (a timeout after
 sending, a dropped connection, a 500) is followed by a lookup before the next post when the
-target has one; otherwise the idempotency key makes the repeat harmless. A 4xx that says the
+target has one; otherwise the idempotency key makes the repeat harmless. An API that may still
+commit a request after the client gave up on it would answer such a lookup "not there" too
+early: so a target without an idempotency header waits ``settle_seconds`` after an unanswered
+request before it looks up (default: ``timeout_seconds``, so the lookup comes at least twice the
+timeout after the request was sent), and looks up again before every further request. A 4xx that says the
 data is wrong is a BusinessError carrying the API's own message. Each target has a circuit
 breaker (after ``circuit.failures`` failures in a row it pauses) and an optional rate limit.
 """
@@ -97,6 +101,11 @@ class RestSettings(Settings):
     lookup: LookupSettings | None = Field(None, description="How to find what an earlier post wrote.")
     id_field: str = Field("id", description="Dotted path of the new record's id in the API's answer.")
     timeout_seconds: float = Field(10.0, gt=0, description="Seconds to wait for an answer.")
+    settle_seconds: float | None = Field(
+        None, ge=0, description="After a request that got no answer, wait this long before looking up whether "
+        "it landed: the longest the API may take to commit a request the client gave up on. Default: "
+        "timeout_seconds. Used when the API cannot deduplicate (no idempotency_header).",
+    )  # fmt: skip
     connect_timeout_seconds: float = Field(5.0, gt=0, description="Seconds to wait for a connection.")
     verify_tls: bool = Field(True, description="Check the server's TLS certificate.")
     retry: RetrySettings = Field(default_factory=RetrySettings, description="Retries inside one post.")
@@ -128,6 +137,7 @@ class RestTarget(Target):
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ):
         super().__init__(settings, context)
         username = password = None
@@ -138,7 +148,8 @@ class RestTarget(Target):
             password = connection.password.get_secret_value() if connection.password else None
         self.base_url: str = base_url  # type: ignore[assignment]
         self._auth = make_auth(settings.auth, self.base_url, username, password)
-        self._transport, self._sleep, self._rng = transport, sleep, rng or random.Random()
+        self._transport, self._sleep, self._rng, self._clock = transport, sleep, rng or random.Random(), clock
+        self._unanswered_at: dict[str, float] = {}  # idempotency key -> when a request of it last got no answer
         self._client: httpx.Client | None = None
         self.mapping = DocumentMapping(settings.body, settings.lines.fields if settings.lines else None, typed=True)
         self.breaker = CircuitBreaker(self.name, settings.circuit)
@@ -190,17 +201,20 @@ class RestTarget(Target):
             try:
                 response = self._exchange(request)
             except httpx.TransportError as exc:
-                doubt = doubt or not isinstance(exc, CERTAINLY_NOT_SENT)
+                if not isinstance(exc, CERTAINLY_NOT_SENT):
+                    doubt = self._unanswered(item)
                 last, wait_hint = f"{type(exc).__name__}: {exc or 'no answer'}", None
                 self.breaker.failure()
                 continue
             status = response.status_code
             if status < 300:
                 self.breaker.success()
+                self._unanswered_at.pop(self.idempotency_key(item), None)
                 return self._external_id(response)
             if status in NOT_PROCESSED or status >= 500:
                 self.breaker.failure()
-                doubt = doubt or status not in NOT_PROCESSED
+                if status not in NOT_PROCESSED:
+                    doubt = self._unanswered(item)
                 last = f"HTTP {status}: {_message(response)}"
                 wait_hint = retry_after(response.headers.get("Retry-After"))
                 self._give_up_on_long_wait(wait_hint, last)
@@ -217,6 +231,7 @@ class RestTarget(Target):
         if lookup is None:
             return super().lookup(item, document)
         request = self.client.build_request("GET", self._render(lookup.path, item, document))
+        self._settle(item)
         retry, last, wait_hint = self.settings.retry, "", None
         for attempt in range(1, retry.attempts + 1):
             if attempt > 1:
@@ -238,10 +253,42 @@ class RestTarget(Target):
             if response.status_code >= 300:
                 raise TargetError(f"{self.name}: lookup answered HTTP {response.status_code}: {_message(response)}",
                                   code=f"http-{response.status_code}")  # fmt: skip
-            return self._found_id(response, lookup)
+            found = self._found_id(response, lookup)
+            if found is not None:
+                self._unanswered_at.pop(self.idempotency_key(item), None)
+            return found
         raise TargetError(
             f"{self.name}: cannot tell whether item {item.id} was posted: {last}", code="target-unavailable"
         )
+
+    # -- requests in doubt -----------------------------------------------------------------
+    @property
+    def settle(self) -> float:
+        """Seconds a lookup waits after an unanswered request (0 when the API deduplicates)."""
+        if self.idempotent:
+            return 0.0
+        return self.settings.timeout_seconds if self.settings.settle_seconds is None else self.settings.settle_seconds
+
+    def _unanswered(self, item: WorkItem) -> bool:
+        """Note that a request of ``item`` got no answer (it may land later); True: in doubt."""
+        now = self._clock()
+        if len(self._unanswered_at) > 1000:  # items that ended elsewhere (the exception queue): forget the settled
+            self._unanswered_at = {k: at for k, at in self._unanswered_at.items() if now - at < self.settle}
+        self._unanswered_at[self.idempotency_key(item)] = now
+        return True
+
+    def _settle(self, item: WorkItem) -> None:
+        """Wait until a request of this item that got no answer (in this process) can no longer
+        commit; a runner that died mid-request is followed only after its lease expired."""
+        since = self._unanswered_at.get(self.idempotency_key(item))
+        if since is None or not self.settle:
+            return
+        wait = since + self.settle - self._clock()
+        if wait > 0:
+            log.info("%s: waiting %.2f s for an unanswered request to settle before the lookup", self.name, wait,
+                     extra={"target": self.name, "action": "settle"})  # fmt: skip
+            with self.waiting():
+                self._sleep(wait)
 
     # -- pieces ----------------------------------------------------------------------------
     def _special(self, item: WorkItem, document: Document) -> dict[str, Any]:

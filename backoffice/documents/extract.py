@@ -23,9 +23,8 @@ from backoffice.documents.kind import detect_kind
 from backoffice.documents.layout import lines_of
 from backoffice.documents.models import Document, Field
 from backoffice.documents.order import COLUMNS as ORDER_COLUMNS, read_order_lines, read_order_rows
-from backoffice.documents.pdf import (
-    DEFAULT_MAX_PAGES, HEADER_WINDOW, PdfText, attachments, describe, open_document, read_words,
-)
+from backoffice.documents.embedded import embedded_files
+from backoffice.documents.pdf import DEFAULT_MAX_PAGES, HEADER_WINDOW, PdfText, describe, open_document, read_words
 from backoffice.documents.split import split_pages
 from backoffice.documents.templates import Template, match
 from backoffice.documents.templates.layout_text import area_text, layout_text
@@ -72,7 +71,7 @@ def _extract(path: Path, kind: str, ignore_embedded: bool, templates: list[Templ
     else:
         documents = None
         if form == "pdf" and not ignore_embedded:
-            embedded = _embedded(path)
+            embedded = _embedded(path, max_pages)
             documents = [embedded] if embedded is not None else None
         if documents is None:
             if form == "pdf":
@@ -113,28 +112,37 @@ def _unreadable(path: Path, form: str) -> DocumentError:
                          "timesheet labels found)", code="unknown-kind")
 
 
-def _embedded(path: Path) -> Document | None:
-    """The e-invoice or e-order embedded in a PDF, or None when it has none (or only a broken one)."""
-    found = {name.lower(): (name, data) for name, data in attachments(path) if name.lower().endswith(".xml")}
+def _embedded(path: Path, max_pages: int) -> Document | None:
+    """The e-invoice or e-order embedded in a PDF, or None when it has none (or only a broken one).
+    The page limit holds for these PDFs too; an embedded XML that declares entities (an XXE
+    attempt) is refused, not passed over for the printed text."""
+    open_document(path, max_pages=max_pages).close()
+    found = {name.lower(): (name, data)
+             for name, data in embedded_files(path, wanted=lambda name: name.lower().endswith(".xml"))}
     ordered = [found[n] for n in EMBEDDED_NAMES if n in found] + [v for k, v in found.items() if k not in EMBEDDED_NAMES]
     for name, data in ordered:
         try:
             document = read_xml(data, f"{path.name}: {name}", method="embedded-xml")
         except DocumentError as exc:
+            if exc.code == "xml-entities" or b"<!ENTITY" in data or b"<!DOCTYPE" in data[:4096]:
+                raise DocumentError(f"{path.name}: the embedded {name} declares a DOCTYPE or entities (an XXE "
+                                    "attempt?), which are refused", code="xml-entities") from exc
             log.warning("embedded XML not readable", extra={"source": path.name, "attachment": name, "reason": exc.reason})
             continue
         if document.kind != "unknown" and document.fields:
-            _place(document, path)
+            _place(document, path, max_pages)
             return document
     return None
 
 
-def _place(document: Document, path: Path) -> None:
+def _place(document: Document, path: Path, max_pages: int) -> None:
     """Give embedded fields the page and box where the same value is printed, when it is."""
     try:
-        text = read_words(path, max_pages=10**9, ocr=False)
-    except DocumentError:  # a page without text, or a PDF that only its attachment makes sense of
-        pdf = open_document(path, max_pages=10**9)
+        text = read_words(path, max_pages=max_pages, ocr=False)
+    except DocumentError as exc:  # a page without text, or a PDF that only its attachment makes sense of
+        if exc.code == "too-many-pages":
+            raise
+        pdf = open_document(path, max_pages=max_pages)
         document.pages = len(pdf)
         pdf.close()
         return

@@ -175,25 +175,6 @@ def open_document(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES) -> pdfium.P
     return document
 
 
-def attachments(path: Path, *, max_bytes: int = 20 * 1024 * 1024) -> list[tuple[str, bytes]]:
-    """The files embedded in a PDF (name, bytes), skipping any larger than ``max_bytes``."""
-    document = open_document(path, max_pages=10**9)
-    found = []
-    try:
-        for index in range(document.count_attachments()):
-            attachment = document.get_attachment(index)
-            try:
-                data = attachment.get_data()
-            except pdfium.PdfiumError:
-                log.debug("unreadable attachment", extra={"source": path.name, "index": index})
-                continue
-            if len(data) <= max_bytes:
-                found.append((attachment.get_name(), bytes(data)))
-    finally:
-        document.close()
-    return found
-
-
 _SPACE = frozenset(" \t\r\n\x00\xa0\u2002\u2003\u2009\u202f\ufffe")
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from backoffice.documents.models import Document
 from backoffice.errors import DocumentError
-from backoffice.processes import MEMORY_LIMIT_MB, memory_limit_mb, worker_pool
+from backoffice.processes import MEMORY_LIMIT_MB, announce, memory_limit_mb, worker_pool
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +35,11 @@ class Outcome:
     error: DocumentError | None = None
 
 
-def _read(path: str, kind: str, ignore_embedded: bool) -> dict:
+def _read(path: str, kind: str, ignore_embedded: bool, token: object = None) -> dict:
     from backoffice.documents.extract import extract
 
+    if token is not None:
+        announce(token)  # the runner watches this worker while it reads the file
     try:
         return {"document": extract(path, kind, ignore_embedded=ignore_embedded).to_dict()}
     except DocumentError as exc:

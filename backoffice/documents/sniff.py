@@ -13,6 +13,7 @@ from pathlib import Path
 from backoffice.documents.pdf import HEADER_WINDOW, describe
 from backoffice.errors import DocumentError
 
+MAX_UNPACKED_BYTES = 200_000_000  # an XLSX whose parts unpack to more is refused before it is read
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"GIF87a", b"GIF89a", b"BM")
 _EMAIL_HEADERS = (b"from:", b"received:", b"return-path:", b"mime-version:", b"subject:", b"to:", b"date:",
                   b"message-id:", b"delivered-to:", b"content-type:")
@@ -50,10 +51,17 @@ def sniff(path: Path) -> str:
 def _zip_kind(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
+            members = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise DocumentError(f"{path.name}: the ZIP container is corrupt ({exc})", code="corrupt-file") from exc
+    names = {member.filename for member in members}
     if "xl/workbook.xml" in names:
+        # Python's zipfile never inflates a member past the size it declares: bounding the
+        # declared sizes bounds what reading the workbook can unpack.
+        unpacked = sum(member.file_size for member in members)
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise DocumentError(f"{path.name}: the workbook unpacks to {unpacked / 1e6:.0f} MB, more than the "
+                                f"limit of {MAX_UNPACKED_BYTES // 1_000_000} MB", code="too-large")  # fmt: skip
         return "xlsx"
     what = "a Word document" if "word/document.xml" in names else "a ZIP archive"
     raise DocumentError(f"{path.name}: cannot read this file: it looks like {what}", code="unsupported-format")

@@ -109,8 +109,33 @@ def _visit(node: ast.AST, scope: Scope, findings: list[Finding]) -> None:
             if problem:
                 findings.append(_at(node, problem))
         return
+    if isinstance(node, ast.BinOp) and _literal_only(node):
+        problem = _out_of_bounds(node)
+        if problem:
+            findings.append(_at(node, problem))
+            return
     for child in ast.iter_child_nodes(node):
         _visit(child, scope, findings)
+
+
+def _literal_only(node: ast.AST) -> bool:
+    """Whether ``node`` is built of literals only (its value is the same for every document)."""
+    return all(isinstance(n, (ast.expr_context, ast.operator, ast.unaryop, ast.Constant, ast.BinOp, ast.UnaryOp,
+                              ast.List, ast.Tuple, ast.Dict)) for n in ast.walk(node))  # fmt: skip
+
+
+def _out_of_bounds(node: ast.BinOp) -> str | None:
+    """The bound a literal-only computation (``'%0999999999d' % 1``, ``'a' * 10 ** 9``) hits, if
+    any: evaluated once here, bounded as at run time, so ``check`` refuses what every document would."""
+    from simpleeval import InvalidExpression
+
+    try:
+        Evaluator({}, {}).run(Expression("", node, ()))
+    except InvalidExpression as exc:
+        return str(exc)
+    except (ArithmeticError, TypeError, ValueError):
+        return None  # a division by zero and the like are reported when evaluated
+    return None
 
 
 def _unknown_name(name: str, scope: Scope) -> str:

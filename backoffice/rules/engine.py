@@ -198,8 +198,9 @@ class _Run:
             if isinstance(part, Expression):
                 try:
                     parts.append(show(self.evaluator.run(part)))
-                except (InvalidExpression, TypeError, ArithmeticError, ValueError, LookupError, AttributeError):
-                    parts.append("(missing)")
+                except (InvalidExpression, TypeError, ArithmeticError, ValueError, LookupError, AttributeError) as exc:
+                    missing = any(read(self.names, name) is None for name in part.reads)
+                    parts.append("(missing)" if missing else f"(cannot show {part.text.strip()}: {_short(exc)})")
             else:
                 parts.append(part)
         return "".join(parts)
@@ -270,3 +271,8 @@ class _Run:
                            values, "route")  # fmt: skip
         self.routes.append(decision)
         return Outcome(rule.id, False, rule.severity, message, values, "route")
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."

@@ -15,7 +15,10 @@ Why simpleeval, and not CEL or a parser of our own:
     (``lines.amount``) or a date's ``year``/``month``/``day``; no methods, nothing starting
     with ``_``; only the helpers in :mod:`backoffice.rules.helpers` can be called;
   * numbers, strings and lists are bounded (:data:`MAX_INT_BITS`, :data:`MAX_SEQUENCE`,
-    :data:`MAX_EXPONENT`); literals with a decimal point are ``Decimal``, never ``float``;
+    :data:`MAX_EXPONENT`) before they are built, whichever way they are built (``+``, ``*``,
+    ``%`` formatting, whose widths and arguments are measured first), and one evaluation builds
+    at most :data:`MAX_BUILT` characters and items in all (a comprehension of big strings);
+    literals with a decimal point are ``Decimal``, never ``float``;
   * an expression is at most :data:`MAX_LENGTH` characters, :data:`MAX_NODES` nodes and
     :data:`MAX_DEPTH` levels deep (checked once, when the rule file is loaded), and one
     evaluation takes at most :data:`MAX_STEPS` node visits, so time is bounded by counting,
@@ -29,6 +32,8 @@ from __future__ import annotations
 
 import ast
 import operator as op
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -55,6 +60,7 @@ MAX_STEPS = 50_000  # node visits in one evaluation
 MAX_SEQUENCE = 100_000  # characters in a string, items in a list
 MAX_INT_BITS = 256  # whole numbers up to about 10**77
 MAX_EXPONENT = 100
+MAX_BUILT = 10 * MAX_SEQUENCE  # characters and items one evaluation may build in all
 simpleeval.MAX_COMPREHENSION_LENGTH = 10_000
 
 ALLOWED_NODES = (
@@ -230,6 +236,39 @@ def _mul(a: Any, b: Any) -> Any:
     return a * b
 
 
+_SPEC = re.compile(r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?P<width>\*|\d+)?(?:\.(?P<precision>\*|\d+))?[hlL]?"
+                   r"(?P<conv>.)", re.DOTALL)  # fmt: skip
+_SCALARS = (str, int, Decimal, date, timedelta, type(None))
+
+
+def _mod(a: Any, b: Any) -> Any:
+    """``%``: the remainder, or printf-style formatting of a text, measured before it is done."""
+    if not isinstance(a, str):
+        return op.mod(a, b)
+    if len(a) > MAX_SEQUENCE:
+        raise IterableTooLong(f"a result longer than {MAX_SEQUENCE} is not allowed")
+    arguments = b if isinstance(b, tuple) else (b,)
+    size, index = len(a), 0
+    for spec in _SPEC.finditer(a):
+        if spec["conv"] == "%":
+            continue
+        if "*" in (spec["width"], spec["precision"]):
+            raise FeatureNotAvailable("'*' widths are not allowed in % formatting")
+        if spec["key"] is not None:
+            value = b.get(spec["key"]) if isinstance(b, Mapping) else None
+        else:
+            value = arguments[index] if index < len(arguments) else None
+            index += 1
+        if not isinstance(value, _SCALARS):
+            raise FeatureNotAvailable(f"only texts, numbers and dates can be formatted with %, not a {type(value).__name__}")
+        if isinstance(value, Decimal) and value.is_finite() and abs(value.adjusted()) > MAX_EXPONENT:
+            raise NumberTooHigh(f"a number beyond 10**{MAX_EXPONENT} cannot be formatted with %")
+        size += int(spec["width"] or 0) + int(spec["precision"] or 0) + len(str(value)) + MAX_EXPONENT
+        if size > MAX_SEQUENCE:
+            raise IterableTooLong(f"a result longer than {MAX_SEQUENCE} is not allowed")
+    return a % b
+
+
 def _pow(a: Any, b: Any) -> Any:
     if not isinstance(b, (int, Decimal)) or abs(b) > MAX_EXPONENT:
         raise NumberTooHigh(f"exponents are limited to {MAX_EXPONENT}")
@@ -248,7 +287,7 @@ def _div(a: Any, b: Any) -> Any:
 
 OPERATORS = {
     ast.Add: _add, ast.Sub: op.sub, ast.Mult: _mul, ast.Div: _div, ast.FloorDiv: op.floordiv,
-    ast.Mod: op.mod, ast.Pow: _pow, ast.USub: op.neg, ast.UAdd: op.pos, ast.Not: op.not_,
+    ast.Mod: _mod, ast.Pow: _pow, ast.USub: op.neg, ast.UAdd: op.pos, ast.Not: op.not_,
     ast.Eq: op.eq, ast.NotEq: op.ne, ast.Lt: op.lt, ast.LtE: op.le, ast.Gt: op.gt, ast.GtE: op.ge,
     ast.In: lambda x, y: x in y, ast.NotIn: lambda x, y: x not in y,
     ast.Is: lambda x, y: x is y, ast.IsNot: lambda x, y: x is not y,
@@ -259,7 +298,8 @@ class Evaluator(EvalWithCompoundTypes):
     """simpleeval with our node handlers, operators and a step budget (see the module doc)."""
 
     def __init__(self, names: dict[str, Any], functions: dict[str, Any]):
-        super().__init__(operators=OPERATORS, functions=functions, names=names)
+        operators = {kind: self._counted(function) for kind, function in OPERATORS.items()}
+        super().__init__(operators=operators, functions=functions, names=names)
         self.nodes.update({
             ast.Name: self._name, ast.Attribute: self._attribute, ast.Call: self._call,
             ast.Constant: self._constant,
@@ -267,11 +307,24 @@ class Evaluator(EvalWithCompoundTypes):
         for unwanted in (ast.Expr, ast.Assign, ast.AugAssign, ast.Import, ast.JoinedStr, ast.FormattedValue,
                          ast.DictComp):  # fmt: skip
             self.nodes.pop(unwanted, None)
-        self.steps = 0
+        self.steps = self.built = 0
 
     def run(self, expression: Expression) -> Any:
-        self.expr, self.steps, self._max_count = expression.text, 0, 0
+        self.expr, self.steps, self.built, self._max_count = expression.text, 0, 0, 0
         return self._eval(expression.tree)
+
+    def _counted(self, operator: Any) -> Any:
+        """``operator``, counting the length of each text or list it builds against MAX_BUILT."""
+
+        def counted(*args: Any) -> Any:
+            result = operator(*args)
+            if isinstance(result, (str, list, tuple)) and len(result) > 1:
+                self.built += len(result)
+                if self.built > MAX_BUILT:
+                    raise IterableTooLong(f"the expression builds more than {MAX_BUILT} characters or items")
+            return result
+
+        return counted
 
     def _eval(self, node: ast.AST) -> Any:
         # simpleeval's check of every result for modules is not needed: names hold data only,

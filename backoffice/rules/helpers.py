@@ -27,7 +27,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.util import get_cc_module
 
 from backoffice.rules import matching
-from backoffice.rules.values import HelperError, Record, Rows, money, show, tolerance_of
+from backoffice.rules.values import HelperError, Record, Rows, joined, money, show, tolerance_of
 
 MAX_TEXT = 100_000  # characters a text helper reads
 MAX_FUZZY = 1_000  # characters fuzzy matching compares (its work grows with the product)
@@ -197,9 +197,9 @@ def join(values: Iterable[Any], separator: str = ", ") -> str:
     """The values as text, ``", "`` between them (for messages)."""
     if not isinstance(separator, str):
         raise TypeError("join() takes text as its separator")
-    if isinstance(values, str):
-        return _text(values)
-    return _text(separator.join(show(v) for v in values))
+    if isinstance(values, str) or not isinstance(values, Iterable) or isinstance(values, Record):
+        return _text(show(values))  # one value (a number, a date, a row) is shown as it is
+    return _text(joined((show(v) for v in values), separator, MAX_TEXT))
 
 
 # -- tables --------------------------------------------------------------------------------------

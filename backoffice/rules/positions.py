@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from backoffice.errors import ConfigError
-from backoffice.yamlfile import field_path
+from backoffice.yamlfile import field_path, load_yaml
 
 MAX_FILE_BYTES = 1 << 20
 
@@ -66,12 +66,7 @@ def load(text: str, path: Path) -> tuple[Any, Positions]:
         raise ConfigError(f"{path}:1:1: the rule file is larger than {MAX_FILE_BYTES} bytes")
     positions = Positions(path, text)
     try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        data, node = load_yaml(text, path)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else f"{path}:1:1"

@@ -60,16 +60,30 @@ def show(value: Any) -> str:
     if isinstance(value, timedelta):
         return f"{value.days} days"
     if isinstance(value, Decimal):
-        return format(value, "f")
+        if value.is_finite() and value.adjusted() < 100 and value.as_tuple().exponent >= -100:
+            return format(value, "f")
+        return str(value)  # 1E+999999 written out would be a million digits
     if isinstance(value, Record):
-        return value.label or ", ".join(f"{k}={show(v)}" for k, v in value.items())
-    if isinstance(value, (list, tuple, set, frozenset)):
+        text = value.label or joined(f"{k}={show(v)}" for k, v in value.items())
+    elif isinstance(value, (list, tuple, set, frozenset)):
         if isinstance(value, Rows) and not value:
             return "(none)"
-        text = ", ".join(show(v) for v in value)
+        text = joined(show(v) for v in value)
     else:
         text = str(value)
     return text if len(text) <= SHOW_LIMIT else text[: SHOW_LIMIT - 1] + "…"
+
+
+def joined(parts: Iterable[str], separator: str = ", ", limit: int = SHOW_LIMIT) -> str:
+    """``separator.join(parts)``, stopping once it is longer than ``limit`` (a list of 100,000
+    long texts is never written out whole)."""
+    out, size = [], 0
+    for part in parts:
+        out.append(part)
+        size += len(part) + len(separator)
+        if size > limit:
+            break
+    return separator.join(out)
 
 
 def as_text(value: Any) -> str | None:

@@ -1,6 +1,11 @@
 """500 invoices to the demo ERP while it fails 30% of requests in all four ways (500s, timeouts,
 slow answers, connections dropped after the commit) and the runner is killed with SIGKILL at 10
-random moments: at the end the ERP holds each invoice exactly once and every item is done."""
+random moments: at the end the ERP holds each invoice exactly once and every item is done.
+
+The second test does the same with a target that has only a lookup (no idempotency key), where
+the ERP's "timeout" fault is a late commit: the record lands 0.5 s after the request, when the
+client gave up after 0.3 s. Each lookup must wait for such a commit, or the item is posted twice.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +32,7 @@ ITEMS, KILLS = 500, 10
 VENDORS = ["Acme GmbH", "Globex Ltd", "Initech SA", "Umbrella BV", "Stark AG"]
 
 
-def deployment(folder: Path, erp_url: str) -> Path:
+def deployment(folder: Path, erp_url: str, *, idempotent: bool = True) -> Path:
     target = {
         "kind": "rest", "name": "erp", "base_url": erp_url, "path": "/api/invoices",
         "body": {"vendor": "seller_name", "number": "invoice_number", "currency": "currency",
@@ -39,6 +44,9 @@ def deployment(folder: Path, erp_url: str) -> Path:
         "retry": {"attempts": 5, "backoff_seconds": 0.02, "max_backoff_seconds": 0.2},
         "circuit": {"failures": 8, "reset_seconds": 0.2},
     }  # fmt: skip
+    if not idempotent:  # lookup alone: wait out the ERP's commit lag (0.5 s) before each lookup
+        del target["idempotency_header"]
+        target["settle_seconds"] = 1.0
     config = {
         "workspace": "work",
         "runner": {"lease_seconds": 1, "poll_seconds": 0.2},
@@ -54,14 +62,15 @@ def deployment(folder: Path, erp_url: str) -> Path:
     return path
 
 
-def queue_items(store: SQLiteStore, rng: random.Random) -> None:
+def queue_items(store: SQLiteStore, rng: random.Random, count: int = ITEMS, prefix: str = "FI") -> None:
     items = []
-    for n in range(ITEMS):
-        document = invoice(invoice_number=f"FI-{n:04d}", seller_name=rng.choice(VENDORS))
+    for n in range(count):
+        document = invoice(invoice_number=f"{prefix}-{n:04d}", seller_name=rng.choice(VENDORS))
         document.lines = [{"description": Field(f"service {n}"), "amount": Field("119.00")}]
-        items.append(NewItem("invoices", f"doc-{n}", payload={"file": f"fi-{n}.pdf", "document": document.to_dict()},
+        key = f"doc-{n}" if prefix == "FI" else f"{prefix}-doc-{n}"  # the ERP is shared by this module's tests
+        items.append(NewItem("invoices", key, payload={"file": f"fi-{n}.pdf", "document": document.to_dict()},
                              max_attempts=100))  # fmt: skip
-    assert store.enqueue_many(items) == ITEMS
+    assert store.enqueue_many(items) == count
 
 
 def start_runner(config: Path, log: Path) -> subprocess.Popen:
@@ -132,3 +141,49 @@ def test_each_invoice_once_despite_faults_and_kills(erp, tmp_path):
     journal = [e.action for item in items for e in store.journal(item.id)]
     assert journal.count("lease-expired") >= 1 and journal.count("complete") == ITEMS
     assert max(calls) > 1  # an item whose earlier call was in doubt was handled again
+
+
+LATE_ITEMS, LATE_KILLS = 200, 6
+
+
+def test_lookup_alone_posts_each_invoice_once_despite_late_commits_and_kills(erp, tmp_path):
+    rng = random.Random(2027)
+    config = deployment(tmp_path, erp.url, idempotent=False)
+    store = SQLiteStore(tmp_path / "work" / "queue.db")
+    queue_items(store, rng, LATE_ITEMS, prefix="LC")
+    before = erp.stats()  # the ERP serves this module's earlier test too
+    erp.faults(0.3, ("error", "timeout", "slow", "drop"), slow_seconds=0.1, hang_seconds=0.5, seed=11)
+    runner_log = tmp_path / "runner.log"
+
+    def done() -> int:
+        return store.counts().get("invoices", {}).get("done", 0)
+
+    kills = 0
+    for _ in range(LATE_KILLS):
+        runner = start_runner(config, runner_log)
+        try:
+            started = erp.stats()["requests"]
+            wait_until(lambda s=started: erp.stats()["requests"] > s, 60, "the runner to reach the ERP")
+            time.sleep(rng.uniform(0.0, 1.5))
+        finally:
+            runner.send_signal(signal.SIGKILL)
+            runner.wait(timeout=30)
+            kills += 1
+    runner = start_runner(config, runner_log)
+    try:
+        wait_until(lambda: done() == LATE_ITEMS, 300, f"{LATE_ITEMS} done items (log: {runner_log})")
+    finally:
+        runner.send_signal(signal.SIGTERM)
+        assert runner.wait(timeout=30) == 0
+    stats = {name: count - before.get(name, 0) for name, count in erp.stats().items() if isinstance(count, int)}
+    erp.faults()
+
+    erp_db = sqlite3.connect(f"file:{erp.db}?mode=ro", uri=True)
+    invoices, references = erp_db.execute(
+        "SELECT count(*), count(DISTINCT reference) FROM invoices WHERE number LIKE 'LC-%'").fetchone()
+    lost, duplicated = LATE_ITEMS - references, invoices - references
+    print(f"late commits: {LATE_ITEMS} items, {kills} kills, {stats.get('fault-timeout', 0)} late commits, "
+          f"{lost} lost, {duplicated} duplicated")
+    assert (lost, duplicated) == (0, 0)
+    assert store.counts() == {"invoices": {"done": LATE_ITEMS}}
+    assert stats.get("fault-timeout", 0) > 10 and stats.get("replays", 0) == 0  # no key: the lookup did it all

@@ -238,3 +238,41 @@ def test_problems_come_in_line_order(deployment):
     )
     lines = [int(p.split(":")[1]) for p in problems_of(path)]
     assert lines == sorted(lines) == [3, 4, 6]
+
+
+BOMB = """
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+bots: [*i]
+"""
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_is_built(deployment):
+    [problem] = problems_of(deployment(BOMB))
+    assert "100,000 values" in problem and "alias bomb" in problem
+    assert ":6:4:" in problem  # the first node past the bound (f: 9**6 values), with its line
+
+
+def test_a_self_containing_alias_and_deep_nesting_are_refused(deployment):
+    [problem] = problems_of(deployment("x: &x [1, *x]\nbots: []\n"))
+    assert "contains it" in problem
+    [problem] = problems_of(deployment("bots: " + "[" * 70 + "]" * 70 + "\n"))
+    assert "64 levels" in problem
+
+
+def test_a_small_anchor_is_still_fine(deployment):
+    path = deployment(GOOD.replace("source: {kind: folder, path: inbox, create: true}",
+                                   "source: &src {kind: folder, path: inbox, create: true}"))
+    assert load_config(path).bots[0].source.path == "inbox"
+
+
+def test_a_duplicate_key_is_refused_with_both_lines(deployment):
+    path = deployment("workspace: work\nbots: []\nworkspace: other\n")
+    assert problems_of(path) == [f"{path}:3:1: duplicate key 'workspace' (first at line 1)"]

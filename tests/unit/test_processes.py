@@ -53,3 +53,25 @@ def test_workers_of_two_pools_exit_when_their_parent_is_killed(tmp_path):
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(alive(pid) for pid in workers)
+
+
+def _abort() -> None:
+    import faulthandler
+
+    faulthandler.disable()  # pytest's would print this process's stack on the way out
+    os.abort()
+
+
+def _sleep() -> None:
+    time.sleep(60)
+
+
+def test_run_isolated_gives_the_value_or_says_how_the_process_ended():
+    from backoffice.processes import run_isolated
+
+    assert run_isolated(_grab, (50,), timeout=30, memory_mb=300).value == "ok"
+    assert run_isolated(_grab, (600,), timeout=30, memory_mb=300).value == "refused"  # capped like a worker
+    aborted = run_isolated(_abort, (), timeout=30)
+    assert aborted.killed == "SIGABRT" and aborted.value is None
+    slow = run_isolated(_sleep, (), timeout=0.5)
+    assert slow.timed_out and slow.killed is None

@@ -16,6 +16,7 @@ import yaml
 
 from backoffice.documents.templates.engine import Template
 from backoffice.errors import ConfigError
+from backoffice.yamlfile import load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def load_templates(folder: Path | str) -> list[Template]:
             continue
         try:
             text = path.read_text(encoding="utf-8")
-            data: Any = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+            data: Any = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text, path)[0]
         except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: the template does not parse ({exc})") from exc
         if not isinstance(data, dict) or not data.get("keywords"):

@@ -211,3 +211,25 @@ def test_run_forever_survives_a_queue_failure(deployment, monkeypatch, caplog):
         summary = runner.run_forever(on_item=stop_when_done)
     assert summary.outcomes == {"done": 1}
     assert any("cannot claim from the queue" in r.getMessage() for r in caplog.records)
+
+
+def test_run_once_waits_for_a_paused_target_while_items_are_due(deployment):
+    import time
+
+    runner, store = make_runner(deployment, RECORDING)
+    for n in range(3):
+        queue_document(store, key=f"d{n}", invoice_number=f"INV-{n}")
+    target = runner.bots["invoices"].targets[0]
+    until = time.monotonic() + 0.3  # its circuit opened a moment ago
+    target.paused_until = lambda: until if time.monotonic() < until else None
+    summary = runner.run_once()
+    assert summary.outcomes == {"done": 3} and store.counts()["invoices"] == {"done": 3}
+
+
+def test_run_once_does_not_wait_for_a_paused_target_with_nothing_due(deployment):
+    import time
+
+    runner, store = make_runner(deployment, RECORDING)
+    target = runner.bots["invoices"].targets[0]
+    target.paused_until = lambda: time.monotonic() + 3600  # paused for an hour, and no work
+    assert runner.run_once().outcomes == {}

@@ -122,3 +122,148 @@ def test_items_claimed_ahead_stay_claimed_between_batches_and_close_releases_the
     counts = store.counts()["invoices"]
     assert counts.get("processing", 0) == 0 and counts["pending"] == 4
     assert all(i.attempts == 0 for i in store.list(status=Status.PENDING))
+
+
+def _killing_extract(real):
+    """extract(), except that a file saying KILLER kills the process reading it (as the kernel's
+    OOM killer, or a parser's abort at the memory cap, would)."""
+    import os
+    import signal
+    from pathlib import Path
+
+    def extract(path, kind="auto", **options):
+        if b"KILLER" in Path(path).read_bytes()[:64]:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(path, kind=kind, **options)
+
+    return extract
+
+
+def test_an_item_that_kills_its_worker_twice_goes_to_the_exception_queue_and_holds_up_nothing(
+        deployment, monkeypatch):  # fmt: skip
+    import importlib
+
+    from backoffice.bots import stages
+
+    extract_module = importlib.import_module("backoffice.documents.extract")  # the package shadows the name
+
+    killing = _killing_extract(extract_module.extract)
+    monkeypatch.setattr(extract_module, "extract", killing)  # what the forked workers call
+    monkeypatch.setattr(stages.documents, "extract", killing)  # what the runner calls
+    path = deployment("""
+        workspace: work
+        bots:
+          - name: invoices
+            source: {kind: folder, path: inbox, create: true, settle_seconds: 0}
+            targets: [{kind: "tests.fakes:RecordingTarget", name: erp}]
+            retry: {backoff_seconds: 0.01, max_backoff_seconds: 0.01}
+    """)
+    config = load_config(path)
+    inbox = config.workspace_path / "inbox"
+    generate(inbox, count=4, seed=5)
+    (inbox / "bomb.pdf").write_bytes(b"%PDF-1.4 KILLER")
+    store = MemoryStore()
+    runner = Runner(config, store, owner="r1", rng=random.Random(1))
+    assert runner.collect() == 5
+    workers = ExtractionWorkers(runner, 2, timeout=600)  # a death must be seen at once, not at the timeout
+    try:
+        outcomes = []
+        while batch := workers.process_batch():
+            outcomes += [(i.payload.get("file"), i.status) for i in batch]
+    finally:
+        workers.close()
+        runner.close()
+    assert store.counts()["invoices"] == {"done": 4, "exception": 1}
+    assert len(RecordingTarget.posts) == 4
+    assert ("bomb.pdf", Status.RETRYING) in outcomes  # the first death: retried
+    [bomb] = store.list(status=Status.EXCEPTION)
+    assert bomb.reason.startswith("worker killed reading bomb.pdf: ") and "memory limit" in bomb.reason
+    assert "before: worker killed reading bomb.pdf" in bomb.reason and bomb.error_code == "reader-killed"
+
+
+def test_a_runner_that_died_while_reading_is_followed_by_a_reading_in_a_process_of_its_own(setup, monkeypatch):
+    import importlib
+
+    from backoffice.bots import reading, stages
+
+    runner, store = setup
+    real = stages.documents.extract
+
+    def dies(path, kind="auto", **options):  # the runner is gone mid-read (nothing catches this)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(stages.documents, "extract", dies)
+    [item] = store.claim("r1", bots=["invoices"], lease=60)
+    with pytest.raises(KeyboardInterrupt):
+        runner.handle(item)
+    marked = store.get(item.id)
+    assert marked.payload[reading.READING]["by"] == "r1"  # left behind by the dead runner
+    store.release(item.id, "r1", why="lease expired")  # what the lease's expiry does
+
+    extract_module = importlib.import_module("backoffice.documents.extract")
+    monkeypatch.setattr(stages.documents, "extract", _killing_extract(real))
+    name = marked.payload.get("file") or marked.files[0].name
+    path = runner.bots["invoices"].context.files.path(marked.files[0])
+    path.chmod(0o644)
+    path.write_bytes(b"%PDF-1.4 KILLER")  # reading it kills whoever reads it
+    assert extract_module  # (the isolated reader forks from here and calls stages.documents.extract)
+    [again] = store.claim("r1", bots=["invoices"], lease=60)
+    assert again.id == item.id
+    done = runner.handle(again)
+    assert done.status == Status.EXCEPTION and done.error_code == "reader-killed"
+    assert done.reason.startswith(f"worker killed reading {name}: SIGKILL")
+    assert "before: runner r1 stopped while reading it" in done.reason
+    assert store.counts()["invoices"]["pending"] == 4  # nothing else was touched
+
+
+def test_a_marked_item_that_reads_fine_in_its_own_process_is_done_and_unmarked(setup):
+    from backoffice.bots import reading
+
+    runner, store = setup
+    for item in store.claim("r1", bots=["invoices"], lease=60, limit=5):
+        if "broken" in (item.payload.get("file") or ""):
+            store.release(item.id, "r1", why="not this one")
+            continue
+        item = store.update(item.id, "r1", payload={**item.payload, reading.READING: {"by": "r0"}})
+        done = runner.handle(item)
+        assert done.status == Status.DONE and reading.READING not in done.payload
+
+
+def test_a_worker_past_the_time_limit_on_one_item_is_stopped_and_the_others_are_read(deployment, monkeypatch):
+    import importlib
+    import time
+    from pathlib import Path
+
+    extract_module = importlib.import_module("backoffice.documents.extract")
+    real = extract_module.extract
+
+    def slow(path, kind="auto", **options):
+        if b"SLOW" in Path(path).read_bytes()[:64]:
+            time.sleep(120)
+        return real(path, kind=kind, **options)
+
+    monkeypatch.setattr(extract_module, "extract", slow)  # what the forked workers call
+    path = deployment("""
+        workspace: work
+        bots:
+          - name: invoices
+            source: {kind: folder, path: inbox, create: true, settle_seconds: 0}
+            targets: [{kind: "tests.fakes:RecordingTarget", name: erp}]
+    """)
+    config = load_config(path)
+    inbox = config.workspace_path / "inbox"
+    generate(inbox, count=3, seed=5)
+    (inbox / "endless.pdf").write_bytes(b"%PDF-1.4 SLOW")
+    store = MemoryStore()
+    runner = Runner(config, store, owner="r1", rng=random.Random(1))
+    assert runner.collect() == 4
+    workers = ExtractionWorkers(runner, 2, timeout=1)
+    try:
+        while workers.process_batch():
+            pass
+    finally:
+        workers.close()
+        runner.close()
+    assert store.counts()["invoices"] == {"done": 3, "exception": 1}
+    [slow_item] = store.list(status=Status.EXCEPTION)
+    assert slow_item.reason == "endless.pdf: reading took longer than 1 s (the worker was stopped)"

@@ -248,3 +248,59 @@ def test_lookup_before_every_post_when_asked(context, item):
     assert target.post(item, invoice()) == "OLD-1"  # posted by an earlier deployment: found, not posted
     assert target.post(item, invoice()) == "5"
     assert api.methods == ["GET", "GET", "POST"]
+
+
+class LateCommitApi:
+    """An API without idempotency keys that commits a request ``lag`` seconds after it came in,
+    answering too late for a client that waits ``timeout``: the record exists only from then on.
+    Time is a fake clock that the target's sleeps (and the client's timeouts) move forward."""
+
+    def __init__(self, timeout: float, lag: float):
+        self.now, self.timeout, self.lag = 0.0, timeout, lag
+        self.pending: list[float] = []  # when each request in flight commits
+        self.records: list[str] = []
+        self.methods: list[str] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def _commit(self) -> None:
+        for at in [at for at in self.pending if at <= self.now]:
+            self.pending.remove(at)
+            self.records.append(f"INV-{len(self.records) + 1}")
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.methods.append(request.method)
+        self._commit()
+        if request.method == "GET":
+            return httpx.Response(200, json={"items": [{"id": r} for r in self.records[:1]]})
+        if len(self.methods) == 1:  # the first post: committed after the client gave up
+            self.pending.append(self.now + self.lag)
+            self.now += self.timeout
+            raise httpx.ReadTimeout("no answer")
+        self.records.append(f"INV-{len(self.records) + 1}")
+        return httpx.Response(201, json={"id": self.records[-1]})
+
+
+@pytest.mark.parametrize("settle, records", [(None, 1), (0, 2)])
+def test_a_commit_after_the_timeout_is_waited_for_before_the_lookup(context, item, settle, records):
+    api = LateCommitApi(timeout=1.5, lag=2.0)  # the demo ERP's --faults timeout against timeout_seconds 1.5
+    settings = RestSettings.model_validate({
+        "kind": "rest", "name": "erp", "base_url": "http://erp.test", "path": "/api/invoices",
+        "lookup": {"path": "/api/invoices?reference={key}", "records": "items"}, "timeout_seconds": 1.5,
+        "settle_seconds": settle, "retry": {"attempts": 4, "backoff_seconds": 0.3, "jitter": 0},
+    })  # fmt: skip
+    target = RestTarget(settings, context, transport=httpx.MockTransport(api), sleep=api.sleep, clock=lambda: api.now)
+    ref = target.post(item, invoice())
+    api.sleep(10)
+    api._commit()
+    assert len(api.records) == records  # settle 0: the lookup came before the commit, and it posted again
+    if settle is None:
+        assert ref == "INV-1" and api.methods == ["POST", "GET"]
+        assert api.now >= 1.5 + 1.5  # the lookup waited a timeout's length after the request was given up
+
+
+def test_an_idempotent_target_does_not_wait_to_settle(context, item):
+    target = make(context, FakeApi(), lookup={"path": "/x?r={key}"})
+    assert target.settle == 0
+    assert make(context, FakeApi(), idempotency_header=None, lookup={"path": "/x?r={key}"}, timeout_seconds=3).settle == 3

@@ -63,7 +63,7 @@ def test_files_target_writes_each_item_once_atomically(context, tmp_path, name):
     first = store.enqueue(NewItem("invoices", "a"))[0]
     second = store.enqueue(NewItem("invoices", "b"))[0]
     target = FilesTarget(FilesSettings(kind="files", path=name), context)
-    assert target.post(first, invoice()) == f"{name}#item-{first.id}"
+    assert target.post(first, invoice()) == f"{name}#{target.idempotency_key(first)}"
     target.post(first, invoice())  # a retry after a crash: nothing new
     target.post(second, with_lines(invoice(invoice_number="INV-2")))
     path = tmp_path / name

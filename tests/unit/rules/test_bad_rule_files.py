@@ -13,6 +13,11 @@ CASES = [
     # -- YAML and structure ------------------------------------------------------------------------
     ("rules: [\n", "rules.yaml:2:1: YAML syntax error: expected the node content, but found '<stream end>'"),
     ("- a\n- b\n", "rules.yaml:1:1: (top): a rule file is a mapping with kind, rules, ..."),
+    ("constants:\n  limit: 1\n  limit: 2\n", "rules.yaml:3:3: duplicate key 'limit' (first at line 2)"),
+    ("constants:\n  a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+     "  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+     "  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n  f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+     "rules.yaml:6:6: with its aliases expanded this holds more than 100,000 values (an alias bomb?); refused"),
     ("rulez: []\n", "rules.yaml:1:1: rulez: unknown field"),
     ("kind: payslip\n", "rules.yaml:1:1: kind: Input should be 'invoice', 'credit_note'"),
     ("rules:\n  - {id: a, message: m}\n", "rules.yaml:2:5: rules[0]: a rule has exactly one action of check, set, "
@@ -31,6 +36,10 @@ CASES = [
      "rules.yaml:3:13: rules[0].lookup: fuzzy finds one row; it cannot be used with all: true"),
     ("data:\n  v: {csv: a.csv, sql: 'sqlite:///x.db'}\n", "rules.yaml:2:3: data.v: give either csv or sql"),
     # -- expressions -------------------------------------------------------------------------------
+    ("rules:\n  - {id: a, check: \"len('%0999999999d' % 1) > 0\", message: m}\n",
+     "rules.yaml:2:25: rules[0].check: a result longer than 100000 is not allowed"),
+    ("rules:\n  - {id: a, check: \"len('ab' * 10 ** 9) > 0\", message: m}\n",
+     "rules.yaml:2:25: rules[0].check: a result longer than 100000 is not allowed"),
     ("rules:\n  - {id: a, check: 'net_total +', message: m}\n",
      "rules.yaml:2:32: rules[0].check: syntax error: invalid syntax"),
     ("rules:\n  - id: a\n    when: totl == 1\n    check: 'True'\n    message: m\n",

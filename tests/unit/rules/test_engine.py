@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from backoffice.documents.models import Field
 from backoffice.errors import BusinessError
 from backoffice.rules import Verdict, load_rules
 from tests.fakes import invoice
@@ -135,6 +136,25 @@ def test_messages_insert_expressions_and_escape_braces(rules_of):
 def test_a_message_placeholder_that_fails_shows_missing(rules_of):
     rules = rules_of("rules:\n  - {id: r, check: 'grand_total < 0', message: 'due {due_date - amount_due}'}\n")
     assert rules.evaluate(invoice()).errors[0].message == "due (missing)"
+
+
+def test_join_in_a_message_shows_lists_and_single_values(rules_of):
+    rules = rules_of("""
+        constants: {rates: [19, 7]}
+        rules:
+          - id: r
+            check: grand_total < 0
+            message: "rates {join(rates, ' / ')}; total {join(grand_total)}; lines {join(lines.description)}"
+    """)
+    document = invoice()
+    document.lines = [{"description": Field("Widget")}, {"description": Field("Nut")}]
+    assert rules.evaluate(document).errors[0].message == "rates 19 / 7; total 119.00; lines Widget, Nut"
+
+
+def test_a_placeholder_that_fails_on_present_values_says_why_not_missing(rules_of):
+    rules = rules_of("rules:\n  - {id: r, check: 'grand_total < 0', message: 'x {grand_total / 0}'}\n")
+    message = rules.evaluate(invoice()).errors[0].message
+    assert message.startswith("x (cannot show grand_total / 0: ") and "missing" not in message
 
 
 def test_constants_are_names(rules_of):

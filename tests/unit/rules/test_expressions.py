@@ -95,11 +95,23 @@ def test_a_syntax_error_has_its_column():
         ("[1] * 200000", {}, IterableTooLong),
         ("s + s", {"s": "y" * 60_000}, IterableTooLong),
         ("[[a for a in l] for b in l]", {"l": list(range(200))}, IterableTooLong),
+        ("f % 1", {"f": "%0999999999d"}, IterableTooLong),  # the width is measured before formatting
+        ("f % 1", {"f": "%.999999999f"}, IterableTooLong),
+        ("'%*d' % (9, 1)", {}, FeatureNotAvailable),
+        ("'%s' % (l,)", {"l": ["x" * 99_999] * 99_999}, FeatureNotAvailable),  # a list's text is not measured
+        ("'%d' % n", {"n": Decimal("1e999999999")}, NumberTooHigh),
+        ("[s * 99999 for x in l]", {"s": "a", "l": list(range(10_000))}, IterableTooLong),  # 1 GB in all
     ],
 )
 def test_what_evaluation_refuses(text, names, error):
     with pytest.raises(error):
         run(text, **names)
+
+
+def test_percent_formats_texts_and_takes_remainders():
+    assert run("'%s-%05d (%.2f%%)' % ('INV', 42, 19.5)") == "INV-00042 (19.50%)"
+    assert run("'%(n)s' % {'n': x}", x="a") == "a"
+    assert run("n % 7", n=Decimal(10)) == Decimal(3) and run("10 % 4") == 2
 
 
 def test_the_step_budget_bounds_the_work(monkeypatch):

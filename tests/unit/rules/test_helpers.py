@@ -67,6 +67,7 @@ def run(text: str, **names):
         ("lower('ÄB') + upper('c')", "äbC"),
         ("text(date('2026-01-02'))", "2026-01-02"),
         ("join(['a', 1, None], '; ')", "a; 1; (missing)"),
+        ("join(2.5)", "2.5"),  # one value is shown, not refused as "not a list"
         # tables
         ("sum(lines.hours)", Decimal("19.5")),
         ("min(lines.hours)", Decimal(4)),

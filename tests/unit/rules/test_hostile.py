@@ -62,6 +62,10 @@ HOSTILE = [
     "sum([x for x in lines.amount for y in lines.amount for z in lines.amount])",
     "matches('a' * 50000 + 'b', '(a+)+$')", "fuzzy('a' * 5000, 'b' * 5000)", "days(10 ** 30)",
     "money('1e999999') * money('1e999999')", "round(grand_total, 10 ** 9)", "iban_valid('DE' * 10000)",
+    "'%0999999999d' % 1", "'%.999999999f' % 1", "'%*d' % (999999999, 1)", "'%s' % (['x' * 99999] * 99999,)",
+    "'%(a)0999999999d' % {'a': 1}", "'%d' % money('1e999999999')", "join(['x' * 99999] * 99999)",
+    "text(['x' * 99999] * 99999)", "[x * 99999 for x in ['a'] * 10000]", "text(money('1e999999999'))",
+    "join([money('1e-999999999')])", "['%099999d' % 1 for x in lines * 3333]",
 ]  # fmt: skip
 ATOMS = st.sampled_from([*NAMES, "1", "0", "2.5", "10 ** 6", "'s'", "None", "True", "[1, 2]", *HOSTILE])
 BINARY = ["+", "-", "*", "/", "//", "%", "**", "==", "<", ">=", "and", "or", "in"]
