@@ -275,19 +275,27 @@ class ImapSource(Source):
         self._watcher.start()
 
     def _watch(self, wake: Callable[[], None]) -> None:
-        delay = 1.0
+        """Wait in IDLE; while the server is away, reconnect with backoff, telling the outage
+        once (a WARNING when it starts, an INFO when the connection is back)."""
+        delay, down = 1.0, False
         while not self._stop.is_set():
             try:
                 with self.mailbox(self.settings.folders[0]) as box:
                     delay = 1.0
+                    if down:
+                        log.info("IDLE connection back", extra={"bot": self.context.bot, "action": "idle"})
+                        down = False
                     while not self._stop.is_set():
                         if box.wait_for_mail(timeout=min(300.0, self.settings.timeout)):
                             wake()
             except MailboxDown as exc:  # reconnect with backoff while the server is away
-                log.warning("IDLE connection lost: %s; reconnecting in %.0f s", exc.reason, delay,
-                            extra={"bot": self.context.bot, "action": "idle"})  # fmt: skip
+                log.log(logging.DEBUG if down else logging.WARNING, "IDLE connection lost: %s; reconnecting",
+                        exc.reason, extra={"bot": self.context.bot, "action": "idle"})  # fmt: skip
+                down = True
             except Exception:
-                log.exception("IDLE watcher failed; reconnecting in %.0f s", delay, extra={"bot": self.context.bot})
+                if not down:
+                    log.exception("IDLE watcher failed; reconnecting", extra={"bot": self.context.bot})
+                down = True
             self._stop.wait(delay)
             delay = min(delay * 2, 60.0)
 
