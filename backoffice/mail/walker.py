@@ -211,7 +211,7 @@ class Walker:
         elif kind in ("message/rfc822", "message/global") or name.lower().endswith(".eml"):
             self._mail_bytes(data, name, depth, origin)
         elif kinds.is_program(data, name, kind):
-            self._reject(where, "unsupported-type", f"{name} is a program or script ({kind}), not a document", data)
+            self._reject(where, "unsupported-type", f"{kind} is a program or script, not a document", data)
         elif self._is_document(kind):
             if kind.startswith("image/") and hint is not None and not self.limits.include_inline_images and decorative(
                 data, kind, hint.referenced
@@ -279,8 +279,9 @@ class Walker:
             self.data(inner, safe_filename(inner_name, index, ""), depth + 1, f"{origin}{name}/")
         if not found and rtf.strip():
             self._document(rtf, "body.rtf", "application/rtf", f"{origin}{name}/")
-        elif not found:
-            self.parsed.parts.append(MailPart(origin + name, "empty", "application/ms-tnef", len(data)))
+        elif not found:  # tnefparse reads what it can: nothing at all is for a person to look at
+            self._reject(origin + name, "tnef-unreadable",
+                         "no attachment and no text could be read from this Outlook TNEF (winmail.dat) file", data)  # fmt: skip
 
     def _nested(self, part: Message, skeleton: Skeleton, depth: int, origin: str) -> None:
         """A forwarded mail: opened as it is, or decoded first (base64, message/global)."""
