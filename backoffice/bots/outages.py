@@ -14,9 +14,13 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from backoffice.errors import ApplicationError
 from backoffice.queue.base import Store
+
+if TYPE_CHECKING:
+    from backoffice.bots.registry import Registry
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +40,7 @@ class Outages:
         self.store, self.clock = store, clock
         self.since: dict[str, float] = {}
         self._cleared: set[str] = set()  # bots whose record this process has cleared once
-        self._registry = None
+        self._registry: Registry | None = None
 
     def failed(self, bot: str, exc: BaseException) -> None:
         """A poll of ``bot``'s source failed with ``exc``."""

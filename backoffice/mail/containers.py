@@ -17,7 +17,7 @@ from dataclasses import dataclass
 CHUNK = 1 << 16
 
 
-class Refused(Exception):  # noqa: N818 - a verdict on a file, not a program error
+class Refused(Exception):
     def __init__(self, code: str, reason: str, where: str = ""):
         self.code, self.reason, self.where = code, reason, where
         super().__init__(reason)
@@ -93,7 +93,7 @@ def tnef_files(data: bytes) -> tuple[list[tuple[str, bytes]], bytes]:
         tnef = TNEF(data, do_checksum=False)
         files = [(_tnef_name(a), a.data or b"") for a in tnef.attachments]
         body = tnef.rtfbody or b""
-    except Exception as exc:  # noqa: BLE001 - tnefparse raises many types for damaged streams
+    except Exception as exc:
         raise Refused("tnef-unreadable", f"cannot open the Outlook TNEF (winmail.dat) file: {exc}") from exc
     return files, body if isinstance(body, bytes) else body.encode("utf-8")
 
@@ -111,5 +111,5 @@ def outlook_message(data: bytes):
 
     try:
         return extract_msg.openMsg(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001 - extract_msg raises many types for broken files
+    except Exception as exc:
         raise Refused("msg-unreadable", f"cannot open Outlook message: {exc}") from exc

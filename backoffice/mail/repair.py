@@ -28,7 +28,7 @@ def is_broken(message: Message) -> bool:
 
 
 def _broken(part: Message, boundaries: tuple[str, ...]) -> bool:
-    if not part.get_content_maintype() == "multipart":
+    if part.get_content_maintype() != "multipart":
         return False
     names = {type(d).__name__ for d in part.defects}
     if names & {"StartBoundaryNotFoundDefect", "MultipartInvariantViolationDefect"} or not part.is_multipart():
@@ -36,7 +36,7 @@ def _broken(part: Message, boundaries: tuple[str, ...]) -> bool:
     boundary = part.get_boundary()
     if boundary is not None and boundary in boundaries:
         return True
-    return any(_broken(sub, (*boundaries, boundary or "")) for sub in part.get_payload())
+    return any(_broken(sub, (*boundaries, boundary or "")) for sub in part.get_payload() if isinstance(sub, Message))
 
 
 def flatten(raw: bytes) -> bytes:

@@ -27,7 +27,14 @@ from email.message import Message
 from backoffice.mail import containers, kinds
 from backoffice.mail.containers import Bounds, Refused
 from backoffice.mail.mime import (
-    MailDocument, MailLimits, MailPart, ParsedMail, Rejected, bodies, parse_bytes, text_of,
+    MailDocument,
+    MailLimits,
+    MailPart,
+    ParsedMail,
+    Rejected,
+    bodies,
+    parse_bytes,
+    text_of,
 )  # fmt: skip
 from backoffice.mail.names import safe_filename
 from backoffice.mail.repair import lenient_filename
@@ -156,7 +163,7 @@ class Walker:
                          f"about {len(encoded) * 3 // 4:,} bytes")  # fmt: skip
             return
         try:
-            data = part.get_payload(decode=True) or b""
+            data = _decoded(part)
         except (ValueError, binascii.Error, LookupError) as exc:  # x-uuencode and friends, damaged
             self._reject(origin + safe_filename(filename, self.count, content_type), "undecodable",
                          f"the part cannot be decoded ({part.get('content-transfer-encoding')}): {exc}")  # fmt: skip
@@ -287,18 +294,17 @@ class Walker:
         """A forwarded mail: opened as it is, or decoded first (base64, message/global)."""
         encoding = str(part.get("content-transfer-encoding", "") or "").strip().lower()
         payload = part.get_payload()
-        if isinstance(payload, list) and payload and encoding not in ("base64", "quoted-printable"):
-            inner = payload[0]
+        inner = payload[0] if isinstance(payload, list) and payload and isinstance(payload[0], Message) else None
+        if inner is not None and encoding not in ("base64", "quoted-printable"):
             subject = str(_safe(lambda: inner.get("Subject")) or "") or "forwarded mail"
             self._open_mail(inner, skeleton, depth, f"{origin}{safe_filename(subject, 0, 'message/rfc822')}/")
             return
-        if isinstance(payload, list) and payload:  # the parser read encoded text as a message
-            skeleton.restore(payload[0])
-            text = payload[0].as_string() if payload[0].keys() else str(payload[0].get_payload())
-            data = _decode_text(text, encoding)
+        if inner is not None:  # the parser read encoded text as a message
+            skeleton.restore(inner)
+            data = _decode_text(inner.as_string() if inner.keys() else str(inner.get_payload()), encoding)
         else:
             skeleton.restore(part)
-            data = part.get_payload(decode=True) or b""
+            data = _decoded(part)
         if not data.strip():
             self.parsed.parts.append(MailPart(origin + "forwarded mail", "empty", part.get_content_type(), 0))
             return
@@ -416,6 +422,11 @@ def _safe(getter):
         return getter()
     except (ValueError, IndexError, TypeError, KeyError, AttributeError):
         return None
+
+
+def _decoded(part: Message) -> bytes:
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
 
 
 def _decode_text(text: str, encoding: str) -> bytes:

@@ -192,7 +192,7 @@ def test_a_broken_multipart_is_read_as_a_mail_client_shows_it(tmp_path, content_
 def test_a_multipart_with_no_boundary_line_at_all_gives_its_text(tmp_path):
     raw = (b"From: a@example.com\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=Q\r\n"
            b"\r\nPlease deliver 10 boxes.\r\n")
-    parent, children = family(tmp_path, raw)
+    _, children = family(tmp_path, raw)
     assert [c.payload["file"] for c in children] == ["body.txt"] and "intake_error" not in children[0].payload
 
 
