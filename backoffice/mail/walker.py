@@ -6,8 +6,9 @@
   ``.eml``) opened, and one whose only content is its text gives that text as a document.
 - **Parts of the mail** (recorded, never documents, never exception items): signatures
   (S/MIME, PGP), disclaimer fragments (``ATT00001.txt``), delivery reports and the mail they
-  return, calendar parts, contact cards, alternative renderings (``text/watch-html``), text shown
-  inline, and logos (:func:`decorative`). When a mail has no document and no text at all, its
+  return, calendar parts, contact cards, alternative renderings (``text/watch-html``), unnamed
+  text blocks besides the body, and logos (:func:`decorative`). A named text file is a document,
+  also when it is sent inline (as Apple Mail sends every attachment). When a mail has no document and no text at all, its
   images are what was sent, and are taken.
 - **Refused**, each to the exception queue with its reason: unsupported types, empty, oversized,
   encrypted, too deeply nested, archive bombs.
@@ -396,10 +397,10 @@ def _part_kind(content_type: str, name: str, disposition: str | None, container:
         return "signature"
     if content_type.startswith("text/") and DISCLAIMER.fullmatch(name):
         return "disclaimer"
-    if content_type in ("text/plain", "text/html") and disposition != "attachment":
-        return "text"  # the body, or text shown inline (a gateway's notice, a second text block)
     if content_type.startswith("text/") and not name and disposition != "attachment":
-        return "alternative" if container == "multipart/alternative" else "text"  # watch-html, enriched, amp
+        if content_type in ("text/plain", "text/html") or container != "multipart/alternative":
+            return "text"  # the body, or a second block of it
+        return "alternative"  # watch-html, enriched, amp: the same text rendered again
     return None
 
 

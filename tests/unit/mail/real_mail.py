@@ -114,8 +114,8 @@ EXPECTED: dict[str, Expect] = {
         why='the PDF bulletin; the two small header images are logos shown by the HTML',
     ),
     'SpamScope__mail-parser/tests/mails/mail_test_3': Expect(
-        documents=[('body.txt', 'text/plain')],
-        why="the body; the firewall's inline notice (message.txt) is text the mail shows, not a file",
+        documents=[('message.txt', 'text/plain')],
+        why="the firewall's notice, attached inline as message.txt, says the real attachment (a .js) was removed: that file is what a person must see",
     ),
     'SpamScope__mail-parser/tests/mails/mail_test_4': Expect(
         refused=[('Payment Invoice.zip/IMG-PO-492384BA_outputB93880.exe', 'unsupported-type')], parts={'logo'},

@@ -110,6 +110,12 @@ def test_inline_images_can_all_be_taken(tmp_path):
     assert names(parse(tmp_path, mail.as_bytes(), include_inline_images=True)) == ["l.png"]
 
 
+def test_a_named_text_file_sent_inline_as_apple_mail_does_is_a_document(tmp_path):
+    mail = message("Order attached")
+    mail.add_attachment("10 x SKU-1\n", subtype="plain", filename="order.txt", disposition="inline")
+    assert names(parse(tmp_path, mail.as_bytes())) == ["order.txt"]
+
+
 # -- parts of the mail --------------------------------------------------------------------
 SIGNATURE = b"0\x82\x01\x00\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02" + b"\x00" * 40
 
