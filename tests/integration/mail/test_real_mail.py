@@ -74,3 +74,32 @@ def test_the_real_mail_corpus_through_dovecot(dovecot, bobs_inbox, tmp_path):
     assert as_expected / len(rows) >= 0.95
     bobs_inbox.select_folder("INBOX")
     assert bobs_inbox.search() == []  # every mail left the inbox once its items were committed
+
+
+def test_the_same_mail_delivered_twice_is_one_mail_and_both_copies_leave_the_inbox(dovecot, bobs_inbox, tmp_path):
+    from email.message import EmailMessage
+
+    from tests.unit.mail.conftest import make_pdf
+
+    mail = EmailMessage()
+    mail["From"], mail["Subject"], mail["Message-ID"] = "billing@vendor.example", "Invoice 9", "<twice-9@vendor.example>"
+    mail.set_content("Invoice attached.")
+    mail.add_attachment(make_pdf(), maintype="application", subtype="pdf", filename="invoice-9.pdf")
+    raw = mail.as_bytes()
+    bobs_inbox.append("INBOX", b"Received: from mx1.vendor.example by mx.example; Mon, 7 Dec 2026 10:00:00 +0000\r\n" + raw)
+    bobs_inbox.append("INBOX", b"Received: from mx2.vendor.example by mx.example; Mon, 7 Dec 2026 10:00:05 +0000\r\n" + raw)
+    store = SQLiteStore(tmp_path / "queue.db")
+    context = Context(bot="mailbox", workspace=tmp_path, files=FileStore(tmp_path / "files"))
+    source = ImapSource(ImapSettings(kind="imap", host="127.0.0.1", port=dovecot.port, security="none",
+                                     username="bob", password="builder", idle=False), context)  # fmt: skip
+    try:
+        assert source.collect(Intake(store, context)) == 2  # one parent, one document
+    finally:
+        source.close()
+    items = store.list()
+    assert len([i for i in items if i.parent_id is None]) == 1
+    assert [i.payload["file"] for i in items if i.parent_id is not None] == ["invoice-9.pdf"]
+    bobs_inbox.select_folder("INBOX")
+    assert bobs_inbox.search() == []
+    bobs_inbox.select_folder("Processed")
+    assert len(bobs_inbox.search()) == 2
