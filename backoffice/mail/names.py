@@ -19,7 +19,7 @@ def safe_filename(name: str | None, index: int, media_type: str) -> str:
     """
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[/\\]", name)[-1]
-    name = UNSAFE.sub("_", name).strip(" .")
+    name = printable(UNSAFE.sub("_", name).strip(" ."))  # raw 8-bit bytes in a header: shown as \\xNN
     if not name:
         extension = EXTENSIONS.get(media_type) or mimetypes.guess_extension(media_type) or ".bin"
         name = f"attachment-{index}{extension}"

@@ -132,3 +132,19 @@ def test_a_failing_file_store_is_not_blamed_on_the_mail(intake, monkeypatch):
     with pytest.raises(OSError):  # the mail stays in the mailbox and is read again on the next poll
         take_mail(intake, Fetched(9, mail(("a.pdf", make_pdf())), ()), folder="INBOX", uidvalidity=1)
     assert intake.store.list() == []
+
+
+def test_raw_8bit_names_and_subjects_are_stored_and_shown_safely(tmp_path):
+    from backoffice.queue.sqlite import SQLiteStore
+
+    raw = (b"From: a@example.com\r\nSubject: Rechnung f\xfcr M\xe4rz\r\nMessage-ID: <8bit@x>\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nanbei\r\n"
+           b"--B\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"Rechnung M\xe4rz.pdf\"\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + __import__("base64").encodebytes(make_pdf()) + b"--B--\r\n")
+    context = Context(bot="mailbot", workspace=tmp_path, files=FileStore(tmp_path / "files"))
+    intake = Intake(SQLiteStore(tmp_path / "queue.db"), context)
+    taken = take_mail(intake, Fetched(3, raw, ()), folder="INBOX", uidvalidity=1)
+    [child] = [i for i in intake.store.list() if i.parent_id == taken.parent.id]
+    shown = child.payload["file"]  # the parser shows the odd byte as U+FFFD (or we as \\xNN)
+    assert shown.startswith("Rechnung M") and shown.endswith("rz.pdf") and child.files[0].name == shown
+    assert shown.encode("utf-8") and taken.parent.payload["mail"]["subject"].startswith("Rechnung f")
