@@ -37,7 +37,7 @@ from backoffice.mail.mime import (
     parse_bytes,
     text_of,
 )  # fmt: skip
-from backoffice.mail.names import safe_filename
+from backoffice.mail.names import printable, safe_filename
 from backoffice.mail.repair import lenient_filename
 from backoffice.mail.skeleton import Base64Reader, Skeleton
 from backoffice.queue.files import FileBatch, FileStore
@@ -269,7 +269,7 @@ class Walker:
         try:
             for index, (member, content) in enumerate(containers.zip_members(data, self.bounds), 1):
                 if content is None:
-                    self._reject(where + member, "zip-encrypted", "the file in the archive is encrypted")
+                    self._reject(where + safe_filename(member, index, ""), "zip-encrypted", "the file in the archive is encrypted")
                 else:
                     self.data(content, safe_filename(member, index, ""), depth + 1, where)
         except Refused as refused:
@@ -377,7 +377,7 @@ class Walker:
                              f"an Outlook attachment of kind {type(attachment).__name__} is not a document")  # fmt: skip
 
     def _reject(self, where: str, code: str, reason: str, data: bytes | None = None) -> None:
-        log.info("mail part %s refused: %s", where, reason)
+        log.info("mail part %s refused: %s", printable(where), printable(reason))
         stored = None
         if data and len(data) <= self.limits.max_part_bytes:  # kept for the person who looks at it
             stored = self.files.put_bytes(data, where.rsplit("/", 1)[-1] or "part.bin")
