@@ -355,3 +355,19 @@ def test_a_gzip_bomb_is_refused_and_a_real_gzip_is_opened(tmp_path):
     mail.add_attachment(gzip.compress(PDF), maintype="application", subtype="gzip", filename="invoice.pdf.gz")
     parsed = parse(tmp_path, mail.as_bytes(), max_part_bytes=5_000_000)
     assert names(parsed) == ["invoice.pdf"] and [r.code for r in parsed.rejected] == ["zip-bomb"]
+
+
+def test_a_digest_gives_each_of_its_mails(tmp_path):
+    raw = (b"From: list@example.com\r\nSubject: Digest\r\nMIME-Version: 1.0\r\nContent-Type: multipart/digest; boundary=D\r\n\r\n"
+           b"--D\r\n\r\nFrom: a@example.com\r\nSubject: Order 1\r\n\r\nTen boxes, please.\r\n"
+           b"--D\r\n\r\nFrom: b@example.com\r\nSubject: Order 2\r\n\r\nFive crates, please.\r\n--D--\r\n")
+    _, children = family(tmp_path, raw)
+    assert [c.payload["file"] for c in children] == ["Order 1.txt", "Order 2.txt"]
+
+
+def test_a_mail_whose_only_content_is_a_jpeg_with_a_quoted_name_keeps_it(tmp_path):
+    raw = (b"From: a@example.com\r\nSubject: scan\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=M\r\n\r\n"
+           b"--M\r\nContent-Type: image/jpeg; name=\"scan 1.jpg\"\r\nContent-Disposition: inline; filename=\"scan 1.jpg\"\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(picture(40, 40)) + b"--M--\r\n")
+    parent, children = family(tmp_path, raw)
+    assert [c.payload["file"] for c in children] == ["scan 1.jpg"] and "intake_error" not in parent.payload
