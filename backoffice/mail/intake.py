@@ -1,11 +1,17 @@
 """One fetched mail becomes items: a parent for the message and a child for each document.
 
-The parent keeps the raw message (``.eml``) and what the mailbox action needs (folder, UID,
-UIDVALIDITY, Message-ID). A child is a document to extract, or a part that was refused (a zip
-bomb, an oversized file), which then reaches the exception queue with its reason, so nothing in
-a mail is silently dropped. Keys make intake idempotent: the parent's key is the Message-ID plus
-the content hash, a child's key is the parent's plus its position and hash, so reading the same
-mail again after a crash enqueues nothing new.
+The parent keeps the raw message (``.eml``), what the mailbox action needs (folder, UID,
+UIDVALIDITY, Message-ID) and the parts that belong to the mail itself (``parts``: signatures,
+logos, reports... see :mod:`backoffice.mail.walker`). A child is a document to extract, or a part
+that was refused (a zip bomb, a program), which then reaches the exception queue with its reason
+and its file. Nothing is lost silently: a mail that yields no child at all is a parent with its
+``intake_error``, which reaches the exception queue with the ``.eml``.
+
+Keys make intake idempotent: the parent's key is the Message-ID and a digest of what the mail
+holds (its documents and text, not its headers: the same mail delivered twice, with one more
+``Received:`` header, is one mail), or the raw message's hash when there is no Message-ID; a
+child's key is the parent's plus its position and hash, so reading the same mail again after a
+crash enqueues nothing new.
 
 :func:`read_mail` writes the mail's files and returns its family (parent and children) without
 touching the queue; the IMAP source commits the families of a whole FETCH in one transaction
