@@ -83,8 +83,8 @@ def decorative(data: bytes, kind: str, referenced: bool) -> bool:
     photo (EXIF names a camera); an animation the body shows is decoration too. An image the body does not show is decoration only when tiny (an
     icon, a tracking pixel)."""
     facts = image_facts(data)
-    if facts is None:  # damaged: shown in the body, it is a broken logo; attached, a person looks at it
-        return referenced
+    if facts is None:  # unreadable (damaged, or HEIC): shown in the body and small, a broken logo
+        return referenced and len(data) <= LOGO_BYTES
     size, camera, animated = facts
     if referenced:  # an animation in the body is decoration whatever its size
         return animated or (size[0] * size[1] <= LOGO_PIXELS and len(data) <= LOGO_BYTES and not camera)
@@ -208,6 +208,8 @@ class Walker:
             self.parsed.parts.append(MailPart(where, "text", kind, len(data)))
             if not self.parsed.text.strip():
                 self.parsed.text = data.decode("utf-8", "replace")
+        elif kinds.is_program(data, name, kind):  # before archives: a .jar is a ZIP
+            self._reject(where, "unsupported-type", f"{kind} is a program or script, not a document", data)
         elif kind == "application/zip":
             self._archive(data, name, depth, origin)
         elif kind == "application/gzip":
@@ -218,8 +220,6 @@ class Walker:
             self._outlook(data, name, depth, origin)
         elif kind in ("message/rfc822", "message/global") or name.lower().endswith(".eml"):
             self._mail_bytes(data, name, depth, origin)
-        elif kinds.is_program(data, name, kind):
-            self._reject(where, "unsupported-type", f"{kind} is a program or script, not a document", data)
         elif self._is_document(kind):
             if kind.startswith("image/") and hint is not None and not self.limits.include_inline_images and decorative(
                 data, kind, hint.referenced

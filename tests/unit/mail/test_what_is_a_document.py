@@ -371,3 +371,23 @@ def test_a_mail_whose_only_content_is_a_jpeg_with_a_quoted_name_keeps_it(tmp_pat
            b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(picture(40, 40)) + b"--M--\r\n")
     parent, children = family(tmp_path, raw)
     assert [c.payload["file"] for c in children] == ["scan 1.jpg"] and "intake_error" not in parent.payload
+
+
+def test_an_iphone_heic_photo_shown_by_the_html_is_a_document_though_unreadable_here(tmp_path):
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(300_000)  # Pillow reads no HEIC
+    mail = message("Sent from my iPhone", html='<img src="cid:heic@apple">')
+    mail.add_attachment(heic, maintype="image", subtype="heic", filename="IMG_0007.HEIC", disposition="inline",
+                        cid="<heic@apple>")  # fmt: skip
+    parsed = parse(tmp_path, mail.as_bytes())
+    assert [(d.name, d.stored.media_type) for d in parsed.documents] == [("IMG_0007.HEIC", "image/heic")]
+
+
+def test_a_java_archive_is_a_program_not_an_archive_to_open(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("META-INF/MANIFEST.MF", "Main-Class: Invoice\n")
+        archive.writestr("Invoice.class", b"\xca\xfe\xba\xbe")
+    mail = message("x")
+    mail.add_attachment(buffer.getvalue(), maintype="application", subtype="java-archive", filename="invoice.jar")
+    parsed = parse(tmp_path, mail.as_bytes())
+    assert parsed.documents == [] and [(r.name, r.code) for r in parsed.rejected] == [("invoice.jar", "unsupported-type")]
