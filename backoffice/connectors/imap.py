@@ -79,7 +79,10 @@ class ImapSettings(Settings):
         "auto", description="Read the mail body as a document: when there is no attachment (auto), always, never."
     )
     max_part_bytes: int = Field(25_000_000, gt=0, description="Larger attachments are refused with a reason.")
-    include_inline_images: bool = Field(False, description="Take inline images (logos, signatures) as documents.")
+    include_inline_images: bool = Field(
+        False, description="Take every image as a document, logos too (by default small images the HTML body "
+        "shows, and tiny ones, are recorded as parts of the mail; photos are documents either way).",
+    )
     readers: int | None = Field(
         None, ge=0, description="Worker processes that parse mail (default: one per core; 0 or 1: in the runner). "
         "A FETCH of fewer than 8 mails is read in the runner.",
