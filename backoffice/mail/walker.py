@@ -24,6 +24,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 from email.message import Message
+from urllib.parse import unquote
 
 from backoffice.mail import containers, kinds
 from backoffice.mail.containers import Bounds, Refused
@@ -136,10 +137,11 @@ class Walker:
             self._nested(part, skeleton, depth, origin)
             return
         if part.get_content_maintype() == "multipart":  # a multipart the parser found no part in
-            if not str(part.get_payload() or "").strip():
-                self._record(part, "empty", origin)
-                return
-            content_type = "text/plain"  # what it holds is shown as text
+            shown = str(part.get_payload() or "")
+            self._record(part, "text" if shown.strip() else "empty", origin)
+            if shown.strip() and not self.parsed.text.strip():
+                self.parsed.text = shown  # what it holds is the text the mail shows
+            return
         kind = _part_kind(content_type, name, disposition, container)
         if kind is not None:
             self._record(part, kind, origin)
@@ -409,7 +411,7 @@ def _referenced_cids(message: Message, skeleton: Skeleton) -> set[str]:
     for part in message.walk():
         if part.get_content_type() == "text/html" and not part.is_multipart():
             skeleton.restore(part)
-            found.update(CID.findall(text_of(part, [])))
+            found.update(unquote(cid) for cid in CID.findall(text_of(part, [])))
     return found
 
 
