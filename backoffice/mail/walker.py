@@ -143,6 +143,8 @@ class Walker:
                 self.parsed.text = shown  # what it holds is the text the mail shows
             return
         kind = _part_kind(content_type, name, disposition, container)
+        if kind == "text":
+            return  # the body (read by mime.bodies), or a block of it: nothing to record
         if kind is not None:
             self._record(part, kind, origin)
             return
