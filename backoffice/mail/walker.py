@@ -6,10 +6,10 @@
   ``.eml``) opened, and one whose only content is its text gives that text as a document.
 - **Parts of the mail** (recorded, never documents, never exception items): signatures
   (S/MIME, PGP), disclaimer fragments (``ATT00001.txt``), delivery reports and the mail they
-  return, calendar parts, contact cards, alternative renderings (``text/watch-html``), unnamed
-  text blocks besides the body, and logos (:func:`decorative`). A named text file is a document,
-  also when it is sent inline (as Apple Mail sends every attachment). When a mail has no document and no text at all, its
-  images are what was sent, and are taken.
+  return, calendar parts, contact cards, alternative renderings (``text/watch-html``), and logos
+  (:func:`decorative`). Unnamed text blocks are the body (:func:`~backoffice.mail.mime.bodies`);
+  a named text file is a document, also when sent inline (as Apple Mail sends attachments).
+  When a mail has no document and no text at all, its images are what was sent, and are taken.
 - **Refused**, each to the exception queue with its reason: unsupported types, empty, oversized,
   encrypted, too deeply nested, archive bombs.
 """
