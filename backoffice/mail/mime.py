@@ -199,4 +199,22 @@ def bodies(message: Message, skeleton: Skeleton, warnings: list[str]) -> tuple[s
         if body is not None:
             skeleton.restore(body)
         found.append(text_of(body, warnings) if body is not None else "")
+    blocks = _plain_blocks(message)
+    if len(blocks) > 1:  # a body split around attachments (Apple Mail): every block of it
+        for block in blocks:
+            skeleton.restore(block)
+        found[0] = "\n".join(text_of(block, warnings).strip("\r\n") for block in blocks)
     return found[0], found[1]
+
+
+def _plain_blocks(part: Message) -> list[Message]:
+    """The unnamed, not attached text/plain parts of this mail (not of the mails it forwards)."""
+    if part.get_content_maintype() == "message":
+        return []
+    if part.is_multipart():
+        return [block for sub in part.get_payload() if isinstance(sub, Message) for block in _plain_blocks(sub)]
+    try:
+        named = part.get_filename() is not None or part.get_content_disposition() == "attachment"
+    except (ValueError, IndexError, TypeError):
+        named = True
+    return [part] if part.get_content_type() == "text/plain" and not named else []

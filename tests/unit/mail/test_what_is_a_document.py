@@ -391,3 +391,12 @@ def test_a_java_archive_is_a_program_not_an_archive_to_open(tmp_path):
     mail.add_attachment(buffer.getvalue(), maintype="application", subtype="java-archive", filename="invoice.jar")
     parsed = parse(tmp_path, mail.as_bytes())
     assert parsed.documents == [] and [(r.name, r.code) for r in parsed.rejected] == [("invoice.jar", "unsupported-type")]
+
+
+def test_a_body_split_around_an_attachment_is_taken_whole(tmp_path):
+    raw = (b"From: a@example.com\r\nSubject: note\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=S\r\n\r\n"
+           b"--S\r\nContent-Type: text/plain\r\n\r\nFirst we have the order.\r\n"
+           b"--S\r\nContent-Type: application/vnd.ms-excel.notreal; name=x\r\nContent-Disposition: inline\r\n\r\n\r\n"
+           b"--S\r\nContent-Type: text/plain\r\n\r\nThen we have the delivery address.\r\n--S--\r\n")
+    parsed = parse(tmp_path, raw)
+    assert "First we have the order." in parsed.text and "Then we have the delivery address." in parsed.text
