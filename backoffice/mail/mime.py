@@ -109,7 +109,8 @@ def parse_mail(
     raw: bytes, files: FileStore | FileBatch, limits: MailLimits = MailLimits(), name: str = "message"
 ) -> ParsedMail:
     """Parse ``raw`` (RFC 5322 bytes); raise DocumentError naming ``name`` when it is no mail at all."""
-    from backoffice.mail.walker import Walker  # here: the walker builds on this module's models
+    # imported here: the walker builds on this module's models
+    from backoffice.mail.walker import Walker
 
     if not raw or raw.isspace():  # (not raw.strip(): that copies a 27 MB mail)
         raise DocumentError(f"{name}: the message is empty", code="mail-empty")
