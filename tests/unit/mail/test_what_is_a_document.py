@@ -127,6 +127,7 @@ SIGNATURE = b"0\x82\x01\x00\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02" + b"\x0
     ("application", "pdf", SIGNATURE, None, "signature"),  # a signature labelled PDF: the bytes decide
     ("text", "plain", b"\n\nSent from my phone\n", "ATT00001.txt", "disclaimer"),
     ("text", "html", b"<p>Confidential</p>", "ATT00002.htm", "disclaimer"),
+    ("text", "html", b"<p>Confidential</p>", "ATT00003..htm", "disclaimer"),
     ("text", "calendar", b"BEGIN:VCALENDAR\nEND:VCALENDAR\n", "invite.ics", "calendar"),
     ("text", "vcard", b"BEGIN:VCARD\nEND:VCARD\n", "me.vcf", "contact"),
 ])  # fmt: skip
