@@ -1,6 +1,7 @@
 """What runners sharing one queue tell each other: who is alive, who leads, which schedule ticks
 were fired. Tables ``runners``, ``leases`` and ``schedule_runs`` (migration ``*_003_runners.sql``)
-live in the queue's own database, so SQLite and PostgreSQL deployments work alike.
+live in the queue's own database, so SQLite and PostgreSQL deployments work alike. A source
+that is down is a row of ``leases`` named ``source-down:<bot>`` (its reason as the holder).
 
 The registry keeps its own connection (a heartbeat or a schedule never waits behind a claim).
 A memory store gets a private in-memory SQLite database: one process, same semantics.

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from backoffice.bots import mail_parent, stages
-from backoffice.bots.outages import Outages
 from backoffice.bots.bot import Bot, build_bots
+from backoffice.bots.outages import Outages
 from backoffice.config import Config
 from backoffice.connectors.base import Intake
 from backoffice.connectors.ledger import post_once

@@ -78,3 +78,4 @@ def test_an_unexpected_failure_gets_its_traceback_once(config_path, caplog, monk
     told = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(told) == 1 and told[0].exc_info  # an unexpected error: its traceback, once
     runner.close()
+
