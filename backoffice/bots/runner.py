@@ -126,7 +126,7 @@ class Runner:
         for bot in self.bots.values():
             try:
                 new += bot.source.collect(Intake(self.store, bot.context))
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a failing source is never fatal; Outages tells it once
                 self.outages.failed(bot.name, exc)
             else:
                 self.outages.worked(bot.name)
