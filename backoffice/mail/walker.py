@@ -208,10 +208,9 @@ class Walker:
             self._reject(where, "empty", "0 bytes")
         elif kind in kinds.SIGNATURE_TYPES:
             self.parsed.parts.append(MailPart(where, "signature", kind, len(data)))
-        elif hint is not None and hint.inline_text and kind == "text/plain":
-            self.parsed.parts.append(MailPart(where, "text", kind, len(data)))
-            if not self.parsed.text.strip():
-                self.parsed.text = data.decode("utf-8", "replace")
+        elif hint is not None and hint.inline_text and kind == "text/plain" and not self.parsed.text.strip():
+            self.parsed.parts.append(MailPart(where, "text", kind, len(data)))  # mislabelled: the text it shows
+            self.parsed.text = data.decode("utf-8", "replace")
         elif kinds.is_program(data, name, kind):  # before archives: a .jar is a ZIP
             self._reject(where, "unsupported-type", f"{kind} is a program or script, not a document", data)
         elif kind == "application/zip":

@@ -401,3 +401,11 @@ def test_a_body_split_around_an_attachment_is_taken_whole(tmp_path):
            b"--S\r\nContent-Type: text/plain\r\n\r\nThen we have the delivery address.\r\n--S--\r\n")
     parsed = parse(tmp_path, raw)
     assert "First we have the order." in parsed.text and "Then we have the delivery address." in parsed.text
+
+
+def test_unnamed_text_sent_as_octet_stream_beside_a_body_is_a_document(tmp_path):
+    raw = (b"From: erp@example.com\r\nSubject: export\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=E\r\n\r\n"
+           b"--E\r\nContent-Type: text/plain\r\n\r\nThe nightly export.\r\n"
+           b"--E\r\nContent-Type: application/octet-stream\r\n\r\ndate,hours\r\n2026-12-01,8\r\n--E--\r\n")
+    parsed = parse(tmp_path, raw)
+    assert [(d.name, d.stored.media_type) for d in parsed.documents] == [("attachment-1.txt", "text/plain")]
