@@ -396,8 +396,8 @@ def _part_kind(content_type: str, name: str, disposition: str | None, container:
         return "calendar"
     if content_type in CONTACT_TYPES or lower.endswith(".vcf"):
         return "contact"
-    if kinds.is_signature(b"", content_type, name) or content_type == "application/pgp-keys":
-        return "signature"
+    if content_type == "application/pgp-keys":
+        return "signature"  # (a signature is told by its bytes first, in Walker.data: a PDF labelled one is a PDF)
     if content_type.startswith("text/") and DISCLAIMER.fullmatch(name):
         return "disclaimer"
     if content_type.startswith("text/") and not name and disposition != "attachment":

@@ -409,3 +409,9 @@ def test_unnamed_text_sent_as_octet_stream_beside_a_body_is_a_document(tmp_path)
            b"--E\r\nContent-Type: application/octet-stream\r\n\r\ndate,hours\r\n2026-12-01,8\r\n--E--\r\n")
     parsed = parse(tmp_path, raw)
     assert [(d.name, d.stored.media_type) for d in parsed.documents] == [("attachment-1.txt", "text/plain")]
+
+
+def test_a_pdf_labelled_as_a_signature_is_still_a_pdf(tmp_path):
+    mail = message("x")
+    mail.add_attachment(PDF, maintype="application", subtype="pkcs7-signature", filename="invoice.pdf")
+    assert names(parse(tmp_path, mail.as_bytes())) == ["invoice.pdf"]
