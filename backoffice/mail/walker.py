@@ -53,6 +53,7 @@ CONTACT_TYPES = {"text/vcard", "text/x-vcard", "text/directory"}
 ENCRYPTED_TYPES = {"application/pkcs7-mime", "application/x-pkcs7-mime", "application/pgp-encrypted"}
 DISCLAIMER = re.compile(r"(?i)att\d{5,}\.{1,2}(txt|html?)")  # the fragments Exchange and Apple Mail split a body into
 CID = re.compile(r"(?i)cid:([^\"'\s>)]+)")
+SOURCE = re.compile(r"(?i)\bsrc\s*=\s*[\"']?([^\"'\s>]+)")  # an image the HTML shows by its Content-Location
 LOGO_PIXELS = 400 * 400  # a signature banner of 600 x 150 is a logo; a phone photo of 640 x 480 is not
 LOGO_BYTES = 100_000
 
@@ -412,7 +413,9 @@ def _referenced_cids(message: Message, skeleton: Skeleton) -> set[str]:
     for part in message.walk():
         if part.get_content_type() == "text/html" and not part.is_multipart():
             skeleton.restore(part)
-            found.update(unquote(cid) for cid in CID.findall(text_of(part, [])))
+            html = text_of(part, [])
+            found.update(unquote(cid) for cid in CID.findall(html))
+            found.update(SOURCE.findall(html))
     return found
 
 

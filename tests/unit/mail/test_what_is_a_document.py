@@ -415,3 +415,12 @@ def test_a_pdf_labelled_as_a_signature_is_still_a_pdf(tmp_path):
     mail = message("x")
     mail.add_attachment(PDF, maintype="application", subtype="pkcs7-signature", filename="invoice.pdf")
     assert names(parse(tmp_path, mail.as_bytes())) == ["invoice.pdf"]
+
+
+def test_a_logo_shown_by_its_content_location_is_a_part(tmp_path):
+    raw = (b"From: a@example.com\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=L\r\n\r\n"
+           b"--L\r\nContent-Type: text/html\r\n\r\n<p>Regards</p><img src=\"logo.gif\">\r\n"
+           b"--L\r\nContent-Type: image/gif\r\nContent-Location: logo.gif\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+           + base64.encodebytes(picture(120, 40, "GIF")) + b"--L--\r\n")
+    parsed = parse(tmp_path, raw)
+    assert parsed.documents == [] and kinds(parsed) == {"logo"} and "Regards" in parsed.html
