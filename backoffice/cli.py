@@ -403,6 +403,8 @@ def status(as_json: JsonOption = False) -> None:
         last_text = f"{last['started']} {last['outcome']}" if last else "never"
         out.print(f"bot {bot['bot']} ({bot['schedule']}, {bot['timezone']}): last run {last_text}, "
                   f"next run {bot['next_run']}", **ERR_LINE)  # fmt: skip
+        if bot.get("source_down"):
+            out.print(f"  source down since {bot['source_down']['since']}: {bot['source_down']['reason']}", **ERR_LINE)
         for reason in bot["not_run"]:
             out.print(f"  not run: {reason}", **ERR_LINE)
     for bot, counts in sorted(report["queue"].items()):

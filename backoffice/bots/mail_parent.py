@@ -1,6 +1,9 @@
 """A mail's parent item: it performs the mailbox action when intake could not (the server was
 away), then waits until every document of the mail is finished. It is done when all its
-children are done or cancelled; while any is open it is postponed, using no attempt.
+children are done or cancelled by a person; while any is open it is postponed, using no attempt.
+
+Nothing is lost silently: a parent with no child at all never completes as done; it goes to the
+exception queue with its ``.eml`` (:func:`check_nothing_lost`).
 """
 
 from __future__ import annotations
@@ -34,8 +37,9 @@ def handle(source, item: WorkItem, store: Store, owner: str) -> None:
         store.note(item.id, actor=owner, action="mailbox-done", why=_act(source, item))
     if "intake_error" in item.payload:
         raise DocumentError(item.payload["intake_error"], code="mail-unreadable")
+    check_nothing_lost(item)
     children = [store.get(child_id) for child_id in item.payload["children"]]
-    waiting = [c.id for c in children if c.status not in FINISHED]
+    waiting = [c.id for c in children if c.status not in FINISHED or not _closed_by_person(store, c)]
     if waiting:
         # A young mail is checked often, one waiting on a person for days rarely.
         age = (datetime.now(UTC) - item.created_at).total_seconds()
@@ -43,6 +47,26 @@ def handle(source, item: WorkItem, store: Store, owner: str) -> None:
             f"waiting for {len(waiting)} of {len(children)} document(s): items {', '.join(map(str, waiting))}",
             seconds=min(MAX_WAIT_SECONDS, max(WAIT_SECONDS, age / 4)),
         )
+
+
+def check_nothing_lost(item: WorkItem) -> None:
+    """The invariant of intake, checked where the parent would complete: a mail yields at least
+    one document item (or refused part) or it is an exception item with its reason and .eml."""
+    if not item.payload.get("children"):
+        mail = item.payload.get("mail") or {}
+        raise DocumentError(
+            f"{mail.get('folder', '?')} UID {mail.get('uid', '?')}: the mail yielded no document and no reason; "
+            "it is kept with its .eml for a person (nothing is lost silently)",
+            code="mail-nothing-taken",
+        )
+
+
+def _closed_by_person(store: Store, child: WorkItem) -> bool:
+    """A done child is finished; a cancelled one only when a person (not a source) cancelled it."""
+    if child.status != Status.CANCELLED:
+        return True
+    cancels = [e for e in store.journal(child.id) if e.to_status == Status.CANCELLED]
+    return bool(cancels) and not cancels[-1].actor.startswith("source:")
 
 
 def _act(source, item: WorkItem) -> str:

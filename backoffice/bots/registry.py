@@ -1,6 +1,7 @@
 """What runners sharing one queue tell each other: who is alive, who leads, which schedule ticks
 were fired. Tables ``runners``, ``leases`` and ``schedule_runs`` (migration ``*_003_runners.sql``)
-live in the queue's own database, so SQLite and PostgreSQL deployments work alike.
+live in the queue's own database, so SQLite and PostgreSQL deployments work alike. A source
+that is down is a row of ``leases`` named ``source-down:<bot>`` (its reason as the holder).
 
 The registry keeps its own connection (a heartbeat or a schedule never waits behind a claim).
 A memory store gets a private in-memory SQLite database: one process, same semantics.
@@ -154,6 +155,21 @@ class Registry:
             (*args, limit),
         )
         return [TickRecord(*r) for r in rows]
+
+    # -- sources that are down (backoffice.bots.outages): a row of leases named source-down:<bot>
+    def source_down(self, bot: str, reason: str, since: float) -> None:
+        """Record that ``bot``'s source is down since ``since`` (kept when recorded already)."""
+        self._run("INSERT INTO leases (name, holder, expires, since) VALUES (%s, %s, %s, %s) "
+                  "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder",
+                  (f"source-down:{bot}", reason[:1000], since, since))  # fmt: skip
+
+    def source_up(self, bot: str) -> None:
+        self._run("DELETE FROM leases WHERE name = %s", (f"source-down:{bot}",))
+
+    def sources_down(self) -> dict[str, tuple[str, float]]:
+        """``bot -> (reason, since)`` for each source recorded as down."""
+        rows = self._run("SELECT name, holder, since FROM leases WHERE name LIKE %s", ("source-down:%",))
+        return {name.split(":", 1)[1]: (reason, since) for name, reason, since in rows}
 
     def close(self) -> None:
         with self._lock:

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 
 from backoffice.bots import mail_parent, reading, stages
 from backoffice.bots.bot import Bot, build_bots
+from backoffice.bots.outages import Outages
 from backoffice.config import Config
 from backoffice.connectors.base import Intake
 from backoffice.connectors.ledger import post_once
@@ -81,6 +82,7 @@ class Runner:
         # container restarts with the same host name and PID.
         self.owner = owner or f"{config.runner.name or socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.lease = config.runner.lease_seconds
+        self.outages = Outages(store)
         self.rng = rng or random.Random()
         self._stop = threading.Event()
         self._wake = threading.Event()  # set by a source that saw new work (IMAP IDLE), or by a stop
@@ -110,6 +112,7 @@ class Runner:
 
     def close(self) -> None:
         self.heartbeat.stop()
+        self.outages.close()
         for bot in self.bots.values():
             bot.close()
 
@@ -119,13 +122,16 @@ class Runner:
 
     # -- the loop ------------------------------------------------------------------------
     def collect(self) -> int:
-        """Ask every bot's source for new work. A failing source is logged, not fatal."""
+        """Ask every bot's source for new work. A failing source is not fatal: its outage is
+        logged once, when it starts and when it ends (:mod:`backoffice.bots.outages`)."""
         new = 0
         for bot in self.bots.values():
             try:
                 new += bot.source.collect(Intake(self.store, bot.context))
-            except Exception:
-                log.exception("source of bot %s failed", bot.name, extra={"bot": bot.name, "action": "collect"})
+            except Exception as exc:  # noqa: BLE001 - a failing source is never fatal; Outages tells it once
+                self.outages.failed(bot.name, exc)
+            else:
+                self.outages.worked(bot.name)
         return new
 
     def notify(self, force: bool = False) -> None:

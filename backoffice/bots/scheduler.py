@@ -32,6 +32,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from backoffice.bots.outages import SourceDown
 from backoffice.bots.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -247,8 +248,9 @@ class Scheduler:
     def _run_now(self, state: _State) -> None:
         try:
             self.fire(state.schedule.bot)
-        except Exception:
-            log.exception("run of %s failed", state.schedule.bot, extra={"bot": state.schedule.bot, "action": "collect"})
+        except Exception as exc:
+            if not isinstance(exc, SourceDown):  # an outage is told once, by backoffice.bots.outages
+                log.exception("run of %s failed", state.schedule.bot, extra={"bot": state.schedule.bot, "action": "collect"})
         finally:
             state.running = False
 
@@ -257,7 +259,8 @@ class Scheduler:
         try:
             result = self.fire(bot)
         except Exception as exc:  # a failed run never blocks the next one
-            log.exception("scheduled run of %s failed", bot, extra={"bot": bot, "action": "schedule"})
+            if not isinstance(exc, SourceDown):  # an outage is told once, by backoffice.bots.outages
+                log.exception("scheduled run of %s failed", bot, extra={"bot": bot, "action": "schedule"})
             self._finish(state, tick, "failed", f"{type(exc).__name__}: {exc}")
         else:
             self._finish(state, tick, "ok", "" if result is None else str(result))

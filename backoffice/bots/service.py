@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 
 from backoffice.bots.leader import Leader
+from backoffice.bots.outages import SourceDown, reason_of
 from backoffice.bots.registry import Registry, RunnerInfo
 from backoffice.bots.runner import Interrupted, Runner, RunSummary, new_run_id
 from backoffice.bots.scheduler import Scheduler, schedules_of
@@ -58,7 +59,12 @@ class Service:
     def collect(self, bot_name: str) -> int:
         """One scheduled run: ask the bot's source for new work (errors reach the scheduler)."""
         bot = self.runner.bots[bot_name]
-        new = bot.source.collect(Intake(self.runner.store, bot.context))
+        try:
+            new = bot.source.collect(Intake(self.runner.store, bot.context))
+        except Exception as exc:
+            self.runner.outages.failed(bot_name, exc)  # told once per outage; the tick still fails
+            raise SourceDown(f"source of bot {bot_name} is down: {reason_of(exc)}", code="source-down") from exc
+        self.runner.outages.worked(bot_name)
         log.info("bot %s collected %s new items", bot_name, new, extra={"bot": bot_name, "action": "collect"})
         return new
 

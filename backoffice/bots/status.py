@@ -36,6 +36,7 @@ def _report(config, store: Store, registry: Registry, clock: Callable[[], float]
     held = registry.holder(LEASE)
     scheduler = Scheduler(schedules_of(config), registry, "status", lambda bot: None, clock=clock)
     bots = []
+    down = registry.sources_down()
     for bot in config.bots:
         entry: dict[str, Any] = {"bot": bot.name, "enabled": bot.enabled, "schedule": bot.schedule or
                                  f"every {config.runner.poll_seconds:g}s (poll)", "timezone": bot.timezone}  # fmt: skip
@@ -50,6 +51,8 @@ def _report(config, store: Store, registry: Registry, clock: Callable[[], float]
             entry["next_run"] = _iso(scheduler.next_run(bot.name, after=last_tick) if last_tick else
                                      scheduler.next_run(bot.name, after=None))  # fmt: skip
             entry["not_run"] = _why_not(ticks, ran, live, held)
+            if bot.name in down:
+                entry["source_down"] = {"since": _iso(down[bot.name][1]), "reason": down[bot.name][0]}
         bots.append(entry)
     return {
         "at": _iso(now),

@@ -6,6 +6,12 @@ committed before the file moves to ``processed/`` (or ``failed/`` when it cannot
 so a crash at any point neither loses nor duplicates a document: the same content is the same
 source key, and enqueueing it again returns the first item. Files are taken a hundred at a
 time: stored, made durable together, their items committed in one transaction, then moved.
+
+Any name the file system allows is taken: a name that is not valid UTF-8 is shown with its
+odd bytes as ``\\xNN`` (``file``) and kept exactly, as hex, in ``file_name_bytes``. Hidden
+(``.name``) and temporary files (``~$lock``, ``.part``, ``.tmp``...) are skipped with one log
+line when first seen. One file that cannot be taken never holds up the others: it is logged
+once and tried again on the next scan.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from backoffice.connectors.base import Context, Intake, Settings, Source
+from backoffice.mail.names import printable
 from backoffice.paths import inside
 from backoffice.queue.base import NewItem
 from backoffice.queue.files import FileBatch
@@ -62,6 +69,8 @@ class FolderSource(Source):
     def __init__(self, settings: FolderSettings, context: Context) -> None:
         super().__init__(settings, context)
         self._symlinks_told: set[str] = set()  # warned about once each, not on every scan
+        self._skipped_told: set[str] = set()  # hidden and temporary files, told once while they stay
+        self._failing_told: set[str] = set()  # files that could not be taken, told once while they fail
 
     @property
     def folder(self) -> Path:
@@ -78,14 +87,17 @@ class FolderSource(Source):
 
     def _take_batch(self, paths: list[Path], intake: Intake) -> int:
         """Store the files of a batch, make them durable together, commit their items in one
-        transaction, then move the files."""
+        transaction, then move the files. A file that fails is left for the next scan."""
         taken: list[tuple[Path, NewItem, str]] = []
         with self.context.files.batch() as files:
             for path in paths:
                 try:
                     found = self._read(path, files)
                 except OSError as exc:  # vanished or unreadable right now: the next scan tries again
-                    log.warning("cannot take %s yet: %s", path, exc, extra={"bot": self.context.bot})
+                    self._failing(path, f"cannot take it yet: {exc}")
+                    continue
+                except Exception as exc:  # noqa: BLE001 - one odd file never holds up the others
+                    self._failing(path, f"cannot take it: {type(exc).__name__}: {exc}")
                     continue
                 if found is not None:
                     taken.append((path, *found))
@@ -93,7 +105,7 @@ class FolderSource(Source):
         if not taken:
             return 0
         store, bot = intake.store, self.context.bot
-        created = store.enqueue_many([new for _, new, _ in taken], actor=f"source:{bot}")
+        created, taken = self._enqueue(intake, taken)
         for path, new, destination in taken:
             item = store.find(bot, new.source_key)
             # queued before (or earlier in this batch): the item is another file's, received then
@@ -101,23 +113,52 @@ class FolderSource(Source):
             try:
                 moved = self._move(path, getattr(self.settings, destination))
             except OSError as exc:  # committed: the next scan finds the file again, and the same item
-                log.warning("cannot move %s yet: %s", path, exc, extra={"bot": bot})
+                self._failing(path, f"cannot move it yet: {exc}")
                 continue
+            self._failing_told.discard(str(path))
             log.info(
                 "took %s as item %s%s; moved to %s",
-                path.name, item.id if item else "?", " (duplicate)" if duplicate else "", moved,
+                printable(path.name), item.id if item else "?", " (duplicate)" if duplicate else "", printable(str(moved)),
                 extra={"bot": bot, "item": item.id if item else None, "action": "intake"},
             )  # fmt: skip
         return created
 
+    def _enqueue(self, intake: Intake, taken: list[tuple[Path, NewItem, str]]) -> tuple[int, list]:
+        """Commit the batch's items in one transaction; when the queue refuses the batch, item
+        by item, so that the one it refuses does not keep the others out."""
+        actor = f"source:{self.context.bot}"
+        try:
+            return intake.store.enqueue_many([new for _, new, _ in taken], actor=actor), taken
+        except Exception:
+            if len(taken) == 1:
+                raise
+        created, kept = 0, []
+        for entry in taken:
+            try:
+                created += intake.store.enqueue_many([entry[1]], actor=actor)
+                kept.append(entry)
+            except Exception as exc:  # noqa: BLE001 - logged; the file stays for the next scan
+                self._failing(entry[0], f"the queue refused its item: {type(exc).__name__}: {exc}")
+        return created, kept
+
+    def _failing(self, path: Path, why: str) -> None:
+        if str(path) not in self._failing_told:
+            self._failing_told.add(str(path))
+            log.warning("%s: %s", printable(str(path)), why, extra={"bot": self.context.bot, "action": "intake"})
+
     def _ready_files(self, folder: Path) -> list[Path]:
         patterns = [p.lower() for p in self.settings.patterns]
         cutoff = time.time() - self.settings.settle_seconds
-        ready = []
+        ready, skipped = [], set()
         with os.scandir(folder) as entries:
             for entry in entries:
                 name = entry.name.lower()
                 if name.startswith((".", "~")) or name.endswith(PARTIAL_SUFFIXES):
+                    if entry.is_file(follow_symlinks=False):
+                        skipped.add(entry.name)
+                        if entry.name not in self._skipped_told:
+                            log.info("%s skipped: a hidden or temporary file", printable(entry.path),
+                                     extra={"bot": self.context.bot, "action": "intake"})  # fmt: skip
                     continue
                 if not any(fnmatch.fnmatchcase(name, p) for p in patterns):
                     continue
@@ -125,35 +166,39 @@ class FolderSource(Source):
                     if entry.is_symlink():  # would read whatever it points at, anywhere: left alone
                         if entry.name not in self._symlinks_told:
                             self._symlinks_told.add(entry.name)
-                            log.warning("%s is a symbolic link; not taken (copy the file in instead)", entry.path,
+                            log.warning("%s is a symbolic link; not taken (copy the file in instead)", printable(entry.path),
                                         extra={"bot": self.context.bot})  # fmt: skip
                         continue
                     if entry.is_file() and entry.stat().st_mtime <= cutoff:
                         ready.append(Path(entry.path))
                 except FileNotFoundError:  # moved away by someone else between listing and looking
                     continue
+        self._skipped_told = skipped  # one that goes and comes back is told again
         return sorted(ready)
 
     def _read(self, path: Path, files: FileBatch) -> tuple[NewItem, str] | None:
         """The file's item and where the file goes once it is committed (``processed`` or
         ``failed``); None while the file is still being written."""
         before = path.stat()
+        shown = printable(path.name)
         payload = {
-            "file": path.name,
+            "file": shown,
             "received_at": datetime.now(UTC).isoformat(),
             "size": before.st_size,
         }
+        if shown != path.name:  # not valid UTF-8: the exact name, byte for byte
+            payload["file_name_bytes"] = os.fsencode(path.name).hex()
         if before.st_size > self.settings.max_bytes:
             payload["intake_error"] = (
-                f"{path.name}: {before.st_size:,} bytes is above the limit of {self.settings.max_bytes:,}"
+                f"{shown}: {before.st_size:,} bytes is above the limit of {self.settings.max_bytes:,}"
             )
-            key, stored_files, destination = f"oversize:{path.name}:{before.st_size}:{before.st_mtime_ns}", (), "failed"
+            key, stored_files, destination = f"oversize:{shown}:{before.st_size}:{before.st_mtime_ns}", (), "failed"
         else:
             with open(path, "rb") as stream:
-                stored = files.put_stream(stream, path.name)
+                stored = files.put_stream(stream, shown)
             after = path.stat()
             if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-                log.info("%s changed while it was read; taking it later", path.name)
+                log.info("%s changed while it was read; taking it later", shown)
                 files.forget(stored)  # not kept: nothing will name this content
                 return None
             key, stored_files, destination = f"sha256:{stored.sha256}", (stored,), "processed"

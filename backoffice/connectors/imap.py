@@ -79,7 +79,10 @@ class ImapSettings(Settings):
         "auto", description="Read the mail body as a document: when there is no attachment (auto), always, never."
     )
     max_part_bytes: int = Field(25_000_000, gt=0, description="Larger attachments are refused with a reason.")
-    include_inline_images: bool = Field(False, description="Take inline images (logos, signatures) as documents.")
+    include_inline_images: bool = Field(
+        False, description="Take every image as a document, logos too (by default small images the HTML body "
+        "shows, and tiny ones, are recorded as parts of the mail; photos are documents either way).",
+    )
     readers: int | None = Field(
         None, ge=0, description="Worker processes that parse mail (default: one per core; 0 or 1: in the runner). "
         "A FETCH of fewer than 8 mails is read in the runner.",
@@ -275,19 +278,27 @@ class ImapSource(Source):
         self._watcher.start()
 
     def _watch(self, wake: Callable[[], None]) -> None:
-        delay = 1.0
+        """Wait in IDLE; while the server is away, reconnect with backoff, telling the outage
+        once (a WARNING when it starts, an INFO when the connection is back)."""
+        delay, down = 1.0, False
         while not self._stop.is_set():
             try:
                 with self.mailbox(self.settings.folders[0]) as box:
                     delay = 1.0
+                    if down:
+                        log.info("IDLE connection back", extra={"bot": self.context.bot, "action": "idle"})
+                        down = False
                     while not self._stop.is_set():
                         if box.wait_for_mail(timeout=min(300.0, self.settings.timeout)):
                             wake()
             except MailboxDown as exc:  # reconnect with backoff while the server is away
-                log.warning("IDLE connection lost: %s; reconnecting in %.0f s", exc.reason, delay,
-                            extra={"bot": self.context.bot, "action": "idle"})  # fmt: skip
+                log.log(logging.DEBUG if down else logging.WARNING, "IDLE connection lost: %s; reconnecting",
+                        exc.reason, extra={"bot": self.context.bot, "action": "idle"})  # fmt: skip
+                down = True
             except Exception:
-                log.exception("IDLE watcher failed; reconnecting in %.0f s", delay, extra={"bot": self.context.bot})
+                if not down:
+                    log.exception("IDLE watcher failed; reconnecting", extra={"bot": self.context.bot})
+                down = True
             self._stop.wait(delay)
             delay = min(delay * 2, 60.0)
 

@@ -185,3 +185,70 @@ def test_the_log_tells_which_files_were_duplicates(setup, caplog):
         assert source.collect(intake) == 2
     took = sorted(r.getMessage() for r in caplog.records if r.getMessage().startswith("took "))
     assert [("(duplicate)" in line) for line in took] == [False, True, False]  # a, b, c
+
+
+def test_a_non_utf8_name_and_a_hidden_file_hold_up_none_of_99_good_files(tmp_path, caplog):
+    """All in one poll, on the SQLite queue (where a surrogate in a name used to fail the batch)."""
+    from backoffice.queue.sqlite import SQLiteStore
+
+    context = Context(bot="invoices", workspace=tmp_path, files=FileStore(tmp_path / "files"))
+    source = FolderSource(FolderSettings(kind="folder", path="inbox", create=True, settle_seconds=1), context)
+    store = SQLiteStore(tmp_path / "queue.db")
+    inbox = tmp_path / "inbox"
+    for n in range(99):
+        drop(inbox, f"invoice-{n:02}.pdf", f"%PDF-1.4 {n}".encode())
+    odd = os.path.join(os.fsencode(inbox), b"facture-caf\xe9.pdf")
+    with open(odd, "wb") as stream:
+        stream.write(b"%PDF-1.4 latin-1 name")
+    os.utime(odd, (time.time() - 60, time.time() - 60))
+    drop(inbox, ".hidden.pdf")
+    caplog.set_level("INFO", logger="backoffice.connectors.folder")
+    assert source.collect(Intake(store, context)) == 100
+    names = sorted(i.payload["file"] for i in store.list(limit=1000))
+    assert names == ["facture-caf\\xe9.pdf"] + [f"invoice-{n:02}.pdf" for n in range(99)]
+    [odd_item] = [i for i in store.list(limit=1000) if "file_name_bytes" in i.payload]
+    assert odd_item.payload["file"] == "facture-caf\\xe9.pdf"  # shown safely
+    assert bytes.fromhex(odd_item.payload["file_name_bytes"]) == b"facture-caf\xe9.pdf"  # kept exactly
+    assert os.path.exists(os.path.join(os.fsencode(inbox), b"processed", b"facture-caf\xe9.pdf"))
+    assert [p.name for p in inbox.iterdir() if p.is_file()] == [".hidden.pdf"]
+    skipped = [r for r in caplog.records if "hidden or temporary" in r.getMessage()]
+    assert len(skipped) == 1 and ".hidden.pdf" in skipped[0].getMessage()
+    source.collect(Intake(store, context))  # seen before: not told again
+    assert len([r for r in caplog.records if "hidden or temporary" in r.getMessage()]) == 1
+
+
+def test_a_file_that_cannot_be_read_is_logged_once_and_the_others_are_taken(setup, monkeypatch, caplog):
+    source, intake, store, inbox = setup()
+    drop(inbox, "good.pdf", b"%PDF-1.4 good")
+    drop(inbox, "odd.pdf", b"%PDF-1.4 odd")
+    real = source._read
+
+    def read(path, files):
+        if path.name == "odd.pdf":
+            raise ValueError("something nobody foresaw")
+        return real(path, files)
+
+    monkeypatch.setattr(source, "_read", read)
+    assert source.collect(intake) == 1 and source.collect(intake) == 0
+    assert [i.payload["file"] for i in store.list()] == ["good.pdf"]
+    told = [r for r in caplog.records if "odd.pdf" in r.getMessage()]
+    assert len(told) == 1 and "something nobody foresaw" in told[0].getMessage()
+    assert (inbox / "odd.pdf").exists()  # left for the next scan
+
+
+def test_an_item_the_queue_refuses_does_not_keep_the_others_out(setup, monkeypatch):
+    source, intake, store, inbox = setup()
+    for name in ("a.pdf", "b.pdf", "c.pdf"):
+        drop(inbox, name, f"%PDF-1.4 {name}".encode())
+    real = store.enqueue_many
+
+    def enqueue_many(items, **kw):
+        items = list(items)
+        if any(i.payload["file"] == "b.pdf" for i in items):
+            raise ValueError("the queue refuses b.pdf")
+        return real(items, **kw)
+
+    monkeypatch.setattr(store, "enqueue_many", enqueue_many)
+    assert source.collect(intake) == 2
+    assert sorted(i.payload["file"] for i in store.list()) == ["a.pdf", "c.pdf"]
+    assert (inbox / "b.pdf").exists() and not (inbox / "a.pdf").exists()

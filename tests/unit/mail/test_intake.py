@@ -39,7 +39,7 @@ def test_a_mail_becomes_a_parent_with_a_child_per_document(intake):
     children = [i for i in store.list() if i.parent_id == parent.id]
     assert sorted(c.payload["file"] for c in children) == ["a.pdf", "b.pdf", "virus.exe"]
     refused = next(c for c in children if c.payload["file"] == "virus.exe")
-    assert refused.files == () and refused.payload["intake_code"] == "unsupported-type"
+    assert [f.name for f in refused.files] == ["virus.exe"] and refused.payload["intake_code"] == "unsupported-type"
     assert refused.payload["intake_error"].startswith("virus.exe: ")
 
 
@@ -84,11 +84,28 @@ def test_read_mail_only_writes_files_to_the_batch(intake):
     assert [c.source_key for c in children] == [f"{parent.source_key}/0:{children[0].files[0].sha256[:16]}"]
 
 
-def test_the_mail_key_is_the_message_id_and_the_hash_of_the_raw_mail(intake):
+def test_the_same_mail_delivered_twice_is_one_mail(intake):
     raw = mail(("a.pdf", make_pdf()))
+    first = take_mail(intake, Fetched(1, raw, ()), folder="INBOX", uidvalidity=1)
+    again = b"Received: from relay2.example by mx.example; Mon, 1 Jan 2026 10:00:00 +0000\r\n" + raw
+    second = take_mail(intake, Fetched(2, again, ()), folder="INBOX", uidvalidity=1)
+    assert first.created and not second.created and second.parent.id == first.parent.id
+    assert len(intake.store.list()) == 2  # one parent, one document: the PDF is read once
+
+
+def test_the_same_message_id_with_other_attachments_is_another_mail(intake):
+    first = take_mail(intake, Fetched(1, mail(("a.pdf", make_pdf())), ()), folder="INBOX", uidvalidity=1)
+    other = take_mail(intake, Fetched(2, mail(("a.pdf", make_pdf("other text"))), ()), folder="INBOX", uidvalidity=1)
+    assert other.created and other.parent.id != first.parent.id
+
+
+def test_a_mail_without_message_id_is_keyed_by_its_raw_content(intake):
+    raw = mail(("a.pdf", make_pdf())).replace(b"Message-ID: <1@x>\r\n", b"").replace(b"Message-ID: <1@x>\n", b"")
+    assert b"Message-ID" not in raw
     taken = take_mail(intake, Fetched(1, raw, ()), folder="INBOX", uidvalidity=1)
-    expected = hashlib.sha256(b"<1@x>\0" + hashlib.sha256(raw).digest()).hexdigest()
-    assert taken.parent.source_key == f"mail:{expected}" == mail_key("<1@x>", hashlib.sha256(raw).hexdigest())
+    assert taken.parent.source_key == mail_key(None, hashlib.sha256(raw).hexdigest())
+    resent = take_mail(intake, Fetched(2, b"Received: by x\r\n" + raw, ()), folder="INBOX", uidvalidity=1)
+    assert resent.created  # without a Message-ID nothing says it is the same mail
 
 
 def test_a_mail_the_parser_trips_over_goes_to_a_person_with_its_eml(intake, monkeypatch):
@@ -115,3 +132,19 @@ def test_a_failing_file_store_is_not_blamed_on_the_mail(intake, monkeypatch):
     with pytest.raises(OSError):  # the mail stays in the mailbox and is read again on the next poll
         take_mail(intake, Fetched(9, mail(("a.pdf", make_pdf())), ()), folder="INBOX", uidvalidity=1)
     assert intake.store.list() == []
+
+
+def test_raw_8bit_names_and_subjects_are_stored_and_shown_safely(tmp_path):
+    from backoffice.queue.sqlite import SQLiteStore
+
+    raw = (b"From: a@example.com\r\nSubject: Rechnung f\xfcr M\xe4rz\r\nMessage-ID: <8bit@x>\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nanbei\r\n"
+           b"--B\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"Rechnung M\xe4rz.pdf\"\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + __import__("base64").encodebytes(make_pdf()) + b"--B--\r\n")
+    context = Context(bot="mailbot", workspace=tmp_path, files=FileStore(tmp_path / "files"))
+    intake = Intake(SQLiteStore(tmp_path / "queue.db"), context)
+    taken = take_mail(intake, Fetched(3, raw, ()), folder="INBOX", uidvalidity=1)
+    [child] = [i for i in intake.store.list() if i.parent_id == taken.parent.id]
+    shown = child.payload["file"]  # the parser shows the odd byte as U+FFFD (or we as \\xNN)
+    assert shown.startswith("Rechnung M") and shown.endswith("rz.pdf") and child.files[0].name == shown
+    assert shown.encode("utf-8") and taken.parent.payload["mail"]["subject"].startswith("Rechnung f")

@@ -32,6 +32,23 @@ def mail(subject: str = "Invoice", body: str = "Please find attached.", **header
     return message
 
 
+def picture(width: int, height: int, kind: str = "PNG") -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+LOGO = picture(120, 40)
+
+
+def html_mail(html: str, subject: str = "Invoice") -> EmailMessage:
+    message = mail(subject, body="Please find attached.")
+    message.add_alternative(f"<html><body>{html}</body></html>", subtype="html")
+    return message
+
+
 def attach(message: EmailMessage, data: bytes, name: str | None, maintype="application", subtype="pdf", **kw):
     message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name, **kw)
     return message
@@ -157,9 +174,9 @@ CASES = [
     ("zip nested within bounds", attach(mail(), nested_zip(1), "ok.zip", subtype="zip").as_bytes(),
      [("invoice.pdf", "application/pdf")], []),
     ("corrupt zip", attach(mail(), b"PK\x03\x04garbage", "broken.zip", subtype="zip").as_bytes(), [], ["zip-corrupt"]),
-    ("inline logo and a pdf", attach(attach(mail(), PNG, "logo.png", maintype="image", subtype="png",
-                                            disposition="inline", cid="<logo@x>"), PDF, "i.pdf").as_bytes(),
-     [("i.pdf", "application/pdf")], []),
+    ("inline logo and a pdf", attach(attach(html_mail('<p>Hi</p><img src="cid:logo@x">'), LOGO, "logo.png",
+                                            maintype="image", subtype="png", disposition="inline", cid="<logo@x>"),
+                                     PDF, "i.pdf").as_bytes(), [("i.pdf", "application/pdf")], []),
     ("scanned jpeg attached", attach(mail(), JPEG, "scan.jpg", maintype="image", subtype="jpeg").as_bytes(),
      [("scan.jpg", "image/jpeg")], []),
     ("path traversal", attach(mail(), PDF, "../../etc/passwd.pdf").as_bytes(), [("passwd.pdf", "application/pdf")], []),
