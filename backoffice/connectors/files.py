@@ -42,6 +42,7 @@ from backoffice.queue.base import WorkItem
 
 log = logging.getLogger(__name__)
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+KNOWN_FILES = 64  # files whose keys a target keeps in memory
 
 
 class FilesSettings(Settings):
@@ -165,6 +166,7 @@ class FilesTarget(Target):
         try:
             stat = path.stat()
         except FileNotFoundError:
+            self._known.pop(path, None)
             self._known[path] = (0, 0, set())
             return self._known[path][2]
         inode, offset, keys = self._known.get(path, (0, 0, set()))
@@ -173,7 +175,10 @@ class FilesTarget(Target):
         if not self.writer.appends or stat.st_size > offset:
             more, offset = self.writer.keys(path, offset)
             keys |= more
-        self._known[path] = (stat.st_ino, offset, keys)
+        self._known.pop(path, None)
+        self._known[path] = (stat.st_ino, offset, keys)  # the most recent last
+        while len(self._known) > KNOWN_FILES:  # one file per item or per Run: forget the oldest
+            del self._known[next(iter(self._known))]
         return keys
 
     def _render(self, item: WorkItem, document: Document) -> str:
