@@ -23,7 +23,6 @@ from backoffice.documents.kind import detect_kind
 from backoffice.documents.layout import lines_of
 from backoffice.documents.models import Document, Field
 from backoffice.documents.order import COLUMNS as ORDER_COLUMNS, read_order_lines, read_order_rows
-from backoffice.documents.embedded import embedded_files
 from backoffice.documents.pdf import DEFAULT_MAX_PAGES, HEADER_WINDOW, PdfText, describe, open_document, read_words
 from backoffice.documents.split import split_pages
 from backoffice.documents.templates import Template, match
@@ -116,7 +115,15 @@ def _embedded(path: Path, max_pages: int) -> Document | None:
     """The e-invoice or e-order embedded in a PDF, or None when it has none (or only a broken one).
     The page limit holds for these PDFs too; an embedded XML that declares entities (an XXE
     attempt) is refused, not passed over for the printed text."""
-    open_document(path, max_pages=max_pages).close()
+    pdf = open_document(path, max_pages=max_pages)
+    try:
+        attached = pdf.count_attachments()  # pdfium reads the same name tree, without pdfminer's parse
+    finally:
+        pdf.close()
+    if not attached:
+        return None
+    from backoffice.documents.embedded import embedded_files  # pdfminer: only for PDFs with files
+
     found = {name.lower(): (name, data)
              for name, data in embedded_files(path, wanted=lambda name: name.lower().endswith(".xml"))}
     ordered = [found[n] for n in EMBEDDED_NAMES if n in found] + [v for k, v in found.items() if k not in EMBEDDED_NAMES]
