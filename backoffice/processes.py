@@ -87,8 +87,9 @@ def memory_limit_mb() -> int:
     return _budget_mb or resource.getrlimit(resource.RLIMIT_AS)[0] // 1024 // 1024
 
 
-def worker_pool(workers: int, *, memory_mb: int = MEMORY_LIMIT_MB, tasks_per_child: int = 200,
-                started: Any = None) -> mp_pool.Pool:
+def worker_pool(
+    workers: int, *, memory_mb: int = MEMORY_LIMIT_MB, tasks_per_child: int = 200, started: Any = None
+) -> mp_pool.Pool:
     """A pool of capped workers; with ``started`` (a queue from :func:`started_queue`) each task
     that calls :func:`announce` reports (token, worker pid, when) there as it starts."""
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
@@ -145,11 +146,12 @@ class Isolated:
     seconds: float = 0.0
 
 
-def run_isolated(function: Callable[..., Any], args: tuple, *, timeout: float,
-                 memory_mb: int = MEMORY_LIMIT_MB) -> Isolated:
+def run_isolated(
+    function: Callable[..., Any], args: tuple, *, timeout: float, memory_mb: int = MEMORY_LIMIT_MB
+) -> Isolated:
     """``function(*args)`` in a forked process of its own, its memory capped at ``memory_mb``
     beyond what it inherits and its time at ``timeout`` seconds (then it is killed)."""
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_isolated, args=(send, memory_mb, function, args), daemon=True)
     started = time.monotonic()

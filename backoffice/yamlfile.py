@@ -46,8 +46,10 @@ def _size(node: yaml.Node, path: Path, sizes: dict[int, int], open_: tuple[int, 
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode) and key.tag != MERGE:
                 if key.value in first:
-                    raise ConfigError(f"{path}:{key.start_mark.line + 1}:{key.start_mark.column + 1}: duplicate key {key.value!r} "
-                                      f"(first at line {first[key.value]})")
+                    raise ConfigError(
+                        f"{path}:{key.start_mark.line + 1}:{key.start_mark.column + 1}: duplicate key {key.value!r} "
+                        f"(first at line {first[key.value]})"
+                    )
                 first[key.value] = key.start_mark.line + 1
             total += _size(key, path, sizes, (*open_, id(node)), depth + 1)
             total += _size(value, path, sizes, (*open_, id(node)), depth + 1)
@@ -59,8 +61,9 @@ def _size(node: yaml.Node, path: Path, sizes: dict[int, int], open_: tuple[int, 
             if total > MAX_VALUES:
                 break
     if total > MAX_VALUES:
-        raise ConfigError(f"{where}: with its aliases expanded this holds more than {MAX_VALUES:,} values "
-                          "(an alias bomb?); refused")
+        raise ConfigError(
+            f"{where}: with its aliases expanded this holds more than {MAX_VALUES:,} values (an alias bomb?); refused"
+        )
     sizes[id(node)] = total
     return total
 

@@ -84,18 +84,22 @@ def main() -> None:
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         bomb = pdf_with_embedded(Path(folder) / "bomb.pdf", zeros(options.inflated_mb * 1024 * 1024))
-        print(f"bomb: {bomb.stat().st_size / 1e6:.2f} MB on disk, {options.inflated_mb} MB inflated; "
-              f"load average {os.getloadavg()[0]:.2f}")
+        print(
+            f"bomb: {bomb.stat().st_size / 1e6:.2f} MB on disk, {options.inflated_mb} MB inflated; "
+            f"load average {os.getloadavg()[0]:.2f}"
+        )
         results = []
         for run in range(options.runs):
             root = Path(folder) / f"run-{run}"
             results.append(once(root, bomb, options.invoices, options.workers))
             print(results[-1])
     print("| workers | runs | peak MB (median) | peak MB (max) | other items done | bomb | seconds (median) |")
-    print(f"| {options.workers} | {len(results)} | {statistics.median(r['peak_mb'] for r in results):.0f} | "
-          f"{max(r['peak_mb'] for r in results):.0f} | "
-          f"{min(r['others_done'] for r in results)}/{results[0]['others']} | {results[0]['bomb']} | "
-          f"{statistics.median(r['seconds'] for r in results):.1f} |")
+    print(
+        f"| {options.workers} | {len(results)} | {statistics.median(r['peak_mb'] for r in results):.0f} | "
+        f"{max(r['peak_mb'] for r in results):.0f} | "
+        f"{min(r['others_done'] for r in results)}/{results[0]['others']} | {results[0]['bomb']} | "
+        f"{statistics.median(r['seconds'] for r in results):.1f} |"
+    )
 
 
 if __name__ == "__main__":

@@ -70,8 +70,10 @@ def main() -> None:
             invoices, distinct = erp.execute("SELECT count(*), count(DISTINCT reference) FROM invoices").fetchone()
             erp.close()
     print("| items | ERP invoices | duplicated | missing | queue | run --once exit | seconds |")
-    print(f"| {options.items} | {invoices} | {invoices - distinct} | {options.items - distinct} | {counts} | "
-          f"{run.returncode} | {seconds:.0f} |")
+    print(
+        f"| {options.items} | {invoices} | {invoices - distinct} | {options.items - distinct} | {counts} | "
+        f"{run.returncode} | {seconds:.0f} |"
+    )
 
 
 if __name__ == "__main__":

@@ -14,8 +14,9 @@ def zeros(total: int, step: int = 1 << 20) -> Iterable[bytes]:
         yield chunk[: min(step, total - start)]
 
 
-def pdf_with_embedded(path: Path, content: Iterable[bytes], *, name: str = "factur-x.xml",
-                      text: str = "Invoice INV-1", pages: int = 1) -> Path:
+def pdf_with_embedded(
+    path: Path, content: Iterable[bytes], *, name: str = "factur-x.xml", text: str = "Invoice INV-1", pages: int = 1
+) -> Path:
     """A PDF of ``pages`` pages showing ``text``, with ``content`` embedded as ``name`` (Flate)."""
     compressor, packed = zlib.compressobj(9), []
     for chunk in content:

@@ -179,8 +179,7 @@ class Runner:
     def _pause_with_work(self) -> float | None:
         """Seconds until the first paused bot that has pending items resumes, or None when no
         paused bot has any (``run --once`` ends only when nothing due is left)."""
-        paused = {name: bot.paused_until() for name, bot in self.bots.items()}
-        paused = {name: until for name, until in paused.items() if until is not None}
+        paused = {name: until for name, bot in self.bots.items() if (until := bot.paused_until()) is not None}
         if not paused:
             return None
         counts = self.store.counts()

@@ -71,7 +71,7 @@ def append_durably(path: Path, data: bytes) -> None:
             os.ftruncate(fd, end)
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         os.fsync(fd)
     finally:
         os.close(fd)

@@ -18,7 +18,11 @@ from typing import Any
 from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import (
-    LITERALS_ASCII85_DECODE, LITERALS_ASCIIHEX_DECODE, LITERALS_FLATE_DECODE, PDFStream, resolve1,
+    LITERALS_ASCII85_DECODE,
+    LITERALS_ASCIIHEX_DECODE,
+    LITERALS_FLATE_DECODE,
+    PDFStream,
+    resolve1,
 )
 from pdfminer.utils import decode_text
 
@@ -31,8 +35,9 @@ MAX_FILES = 100  # name-tree entries looked at; a PDF listing more is not a hybr
 _STEP = 1024 * 1024  # bytes of output inflated at a time
 
 
-def embedded_files(path: Path, *, wanted: Callable[[str], bool] = lambda name: True,
-                   max_bytes: int = MAX_EMBEDDED_BYTES) -> list[tuple[str, bytes]]:
+def embedded_files(
+    path: Path, *, wanted: Callable[[str], bool] = lambda name: True, max_bytes: int = MAX_EMBEDDED_BYTES
+) -> list[tuple[str, bytes]]:
     """The embedded files whose name ``wanted`` accepts, as (name, bytes), in the PDF's order.
 
     An unreadable entry is skipped (logged); one that inflates past ``max_bytes`` is refused.
@@ -130,5 +135,7 @@ def _limited_flate(data: bytes, max_bytes: int, what: str) -> bytes:
 
 
 def _too_large(what: str, max_bytes: int) -> DocumentError:
-    return DocumentError(f"{what} inflates to more than {max_bytes / 1024 / 1024:.0f} MB, the limit; "
-                         "stopped there", code="attachment-too-large")
+    return DocumentError(
+        f"{what} inflates to more than {max_bytes / 1024 / 1024:.0f} MB, the limit; stopped there",
+        code="attachment-too-large",
+    )

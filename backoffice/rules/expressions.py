@@ -260,7 +260,9 @@ def _mod(a: Any, b: Any) -> Any:
             value = arguments[index] if index < len(arguments) else None
             index += 1
         if not isinstance(value, _SCALARS):
-            raise FeatureNotAvailable(f"only texts, numbers and dates can be formatted with %, not a {type(value).__name__}")
+            raise FeatureNotAvailable(
+                f"only texts, numbers and dates can be formatted with %, not a {type(value).__name__}"
+            )
         if isinstance(value, Decimal) and value.is_finite() and abs(value.adjusted()) > MAX_EXPONENT:
             raise NumberTooHigh(f"a number beyond 10**{MAX_EXPONENT} cannot be formatted with %")
         size += int(spec["width"] or 0) + int(spec["precision"] or 0) + len(str(value)) + MAX_EXPONENT

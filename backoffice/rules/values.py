@@ -60,7 +60,8 @@ def show(value: Any) -> str:
     if isinstance(value, timedelta):
         return f"{value.days} days"
     if isinstance(value, Decimal):
-        if value.is_finite() and value.adjusted() < 100 and value.as_tuple().exponent >= -100:
+        exponent = value.as_tuple().exponent  # a letter for NaN and infinities
+        if isinstance(exponent, int) and value.adjusted() < 100 and exponent >= -100:
             return format(value, "f")
         return str(value)  # 1E+999999 written out would be a million digits
     if isinstance(value, Record):

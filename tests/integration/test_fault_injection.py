@@ -180,10 +180,13 @@ def test_lookup_alone_posts_each_invoice_once_despite_late_commits_and_kills(erp
 
     erp_db = sqlite3.connect(f"file:{erp.db}?mode=ro", uri=True)
     invoices, references = erp_db.execute(
-        "SELECT count(*), count(DISTINCT reference) FROM invoices WHERE number LIKE 'LC-%'").fetchone()
+        "SELECT count(*), count(DISTINCT reference) FROM invoices WHERE number LIKE 'LC-%'"
+    ).fetchone()
     lost, duplicated = LATE_ITEMS - references, invoices - references
-    print(f"late commits: {LATE_ITEMS} items, {kills} kills, {stats.get('fault-timeout', 0)} late commits, "
-          f"{lost} lost, {duplicated} duplicated")
+    print(
+        f"late commits: {LATE_ITEMS} items, {kills} kills, {stats.get('fault-timeout', 0)} late commits, "
+        f"{lost} lost, {duplicated} duplicated"
+    )
     assert (lost, duplicated) == (0, 0)
     assert store.counts() == {"invoices": {"done": LATE_ITEMS}}
     assert stats.get("fault-timeout", 0) > 10 and stats.get("replays", 0) == 0  # no key: the lookup did it all
