@@ -151,11 +151,11 @@ def write_invoice(layout: SeriesLayout, rng: random.Random, path: Path, number: 
         pdf.set_font("Helvetica", "B", 9)
         pdf.set_xy(x, y)
         pdf.cell(0, 4, layout.labels[name])
-        pdf.set_font("Helvetica", "", 9)
         if style == "below":
             pdf.set_xy(x, y + 4)
-        else:
-            pdf.set_xy(x + gap, y)
+        else:  # the label's width in its own (bold) font
+            pdf.set_xy(x + max(gap, pdf.get_string_width(layout.labels[name]) + 6), y)
+        pdf.set_font("Helvetica", "", 9)
         pdf.cell(0, 4, text)
     pdf.set_xy(15, 120)
     pdf.cell(0, 5, f"{rng.choice(['Services', 'Goods', 'Maintenance'])} {issued:%B %Y}  x{rng.randrange(1, 9)}")

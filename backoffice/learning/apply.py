@@ -7,12 +7,16 @@ rule of the layout is read from the new page: a value found there replaces the r
 method ``learned``; where the reader read something else, the field is marked for review
 (confidence 0.5 and a warning naming both values). Fields the layout does not know, or cannot
 find on this page, stay as the reader read them.
+
+A layout taught by another sender (none of its VAT id, IBAN or name is the document's) only
+fills the fields the reader did not find: where the two disagree the reader's value stays,
+marked for review, so a layout never changes what is read of a sender it may not fit.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from backoffice.documents.models import Document, Field
@@ -39,6 +43,12 @@ class Reading:
     def to_dict(self) -> dict[str, Any]:
         return {"layout": self.layout, "provenance": self.provenance, "fields": self.fields, "review": self.review,
                 "score": round(self.score, 3)}
+
+
+def same_sender(layout: Layout, document: Document) -> bool:
+    """Whether the layout was taught by the document's sender (same VAT id, IBAN or name)."""
+    return any(n in document.fields and document.fields[n].value and same(n, document.fields[n].value, v)
+               for n, v in layout.senders.items() if v)  # fmt: skip
 
 
 class LearnedReader:
@@ -71,13 +81,11 @@ class LearnedReader:
             candidates = [(self._by_id[i], s) for i, s in found if self._by_id[i].kind in (document.kind, "invoice")]
         if not candidates:
             return None
-        senders = {n: document.fields[n].value for n in SENDER_FIELDS if n in document.fields}
         top = candidates[0][1]
 
         def rank(entry: tuple[Layout, float]) -> tuple[bool, float]:
             layout, value = entry
-            kin = any(senders.get(n) and senders[n] == layout.senders.get(n) for n in SENDER_FIELDS)
-            return (kin and value >= top - 0.05, value)
+            return (same_sender(layout, document) and value >= top - 0.05, value)
 
         return max(candidates, key=rank)
 
@@ -88,6 +96,7 @@ class LearnedReader:
             return None
         layout, value = matched
         reading = Reading(layout.id, layout.provenance(), score=value)
+        kin = same_sender(layout, document)
         for name, rule in layout.fields.items():
             if rule.page > len(text.pages):
                 continue
@@ -102,6 +111,9 @@ class LearnedReader:
                 reading.review.append(name)
                 document.warnings.append(f"{name}: the learned layout {layout.id} reads {learned!r}, the reader "
                                          f"{before.value!r}; check it")  # fmt: skip
+                if not kin:
+                    document.fields[name] = replace(before, confidence=min(before.confidence, REVIEW_CONFIDENCE))
+                    continue
             document.fields[name] = Field(learned, confidence, rule.page, box, raw, "learned")
             reading.fields.append(name)
         if reading.fields:

@@ -21,7 +21,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from backoffice.documents.models import FIELDS_BY_KIND, Document
+from backoffice.documents.models import FIELDS_BY_KIND, INVOICE_FIELDS, Document
 from backoffice.documents.pdf import PdfText
 from backoffice.learning import fingerprint
 from backoffice.learning.layout import SENDER_FIELDS, FieldRule, Layout
@@ -71,7 +71,10 @@ def rules_of(document: Document, text: PdfText, names: set[str] | None = None) -
             if rule is not None:
                 found[name] = rule
                 break
-    return found
+    # A date printed day = month takes the order the document's other dates show.
+    orders = {r.hint for r in found.values() if INVOICE_FIELDS.get(r.name) == "date" and r.hint != "?"}
+    order = orders.pop() if len(orders) == 1 else "dmy"
+    return {n: replace(r, hint=order) if r.hint == "?" else r for n, r in found.items()}
 
 
 def learn(layouts: LayoutStore, item: WorkItem, text: PdfText) -> Layout | None:

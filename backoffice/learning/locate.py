@@ -18,6 +18,7 @@ from backoffice.documents.normalise import currency_of, format_amount, parse_amo
 from backoffice.documents.pdf import Word
 from backoffice.learning.layout import FieldRule
 
+MAX_ANCHOR_GAP = 150.0  # points; a label farther from its value is no anchor
 MAX_WORDS = 8  # the longest value a rule reads (a name, an address line)
 COMPACT = {"iban", "seller_vat_id", "buyer_vat_id"}
 _HINTS = {"date": ("dmy", "mdy"), "money": (".", ",", "")}
@@ -83,12 +84,12 @@ def find_value(words: Sequence[Word], name: str, value: str, near: BBox | None =
             for end in range(start + 1, min(start + MAX_WORDS, len(row)) + 1):
                 run = row[start:end]
                 text = " ".join(w.text for w in run)
-                for hint in _HINTS.get(kind, ("",)):
-                    if same(name, normalised(name, text, hint), value):
-                        box = union(run)
-                        distance = abs(box[0] - near[0]) + abs(box[1] - near[1]) if near else -box[1]
-                        found.append((distance, run, hint))
-                        break
+                hints = [h for h in _HINTS.get(kind, ("",)) if same(name, normalised(name, text, h), value)]
+                if hints:
+                    box = union(run)
+                    distance = abs(box[0] - near[0]) + abs(box[1] - near[1]) if near else -box[1]
+                    # A date both ways round (day = month) says nothing of the order: "?" marks it.
+                    found.append((distance, run, hints[0] if len(hints) == 1 or kind != "date" else "?"))
     if not found:
         return None
     found.sort(key=lambda entry: (entry[0], -len(entry[1])))
@@ -96,18 +97,21 @@ def find_value(words: Sequence[Word], name: str, value: str, near: BBox | None =
 
 
 def anchor_of(words: Sequence[Word], run: list[Word]) -> list[Word]:
-    """The label words before the value on its line, or else on the line above it: the nearest
-    run of words without digits (up to four); empty when there is none."""
+    """The label of a value: the nearest run of words without digits (up to four) before it on
+    its line or above it on the line before, whichever is closer; empty when there is none."""
     box = union(run)
     rows = lines(words)
     for index, row in enumerate(rows):
         if run[0] in row:
-            left = [w for w in row if w.x1 <= box[0] + 0.5]
-            label = _label(left[::-1])
-            if label:
-                return label[::-1]
-            above = [w for w in rows[index - 1] if w.x0 < box[2] and w.x1 > box[0] - 40] if index else []
-            return _label(sorted(above, key=lambda w: -w.x1))[::-1]
+            left = _label([w for w in row if w.x1 <= box[0] + 0.5][::-1])[::-1]
+            above_row = rows[index - 1] if index else []
+            above = _label(sorted((w for w in above_row if w.x0 < box[2] and w.x1 > box[0] - 40),
+                                  key=lambda w: -w.x1))[::-1]  # fmt: skip
+            left_gap = box[0] - left[-1].x1 if left else float("inf")
+            above_gap = (box[1] - union(above)[3]) * 3 if above else float("inf")
+            if min(left_gap, above_gap) > MAX_ANCHOR_GAP:
+                return []
+            return left if left_gap <= above_gap else above
     return []
 
 
@@ -147,11 +151,10 @@ def read_rule(words: Sequence[Word], rule: FieldRule) -> tuple[str, str, BBox] |
     expected = rule.box
     if rule.anchor:
         anchor = find_anchor(words, rule)
-        if anchor is None:
-            return None
-        dx, dy = rule.offset or (0.0, 0.0)
-        width, height = expected[2] - expected[0], expected[3] - expected[1]
-        expected = (anchor[0] + dx, anchor[1] + dy, anchor[0] + dx + width, anchor[1] + dy + height)
+        if anchor is not None:  # else where it was on the page
+            dx, dy = rule.offset or (0.0, 0.0)
+            width, height = expected[2] - expected[0], expected[3] - expected[1]
+            expected = (anchor[0] + dx, anchor[1] + dy, anchor[0] + dx + width, anchor[1] + dy + height)
     middle = (expected[1] + expected[3]) / 2
     row = [w for w in words if w.top - 1 <= middle <= w.bottom + 1]
     # Words overlapping the learned box, widened for a longer value (left- or right-aligned).
