@@ -34,6 +34,7 @@ from backoffice.connectors.resilience import CircuitOpen
 from backoffice.connectors.smtp import Notifier
 from backoffice.documents.models import Document
 from backoffice.errors import BusinessError, ConfigError, LeaseLost, StageError
+from backoffice.learning import hooks as learning
 from backoffice.logs import log_context, run_log
 from backoffice.queue.base import Status, Store, WorkItem
 from backoffice.queue.files import FileStore
@@ -212,7 +213,9 @@ class Runner:
                     else:
                         item = self._stages(bot, item, fields, document)
                 log.info("item %s done", item.id, extra={"action": "complete"})
-                return self._record(item, lambda: self.store.complete(item.id, self.owner))
+                done = self._record(item, lambda: self.store.complete(item.id, self.owner))
+                learning.on_done(self.store, bot, done)  # a person's correction teaches a layout
+                return done
             except BusinessError as exc:
                 log.info("item %s to exception queue: %s", item.id, exc.reason, extra={"action": "exception"})
                 self._keep_evidence(item, exc)
@@ -257,8 +260,11 @@ class Runner:
     def _stages(self, bot: Bot, item: WorkItem, fields: dict, document: Document | None = None) -> WorkItem:
         if document is None:
             document = stages.extract(bot, item)
+        learned = learning.on_extracted(self.store, bot, item, document)  # read with learned layouts
         verdict = stages.apply_rules(bot, document, item, self.store)
         payload = {**item.payload, "document": document.to_dict()}
+        if learned is not None:
+            payload["learned"] = learned
         if verdict is not None:
             payload["verdict"] = verdict.to_dict()
         if payload != item.payload:

@@ -14,7 +14,6 @@ from backoffice.documents.pdf import PdfText, read_words
 from backoffice.learning.apply import LearnedReader
 from backoffice.learning.learn import KINDS, learn, lesson
 from backoffice.learning.layout import Layout
-from backoffice.learning.store import LayoutStore
 from backoffice.queue.base import Store, WorkItem
 
 log = logging.getLogger(__name__)
@@ -65,5 +64,21 @@ def after_done(store: Store, item: WorkItem, path: Path | None) -> Layout | None
         return None
 
 
-def layouts(store: Store) -> LayoutStore:
-    return store.layouts()
+def _path(bot: Any, item: WorkItem) -> Path | None:
+    return bot.context.files.path(item.files[0]) if item.files else None
+
+
+def on_extracted(store: Store, bot: Any, item: WorkItem, document: Document) -> dict[str, Any] | None:
+    """The runner's call once an item's file was read (not for a document a person already
+    corrected, which the item keeps): apply the learned layout it fits."""
+    if "document" in item.payload:
+        return None
+    path = _path(bot, item)
+    return read_learned(store, path, document) if path is not None else None
+
+
+def on_done(store: Store, bot: Any, item: WorkItem) -> Layout | None:
+    """The runner's call once an item is ``done``: learn from it when a person taught it."""
+    if lesson(item) is None:
+        return None
+    return after_done(store, item, _path(bot, item))
