@@ -4,7 +4,7 @@
 -- corrected. `layout_journal` keeps every change (who, which item, which fields) and outlives
 -- the layouts; `layout_generation` changes with every change so runners reload only then.
 CREATE TABLE learned_layouts (
-    id        INTEGER PRIMARY KEY,
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: the journal names ids
     kind      TEXT    NOT NULL,
     senders   TEXT    NOT NULL DEFAULT '{}',
     body      TEXT    NOT NULL,
