@@ -25,5 +25,9 @@ CREATE TABLE layout_journal (
     why       TEXT    NOT NULL DEFAULT ''
 );
 CREATE INDEX layout_journal_layout ON layout_journal (layout_id, seq);
+CREATE TRIGGER layout_journal_no_change BEFORE UPDATE OR DELETE ON layout_journal
+    FOR EACH ROW EXECUTE FUNCTION journal_append_only();
+CREATE TRIGGER layout_journal_no_truncate BEFORE TRUNCATE ON layout_journal
+    FOR EACH STATEMENT EXECUTE FUNCTION journal_append_only();
 CREATE TABLE layout_generation (n BIGINT NOT NULL);
 INSERT INTO layout_generation (n) VALUES (0);

@@ -25,5 +25,9 @@ CREATE TABLE layout_journal (
     why       TEXT    NOT NULL DEFAULT ''
 );
 CREATE INDEX layout_journal_layout ON layout_journal (layout_id, seq);
+CREATE TRIGGER layout_journal_no_update BEFORE UPDATE ON layout_journal
+BEGIN SELECT RAISE (ABORT, 'the layout journal is append-only'); END;
+CREATE TRIGGER layout_journal_no_delete BEFORE DELETE ON layout_journal
+BEGIN SELECT RAISE (ABORT, 'the layout journal is append-only'); END;
 CREATE TABLE layout_generation (n INTEGER NOT NULL);
 INSERT INTO layout_generation (n) VALUES (0);
