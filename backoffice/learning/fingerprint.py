@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import chain
 
 from backoffice.documents.pdf import Word
 
@@ -46,10 +47,12 @@ class Index:
     def __init__(self) -> None:
         self._postings: dict[str, list[int]] = {}
         self._sizes: dict[int, int] = {}
+        self._smallest = 10**9
 
     def add(self, layout_id: int, fingerprint: Iterable[str]) -> None:
         fingerprint = set(fingerprint)
         self._sizes[layout_id] = len(fingerprint)
+        self._smallest = min(self._smallest, len(fingerprint) or 1)
         for token in fingerprint:
             self._postings.setdefault(token, []).append(layout_id)
 
@@ -60,14 +63,15 @@ class Index:
         """``(layout id, score)`` of the layouts scoring at least ``min_score``, best first."""
         if not page:
             return []
-        hits: Counter[int] = Counter()
-        for token in page:
-            posting = self._postings.get(token)
-            if posting:
-                hits.update(posting)
+        postings = self._postings
+        # One Counter.update over every posting (counted in C) rather than one per token.
+        hits: Counter[int] = Counter(chain.from_iterable(postings[t] for t in page if t in postings))
+        # No layout scores min_score with fewer shared tokens than this: most are left out unscored.
+        least = min_score * min(self._smallest, len(page))
+        sizes, page_size = self._sizes, len(page)
         found = []
-        for layout_id, shared in hits.items():
-            value = shared / min(self._sizes[layout_id], len(page))
+        for layout_id, shared in [pair for pair in hits.items() if pair[1] >= least]:
+            value = shared / min(sizes[layout_id], page_size)
             if value >= min_score:
                 found.append((layout_id, value))
         found.sort(key=lambda pair: (-pair[1], -pair[0]))

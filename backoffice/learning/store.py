@@ -145,7 +145,7 @@ class SQLLayouts(LayoutStore):
     """Layouts in the queue's SQL database, through the store's connection and transactions.
     The SQL is the same on SQLite and PostgreSQL but for the parameter mark."""
 
-    def __init__(self, conn: Any, tx: Callable[[], AbstractContextManager[Any]], lock: AbstractContextManager,
+    def __init__(self, conn: Any, tx: Callable[..., AbstractContextManager[Any]], lock: AbstractContextManager,
                  clock: Callable[[], float], mark: str = "?"):
         self.conn, self._tx, self._lock, self.clock, self._mark = conn, tx, lock, clock, mark
 
@@ -207,7 +207,7 @@ class SQLLayouts(LayoutStore):
         return [self._layout(row) for row in rows]
 
     def count_read(self, layout_id):
-        with self._tx() as conn:
+        with self._tx(durable=False) as conn:  # a count: not worth waiting for the disk
             conn.execute(self._sql("UPDATE learned_layouts SET reads = reads + 1 WHERE id = ?"), (layout_id,))
 
     def generation(self):
