@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -20,6 +22,19 @@ def _layouts():
     from backoffice.cli import _config, _store
 
     return _store(_config(check_paths=False), existing=True).layouts()
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A refused action (no such layout or item, a bad FIELD=VALUE) is one line on stderr, exit 1."""
+    from backoffice.cli import ERR_LINE, err
+    from backoffice.errors import BackofficeError
+
+    try:
+        yield
+    except BackofficeError as exc:
+        err.print(str(exc), **ERR_LINE)
+        raise typer.Exit(1) from None
 
 
 @layouts_app.command("list")
@@ -47,7 +62,8 @@ def layouts_show(layout_id: LayoutId, as_json: JsonOption = False) -> None:
     from backoffice.cli import _emit_json, out
 
     store = _layouts()
-    layout, journal = store.get(layout_id), store.journal(layout_id)
+    with _refusals():
+        layout, journal = store.get(layout_id), store.journal(layout_id)
     if as_json:
         _emit_json({**layout.to_dict(), "journal": [c.to_dict() for c in journal]})
         return
@@ -66,7 +82,7 @@ def layouts_show(layout_id: LayoutId, as_json: JsonOption = False) -> None:
 def layouts_export(
     layout_id: LayoutId,
     form: Annotated[str, typer.Option("--format", help="ours (our YAML template) or invoice2data.")] = "ours",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of standard output.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")] = None,
 ) -> None:
     """Write a learned layout as a YAML template (ours or invoice2data's), to review and version."""
     import sys
@@ -75,9 +91,10 @@ def layouts_export(
     from backoffice.errors import BackofficeError
     from backoffice.learning.export import FORMATS, export
 
-    if form not in FORMATS:
-        raise BackofficeError(f"--format {form}: use one of {', '.join(FORMATS)}")
-    text = export(_layouts().get(layout_id), form)
+    with _refusals():
+        if form not in FORMATS:
+            raise BackofficeError(f"--format {form}: use one of {', '.join(FORMATS)}")
+        text = export(_layouts().get(layout_id), form)
     if output is None:
         sys.stdout.write(text)
     else:
@@ -89,12 +106,13 @@ def layouts_export(
 def layouts_delete(
     layout_id: LayoutId,
     why: Annotated[str, typer.Option("--why", help="Why; kept in the layouts' journal.")] = "",
-    actor: Annotated[Optional[str], typer.Option("--as", help="Who acts (default: your user name).")] = None,
+    actor: Annotated[str | None, typer.Option("--as", help="Who acts (default: your user name).")] = None,
 ) -> None:
     """Forget a learned layout (journaled); its documents are read without it from then on."""
     from backoffice.cli import out
 
-    _layouts().delete(layout_id, actor=actor or getpass.getuser(), why=why)
+    with _refusals():
+        _layouts().delete(layout_id, actor=actor or getpass.getuser(), why=why)
     out.print(f"layout {layout_id} deleted", markup=False)
 
 
@@ -102,7 +120,7 @@ def queue_correct(
     item_id: Annotated[int, typer.Argument(help="The item id.")],
     changes: Annotated[list[str], typer.Argument(help="FIELD=VALUE pairs, e.g. grand_total=1190.00 issue_date=2026-03-01.")],
     why: Annotated[str, typer.Option("--why", help="Why; kept in the item's journal.")] = "",
-    actor: Annotated[Optional[str], typer.Option("--as", help="Who corrects (default: your user name).")] = None,
+    actor: Annotated[str | None, typer.Option("--as", help="Who corrects (default: your user name).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Correct fields of a waiting item as the UI does (journaled, rules run again); once the item is done, what was corrected is learned."""
@@ -116,8 +134,9 @@ def queue_correct(
         path = config.rules_path(config.bot(bot_name))
         return load_rules(path) if path is not None else None
 
-    item = correct_fields(Desk(_store(config, existing=True), rules_for), item_id, parse_changes(changes),
-                          why=why, actor=actor or getpass.getuser())  # fmt: skip
+    with _refusals():
+        item = correct_fields(Desk(_store(config, existing=True), rules_for), item_id, parse_changes(changes),
+                              why=why, actor=actor or getpass.getuser())  # fmt: skip
     if as_json:
         _emit_json({"id": item.id, "status": item.status.value, "corrections": item.payload.get("corrections", [])})
     else:
@@ -136,10 +155,11 @@ def extract_as_bot(bot_name: str, files: list[Path], as_json: bool) -> None:
     from backoffice.report import print_document
 
     config = _config(check_paths=False)
-    try:
-        bot = config.bot(bot_name)
-    except KeyError:
-        raise BackofficeError(f"bot {bot_name} is not in {config.path.name}") from None
+    with _refusals():
+        try:
+            bot = config.bot(bot_name)
+        except KeyError:
+            raise BackofficeError(f"bot {bot_name} is not in {config.path.name}") from None
     templates = load_templates(inside(config.config_dir, bot.templates)) if bot.templates else None
     store = _store(config)
     results, failed = [], False

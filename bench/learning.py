@@ -39,16 +39,16 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backoffice.demo.learning_flow import complete, finish, hold, intake  # noqa: E402
-from backoffice.demo.series import SeriesInvoice, draw_layout, generate_series  # noqa: E402
-from backoffice.documents import extract  # noqa: E402
-from backoffice.documents.pdf import Word, read_words  # noqa: E402
-from backoffice.learning import fingerprint  # noqa: E402
-from backoffice.learning.apply import LearnedReader  # noqa: E402
-from backoffice.learning.desk import Desk, correct_fields  # noqa: E402
-from backoffice.learning.layout import Layout  # noqa: E402
-from backoffice.learning.store import MemoryLayouts  # noqa: E402
-from backoffice.queue.sqlite import SQLiteStore  # noqa: E402
+from backoffice.demo.learning_flow import complete, finish, hold, intake
+from backoffice.demo.series import SeriesInvoice, draw_layout, generate_series
+from backoffice.documents import extract
+from backoffice.documents.pdf import Word, read_words
+from backoffice.learning import fingerprint
+from backoffice.learning.apply import LearnedReader
+from backoffice.learning.desk import Desk, correct_fields
+from backoffice.learning.layout import Layout
+from backoffice.learning.store import MemoryLayouts
+from backoffice.queue.sqlite import SQLiteStore
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "invoice2data" / "compare"
 # invoice2data's names -> ours, for the real pair.
@@ -146,7 +146,7 @@ def main() -> None:
     ta, _ = score(later, after)
     cb, ct = score(controls, before)
     ca, _ = score(controls, after)
-    pct = lambda r, t: f"{100 * r / t:.1f}%" if t else "-"  # noqa: E731
+    pct = lambda r, t: f"{100 * r / t:.1f}%" if t else "-"
     for name in sorted(tt | ct):
         table.add_row(name, str(corrected[name]), pct(tb[name], tt[name]), pct(ta[name], tt[name]),
                       pct(cb[name], ct[name]), pct(ca[name], ct[name]))  # fmt: skip

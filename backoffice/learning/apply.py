@@ -22,7 +22,7 @@ from typing import Any
 from backoffice.documents.models import Document, Field
 from backoffice.documents.pdf import PdfText
 from backoffice.learning import fingerprint
-from backoffice.learning.layout import SENDER_FIELDS, Layout
+from backoffice.learning.layout import Layout
 from backoffice.learning.locate import read_rule, same
 from backoffice.learning.store import LayoutStore
 

@@ -12,8 +12,8 @@ from typing import Any
 from backoffice.documents.models import Document
 from backoffice.documents.pdf import PdfText, read_words
 from backoffice.learning.apply import LearnedReader
-from backoffice.learning.learn import KINDS, learn, lesson
 from backoffice.learning.layout import Layout
+from backoffice.learning.learn import KINDS, learn, lesson
 from backoffice.queue.base import Store, WorkItem
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def read_learned(store: Store, path: Path, document: Document, text: PdfText | N
         if text is None:
             return None
         reading = reader_for(store).read(text, document)
-    except Exception:  # noqa: BLE001 - learning never fails an item; the reader's document stands
+    except Exception:
         log.warning("learned layouts not applied", exc_info=True, extra={"action": "learned-read"})
         return None
     return reading.to_dict() if reading else None
@@ -59,7 +59,7 @@ def after_done(store: Store, item: WorkItem, path: Path | None) -> Layout | None
     try:
         text = words_of(path)
         return learn(store.layouts(), item, text) if text is not None else None
-    except Exception:  # noqa: BLE001 - a lesson that cannot be learned never fails the item
+    except Exception:
         log.warning("item %s: nothing learned", item.id, exc_info=True, extra={"action": "learn"})
         return None
 

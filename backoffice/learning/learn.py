@@ -46,9 +46,9 @@ def lesson(item: WorkItem) -> tuple[str, str, set[str]] | None:
     corrections = item.payload.get("corrections") or []
     approvals = item.payload.get("approvals") or []
     correctors = {c.get("who", "") for c in corrections}
-    if corrections and _routes_to_approval(item.payload):
-        if not any(a.get("who") and a.get("who") not in correctors for a in approvals):
-            return None
+    others = [a for a in approvals if a.get("who") and a.get("who") not in correctors]
+    if corrections and _routes_to_approval(item.payload) and not others:
+        return None  # four eyes: the rules asked for someone else's approval
     if corrections:
         last = corrections[-1]
         return last.get("who", ""), last.get("at", ""), {c["field"] for c in corrections if c.get("field")}
@@ -71,10 +71,14 @@ def rules_of(document: Document, text: PdfText, names: set[str] | None = None) -
             if rule is not None:
                 found[name] = rule
                 break
-    # A date printed day = month takes the order the document's other dates show.
-    orders = {r.hint for r in found.values() if INVOICE_FIELDS.get(r.name) == "date" and r.hint != "?"}
-    order = orders.pop() if len(orders) == 1 else "dmy"
-    return {n: replace(r, hint=order) if r.hint == "?" else r for n, r in found.items()}
+    # A date printed day = month takes the order the document's other dates show; an amount
+    # without decimals the decimal mark of its other amounts.
+    settled = {}
+    for kind, default in (("date", "dmy"), ("money", "")):
+        hints = {r.hint for r in found.values() if INVOICE_FIELDS.get(r.name) == kind and r.hint != "?"}
+        settled[kind] = hints.pop() if len(hints) == 1 else default
+    return {n: replace(r, hint=settled[INVOICE_FIELDS.get(n, "text")]) if r.hint == "?" else r
+            for n, r in found.items()}  # fmt: skip
 
 
 def learn(layouts: LayoutStore, item: WorkItem, text: PdfText) -> Layout | None:

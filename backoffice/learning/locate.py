@@ -11,10 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from decimal import Decimal
+from itertools import pairwise
 
 from backoffice.documents.layout import union
 from backoffice.documents.models import INVOICE_FIELDS, BBox
-from backoffice.documents.normalise import currency_of, format_amount, parse_amount, parse_date
+from backoffice.documents.normalise import (
+    currency_of,
+    format_amount,
+    parse_amount,
+    parse_date,
+)
 from backoffice.documents.pdf import Word
 from backoffice.learning.layout import FieldRule
 
@@ -45,7 +51,7 @@ def normalised(name: str, text: str, hint: str = "") -> str | None:
         found = parse_date(text, day_first=hint != "mdy")
         return found.isoformat() if found else None
     if kind == "money":
-        amount = parse_amount(text, hint or None)
+        amount = parse_amount(text, hint if hint in (".", ",") else None)
         return format_amount(amount) if amount is not None else None
     if kind == "currency":
         return currency_of(text)
@@ -67,6 +73,12 @@ def same(name: str, found: str | None, wanted: str) -> bool:
     return found.casefold() == " ".join(wanted.split()).casefold()
 
 
+def decimal_mark(text: str) -> str | None:
+    """The decimal mark an amount shows: its last separator when one or two digits follow it."""
+    found = re.search(r"([.,])(\d{1,2})\D*$", text)
+    return found.group(1) if found else None
+
+
 def shape(text: str) -> str:
     """``INV-2024-0042`` -> ``A-9-9``: letters, digits and punctuation, runs collapsed."""
     out = re.sub(r"[^\W\d_]+", "A", text)
@@ -85,6 +97,9 @@ def find_value(words: Sequence[Word], name: str, value: str, near: BBox | None =
                 run = row[start:end]
                 text = " ".join(w.text for w in run)
                 hints = [h for h in _HINTS.get(kind, ("",)) if same(name, normalised(name, text, h), value)]
+                if kind == "money" and hints:  # the mark the amount shows, else "?" (the document's)
+                    shown = decimal_mark(text)
+                    hints = [shown] if shown in hints else ["?"]
                 if hints:
                     box = union(run)
                     distance = abs(box[0] - near[0]) + abs(box[1] - near[1]) if near else -box[1]
@@ -164,7 +179,7 @@ def read_rule(words: Sequence[Word], rule: FieldRule) -> tuple[str, str, BBox] |
     for start in range(len(inside)):
         for end in range(start + 1, min(start + MAX_WORDS, len(inside)) + 1):
             run = inside[start:end]
-            if any(b.x0 - a.x1 > (a.bottom - a.top) * 1.5 for a, b in zip(run, run[1:], strict=False)):
+            if any(b.x0 - a.x1 > (a.bottom - a.top) * 1.5 for a, b in pairwise(run)):
                 break
             text = " ".join(w.text for w in run)
             value = normalised(rule.name, text, rule.hint)

@@ -11,6 +11,7 @@ change, so a runner rebuilds its index only when something was learned or forgot
 from __future__ import annotations
 
 import abc
+import builtins
 import json
 import threading
 import time
@@ -83,7 +84,7 @@ class LayoutStore(abc.ABC):
         """A number that changes whenever a layout is saved or deleted."""
 
     @abc.abstractmethod
-    def journal(self, layout_id: int | None = None) -> list[Change]:
+    def journal(self, layout_id: int | None = None) -> builtins.list[Change]:  # list is a method here
         """The changes (to one layout, or to all), oldest first."""
 
 

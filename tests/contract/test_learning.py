@@ -64,11 +64,11 @@ def test_a_second_persons_correction_revises_and_a_second_wrong_drops_the_layout
     (_, layout), _ = teach(store, invoices[0], actor="anna")
     # Bea says the learned net total is wrong: the value is the one printed as the tax.
     for turn, invoice in enumerate(invoices[1:3], start=1):
-        item, document = intake(store, "invoices", invoice.path)
+        item, _ = intake(store, "invoices", invoice.path)
         assert item.payload["learned"]["layout"] == layout.id
         hold(store, item)
         correct_fields(Desk(store), item.id, {"net_total": invoice.expected["tax_total"]}, why="net is this", actor="bea")
-        done, _ = finish(store, store.get(item.id), invoice.path, "bea")
+        finish(store, store.get(item.id), invoice.path, "bea")
         actions = [c.action for c in store.layouts().journal(layout.id)]
         if turn == 1:
             assert actions == ["learn", "revise"]
@@ -92,7 +92,7 @@ def test_a_deleted_layout_reads_nothing(store, series):
 
 def test_a_correction_that_never_reached_done_teaches_nothing(store, series):
     invoices = taught_series(series)
-    item, document = intake(store, "invoices", invoices[0].path)
+    item, _ = intake(store, "invoices", invoices[0].path)
     hold(store, item)
     correct_fields(Desk(store), item.id, {"invoice_number": "EVIL-1"}, why="poison", actor="mallory")
     store.cancel(item.id, actor="mallory", why="never mind")
