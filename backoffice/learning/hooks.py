@@ -11,6 +11,7 @@ from typing import Any
 
 from backoffice.documents.models import Document
 from backoffice.documents.pdf import PdfText, read_words
+from backoffice.errors import DocumentError
 from backoffice.learning.apply import LearnedReader
 from backoffice.learning.layout import Layout
 from backoffice.learning.learn import KINDS, learn, lesson
@@ -33,7 +34,10 @@ def words_of(path: Path) -> PdfText | None:
     with path.open("rb") as stream:
         if b"%PDF-" not in stream.read(1024):
             return None
-    return read_words(path, ocr=False)
+    try:
+        return read_words(path, ocr=False)
+    except DocumentError:  # a scan (no text layer), a broken file: the reader said what it could
+        return None
 
 
 def read_learned(store: Store, path: Path, document: Document, text: PdfText | None = None) -> dict[str, Any] | None:
