@@ -113,7 +113,8 @@ class LearnedReader:
                                          f"{before.value!r}; check it")  # fmt: skip
                 if not kin:
                     document.fields[name] = replace(before, confidence=min(before.confidence, REVIEW_CONFIDENCE))
-                    continue
+            if not kin and before is not None and before.value:
+                continue  # another sender's layout only fills what the reader missed
             document.fields[name] = Field(learned, confidence, rule.page, box, raw, "learned")
             reading.fields.append(name)
         if reading.fields:

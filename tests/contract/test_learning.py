@@ -121,3 +121,15 @@ def test_an_approval_routed_by_the_rules_must_come_from_someone_else(store, seri
 def test_a_correction_needs_fields(store):
     with pytest.raises(ActionRefused):
         correct_fields(Desk(store), 1, {}, why="x", actor="anna")
+
+
+def test_the_layout_journal_is_append_only(store, series):
+    if type(store).__name__ == "MemoryStore":
+        pytest.skip("the memory store's journal is a list no caller can reach")
+    invoices = taught_series(series)
+    (_, layout), _ = teach(store, invoices[0])
+    for statement in ("UPDATE layout_journal SET actor = 'x'", "DELETE FROM layout_journal"):
+        with pytest.raises(Exception, match="append-only"):
+            with store._tx() as conn:
+                conn.execute(statement)
+    assert [c.actor for c in store.layouts().journal(layout.id)] == ["anna"]
