@@ -79,6 +79,16 @@ def decimal_mark(text: str) -> str | None:
     return found.group(1) if found else None
 
 
+def date_order(text: str) -> str | None:
+    """``dmy`` or ``mdy`` when a numeric date shows it (a first part above 12 is a day, a second
+    one a month-first date); None when it cannot tell (both parts up to 12, or a month name)."""
+    found = re.search(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-]\d{2,4}(?!\d)", text)
+    if not found:
+        return None
+    first, second = int(found.group(1)), int(found.group(2))
+    return "dmy" if first > 12 else "mdy" if second > 12 else None
+
+
 def shape(text: str) -> str:
     """``INV-2024-0042`` -> ``A-9-9``: letters, digits and punctuation, runs collapsed."""
     out = re.sub(r"[^\W\d_]+", "A", text)
@@ -97,14 +107,14 @@ def find_value(words: Sequence[Word], name: str, value: str, near: BBox | None =
                 run = row[start:end]
                 text = " ".join(w.text for w in run)
                 hints = [h for h in _HINTS.get(kind, ("",)) if same(name, normalised(name, text, h), value)]
-                if kind == "money" and hints:  # the mark the amount shows, else "?" (the document's)
-                    shown = decimal_mark(text)
+                if hints and kind in ("money", "date"):
+                    # The decimal mark or date order the text shows, else "?": the document's.
+                    shown = decimal_mark(text) if kind == "money" else date_order(text)
                     hints = [shown] if shown in hints else ["?"]
                 if hints:
                     box = union(run)
                     distance = abs(box[0] - near[0]) + abs(box[1] - near[1]) if near else -box[1]
-                    # A date both ways round (day = month) says nothing of the order: "?" marks it.
-                    found.append((distance, run, hints[0] if len(hints) == 1 or kind != "date" else "?"))
+                    found.append((distance, run, hints[0]))
     if not found:
         return None
     found.sort(key=lambda entry: (entry[0], -len(entry[1])))

@@ -83,3 +83,14 @@ def test_export_as_our_template_and_invoice2data():
     assert re.search(regex, "Zu zahlen 7.000,10").group(1) == "7.000,10"
     theirs = yaml.safe_load(export(layout, "invoice2data"))
     assert "amount" in theirs["fields"] and "grand_total" not in theirs["fields"]
+
+
+def test_what_a_printed_value_shows_of_its_habits():
+    from backoffice.learning.locate import date_order, decimal_mark
+
+    assert [date_order(t) for t in ("31/03/2026", "03/31/2026", "05/06/2026", "5 May 2026")] == ["dmy", "mdy", None, None]
+    assert [decimal_mark(t) for t in ("1.234,56", "1,234.56", "12,5", "1 234", "€ 9,99")] == [",", ".", ",", None, ","]
+    # A month-first page teaches month first, even where both dates could be read either way.
+    first = words(("Dated", 300, 100), ("03/31/2026", 400, 100), ("Due", 300, 115), ("04/05/2026", 400, 115))
+    due = rule_for(first, "due_date", "2026-04-05", 1)
+    assert due.hint == "?"  # alone it cannot tell; learn.rules_of settles it from the page's other dates
