@@ -71,6 +71,12 @@ class LearnedReader:
             by_id[layout.id] = layout
         self._index, self._by_id, self._generation = index, by_id, generation
 
+    def empty(self) -> bool:
+        """Whether nothing has been learned (so a page need not even be looked at)."""
+        with self._lock:
+            self._fresh()
+            return len(self._index) == 0
+
     def match(self, text: PdfText, document: Document) -> tuple[Layout, float] | None:
         """The learned layout the first page fits best, preferring one of the same sender."""
         if not text.pages:

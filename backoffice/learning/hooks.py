@@ -46,10 +46,13 @@ def read_learned(store: Store, path: Path, document: Document, text: PdfText | N
     if document.kind not in KINDS or document.method == "embedded-xml":
         return None
     try:
+        reader = reader_for(store)
+        if reader.empty():  # nothing learned yet: the PDF is not read again
+            return None
         text = text or words_of(path)
         if text is None:
             return None
-        reading = reader_for(store).read(text, document)
+        reading = reader.read(text, document)
     except Exception:
         log.warning("learned layouts not applied", exc_info=True, extra={"action": "learned-read"})
         return None
