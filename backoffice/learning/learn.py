@@ -46,6 +46,8 @@ def lesson(item: WorkItem) -> tuple[str, str, set[str]] | None:
     corrections = item.payload.get("corrections") or []
     approvals = item.payload.get("approvals") or []
     correctors = {c.get("who", "") for c in corrections}
+    # An approval counts while no correction came after it (the UI voids it, or counts them).
+    approvals = [a for a in approvals if not a.get("voided") and a.get("corrections", len(corrections)) == len(corrections)]
     others = [a for a in approvals if a.get("who") and a.get("who") not in correctors]
     if corrections and _routes_to_approval(item.payload) and not others:
         return None  # four eyes: the rules asked for someone else's approval

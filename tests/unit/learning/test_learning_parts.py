@@ -66,6 +66,10 @@ def test_who_may_teach():
     routed = {"routes": [{"to": "approval"}]}
     assert lesson(item(Status.DONE, corrections=fix, verdict=routed, approvals=[{"who": "anna"}])) is None
     assert lesson(item(Status.DONE, corrections=fix, verdict=routed, approvals=[{"who": "bea"}])) is not None
+    stale = [{"who": "bea", "corrections": 0}]  # given before anna's correction: it does not cover it
+    assert lesson(item(Status.DONE, corrections=fix, verdict=routed, approvals=stale)) is None
+    voided = [{"who": "bea", "voided": "corrected after"}]
+    assert lesson(item(Status.DONE, corrections=fix, verdict=routed, approvals=voided)) is None
     confirmed = lesson(item(Status.DONE, approvals=[{"who": "bea", "at": "x"}], document={"fields": {"iban": {}}}))
     assert confirmed == ("bea", "x", {"iban"})
 
