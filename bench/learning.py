@@ -159,7 +159,7 @@ def main() -> None:
                     for i in controls for n, w in i.expected.items())  # fmt: skip
     if CORPUS.is_dir():
         first, second = taught[-1]
-        right = lambda doc: sum(value_of(doc, n) == w for n, w in second.expected.items())  # noqa: E731
+        right = lambda doc: sum(value_of(doc, n) == w for n, w in second.expected.items())
         console.print(f"real pair ({first.path.name} corrected, {second.path.name} read): {right(before[second.path])}"
                       f" of {len(second.expected)} fields right before, {right(after[second.path])} after")  # fmt: skip
     console.print(f"untaught senders: {changed} field values changed by learned layouts, {wrong_now} of them from right "

@@ -9,21 +9,22 @@ import re
 
 import yaml
 
+from backoffice.documents.templates.mapping import FIELD_NAMES
 from backoffice.learning.layout import SENDER_FIELDS, FieldRule, Layout
 
 FORMATS = ("ours", "invoice2data")
-# Our field names -> invoice2data's.
-INVOICE2DATA = {"issue_date": "date", "grand_total": "amount", "due_date": "date_due", "net_total": "amount_untaxed",
-                "tax_total": "amount_tax", "seller_vat_id": "vat", "order_reference": "po_number"}
-_BY_KIND = {"date": r"[\w./ -]+?\d{2,4}", "money": r"-?[\d.,' ]*\d", "currency": r"\S+"}
+# Our field names -> invoice2data's (those our template reader maps back).
+INVOICE2DATA = {ours: theirs for theirs, ours in FIELD_NAMES.items() if theirs != ours}
+_BY_KIND = {"money": r"-?\d{1,3}(?:[ .,'’]?\d{3})*(?:[.,]\d{1,2})?", "currency": r"\S+"}
+_WORDS = r"\S+(?: \S+)*"  # words with single spaces: up to the next column of the laid-out text
 
 
 def pattern(rule: FieldRule, kind: str) -> str:
-    """A regex for the value the rule reads: by type for dates and money, else by shape."""
+    """A regex for the value the rule reads: by type for money, else by its shape."""
     if kind in _BY_KIND:
         return _BY_KIND[kind]
     if not rule.shape or rule.name in SENDER_FIELDS or rule.name.endswith(("_name", "_address")):
-        return r".+?"
+        return _WORDS
     parts = []
     for piece in re.findall(r"A|9| |.", rule.shape):
         parts.append({"A": r"[^\W\d_]+", "9": r"\d+", " ": r"\s+"}.get(piece, re.escape(piece)))
@@ -44,7 +45,9 @@ def export(layout: Layout, form: str = "ours") -> str:
             continue
         key = INVOICE2DATA.get(name, name) if form == "invoice2data" else name
         label = r"\s+".join(re.escape(word) for word in rule.anchor.split())
-        fields[key] = {"parser": "regex", "regex": f"{label}\\s*({pattern(rule, INVOICE_FIELDS.get(name, 'text'))})"}
+        below = rule.offset is not None and rule.offset[1] > (rule.box[3] - rule.box[1]) / 2
+        between = r"[^\n]*\n[^\n]*?" if below else r"\s*"  # on the next line, or after the label
+        fields[key] = {"parser": "regex", "regex": f"{label}{between}({pattern(rule, INVOICE_FIELDS.get(name, 'text'))})"}
         if INVOICE_FIELDS.get(name) == "date":
             fields[key]["type"] = "date"
         elif INVOICE_FIELDS.get(name) == "money":
@@ -53,6 +56,7 @@ def export(layout: Layout, form: str = "ours") -> str:
     keywords = keywords or [rule.anchor for rule in layout.fields.values() if rule.anchor][:2]
     hints = {rule.hint for rule in layout.fields.values() if rule.hint in (".", ",")}
     template = {"issuer": layout.name or f"learned layout {layout.id}", "keywords": keywords, "fields": fields,
+                "required_fields": [n for n in ("invoice_number",) if n in fields] or sorted(fields)[:1],
                 "options": {"decimal_separator": hints.pop() if len(hints) == 1 else ".",
                             "languages": [], "date_formats": []}}  # fmt: skip
     head = f"# learned layout {layout.id}: {layout.provenance()}\n"

@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from backoffice.cli import app
 from backoffice.demo.learning_flow import finish, hold, intake
 from backoffice.demo.series import generate_series
+from backoffice.documents import extract
+from backoffice.documents.templates import load_templates
 from backoffice.queue.sqlite import SQLiteStore
 
 runner = CliRunner()
@@ -61,6 +63,15 @@ def test_correct_learn_list_show_export_extract_delete(workspace):
     template = yaml.safe_load(cli(path, "layouts", "export", str(layout.id), "--format", "invoice2data").stdout)
     assert template["keywords"] == [first.expected["seller_vat_id"], first.expected["iban"]]
     assert "date" in template["fields"] or "date_due" in template["fields"]
+
+    # The export is a working template: our template reader finds the sender's next invoice by it.
+    folder = path.parent / "templates"
+    folder.mkdir()
+    written = cli(path, "layouts", "export", str(layout.id), "-o", str(folder / "learned.yml"))
+    assert written.exit_code == 0, written.output
+    by_template = extract(invoices[1].path, templates=load_templates(folder))
+    assert by_template.method == "template:learned"
+    assert by_template.fields["invoice_number"].value == invoices[1].expected["invoice_number"]
 
     read = json.loads(cli(path, "extract", "--bot", "invoices", str(invoices[1].path), "--json").stdout)
     assert read["learned"]["layout"] == layout.id
