@@ -11,8 +11,9 @@ Who may teach (:func:`lesson`):
 What is learned: for every field of the final document found on the page, a
 :class:`~backoffice.learning.layout.FieldRule`. An item that was read with a learned layout
 revises that layout when a person corrected one of the fields it read; a layout wrong for the
-second time is dropped and the item teaches a new one. An item whose page fits a layout
-already known (another document of the series) adds to it what the person corrected.
+second time is dropped and the item teaches a new one. An item whose page fits a layout its
+sender taught already (another document of the series) adds to it what the person corrected.
+Another sender's layout is never changed by this sender's corrections: the sender gets its own.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 from backoffice.documents.models import FIELDS_BY_KIND, INVOICE_FIELDS, Document
 from backoffice.documents.pdf import PdfText
 from backoffice.learning import fingerprint
+from backoffice.learning.apply import same_sender
 from backoffice.learning.layout import SENDER_FIELDS, FieldRule, Layout
 from backoffice.learning.locate import rule_for
 from backoffice.learning.store import LayoutNotFound, LayoutStore, iso
@@ -93,6 +95,8 @@ def learn(layouts: LayoutStore, item: WorkItem, text: PdfText) -> Layout | None:
     document = Document.from_dict(data)
     read = item.payload.get("learned") or {}
     layout = _current(layouts, read.get("layout"))
+    if layout is not None and not same_sender(layout, document):
+        layout = None  # another sender's layout that filled gaps: this sender gets its own
     bumped = False
     if layout is not None:
         wrong = sorted(corrected & set(read.get("fields", [])))
@@ -105,7 +109,7 @@ def learn(layouts: LayoutStore, item: WorkItem, text: PdfText) -> Layout | None:
             layout, bumped = replace(layout, corrected=layout.corrected + 1), True
     page = fingerprint.tokens(text.pages[0])
     if layout is None:
-        layout = _fitting(layouts, page, document.kind)
+        layout = _fitting(layouts, page, document)
     if layout is None:
         rules = rules_of(document, text)
         if not rules:
@@ -133,12 +137,13 @@ def _current(layouts: LayoutStore, layout_id: int | None) -> Layout | None:
         return None
 
 
-def _fitting(layouts: LayoutStore, page: frozenset[str], kind: str) -> Layout | None:
-    """The known layout this page fits best, if any."""
+def _fitting(layouts: LayoutStore, page: frozenset[str], document: Document) -> Layout | None:
+    """The sender's known layout this page fits best, if any (another sender's is left alone)."""
     best: tuple[float, Layout] | None = None
     for layout in layouts.list():
         value = fingerprint.score(layout.tokens, page)
-        if layout.kind == kind and value >= fingerprint.MIN_SCORE and (best is None or value > best[0]):
+        if (layout.kind == document.kind and value >= fingerprint.MIN_SCORE and same_sender(layout, document)
+                and (best is None or value > best[0])):  # fmt: skip
             best = (value, layout)
     return best[1] if best else None
 
