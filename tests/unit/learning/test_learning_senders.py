@@ -50,7 +50,7 @@ def test_a_correction_of_another_senders_filled_field_teaches_that_sender_its_ow
     correct_fields(Desk(store), item.id, wrong, why="misread", actor="anna")
     _, layout = finish(store, store.get(item.id), first.path, "anna")
 
-    item, read = intake(store, "invoices", other.path)
+    item, _ = intake(store, "invoices", other.path)
     assert "invoice_number" in item.payload["learned"]["fields"]
     hold(store, item)
     correct_fields(Desk(store), item.id, {"invoice_number": other.expected["order_reference"]}, why="not this",
