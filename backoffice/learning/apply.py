@@ -8,8 +8,8 @@ method ``learned``; where the reader read something else, the field is marked fo
 (confidence 0.5 and a warning naming both values). Fields the layout does not know, or cannot
 find on this page, stay as the reader read them.
 
-A layout taught by another sender (none of its VAT id, IBAN or name is the document's) only
-fills the fields the reader did not find: where the two disagree the reader's value stays,
+A layout taught by another sender (neither the reader nor the layout reads its VAT id, IBAN
+or name on this page) only fills the fields the reader did not find: where the two disagree the reader's value stays,
 marked for review, so a layout never changes what is read of a sender it may not fit.
 """
 
@@ -22,7 +22,7 @@ from typing import Any
 from backoffice.documents.models import Document, Field
 from backoffice.documents.pdf import PdfText
 from backoffice.learning import fingerprint
-from backoffice.learning.layout import Layout
+from backoffice.learning.layout import SENDER_FIELDS, Layout
 from backoffice.learning.locate import read_rule, same
 from backoffice.learning.store import LayoutStore
 
@@ -102,13 +102,16 @@ class LearnedReader:
             return None
         layout, value = matched
         reading = Reading(layout.id, layout.provenance(), score=value)
-        kin = same_sender(layout, document)
-        for name, rule in layout.fields.items():
-            if rule.page > len(text.pages):
-                continue
-            found = read_rule(text.pages[rule.page - 1], rule)
+        readings = {name: read_rule(text.pages[rule.page - 1], rule)
+                    for name, rule in layout.fields.items() if rule.page <= len(text.pages)}  # fmt: skip
+        # The same sender when the reader, or the layout itself, reads its VAT id, IBAN or name here.
+        kin = same_sender(layout, document) or any(
+            found is not None and layout.senders.get(name) and same(name, found[0], layout.senders[name])
+            for name, found in readings.items() if name in SENDER_FIELDS)  # fmt: skip
+        for name, found in readings.items():
             if found is None:
                 continue
+            rule = layout.fields[name]
             learned, raw, box = found
             before = document.fields.get(name)
             confidence = LEARNED_CONFIDENCE
