@@ -21,15 +21,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from backoffice.errors import BusinessError
+from backoffice.errors import QueueError
 from backoffice.learning.layout import Layout
 
 
-class LayoutNotFound(BusinessError):
-    """No learned layout has this id."""
+class LayoutNotFound(QueueError):
+    """No learned layout has this id (the queue's database keeps them)."""
 
     def __init__(self, layout_id: int):
-        super().__init__(f"no learned layout {layout_id}", code="no-layout")
+        super().__init__(f"no learned layout {layout_id}")
         self.layout_id = layout_id
 
 
