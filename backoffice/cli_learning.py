@@ -6,6 +6,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Annotated
 
@@ -130,6 +131,7 @@ def queue_correct(
 
     config = _config(check_paths=False)
 
+    @cache  # the rules run again after each field corrected: read the file once
     def rules_for(bot_name: str):
         path = config.rules_path(config.bot(bot_name))
         return load_rules(path) if path is not None else None

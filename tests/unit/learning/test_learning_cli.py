@@ -73,6 +73,9 @@ def test_correct_learn_list_show_export_extract_delete(workspace):
     assert by_template.method == "template:learned"
     assert by_template.fields["invoice_number"].value == invoices[1].expected["invoice_number"]
 
+    bad = cli(path, "layouts", "export", str(layout.id), "--format", "csv")
+    assert bad.exit_code == 1 and "--format csv: use one of ours, invoice2data" in bad.stderr
+
     read = json.loads(cli(path, "extract", "--bot", "invoices", str(invoices[1].path), "--json").stdout)
     assert read["learned"]["layout"] == layout.id
     for name in wrong:
