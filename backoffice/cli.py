@@ -17,6 +17,7 @@ from rich.logging import RichHandler
 from backoffice import __version__
 from backoffice.cli_install import doctor as doctor_command
 from backoffice.cli_install import init as init_command
+from backoffice.cli_learning import extract_as_bot, layouts_app, queue_correct
 from backoffice.cli_rules import rules_app
 from backoffice.web.commands import ui as ui_command
 from backoffice.web.commands import users_app
@@ -36,6 +37,8 @@ queue_app = typer.Typer(help="Inspect the work queue and act on items (list, sho
 app.add_typer(queue_app, name="queue")
 app.add_typer(rules_app, name="rules")
 app.add_typer(users_app, name="users")
+app.add_typer(layouts_app, name="layouts")
+queue_app.command("correct")(queue_correct)
 app.command("ui")(ui_command)
 app.command("init")(init_command)
 app.command("doctor")(doctor_command)
@@ -256,9 +259,12 @@ def extract(
     kind: Annotated[str, typer.Option(help="Document kind: auto, invoice, timesheet or order.")] = "auto",
     ignore_embedded: Annotated[bool, typer.Option("--ignore-embedded", help="Read the printed pages even when a PDF embeds an e-invoice (Factur-X, ZUGFeRD, XRechnung, Order-X).")] = False,
     templates: Annotated[Optional[Path], typer.Option(help="A folder of templates (invoice2data YAML/JSON format) to try first.")] = None,
+    bot: Annotated[Optional[str], typer.Option("--bot", help="Read as this bot of bots.yaml would: its kind, templates and learned layouts.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Read documents and print their fields with page, box, confidence and method."""
+    if bot is not None:
+        return extract_as_bot(bot, files, as_json)
     from backoffice import documents
     from backoffice.documents.templates import load_templates
     from backoffice.report import print_document

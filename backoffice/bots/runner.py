@@ -35,6 +35,7 @@ from backoffice.connectors.resilience import CircuitOpen
 from backoffice.connectors.smtp import Notifier
 from backoffice.documents.models import Document
 from backoffice.errors import BusinessError, ConfigError, LeaseLost, StageError
+from backoffice.learning import hooks as learning
 from backoffice.logs import log_context, run_log
 from backoffice.queue.base import Status, Store, WorkItem
 from backoffice.queue.files import FileStore
@@ -244,7 +245,9 @@ class Runner:
                         item = self._stages(bot, item, fields, document)
                 log.info("item %s done", item.id, extra={"action": "complete"})
                 why = approvals.posted_note(item.payload)
-                return self._record(item, lambda: self.store.complete(item.id, self.owner, why=why))
+                done = self._record(item, lambda: self.store.complete(item.id, self.owner, why=why))
+                learning.on_done(self.store, bot, done)  # a person's correction teaches a layout
+                return done
             except BusinessError as exc:
                 log.info("item %s to exception queue: %s", item.id, exc.reason, extra={"action": "exception"})
                 self._keep_evidence(item, exc)
@@ -289,9 +292,12 @@ class Runner:
     def _stages(self, bot: Bot, item: WorkItem, fields: dict, document: Document | None = None) -> WorkItem:
         if document is None:
             document, item = self._read(bot, item)
+        learned = learning.on_extracted(self.store, bot, item, document)  # read with learned layouts
         verdict = stages.apply_rules(bot, document, item, self.store, self.policy)
         payload = {**item.payload, "document": document.to_dict()}
         payload.pop(reading.READING, None)
+        if learned is not None:
+            payload["learned"] = learned
         if verdict is not None:
             payload["verdict"] = verdict.to_dict()
         if payload != item.payload:

@@ -43,9 +43,16 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backoffice.errors import IllegalTransition
+
+if TYPE_CHECKING:
+    from backoffice.learning.store import LayoutStore
+
+
+def _now() -> float:
+    return datetime.now(UTC).timestamp()
 
 
 class Status(enum.StrEnum):
@@ -427,6 +434,17 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def journal(self, item_id: int) -> list[JournalEntry]:
         """The item's history, oldest first."""
+
+    # -- learned layouts (backoffice.learning) ---------------------------------------------
+    def layouts(self) -> LayoutStore:
+        """The layouts people's corrections taught, kept with this queue. A backend without
+        its own tables (the memory store) keeps them in memory, for as long as it lives."""
+        from backoffice.learning.store import MemoryLayouts
+
+        kept = self.__dict__.get("_learned_layouts")
+        if kept is None:
+            kept = self.__dict__.setdefault("_learned_layouts", MemoryLayouts(getattr(self, "clock", None) or _now))
+        return kept
 
     def close(self) -> None:  # noqa: B027 - optional for backends with nothing to close
         """Release connections."""

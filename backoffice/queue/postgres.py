@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import sql
@@ -50,6 +50,9 @@ from backoffice.queue.postgres_effects import PostgresEffects
 from backoffice.queue.postgres_keys import PostgresKeys
 from backoffice.queue.postgres_reads import COLUMNS, PostgresReads
 from backoffice.queue.postgres_reads import row_to_item as _row_to_item
+
+if TYPE_CHECKING:
+    from backoffice.learning.store import LayoutStore
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +133,12 @@ class PostgresStore(PostgresReads, PostgresEffects, PostgresKeys, Store):
                     conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
                     current = version
         return current
+
+    def layouts(self) -> LayoutStore:
+        """The learned layouts, in this database (see :mod:`backoffice.learning.store`)."""
+        from backoffice.learning.store import SQLLayouts
+
+        return SQLLayouts(self.conn, self._tx, self._lock, self.clock, "%s")
 
     def schema_version(self) -> int:
         return self._one("SELECT max(version) FROM schema_version")[0] or 0  # type: ignore[index]

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backoffice.errors import IllegalTransition, ItemNotFound, LeaseLost
 from backoffice.queue.base import (
@@ -45,6 +45,9 @@ from backoffice.queue.sqlite_effects import SQLiteEffects
 from backoffice.queue.sqlite_keys import SQLiteKeys
 
 _encode = json.JSONEncoder(default=str, ensure_ascii=False, separators=(",", ":")).encode
+
+if TYPE_CHECKING:
+    from backoffice.learning.store import LayoutStore
 
 COLUMNS = (
     "id, bot, source_key, status, payload, files, parent_id, priority, deadline, not_before, "
@@ -133,6 +136,12 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
                     for statement in _split_sql(sql):
                         conn.execute(statement)
                     conn.execute(f"PRAGMA user_version = {version:d}")
+
+    def layouts(self) -> LayoutStore:
+        """The learned layouts, in this database (see :mod:`backoffice.learning.store`)."""
+        from backoffice.learning.store import SQLLayouts
+
+        return SQLLayouts(self.conn, self._tx, self._lock, self.clock, "?")
 
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]

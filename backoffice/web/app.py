@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from backoffice.web import auth, oidc
 from backoffice.web.render import problem
 from backoffice.web.context import Workspace
-from backoffice.web.views import act, dashboard, exceptions, item, people
+from backoffice.web.views import act, dashboard, exceptions, item, layouts, people
 
 SECURITY_HEADERS = [
     (b"content-security-policy",
@@ -99,6 +99,7 @@ def create_app(ws: Workspace) -> Starlette:
         Route("/items/{item_id:id}/files/{sha256:str}", item.item_file),
         Route("/items/{item_id:id}/{action:str}", act.act, methods=["POST"]),
         Route("/users", people.users_page),
+        Route("/layouts", layouts.layouts_page),  # learned layouts (backoffice.learning)
         Mount("/static", StaticFiles(directory=str(static)), name="static"),
     ]
     @contextlib.asynccontextmanager

@@ -1,0 +1,133 @@
+"""Read a document with the learned layout its first page fits, before trusting the reader.
+
+:class:`LearnedReader` keeps an index of every learned fingerprint (rebuilt only when the
+store's generation changes) and, for a page, picks the best-fitting layout; among equally good
+ones, one learned from the same sender (VAT id, IBAN or name as the reader read them). Every
+rule of the layout is read from the new page: a value found there replaces the reader's with
+method ``learned``; where the reader read something else, the field is marked for review
+(confidence 0.5 and a warning naming both values). Fields the layout does not know, or cannot
+find on this page, stay as the reader read them.
+
+A layout taught by another sender (neither the reader nor the layout reads its VAT id, IBAN
+or name on this page) only fills the fields the reader did not find: where the two disagree the reader's value stays,
+marked for review, so a layout never changes what is read of a sender it may not fit.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from backoffice.documents.models import Document, Field
+from backoffice.documents.pdf import PdfText
+from backoffice.learning import fingerprint
+from backoffice.learning.layout import SENDER_FIELDS, Layout
+from backoffice.learning.locate import read_rule, same
+from backoffice.learning.store import LayoutStore
+
+REVIEW_CONFIDENCE = 0.5
+LEARNED_CONFIDENCE = 0.95
+
+
+@dataclass
+class Reading:
+    """What a learned layout did to one document (kept in the item's payload as ``learned``)."""
+
+    layout: int
+    provenance: str
+    fields: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"layout": self.layout, "provenance": self.provenance, "fields": self.fields, "review": self.review,
+                "score": round(self.score, 3)}
+
+
+def same_sender(layout: Layout, document: Document) -> bool:
+    """Whether the layout was taught by the document's sender (same VAT id, IBAN or name)."""
+    return any(n in document.fields and document.fields[n].value and same(n, document.fields[n].value, v)
+               for n, v in layout.senders.items() if v)  # fmt: skip
+
+
+class LearnedReader:
+    """Matches pages against the learned layouts of one store."""
+
+    def __init__(self, layouts: LayoutStore):
+        self.layouts = layouts
+        self._generation: int | None = None
+        self._index = fingerprint.Index()
+        self._by_id: dict[int, Layout] = {}
+        self._lock = threading.Lock()
+
+    def _fresh(self) -> None:
+        generation = self.layouts.generation()
+        if generation == self._generation:
+            return
+        index, by_id = fingerprint.Index(), {}
+        for layout in self.layouts.list():
+            index.add(layout.id, layout.tokens)
+            by_id[layout.id] = layout
+        self._index, self._by_id, self._generation = index, by_id, generation
+
+    def empty(self) -> bool:
+        """Whether nothing has been learned (so a page need not even be looked at)."""
+        with self._lock:
+            self._fresh()
+            return len(self._index) == 0
+
+    def match(self, text: PdfText, document: Document) -> tuple[Layout, float] | None:
+        """The learned layout the first page fits best, preferring one of the same sender."""
+        if not text.pages:
+            return None
+        with self._lock:
+            self._fresh()
+            found = self._index.best(fingerprint.tokens(text.pages[0]))
+            candidates = [(self._by_id[i], s) for i, s in found if self._by_id[i].kind in (document.kind, "invoice")]
+        if not candidates:
+            return None
+        top = candidates[0][1]
+
+        def rank(entry: tuple[Layout, float]) -> tuple[bool, float]:
+            layout, value = entry
+            return (same_sender(layout, document) and value >= top - 0.05, value)
+
+        return max(candidates, key=rank)
+
+    def read(self, text: PdfText, document: Document) -> Reading | None:
+        """Apply the layout the document fits (changing ``document``); None when none fits."""
+        matched = self.match(text, document)
+        if matched is None:
+            return None
+        layout, value = matched
+        reading = Reading(layout.id, layout.provenance(), score=value)
+        readings = {name: read_rule(text.pages[rule.page - 1], rule)
+                    for name, rule in layout.fields.items() if rule.page <= len(text.pages)}  # fmt: skip
+        # The same sender when the reader, or the layout itself, reads its VAT id, IBAN or name here.
+        kin = same_sender(layout, document) or any(
+            found is not None and layout.senders.get(name) and same(name, found[0], layout.senders[name])
+            for name, found in readings.items() if name in SENDER_FIELDS)  # fmt: skip
+        for name, found in readings.items():
+            if found is None:
+                continue
+            rule = layout.fields[name]
+            learned, raw, box = found
+            before = document.fields.get(name)
+            confidence = LEARNED_CONFIDENCE
+            if before is not None and before.value and not same(name, learned, before.value):
+                confidence = REVIEW_CONFIDENCE
+                reading.review.append(name)
+                document.warnings.append(f"{name}: the learned layout {layout.id} reads {learned!r}, the reader "
+                                         f"{before.value!r}; check it")  # fmt: skip
+                if not kin:
+                    document.fields[name] = replace(before, confidence=min(before.confidence, REVIEW_CONFIDENCE))
+            if not kin and before is not None and before.value:
+                continue  # another sender's layout only fills what the reader missed
+            document.fields[name] = Field(learned, confidence, rule.page, box, raw, "learned")
+            reading.fields.append(name)
+        if reading.fields:
+            document.warnings.append(f"read with learned layout {layout.id} ({reading.provenance}): "
+                                     + ", ".join(reading.fields))  # fmt: skip
+        self.layouts.count_read(layout.id)
+        return reading

@@ -1,0 +1,223 @@
+"""Find a known value among a page's words (to learn where it is) and read a value where a
+learned rule says it is (to use what was learned).
+
+Values are compared as the reader normalises them (ISO dates, plain decimals, ISO currency
+codes, IBANs and VAT ids without spaces), so ``1.234,56`` on the page is ``1234.56`` in the
+document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from itertools import pairwise
+
+from backoffice.documents.layout import union
+from backoffice.documents.models import INVOICE_FIELDS, BBox
+from backoffice.documents.normalise import (
+    currency_of,
+    format_amount,
+    parse_amount,
+    parse_date,
+)
+from backoffice.documents.pdf import Word
+from backoffice.learning.layout import FieldRule
+
+MAX_ANCHOR_GAP = 150.0  # points; a label farther from its value is no anchor
+MAX_WORDS = 8  # the longest value a rule reads (a name, an address line)
+COMPACT = {"iban", "seller_vat_id", "buyer_vat_id"}
+_HINTS = {"date": ("dmy", "mdy"), "money": (".", ",", "")}
+
+
+def lines(words: Sequence[Word]) -> list[list[Word]]:
+    """The page's words grouped into lines (tops within half a word's height), left to right."""
+    rows: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+        if rows and abs(rows[-1][0].top - word.top) <= max(2.0, (word.bottom - word.top) * 0.5):
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    return [sorted(row, key=lambda w: w.x0) for row in rows]
+
+
+def normalised(name: str, text: str, hint: str = "") -> str | None:
+    """``text`` as the document would hold field ``name``, read with ``hint``; None if it is not one."""
+    kind = INVOICE_FIELDS.get(name, "text")
+    text = text.strip(" :;")
+    if not text:
+        return None
+    if kind == "date":
+        found = parse_date(text, day_first=hint != "mdy")
+        return found.isoformat() if found else None
+    if kind == "money":
+        amount = parse_amount(text, hint if hint in (".", ",") else None)
+        return format_amount(amount) if amount is not None else None
+    if kind == "currency":
+        return currency_of(text)
+    if name in COMPACT:
+        return re.sub(r"[\s.-]", "", text).upper()
+    return " ".join(text.split())
+
+
+def same(name: str, found: str | None, wanted: str) -> bool:
+    if found is None:
+        return False
+    if INVOICE_FIELDS.get(name) == "money":
+        try:
+            return Decimal(found) == Decimal(wanted)
+        except ArithmeticError:
+            return False
+    if name in COMPACT:
+        return found == re.sub(r"[\s.-]", "", wanted).upper()
+    return found.casefold() == " ".join(wanted.split()).casefold()
+
+
+def decimal_mark(text: str) -> str | None:
+    """The decimal mark an amount shows: its last separator when one or two digits follow it."""
+    found = re.search(r"([.,])(\d{1,2})\D*$", text)
+    return found.group(1) if found else None
+
+
+def date_order(text: str) -> str | None:
+    """``dmy`` or ``mdy`` when a numeric date shows it (a first part above 12 is a day, a second
+    one a month-first date); None when it cannot tell (both parts up to 12, or a month name)."""
+    found = re.search(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-]\d{2,4}(?!\d)", text)
+    if not found:
+        return None
+    first, second = int(found.group(1)), int(found.group(2))
+    return "dmy" if first > 12 else "mdy" if second > 12 else None
+
+
+def shape(text: str) -> str:
+    """``INV-2024-0042`` -> ``A-9-9``: letters, digits and punctuation, runs collapsed."""
+    out = re.sub(r"[^\W\d_]+", "A", text)
+    out = re.sub(r"\d+", "9", out)
+    return re.sub(r"\s+", " ", out)
+
+
+def find_value(words: Sequence[Word], name: str, value: str, near: BBox | None = None) -> tuple[list[Word], str] | None:
+    """The run of words on one line that reads as ``value`` (and the hint it was read with);
+    of several, the one nearest ``near`` (the reader's box), else the lowest on the page."""
+    kind = INVOICE_FIELDS.get(name, "text")
+    found: list[tuple[float, list[Word], str]] = []
+    for row in lines(words):
+        for start in range(len(row)):
+            for end in range(start + 1, min(start + MAX_WORDS, len(row)) + 1):
+                run = row[start:end]
+                text = " ".join(w.text for w in run)
+                hints = [h for h in _HINTS.get(kind, ("",)) if same(name, normalised(name, text, h), value)]
+                if hints and kind in ("money", "date"):
+                    # The decimal mark or date order the text shows, else "?": the document's.
+                    shown = decimal_mark(text) if kind == "money" else date_order(text)
+                    hints = [shown] if shown in hints else ["?"]
+                if hints:
+                    box = union(run)
+                    distance = abs(box[0] - near[0]) + abs(box[1] - near[1]) if near else -box[1]
+                    found.append((distance, run, hints[0]))
+    if not found:
+        return None
+    found.sort(key=lambda entry: (entry[0], -len(entry[1])))
+    return found[0][1], found[0][2]
+
+
+def anchor_of(words: Sequence[Word], run: list[Word]) -> list[Word]:
+    """The label of a value: the nearest run of words without digits (up to four) before it on
+    its line or above it on the line before, whichever is closer; empty when there is none."""
+    box = union(run)
+    rows = lines(words)
+    for index, row in enumerate(rows):
+        if run[0] in row:
+            left = _label([w for w in row if w.x1 <= box[0] + 0.5][::-1])[::-1]
+            above_row = rows[index - 1] if index else []
+            above = _label(sorted((w for w in above_row if w.x0 < box[2] and w.x1 > box[0] - 40),
+                                  key=lambda w: -w.x1))[::-1]  # fmt: skip
+            left_gap = box[0] - left[-1].x1 if left else float("inf")
+            above_gap = (box[1] - union(above)[3]) * 3 if above else float("inf")
+            if min(left_gap, above_gap) > MAX_ANCHOR_GAP:
+                return []
+            return left if left_gap <= above_gap else above
+    return []
+
+
+def _label(words: list[Word]) -> list[Word]:
+    """From the nearest word outwards, the words of a label (letters, no digits), at most four."""
+    taken: list[Word] = []
+    for word in words:
+        if any(ch.isdigit() for ch in word.text) or len(taken) == 4:
+            break
+        if taken and taken[-1].x0 - word.x1 > (word.bottom - word.top) * 1.5:
+            break
+        taken.append(word)
+    return taken if any(ch.isalpha() for w in taken for ch in w.text) else []
+
+
+def find_anchor(words: Sequence[Word], rule: FieldRule) -> BBox | None:
+    """Where the rule's label is on this page: the matching run of words nearest to where it
+    was learned."""
+    wanted = rule.anchor.split()
+    if not wanted or rule.anchor_box is None:
+        return None
+    best: tuple[float, BBox] | None = None
+    for row in lines(words):
+        texts = [w.text for w in row]
+        for start in range(len(row) - len(wanted) + 1):
+            if texts[start : start + len(wanted)] == wanted:
+                box = union(row[start : start + len(wanted)])
+                distance = abs(box[0] - rule.anchor_box[0]) + abs(box[1] - rule.anchor_box[1])
+                if best is None or distance < best[0]:
+                    best = (distance, box)
+    return best[1] if best else None
+
+
+def read_rule(words: Sequence[Word], rule: FieldRule) -> tuple[str, str, BBox] | None:
+    """``(value, raw text, box)`` read where ``rule`` says, or None when nothing there reads
+    as that field."""
+    expected = rule.box
+    if rule.anchor:
+        anchor = find_anchor(words, rule)
+        if anchor is not None:  # else where it was on the page
+            dx, dy = rule.offset or (0.0, 0.0)
+            width, height = expected[2] - expected[0], expected[3] - expected[1]
+            expected = (anchor[0] + dx, anchor[1] + dy, anchor[0] + dx + width, anchor[1] + dy + height)
+    middle = (expected[1] + expected[3]) / 2
+    row = [w for w in words if w.top - 1 <= middle <= w.bottom + 1]
+    # Words overlapping the learned box, widened for a longer value (left- or right-aligned).
+    slack = max(40.0, (expected[2] - expected[0]))
+    inside = sorted((w for w in row if w.x1 > expected[0] - slack and w.x0 < expected[2] + slack), key=lambda w: w.x0)
+    best: tuple[float, str, str, BBox] | None = None
+    for start in range(len(inside)):
+        for end in range(start + 1, min(start + MAX_WORDS, len(inside)) + 1):
+            run = inside[start:end]
+            if any(b.x0 - a.x1 > (a.bottom - a.top) * 1.5 for a, b in pairwise(run)):
+                break
+            text = " ".join(w.text for w in run)
+            value = normalised(rule.name, text, rule.hint)
+            if value is None or (rule.shape and INVOICE_FIELDS.get(rule.name, "text") == "text"
+                                 and rule.name not in ("seller_name", "buyer_name", "seller_address")
+                                 and shape(text) != rule.shape):
+                continue
+            box = union(run)
+            overlap = min(box[2], expected[2]) - max(box[0], expected[0])
+            fit = overlap / max(box[2] - box[0], expected[2] - expected[0]) - abs(len(run) - rule.words) * 0.01
+            if best is None or fit > best[0]:
+                best = (fit, value, text, box)
+    if best is None or best[0] <= 0:
+        return None
+    return best[1], best[2], best[3]
+
+
+def rule_for(words: Sequence[Word], name: str, value: str, page: int, near: BBox | None = None) -> FieldRule | None:
+    """Learn where ``value`` of field ``name`` is printed on a page, or None when it is not."""
+    located = find_value(words, name, value, near)
+    if located is None:
+        return None
+    run, hint = located
+    box = union(run)
+    label = anchor_of(words, run)
+    text = " ".join(w.text for w in run)
+    if not label:
+        return FieldRule(name, page, box, words=len(run), shape=shape(text), hint=hint)
+    anchor_box = union(label)
+    return FieldRule(name, page, box, " ".join(w.text for w in label), anchor_box,
+                     (box[0] - anchor_box[0], box[1] - anchor_box[1]), len(run), shape(text), hint)

@@ -1,0 +1,62 @@
+"""A layout learned from one sender serves another sender printing the same layout, but never
+carries over what identifies a sender, and never changes what the reader read of it."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+from backoffice.demo.learning_flow import finish, hold, intake
+from backoffice.demo.series import draw_layout, write_invoice
+from backoffice.learning.desk import Desk, correct_fields
+from backoffice.queue.memory import MemoryStore
+
+
+def test_another_sender_with_the_same_layout(tmp_path):
+    rng = random.Random(17)
+    ours = draw_layout(rng, 0)  # the reader misses this layout's invoice number and due date
+    theirs = replace(ours, seller="Other Sender Ltd", vat_id="ESX1234567X", iban="ES9121000418450200051332")
+    first = write_invoice(ours, rng, tmp_path / "ours-1.pdf", 1)
+    other = write_invoice(theirs, rng, tmp_path / "theirs-1.pdf", 2)
+    store = MemoryStore()
+    item, document = intake(store, "invoices", first.path)
+    hold(store, item)
+    wrong = {k: v for k, v in first.expected.items() if (document.fields[k].value if k in document.fields else None) != v}
+    assert wrong
+    correct_fields(Desk(store), item.id, wrong, why="misread", actor="anna")
+    _, layout = finish(store, store.get(item.id), first.path, "anna")
+    assert layout.senders["seller_vat_id"] == ours.vat_id
+
+    _, read = intake(store, "invoices", other.path)
+    for name in ("seller_name", "seller_vat_id", "iban"):
+        assert read.fields[name].value == other.expected[name]  # theirs, never ours
+    for name in wrong:  # filled where the reader found nothing, from this page
+        assert read.fields[name].value == other.expected[name]
+        assert read.fields[name].method == "learned"
+    untouched = [n for n in read.fields if n not in wrong]
+    assert all(read.fields[n].method != "learned" for n in untouched)
+
+
+def test_a_correction_of_another_senders_filled_field_teaches_that_sender_its_own_layout(tmp_path):
+    rng = random.Random(17)
+    ours = draw_layout(rng, 0)
+    theirs = replace(ours, seller="Other Sender Ltd", vat_id="ESX1234567X", iban="ES9121000418450200051332")
+    first = write_invoice(ours, rng, tmp_path / "ours-1.pdf", 1)
+    other = write_invoice(theirs, rng, tmp_path / "theirs-1.pdf", 2)
+    store = MemoryStore()
+    item, document = intake(store, "invoices", first.path)
+    hold(store, item)
+    wrong = {k: v for k, v in first.expected.items() if (document.fields[k].value if k in document.fields else None) != v}
+    correct_fields(Desk(store), item.id, wrong, why="misread", actor="anna")
+    _, layout = finish(store, store.get(item.id), first.path, "anna")
+
+    item, _ = intake(store, "invoices", other.path)
+    assert "invoice_number" in item.payload["learned"]["fields"]
+    hold(store, item)
+    correct_fields(Desk(store), item.id, {"invoice_number": other.expected["order_reference"]}, why="not this",
+                   actor="bea")  # fmt: skip
+    _, taught = finish(store, store.get(item.id), other.path, "bea")
+    assert taught.id != layout.id and taught.senders["seller_vat_id"] == theirs.vat_id
+    kept = store.layouts().get(layout.id)
+    assert (kept.senders, kept.corrected, kept.fields) == (layout.senders, 0, layout.fields)
+    assert [c.action for c in store.layouts().journal(layout.id)] == ["learn"]
