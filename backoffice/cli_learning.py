@@ -69,7 +69,9 @@ def layouts_show(layout_id: LayoutId, as_json: JsonOption = False) -> None:
         _emit_json({**layout.to_dict(), "journal": [c.to_dict() for c in journal]})
         return
     out.print(f"layout {layout.id} ({layout.kind}) {layout.name}: {layout.provenance()}", markup=False)
-    out.print(f"read {layout.reads} documents, corrected on {layout.corrected}; senders: {layout.senders}", markup=False)
+    out.print(
+        f"read {layout.reads} documents, corrected on {layout.corrected}; senders: {layout.senders}", markup=False
+    )
     for name, rule in sorted(layout.fields.items()):
         where = f"after {rule.anchor!r}" if rule.anchor else "at its place on the page"
         box = ", ".join(f"{v:.0f}" for v in rule.box)
@@ -83,7 +85,9 @@ def layouts_show(layout_id: LayoutId, as_json: JsonOption = False) -> None:
 def layouts_export(
     layout_id: LayoutId,
     form: Annotated[str, typer.Option("--format", help="ours (our YAML template) or invoice2data.")] = "ours",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
+    ] = None,
 ) -> None:
     """Write a learned layout as a YAML template (ours or invoice2data's), to review and version."""
     import sys
@@ -119,7 +123,9 @@ def layouts_delete(
 
 def queue_correct(
     item_id: Annotated[int, typer.Argument(help="The item id.")],
-    changes: Annotated[list[str], typer.Argument(help="FIELD=VALUE pairs, e.g. grand_total=1190.00 issue_date=2026-03-01.")],
+    changes: Annotated[
+        list[str], typer.Argument(help="FIELD=VALUE pairs, e.g. grand_total=1190.00 issue_date=2026-03-01.")
+    ],
     why: Annotated[str, typer.Option("--why", help="Why; kept in the item's journal.")] = "",
     actor: Annotated[str | None, typer.Option("--as", help="Who corrects (default: your user name).")] = None,
     as_json: JsonOption = False,

@@ -40,21 +40,28 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backoffice.demo.learning_flow import complete, finish, hold, intake
-from backoffice.demo.series import SeriesInvoice, draw_layout, generate_series
-from backoffice.documents import extract
-from backoffice.documents.pdf import Word, read_words
-from backoffice.learning import fingerprint
-from backoffice.learning.apply import LearnedReader
-from backoffice.learning.desk import Desk, correct_fields
-from backoffice.learning.layout import Layout
-from backoffice.learning.store import MemoryLayouts
-from backoffice.queue.sqlite import SQLiteStore
+from backoffice.demo.learning_flow import complete, finish, hold, intake  # noqa: E402
+from backoffice.demo.series import SeriesInvoice, draw_layout, generate_series  # noqa: E402
+from backoffice.documents import extract  # noqa: E402
+from backoffice.documents.pdf import Word, read_words  # noqa: E402
+from backoffice.learning import fingerprint  # noqa: E402
+from backoffice.learning.apply import LearnedReader  # noqa: E402
+from backoffice.learning.desk import Desk, correct_fields  # noqa: E402
+from backoffice.learning.layout import Layout  # noqa: E402
+from backoffice.learning.store import MemoryLayouts  # noqa: E402
+from backoffice.queue.sqlite import SQLiteStore  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "invoice2data" / "compare"
 # invoice2data's names -> ours, for the real pair.
-I2D = {"invoice_number": "invoice_number", "date": "issue_date", "amount": "grand_total", "amount_untaxed": "net_total",
-       "vat": "seller_vat_id", "iban": "iban", "currency": "currency"}
+I2D = {
+    "invoice_number": "invoice_number",
+    "date": "issue_date",
+    "amount": "grand_total",
+    "amount_untaxed": "net_total",
+    "vat": "seller_vat_id",
+    "iban": "iban",
+    "currency": "currency",
+}
 MM = 72 / 25.4
 
 
@@ -154,15 +161,27 @@ def main() -> None:
                 right[name] += value_of(documents[inv.path], name) == wanted
         return right, total
 
-    table = Table(title=f"Fields right, later invoices of {len(taught)} taught series "
-                        f"({len(later)} invoices) and {len(untaught)} untaught senders ({len(controls)} invoices)")
-    for column in ("field", "corrected on 1st", "taught: before", "taught: after", "untaught: before", "untaught: after"):
+    table = Table(
+        title=f"Fields right, later invoices of {len(taught)} taught series "
+        f"({len(later)} invoices) and {len(untaught)} untaught senders ({len(controls)} invoices)"
+    )
+    for column in (
+        "field",
+        "corrected on 1st",
+        "taught: before",
+        "taught: after",
+        "untaught: before",
+        "untaught: after",
+    ):
         table.add_column(column, justify="right" if column != "field" else "left")
     tb, tt = score(later, before)
     ta, _ = score(later, after)
     cb, ct = score(controls, before)
     ca, _ = score(controls, after)
-    pct = lambda r, t: f"{100 * r / t:.1f}%" if t else "-"
+
+    def pct(right: int, total: int) -> str:
+        return f"{100 * right / total:.1f}%" if total else "-"
+
     for name in sorted(tt | ct):
         table.add_row(name, str(corrected[name]), pct(tb[name], tt[name]), pct(ta[name], tt[name]),
                       pct(cb[name], ct[name]), pct(ca[name], ct[name]))  # fmt: skip
@@ -174,6 +193,7 @@ def main() -> None:
     wrong_now = sum(value_of(before[i.path], n) == w != value_of(after[i.path], n)
                     for i in controls for n, w in i.expected.items())  # fmt: skip
     for first, second in real:
+
         def right(doc, wanted=second.expected):
             return sum(value_of(doc, n) == w for n, w in wanted.items())
 
@@ -205,7 +225,7 @@ def main() -> None:
                 reader.match(text, document)
             match_runs.append((time.perf_counter() - started) * 1000 / len(pages))
             started = time.perf_counter()
-            for inv, (text, document) in zip(later, pages, strict=True):
+            for inv, (_text, document) in zip(later, pages, strict=True):
                 reader.read(read_words(inv.path, ocr=False), document)
             read_runs.append((time.perf_counter() - started) * 1000 / len(pages))
         rows.add_row(label, f"{statistics.median(match_runs):.3f}", f"{statistics.median(read_runs):.2f}")
@@ -215,10 +235,14 @@ def main() -> None:
         started = time.perf_counter()
         LearnedReader(many).empty()  # reads every layout and builds the index
         reloads.append((time.perf_counter() - started) * 1000)
-    console.print(f"after each change to the layouts a runner reloads them: {statistics.median(reloads):.0f} ms for "
-                  f"{args.layouts} layouts from SQLite (median of {args.runs})")
-    console.print("learned read = the words read again from the PDF, the match, and every field rule read; the"
-                  " layouts are in SQLite (the queue's own store: a generation check per document).")
+    console.print(
+        f"after each change to the layouts a runner reloads them: {statistics.median(reloads):.0f} ms for "
+        f"{args.layouts} layouts from SQLite (median of {args.runs})"
+    )
+    console.print(
+        "learned read = the words read again from the PDF, the match, and every field rule read; the"
+        " layouts are in SQLite (the queue's own store: a generation check per document)."
+    )
 
 
 if __name__ == "__main__":

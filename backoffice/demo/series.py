@@ -21,45 +21,108 @@ from backoffice.demo.invoice_layouts import money
 from backoffice.demo.invoices import _iban, _vat_id
 
 _LABELS = {
-    "en": {"invoice_number": ["Invoice No.", "Reference", "Document", "Our ref.", "Bill number"],
-           "issue_date": ["Invoice Date", "Dated", "Issued", "Date of issue"],
-           "due_date": ["Due Date", "Payable by", "Pay before", "Settle by"],
-           "order_reference": ["PO Number", "Your order", "Order ref."],
-           "net_total": ["Subtotal", "Net", "Goods"], "tax_total": ["Tax", "VAT", "Sales tax"],
-           "grand_total": ["Total", "To pay", "Amount payable", "Sum"], "iban": ["IBAN", "Account"],
-           "seller_vat_id": ["VAT No.", "VAT reg.", "Tax ID"], "buyer": ["Bill To", "Customer", "Sold to"]},
-    "de": {"invoice_number": ["Rechnungsnummer", "Beleg", "Rechnung Nr.", "Vorgang"],
-           "issue_date": ["Rechnungsdatum", "Datum", "Ausgestellt am"],
-           "due_date": ["Fällig am", "Zahlbar bis", "Zahlungsziel"],
-           "order_reference": ["Bestellnummer", "Ihre Bestellung", "Auftrag"],
-           "net_total": ["Nettobetrag", "Summe netto", "Warenwert"], "tax_total": ["MwSt.", "Umsatzsteuer", "USt"],
-           "grand_total": ["Gesamtbetrag", "Zu zahlen", "Endbetrag"], "iban": ["IBAN", "Konto"],
-           "seller_vat_id": ["USt-IdNr.", "UID"], "buyer": ["Rechnungsempfänger", "Kunde", "An"]},
-    "fr": {"invoice_number": ["Facture n°", "Référence", "Pièce"], "issue_date": ["Date", "Émise le", "Date de facture"],
-           "due_date": ["Échéance", "À payer avant", "Date limite"], "order_reference": ["Commande", "Bon de commande"],
-           "net_total": ["Total HT", "Montant HT"], "tax_total": ["TVA", "Montant TVA"],
-           "grand_total": ["Total TTC", "Net à payer", "Montant dû"], "iban": ["IBAN", "RIB"],
-           "seller_vat_id": ["TVA intracom.", "N° TVA"], "buyer": ["Client", "Facturé à"]},
-    "nl": {"invoice_number": ["Factuurnummer", "Kenmerk", "Nummer"], "issue_date": ["Factuurdatum", "Datum"],
-           "due_date": ["Vervaldatum", "Te betalen voor"], "order_reference": ["Bestelnummer", "Uw order"],
-           "net_total": ["Subtotaal", "Netto"], "tax_total": ["BTW", "Btw-bedrag"],
-           "grand_total": ["Totaal", "Te betalen"], "iban": ["IBAN", "Rekening"],
-           "seller_vat_id": ["Btw-nummer", "BTW-nr."], "buyer": ["Klant", "Aan"]},
-    "es": {"invoice_number": ["Factura n.º", "Número", "Referencia"], "issue_date": ["Fecha", "Fecha de emisión"],
-           "due_date": ["Vencimiento", "Pagar antes de"], "order_reference": ["Pedido", "Su pedido"],
-           "net_total": ["Base imponible", "Subtotal"], "tax_total": ["IVA", "Cuota IVA"],
-           "grand_total": ["Total factura", "Total a pagar", "Importe"], "iban": ["IBAN", "Cuenta"],
-           "seller_vat_id": ["NIF", "CIF"], "buyer": ["Cliente", "Facturar a"]},
+    "en": {
+        "invoice_number": ["Invoice No.", "Reference", "Document", "Our ref.", "Bill number"],
+        "issue_date": ["Invoice Date", "Dated", "Issued", "Date of issue"],
+        "due_date": ["Due Date", "Payable by", "Pay before", "Settle by"],
+        "order_reference": ["PO Number", "Your order", "Order ref."],
+        "net_total": ["Subtotal", "Net", "Goods"],
+        "tax_total": ["Tax", "VAT", "Sales tax"],
+        "grand_total": ["Total", "To pay", "Amount payable", "Sum"],
+        "iban": ["IBAN", "Account"],
+        "seller_vat_id": ["VAT No.", "VAT reg.", "Tax ID"],
+        "buyer": ["Bill To", "Customer", "Sold to"],
+    },
+    "de": {
+        "invoice_number": ["Rechnungsnummer", "Beleg", "Rechnung Nr.", "Vorgang"],
+        "issue_date": ["Rechnungsdatum", "Datum", "Ausgestellt am"],
+        "due_date": ["Fällig am", "Zahlbar bis", "Zahlungsziel"],
+        "order_reference": ["Bestellnummer", "Ihre Bestellung", "Auftrag"],
+        "net_total": ["Nettobetrag", "Summe netto", "Warenwert"],
+        "tax_total": ["MwSt.", "Umsatzsteuer", "USt"],
+        "grand_total": ["Gesamtbetrag", "Zu zahlen", "Endbetrag"],
+        "iban": ["IBAN", "Konto"],
+        "seller_vat_id": ["USt-IdNr.", "UID"],
+        "buyer": ["Rechnungsempfänger", "Kunde", "An"],
+    },
+    "fr": {
+        "invoice_number": ["Facture n°", "Référence", "Pièce"],
+        "issue_date": ["Date", "Émise le", "Date de facture"],
+        "due_date": ["Échéance", "À payer avant", "Date limite"],
+        "order_reference": ["Commande", "Bon de commande"],
+        "net_total": ["Total HT", "Montant HT"],
+        "tax_total": ["TVA", "Montant TVA"],
+        "grand_total": ["Total TTC", "Net à payer", "Montant dû"],
+        "iban": ["IBAN", "RIB"],
+        "seller_vat_id": ["TVA intracom.", "N° TVA"],
+        "buyer": ["Client", "Facturé à"],
+    },
+    "nl": {
+        "invoice_number": ["Factuurnummer", "Kenmerk", "Nummer"],
+        "issue_date": ["Factuurdatum", "Datum"],
+        "due_date": ["Vervaldatum", "Te betalen voor"],
+        "order_reference": ["Bestelnummer", "Uw order"],
+        "net_total": ["Subtotaal", "Netto"],
+        "tax_total": ["BTW", "Btw-bedrag"],
+        "grand_total": ["Totaal", "Te betalen"],
+        "iban": ["IBAN", "Rekening"],
+        "seller_vat_id": ["Btw-nummer", "BTW-nr."],
+        "buyer": ["Klant", "Aan"],
+    },
+    "es": {
+        "invoice_number": ["Factura n.º", "Número", "Referencia"],
+        "issue_date": ["Fecha", "Fecha de emisión"],
+        "due_date": ["Vencimiento", "Pagar antes de"],
+        "order_reference": ["Pedido", "Su pedido"],
+        "net_total": ["Base imponible", "Subtotal"],
+        "tax_total": ["IVA", "Cuota IVA"],
+        "grand_total": ["Total factura", "Total a pagar", "Importe"],
+        "iban": ["IBAN", "Cuenta"],
+        "seller_vat_id": ["NIF", "CIF"],
+        "buyer": ["Cliente", "Facturar a"],
+    },
 }
 _COUNTRY = {"en": ("GB", "GBP"), "de": ("DE", "EUR"), "fr": ("FR", "EUR"), "nl": ("NL", "EUR"), "es": ("ES", "EUR")}
 _IBAN_LEN = {"GB": 18, "DE": 18, "FR": 23, "NL": 14, "ES": 20}
-_NAMES = ["Alder", "Birch", "Cobalt", "Dune", "Ember", "Fjord", "Garnet", "Heron", "Indigo", "Juniper", "Kestrel",
-          "Lumen", "Marlow", "Nimbus", "Onyx", "Pico", "Quarry", "Rowan", "Sable", "Tundra"]
+_NAMES = [
+    "Alder",
+    "Birch",
+    "Cobalt",
+    "Dune",
+    "Ember",
+    "Fjord",
+    "Garnet",
+    "Heron",
+    "Indigo",
+    "Juniper",
+    "Kestrel",
+    "Lumen",
+    "Marlow",
+    "Nimbus",
+    "Onyx",
+    "Pico",
+    "Quarry",
+    "Rowan",
+    "Sable",
+    "Tundra",
+]
 _SUFFIX = {"en": "Ltd", "de": "GmbH", "fr": "SARL", "nl": "B.V.", "es": "S.L."}
 _BUYERS = ["Harbour Clinic", "Stadtwerke Nord", "Hotel Lumière", "Gemeente Oost", "Clínica Sol", "Riverside Group"]
 _DATES = {"dmy.": "%d.%m.%Y", "dmy/": "%d/%m/%Y", "mdy/": "%m/%d/%Y", "iso": "%Y-%m-%d", "long": "long"}
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _CENT = Decimal("0.01")
 
 
@@ -106,8 +169,12 @@ def draw_layout(rng: random.Random, index: int) -> SeriesLayout:
     places["seller_vat_id"] = (rng.choice([15.0, 110.0]), 24.0, "right")
     seller = f"{rng.choice(_NAMES)} {rng.choice(_NAMES)} {_SUFFIX[language]}"
     return SeriesLayout(
-        name=f"series-{index:03d}-{language}", language=language, seller=seller,
-        vat_id=_vat_id(country, rng), iban=_iban(country, _IBAN_LEN[country], rng), labels=labels,
+        name=f"series-{index:03d}-{language}",
+        language=language,
+        seller=seller,
+        vat_id=_vat_id(country, rng),
+        iban=_iban(country, _IBAN_LEN[country], rng),
+        labels=labels,
         places={**places, "_gap": (gap, 0.0, "")},
         date_style=rng.choice(["dmy.", "dmy/", "iso", "long"] + (["mdy/"] if language == "en" else [])),
         money_style=rng.choice(["en", "de", "fr"]) if language != "en" else "en",
@@ -132,10 +199,17 @@ def write_invoice(layout: SeriesLayout, rng: random.Random, path: Path, number: 
     tax = (net * rate / 100).quantize(_CENT, ROUND_HALF_UP)
     total = net + tax
     buyer = rng.choice(_BUYERS)
-    values = {"invoice_number": invoice_number, "issue_date": _date(issued, layout.date_style),
-              "due_date": _date(due, layout.date_style), "order_reference": order,
-              "net_total": money(net, layout.money_style), "tax_total": money(tax, layout.money_style),
-              "grand_total": money(total, layout.money_style), "iban": layout.iban, "seller_vat_id": layout.vat_id}
+    values = {
+        "invoice_number": invoice_number,
+        "issue_date": _date(issued, layout.date_style),
+        "due_date": _date(due, layout.date_style),
+        "order_reference": order,
+        "net_total": money(net, layout.money_style),
+        "tax_total": money(tax, layout.money_style),
+        "grand_total": money(total, layout.money_style),
+        "iban": layout.iban,
+        "seller_vat_id": layout.vat_id,
+    }
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
     pdf.add_page()
@@ -160,10 +234,18 @@ def write_invoice(layout: SeriesLayout, rng: random.Random, path: Path, number: 
     pdf.set_xy(15, 120)
     pdf.cell(0, 5, f"{rng.choice(['Services', 'Goods', 'Maintenance'])} {issued:%B %Y}  x{rng.randrange(1, 9)}")
     pdf.output(str(path))
-    expected = {"invoice_number": invoice_number, "issue_date": issued.isoformat(), "due_date": due.isoformat(),
-                "order_reference": order, "net_total": f"{net:.2f}", "tax_total": f"{tax:.2f}",
-                "grand_total": f"{total:.2f}", "iban": layout.iban, "seller_vat_id": layout.vat_id,
-                "seller_name": layout.seller}
+    expected = {
+        "invoice_number": invoice_number,
+        "issue_date": issued.isoformat(),
+        "due_date": due.isoformat(),
+        "order_reference": order,
+        "net_total": f"{net:.2f}",
+        "tax_total": f"{tax:.2f}",
+        "grand_total": f"{total:.2f}",
+        "iban": layout.iban,
+        "seller_vat_id": layout.vat_id,
+        "seller_name": layout.seller,
+    }
     return SeriesInvoice(path, layout.name, layout.seller, expected)
 
 
@@ -175,6 +257,10 @@ def generate_series(folder: Path, senders: int = 10, per_sender: int = 5, seed: 
     series = []
     for index in range(senders):
         layout = draw_layout(rng, index)
-        series.append([write_invoice(layout, rng, folder / f"{layout.name}-{n + 1:02d}.pdf", 40 + n * 7 + index)
-                       for n in range(per_sender)])
+        series.append(
+            [
+                write_invoice(layout, rng, folder / f"{layout.name}-{n + 1:02d}.pdf", 40 + n * 7 + index)
+                for n in range(per_sender)
+            ]
+        )
     return series

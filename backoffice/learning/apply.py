@@ -41,8 +41,13 @@ class Reading:
     score: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"layout": self.layout, "provenance": self.provenance, "fields": self.fields, "review": self.review,
-                "score": round(self.score, 3)}
+        return {
+            "layout": self.layout,
+            "provenance": self.provenance,
+            "fields": self.fields,
+            "review": self.review,
+            "score": round(self.score, 3),
+        }
 
 
 def same_sender(layout: Layout, document: Document) -> bool:

@@ -47,7 +47,10 @@ def export(layout: Layout, form: str = "ours") -> str:
         label = r"\s+".join(re.escape(word) for word in rule.anchor.split())
         below = rule.offset is not None and rule.offset[1] > (rule.box[3] - rule.box[1]) / 2
         between = r"[^\n]*\n[^\n]*?" if below else r"\s*"  # on the next line, or after the label
-        fields[key] = {"parser": "regex", "regex": f"{label}{between}({pattern(rule, INVOICE_FIELDS.get(name, 'text'))})"}
+        fields[key] = {
+            "parser": "regex",
+            "regex": f"{label}{between}({pattern(rule, INVOICE_FIELDS.get(name, 'text'))})",
+        }
         if INVOICE_FIELDS.get(name) == "date":
             fields[key]["type"] = "date"
         elif INVOICE_FIELDS.get(name) == "money":

@@ -68,18 +68,35 @@ class Layout:
 
     def body(self) -> dict[str, Any]:
         """What the store keeps as JSON besides the columns it indexes."""
-        return {"kind": self.kind, "tokens": sorted(self.tokens), "senders": self.senders, "name": self.name,
-                "fields": {n: r.to_dict() for n, r in self.fields.items()}}
+        return {
+            "kind": self.kind,
+            "tokens": sorted(self.tokens),
+            "senders": self.senders,
+            "name": self.name,
+            "fields": {n: r.to_dict() for n, r in self.fields.items()},
+        }
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "item": self.item, "taught_by": self.taught_by, "at": self.at, "reads": self.reads,
-                "corrected": self.corrected, **self.body()}
+        return {
+            "id": self.id,
+            "item": self.item,
+            "taught_by": self.taught_by,
+            "at": self.at,
+            "reads": self.reads,
+            "corrected": self.corrected,
+            **self.body(),
+        }
 
     @classmethod
     def from_body(cls, body: dict[str, Any], **columns: Any) -> Layout:
-        return cls(kind=body["kind"], tokens=frozenset(body["tokens"]), senders=dict(body.get("senders", {})),
-                   fields={n: FieldRule.from_dict(r) for n, r in body["fields"].items()},
-                   name=body.get("name", ""), **columns)
+        return cls(
+            kind=body["kind"],
+            tokens=frozenset(body["tokens"]),
+            senders=dict(body.get("senders", {})),
+            fields={n: FieldRule.from_dict(r) for n, r in body["fields"].items()},
+            name=body.get("name", ""),
+            **columns,
+        )
 
     def provenance(self) -> str:
         day = self.at[:10] if self.at else "?"

@@ -193,9 +193,12 @@ def read_rule(words: Sequence[Word], rule: FieldRule) -> tuple[str, str, BBox] |
                 break
             text = " ".join(w.text for w in run)
             value = normalised(rule.name, text, rule.hint)
-            if value is None or (rule.shape and INVOICE_FIELDS.get(rule.name, "text") == "text"
-                                 and rule.name not in ("seller_name", "buyer_name", "seller_address")
-                                 and shape(text) != rule.shape):
+            if value is None or (
+                rule.shape
+                and INVOICE_FIELDS.get(rule.name, "text") == "text"
+                and rule.name not in ("seller_name", "buyer_name", "seller_address")
+                and shape(text) != rule.shape
+            ):
                 continue
             box = union(run)
             overlap = min(box[2], expected[2]) - max(box[0], expected[0])
@@ -219,5 +222,14 @@ def rule_for(words: Sequence[Word], name: str, value: str, page: int, near: BBox
     if not label:
         return FieldRule(name, page, box, words=len(run), shape=shape(text), hint=hint)
     anchor_box = union(label)
-    return FieldRule(name, page, box, " ".join(w.text for w in label), anchor_box,
-                     (box[0] - anchor_box[0], box[1] - anchor_box[1]), len(run), shape(text), hint)
+    return FieldRule(
+        name,
+        page,
+        box,
+        " ".join(w.text for w in label),
+        anchor_box,
+        (box[0] - anchor_box[0], box[1] - anchor_box[1]),
+        len(run),
+        shape(text),
+        hint,
+    )

@@ -46,8 +46,15 @@ class Change:
     why: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"layout": self.layout_id, "at": self.at, "actor": self.actor, "item": self.item_id,
-                "action": self.action, "fields": list(self.fields), "why": self.why}
+        return {
+            "layout": self.layout_id,
+            "at": self.at,
+            "actor": self.actor,
+            "item": self.item_id,
+            "action": self.action,
+            "fields": list(self.fields),
+            "why": self.why,
+        }
 
 
 def iso(seconds: float) -> str:
@@ -58,13 +65,15 @@ class LayoutStore(abc.ABC):
     """Learned layouts and their journal."""
 
     @abc.abstractmethod
-    def save(self, layout: Layout, *, actor: str, item_id: int | None, action: str, fields: Sequence[str],
-             why: str = "") -> Layout:
+    def save(
+        self, layout: Layout, *, actor: str, item_id: int | None, action: str, fields: Sequence[str], why: str = ""
+    ) -> Layout:
         """Add the layout (``id`` 0) or replace the one with its id; journal ``action``; return it stored."""
 
     @abc.abstractmethod
-    def delete(self, layout_id: int, *, actor: str, item_id: int | None = None, action: str = "delete",
-               why: str = "") -> None:
+    def delete(
+        self, layout_id: int, *, actor: str, item_id: int | None = None, action: str = "delete", why: str = ""
+    ) -> None:
         """Forget a layout (LayoutNotFound when there is none); journal ``action``."""
 
     @abc.abstractmethod
@@ -146,18 +155,29 @@ class SQLLayouts(LayoutStore):
     """Layouts in the queue's SQL database, through the store's connection and transactions.
     The SQL is the same on SQLite and PostgreSQL but for the parameter mark."""
 
-    def __init__(self, conn: Any, tx: Callable[..., AbstractContextManager[Any]], lock: AbstractContextManager,
-                 clock: Callable[[], float], mark: str = "?"):
+    def __init__(
+        self,
+        conn: Any,
+        tx: Callable[..., AbstractContextManager[Any]],
+        lock: AbstractContextManager,
+        clock: Callable[[], float],
+        mark: str = "?",
+    ):
         self.conn, self._tx, self._lock, self.clock, self._mark = conn, tx, lock, clock, mark
 
     def _sql(self, query: str) -> str:
         return query if self._mark == "?" else query.replace("?", self._mark)
 
-    def _journal_entry(self, conn: Any, layout_id: int, actor: str, item_id: int | None, action: str,
-                       fields: Sequence[str], why: str) -> None:
-        conn.execute(self._sql("INSERT INTO layout_journal (layout_id, at, actor, item_id, action, fields, why) "
-                               "VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                     (layout_id, iso(self.clock()), actor, item_id, action, json.dumps(list(fields)), why))
+    def _journal_entry(
+        self, conn: Any, layout_id: int, actor: str, item_id: int | None, action: str, fields: Sequence[str], why: str
+    ) -> None:
+        conn.execute(
+            self._sql(
+                "INSERT INTO layout_journal (layout_id, at, actor, item_id, action, fields, why) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)"
+            ),
+            (layout_id, iso(self.clock()), actor, item_id, action, json.dumps(list(fields)), why),
+        )
         conn.execute("UPDATE layout_generation SET n = n + 1")
 
     def save(self, layout, *, actor, item_id, action, fields, why=""):
@@ -228,6 +248,15 @@ class SQLLayouts(LayoutStore):
 def rows(layouts: LayoutStore) -> Iterator[dict[str, Any]]:
     """A summary per layout, for lists."""
     for layout in layouts.list():
-        yield {"id": layout.id, "name": layout.name, "kind": layout.kind, "senders": layout.senders,
-               "fields": sorted(layout.fields), "reads": layout.reads, "corrected": layout.corrected,
-               "item": layout.item, "taught_by": layout.taught_by, "at": layout.at}
+        yield {
+            "id": layout.id,
+            "name": layout.name,
+            "kind": layout.kind,
+            "senders": layout.senders,
+            "fields": sorted(layout.fields),
+            "reads": layout.reads,
+            "corrected": layout.corrected,
+            "item": layout.item,
+            "taught_by": layout.taught_by,
+            "at": layout.at,
+        }

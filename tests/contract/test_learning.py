@@ -67,7 +67,9 @@ def test_a_second_persons_correction_revises_and_a_second_wrong_drops_the_layout
         item, _ = intake(store, "invoices", invoice.path)
         assert item.payload["learned"]["layout"] == layout.id
         hold(store, item)
-        correct_fields(Desk(store), item.id, {"net_total": invoice.expected["tax_total"]}, why="net is this", actor="bea")
+        correct_fields(
+            Desk(store), item.id, {"net_total": invoice.expected["tax_total"]}, why="net is this", actor="bea"
+        )
         finish(store, store.get(item.id), invoice.path, "bea")
         actions = [c.action for c in store.layouts().journal(layout.id)]
         if turn == 1:
@@ -109,11 +111,21 @@ def test_an_approval_routed_by_the_rules_must_come_from_someone_else(store, seri
     payload = {**item.payload, "verdict": {"routes": [{"rule": "big", "to": "approval"}]}}
     item = store.update(item.id, "learning-flow", payload=payload)
     hold(store, item)
-    correct_fields(Desk(store), item.id, wrong_fields(document, invoices[0].expected) or {"currency": "EUR"},
-                   why="fix", actor="mallory")
+    correct_fields(
+        Desk(store),
+        item.id,
+        wrong_fields(document, invoices[0].expected) or {"currency": "EUR"},
+        why="fix",
+        actor="mallory",
+    )
     approved = store.get(item.id)
-    store.amend(item.id, actor="mallory", action="approve", why="self",
-                payload={**approved.payload, "approvals": [{"who": "mallory", "corrections": 1}]})
+    store.amend(
+        item.id,
+        actor="mallory",
+        action="approve",
+        why="self",
+        payload={**approved.payload, "approvals": [{"who": "mallory", "corrections": 1}]},
+    )
     _, layout = finish(store, store.get(item.id), invoices[0].path, "mallory")
     assert layout is None and store.layouts().list() == []
 

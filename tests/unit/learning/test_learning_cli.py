@@ -44,7 +44,9 @@ def test_correct_learn_list_show_export_extract_delete(workspace):
     first = invoices[0]
     item, document = intake(store, "invoices", first.path)
     hold(store, item)
-    wrong = {k: v for k, v in first.expected.items() if (document.fields[k].value if k in document.fields else None) != v}
+    wrong = {
+        k: v for k, v in first.expected.items() if (document.fields[k].value if k in document.fields else None) != v
+    }
     assert wrong, "the reader reads this sender's invoice right: nothing to teach"
     pairs = [f"{k}={v}" for k, v in wrong.items()]
     result = cli(path, "queue", "correct", str(item.id), *pairs, "--why", "misread", "--as", "anna", "--json")

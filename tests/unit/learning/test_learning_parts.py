@@ -99,7 +99,12 @@ def test_export_as_our_template_and_invoice2data():
 def test_what_a_printed_value_shows_of_its_habits():
     from backoffice.learning.locate import date_order, decimal_mark
 
-    assert [date_order(t) for t in ("31/03/2026", "03/31/2026", "05/06/2026", "5 May 2026")] == ["dmy", "mdy", None, None]
+    assert [date_order(t) for t in ("31/03/2026", "03/31/2026", "05/06/2026", "5 May 2026")] == [
+        "dmy",
+        "mdy",
+        None,
+        None,
+    ]
     assert [decimal_mark(t) for t in ("1.234,56", "1,234.56", "12,5", "1 234", "€ 9,99")] == [",", ".", ",", None, ","]
     # A month-first page teaches month first, even where both dates could be read either way.
     first = words(("Dated", 300, 100), ("03/31/2026", 400, 100), ("Due", 300, 115), ("04/05/2026", 400, 115))

@@ -21,7 +21,9 @@ def test_another_sender_with_the_same_layout(tmp_path):
     store = MemoryStore()
     item, document = intake(store, "invoices", first.path)
     hold(store, item)
-    wrong = {k: v for k, v in first.expected.items() if (document.fields[k].value if k in document.fields else None) != v}
+    wrong = {
+        k: v for k, v in first.expected.items() if (document.fields[k].value if k in document.fields else None) != v
+    }
     assert wrong
     correct_fields(Desk(store), item.id, wrong, why="misread", actor="anna")
     _, layout = finish(store, store.get(item.id), first.path, "anna")
@@ -46,7 +48,9 @@ def test_a_correction_of_another_senders_filled_field_teaches_that_sender_its_ow
     store = MemoryStore()
     item, document = intake(store, "invoices", first.path)
     hold(store, item)
-    wrong = {k: v for k, v in first.expected.items() if (document.fields[k].value if k in document.fields else None) != v}
+    wrong = {
+        k: v for k, v in first.expected.items() if (document.fields[k].value if k in document.fields else None) != v
+    }
     correct_fields(Desk(store), item.id, wrong, why="misread", actor="anna")
     _, layout = finish(store, store.get(item.id), first.path, "anna")
 
