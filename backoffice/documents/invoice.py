@@ -18,10 +18,11 @@ from backoffice.documents.candidates import TOTALS, Candidate, best, reconcile
 from backoffice.documents.labels import Hit, hits_of
 from backoffice.documents.layout import Line, Phrase, lines_of
 from backoffice.documents.line_items import read_lines
+from backoffice.documents.locale import infer_locale, restate_dollar
 from backoffice.documents.models import Document, Field
 from backoffice.documents.normalise import (
-    CURRENCY_CODES, currency_of, find_date, format_quantity, find_iban, find_vat_id, format_amount, guess_day_first,
-    guess_decimal_mark, parse_amount, parse_date,
+    CURRENCY_CODES, currency_of, find_date, format_quantity, find_iban, find_vat_id, format_amount, parse_amount,
+    parse_date,
 )
 from backoffice.documents.pdf import PdfText, Word
 
@@ -51,14 +52,15 @@ class Reader:
         for page in text.pages:
             self.lines.extend(lines_of(page, index_from=len(self.lines)))
         self.height = text.sizes[0][1] if text.sizes else 842.0
-        plain = [line.text for line in self.lines]
-        self.decimal_mark = guess_decimal_mark(plain)
+        # language, country, date order, decimal mark and what "$" means, from all lines together
+        self.locale = infer_locale(line.text for line in self.lines)
+        self.decimal_mark = self.locale.decimal_mark
         self.hits = {line.index: hits_of(line) for line in self.lines}
         self.currency_words: dict[str, Word] = {}
         self.extra: list[Candidate] = []
         self.currency_votes = self._currency_votes()
-        top = self.currency_votes.most_common(1)
-        self.day_first = guess_day_first(plain, top[0][0] if top else None)
+        restate_dollar(self.locale, self.currency_votes, self.currency_words)
+        self.day_first = self.locale.day_first
 
     # ------------------------------------------------------------ values beside and below labels
 

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # ---------------------------------------------------------------- amounts
 
@@ -122,28 +123,35 @@ def currency_of(token: str) -> str | None:
 
 # ---------------------------------------------------------------- dates
 
-MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    [
-        "january jan januar jän jaenner janvier janv janvier januari ene enero",
-        "february feb februar février fév févr fevrier fev februari febrero",
-        "march mar märz maerz marz mrz mars maart marzo",
-        "april apr avril avr abril",
-        "may mai mei mayo",
-        "june jun juni juin junio",
-        "july jul juli juillet juil julio",
-        "august aug août aout augustus ago agosto",
-        "september sep sept septembre septiembre",
-        "october oct oktober okt octobre okt oktober octubre",
-        "november nov novembre noviembre",
-        "december dec dez dezember décembre dic diciembre",
-    ],
-    start=1,
-):
-    for _name in _names.split():
-        MONTHS[_name] = _number
+# The languages whose month names dates may use: CLDR's names through Babel, in their format
+# (genitive: "16. září", "3 maja") and stand-alone forms, wide and abbreviated, also without accents.
+MONTH_LOCALES = ("en", "en_GB", "de", "de_AT", "fr", "nl", "es", "it", "pt", "pl", "cs", "sk", "sv", "da", "nb", "nn", "fi")
 
-_MONTH = r"(?P<month_name>[A-Za-zÀ-ÿ]{3,10})\.?"
+
+@lru_cache(maxsize=1)
+def month_names() -> dict[str, int]:
+    """Lower-case month name or abbreviation (dots dropped) -> month number, for every language of
+    :data:`MONTH_LOCALES`; built on first use, since loading the CLDR data takes a few dozen ms."""
+    from babel import Locale  # deferred: only documents with a written month need it
+
+    names: dict[str, int] = {}
+    for code in MONTH_LOCALES:
+        months = Locale.parse(code).months
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in months[context][width].items():
+                    key = unicodedata.normalize("NFC", name.lower()).strip(". ")
+                    for form in {key, _unaccent(key)}:
+                        if len(form) >= 3 and form.isalpha():
+                            names.setdefault(form, number)
+    return names
+
+
+def _unaccent(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+_MONTH = r"(?P<month_name>[^\W\d_]{3,12})\.?"
 _DATE_PATTERNS = [
     re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d])"),
@@ -186,7 +194,7 @@ def _date_of(match: re.Match[str], day_first: bool) -> date | None:
         year += 2000 if year < 70 else 1900
     if groups.get("month_name"):
         name = unicodedata.normalize("NFC", groups["month_name"].lower())
-        month = MONTHS.get(name)
+        month = month_names().get(name)
         day = int(groups["d"])
     elif groups.get("a"):
         a, b = int(groups["a"]), int(groups["b"])
@@ -257,3 +265,8 @@ def find_vat_id(text: str) -> tuple[str, tuple[int, int]] | None:
     if not match:
         return None
     return re.sub(r"[ .-]", "", match.group(1)), match.span(1)
+
+
+def find_vat_ids(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """Every EU-style VAT identification number in ``text``, as :func:`find_vat_id` gives the first."""
+    return [(re.sub(r"[ .-]", "", m.group(1)), m.span(1)) for m in _VAT_RE.finditer(text)]
