@@ -1,4 +1,5 @@
-"""The printed labels of invoice fields, in English, German, French, Dutch and Spanish.
+"""The printed labels of invoice fields, in English, German, French, Dutch, Spanish, Italian,
+Portuguese, Polish, Czech, Swedish, Danish, Norwegian and Finnish.
 
 A label is matched against one to four words of a line, lower-cased and without colons.
 ``strong`` labels name their field plainly; ``weak`` ones (``Date``, ``Total``, ``No.``) only
@@ -21,7 +22,8 @@ _CODES = "|".join(sorted(c.lower() for c in CURRENCY_CODES))
 _RATE = r"\(?\d{1,2}(?:[.,]\d{1,3})?\s?%\)?"
 # What may follow an amount label: a currency, a rate, a footnote mark.
 _TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?[€$£]\)?|{_RATE}|in (?:{_CODES})|\*+|\.|on \S+|auf \S+))*"
-_TAX_WORD = r"(?:vat|tax|sales tax|gst|hst|mwst\.?|ust\.?|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst)"
+_TAX_WORD = (r"(?:vat|tax|sales tax|gst|hst|mwst\.?|ust\.?|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst"
+             r"|imposta|imposto|podatek vat|dph|moms|mva|alv|daň)")
 _TAX_PRE = rf"(?:(?:zzgl|zuzüglich|inkl|incl|inklusive|including|plus|add|enthaltene|\+)\.?\s)?(?:{_RATE}\s?)?"
 
 STRONG: dict[str, list[str]] = {
@@ -102,14 +104,15 @@ STRONG: dict[str, list[str]] = {
 }
 
 WEAK: dict[str, list[str]] = {
-    "invoice_number": [rf"invoice|rechnung|facture|factuur|factura|{_NO}"],
-    "issue_date": [r"date|datum|fecha|data|dated"],
+    "invoice_number": [rf"invoice|rechnung|facture|factuur|factura|fattura|fatura|faktura|lasku|{_NO}|č\.?|nro\.?"],
+    "issue_date": [r"date|datum|fecha|data|dated|dato|päiväys|päivämäärä|pvm\.?"],
     "due_date": [r"due"],
-    "grand_total": [rf"(?:total|summe|gesamt|totaal|brutto){_TAIL}"],
+    "grand_total": [rf"(?:total|summe|gesamt|totaal|brutto|totale|razem|celkem|summa|yhteensä|i alt|sum|suma){_TAIL}"],
     "seller_name": [r"from"],
 }
 
-PARTY_NAME = r"name|firma|company(?: name)?|nom|raison sociale|naam|nombre|razón social"
+PARTY_NAME = (r"name|firma|company(?: name)?|nom|raison sociale|naam|nombre|razón social|nome|denominazione"
+              r"|ragione sociale|razão social|nazwa|název|namn|navn|nimi")
 OTHER = [
     rf"(?:customer|account|client|kunden|klant|debitor|debitoren|supplier|vendor|tax|steuer|member) ?-?{_NO}",
     r"kunden-?(?:nummer|nr\.?)|kundennr\.?|debitorennummer|n[°º] client|klantnummer|steuer-?(?:nummer|nr\.?)|st\.-?nr\.?",
@@ -118,8 +121,136 @@ OTHER = [
     r"payment terms|zahlungsbedingungen|terms|conditions|description|beschreibung|bezeichnung",
     r"ship to|shipping address|deliver to|delivery address|lieferadresse|lieferanschrift|livraison|afleveradres",
     r"(?:globale )?nummer|gln|duns|kennung|id|identifier|anschrift|address|adresse|kontakt|contact|attn\.?|z\.hd\.?",
+    # the same in Italian, Portuguese, Polish, Czech, Swedish, Danish, Norwegian and Finnish
+    r"(?:codice|numero|n\.?) cliente|c[óo]digo (?:do )?cliente|n(?:r|umer) klienta|číslo zákazníka|kundnummer"
+    r"|kundenummer|kundenr\.?|asiakasnumero|asiakasnro|ičo|ič|regon|krs|rea|codice fiscale|cod\.? fisc\.?|pec"
+    r"|org\.? ?nr\.?|organisationsnummer|cvr(?:-nr\.?)?|y-tunnus|telefono|telefone|puh\.?|puhelin|strona|stránka"
+    r"|pagina|página|sida|side|sivu|data (?:dostawy|sprzedaży|di consegna|de entrega)|datum (?:dodání|plnění)"
+    r"|leveransdatum|leveringsdato|toimituspäivä|datum uskutečnění zdanitelného plnění|duzp",
+    r"(?:condizioni|modalità|termini) di pagamento|condições de pagamento|forma de pagamento|sposób płatności"
+    r"|forma (?:úhrady|platby)|způsob (?:úhrady|platby)|betalningsvillkor|betalingsbetingelser|betalingsvilkår"
+    r"|maksuehto|maksuehdot|indirizzo|endereço|adres|adresa|adress|osoite|destinazione|luogo di consegna"
+    r"|dodací adresa|adres dostawy|leveransadress|leveringsadresse|toimitusosoite",
     PARTY_NAME,
 ]
+
+# Labels in the other languages, one table per language (ISO 639-1), merged into STRONG below.
+BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
+    "it": {
+        "invoice_number": [r"(?:fattura|nota di credito)(?: (?:n[°º.]?|nr\.?|numero|num\.?))?|(?:numero|n\.?) (?:di )?fattura"],
+        "issue_date": [r"data (?:della )?fattura|data (?:di )?emissione|data documento|data del documento"],
+        "due_date": [r"(?:data (?:di )?)?scadenza(?: (?:del )?pagamento)?|da pagare entro|pagamento entro"],
+        "seller_name": [r"fornitore|venditore|cedente(?:/prestatore| prestatore)?|prestatore|emittente"],
+        "buyer_name": [r"cliente|destinatario|cessionario(?:/committente| committente)?|committente|acquirente"
+                       r"|intestatario|spett\.(?:le)?"],
+        "order_reference": [r"(?:vs\.? |vostro )?ordine(?: (?:n[°º.]?|nr\.?|numero))?|(?:n\.?|rif\.?|riferimento) ordine"],
+        "seller_vat_id": [r"partita iva|p\.? ?iva|p\.i\.|codice fiscale e partita iva"],
+        "currency": [r"valuta"],
+        "net_total": [rf"(?:(?:totale )?imponibile|totale netto|importo netto|subtotale|totale merce){_TAIL}"],
+        "tax_total": [rf"(?:totale iva|importo iva|iva totale|imposta){_TAIL}"],
+        "grand_total": [rf"(?:totale (?:fattura|documento|complessivo|generale|ivato)|importo totale){_TAIL}"],
+        "amount_due": [rf"(?:totale da pagare|netto a pagare|importo da pagare|saldo da pagare){_TAIL}"],
+    },
+    "pt": {
+        "invoice_number": [r"(?:fatura|nota fiscal|nota de crédito|nf-?e|nfs-?e)(?: (?:n\.?[°º]?\.?|no\.?|número|numero))?"
+                           r"|n[úu]mero da (?:fatura|nota)|n[°º] da (?:fatura|nota)"],
+        "issue_date": [r"data (?:da |de )?(?:fatura|emissão)|data de emissao|emitida em|emissão"],
+        "due_date": [r"(?:data (?:de )?)?vencimento|pagar até|data limite de pagamento"],
+        "seller_name": [r"fornecedor|vendedor|emitente|prestador(?: de serviços?)?"],
+        "buyer_name": [r"cliente|destinatário(?:/remetente)?|tomador(?: de serviços?)?|comprador|faturar a|adquirente"],
+        "order_reference": [r"(?:n[°º] (?:do )?)?pedido(?: (?:n[°º.]?|de compra))?|ordem de compra|encomenda(?: n[°º.]?)?"],
+        "seller_vat_id": [r"nif|nipc|n[°º]? ?contribuinte|cnpj|cpf/cnpj"],
+        "currency": [r"moeda"],
+        "net_total": [rf"(?:total (?:sem iva|ilíquido|dos produtos|dos serviços)|valor líquido|base tributável|valor sem iva){_TAIL}"],
+        "tax_total": [rf"(?:total (?:do )?iva|valor (?:do )?iva|total de impostos|valor do imposto){_TAIL}"],
+        "grand_total": [rf"(?:total (?:da fatura|geral|com iva|da nota)|valor total(?: da nota)?|total final){_TAIL}"],
+        "amount_due": [rf"(?:valor a pagar|total a pagar|valor líquido a pagar|montante a pagar){_TAIL}"],
+    },
+    "pl": {
+        "invoice_number": [r"(?:faktura(?: vat| korygująca| proforma)?|rachunek) (?:nr\.?|numer)|numer faktury|nr faktury"],
+        "issue_date": [r"data wystawienia|data faktury|wystawiono(?: dnia)?"],
+        "due_date": [r"termin (?:płatności|zapłaty)|płatne do|płatność do|data płatności"],
+        "seller_name": [r"sprzedawca|sprzedający|wystawca|dostawca"],
+        "buyer_name": [r"nabywca|kupujący|płatnik"],
+        "order_reference": [r"(?:nr |numer )?zamówienia|zamówienie(?: nr\.?)?"],
+        "seller_vat_id": [r"nip(?: ue| sprzedawcy)?|vat ue|nr vat"],
+        "currency": [r"waluta"],
+        "net_total": [rf"(?:(?:wartość|razem|suma|kwota) netto|netto razem){_TAIL}"],
+        "tax_total": [rf"(?:(?:kwota|wartość|razem|suma) vat|vat razem|kwota podatku){_TAIL}"],
+        "grand_total": [rf"(?:(?:wartość|razem|suma|kwota) brutto|brutto razem|ogółem|razem){_TAIL}"],
+        "amount_due": [rf"(?:(?:razem |pozostało |kwota )?do zapłaty|pozostaje do zapłaty){_TAIL}"],
+    },
+    "cs": {
+        "invoice_number": [r"(?:faktura|daňový doklad|dobropis)(?: (?:č\.?|číslo))|číslo (?:faktury|dokladu)"],
+        "issue_date": [r"datum vystavení|vystaveno(?: dne)?|datum vyhotovení"],
+        "due_date": [r"datum splatnosti|splatnost|splatno(?: do)?"],
+        "seller_name": [r"dodavatel|prodávající|prodejce"],
+        "buyer_name": [r"odběratel|kupující|zákazník"],
+        "order_reference": [r"(?:číslo |č\.? )?objednávky|objednávka(?: č\.?)?"],
+        "seller_vat_id": [r"dič|ič dph"],
+        "currency": [r"měna"],
+        "net_total": [rf"(?:základ daně|celkem bez dph|cena bez dph|mezisoučet|součet bez dph){_TAIL}"],
+        "tax_total": [rf"(?:dph celkem|celkem dph|výše dph|částka dph){_TAIL}"],
+        "grand_total": [rf"(?:celkem(?: s dph| včetně dph| kč)?|celková částka|cena celkem|fakturovaná částka){_TAIL}"],
+        "amount_due": [rf"(?:(?:celkem |částka )?k úhradě|zbývá uhradit|k zaplacení){_TAIL}"],
+    },
+    "sv": {
+        "invoice_number": [r"fakturanummer|fakturanr\.?|faktura ?nr\.?|kreditfaktura(?: nr\.?)?"],
+        "issue_date": [r"fakturadatum|utfärdad|utskriftsdatum"],
+        "due_date": [r"förfallodatum|förfallodag|(?:att )?betalas senast|sista betalningsdag"],
+        "seller_name": [r"leverantör|säljare|avsändare"],
+        "buyer_name": [r"kund|köpare|fakturamottagare|faktureringsadress"],
+        "order_reference": [r"ordernummer|ordernr\.?|beställning(?:snummer)?|inköpsorder|er ordernr\.?"],
+        "seller_vat_id": [r"momsreg(?:istrerings)?(?:nummer|nr\.?)|vat-?nummer|momsnr\.?"],
+        "net_total": [rf"(?:nettobelopp|summa exkl\.? moms|belopp exkl\.? moms|delsumma|netto){_TAIL}"],
+        "tax_total": [rf"(?:momsbelopp|moms totalt|summa moms|total moms){_TAIL}"],
+        "grand_total": [rf"(?:summa inkl\.? moms|totalt(?: inkl\.? moms)?|totalbelopp|belopp inkl\.? moms){_TAIL}"],
+        "amount_due": [rf"(?:(?:summa |belopp )?att betala){_TAIL}"],
+    },
+    "da": {
+        "invoice_number": [r"fakturanummer|fakturanr\.?|faktura ?nr\.?|kreditnota(?: ?nr\.?)?"],
+        "issue_date": [r"fakturadato|udstedelsesdato"],
+        "due_date": [r"forfaldsdato|betalingsfrist|betales senest|sidste rettidige betalingsdag"],
+        "seller_name": [r"leverandør|sælger|afsender"],
+        "buyer_name": [r"kunde|køber|faktureres til"],
+        "order_reference": [r"ordrenummer|ordrenr\.?|rekvisitionsnr\.?|indkøbsordre"],
+        "seller_vat_id": [r"cvr-?nr\.?|se-?nr\.?|moms ?nr\.?"],
+        "net_total": [rf"(?:i alt ekskl\.? moms|beløb ekskl\.? moms|nettobeløb|subtotal){_TAIL}"],
+        "tax_total": [rf"(?:momsbeløb|moms i alt|heraf moms|moms udgør){_TAIL}"],
+        "grand_total": [rf"(?:i alt inkl\.? moms|total inkl\.? moms|totalbeløb|beløb inkl\.? moms){_TAIL}"],
+        "amount_due": [rf"(?:(?:beløb |i alt )?at betale){_TAIL}"],
+    },
+    "no": {
+        "invoice_number": [r"fakturanummer|fakturanr\.?|faktura ?nr\.?|kreditnota(?: ?nr\.?)?"],
+        "issue_date": [r"fakturadato|utstedelsesdato"],
+        "due_date": [r"forfallsdato|forfallsdag|betalingsfrist|betales innen"],
+        "seller_name": [r"leverandør|selger|avsender"],
+        "buyer_name": [r"kunde|kjøper|faktureres til|fakturamottaker"],
+        "order_reference": [r"ordrenummer|ordrenr\.?|bestillingsnummer|innkjøpsordre"],
+        "seller_vat_id": [r"org\.? ?nr\.?(?: mva)?|organisasjonsnummer|mva-?nr\.?|foretaksregisteret"],
+        "net_total": [rf"(?:sum eksl\.? mva|beløp eksl\.? mva|nettobeløp|delsum|sum ekskl\.? mva){_TAIL}"],
+        "tax_total": [rf"(?:mva-?beløp|sum mva|merverdiavgift|herav mva){_TAIL}"],
+        "grand_total": [rf"(?:sum inkl\.? mva|totalt(?: inkl\.? mva)?|totalbeløp|beløp inkl\.? mva){_TAIL}"],
+        "amount_due": [rf"(?:(?:beløp |sum )?å betale|til betaling){_TAIL}"],
+    },
+    "fi": {
+        "invoice_number": [r"laskun (?:numero|nro)|laskunumero|lasku ?nro|hyvityslasku(?: nro)?"],
+        "issue_date": [r"laskun päivämäärä|laskun pvm\.?|laskupäivä|laskutuspäivä"],
+        "due_date": [r"eräpäivä|maksettava viimeistään|maksupäivä"],
+        "seller_name": [r"myyjä|toimittaja|laskuttaja"],
+        "buyer_name": [r"asiakas|ostaja|laskutettava|vastaanottaja"],
+        "order_reference": [r"tilausnumero|tilaus ?nro|ostotilaus(?: nro)?|tilausviite"],
+        "seller_vat_id": [r"alv-?(?:numero|tunniste|nro)|y-?tunnus"],
+        "currency": [r"valuutta"],
+        "net_total": [rf"(?:veroton (?:hinta|summa|yhteensä|arvo)|yhteensä ilman alv|välisumma){_TAIL}"],
+        "tax_total": [rf"(?:alv yhteensä|arvonlisävero|alv:n osuus|vero yhteensä){_TAIL}"],
+        "grand_total": [rf"(?:verollinen (?:hinta|summa|yhteensä)|yhteensä(?: sis\.? alv)?|loppusumma|kokonaissumma){_TAIL}"],
+        "amount_due": [rf"(?:maksettava(?: summa| yhteensä| määrä)?|maksettavaa){_TAIL}"],
+    },
+}
+for _fields in BY_LANGUAGE.values():
+    for _name, _patterns in _fields.items():
+        STRONG[_name].extend(_patterns)
 
 NAME_FIELDS = frozenset({"seller_name", "buyer_name"})
 
