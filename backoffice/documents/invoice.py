@@ -20,6 +20,7 @@ from backoffice.documents.layout import Line, Phrase, lines_of
 from backoffice.documents.line_items import read_lines
 from backoffice.documents.locale import infer_locale, restate_dollar
 from backoffice.documents.models import Document, Field
+from backoffice.documents.more_fields import add_more_fields
 from backoffice.documents.normalise import (
     CURRENCY_CODES, currency_of, find_date, format_quantity, find_iban, find_vat_id, format_amount, parse_amount,
     parse_date,
@@ -304,10 +305,12 @@ def read_invoice(text: PdfText) -> Document:
         if total != Decimal(fields["net_total"].value):
             warnings.append(f"line amounts add up to {total}, but the net total says {fields['net_total'].value}")
     log.debug("read invoice", extra={"source": text.source, "fields": len(fields), "lines": len(items)})
-    return Document(
+    document = Document(
         kind=letterhead.kind_of(reader.lines, reader.height), method="text-layer", fields=fields, lines=items,
         warnings=warnings, pages=text.page_count, source=text.source, tax_lines=_tax_lines(found, fields),
     )
+    add_more_fields(document, reader.lines, reader.decimal_mark, reader.day_first)  # addresses, bank, terms...
+    return document
 
 
 def _rate(text: str) -> str:

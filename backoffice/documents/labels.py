@@ -252,6 +252,37 @@ for _fields in BY_LANGUAGE.values():
     for _name, _patterns in _fields.items():
         STRONG[_name].extend(_patterns)
 
+# Labels of the further fields a back office posts (read by more_fields.py), in the 13 languages.
+MORE: dict[str, str] = {
+    "buyer_vat_id": r"(?:buyer|customer|client|recipient)(?:'s)? (?:vat|tax)(?: reg\.?(?:istration)?)? ?(?:id|no\.?|number|#)?"
+    r"|(?:vat|tax) (?:id|no\.?|number) (?:of )?(?:the )?(?:buyer|customer)|ust-?id(?:nr)?\.? (?:des )?kunden|kunden-?ust-?id(?:nr)?\.?"
+    r"|(?:n[°º] )?tva (?:du )?client|btw(?:-?nummer)? (?:van de )?klant|(?:nif|cif) (?:del )?cliente|p\.? ?iva cliente"
+    r"|partita iva (?:del )?cliente|nip nabywcy|dič odběratele|kundens (?:vat|moms)-?(?:nr|nummer)",
+    "payment_terms": r"payment terms|terms(?: of payment)?|payment conditions|zahlungsbedingungen|zahlungsziel|zahlungskondition(?:en)?"
+    r"|conditions de (?:paiement|règlement)|mode de règlement|betalingsvoorwaarden|betalingstermijn|condiciones de pago"
+    r"|forma de pago|(?:condizioni|termini|modalità) di pagamento|condições de pagamento|forma de pagamento"
+    r"|(?:sposób|forma|warunki) płatności|platební podmínky|způsob (?:úhrady|platby)|forma úhrady|betalningsvillkor"
+    r"|betalingsbetingelser|betalingsvilkår|maksuehto|maksuehdot",
+    "bic": r"bic(?:/swift| \(swift\))?|swift(?:/bic)?(?: code)?|swift-?code|bic-?code|bic code",
+    "bank_account": r"bank account(?: no\.?| number)?|account (?:no\.?|number) \(bank\)|bankkonto|kontonummer|konto-?nr\.?"
+    r"|n[°º] de compte|numéro de compte|compte bancaire|rekeningnummer|bankrekening(?:nummer)?|número de cuenta"
+    r"|cuenta bancaria|conto corrente|c/c|número (?:da )?conta|conta bancária|(?:numer |nr\.? )?rachunku(?: bankowego)?"
+    r"|rachunek(?: bankowy)?|číslo účtu|bankovní účet|č\.? účtu|tilinumero|tilinro|sort code",
+    "shipping_address": r"ship(?:ping)? to|shipping address|deliver(?:y)? to|delivery address|lieferadresse|lieferanschrift"
+    r"|liefer(?:ung)? an|adresse de livraison|livr(?:é|er|aison) à|afleveradres|leveringsadres|dirección de (?:envío|entrega)"
+    r"|indirizzo di (?:consegna|spedizione)|luogo di consegna|destinazione(?: merce)?|endereço de entrega|local de entrega"
+    r"|adres dostawy|dodací adresa|místo dodání|leveransadress|leveringsadresse|toimitusosoite",
+    "service_period": r"(?:service|billing|invoice|invoicing|delivery|performance) period|period(?: of service)?|leistungszeitraum"
+    r"|abrechnungszeitraum|zeitraum|période(?: de (?:facturation|prestation))?|factuurperiode|periode|periodo(?: de facturación)?"
+    r"|período(?: de faturação| de faturamento)?|periodo di (?:fatturazione|riferimento)|okres(?: rozliczeniowy)?"
+    r"|zúčtovací období|období|faktureringsperiod|perioden?|laskutuskausi|ajanjakso",
+    "discount_total": r"(?:total )?discount(?: total| amount)?|rabatt|nachlass|skonto|remise|korting|descuento|sconto|desconto"
+    r"|rabat|sleva|alennus",
+    "previous_balance": r"previous balance|balance (?:brought )?forward|opening balance|last bill(?: amount)?|vorheriger saldo"
+    r"|saldovortrag|alter saldo|solde (?:précédent|antérieur)|vorig saldo|saldo anterior|saldo precedente|poprzednie saldo"
+    r"|předchozí zůstatek|föregående saldo|tidligere saldo|forrige saldo|edellinen saldo",
+}
+
 NAME_FIELDS = frozenset({"seller_name", "buyer_name"})
 
 

@@ -24,13 +24,24 @@ INVOICE_FIELDS: dict[str, str] = {
     "order_reference": "text",
     "currency": "currency",
     "iban": "text",
+    "bic": "text",
+    "bank_account": "text",  # an account number that is no IBAN (``123456789/0100``, a sort code and number)
     "payment_terms": "text",
+    "buyer_address": "text",
+    "shipping_address": "text",
+    "service_start": "date",
+    "service_end": "date",
+    "document_type": "text",  # invoice or credit_note
     "net_total": "money",
     "tax_total": "money",
     "grand_total": "money",
     "amount_due": "money",
+    "discount_total": "money",  # the sum of discounts, as a positive amount
+    "previous_balance": "money",  # a balance carried over from the last bill (utility and telecom bills)
 }
 INVOICE_LINE_FIELDS: dict[str, str] = {
+    "product_code": "text",
+    "date": "date",
     "description": "text",
     "quantity": "money",
     "unit": "text",
