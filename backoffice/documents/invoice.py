@@ -18,7 +18,7 @@ from backoffice.documents.candidates import TOTALS, Candidate, best, reconcile
 from backoffice.documents.labels import Hit, hits_of
 from backoffice.documents.layout import Line, Phrase, lines_of
 from backoffice.documents.line_items import read_lines
-from backoffice.documents.locale import infer_locale, restate_dollar
+from backoffice.documents.locale import infer_locale, settle_currency
 from backoffice.documents.models import Document, Field
 from backoffice.documents.more_fields import add_more_fields
 from backoffice.documents.normalise import (
@@ -60,7 +60,7 @@ class Reader:
         self.currency_words: dict[str, Word] = {}
         self.extra: list[Candidate] = []
         self.currency_votes = self._currency_votes()
-        restate_dollar(self.locale, self.currency_votes, self.currency_words)
+        settle_currency(self.locale, self.lines, self.currency_votes, self.currency_words)
         self.day_first = self.locale.day_first
 
     # ------------------------------------------------------------ values beside and below labels

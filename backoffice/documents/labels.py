@@ -131,6 +131,7 @@ OTHER = [
     r"|forma (?:úhrady|platby)|způsob (?:úhrady|platby)|betalningsvillkor|betalingsbetingelser|betalingsvilkår"
     r"|maksuehto|maksuehdot|indirizzo|endereço|adres|adresa|adress|osoite|destinazione|luogo di consegna"
     r"|dodací adresa|adres dostawy|leveransadress|leveringsadresse|toimitusosoite",
+    r"(?:service|site|supply|property|premises) address|energy service provider",
     PARTY_NAME,
 ]
 

@@ -20,7 +20,9 @@ from functools import lru_cache
 from stdnum.eu import vat as eu_vat
 
 from backoffice.documents.labels import fold
-from backoffice.documents.normalise import find_iban, find_vat_ids
+from backoffice.documents.layout import Line
+from backoffice.documents.normalise import find_iban, find_vat_ids, local_currency_signs
+from backoffice.documents.pdf import Word
 
 # Frequent words of invoices per language (ISO 639-1): function words and the words of labels.
 # A word several languages share counts for each, divided by how many share it.
@@ -74,6 +76,7 @@ _PESO_WORDS = {"peso", "pesos"}
 _VAT_COUNTRY = {"EL": "GR", "CH": "CH"}
 
 _TOKEN = re.compile(r"[^\W\d_]+")
+_SIGN_TAIL = re.compile(r"^[\d.,\u00a0 -]+")  # "1234,56zł": the sign after the digits
 _REGISTER = re.compile(r"(?<![\w/.-])(?:" + "|".join(re.escape(w) for w in REGISTER_WORDS) + r")(?![\w/-])", re.IGNORECASE)
 _POSTCODES = {"CA": re.compile(r"\b[A-CEGHJ-NPR-TVXY]\d[A-CEGHJ-NPR-TV-Z] \d[A-CEGHJ-NPR-TV-Z]\d\b"),
               "GB": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}\b")}
@@ -121,17 +124,30 @@ def infer_locale(texts: Iterable[str]) -> DocumentLocale:
     return DocumentLocale(language, country, day_first, decimal_mark, currency, dollar, tuple(evidence))
 
 
-def restate_dollar(locale: DocumentLocale, votes: Counter[str], words: dict) -> None:
-    """Move the votes that ``$`` signs cast for ``USD`` to what ``$`` means on this document
-    (``words`` maps a code to the word that showed it, and moves with it); drop them when the
-    document says only that it is not US dollars."""
-    if locale.dollar == "USD" or "USD" not in votes:
+def settle_currency(locale: DocumentLocale, lines: list[Line], votes: Counter[str], words: dict[str, Word]) -> None:
+    """Correct the currency votes a reader counted from codes and common signs (``words`` maps a
+    code to the word that showed it): ``$`` votes go to what ``$`` means on this document, or are
+    dropped when the document says only that it is not US dollars; and when nothing voted, the
+    local signs CLDR knows (``zł``, ``Kč``, ``kr``, ``Ft``) vote, ``kr`` for the country's crowns."""
+    if locale.dollar != "USD" and "USD" in votes:
+        count, word = votes.pop("USD"), words.pop("USD", None)
+        if locale.dollar:
+            votes[locale.dollar] += count
+            if word is not None:
+                words.setdefault(locale.dollar, word)
+    if votes:
         return
-    count, word = votes.pop("USD"), words.pop("USD", None)
-    if locale.dollar:
-        votes[locale.dollar] += count
-        if word is not None:
-            words.setdefault(locale.dollar, word)
+    signs = local_currency_signs()
+    own = _own_currency(locale.country)
+    for line in lines:
+        for word in line.words:
+            codes = signs.get(_SIGN_TAIL.sub("", word.text.strip("()[]:,;")).rstrip("."))
+            if not codes:
+                continue
+            code = next(iter(codes)) if len(codes) == 1 else own if own in codes else None
+            if code:
+                votes[code] += 1
+                words.setdefault(code, word)
 
 
 # ---------------------------------------------------------------- language
@@ -275,8 +291,6 @@ def _cldr(language: str | None, country: str | None) -> tuple[bool, str, str] | 
 
 
 def _currency(texts: list[str], country: str | None, evidence: list[str]) -> tuple[str | None, str | None]:
-    from babel.numbers import get_territory_currencies  # deferred like _cldr
-
     votes: Counter[str] = Counter()
     dollars = pesos = 0
     for text in texts:
@@ -290,11 +304,11 @@ def _currency(texts: list[str], country: str | None, evidence: list[str]) -> tup
                 votes[code] += 1
         pesos += sum(1 for token in _TOKEN.findall(text.lower()) if token in _PESO_WORDS)
     dollar: str | None = "USD"
-    own = get_territory_currencies(country)[:1] if country else []
+    own = _own_currency(country)
     if "USD" in votes:
         dollar = "USD"
-    elif own and own[0] != "USD" and _dollar_sign(own[0], country):
-        dollar = own[0]
+    elif own and own != "USD" and _dollar_sign(own, country):
+        dollar = own
         evidence.append(f"'$' is {dollar}: the country is {country}")
     elif pesos:
         dollar = None
@@ -306,6 +320,14 @@ def _currency(texts: list[str], country: str | None, evidence: list[str]) -> tup
     currency = votes.most_common(1)[0][0]
     evidence.append(f"currency {currency}: {dict(votes)}")
     return currency, dollar
+
+
+@lru_cache(maxsize=32)
+def _own_currency(country: str | None) -> str | None:
+    from babel.numbers import get_territory_currencies
+
+    currencies = get_territory_currencies(country) if country else []
+    return currencies[0] if currencies else None
 
 
 @lru_cache(maxsize=32)

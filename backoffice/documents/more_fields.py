@@ -29,6 +29,16 @@ _ACCOUNT = re.compile(r"^\d[\d \-/]{3,30}\d$")
 _TERMS = re.compile(
     r"\b(?:net\s?\d{1,3}|\d{1,3}\s+(?:days|tage[n]?|jours|dagen|días|giorni|dias|dni|dnů|dní|dagar|dage|dager|päivää)"
     r"|due (?:on|upon) receipt|payable (?:on|upon) receipt|sofort (?:zahlbar|fällig)|à réception)\b", re.IGNORECASE)
+_PAY = re.compile(
+    r"(?i)\b(?:pay|payment|payable|paid|due|net|netto|immediate(?:ly)?|receipt|cash|prepa(?:id|yment)|advance|transfer"
+    r"|zahlbar|zahlung|sofort|vorkasse|überweisung|lastschrift|skonto|paiement|payer|règlement|réception|virement"
+    r"|comptant|betaling|betalen|contant|pago|pagar|contado|transferencia|pagamento|bonifico|vista|płatn\w*|przelew\w*"
+    r"|gotówk\w*|splatn\w*|převod\w*|hotově|betala|betalas|betale|kontant|maksu\w*|käteinen|dias|días|giorni|dni|dnů"
+    r"|dní|dagar|dage|dager|päivää|days|tage[n]?|jours|dagen)\b")
+_DATE_OR_MONEY = re.compile(r"\d[.,]\d{2}(?!\d)|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
+_CONTACT = re.compile(r"(?i)@|www\.|https?:|\b(?:tel|phone|telephone|telefon|téléphone|fax|mobile|tty|att|attn|e-?mail"
+                      r"|ph\.? ?no|gstin|uin|cin)\b|^(?:qty|quantity|unit price|price|description|amount|items?|total"
+                      r"|rate|hours|menge|beschreibung|betrag|preis)\b")
 _CODE = re.compile(r"^(?=.*\d)[A-Z0-9][A-Z0-9\-./_]{2,24}$", re.IGNORECASE)
 UNITS = frozenset(
     "pcs pc pce pces piece pieces ea each unit units h hr hrs hour hours day days d month months mo kg g t m m2 m² m3 m³ "
@@ -114,7 +124,7 @@ def _below(lines: list[Line], position: int, label: Phrase, block: bool) -> list
         if other.page != line.page or other.top - bottom > 1.3 * height:
             break
         phrase = next((p for p in other.phrases if p.x1 >= label.x0 - 2 and p.x0 <= label.x1 + 40), None)
-        if phrase is None or taken and _starts_with_label(phrase):
+        if phrase is None or taken and _starts_with_label(phrase) or block and not _address_part(phrase.text):
             break
         taken.extend(phrase.words)
         bottom = other.bottom
@@ -141,9 +151,9 @@ def _parse(name: str, text: str, decimal_mark: str | None, day_first: bool) -> s
             return None
         return text.split("  ")[0]
     if name == "payment_terms":
-        return text if 2 <= len(text) <= 200 and any(ch.isalpha() or ch.isdigit() for ch in text) else None
+        return text if 2 <= len(text) <= 120 and _PAY.search(text) else None
     if name == "shipping_address":
-        return text if any(ch.isdigit() for ch in text) and len(text) >= 8 else None
+        return text if _address_part(text) and any(ch.isdigit() for ch in text) and len(text) >= 8 else None
     if name == "service_period":
         first = find_date(text, day_first)
         second = find_date(text[first[1][1]:], day_first) if first else None
@@ -215,7 +225,7 @@ def _payment_terms_by_shape(document: Document, lines: list[Line]) -> None:
         return
     for line in lines:
         for phrase in line.phrases:
-            if _TERMS.search(phrase.text) and len(phrase.text) <= 160:
+            if _TERMS.search(phrase.text) and _PAY.search(_TERMS.sub(" ", phrase.text)) and len(phrase.text) <= 120:
                 document.fields["payment_terms"] = Field(phrase.text, 0.55, phrase.words[0].page, union(phrase.words),
                                                          phrase.text, "pattern")
                 return
@@ -237,18 +247,23 @@ def _address_below(name: Field | None, lines: list[Line]) -> Field | None:
         if line.page != name.page or line.top - bottom > 1.8 * height:
             break
         phrase = next((p for p in line.phrases if abs(p.x0 - x0) < 12), None)
-        if phrase is None or _starts_with_label(phrase):
+        if phrase is None or _starts_with_label(phrase) or not _address_part(phrase.text):
             break
-        if find_vat_ids(phrase.text) or "@" in phrase.text or re.search(r"\+?\d[\d ()/-]{8,}\d$", phrase.text) \
-                and not re.search(r"[^\W\d_]{3}", phrase.text):
-            break  # a VAT id, an e-mail address or a phone number ends the postal address
         taken.extend(phrase.words)
         parts.append(phrase.text.strip(" ,"))
         bottom = line.bottom
-    if not parts or not any(ch.isdigit() for ch in " ".join(parts)):
-        return None
+    joined = " ".join(parts)
+    if not parts or not any(ch.isdigit() for ch in joined) or not re.search(r"(?<![\w-])[^\W\d_]{3,}(?![\w-])", joined):
+        return None  # a postal address has a number (street, postcode) and a name (street, town)
     text = ", ".join(parts)
     return Field(text, 0.7, taken[0].page, union(taken), " ".join(w.text for w in taken), "pattern")
+
+
+def _address_part(text: str) -> bool:
+    """Whether a line can belong to a postal address: not a VAT id, contact details, a date or an
+    amount, and holding a letter."""
+    return bool(re.search(r"[^\W\d_]", text)) and not find_vat_ids(text) and not _CONTACT.search(text) \
+        and not _DATE_OR_MONEY.search(text) and not re.search(r"\+?\d[\d ()/-]{8,}\d$", text)
 
 
 def _tax_bases(document: Document, lines: list[Line], decimal_mark: str | None) -> None:

@@ -121,6 +121,29 @@ def currency_of(token: str) -> str | None:
     return _CURRENCY_WORDS.get(cleaned.lower().rstrip("."))
 
 
+# The locales whose own currency sign a document may print (CLDR through Babel): zł, Kč, kr, Ft, R$.
+SIGN_LOCALES = ("en_US", "en_GB", "en_IN", "en_CA", "en_AU", "de_DE", "de_CH", "fr_FR", "nl_NL", "es_ES", "es_MX",
+                "es_AR", "it_IT", "pt_PT", "pt_BR", "pl_PL", "cs_CZ", "sv_SE", "da_DK", "nb_NO", "fi_FI", "hu_HU",
+                "is_IS", "ja_JP", "zh_CN")
+
+
+@lru_cache(maxsize=1)
+def local_currency_signs() -> dict[str, frozenset[str]]:
+    """Sign (without a trailing dot) -> the ISO codes of the currencies written so in their own
+    country (``kr`` -> SEK, NOK, DKK, ISK), for every locale of :data:`SIGN_LOCALES`."""
+    from babel import Locale  # deferred like month_names
+    from babel.numbers import get_territory_currencies
+
+    signs: dict[str, set[str]] = {}
+    for tag in SIGN_LOCALES:
+        locale = Locale.parse(tag)
+        code = get_territory_currencies(locale.territory)[0]
+        sign = (locale.currency_symbols.get(code) or "").rstrip(".")
+        if sign and sign != code:
+            signs.setdefault(sign, set()).add(code)
+    return {sign: frozenset(codes) for sign, codes in signs.items()}
+
+
 # ---------------------------------------------------------------- dates
 
 # The languages whose month names dates may use: CLDR's names through Babel, in their format

@@ -111,3 +111,13 @@ CANADIAN_BILL = CORPUS / "ryanfobel__utility-bill-scraper" / "tests" / "Kitchene
 def test_a_real_canadian_utility_bill_is_read_in_canadian_dollars():
     path = next(CANADIAN_BILL.glob("*.pdf"))
     assert extract(path, ignore_embedded=True).fields["currency"].value == "CAD"
+
+
+def test_local_signs_from_cldr_name_the_currency():
+    czech = read_invoice(text_to_words("Faktura č. 2018-0042\nDatum vystavení: 16. září 2018\n"
+                                       "Celkem k úhradě: 1 210,00 Kč\n", "cz.txt"))
+    assert czech.fields["currency"].value == "CZK" and czech.fields["currency"].text == "Kč"
+    assert czech.fields["issue_date"].value == "2018-09-16"
+    swedish = read_invoice(text_to_words("Faktura\nFakturanummer: 5512\nOrg.nr 556677-8899\n"
+                                         "Momsreg.nr SE556677889901\nAtt betala: 1 250,00 kr\n", "se.txt"))
+    assert swedish.fields["currency"].value == "SEK"  # "kr" is the crown of the country the VAT id names

@@ -4,6 +4,11 @@ notes."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from backoffice.documents import extract
 from backoffice.documents.invoice import read_invoice
 from backoffice.documents.textgrid import text_to_words
 
@@ -108,3 +113,38 @@ def test_a_credit_note_says_so_and_its_amounts_share_one_sign():
     assert document.fields["document_type"].text == "CREDIT NOTE"
     assert document.fields["grand_total"].value == "-60.00"
     assert [line["amount"].value for line in document.lines] == ["-50.00"]
+
+
+CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "real-invoices"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="no shared corpus")
+
+
+def _corpus_fields(name: str) -> dict[str, str]:
+    path = next(CORPUS.rglob(name))
+    return {key: found.value for key, found in extract(path, ignore_embedded=True).fields.items()}
+
+
+@needs_corpus
+def test_a_real_dutch_invoice_gives_terms_bank_and_the_buyers_vat_id():
+    fields = _corpus_fields("issue-1062-filters.pdf")  # SAP invoice of Lenze B.V.
+    assert fields["payment_terms"] == "30 dagen netto na rek.datum"
+    assert fields["bic"] == "DEUTNL2A"
+    assert fields["buyer_vat_id"] == "NL001901308B01" != fields["seller_vat_id"]
+
+
+@needs_corpus
+def test_a_real_french_invoice_gives_the_bic_and_the_delivery_place():
+    fields = _corpus_fields("Issue557.pdf")  # Sage 1000 invoice, reverse charge: the buyer's VAT id is printed
+    assert fields["bic"] == "BNPAFRPPCRO"
+    assert fields["buyer_vat_id"] == "FR77496680018"
+    assert "22330 LE MENE" in fields["shipping_address"]
+
+
+@needs_corpus
+def test_a_real_polish_invoice_gives_addresses_and_the_tax_base():
+    path = next(CORPUS.rglob("issue-625-identity-cmap.pdf"))  # wFirma.pl
+    document = extract(path, ignore_embedded=True)
+    assert document.fields["seller_address"].value == "Kacza 11/2, 91-504 Łódź"
+    assert document.fields["buyer_address"].value == "ul. Żwirki i Wigury 16, 02-092 Warszawa"
+    assert [{k: f.value for k, f in t.items()} for t in document.tax_lines] == [
+        {"rate": "23", "base": "121.00", "amount": "27.83"}]
