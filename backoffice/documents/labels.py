@@ -28,24 +28,27 @@ _TAX_PRE = rf"(?:(?:zzgl|zuzüglich|inkl|incl|inklusive|including|plus|add|entha
 
 STRONG: dict[str, list[str]] = {
     "invoice_number": [
-        rf"(?:tax |commercial |credit note |credit memo )?(?:invoice|inv\.?|bill|credit note|credit memo|document) ?{_NO}",
+        rf"(?:tax |commercial |credit note |credit memo )?(?:invoice|inv\.?|bill|credit note|credit memo|document"
+        rf"|receipt) ?{_NO}",
         r"(?:rechnungs|rechnung|gutschrifts|gutschrift|beleg|re)[- ]?(?:nummer|nr\.?|no\.?)",
         rf"{_NO} (?:de )?(?:la )?(?:facture|avoir)|(?:facture|avoir) {_NO}|numéro de facture",
         r"factuur ?(?:nummer|nr\.?|no\.?)|factuurnummer|creditnota ?(?:nummer|nr\.?)",
         r"n[úu]mero de factura|factura (?:n[°º.]?|no\.?|n[úu]m\.?)|n[°º] (?:de )?factura",
     ],
     "issue_date": [
-        r"(?:invoice|bill|billing|issue|document|tax point|creation|credit note) date|date of (?:issue|invoice)",
-        r"date issued|issued(?: on)?|invoiced on",
+        r"(?:invoice|bill|billing|issue|issuing|document|tax point|creation|credit note|statement|receipt) date"
+        r"|date of (?:issue|issuing|invoice)",
+        r"date issued|issued(?: on)?|invoiced on|dokumentdato|dokumentdatum|datum dokladu",
         r"rechnungs-?datum|beleg-?datum|ausstellungsdatum|gutschriftsdatum|liefer- und rechnungsdatum",
         r"date (?:de (?:la )?)?factur(?:e|ation)|date d'émission|factuurdatum",
         r"fecha(?: de)? (?:factura|emisión|emision|expedición)",
     ],
     "due_date": [
-        r"due date|date due|payment due(?: date| by| on)?|due by|due on|pay by|payable by|payment date",
+        r"due date|date due|payment due(?: date| by| on)?|due by|due on|pay by|payable(?: on or before| by)"
+        r"|payment date",
         r"(?:zahlungs)?fällig(?:keit)?(?:sdatum)?(?: am| bis)?|zahlbar bis|zahlungsziel|zahlungsfrist",
-        r"date d'échéance|échéance|date limite de paiement|à payer avant le",
-        r"vervaldatum|uiterste betaaldatum|fecha de vencimiento|vencimiento",
+        r"date (?:d')?échéance|échéance|date limite de paiement|à payer avant le",
+        r"vervaldatum|uiterste betaaldatum|fecha de vencimiento(?: del? pago)?|vencimiento",
     ],
     "seller_name": [
         r"seller|vendor|supplier|sold by|issued by|verkäufer|lieferant|rechnungssteller|leistungserbringer",
@@ -96,7 +99,9 @@ STRONG: dict[str, list[str]] = {
         rf"(?:totaalbedrag|inclusief btw|total factura|importe total){_TAIL}",
     ],
     "amount_due": [
-        rf"(?:amount due|balance due|total due|amount payable|total amount due|please pay|due amount){_TAIL}",
+        rf"(?:(?:amount|balance|total|total amount) due(?: now| today)?|amount payable|please pay|due amount"
+        rf"|total (?:amount )?payable|amount to pay){_TAIL}",
+        rf"(?:(?:total)?beløp(?:et)? (?:som )?forfaller|totalbeløp forfaller){_TAIL}",
         rf"(?:zahlbetrag|zu zahlen(?:der betrag)?|offener betrag|fälliger betrag){_TAIL}",
         rf"(?:net à payer|reste à payer|somme à payer|montant à payer|montant dû|te betalen){_TAIL}",
         rf"(?:openstaand bedrag|importe a pagar|total a pagar){_TAIL}",

@@ -91,3 +91,13 @@ def test_party_and_identifier_labels(label, field):
                                    "Kundnummer", "Codice cliente", "Strona"])
 def test_labels_of_what_is_not_read_name_no_field(label):
     assert match(label) == ()
+
+
+@pytest.mark.parametrize(("label", "field"), [
+    ("Statement Date:", "issue_date"), ("Issuing Date:", "issue_date"), ("Receipt Date", "issue_date"),
+    ("Dokumentdato:", "issue_date"), ("Receipt #", "invoice_number"), ("Amount due now", "amount_due"),
+    ("Total payable", "amount_due"), ("Totalbeløp forfaller:", "amount_due"), ("Payable on or before", "due_date"),
+    ("Date échéance", "due_date"), ("Fecha de Vencimiento de Pago:", "due_date"),
+])
+def test_more_ways_to_say_the_key_labels(label, field):
+    assert (field, True) in (match(label) or ())
