@@ -17,8 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from stdnum.eu import vat as eu_vat
-
 from backoffice.documents.labels import fold
 from backoffice.documents.layout import Line
 from backoffice.documents.normalise import find_iban, find_vat_ids, local_currency_signs
@@ -181,6 +179,8 @@ def _language(texts: list[str], evidence: list[str]) -> str | None:
 
 
 def _country(texts: list[str], evidence: list[str]) -> str | None:
+    from stdnum.eu import vat as eu_vat  # deferred: python-stdnum's imports take ~20 ms at start-up
+
     votes: Counter[str] = Counter()
     why: dict[str, list[str]] = {}
 

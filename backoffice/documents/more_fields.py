@@ -14,9 +14,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from stdnum import bic as stdnum_bic
-from stdnum.eu import vat as eu_vat
-
 from backoffice.documents import labels
 from backoffice.documents.layout import Line, Phrase, union
 from backoffice.documents.models import Document, Field
@@ -76,6 +73,18 @@ def add_more_fields(document: Document, lines: list[Line], decimal_mark: str | N
     _tax_bases(document, lines, decimal_mark)
     _line_extras(document, lines, day_first)
     _document_type(document, lines)
+
+
+def _bic_valid(token: str) -> bool:
+    from stdnum import bic  # deferred: python-stdnum's imports take ~20 ms at start-up
+
+    return bool(bic.is_valid(token))
+
+
+def _vat_valid(vat: str) -> bool:
+    from stdnum.eu import vat as eu_vat
+
+    return bool(eu_vat.is_valid(vat))
 
 
 # ---------------------------------------------------------------- by label
@@ -145,7 +154,7 @@ def _parse(name: str, text: str, decimal_mark: str | None, day_first: bool) -> s
         return found[0][0] if found else None
     if name == "bic":
         token = text.split()[0].upper() if text else ""
-        return token if stdnum_bic.is_valid(token) else None
+        return token if _bic_valid(token) else None
     if name == "bank_account":
         if find_iban(text) or not _ACCOUNT.match(text.split("  ")[0]):
             return None
@@ -192,7 +201,7 @@ def _buyer_vat_id(document: Document, lines: list[Line]) -> None:
     for line in lines:
         for phrase in line.phrases:
             for vat, span in find_vat_ids(phrase.text):
-                if seller is not None and vat == seller.value or not eu_vat.is_valid(vat):
+                if seller is not None and vat == seller.value or not _vat_valid(vat):
                     continue
                 words = phrase.words_in(*span)
                 near = buyer is not None and buyer.bbox is not None and buyer.page == words[0].page \
@@ -214,7 +223,7 @@ def _bic_beside_iban(document: Document, lines: list[Line]) -> None:
             continue
         for word in line.words:
             token = word.text.strip(",;:()").upper()
-            if len(token) in (8, 11) and token.isalnum() and token[4:6] == iban.value[:2] and stdnum_bic.is_valid(token):
+            if len(token) in (8, 11) and token.isalnum() and token[4:6] == iban.value[:2] and _bic_valid(token):
                 document.fields["bic"] = Field(token, 0.7, word.page, union([word]), word.text, "pattern")
                 return
 
