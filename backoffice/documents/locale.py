@@ -69,8 +69,6 @@ REGISTER_WORDS: dict[str, str] = {
 }
 SIGNS: dict[str, str] = {"€": "EUR", "£": "GBP", "₹": "INR", "zł": "PLN", "Kč": "CZK", "R$": "BRL", "CA$": "CAD",
                          "A$": "AUD", "AU$": "AUD", "US$": "USD", "¥": "JPY"}
-# The languages of the invoices' own words that name a currency family: "$ 1.500 PESOS".
-_PESO_WORDS = {"peso", "pesos"}
 _VAT_COUNTRY = {"EL": "GR", "CH": "CH"}
 
 _TOKEN = re.compile(r"[^\W\d_]+")
@@ -110,15 +108,15 @@ class DocumentLocale:
 
 def infer_locale(texts: Iterable[str]) -> DocumentLocale:
     """The locale of a document whose lines (or phrases) are ``texts``."""
-    texts = list(texts)
+    text = "\n".join(texts)  # one pass of each pattern over the whole document
     evidence: list[str] = []
-    language = _language(texts, evidence)
-    country = _country(texts, evidence)
-    decimal_mark = _decimal_mark(texts, language, country, evidence)
-    currency, dollar = _currency(texts, country, evidence)
+    language = _language(text, evidence)
+    country = _country(text, evidence)
+    decimal_mark = _decimal_mark(text, language, country, evidence)
+    currency, dollar = _currency(text, country, evidence)
     if country is None and currency == "USD" and language in (None, "en"):
         country = "US"  # only US dollars, no other sign of a country: the date order of the US
-    day_first = _day_first(texts, language, country, evidence)
+    day_first = _day_first(text, language, country, evidence)
     return DocumentLocale(language, country, day_first, decimal_mark, currency, dollar, tuple(evidence))
 
 
@@ -160,13 +158,12 @@ def _weights() -> dict[str, dict[str, float]]:
     return {word: {language: 1 / len(languages) for language in languages} for word, languages in owners.items()}
 
 
-def _language(texts: list[str], evidence: list[str]) -> str | None:
+def _language(text: str, evidence: list[str]) -> str | None:
     weights = _weights()
     score: Counter[str] = Counter()
-    for text in texts:
-        for token in _TOKEN.findall(fold(text.lower())):
-            for language, weight in weights.get(token, {}).items():
-                score[language] += weight
+    for token, count in Counter(_TOKEN.findall(text.lower())).items():
+        for language, weight in weights.get(token if token.isascii() else fold(token), {}).items():
+            score[language] += weight * count
     ranked = score.most_common(2)
     if not ranked or ranked[0][1] < 2 or len(ranked) > 1 and ranked[0][1] < 1.2 * ranked[1][1]:
         return None
@@ -178,7 +175,7 @@ def _language(texts: list[str], evidence: list[str]) -> str | None:
 # ---------------------------------------------------------------- country
 
 
-def _country(texts: list[str], evidence: list[str]) -> str | None:
+def _country(text: str, evidence: list[str]) -> str | None:
     from stdnum.eu import vat as eu_vat  # deferred: python-stdnum's imports take ~20 ms at start-up
 
     votes: Counter[str] = Counter()
@@ -188,24 +185,23 @@ def _country(texts: list[str], evidence: list[str]) -> str | None:
         votes[country] += weight
         why.setdefault(country, []).append(reason)
 
-    for text in texts:
-        for vat, _ in find_vat_ids(text):
-            prefix = "CH" if vat.startswith("CHE") else vat[:2]
-            vote(_VAT_COUNTRY.get(prefix, prefix), 4 if eu_vat.is_valid(vat) else 2, f"VAT id {vat}")
-        iban = find_iban(text)
-        if iban:
-            vote(iban[0][:2], 3, f"IBAN {iban[0][:4]}…")
-        for code in _PHONE.findall(text):
-            if code in CALLING_CODES:
-                vote(CALLING_CODES[code], 1, f"phone +{code}")
-        for word in _REGISTER.findall(text):
-            vote(REGISTER_WORDS[word.lower()], 2, f"register {word}")
-        for country, pattern in _POSTCODES.items():
-            if pattern.search(text):
-                vote(country, 1, f"postcode {pattern.search(text)[0]}")  # type: ignore[index]  # searched just above
-        for sign in set(_SIGN.findall(text)) | set(_CODE.findall(text)):
-            if sign in CURRENCY_COUNTRIES:
-                vote(CURRENCY_COUNTRIES[sign], 1, f"currency {sign}")
+    for vat in dict.fromkeys(vat for vat, _ in find_vat_ids(text)):
+        prefix = "CH" if vat.startswith("CHE") else vat[:2]
+        vote(_VAT_COUNTRY.get(prefix, prefix), 4 if eu_vat.is_valid(vat) else 2, f"VAT id {vat}")
+    iban = find_iban(text)
+    if iban:
+        vote(iban[0][:2], 3, f"IBAN {iban[0][:4]}…")
+    for code in _PHONE.findall(text):
+        if code in CALLING_CODES:
+            vote(CALLING_CODES[code], 1, f"phone +{code}")
+    for word in _REGISTER.findall(text):
+        vote(REGISTER_WORDS[word.lower()], 2, f"register {word}")
+    for country, pattern in _POSTCODES.items():
+        for postcode in pattern.findall(text):
+            vote(country, 1, f"postcode {postcode}")
+    for sign, count in Counter(_SIGN.findall(text) + _CODE.findall(text)).items():
+        if sign in CURRENCY_COUNTRIES:
+            vote(CURRENCY_COUNTRIES[sign], min(count, 3), f"currency {sign}")
     if not votes:
         return None
     country, _ = votes.most_common(1)[0]
@@ -220,12 +216,11 @@ def _without_dates(text: str) -> str:
     return _ISO_DATE.sub(" ", _SLASHED.sub(" ", text))
 
 
-def _decimal_mark(texts: list[str], language: str | None, country: str | None, evidence: list[str]) -> str | None:
+def _decimal_mark(text: str, language: str | None, country: str | None, evidence: list[str]) -> str | None:
     score = {",": 0, ".": 0}
-    for text in texts:
-        plain = _without_dates(text)
-        for mark in score:
-            score[mark] += 3 * len(_GROUPED[mark].findall(plain)) + len(_PLAIN[mark].findall(plain))
+    plain = _without_dates(text)
+    for mark in score:
+        score[mark] += 3 * len(_GROUPED[mark].findall(plain)) + len(_PLAIN[mark].findall(plain))
     if score[","] != score["."]:
         mark = max(score, key=lambda m: score[m])
         evidence.append(f"decimal mark {mark!r}: amounts {score[',']} with ',' and {score['.']} with '.'")
@@ -237,17 +232,16 @@ def _decimal_mark(texts: list[str], language: str | None, country: str | None, e
     return habit[1]
 
 
-def _day_first(texts: list[str], language: str | None, country: str | None, evidence: list[str]) -> bool:
+def _day_first(text: str, language: str | None, country: str | None, evidence: list[str]) -> bool:
     day = month = 0
-    for text in texts:
-        for match in _SLASHED.finditer(text):
-            a, b = int(match[1]), int(match[3])
-            if match[2] == ".":
-                day += 1  # 03.05.2024 is written day first everywhere
-            elif a > 12 >= b:
-                day += 3
-            elif b > 12 >= a:
-                month += 3
+    for match in _SLASHED.finditer(text):
+        a, b = int(match[1]), int(match[3])
+        if match[2] == ".":
+            day += 1  # 03.05.2024 is written day first everywhere
+        elif a > 12 >= b:
+            day += 3
+        elif b > 12 >= a:
+            month += 3
     if day != month:
         evidence.append(f"day first: {day >= month} (dates that settle it: {day} day first, {month} month first)")
         return day > month
@@ -290,19 +284,22 @@ def _cldr(language: str | None, country: str | None) -> tuple[bool, str, str] | 
 # ---------------------------------------------------------------- currency
 
 
-def _currency(texts: list[str], country: str | None, evidence: list[str]) -> tuple[str | None, str | None]:
+_CODES = frozenset(CURRENCY_COUNTRIES.keys() | {"EUR", "USD"}) - SIGNS.keys()
+_PESOS = re.compile(r"(?i)\bpesos?\b")
+
+
+def _currency(text: str, country: str | None, evidence: list[str]) -> tuple[str | None, str | None]:
     votes: Counter[str] = Counter()
-    dollars = pesos = 0
-    for text in texts:
-        for sign in _SIGN.findall(text):
-            if sign == "$":
-                dollars += 1
-            else:
-                votes[SIGNS[sign]] += 1
-        for code in _CODE.findall(text):
-            if code in CURRENCY_COUNTRIES.keys() | {"EUR", "USD"} and code not in SIGNS:
-                votes[code] += 1
-        pesos += sum(1 for token in _TOKEN.findall(text.lower()) if token in _PESO_WORDS)
+    dollars = 0
+    for sign in _SIGN.findall(text):
+        if sign == "$":
+            dollars += 1
+        else:
+            votes[SIGNS[sign]] += 1
+    for code in _CODE.findall(text):
+        if code in _CODES:
+            votes[code] += 1
+    pesos = _PESOS.search(text) is not None
     dollar: str | None = "USD"
     own = _own_currency(country)
     if "USD" in votes:

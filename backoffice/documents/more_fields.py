@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from backoffice.documents import labels
 from backoffice.documents.layout import Line, Phrase, union
@@ -20,7 +21,7 @@ from backoffice.documents.models import Document, Field
 from backoffice.documents.normalise import find_date, find_iban, find_vat_ids, format_amount, format_quantity, parse_amount
 from backoffice.documents.pdf import Word
 
-_MORE = {name: labels.compile_pattern(f"(?:{pattern})") for name, pattern in labels.MORE.items()}
+_MORE = labels.compile_pattern("|".join(f"(?P<{name}>{pattern})" for name, pattern in labels.MORE.items()))
 _RATE = re.compile(r"^(\d{1,2}(?:[.,]\d{1,3})?)\s?%$")
 _ACCOUNT = re.compile(r"^\d[\d \-/]{3,30}\d$")
 _TERMS = re.compile(
@@ -91,15 +92,19 @@ def _vat_valid(vat: str) -> bool:
 
 
 def _label(phrase: Phrase) -> tuple[str, int] | None:
-    words = [w.text for w in phrase.words]
-    for size in (5, 4, 3, 2, 1):
-        if size > len(words):
-            continue
-        key = labels.clean(" ".join(words[:size]))
-        for name, pattern in _MORE.items():
-            if pattern.fullmatch(key):
-                return name, size
+    """The further field the first 1-5 words of ``phrase`` name, and how many words that takes."""
+    words = [w.text for w in phrase.words[:5]]
+    for size in range(len(words), 0, -1):
+        name = _field_named(" ".join(words[:size]))
+        if name:
+            return name, size
     return None
+
+
+@lru_cache(maxsize=16384)
+def _field_named(text: str) -> str | None:
+    match = _MORE.fullmatch(labels.clean(text))
+    return match.lastgroup if match else None
 
 
 def _labelled(name: str, lines: list[Line], position: int, index: int, size: int, decimal_mark: str | None,
@@ -199,6 +204,8 @@ def _buyer_vat_id(document: Document, lines: list[Line]) -> None:
     buyer = document.fields.get("buyer_name")
     best: Field | None = None
     for line in lines:
+        if not any(ch.isdigit() for ch in line.text) or not find_vat_ids(line.text):
+            continue
         for phrase in line.phrases:
             for vat, span in find_vat_ids(phrase.text):
                 if seller is not None and vat == seller.value or not _vat_valid(vat):
@@ -280,6 +287,8 @@ def _tax_bases(document: Document, lines: list[Line], decimal_mark: str | None) 
     lines from ``rate%  base  tax`` rows when the reader found none."""
     rows: list[tuple[Decimal, Decimal, Decimal, list[Word]]] = []
     for line in lines:
+        if "%" not in line.text:
+            continue
         rate = next((Decimal(m[1].replace(",", ".")) for w in line.words if (m := _RATE.match(w.text))), None)
         if rate is None:
             rate_words = re.search(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%", line.text)
