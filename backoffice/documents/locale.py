@@ -105,6 +105,30 @@ class DocumentLocale:
     dollar: str | None = "USD"
     evidence: tuple[str, ...] = ()
 
+    @property
+    def dates_settled(self) -> bool:
+        """Whether the page's own dates (a day above 12, dotted dates) decided the date order."""
+        return any(line.startswith("day first:") and "dates that settle it" in line for line in self.evidence)
+
+    @property
+    def amounts_settled(self) -> bool:
+        """Whether the page's own amounts decided the decimal mark."""
+        return any(line.startswith("decimal mark") and "amounts" in line for line in self.evidence)
+
+    def features(self) -> dict[str, float]:
+        """The locale as numbers, for a model that ranks candidate values: one-hot language, the
+        date order and decimal mark and whether the page itself settled them, a country and
+        currency found, and whether ``$`` means US dollars."""
+        found = {f"language_{code}": float(self.language == code) for code in WORDS}
+        found.update({
+            "language_known": float(self.language is not None), "country_known": float(self.country is not None),
+            "day_first": float(self.day_first), "dates_settled": float(self.dates_settled),
+            "decimal_comma": float(self.decimal_mark == ","), "decimal_dot": float(self.decimal_mark == "."),
+            "amounts_settled": float(self.amounts_settled), "currency_known": float(self.currency is not None),
+            "dollar_is_usd": float(self.dollar == "USD"),
+        })
+        return found
+
 
 def infer_locale(texts: Iterable[str]) -> DocumentLocale:
     """The locale of a document whose lines (or phrases) are ``texts``."""

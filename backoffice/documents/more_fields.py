@@ -57,8 +57,8 @@ def add_more_fields(document: Document, lines: list[Line], decimal_mark: str | N
             value = _labelled(name, lines, position, index, size, decimal_mark, day_first)
             if value is not None:
                 found[name] = value
-    period = found.pop("service_period", None)
-    if period is not None:
+    period = found.pop("service_period", None) or _period_by_shape(lines, day_first)
+    if period is not None and "service_start" not in document.fields:
         start, end = period.value.split("/")
         found["service_start"] = _with(period, start)
         found["service_end"] = _with(period, end)
@@ -115,7 +115,7 @@ def _labelled(name: str, lines: list[Line], position: int, index: int, size: int
     options: list[tuple[list[Word], float]] = []
     if rest:
         options.append((rest, 0.85))
-    elif index + 1 < len(line.phrases):
+    if index + 1 < len(line.phrases):  # "Balance forward & past due    $0.00": the next column
         options.append((line.phrases[index + 1].words, 0.8))
     block = name == "shipping_address"
     below = _below(lines, position, phrase, block)
@@ -194,6 +194,25 @@ def _with(field: Field, value: str) -> Field:
 
 
 # ---------------------------------------------------------------- by shape and position
+
+
+_BETWEEN = re.compile(r"(?i)^\s*(?:-|–|—|to|till|bis|au|à|al|a|tot|t/m|til|do|až|–)\s*$")
+
+
+def _period_by_shape(lines: list[Line], day_first: bool) -> Field | None:
+    """``01.04.2024 - 30.04.2024``, ``Dec 21, 2016 - Jan 23, 2017``: the first two dates printed as a
+    range, when no label names the period."""
+    for line in lines:
+        for phrase in line.phrases:
+            first = find_date(phrase.text, day_first)
+            if first is None:
+                continue
+            rest = phrase.text[first[1][1]:]
+            second = find_date(rest, day_first)
+            if second and _BETWEEN.match(rest[: second[1][0]]) and first[0] < second[0]:
+                return Field(f"{first[0].isoformat()}/{second[0].isoformat()}", 0.55, phrase.words[0].page,
+                             union(phrase.words), phrase.text, "pattern")
+    return None
 
 
 def _buyer_vat_id(document: Document, lines: list[Line]) -> None:

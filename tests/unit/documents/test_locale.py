@@ -121,3 +121,14 @@ def test_local_signs_from_cldr_name_the_currency():
     swedish = read_invoice(text_to_words("Faktura\nFakturanummer: 5512\nOrg.nr 556677-8899\n"
                                          "Momsreg.nr SE556677889901\nAtt betala: 1 250,00 kr\n", "se.txt"))
     assert swedish.fields["currency"].value == "SEK"  # "kr" is the crown of the country the VAT id names
+
+
+def test_the_locale_as_features_for_a_ranker():
+    settled = infer_locale(["Rechnung", "Bitte zahlen Sie bis zum 13.04.2024", "Summe 1.234,56 EUR"])
+    assert settled.dates_settled and settled.amounts_settled
+    features = settled.features()
+    assert features["language_de"] == 1.0 and features["language_en"] == 0.0
+    assert (features["day_first"], features["decimal_comma"], features["dates_settled"]) == (1.0, 1.0, 1.0)
+    guessed = infer_locale(["Invoice", "Date 03/04/2024", "Thank you for your order"])
+    assert not guessed.dates_settled and guessed.features()["dates_settled"] == 0.0
+    assert all(isinstance(value, float) for value in features.values())

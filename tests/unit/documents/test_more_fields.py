@@ -148,3 +148,10 @@ def test_a_real_polish_invoice_gives_addresses_and_the_tax_base():
     assert document.fields["buyer_address"].value == "ul. Żwirki i Wigury 16, 02-092 Warszawa"
     assert [{k: f.value for k, f in t.items()} for t in document.tax_lines] == [
         {"rate": "23", "base": "121.00", "amount": "27.83"}]
+
+
+def test_a_period_printed_as_a_range_without_a_label():
+    text = "INVOICE\nInvoice No: 12\nDec 21, 2016 - Jan 23, 2017\nTotal:  10.00\n"
+    fields = _fields(text)
+    assert (fields["service_start"], fields["service_end"]) == ("2016-12-21", "2017-01-23")
+    assert "service_start" not in _fields("INVOICE\nInvoice No: 12\n03.05.2024\nTotal:  10.00\n")
