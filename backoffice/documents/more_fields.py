@@ -365,10 +365,10 @@ def _line_extras(document: Document, lines: list[Line], day_first: bool) -> None
                 item["unit"] = _word_field(text, word, 0.7)
             elif "date" not in item and (date := find_date(text, day_first)) and date[1] == (0, len(text)):
                 item["date"] = _word_field(date[0].isoformat(), word, 0.75)
-            elif "product_code" not in item and _CODE.match(text) and parse_amount(text) is None \
-                    and description is not None and description.bbox is not None and word.x0 <= description.bbox[0] + 1 \
-                    and not find_date(text, day_first) and (id(word) not in taken or word.x0 <= description.bbox[0] + 1):
-                item["product_code"] = _word_field(text, word, 0.65)
+            elif "product_code" not in item and description is not None and description.bbox is not None \
+                    and word.x0 <= description.bbox[0] + 1 and _CODE.match(text) and parse_amount(text) is None \
+                    and not find_date(text, day_first):
+                item["product_code"] = _word_field(text, word, 0.65)  # left of the description, or its first word
 
 
 def _inside(word: Word, box: tuple[float, float, float, float]) -> bool:
