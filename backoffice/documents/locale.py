@@ -78,7 +78,7 @@ _POSTCODES = {"CA": re.compile(r"\b[A-CEGHJ-NPR-TVXY]\d[A-CEGHJ-NPR-TV-Z] \d[A-C
               "GB": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}\b")}
 _CODE = re.compile(r"\b[A-Z]{3}\b")
 _SIGN = re.compile(r"(?:US\$|CA\$|AU\$|A\$|R\$|[€£₹¥$]|zł|Kč)")
-_PHONE = re.compile(r"(?:\+|\b00)\s?(\d{1,3})[\s\-/().]")
+_PHONE = re.compile(r"(?:\+|(?<![\w./-])00)\s?(\d{1,3})[\s\-/().]{1,2}\(?\d")
 _SLASHED = re.compile(r"(?<![\d.,])(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?![\d.,]|[/\-]\d)")
 _ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
 _GROUPED = {",": re.compile(r"(?<![\d.,])\d{1,3}(?:[. \u00a0\u202f]\d{3})+,\d{2}(?![\d.,])"),

@@ -132,3 +132,8 @@ def test_the_locale_as_features_for_a_ranker():
     guessed = infer_locale(["Invoice", "Date 03/04/2024", "Thank you for your order"])
     assert not guessed.dates_settled and guessed.features()["dates_settled"] == 0.0
     assert all(isinstance(value, float) for value in features.values())
+
+
+def test_a_number_with_leading_zeros_is_no_phone_prefix():
+    assert infer_locale(["Invoice Number INV-0046", "Total $ 10.00"]).country == "US"  # not Sweden (+46)
+    assert infer_locale(["Tel. 0046 8 123 456", "Faktura"]).country == "SE"
