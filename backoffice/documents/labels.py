@@ -28,24 +28,24 @@ _TAX_PRE = rf"(?:(?:zzgl|zuzüglich|inkl|incl|inklusive|including|plus|add|entha
 
 STRONG: dict[str, list[str]] = {
     "invoice_number": [
-        rf"(?:tax |commercial |credit note |credit memo )?(?:invoice|inv\.?|bill|credit note|credit memo|document"
-        rf"|receipt) ?{_NO}",
+        (rf"(?:tax |commercial |credit note |credit memo )?(?:invoice|inv\.?|bill|credit note|credit memo|document"
+        rf"|receipt) ?{_NO}"),
         r"(?:rechnungs|rechnung|gutschrifts|gutschrift|beleg|re)[- ]?(?:nummer|nr\.?|no\.?)",
         rf"{_NO} (?:de )?(?:la )?(?:facture|avoir)|(?:facture|avoir) {_NO}|numéro de facture",
         r"factuur ?(?:nummer|nr\.?|no\.?)|factuurnummer|creditnota ?(?:nummer|nr\.?)",
         r"n[úu]mero de factura|factura (?:n[°º.]?|no\.?|n[úu]m\.?)|n[°º] (?:de )?factura",
     ],
     "issue_date": [
-        r"(?:invoice|bill|billing|issue|issuing|document|tax point|creation|credit note|statement|receipt) date"
-        r"|date of (?:issue|issuing|invoice)",
+        (r"(?:invoice|bill|billing|issue|issuing|document|tax point|creation|credit note|statement|receipt) date"
+        r"|date of (?:issue|issuing|invoice)"),
         r"date issued|issued(?: on)?|invoiced on|dokumentdato|dokumentdatum|datum dokladu",
         r"rechnungs-?datum|beleg-?datum|ausstellungsdatum|gutschriftsdatum|liefer- und rechnungsdatum",
         r"date (?:de (?:la )?)?factur(?:e|ation)|date d'émission|factuurdatum",
         r"fecha(?: de)? (?:factura|emisión|emision|expedición)",
     ],
     "due_date": [
-        r"due date|date due|payment due(?: date| by| on)?|due by|due on|pay by|payable(?: on or before| by)"
-        r"|payment date",
+        (r"due date|date due|payment due(?: date| by| on)?|due by|due on|pay by|payable(?: on or before| by)"
+        r"|payment date"),
         r"(?:zahlungs)?fällig(?:keit)?(?:sdatum)?(?: am| bis)?|zahlbar bis|zahlungsziel|zahlungsfrist",
         r"date (?:d')?échéance|échéance|date limite de paiement|à payer avant le",
         r"vervaldatum|uiterste betaaldatum|fecha de vencimiento(?: del? pago)?|vencimiento",
@@ -99,8 +99,8 @@ STRONG: dict[str, list[str]] = {
         rf"(?:totaalbedrag|inclusief btw|total factura|importe total){_TAIL}",
     ],
     "amount_due": [
-        rf"(?:(?:amount|balance|total|total amount) due(?: now| today)?|amount payable|please pay|due amount"
-        rf"|total (?:amount )?payable|amount to pay){_TAIL}",
+        (rf"(?:(?:amount|balance|total|total amount) due(?: now| today)?|amount payable|please pay|due amount"
+        rf"|total (?:amount )?payable|amount to pay){_TAIL}"),
         rf"(?:(?:total)?beløp(?:et)? (?:som )?forfaller|totalbeløp forfaller){_TAIL}",
         rf"(?:zahlbetrag|zu zahlen(?:der betrag)?|offener betrag|fälliger betrag){_TAIL}",
         rf"(?:net à payer|reste à payer|somme à payer|montant à payer|montant dû|te betalen){_TAIL}",
@@ -127,15 +127,15 @@ OTHER = [
     r"ship to|shipping address|deliver to|delivery address|lieferadresse|lieferanschrift|livraison|afleveradres",
     r"(?:globale )?nummer|gln|duns|kennung|id|identifier|anschrift|address|adresse|kontakt|contact|attn\.?|z\.hd\.?",
     # the same in Italian, Portuguese, Polish, Czech, Swedish, Danish, Norwegian and Finnish
-    r"(?:codice|numero|n\.?) cliente|c[óo]digo (?:do )?cliente|n(?:r|umer) klienta|číslo zákazníka|kundnummer"
+    (r"(?:codice|numero|n\.?) cliente|c[óo]digo (?:do )?cliente|n(?:r|umer) klienta|číslo zákazníka|kundnummer"
     r"|kundenummer|kundenr\.?|asiakasnumero|asiakasnro|ičo|ič|regon|krs|rea|codice fiscale|cod\.? fisc\.?|pec"
     r"|org\.? ?nr\.?|organisationsnummer|cvr(?:-nr\.?)?|y-tunnus|telefono|telefone|puh\.?|puhelin|strona|stránka"
     r"|pagina|página|sida|side|sivu|data (?:dostawy|sprzedaży|di consegna|de entrega)|datum (?:dodání|plnění)"
-    r"|leveransdatum|leveringsdato|toimituspäivä|datum uskutečnění zdanitelného plnění|duzp",
-    r"(?:condizioni|modalità|termini) di pagamento|condições de pagamento|forma de pagamento|sposób płatności"
+    r"|leveransdatum|leveringsdato|toimituspäivä|datum uskutečnění zdanitelného plnění|duzp"),
+    (r"(?:condizioni|modalità|termini) di pagamento|condições de pagamento|forma de pagamento|sposób płatności"
     r"|forma (?:úhrady|platby)|způsob (?:úhrady|platby)|betalningsvillkor|betalingsbetingelser|betalingsvilkår"
     r"|maksuehto|maksuehdot|indirizzo|endereço|adres|adresa|adress|osoite|destinazione|luogo di consegna"
-    r"|dodací adresa|adres dostawy|leveransadress|leveringsadresse|toimitusosoite",
+    r"|dodací adresa|adres dostawy|leveransadress|leveringsadresse|toimitusosoite"),
     r"(?:service|site|supply|property|premises) address|energy service provider",
     PARTY_NAME,
 ]
@@ -147,8 +147,8 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "issue_date": [r"data (?:della )?fattura|data (?:di )?emissione|data documento|data del documento"],
         "due_date": [r"(?:data (?:di )?)?scadenza(?: (?:del )?pagamento)?|da pagare entro|pagamento entro"],
         "seller_name": [r"fornitore|venditore|cedente(?:/prestatore| prestatore)?|prestatore|emittente"],
-        "buyer_name": [r"cliente|destinatario|cessionario(?:/committente| committente)?|committente|acquirente"
-                       r"|intestatario|spett\.(?:le)?"],
+        "buyer_name": [(r"cliente|destinatario|cessionario(?:/committente| committente)?|committente|acquirente"
+                       r"|intestatario|spett\.(?:le)?")],
         "order_reference": [r"(?:vs\.? |vostro )?ordine(?: (?:n[°º.]?|nr\.?|numero))?|(?:n\.?|rif\.?|riferimento) ordine"],
         "seller_vat_id": [r"partita iva|p\.? ?iva|p\.i\.|codice fiscale e partita iva"],
         "currency": [r"valuta"],
@@ -158,8 +158,8 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "amount_due": [r"(?:totale da pagare|netto a pagare|importo da pagare|saldo da pagare)"],
     },
     "pt": {
-        "invoice_number": [r"(?:fatura|nota fiscal|nota de crédito|nf-?e|nfs-?e)(?: (?:n\.?[°º]?\.?|no\.?|número|numero))?"
-                           r"|n[úu]mero da (?:fatura|nota)|n[°º] da (?:fatura|nota)"],
+        "invoice_number": [(r"(?:fatura|nota fiscal|nota de crédito|nf-?e|nfs-?e)(?: (?:n\.?[°º]?\.?|no\.?|número|numero))?"
+                           r"|n[úu]mero da (?:fatura|nota)|n[°º] da (?:fatura|nota)")],
         "issue_date": [r"data (?:da |de )?(?:fatura|emissão)|data de emissao|emitida em|emissão"],
         "due_date": [r"(?:data (?:de )?)?vencimento|pagar até|data limite de pagamento"],
         "seller_name": [r"fornecedor|vendedor|emitente|prestador(?: de serviços?)?"],

@@ -184,11 +184,11 @@ def _weights() -> dict[str, dict[str, float]]:
 
 def _language(text: str, evidence: list[str]) -> str | None:
     weights = _weights()
-    score: Counter[str] = Counter()
+    score: dict[str, float] = {}
     for token, count in Counter(_TOKEN.findall(text.lower())).items():
         for language, weight in weights.get(token if token.isascii() else fold(token), {}).items():
-            score[language] += weight * count
-    ranked = score.most_common(2)
+            score[language] = score.get(language, 0.0) + weight * count
+    ranked = sorted(score.items(), key=lambda item: -item[1])[:2]
     if not ranked or ranked[0][1] < 2 or len(ranked) > 1 and ranked[0][1] < 1.2 * ranked[1][1]:
         return None
     evidence.append(f"language {ranked[0][0]}: word score {ranked[0][1]:.1f}"
@@ -200,7 +200,9 @@ def _language(text: str, evidence: list[str]) -> str | None:
 
 
 def _country(text: str, evidence: list[str]) -> str | None:
-    from stdnum.eu import vat as eu_vat  # deferred: python-stdnum's imports take ~20 ms at start-up
+    from stdnum.eu import (
+        vat as eu_vat,  # deferred: python-stdnum's imports take ~20 ms at start-up
+    )
 
     votes: Counter[str] = Counter()
     why: dict[str, list[str]] = {}
@@ -279,12 +281,14 @@ def _day_first(text: str, language: str | None, country: str | None, evidence: l
 @lru_cache(maxsize=64)
 def _cldr(language: str | None, country: str | None) -> tuple[bool, str, str] | None:
     """(day first, decimal mark, locale name) that CLDR gives for a language and country."""
-    from babel import Locale, UnknownLocaleError  # deferred: CLDR data loads in tens of ms
+    # deferred: CLDR data loads in tens of ms
+    from babel import Locale, UnknownLocaleError
 
     if language is None and country is None:
         return None
     language = "nb" if language == "no" else language  # CLDR writes Norwegian Bokmål
     tag = f"{language or 'und'}_{country}" if country else language or "und"
+    locale: Locale | None
     try:
         locale = Locale.parse(tag)
     except (UnknownLocaleError, ValueError):

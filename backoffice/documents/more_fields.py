@@ -18,7 +18,14 @@ from functools import lru_cache
 from backoffice.documents import labels
 from backoffice.documents.layout import Line, Phrase, union
 from backoffice.documents.models import Document, Field
-from backoffice.documents.normalise import find_date, find_iban, find_vat_ids, format_amount, format_quantity, parse_amount
+from backoffice.documents.normalise import (
+    find_date,
+    find_iban,
+    find_vat_ids,
+    format_amount,
+    format_quantity,
+    parse_amount,
+)
 from backoffice.documents.pdf import Word
 
 _MORE = labels.compile_pattern("|".join(f"(?P<{name}>{pattern})" for name, pattern in labels.MORE.items()))
@@ -38,10 +45,15 @@ _CONTACT = re.compile(r"(?i)@|www\.|https?:|\b(?:tel|phone|telephone|telefon|té
                       r"|ph\.? ?no|gstin|uin|cin)\b|^(?:qty|quantity|unit price|price|description|amount|items?|total"
                       r"|rate|hours|menge|beschreibung|betrag|preis)\b")
 _CODE = re.compile(r"^(?=.*\d)[A-Z0-9][A-Z0-9\-./_]{2,24}$", re.IGNORECASE)
-UNITS = frozenset(
-    "pcs pc pce pces piece pieces ea each unit units h hr hrs hour hours day days d month months mo kg g t m m2 m² m3 m³ "
-    "km l ml lm set sets box boxes pack pkt st st. stk stk. stück stck std std. pauschal psch pièce pièces u ud uds "
-    "unidad unidades pz pz. pezzi szt szt. ks ks. kpl tk tim tunti kpl. litre liter lb lbs ft sqm sq.m".split())
+# Units of measure a line item's row may print, as written in the languages read here.
+UNITS = frozenset({
+    "pcs", "pc", "pce", "pces", "piece", "pieces", "ea", "each", "unit", "units", "h", "hr", "hrs", "hour",
+    "hours", "day", "days", "d", "month", "months", "mo", "kg", "g", "t", "m", "m2", "m²", "m3", "m³", "km", "l",
+    "ml", "lm", "set", "sets", "box", "boxes", "pack", "pkt", "st", "st.", "stk", "stk.", "stück", "stck", "std",
+    "std.", "pauschal", "psch", "pièce", "pièces", "u", "ud", "uds", "unidad", "unidades", "pz", "pz.", "pezzi",
+    "szt", "szt.", "ks", "ks.", "kpl", "tk", "tim", "tunti", "kpl.", "litre", "liter", "lb", "lbs", "ft", "sqm",
+    "sq.m"
+})
 MONEY_FIELDS = ("net_total", "tax_total", "grand_total", "amount_due", "discount_total", "previous_balance")
 
 
