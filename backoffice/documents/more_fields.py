@@ -310,7 +310,8 @@ def _address_part(text: str) -> bool:
     """Whether a line can belong to a postal address: not a VAT id, contact details, a date or an
     amount, and holding a letter."""
     return bool(re.search(r"[^\W\d_]", text)) and not find_vat_ids(text) and not _CONTACT.search(text) \
-        and not _DATE_OR_MONEY.search(text) and not re.search(r"\+?\d[\d ()/-]{8,}\d$", text)
+        and not _DATE_OR_MONEY.search(text) and not re.search(r"\+?\d[\d ()/-]{8,}\d$", text) \
+        and not re.match(r"[^\d:]{2,40}:\s*\S", text)  # "Label: value" is another field
 
 
 def _tax_bases(document: Document, lines: list[Line], decimal_mark: str | None) -> None:

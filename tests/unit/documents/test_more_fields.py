@@ -155,3 +155,9 @@ def test_a_period_printed_as_a_range_without_a_label():
     fields = _fields(text)
     assert (fields["service_start"], fields["service_end"]) == ("2016-12-21", "2017-01-23")
     assert "service_start" not in _fields("INVOICE\nInvoice No: 12\n03.05.2024\nTotal:  10.00\n")
+
+
+def test_a_label_and_value_line_is_no_address():
+    text = "Nordwind Handel GmbH\nInvoice number: 2024/117\n\nINVOICE\nTotal:  10.00\n"
+    document = read_invoice(text_to_words(text, "made.txt"))
+    assert "seller_address" not in document.fields
