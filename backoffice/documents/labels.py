@@ -314,6 +314,8 @@ def _compile(patterns: list[str]) -> re.Pattern[str]:
 _STRONG = {name: _compile(pats) for name, pats in STRONG.items()}
 _WEAK = {name: _compile(pats) for name, pats in WEAK.items()}
 _OTHER = _compile(OTHER)
+# One pattern for every label: most texts are no label, and one match rejects them.
+_ANY = _compile([p for pats in (*STRONG.values(), *WEAK.values()) for p in pats] + OTHER)
 _COLONS = re.compile(r"\s*:\s*")
 _PARTY_NAME = compile_pattern(PARTY_NAME)
 
@@ -330,7 +332,7 @@ def match(text: str) -> tuple[tuple[str, bool], ...] | None:
     ``None`` when ``text`` is no label at all.
     """
     key = clean(text)
-    if not key:
+    if not key or not _ANY.fullmatch(key):
         return None
     found = tuple((name, True) for name, pattern in _STRONG.items() if pattern.fullmatch(key))
     if found:

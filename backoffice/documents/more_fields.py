@@ -208,6 +208,7 @@ def _with(field: Field, value: str) -> Field:
 # ---------------------------------------------------------------- by shape and position
 
 
+_YEARS = re.compile(r"(?<!\d)(?:\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2})(?!\d)")
 _BETWEEN = re.compile(r"(?i)^\s*(?:-|–|—|to|till|bis|au|à|al|a|tot|t/m|til|do|až|–)\s*$")
 
 
@@ -215,6 +216,8 @@ def _period_by_shape(lines: list[Line], day_first: bool) -> Field | None:
     """``01.04.2024 - 30.04.2024``, ``Dec 21, 2016 - Jan 23, 2017``: the first two dates printed as a
     range, when no label names the period."""
     for line in lines:
+        if len(_YEARS.findall(line.text)) < 2:
+            continue  # fewer than two dates on the line
         for phrase in line.phrases:
             first = find_date(phrase.text, day_first)
             if first is None:
@@ -235,7 +238,7 @@ def _buyer_vat_id(document: Document, lines: list[Line]) -> None:
     buyer = document.fields.get("buyer_name")
     best: Field | None = None
     for line in lines:
-        if not any(ch.isdigit() for ch in line.text) or not find_vat_ids(line.text):
+        if not find_vat_ids(line.text):
             continue
         for phrase in line.phrases:
             for vat, span in find_vat_ids(phrase.text):
