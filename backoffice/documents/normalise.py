@@ -6,6 +6,7 @@ Parsers return ``None`` when the text is not what they read; they never guess wi
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -121,10 +122,9 @@ def currency_of(token: str) -> str | None:
     return _CURRENCY_WORDS.get(cleaned.lower().rstrip("."))
 
 
-# The locales whose own currency sign a document may print (CLDR through Babel): zł, Kč, kr, Ft, R$.
-SIGN_LOCALES = ("en_US", "en_GB", "en_IN", "en_CA", "en_AU", "de_DE", "de_CH", "fr_FR", "nl_NL", "es_ES", "es_MX",
-                "es_AR", "it_IT", "pt_PT", "pt_BR", "pl_PL", "cs_CZ", "sv_SE", "da_DK", "nb_NO", "fi_FI", "hu_HU",
-                "is_IS", "ja_JP", "zh_CN")
+# The locales whose own currency sign a document may print (CLDR through Babel) and that the
+# readers do not know already from $ € £ ¥ ₹ and the ISO codes: zł, Kč, kr, Ft, R$.
+SIGN_LOCALES = ("pl_PL", "cs_CZ", "sv_SE", "da_DK", "nb_NO", "is_IS", "hu_HU", "pt_BR")
 
 
 @lru_cache(maxsize=1)
@@ -148,26 +148,45 @@ def local_currency_signs() -> dict[str, frozenset[str]]:
 
 # The languages whose month names dates may use: CLDR's names through Babel, in their format
 # (genitive: "16. září", "3 maja") and stand-alone forms, wide and abbreviated, also without accents.
-MONTH_LOCALES = ("en", "en_GB", "de", "de_AT", "fr", "nl", "es", "it", "pt", "pl", "cs", "sk", "sv", "da", "nb", "nn", "fi")
+# Most likely first: a locale's data loads only when a name is not found in the ones before it.
+MONTH_LOCALES = ("en", "de", "fr", "es", "nl", "it", "pt", "pl", "cs", "sv", "da", "nb", "fi", "en_GB", "de_AT", "sk",
+                 "nn")
+_MONTHS: dict[str, int] = {}
+_MONTHS_LOADED: list[str] = []
+_MONTHS_LOCK = threading.Lock()
 
 
-@lru_cache(maxsize=1)
+def month_number(name: str) -> int | None:
+    """The month a name or abbreviation (lower case, without its dot) stands for in any language of
+    :data:`MONTH_LOCALES`, or None. Loading one locale's CLDR data takes a few ms, so the locales
+    load one by one, and only until the name is found."""
+    if name in _MONTHS:
+        return _MONTHS[name]
+    with _MONTHS_LOCK:  # readers in threads load each locale once, and never see half of one
+        while name not in _MONTHS and len(_MONTHS_LOADED) < len(MONTH_LOCALES):
+            code = MONTH_LOCALES[len(_MONTHS_LOADED)]
+            _add_months(code)
+            _MONTHS_LOADED.append(code)
+    return _MONTHS.get(name)
+
+
 def month_names() -> dict[str, int]:
-    """Lower-case month name or abbreviation (dots dropped) -> month number, for every language of
-    :data:`MONTH_LOCALES`; built on first use, since loading the CLDR data takes a few dozen ms."""
+    """Every month name and abbreviation of :data:`MONTH_LOCALES` -> its number."""
+    month_number("")  # loads every locale: the empty name is in none
+    return _MONTHS
+
+
+def _add_months(code: str) -> None:
     from babel import Locale  # deferred: only documents with a written month need it
 
-    names: dict[str, int] = {}
-    for code in MONTH_LOCALES:
-        months = Locale.parse(code).months
-        for context in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
-                for number, name in months[context][width].items():
-                    key = unicodedata.normalize("NFC", name.lower()).strip(". ")
-                    for form in {key, _unaccent(key)}:
-                        if len(form) >= 3 and form.isalpha():
-                            names.setdefault(form, number)
-    return names
+    months = Locale.parse(code).months
+    for context in ("format", "stand-alone"):
+        for width in ("wide", "abbreviated"):
+            for number, name in months[context][width].items():
+                key = unicodedata.normalize("NFC", name.lower()).strip(". ")
+                for form in {key, _unaccent(key)}:
+                    if len(form) >= 3 and form.isalpha():
+                        _MONTHS.setdefault(form, number)
 
 
 def _unaccent(text: str) -> str:
@@ -217,7 +236,7 @@ def _date_of(match: re.Match[str], day_first: bool) -> date | None:
         year += 2000 if year < 70 else 1900
     if groups.get("month_name"):
         name = unicodedata.normalize("NFC", groups["month_name"].lower())
-        month = month_names().get(name)
+        month = month_number(name)
         day = int(groups["d"])
     elif groups.get("a"):
         a, b = int(groups["a"]), int(groups["b"])
