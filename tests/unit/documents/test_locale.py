@@ -3,9 +3,12 @@ decimal mark and what ``$`` means."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backoffice.documents.extract import extract
 from backoffice.documents.invoice import read_invoice
@@ -137,3 +140,20 @@ def test_the_locale_as_features_for_a_ranker():
 def test_a_number_with_leading_zeros_is_no_phone_prefix():
     assert infer_locale(["Invoice Number INV-0046", "Total $ 10.00"]).country == "US"  # not Sweden (+46)
     assert infer_locale(["Tel. 0046 8 123 456", "Faktura"]).country == "SE"
+
+
+@given(st.lists(st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 12, 31)), min_size=1, max_size=6),
+       st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_any_date_with_a_day_above_12_settles_the_order_of_all(days, day_first):
+    if not any(d.day > 12 for d in days):
+        days = [*days, date(2024, 5, 20)]
+    lines = [f"Date {d:%d/%m/%Y}" if day_first else f"Date {d:%m/%d/%Y}" for d in days]
+    assert infer_locale(["Invoice", *lines]).day_first is day_first
+
+
+@given(st.lists(st.decimals(min_value=1, max_value=999999, places=2), min_size=1, max_size=8), st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_amounts_written_either_way_give_their_decimal_mark(amounts, comma):
+    lines = [f"{a:,.2f}".replace(",", "\u00a0" if comma else ",").replace(".", "," if comma else ".") for a in amounts]
+    assert infer_locale(lines).decimal_mark == ("," if comma else ".")
