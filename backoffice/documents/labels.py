@@ -71,6 +71,8 @@ STRONG: dict[str, list[str]] = {
         r"vat(?: reg\.?(?:istration)?)? ?(?:no\.?|number|id|#)|vat id|vat|tax id|tva|btw(?:-?nummer| ?nr\.?)?",
         r"ust\.?-?id\.?-?(?:nr\.?)?|ust-?idnr\.?|umsatzsteuer-?id(?:entifikationsnummer)?|uid(?:-nr\.?)?",
         r"(?:n[°º] )?tva(?: intra(?:com(?:munautaire)?)?\.?)?|nif|cif|btw-id",
+        (r"gstin(?:/uin)?|gst (?:reg(?:istration)? )?(?:no\.?|number|#)|abn|(?:gst/)?hst(?: reg(?:istration)?)? ?"
+         r"(?:no\.?|number|#)|cuit|business number"),
     ],
     "iban": [r"iban"],
     "currency": [r"currency|währung|devise|valuta|moneda"],
@@ -233,7 +235,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "seller_name": [r"leverandør|selger|avsender"],
         "buyer_name": [r"kunde|kjøper|faktureres til|fakturamottaker"],
         "order_reference": [r"ordrenummer|ordrenr\.?|bestillingsnummer|innkjøpsordre"],
-        "seller_vat_id": [r"org\.? ?nr\.?(?: mva)?|organisasjonsnummer|mva-?nr\.?|foretaksregisteret"],
+        "seller_vat_id": [r"org\.? ?nr\.?(?: mva)?|organisasjonsnummer|mva-?(?:reg\.? ?)?nr\.?|foretaksregisteret"],
         "net_total": [r"(?:sum eksl\.? mva|beløp eksl\.? mva|nettobeløp|delsum|sum ekskl\.? mva)"],
         "tax_total": [r"(?:mva-?beløp|sum mva|merverdiavgift|herav mva)"],
         "grand_total": [r"(?:sum inkl\.? mva|totalt(?: inkl\.? mva)?|totalbeløp|beløp inkl\.? mva)"],

@@ -301,12 +301,52 @@ def find_iban(text: str) -> tuple[str, tuple[int, int]] | None:
     return None
 
 
+# Tax registration numbers with a shape of their own, each kept only when its python-stdnum
+# check passes: (pattern, stdnum module, whether the value is compacted or kept as printed).
+_NATIONAL_IDS = (
+    (re.compile(r"\b\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z]\b"), "in_.gstin", True),  # India GSTIN
+    (re.compile(r"\b\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}\b"), "br.cnpj", False),  # Brazil CNPJ
+    (re.compile(r"\b\d{2}-\d{8}-\d\b"), "ar.cuit", False),  # Argentina CUIT
+    (re.compile(r"\b\d{3}-\d{3}-\d{2}-\d{2}\b|\b\d{3}-\d{2}-\d{2}-\d{3}\b"), "pl.nip", True),  # Poland NIP
+    (re.compile(r"\b\d{2} \d{3} \d{3} \d{3}\b"), "au.abn", True),  # Australia ABN
+    (re.compile(r"\b\d{5} ?\d{4} ?R[TCPMRZ] ?\d{4}\b"), "ca.bn", True),  # Canada business number (GST/HST)
+)
+# An EU VAT number printed with spaces ("IE 8256796 U"), kept only when its check digits pass.
+_VAT_SPACED = re.compile(r"\b(?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI)"
+                         r" ?[0-9A-Z](?:[ .]?[0-9A-Z]){7,13}\b")
+
+
 def find_vat_id(text: str) -> tuple[str, tuple[int, int]] | None:
-    """The first EU-style VAT identification number in ``text``, without spaces, and its span."""
+    """The first VAT or tax registration number in ``text`` and its span: an EU VAT number
+    (without spaces), else a national number of a shape its checksum confirms (Indian GSTIN,
+    Brazilian CNPJ and Argentine CUIT as printed, Polish NIP, Australian ABN and Canadian BN
+    compact)."""
     match = _VAT_RE.search(text)
-    if not match:
+    if match:
+        return re.sub(r"[ .-]", "", match.group(1)), match.span(1)
+    if not any(ch.isdigit() for ch in text):
         return None
-    return re.sub(r"[ .-]", "", match.group(1)), match.span(1)
+    # deferred: python-stdnum's imports take ~20 ms at start-up
+    from stdnum.eu import vat as eu_vat
+
+    found: list[tuple[str, tuple[int, int]]] = []
+    for spaced in _VAT_SPACED.finditer(text):
+        compact = re.sub(r"[ .]", "", spaced.group(0))
+        if eu_vat.is_valid(compact):
+            found.append((compact, spaced.span()))
+            break
+    for pattern, module, compacted in _NATIONAL_IDS:
+        for hit in pattern.finditer(text):
+            if _stdnum_valid(module, hit.group(0)):
+                found.append((re.sub(r"[ .\-/]", "", hit.group(0)) if compacted else hit.group(0), hit.span()))
+                break
+    return min(found, key=lambda item: item[1][0]) if found else None
+
+
+def _stdnum_valid(module: str, number: str) -> bool:
+    from importlib import import_module
+
+    return bool(import_module(f"stdnum.{module}").is_valid(number))
 
 
 def find_vat_ids(text: str) -> list[tuple[str, tuple[int, int]]]:
