@@ -282,7 +282,17 @@ def _expected(sample: Sample) -> dict[str, str]:
                         ("iban", sample.iban)):
         if value:
             expected[name] = value
+    for party in _ADDRESS_BELOW_NAME[sample.layout]:  # the addresses printed under a party's name
+        where = sample.seller if party == "seller" else sample.buyer
+        expected[f"{party}_address"] = f"{where.street}, {where.city}"
+    if sample.layout == "rechnung-de":
+        expected["bic"] = "DEUTDEFFXXX"
     return expected
+
+
+_ADDRESS_BELOW_NAME = {"classic-en": ("seller", "buyer"), "rechnung-de": ("buyer",), "compact-uk": ("seller", "buyer"),
+                       "facture-fr": ("seller", "buyer"), "factuur-nl": ("seller", "buyer"),
+                       "factura-es": ("seller", "buyer")}
 
 
 def _expected_lines(sample: Sample) -> list[dict[str, str]]:

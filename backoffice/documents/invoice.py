@@ -18,10 +18,12 @@ from backoffice.documents.candidates import TOTALS, Candidate, best, reconcile
 from backoffice.documents.labels import Hit, hits_of
 from backoffice.documents.layout import Line, Phrase, lines_of
 from backoffice.documents.line_items import read_lines
+from backoffice.documents.locale import infer_locale, settle_currency
 from backoffice.documents.models import Document, Field
+from backoffice.documents.more_fields import add_more_fields
 from backoffice.documents.normalise import (
-    CURRENCY_CODES, currency_of, find_date, format_quantity, find_iban, find_vat_id, format_amount, guess_day_first,
-    guess_decimal_mark, parse_amount, parse_date,
+    CURRENCY_CODES, currency_of, find_date, format_quantity, find_iban, find_vat_id, format_amount, parse_amount,
+    parse_date,
 )
 from backoffice.documents.pdf import PdfText, Word
 
@@ -51,14 +53,15 @@ class Reader:
         for page in text.pages:
             self.lines.extend(lines_of(page, index_from=len(self.lines)))
         self.height = text.sizes[0][1] if text.sizes else 842.0
-        plain = [line.text for line in self.lines]
-        self.decimal_mark = guess_decimal_mark(plain)
+        # language, country, date order, decimal mark and what "$" means, from all lines together
+        self.locale = infer_locale(line.text for line in self.lines)
+        self.decimal_mark = self.locale.decimal_mark
         self.hits = {line.index: hits_of(line) for line in self.lines}
         self.currency_words: dict[str, Word] = {}
         self.extra: list[Candidate] = []
         self.currency_votes = self._currency_votes()
-        top = self.currency_votes.most_common(1)
-        self.day_first = guess_day_first(plain, top[0][0] if top else None)
+        settle_currency(self.locale, self.lines, self.currency_votes, self.currency_words)
+        self.day_first = self.locale.day_first
 
     # ------------------------------------------------------------ values beside and below labels
 
@@ -302,10 +305,12 @@ def read_invoice(text: PdfText) -> Document:
         if total != Decimal(fields["net_total"].value):
             warnings.append(f"line amounts add up to {total}, but the net total says {fields['net_total'].value}")
     log.debug("read invoice", extra={"source": text.source, "fields": len(fields), "lines": len(items)})
-    return Document(
+    document = Document(
         kind=letterhead.kind_of(reader.lines, reader.height), method="text-layer", fields=fields, lines=items,
         warnings=warnings, pages=text.page_count, source=text.source, tax_lines=_tax_lines(found, fields),
     )
+    add_more_fields(document, reader.lines, reader.decimal_mark, reader.day_first)  # addresses, bank, terms...
+    return document
 
 
 def _rate(text: str) -> str:

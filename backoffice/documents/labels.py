@@ -1,4 +1,5 @@
-"""The printed labels of invoice fields, in English, German, French, Dutch and Spanish.
+"""The printed labels of invoice fields, in English, German, French, Dutch, Spanish, Italian,
+Portuguese, Polish, Czech, Swedish, Danish, Norwegian and Finnish.
 
 A label is matched against one to four words of a line, lower-cased and without colons.
 ``strong`` labels name their field plainly; ``weak`` ones (``Date``, ``Total``, ``No.``) only
@@ -21,29 +22,33 @@ _CODES = "|".join(sorted(c.lower() for c in CURRENCY_CODES))
 _RATE = r"\(?\d{1,2}(?:[.,]\d{1,3})?\s?%\)?"
 # What may follow an amount label: a currency, a rate, a footnote mark.
 _TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?[€$£]\)?|{_RATE}|in (?:{_CODES})|\*+|\.|on \S+|auf \S+))*"
-_TAX_WORD = r"(?:vat|tax|sales tax|gst|hst|mwst\.?|ust\.?|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst)"
+_TAX_WORD = (r"(?:vat|tax|sales tax|gst|hst|mwst\.?|ust\.?|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst"
+             r"|imposta|imposto|podatek vat|dph|moms|mva|alv|daň)")
 _TAX_PRE = rf"(?:(?:zzgl|zuzüglich|inkl|incl|inklusive|including|plus|add|enthaltene|\+)\.?\s)?(?:{_RATE}\s?)?"
 
 STRONG: dict[str, list[str]] = {
     "invoice_number": [
-        rf"(?:tax |commercial |credit note |credit memo )?(?:invoice|inv\.?|bill|credit note|credit memo|document) ?{_NO}",
+        (rf"(?:tax |commercial |credit note |credit memo )?(?:invoice|inv\.?|bill|credit note|credit memo|document"
+        rf"|receipt) ?{_NO}"),
         r"(?:rechnungs|rechnung|gutschrifts|gutschrift|beleg|re)[- ]?(?:nummer|nr\.?|no\.?)",
         rf"{_NO} (?:de )?(?:la )?(?:facture|avoir)|(?:facture|avoir) {_NO}|numéro de facture",
         r"factuur ?(?:nummer|nr\.?|no\.?)|factuurnummer|creditnota ?(?:nummer|nr\.?)",
         r"n[úu]mero de factura|factura (?:n[°º.]?|no\.?|n[úu]m\.?)|n[°º] (?:de )?factura",
     ],
     "issue_date": [
-        r"(?:invoice|bill|billing|issue|document|tax point|creation|credit note) date|date of (?:issue|invoice)",
-        r"date issued|issued(?: on)?|invoiced on",
+        (r"(?:invoice|bill|billing|issue|issuing|document|tax point|creation|credit note|statement|receipt) date"
+        r"|date of (?:issue|issuing|invoice)"),
+        r"date issued|issued(?: on)?|invoiced on|dokumentdato|dokumentdatum|datum dokladu",
         r"rechnungs-?datum|beleg-?datum|ausstellungsdatum|gutschriftsdatum|liefer- und rechnungsdatum",
         r"date (?:de (?:la )?)?factur(?:e|ation)|date d'émission|factuurdatum",
         r"fecha(?: de)? (?:factura|emisión|emision|expedición)",
     ],
     "due_date": [
-        r"due date|date due|payment due(?: date| by| on)?|due by|due on|pay by|payable by|payment date",
+        (r"due date|date due|payment due(?: date| by| on)?|due by|due on|pay by|payable(?: on or before| by)"
+        r"|payment date"),
         r"(?:zahlungs)?fällig(?:keit)?(?:sdatum)?(?: am| bis)?|zahlbar bis|zahlungsziel|zahlungsfrist",
-        r"date d'échéance|échéance|date limite de paiement|à payer avant le",
-        r"vervaldatum|uiterste betaaldatum|fecha de vencimiento|vencimiento",
+        r"date (?:d')?échéance|échéance|date limite de paiement|à payer avant le",
+        r"vervaldatum|uiterste betaaldatum|fecha de vencimiento(?: del? pago)?|vencimiento",
     ],
     "seller_name": [
         r"seller|vendor|supplier|sold by|issued by|verkäufer|lieferant|rechnungssteller|leistungserbringer",
@@ -66,6 +71,8 @@ STRONG: dict[str, list[str]] = {
         r"vat(?: reg\.?(?:istration)?)? ?(?:no\.?|number|id|#)|vat id|vat|tax id|tva|btw(?:-?nummer| ?nr\.?)?",
         r"ust\.?-?id\.?-?(?:nr\.?)?|ust-?idnr\.?|umsatzsteuer-?id(?:entifikationsnummer)?|uid(?:-nr\.?)?",
         r"(?:n[°º] )?tva(?: intra(?:com(?:munautaire)?)?\.?)?|nif|cif|btw-id",
+        (r"gstin(?:/uin)?|gst (?:reg(?:istration)? )?(?:no\.?|number|#)|abn|(?:gst/)?hst(?: reg(?:istration)?)? ?"
+         r"(?:no\.?|number|#)|cuit|business number"),
     ],
     "iban": [r"iban"],
     "currency": [r"currency|währung|devise|valuta|moneda"],
@@ -94,7 +101,9 @@ STRONG: dict[str, list[str]] = {
         rf"(?:totaalbedrag|inclusief btw|total factura|importe total){_TAIL}",
     ],
     "amount_due": [
-        rf"(?:amount due|balance due|total due|amount payable|total amount due|please pay|due amount){_TAIL}",
+        (rf"(?:(?:amount|balance|total|total amount) due(?: now| today)?|amount payable|please pay|due amount"
+        rf"|total (?:amount )?payable|amount to pay){_TAIL}"),
+        rf"(?:(?:total)?beløp(?:et)? (?:som )?forfaller|totalbeløp forfaller){_TAIL}",
         rf"(?:zahlbetrag|zu zahlen(?:der betrag)?|offener betrag|fälliger betrag){_TAIL}",
         rf"(?:net à payer|reste à payer|somme à payer|montant à payer|montant dû|te betalen){_TAIL}",
         rf"(?:openstaand bedrag|importe a pagar|total a pagar){_TAIL}",
@@ -102,14 +111,15 @@ STRONG: dict[str, list[str]] = {
 }
 
 WEAK: dict[str, list[str]] = {
-    "invoice_number": [rf"invoice|rechnung|facture|factuur|factura|{_NO}"],
-    "issue_date": [r"date|datum|fecha|data|dated"],
+    "invoice_number": [rf"invoice|rechnung|facture|factuur|factura|fattura|fatura|faktura|lasku|{_NO}|č\.?|nro\.?"],
+    "issue_date": [r"date|datum|fecha|data|dated|dato|päiväys|päivämäärä|pvm\.?"],
     "due_date": [r"due"],
-    "grand_total": [rf"(?:total|summe|gesamt|totaal|brutto){_TAIL}"],
+    "grand_total": [rf"(?:total|summe|gesamt|totaal|brutto|totale|razem|celkem|summa|yhteensä|i alt|sum|suma){_TAIL}"],
     "seller_name": [r"from"],
 }
 
-PARTY_NAME = r"name|firma|company(?: name)?|nom|raison sociale|naam|nombre|razón social"
+PARTY_NAME = (r"name|firma|company(?: name)?|nom|raison sociale|naam|nombre|razón social|nome|denominazione"
+              r"|ragione sociale|razão social|nazwa|název|namn|navn|nimi")
 OTHER = [
     rf"(?:customer|account|client|kunden|klant|debitor|debitoren|supplier|vendor|tax|steuer|member) ?-?{_NO}",
     r"kunden-?(?:nummer|nr\.?)|kundennr\.?|debitorennummer|n[°º] client|klantnummer|steuer-?(?:nummer|nr\.?)|st\.-?nr\.?",
@@ -118,8 +128,170 @@ OTHER = [
     r"payment terms|zahlungsbedingungen|terms|conditions|description|beschreibung|bezeichnung",
     r"ship to|shipping address|deliver to|delivery address|lieferadresse|lieferanschrift|livraison|afleveradres",
     r"(?:globale )?nummer|gln|duns|kennung|id|identifier|anschrift|address|adresse|kontakt|contact|attn\.?|z\.hd\.?",
+    # the same in Italian, Portuguese, Polish, Czech, Swedish, Danish, Norwegian and Finnish
+    (r"(?:codice|numero|n\.?) cliente|c[óo]digo (?:do )?cliente|n(?:r|umer) klienta|číslo zákazníka|kundnummer"
+    r"|kundenummer|kundenr\.?|asiakasnumero|asiakasnro|ičo|ič|regon|krs|rea|codice fiscale|cod\.? fisc\.?|pec"
+    r"|org\.? ?nr\.?|organisationsnummer|cvr(?:-nr\.?)?|y-tunnus|telefono|telefone|puh\.?|puhelin|strona|stránka"
+    r"|pagina|página|sida|side|sivu|data (?:dostawy|sprzedaży|di consegna|de entrega)|datum (?:dodání|plnění)"
+    r"|leveransdatum|leveringsdato|toimituspäivä|datum uskutečnění zdanitelného plnění|duzp"),
+    (r"(?:condizioni|modalità|termini) di pagamento|condições de pagamento|forma de pagamento|sposób płatności"
+    r"|forma (?:úhrady|platby)|způsob (?:úhrady|platby)|betalningsvillkor|betalingsbetingelser|betalingsvilkår"
+    r"|maksuehto|maksuehdot|indirizzo|endereço|adres|adresa|adress|osoite|destinazione|luogo di consegna"
+    r"|dodací adresa|adres dostawy|leveransadress|leveringsadresse|toimitusosoite"),
+    r"(?:service|site|supply|property|premises) address|energy service provider",
     PARTY_NAME,
 ]
+
+# Labels in the other languages, one table per language (ISO 639-1), merged into STRONG below.
+BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
+    "it": {
+        "invoice_number": [r"(?:fattura|nota di credito)(?: (?:n[°º.]?|nr\.?|numero|num\.?))?|(?:numero|n\.?) (?:di )?fattura"],
+        "issue_date": [r"data (?:della )?fattura|data (?:di )?emissione|data documento|data del documento"],
+        "due_date": [r"(?:data (?:di )?)?scadenza(?: (?:del )?pagamento)?|da pagare entro|pagamento entro"],
+        "seller_name": [r"fornitore|venditore|cedente(?:/prestatore| prestatore)?|prestatore|emittente"],
+        "buyer_name": [(r"cliente|destinatario|cessionario(?:/committente| committente)?|committente|acquirente"
+                       r"|intestatario|spett\.(?:le)?")],
+        "order_reference": [r"(?:vs\.? |vostro )?ordine(?: (?:n[°º.]?|nr\.?|numero))?|(?:n\.?|rif\.?|riferimento) ordine"],
+        "seller_vat_id": [r"partita iva|p\.? ?iva|p\.i\.|codice fiscale e partita iva"],
+        "currency": [r"valuta"],
+        "net_total": [r"(?:(?:totale )?imponibile|totale netto|importo netto|subtotale|totale merce)"],
+        "tax_total": [r"(?:totale iva|importo iva|iva totale|imposta)"],
+        "grand_total": [r"(?:totale (?:fattura|documento|complessivo|generale|ivato)|importo totale)"],
+        "amount_due": [r"(?:totale da pagare|netto a pagare|importo da pagare|saldo da pagare)"],
+    },
+    "pt": {
+        "invoice_number": [(r"(?:fatura|nota fiscal|nota de crédito|nf-?e|nfs-?e)(?: (?:n\.?[°º]?\.?|no\.?|número|numero))?"
+                           r"|n[úu]mero da (?:fatura|nota)|n[°º] da (?:fatura|nota)")],
+        "issue_date": [r"data (?:da |de )?(?:fatura|emissão)|data de emissao|emitida em|emissão"],
+        "due_date": [r"(?:data (?:de )?)?vencimento|pagar até|data limite de pagamento"],
+        "seller_name": [r"fornecedor|vendedor|emitente|prestador(?: de serviços?)?"],
+        "buyer_name": [r"cliente|destinatário(?:/remetente)?|tomador(?: de serviços?)?|comprador|faturar a|adquirente"],
+        "order_reference": [r"(?:n[°º] (?:do )?)?pedido(?: (?:n[°º.]?|de compra))?|ordem de compra|encomenda(?: n[°º.]?)?"],
+        "seller_vat_id": [r"nif|nipc|n[°º]? ?contribuinte|cnpj|cpf/cnpj"],
+        "currency": [r"moeda"],
+        "net_total": [r"(?:total (?:sem iva|ilíquido|dos produtos|dos serviços)|valor líquido|base tributável|valor sem iva)"],
+        "tax_total": [r"(?:total (?:do )?iva|valor (?:do )?iva|total de impostos|valor do imposto)"],
+        "grand_total": [r"(?:total (?:da fatura|geral|com iva|da nota)|valor total(?: da nota)?|total final)"],
+        "amount_due": [r"(?:valor a pagar|total a pagar|valor líquido a pagar|montante a pagar)"],
+    },
+    "pl": {
+        "invoice_number": [r"(?:faktura(?: vat| korygująca| proforma)?|rachunek) (?:nr\.?|numer)|numer faktury|nr faktury"],
+        "issue_date": [r"data wystawienia|data faktury|wystawiono(?: dnia)?"],
+        "due_date": [r"termin (?:płatności|zapłaty)|płatne do|płatność do|data płatności"],
+        "seller_name": [r"sprzedawca|sprzedający|wystawca|dostawca"],
+        "buyer_name": [r"nabywca|kupujący|płatnik"],
+        "order_reference": [r"(?:nr |numer )?zamówienia|zamówienie(?: nr\.?)?"],
+        "seller_vat_id": [r"nip(?: ue| sprzedawcy)?|vat ue|nr vat"],
+        "currency": [r"waluta"],
+        "net_total": [r"(?:(?:wartość|razem|suma|kwota) netto|netto razem)"],
+        "tax_total": [r"(?:(?:kwota|wartość|razem|suma) vat|vat razem|kwota podatku)"],
+        "grand_total": [r"(?:(?:wartość|razem|suma|kwota) brutto|brutto razem|ogółem|razem)"],
+        "amount_due": [r"(?:(?:razem |pozostało |kwota )?do zapłaty|pozostaje do zapłaty)"],
+    },
+    "cs": {
+        "invoice_number": [r"(?:faktura|daňový doklad|dobropis)(?: (?:č\.?|číslo))|číslo (?:faktury|dokladu)"],
+        "issue_date": [r"datum vystavení|vystaveno(?: dne)?|datum vyhotovení"],
+        "due_date": [r"datum splatnosti|splatnost|splatno(?: do)?"],
+        "seller_name": [r"dodavatel|prodávající|prodejce"],
+        "buyer_name": [r"odběratel|kupující|zákazník"],
+        "order_reference": [r"(?:číslo |č\.? )?objednávky|objednávka(?: č\.?)?"],
+        "seller_vat_id": [r"dič|ič dph"],
+        "currency": [r"měna"],
+        "net_total": [r"(?:základ daně|celkem bez dph|cena bez dph|mezisoučet|součet bez dph)"],
+        "tax_total": [r"(?:dph celkem|celkem dph|výše dph|částka dph)"],
+        "grand_total": [r"(?:celkem(?: s dph| včetně dph| kč)?|celková částka|cena celkem|fakturovaná částka)"],
+        "amount_due": [r"(?:(?:celkem |částka )?k úhradě|zbývá uhradit|k zaplacení)"],
+    },
+    "sv": {
+        "invoice_number": [r"fakturanummer|fakturanr\.?|faktura ?nr\.?|kreditfaktura(?: nr\.?)?"],
+        "issue_date": [r"fakturadatum|utfärdad|utskriftsdatum"],
+        "due_date": [r"förfallodatum|förfallodag|(?:att )?betalas senast|sista betalningsdag"],
+        "seller_name": [r"leverantör|säljare|avsändare"],
+        "buyer_name": [r"kund|köpare|fakturamottagare|faktureringsadress"],
+        "order_reference": [r"ordernummer|ordernr\.?|beställning(?:snummer)?|inköpsorder|er ordernr\.?"],
+        "seller_vat_id": [r"momsreg(?:istrerings)?(?:nummer|nr\.?)|vat-?nummer|momsnr\.?"],
+        "net_total": [r"(?:nettobelopp|summa exkl\.? moms|belopp exkl\.? moms|delsumma|netto)"],
+        "tax_total": [r"(?:momsbelopp|moms totalt|summa moms|total moms)"],
+        "grand_total": [r"(?:summa inkl\.? moms|totalt(?: inkl\.? moms)?|totalbelopp|belopp inkl\.? moms)"],
+        "amount_due": [r"(?:(?:summa |belopp )?att betala)"],
+    },
+    "da": {
+        "invoice_number": [r"fakturanummer|fakturanr\.?|faktura ?nr\.?|kreditnota(?: ?nr\.?)?"],
+        "issue_date": [r"fakturadato|udstedelsesdato"],
+        "due_date": [r"forfaldsdato|betalingsfrist|betales senest|sidste rettidige betalingsdag"],
+        "seller_name": [r"leverandør|sælger|afsender"],
+        "buyer_name": [r"kunde|køber|faktureres til"],
+        "order_reference": [r"ordrenummer|ordrenr\.?|rekvisitionsnr\.?|indkøbsordre"],
+        "seller_vat_id": [r"cvr-?nr\.?|se-?nr\.?|moms ?nr\.?"],
+        "net_total": [r"(?:i alt ekskl\.? moms|beløb ekskl\.? moms|nettobeløb|subtotal)"],
+        "tax_total": [r"(?:momsbeløb|moms i alt|heraf moms|moms udgør)"],
+        "grand_total": [r"(?:i alt inkl\.? moms|total inkl\.? moms|totalbeløb|beløb inkl\.? moms)"],
+        "amount_due": [r"(?:(?:beløb |i alt )?at betale)"],
+    },
+    "no": {
+        "invoice_number": [r"fakturanummer|fakturanr\.?|faktura ?nr\.?|kreditnota(?: ?nr\.?)?"],
+        "issue_date": [r"fakturadato|utstedelsesdato"],
+        "due_date": [r"forfallsdato|forfallsdag|betalingsfrist|betales innen"],
+        "seller_name": [r"leverandør|selger|avsender"],
+        "buyer_name": [r"kunde|kjøper|faktureres til|fakturamottaker"],
+        "order_reference": [r"ordrenummer|ordrenr\.?|bestillingsnummer|innkjøpsordre"],
+        "seller_vat_id": [r"org\.? ?nr\.?(?: mva)?|organisasjonsnummer|mva-?(?:reg\.? ?)?nr\.?|foretaksregisteret"],
+        "net_total": [r"(?:sum eksl\.? mva|beløp eksl\.? mva|nettobeløp|delsum|sum ekskl\.? mva)"],
+        "tax_total": [r"(?:mva-?beløp|sum mva|merverdiavgift|herav mva)"],
+        "grand_total": [r"(?:sum inkl\.? mva|totalt(?: inkl\.? mva)?|totalbeløp|beløp inkl\.? mva)"],
+        "amount_due": [r"(?:(?:beløp |sum )?å betale|til betaling)"],
+    },
+    "fi": {
+        "invoice_number": [r"laskun (?:numero|nro)|laskunumero|lasku ?nro|hyvityslasku(?: nro)?"],
+        "issue_date": [r"laskun päivämäärä|laskun pvm\.?|laskupäivä|laskutuspäivä"],
+        "due_date": [r"eräpäivä|maksettava viimeistään|maksupäivä"],
+        "seller_name": [r"myyjä|toimittaja|laskuttaja"],
+        "buyer_name": [r"asiakas|ostaja|laskutettava|vastaanottaja"],
+        "order_reference": [r"tilausnumero|tilaus ?nro|ostotilaus(?: nro)?|tilausviite"],
+        "seller_vat_id": [r"alv-?(?:numero|tunniste|nro)|y-?tunnus"],
+        "currency": [r"valuutta"],
+        "net_total": [r"(?:veroton (?:hinta|summa|yhteensä|arvo)|yhteensä ilman alv|välisumma)"],
+        "tax_total": [r"(?:alv yhteensä|arvonlisävero|alv:n osuus|vero yhteensä)"],
+        "grand_total": [r"(?:verollinen (?:hinta|summa|yhteensä)|yhteensä(?: sis\.? alv)?|loppusumma|kokonaissumma)"],
+        "amount_due": [r"(?:maksettava(?: summa| yhteensä| määrä)?|maksettavaa)"],
+    },
+}
+_MONEY = ("net_total", "tax_total", "grand_total", "amount_due")
+for _name in {name for fields in BY_LANGUAGE.values() for name in fields}:
+    _patterns = [p for fields in BY_LANGUAGE.values() for p in fields.get(_name, [])]
+    # one tail for all languages' amount labels: the pattern compiles in a fraction of the time
+    STRONG[_name].extend([rf"(?:{'|'.join(_patterns)}){_TAIL}"] if _name in _MONEY else _patterns)
+
+# Labels of the further fields a back office posts (read by more_fields.py), in the 13 languages.
+MORE: dict[str, str] = {
+    "buyer_vat_id": r"(?:buyer|customer|client|recipient)(?:'s)? (?:vat|tax)(?: reg\.?(?:istration)?)? ?(?:id|no\.?|number|#)?"
+    r"|(?:vat|tax) (?:id|no\.?|number) (?:of )?(?:the )?(?:buyer|customer)|ust-?id(?:nr)?\.? (?:des )?kunden|kunden-?ust-?id(?:nr)?\.?"
+    r"|(?:n[°º] )?tva (?:du )?client|btw(?:-?nummer)? (?:van de )?klant|(?:nif|cif) (?:del )?cliente|p\.? ?iva cliente"
+    r"|partita iva (?:del )?cliente|nip nabywcy|dič odběratele|kundens (?:vat|moms)-?(?:nr|nummer)",
+    "payment_terms": r"payment terms|terms(?: of payment)?|payment conditions|zahlungsbedingungen|zahlungsziel|zahlungskondition(?:en)?"
+    r"|conditions de (?:paiement|règlement)|mode de règlement|betalingsvoorwaarden|betalingstermijn|condiciones de pago"
+    r"|forma de pago|(?:condizioni|termini|modalità) di pagamento|condições de pagamento|forma de pagamento"
+    r"|(?:sposób|forma|warunki) płatności|platební podmínky|způsob (?:úhrady|platby)|forma úhrady|betalningsvillkor"
+    r"|betalingsbetingelser|betalingsvilkår|maksuehto|maksuehdot",
+    "bic": r"bic(?:/swift| \(swift\))?|swift(?:/bic)?(?: code)?|swift-?code|bic-?code|bic code",
+    "bank_account": r"bank account(?: no\.?| number)?|account (?:no\.?|number) \(bank\)|bankkonto|kontonummer|konto-?nr\.?"
+    r"|n[°º] de compte|numéro de compte|compte bancaire|rekeningnummer|bankrekening(?:nummer)?|número de cuenta"
+    r"|cuenta bancaria|conto corrente|c/c|número (?:da )?conta|conta bancária|(?:numer |nr\.? )?rachunku(?: bankowego)?"
+    r"|rachunek(?: bankowy)?|číslo účtu|bankovní účet|č\.? účtu|tilinumero|tilinro|sort code",
+    "shipping_address": r"ship(?:ping)? to|shipping address|deliver(?:y)? to|delivery address|lieferadresse|lieferanschrift"
+    r"|liefer(?:ung)? an|adresse de livraison|livr(?:é|er|aison) à|afleveradres|leveringsadres|dirección de (?:envío|entrega)"
+    r"|indirizzo di (?:consegna|spedizione)|luogo di consegna|destinazione(?: merce)?|endereço de entrega|local de entrega"
+    r"|adres dostawy|dodací adresa|místo dodání|leveransadress|leveringsadresse|toimitusosoite",
+    "service_period": r"(?:service|billing|invoice|invoicing|delivery|performance) period|period(?: of service)?|leistungszeitraum"
+    r"|abrechnungszeitraum|zeitraum|période(?: de (?:facturation|prestation))?|factuurperiode|periode|periodo(?: de facturación)?"
+    r"|período(?: de faturação| de faturamento)?|periodo di (?:fatturazione|riferimento)|okres(?: rozliczeniowy)?"
+    r"|zúčtovací období|období|faktureringsperiod|perioden?|laskutuskausi|ajanjakso",
+    "discount_total": r"(?:total )?discount(?: total| amount)?|rabatt|nachlass|skonto|remise|korting|descuento|sconto|desconto"
+    r"|rabat|sleva|alennus",
+    "previous_balance": r"previous balance|balance (?:brought )?forward|opening balance|last bill(?: amount)?|vorheriger saldo"
+    r"|saldovortrag|alter saldo|solde (?:précédent|antérieur)|vorig saldo|saldo anterior|saldo precedente|poprzednie saldo"
+    r"|předchozí zůstatek|föregående saldo|tidligere saldo|forrige saldo|edellinen saldo",
+}
 
 NAME_FIELDS = frozenset({"seller_name", "buyer_name"})
 
@@ -144,6 +316,7 @@ def _compile(patterns: list[str]) -> re.Pattern[str]:
 _STRONG = {name: _compile(pats) for name, pats in STRONG.items()}
 _WEAK = {name: _compile(pats) for name, pats in WEAK.items()}
 _OTHER = _compile(OTHER)
+# One pattern for every label: most texts are no label, and one match rejects them.
 _ANY = _compile([p for pats in (*STRONG.values(), *WEAK.values()) for p in pats] + OTHER)
 _COLONS = re.compile(r"\s*:\s*")
 _PARTY_NAME = compile_pattern(PARTY_NAME)
@@ -168,7 +341,7 @@ def match(text: str) -> tuple[tuple[str, bool], ...] | None:
         return found
     if _OTHER.fullmatch(key):
         return ()
-    return tuple((name, False) for name, pattern in _WEAK.items() if pattern.fullmatch(key))
+    return tuple((name, False) for name, pattern in _WEAK.items() if pattern.fullmatch(key)) or None
 
 
 def is_party_name(text: str) -> bool:

@@ -29,6 +29,16 @@ INVOICE_FIELDS: dict[str, str] = {
     "tax_total": "money",
     "grand_total": "money",
     "amount_due": "money",
+    # added later, kept last so that the columns of existing CSV/XLSX/SQL targets keep their order
+    "bic": "text",
+    "bank_account": "text",  # an account number that is no IBAN (``123456789/0100``, a sort code and number)
+    "buyer_address": "text",
+    "shipping_address": "text",
+    "service_start": "date",
+    "service_end": "date",
+    "discount_total": "money",  # the sum of discounts, as a positive amount
+    "previous_balance": "money",  # a balance carried over from the last bill (utility and telecom bills)
+    "document_type": "text",  # credit_note on credit notes
 }
 INVOICE_LINE_FIELDS: dict[str, str] = {
     "description": "text",
@@ -37,6 +47,8 @@ INVOICE_LINE_FIELDS: dict[str, str] = {
     "unit_price": "money",
     "amount": "money",
     "tax_rate": "money",
+    "product_code": "text",
+    "date": "date",
 }
 TAX_LINE_FIELDS: dict[str, str] = {"rate": "number", "base": "money", "amount": "money"}
 TIMESHEET_FIELDS: dict[str, str] = {

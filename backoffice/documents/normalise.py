@@ -6,9 +6,11 @@ Parsers return ``None`` when the text is not what they read; they never guess wi
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # ---------------------------------------------------------------- amounts
 
@@ -120,30 +122,78 @@ def currency_of(token: str) -> str | None:
     return _CURRENCY_WORDS.get(cleaned.lower().rstrip("."))
 
 
+# The locales whose own currency sign a document may print (CLDR through Babel) and that the
+# readers do not know already from $ € £ ¥ ₹ and the ISO codes: zł, Kč, kr, Ft, R$.
+SIGN_LOCALES = ("pl_PL", "cs_CZ", "sv_SE", "da_DK", "nb_NO", "is_IS", "hu_HU", "pt_BR")
+
+
+@lru_cache(maxsize=1)
+def local_currency_signs() -> dict[str, frozenset[str]]:
+    """Sign (without a trailing dot) -> the ISO codes of the currencies written so in their own
+    country (``kr`` -> SEK, NOK, DKK, ISK), for every locale of :data:`SIGN_LOCALES`."""
+    from babel import Locale  # deferred like month_names
+    from babel.numbers import get_territory_currencies
+
+    signs: dict[str, set[str]] = {}
+    for tag in SIGN_LOCALES:
+        locale = Locale.parse(tag)
+        code = get_territory_currencies(locale.territory)[0]
+        sign = (locale.currency_symbols.get(code) or "").rstrip(".")
+        if sign and sign != code:
+            signs.setdefault(sign, set()).add(code)
+    return {sign: frozenset(codes) for sign, codes in signs.items()}
+
+
 # ---------------------------------------------------------------- dates
 
-MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    [
-        "january jan januar jän jaenner janvier janv janvier januari ene enero",
-        "february feb februar février fév févr fevrier fev februari febrero",
-        "march mar märz maerz marz mrz mars maart marzo",
-        "april apr avril avr abril",
-        "may mai mei mayo",
-        "june jun juni juin junio",
-        "july jul juli juillet juil julio",
-        "august aug août aout augustus ago agosto",
-        "september sep sept septembre septiembre",
-        "october oct oktober okt octobre okt oktober octubre",
-        "november nov novembre noviembre",
-        "december dec dez dezember décembre dic diciembre",
-    ],
-    start=1,
-):
-    for _name in _names.split():
-        MONTHS[_name] = _number
+# The languages whose month names dates may use: CLDR's names through Babel, in their format
+# (genitive: "16. září", "3 maja") and stand-alone forms, wide and abbreviated, also without accents.
+# Most likely first: a locale's data loads only when a name is not found in the ones before it.
+MONTH_LOCALES = ("en", "de", "fr", "es", "nl", "it", "pt", "pl", "cs", "sv", "da", "nb", "fi", "en_GB", "de_AT", "sk",
+                 "nn")
+_MONTHS: dict[str, int] = {}
+_MONTHS_LOADED: list[str] = []
+_MONTHS_LOCK = threading.Lock()
 
-_MONTH = r"(?P<month_name>[A-Za-zÀ-ÿ]{3,10})\.?"
+
+def month_number(name: str) -> int | None:
+    """The month a name or abbreviation (lower case, without its dot) stands for in any language of
+    :data:`MONTH_LOCALES`, or None. Loading one locale's CLDR data takes a few ms, so the locales
+    load one by one, and only until the name is found."""
+    if name in _MONTHS:
+        return _MONTHS[name]
+    with _MONTHS_LOCK:  # readers in threads load each locale once, and never see half of one
+        while name not in _MONTHS and len(_MONTHS_LOADED) < len(MONTH_LOCALES):
+            code = MONTH_LOCALES[len(_MONTHS_LOADED)]
+            _add_months(code)
+            _MONTHS_LOADED.append(code)
+    return _MONTHS.get(name)
+
+
+def month_names() -> dict[str, int]:
+    """Every month name and abbreviation of :data:`MONTH_LOCALES` -> its number."""
+    month_number("")  # loads every locale: the empty name is in none
+    return _MONTHS
+
+
+def _add_months(code: str) -> None:
+    from babel import Locale  # deferred: only documents with a written month need it
+
+    months = Locale.parse(code).months
+    for context in ("format", "stand-alone"):
+        for width in ("wide", "abbreviated"):
+            for number, name in months[context][width].items():
+                key = unicodedata.normalize("NFC", name.lower()).strip(". ")
+                for form in {key, _unaccent(key)}:
+                    if len(form) >= 3 and form.isalpha():
+                        _MONTHS.setdefault(form, number)
+
+
+def _unaccent(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+_MONTH = r"(?P<month_name>[^\W\d_]{3,12})\.?"
 _DATE_PATTERNS = [
     re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d])"),
@@ -186,7 +236,7 @@ def _date_of(match: re.Match[str], day_first: bool) -> date | None:
         year += 2000 if year < 70 else 1900
     if groups.get("month_name"):
         name = unicodedata.normalize("NFC", groups["month_name"].lower())
-        month = MONTHS.get(name)
+        month = month_number(name)
         day = int(groups["d"])
     elif groups.get("a"):
         a, b = int(groups["a"]), int(groups["b"])
@@ -251,9 +301,54 @@ def find_iban(text: str) -> tuple[str, tuple[int, int]] | None:
     return None
 
 
+# Tax registration numbers with a shape of their own, each kept only when its python-stdnum
+# check passes: (pattern, stdnum module, whether the value is compacted or kept as printed).
+_NATIONAL_IDS = (
+    (re.compile(r"\b\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z]\b"), "in_.gstin", True),  # India GSTIN
+    (re.compile(r"\b\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}\b"), "br.cnpj", False),  # Brazil CNPJ
+    (re.compile(r"\b\d{2}-\d{8}-\d\b"), "ar.cuit", False),  # Argentina CUIT
+    (re.compile(r"\b\d{3}-\d{3}-\d{2}-\d{2}\b|\b\d{3}-\d{2}-\d{2}-\d{3}\b"), "pl.nip", True),  # Poland NIP
+    (re.compile(r"\b\d{2} \d{3} \d{3} \d{3}\b"), "au.abn", True),  # Australia ABN
+    (re.compile(r"\b\d{5} ?\d{4} ?R[TCPMRZ] ?\d{4}\b"), "ca.bn", True),  # Canada business number (GST/HST)
+)
+# An EU VAT number printed with spaces ("IE 8256796 U"), kept only when its check digits pass.
+_VAT_SPACED = re.compile(r"\b(?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI)"
+                         r" ?[0-9A-Z](?:[ .]?[0-9A-Z]){7,13}\b")
+
+
 def find_vat_id(text: str) -> tuple[str, tuple[int, int]] | None:
-    """The first EU-style VAT identification number in ``text``, without spaces, and its span."""
+    """The first VAT or tax registration number in ``text`` and its span: an EU VAT number
+    (without spaces), else a national number of a shape its checksum confirms (Indian GSTIN,
+    Brazilian CNPJ and Argentine CUIT as printed, Polish NIP, Australian ABN and Canadian BN
+    compact)."""
     match = _VAT_RE.search(text)
-    if not match:
+    if match:
+        return re.sub(r"[ .-]", "", match.group(1)), match.span(1)
+    if not any(ch.isdigit() for ch in text):
         return None
-    return re.sub(r"[ .-]", "", match.group(1)), match.span(1)
+    # deferred: python-stdnum's imports take ~20 ms at start-up
+    from stdnum.eu import vat as eu_vat
+
+    found: list[tuple[str, tuple[int, int]]] = []
+    for spaced in _VAT_SPACED.finditer(text):
+        compact = re.sub(r"[ .]", "", spaced.group(0))
+        if eu_vat.is_valid(compact):
+            found.append((compact, spaced.span()))
+            break
+    for pattern, module, compacted in _NATIONAL_IDS:
+        for hit in pattern.finditer(text):
+            if _stdnum_valid(module, hit.group(0)):
+                found.append((re.sub(r"[ .\-/]", "", hit.group(0)) if compacted else hit.group(0), hit.span()))
+                break
+    return min(found, key=lambda item: item[1][0]) if found else None
+
+
+def _stdnum_valid(module: str, number: str) -> bool:
+    from importlib import import_module
+
+    return bool(import_module(f"stdnum.{module}").is_valid(number))
+
+
+def find_vat_ids(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """Every EU-style VAT identification number in ``text``, as :func:`find_vat_id` gives the first."""
+    return [(re.sub(r"[ .-]", "", m.group(1)), m.span(1)) for m in _VAT_RE.finditer(text)]

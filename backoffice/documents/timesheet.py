@@ -17,7 +17,12 @@ from backoffice.documents.labels import clean
 from backoffice.documents.layout import Line
 from backoffice.documents.letterhead import plausible_name
 from backoffice.documents.models import Document, Field
-from backoffice.documents.normalise import MONTHS, find_date, format_quantity, parse_amount
+from backoffice.documents.normalise import (
+    find_date,
+    format_quantity,
+    month_number,
+    parse_amount,
+)
 from backoffice.documents.table import Cell, Row, cell_at, find_header, rows_from_lines
 
 log = logging.getLogger(__name__)
@@ -95,8 +100,9 @@ def _period(text: str) -> str | None:
         if second:
             return f"{first[0].isoformat()}/{second[0].isoformat()}"
     match = re.search(r"([A-Za-zÀ-ÿ]{3,10})\.?\s+(\d{4})", text)
-    if match and match[1].lower() in MONTHS:
-        year, month = int(match[2]), MONTHS[match[1].lower()]
+    month = month_number(match[1].lower()) if match else None
+    if match and month:
+        year = int(match[2])
         last = calendar.monthrange(year, month)[1]
         return f"{year:04d}-{month:02d}-01/{year:04d}-{month:02d}-{last:02d}"
     match = re.search(r"\b(\d{4})-(\d{2})\b", text)

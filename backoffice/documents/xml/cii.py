@@ -1,5 +1,7 @@
 """UN/CEFACT Cross Industry syntax: Factur-X / ZUGFeRD 2 / XRechnung CII invoices, ZUGFeRD 1
-(``CrossIndustryDocument``) invoices, and Order-X orders (``SCRDMCCBDACIOMessageStructure``).
+(``CrossIndustryDocument``) invoices, ZUGFeRD 1.0 release-candidate invoices (``Invoice`` in the
+CBFBUY namespace, dates as the text of ``IssueDateTime`` itself), and Order-X orders
+(``SCRDMCCBDACIOMessageStructure``).
 
 The three share their vocabulary (``ram:SellerTradeParty``, ``ram:GrandTotalAmount``) but not
 their element paths, so every lookup names each variant's path; namespaces are matched with
@@ -104,6 +106,23 @@ def _tax_lines(transaction: etree._Element, collect: Collector) -> list[dict[str
     return found
 
 
+def _more(transaction: etree._Element, collect: Collector) -> None:
+    """The fields beyond the key ones: bank, buyer and delivery addresses, buyer VAT id, period."""
+    collect.set("bic", first(transaction, ".//{*}PayeeSpecifiedCreditorFinancialInstitution/{*}BICID"), "compact")
+    collect.set("bank_account", first(transaction, ".//{*}PayeePartyCreditorFinancialAccount/{*}ProprietaryID"),
+                "compact")
+    for role, name in (("BuyerTradeParty", "buyer_address"), ("ShipToTradeParty", "shipping_address")):
+        address = _address(transaction.find(f".//{{*}}{role}"))
+        if address:
+            collect.fields[name] = collect.field(address, address)
+    period = transaction.find(".//{*}ApplicableHeaderTradeSettlement/{*}BillingSpecifiedPeriod")
+    if period is None:
+        period = transaction.find(".//{*}ApplicableSupplyChainTradeSettlement/{*}BillingSpecifiedPeriod")
+    if period is not None:
+        collect.set("service_start", first(period, "{*}StartDateTime/{*}DateTimeString", "{*}StartDateTime"), "date")
+        collect.set("service_end", first(period, "{*}EndDateTime/{*}DateTimeString", "{*}EndDateTime"), "date")
+
+
 def read_cii(root: etree._Element, method: str) -> Document:
     """An invoice, credit note or order in any of the Cross Industry variants."""
     order = etree.QName(root).localname == "SCRDMCCBDACIOMessageStructure"
@@ -116,7 +135,8 @@ def read_cii(root: etree._Element, method: str) -> Document:
         return Document(kind="unknown", method=method, warnings=["the XML has no document header or transaction"])
     type_code = text(header.find("{*}TypeCode")) or ""
     collect.set("order_number" if order else "invoice_number", header.find("{*}ID"))
-    collect.set("order_date" if order else "issue_date", first(header, "{*}IssueDateTime/{*}DateTimeString"), "date")
+    collect.set("order_date" if order else "issue_date", first(header, "{*}IssueDateTime/{*}DateTimeString",
+                                                               "{*}IssueDateTime"), "date")
     _party(transaction, collect, "SellerTradeParty", "seller_name", "seller_vat_id")
     _party(transaction, collect, "BuyerTradeParty", "buyer_name", "buyer_vat_id")
     collect.set("order_reference", first(transaction, ".//{*}BuyerOrderReferencedDocument/{*}IssuerAssignedID",
@@ -126,8 +146,10 @@ def read_cii(root: etree._Element, method: str) -> Document:
         if address:
             collect.fields["seller_address"] = collect.field(address, address)
         collect.set("iban", first(transaction, ".//{*}PayeePartyCreditorFinancialAccount/{*}IBANID"), "compact")
-        collect.set("due_date", first(transaction, ".//{*}SpecifiedTradePaymentTerms/{*}DueDateDateTime/{*}DateTimeString"), "date")
+        collect.set("due_date", first(transaction, ".//{*}SpecifiedTradePaymentTerms/{*}DueDateDateTime/{*}DateTimeString",
+                                      ".//{*}SpecifiedTradePaymentTerms/{*}DueDateDateTime"), "date")
         collect.set("payment_terms", first(transaction, ".//{*}SpecifiedTradePaymentTerms/{*}Description"))
+        _more(transaction, collect)
     else:
         collect.set("delivery_date", first(
             transaction, ".//{*}RequestedDeliverySupplyChainEvent/{*}OccurrenceDateTime/{*}DateTimeString",
@@ -146,6 +168,8 @@ def read_cii(root: etree._Element, method: str) -> Document:
     if not order:
         collect.set("amount_due", _amount(summation, "DuePayableAmount", code), "money")
     kind = "order" if order else "credit_note" if type_code in CREDIT_NOTE_CODES else "invoice"
+    if kind == "credit_note":
+        collect.fields["document_type"] = collect.field("credit_note", type_code)
     document = Document(kind=kind, method=method, fields=collect.fields, lines=_lines(transaction, collect, order))
     if not order:
         document.tax_lines = _tax_lines(transaction, collect)

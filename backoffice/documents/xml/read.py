@@ -22,16 +22,24 @@ SYNTAXES: dict[str, str] = {
 }
 
 
+# ZUGFeRD 1.0 release candidate (2013-2014): <rsm:Invoice> in the CBFBUY namespace, the Cross
+# Industry vocabulary inside it, profile ids "urn:ferd:invoice:rc:<profile>".
+ZUGFERD_RC_NAMESPACE = "urn:un:unece:uncefact:data:standard:CBFBUY"
+
+
 def syntax_of(root: etree._Element) -> str | None:
-    """``cii``, ``zugferd-1``, ``order-x``, ``ubl``, ``ubl-order``, ``hr-xml-timecard`` or None."""
-    return SYNTAXES.get(local(root))
+    """``cii``, ``zugferd-1``, ``zugferd-rc``, ``order-x``, ``ubl``, ``ubl-order``, ``hr-xml-timecard`` or None."""
+    name = local(root)
+    if name == "Invoice" and (etree.QName(root).namespace or "").startswith(ZUGFERD_RC_NAMESPACE):
+        return "zugferd-rc"
+    return SYNTAXES.get(name)
 
 
 def read_xml(data: bytes, name: str, *, method: str = "xml") -> Document:
     """Read ``data`` (the bytes of an XML file or of an attachment called ``name``)."""
     root = parse(data, name)
     syntax = syntax_of(root)
-    if syntax in ("cii", "zugferd-1", "order-x"):
+    if syntax in ("cii", "zugferd-1", "zugferd-rc", "order-x"):
         document = read_cii(root, method)
     elif syntax in ("ubl", "ubl-order"):
         document = read_ubl(root, method)

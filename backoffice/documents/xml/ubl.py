@@ -98,6 +98,8 @@ def read_ubl(root: etree._Element, method: str) -> Document:
     type_code = text(first(root, "{*}InvoiceTypeCode", "{*}CreditNoteTypeCode")) or ""
     kind = "credit_note" if tag == "CreditNote" or type_code in _CREDIT_CODES else "invoice"
     line_tag = "CreditNoteLine" if tag == "CreditNote" else "InvoiceLine"
+    if kind == "credit_note":
+        collect.fields["document_type"] = collect.field("credit_note", type_code or tag)
     document = Document(kind=kind, method=method, fields=collect.fields, lines=_lines(root, collect, line_tag, False))
     for sub in tax.findall("{*}TaxSubtotal") if tax is not None else []:
         line: dict[str, Field] = {}

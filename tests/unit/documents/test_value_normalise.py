@@ -157,3 +157,21 @@ def test_vat_ids_lose_their_spaces():
     assert find_vat_id("VAT Reg. No. GB 423 6671 27")[0] == "GB423667127"
     assert find_vat_id("N° TVA intra : FR 11 123 456 782")[0] == "FR11123456782"
     assert find_vat_id("Tax ID 12-3456789") is None
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("MVA-reg.nr. IE 8256796 U", "IE8256796U"),  # an EU number printed with spaces, its check digits right
+    ("ABN : 16 084 165 328", "16084165328"),
+    ("CNPJ 81.583.054/0001-29", "81.583.054/0001-29"),
+    ("GSTIN: 29AAHCS6672E1ZZ", "29AAHCS6672E1ZZ"),
+    ("GST/HST # 12201 6769 RT0001", "122016769RT0001"),
+    ("NIP 531-941-95-88", "5319419588"),
+    ("CUIT 20-12345678-6", "20-12345678-6"),
+])
+def test_tax_numbers_by_shape_and_checksum(text, found):
+    assert find_vat_id(text)[0] == found
+
+
+@pytest.mark.parametrize("text", ["Total 12 345 678 901", "CNPJ 81.583.054/0001-28", "IE 8256796 X", "Call 20-12345678-1"])
+def test_shapes_whose_checksum_fails_are_no_tax_numbers(text):
+    assert find_vat_id(text) is None

@@ -55,7 +55,8 @@ def test_a_ubl_credit_note_is_a_credit_note_with_negative_totals():
     assert document.kind == "credit_note"
     values = {k: f.value for k, f in document.fields.items()}
     assert values == {"invoice_number": "CN-7", "issue_date": "2024-02-03", "seller_name": "Seller SA",
-                      "currency": "EUR", "net_total": "-10.00", "grand_total": "-11.90", "tax_total": "-1.90"}
+                      "currency": "EUR", "net_total": "-10.00", "grand_total": "-11.90", "tax_total": "-1.90",
+                      "document_type": "credit_note"}
     assert {k: f.value for k, f in document.lines[0].items()} == {
         "description": "Returned cable", "quantity": "2", "unit": "C62", "amount": "-10.00"}
     assert all(f.method == "xml" and f.confidence == 1.0 for f in document.fields.values())
