@@ -22,30 +22,38 @@ _CODES = "|".join(sorted(c.lower() for c in CURRENCY_CODES))
 _RATE = r"\(?\d{1,2}(?:[.,]\d{1,3})?\s?%\)?"
 # What may follow an amount label: a currency, a rate, a footnote mark.
 _TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?[€$£]\)?|{_RATE}|in (?:{_CODES})|\*+|\.|on \S+|auf \S+))*"
-_TAX_WORD = (r"(?:vat|tax|sales tax|gst|hst|mwst\.?|ust\.?|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst"
-             r"|imposta|imposto|podatek vat|dph|moms|mva|alv|daň)")
+_TAX_WORD = (
+    r"(?:vat|tax|sales tax|gst|hst|mwst\.?|ust\.?|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst"
+    r"|imposta|imposto|podatek vat|dph|moms|mva|alv|daň)"
+)
 _TAX_PRE = rf"(?:(?:zzgl|zuzüglich|inkl|incl|inklusive|including|plus|add|enthaltene|\+)\.?\s)?(?:{_RATE}\s?)?"
 
 STRONG: dict[str, list[str]] = {
     "invoice_number": [
-        (rf"(?:tax |commercial |credit note |credit memo )?(?:invoice|inv\.?|bill|credit note|credit memo|document"
-        rf"|receipt) ?{_NO}"),
+        (
+            rf"(?:tax |commercial |credit note |credit memo )?(?:invoice|inv\.?|bill|credit note|credit memo|document"
+            rf"|receipt) ?{_NO}"
+        ),
         r"(?:rechnungs|rechnung|gutschrifts|gutschrift|beleg|re)[- ]?(?:nummer|nr\.?|no\.?)",
         rf"{_NO} (?:de )?(?:la )?(?:facture|avoir)|(?:facture|avoir) {_NO}|numéro de facture",
         r"factuur ?(?:nummer|nr\.?|no\.?)|factuurnummer|creditnota ?(?:nummer|nr\.?)",
         r"n[úu]mero de factura|factura (?:n[°º.]?|no\.?|n[úu]m\.?)|n[°º] (?:de )?factura",
     ],
     "issue_date": [
-        (r"(?:invoice|bill|billing|issue|issuing|document|tax point|creation|credit note|statement|receipt) date"
-        r"|date of (?:issue|issuing|invoice)"),
+        (
+            r"(?:invoice|bill|billing|issue|issuing|document|tax point|creation|credit note|statement|receipt) date"
+            r"|date of (?:issue|issuing|invoice)"
+        ),
         r"date issued|issued(?: on)?|invoiced on|dokumentdato|dokumentdatum|datum dokladu",
         r"rechnungs-?datum|beleg-?datum|ausstellungsdatum|gutschriftsdatum|liefer- und rechnungsdatum",
         r"date (?:de (?:la )?)?factur(?:e|ation)|date d'émission|factuurdatum",
         r"fecha(?: de)? (?:factura|emisión|emision|expedición)",
     ],
     "due_date": [
-        (r"due date|date due|payment due(?: date| by| on)?|due by|due on|pay by|payable(?: on or before| by)"
-        r"|payment date"),
+        (
+            r"due date|date due|payment due(?: date| by| on)?|due by|due on|pay by|payable(?: on or before| by)"
+            r"|payment date"
+        ),
         r"(?:zahlungs)?fällig(?:keit)?(?:sdatum)?(?: am| bis)?|zahlbar bis|zahlungsziel|zahlungsfrist",
         r"date (?:d')?échéance|échéance|date limite de paiement|à payer avant le",
         r"vervaldatum|uiterste betaaldatum|fecha de vencimiento(?: del? pago)?|vencimiento",
@@ -71,8 +79,10 @@ STRONG: dict[str, list[str]] = {
         r"vat(?: reg\.?(?:istration)?)? ?(?:no\.?|number|id|#)|vat id|vat|tax id|tva|btw(?:-?nummer| ?nr\.?)?",
         r"ust\.?-?id\.?-?(?:nr\.?)?|ust-?idnr\.?|umsatzsteuer-?id(?:entifikationsnummer)?|uid(?:-nr\.?)?",
         r"(?:n[°º] )?tva(?: intra(?:com(?:munautaire)?)?\.?)?|nif|cif|btw-id",
-        (r"gstin(?:/uin)?|gst (?:reg(?:istration)? )?(?:no\.?|number|#)|abn|(?:gst/)?hst(?: reg(?:istration)?)? ?"
-         r"(?:no\.?|number|#)|cuit|business number"),
+        (
+            r"gstin(?:/uin)?|gst (?:reg(?:istration)? )?(?:no\.?|number|#)|abn|(?:gst/)?hst(?: reg(?:istration)?)? ?"
+            r"(?:no\.?|number|#)|cuit|business number"
+        ),
     ],
     "iban": [r"iban"],
     "currency": [r"currency|währung|devise|valuta|moneda"],
@@ -101,8 +111,10 @@ STRONG: dict[str, list[str]] = {
         rf"(?:totaalbedrag|inclusief btw|total factura|importe total){_TAIL}",
     ],
     "amount_due": [
-        (rf"(?:(?:amount|balance|total|total amount) due(?: now| today)?|amount payable|please pay|due amount"
-        rf"|total (?:amount )?payable|amount to pay){_TAIL}"),
+        (
+            rf"(?:(?:amount|balance|total|total amount) due(?: now| today)?|amount payable|please pay|due amount"
+            rf"|total (?:amount )?payable|amount to pay){_TAIL}"
+        ),
         rf"(?:(?:total)?beløp(?:et)? (?:som )?forfaller|totalbeløp forfaller){_TAIL}",
         rf"(?:zahlbetrag|zu zahlen(?:der betrag)?|offener betrag|fälliger betrag){_TAIL}",
         rf"(?:net à payer|reste à payer|somme à payer|montant à payer|montant dû|te betalen){_TAIL}",
@@ -118,8 +130,10 @@ WEAK: dict[str, list[str]] = {
     "seller_name": [r"from"],
 }
 
-PARTY_NAME = (r"name|firma|company(?: name)?|nom|raison sociale|naam|nombre|razón social|nome|denominazione"
-              r"|ragione sociale|razão social|nazwa|název|namn|navn|nimi")
+PARTY_NAME = (
+    r"name|firma|company(?: name)?|nom|raison sociale|naam|nombre|razón social|nome|denominazione"
+    r"|ragione sociale|razão social|nazwa|název|namn|navn|nimi"
+)
 OTHER = [
     rf"(?:customer|account|client|kunden|klant|debitor|debitoren|supplier|vendor|tax|steuer|member) ?-?{_NO}",
     r"kunden-?(?:nummer|nr\.?)|kundennr\.?|debitorennummer|n[°º] client|klantnummer|steuer-?(?:nummer|nr\.?)|st\.-?nr\.?",
@@ -129,15 +143,19 @@ OTHER = [
     r"ship to|shipping address|deliver to|delivery address|lieferadresse|lieferanschrift|livraison|afleveradres",
     r"(?:globale )?nummer|gln|duns|kennung|id|identifier|anschrift|address|adresse|kontakt|contact|attn\.?|z\.hd\.?",
     # the same in Italian, Portuguese, Polish, Czech, Swedish, Danish, Norwegian and Finnish
-    (r"(?:codice|numero|n\.?) cliente|c[óo]digo (?:do )?cliente|n(?:r|umer) klienta|číslo zákazníka|kundnummer"
-    r"|kundenummer|kundenr\.?|asiakasnumero|asiakasnro|ičo|ič|regon|krs|rea|codice fiscale|cod\.? fisc\.?|pec"
-    r"|org\.? ?nr\.?|organisationsnummer|cvr(?:-nr\.?)?|y-tunnus|telefono|telefone|puh\.?|puhelin|strona|stránka"
-    r"|pagina|página|sida|side|sivu|data (?:dostawy|sprzedaży|di consegna|de entrega)|datum (?:dodání|plnění)"
-    r"|leveransdatum|leveringsdato|toimituspäivä|datum uskutečnění zdanitelného plnění|duzp"),
-    (r"(?:condizioni|modalità|termini) di pagamento|condições de pagamento|forma de pagamento|sposób płatności"
-    r"|forma (?:úhrady|platby)|způsob (?:úhrady|platby)|betalningsvillkor|betalingsbetingelser|betalingsvilkår"
-    r"|maksuehto|maksuehdot|indirizzo|endereço|adres|adresa|adress|osoite|destinazione|luogo di consegna"
-    r"|dodací adresa|adres dostawy|leveransadress|leveringsadresse|toimitusosoite"),
+    (
+        r"(?:codice|numero|n\.?) cliente|c[óo]digo (?:do )?cliente|n(?:r|umer) klienta|číslo zákazníka|kundnummer"
+        r"|kundenummer|kundenr\.?|asiakasnumero|asiakasnro|ičo|ič|regon|krs|rea|codice fiscale|cod\.? fisc\.?|pec"
+        r"|org\.? ?nr\.?|organisationsnummer|cvr(?:-nr\.?)?|y-tunnus|telefono|telefone|puh\.?|puhelin|strona|stránka"
+        r"|pagina|página|sida|side|sivu|data (?:dostawy|sprzedaży|di consegna|de entrega)|datum (?:dodání|plnění)"
+        r"|leveransdatum|leveringsdato|toimituspäivä|datum uskutečnění zdanitelného plnění|duzp"
+    ),
+    (
+        r"(?:condizioni|modalità|termini) di pagamento|condições de pagamento|forma de pagamento|sposób płatności"
+        r"|forma (?:úhrady|platby)|způsob (?:úhrady|platby)|betalningsvillkor|betalingsbetingelser|betalingsvilkår"
+        r"|maksuehto|maksuehdot|indirizzo|endereço|adres|adresa|adress|osoite|destinazione|luogo di consegna"
+        r"|dodací adresa|adres dostawy|leveransadress|leveringsadresse|toimitusosoite"
+    ),
     r"(?:service|site|supply|property|premises) address|energy service provider",
     PARTY_NAME,
 ]
@@ -145,13 +163,21 @@ OTHER = [
 # Labels in the other languages, one table per language (ISO 639-1), merged into STRONG below.
 BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
     "it": {
-        "invoice_number": [r"(?:fattura|nota di credito)(?: (?:n[°º.]?|nr\.?|numero|num\.?))?|(?:numero|n\.?) (?:di )?fattura"],
+        "invoice_number": [
+            r"(?:fattura|nota di credito)(?: (?:n[°º.]?|nr\.?|numero|num\.?))?|(?:numero|n\.?) (?:di )?fattura"
+        ],
         "issue_date": [r"data (?:della )?fattura|data (?:di )?emissione|data documento|data del documento"],
         "due_date": [r"(?:data (?:di )?)?scadenza(?: (?:del )?pagamento)?|da pagare entro|pagamento entro"],
         "seller_name": [r"fornitore|venditore|cedente(?:/prestatore| prestatore)?|prestatore|emittente"],
-        "buyer_name": [(r"cliente|destinatario|cessionario(?:/committente| committente)?|committente|acquirente"
-                       r"|intestatario|spett\.(?:le)?")],
-        "order_reference": [r"(?:vs\.? |vostro )?ordine(?: (?:n[°º.]?|nr\.?|numero))?|(?:n\.?|rif\.?|riferimento) ordine"],
+        "buyer_name": [
+            (
+                r"cliente|destinatario|cessionario(?:/committente| committente)?|committente|acquirente"
+                r"|intestatario|spett\.(?:le)?"
+            )
+        ],
+        "order_reference": [
+            r"(?:vs\.? |vostro )?ordine(?: (?:n[°º.]?|nr\.?|numero))?|(?:n\.?|rif\.?|riferimento) ordine"
+        ],
         "seller_vat_id": [r"partita iva|p\.? ?iva|p\.i\.|codice fiscale e partita iva"],
         "currency": [r"valuta"],
         "net_total": [r"(?:(?:totale )?imponibile|totale netto|importo netto|subtotale|totale merce)"],
@@ -160,22 +186,32 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "amount_due": [r"(?:totale da pagare|netto a pagare|importo da pagare|saldo da pagare)"],
     },
     "pt": {
-        "invoice_number": [(r"(?:fatura|nota fiscal|nota de crédito|nf-?e|nfs-?e)(?: (?:n\.?[°º]?\.?|no\.?|número|numero))?"
-                           r"|n[úu]mero da (?:fatura|nota)|n[°º] da (?:fatura|nota)")],
+        "invoice_number": [
+            (
+                r"(?:fatura|nota fiscal|nota de crédito|nf-?e|nfs-?e)(?: (?:n\.?[°º]?\.?|no\.?|número|numero))?"
+                r"|n[úu]mero da (?:fatura|nota)|n[°º] da (?:fatura|nota)"
+            )
+        ],
         "issue_date": [r"data (?:da |de )?(?:fatura|emissão)|data de emissao|emitida em|emissão"],
         "due_date": [r"(?:data (?:de )?)?vencimento|pagar até|data limite de pagamento"],
         "seller_name": [r"fornecedor|vendedor|emitente|prestador(?: de serviços?)?"],
         "buyer_name": [r"cliente|destinatário(?:/remetente)?|tomador(?: de serviços?)?|comprador|faturar a|adquirente"],
-        "order_reference": [r"(?:n[°º] (?:do )?)?pedido(?: (?:n[°º.]?|de compra))?|ordem de compra|encomenda(?: n[°º.]?)?"],
+        "order_reference": [
+            r"(?:n[°º] (?:do )?)?pedido(?: (?:n[°º.]?|de compra))?|ordem de compra|encomenda(?: n[°º.]?)?"
+        ],
         "seller_vat_id": [r"nif|nipc|n[°º]? ?contribuinte|cnpj|cpf/cnpj"],
         "currency": [r"moeda"],
-        "net_total": [r"(?:total (?:sem iva|ilíquido|dos produtos|dos serviços)|valor líquido|base tributável|valor sem iva)"],
+        "net_total": [
+            r"(?:total (?:sem iva|ilíquido|dos produtos|dos serviços)|valor líquido|base tributável|valor sem iva)"
+        ],
         "tax_total": [r"(?:total (?:do )?iva|valor (?:do )?iva|total de impostos|valor do imposto)"],
         "grand_total": [r"(?:total (?:da fatura|geral|com iva|da nota)|valor total(?: da nota)?|total final)"],
         "amount_due": [r"(?:valor a pagar|total a pagar|valor líquido a pagar|montante a pagar)"],
     },
     "pl": {
-        "invoice_number": [r"(?:faktura(?: vat| korygująca| proforma)?|rachunek) (?:nr\.?|numer)|numer faktury|nr faktury"],
+        "invoice_number": [
+            r"(?:faktura(?: vat| korygująca| proforma)?|rachunek) (?:nr\.?|numer)|numer faktury|nr faktury"
+        ],
         "issue_date": [r"data wystawienia|data faktury|wystawiono(?: dnia)?"],
         "due_date": [r"termin (?:płatności|zapłaty)|płatne do|płatność do|data płatności"],
         "seller_name": [r"sprzedawca|sprzedający|wystawca|dostawca"],

@@ -26,23 +26,23 @@ from backoffice.documents.pdf import Word
 # A word several languages share counts for each, divided by how many share it.
 WORDS: dict[str, str] = {
     "en": "the and of to for with invoice total date due amount tax payment bill number please thank you your our "
-          "from subtotal balance customer description quantity price paid sales terms order",
+    "from subtotal balance customer description quantity price paid sales terms order",
     "de": "und der die das den dem des für mit rechnung betrag datum summe zahlbar bitte ihre unsere netto brutto "
-          "mwst ust steuer menge preis kunde lieferung zahlung bis vom gesamt einzelpreis",
+    "mwst ust steuer menge preis kunde lieferung zahlung bis vom gesamt einzelpreis",
     "fr": "le la les des du de et pour avec facture montant date total tva payer client quantité prix ht ttc "
-          "paiement échéance votre notre règlement désignation",
+    "paiement échéance votre notre règlement désignation",
     "nl": "de het een en van voor met factuur bedrag datum totaal btw betalen klant aantal prijs uw onze betaling "
-          "vervaldatum te omschrijving",
+    "vervaldatum te omschrijving",
     "es": "el la los las del de y para con factura importe fecha total iva pagar cliente cantidad precio su nuestra "
-          "pago vencimiento descripción",
+    "pago vencimiento descripción",
     "it": "il lo la gli le del della di e per con fattura importo data totale iva pagare cliente quantità prezzo "
-          "scadenza pagamento imponibile descrizione",
+    "scadenza pagamento imponibile descrizione",
     "pt": "o a os as do da de e para com fatura nota valor data total pagar cliente quantidade preço vencimento "
-          "pagamento emissão descrição",
+    "pagamento emissão descrição",
     "pl": "i w z na do dla faktura kwota data razem netto brutto vat sprzedawca nabywca zapłaty termin płatności "
-          "ilość cena wartość",
+    "ilość cena wartość",
     "cs": "a v z na do pro faktura částka datum celkem dph dodavatel odběratel splatnosti úhrady množství cena "
-          "daňový doklad",
+    "daňový doklad",
     "sv": "och att för med av på faktura belopp datum summa moms betala kund antal pris förfallodatum betalning",
     "da": "og at for med af på faktura beløb dato i alt moms betale kunde antal pris forfaldsdato betaling",
     "no": "og at for med av på faktura beløp dato sum mva betale kunde antall pris forfallsdato betaling",
@@ -50,39 +50,119 @@ WORDS: dict[str, str] = {
 }
 # International dialling codes of the countries invoices here come from.
 CALLING_CODES: dict[str, str] = {
-    "1": "US", "44": "GB", "49": "DE", "33": "FR", "31": "NL", "32": "BE", "34": "ES", "39": "IT", "351": "PT",
-    "48": "PL", "420": "CZ", "421": "SK", "46": "SE", "45": "DK", "47": "NO", "358": "FI", "43": "AT", "41": "CH",
-    "353": "IE", "352": "LU", "61": "AU", "64": "NZ", "91": "IN", "55": "BR", "54": "AR", "52": "MX", "27": "ZA",
+    "1": "US",
+    "44": "GB",
+    "49": "DE",
+    "33": "FR",
+    "31": "NL",
+    "32": "BE",
+    "34": "ES",
+    "39": "IT",
+    "351": "PT",
+    "48": "PL",
+    "420": "CZ",
+    "421": "SK",
+    "46": "SE",
+    "45": "DK",
+    "47": "NO",
+    "358": "FI",
+    "43": "AT",
+    "41": "CH",
+    "353": "IE",
+    "352": "LU",
+    "61": "AU",
+    "64": "NZ",
+    "91": "IN",
+    "55": "BR",
+    "54": "AR",
+    "52": "MX",
+    "27": "ZA",
 }
 # Currency signs and codes that belong to one country.
 CURRENCY_COUNTRIES: dict[str, str] = {
-    "£": "GB", "GBP": "GB", "zł": "PL", "PLN": "PL", "Kč": "CZ", "CZK": "CZ", "CHF": "CH", "₹": "IN", "INR": "IN",
-    "R$": "BR", "BRL": "BR", "NOK": "NO", "SEK": "SE", "DKK": "DK", "HUF": "HU", "CAD": "CA", "AUD": "AU",
-    "ARS": "AR", "MXN": "MX", "CA$": "CA", "A$": "AU", "AU$": "AU",
+    "£": "GB",
+    "GBP": "GB",
+    "zł": "PL",
+    "PLN": "PL",
+    "Kč": "CZ",
+    "CZK": "CZ",
+    "CHF": "CH",
+    "₹": "IN",
+    "INR": "IN",
+    "R$": "BR",
+    "BRL": "BR",
+    "NOK": "NO",
+    "SEK": "SE",
+    "DKK": "DK",
+    "HUF": "HU",
+    "CAD": "CA",
+    "AUD": "AU",
+    "ARS": "AR",
+    "MXN": "MX",
+    "CA$": "CA",
+    "A$": "AU",
+    "AU$": "AU",
 }
 # Names of national tax and company registers, printed beside their numbers.
 REGISTER_WORDS: dict[str, str] = {
-    "hst": "CA", "gst/hst": "CA", "abn": "AU", "acn": "AU", "gstin": "IN", "cnpj": "BR", "cpf": "BR", "cuit": "AR",
-    "nip": "PL", "regon": "PL", "ičo": "CZ", "dič": "CZ", "siret": "FR", "siren": "FR", "kvk": "NL",
-    "ust-idnr": "DE", "steuernummer": "DE", "partita": "IT", "cvr": "DK", "y-tunnus": "FI", "org.nr": "NO",
-    "mva": "NO", "alv": "FI", "uid": "AT",
+    "hst": "CA",
+    "gst/hst": "CA",
+    "abn": "AU",
+    "acn": "AU",
+    "gstin": "IN",
+    "cnpj": "BR",
+    "cpf": "BR",
+    "cuit": "AR",
+    "nip": "PL",
+    "regon": "PL",
+    "ičo": "CZ",
+    "dič": "CZ",
+    "siret": "FR",
+    "siren": "FR",
+    "kvk": "NL",
+    "ust-idnr": "DE",
+    "steuernummer": "DE",
+    "partita": "IT",
+    "cvr": "DK",
+    "y-tunnus": "FI",
+    "org.nr": "NO",
+    "mva": "NO",
+    "alv": "FI",
+    "uid": "AT",
 }
-SIGNS: dict[str, str] = {"€": "EUR", "£": "GBP", "₹": "INR", "zł": "PLN", "Kč": "CZK", "R$": "BRL", "CA$": "CAD",
-                         "A$": "AUD", "AU$": "AUD", "US$": "USD", "¥": "JPY"}
+SIGNS: dict[str, str] = {
+    "€": "EUR",
+    "£": "GBP",
+    "₹": "INR",
+    "zł": "PLN",
+    "Kč": "CZK",
+    "R$": "BRL",
+    "CA$": "CAD",
+    "A$": "AUD",
+    "AU$": "AUD",
+    "US$": "USD",
+    "¥": "JPY",
+}
 _VAT_COUNTRY = {"EL": "GR", "CH": "CH"}
 
 _TOKEN = re.compile(r"[^\W\d_]+")
 _SIGN_TAIL = re.compile(r"^[\d.,\u00a0 -]+")  # "1234,56zł": the sign after the digits
-_REGISTER = re.compile(r"(?<![\w/.-])(?:" + "|".join(re.escape(w) for w in REGISTER_WORDS) + r")(?![\w/-])", re.IGNORECASE)
-_POSTCODES = {"CA": re.compile(r"\b[A-CEGHJ-NPR-TVXY]\d[A-CEGHJ-NPR-TV-Z] \d[A-CEGHJ-NPR-TV-Z]\d\b"),
-              "GB": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}\b")}
+_REGISTER = re.compile(
+    r"(?<![\w/.-])(?:" + "|".join(re.escape(w) for w in REGISTER_WORDS) + r")(?![\w/-])", re.IGNORECASE
+)
+_POSTCODES = {
+    "CA": re.compile(r"\b[A-CEGHJ-NPR-TVXY]\d[A-CEGHJ-NPR-TV-Z] \d[A-CEGHJ-NPR-TV-Z]\d\b"),
+    "GB": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}\b"),
+}
 _CODE = re.compile(r"\b[A-Z]{3}\b")
 _SIGN = re.compile(r"(?:US\$|CA\$|AU\$|A\$|R\$|[€£₹¥$]|zł|Kč)")
 _PHONE = re.compile(r"(?:\+|(?<![\w./-])00)\s?(\d{1,3})[\s\-/().]{1,2}\(?\d")
 _SLASHED = re.compile(r"(?<![\d.,])(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?![\d.,]|[/\-]\d)")
 _ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
-_GROUPED = {",": re.compile(r"(?<![\d.,])\d{1,3}(?:[. \u00a0\u202f]\d{3})+,\d{2}(?![\d.,])"),
-            ".": re.compile(r"(?<![\d.,])\d{1,3}(?:[, \u00a0\u202f']\d{3})+\.\d{2}(?![\d.,])")}
+_GROUPED = {
+    ",": re.compile(r"(?<![\d.,])\d{1,3}(?:[. \u00a0\u202f]\d{3})+,\d{2}(?![\d.,])"),
+    ".": re.compile(r"(?<![\d.,])\d{1,3}(?:[, \u00a0\u202f']\d{3})+\.\d{2}(?![\d.,])"),
+}
 _PLAIN = {",": re.compile(r"(?<![\d.,])\d+,\d{2}(?![\d.,])"), ".": re.compile(r"(?<![\d.,])\d+\.\d{2}(?![\d.,])")}
 
 
@@ -120,13 +200,19 @@ class DocumentLocale:
         date order and decimal mark and whether the page itself settled them, a country and
         currency found, and whether ``$`` means US dollars."""
         found = {f"language_{code}": float(self.language == code) for code in WORDS}
-        found.update({
-            "language_known": float(self.language is not None), "country_known": float(self.country is not None),
-            "day_first": float(self.day_first), "dates_settled": float(self.dates_settled),
-            "decimal_comma": float(self.decimal_mark == ","), "decimal_dot": float(self.decimal_mark == "."),
-            "amounts_settled": float(self.amounts_settled), "currency_known": float(self.currency is not None),
-            "dollar_is_usd": float(self.dollar == "USD"),
-        })
+        found.update(
+            {
+                "language_known": float(self.language is not None),
+                "country_known": float(self.country is not None),
+                "day_first": float(self.day_first),
+                "dates_settled": float(self.dates_settled),
+                "decimal_comma": float(self.decimal_mark == ","),
+                "decimal_dot": float(self.decimal_mark == "."),
+                "amounts_settled": float(self.amounts_settled),
+                "currency_known": float(self.currency is not None),
+                "dollar_is_usd": float(self.dollar == "USD"),
+            }
+        )
         return found
 
 
@@ -191,8 +277,10 @@ def _language(text: str, evidence: list[str]) -> str | None:
     ranked = sorted(score.items(), key=lambda item: -item[1])[:2]
     if not ranked or ranked[0][1] < 2 or len(ranked) > 1 and ranked[0][1] < 1.2 * ranked[1][1]:
         return None
-    evidence.append(f"language {ranked[0][0]}: word score {ranked[0][1]:.1f}"
-                    + (f" against {ranked[1][0]} {ranked[1][1]:.1f}" if len(ranked) > 1 else ""))
+    evidence.append(
+        f"language {ranked[0][0]}: word score {ranked[0][1]:.1f}"
+        + (f" against {ranked[1][0]} {ranked[1][1]:.1f}" if len(ranked) > 1 else "")
+    )
     return ranked[0][0]
 
 

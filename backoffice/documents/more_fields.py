@@ -33,27 +33,103 @@ _RATE = re.compile(r"^(\d{1,2}(?:[.,]\d{1,3})?)\s?%$")
 _ACCOUNT = re.compile(r"^\d[\d \-/]{3,30}\d$")
 _TERMS = re.compile(
     r"\b(?:net\s?\d{1,3}|\d{1,3}\s+(?:days|tage[n]?|jours|dagen|días|giorni|dias|dni|dnů|dní|dagar|dage|dager|päivää)"
-    r"|due (?:on|upon) receipt|payable (?:on|upon) receipt|sofort (?:zahlbar|fällig)|à réception)\b", re.IGNORECASE)
+    r"|due (?:on|upon) receipt|payable (?:on|upon) receipt|sofort (?:zahlbar|fällig)|à réception)\b",
+    re.IGNORECASE,
+)
 _PAY = re.compile(
     r"(?i)\b(?:pay|payment|payable|paid|due|net|netto|immediate(?:ly)?|receipt|cash|prepa(?:id|yment)|advance|transfer"
     r"|zahlbar|zahlung|sofort|vorkasse|überweisung|lastschrift|skonto|paiement|payer|règlement|réception|virement"
     r"|comptant|betaling|betalen|contant|pago|pagar|contado|transferencia|pagamento|bonifico|vista|płatn\w*|przelew\w*"
     r"|gotówk\w*|splatn\w*|převod\w*|hotově|betala|betalas|betale|kontant|maksu\w*|käteinen|dias|días|giorni|dni|dnů"
-    r"|dní|dagar|dage|dager|päivää|days|tage[n]?|jours|dagen)\b")
+    r"|dní|dagar|dage|dager|päivää|days|tage[n]?|jours|dagen)\b"
+)
 _DATE_OR_MONEY = re.compile(r"\d[.,]\d{2}(?!\d)|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
-_CONTACT = re.compile(r"(?i)@|www\.|https?:|\b(?:tel|phone|telephone|telefon|téléphone|fax|mobile|tty|att|attn|e-?mail"
-                      r"|ph\.? ?no|gstin|uin|cin)\b|^(?:qty|quantity|unit price|price|description|amount|items?|total"
-                      r"|rate|hours|menge|beschreibung|betrag|preis)\b")
+_CONTACT = re.compile(
+    r"(?i)@|www\.|https?:|\b(?:tel|phone|telephone|telefon|téléphone|fax|mobile|tty|att|attn|e-?mail"
+    r"|ph\.? ?no|gstin|uin|cin)\b|^(?:qty|quantity|unit price|price|description|amount|items?|total"
+    r"|rate|hours|menge|beschreibung|betrag|preis)\b"
+)
 _CODE = re.compile(r"^(?=.*\d)[A-Z0-9][A-Z0-9\-./_]{2,24}$", re.IGNORECASE)
 # Units of measure a line item's row may print, as written in the languages read here.
-UNITS = frozenset({
-    "pcs", "pc", "pce", "pces", "piece", "pieces", "ea", "each", "unit", "units", "h", "hr", "hrs", "hour",
-    "hours", "day", "days", "d", "month", "months", "mo", "kg", "g", "t", "m", "m2", "m²", "m3", "m³", "km", "l",
-    "ml", "lm", "set", "sets", "box", "boxes", "pack", "pkt", "st", "st.", "stk", "stk.", "stück", "stck", "std",
-    "std.", "pauschal", "psch", "pièce", "pièces", "u", "ud", "uds", "unidad", "unidades", "pz", "pz.", "pezzi",
-    "szt", "szt.", "ks", "ks.", "kpl", "tk", "tim", "tunti", "kpl.", "litre", "liter", "lb", "lbs", "ft", "sqm",
-    "sq.m"
-})
+UNITS = frozenset(
+    {
+        "pcs",
+        "pc",
+        "pce",
+        "pces",
+        "piece",
+        "pieces",
+        "ea",
+        "each",
+        "unit",
+        "units",
+        "h",
+        "hr",
+        "hrs",
+        "hour",
+        "hours",
+        "day",
+        "days",
+        "d",
+        "month",
+        "months",
+        "mo",
+        "kg",
+        "g",
+        "t",
+        "m",
+        "m2",
+        "m²",
+        "m3",
+        "m³",
+        "km",
+        "l",
+        "ml",
+        "lm",
+        "set",
+        "sets",
+        "box",
+        "boxes",
+        "pack",
+        "pkt",
+        "st",
+        "st.",
+        "stk",
+        "stk.",
+        "stück",
+        "stck",
+        "std",
+        "std.",
+        "pauschal",
+        "psch",
+        "pièce",
+        "pièces",
+        "u",
+        "ud",
+        "uds",
+        "unidad",
+        "unidades",
+        "pz",
+        "pz.",
+        "pezzi",
+        "szt",
+        "szt.",
+        "ks",
+        "ks.",
+        "kpl",
+        "tk",
+        "tim",
+        "tunti",
+        "kpl.",
+        "litre",
+        "liter",
+        "lb",
+        "lbs",
+        "ft",
+        "sqm",
+        "sq.m",
+    }
+)
 MONEY_FIELDS = ("net_total", "tax_total", "grand_total", "amount_due", "discount_total", "previous_balance")
 
 
@@ -119,8 +195,9 @@ def _field_named(text: str) -> str | None:
     return match.lastgroup if match else None
 
 
-def _labelled(name: str, lines: list[Line], position: int, index: int, size: int, decimal_mark: str | None,
-              day_first: bool) -> Field | None:
+def _labelled(
+    name: str, lines: list[Line], position: int, index: int, size: int, decimal_mark: str | None, day_first: bool
+) -> Field | None:
     line = lines[position]
     phrase = line.phrases[index]
     rest = [w for w in phrase.words[size:] if w.text not in (":", "-", "#")]
@@ -160,8 +237,13 @@ def _below(lines: list[Line], position: int, label: Phrase, block: bool) -> list
 
 
 def _starts_with_label(phrase: Phrase) -> bool:
-    return any(labels.match(" ".join(w.text for w in phrase.words[:size])) is not None
-               for size in range(1, min(4, len(phrase.words)) + 1)) or _label(phrase) is not None
+    return (
+        any(
+            labels.match(" ".join(w.text for w in phrase.words[:size])) is not None
+            for size in range(1, min(4, len(phrase.words)) + 1)
+        )
+        or _label(phrase) is not None
+    )
 
 
 def _parse(name: str, text: str, decimal_mark: str | None, day_first: bool) -> str | None:
@@ -182,7 +264,7 @@ def _parse(name: str, text: str, decimal_mark: str | None, day_first: bool) -> s
         return text if _address_part(text) and any(ch.isdigit() for ch in text) and len(text) >= 8 else None
     if name == "service_period":
         first = find_date(text, day_first)
-        second = find_date(text[first[1][1]:], day_first) if first else None
+        second = find_date(text[first[1][1] :], day_first) if first else None
         if first and second and first[0] <= second[0]:
             return f"{first[0].isoformat()}/{second[0].isoformat()}"
         return None
@@ -222,11 +304,17 @@ def _period_by_shape(lines: list[Line], day_first: bool) -> Field | None:
             first = find_date(phrase.text, day_first)
             if first is None:
                 continue
-            rest = phrase.text[first[1][1]:]
+            rest = phrase.text[first[1][1] :]
             second = find_date(rest, day_first)
             if second and _BETWEEN.match(rest[: second[1][0]]) and first[0] < second[0]:
-                return Field(f"{first[0].isoformat()}/{second[0].isoformat()}", 0.55, phrase.words[0].page,
-                             union(phrase.words), phrase.text, "pattern")
+                return Field(
+                    f"{first[0].isoformat()}/{second[0].isoformat()}",
+                    0.55,
+                    phrase.words[0].page,
+                    union(phrase.words),
+                    phrase.text,
+                    "pattern",
+                )
     return None
 
 
@@ -245,8 +333,13 @@ def _buyer_vat_id(document: Document, lines: list[Line]) -> None:
                 if seller is not None and vat == seller.value or not _vat_valid(vat):
                     continue
                 words = phrase.words_in(*span)
-                near = buyer is not None and buyer.bbox is not None and buyer.page == words[0].page \
-                    and abs(words[0].x0 - buyer.bbox[0]) < 80 and 0 < words[0].top - buyer.bbox[1] < 120
+                near = (
+                    buyer is not None
+                    and buyer.bbox is not None
+                    and buyer.page == words[0].page
+                    and abs(words[0].x0 - buyer.bbox[0]) < 80
+                    and 0 < words[0].top - buyer.bbox[1] < 120
+                )
                 field = Field(vat, 0.8 if near else 0.55, words[0].page, union(words), phrase.text, "pattern")
                 if best is None or field.confidence > best.confidence:
                     best = field
@@ -276,8 +369,9 @@ def _payment_terms_by_shape(document: Document, lines: list[Line]) -> None:
     for line in lines:
         for phrase in line.phrases:
             if _TERMS.search(phrase.text) and _PAY.search(_TERMS.sub(" ", phrase.text)) and len(phrase.text) <= 120:
-                document.fields["payment_terms"] = Field(phrase.text, 0.55, phrase.words[0].page, union(phrase.words),
-                                                         phrase.text, "pattern")
+                document.fields["payment_terms"] = Field(
+                    phrase.text, 0.55, phrase.words[0].page, union(phrase.words), phrase.text, "pattern"
+                )
                 return
 
 
@@ -286,8 +380,9 @@ def _address_below(name: Field | None, lines: list[Line]) -> Field | None:
     if name is None or name.bbox is None:
         return None
     x0, top = name.bbox[0], name.bbox[1]
-    start = next((i for i, line in enumerate(lines) if line.page == name.page and line.top <= top + 1 <= line.bottom + 1),
-                 None)
+    start = next(
+        (i for i, line in enumerate(lines) if line.page == name.page and line.top <= top + 1 <= line.bottom + 1), None
+    )
     if start is None:
         return None
     taken: list[Word] = []
@@ -312,9 +407,14 @@ def _address_below(name: Field | None, lines: list[Line]) -> Field | None:
 def _address_part(text: str) -> bool:
     """Whether a line can belong to a postal address: not a VAT id, contact details, a date or an
     amount, and holding a letter."""
-    return bool(re.search(r"[^\W\d_]", text)) and not find_vat_ids(text) and not _CONTACT.search(text) \
-        and not _DATE_OR_MONEY.search(text) and not re.search(r"\+?\d[\d ()/-]{8,}\d$", text) \
-        and not re.match(r"[^\d:]{2,40}:\s*\S", text)  # "Label: value" is another field
+    return (
+        bool(re.search(r"[^\W\d_]", text))
+        and not find_vat_ids(text)
+        and not _CONTACT.search(text)
+        and not _DATE_OR_MONEY.search(text)
+        and not re.search(r"\+?\d[\d ()/-]{8,}\d$", text)
+        and not re.match(r"[^\d:]{2,40}:\s*\S", text)
+    )  # "Label: value" is another field
 
 
 def _tax_bases(document: Document, lines: list[Line], decimal_mark: str | None) -> None:
@@ -330,8 +430,11 @@ def _tax_bases(document: Document, lines: list[Line], decimal_mark: str | None) 
             rate = Decimal(rate_words[1].replace(",", ".")) if rate_words else None
         if not rate:
             continue
-        amounts = [(v, w) for w in line.words if "%" not in w.text
-                   and (v := parse_amount(w.text.strip(":;"), decimal_mark)) is not None]
+        amounts = [
+            (v, w)
+            for w in line.words
+            if "%" not in w.text and (v := parse_amount(w.text.strip(":;"), decimal_mark)) is not None
+        ]
         for base, base_word in amounts:
             for tax, tax_word in amounts:
                 if tax_word is not base_word and abs(base * rate / 100 - tax) <= Decimal("0.02") and base > tax:
@@ -350,14 +453,19 @@ def _tax_bases(document: Document, lines: list[Line], decimal_mark: str | None) 
     if total is None or not unique or sum((r[2] for r in unique), Decimal(0)) != Decimal(total.value):
         return
     for rate, base, tax, words in unique:
-        document.tax_lines.append({"rate": Field(format_quantity(rate), 0.7, words[0].page, union(words), f"{rate}%",
-                                                 "pattern"),
-                                   "base": _money_field(base, words, 0.7), "amount": _money_field(tax, words, 0.7)})
+        document.tax_lines.append(
+            {
+                "rate": Field(format_quantity(rate), 0.7, words[0].page, union(words), f"{rate}%", "pattern"),
+                "base": _money_field(base, words, 0.7),
+                "amount": _money_field(tax, words, 0.7),
+            }
+        )
 
 
 def _money_field(value: Decimal, words: list[Word], confidence: float) -> Field:
-    return Field(format_amount(value), confidence, words[0].page, union(words), " ".join(w.text for w in words),
-                 "pattern")
+    return Field(
+        format_amount(value), confidence, words[0].page, union(words), " ".join(w.text for w in words), "pattern"
+    )
 
 
 def _line_extras(document: Document, lines: list[Line], day_first: bool) -> None:
@@ -381,22 +489,32 @@ def _line_extras(document: Document, lines: list[Line], day_first: bool) -> None
                 item["unit"] = _word_field(text, word, 0.7)
             elif "date" not in item and (date := find_date(text, day_first)) and date[1] == (0, len(text)):
                 item["date"] = _word_field(date[0].isoformat(), word, 0.75)
-            elif "product_code" not in item and description is not None and description.bbox is not None \
-                    and word.x0 <= description.bbox[0] + 1 and _CODE.match(text) and parse_amount(text) is None \
-                    and not find_date(text, day_first):
+            elif (
+                "product_code" not in item
+                and description is not None
+                and description.bbox is not None
+                and word.x0 <= description.bbox[0] + 1
+                and _CODE.match(text)
+                and parse_amount(text) is None
+                and not find_date(text, day_first)
+            ):
                 item["product_code"] = _word_field(text, word, 0.65)  # left of the description, or its first word
 
 
 def _inside(word: Word, box: tuple[float, float, float, float]) -> bool:
-    return word.x0 >= box[0] - 0.5 and word.x1 <= box[2] + 0.5 and word.top >= box[1] - 0.5 and word.bottom <= box[3] + 0.5
+    return (
+        word.x0 >= box[0] - 0.5 and word.x1 <= box[2] + 0.5 and word.top >= box[1] - 0.5 and word.bottom <= box[3] + 0.5
+    )
 
 
 def _word_field(value: str, word: Word, confidence: float) -> Field:
     return Field(value, confidence, word.page, union([word]), word.text, "pattern")
 
 
-_CREDIT_WORDS = re.compile(r"(?i)credit|gutschrift|rechnungskorrektur|avoir|creditnota|nota de cr[ée]dito|nota di credito"
-                           r"|korekt|dobropis|opravný daňový doklad|kreditfaktura|kreditnota|hyvityslasku|refund")
+_CREDIT_WORDS = re.compile(
+    r"(?i)credit|gutschrift|rechnungskorrektur|avoir|creditnota|nota de cr[ée]dito|nota di credito"
+    r"|korekt|dobropis|opravný daňový doklad|kreditfaktura|kreditnota|hyvityslasku|refund"
+)
 
 
 def _document_type(document: Document, lines: list[Line]) -> None:
@@ -406,11 +524,20 @@ def _document_type(document: Document, lines: list[Line]) -> None:
     kind = document.kind
     if kind != "credit_note":
         return
-    title = next((p for line in lines[:40] if line.page == lines[0].page for p in line.phrases
-                  if _CREDIT_WORDS.search(p.text) and len(p.text) <= 80), None)
+    title = next(
+        (
+            p
+            for line in lines[:40]
+            if line.page == lines[0].page
+            for p in line.phrases
+            if _CREDIT_WORDS.search(p.text) and len(p.text) <= 80
+        ),
+        None,
+    )
     if title is not None:
-        document.fields["document_type"] = Field(kind, 0.85, title.words[0].page, union(title.words), title.text,
-                                                 "label")
+        document.fields["document_type"] = Field(
+            kind, 0.85, title.words[0].page, union(title.words), title.text, "label"
+        )
     total = document.fields.get("grand_total")
     if kind != "credit_note" or total is None or Decimal(total.value) >= 0:
         return

@@ -137,6 +137,8 @@ def local_currency_signs() -> dict[str, frozenset[str]]:
     signs: dict[str, set[str]] = {}
     for tag in SIGN_LOCALES:
         locale = Locale.parse(tag)
+        if locale.territory is None:  # every tag of SIGN_LOCALES names its country
+            continue
         code = get_territory_currencies(locale.territory)[0]
         sign = (locale.currency_symbols.get(code) or "").rstrip(".")
         if sign and sign != code:

@@ -13,32 +13,175 @@ from backoffice.documents.textgrid import text_to_words
 # language -> (title, invoice number label, issue date label, due date label, net, tax, total, amount due,
 #              decimal mark, currency sign, written issue date)
 INVOICES: dict[str, tuple[str, ...]] = {
-    "en": ("INVOICE", "Invoice No.", "Invoice date", "Due date", "Subtotal", "VAT 20%", "Total incl. VAT",
-           "Amount due", ".", "£", "3 May 2024"),
-    "de": ("RECHNUNG", "Rechnungsnummer", "Rechnungsdatum", "Fällig am", "Nettobetrag", "MwSt. 19%", "Gesamtbetrag",
-           "Zahlbetrag", ",", "€", "3. Mai 2024"),
-    "fr": ("FACTURE", "Facture n°", "Date de facture", "Date d'échéance", "Total HT", "TVA 20%", "Total TTC",
-           "Net à payer", ",", "€", "3 mai 2024"),
-    "nl": ("FACTUUR", "Factuurnummer", "Factuurdatum", "Vervaldatum", "Subtotaal", "BTW 21%", "Totaal incl. BTW",
-           "Te betalen", ",", "€", "3 mei 2024"),
-    "es": ("FACTURA", "Número de factura", "Fecha de factura", "Fecha de vencimiento", "Base imponible", "IVA 21%",
-           "Total factura", "Total a pagar", ",", "€", "3 de mayo de 2024"),
-    "it": ("FATTURA", "Fattura n.", "Data fattura", "Scadenza", "Imponibile", "IVA 22%", "Totale documento",
-           "Totale da pagare", ",", "€", "3 maggio 2024"),
-    "pt": ("FATURA", "Fatura n.º", "Data de emissão", "Vencimento", "Total sem IVA", "IVA 23%", "Total da fatura",
-           "Valor a pagar", ",", "€", "3 de maio de 2024"),
-    "pl": ("FAKTURA VAT", "Faktura VAT nr", "Data wystawienia", "Termin płatności", "Wartość netto", "Kwota VAT",
-           "Wartość brutto", "Do zapłaty", ",", "zł", "3 maja 2024"),
-    "cs": ("FAKTURA", "Faktura č.", "Datum vystavení", "Datum splatnosti", "Základ daně", "DPH 21%", "Celkem s DPH",
-           "K úhradě", ",", "Kč", "3. května 2024"),
-    "sv": ("FAKTURA", "Fakturanummer", "Fakturadatum", "Förfallodatum", "Summa exkl. moms", "Moms 25%",
-           "Summa inkl. moms", "Att betala", ",", "kr", "3 maj 2024"),
-    "da": ("FAKTURA", "Fakturanummer", "Fakturadato", "Forfaldsdato", "I alt ekskl. moms", "Moms 25%",
-           "I alt inkl. moms", "At betale", ",", "kr", "3. maj 2024"),
-    "no": ("FAKTURA", "Fakturanummer", "Fakturadato", "Forfallsdato", "Sum eksl. mva", "MVA 25%", "Sum inkl. mva",
-           "Å betale", ",", "kr", "3. mai 2024"),
-    "fi": ("LASKU", "Laskun numero", "Laskun päivämäärä", "Eräpäivä", "Veroton summa", "ALV 24%", "Verollinen summa",
-           "Maksettava", ",", "€", "3. toukokuuta 2024"),
+    "en": (
+        "INVOICE",
+        "Invoice No.",
+        "Invoice date",
+        "Due date",
+        "Subtotal",
+        "VAT 20%",
+        "Total incl. VAT",
+        "Amount due",
+        ".",
+        "£",
+        "3 May 2024",
+    ),
+    "de": (
+        "RECHNUNG",
+        "Rechnungsnummer",
+        "Rechnungsdatum",
+        "Fällig am",
+        "Nettobetrag",
+        "MwSt. 19%",
+        "Gesamtbetrag",
+        "Zahlbetrag",
+        ",",
+        "€",
+        "3. Mai 2024",
+    ),
+    "fr": (
+        "FACTURE",
+        "Facture n°",
+        "Date de facture",
+        "Date d'échéance",
+        "Total HT",
+        "TVA 20%",
+        "Total TTC",
+        "Net à payer",
+        ",",
+        "€",
+        "3 mai 2024",
+    ),
+    "nl": (
+        "FACTUUR",
+        "Factuurnummer",
+        "Factuurdatum",
+        "Vervaldatum",
+        "Subtotaal",
+        "BTW 21%",
+        "Totaal incl. BTW",
+        "Te betalen",
+        ",",
+        "€",
+        "3 mei 2024",
+    ),
+    "es": (
+        "FACTURA",
+        "Número de factura",
+        "Fecha de factura",
+        "Fecha de vencimiento",
+        "Base imponible",
+        "IVA 21%",
+        "Total factura",
+        "Total a pagar",
+        ",",
+        "€",
+        "3 de mayo de 2024",
+    ),
+    "it": (
+        "FATTURA",
+        "Fattura n.",
+        "Data fattura",
+        "Scadenza",
+        "Imponibile",
+        "IVA 22%",
+        "Totale documento",
+        "Totale da pagare",
+        ",",
+        "€",
+        "3 maggio 2024",
+    ),
+    "pt": (
+        "FATURA",
+        "Fatura n.º",
+        "Data de emissão",
+        "Vencimento",
+        "Total sem IVA",
+        "IVA 23%",
+        "Total da fatura",
+        "Valor a pagar",
+        ",",
+        "€",
+        "3 de maio de 2024",
+    ),
+    "pl": (
+        "FAKTURA VAT",
+        "Faktura VAT nr",
+        "Data wystawienia",
+        "Termin płatności",
+        "Wartość netto",
+        "Kwota VAT",
+        "Wartość brutto",
+        "Do zapłaty",
+        ",",
+        "zł",
+        "3 maja 2024",
+    ),
+    "cs": (
+        "FAKTURA",
+        "Faktura č.",
+        "Datum vystavení",
+        "Datum splatnosti",
+        "Základ daně",
+        "DPH 21%",
+        "Celkem s DPH",
+        "K úhradě",
+        ",",
+        "Kč",
+        "3. května 2024",
+    ),
+    "sv": (
+        "FAKTURA",
+        "Fakturanummer",
+        "Fakturadatum",
+        "Förfallodatum",
+        "Summa exkl. moms",
+        "Moms 25%",
+        "Summa inkl. moms",
+        "Att betala",
+        ",",
+        "kr",
+        "3 maj 2024",
+    ),
+    "da": (
+        "FAKTURA",
+        "Fakturanummer",
+        "Fakturadato",
+        "Forfaldsdato",
+        "I alt ekskl. moms",
+        "Moms 25%",
+        "I alt inkl. moms",
+        "At betale",
+        ",",
+        "kr",
+        "3. maj 2024",
+    ),
+    "no": (
+        "FAKTURA",
+        "Fakturanummer",
+        "Fakturadato",
+        "Forfallsdato",
+        "Sum eksl. mva",
+        "MVA 25%",
+        "Sum inkl. mva",
+        "Å betale",
+        ",",
+        "kr",
+        "3. mai 2024",
+    ),
+    "fi": (
+        "LASKU",
+        "Laskun numero",
+        "Laskun päivämäärä",
+        "Eräpäivä",
+        "Veroton summa",
+        "ALV 24%",
+        "Verollinen summa",
+        "Maksettava",
+        ",",
+        "€",
+        "3. toukokuuta 2024",
+    ),
 }
 
 
@@ -48,11 +191,20 @@ def _invoice_text(language: str) -> str:
     def money(value: str) -> str:
         return value.replace(".", mark) + f" {sign}"
 
-    return "\n".join([
-        f"{title}", "", f"{number}: 2024-0117", f"{issued}: {written}", f"{due}: 02.06.2024", "",
-        f"{net}:      {money('1000.00')}", f"{tax}:      {money('200.00')}", f"{total}:      {money('1200.00')}",
-        f"{payable}:      {money('1200.00')}",
-    ])
+    return "\n".join(
+        [
+            f"{title}",
+            "",
+            f"{number}: 2024-0117",
+            f"{issued}: {written}",
+            f"{due}: 02.06.2024",
+            "",
+            f"{net}:      {money('1000.00')}",
+            f"{tax}:      {money('200.00')}",
+            f"{total}:      {money('1200.00')}",
+            f"{payable}:      {money('1200.00')}",
+        ]
+    )
 
 
 @pytest.mark.parametrize("language", sorted(INVOICES))
@@ -73,31 +225,71 @@ def test_the_page_says_its_language(language):
 
 def test_every_language_names_every_key_field():
     for language, fields in BY_LANGUAGE.items():
-        assert {"invoice_number", "issue_date", "due_date", "grand_total", "tax_total", "net_total",
-                "amount_due", "seller_name", "buyer_name", "seller_vat_id"} <= set(fields), language
+        assert {
+            "invoice_number",
+            "issue_date",
+            "due_date",
+            "grand_total",
+            "tax_total",
+            "net_total",
+            "amount_due",
+            "seller_name",
+            "buyer_name",
+            "seller_vat_id",
+        } <= set(fields), language
 
 
-@pytest.mark.parametrize(("label", "field"), [
-    ("Prodávající", "seller_name"), ("Odběratel:", "buyer_name"), ("Sprzedawca:", "seller_name"),
-    ("Nabywca", "buyer_name"), ("Cessionario/committente", "buyer_name"), ("Partita IVA", "seller_vat_id"),
-    ("DIČ:", "seller_vat_id"), ("Y-tunnus", "seller_vat_id"), ("Org.nr", "seller_vat_id"),
-    ("Numer zamówienia", "order_reference"), ("Ordrenummer", "order_reference"), ("Moms 25%", "tax_total"),
-])
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("Prodávající", "seller_name"),
+        ("Odběratel:", "buyer_name"),
+        ("Sprzedawca:", "seller_name"),
+        ("Nabywca", "buyer_name"),
+        ("Cessionario/committente", "buyer_name"),
+        ("Partita IVA", "seller_vat_id"),
+        ("DIČ:", "seller_vat_id"),
+        ("Y-tunnus", "seller_vat_id"),
+        ("Org.nr", "seller_vat_id"),
+        ("Numer zamówienia", "order_reference"),
+        ("Ordrenummer", "order_reference"),
+        ("Moms 25%", "tax_total"),
+    ],
+)
 def test_party_and_identifier_labels(label, field):
     assert (field, True) in (match(label) or ())
 
 
-@pytest.mark.parametrize("label", ["Data dostawy", "Datum uskutečnění zdanitelného plnění", "Leveransdatum",
-                                   "Kundnummer", "Codice cliente", "Strona"])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Data dostawy",
+        "Datum uskutečnění zdanitelného plnění",
+        "Leveransdatum",
+        "Kundnummer",
+        "Codice cliente",
+        "Strona",
+    ],
+)
 def test_labels_of_what_is_not_read_name_no_field(label):
     assert match(label) == ()
 
 
-@pytest.mark.parametrize(("label", "field"), [
-    ("Statement Date:", "issue_date"), ("Issuing Date:", "issue_date"), ("Receipt Date", "issue_date"),
-    ("Dokumentdato:", "issue_date"), ("Receipt #", "invoice_number"), ("Amount due now", "amount_due"),
-    ("Total payable", "amount_due"), ("Totalbeløp forfaller:", "amount_due"), ("Payable on or before", "due_date"),
-    ("Date échéance", "due_date"), ("Fecha de Vencimiento de Pago:", "due_date"),
-])
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("Statement Date:", "issue_date"),
+        ("Issuing Date:", "issue_date"),
+        ("Receipt Date", "issue_date"),
+        ("Dokumentdato:", "issue_date"),
+        ("Receipt #", "invoice_number"),
+        ("Amount due now", "amount_due"),
+        ("Total payable", "amount_due"),
+        ("Totalbeløp forfaller:", "amount_due"),
+        ("Payable on or before", "due_date"),
+        ("Date échéance", "due_date"),
+        ("Fecha de Vencimiento de Pago:", "due_date"),
+    ],
+)
 def test_more_ways_to_say_the_key_labels(label, field):
     assert (field, True) in (match(label) or ())

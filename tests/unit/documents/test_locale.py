@@ -19,21 +19,24 @@ from backoffice.documents.textgrid import text_to_words
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus" / "real-invoices"
 
 
-@pytest.mark.parametrize(("lines", "language"), [
-    (["Invoice", "Please pay the amount due by the due date", "Thank you for your order"], "en"),
-    (["Rechnung", "Bitte zahlen Sie den Betrag bis zum Fälligkeitsdatum", "Summe netto"], "de"),
-    (["Facture", "Montant à payer avant la date d'échéance", "Total TTC"], "fr"),
-    (["Factuur", "Het bedrag te betalen voor de vervaldatum", "Totaal excl. btw"], "nl"),
-    (["Factura", "Importe total a pagar antes de la fecha de vencimiento"], "es"),
-    (["Fattura", "Importo totale da pagare entro la data di scadenza"], "it"),
-    (["Fatura", "Valor total a pagar até a data de vencimento", "Descrição"], "pt"),
-    (["Faktura VAT", "Termin płatności", "Razem do zapłaty", "Sprzedawca", "Nabywca"], "pl"),
-    (["Faktura - daňový doklad", "Datum splatnosti", "Celkem k úhradě", "Dodavatel", "Odběratel"], "cs"),
-    (["Faktura", "Att betala", "Förfallodatum", "Summa att betala och moms"], "sv"),
-    (["Faktura", "Beløb i alt", "Forfaldsdato", "Moms og betaling"], "da"),
-    (["Faktura", "Beløp å betale", "Forfallsdato", "Sum mva og betaling"], "no"),
-    (["Lasku", "Eräpäivä", "Yhteensä", "Alv ja veroton hinta", "Maksu"], "fi"),
-])
+@pytest.mark.parametrize(
+    ("lines", "language"),
+    [
+        (["Invoice", "Please pay the amount due by the due date", "Thank you for your order"], "en"),
+        (["Rechnung", "Bitte zahlen Sie den Betrag bis zum Fälligkeitsdatum", "Summe netto"], "de"),
+        (["Facture", "Montant à payer avant la date d'échéance", "Total TTC"], "fr"),
+        (["Factuur", "Het bedrag te betalen voor de vervaldatum", "Totaal excl. btw"], "nl"),
+        (["Factura", "Importe total a pagar antes de la fecha de vencimiento"], "es"),
+        (["Fattura", "Importo totale da pagare entro la data di scadenza"], "it"),
+        (["Fatura", "Valor total a pagar até a data de vencimento", "Descrição"], "pt"),
+        (["Faktura VAT", "Termin płatności", "Razem do zapłaty", "Sprzedawca", "Nabywca"], "pl"),
+        (["Faktura - daňový doklad", "Datum splatnosti", "Celkem k úhradě", "Dodavatel", "Odběratel"], "cs"),
+        (["Faktura", "Att betala", "Förfallodatum", "Summa att betala och moms"], "sv"),
+        (["Faktura", "Beløb i alt", "Forfaldsdato", "Moms og betaling"], "da"),
+        (["Faktura", "Beløp å betale", "Forfallsdato", "Sum mva og betaling"], "no"),
+        (["Lasku", "Eräpäivä", "Yhteensä", "Alv ja veroton hinta", "Maksu"], "fi"),
+    ],
+)
 def test_language_from_the_words(lines, language):
     assert infer_locale(lines).language == language
 
@@ -45,8 +48,9 @@ def test_too_few_words_name_no_language():
 def test_a_uk_invoice_in_pounds_reads_slashed_dates_day_first():
     locale = infer_locale(["INVOICE", "Date: 09/05/2016", "VAT Reg No: GB 123 4567 89", "Total £ 1,234.50"])
     assert (locale.country, locale.day_first, locale.decimal_mark, locale.currency) == ("GB", True, ".", "GBP")
-    document = read_invoice(text_to_words("INVOICE\nInvoice date: 09/05/2016\nVAT Reg No: GB 123 4567 89\n"
-                                          "Total: £1,234.50\n", "uk.txt"))
+    document = read_invoice(
+        text_to_words("INVOICE\nInvoice date: 09/05/2016\nVAT Reg No: GB 123 4567 89\nTotal: £1,234.50\n", "uk.txt")
+    )
     assert document.fields["issue_date"].value == "2016-05-09"
 
 
@@ -70,8 +74,9 @@ def test_the_decimal_mark_comes_from_all_amounts_together():
 def test_dollar_signs_with_pesos_are_not_us_dollars():
     locale = infer_locale(["FACTURA", "Fecha 03/04/2024", "Total $ 1.500,00 PESOS"])
     assert locale.dollar is None and locale.currency is None
-    document = read_invoice(text_to_words("FACTURA\nFactura N° 0001-00000123\nFecha: 03/04/2024\n"
-                                          "Total: $ 1.500,00 PESOS\n", "ar.txt"))
+    document = read_invoice(
+        text_to_words("FACTURA\nFactura N° 0001-00000123\nFecha: 03/04/2024\nTotal: $ 1.500,00 PESOS\n", "ar.txt")
+    )
     assert "currency" not in document.fields
     assert document.fields["grand_total"].value == "1500.00"
 
@@ -83,19 +88,33 @@ def test_a_canadian_bill_in_dollars_is_in_canadian_dollars():
 
 
 def test_country_from_vat_id_iban_and_phone():
-    locale = infer_locale(["Fattura n. 5", "Partita IVA IT00743110157", "IBAN IT60 X054 2811 1010 0000 0123 456",
-                           "Tel. +39 02 1234567"])
+    locale = infer_locale(
+        ["Fattura n. 5", "Partita IVA IT00743110157", "IBAN IT60 X054 2811 1010 0000 0123 456", "Tel. +39 02 1234567"]
+    )
     assert locale.country == "IT"
     assert any("VAT id IT00743110157" in line for line in locale.evidence)
 
 
-@pytest.mark.parametrize(("text", "iso"), [
-    ("3 May 2024", "2024-05-03"), ("16. září 2018", "2018-09-16"), ("3 maggio 2024", "2024-05-03"),
-    ("3 de maio de 2024", "2024-05-03"), ("3 maja 2024", "2024-05-03"), ("3. toukokuuta 2024", "2024-05-03"),
-    ("3. Okt. 2024", "2024-10-03"), ("12 janv. 2024", "2024-01-12"), ("3 mei 2024", "2024-05-03"),
-    ("3. mars 2024", "2024-03-03"), ("1. prosince 2018", "2018-12-01"), ("3. Jänner 2024", "2024-01-03"),
-    ("3 dicembre 2024", "2024-12-03"), ("3 okt 2024", "2024-10-03"), ("May 3, 2024", "2024-05-03"),
-])
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("3 May 2024", "2024-05-03"),
+        ("16. září 2018", "2018-09-16"),
+        ("3 maggio 2024", "2024-05-03"),
+        ("3 de maio de 2024", "2024-05-03"),
+        ("3 maja 2024", "2024-05-03"),
+        ("3. toukokuuta 2024", "2024-05-03"),
+        ("3. Okt. 2024", "2024-10-03"),
+        ("12 janv. 2024", "2024-01-12"),
+        ("3 mei 2024", "2024-05-03"),
+        ("3. mars 2024", "2024-03-03"),
+        ("1. prosince 2018", "2018-12-01"),
+        ("3. Jänner 2024", "2024-01-03"),
+        ("3 dicembre 2024", "2024-12-03"),
+        ("3 okt 2024", "2024-10-03"),
+        ("May 3, 2024", "2024-05-03"),
+    ],
+)
 def test_written_months_in_every_language(text, iso):
     assert parse_date(text).isoformat() == iso
 
@@ -117,12 +136,17 @@ def test_a_real_canadian_utility_bill_is_read_in_canadian_dollars():
 
 
 def test_local_signs_from_cldr_name_the_currency():
-    czech = read_invoice(text_to_words("Faktura č. 2018-0042\nDatum vystavení: 16. září 2018\n"
-                                       "Celkem k úhradě: 1 210,00 Kč\n", "cz.txt"))
+    czech = read_invoice(
+        text_to_words("Faktura č. 2018-0042\nDatum vystavení: 16. září 2018\nCelkem k úhradě: 1 210,00 Kč\n", "cz.txt")
+    )
     assert czech.fields["currency"].value == "CZK" and czech.fields["currency"].text == "Kč"
     assert czech.fields["issue_date"].value == "2018-09-16"
-    swedish = read_invoice(text_to_words("Faktura\nFakturanummer: 5512\nOrg.nr 556677-8899\n"
-                                         "Momsreg.nr SE556677889901\nAtt betala: 1 250,00 kr\n", "se.txt"))
+    swedish = read_invoice(
+        text_to_words(
+            "Faktura\nFakturanummer: 5512\nOrg.nr 556677-8899\nMomsreg.nr SE556677889901\nAtt betala: 1 250,00 kr\n",
+            "se.txt",
+        )
+    )
     assert swedish.fields["currency"].value == "SEK"  # "kr" is the crown of the country the VAT id names
 
 
@@ -142,8 +166,9 @@ def test_a_number_with_leading_zeros_is_no_phone_prefix():
     assert infer_locale(["Tel. 0046 8 123 456", "Faktura"]).country == "SE"
 
 
-@given(st.lists(st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 12, 31)), min_size=1, max_size=6),
-       st.booleans())
+@given(
+    st.lists(st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 12, 31)), min_size=1, max_size=6), st.booleans()
+)
 @settings(max_examples=200, deadline=None)
 def test_any_date_with_a_day_above_12_settles_the_order_of_all(days, day_first):
     if not any(d.day > 12 for d in days):

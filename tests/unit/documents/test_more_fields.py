@@ -85,28 +85,35 @@ def test_a_tax_line_gets_its_base():
     text = "INVOICE\nInvoice No: 77\nSubtotal: 100.00\nVAT 20% on 100.00:   20.00\nTotal: 120.00\n"
     document = read_invoice(text_to_words(text, "made.txt"))
     assert [{k: f.value for k, f in t.items()} for t in document.tax_lines] == [
-        {"rate": "20", "amount": "20.00", "base": "100.00"}]
+        {"rate": "20", "amount": "20.00", "base": "100.00"}
+    ]
 
 
 def test_a_previous_balance_and_a_bic_that_is_no_word():
-    text = ("ELECTRICITY BILL\nAccount: 55-123\nPrevious balance:   $ 80.00\nAmount due:   $ 75.20\n"
-            "IBAN: FR14 2004 1010 0505 0001 3M02 606\nVIREMENT SEPA\n")
+    text = (
+        "ELECTRICITY BILL\nAccount: 55-123\nPrevious balance:   $ 80.00\nAmount due:   $ 75.20\n"
+        "IBAN: FR14 2004 1010 0505 0001 3M02 606\nVIREMENT SEPA\n"
+    )
     fields = _fields(text)
     assert fields["previous_balance"] == "80.00"
     assert "bic" not in fields  # VIREMENT has the shape of a BIC, but not the IBAN's country
 
 
 def test_a_line_date_and_an_unlabelled_period():
-    text = ("INVOICE\nInvoice No: 9\n\nDate        Description   Qty  Price   Amount\n"
-            "2024-04-02  Support call    1  50.00    50.00\n2024-04-09  Support call    2  50.00   100.00\n"
-            "\nTotal:  150.00\n")
+    text = (
+        "INVOICE\nInvoice No: 9\n\nDate        Description   Qty  Price   Amount\n"
+        "2024-04-02  Support call    1  50.00    50.00\n2024-04-09  Support call    2  50.00   100.00\n"
+        "\nTotal:  150.00\n"
+    )
     document = read_invoice(text_to_words(text, "made.txt"))
     assert [line["date"].value for line in document.lines] == ["2024-04-02", "2024-04-09"]
 
 
 def test_a_credit_note_says_so_and_its_amounts_share_one_sign():
-    text = ("CREDIT NOTE\nCredit note No: CN-5\nDate: 2024-05-03\n\nDescription   Qty  Price   Amount\n"
-            "Returned item   1  50.00    50.00\n\nSubtotal:  -50.00\nVAT 20%:  -10.00\nTotal:  -60.00\n")
+    text = (
+        "CREDIT NOTE\nCredit note No: CN-5\nDate: 2024-05-03\n\nDescription   Qty  Price   Amount\n"
+        "Returned item   1  50.00    50.00\n\nSubtotal:  -50.00\nVAT 20%:  -10.00\nTotal:  -60.00\n"
+    )
     document = read_invoice(text_to_words(text, "made.txt"))
     assert document.kind == "credit_note"
     assert document.fields["document_type"].value == "credit_note"
@@ -147,7 +154,8 @@ def test_a_real_polish_invoice_gives_addresses_and_the_tax_base():
     assert document.fields["seller_address"].value == "Kacza 11/2, 91-504 Łódź"
     assert document.fields["buyer_address"].value == "ul. Żwirki i Wigury 16, 02-092 Warszawa"
     assert [{k: f.value for k, f in t.items()} for t in document.tax_lines] == [
-        {"rate": "23", "base": "121.00", "amount": "27.83"}]
+        {"rate": "23", "base": "121.00", "amount": "27.83"}
+    ]
 
 
 def test_a_period_printed_as_a_range_without_a_label():

@@ -72,17 +72,34 @@ def test_a_release_candidate_invoice_is_read_exactly():
     values = {name: found.value for name, found in document.fields.items()}
     assert document.kind == "invoice"
     assert values == {
-        "invoice_number": "RE-2014-0042", "issue_date": "2014-03-12", "due_date": "2014-04-11",
-        "seller_name": "Lieferant GmbH", "seller_vat_id": "DE123456789", "buyer_name": "Kunde AG",
-        "buyer_address": "80333, Kundenstraße 15, München, DE", "iban": "DE89370400440532013000",
-        "bic": "COBADEFFXXX", "currency": "EUR", "net_total": "100.00", "tax_total": "19.00",
-        "grand_total": "119.00", "amount_due": "119.00",
+        "invoice_number": "RE-2014-0042",
+        "issue_date": "2014-03-12",
+        "due_date": "2014-04-11",
+        "seller_name": "Lieferant GmbH",
+        "seller_vat_id": "DE123456789",
+        "buyer_name": "Kunde AG",
+        "buyer_address": "80333, Kundenstraße 15, München, DE",
+        "iban": "DE89370400440532013000",
+        "bic": "COBADEFFXXX",
+        "currency": "EUR",
+        "net_total": "100.00",
+        "tax_total": "19.00",
+        "grand_total": "119.00",
+        "amount_due": "119.00",
     }
     assert [{k: f.value for k, f in line.items()} for line in document.lines] == [
-        {"description": "Schraubenset", "quantity": "2", "unit": "C62", "unit_price": "50.00", "amount": "100.00",
-         "tax_rate": "19"}]
+        {
+            "description": "Schraubenset",
+            "quantity": "2",
+            "unit": "C62",
+            "unit_price": "50.00",
+            "amount": "100.00",
+            "tax_rate": "19",
+        }
+    ]
     assert [{k: f.value for k, f in t.items()} for t in document.tax_lines] == [
-        {"rate": "19", "base": "100.00", "amount": "19.00"}]
+        {"rate": "19", "base": "100.00", "amount": "19.00"}
+    ]
     assert all(found.method == "xml" and found.confidence == 1.0 for found in document.fields.values())
 
 
