@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -66,7 +67,7 @@ def zip_members(data: bytes, bounds: Bounds) -> Iterator[tuple[str, bytes | None
         try:
             with archive.open(member) as stream:
                 content = inflate(stream, limit, member.filename)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error) as exc:
             raise Refused("zip-corrupt", f"{member.filename} cannot be unpacked: {exc}") from exc
         except Refused as exc:
             raise Refused("zip-bomb", f"{exc.reason} (packed: {member.compress_size:,} bytes)") from None
@@ -80,7 +81,7 @@ def gunzip(data: bytes, name: str, bounds: Bounds) -> tuple[str, bytes]:
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
             return inner, inflate(stream, min(bounds.part_bytes, max(int(len(data) * bounds.ratio), 1_000_000)), name)
-    except (OSError, EOFError, ValueError) as exc:
+    except (OSError, EOFError, ValueError, zlib.error) as exc:
         raise Refused("gzip-corrupt", f"not a readable gzip file: {exc}") from exc
 
 

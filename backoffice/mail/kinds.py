@@ -13,6 +13,7 @@ import io
 import mimetypes
 import re
 import zipfile
+import zlib
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 TNEF_MAGIC = b"\x78\x9f\x3e\x22"
@@ -92,7 +93,7 @@ def office_type(data: bytes, name: str = "") -> str | None:
                 return None
             with archive.open("[Content_Types].xml") as stream:
                 types = stream.read(1_000_000)
-    except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError, NotImplementedError):
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError, EOFError, NotImplementedError, zlib.error):
         return None
     main = MAIN_PART.search(types)
     if main is not None:

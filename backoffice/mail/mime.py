@@ -155,7 +155,14 @@ class _ParseOnce(email.policy.EmailPolicy):
 
 @functools.lru_cache(maxsize=1024)
 def _parsed_header(name: str, value: str):
-    return POLICY_HEADERS(name, LINE_BREAKS.sub("", value))  # as policy.default unfolds it
+    value = LINE_BREAKS.sub("", value)  # as policy.default unfolds it
+    try:
+        return POLICY_HEADERS(name, value)
+    except (ValueError, AttributeError, TypeError, IndexError):  # e.g. a NUL in an RFC 2231 charset
+        try:
+            return POLICY_HEADERS(name, value.replace("\x00", ""))
+        except (ValueError, AttributeError, TypeError, IndexError):
+            return POLICY_HEADERS(name, "")  # as if absent: the mail is still read
 
 
 POLICY_HEADERS = _Headers()
@@ -170,7 +177,7 @@ def parse_bytes(raw: bytes) -> tuple[Skeleton, Message]:
 def _header(message: Message, name: str, warnings: list[str]) -> str | None:
     try:
         value = message.get(name)
-    except (ValueError, IndexError, TypeError) as exc:  # a header the parser cannot make sense of
+    except (ValueError, IndexError, TypeError, AttributeError) as exc:  # a header the parser cannot make sense of
         warnings.append(f"header {name} is malformed: {exc}")
         return None
     return str(value).strip() if value is not None else None
@@ -180,7 +187,7 @@ def text_of(part: Message, warnings: list[str]) -> str:
     try:
         content = part.get_content()
         return content if isinstance(content, str) else content.decode("utf-8", "replace")
-    except (LookupError, UnicodeError, KeyError, AttributeError) as exc:  # an unknown or lying charset
+    except (LookupError, UnicodeError, KeyError, AttributeError, ValueError) as exc:  # an unknown or lying charset
         warnings.append(f"body charset {part.get_content_charset()!r} unreadable ({exc}); read as latin-1")
         return (part.get_payload(decode=True) or b"").decode("latin-1")
 
@@ -193,10 +200,11 @@ def bodies(message: Message, skeleton: Skeleton, warnings: list[str]) -> tuple[s
     for kind in ("plain", "html"):
         try:
             body = message.get_body(preferencelist=(kind,))
-        except (KeyError, AttributeError):  # a part the parser could not type
+            if body is not None and body.get_content_disposition() == "attachment":
+                body = None  # an attached text file is a document, not the body
+        except (KeyError, AttributeError, ValueError, TypeError, IndexError) as exc:  # a header it cannot parse
+            warnings.append(f"the {kind} body cannot be found: {type(exc).__name__}: {exc}")
             body = None
-        if body is not None and body.get_content_disposition() == "attachment":
-            body = None  # an attached text file is a document, not the body
         if body is not None:
             skeleton.restore(body)
         found.append(text_of(body, warnings) if body is not None else "")

@@ -75,8 +75,8 @@ def image_facts(data: bytes) -> tuple[tuple[int, int], bool, bool] | None:
         with Image.open(io.BytesIO(data)) as image:
             exif = image.getexif()
             return image.size, bool(exif.get(0x010F) or exif.get(0x0110)), bool(getattr(image, "is_animated", False))
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, TypeError):
-        return None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, TypeError, Image.DecompressionBombError):
+        return None  # not an image Pillow reads, or one claiming more pixels than any photo
 
 
 def decorative(data: bytes, kind: str, referenced: bool) -> bool:
@@ -154,8 +154,8 @@ class Walker:
                          "an S/MIME encrypted or opaque-signed part; open it in a mail client")  # fmt: skip
             return
         self.count += 1
-        cid = str(part.get("Content-ID", "") or "").strip().strip("<>")
-        location = str(part.get("Content-Location", "") or "").strip()
+        cid = str(_safe(lambda: part.get("Content-ID")) or "").strip().strip("<>")
+        location = str(_safe(lambda: part.get("Content-Location")) or "").strip()
         hint = Hint(referenced=bool(cid and cid in self.cids) or bool(location and location in self.cids),
                     inline_text=not filename and disposition != "attachment")  # fmt: skip
         span = skeleton.span(part)
@@ -205,10 +205,10 @@ class Walker:
         where = origin + name
         if len(data) > self.limits.max_part_bytes:
             self._reject(where, "too-large", f"{len(data):,} bytes")
+        elif kind in kinds.SIGNATURE_TYPES:  # (an empty one too: a signature is no document either way)
+            self.parsed.parts.append(MailPart(where, "signature", kind, len(data)))
         elif not data:
             self._reject(where, "empty", "0 bytes")
-        elif kind in kinds.SIGNATURE_TYPES:
-            self.parsed.parts.append(MailPart(where, "signature", kind, len(data)))
         elif hint is not None and hint.inline_text and kind == "text/plain" and not self.parsed.text.strip():
             self.parsed.parts.append(MailPart(where, "text", kind, len(data)))  # mislabelled: the text it shows
             self.parsed.text = data.decode("utf-8", "replace")
