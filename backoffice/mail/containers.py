@@ -34,7 +34,8 @@ class Bounds:
 
 def inflate(stream, limit: int, what: str) -> bytes:
     """Read ``stream`` to its end, a chunk at a time; Refused("zip-bomb") past ``limit`` bytes."""
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while True:
         chunk = stream.read(min(CHUNK, limit + 1 - size))
         if not chunk:
@@ -77,7 +78,11 @@ def zip_members(data: bytes, bounds: Bounds) -> Iterator[tuple[str, bytes | None
 
 def gunzip(data: bytes, name: str, bounds: Bounds) -> tuple[str, bytes]:
     """The one file of a gzip stream, bounded while inflating."""
-    inner = name[:-3] if name.lower().endswith(".gz") else (name[:-4] + ".tar" if name.lower().endswith(".tgz") else name + ".out")
+    inner = (
+        name[:-3]
+        if name.lower().endswith(".gz")
+        else (name[:-4] + ".tar" if name.lower().endswith(".tgz") else name + ".out")
+    )
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
             return inner, inflate(stream, min(bounds.part_bytes, max(int(len(data) * bounds.ratio), 1_000_000)), name)

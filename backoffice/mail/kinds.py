@@ -66,12 +66,18 @@ def media_type(data: bytes, name: str, declared: str = "application/octet-stream
         return OLE_TYPES.get(_suffix(name)) or (declared if declared.startswith("application/vnd.ms") or
                                                  declared == "application/msword" else "application/x-ole-storage")  # fmt: skip
     if is_signature(head, declared, name):
-        return "application/pkcs7-signature" if not head.lstrip().startswith(b"-----BEGIN PGP") else "application/pgp-signature"
+        return (
+            "application/pkcs7-signature"
+            if not head.lstrip().startswith(b"-----BEGIN PGP")
+            else "application/pgp-signature"
+        )
     by_name = mimetypes.guess_type(name)[0] if name else None
     if by_name and not by_name.startswith(("application/pdf", "image/", "application/zip")):
         return by_name  # a name that claims a binary format the bytes do not show is not believed
-    if declared and declared not in ("application/octet-stream", "application/octetstream") and not declared.startswith(
-        ("application/pdf", "image/", "application/zip")
+    if (
+        declared
+        and declared not in ("application/octet-stream", "application/octetstream")
+        and not declared.startswith(("application/pdf", "image/", "application/zip"))
     ):
         return declared
     if _looks_like_text(head, cut=len(data) > len(head)):

@@ -37,7 +37,9 @@ def printable(text: str | None) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        text = text.encode("utf-8", "surrogateescape" if _escapes_only(text) else "replace").decode("utf-8", "backslashreplace")
+        text = text.encode("utf-8", "surrogateescape" if _escapes_only(text) else "replace").decode(
+            "utf-8", "backslashreplace"
+        )
     return text.replace("\x00", "\\x00")
 
 

@@ -44,12 +44,18 @@ def flatten(raw: bytes) -> bytes:
     ``multipart/mixed``, or, without such lines, the body as plain text."""
     end = HEADER_END.search(raw)
     head, body = (raw[: end.start()], raw[end.end() :]) if end else (raw, b"")
-    headers = b"\r\n".join(line for line in _unfolded(head) if not line.lower().startswith((b"content-type:", b"content-transfer-encoding:")))
+    headers = b"\r\n".join(
+        line
+        for line in _unfolded(head)
+        if not line.lower().startswith((b"content-type:", b"content-transfer-encoding:"))
+    )
     pieces = _pieces(body)
     if not pieces:
-        return headers + b"\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body
+        return (
+            headers + b"\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body
+        )
     boundary = f"backoffice-repaired-{secrets.token_hex(8)}".encode()
-    out = [headers, b"\r\nContent-Type: multipart/mixed; boundary=\"", boundary, b"\"\r\n\r\n"]
+    out = [headers, b'\r\nContent-Type: multipart/mixed; boundary="', boundary, b'"\r\n\r\n']
     for piece in pieces:
         out += [b"--", boundary, b"\r\n", piece, b"\r\n"]
     out += [b"--", boundary, b"--\r\n"]

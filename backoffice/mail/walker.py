@@ -116,24 +116,34 @@ class Walker:
         content_type = part.get_content_type()
         if part.is_multipart() and not content_type.startswith("message/"):
             if content_type == "multipart/encrypted":
-                self._reject(origin + "encrypted", "encrypted", "the mail is encrypted (PGP/MIME); open it in a mail client")
+                self._reject(
+                    origin + "encrypted", "encrypted", "the mail is encrypted (PGP/MIME); open it in a mail client"
+                )
                 return
             for index, sub in enumerate(part.get_payload()):
                 if content_type == "multipart/signed" and index > 0:
                     self._record(sub, "signature", origin)
-                elif content_type == "multipart/report" and index > 0 and sub.get_content_maintype() in ("message", "text"):
+                elif (
+                    content_type == "multipart/report"
+                    and index > 0
+                    and sub.get_content_maintype() in ("message", "text")
+                ):
                     self._record(sub, "report" if index == 1 else "returned-mail", origin)
                 else:
                     self.part(sub, skeleton, depth, origin, content_type)
             return
         self._leaf(part, skeleton, depth, origin, content_type, container)
 
-    def _leaf(self, part: Message, skeleton: Skeleton, depth: int, origin: str, content_type: str, container: str) -> None:
+    def _leaf(
+        self, part: Message, skeleton: Skeleton, depth: int, origin: str, content_type: str, container: str
+    ) -> None:
         disposition = _safe(part.get_content_disposition)
         filename = lenient_filename(part, _safe(part.get_filename))
         name = filename or ""
         if content_type in ("message/rfc822", "message/global", "message/partial") or (
-            content_type.startswith("message/") and content_type not in REPORT_TYPES and content_type != "message/external-body"
+            content_type.startswith("message/")
+            and content_type not in REPORT_TYPES
+            and content_type != "message/external-body"
         ):
             self._nested(part, skeleton, depth, origin)
             return
@@ -192,7 +202,9 @@ class Walker:
         if head and self._is_document(kind) and kind != "text/plain":
             name = safe_filename(name, self.count, kind)
             stored = self.files.put_stream(reader, name)  # type: ignore[arg-type]  # reads like a stream
-            self.parsed.documents.append(MailDocument(name, replace(stored, media_type=kind), origin.rstrip("/") or "attachment"))
+            self.parsed.documents.append(
+                MailDocument(name, replace(stored, media_type=kind), origin.rstrip("/") or "attachment")
+            )
         else:  # an archive or a mail to open, or anything else: in memory, within the size limit
             self.data(reader.read(), name, depth, origin, declared, hint)
 
@@ -225,8 +237,11 @@ class Walker:
         elif kind in ("message/rfc822", "message/global") or name.lower().endswith(".eml"):
             self._mail_bytes(data, name, depth, origin)
         elif self._is_document(kind):
-            if kind.startswith("image/") and hint is not None and not self.limits.include_inline_images and decorative(
-                data, kind, hint.referenced
+            if (
+                kind.startswith("image/")
+                and hint is not None
+                and not self.limits.include_inline_images
+                and decorative(data, kind, hint.referenced)
             ):
                 self.parsed.parts.append(MailPart(where, "logo", kind, len(data)))
                 self.held.append((name, data, kind, origin))
@@ -273,7 +288,11 @@ class Walker:
         try:
             for index, (member, content) in enumerate(containers.zip_members(data, self.bounds), 1):
                 if content is None:
-                    self._reject(where + safe_filename(member, index, ""), "zip-encrypted", "the file in the archive is encrypted")
+                    self._reject(
+                        where + safe_filename(member, index, ""),
+                        "zip-encrypted",
+                        "the file in the archive is encrypted",
+                    )
                 else:
                     self.data(content, safe_filename(member, index, ""), depth + 1, where)
         except Refused as refused:

@@ -39,6 +39,7 @@ The effect ledger records every call to a target, so that no item is ever posted
 from __future__ import annotations
 
 import abc
+import builtins
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -319,9 +320,7 @@ class Store(abc.ABC):
         """processing -> done."""
 
     @abc.abstractmethod
-    def retry_later(
-        self, item_id: int, owner: str, *, reason: str, code: str, not_before: datetime
-    ) -> WorkItem:
+    def retry_later(self, item_id: int, owner: str, *, reason: str, code: str, not_before: datetime) -> WorkItem:
         """processing -> retrying until ``not_before``; -> exception when attempts are used up."""
 
     @abc.abstractmethod
@@ -432,7 +431,7 @@ class Store(abc.ABC):
         """``{bot: {status: n}}`` for every bot that has items."""
 
     @abc.abstractmethod
-    def journal(self, item_id: int) -> list[JournalEntry]:
+    def journal(self, item_id: int) -> builtins.list[JournalEntry]:  # `list` is a method of Store here
         """The item's history, oldest first."""
 
     # -- learned layouts (backoffice.learning) ---------------------------------------------

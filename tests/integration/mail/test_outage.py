@@ -19,14 +19,16 @@ pytestmark = pytest.mark.integration
 def test_an_imap_outage_is_logged_once_and_shown_by_status(dovecot, tmp_path, caplog, monkeypatch):
     monkeypatch.setenv("TEST_IMAP_PASSWORD", "wonderland")
     path = tmp_path / "bots.yaml"
-    path.write_text(textwrap.dedent(f"""
+    path.write_text(
+        textwrap.dedent(f"""
         workspace: work
         bots:
           - name: mailbox
             source: {{kind: imap, host: 127.0.0.1, port: {dovecot.port}, security: none, username: alice,
                       password: "${{TEST_IMAP_PASSWORD}}", idle: false, timeout: 5}}
             targets: [{{kind: files, path: out/x.jsonl}}]
-    """))
+    """)
+    )
     config = load_config(path)
     store = SQLiteStore(config.workspace_path / "queue.db")
     runner = Runner(config, store)

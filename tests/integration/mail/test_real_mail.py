@@ -69,7 +69,9 @@ def test_the_real_mail_corpus_through_dovecot(dovecot, bobs_inbox, tmp_path):
                     f"{', '.join(sorted(got.parts)) or '-'} | {'yes' if ok else 'NO'} |")  # fmt: skip
     print("\n| mail | documents | refused | parts of the mail | as expected |\n|---|---|---|---|---|")
     print("\n".join(rows))
-    print(f"\n{len(rows)} mails, {as_expected} taken as expected ({as_expected / len(rows):.1%}), {silent} silent losses")
+    print(
+        f"\n{len(rows)} mails, {as_expected} taken as expected ({as_expected / len(rows):.1%}), {silent} silent losses"
+    )
     assert len(rows) == 73 and silent == 0
     assert as_expected / len(rows) >= 0.95
     bobs_inbox.select_folder("INBOX")
@@ -82,12 +84,20 @@ def test_the_same_mail_delivered_twice_is_one_mail_and_both_copies_leave_the_inb
     from tests.unit.mail.conftest import make_pdf
 
     mail = EmailMessage()
-    mail["From"], mail["Subject"], mail["Message-ID"] = "billing@vendor.example", "Invoice 9", "<twice-9@vendor.example>"
+    mail["From"], mail["Subject"], mail["Message-ID"] = (
+        "billing@vendor.example",
+        "Invoice 9",
+        "<twice-9@vendor.example>",
+    )
     mail.set_content("Invoice attached.")
     mail.add_attachment(make_pdf(), maintype="application", subtype="pdf", filename="invoice-9.pdf")
     raw = mail.as_bytes()
-    bobs_inbox.append("INBOX", b"Received: from mx1.vendor.example by mx.example; Mon, 7 Dec 2026 10:00:00 +0000\r\n" + raw)
-    bobs_inbox.append("INBOX", b"Received: from mx2.vendor.example by mx.example; Mon, 7 Dec 2026 10:00:05 +0000\r\n" + raw)
+    bobs_inbox.append(
+        "INBOX", b"Received: from mx1.vendor.example by mx.example; Mon, 7 Dec 2026 10:00:00 +0000\r\n" + raw
+    )
+    bobs_inbox.append(
+        "INBOX", b"Received: from mx2.vendor.example by mx.example; Mon, 7 Dec 2026 10:00:05 +0000\r\n" + raw
+    )
     store = SQLiteStore(tmp_path / "queue.db")
     context = Context(bot="mailbox", workspace=tmp_path, files=FileStore(tmp_path / "files"))
     source = ImapSource(ImapSettings(kind="imap", host="127.0.0.1", port=dovecot.port, security="none",

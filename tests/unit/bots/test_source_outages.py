@@ -46,7 +46,8 @@ def test_an_outage_is_told_once_when_it_starts_and_once_when_it_ends(config_path
         runner.collect()
     told = [r for r in caplog.records if r.levelno >= logging.INFO and r.name == "backoffice.bots.outages"]
     assert [(r.levelname, r.getMessage()) for r in told] == [
-        ("WARNING", "source of bot mailbox is down: imap://mail.example:993: cannot connect: Connection refused")]
+        ("WARNING", "source of bot mailbox is down: imap://mail.example:993: cannot connect: Connection refused")
+    ]
     assert not told[0].exc_info  # a known outage: no traceback
 
     report = status_report(config, store)
@@ -59,7 +60,9 @@ def test_an_outage_is_told_once_when_it_starts_and_once_when_it_ends(config_path
     runner.collect()
     runner.collect()
     back = [r for r in caplog.records if r.levelno >= logging.INFO and r.name == "backoffice.bots.outages"]
-    assert len(back) == 1 and back[0].levelname == "INFO" and "source of bot mailbox is back after" in back[0].getMessage()
+    assert (
+        len(back) == 1 and back[0].levelname == "INFO" and "source of bot mailbox is back after" in back[0].getMessage()
+    )
     assert "source_down" not in status_report(config, store)["bots"][0]
     runner.close()
 
@@ -78,4 +81,3 @@ def test_an_unexpected_failure_gets_its_traceback_once(config_path, caplog, monk
     told = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(told) == 1 and told[0].exc_info  # an unexpected error: its traceback, once
     runner.close()
-

@@ -39,7 +39,12 @@ LEAVES = {
     "pdf-no-name": ("application", "octet-stream", PDF, None),
     "photo": ("image", "png", _png(900, 700), "IMG_0001.png"),
     "logo": ("image", "png", _png(60, 30), "logo.png"),
-    "signature": ("application", "pkcs7-signature", b"0\x82\x01\x00\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02", "smime.p7s"),
+    "signature": (
+        "application",
+        "pkcs7-signature",
+        b"0\x82\x01\x00\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02",
+        "smime.p7s",
+    ),
     "calendar": ("text", "calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "invite.ics"),
     "disclaimer": ("text", "plain", b"\r\nsent from my phone\r\n", "ATT00001.txt"),
     "exe": ("application", "octet-stream", b"MZ\x90\x00" + b"\x00" * 60, "run.exe"),
@@ -58,7 +63,7 @@ def build(tree, body: str | None, html: bool) -> EmailMessage:
     if body is not None:
         message.set_content(body)
         if html:
-            message.add_alternative(f"<p>{body}</p><img src=\"cid:c0@x\">", subtype="html")
+            message.add_alternative(f'<p>{body}</p><img src="cid:c0@x">', subtype="html")
     for index, node in enumerate(tree):
         if isinstance(node, list):  # a forwarded mail holding its own tree
             message.add_attachment(build(node, "forwarded text", False))
@@ -67,14 +72,18 @@ def build(tree, body: str | None, html: bool) -> EmailMessage:
         maintype, subtype, data, filename = LEAVES[name]
         kwargs = {"cid": f"<c{index}@x>"} if with_cid else {}
         if maintype == "text":
-            message.add_attachment(data.decode(), subtype=subtype, filename=filename, disposition=disposition or "attachment", **kwargs)
+            message.add_attachment(
+                data.decode(), subtype=subtype, filename=filename, disposition=disposition or "attachment", **kwargs
+            )
         else:
             message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename,
                                    disposition=disposition or "attachment", **kwargs)  # fmt: skip
     return message
 
 
-trees = st.recursive(st.lists(leaf, max_size=4), lambda inner: st.lists(st.one_of(leaf, inner), max_size=3), max_leaves=8)
+trees = st.recursive(
+    st.lists(leaf, max_size=4), lambda inner: st.lists(st.one_of(leaf, inner), max_size=3), max_leaves=8
+)
 
 
 def _family(tmp_path, raw: bytes):
@@ -99,11 +108,15 @@ def test_every_generated_mail_yields_a_document_or_an_exception_with_its_eml(tmp
         if "intake_error" in child.payload:
             assert child.payload["intake_error"].strip()
     names = [c.payload["file"] for c in children]
-    assert not any(n in ("smime.p7s", "ATT00001.txt", "invite.ics") for n in names), "a part of the mail became a document"
+    assert not any(n in ("smime.p7s", "ATT00001.txt", "invite.ics") for n in names), (
+        "a part of the mail became a document"
+    )
 
 
 def _stored_family(store: MemoryStore, *children_payloads: dict):
-    parent = NewItem(bot="bot", source_key="mail:1", payload={"mail": {"folder": "INBOX", "uid": 1}, "mail_action": "done"})
+    parent = NewItem(
+        bot="bot", source_key="mail:1", payload={"mail": {"folder": "INBOX", "uid": 1}, "mail_action": "done"}
+    )
     kids = [NewItem(bot="bot", source_key=f"mail:1/{i}", payload=p) for i, p in enumerate(children_payloads)]
     [(item, _)] = store.enqueue_families([(parent, kids)])
     store.note(item.id, actor="test", action="mailbox-done")
@@ -142,7 +155,15 @@ def test_damaged_real_mails_never_trip_the_reader_and_lose_nothing(tmp_path):
     rng = random.Random(15)
     mails = [p.read_bytes() for p in mail_files() if p.stat().st_size < 100_000]
     files = FileStore(tmp_path / "files")
-    inserts = [b"\r\n--", b"=?utf-8?b?", b"boundary=", b"\r\n\r\n", b"Content-Type: message/rfc822\r\n", b"base64", b"\x00"]
+    inserts = [
+        b"\r\n--",
+        b"=?utf-8?b?",
+        b"boundary=",
+        b"\r\n\r\n",
+        b"Content-Type: message/rfc822\r\n",
+        b"base64",
+        b"\x00",
+    ]
     for _ in range(300):
         raw = bytearray(rng.choice(mails))
         for _ in range(rng.randint(1, 20)):
@@ -183,9 +204,14 @@ def _damaged_zip() -> bytes:
 def _with_part(headers: bytes, body: bytes) -> bytes:
     import base64
 
-    return (b"From: a@example.com\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=Z\r\n\r\n"
-            b"--Z\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--Z\r\n" + headers
-            + b"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(body) + b"--Z--\r\n")
+    return (
+        b"From: a@example.com\r\nSubject: s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=Z\r\n\r\n"
+        b"--Z\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--Z\r\n"
+        + headers
+        + b"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(body)
+        + b"--Z--\r\n"
+    )
 
 
 @pytest.mark.parametrize("raw", [

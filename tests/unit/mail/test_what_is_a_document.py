@@ -72,7 +72,9 @@ def test_an_iphone_photo_inline_with_a_content_id_is_a_document(tmp_path):
 
 def test_a_photo_inline_that_the_body_does_not_show_is_a_document(tmp_path):
     mail = message("Here is the receipt")
-    mail.add_attachment(picture(640, 480), maintype="image", subtype="jpeg", filename="image1.jpeg", disposition="inline")
+    mail.add_attachment(
+        picture(640, 480), maintype="image", subtype="jpeg", filename="image1.jpeg", disposition="inline"
+    )
     assert names(parse(tmp_path, mail.as_bytes())) == ["image1.jpeg"]
 
 
@@ -131,7 +133,9 @@ SIGNATURE = b"0\x82\x01\x00\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02" + b"\x0
     ("text", "calendar", b"BEGIN:VCALENDAR\nEND:VCALENDAR\n", "invite.ics", "calendar"),
     ("text", "vcard", b"BEGIN:VCARD\nEND:VCARD\n", "me.vcf", "contact"),
 ])  # fmt: skip
-def test_parts_of_the_mail_are_recorded_never_exceptions_and_never_hide_the_body(tmp_path, maintype, subtype, data, name, kind):
+def test_parts_of_the_mail_are_recorded_never_exceptions_and_never_hide_the_body(
+    tmp_path, maintype, subtype, data, name, kind
+):
     mail = message("Please pay invoice 7 by Friday.")
     if maintype == "text":
         mail.add_attachment(data.decode(), subtype=subtype, filename=name)
@@ -143,37 +147,43 @@ def test_parts_of_the_mail_are_recorded_never_exceptions_and_never_hide_the_body
 
 
 def test_a_signed_pdf_mail_gives_the_pdf_alone(tmp_path):
-    raw = (b"From: a@example.com\r\nSubject: signed\r\nMIME-Version: 1.0\r\nContent-Type: multipart/signed; "
-           b"protocol=\"application/pkcs7-signature\"; boundary=SIG\r\n\r\n"
-           b"--SIG\r\nContent-Type: multipart/mixed; boundary=IN\r\n\r\n"
-           b"--IN\r\nContent-Type: text/plain\r\n\r\nInvoice attached\r\n"
-           b"--IN\r\nContent-Type: application/pdf; name=invoice.pdf\r\nContent-Disposition: attachment; "
-           b"filename=invoice.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(PDF) + b"--IN--\r\n"
-           b"\r\n--SIG\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\n"
-           b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(SIGNATURE) + b"\r\n--SIG--\r\n")
+    raw = (
+        b"From: a@example.com\r\nSubject: signed\r\nMIME-Version: 1.0\r\nContent-Type: multipart/signed; "
+        b'protocol="application/pkcs7-signature"; boundary=SIG\r\n\r\n'
+        b"--SIG\r\nContent-Type: multipart/mixed; boundary=IN\r\n\r\n"
+        b"--IN\r\nContent-Type: text/plain\r\n\r\nInvoice attached\r\n"
+        b"--IN\r\nContent-Type: application/pdf; name=invoice.pdf\r\nContent-Disposition: attachment; "
+        b"filename=invoice.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(PDF) + b"--IN--\r\n"
+        b"\r\n--SIG\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(SIGNATURE) + b"\r\n--SIG--\r\n"
+    )
     parent, children = family(tmp_path, raw)
     assert [c.payload["file"] for c in children] == ["invoice.pdf"]  # no signature item for a person to cancel
     assert {p["kind"] for p in parent.payload["parts"]} >= {"signature"}
 
 
 def test_a_delivery_report_gives_its_notice_and_records_the_report(tmp_path):
-    raw = (b"From: MAILER-DAEMON@example.com\r\nSubject: Undelivered Mail\r\nMIME-Version: 1.0\r\n"
-           b"Content-Type: multipart/report; report-type=delivery-status; boundary=R\r\n\r\n"
-           b"--R\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
-           b"--R\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.com\r\n\r\n"
-           b"Final-Recipient: rfc822; x@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n"
-           b"--R\r\nContent-Type: message/rfc822\r\n\r\nFrom: me@example.com\r\nSubject: hi\r\n\r\nhello\r\n--R--\r\n")
+    raw = (
+        b"From: MAILER-DAEMON@example.com\r\nSubject: Undelivered Mail\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=R\r\n\r\n"
+        b"--R\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        b"--R\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.com\r\n\r\n"
+        b"Final-Recipient: rfc822; x@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        b"--R\r\nContent-Type: message/rfc822\r\n\r\nFrom: me@example.com\r\nSubject: hi\r\n\r\nhello\r\n--R--\r\n"
+    )
     parent, children = family(tmp_path, raw)
     assert [c.payload["file"] for c in children] == ["body.txt"]
     assert {p["kind"] for p in parent.payload["parts"]} >= {"report", "returned-mail"}
 
 
 def test_an_apple_watch_rendering_is_an_alternative_not_a_document(tmp_path):
-    raw = (b"From: a@example.com\r\nSubject: hi\r\nMIME-Version: 1.0\r\n"
-           b"Content-Type: multipart/alternative; boundary=A\r\n\r\n"
-           b"--A\r\nContent-Type: text/plain\r\n\r\nHello\r\n"
-           b"--A\r\nContent-Type: text/watch-html\r\n\r\n<b>Hello</b>\r\n"
-           b"--A\r\nContent-Type: text/html\r\n\r\n<p>Hello</p>\r\n--A--\r\n")
+    raw = (
+        b"From: a@example.com\r\nSubject: hi\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/alternative; boundary=A\r\n\r\n"
+        b"--A\r\nContent-Type: text/plain\r\n\r\nHello\r\n"
+        b"--A\r\nContent-Type: text/watch-html\r\n\r\n<b>Hello</b>\r\n"
+        b"--A\r\nContent-Type: text/html\r\n\r\n<p>Hello</p>\r\n--A--\r\n"
+    )
     parsed = parse(tmp_path, raw)
     assert parsed.documents == [] and parsed.rejected == [] and kinds(parsed) == {"alternative"}
     assert parsed.text.strip() == "Hello"
@@ -185,20 +195,25 @@ def test_an_apple_watch_rendering_is_an_alternative_not_a_document(tmp_path):
     b'multipart/mixed; boundary="--=_declared_but_never_used"',
 ])  # fmt: skip
 def test_a_broken_multipart_is_read_as_a_mail_client_shows_it(tmp_path, content_type):
-    raw = (b"From: a@example.com\r\nSubject: broken\r\nMIME-Version: 1.0\r\nContent-Type: " + content_type + b"\r\n\r\n"
-           b"This is a multi-part message in MIME format.\r\n\r\n"
-           b"------=_NextPart_000_0093_01C81419.EB75E850\r\nContent-Type: text/plain\r\n\r\nInvoice attached.\r\n"
-           b"------=_NextPart_000_0093_01C81419.EB75E850\r\nContent-Type: application/octet-stream; name=inv.pdf\r\n"
-           b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(PDF)
-           + b"------=_NextPart_000_0093_01C81419.EB75E850--\r\n")
+    raw = (
+        b"From: a@example.com\r\nSubject: broken\r\nMIME-Version: 1.0\r\nContent-Type: " + content_type + b"\r\n\r\n"
+        b"This is a multi-part message in MIME format.\r\n\r\n"
+        b"------=_NextPart_000_0093_01C81419.EB75E850\r\nContent-Type: text/plain\r\n\r\nInvoice attached.\r\n"
+        b"------=_NextPart_000_0093_01C81419.EB75E850\r\nContent-Type: application/octet-stream; name=inv.pdf\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(PDF)
+        + b"------=_NextPart_000_0093_01C81419.EB75E850--\r\n"
+    )
     parsed = parse(tmp_path, raw)
     assert [(d.name, d.stored.media_type) for d in parsed.documents] == [("inv.pdf", "application/pdf")]
     assert parsed.rejected == [] and parsed.repaired and parsed.text.strip() == "Invoice attached."
 
 
 def test_a_multipart_with_no_boundary_line_at_all_gives_its_text(tmp_path):
-    raw = (b"From: a@example.com\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=Q\r\n"
-           b"\r\nPlease deliver 10 boxes.\r\n")
+    raw = (
+        b"From: a@example.com\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=Q\r\n"
+        b"\r\nPlease deliver 10 boxes.\r\n"
+    )
     _, children = family(tmp_path, raw)
     assert [c.payload["file"] for c in children] == ["body.txt"] and "intake_error" not in children[0].payload
 
@@ -224,7 +239,9 @@ def test_tnef_winmail_dat_is_opened(tmp_path):
                         subtype="ms-tnef", filename="winmail.dat")  # fmt: skip
     parsed = parse(tmp_path, mail.as_bytes())
     assert [(d.name, d.stored.media_type) for d in parsed.documents] == [
-        ("invoice.pdf", "application/pdf"), ("notes.txt", "text/plain")]
+        ("invoice.pdf", "application/pdf"),
+        ("notes.txt", "text/plain"),
+    ]
     assert parsed.documents[0].origin == "winmail.dat"
 
 
@@ -239,9 +256,16 @@ def test_a_damaged_tnef_is_refused_naming_tnef(tmp_path):
 
 def forwarded_raw(content_type: bytes, encoding: bytes, inner: bytes) -> bytes:
     body = base64.encodebytes(inner) if encoding == b"base64" else inner
-    return (b"From: a@example.com\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=F\r\n\r\n"
-            b"--F\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n--F\r\nContent-Type: " + content_type
-            + b"\r\nContent-Transfer-Encoding: " + encoding + b"\r\n\r\n" + body + b"\r\n--F--\r\n")
+    return (
+        b"From: a@example.com\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=F\r\n\r\n"
+        b"--F\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n--F\r\nContent-Type: "
+        + content_type
+        + b"\r\nContent-Transfer-Encoding: "
+        + encoding
+        + b"\r\n\r\n"
+        + body
+        + b"\r\n--F--\r\n"
+    )
 
 
 @pytest.mark.parametrize(("content_type", "encoding"), [
@@ -298,10 +322,13 @@ def test_types_are_decided_by_content_and_office_files_are_documents_not_archive
 
 
 def test_an_unquoted_file_name_with_spaces_is_kept_whole(tmp_path):
-    raw = (b"From: a@example.com\r\nSubject: t\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n"
-           b"--B\r\nContent-Type: text/plain\r\n\r\nhi\r\n--B\r\nContent-Type: application/pdf; name=Invoice 7 March.pdf\r\n"
-           b"Content-Disposition: attachment; filename=Invoice 7 March.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-           + base64.encodebytes(PDF) + b"--B--\r\n")
+    raw = (
+        b"From: a@example.com\r\nSubject: t\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n"
+        b"--B\r\nContent-Type: text/plain\r\n\r\nhi\r\n--B\r\nContent-Type: application/pdf; name=Invoice 7 March.pdf\r\n"
+        b"Content-Disposition: attachment; filename=Invoice 7 March.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(PDF)
+        + b"--B--\r\n"
+    )
     assert names(parse(tmp_path, raw)) == ["Invoice 7 March.pdf"]
 
 
@@ -314,7 +341,8 @@ def test_scripts_and_programs_are_refused_even_inside_archives(tmp_path):
     mail.add_attachment(buffer.getvalue(), maintype="application", subtype="zip", filename="docs.zip")
     parsed = parse(tmp_path, mail.as_bytes())
     assert names(parsed) == ["real.pdf"] and [(r.name, r.code) for r in parsed.rejected] == [
-        ("docs.zip/invoice.pdf.js", "unsupported-type")]
+        ("docs.zip/invoice.pdf.js", "unsupported-type")
+    ]
 
 
 # -- decompression stops at the limit while inflating -------------------------------------
@@ -359,17 +387,21 @@ def test_a_gzip_bomb_is_refused_and_a_real_gzip_is_opened(tmp_path):
 
 
 def test_a_digest_gives_each_of_its_mails(tmp_path):
-    raw = (b"From: list@example.com\r\nSubject: Digest\r\nMIME-Version: 1.0\r\nContent-Type: multipart/digest; boundary=D\r\n\r\n"
-           b"--D\r\n\r\nFrom: a@example.com\r\nSubject: Order 1\r\n\r\nTen boxes, please.\r\n"
-           b"--D\r\n\r\nFrom: b@example.com\r\nSubject: Order 2\r\n\r\nFive crates, please.\r\n--D--\r\n")
+    raw = (
+        b"From: list@example.com\r\nSubject: Digest\r\nMIME-Version: 1.0\r\nContent-Type: multipart/digest; boundary=D\r\n\r\n"
+        b"--D\r\n\r\nFrom: a@example.com\r\nSubject: Order 1\r\n\r\nTen boxes, please.\r\n"
+        b"--D\r\n\r\nFrom: b@example.com\r\nSubject: Order 2\r\n\r\nFive crates, please.\r\n--D--\r\n"
+    )
     _, children = family(tmp_path, raw)
     assert [c.payload["file"] for c in children] == ["Order 1.txt", "Order 2.txt"]
 
 
 def test_a_mail_whose_only_content_is_a_jpeg_with_a_quoted_name_keeps_it(tmp_path):
-    raw = (b"From: a@example.com\r\nSubject: scan\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=M\r\n\r\n"
-           b"--M\r\nContent-Type: image/jpeg; name=\"scan 1.jpg\"\r\nContent-Disposition: inline; filename=\"scan 1.jpg\"\r\n"
-           b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(picture(40, 40)) + b"--M--\r\n")
+    raw = (
+        b"From: a@example.com\r\nSubject: scan\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=M\r\n\r\n"
+        b'--M\r\nContent-Type: image/jpeg; name="scan 1.jpg"\r\nContent-Disposition: inline; filename="scan 1.jpg"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(picture(40, 40)) + b"--M--\r\n"
+    )
     parent, children = family(tmp_path, raw)
     assert [c.payload["file"] for c in children] == ["scan 1.jpg"] and "intake_error" not in parent.payload
 
@@ -391,22 +423,28 @@ def test_a_java_archive_is_a_program_not_an_archive_to_open(tmp_path):
     mail = message("x")
     mail.add_attachment(buffer.getvalue(), maintype="application", subtype="java-archive", filename="invoice.jar")
     parsed = parse(tmp_path, mail.as_bytes())
-    assert parsed.documents == [] and [(r.name, r.code) for r in parsed.rejected] == [("invoice.jar", "unsupported-type")]
+    assert parsed.documents == [] and [(r.name, r.code) for r in parsed.rejected] == [
+        ("invoice.jar", "unsupported-type")
+    ]
 
 
 def test_a_body_split_around_an_attachment_is_taken_whole(tmp_path):
-    raw = (b"From: a@example.com\r\nSubject: note\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=S\r\n\r\n"
-           b"--S\r\nContent-Type: text/plain\r\n\r\nFirst we have the order.\r\n"
-           b"--S\r\nContent-Type: application/vnd.ms-excel.notreal; name=x\r\nContent-Disposition: inline\r\n\r\n\r\n"
-           b"--S\r\nContent-Type: text/plain\r\n\r\nThen we have the delivery address.\r\n--S--\r\n")
+    raw = (
+        b"From: a@example.com\r\nSubject: note\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=S\r\n\r\n"
+        b"--S\r\nContent-Type: text/plain\r\n\r\nFirst we have the order.\r\n"
+        b"--S\r\nContent-Type: application/vnd.ms-excel.notreal; name=x\r\nContent-Disposition: inline\r\n\r\n\r\n"
+        b"--S\r\nContent-Type: text/plain\r\n\r\nThen we have the delivery address.\r\n--S--\r\n"
+    )
     parsed = parse(tmp_path, raw)
     assert "First we have the order." in parsed.text and "Then we have the delivery address." in parsed.text
 
 
 def test_unnamed_text_sent_as_octet_stream_beside_a_body_is_a_document(tmp_path):
-    raw = (b"From: erp@example.com\r\nSubject: export\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=E\r\n\r\n"
-           b"--E\r\nContent-Type: text/plain\r\n\r\nThe nightly export.\r\n"
-           b"--E\r\nContent-Type: application/octet-stream\r\n\r\ndate,hours\r\n2026-12-01,8\r\n--E--\r\n")
+    raw = (
+        b"From: erp@example.com\r\nSubject: export\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=E\r\n\r\n"
+        b"--E\r\nContent-Type: text/plain\r\n\r\nThe nightly export.\r\n"
+        b"--E\r\nContent-Type: application/octet-stream\r\n\r\ndate,hours\r\n2026-12-01,8\r\n--E--\r\n"
+    )
     parsed = parse(tmp_path, raw)
     assert [(d.name, d.stored.media_type) for d in parsed.documents] == [("attachment-1.txt", "text/plain")]
 
@@ -418,9 +456,12 @@ def test_a_pdf_labelled_as_a_signature_is_still_a_pdf(tmp_path):
 
 
 def test_a_logo_shown_by_its_content_location_is_a_part(tmp_path):
-    raw = (b"From: a@example.com\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=L\r\n\r\n"
-           b"--L\r\nContent-Type: text/html\r\n\r\n<p>Regards</p><img src=\"logo.gif\">\r\n"
-           b"--L\r\nContent-Type: image/gif\r\nContent-Location: logo.gif\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-           + base64.encodebytes(picture(120, 40, "GIF")) + b"--L--\r\n")
+    raw = (
+        b"From: a@example.com\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=L\r\n\r\n"
+        b'--L\r\nContent-Type: text/html\r\n\r\n<p>Regards</p><img src="logo.gif">\r\n'
+        b"--L\r\nContent-Type: image/gif\r\nContent-Location: logo.gif\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(picture(120, 40, "GIF"))
+        + b"--L--\r\n"
+    )
     parsed = parse(tmp_path, raw)
     assert parsed.documents == [] and kinds(parsed) == {"logo"} and "Regards" in parsed.html
