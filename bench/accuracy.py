@@ -2,7 +2,7 @@
 missed per field, key-field accuracy, documents with every key field right, and how far the
 confidence can be trusted.
 
-    .venv/bin/python bench/accuracy.py [--corpus ../shared/corpus] [--mistakes] [--generated N]
+    .venv/bin/python bench/accuracy.py [--corpus ../shared/corpus] [--mistakes] [--generated N] [--labels-only]
 
 Tables, as the corpus's READMEs ask:
 1. the visual path (text layer, embedded XML switched off), one table per set: the hybrid PDFs
@@ -127,10 +127,10 @@ def visual(corpus: Path, generated: int) -> dict[str, SetScore]:
     for path, truth, kind in real_cases(corpus):
         sets[f"real-invoices / {kind}"].add(_read(path, INVOICE_FIELDS, path.name, score_truth, truth))
     if generated:
-        from backoffice.documents.ranker.corpus import HELD_OUT, write_set
+        from backoffice.demo.varied import HELD_OUT, write_set
 
         with tempfile.TemporaryDirectory() as folder:
-            for path, truth in write_set(Path(folder), generated, seed=7, layouts=HELD_OUT):
+            for path, truth in write_set(Path(folder), generated, 7, HELD_OUT):
                 sets["generated held-out / invoice"].add(_read(path, INVOICE_FIELDS, path.name, score_truth, truth))
     return sets
 
@@ -165,11 +165,16 @@ def _trained_on() -> set[str]:
     return set(model.metadata().get("trained_on", []))
 
 
+def _trained(group: str, trained: set[str]) -> bool:
+    """Whether the ranker saw this set in training (the generated held-out family never)."""
+    return group in trained
+
+
 def _table(title: str, sets: dict[str, SetScore], trained: set[str]) -> list[str]:
     out = [f"\n{title}", f"{'set':34} {'field':24} {'right':>6} {'wrong':>6} {'missed':>6} {'accuracy':>8}"]
     for group, result in sorted(sets.items()):
         score = result.score
-        used = "  (used in training)" if group.split(" / ")[0] in trained else "  (not used in training)"
+        used = "  (used in training)" if _trained(group, trained) else "  (not used in training)"
         out.append(f"{group}: {result.documents} documents{used}")
         for name in NAMES + ["line_count"]:
             if score.total(name):
@@ -191,9 +196,9 @@ def _table(title: str, sets: dict[str, SetScore], trained: set[str]) -> list[str
 
 def reliability(sets: dict[str, SetScore], trained: set[str]) -> list[str]:
     """Confidence bucket -> share of values right, over the sets not used in training."""
-    pairs = [(c, ok) for group, result in sets.items() if group.split(" / ")[0] not in trained
+    pairs = [(c, ok) for group, result in sets.items() if not _trained(group, trained)
              for _, c, ok in result.score.confidences]
-    used = sorted(g for g in sets if g.split(" / ")[0] not in trained)
+    used = sorted(g for g in sets if not _trained(group=g, trained=trained))
     out = [f"\nReliability (values given, sets not used in training: {', '.join(used)})",
            f"{'confidence':14} {'values':>7} {'right':>7} {'share right':>11}"]
     for low, high in zip(BUCKETS, BUCKETS[1:]):
@@ -235,12 +240,19 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--mistakes", action="store_true", help="list every wrong or missed value")
     parser.add_argument("--generated", type=int, default=60, help="held-out generated invoices to score (0: none)")
+    parser.add_argument("--labels-only", action="store_true", help="read without the ranker (the label logic alone)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     trained = _trained_on()
+    if args.labels_only:
+        from backoffice.documents.ranker import model
+
+        model.load = lambda *args, **kwargs: None  # what reading was before the ranker
+        trained = set()
     cases = corpus_cases(args.corpus)
     sets = visual(args.corpus, args.generated)
     out = [f"{len(cases)} distinct hybrid documents and {len(real_cases(args.corpus))} real invoices in {args.corpus}",
+           "label logic alone (--labels-only)" if args.labels_only else
            f"ranker trained on: {', '.join(sorted(trained)) or 'nothing (no model)'}"]
     out += _table("Visual path (embedded XML ignored)", sets, trained)
     out += reliability(sets, trained)
