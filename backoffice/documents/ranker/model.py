@@ -91,7 +91,8 @@ class Model:
         if generated is None:
             return min(score, 0.5)  # never calibrated: no promise
         real = self.calibrations.get(f"real|{field}") or self.calibrations.get("real|*")
-        return min(generated(score), real(score)) if real else generated(score)
+        share = min(generated(score), real(score)) if real else generated(score)
+        return max(share, 0.01)  # a value given is never certainly wrong (else it would not be given)
 
 
 @lru_cache(maxsize=4)

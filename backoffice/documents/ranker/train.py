@@ -11,7 +11,7 @@
    and their features; a candidate is right when its value equals the truth.
 3. Per field, grow gradient-boosted trees (LightGBM, fixed seed, one thread: the same input gives
    the same file). Three-fold out-of-fold scores, put through the same choice of values as
-   reading does, fit the calibration (isotonic, shrunk towards 1/2), per field and per state of
+   reading does, fit the calibration (isotonic, each step at its 95% lower bound), per field and per state of
    the totals (added up, alone, in doubt); the corpus's documents get maps of their own, and a
    value's confidence is the lower of the two.
 
@@ -24,6 +24,7 @@ import argparse
 import gzip
 import json
 import logging
+import math
 import random
 import sys
 import tempfile
@@ -163,8 +164,9 @@ def _walk(node: dict, nodes: list[list], level: int) -> int:
 
 
 def isotonic(points: list[tuple[float, bool]]) -> dict:
-    """Pool-adjacent-violators on (score, right), each block's share shrunk towards 1/2 (one
-    right and one wrong added), so that few values never promise certainty."""
+    """Pool-adjacent-violators on (score, right); each block's share is the lower end of its
+    one-sided 95% Wilson interval, so that a confidence means "right at least this often", and
+    few values never promise much."""
     blocks: list[list[float]] = []  # [lowest score, rights, count]
     for score, right in sorted(points):
         blocks.append([score, float(right), 1.0])
@@ -174,10 +176,18 @@ def isotonic(points: list[tuple[float, bool]]) -> dict:
             blocks[-1][2] += last[2]
     xs, ys, top = [], [], 0.0
     for low, rights, count in blocks:
-        top = max(top, (rights + 1) / (count + 2))
+        top = max(top, wilson_lower(rights, count))
         xs.append(round(low, 6))
         ys.append(round(top, 4))
     return {"x": xs, "y": ys}
+
+
+def wilson_lower(rights: float, count: float, z: float = 1.645) -> float:
+    """The lower bound of the Wilson score interval for ``rights`` of ``count``."""
+    share = rights / count
+    middle = share + z * z / (2 * count)
+    spread = z * math.sqrt(share * (1 - share) / count + z * z / (4 * count * count))
+    return max(0.0, (middle - spread) / (1 + z * z / count))
 
 
 def calibrate(examples: list[Example], scores: dict[str, dict[str, list[float]]]) -> dict[str, dict]:

@@ -58,7 +58,9 @@ def test_calibration_is_monotone_and_never_promises_certainty():
     points = [(0.1, False)] * 5 + [(0.3, True), (0.3, False)] + [(0.9, True)] * 8
     curve = train.isotonic(points)
     assert curve["y"] == sorted(curve["y"])
-    assert curve["y"][-1] == pytest.approx(10 / 11, abs=1e-4)  # 9 right of 9 (from 0.3 up), shrunk: (9 + 1) / (9 + 2)
+    assert curve["y"][-1] == pytest.approx(train.wilson_lower(9, 9), abs=1e-4)  # 9 right of 9, from 0.3 up
+    assert 0.7 < train.wilson_lower(9, 9) < 0.8  # nine values do not make a sure thing
+    assert train.wilson_lower(980, 1000) > 0.97 and train.wilson_lower(0, 5) == 0.0
     calibration = model.Calibration(curve)
     assert calibration(0.05) == curve["y"][0] and calibration(0.95) == curve["y"][-1]
 
