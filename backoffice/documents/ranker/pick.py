@@ -20,6 +20,7 @@ _METHODS = {"shape": "pattern", "letterhead": "pattern", "address": "pattern"}
 # invoices lack need the ranker to lean towards their presence.
 MIN_SCORE = 0.1
 MIN_SCORE_OPTIONAL = 0.5
+MIN_SCORE_NAME = 0.01  # every invoice names both parties: the likeliest phrase is given, however unsure
 MIN_SUM_SCORE = 0.05  # a total this unlikely does not take part in net + tax = total
 MIN_SCORE_TOTAL = 0.02  # a total printed but not adding up is still given (with a warning, never sure)
 OPTIONAL = frozenset({"order_reference", "due_date", "amount_due", "seller_vat_id", "iban"})
@@ -67,6 +68,8 @@ def _least(name: str, state: str, candidate: Candidate) -> float:
     invoices lack needs more, unless a printed label names the value."""
     if name in TOTALS:
         return 0.0 if state == "sum" else MIN_SCORE_TOTAL
+    if name in ("seller_name", "buyer_name"):
+        return MIN_SCORE_NAME
     return MIN_SCORE_OPTIONAL if name in OPTIONAL and candidate.method != "label" else MIN_SCORE
 
 
