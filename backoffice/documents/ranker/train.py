@@ -1,7 +1,7 @@
 """Train the field ranker and write it into the package (``ranker/model.json.gz``).
 
-    python -m backoffice.documents.ranker.train [--documents 1500] [--seed 13] [--corpus ../shared/corpus]
-                                                [--out PATH] [--trees 120]
+    python -m backoffice.documents.ranker.train [--documents 1200] [--seed 13] [--corpus ../shared/corpus]
+                                                [--out PATH] [--trees 80]
 
 1. Generate ``--documents`` varied invoices of the training family (:mod:`backoffice.demo.varied`)
    and, when ``--corpus`` is given, add the corpus's hybrid invoices read from their text layer
@@ -247,10 +247,10 @@ def train(examples: list[Example], trees: int, seed: int) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m backoffice.documents.ranker.train",
                                      description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--documents", type=int, default=1500, help="generated training invoices")
+    parser.add_argument("--documents", type=int, default=1200, help="generated training invoices")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--corpus", type=Path, default=None, help="also train on this corpus's hybrid invoices")
-    parser.add_argument("--trees", type=int, default=120, help="boosting rounds per field")
+    parser.add_argument("--trees", type=int, default=80, help="boosting rounds per field")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
