@@ -44,42 +44,62 @@ def best(candidates: list[Candidate], latest: bool = False) -> list[Candidate]:
     return sorted(ordered, key=lambda c: -c.score)
 
 
-def reconcile(found: dict[str, list[Candidate]], warnings: list[str]) -> dict[str, Field]:
-    """Pick net, tax and grand totals so that they add up, and say how sure that is.
+def pick_totals(found: dict[str, list[Candidate]], least: float = 0.0) -> tuple[dict[str, Candidate], bool]:
+    """Net, tax and grand totals that add up when some do (``True``), else the best of each.
 
     Totals sit at the end of an invoice, so among equal candidates the last one wins. Several
-    tax lines (one per rate) are also tried as their sum.
+    tax lines (one per rate) are also tried as their sum. Only candidates scored ``least`` or more
+    take part in a sum: two line amounts and their total add up too.
     """
     net = best(found.get("net_total", []), latest=True)[:4]
     tax = best(found.get("tax_total", []), latest=True)[:4]
     grand = best(found.get("grand_total", []), latest=True)[:4] or best(found.get("amount_due", []), latest=True)[:2]
-    per_line = {(c.words[0].page, round(c.words[0].top)): c for c in found.get("tax_total", [])}
+    per_line = {(c.words[0].page, round(c.words[0].top)): c for c in found.get("tax_total", []) if c.method != "shape"}
     if 2 <= len(per_line) <= 4 and len({page for page, _ in per_line}) == 1:
         parts = sorted(per_line.values(), key=lambda c: c.where)
         total = sum((Decimal(c.value) for c in parts), Decimal(0))
         tax.append(Candidate("tax_total", format_amount(total), [w for c in parts for w in c.words],
                              min(c.score for c in parts) - 0.05, "computed"))
-    if tax:
-        matches = [(n, t, g) for n, t, g in product(net, tax, grand)
-                   if abs(Decimal(n.value) + Decimal(t.value) - Decimal(g.value)) <= _CENT]
-    else:
-        matches = [(n, None, g) for n, g in product(net, grand) if Decimal(n.value) == Decimal(g.value)]
-    chosen: dict[str, Field] = {}
+
+    def usable(options: list[Candidate]) -> list[Candidate]:
+        return [c for c in options if c.score >= least or c.method == "computed"]
+
+    matches: list[tuple[Candidate, Candidate | None, Candidate]] = [
+        (n, t, g) for n, t, g in product(usable(net), usable(tax), usable(grand))
+        if abs(Decimal(n.value) + Decimal(t.value) - Decimal(g.value)) <= _CENT and _apart(n, t, g)]
+    if not matches and (not tax or least > 0):  # no tax printed: net and grand total are one amount
+        matches = [(n, None, g) for n, g in product(usable(net), usable(grand))
+                   if Decimal(n.value) == Decimal(g.value) and _apart(n, g)]
     if matches:
         picked = max(matches, key=lambda m: sum(c.score for c in m if c))
-        for name, candidate in zip(TOTALS, picked):
-            if candidate:
-                chosen[name] = candidate.to_field(min(0.99, candidate.score + 0.1))
-        return chosen
-    for name, options in zip(TOTALS, (net, tax, grand)):
-        if options:
-            doubtful = bool(net and grand)  # two totals that do not agree: neither is sure
-            chosen[name] = options[0].to_field(min(0.5, options[0].score) if doubtful else options[0].score)
-    if net and tax and grand:
+        return {name: c for name, c in zip(TOTALS, picked) if c}, True
+    return {name: options[0] for name, options in zip(TOTALS, (net, tax, grand)) if options}, False
+
+
+def _apart(*candidates: Candidate) -> bool:
+    """Whether the candidates were read from different words: one printed amount is no sum."""
+    places = [c.where for c in candidates]
+    return len(set(places)) == len(places)
+
+
+def reconcile(found: dict[str, list[Candidate]], warnings: list[str]) -> dict[str, Field]:
+    """Pick net, tax and grand totals so that they add up, and say how sure that is."""
+    picked, added_up = pick_totals(found)
+    if added_up:
+        return {name: c.to_field(min(0.99, c.score + 0.1)) for name, c in picked.items()}
+    doubtful = "net_total" in picked and "grand_total" in picked  # two totals that do not agree: neither is sure
+    chosen = {name: c.to_field(min(0.5, c.score) if doubtful else c.score) for name, c in picked.items()}
+    total_warnings(chosen, warnings)
+    return chosen
+
+
+def total_warnings(chosen: dict[str, Field], warnings: list[str]) -> None:
+    """Say when the totals chosen do not add up."""
+    if all(name in chosen for name in TOTALS):
         n, t, g = (Decimal(chosen[name].value) for name in TOTALS)
-        warnings.append(f"totals do not add up: net {n} + tax {t} = {n + t}, but the total says {g}")
-    elif net and grand:
+        if n + t != g:
+            warnings.append(f"totals do not add up: net {n} + tax {t} = {n + t}, but the total says {g}")
+    elif "net_total" in chosen and "grand_total" in chosen and chosen["net_total"].value != chosen["grand_total"].value:
         warnings.append(
             f"no tax amount found, and net {chosen['net_total'].value} differs from total {chosen['grand_total'].value}"
         )
-    return chosen

@@ -14,7 +14,7 @@ from collections import Counter
 from decimal import Decimal
 
 from backoffice.documents import labels, letterhead
-from backoffice.documents.candidates import TOTALS, Candidate, best, reconcile
+from backoffice.documents.candidates import TOTALS, Candidate, best, reconcile, total_warnings
 from backoffice.documents.labels import Hit, hits_of
 from backoffice.documents.layout import Line, Phrase, lines_of
 from backoffice.documents.line_items import read_lines
@@ -26,6 +26,7 @@ from backoffice.documents.normalise import (
     parse_date,
 )
 from backoffice.documents.pdf import PdfText, Word
+from backoffice.documents.ranker import features, model, pick
 
 log = logging.getLogger(__name__)
 
@@ -230,9 +231,11 @@ class Reader:
                 for name, (value, words) in row.items():
                     found[name].append(Candidate(name, value, words, score, "table"))
 
-    def pattern_candidates(self, found: dict[str, list[Candidate]]) -> None:
+    def pattern_candidates(self, found: dict[str, list[Candidate]], every: bool = False) -> None:
+        """IBANs, VAT ids and currencies anywhere; number and date from the title; the sender
+        line. Without ``every``, only for fields no label found."""
         for name, finder, score in (("iban", find_iban, 0.7), ("seller_vat_id", find_vat_id, 0.6)):
-            if found[name]:
+            if found[name] and not every:
                 continue
             for line in self.lines:
                 for phrase in line.phrases:
@@ -243,12 +246,12 @@ class Reader:
         for code, count in self.currency_votes.items():
             found["currency"].append(
                 Candidate("currency", code, [self.currency_words[code]], round(0.5 + 0.3 * count / total, 3), "pattern"))
-        if not found["invoice_number"] or not found["issue_date"]:
+        if every or not found["invoice_number"] or not found["issue_date"]:
             for candidate in letterhead.from_title(self.lines, self.day_first):
                 found[candidate.field].append(candidate)
         for candidate in letterhead.place_and_date(self.lines, self.day_first):
             found[candidate.field].append(candidate)
-        if not found["seller_name"] or not found["buyer_name"]:
+        if every or not found["seller_name"] or not found["buyer_name"]:
             for candidate in letterhead.from_sender_line(self.lines, self.hits, self.height):
                 found[candidate.field].append(candidate)
 
@@ -270,14 +273,60 @@ def _name(phrase: Phrase) -> Value | None:
     return (text, phrase.words) if letterhead.plausible_name(text) else None
 
 
-def read_invoice(text: PdfText) -> Document:
-    """The fields and line items of an invoice (or credit note) whose words are ``text``."""
-    reader = Reader(text)
-    items, headers = read_lines(reader.lines, reader.decimal_mark)
+def gather(reader: Reader, items: list[dict[str, Field]], headers: set[int], every: bool) -> dict[str, list[Candidate]]:
+    """The candidates of every field: beside and below labels, totals tables, patterns; with
+    ``every``, also the letterhead, the address blocks and every value of the right shape."""
     found = reader.label_candidates(skip=headers)
     reader.column_total_candidates(found)
-    reader.pattern_candidates(found)
+    reader.pattern_candidates(found, every=every)
+    if every:
+        guess = letterhead.seller_from_letterhead(reader.lines, reader.hits, reader.height, set())
+        if guess:
+            found["seller_name"].append(Candidate("seller_name", guess.value, guess.words, guess.score, "letterhead"))
+        for phrase in letterhead.address_blocks(reader.lines, reader.hits, reader.height):
+            for name in ("seller_name", "buyer_name"):
+                found[name].append(Candidate(name, phrase.text.strip(" ,"), phrase.words, 0.5, "address"))
+        features.propose(reader, found)
+    return found
+
+
+def line_total(items: list[dict[str, Field]]) -> Decimal | None:
+    return sum((Decimal(item["amount"].value) for item in items if "amount" in item), Decimal(0)) if items else None
+
+
+def read_invoice(text: PdfText) -> Document:
+    """The fields and line items of an invoice (or credit note) whose words are ``text``.
+
+    With the trained ranker (:mod:`backoffice.documents.ranker`), every candidate is scored by it
+    and confidences are calibrated; without it, by the label logic alone.
+    """
+    reader = Reader(text)
+    items, headers = read_lines(reader.lines, reader.decimal_mark)
+    ranker = model.load()
+    found = gather(reader, items, headers, every=ranker is not None)
     warnings: list[str] = []
+    if ranker is not None:
+        table = features.table(reader, found, line_total(items))
+        found = pick.score(ranker, table)
+        fields = pick.fields_of(ranker, pick.choose(found))
+        total_warnings(fields, warnings)
+    else:
+        fields = _by_labels(reader, found, warnings)
+    if items and "net_total" in fields:
+        total = line_total(items)
+        if total != Decimal(fields["net_total"].value):
+            warnings.append(f"line amounts add up to {total}, but the net total says {fields['net_total'].value}")
+    log.debug("read invoice", extra={"source": text.source, "fields": len(fields), "lines": len(items)})
+    document = Document(
+        kind=letterhead.kind_of(reader.lines, reader.height), method="text-layer", fields=fields, lines=items,
+        warnings=warnings, pages=text.page_count, source=text.source, tax_lines=_tax_lines(found, fields),
+    )
+    add_more_fields(document, reader.lines, reader.decimal_mark, reader.day_first)  # addresses, bank, terms...
+    return document
+
+
+def _by_labels(reader: Reader, found: dict[str, list[Candidate]], warnings: list[str]) -> dict[str, Field]:
+    """The label logic's choice: the best score per field, totals by arithmetic, then guesses."""
     fields = reconcile(found, warnings)
     for name in KINDS:
         if name in TOTALS or not found[name]:
@@ -300,17 +349,7 @@ def read_invoice(text: PdfText) -> Document:
             if name.lower() != seller_name.lower() and not seller_name.lower().startswith(name.lower()):
                 fields["buyer_name"] = Candidate("buyer_name", name, phrase.words, 0.5, "pattern").to_field()
                 break
-    if items and "net_total" in fields:
-        total = sum((Decimal(item["amount"].value) for item in items), Decimal(0))
-        if total != Decimal(fields["net_total"].value):
-            warnings.append(f"line amounts add up to {total}, but the net total says {fields['net_total'].value}")
-    log.debug("read invoice", extra={"source": text.source, "fields": len(fields), "lines": len(items)})
-    document = Document(
-        kind=letterhead.kind_of(reader.lines, reader.height), method="text-layer", fields=fields, lines=items,
-        warnings=warnings, pages=text.page_count, source=text.source, tax_lines=_tax_lines(found, fields),
-    )
-    add_more_fields(document, reader.lines, reader.decimal_mark, reader.day_first)  # addresses, bank, terms...
-    return document
+    return fields
 
 
 def _rate(text: str) -> str:

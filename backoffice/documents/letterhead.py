@@ -19,7 +19,7 @@ TITLE = re.compile(
 )
 _CREDIT = labels.compile_pattern(r"(?:credit note|credit memo|gutschrift|rechnungskorrektur|avoir|note de crédit|creditnota"
                      r"|nota de crédito|factura rectificativa)\b")
-_LEGAL = re.compile(r"\b(?:GmbH|AG|KG|OHG|UG|e\.K\.|Ltd\.?|Limited|LLC|Inc\.?|Corp\.?|plc|LLP|B\.V\.|N\.V\.|S\.A\.S?"
+LEGAL = re.compile(r"\b(?:GmbH|AG|KG|OHG|UG|e\.K\.|Ltd\.?|Limited|LLC|Inc\.?|Corp\.?|plc|LLP|B\.V\.|N\.V\.|S\.A\.S?"
                     r"|SARL|SAS|S\.L\.|S\.p\.A\.|Co\.|& Co|Oy|AB|A/S)(?=\W|$)")
 _SEPARATOR = re.compile(r"\s+[-–]\s+|\s*[·|•●]\s*|,\s+")
 _POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}-)?\d{4,5}\b")
@@ -66,7 +66,7 @@ def seller_from_letterhead(lines: list[Line], hits: dict[int, list[Hit]], height
                 continue
             if sum(ch.isdigit() for ch in text) > letters / 2:
                 continue
-            bonus = (3.0 if _LEGAL.search(text) else 0.0) + (2.0 if _address_follows(lines, line, phrase) else 0.0)
+            bonus = (3.0 if LEGAL.search(text) else 0.0) + (2.0 if address_follows(lines, line, phrase) else 0.0)
             bonus += 2.0 if _named_in(footer, text) else 0.0
             key = (phrase.size + bonus, -phrase.top)
             if best is None or key > best[0]:
@@ -75,7 +75,7 @@ def seller_from_letterhead(lines: list[Line], hits: dict[int, list[Hit]], height
         return None
     phrase = best[1]
     cut = _SEPARATOR.search(phrase.text)
-    words = phrase.words_in(0, cut.start() if cut and _LEGAL.search(phrase.text[: cut.start()]) else len(phrase.text))
+    words = phrase.words_in(0, cut.start() if cut and LEGAL.search(phrase.text[: cut.start()]) else len(phrase.text))
     while len(words) > 1 and TITLE.fullmatch(labels.clean(words[-1].text)):
         words = words[:-1]
     if len(words) > 1 and words[0].text.lower() == "logo":  # a template's placeholder for the logo
@@ -86,7 +86,7 @@ def seller_from_letterhead(lines: list[Line], hits: dict[int, list[Hit]], height
 def _named_in(footer: str, name: str) -> bool:
     """Whether the first distinctive word of ``name`` (not a legal form) appears in ``footer``."""
     for word in re.findall(r"[^\W\d_]{4,}", name.lower()):
-        if not _LEGAL.fullmatch(word.capitalize()) and word not in ("logo", "company", "firma", "société"):
+        if not LEGAL.fullmatch(word.capitalize()) and word not in ("logo", "company", "firma", "société"):
             return re.search(rf"\b{re.escape(word)}", footer) is not None
     return False
 
@@ -94,7 +94,7 @@ def _named_in(footer: str, name: str) -> bool:
 _STREET = re.compile(r"\b\d{1,5}[a-z]?\b.*[A-Za-zÀ-ÿ]{3,}|[A-Za-zÀ-ÿ]{3,}.*\b\d{1,5}[a-z]?\b")
 
 
-def _address_follows(lines: list[Line], line: Line, phrase: Phrase) -> bool:
+def address_follows(lines: list[Line], line: Line, phrase: Phrase) -> bool:
     """Whether the lines right under ``phrase`` (same left edge) read like a street and a town."""
     position = lines.index(line)
     below = 0
@@ -120,7 +120,7 @@ def address_blocks(lines: list[Line], hits: dict[int, list[Hit]], height: float)
                 continue
             if _POSTCODE.search(phrase.text) or any(ch.isdigit() for ch in phrase.text):
                 continue
-            if _address_follows(lines, line, phrase):
+            if address_follows(lines, line, phrase):
                 found.append(phrase)
     return found
 

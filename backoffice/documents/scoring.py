@@ -47,12 +47,15 @@ class Score:
     wrong: Counter[str] = field(default_factory=Counter)
     missed: Counter[str] = field(default_factory=Counter)
     mistakes: list[str] = field(default_factory=list)
+    # (field, confidence, right) of every value the extractor gave for a scored field
+    confidences: list[tuple[str, float, bool]] = field(default_factory=list)
 
     def add(self, other: Score) -> None:
         self.correct.update(other.correct)
         self.wrong.update(other.wrong)
         self.missed.update(other.missed)
         self.mistakes.extend(other.mistakes)
+        self.confidences.extend(other.confidences)
 
     def total(self, name: str) -> int:
         return self.correct[name] + self.wrong[name] + self.missed[name]
@@ -79,6 +82,53 @@ def score_fields(document: Document, expected: dict[str, object], names: list[st
         else:
             score.wrong[name] += 1
             score.mistakes.append(f"{label} {name}: got {got}, want {want}")
+        if found and got is not None:
+            score.confidences.append((name, found.confidence, got == want))
+    return score
+
+
+# Legal forms dropped before names are compared (the real-invoices README's rule).
+_LEGAL = re.compile(
+    r"\b(?:ltd|ltda|llc|inc|gmbh|co kg|kg|ag|bv|b v|nv|sa|s a|sas|sarl|sl|srl|spa|pty|pvt|plc|limited|corp|"
+    r"corporation|company|co|spolka akcyjna|spółka akcyjna|sp z o o|sp zoo|as|a s|ab|oy|aps|me|eireli)\b")
+
+
+def loose_name(text: str) -> str:
+    """A party name as the real-invoices rules compare it: lower case, no punctuation, no legal form."""
+    words = re.sub(r"[^\w\s]", " ", text.casefold()).replace("_", " ")
+    return " ".join(_LEGAL.sub(" ", " ".join(words.split())).split())
+
+
+def same_value(name: str, got: str, want: str) -> bool:
+    """Whether two normalised values of field ``name`` are the same by the real-invoices rules:
+    names are equal without legal forms, or one contains the other."""
+    if name in NAMES:
+        a, b = loose_name(got), loose_name(want)
+        return bool(a and b) and (a == b or a in b or b in a)
+    return got == want
+
+
+def score_truth(document: Document, truth: dict[str, object], names: list[str], label: str = "") -> Score:
+    """Like :func:`score_fields`, with the real-invoices rules: names compared loosely, a field
+    whose truth is null (or only listed as ambiguous) not scored."""
+    score = Score()
+    for name in names:
+        want = normalise(name, truth.get(name))
+        if want is None:
+            continue
+        found = document.fields.get(name)
+        got = normalise(name, found.value) if found else None
+        if got is None:
+            score.missed[name] += 1
+            score.mistakes.append(f"{label} {name}: missed (want {want})")
+            continue
+        right = same_value(name, got, want)
+        if right:
+            score.correct[name] += 1
+        else:
+            score.wrong[name] += 1
+            score.mistakes.append(f"{label} {name}: got {got}, want {want}")
+        score.confidences.append((name, found.confidence if found else 0.0, right))
     return score
 
 

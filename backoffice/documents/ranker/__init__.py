@@ -1,0 +1,1 @@
+"""The field ranker: candidates -> features -> gradient-boosted trees -> calibrated confidence."""

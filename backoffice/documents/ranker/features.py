@@ -1,0 +1,291 @@
+"""Candidates for every field of an invoice, and the numbers that describe each one.
+
+Besides what the label logic proposes (:mod:`backoffice.documents.invoice`), every date, every
+amount with cents, every identifier-shaped token and every name-like phrase near the top is a
+candidate ("shape"). Each candidate is then described by its nearest labels (left on its line,
+above in its column: which field they name, strong or weak, how far), its place on the page, its
+font, and what the rest of the document says about its value (the largest amount, the sum of two
+others, the sum of the line items, the earliest or latest date, how often it is printed). The
+labels come from :func:`backoffice.documents.labels.hits_of`, so every label vocabulary added
+there feeds the ranker without a change here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from decimal import Decimal
+from statistics import median
+from typing import TYPE_CHECKING
+
+from backoffice.documents import letterhead
+from backoffice.documents.candidates import Candidate
+from backoffice.documents.labels import Hit
+from backoffice.documents.normalise import find_date, format_amount, parse_amount, parse_date
+
+if TYPE_CHECKING:
+    from backoffice.documents.invoice import Reader
+
+FIELDS = ("invoice_number", "order_reference", "issue_date", "due_date", "seller_name", "buyer_name",
+          "seller_vat_id", "iban", "currency", "net_total", "tax_total", "grand_total", "amount_due")
+KIND = {"invoice_number": "id", "order_reference": "id", "issue_date": "date", "due_date": "date",
+        "seller_name": "name", "buyer_name": "name", "seller_vat_id": "vat", "iban": "iban", "currency": "currency",
+        "net_total": "money", "tax_total": "money", "grand_total": "money", "amount_due": "money"}
+# Fields whose values have a shape nothing else has (a checksummed IBAN, a VAT id, a currency
+# code): the label logic's score stands, the ranker only calibrates it.
+RULED = frozenset({"seller_vat_id", "iban", "currency"})
+METHODS = ("label", "table", "pattern", "computed", "shape", "letterhead", "address")
+NAMES = (
+    ["heuristic", "support"] + [f"method_{m}" for m in METHODS]
+    + ["left_this_strong", "left_this_weak", "left_other", "left_gap", "left_colon",
+       "above_this_strong", "above_this_weak", "above_other", "above_gap",
+       "line_this", "line_other", "line_labels", "title_line",
+       "y", "x", "page", "last_page", "size", "bold", "size_rank", "words", "chars",
+       "rank", "is_first", "is_last", "distinct", "sum_of_two", "part_of_sum", "lines_sum", "repeated", "negative",
+       "currency_mark", "other_fields", "digits", "letters", "separators", "legal_form", "address_below", "postcode"]
+)
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
+_CENTS = re.compile(r"\d[.,]\d{2}\)?-?$|\d[.,]\d{2}\s?\S{0,3}$")
+_MARKS = "€$£¥₹"
+
+
+class Context:
+    """What every candidate of one document is compared with."""
+
+    def __init__(self, reader: Reader, line_total: Decimal | None):
+        self.reader = reader
+        self.lines = reader.lines
+        self.height = reader.height
+        self.width = reader.text.sizes[0][0] if reader.text.sizes else 595.0
+        sizes = [w.size for line in self.lines for w in line.words if w.size]
+        self.size = median(sizes) if sizes else 10.0
+        self.pages = max((line.page for line in self.lines), default=1)
+        self.first_page = min((line.page for line in self.lines), default=1)
+        self.position = {line.index: number for number, line in enumerate(self.lines)}
+        self.place = {id(w): (line, phrase) for line in self.lines for phrase in line.phrases for w in phrase.words}
+        self.line_total = line_total
+        self.amounts: Counter[Decimal] = Counter()
+        self.dates: Counter[str] = Counter()
+        self.name_sizes: list[float] = []
+
+    def finish(self, found: dict[str, list[Candidate]]) -> None:
+        values = sorted({Decimal(c.value) for name in ("net_total", "tax_total", "grand_total", "amount_due")
+                         for c in found[name]})
+        self.sorted_amounts = values
+        self.amount_rank = {v: n for n, v in enumerate(values)}
+        self.sums: set[Decimal] = set()  # amounts that are the sum of two others
+        self.parts: set[Decimal] = set()  # amounts that, with another, make a third
+        present = set(values)
+        positive = [v for v in values if v > 0]
+        for i, a in enumerate(positive):
+            for b in positive[i + 1 :]:
+                if a + b in present:
+                    self.sums.add(a + b)
+                    self.parts.update((a, b))
+        self.common: dict[tuple, tuple[list[float], list[float]]] = {}
+        self.sorted_dates = sorted({c.value for name in ("issue_date", "due_date") for c in found[name]})
+        self.name_sizes = sorted({c.words[0].size for name in ("seller_name", "buyer_name") for c in found[name]},
+                                 reverse=True)
+        self.by_value: dict[str, set[str]] = defaultdict(set)
+        for name, candidates in found.items():
+            for candidate in candidates:
+                if candidate.method == "label":
+                    self.by_value[candidate.value].add(name)
+
+
+def propose(reader: Reader, found: dict[str, list[Candidate]]) -> None:
+    """Add the shape candidates to ``found`` (dates, amounts, identifiers, names)."""
+    first_page = reader.lines[0].page if reader.lines else 1
+    for line in reader.lines:
+        for phrase in line.phrases:
+            text = phrase.text
+            start = 0
+            while start < len(text):  # every date of the phrase
+                hit = find_date(text[start:], reader.day_first)
+                if not hit:
+                    break
+                span = (start + hit[1][0], start + hit[1][1])
+                words = phrase.words_in(*span)
+                for name in ("issue_date", "due_date"):
+                    found[name].append(Candidate(name, hit[0].isoformat(), words, 0.0, "shape"))
+                start = span[1]
+            for index, word in enumerate(phrase.words):
+                if any(ch.isdigit() for ch in word.text):
+                    _amount_at(reader, phrase.words, index, found)
+                    if line.page == first_page and line.top < reader.height * 0.5:
+                        _identifier_at(word, found)
+            if line.page == first_page and line.top < reader.height * 0.6 and letterhead.plausible_name(text.strip(" ,")):
+                for name in ("seller_name", "buyer_name"):
+                    found[name].append(Candidate(name, text.strip(" ,"), phrase.words, 0.0, "shape"))
+
+
+def _amount_at(reader: Reader, words: list, index: int, found: dict[str, list[Candidate]]) -> None:
+    for end in range(min(len(words), index + 3), index, -1):
+        text = " ".join(w.text for w in words[index:end])
+        if not _CENTS.search(text):
+            continue
+        value = parse_amount(text, reader.decimal_mark)
+        if value is not None:
+            for name in ("net_total", "tax_total", "grand_total", "amount_due"):
+                found[name].append(Candidate(name, format_amount(value), words[index:end], 0.0, "shape"))
+            return
+
+
+def _identifier_at(word, found: dict[str, list[Candidate]]) -> None:
+    token = word.text.lstrip("#:").rstrip(".,;:")
+    if not (3 <= len(token) <= 30 and _ID.fullmatch(token) and sum(ch.isdigit() for ch in token) >= 2):
+        return
+    if parse_date(token) is not None or _CENTS.search(token):
+        return
+    for name in ("invoice_number", "order_reference"):
+        found[name].append(Candidate(name, token, [word], 0.0, "shape"))
+
+
+def merge(found: dict[str, list[Candidate]]) -> dict[str, list[tuple[Candidate, int]]]:
+    """One candidate per field, value and place: the one with the best heuristic score, and how
+    many pieces of evidence proposed it."""
+    merged: dict[str, list[tuple[Candidate, int]]] = {}
+    for name, candidates in found.items():
+        best: dict[tuple, list] = {}
+        for candidate in candidates:
+            key = (candidate.value, candidate.where)
+            if key not in best:
+                best[key] = [candidate, 0]
+            elif candidate.score > best[key][0].score:
+                best[key][0] = candidate
+            best[key][1] += 1
+        merged[name] = [(c, n) for c, n in best.values()]
+    return merged
+
+
+def _labels_near(context: Context, candidate: Candidate, name: str) -> list[float]:
+    """Nearest label left on the candidate's line and above it in its column."""
+    reader = context.reader
+    first = candidate.words[0]
+    position = next((context.position[l.index] for l in _line_of(context, first)), None)
+    out = [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    if position is None:
+        return out
+    line = context.lines[position]
+    hits = reader.hits[line.index]
+    left = [(line.phrases[h.phrase].words[h.end - 1].x1, h) for h in hits
+            if line.phrases[h.phrase].words[h.end - 1].x1 <= first.x0 + 1]
+    if left:
+        x1, hit = max(left, key=lambda item: item[0])
+        out[0:3] = _strength(hit, name)
+        out[3] = min(1.0, (first.x0 - x1) / context.width)
+        out[4] = float(line.phrases[hit.phrase].words[hit.end - 1].text.endswith(":"))
+    x0, x1 = candidate.words[0].x0, candidate.words[-1].x1
+    for other in reversed(context.lines[max(0, position - 4) : position]):
+        if other.page != line.page or line.top - other.bottom > 60:
+            break
+        above = [h for h in reader.hits[other.index]
+                 if _overlaps(other.phrases[h.phrase].words[h.start : h.end], x0, x1)]
+        if above:
+            out[5:8] = _strength(above[0], name)
+            out[8] = min(1.0, (line.top - other.bottom) / context.height * 10)
+            break
+    names = {f for h in hits for f, _ in h.fields}
+    out[9] = float(name in names)
+    out[10] = float(bool(names - {name}))
+    out[11] = float(len(hits))
+    out[12] = float(bool(letterhead.TITLE.match(line.text.lower())))
+    return out
+
+
+def _line_of(context: Context, word) -> list:
+    place = context.place.get(id(word))
+    return [place[0]] if place else []
+
+
+def _overlaps(words: list, x0: float, x1: float) -> bool:
+    if not words:
+        return False
+    a, b = words[0].x0, words[-1].x1
+    return (b >= x0 - 2 and a <= x1 + 2) or abs(a - x0) < 15
+
+
+def _strength(hit: Hit, name: str) -> list[float]:
+    strong = any(f == name and s for f, s in hit.fields)
+    weak = any(f == name and not s for f, s in hit.fields)
+    return [float(strong), float(weak and not strong), float(not strong and not weak)]
+
+
+def describe(context: Context, name: str, candidate: Candidate, support: int) -> list[float]:
+    """The feature vector of ``candidate`` for field ``name`` (see :data:`NAMES`)."""
+    row = [candidate.score, float(support)] + [float(candidate.method == m) for m in METHODS]
+    row += _labels_near(context, candidate, name)
+    kind = KIND[name]
+    key = (id(candidate.words[0]), len(candidate.words), candidate.value, kind)
+    common = context.common.get(key)
+    if common is None:  # what does not depend on the field: computed once per printed value
+        common = context.common[key] = _common(context, kind, candidate)
+    row += common[0]
+    row.append(float(len(context.by_value.get(candidate.value, set()) - {name})))
+    row += common[1]
+    return row
+
+
+def _common(context: Context, kind: str, candidate: Candidate) -> tuple[list[float], list[float]]:
+    first = candidate.words[0]
+    size = max(w.size for w in candidate.words) or context.size
+    head = [first.top / context.height, first.x0 / context.width, float(first.page - context.first_page),
+            float(first.page == context.pages), size / context.size, float("bold" in first.font.lower())]
+    head.append(float(context.name_sizes.index(first.size)) if kind == "name" and first.size in context.name_sizes else -1.0)
+    head += [float(len(candidate.words)), float(len(candidate.value))]
+    head += _value_features(context, kind, candidate)
+    value = candidate.value
+    place = context.place.get(id(first))
+    address = kind == "name" and place is not None and letterhead.address_follows(context.lines, place[0], place[1])
+    tail = [sum(ch.isdigit() for ch in value) / max(len(value), 1), float(any(ch.isalpha() for ch in value)),
+            float(sum(ch in "-/._" for ch in value)), float(bool(letterhead.LEGAL.search(value)) if kind == "name" else 0.0),
+            float(address), float(kind == "id" and place is not None and _postcode(place[1], first))]
+    return head, tail
+
+
+def _postcode(phrase, word) -> bool:
+    """Whether ``word`` reads like a postcode: 4 or 5 digits before or after a town's name."""
+    if not (word.text.isdigit() and 4 <= len(word.text) <= 5):
+        return False
+    index = next((i for i, w in enumerate(phrase.words) if w is word), -1)
+    around = phrase.words[index + 1 : index + 2] + phrase.words[max(index - 1, 0) : max(index, 0)]
+    return any(w.text[:1].isupper() and w.text.rstrip(",").isalpha() for w in around)
+
+
+def _value_features(context: Context, kind: str, candidate: Candidate) -> list[float]:
+    """rank, is_first, is_last, distinct, sum_of_two, part_of_sum, lines_sum, repeated, negative, currency_mark."""
+    if kind == "money":
+        value = Decimal(candidate.value)
+        values = context.sorted_amounts
+        rank = (len(values) - 1 - context.amount_rank[value]) if value in context.amount_rank else -1
+        sum_of_two, part = value in context.sums, value in context.parts
+        text = " ".join(w.text for w in candidate.words)
+        mark = any(s in text for s in _MARKS) or any(c.isupper() for c in text)
+        return [float(rank), float(rank == len(values) - 1), float(rank == 0), float(len(values)), float(sum_of_two),
+                float(part), float(context.line_total is not None and value == context.line_total),
+                float(context.reader_counts.get(candidate.value, 0)), float(value < 0), float(mark)]
+    if kind == "date":
+        dates = context.sorted_dates
+        rank = dates.index(candidate.value) if candidate.value in dates else -1
+        return [float(rank), float(rank == 0), float(rank == len(dates) - 1), float(len(dates)), 0.0, 0.0, 0.0,
+                float(context.reader_counts.get(candidate.value, 0)), 0.0, 0.0]
+    return [-1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, float(context.reader_counts.get(candidate.value, 0)), 0.0, 0.0]
+
+
+def table(reader: Reader, found: dict[str, list[Candidate]], line_total: Decimal | None
+          ) -> dict[str, tuple[list[Candidate], list[list[float]]]]:
+    """Per field: its merged candidates and their feature rows."""
+    context = Context(reader, line_total)
+    merged = merge(found)
+    context.finish(found)
+    counts: Counter[str] = Counter()
+    for name in ("issue_date", "net_total"):  # how often a date or an amount is printed
+        for candidate, _ in merged.get(name, []):
+            counts[candidate.value] += 1
+    context.reader_counts = counts
+    out = {}
+    for name in FIELDS:
+        candidates = merged.get(name, [])
+        rows = [] if name in RULED else [describe(context, name, c, n) for c, n in candidates]
+        out[name] = ([c for c, _ in candidates], rows)
+    return out

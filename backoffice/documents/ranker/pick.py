@@ -1,0 +1,100 @@
+"""Choose each field's value from the ranked candidates, and give it a calibrated confidence.
+
+Totals are chosen together: among the best few of each, three that add up (net + tax = total)
+win; whether they did is part of the calibration key (``|sum``, ``|alone``, or ``|doubt`` when a
+net and a grand total disagree, never above 0.5), since added-up totals are right far more often. The seller and the buyer are never the same phrase.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from backoffice.documents.candidates import TOTALS, Candidate, best, pick_totals
+from backoffice.documents.models import Field
+from backoffice.documents.ranker.features import FIELDS, RULED
+from backoffice.documents.ranker.model import Model
+
+# How a chosen value is described in its Field (models.Field.method).
+_METHODS = {"shape": "pattern", "letterhead": "pattern", "address": "pattern"}
+# Below this the best candidate is no value at all: a field the page does not print. Fields many
+# invoices lack need the ranker to lean towards their presence.
+MIN_SCORE = 0.1
+MIN_SCORE_OPTIONAL = 0.5
+MIN_SCORE_NAME = 0.01  # every invoice names both parties: the likeliest phrase is given, however unsure
+MIN_SUM_SCORE = 0.05  # a total this unlikely does not take part in net + tax = total
+MIN_SCORE_TOTAL = 0.02  # a total printed but not adding up is still given (with a warning, never sure)
+OPTIONAL = frozenset({"order_reference", "due_date", "amount_due", "seller_vat_id", "iban"})
+
+
+def score(model: Model, table: dict[str, tuple[list[Candidate], list[list[float]]]]) -> dict[str, list[Candidate]]:
+    """Every candidate with the ranker's score for its field; the fields the label logic reads
+    by their unmistakable shape (:data:`~backoffice.documents.ranker.features.RULED`) keep its score."""
+    scored = {}
+    for name, (candidates, rows) in table.items():
+        if name in RULED:
+            scored[name] = [c for c in candidates if c.method != "shape"]
+            continue
+        probabilities = model.probability(name, rows) or []
+        scored[name] = [replace(c, score=p) for c, p in zip(candidates, probabilities)]
+    return scored
+
+
+def choose(scored: dict[str, list[Candidate]]) -> dict[str, tuple[Candidate, str]]:
+    """Field -> (chosen candidate, calibration key)."""
+    picked, added_up = pick_totals(scored, least=MIN_SUM_SCORE)
+    doubt = not added_up and "net_total" in picked and "grand_total" in picked
+    state = "sum" if added_up else "doubt" if doubt else "alone"
+    chosen = {name: (c, f"{name}|{state}") for name, c in picked.items()}
+    for name in FIELDS:
+        if name in TOTALS or not scored.get(name):
+            continue
+        ranked = best(scored[name], latest=name == "amount_due")
+        if name == "buyer_name" and "seller_name" in chosen:
+            seller = chosen["seller_name"][0]
+            ranked = [c for c in ranked if c.value.lower() != seller.value.lower()] or ranked
+        top = ranked[0]
+        key = name
+        if name == "amount_due":
+            agrees = "grand_total" in chosen and chosen["grand_total"][0].value == top.value
+            key = f"{name}|{'sum' if agrees else 'alone'}"
+        chosen[name] = (top, key)
+    if "seller_name" in chosen and "buyer_name" in chosen:
+        _part_names(scored, chosen)
+    return {name: pick for name, pick in chosen.items() if pick[0].score >= _least(name, state, pick[0])}
+
+
+def _least(name: str, state: str, candidate: Candidate) -> float:
+    """The score a value needs to be given at all: totals that add up need none; a field many
+    invoices lack needs more, unless a printed label names the value."""
+    if name in TOTALS:
+        return 0.0 if state == "sum" else MIN_SCORE_TOTAL
+    if name in ("seller_name", "buyer_name"):
+        return MIN_SCORE_NAME
+    return MIN_SCORE_OPTIONAL if name in OPTIONAL and candidate.method != "label" else MIN_SCORE
+
+
+def _part_names(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Candidate, str]]) -> None:
+    """When seller and buyer came out the same, the one less sure takes its next best."""
+    seller, buyer = chosen["seller_name"][0], chosen["buyer_name"][0]
+    if seller.value.lower() != buyer.value.lower():
+        return
+    pairs = [(s, b) for s in best(scored["seller_name"])[:4] for b in best(scored["buyer_name"])[:4]
+             if s.value.lower() != b.value.lower()]
+    if pairs:
+        s, b = max(pairs, key=lambda pair: pair[0].score + pair[1].score)
+        chosen["seller_name"] = (s, "seller_name")
+        chosen["buyer_name"] = (b, "buyer_name")
+    else:  # one party only on the page: the other name is not printed
+        del chosen["seller_name" if seller.score < buyer.score else "buyer_name"]
+
+
+def fields_of(model: Model, chosen: dict[str, tuple[Candidate, str]]) -> dict[str, Field]:
+    """The chosen values as fields, confidence calibrated."""
+    fields = {}
+    for name, (candidate, key) in chosen.items():
+        confidence = model.confidence(key, candidate.score)
+        if key.endswith("|doubt"):  # two totals that do not agree: neither is sure
+            confidence = min(confidence, 0.5)
+        field = candidate.to_field(round(confidence, 3))
+        fields[name] = replace(field, method=_METHODS.get(candidate.method, candidate.method))
+    return fields
