@@ -201,7 +201,7 @@ def reliability(sets: dict[str, SetScore], trained: set[str]) -> list[str]:
     used = sorted(g for g in sets if not _trained(group=g, trained=trained))
     out = [f"\nReliability (values given, sets not used in training: {', '.join(used)})",
            f"{'confidence':14} {'values':>7} {'right':>7} {'share right':>11}"]
-    for low, high in zip(BUCKETS, BUCKETS[1:]):
+    for low, high in zip(BUCKETS, BUCKETS[1:], strict=False):
         inside = [ok for c, ok in pairs if low <= c < high]
         if inside:
             out.append(f"{low:.2f} - {min(high, 1.0):.2f}    {len(inside):7d} {sum(inside):7d} {sum(inside) / len(inside):11.1%}")

@@ -33,8 +33,21 @@ HELD_OUT_LANGUAGES = ("pt", "fi")
 _FONTS = {"sans": "DejaVuSans", "serif": "DejaVuSerif", "condensed": "DejaVuSansCondensed", "mono": "DejaVuSansMono"}
 _FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _CENT = Decimal("0.01")
-_IBAN_LENGTH = {"DE": 22, "FR": 27, "NL": 18, "ES": 24, "IT": 27, "PT": 25, "PL": 28, "CZ": 24, "SE": 24, "DK": 18,
-                "NO": 15, "FI": 18, "GB": 22}
+_IBAN_LENGTH = {
+    "DE": 22,
+    "FR": 27,
+    "NL": 18,
+    "ES": 24,
+    "IT": 27,
+    "PT": 25,
+    "PL": 28,
+    "CZ": 24,
+    "SE": 24,
+    "DK": 18,
+    "NO": 15,
+    "FI": 18,
+    "GB": 22,
+}
 
 
 @dataclass
@@ -124,18 +137,42 @@ def _iban(rng: random.Random, country: str) -> str:
 
 def _vat_id(rng: random.Random, country: str) -> str:
     digits = lambda n: "".join(str(rng.randrange(10)) for _ in range(n))  # noqa: E731
-    return {"DE": lambda: "DE" + digits(9), "FR": lambda: "FR" + digits(11), "NL": lambda: f"NL{digits(9)}B{digits(2)}",
-            "ES": lambda: f"ESB{digits(8)}", "IT": lambda: "IT" + digits(11), "PT": lambda: "PT" + digits(9),
-            "PL": lambda: "PL" + digits(10), "CZ": lambda: "CZ" + digits(8), "SE": lambda: f"SE{digits(10)}01",
-            "DK": lambda: "DK" + digits(8), "NO": lambda: f"NO{digits(9)}MVA", "FI": lambda: "FI" + digits(8),
-            "GB": lambda: "GB" + digits(9)}[country]()
+    return {
+        "DE": lambda: "DE" + digits(9),
+        "FR": lambda: "FR" + digits(11),
+        "NL": lambda: f"NL{digits(9)}B{digits(2)}",
+        "ES": lambda: f"ESB{digits(8)}",
+        "IT": lambda: "IT" + digits(11),
+        "PT": lambda: "PT" + digits(9),
+        "PL": lambda: "PL" + digits(10),
+        "CZ": lambda: "CZ" + digits(8),
+        "SE": lambda: f"SE{digits(10)}01",
+        "DK": lambda: "DK" + digits(8),
+        "NO": lambda: f"NO{digits(9)}MVA",
+        "FI": lambda: "FI" + digits(8),
+        "GB": lambda: "GB" + digits(9),
+    }[country]()
 
 
 def _number(rng: random.Random, year: int) -> str:
     n = rng.randrange(1, 99999)
-    return _pick(rng, [f"INV-{year}-{n:04d}", f"{year}-{n % 1000:03d}", f"RE{n:06d}", f"F{year}/{n % 10000:04d}",
-                       f"{n + 10000}", f"FA-{year % 100}-{n:05d}", f"{n % 1000}/{year}", f"{year}{n:05d}",
-                       f"{n % 10000}", f"{n % 1000:03d}", f"A{n % 100000}", f"{n % 100}-{n % 7}"])
+    return _pick(
+        rng,
+        [
+            f"INV-{year}-{n:04d}",
+            f"{year}-{n % 1000:03d}",
+            f"RE{n:06d}",
+            f"F{year}/{n % 10000:04d}",
+            f"{n + 10000}",
+            f"FA-{year % 100}-{n:05d}",
+            f"{n % 1000}/{year}",
+            f"{year}{n:05d}",
+            f"{n % 10000}",
+            f"{n % 1000:03d}",
+            f"A{n % 100000}",
+            f"{n % 100}-{n % 7}",
+        ],
+    )
 
 
 def _reference(rng: random.Random, shapes: list[str], year: int) -> str:
@@ -163,32 +200,43 @@ def make_spec(rng: random.Random, family: str) -> Spec:
     currency, symbol = habits["currencies"][rng.randrange(len(habits["currencies"]))]
     country = habits["country"]
     issued = date(2015, 1, 1) + timedelta(days=rng.randrange(4000))
-    items = [(_pick(rng, ITEMS), Decimal(rng.choice([1, 1, 2, 3, 5, 10, 12])),
-              Decimal(rng.randrange(500, 250000)) / 100) for _ in range(rng.choice([1, 2, 3, 4, 6, 9, 14, 30]))]
+    items = [
+        (_pick(rng, ITEMS), Decimal(rng.choice([1, 1, 2, 3, 5, 10, 12])), Decimal(rng.randrange(500, 250000)) / 100)
+        for _ in range(rng.choice([1, 2, 3, 4, 6, 9, 14, 30]))
+    ]
     rates = [Decimal(_pick(rng, ["20", "19", "21", "10", "25", "23", "24", "7", "5.5", "8.25", "0"]))]
     if rng.random() < 0.2:
         rates.append(Decimal(_pick(rng, ["7", "10", "12", "5", "9"])))
     styles = ["right-rows", "left-rows", "row-above", "sentence"] + (["grid"] if held_out else [])
     spec = Spec(
-        lang=lang, words=words,
+        lang=lang,
+        words=words,
         font="mono" if trait == 1 else _pick(rng, ["sans", "serif", "condensed"]),
         meta="grid" if trait == 2 else _pick(rng, styles),
         parties=_pick(rng, ["bill-to", "side-by-side", "window", "labelled"]),
         totals="sentence" if trait == 3 else _pick(rng, ["rows", "rows", "table-row"]),
-        number=_number(rng, issued.year), issued=issued,
+        number=_number(rng, issued.year),
+        issued=issued,
         due=issued + timedelta(days=rng.choice([7, 14, 30, 60])) if rng.random() < 0.8 else None,
         seller=[_name(rng, lang), _pick(rng, STREETS), _pick(rng, CITIES)],
         buyer=[_name(rng, lang), _pick(rng, STREETS), _pick(rng, CITIES)],
         ship=[_name(rng, lang), _pick(rng, STREETS), _pick(rng, CITIES)] if rng.random() < 0.2 else None,
-        currency=currency, symbol=symbol,
+        currency=currency,
+        symbol=symbol,
         show=_pick(rng, ["code-after", "code-before", "plain"] + (["symbol", "symbol"] if symbol else [])),
-        money=_pick(rng, habits["money"]), dates=_dates(rng, lang, currency), items=items, rates=rates,
-        vat_id=_vat_id(rng, country), iban=_iban(rng, country if country != "GB" else "GB") if rng.random() < 0.7 else None,
+        money=_pick(rng, habits["money"]),
+        dates=_dates(rng, lang, currency),
+        items=items,
+        rates=rates,
+        vat_id=_vat_id(rng, country),
+        iban=_iban(rng, country if country != "GB" else "GB") if rng.random() < 0.7 else None,
         order=_reference(rng, ["PO-{n}", "45000{n}", "BST-{n}", "{n}/{y}", "ORD{n}", "{n}"], issued.year)
-        if rng.random() < 0.35 else None,
+        if rng.random() < 0.35
+        else None,
         customer_no=_reference(rng, ["{n}", "K-{n}", "C{n}", "KD-{n}", "CUST-{n}", "{n}-{y}"], issued.year),
         delivery=issued - timedelta(days=rng.randrange(1, 20)) if rng.random() < 0.3 else None,
-        credit=rng.random() < 0.1, colon=_pick(rng, [":", ":", ""]),
+        credit=rng.random() < 0.1,
+        colon=_pick(rng, [":", ":", ""]),
     )
     if rng.random() < 0.12 and not spec.credit:
         spec.previous = Decimal(rng.randrange(0, 50000)) / 100
@@ -205,12 +253,14 @@ def make_spec(rng: random.Random, family: str) -> Spec:
     if spec.extras["brand"] and spec.parties in ("bill-to", "window"):
         spec.parties = "labelled"
     # the whole page moved and its type scaled a little, so that no place or size is learnt by heart
-    spec.extras.update(dx=rng.uniform(-8, 6), dy=rng.uniform(-6, 14), stretch=rng.uniform(0.95, 1.05),
-                       scale=rng.uniform(0.85, 1.05))
+    spec.extras.update(
+        dx=rng.uniform(-8, 6), dy=rng.uniform(-6, 14), stretch=rng.uniform(0.95, 1.05), scale=rng.uniform(0.85, 1.05)
+    )
     return spec
 
 
 # ---------------------------------------------------------------- printed forms
+
 
 def money(spec: Spec, value: Decimal) -> str:
     text = f"{abs(value):,.2f}"
@@ -233,25 +283,45 @@ def money(spec: Spec, value: Decimal) -> str:
 def day(spec: Spec, when: date) -> str:
     d, m, y = when.day, when.month, when.year
     names = MONTHS.get(spec.lang, MONTHS["en"])
-    return {"d.m.y": f"{d:02d}.{m:02d}.{y}", "d/m/y": f"{d:02d}/{m:02d}/{y}", "d-m-y": f"{d:02d}-{m:02d}-{y}",
-            "m/d/y": f"{m:02d}/{d:02d}/{y}", "iso": when.isoformat(), "month d, y": f"{names[m - 1]} {d}, {y}",
-            "d mon y": f"{d} {names[m - 1][:3]} {y}", "d month y": f"{d} {names[m - 1]} {y}",
-            "d. month y": f"{d}. {names[m - 1]} {y}"}[spec.dates]
+    return {
+        "d.m.y": f"{d:02d}.{m:02d}.{y}",
+        "d/m/y": f"{d:02d}/{m:02d}/{y}",
+        "d-m-y": f"{d:02d}-{m:02d}-{y}",
+        "m/d/y": f"{m:02d}/{d:02d}/{y}",
+        "iso": when.isoformat(),
+        "month d, y": f"{names[m - 1]} {d}, {y}",
+        "d mon y": f"{d} {names[m - 1][:3]} {y}",
+        "d month y": f"{d} {names[m - 1]} {y}",
+        "d. month y": f"{d}. {names[m - 1]} {y}",
+    }[spec.dates]
 
 
 def truth(spec: Spec) -> dict:
     """What an extractor should read, in the corpus's truth format."""
     amount = lambda v: f"{v:.2f}"  # noqa: E731
     return {
-        "invoice_number": None if spec.extras["no_number"] else spec.number, "issue_date": spec.issued.isoformat(),
-        "due_date": spec.due.isoformat() if spec.due else None, "currency": spec.currency,
-        "net_total": amount(spec.net), "tax_total": amount(spec.tax), "grand_total": amount(spec.total),
+        "invoice_number": None if spec.extras["no_number"] else spec.number,
+        "issue_date": spec.issued.isoformat(),
+        "due_date": spec.due.isoformat() if spec.due else None,
+        "currency": spec.currency,
+        "net_total": amount(spec.net),
+        "tax_total": amount(spec.tax),
+        "grand_total": amount(spec.total),
         "amount_due": amount(spec.amount_due) if spec.extras["due_amount"] else None,
-        "seller_name": spec.seller[0], "buyer_name": spec.buyer[0], "seller_vat_id": spec.vat_id,
-        "iban": spec.iban, "order_reference": spec.order, "line_count": len(spec.items),
+        "seller_name": spec.seller[0],
+        "buyer_name": spec.buyer[0],
+        "seller_vat_id": spec.vat_id,
+        "iban": spec.iban,
+        "order_reference": spec.order,
+        "line_count": len(spec.items),
         "document_type": "credit_note" if spec.credit else "invoice",
-        "_layout": {"lang": spec.lang, "font": spec.font, "meta": spec.meta, "parties": spec.parties,
-                    "totals": spec.totals},
+        "_layout": {
+            "lang": spec.lang,
+            "font": spec.font,
+            "meta": spec.meta,
+            "parties": spec.parties,
+            "totals": spec.totals,
+        },
     }
 
 
@@ -269,8 +339,9 @@ class _Page(FPDF):
         else:  # no DejaVu: a core font, accents folded
             self.family_name = {"serif": "Times", "mono": "Courier"}.get(spec.font, "Helvetica")
 
-    def put(self, x: float, y: float, text: str, size: float = 9, style: str = "", width: float = 0,
-            align: str = "L") -> None:
+    def put(
+        self, x: float, y: float, text: str, size: float = 9, style: str = "", width: float = 0, align: str = "L"
+    ) -> None:
         if not self.unicode:
             text = text.replace("€", "EUR").replace("ł", "l").replace("Ł", "L")
             text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if ord(ch) < 256)
@@ -310,7 +381,7 @@ def collides(path: Path) -> bool:
     for page in read_words(path, ocr=False).pages:
         for line in lines_of(page):
             words = line.words
-            if any(b.x0 < a.x1 - 1 for a, b in zip(words, words[1:])):
+            if any(b.x0 < a.x1 - 1 for a, b in zip(words, words[1:], strict=False)):
                 return True
     return False
 

@@ -36,7 +36,9 @@ def letterhead(pdf: _Page, spec: Spec) -> float:
         pdf.put(20, y + 6, sentence, 12, "B")
         return y + 14
     tx, talign = (20, "L") if spec.extras["seller_right"] else (120, "R")
-    pdf.put(tx, 14 if talign == "R" else y + 4, title, spec.extras["title_size"], "B", 72 if talign == "R" else 0, talign)
+    pdf.put(
+        tx, 14 if talign == "R" else y + 4, title, spec.extras["title_size"], "B", 72 if talign == "R" else 0, talign
+    )
     return y + (6 if talign == "R" else 6 + spec.extras["title_size"] * 0.45)
 
 
@@ -75,8 +77,9 @@ def details_and_parties(pdf: _Page, spec: Spec, y: float) -> float:
     if spec.parties == "side-by-side":  # "Provider | Purchaser" blocks next to each other
         left, right = (spec.buyer, spec.seller) if spec.extras["swap_sides"] else (spec.seller, spec.buyer)
         heads = ("buyer", "seller") if spec.extras["swap_sides"] else ("seller", "buyer")
-        bottom = max(_block(pdf, 20, top, spec.words[heads[0]], left, 10),
-                     _block(pdf, 110, top, spec.words[heads[1]], right, 10))
+        bottom = max(
+            _block(pdf, 20, top, spec.words[heads[0]], left, 10), _block(pdf, 110, top, spec.words[heads[1]], right, 10)
+        )
         top = bottom + 4
     elif spec.parties == "labelled":  # "Seller: Name" and "Buyer: Name", each on its line
         for number, (role, party) in enumerate((("seller", spec.seller), ("buyer", spec.buyer))):
@@ -124,7 +127,7 @@ def items_table(pdf: _Page, spec: Spec, y: float) -> float:
     columns = [(20, 88, "L"), (110, 20, "R"), (132, 28, "R"), (162, 30, "R")]
 
     def header(y: float) -> float:
-        for (x, w, align), head in zip(columns, heads):
+        for (x, w, align), head in zip(columns, heads, strict=False):
             pdf.put(x, y, head, 8.5, "B", w, align)
         pdf.line(20, y + 5, 192, y + 5)
         return y + 7
@@ -136,7 +139,7 @@ def items_table(pdf: _Page, spec: Spec, y: float) -> float:
             y = header(_TABLE_TOP)
         qty = f"{quantity.normalize():f}"
         cells = [description, qty, money(spec, price * spec.sign), money(spec, spec.amount(quantity, price))]
-        for (x, w, align), text in zip(columns, cells):
+        for (x, w, align), text in zip(columns, cells, strict=False):
             pdf.put(x, y, text, 8.5, "", w, align)
         y += 5.5
     pdf.line(20, y, 192, y)
@@ -164,8 +167,13 @@ def totals(pdf: _Page, spec: Spec, y: float) -> float:
     if spec.extras["due_amount"]:
         rows.append((spec.words["due_amount"], spec.amount_due))
     if spec.show == "plain":
-        pdf.put(20, y, f"{'Currency' if spec.lang == 'en' else 'Valuta' if spec.lang in ('nl', 'it') else 'Currency'}"
-                       f"{spec.colon or ':'} {spec.currency}", 8)
+        pdf.put(
+            20,
+            y,
+            f"{'Currency' if spec.lang == 'en' else 'Valuta' if spec.lang in ('nl', 'it') else 'Currency'}"
+            f"{spec.colon or ':'} {spec.currency}",
+            8,
+        )
     if spec.totals == "table-row":  # "SUB TOTAL  I.V.A.  TOTAL" over a row of amounts
         width = 172 / len(rows)
         for number, (label, value) in enumerate(rows):
@@ -174,7 +182,13 @@ def totals(pdf: _Page, spec: Spec, y: float) -> float:
         return y + 20
     if spec.totals == "sentence":  # "Total: 571.04 €, due by 3 May 2024" style lines
         for number, (label, value) in enumerate(rows):
-            pdf.put(20, y + 6 + number * 5, f"{label}{spec.colon or ':'} {money(spec, value)}", 9, "B" if number == len(rows) - 1 else "")
+            pdf.put(
+                20,
+                y + 6 + number * 5,
+                f"{label}{spec.colon or ':'} {money(spec, value)}",
+                9,
+                "B" if number == len(rows) - 1 else "",
+            )
         return y + 10 + len(rows) * 5
     for number, (label, value) in enumerate(rows):
         bold = "B" if label in (spec.words["total"], spec.words["due_amount"]) else ""
@@ -189,4 +203,11 @@ def footer_lines(pdf: _Page, spec: Spec) -> None:
     pdf.put(20, 276, f"{spec.seller[1]}, {spec.seller[2]}", 7)
     pdf.put(90, 272, f"{spec.words['vat']}{spec.colon or ':'} {spec.vat_id}", 7)
     if spec.iban:  # labelled, or in a sentence
-        pdf.put(90, 276, f"IBAN: {grouped}" if spec.extras["customer_no"] else f"Bank: {spec.seller[0].split()[0]} Bank IBAN {grouped}", 7)
+        pdf.put(
+            90,
+            276,
+            f"IBAN: {grouped}"
+            if spec.extras["customer_no"]
+            else f"Bank: {spec.seller[0].split()[0]} Bank IBAN {grouped}",
+            7,
+        )

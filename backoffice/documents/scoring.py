@@ -90,7 +90,8 @@ def score_fields(document: Document, expected: dict[str, object], names: list[st
 # Legal forms dropped before names are compared (the real-invoices README's rule).
 _LEGAL = re.compile(
     r"\b(?:ltd|ltda|llc|inc|gmbh|co kg|kg|ag|bv|b v|nv|sa|s a|sas|sarl|sl|srl|spa|pty|pvt|plc|limited|corp|"
-    r"corporation|company|co|spolka akcyjna|spółka akcyjna|sp z o o|sp zoo|as|a s|ab|oy|aps|me|eireli)\b")
+    r"corporation|company|co|spolka akcyjna|spółka akcyjna|sp z o o|sp zoo|as|a s|ab|oy|aps|me|eireli)\b"
+)
 
 
 def loose_name(text: str) -> str:

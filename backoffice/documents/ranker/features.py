@@ -26,23 +26,84 @@ from backoffice.documents.normalise import find_date, format_amount, parse_amoun
 if TYPE_CHECKING:
     from backoffice.documents.invoice import Reader
 
-FIELDS = ("invoice_number", "order_reference", "issue_date", "due_date", "seller_name", "buyer_name",
-          "seller_vat_id", "iban", "currency", "net_total", "tax_total", "grand_total", "amount_due")
-KIND = {"invoice_number": "id", "order_reference": "id", "issue_date": "date", "due_date": "date",
-        "seller_name": "name", "buyer_name": "name", "seller_vat_id": "vat", "iban": "iban", "currency": "currency",
-        "net_total": "money", "tax_total": "money", "grand_total": "money", "amount_due": "money"}
+FIELDS = (
+    "invoice_number",
+    "order_reference",
+    "issue_date",
+    "due_date",
+    "seller_name",
+    "buyer_name",
+    "seller_vat_id",
+    "iban",
+    "currency",
+    "net_total",
+    "tax_total",
+    "grand_total",
+    "amount_due",
+)
+KIND = {
+    "invoice_number": "id",
+    "order_reference": "id",
+    "issue_date": "date",
+    "due_date": "date",
+    "seller_name": "name",
+    "buyer_name": "name",
+    "seller_vat_id": "vat",
+    "iban": "iban",
+    "currency": "currency",
+    "net_total": "money",
+    "tax_total": "money",
+    "grand_total": "money",
+    "amount_due": "money",
+}
 # Fields whose values have a shape nothing else has (a checksummed IBAN, a VAT id, a currency
 # code): the label logic's score stands, the ranker only calibrates it.
 RULED = frozenset({"seller_vat_id", "iban", "currency"})
 METHODS = ("label", "table", "pattern", "computed", "shape", "letterhead", "address")
 NAMES = (
-    ["heuristic", "support"] + [f"method_{m}" for m in METHODS]
-    + ["left_this_strong", "left_this_weak", "left_other", "left_gap", "left_colon",
-       "above_this_strong", "above_this_weak", "above_other", "above_gap",
-       "line_this", "line_other", "line_labels", "title_line",
-       "y", "x", "page", "last_page", "size", "bold", "size_rank", "words", "chars",
-       "rank", "is_first", "is_last", "distinct", "sum_of_two", "part_of_sum", "lines_sum", "repeated", "negative",
-       "currency_mark", "other_fields", "digits", "letters", "separators", "legal_form", "address_below", "postcode"]
+    ["heuristic", "support"]
+    + [f"method_{m}" for m in METHODS]
+    + [
+        "left_this_strong",
+        "left_this_weak",
+        "left_other",
+        "left_gap",
+        "left_colon",
+        "above_this_strong",
+        "above_this_weak",
+        "above_other",
+        "above_gap",
+        "line_this",
+        "line_other",
+        "line_labels",
+        "title_line",
+        "y",
+        "x",
+        "page",
+        "last_page",
+        "size",
+        "bold",
+        "size_rank",
+        "words",
+        "chars",
+        "rank",
+        "is_first",
+        "is_last",
+        "distinct",
+        "sum_of_two",
+        "part_of_sum",
+        "lines_sum",
+        "repeated",
+        "negative",
+        "currency_mark",
+        "other_fields",
+        "digits",
+        "letters",
+        "separators",
+        "legal_form",
+        "address_below",
+        "postcode",
+    ]
 )
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
 _CENTS = re.compile(r"\d[.,]\d{2}\)?-?$|\d[.,]\d{2}\s?\S{0,3}$")
@@ -67,10 +128,12 @@ class Context:
         self.amounts: Counter[Decimal] = Counter()
         self.dates: Counter[str] = Counter()
         self.name_sizes: list[float] = []
+        self.reader_counts: Counter[str] = Counter()  # how often a date or an amount is printed (set by table())
 
     def finish(self, found: dict[str, list[Candidate]]) -> None:
-        values = sorted({Decimal(c.value) for name in ("net_total", "tax_total", "grand_total", "amount_due")
-                         for c in found[name]})
+        values = sorted(
+            {Decimal(c.value) for name in ("net_total", "tax_total", "grand_total", "amount_due") for c in found[name]}
+        )
         self.sorted_amounts = values
         self.amount_rank = {v: n for n, v in enumerate(values)}
         self.sums: set[Decimal] = set()  # amounts that are the sum of two others
@@ -84,8 +147,9 @@ class Context:
                     self.parts.update((a, b))
         self.common: dict[tuple, tuple[list[float], list[float]]] = {}
         self.sorted_dates = sorted({c.value for name in ("issue_date", "due_date") for c in found[name]})
-        self.name_sizes = sorted({c.words[0].size for name in ("seller_name", "buyer_name") for c in found[name]},
-                                 reverse=True)
+        self.name_sizes = sorted(
+            {c.words[0].size for name in ("seller_name", "buyer_name") for c in found[name]}, reverse=True
+        )
         self.by_value: dict[str, set[str]] = defaultdict(set)
         for name, candidates in found.items():
             for candidate in candidates:
@@ -114,7 +178,11 @@ def propose(reader: Reader, found: dict[str, list[Candidate]]) -> None:
                     _amount_at(reader, phrase.words, index, found)
                     if line.page == first_page and line.top < reader.height * 0.5:
                         _identifier_at(word, found)
-            if line.page == first_page and line.top < reader.height * 0.6 and letterhead.plausible_name(text.strip(" ,")):
+            if (
+                line.page == first_page
+                and line.top < reader.height * 0.6
+                and letterhead.plausible_name(text.strip(" ,"))
+            ):
                 for name in ("seller_name", "buyer_name"):
                     found[name].append(Candidate(name, text.strip(" ,"), phrase.words, 0.0, "shape"))
 
@@ -162,14 +230,17 @@ def _labels_near(context: Context, candidate: Candidate, name: str) -> list[floa
     """Nearest label left on the candidate's line and above it in its column."""
     reader = context.reader
     first = candidate.words[0]
-    position = next((context.position[l.index] for l in _line_of(context, first)), None)
+    position = next((context.position[line.index] for line in _line_of(context, first)), None)
     out = [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]
     if position is None:
         return out
     line = context.lines[position]
     hits = reader.hits[line.index]
-    left = [(line.phrases[h.phrase].words[h.end - 1].x1, h) for h in hits
-            if line.phrases[h.phrase].words[h.end - 1].x1 <= first.x0 + 1]
+    left = [
+        (line.phrases[h.phrase].words[h.end - 1].x1, h)
+        for h in hits
+        if line.phrases[h.phrase].words[h.end - 1].x1 <= first.x0 + 1
+    ]
     if left:
         x1, hit = max(left, key=lambda item: item[0])
         out[0:3] = _strength(hit, name)
@@ -179,8 +250,9 @@ def _labels_near(context: Context, candidate: Candidate, name: str) -> list[floa
     for other in reversed(context.lines[max(0, position - 4) : position]):
         if other.page != line.page or line.top - other.bottom > 60:
             break
-        above = [h for h in reader.hits[other.index]
-                 if _overlaps(other.phrases[h.phrase].words[h.start : h.end], x0, x1)]
+        above = [
+            h for h in reader.hits[other.index] if _overlaps(other.phrases[h.phrase].words[h.start : h.end], x0, x1)
+        ]
         if above:
             out[5:8] = _strength(above[0], name)
             out[8] = min(1.0, (line.top - other.bottom) / context.height * 10)
@@ -229,17 +301,30 @@ def describe(context: Context, name: str, candidate: Candidate, support: int) ->
 def _common(context: Context, kind: str, candidate: Candidate) -> tuple[list[float], list[float]]:
     first = candidate.words[0]
     size = max(w.size for w in candidate.words) or context.size
-    head = [first.top / context.height, first.x0 / context.width, float(first.page - context.first_page),
-            float(first.page == context.pages), size / context.size, float("bold" in first.font.lower())]
-    head.append(float(context.name_sizes.index(first.size)) if kind == "name" and first.size in context.name_sizes else -1.0)
+    head = [
+        first.top / context.height,
+        first.x0 / context.width,
+        float(first.page - context.first_page),
+        float(first.page == context.pages),
+        size / context.size,
+        float("bold" in first.font.lower()),
+    ]
+    head.append(
+        float(context.name_sizes.index(first.size)) if kind == "name" and first.size in context.name_sizes else -1.0
+    )
     head += [float(len(candidate.words)), float(len(candidate.value))]
     head += _value_features(context, kind, candidate)
     value = candidate.value
     place = context.place.get(id(first))
     address = kind == "name" and place is not None and letterhead.address_follows(context.lines, place[0], place[1])
-    tail = [sum(ch.isdigit() for ch in value) / max(len(value), 1), float(any(ch.isalpha() for ch in value)),
-            float(sum(ch in "-/._" for ch in value)), float(bool(letterhead.LEGAL.search(value)) if kind == "name" else 0.0),
-            float(address), float(kind == "id" and place is not None and _postcode(place[1], first))]
+    tail = [
+        sum(ch.isdigit() for ch in value) / max(len(value), 1),
+        float(any(ch.isalpha() for ch in value)),
+        float(sum(ch in "-/._" for ch in value)),
+        float(bool(letterhead.LEGAL.search(value)) if kind == "name" else 0.0),
+        float(address),
+        float(kind == "id" and place is not None and _postcode(place[1], first)),
+    ]
     return head, tail
 
 
@@ -261,19 +346,39 @@ def _value_features(context: Context, kind: str, candidate: Candidate) -> list[f
         sum_of_two, part = value in context.sums, value in context.parts
         text = " ".join(w.text for w in candidate.words)
         mark = any(s in text for s in _MARKS) or any(c.isupper() for c in text)
-        return [float(rank), float(rank == len(values) - 1), float(rank == 0), float(len(values)), float(sum_of_two),
-                float(part), float(context.line_total is not None and value == context.line_total),
-                float(context.reader_counts.get(candidate.value, 0)), float(value < 0), float(mark)]
+        return [
+            float(rank),
+            float(rank == len(values) - 1),
+            float(rank == 0),
+            float(len(values)),
+            float(sum_of_two),
+            float(part),
+            float(context.line_total is not None and value == context.line_total),
+            float(context.reader_counts.get(candidate.value, 0)),
+            float(value < 0),
+            float(mark),
+        ]
     if kind == "date":
         dates = context.sorted_dates
         rank = dates.index(candidate.value) if candidate.value in dates else -1
-        return [float(rank), float(rank == 0), float(rank == len(dates) - 1), float(len(dates)), 0.0, 0.0, 0.0,
-                float(context.reader_counts.get(candidate.value, 0)), 0.0, 0.0]
+        return [
+            float(rank),
+            float(rank == 0),
+            float(rank == len(dates) - 1),
+            float(len(dates)),
+            0.0,
+            0.0,
+            0.0,
+            float(context.reader_counts.get(candidate.value, 0)),
+            0.0,
+            0.0,
+        ]
     return [-1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, float(context.reader_counts.get(candidate.value, 0)), 0.0, 0.0]
 
 
-def table(reader: Reader, found: dict[str, list[Candidate]], line_total: Decimal | None
-          ) -> dict[str, tuple[list[Candidate], list[list[float]]]]:
+def table(
+    reader: Reader, found: dict[str, list[Candidate]], line_total: Decimal | None
+) -> dict[str, tuple[list[Candidate], list[list[float]]]]:
     """Per field: its merged candidates and their feature rows."""
     context = Context(reader, line_total)
     merged = merge(found)

@@ -35,7 +35,7 @@ def score(model: Model, table: dict[str, tuple[list[Candidate], list[list[float]
             scored[name] = [c for c in candidates if c.method != "shape"]
             continue
         probabilities = model.probability(name, rows) or []
-        scored[name] = [replace(c, score=p) for c, p in zip(candidates, probabilities)]
+        scored[name] = [replace(c, score=p) for c, p in zip(candidates, probabilities, strict=True)]
     return scored
 
 
@@ -78,8 +78,12 @@ def _part_names(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Cand
     seller, buyer = chosen["seller_name"][0], chosen["buyer_name"][0]
     if seller.value.lower() != buyer.value.lower():
         return
-    pairs = [(s, b) for s in best(scored["seller_name"])[:4] for b in best(scored["buyer_name"])[:4]
-             if s.value.lower() != b.value.lower()]
+    pairs = [
+        (s, b)
+        for s in best(scored["seller_name"])[:4]
+        for b in best(scored["buyer_name"])[:4]
+        if s.value.lower() != b.value.lower()
+    ]
     if pairs:
         s, b = max(pairs, key=lambda pair: pair[0].score + pair[1].score)
         chosen["seller_name"] = (s, "seller_name")

@@ -55,8 +55,11 @@ class Example:
         self.real = real  # a corpus document, not a generated one
         self.table = table
         self.truth = truth
-        self.right = {field: [_right(field, c.value, truth.get(field)) for c in table[field][0]]
-                      for field in features.FIELDS if field in truth}
+        self.right = {
+            field: [_right(field, c.value, truth.get(field)) for c in table[field][0]]
+            for field in features.FIELDS
+            if field in truth
+        }
 
 
 def _right(field: str, value: str, want: object) -> bool:
@@ -117,11 +120,25 @@ def _fit(examples: list[Example], field: str, trees: int, seed: int):
         return None
     if len(set(labels)) < 2:  # every candidate right (or none): the prior alone
         return 0.0
-    params = {"objective": "binary", "num_leaves": 7, "learning_rate": 0.1, "min_data_in_leaf": 30,
-              "feature_fraction": 0.9, "lambda_l2": 1.0, "seed": seed, "deterministic": True, "num_threads": 1,
-              "verbose": -1, "force_row_wise": True}
-    data = lightgbm.Dataset(np.asarray(rows, dtype=np.float64), np.asarray(labels, dtype=np.float64),
-                            init_score=np.asarray([prior(row[0]) for row in rows]), free_raw_data=True)
+    params = {
+        "objective": "binary",
+        "num_leaves": 7,
+        "learning_rate": 0.1,
+        "min_data_in_leaf": 30,
+        "feature_fraction": 0.9,
+        "lambda_l2": 1.0,
+        "seed": seed,
+        "deterministic": True,
+        "num_threads": 1,
+        "verbose": -1,
+        "force_row_wise": True,
+    }
+    data = lightgbm.Dataset(
+        np.asarray(rows, dtype=np.float64),
+        np.asarray(labels, dtype=np.float64),
+        init_score=np.asarray([prior(row[0]) for row in rows]),
+        free_raw_data=True,
+    )
     return lightgbm.train(params, data, num_boost_round=trees)
 
 
@@ -129,8 +146,14 @@ def pack(booster) -> dict:
     """LightGBM's trees as padded arrays for :class:`~backoffice.documents.ranker.model.Trees`; a
     constant (every candidate of the field right, or none) as one leaf."""
     if isinstance(booster, float):
-        return {"feature": [[0]], "threshold": [[1e300]], "left": [[0]], "right": [[0]], "value": [[booster]],
-                "depth": 1}
+        return {
+            "feature": [[0]],
+            "threshold": [[1e300]],
+            "left": [[0]],
+            "right": [[0]],
+            "value": [[booster]],
+            "depth": 1,
+        }
     trees = []
     depth = 1
     for info in booster.dump_model()["tree_info"]:
@@ -140,9 +163,14 @@ def pack(booster) -> dict:
     width = max(len(t) for t in trees)
     padded = [t + [[0, float("inf"), i, i, 0.0] for i in range(len(t), width)] for t in trees]
     big = 1e300  # JSON has no infinity
-    return {"feature": [[n[0] for n in t] for t in padded], "threshold": [[min(n[1], big) for n in t] for t in padded],
-            "left": [[n[2] for n in t] for t in padded], "right": [[n[3] for n in t] for t in padded],
-            "value": [[n[4] for n in t] for t in padded], "depth": depth}
+    return {
+        "feature": [[n[0] for n in t] for t in padded],
+        "threshold": [[min(n[1], big) for n in t] for t in padded],
+        "left": [[n[2] for n in t] for t in padded],
+        "right": [[n[3] for n in t] for t in padded],
+        "value": [[n[4] for n in t] for t in padded],
+        "depth": depth,
+    }
 
 
 def _walk(node: dict, nodes: list[list], level: int) -> int:
@@ -204,7 +232,10 @@ def calibrate(examples: list[Example], scores: dict[str, dict[str, list[float]]]
                 continue
             probabilities = scores.get(example.name, {}).get(field)
             if probabilities is not None:
-                scored[field] = [Candidate(c.field, c.value, c.words, p, c.method) for c, p in zip(candidates, probabilities)]
+                scored[field] = [
+                    Candidate(c.field, c.value, c.words, p, c.method)
+                    for c, p in zip(candidates, probabilities, strict=True)
+                ]
         for field, (candidate, key) in pick.choose(scored).items():
             want = example.truth.get(field)
             if field not in example.truth or want is None:
@@ -245,8 +276,11 @@ def train(examples: list[Example], trees: int, seed: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m backoffice.documents.ranker.train",
-                                     description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m backoffice.documents.ranker.train",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--documents", type=int, default=1200, help="generated training invoices")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--corpus", type=Path, default=None, help="also train on this corpus's hybrid invoices")
@@ -261,10 +295,16 @@ def main(argv: list[str] | None = None) -> None:
         examples += corpus_examples(args.corpus)
         trained_on += ["designed-layout / invoice", "xml-visualisation / invoice"]
     content = train(examples, args.trees, args.seed)
-    data = {"version": 1, "features": features.NAMES, "trained_on": trained_on, "documents": len(examples),
-            "seed": args.seed, "trees": args.trees,
-            "fields": {name: {"trees": packed["trees"]} for name, packed in content["fields"].items()},
-            "calibrations": content["calibrations"]}
+    data = {
+        "version": 1,
+        "features": features.NAMES,
+        "trained_on": trained_on,
+        "documents": len(examples),
+        "seed": args.seed,
+        "trees": args.trees,
+        "fields": {name: {"trees": packed["trees"]} for name, packed in content["fields"].items()},
+        "calibrations": content["calibrations"],
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("wb") as raw, gzip.GzipFile("", "wb", fileobj=raw, mtime=0) as stream:  # no name, no time
         stream.write(json.dumps(data, separators=(",", ":")).encode("utf-8"))

@@ -45,12 +45,14 @@ def test_packed_trees_score_as_lightgbm_does(tmp_path):
     rows = [[rng.choice([0.0, rng.random()])] + row[1:] for row in rows]  # feature 0: the label logic's score
     labels = [float(r[1] + r[3] > 9) for r in rows]
     prior = np.asarray([model.prior(r[0]) for r in rows])
-    booster = lightgbm.train({"objective": "binary", "num_leaves": 7, "verbose": -1, "seed": 1, "num_threads": 1},
-                             lightgbm.Dataset(np.asarray(rows), np.asarray(labels), init_score=prior),
-                             num_boost_round=15)
+    booster = lightgbm.train(
+        {"objective": "binary", "num_leaves": 7, "verbose": -1, "seed": 1, "num_threads": 1},
+        lightgbm.Dataset(np.asarray(rows), np.asarray(labels), init_score=prior),
+        num_boost_round=15,
+    )
     ours = model.Trees(train.pack(booster)).probability(rows)
     theirs = 1 / (1 + np.exp(-(booster.predict(np.asarray(rows), raw_score=True) + prior)))
-    assert max(abs(a - b) for a, b in zip(ours, theirs)) < 1e-9
+    assert max(abs(a - b) for a, b in zip(ours, theirs, strict=True)) < 1e-9
     assert len({round(p, 6) for p in ours}) > 5  # the trees do split
 
 
@@ -92,8 +94,12 @@ def test_held_out_documents_carry_a_trait_training_never_shows():
         assert training.lang not in varied.HELD_OUT_LANGUAGES and training.font != "mono"
         assert training.meta != "grid" and training.totals != "sentence"
         held = varied.make_spec(rng, varied.HELD_OUT)
-        assert (held.lang in varied.HELD_OUT_LANGUAGES or held.font == "mono" or held.meta == "grid"
-                or held.totals == "sentence")
+        assert (
+            held.lang in varied.HELD_OUT_LANGUAGES
+            or held.font == "mono"
+            or held.meta == "grid"
+            or held.totals == "sentence"
+        )
 
 
 def test_the_shipped_model_reads_held_out_invoices(tmp_path):
