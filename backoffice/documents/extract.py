@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from backoffice.documents import ocr, sniff, table, textgrid
-from backoffice.documents.invoice import read_invoice
+from backoffice.documents.invoice import invoice_number_of, read_invoice
 from backoffice.documents.kind import detect_kind
 from backoffice.documents.layout import lines_of
 from backoffice.documents.models import Document, Field
@@ -225,7 +225,7 @@ def _invoices(text: PdfText, lines: list, split: bool, method: str) -> list[Docu
         for index, words in enumerate(text.pages):
             single = PdfText(text.source, 1, [words], [text.sizes[index]])
             if words:
-                found = read_invoice(single).fields.get("invoice_number")
+                found = invoice_number_of(single)
                 if found and found.confidence >= 0.8:
                     numbers[index + 1] = found.value
         ranges = split_pages(lines, text.page_count, numbers)

@@ -325,6 +325,14 @@ def read_invoice(text: PdfText) -> Document:
     return document
 
 
+def invoice_number_of(text: PdfText) -> Field | None:
+    """The invoice number the label logic reads from ``text`` (one page of a PDF that may hold
+    several invoices): what the splitter compares page by page, without the ranker's cost."""
+    reader = Reader(text)
+    items, headers = read_lines(reader.lines, reader.decimal_mark)
+    return _by_labels(reader, gather(reader, items, headers, every=False), []).get("invoice_number")
+
+
 def _by_labels(reader: Reader, found: dict[str, list[Candidate]], warnings: list[str]) -> dict[str, Field]:
     """The label logic's choice: the best score per field, totals by arithmetic, then guesses."""
     fields = reconcile(found, warnings)
