@@ -183,6 +183,7 @@ def read_words(path: Path | str, *, max_pages: int = DEFAULT_MAX_PAGES, ocr: boo
     document = open_document(path, max_pages=max_pages)
     try:
         text = PdfText(source=path.name, page_count=len(document))
+        reader = ocr_module.PageReader(path.name)  # one per document: the language is chosen once
         for index in pages if pages is not None else range(len(document)):
             page = document[index]
             try:
@@ -192,7 +193,7 @@ def read_words(path: Path | str, *, max_pages: int = DEFAULT_MAX_PAGES, ocr: boo
                     if len(text.ocr_pages) >= ocr_module.MAX_OCR_PAGES:
                         raise DocumentError(f"{path.name}: more than {ocr_module.MAX_OCR_PAGES} pages are scans; "
                                             "that is the limit for OCR", code="too-many-pages")
-                    words = ocr_module.read_page(page, index + 1, name=path.name)
+                    words = reader.read_page(page, index + 1)
                     if words:
                         text.ocr_pages.add(index + 1)
             except DocumentError:

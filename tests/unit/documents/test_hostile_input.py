@@ -49,9 +49,9 @@ def test_too_many_scanned_pages_are_refused(tmp_path, monkeypatch):
     path = tmp_path / "blank-scans.pdf"
     document.save(path)
     document.close()
-    monkeypatch.setattr(ocr, "read_page", lambda page, number, name: [])  # no tesseract needed for the count
+    monkeypatch.setattr(ocr.PageReader, "read_page", lambda self, page, number: [])  # no tesseract needed for the count
     _refused(path, "no-text-layer")
-    monkeypatch.setattr(ocr, "read_page", lambda page, number, name: [Word("x", 1, 1, 2, 2, number)])
+    monkeypatch.setattr(ocr.PageReader, "read_page", lambda self, page, number: [Word("x", 1, 1, 2, 2, number)])
     _refused(path, "too-many-pages")
 
 
