@@ -174,10 +174,11 @@ def read_words(path: Path | str, *, max_pages: int = DEFAULT_MAX_PAGES, ocr: boo
                pages: range | None = None) -> PdfText:
     """Every page's words with boxes (1-based page numbers), read with pypdfium2.
 
-    Pages without a text layer are read by OCR (:mod:`backoffice.documents.ocr`) when ``ocr``
-    is true; a document without any text at all is refused with ``no-text-layer``.
+    Pages without a text layer, or whose text layer cannot be believed
+    (:mod:`backoffice.documents.text_layer`), are read by OCR (:mod:`backoffice.documents.ocr`)
+    when ``ocr`` is true; a document without any text at all is refused with ``no-text-layer``.
     """
-    from backoffice.documents import ocr as ocr_module
+    from backoffice.documents import ocr as ocr_module, text_layer
 
     path = Path(path)
     document = open_document(path, max_pages=max_pages)
@@ -189,6 +190,8 @@ def read_words(path: Path | str, *, max_pages: int = DEFAULT_MAX_PAGES, ocr: boo
             try:
                 width, height = page.get_size()
                 words = page_words(page, index + 1)
+                if words and ocr and text_layer.suspect(page, words):
+                    words = []  # an OCR layer of garbage, or beside the print, or thin over a scan
                 if not words and ocr:
                     if len(text.ocr_pages) >= ocr_module.MAX_OCR_PAGES:
                         raise DocumentError(f"{path.name}: more than {ocr_module.MAX_OCR_PAGES} pages are scans; "
