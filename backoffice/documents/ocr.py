@@ -210,13 +210,31 @@ def read_image_file(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES) -> PdfTex
                 frame = ImageOps.exif_transpose(image.convert("L"))
             except (OSError, ValueError, Image.DecompressionBombError) as exc:
                 raise _unreadable(path, exc) from exc
-            dpi = float(image.info.get("dpi", (0, 0))[0] or 0)  # photos record none, or 72
-            text.pages.append(reader.read_image(frame, index + 1, dpi if 100 <= dpi <= 1200 else None))
+            text.pages.append(reader.read_image(frame, index + 1, recorded_dpi(image)))
             text.sizes.append(reader.sizes[index + 1])
             text.ocr_pages.add(index + 1)
     if not any(text.pages):
         raise DocumentError(f"{name}: OCR found no text in the image", code="no-text-layer")
     return text
+
+
+def recorded_dpi(image: Image.Image) -> float | None:
+    """The resolution an image file records for its current frame; None when it records none or
+    an unlikely one (photos record nothing, or 72)."""
+    dpi = image.info.get("dpi", (0, 0))
+    try:
+        value = float(dpi[0] if isinstance(dpi, tuple) else dpi)
+    except (TypeError, ValueError):
+        return None
+    return value if 100 <= value <= 1200 else None
+
+
+def page_points(image: Image.Image, dpi: float | None) -> tuple[float, float]:
+    """The size in points that the reader gives a page image (its resolution guessed from its
+    letters when the file records none), so that word boxes can be drawn over it."""
+    if dpi is None:
+        dpi = scan.estimated_dpi(np.asarray(image.convert("L"))) or DPI
+    return image.width * 72 / dpi, image.height * 72 / dpi
 
 
 def _unreadable(path: Path, exc: BaseException) -> DocumentError:

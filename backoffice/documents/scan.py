@@ -132,14 +132,19 @@ def letter_height(grey: np.ndarray) -> float | None:
     return float(np.median(letters)) if len(letters) >= 20 else None
 
 
+def estimated_dpi(grey: np.ndarray) -> float | None:
+    """A page's resolution judged by the height of its letters (:data:`LETTER_POINTS`), or None."""
+    height = letter_height(grey)
+    return None if height is None else height / LETTER_POINTS * 72
+
+
 def rescale(grey: np.ndarray, dpi: float | None) -> tuple[np.ndarray, float | None, bool]:
     """``grey`` at :data:`TARGET_DPI`; a page whose resolution is unknown is judged by the height
     of its letters. Pages within 20% of the target are left alone."""
     if dpi is None:
-        height = letter_height(grey)
-        if height is None:
+        dpi = estimated_dpi(grey)
+        if dpi is None:
             return grey, None, False
-        dpi = height / LETTER_POINTS * 72
     factor = TARGET_DPI / dpi
     if 1 / 1.2 <= factor <= 1.2:
         return grey, dpi, False
