@@ -14,8 +14,9 @@ Styles (:data:`STYLES`):
 
 Everything follows from ``seed``: the same PDF, style and seed give the same pixels. The expected
 values are the ones of the document that was scanned; ``<file>.expected.json`` (or ``.truth.json``)
-is copied beside each scan. :func:`pages` gives the images without writing files, for a trainer
-that wants OCR'd renderings of many generated documents.
+is copied beside each scan. :func:`pages` gives the images without writing files, and
+:func:`read_scanned` the words OCR reads from them, for a trainer that wants OCR'd renderings of
+many generated documents.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ import cv2
 import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image
+
+from backoffice.documents.pdf import PdfText
 
 DPI = 200
 STYLES = ("scan", "photo", "fax")
@@ -115,6 +118,21 @@ def pages(pdf: Path, style: str = "scan", *, dpi: int = DPI, seed: int = 3) -> l
     if style == "fax":
         return [fax(page, rng) for page in clean]
     return [add_noise(page, rng) for page in clean]
+
+
+def read_scanned(pdf: Path, style: str = "scan", *, dpi: int = DPI, seed: int = 3) -> PdfText:
+    """The words OCR reads from ``pdf`` spoilt in ``style``, as :func:`~backoffice.documents.pdf.read_words`
+    gives them for a text PDF: what a field ranker learning from OCR'd renderings is trained on."""
+    from backoffice.documents.ocr import PageReader
+
+    images = pages(pdf, style, dpi=dpi, seed=seed)
+    reader = PageReader(pdf.name)
+    text = PdfText(source=pdf.name, page_count=len(images))
+    for number, image in enumerate(images, start=1):
+        text.pages.append(reader.read_image(image, number, None if style == "photo" else dpi))
+        text.sizes.append(reader.sizes[number])
+        text.ocr_pages.add(number)
+    return text
 
 
 def scan(pdf: Path, target: Path, seed: int = 3, dpi: int = DPI, style: str = "scan") -> Path:

@@ -208,7 +208,7 @@ def read_words(path: Path | str, *, max_pages: int = DEFAULT_MAX_PAGES, ocr: boo
             finally:
                 page.close()
             text.pages.append(words)
-            text.sizes.append((float(width), float(height)))
+            text.sizes.append(reader.sizes.get(index + 1, (float(width), float(height))))  # a scan: as OCR saw it
     finally:
         document.close()
     if not any(text.pages):

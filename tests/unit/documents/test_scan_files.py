@@ -44,3 +44,14 @@ def test_a_phone_photo_is_read_without_a_recorded_resolution(sources):
     document = extract(photo)
     for name in ("invoice_number", "issue_date", "grand_total"):
         assert document.fields[name].value == short.expected[name], name
+
+
+def test_the_generator_gives_ocr_words_for_training(sources):
+    _, generated = sources
+    short = next(g for g in generated if g.layout == "classic-en" and len(g.lines) == 4)
+    text = scans.read_scanned(short.path, "scan", dpi=200, seed=7)
+    assert text.ocr_pages == {1} and text.page_count == 1
+    assert short.expected["invoice_number"] in {w.text for w in text.pages[0]}
+    assert all(0 < w.conf <= 1 for w in text.pages[0])
+    again = scans.read_scanned(short.path, "scan", dpi=200, seed=7)
+    assert [w.text for w in again.pages[0]] == [w.text for w in text.pages[0]]  # a fixed seed, the same pages
