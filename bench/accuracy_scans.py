@@ -29,6 +29,8 @@ _spec = importlib.util.spec_from_file_location("bench_accuracy", ROOT / "bench" 
 accuracy = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(accuracy)  # also puts the project first on sys.path, bench/ off it
 
+import pypdfium2 as pdfium  # noqa: E402
+
 from backoffice.demo import scans  # noqa: E402
 from backoffice.documents import extract  # noqa: E402
 from backoffice.documents.scoring import Score, score_fields, score_truth  # noqa: E402
@@ -96,7 +98,7 @@ def main() -> None:
             target = Path(folder) / f"{number}-{path.stem}.pdf"
             try:
                 scans.scan(path, target, seed=args.seed + number, dpi=args.dpi, style=args.style)
-            except Exception as exc:  # a PDF pdfium cannot render: counted as missed on the scan side
+            except (OSError, ValueError, pdfium.PdfiumError) as exc:  # cannot be rendered: missed on the scan side
                 log.error("cannot render %s: %s", path.name, exc)
                 score = Score()
                 score.missed.update(n for n in names if expected.get(n) is not None)
@@ -105,8 +107,8 @@ def main() -> None:
             score, took = _score(target, names, f"{path.name} (scan)", scorer, expected)
             scanned[group].add(score)
             seconds[group].append(took)
-    out = [f"Scans of the corpus ({args.style}, {args.dpi} dpi, tilt 0.5-2°, noise, JPEG 75, seed {args.seed}) "
-           f"against the same documents' text PDFs; key fields: {', '.join(accuracy.KEY_FIELDS)}",
+    out = [(f"Scans of the corpus ({args.style}, {args.dpi} dpi, tilt 0.5-2°, noise, JPEG 75, seed {args.seed}) "
+            f"against the same documents' text PDFs; key fields: {', '.join(accuracy.KEY_FIELDS)}"),
            f"\n{'set':34} {'docs':>4} {'key fields, text PDF':>21} {'key fields, scan':>17} {'gap':>6} {'s/doc':>6}  goal"]
     for group in sorted(text):
         t_right, t_total = key_rate(text[group])

@@ -125,7 +125,7 @@ def _ordered(points: np.ndarray) -> np.ndarray:
 def letter_height(grey: np.ndarray) -> float | None:
     """The median height in pixels of the letter-sized blobs of ink, or None when there are few."""
     binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     widths = stats[1:, cv2.CC_STAT_WIDTH]
     letters = heights[(heights >= 4) & (heights < grey.shape[0] / 20) & (widths < 4 * heights) & (widths >= 2)]

@@ -56,7 +56,7 @@ def _scan_with_layer(path, image, words: list[Word], shift: float = 0.0):
 
 @needs_tesseract
 def test_a_good_ocr_layer_over_a_scan_is_kept(tmp_path, source):
-    generated, image, text = source
+    _, image, text = source
     path = _scan_with_layer(tmp_path / "good.pdf", image, text.pages[0])
     assert read_words(path).ocr_pages == set()
 
