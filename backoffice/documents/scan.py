@@ -36,7 +36,7 @@ TARGET_DPI = 200  # reads as well as 300 dpi at half the time (bench/ocr.py)
 MAX_SKEW = 10.0
 LETTER_POINTS = 7.0  # the median height of a letter's ink on an invoice, in points (a 9-10 pt font)
 PAPER = 255
-HEAVY_NOISE = 0.5  # share of specks among all blobs of ink above which a median filter is worth its cost
+HEAVY_NOISE = 10  # specks per letter above which a median filter is worth the thin strokes it erodes
 ORIENTATION_CONFIDENCE = 2.0  # tesseract's orientation confidence below which a page is left as it is
 
 
@@ -168,8 +168,8 @@ def flatten(grey: np.ndarray) -> np.ndarray:
 def despeckle(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     """Specks whited out: dots up to the size of a full stop with no letter beside them (a full
     stop or the dot of an i always has one). Letters' thin strokes are left alone, which a median
-    filter would erode at 200 dpi; a page peppered all over (more specks than letters) gets the
-    median filter all the same."""
+    filter would erode at 200 dpi; a page peppered all over (ten specks a letter) gets the median
+    filter all the same."""
     _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
     factor = dpi / 200
@@ -178,7 +178,7 @@ def despeckle(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     small = small[small > 0]
     if not len(small):
         return grey, False
-    if len(small) > HEAVY_NOISE * count:  # more specks than letters: salt and pepper over everything
+    if len(small) > HEAVY_NOISE * (count - 1 - len(small)):  # salt and pepper over everything
         return cv2.medianBlur(grey, 3), True
     letters = (areas[labels] > max(4, int(16 * factor**2))) & (labels > 0)
     reach = max(3, int(12 * factor))  # about half a letter's height
