@@ -3,8 +3,8 @@
 Every page is cleaned first (:mod:`backoffice.documents.scan`: the sheet found in a photo, brought
 to 200 dpi, shadows and grey paper flattened, speckles, scanner borders and punch holes removed,
 straightened) and then read by one tesseract call. A page that this reading finds almost no
-sure words on is asked for its orientation and, when it lies on its side or upside down, turned
-and read again.
+sure words on (or only words standing on end) is asked for its orientation and, when it lies on
+its side or upside down, turned and read again.
 
 The language: ``BACKOFFICE_OCR_LANGUAGES`` (tesseract codes joined by ``+``, such as ``deu+eng``)
 when it is set, else ``auto``: the top of the first scanned page is read in English (at half
@@ -47,6 +47,7 @@ DEFAULT_LANGUAGES = "eng+deu+fra"  # when the first pass cannot tell
 PAGE_SEGMENTATION = 3  # tesseract's automatic layout: invoices have blocks, columns and tables
 MIN_CONFIDENCE = 30
 MIN_SURE_WORDS = 8  # fewer sure words than this on an inked page: ask for its orientation
+MIN_SURE_SHARE = 0.3  # or a smaller share of its words than this
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp"}
 
 
@@ -81,7 +82,7 @@ class PageReader:
         if self.languages is None:
             self.languages = self._choose_language(page.image, number)
         data = self._tesseract(page.image, number, self.languages)
-        if "orientation" in self.steps and _unsure(data) and _inked(page.image):
+        if "orientation" in self.steps and (_unsure(data) or _upright_words(data) < 0.5) and _inked(page.image):
             turned = scan.orientation(page.image)
             if turned:
                 page.image = page.image.rotate(turned, expand=True)
@@ -131,10 +132,19 @@ def _words(data: dict, scale: float, number: int) -> list[Word]:
 
 
 def _unsure(data: dict) -> bool:
-    """Whether a reading found fewer than :data:`MIN_SURE_WORDS` words it was sure of (a page on
-    its side gives a handful of unsure fragments)."""
-    sure = sum(1 for text, conf in zip(data["text"], data["conf"]) if len(text.strip()) > 2 and float(conf) >= 70)
-    return sure < MIN_SURE_WORDS
+    """Whether a reading was sure of fewer than :data:`MIN_SURE_WORDS` words, or of less than
+    :data:`MIN_SURE_SHARE` of them (an upright page: 70-90%; one on its side or upside down: 4-12%,
+    fragments of the letters read the wrong way)."""
+    found = [(text.strip(), float(conf)) for text, conf in zip(data["text"], data["conf"]) if text.strip()]
+    sure = sum(1 for text, conf in found if len(text) > 2 and conf >= 70)
+    return sure < MIN_SURE_WORDS or sure < MIN_SURE_SHARE * len(found)
+
+
+def _upright_words(data: dict) -> float:
+    """The share of words of four characters or more that are wider than tall. Tesseract reads
+    lines turned by 90° too, but gives their words tall boxes: such a page is turned upright."""
+    long = [(w, h) for text, w, h in zip(data["text"], data["width"], data["height"]) if len(text.strip()) >= 4]
+    return sum(1 for w, h in long if w > h) / len(long) if long else 1.0
 
 
 def _inked(image: Image.Image) -> bool:

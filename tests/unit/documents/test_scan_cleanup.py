@@ -120,3 +120,12 @@ def test_orientation_turns_a_page_lying_on_its_side():
     assert found(read(sideways, 200, without="orientation")) == set()
     assert scan.orientation(sideways) == 270
     assert scan.orientation(page()) == 0
+
+
+
+@needs_tesseract
+@pytest.mark.parametrize("turn", [180, 270])
+def test_orientation_turns_a_page_upside_down_or_on_its_other_side(turn):
+    words = read(page().rotate(turn, expand=True), 200)
+    assert found(words) == EXPECTED
+    assert all(w.x1 - w.x0 > w.bottom - w.top for w in words if len(w.text) >= 4)  # lines run left to right
