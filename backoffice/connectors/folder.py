@@ -33,6 +33,7 @@ from backoffice.queue.base import NewItem
 from backoffice.queue.files import FileBatch
 
 log = logging.getLogger(__name__)
+DOCUMENT_PATTERNS = ("*.pdf", "*.png", "*.jpg", "*.jpeg", "*.tif", "*.tiff")  # scans are documents too
 PARTIAL_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp")
 BATCH = 100  # files made durable together and committed in one transaction
 
@@ -41,7 +42,8 @@ class FolderSettings(Settings):
     kind: Literal["folder"] = Field(description="A drop folder.")
     create: bool = Field(False, description="Create the folder (and processed/, failed/) when missing.")
     path: str = Field(description="The drop folder; a relative path is inside the workspace.")
-    patterns: list[str] = Field(["*.pdf"], description="File name patterns to take (case-insensitive).")
+    patterns: list[str] = Field(list(DOCUMENT_PATTERNS), description=(
+        "File name patterns to take (case-insensitive); by default PDFs and scans (PNG, JPEG, TIFF)."))
     settle_seconds: float = Field(
         2.0, ge=0, description="A file must be unchanged this long before it is taken."
     )

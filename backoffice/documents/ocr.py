@@ -1,8 +1,16 @@
 """Read scanned pages and images with tesseract (through pytesseract), keeping each word's box.
 
-Pages are rendered with pypdfium2 at :data:`DPI` (less for huge pages, so that no page needs
-more than :data:`MAX_PIXELS`); word boxes come back in PDF points from the page's top-left, like
-the text layer's, so provenance works the same. Tesseract runs single-threaded
+Every page is cleaned first (:mod:`backoffice.documents.scan`: the sheet found in a photo, brought
+to 200 dpi, shadows and grey paper flattened, speckles, scanner borders and punch holes removed,
+straightened) and then read by one tesseract call. A page that this reading finds almost no
+sure words on (or only words standing on end) is asked for its orientation and, when it lies on
+its side or upside down, turned and read again.
+
+The language: ``BACKOFFICE_OCR_LANGUAGES`` (tesseract codes joined by ``+``, such as ``deu+eng``)
+when it is set, else ``auto``: the top of the first scanned page is read in English (at half
+resolution), the language is told from its words (:mod:`backoffice.documents.ocr_language`), and
+every page is read with that language and English. Word boxes come back in PDF points from the page's top-left, like the
+text layer's, so provenance works the same. Tesseract runs single-threaded
 (``OMP_THREAD_LIMIT=1``): documents are read in parallel by processes instead
 (:mod:`backoffice.documents.pool`). Each page has a time limit; a document has a page limit.
 """
@@ -15,8 +23,10 @@ import shutil
 import warnings
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from backoffice.documents import ocr_language, scan
 from backoffice.documents.pdf import DEFAULT_MAX_PAGES, HEADER_WINDOW, PdfText, Word, describe
 from backoffice.errors import ApplicationError, DocumentError
 
@@ -24,13 +34,20 @@ log = logging.getLogger(__name__)
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-DPI = 300
+DPI = scan.TARGET_DPI  # PDF pages are rendered at the resolution OCR reads best per second
 MAX_PIXELS = 40_000_000  # a page rendered bigger than this is rendered at a lower resolution
 MAX_IMAGE_PIXELS = 80_000_000  # an image file bigger than this is refused before it is decoded
 MAX_OCR_PAGES = 30
 PAGE_SECONDS = 60
-LANGUAGES = os.environ.get("BACKOFFICE_OCR_LANGUAGES", "deu+fra+eng")  # German first: it keeps umlauts
+LANGUAGES = os.environ.get("BACKOFFICE_OCR_LANGUAGES", "auto")
+FIRST_PASS = "eng"  # the language of the pass that tells the document's language
+FIRST_PASS_SHARE = 0.4  # the top of the first page that pass reads (titles and labels are there)
+FIRST_PASS_SCALE = 0.5  # at half the resolution: as sure of the language, a third faster (bench/ocr.py)
+DEFAULT_LANGUAGES = "eng+deu+fra"  # when the first pass cannot tell
+PAGE_SEGMENTATION = 3  # tesseract's automatic layout: invoices have blocks, columns and tables
 MIN_CONFIDENCE = 30
+MIN_SURE_WORDS = 8  # fewer sure words than this on an inked page: ask for its orientation
+MIN_SURE_SHARE = 0.3  # or a smaller share of its words than this
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp"}
 
 
@@ -39,31 +56,70 @@ def available() -> bool:
     return shutil.which("tesseract") is not None
 
 
-def read_page(page, number: int, *, name: str) -> list[Word]:
-    """The words of a rendered PDF page (a ``pypdfium2.PdfPage``), in points."""
-    width, height = page.get_size()
-    scale = DPI / 72
-    if width * height * scale * scale > MAX_PIXELS:
-        scale = (MAX_PIXELS / (width * height)) ** 0.5
-    image = page.render(scale=scale, grayscale=True).to_pil()
-    return read_image(image, number, scale, name=name)
+class PageReader:
+    """Reads the scanned pages of one document; the language is chosen once, on the first page."""
+
+    def __init__(self, name: str, languages: str = LANGUAGES, steps: tuple[str, ...] = scan.STEPS):
+        self.name, self.steps = name, steps
+        self.languages = None if languages == "auto" else languages
+        self.sizes: dict[int, tuple[float, float]] = {}  # page number -> (width, height) in points, as read
+
+    def read_page(self, page, number: int) -> list[Word]:
+        """The words of a rendered PDF page (a ``pypdfium2.PdfPage``), in points."""
+        width, height = page.get_size()
+        scale = DPI / 72
+        if width * height * scale * scale > MAX_PIXELS:
+            scale = (MAX_PIXELS / (width * height)) ** 0.5
+        image = page.render(scale=scale, grayscale=True).to_pil()
+        return self.read_image(image, number, scale * 72)
+
+    def read_image(self, image: Image.Image, number: int, dpi: float | None) -> list[Word]:
+        """Words of one image; ``dpi`` is the resolution it was scanned at (None: unknown, a photo)."""
+        if not available():
+            raise DocumentError(f"{self.name}: page {number} is a scan, and OCR is not installed (tesseract)",
+                                code="no-text-layer")
+        page = scan.clean(image, dpi, self.steps)
+        if self.languages is None:
+            self.languages = self._choose_language(page.image, number)
+        data = self._tesseract(page.image, number, self.languages)
+        if "orientation" in self.steps and (_unsure(data) or _upright_words(data) < 0.5) and _inked(page.image):
+            turned = scan.orientation(page.image)
+            if turned:
+                page.image = page.image.rotate(turned, expand=True)
+                page.turned = turned
+                page.steps.append("orientation")
+                data = self._tesseract(page.image, number, self.languages)
+        words = _words(data, page.scale, number)
+        self.sizes[number] = (page.image.width / page.scale, page.image.height / page.scale)
+        log.debug("ocr page", extra={"source": self.name, "page": number, "words": len(words),
+                                     "languages": self.languages, "cleaned": page.steps})
+        return words
+
+    def _choose_language(self, image: Image.Image, number: int) -> str:
+        top = image.crop((0, 0, image.width, int(image.height * FIRST_PASS_SHARE)))
+        top = top.resize((max(1, int(top.width * FIRST_PASS_SCALE)), max(1, int(top.height * FIRST_PASS_SCALE))),
+                         Image.Resampling.BILINEAR)
+        data = self._tesseract(top, number, FIRST_PASS)
+        language = ocr_language.guess(t for t, c in zip(data["text"], data["conf"]) if float(c) >= MIN_CONFIDENCE)
+        if language is None:
+            return DEFAULT_LANGUAGES
+        return language if language == "eng" else f"{language}+eng"
+
+    def _tesseract(self, image: Image.Image, number: int, languages: str) -> dict:
+        import pytesseract
+
+        try:
+            return pytesseract.image_to_data(image, lang=languages, config=f"--psm {PAGE_SEGMENTATION}",
+                                             output_type=pytesseract.Output.DICT, timeout=PAGE_SECONDS)
+        except RuntimeError as exc:  # pytesseract's timeout
+            raise DocumentError(f"{self.name}: OCR of page {number} took longer than {PAGE_SECONDS} s",
+                                code="ocr-timeout") from exc
+        except pytesseract.TesseractError as exc:
+            raise ApplicationError(f"{self.name}: tesseract failed on page {number} ({exc})",
+                                   code="ocr-failed") from exc
 
 
-def read_image(image: Image.Image, number: int, scale: float, *, name: str) -> list[Word]:
-    """Words of one image; ``scale`` is pixels per point (a 300 dpi scan: 300 / 72)."""
-    import pytesseract
-
-    if not available():
-        raise DocumentError(f"{name}: page {number} is a scan, and OCR is not installed (tesseract)",
-                            code="no-text-layer")
-    try:
-        data = pytesseract.image_to_data(image, lang=LANGUAGES, config="--psm 3",
-                                         output_type=pytesseract.Output.DICT, timeout=PAGE_SECONDS)
-    except RuntimeError as exc:  # pytesseract's timeout
-        raise DocumentError(f"{name}: OCR of page {number} took longer than {PAGE_SECONDS} s",
-                            code="ocr-timeout") from exc
-    except pytesseract.TesseractError as exc:
-        raise ApplicationError(f"{name}: tesseract failed on page {number} ({exc})", code="ocr-failed") from exc
+def _words(data: dict, scale: float, number: int) -> list[Word]:
     words = []
     for text, conf, left, top, width, height in zip(data["text"], data["conf"], data["left"], data["top"],
                                                     data["width"], data["height"]):
@@ -72,8 +128,38 @@ def read_image(image: Image.Image, number: int, scale: float, *, name: str) -> l
             continue
         words.append(Word(text=text.strip(), x0=left / scale, top=top / scale, x1=(left + width) / scale,
                           bottom=(top + height) / scale, page=number, size=height / scale, conf=conf / 100))
-    log.debug("ocr page", extra={"source": name, "page": number, "words": len(words)})
     return words
+
+
+def _unsure(data: dict) -> bool:
+    """Whether a reading was sure of fewer than :data:`MIN_SURE_WORDS` words, or of less than
+    :data:`MIN_SURE_SHARE` of them (an upright page: 70-90%; one on its side or upside down: 4-12%,
+    fragments of the letters read the wrong way)."""
+    found = [(text.strip(), float(conf)) for text, conf in zip(data["text"], data["conf"]) if text.strip()]
+    sure = sum(1 for text, conf in found if len(text) > 2 and conf >= 70)
+    return sure < MIN_SURE_WORDS or sure < MIN_SURE_SHARE * len(found)
+
+
+def _upright_words(data: dict) -> float:
+    """The share of words of four characters or more that are wider than tall. Tesseract reads
+    lines turned by 90° too, but gives their words tall boxes: such a page is turned upright."""
+    long = [(w, h) for text, w, h in zip(data["text"], data["width"], data["height"]) if len(text.strip()) >= 4]
+    return sum(1 for w, h in long if w > h) / len(long) if long else 1.0
+
+
+def _inked(image: Image.Image) -> bool:
+    """Whether a page holds enough dark pixels to be more than a blank sheet."""
+    return float((np.asarray(image) < 128).mean()) > 0.005
+
+
+def read_page(page, number: int, *, name: str) -> list[Word]:
+    """The words of a rendered PDF page (a ``pypdfium2.PdfPage``), in points."""
+    return PageReader(name).read_page(page, number)
+
+
+def read_image(image: Image.Image, number: int, scale: float, *, name: str) -> list[Word]:
+    """Words of one image; ``scale`` is pixels per point (a 300 dpi scan: 300 / 72)."""
+    return PageReader(name).read_image(image, number, scale * 72)
 
 
 PICTURE_SHARE = 0.05  # images covering more than this share of a page may hold text worth reading
@@ -102,8 +188,9 @@ def read_pictured_pages(path: Path, text: PdfText) -> PdfText | None:
         if not pictured:
             return None
         pages = list(text.pages)
+        reader = PageReader(path.name)
         for index in pictured:
-            pages[index] = read_page(document[index], index + 1, name=path.name)
+            pages[index] = reader.read_page(document[index], index + 1)
     finally:
         document.close()
     log.debug("read pictured pages by OCR", extra={"source": path.name, "pages": len(pictured)})
@@ -128,8 +215,7 @@ def read_image_file(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES) -> PdfTex
         if frames > min(max_pages, MAX_OCR_PAGES):
             raise DocumentError(f"{name}: the image has {frames} pages, more than the limit of "
                                 f"{min(max_pages, MAX_OCR_PAGES)} scanned pages", code="too-many-pages")
-        dpi = image.info.get("dpi", (DPI, DPI))[0] or DPI
-        scale = float(dpi) / 72 if 50 <= float(dpi) <= 1200 else DPI / 72
+        reader = PageReader(name)
         text = PdfText(source=name, page_count=frames)
         for index in range(frames):
             try:
@@ -137,12 +223,31 @@ def read_image_file(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES) -> PdfTex
                 frame = ImageOps.exif_transpose(image.convert("L"))
             except (OSError, ValueError, Image.DecompressionBombError) as exc:
                 raise _unreadable(path, exc) from exc
-            text.pages.append(read_image(frame, index + 1, scale, name=name))
-            text.sizes.append((frame.width / scale, frame.height / scale))
+            text.pages.append(reader.read_image(frame, index + 1, recorded_dpi(image)))
+            text.sizes.append(reader.sizes[index + 1])
             text.ocr_pages.add(index + 1)
     if not any(text.pages):
         raise DocumentError(f"{name}: OCR found no text in the image", code="no-text-layer")
     return text
+
+
+def recorded_dpi(image: Image.Image) -> float | None:
+    """The resolution an image file records for its current frame; None when it records none or
+    an unlikely one (photos record nothing, or 72)."""
+    dpi = image.info.get("dpi", (0, 0))
+    try:
+        value = float(dpi[0] if isinstance(dpi, tuple) else dpi)
+    except (TypeError, ValueError):
+        return None
+    return value if 100 <= value <= 1200 else None
+
+
+def page_points(image: Image.Image, dpi: float | None) -> tuple[float, float]:
+    """The size in points that the reader gives a page image (its resolution guessed from its
+    letters when the file records none), so that word boxes can be drawn over it."""
+    if dpi is None:
+        dpi = scan.estimated_dpi(np.asarray(image.convert("L"))) or DPI
+    return image.width * 72 / dpi, image.height * 72 / dpi
 
 
 def _unreadable(path: Path, exc: BaseException) -> DocumentError:

@@ -111,25 +111,29 @@ def read_words(path: Path | str, *, max_pages: int = DEFAULT_MAX_PAGES, ocr: boo
                pages: range | None = None) -> PdfText:
     """Every page's words with boxes (1-based page numbers), read with pypdfium2.
 
-    Pages without a text layer are read by OCR (:mod:`backoffice.documents.ocr`) when ``ocr``
-    is true; a document without any text at all is refused with ``no-text-layer``.
+    Pages without a text layer, or whose text layer cannot be believed
+    (:mod:`backoffice.documents.text_layer`), are read by OCR (:mod:`backoffice.documents.ocr`)
+    when ``ocr`` is true; a document without any text at all is refused with ``no-text-layer``.
     """
-    from backoffice.documents import ocr as ocr_module
+    from backoffice.documents import ocr as ocr_module, text_layer
 
     path = Path(path)
     document = open_document(path, max_pages=max_pages)
     try:
         text = PdfText(source=path.name, page_count=len(document))
+        reader = ocr_module.PageReader(path.name)  # one per document: the language is chosen once
         for index in pages if pages is not None else range(len(document)):
             page = document[index]
             try:
                 width, height = page.get_size()
                 words = page_words(page, index + 1)
+                if words and ocr and text_layer.suspect(page, words):
+                    words = []  # an OCR layer of garbage, or beside the print, or thin over a scan
                 if not words and ocr:
                     if len(text.ocr_pages) >= ocr_module.MAX_OCR_PAGES:
                         raise DocumentError(f"{path.name}: more than {ocr_module.MAX_OCR_PAGES} pages are scans; "
                                             "that is the limit for OCR", code="too-many-pages")
-                    words = ocr_module.read_page(page, index + 1, name=path.name)
+                    words = reader.read_page(page, index + 1)
                     if words:
                         text.ocr_pages.add(index + 1)
             except DocumentError:
@@ -141,7 +145,7 @@ def read_words(path: Path | str, *, max_pages: int = DEFAULT_MAX_PAGES, ocr: boo
             finally:
                 page.close()
             text.pages.append(words)
-            text.sizes.append((float(width), float(height)))
+            text.sizes.append(reader.sizes.get(index + 1, (float(width), float(height))))  # a scan: as OCR saw it
     finally:
         document.close()
     if not any(text.pages):

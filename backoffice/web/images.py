@@ -1,6 +1,9 @@
 """Pages of an item's source document as PNG images, rendered once with pypdfium2 and cached
 under the workspace (``cache/pages/<sha256>-<page>@<scale>.png``), with the page sizes in PDF
-points so field boxes (PDF points from the top-left) can be drawn over them."""
+points so field boxes (PDF points from the top-left) can be drawn over them.
+
+A scan that came as an image file (PNG, JPEG, a multi-page TIFF, ...) shows each frame, sized in
+points as the OCR reader measured it (:func:`backoffice.documents.ocr.page_points`)."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ log = logging.getLogger(__name__)
 SCALE = 1.5  # 108 dpi: sharp enough to read, small enough to load fast
 MAX_PAGES = 50  # pages shown for one document
 IMAGE_TYPES = ("image/png", "image/jpeg")
+SCAN_TYPES = ("image/png", "image/jpeg", "image/tiff", "image/gif", "image/bmp", "image/webp")
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class PageImages:
 
     def sizes(self, stored: StoredFile) -> list[PageSize]:
         """The document's pages (at most MAX_PAGES) and their sizes; [] when it cannot be shown."""
-        if stored.media_type != "application/pdf":
+        if stored.media_type != "application/pdf" and stored.media_type not in SCAN_TYPES:
             return []
         index = self.cache / f"{stored.sha256}.json"
         if index.exists():
@@ -45,6 +49,11 @@ class PageImages:
         source = self.files.path(stored)
         if not source.exists():
             return []
+        if stored.media_type in SCAN_TYPES:
+            sizes = [PageSize(n, *size) for n, size in enumerate(_frame_sizes(source, stored.name), start=1)]
+            if sizes:
+                _write(index, json.dumps([[p.number, p.width, p.height] for p in sizes]).encode())
+            return sizes
         with self._lock:  # pdfium is not thread-safe
             try:
                 pdf = pypdfium2.PdfDocument(str(source))
@@ -60,11 +69,17 @@ class PageImages:
 
     def png(self, stored: StoredFile, number: int) -> Path | None:
         """The cached PNG of a page (1-based), rendered on first use; None when there is none."""
-        if not 1 <= number <= MAX_PAGES or stored.media_type != "application/pdf":
+        if (
+            not 1 <= number <= MAX_PAGES
+            or stored.media_type != "application/pdf"
+            and stored.media_type not in SCAN_TYPES
+        ):
             return None
         target = self.cache / f"{stored.sha256}-{number}@{self.scale:g}.png"
         if target.exists():
             return target
+        if stored.media_type in SCAN_TYPES:
+            return self._frame_png(stored, number, target)
         import pypdfium2
 
         with self._lock:  # pdfium is not thread-safe
@@ -91,6 +106,68 @@ class PageImages:
                 image.save(out, format="PNG", optimize=True)
             os.replace(tmp, target)
         return target
+
+    def _frame_png(self, stored: StoredFile, number: int, target: Path) -> Path | None:
+        """Frame ``number`` of an image file, at :data:`SCALE` pixels per point of its OCR size."""
+        sizes = self.sizes(stored)
+        if number > len(sizes):
+            return None
+        frame = _frame(self.files.path(stored), number, stored.name)
+        if frame is None:
+            return None
+        size = sizes[number - 1]
+        frame = frame.resize((max(1, round(size.width * self.scale)), max(1, round(size.height * self.scale))))
+        _write(target, _png(frame))
+        return target
+
+
+def _frame(source: Path, number: int, name: str):
+    """Frame ``number`` (1-based) of an image file, grey and the right way up; None when unreadable."""
+    from PIL import Image, ImageOps
+
+    from backoffice.documents import ocr
+
+    try:
+        with Image.open(source) as image:
+            if image.width * image.height > ocr.MAX_IMAGE_PIXELS or number > getattr(image, "n_frames", 1):
+                return None
+            image.seek(number - 1)
+            return ImageOps.exif_transpose(image.convert("L"))
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        log.warning("cannot show %s: %s", name, exc)
+        return None
+
+
+def _frame_sizes(source: Path, name: str) -> list[tuple[float, float]]:
+    """Each frame's size in points, as the OCR reader measures it."""
+    from PIL import Image
+
+    from backoffice.documents import ocr
+
+    try:
+        with Image.open(source) as image:
+            frames = min(getattr(image, "n_frames", 1), MAX_PAGES)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        log.warning("cannot show %s: %s", name, exc)
+        return []
+    sizes = []
+    for number in range(1, frames + 1):
+        frame = _frame(source, number, name)
+        if frame is None:
+            return []
+        with Image.open(source) as image:
+            image.seek(number - 1)
+            dpi = ocr.recorded_dpi(image)
+        sizes.append(ocr.page_points(frame, dpi))
+    return sizes
+
+
+def _png(image) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -1,8 +1,7 @@
 """invoice2data's own compare set, read with its own templates: each record equals the expected JSON.
 
-saeco.pdf is expected to differ: its keywords are printed in an image, so it matches only once
-the page is read by OCR (as ``extract`` does when no template matches the text layer), and then
-tesseract prints ``21%`` where the template's tax regex wants ``21 %``.
+saeco.pdf matches only once its page is read by OCR (its keywords are printed in an image), as
+``extract`` does when no template matches the text layer.
 """
 
 from __future__ import annotations
@@ -43,8 +42,7 @@ def _output(templates, stem: str):
 
 
 @pytest.mark.skipif(not CASES, reason=f"no corpus at {FOLDER}")
-@pytest.mark.parametrize("stem", [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="OCR: 21% for 21 %"))
-                                  if s == "saeco" else s for s in CASES])
+@pytest.mark.parametrize("stem", CASES)
 def test_the_template_gives_the_expected_record(templates, stem):
     expected = json.loads((FOLDER / "compare" / f"{stem}.json").read_text(encoding="utf-8"))[0]
     assert _output(templates, stem) == expected

@@ -39,7 +39,7 @@ def test_the_sample_deployment_is_valid():
 def test_good_file_gives_typed_models(deployment):
     config = load_config(deployment(GOOD))
     bot = config.bot("invoices")
-    assert isinstance(bot.source, FolderSettings) and bot.source.patterns == ["*.pdf"]
+    assert isinstance(bot.source, FolderSettings) and bot.source.patterns == ["*.pdf", "*.png", "*.jpg", "*.jpeg", "*.tif", "*.tiff"]
     assert isinstance(bot.targets[0], FilesSettings)
     assert bot.retry.max_attempts == 5
     assert config.rules_path(bot).name == "invoice.yaml"

@@ -51,9 +51,9 @@ def test_too_many_scanned_pages_are_refused(tmp_path, monkeypatch):
     path = tmp_path / "blank-scans.pdf"
     document.save(path)
     document.close()
-    monkeypatch.setattr(ocr, "read_page", lambda page, number, name: [])  # no tesseract needed for the count
+    monkeypatch.setattr(ocr.PageReader, "read_page", lambda self, page, number: [])  # no tesseract needed for the count
     _refused(path, "no-text-layer")
-    monkeypatch.setattr(ocr, "read_page", lambda page, number, name: [Word("x", 1, 1, 2, 2, number)])
+    monkeypatch.setattr(ocr.PageReader, "read_page", lambda self, page, number: [Word("x", 1, 1, 2, 2, number)])
     _refused(path, "too-many-pages")
 
 
@@ -72,7 +72,6 @@ def test_an_empty_xml_and_a_corrupt_xlsx(tmp_path):
 def test_an_embedded_xml_bomb_is_refused_at_the_limit_not_after(tmp_path):
     """200 MB of zeros packed into 200 kB: the inflating stops at 20 MB; peak memory stays low."""
     import resource
-
 
     path = pdf_with_embedded(tmp_path / "bomb.pdf", zeros(200 * 1024 * 1024))
     assert path.stat().st_size < 1024 * 1024
@@ -99,7 +98,6 @@ def test_the_page_limit_holds_for_e_invoices_too(tmp_path):
 
 
 def test_an_xxe_attempt_in_embedded_xml_is_refused_and_says_so(tmp_path):
-
     xxe = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
            b'<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100">'
            b"&xxe;</rsm:CrossIndustryInvoice>")  # fmt: skip

@@ -1,0 +1,136 @@
+"""Each clean-up step before OCR, on a generated page that it changes the reading of: the page read
+with every step, and without that one step."""
+
+from __future__ import annotations
+
+import random
+import shutil
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from backoffice.demo import scans
+from backoffice.documents import ocr, scan
+
+needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+
+LINES = [
+    "Invoice INV-2024-0042",
+    "Date 12.03.2024",
+    "Customer Maple Street Bakery",
+    "Total 1,234.56 EUR",
+    "Payment within 30 days",
+    "Thank you for your order",
+]
+EXPECTED = {"INV-2024-0042", "12.03.2024", "Maple", "Street", "Bakery", "1,234.56", "EUR", "Payment"}
+
+
+def page(dpi: int = 200) -> Image.Image:
+    """A half-letter page of six lines of 11-point text at ``dpi``, margins left white."""
+    factor = dpi / 200
+    image = Image.new("L", (int(1100 * factor), int(1000 * factor)), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=int(31 * factor))
+    for number, line in enumerate(LINES):
+        draw.text((int(160 * factor), int((140 + 120 * number) * factor)), line, fill=0, font=font)
+    return image
+
+
+def read(image: Image.Image, dpi: float | None, without: str | None = None) -> list[ocr.Word]:
+    steps = tuple(s for s in scan.STEPS if s != without)
+    return ocr.PageReader("made.png", languages="eng", steps=steps).read_image(image, 1, dpi)
+
+
+def found(words: list[ocr.Word]) -> set[str]:
+    return EXPECTED & {w.text for w in words}
+
+
+@needs_tesseract
+def test_page_finds_the_sheet_in_a_photo_and_squares_it():
+    photo = scans.photograph(page(), random.Random(5))
+    assert scan.find_page(np.asarray(page())) is None  # a page with no desk around it is left alone
+    cleaned = scan.clean(photo, None)
+    assert "page" in cleaned.steps
+    ratio = cleaned.image.width / cleaned.image.height
+    assert abs(ratio - 1.1) < 0.05  # the sheet's own shape, the desk gone
+    starts = lambda words: [w.x0 for w in words if w.text in ("Invoice", "Date", "Customer", "Total")]  # noqa: E731
+    squared, skewed = starts(read(photo, None)), starts(read(photo, None, without="page"))
+    assert len(squared) == 4 and max(squared) - min(squared) < 3  # the left margin is straight again
+    assert len(skewed) < 4 or max(skewed) - min(skewed) > 3
+
+
+@needs_tesseract
+def test_resolution_shrinks_a_600_dpi_scan_and_enlarges_a_small_photo():
+    fine = page(600)
+    cleaned = scan.clean(fine, 600)
+    assert "resolution" in cleaned.steps and cleaned.image.width == fine.width // 3
+    assert cleaned.scale == pytest.approx(200 / 72)
+    assert found(read(fine, 600)) == EXPECTED
+    small = page(200).resize((330, 300), Image.BILINEAR)  # 60 dpi, and the file does not say so
+    assert scan.clean(small, None).image.width > 800
+    assert found(read(small, None)) == EXPECTED
+    assert len(found(read(small, None, without="resolution"))) < len(EXPECTED)
+
+
+@needs_tesseract
+def test_flatten_lifts_a_shadow_over_half_the_page():
+    grey = np.asarray(page(), dtype=np.float32)
+    shadow = np.ones_like(grey)
+    shadow[:, grey.shape[1] // 2 :] = 0.3  # the right half in a deep shadow
+    shadowed = Image.fromarray((grey * cv2.GaussianBlur(shadow, (0, 0), 15)).astype(np.uint8))
+    assert found(read(shadowed, 200)) == EXPECTED
+    assert len(found(read(shadowed, 200, without="flatten"))) < len(EXPECTED)
+
+
+@needs_tesseract
+def test_denoise_clears_speckles():
+    noisy = np.asarray(page()).copy()
+    rng = np.random.default_rng(3)
+    mask = rng.random(noisy.shape) < 0.12
+    noisy[mask] = rng.choice([0, 255], mask.sum())
+    speckled = Image.fromarray(noisy)
+    assert found(read(speckled, 200)) == EXPECTED
+    assert len(found(read(speckled, 200, without="denoise"))) < len(EXPECTED)
+
+
+@needs_tesseract
+def test_borders_and_punch_holes_are_whited_out():
+    grey = np.asarray(page()).copy()
+    grey[:, :40] = 20  # the scanner lid's dark edge
+    for y in (155, 515, 875):
+        cv2.circle(grey, (110, y), 24, 0, -1)  # punch holes, 6 mm across, beside lines of text
+    bordered = Image.fromarray(grey)
+    cleaned, removed = scan.remove_borders(grey, 200)
+    assert removed and cleaned[:, :130].min() == 255  # border and holes gone, the text untouched
+    assert (cleaned[:, 150:] == grey[:, 150:]).all()
+    junk = lambda words: [w.text for w in words if w.x0 < 140 * 72 / 200]  # noqa: E731 - words in the margin
+    cleaned_words, kept_words = read(bordered, 200), read(bordered, 200, without="borders")
+    assert junk(cleaned_words) == [] and found(cleaned_words) == EXPECTED
+    assert junk(kept_words) != []  # the holes read as "@"
+
+
+@needs_tesseract
+def test_deskew_straightens_a_tilted_page():
+    tilted = Image.fromarray(scan.rotate(np.asarray(page()), 5.0))
+    assert scan.skew_angle(np.asarray(tilted)) == pytest.approx(-5.0, abs=0.3)
+    assert found(read(tilted, 200)) == EXPECTED
+    assert len(found(read(tilted, 200, without="deskew"))) < len(EXPECTED)
+
+
+@needs_tesseract
+def test_orientation_turns_a_page_lying_on_its_side():
+    sideways = page().rotate(90, expand=True)
+    assert found(read(sideways, 200)) == EXPECTED
+    assert found(read(sideways, 200, without="orientation")) == set()
+    assert scan.orientation(sideways) == 270
+    assert scan.orientation(page()) == 0
+
+
+@needs_tesseract
+@pytest.mark.parametrize("turn", [180, 270])
+def test_orientation_turns_a_page_upside_down_or_on_its_other_side(turn):
+    words = read(page().rotate(turn, expand=True), 200)
+    assert found(words) == EXPECTED
+    assert all(w.x1 - w.x0 > w.bottom - w.top for w in words if len(w.text) >= 4)  # lines run left to right
