@@ -9,6 +9,19 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // cancel and reject: the server wants the "yes" box ticked; the dialog ticks it
+  for (const form of document.querySelectorAll("form[data-confirm]")) {
+    form.addEventListener("submit", (event) => {
+      const yes = form.querySelector("input[name=confirm]");
+      if (yes && !yes.checked) {
+        if (window.confirm(form.dataset.confirm)) {
+          yes.checked = true;
+        } else {
+          event.preventDefault();
+        }
+      }
+    });
+  }
   // a field's row and its box on the page image light up together; a click picks it for correction
   const select = document.querySelector("form.correct select[name=field]");
   const mark = (name, on) => {

@@ -1,8 +1,14 @@
-"""POST /items/{id}/{action}: a person's action on one item, then back to the item page."""
+"""POST /items/{id}/{action}: a person's action on one item.
+
+Every answer to a browser is a redirect (303) to the item page, also when the action is refused:
+the refusal travels in a short-lived cookie and is shown once there (so reloading the page never
+posts again). Scripts asking for JSON get the item, or 409 with the refusal. Cancel and reject
+need ``confirm=1`` (the form's "yes" box, ticked by the page's confirm dialog)."""
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -11,8 +17,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from backoffice import errors
 from backoffice.web import actions
 from backoffice.web.auth import guarded, workspace
-from backoffice.web.render import wants_json
-from backoffice.web.views.item import item_json, item_view, show_item
+from backoffice.web.render import problem, wants_json
+from backoffice.web.state import DESTRUCTIVE, ActionRefused
+from backoffice.web.views.item import FLASH_COOKIE, item_json, item_view
+
+FLASH_SECONDS = 60
 
 log = logging.getLogger(__name__)
 
@@ -38,19 +47,28 @@ async def act(request: Request) -> Response:
     call = _call(name, form)
     user = request.state.session.user
     if call is None:
-        return await run_in_threadpool(show_item, request, item_id, f"unknown action {name!r}", 404)
+        return problem(request, 404, f"unknown action {name!r}", title="No such action")
     try:
+        if name in DESTRUCTIVE and form.get("confirm") != "1":
+            raise ActionRefused(f"{name} needs a confirmation: tick “yes” and send it again", code="confirm")
         await run_in_threadpool(call, ws, item_id, user)
     except errors.ItemNotFound as exc:
-        from backoffice.web.render import problem
-
         return problem(request, 404, str(exc), title="No such item")
-    except errors.IllegalTransition as exc:
-        return await run_in_threadpool(show_item, request, item_id, f"not done: {exc}", 409)
-    except errors.BackofficeError as exc:  # a refused action, a reply that could not be sent
+    except errors.BackofficeError as exc:  # refused, an illegal move, a reply that could not be sent
         log.info("%s: %s on item %s refused: %s", user.name, name, item_id, exc, extra={"item": item_id, "action": name})
-        return await run_in_threadpool(show_item, request, item_id, f"not done: {exc}", 409)
+        if wants_json(request):
+            view = await run_in_threadpool(item_view, ws, item_id, user)
+            return JSONResponse({"error": f"not done: {exc}", **item_json(view)}, status_code=409)
+        return refused(request, item_id, f"not done: {exc}")
     log.info("%s: %s on item %s", user.name, name, item_id, extra={"item": item_id, "action": name})
     if wants_json(request):
-        return JSONResponse(item_json(await run_in_threadpool(item_view, ws, item_id)))
+        return JSONResponse(item_json(await run_in_threadpool(item_view, ws, item_id, user)))
     return RedirectResponse(f"/items/{item_id}?done={name}", status_code=303)
+
+
+def refused(request: Request, item_id: int, message: str) -> Response:
+    """Back to the item page (303), which shows ``message`` once."""
+    answer = RedirectResponse(f"/items/{item_id}", status_code=303)
+    answer.set_cookie(FLASH_COOKIE, quote(message[:1500]), max_age=FLASH_SECONDS, httponly=True,
+                      secure=workspace(request).settings.secure_cookies, samesite="lax", path=f"/items/{item_id}")  # fmt: skip
+    return answer
