@@ -12,7 +12,7 @@ from starlette.responses import FileResponse, Response
 
 from backoffice.documents.models import FIELDS_BY_KIND
 from backoffice.errors import BusinessError, ItemNotFound
-from backoffice.queue.base import StoredFile, WorkItem
+from backoffice.queue.base import RETRY_FROM, StoredFile, WorkItem
 from backoffice.rules import approvals
 from backoffice.web import actions, state
 from backoffice.web.auth import guarded, workspace
@@ -73,7 +73,7 @@ def item_view(ws: Workspace, item_id: int, user: User | None = None) -> dict[str
     failing = failing_fields(item)
     verdict = item.payload.get("verdict") or {}
     outcomes = verdict.get("outcomes", [])
-    return {
+    view = {
         "item": item, "journal": journal, "effects": effects, "pages": sizes, "document": document,
         "fields": fields, "failing": failing, "verdict": verdict,
         "first_failing": next((n for n, sev in failing.items() if sev == "error"), ""),
@@ -89,6 +89,19 @@ def item_view(ws: Workspace, item_id: int, user: User | None = None) -> dict[str
         "offer": state.offered(item, user, ws.policy, journal, _has_rules(ws, item.bot)) if user else {},
         "users": [u.name for u in ws.users.list()],
     }  # fmt: skip
+    view["why_not"] = _why_not(view)
+    return view
+
+
+def _why_not(view: dict[str, Any]) -> dict[str, str]:
+    """Why Approve or Retry is not offered, where a supervisor would look for it."""
+    status, offer = view["item"].status, view["offer"]
+    out = {}
+    if offer.get("approve") and view["needs"] and status in state.OPEN:
+        out["Approve"] = offer["approve"]
+    if offer.get("retry") and status in RETRY_FROM:
+        out["Retry"] = offer["retry"]
+    return out
 
 
 def item_json(view: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,83 @@
+"""The item page in real Chromium shows the current state: cancel and reject ask first (a JS
+dialog, or the "yes" box without JavaScript), every action answers with a redirect so a reload
+never posts again, a refusal is shown once, and a rejected item offers no Retry or Correct."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from backoffice.queue.base import Status
+from tests.integration.web.test_ui_chromium import sign_in
+
+pytestmark = pytest.mark.integration
+
+
+def exception_items(served) -> list[int]:
+    return [i.id for i in served.store.list(status=Status.EXCEPTION) if i.payload.get("document")]
+
+
+def tab(browser, *, javascript: bool = True, accept: bool = True) -> Page:
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, java_script_enabled=javascript)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.on("dialog", lambda d: d.accept() if accept else d.dismiss())
+    return page
+
+
+def test_cancel_asks_first_and_a_dismissed_dialog_posts_nothing(page, served):
+    item = exception_items(served)[0]
+    sign_in(page, served.url, "alice", then=f"/items/{item}")
+    before = len(served.store.journal(item))
+    page.click("form.confirm button:has-text('Cancel')")  # the fixture's page dismisses every dialog
+    expect(page.locator("h1 .status")).to_have_text("exception")
+    assert page.dialogs == [f"Cancel item #{item}? Nothing will be posted."]  # type: ignore[attr-defined]
+    assert served.store.get(item).status == Status.EXCEPTION and len(served.store.journal(item)) == before
+
+
+def test_an_accepted_reject_redirects_and_the_rejected_item_offers_no_retry_or_correct(browser, served):
+    item = exception_items(served)[1]
+    page = tab(browser)
+    try:
+        sign_in(page, served.url, "bob", then=f"/items/{item}")
+        page.fill("form[action$='/reject'] input[name=why]", "not one of our orders")
+        page.click("form[action$='/reject'] button:has-text('Reject')")
+        expect(page).to_have_url(f"{served.url}/items/{item}?done=reject")
+        expect(page.locator("p.notice").first).to_contain_text("Rejected.")
+        assert served.store.get(item).status == Status.CANCELLED
+        for label in ("Retry", "Approve", "Cancel", "Reject", "Correct and re-run the rules"):
+            expect(page.locator(f"button:has-text('{label}')")).to_have_count(0)
+        expect(page.locator(".why-not[data-for=retry]")).to_contain_text("was rejected")
+        page.reload()  # a redirect answered the POST: reloading posts nothing
+        assert [e.action for e in served.store.journal(item)].count("reject") == 1
+    finally:
+        page.context.close()
+
+
+def test_without_javascript_the_yes_box_confirms_and_a_refusal_is_shown_once(browser, served):
+    item = exception_items(served)[2]
+    page = tab(browser, javascript=False)
+    try:
+        sign_in(page, served.url, "alice", then=f"/items/{item}")
+        page.click("form.confirm button:has-text('Cancel')")  # "yes" not ticked
+        expect(page).to_have_url(f"{served.url}/items/{item}")
+        expect(page.locator("p.error")).to_contain_text("cancel needs a confirmation")
+        assert served.store.get(item).status == Status.EXCEPTION
+        journal = len(served.store.journal(item))
+        page.reload()  # the refusal was answered by a redirect: nothing is posted again, the message is gone
+        expect(page.locator("p.error")).to_have_count(0)
+        assert len(served.store.journal(item)) == journal
+
+        page.select_option("form.correct select[name=field]", "grand_total")
+        page.fill("form.correct input[name=value]", "twelve")
+        page.fill("form.correct input[name=why]", "typo")
+        page.click("button:has-text('Correct and re-run the rules')")
+        expect(page).to_have_url(f"{served.url}/items/{item}")
+        expect(page.locator("p.error")).to_contain_text("grand_total must be an amount")
+
+        page.check("form[action$='/cancel'] input[name=confirm]")
+        page.click("form.confirm button:has-text('Cancel')")
+        expect(page).to_have_url(f"{served.url}/items/{item}?done=cancel")
+        expect(page.locator("h1 .status")).to_have_text("cancelled")
+    finally:
+        page.context.close()
