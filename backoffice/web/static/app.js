@@ -22,6 +22,38 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // keyboard on the item page: j/k next/previous, a approve, r retry, e correct, ? help
+  const help = document.getElementById("keys-help");
+  if (help) {
+    document.body.dataset.keys = "on"; // the shortcuts are listening
+    document.addEventListener("keydown", (event) => {
+      const target = event.target;
+      if (event.ctrlKey || event.metaKey || event.altKey || target.closest("input, textarea, select, [contenteditable]")) {
+        return;
+      }
+      const go = (selector) => {
+        const el = document.querySelector(selector);
+        if (el) {
+          event.preventDefault();
+          el.click();
+        }
+      };
+      if (event.key === "j") go("a[rel=next]");
+      else if (event.key === "k") go("a[rel=prev]");
+      else if (event.key === "a") go("button[data-action=approve]");
+      else if (event.key === "r") go("button[data-action=retry]");
+      else if (event.key === "e") {
+        const first = document.querySelector("form.correct input[name=value]");
+        if (first) {
+          event.preventDefault();
+          first.focus();
+        }
+      } else if (event.key === "?") {
+        event.preventDefault();
+        help.hidden = !help.hidden;
+      }
+    });
+  }
   // a field's row and its box on the page image light up together; a click picks it for correction
   const select = document.querySelector("form.correct select[name=field]");
   const mark = (name, on) => {

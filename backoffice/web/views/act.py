@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from backoffice import errors
-from backoffice.web import actions
+from backoffice.web import actions, flow
 from backoffice.web.auth import guarded, workspace
 from backoffice.web.render import problem, wants_json
 from backoffice.web.state import DESTRUCTIVE, ActionRefused
@@ -51,6 +51,9 @@ async def act(request: Request) -> Response:
     try:
         if name in DESTRUCTIVE and form.get("confirm") != "1":
             raise ActionRefused(f"{name} needs a confirmation: tick “yes” and send it again", code="confirm")
+        nav = flow.Neighbours("")
+        if name in flow.MOVES_ON and form.get("list"):  # where to go next, before the item leaves the list
+            nav = await run_in_threadpool(flow.neighbours, ws, item_id, form["list"])
         await run_in_threadpool(call, ws, item_id, user)
     except errors.ItemNotFound as exc:
         return problem(request, 404, str(exc), title="No such item")
@@ -59,16 +62,21 @@ async def act(request: Request) -> Response:
         if wants_json(request):
             view = await run_in_threadpool(item_view, ws, item_id, user)
             return JSONResponse({"error": f"not done: {exc}", **item_json(view)}, status_code=409)
-        return refused(request, item_id, f"not done: {exc}")
+        return refused(request, item_id, f"not done: {exc}", form.get("list", ""))
     log.info("%s: %s on item %s", user.name, name, item_id, extra={"item": item_id, "action": name})
     if wants_json(request):
         return JSONResponse(item_json(await run_in_threadpool(item_view, ws, item_id, user)))
-    return RedirectResponse(f"/items/{item_id}?done={name}", status_code=303)
+    if nav.listing:  # on to the next item of the list (or back to the list at its end)
+        target = nav.next or nav.back
+        sep = "&" if "?" in target else "?"
+        return RedirectResponse(f"{target}{sep}done={name}&from={item_id}", status_code=303)
+    here = flow.link(item_id, flow.normal(form.get("list", "")))
+    return RedirectResponse(f"{here}{'&' if '?' in here else '?'}done={name}", status_code=303)
 
 
-def refused(request: Request, item_id: int, message: str) -> Response:
-    """Back to the item page (303), which shows ``message`` once."""
-    answer = RedirectResponse(f"/items/{item_id}", status_code=303)
+def refused(request: Request, item_id: int, message: str, listing: str) -> Response:
+    """Back to the item page (303, in its list), which shows ``message`` once."""
+    answer = RedirectResponse(flow.link(item_id, flow.normal(listing)), status_code=303)
     answer.set_cookie(FLASH_COOKIE, quote(message[:1500]), max_age=FLASH_SECONDS, httponly=True,
                       secure=workspace(request).settings.secure_cookies, samesite="lax", path=f"/items/{item_id}")  # fmt: skip
     return answer

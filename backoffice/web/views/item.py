@@ -14,7 +14,7 @@ from backoffice.documents.models import FIELDS_BY_KIND
 from backoffice.errors import BusinessError, ItemNotFound
 from backoffice.queue.base import RETRY_FROM, StoredFile, WorkItem
 from backoffice.rules import approvals
-from backoffice.web import actions, state
+from backoffice.web import actions, flow, state
 from backoffice.web.auth import guarded, workspace
 from backoffice.web.context import Workspace
 from backoffice.web.users import User
@@ -129,8 +129,11 @@ async def item_page(request: Request) -> Response:
         view = await run_in_threadpool(item_view, ws, _item_id(request), request.state.session.user)
     except ItemNotFound as exc:
         return problem(request, 404, str(exc), title="No such item")
-    done = request.query_params.get("done", "")
+    done, came_from = request.query_params.get("done", ""), request.query_params.get("from", "")
     view["done"] = DONE_MESSAGES.get(done, "")
+    if view["done"] and came_from.isdigit() and int(came_from) != view["item"].id:
+        view["done"] = f"Item #{came_from}: {view['done']} This is the next item of your list."
+    view["nav"] = await run_in_threadpool(flow.neighbours, ws, view["item"].id, request.query_params.get("list", ""))
     flash = request.cookies.get(FLASH_COOKIE)
     view["error"] = unquote(flash) if flash else ""
     answer = page(request, "item.html", view, item_json(view))

@@ -81,3 +81,37 @@ def test_without_javascript_the_yes_box_confirms_and_a_refusal_is_shown_once(bro
         expect(page.locator("h1 .status")).to_have_text("cancelled")
     finally:
         page.context.close()
+
+
+def press(page: Page, key: str) -> None:
+    page.wait_for_selector("body[data-keys=on]", state="attached")  # the page's script listens
+    page.keyboard.press(key)
+
+
+def test_the_keyboard_works_through_the_list(page, served):
+    sign_in(page, served.url, "alice", then="/exceptions?status=exception&sort=oldest")
+    ids = [int(t.removeprefix("#")) for t in page.locator("table.items tbody td a").all_inner_texts()[:3]]
+    page.click(f"table.items a:text-is('#{ids[0]}')")
+    expect(page.locator("h1")).to_contain_text(f"Item #{ids[0]}")
+    expect(page.locator("#keys-hint")).to_contain_text("j/k next/previous")
+    press(page, "j")
+    expect(page.locator("h1")).to_contain_text(f"Item #{ids[1]}")
+    press(page, "k")
+    expect(page.locator("h1")).to_contain_text(f"Item #{ids[0]}")
+    press(page, "j")
+    expect(page.locator("h1")).to_contain_text(f"Item #{ids[1]}")
+    expect(page.locator("#keys-help")).to_be_hidden()
+    press(page, "?")
+    expect(page.locator("#keys-help")).to_be_visible()
+    press(page, "e")
+    expect(page.locator("form.correct input[name=value]")).to_be_focused()
+    page.keyboard.type("j")  # typed into the field: not a shortcut
+    expect(page.locator("h1")).to_contain_text(f"Item #{ids[1]}")
+    page.locator("form.correct input[name=value]").fill("")
+    page.locator("h1").click()  # out of the field again
+    retried = ids[1]
+    press(page, "r")  # retry: on to the next item of the list
+    expect(page.locator("h1")).to_contain_text(f"Item #{ids[2]}")
+    expect(page.locator("p.notice").first).to_contain_text(f"Item #{retried}: Sent back to the queue.")
+    assert served.store.get(retried).status == Status.PENDING
+    assert "list=" in page.url and "sort%3Doldest" in page.url

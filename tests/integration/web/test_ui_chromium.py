@@ -49,7 +49,7 @@ def test_supervisors_correct_approve_and_retry_an_item_until_it_is_done(page, se
 
     item = next(i for i in served.store.list(status=Status.EXCEPTION) if i.error_code == "rule:totals-add-up"
                 and Decimal(i.payload["document"]["fields"]["grand_total"]["value"]) > 10_000)  # fmt: skip
-    page.click(f"a[href='/items/{item.id}']")
+    page.click(f"table.items a[href^='/items/{item.id}?list=']")  # the item, in the list it was opened from
     expect(page.locator("h1")).to_contain_text(f"Item #{item.id}")
     image = page.locator(".sheet img").first
     expect(image).to_be_visible()
@@ -165,7 +165,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused(page, served):
 def test_markup_in_a_subject_and_a_file_name_is_shown_as_text(page, served):
     sign_in(page, served.url, "alice", then=f"/exceptions?reason=intake")
     expect(page.locator("table.items")).to_contain_text(SCRIPT_NAME)
-    page.click(f"a[href='/items/{served.script_item}']")
+    page.click(f"table.items a[href^='/items/{served.script_item}?list=']")
     expect(page.locator(".mail .subject")).to_have_text(SCRIPT_SUBJECT)
     expect(page.locator(".item-head .name strong")).to_have_text(SCRIPT_NAME)
     expect(page.locator(".evidence")).to_contain_text("<script>trace</script>.html")
