@@ -9,6 +9,16 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // the bulk bar counts the selected items
+  for (const out of document.querySelectorAll("output[data-count-of]")) {
+    const boxes = () => document.querySelectorAll(`input[type=checkbox][name="${out.dataset.countOf}"]`);
+    const count = () => {
+      const n = [...boxes()].filter((b) => b.checked).length;
+      out.textContent = `(${n} selected)`;
+    };
+    document.addEventListener("change", count);
+    count();
+  }
   // cancel and reject: the server wants the "yes" box ticked; the dialog ticks it
   for (const form of document.querySelectorAll("form[data-confirm]")) {
     form.addEventListener("submit", (event) => {

@@ -115,3 +115,35 @@ def test_the_keyboard_works_through_the_list(page, served):
     expect(page.locator("p.notice").first).to_contain_text(f"Item #{retried}: Sent back to the queue.")
     assert served.store.get(retried).status == Status.PENDING
     assert "list=" in page.url and "sort%3Doldest" in page.url
+
+
+def test_the_bulk_bar_counts_the_selection_and_stays_in_view(page, served):
+    page.set_viewport_size({"width": 1024, "height": 500})
+    sign_in(page, served.url, "alice", then="/exceptions?status=all&sort=amount")
+    count = page.locator("form.bulk output.selected")
+    expect(count).to_have_text("(0 selected)")
+    page.check("input[data-select-all]")
+    rows = page.locator("table.items input[name=ids]").count()
+    expect(count).to_have_text(f"({rows} selected)")
+    page.locator("table.items input[name=ids]").first.uncheck()
+    expect(count).to_have_text(f"({rows - 1} selected)")
+    page.mouse.wheel(0, 2000)
+    page.wait_for_function("() => window.scrollY > 200")
+    bar = page.locator("form.bulk").bounding_box()
+    assert bar is not None and 0 <= bar["y"] < 5  # sticky: still at the top after scrolling
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 1024, f"the list is {width}px wide at 1024px"
+
+
+def test_the_item_page_fits_1024_pixels(page, served):
+    page.set_viewport_size({"width": 1024, "height": 700})
+    item = exception_items(served)[-1]
+    sign_in(page, served.url, "alice", then=f"/items/{item}")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 1024, f"the item page is {width}px wide at 1024px"
+    table = page.locator("table.fields").bounding_box()
+    side = page.locator(".side").bounding_box()
+    assert table and side and table["x"] + table["width"] <= side["x"] + side["width"] + 1  # not clipped
+    caption = page.locator(".pages figcaption").last
+    caption.scroll_into_view_if_needed()
+    expect(caption).to_be_in_viewport()  # the page image's footer can be reached in the viewer

@@ -4,6 +4,7 @@ after the last); other actions stay on the item, in its list."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from backoffice.queue.base import Status
@@ -67,3 +68,14 @@ def test_other_actions_and_refusals_stay_on_the_item_in_its_list(client, ws):
     assert refused.status_code == 303 and refused.headers["location"] == flow.link(item, LISTING)
     no_list = client.post(f"/items/{item}/comment", data={"csrf": csrf, "text": "again"})
     assert no_list.headers["location"] == f"/items/{item}?done=comment"
+
+
+def test_the_list_sorts_by_amount_and_shows_amounts_with_separators(client, ws):
+    sign_in(client, "alice")
+    page = client.get("/exceptions?status=all&sort=amount&per_page=200").text
+    assert 'aria-sort="descending">Amount</a>' in page
+    amounts = [float(a.replace(",", "")) for a in re.findall(r'<td class="num">([\d,]+\.\d\d)</td>', page)]
+    assert amounts and amounts == sorted(amounts, reverse=True)
+    assert any("," in a for a in re.findall(r'<td class="num">([\d,]+\.\d\d)</td>', page))  # thousands separated
+    for sort in ("document-date", "number", "attempts", "assignee"):
+        assert client.get(f"/exceptions?status=all&sort={sort}").status_code == 200
