@@ -60,15 +60,13 @@ def missing(ws: Workspace, item: WorkItem) -> list[str]:
     return approvals.missing(item.payload, ws.policy)
 
 
-def correct(ws: Workspace, item_id: int, user: User, name: str, value: str, why: str) -> WorkItem:
-    item = ws.store.get(item_id)
-    state.check_correct(item)
-    document = item.payload["document"]
+def _checked(document: dict, name: str, value: str) -> tuple[str, str]:
+    """The field's name and new value, refused when either is not one the document's kind takes."""
     kind_fields = FIELDS_BY_KIND.get(document.get("kind", ""), {})
     name = _text(name, "the field")
     if name not in kind_fields:
         raise ActionRefused(f"{name} is not a field of a {document.get('kind')} document", code="field")
-    value, why = _text(value, "the new value"), _text(why, "why")
+    value = _text(value, "the new value")
     kind = kind_fields[name]
     try:
         if typed(value, kind) is None:
@@ -76,6 +74,12 @@ def correct(ws: Workspace, item_id: int, user: User, name: str, value: str, why:
     except ValueError:
         shape = {"date": "a date (YYYY-MM-DD)", "money": "an amount (1234.56)", "number": "a number"}.get(kind, kind)
         raise ActionRefused(f"{name} must be {shape}, not {value!r}", code="value") from None
+    return name, value
+
+
+def _apply(ws: Workspace, item: WorkItem, user: User, name: str, value: str, why: str) -> WorkItem:
+    """Write one checked correction into the item (journaled; live approvals voided)."""
+    document = item.payload["document"]
     old = document.get("fields", {}).get(name)
     before = Field.from_dict(old) if old else None
     fields_ = {**document.get("fields", {})}
@@ -87,10 +91,35 @@ def correct(ws: Workspace, item_id: int, user: User, name: str, value: str, why:
     payload = {**unvoided, "document": {**document, "fields": fields_},
                "corrections": [*item.payload.get("corrections", []), correction]}  # fmt: skip
     payload.setdefault("document_original", document)
-    item = ws.store.amend(item_id, actor=user.name, action="correct", payload=payload,
+    item = ws.store.amend(item.id, actor=user.name, action="correct", payload=payload,
                           why=f"{name}: {correction['old']!r} -> {value!r}: {why}")  # fmt: skip
     for note in voided:
-        ws.store.note(item_id, actor=user.name, action="approval-voided", why=note)
+        ws.store.note(item.id, actor=user.name, action="approval-voided", why=note)
+    return item
+
+
+def correct(ws: Workspace, item_id: int, user: User, name: str, value: str, why: str) -> WorkItem:
+    item = ws.store.get(item_id)
+    state.check_correct(item)
+    name, value = _checked(item.payload["document"], name, value)
+    why = _text(why, "why")
+    return rerun(ws, item_id, user, item=_apply(ws, item, user, name, value, why))
+
+
+def correct_fields(ws: Workspace, item_id: int, user: User, values: dict[str, str], why: str) -> WorkItem:
+    """Several fields at once with one "why": all are checked before any is written (a bad one
+    changes nothing), a value equal to the current one is left out, then the rules run once."""
+    item = ws.store.get(item_id)
+    state.check_correct(item)
+    document = item.payload["document"]
+    current = {n: (f or {}).get("value") for n, f in (document.get("fields") or {}).items()}
+    wanted = dict(_checked(document, n, v) for n, v in values.items() if (v or "").strip())
+    wanted = {n: v for n, v in wanted.items() if current.get(n) != v}
+    if not wanted:
+        raise ActionRefused("no field was given a new value", code="missing")
+    why = _text(why, "why")
+    for name, value in wanted.items():
+        item = _apply(ws, item, user, name, value, why)
     return rerun(ws, item_id, user, item=item)
 
 

@@ -13,6 +13,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from backoffice.web.fieldview import label
+
 env = Environment(
     loader=PackageLoader("backoffice.web", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
@@ -48,6 +50,7 @@ def _amount(value: Any) -> str:
 
 env.filters["when"] = _when
 env.filters["amount"] = _amount
+env.filters["field_label"] = label
 env.filters["urlencode_query"] = lambda query: urlencode(query)
 env.globals["version"] = __import__("backoffice").__version__
 

@@ -53,7 +53,7 @@ document.addEventListener("DOMContentLoaded", () => {
       else if (event.key === "a") go("button[data-action=approve]");
       else if (event.key === "r") go("button[data-action=retry]");
       else if (event.key === "e") {
-        const first = document.querySelector("form.correct input[name=value]");
+        const first = document.querySelector("form.correct tr.failing input, form.correct input[name^='set.']");
         if (first) {
           event.preventDefault();
           first.focus();
@@ -64,8 +64,15 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // a suggested value fills its field
+  for (const button of document.querySelectorAll("button.fill[data-fill]")) {
+    button.addEventListener("click", () => {
+      const input = document.getElementById(button.dataset.fill);
+      input.value = button.dataset.value;
+      input.focus();
+    });
+  }
   // a field's row and its box on the page image light up together; a click picks it for correction
-  const select = document.querySelector("form.correct select[name=field]");
   const mark = (name, on) => {
     for (const el of document.querySelectorAll(`[data-field="${CSS.escape(name)}"]`)) {
       el.classList.toggle("hover", on);
@@ -75,10 +82,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const name = el.dataset.field;
     el.addEventListener("mouseenter", () => mark(name, true));
     el.addEventListener("mouseleave", () => mark(name, false));
-    el.addEventListener("click", () => {
-      if (select && [...select.options].some((o) => o.value === name)) {
-        select.value = name;
-        select.form.querySelector("input[name=value]").focus();
+    el.addEventListener("click", (event) => {
+      const input = document.getElementById(`set-${name}`);
+      if (input && !event.target.closest("input, button, textarea")) {
+        input.focus();
       }
     });
   }

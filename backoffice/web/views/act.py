@@ -28,7 +28,10 @@ log = logging.getLogger(__name__)
 
 def _call(name: str, form: dict[str, str]):
     return {
-        "correct": lambda ws, i, u: actions.correct(ws, i, u, form.get("field", ""), form.get("value", ""), form.get("why", "")),
+        "correct": lambda ws, i, u: (
+            actions.correct_fields(ws, i, u, {k[4:]: v for k, v in form.items() if k.startswith("set.")}, form.get("why", ""))
+            if any(k.startswith("set.") for k in form)  # the page's form: several fields, one why
+            else actions.correct(ws, i, u, form.get("field", ""), form.get("value", ""), form.get("why", ""))),
         "rerun": lambda ws, i, u: actions.rerun(ws, i, u),
         "approve": lambda ws, i, u: actions.approve(ws, i, u, form.get("why", "")),
         "retry": lambda ws, i, u: actions.retry(ws, i, u, form.get("why", "")),

@@ -14,7 +14,7 @@ from backoffice.documents.models import FIELDS_BY_KIND
 from backoffice.errors import BusinessError, ItemNotFound
 from backoffice.queue.base import RETRY_FROM, StoredFile, WorkItem
 from backoffice.rules import approvals
-from backoffice.web import actions, flow, state
+from backoffice.web import actions, fieldview, flow, state
 from backoffice.web.auth import guarded, workspace
 from backoffice.web.context import Workspace
 from backoffice.web.users import User
@@ -80,6 +80,7 @@ def item_view(ws: Workspace, item_id: int, user: User | None = None) -> dict[str
         "failed": [o for o in outcomes if not o.get("ok") and not o.get("skipped")],
         "passed": [o for o in outcomes if o.get("ok") or o.get("skipped")],
         "field_names": sorted(FIELDS_BY_KIND.get(document.get("kind", ""), {})),
+        "rows": fieldview.rows(document, failing), "found_fields": fieldview.found(document),
         "mail": item.payload.get("mail") or {}, "evidence": evidence(item),
         "corrections": item.payload.get("corrections", []), "approvals": item.payload.get("approvals", []),
         "needs": approvals.needs(item.payload, ws.policy), "missing": actions.missing(ws, item),

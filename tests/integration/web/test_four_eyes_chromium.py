@@ -35,9 +35,8 @@ def item_with(served, code: str, above: int = 0) -> int:
 
 
 def correct(page: Page, name: str, value: str, why: str) -> None:
-    page.select_option("form.correct select[name=field]", name)
-    page.fill("form.correct input[name=value]", value)
-    page.fill("form.correct input[name=why]", why)
+    page.fill(f"form.correct input[name='set.{name}']", value)
+    page.fill("form.correct textarea[name=why]", why)
     page.click("button:has-text('Correct and re-run the rules')")
     expect(page.locator(".notice")).to_contain_text("Correction saved")
 
