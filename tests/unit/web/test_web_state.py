@@ -152,3 +152,12 @@ def test_the_page_shows_the_current_reason_and_only_the_accepted_buttons(client,
     client.cookies.clear()
     sign_in(client, "fran")
     assert f'action="/items/{item.id}/approve"' in client.get(f"/items/{item.id}").text
+
+
+def test_the_dashboard_shows_the_current_reason(client, ws):
+    item = totals_item(ws)
+    actions.correct(ws, item.id, ALICE, "grand_total", right_total(item), "paper")
+    sign_in(client, "bob")
+    page = client.get("/").text
+    row = page.split(f'href="/items/{item.id}"')[1].split("</tr>")[0]
+    assert "needs an approval by a second person" in row and "does not equal" not in row
