@@ -10,7 +10,7 @@ from typing import Any
 
 from backoffice.documents.models import FIELDS_BY_KIND
 
-WORDS = {"iban": "IBAN", "bic": "BIC", "vat": "VAT", "id": "ID"}
+WORDS = {"iban": "IBAN", "bic": "BIC", "vat": "VAT", "id": "ID", "gl": "GL"}
 SUMS = {  # field: (how it follows, the fields it follows from, sign of the second)
     "grand_total": ("net + tax", "net_total", "tax_total", 1),
     "net_total": ("total − tax", "grand_total", "tax_total", -1),
