@@ -269,6 +269,9 @@ def main() -> None:
             "exception list: + search (q)": "/exceptions?status=exception&q=INV-00123",
             "exception list: page 20, sorted by deadline": "/exceptions?status=exception&sort=deadline&page=20",
             "exception list: any status, vendor": "/exceptions?status=all&vendor=harbour",
+            **{f"exception list: sorted by {sort}": f"/exceptions?status=exception&sort={sort}"
+               for sort in ("amount", "document-date", "number", "attempts", "assignee")},
+            f"item page in its list (#{item}, previous/next)": f"/items/{item}?list=status%3Dexception%26sort%3Doldest",
             f"item page (#{item})": f"/items/{item}",
             f"item page as JSON (#{item})": f"/items/{item}?format=json",
             "dashboard": "/",

@@ -20,20 +20,17 @@ import logging
 from datetime import UTC, datetime
 
 from backoffice.documents.models import FIELDS_BY_KIND, Document, Field, typed
-from backoffice.errors import BusinessError
 from backoffice.mail.send import rejection_reply, send
 from backoffice.queue.base import CANCEL_FROM, RETRY_FROM, Status, WorkItem
 from backoffice.rules import Verdict, approvals
 from backoffice.rules.duplicates import QueueHistory
+from backoffice.web import state
 from backoffice.web.context import Workspace
+from backoffice.web.state import ActionRefused
 from backoffice.web.users import User
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 2000
-
-
-class ActionRefused(BusinessError):
-    """A person's action that is not allowed on this item now (shown to them as it is)."""
 
 
 def _now() -> str:
@@ -63,18 +60,13 @@ def missing(ws: Workspace, item: WorkItem) -> list[str]:
     return approvals.missing(item.payload, ws.policy)
 
 
-def correct(ws: Workspace, item_id: int, user: User, name: str, value: str, why: str) -> WorkItem:
-    item = ws.store.get(item_id)
-    if item.status not in (*RETRY_FROM, Status.PENDING):
-        raise ActionRefused(f"item {item_id} is {item.status}: only a waiting item can be corrected", code="status")
-    document = item.payload.get("document")
-    if not document:
-        raise ActionRefused(f"item {item_id} has no extracted document to correct", code="no-document")
+def _checked(document: dict, name: str, value: str) -> tuple[str, str]:
+    """The field's name and new value, refused when either is not one the document's kind takes."""
     kind_fields = FIELDS_BY_KIND.get(document.get("kind", ""), {})
     name = _text(name, "the field")
     if name not in kind_fields:
         raise ActionRefused(f"{name} is not a field of a {document.get('kind')} document", code="field")
-    value, why = _text(value, "the new value"), _text(why, "why")
+    value = _text(value, "the new value")
     kind = kind_fields[name]
     try:
         if typed(value, kind) is None:
@@ -82,6 +74,12 @@ def correct(ws: Workspace, item_id: int, user: User, name: str, value: str, why:
     except ValueError:
         shape = {"date": "a date (YYYY-MM-DD)", "money": "an amount (1234.56)", "number": "a number"}.get(kind, kind)
         raise ActionRefused(f"{name} must be {shape}, not {value!r}", code="value") from None
+    return name, value
+
+
+def _apply(ws: Workspace, item: WorkItem, user: User, name: str, value: str, why: str) -> WorkItem:
+    """Write one checked correction into the item (journaled; live approvals voided)."""
+    document = item.payload["document"]
     old = document.get("fields", {}).get(name)
     before = Field.from_dict(old) if old else None
     fields_ = {**document.get("fields", {})}
@@ -93,23 +91,44 @@ def correct(ws: Workspace, item_id: int, user: User, name: str, value: str, why:
     payload = {**unvoided, "document": {**document, "fields": fields_},
                "corrections": [*item.payload.get("corrections", []), correction]}  # fmt: skip
     payload.setdefault("document_original", document)
-    item = ws.store.amend(item_id, actor=user.name, action="correct", payload=payload,
+    item = ws.store.amend(item.id, actor=user.name, action="correct", payload=payload,
                           why=f"{name}: {correction['old']!r} -> {value!r}: {why}")  # fmt: skip
     for note in voided:
-        ws.store.note(item_id, actor=user.name, action="approval-voided", why=note)
+        ws.store.note(item.id, actor=user.name, action="approval-voided", why=note)
+    return item
+
+
+def correct(ws: Workspace, item_id: int, user: User, name: str, value: str, why: str) -> WorkItem:
+    item = ws.store.get(item_id)
+    state.check_correct(item)
+    name, value = _checked(item.payload["document"], name, value)
+    why = _text(why, "why")
+    return rerun(ws, item_id, user, item=_apply(ws, item, user, name, value, why))
+
+
+def correct_fields(ws: Workspace, item_id: int, user: User, values: dict[str, str], why: str) -> WorkItem:
+    """Several fields at once with one "why": all are checked before any is written (a bad one
+    changes nothing), a value equal to the current one is left out, then the rules run once."""
+    item = ws.store.get(item_id)
+    state.check_correct(item)
+    document = item.payload["document"]
+    current = {n: (f or {}).get("value") for n, f in (document.get("fields") or {}).items()}
+    wanted = dict(_checked(document, n, v) for n, v in values.items() if (v or "").strip())
+    wanted = {n: v for n, v in wanted.items() if current.get(n) != v}
+    if not wanted:
+        raise ActionRefused("no field was given a new value", code="missing")
+    why = _text(why, "why")
+    for name, value in wanted.items():
+        item = _apply(ws, item, user, name, value, why)
     return rerun(ws, item_id, user, item=item)
 
 
 def rerun(ws: Workspace, item_id: int, user: User, *, item: WorkItem | None = None) -> WorkItem:
     """Evaluate the bot's rules again on the item's document and keep the new Verdict."""
     item = item or ws.store.get(item_id)
-    if item.status == Status.PROCESSING or item.status == Status.DONE:
-        raise ActionRefused(f"item {item_id} is {item.status}: its rules are not run again here", code="status")
-    if not item.payload.get("document"):
-        raise ActionRefused(f"item {item_id} has no extracted document yet", code="no-document")
     rules = ws.rules_for(item.bot)
-    if rules is None:
-        raise ActionRefused(f"bot {item.bot} has no rule file", code="no-rules")
+    state.check_rerun(item, rules is not None)
+    assert rules is not None  # check_rerun refuses an item whose bot has no rule file
     document = Document.from_dict(item.payload["document"])
     released = approvals.released(item.payload, ws.store.journal(item_id), ws.policy)
     verdict = rules.evaluate(document, history=QueueHistory(ws.store, item.bot, before=item.id), released=released)
@@ -125,28 +144,9 @@ def verdict_of(item: WorkItem) -> Verdict | None:
 
 def approve(ws: Workspace, item_id: int, user: User, why: str = "") -> WorkItem:
     item = ws.store.get(item_id)
-    if item.status not in (*RETRY_FROM, Status.PENDING):
-        raise ActionRefused(f"item {item_id} is {item.status}: nothing waits for an approval", code="status")
     why = _text(why, "why", required=False)
+    mine = state.check_approve(item, user, ws.policy)
     wanted = approvals.needs(item.payload, ws.policy)
-    if not wanted:
-        raise ActionRefused(f"item {item_id} needs no approval", code="no-approval")
-    if user.name in correctors(item):
-        raise ActionRefused(f"four eyes: {user.name} changed item {item_id}, so another person approves it",
-                            code="four-eyes")  # fmt: skip
-    verdict = verdict_of(item)
-    if verdict is not None and [o for o in verdict.errors if o.action not in ("route", "duplicate")]:
-        failing = ", ".join(o.rule for o in verdict.errors if o.action not in ("route", "duplicate"))
-        raise ActionRefused(f"rules still fail ({failing}): correct the data first", code="rules-fail")
-    open_ = [n for n in wanted if approvals.satisfied(n, item.payload, ws.policy) is None] or wanted
-    # While a role's approval is open, only a holder of such a role approves (a "second person"
-    # approval by anyone else alone would look like the approval the rule asks for).
-    asked = [n for n in open_ if n.role] or open_
-    refusals = {need: ws.policy.refusal(user.roles, need) for need in asked}
-    if all(refusals.values()):
-        reasons = "; ".join(f"{need.describe()}: {refusal}" for need, refusal in refusals.items())
-        raise ActionRefused(f"{user.name} may not approve item {item_id}: {reasons}", code="role")
-    mine = [need for need in wanted if not ws.policy.refusal(user.roles, need)]
     used = sorted({need.role for need in mine if need.role})
     entry = approvals.entry(item.payload, user.name, user.roles, used, [n.rule for n in mine], _now(), why)
     payload = {**item.payload, "approvals": [*item.payload.get("approvals", []), entry]}
@@ -161,17 +161,15 @@ def approve(ws: Workspace, item_id: int, user: User, why: str = "") -> WorkItem:
 def retry(ws: Workspace, item_id: int, user: User, why: str = "") -> WorkItem:
     item = ws.store.get(item_id)
     why = _text(why, "why", required=False)
-    if item.status in RETRY_FROM:
-        lacking = missing(ws, item)
-        if lacking:
-            raise ActionRefused(f"item {item_id} is not retried: " + "; ".join(lacking), code="needs-approval")
-        granted = approvals.current(item.payload)
-        if granted and not why:
-            why = "approved by " + ", ".join(a["who"] for a in granted)
+    state.check_retry(item, ws.policy, ws.store.journal(item_id))
+    granted = approvals.current(item.payload)
+    if granted and not why:
+        why = "approved by " + ", ".join(a["who"] for a in granted)
     return ws.store.retry(item_id, actor=user.name, why=why)
 
 
 def cancel(ws: Workspace, item_id: int, user: User, why: str = "") -> WorkItem:
+    state.check_cancel(ws.store.get(item_id))
     return ws.store.cancel(item_id, actor=user.name, why=_text(why, "why", required=False))
 
 
@@ -179,8 +177,7 @@ def reject(ws: Workspace, item_id: int, user: User, why: str, reply: bool = Fals
     """Cancel the item as rejected; with ``reply`` first answer the mail it came from."""
     why = _text(why, "the reason")
     item = ws.store.get(item_id)
-    if item.status not in CANCEL_FROM:
-        raise ActionRefused(f"item {item_id} is {item.status}: it cannot be rejected now", code="status")
+    state.check_cancel(item)
     sent_to = ""
     if reply:
         if ws.settings.smtp is None:
@@ -205,6 +202,7 @@ def assign(ws: Workspace, item_id: int, user: User, to: str) -> WorkItem:
     if to not in known:
         raise ActionRefused(f"no user named {to}", code="unknown-user")
     item = ws.store.get(item_id)
+    state.check_assign(item)
     return ws.store.amend(item_id, actor=user.name, action="assign", payload={**item.payload, "assignee": to},
                           why=f"assigned to {to}")  # fmt: skip
 

@@ -164,8 +164,10 @@ async def signed_in(request: Request, user: User, target: str, via: str) -> Resp
 async def login(request: Request) -> Response:
     ws = workspace(request)
     message, status, headers = "", 200, {}
+    name, going = "", _next(request.query_params.get("next"))
     if request.method == "POST":
         form = await request.form()
+        going = _next(str(form.get("next", "")))  # kept, with the name, after a wrong password
         expected = request.cookies.get(LOGIN_COOKIE, "")
         given = form.get("csrf")
         if not (expected and isinstance(given, str) and secrets.compare_digest(given, expected)):
@@ -179,7 +181,7 @@ async def login(request: Request) -> Response:
             wait, user = await asyncio.get_running_loop().run_in_executor(
                 _hashing(request), _check, ws, name, password, address, agent)  # fmt: skip
         if user is not None:
-            return await signed_in(request, user, _next(str(form.get("next", ""))), "a password")
+            return await signed_in(request, user, going, "a password")
         if wait > 0:
             await run_in_threadpool(_record, ws, name, address, agent, "locked")
             await pause(min(wait, ws.settings.throttle.tarpit))
@@ -194,7 +196,7 @@ async def login(request: Request) -> Response:
     login_token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
     oidc = ws.settings.oidc
     response = page(request, "login.html", {"login_csrf": login_token, "message": message,
-                                            "next": _next(request.query_params.get("next")),
+                                            "next": going, "name": name,
                                             "oidc_label": oidc.label if oidc else ""},
                     {"error": message or "sign in with POST name, password and csrf", "csrf": login_token},
                     status=status)  # fmt: skip

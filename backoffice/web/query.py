@@ -21,12 +21,26 @@ from typing import Any
 from backoffice.queue.base import Status, Store, WorkItem
 from backoffice.queue.sqlite import COLUMNS, _row_to_item
 
-SORTS = {
+AMOUNT, NUMBER, DOC_DATE = ("$.document.fields.grand_total.value", "$.document.fields.invoice_number.value",
+                            "$.document.fields.issue_date.value")  # fmt: skip
+
+
+def _by(expression: str, direction: str) -> str:
+    """Items without the value last, then by arrival."""
+    return f"{expression} IS NULL, {expression} {direction}, id ASC"
+
+
+SORTS = {  # newest/oldest: by arrival (ids grow as items arrive)
     "newest": "id DESC",
     "oldest": "id ASC",
     "updated": "updated_at DESC, id DESC",
     "deadline": "deadline IS NULL, deadline ASC, id ASC",
     "bot": "bot ASC, id DESC",
+    "amount": _by(f"CAST(json_extract(payload, '{AMOUNT}') AS REAL)", "DESC"),
+    "document-date": _by(f"json_extract(payload, '{DOC_DATE}')", "DESC"),
+    "number": _by(f"json_extract(payload, '{NUMBER}')", "ASC"),
+    "attempts": "attempts DESC, id ASC",
+    "assignee": _by("json_extract(payload, '$.assignee')", "ASC"),
 }
 PER_PAGE = (20, 50, 100, 200)
 MAX_PAGE = 1_000_000
@@ -316,6 +330,11 @@ class ScanFinder(Finder):
             "newest": lambda i: -i.id, "oldest": lambda i: i.id, "updated": lambda i: (-i.updated_at.timestamp(), -i.id),
             "deadline": lambda i: (i.deadline is None, i.deadline.timestamp() if i.deadline else 0, i.id),
             "bot": lambda i: (i.bot, -i.id),
+            "amount": lambda i: _last(_amount(_path(i.payload, AMOUNT)), i.id, descending=True),
+            "document-date": lambda i: _last(_path(i.payload, DOC_DATE), i.id, descending=True),
+            "number": lambda i: _last(_path(i.payload, NUMBER), i.id),
+            "attempts": lambda i: (-i.attempts, i.id),
+            "assignee": lambda i: _last(i.payload.get("assignee"), i.id),
         }  # fmt: skip
         hits.sort(key=keys[wanted.sort])
         start = (wanted.page - 1) * wanted.per_page
@@ -356,6 +375,22 @@ class ScanFinder(Finder):
 
     def bots(self) -> list[str]:
         return sorted(self.store.counts())
+
+
+def _amount(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def _last(value: Any, item_id: int, *, descending: bool = False) -> tuple[Any, ...]:
+    """A sort key as :func:`_by` orders: without a value last, then the value, then by arrival."""
+    if value is None:
+        return (1, 0, item_id)
+    if descending:  # numbers negate; text sorts on the negated code points
+        value = -value if isinstance(value, float) else (*(-ord(c) for c in str(value)), 1)  # 1: a prefix sorts after
+    return (0, value, item_id)
 
 
 def open_finder(store: Store) -> Finder:

@@ -13,6 +13,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from backoffice.web.fieldview import label
+
 env = Environment(
     loader=PackageLoader("backoffice.web", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
@@ -34,7 +36,21 @@ def _when(value: Any) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
+def _amount(value: Any) -> str:
+    """1234567.5 -> "1,234,567.50" (an amount as a person reads it); anything else as it is."""
+    from decimal import Decimal, InvalidOperation
+
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
 env.filters["when"] = _when
+env.filters["amount"] = _amount
+env.filters["field_label"] = label
 env.filters["urlencode_query"] = lambda query: urlencode(query)
 env.globals["version"] = __import__("backoffice").__version__
 

@@ -9,8 +9,70 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // the bulk bar counts the selected items
+  for (const out of document.querySelectorAll("output[data-count-of]")) {
+    const boxes = () => document.querySelectorAll(`input[type=checkbox][name="${out.dataset.countOf}"]`);
+    const count = () => {
+      const n = [...boxes()].filter((b) => b.checked).length;
+      out.textContent = `(${n} selected)`;
+    };
+    document.addEventListener("change", count);
+    count();
+  }
+  // cancel and reject: the server wants the "yes" box ticked; the dialog ticks it
+  for (const form of document.querySelectorAll("form[data-confirm]")) {
+    form.addEventListener("submit", (event) => {
+      const yes = form.querySelector("input[name=confirm]");
+      if (yes && !yes.checked) {
+        if (window.confirm(form.dataset.confirm)) {
+          yes.checked = true;
+        } else {
+          event.preventDefault();
+        }
+      }
+    });
+  }
+  // keyboard on the item page: j/k next/previous, a approve, r retry, e correct, ? help
+  const help = document.getElementById("keys-help");
+  if (help) {
+    document.body.dataset.keys = "on"; // the shortcuts are listening
+    document.addEventListener("keydown", (event) => {
+      const target = event.target;
+      if (event.ctrlKey || event.metaKey || event.altKey || target.closest("input, textarea, select, [contenteditable]")) {
+        return;
+      }
+      const go = (selector) => {
+        const el = document.querySelector(selector);
+        if (el) {
+          event.preventDefault();
+          el.click();
+        }
+      };
+      if (event.key === "j") go("a[rel=next]");
+      else if (event.key === "k") go("a[rel=prev]");
+      else if (event.key === "a") go("button[data-action=approve]");
+      else if (event.key === "r") go("button[data-action=retry]");
+      else if (event.key === "e") {
+        const first = document.querySelector("form.correct tr.failing input, form.correct input[name^='set.']");
+        if (first) {
+          event.preventDefault();
+          first.focus();
+        }
+      } else if (event.key === "?") {
+        event.preventDefault();
+        help.hidden = !help.hidden;
+      }
+    });
+  }
+  // a suggested value fills its field
+  for (const button of document.querySelectorAll("button.fill[data-fill]")) {
+    button.addEventListener("click", () => {
+      const input = document.getElementById(button.dataset.fill);
+      input.value = button.dataset.value;
+      input.focus();
+    });
+  }
   // a field's row and its box on the page image light up together; a click picks it for correction
-  const select = document.querySelector("form.correct select[name=field]");
   const mark = (name, on) => {
     for (const el of document.querySelectorAll(`[data-field="${CSS.escape(name)}"]`)) {
       el.classList.toggle("hover", on);
@@ -20,10 +82,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const name = el.dataset.field;
     el.addEventListener("mouseenter", () => mark(name, true));
     el.addEventListener("mouseleave", () => mark(name, false));
-    el.addEventListener("click", () => {
-      if (select && [...select.options].some((o) => o.value === name)) {
-        select.value = name;
-        select.form.querySelector("input[name=value]").focus();
+    el.addEventListener("click", (event) => {
+      const input = document.getElementById(`set-${name}`);
+      if (input && !event.target.closest("input, button, textarea")) {
+        input.focus();
       }
     });
   }

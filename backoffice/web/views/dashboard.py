@@ -10,6 +10,7 @@ from starlette.responses import Response
 from backoffice.queue.base import Status
 from backoffice.web.auth import guarded, workspace
 from backoffice.web.render import page
+from backoffice.web.state import current_reason
 
 
 @guarded("viewer")
@@ -17,5 +18,6 @@ async def dashboard(request: Request) -> Response:
     ws = workspace(request)
     board = await run_in_threadpool(ws.finder.dashboard, ws.clock())
     totals = {s.value: sum(c.get(s.value, 0) for c in board.counts.values()) for s in Status}
-    return page(request, "dashboard.html", {"board": board, "statuses": [s.value for s in Status], "totals": totals},
-                board.to_dict())  # fmt: skip
+    reasons = {i.id: current_reason(i, ws.policy) for i in (*board.oldest, *board.overdue)}  # why each waits now
+    return page(request, "dashboard.html", {"board": board, "statuses": [s.value for s in Status], "totals": totals,
+                                            "reasons": reasons}, board.to_dict())  # fmt: skip

@@ -15,6 +15,7 @@ from backoffice.web import actions
 from backoffice.web.auth import guarded, workspace
 from backoffice.web.query import PER_PAGE, SORTS, BadQuery, ItemFilter, summary
 from backoffice.web.render import page, problem, wants_json
+from backoffice.web.state import current_reason
 
 log = logging.getLogger(__name__)
 MAX_BULK = 500
@@ -30,9 +31,11 @@ async def exception_list(request: Request) -> Response:
         return problem(request, 400, str(exc), title="Bad request")
     found = await run_in_threadpool(ws.finder.find, wanted)
     bots = await run_in_threadpool(ws.finder.bots)
+    reasons = {i.id: current_reason(i, ws.policy) for i in found.items}  # the current Verdict's, not the first
     data = {"filter": wanted.query(), "total": found.total, "page": wanted.page, "pages": found.pages,
-            "items": [summary(i) for i in found.items]}  # fmt: skip
-    context = {"found": found, "f": wanted, "bots": bots, "statuses": [s.value for s in Status],
+            "items": [{**summary(i), "current_code": reasons[i.id][0], "current_reason": reasons[i.id][1]}
+                      for i in found.items]}  # fmt: skip
+    context = {"found": found, "reasons": reasons, "f": wanted, "bots": bots, "statuses": [s.value for s in Status],
                "sorts": list(SORTS), "per_pages": PER_PAGE,
                "users": [u.name for u in ws.users.list()] if request.state.session.user.can("supervisor") else []}  # fmt: skip
     return page(request, "exceptions.html", context, data)

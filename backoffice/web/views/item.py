@@ -4,20 +4,23 @@ came from, portal evidence, effects and the journal; its page images and files."
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from backoffice.documents.models import FIELDS_BY_KIND
-from backoffice.errors import ItemNotFound
-from backoffice.queue.base import CANCEL_FROM, RETRY_FROM, Status, StoredFile, WorkItem
+from backoffice.errors import BusinessError, ItemNotFound
+from backoffice.queue.base import RETRY_FROM, StoredFile, WorkItem
 from backoffice.rules import approvals
-from backoffice.web import actions
+from backoffice.web import actions, fieldview, flow, state
 from backoffice.web.auth import guarded, workspace
 from backoffice.web.context import Workspace
+from backoffice.web.users import User
 from backoffice.web.render import page, problem
 
+FLASH_COOKIE = "bo_flash"  # a refused action's message, shown once after the redirect
 DONE_MESSAGES = {
     "correct": "Correction saved; the rules ran again.", "rerun": "The rules ran again.",
     "approve": "Approved.", "retry": "Sent back to the queue.", "cancel": "Cancelled.",
@@ -51,7 +54,15 @@ def evidence(item: WorkItem) -> list[StoredFile]:
     return found
 
 
-def item_view(ws: Workspace, item_id: int) -> dict[str, Any]:
+def _has_rules(ws: Workspace, bot: str) -> bool:
+    try:
+        return ws.rules_for(bot) is not None
+    except BusinessError:  # an unknown bot or an invalid rule file: re-running is refused with why
+        return False
+
+
+def item_view(ws: Workspace, item_id: int, user: User | None = None) -> dict[str, Any]:
+    """What the item page shows; ``offer`` (action -> "" or why not) for ``user``."""
     item = ws.store.get(item_id)
     journal = ws.store.journal(item_id)
     effects = ws.store.effects(item_id)
@@ -62,23 +73,36 @@ def item_view(ws: Workspace, item_id: int) -> dict[str, Any]:
     failing = failing_fields(item)
     verdict = item.payload.get("verdict") or {}
     outcomes = verdict.get("outcomes", [])
-    return {
+    view = {
         "item": item, "journal": journal, "effects": effects, "pages": sizes, "document": document,
         "fields": fields, "failing": failing, "verdict": verdict,
         "first_failing": next((n for n, sev in failing.items() if sev == "error"), ""),
         "failed": [o for o in outcomes if not o.get("ok") and not o.get("skipped")],
         "passed": [o for o in outcomes if o.get("ok") or o.get("skipped")],
         "field_names": sorted(FIELDS_BY_KIND.get(document.get("kind", ""), {})),
+        "rows": fieldview.rows(document, failing), "found_fields": fieldview.found(document),
         "mail": item.payload.get("mail") or {}, "evidence": evidence(item),
         "corrections": item.payload.get("corrections", []), "approvals": item.payload.get("approvals", []),
         "needs": approvals.needs(item.payload, ws.policy), "missing": actions.missing(ws, item),
         "covers": approvals.covers(item.payload), "current_approvals": approvals.current(item.payload),
         "correctors": sorted(actions.correctors(item)),
-        "can_approve": item.status in (*RETRY_FROM, Status.PENDING) and bool(approvals.needs(item.payload, ws.policy)),
-        "can_retry": item.status in RETRY_FROM, "can_cancel": item.status in CANCEL_FROM,
-        "can_correct": item.status in (*RETRY_FROM, Status.PENDING) and bool(document),
+        "reason": state.current_reason(item, ws.policy), "rejected": state.rejected(journal),
+        "offer": state.offered(item, user, ws.policy, journal, _has_rules(ws, item.bot)) if user else {},
         "users": [u.name for u in ws.users.list()],
     }  # fmt: skip
+    view["why_not"] = _why_not(view)
+    return view
+
+
+def _why_not(view: dict[str, Any]) -> dict[str, str]:
+    """Why Approve or Retry is not offered, where a supervisor would look for it."""
+    status, offer = view["item"].status, view["offer"]
+    out = {}
+    if offer.get("approve") and view["needs"] and status in state.OPEN:
+        out["Approve"] = offer["approve"]
+    if offer.get("retry") and status in RETRY_FROM:
+        out["Retry"] = offer["retry"]
+    return out
 
 
 def item_json(view: dict[str, Any]) -> dict[str, Any]:
@@ -88,6 +112,8 @@ def item_json(view: dict[str, Any]) -> dict[str, Any]:
         "effects": [e.to_dict() for e in view["effects"]],
         "pages": [{"number": p.number, "width": p.width, "height": p.height,
                    "image": f"/items/{item.id}/pages/{p.number}.png"} for p in view["pages"]],
+        "current_reason": view["reason"][1], "current_code": view["reason"][0],
+        "offered": sorted(name for name, why in view["offer"].items() if not why),
         "failing_fields": view["failing"], "needs_approval": bool(view["needs"]),
         "approvals_missing": view["missing"], "covers": view["covers"],
     }  # fmt: skip
@@ -101,20 +127,20 @@ def _item_id(request: Request) -> int:
 async def item_page(request: Request) -> Response:
     ws = workspace(request)
     try:
-        view = await run_in_threadpool(item_view, ws, _item_id(request))
+        view = await run_in_threadpool(item_view, ws, _item_id(request), request.state.session.user)
     except ItemNotFound as exc:
         return problem(request, 404, str(exc), title="No such item")
-    done = request.query_params.get("done", "")
+    done, came_from = request.query_params.get("done", ""), request.query_params.get("from", "")
     view["done"] = DONE_MESSAGES.get(done, "")
-    return page(request, "item.html", view, item_json(view))
-
-
-def show_item(request: Request, item_id: int, error: str, status: int) -> Response:
-    """The item page again, with what went wrong (after a refused action)."""
-    ws = workspace(request)
-    view = item_view(ws, item_id)
-    view["error"] = error
-    return page(request, "item.html", view, {"error": error, **item_json(view)}, status=status)
+    if view["done"] and came_from.isdigit() and int(came_from) != view["item"].id:
+        view["done"] = f"Item #{came_from}: {view['done']} This is the next item of your list."
+    view["nav"] = await run_in_threadpool(flow.neighbours, ws, view["item"].id, request.query_params.get("list", ""))
+    flash = request.cookies.get(FLASH_COOKIE)
+    view["error"] = unquote(flash) if flash else ""
+    answer = page(request, "item.html", view, item_json(view))
+    if flash:
+        answer.delete_cookie(FLASH_COOKIE, path=request.url.path)
+    return answer
 
 
 def _stored(item: WorkItem, sha256: str) -> StoredFile | None:

@@ -49,7 +49,7 @@ def test_supervisors_correct_approve_and_retry_an_item_until_it_is_done(page, se
 
     item = next(i for i in served.store.list(status=Status.EXCEPTION) if i.error_code == "rule:totals-add-up"
                 and Decimal(i.payload["document"]["fields"]["grand_total"]["value"]) > 10_000)  # fmt: skip
-    page.click(f"a[href='/items/{item.id}']")
+    page.click(f"table.items a[href^='/items/{item.id}?list=']")  # the item, in the list it was opened from
     expect(page.locator("h1")).to_contain_text(f"Item #{item.id}")
     image = page.locator(".sheet img").first
     expect(image).to_be_visible()
@@ -59,24 +59,27 @@ def test_supervisors_correct_approve_and_retry_an_item_until_it_is_done(page, se
     box = failing.bounding_box()
     sheet = page.locator(".sheet").first.bounding_box()
     assert box and sheet and box["width"] > 5 and sheet["x"] < box["x"] < sheet["x"] + sheet["width"]
-    expect(page.locator("tr.failing[data-field=grand_total]")).to_be_visible()
+    expect(page.locator("table.fields tr.failing[data-field=grand_total]")).to_be_visible()
+    expect(page.locator("table.fields tr[data-field=grand_total] th")).to_have_text("Grand total")  # readable names
     expect(page.locator("ul.verdicts li.error")).to_contain_text("totals-add-up")
     page.screenshot(path=str(artifacts / "item-page.png"), full_page=True)
 
     fields = item.payload["document"]["fields"]
     right = Decimal(fields["net_total"]["value"]) + Decimal(fields["tax_total"]["value"])
-    page.select_option("form.correct select[name=field]", "grand_total")
-    page.fill("form.correct input[name=value]", str(right))
-    page.fill("form.correct input[name=why]", "checked the paper original")
+    suggested = page.locator("form.correct tr[data-field=grand_total] button.fill")
+    expect(suggested).to_contain_text(f"{right:,.2f}")  # net + tax, shown beside the field
+    suggested.click()  # fills the field
+    expect(page.locator("form.correct input[name='set.grand_total']")).to_have_value(str(right))
+    page.fill("form.correct textarea[name=why]", "checked the paper original")
     page.click("button:has-text('Correct and re-run the rules')")
     expect(page.locator(".notice")).to_contain_text("Correction saved")
     expect(page.locator("ul.verdicts li.error")).to_have_count(0)
     expect(page.locator("table.fields tr[data-field=grand_total]")).to_contain_text("correction")
 
-    page.click("button:has-text('Approve')")  # alice corrected it: four eyes
-    expect(page.locator(".error")).to_contain_text("four eyes")
-    page.click("button:has-text('Retry')")  # and without an approval it may not go on
-    expect(page.locator(".error")).to_contain_text("needs an approval")
+    # alice corrected it: four eyes, so neither Approve nor Retry is offered to her, and the page says why
+    expect(page.locator("section.actions button:has-text('Approve')")).to_have_count(0)
+    expect(page.locator("section.actions button:has-text('Retry')")).to_have_count(0)
+    expect(page.locator(".why-not")).to_contain_text(["No Approve: four eyes", "needs an approval"])
     sign_out(page)
 
     sign_in(page, served.url, "bob", then=f"/items/{item.id}")
@@ -165,7 +168,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused(page, served):
 def test_markup_in_a_subject_and_a_file_name_is_shown_as_text(page, served):
     sign_in(page, served.url, "alice", then=f"/exceptions?reason=intake")
     expect(page.locator("table.items")).to_contain_text(SCRIPT_NAME)
-    page.click(f"a[href='/items/{served.script_item}']")
+    page.click(f"table.items a[href^='/items/{served.script_item}?list=']")
     expect(page.locator(".mail .subject")).to_have_text(SCRIPT_SUBJECT)
     expect(page.locator(".item-head .name strong")).to_have_text(SCRIPT_NAME)
     expect(page.locator(".evidence")).to_contain_text("<script>trace</script>.html")

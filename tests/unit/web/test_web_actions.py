@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 
-from backoffice.errors import IllegalTransition
 from backoffice.queue.base import Status
 from backoffice.rules import approvals
 from backoffice.web import actions
@@ -214,7 +213,7 @@ def test_retry_cancel_assign_and_comment_are_journaled_with_the_name(ws):
     assert ws.store.get(item.id).payload["assignee"] == "bob"
     assert actions.cancel(ws, item.id, BOB, "duplicate").status == Status.CANCELLED
     assert actions.retry(ws, item.id, ALICE).status == Status.PENDING
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(ActionRefused, match="pending: it cannot be retried"):
         actions.retry(ws, item.id, ALICE)
     tail = [(e.actor, e.action, e.why) for e in ws.store.journal(item.id)[-4:]]
     assert tail == [("alice", "assign", "assigned to bob"), ("bob", "comment", "looking at it"),

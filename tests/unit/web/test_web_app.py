@@ -141,8 +141,23 @@ def test_bulk_previews_then_runs(client, ws):
     assert [s["why"] for s in cancel["skips"]] == ["done: cannot be cancelled"]
 
 
-def test_a_refused_action_shows_the_item_with_the_reason(client, ws):
+def test_a_refused_action_redirects_to_the_item_which_shows_the_reason_once(client, ws):
     csrf = sign_in(client, "alice")
     item = exception_item(ws)
     answer = client.post(f"/items/{item.id}/correct", data={"csrf": csrf, "field": "grand_total", "value": "x", "why": "y"})
-    assert answer.status_code == 409 and "must be an amount" in answer.text and f"Item #{item.id}" in answer.text
+    assert answer.status_code == 303 and answer.headers["location"] == f"/items/{item.id}"
+    shown = client.get(answer.headers["location"])
+    assert shown.status_code == 200 and "must be an amount" in shown.text and f"Item #{item.id}" in shown.text
+    assert "must be an amount" not in client.get(f"/items/{item.id}").text  # shown once: a reload is clean
+    as_json = client.post(f"/items/{item.id}/correct", data={"csrf": csrf, "field": "grand_total", "value": "x", "why": "y"},
+                          headers={"accept": "application/json"})  # fmt: skip
+    assert as_json.status_code == 409 and "must be an amount" in as_json.json()["error"]
+
+
+def test_a_wrong_password_keeps_the_name_and_the_page_you_were_going_to(client):
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/login?next=/items/3").text).group(1)
+    wrong = client.post("/login", data={"name": "alice", "password": "nope-nope", "csrf": token, "next": "/items/3"})
+    assert wrong.status_code == 401
+    assert 'name="name" value="alice"' in wrong.text and 'name="next" value="/items/3"' in wrong.text
+    right = client.post("/login", data={"name": "alice", "password": USERS["alice"][1], "csrf": token, "next": "/items/3"})
+    assert right.status_code == 303 and right.headers["location"] == "/items/3"

@@ -20,6 +20,11 @@ def fill(store) -> None:
                 "seller_name": {"value": VENDORS[n % 4]}, "invoice_number": {"value": f"INV-{n:04d}"}}},
             "mail": {"subject": f"Rechnung {n}", "from": f"billing{n % 3}@example.com"},
         }  # fmt: skip
+        if n % 5:  # every fifth without an amount or a date: they sort last
+            payload["document"]["fields"] |= {"grand_total": {"value": f"{(n * 7919) % 20000}.{n % 100:02d}"},
+                                              "issue_date": {"value": f"2026-{n % 9 + 1:02d}-{n % 28 + 1:02d}"}}  # fmt: skip
+        if n % 3:
+            payload["assignee"] = ["", "alice", "bob"][n % 3]
         store.enqueue(NewItem("invoices" if n % 2 else "orders", f"key-{n}", payload,
                               deadline=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=n % 7)))  # fmt: skip
     for item in store.claim("runner", limit=60):
@@ -48,6 +53,8 @@ def finders(tmp_path_factory):
     {"q": "inv-0012"}, {"q": "billing2@"}, {"q": "Rechnung 5"}, {"q": "key-7"},
     {"status": "all", "sort": "oldest", "per_page": "20", "page": "2"}, {"status": "all", "sort": "deadline"},
     {"status": "all", "sort": "bot", "page": "3", "per_page": "20"},
+    *({"status": "all", "sort": sort, "page": page, "per_page": "20"}
+      for sort in ("amount", "document-date", "number", "attempts", "assignee") for page in ("1", "3")),
     {"status": "all", "since": datetime.now(UTC).date().isoformat(), "until": datetime.now(UTC).date().isoformat()},
     {"status": "all", "until": "2020-01-01"},
 ])  # fmt: skip
@@ -57,6 +64,19 @@ def test_the_sqlite_finder_and_the_scan_finder_agree(finders, query):
     by_sql, by_scan = sqlite.find(wanted), scan.find(wanted)
     assert by_sql.total == by_scan.total
     assert [i.id for i in by_sql.items] == [i.id for i in by_scan.items]
+
+
+def test_the_new_sorts_order_by_what_they_name(finders):
+    sqlite, _ = finders
+    items = sqlite.find(ItemFilter.from_query({"status": "all", "sort": "amount", "per_page": "100"})).items
+    amounts = [i.payload["document"]["fields"].get("grand_total", {}).get("value") for i in items]
+    given = [float(a) for a in amounts if a is not None]
+    assert given == sorted(given, reverse=True) and amounts[len(given):] == [None] * (len(amounts) - len(given))
+    by_number = sqlite.find(ItemFilter.from_query({"status": "all", "sort": "number", "per_page": "100"})).items
+    numbers = [i.payload["document"]["fields"]["invoice_number"]["value"] for i in by_number]
+    assert numbers == sorted(numbers)
+    by_who = sqlite.find(ItemFilter.from_query({"status": "all", "sort": "assignee", "per_page": "100"})).items
+    assert [i.payload.get("assignee") for i in by_who][:1] == ["alice"] and by_who[-1].payload.get("assignee") is None
 
 
 def test_filters_find_what_they_name(finders):
