@@ -108,10 +108,16 @@ def check_chromium() -> Check:
 
 
 def ocr_languages() -> list[str]:
-    """The languages OCR reads with: ``BACKOFFICE_OCR_LANGUAGES`` as backoffice.documents.ocr reads it."""
-    from backoffice.documents.ocr import LANGUAGES
+    """The languages OCR reads with: ``BACKOFFICE_OCR_LANGUAGES`` as backoffice.documents.ocr reads
+    it. ``auto`` (the default) reads a first pass in English, then may pick any language the
+    reader knows, and turns pages lying on their side with the orientation pack (``osd``)."""
+    from backoffice.documents.ocr import FIRST_PASS, LANGUAGES
+    from backoffice.documents.ocr_language import WORDS
 
-    return [lang for lang in os.environ.get("BACKOFFICE_OCR_LANGUAGES", LANGUAGES).split("+") if lang]
+    setting = os.environ.get("BACKOFFICE_OCR_LANGUAGES", LANGUAGES)
+    if setting == "auto":
+        return list(dict.fromkeys([FIRST_PASS, *WORDS, "osd"]))
+    return [lang for lang in setting.split("+") if lang]
 
 
 def check_tesseract() -> list[Check]:

@@ -72,7 +72,13 @@ def test_tesseract_taken_off_the_path_is_named_with_its_install_commands(machine
         [sys.executable, "-m", "backoffice", "doctor"],
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "PATH": str(tmp_path / "bin"), "COLUMNS": "200"},
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "PATH": str(tmp_path / "bin"),
+            "COLUMNS": "200",
+            "BACKOFFICE_OCR_LANGUAGES": "deu+eng",
+        },
     )
     assert text.returncode == 1
     assert "missing tesseract: the tesseract program is not on PATH" in text.stdout
@@ -98,6 +104,8 @@ def test_chromium_taken_away_fails_and_dovecot_only_warns(machine, tmp_path):
     code, checks = doctor(path=only(tmp_path / "bin2", "tesseract", "chromium-headless-shell", "chromium"))
     assert checks["dovecot"]["fix"]["fedora"] == "sudo dnf install dovecot"
     assert code == 0  # only the tests need Dovecot
+    # BACKOFFICE_OCR_LANGUAGES unset means auto: every language the reader may pick, and orientation
+    assert {"eng", "deu", "ces", "fin", "osd"} <= set(checks["tesseract languages"]["found"].split("+"))
 
 
 def test_the_databases_bots_yaml_names_must_answer(machine, tmp_path):
