@@ -197,7 +197,7 @@ def check(as_json: JsonOption = False) -> None:
                     ruleset = load_rules(rules_path, probe=True)
                     kind = ruleset.kind
                     routed += [(r.route.role, f"{rules_path}: rule {r.id}") for r in ruleset.rules
-                               if r.route is not None and r.route.to == "approval" and r.route.role]  # fmt: skip
+                               if r.route is not None and r.route.to == "approval" and r.route.role]
                 except ConfigError as exc:
                     problems += exc.problems
                     continue
@@ -234,7 +234,7 @@ def _role_warnings(config, routed: list[tuple[str, str]]) -> list[str]:
     finally:
         users.close()
     return [f"{where}: routes approvals to {role}, and no user holds that role "
-            f"(backoffice users add NAME --approves {role})" for role, where in routed if role not in held]  # fmt: skip
+            f"(backoffice users add NAME --approves {role})" for role, where in routed if role not in held]
 
 
 @app.command()

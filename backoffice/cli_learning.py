@@ -12,8 +12,9 @@ from typing import Annotated
 
 import typer
 
-layouts_app = typer.Typer(help="Layouts learned from people's corrections: list, show, export, delete.",
-                          no_args_is_help=True)  # fmt: skip
+layouts_app = typer.Typer(
+    help="Layouts learned from people's corrections: list, show, export, delete.", no_args_is_help=True
+)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
 LayoutId = Annotated[int, typer.Argument(help="The layout id (see `backoffice layouts list`).")]
@@ -50,9 +51,12 @@ def layouts_list(as_json: JsonOption = False) -> None:
         return
     for row in found:
         senders = ", ".join(v for v in row["senders"].values() if v) or "-"
-        out.print(f"{row['id']}\t{row['name'] or '-'}\t{senders}\tread {row['reads']}\tcorrected {row['corrected']}"
-                  f"\t{len(row['fields'])} fields\tfrom item {row['item']} by {row['taught_by']}",
-                  markup=False, highlight=False)  # fmt: skip
+        out.print(
+            f"{row['id']}\t{row['name'] or '-'}\t{senders}\tread {row['reads']}\tcorrected {row['corrected']}"
+            f"\t{len(row['fields'])} fields\tfrom item {row['item']} by {row['taught_by']}",
+            markup=False,
+            highlight=False,
+        )
     if not found:
         out.print("no learned layouts yet: they are learned when a corrected item is done", markup=False)
 
@@ -77,8 +81,12 @@ def layouts_show(layout_id: LayoutId, as_json: JsonOption = False) -> None:
         box = ", ".join(f"{v:.0f}" for v in rule.box)
         out.print(f"  {name}: page {rule.page} [{box}] {where}, shape {rule.shape!r}", markup=False, highlight=False)
     for change in journal:
-        out.print(f"  {change.at} {change.action} by {change.actor} (item {change.item_id}): "
-                  f"{', '.join(change.fields) or '-'} {change.why}", markup=False, highlight=False)  # fmt: skip
+        out.print(
+            f"  {change.at} {change.action} by {change.actor} (item {change.item_id}): "
+            f"{', '.join(change.fields) or '-'} {change.why}",
+            markup=False,
+            highlight=False,
+        )
 
 
 @layouts_app.command("export")
@@ -145,8 +153,7 @@ def queue_correct(
 
     with _refusals():
         desk = Desk(_store(config, existing=True), rules_for, Policy.of(config))
-        item = correct_fields(desk, item_id, parse_changes(changes),
-                              why=why, actor=actor or getpass.getuser())  # fmt: skip
+        item = correct_fields(desk, item_id, parse_changes(changes), why=why, actor=actor or getpass.getuser())
     if as_json:
         _emit_json({"id": item.id, "status": item.status.value, "corrections": item.payload.get("corrections", [])})
     else:

@@ -249,7 +249,7 @@ SENSITIVE_FIELDS = ("iban", "bic", "bank_account", "seller_vat_id", "grand_total
 class ApprovalRole(Model):
     approve_up_to: Decimal | None = Field(
         None, ge=0, description="The largest amount holders of this role approve (none: no limit); a role with a "
-        "higher limit approves what this one would.")  # fmt: skip
+        "higher limit approves what this one would.")
 
 
 class Approvals(Model):
@@ -257,7 +257,7 @@ class Approvals(Model):
 
     sensitive_fields: list[str] = Field(
         default_factory=lambda: list(SENSITIVE_FIELDS),
-        description="Fields whose correction always needs another person's approval, whatever the amount.")  # fmt: skip
+        description="Fields whose correction always needs another person's approval, whatever the amount.")
     roles: dict[str, ApprovalRole] = Field(
         default_factory=dict, description="Approval roles (the names rule files route to) and their limits.")
 

@@ -49,8 +49,13 @@ class Outages:
             return
         self.since[bot] = now = self.clock()
         reason = reason_of(exc)
-        log.warning("source of bot %s is down: %s", bot, reason, exc_info=not isinstance(exc, ApplicationError),
-                    extra={"bot": bot, "action": "source-down"})  # fmt: skip
+        log.warning(
+            "source of bot %s is down: %s",
+            bot,
+            reason,
+            exc_info=not isinstance(exc, ApplicationError),
+            extra={"bot": bot, "action": "source-down"},
+        )
         self._record(lambda registry: registry.source_down(bot, reason, now))
 
     def worked(self, bot: str) -> None:
@@ -58,8 +63,13 @@ class Outages:
         since = self.since.pop(bot, None)
         if since is not None:
             started = datetime.fromtimestamp(since, UTC).isoformat(timespec="seconds")
-            log.info("source of bot %s is back after %.0f s (down since %s)", bot, self.clock() - since, started,
-                     extra={"bot": bot, "action": "source-up"})  # fmt: skip
+            log.info(
+                "source of bot %s is back after %.0f s (down since %s)",
+                bot,
+                self.clock() - since,
+                started,
+                extra={"bot": bot, "action": "source-up"},
+            )
         if since is not None or bot not in self._cleared:  # also an outage an earlier runner recorded
             self._cleared.add(bot)
             self._record(lambda registry: registry.source_up(bot))

@@ -84,8 +84,9 @@ def read_isolated(bot: Any, item: WorkItem, *, timeout: float = SECONDS, memory_
     name = file_name(item)
     outcome = run_isolated(_extract, (bot, item), timeout=timeout, memory_mb=memory_mb)
     if outcome.timed_out:
-        raise DocumentError(f"{name}: reading took longer than {timeout:.0f} s (the reader was stopped){history(item)}",
-                            code="too-slow")  # fmt: skip
+        raise DocumentError(
+            f"{name}: reading took longer than {timeout:.0f} s (the reader was stopped){history(item)}", code="too-slow"
+        )
     if outcome.killed is not None:
         how = measured(outcome.killed, outcome.peak_mb, outcome.limit_mb)
         log.warning("reader killed reading %s: %s", name, how, extra={"item": item.id, "action": "reader-killed"})

@@ -161,7 +161,7 @@ class Registry:
         """Record that ``bot``'s source is down since ``since`` (kept when recorded already)."""
         self._run("INSERT INTO leases (name, holder, expires, since) VALUES (%s, %s, %s, %s) "
                   "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder",
-                  (f"source-down:{bot}", reason[:1000], since, since))  # fmt: skip
+                  (f"source-down:{bot}", reason[:1000], since, since))
 
     def source_up(self, bot: str) -> None:
         self._run("DELETE FROM leases WHERE name = %s", (f"source-down:{bot}",))

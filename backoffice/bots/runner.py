@@ -189,8 +189,13 @@ class Runner:
             return None
         name = min(waiting, key=waiting.__getitem__)
         seconds = max(waiting[name] - time.monotonic(), 0.0) + 0.01
-        log.info("bot %s: its target is paused; %d items wait %.1f s for it", name, counts[name]["pending"], seconds,
-                 extra={"bot": name, "action": "wait-for-target"})  # fmt: skip
+        log.info(
+            "bot %s: its target is paused; %d items wait %.1f s for it",
+            name,
+            counts[name]["pending"],
+            seconds,
+            extra={"bot": name, "action": "wait-for-target"},
+        )
         return seconds
 
     def run_forever(self, on_item: Callable[[WorkItem], None] | None = None) -> RunSummary:

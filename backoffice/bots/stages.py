@@ -48,7 +48,7 @@ def found(document: Document, name: str) -> Document:
 
 
 def apply_rules(bot: Bot, document: Document, item: WorkItem | None = None, store: Store | None = None,
-                policy: approvals.Policy | None = None) -> Verdict | None:  # fmt: skip
+                policy: approvals.Policy | None = None) -> Verdict | None:
     """The rules' Verdict on the document; values ``set`` rules produced are written into it.
 
     With the item and its store, duplicate keys are checked against the bot's earlier items,

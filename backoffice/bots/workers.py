@@ -44,8 +44,9 @@ log = logging.getLogger(__name__)
 
 
 class ExtractionWorkers:
-    def __init__(self, runner, workers: int, *, timeout: float = SECONDS_PER_DOCUMENT,
-                 memory_mb: int = MEMORY_LIMIT_MB):  # fmt: skip
+    def __init__(
+        self, runner, workers: int, *, timeout: float = SECONDS_PER_DOCUMENT, memory_mb: int = MEMORY_LIMIT_MB
+    ):
         self.runner, self.workers, self.timeout, self.memory_mb = runner, workers, timeout, memory_mb
         self._pool: Pool | None = None
         self._started: Any = None
@@ -60,8 +61,12 @@ class ExtractionWorkers:
         return self._pool
 
     def _needs_reading(self, item: WorkItem) -> bool:
-        return (reading.needs_reading(item) and not reading.suspect(item) and not mail_parent.is_mail_parent(item)
-                and not self.runner.bots[item.bot].templates)  # fmt: skip
+        return (
+            reading.needs_reading(item)
+            and not reading.suspect(item)
+            and not mail_parent.is_mail_parent(item)
+            and not self.runner.bots[item.bot].templates
+        )
 
     def _claim(self, room: int) -> list[tuple[WorkItem, AsyncResult | None, float]]:
         runner = self.runner
@@ -151,8 +156,10 @@ class ExtractionWorkers:
                         return {"killed": f"worker killed reading {name}: {how}"}
                 elif time.time() - at > self.timeout:
                     _kill(pid)  # the pool starts another worker; the others read on
-                    return {"error": f"{name}: reading took longer than {self.timeout:.0f} s (the worker was "
-                            "stopped)", "code": "too-slow"}  # fmt: skip
+                    return {
+                        "error": f"{name}: reading took longer than {self.timeout:.0f} s (the worker was stopped)",
+                        "code": "too-slow",
+                    }
             result.wait(0.05)
         self._begun.pop(item.id, None)
         return result.get()
@@ -177,8 +184,9 @@ class ExtractionWorkers:
             runner.store.update(item.id, runner.owner, payload={**current.payload, reading.KILLED: killed})
             retry = runner.bots[item.bot].config.retry
             not_before = datetime.now(UTC) + timedelta(seconds=retry.delay(item.attempts, runner.rng))
-            return runner.store.retry_later(item.id, runner.owner, reason=reason, code="reader-killed",
-                                            not_before=not_before)  # fmt: skip
+            return runner.store.retry_later(
+                item.id, runner.owner, reason=reason, code="reader-killed", not_before=not_before
+            )
         except LeaseLost:
             return runner.store.get(item.id)
 

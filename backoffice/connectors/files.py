@@ -149,8 +149,12 @@ class FilesTarget(Target):
                 except FileNotFoundError:  # renamed into place by the runner that wrote it
                     pass
         if swept:
-            log.info("%s: deleted %d temporary files of killed runners", self.name, swept,
-                     extra={"target": self.name, "action": "sweep"})  # fmt: skip
+            log.info(
+                "%s: deleted %d temporary files of killed runners",
+                self.name,
+                swept,
+                extra={"target": self.name, "action": "sweep"},
+            )
         return swept
 
     @property
@@ -158,8 +162,10 @@ class FilesTarget(Target):
         return self.context.workspace / "state" / "locks"
 
     def _pattern(self) -> str:
-        return "".join(glob.escape(text) + ("*" if name is not None else "")
-                       for text, name, _, _ in string.Formatter().parse(self.settings.path))  # fmt: skip
+        return "".join(
+            glob.escape(text) + ("*" if name is not None else "")
+            for text, name, _, _ in string.Formatter().parse(self.settings.path)
+        )
 
     def _keys(self, path: Path) -> set[str]:
         """The keys ``path`` holds, read incrementally (called under the file's lock)."""

@@ -66,8 +66,12 @@ def append_durably(path: Path, data: bytes) -> None:
         size = os.fstat(fd).st_size
         if size and os.pread(fd, 1, size - 1) != b"\n":
             end = _last_newline(fd, size)
-            log.warning("%s: cut off a torn last record (%d bytes) left by a crash", path, size - end,
-                        extra={"action": "repair", "file": str(path)})  # fmt: skip
+            log.warning(
+                "%s: cut off a torn last record (%d bytes) left by a crash",
+                path,
+                size - end,
+                extra={"action": "repair", "file": str(path)},
+            )
             os.ftruncate(fd, end)
         view = memoryview(data)
         while view:

@@ -160,7 +160,7 @@ class FolderSource(Source):
                         skipped.add(entry.name)
                         if entry.name not in self._skipped_told:
                             log.info("%s skipped: a hidden or temporary file", printable(entry.path),
-                                     extra={"bot": self.context.bot, "action": "intake"})  # fmt: skip
+                                     extra={"bot": self.context.bot, "action": "intake"})
                     continue
                 if not any(fnmatch.fnmatchcase(name, p) for p in patterns):
                     continue

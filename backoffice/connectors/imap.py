@@ -293,7 +293,7 @@ class ImapSource(Source):
                             wake()
             except MailboxDown as exc:  # reconnect with backoff while the server is away
                 log.log(logging.DEBUG if down else logging.WARNING, "IDLE connection lost: %s; reconnecting",
-                        exc.reason, extra={"bot": self.context.bot, "action": "idle"})  # fmt: skip
+                        exc.reason, extra={"bot": self.context.bot, "action": "idle"})
                 down = True
             except Exception:
                 if not down:

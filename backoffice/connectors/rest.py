@@ -285,8 +285,12 @@ class RestTarget(Target):
             return
         wait = since + self.settle - self._clock()
         if wait > 0:
-            log.info("%s: waiting %.2f s for an unanswered request to settle before the lookup", self.name, wait,
-                     extra={"target": self.name, "action": "settle"})  # fmt: skip
+            log.info(
+                "%s: waiting %.2f s for an unanswered request to settle before the lookup",
+                self.name,
+                wait,
+                extra={"target": self.name, "action": "settle"},
+            )
             with self.waiting():
                 self._sleep(wait)
 

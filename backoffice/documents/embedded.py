@@ -52,8 +52,9 @@ def embedded_files(
                 try:
                     found.append((name, _inflate(data, max_bytes, f"{path.name}: the embedded {name}")))
                 except _Unreadable as exc:
-                    log.debug("unreadable embedded file", extra={"source": path.name, "attachment": name,
-                                                                  "reason": str(exc)})  # fmt: skip
+                    log.debug(
+                        "unreadable embedded file", extra={"source": path.name, "attachment": name, "reason": str(exc)}
+                    )
     except DocumentError:
         raise
     except Exception as exc:  # pdfminer reports broken structure with assorted errors: nothing found

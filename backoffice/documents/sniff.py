@@ -61,7 +61,7 @@ def _zip_kind(path: Path) -> str:
         unpacked = sum(member.file_size for member in members)
         if unpacked > MAX_UNPACKED_BYTES:
             raise DocumentError(f"{path.name}: the workbook unpacks to {unpacked / 1e6:.0f} MB, more than the "
-                                f"limit of {MAX_UNPACKED_BYTES // 1_000_000} MB", code="too-large")  # fmt: skip
+                                f"limit of {MAX_UNPACKED_BYTES // 1_000_000} MB", code="too-large")
         return "xlsx"
     what = "a Word document" if "word/document.xml" in names else "a ZIP archive"
     raise DocumentError(f"{path.name}: cannot read this file: it looks like {what}", code="unsupported-format")

@@ -52,8 +52,11 @@ class Reading:
 
 def same_sender(layout: Layout, document: Document) -> bool:
     """Whether the layout was taught by the document's sender (same VAT id, IBAN or name)."""
-    return any(n in document.fields and document.fields[n].value and same(n, document.fields[n].value, v)
-               for n, v in layout.senders.items() if v)  # fmt: skip
+    return any(
+        n in document.fields and document.fields[n].value and same(n, document.fields[n].value, v)
+        for n, v in layout.senders.items()
+        if v
+    )
 
 
 class LearnedReader:
@@ -107,12 +110,17 @@ class LearnedReader:
             return None
         layout, value = matched
         reading = Reading(layout.id, layout.provenance(), score=value)
-        readings = {name: read_rule(text.pages[rule.page - 1], rule)
-                    for name, rule in layout.fields.items() if rule.page <= len(text.pages)}  # fmt: skip
+        readings = {
+            name: read_rule(text.pages[rule.page - 1], rule)
+            for name, rule in layout.fields.items()
+            if rule.page <= len(text.pages)
+        }
         # The same sender when the reader, or the layout itself, reads its VAT id, IBAN or name here.
         kin = same_sender(layout, document) or any(
             found is not None and layout.senders.get(name) and same(name, found[0], layout.senders[name])
-            for name, found in readings.items() if name in SENDER_FIELDS)  # fmt: skip
+            for name, found in readings.items()
+            if name in SENDER_FIELDS
+        )
         for name, found in readings.items():
             if found is None:
                 continue
@@ -123,8 +131,9 @@ class LearnedReader:
             if before is not None and before.value and not same(name, learned, before.value):
                 confidence = REVIEW_CONFIDENCE
                 reading.review.append(name)
-                document.warnings.append(f"{name}: the learned layout {layout.id} reads {learned!r}, the reader "
-                                         f"{before.value!r}; check it")  # fmt: skip
+                document.warnings.append(
+                    f"{name}: the learned layout {layout.id} reads {learned!r}, the reader {before.value!r}; check it"
+                )
                 if not kin:
                     document.fields[name] = replace(before, confidence=min(before.confidence, REVIEW_CONFIDENCE))
             if not kin and before is not None and before.value:
@@ -132,7 +141,8 @@ class LearnedReader:
             document.fields[name] = Field(learned, confidence, rule.page, box, raw, "learned")
             reading.fields.append(name)
         if reading.fields:
-            document.warnings.append(f"read with learned layout {layout.id} ({reading.provenance}): "
-                                     + ", ".join(reading.fields))  # fmt: skip
+            document.warnings.append(
+                f"read with learned layout {layout.id} ({reading.provenance}): " + ", ".join(reading.fields)
+            )
         self.layouts.count_read(layout.id)
         return reading

@@ -58,10 +58,13 @@ def export(layout: Layout, form: str = "ours") -> str:
     keywords = [layout.senders[n] for n in ("seller_vat_id", "iban") if layout.senders.get(n)]
     keywords = keywords or [rule.anchor for rule in layout.fields.values() if rule.anchor][:2]
     hints = {rule.hint for rule in layout.fields.values() if rule.hint in (".", ",")}
-    template = {"issuer": layout.name or f"learned layout {layout.id}", "keywords": keywords, "fields": fields,
-                "required_fields": [n for n in ("invoice_number",) if n in fields] or sorted(fields)[:1],
-                "options": {"decimal_separator": hints.pop() if len(hints) == 1 else ".",
-                            "languages": [], "date_formats": []}}  # fmt: skip
+    template = {
+        "issuer": layout.name or f"learned layout {layout.id}",
+        "keywords": keywords,
+        "fields": fields,
+        "required_fields": [n for n in ("invoice_number",) if n in fields] or sorted(fields)[:1],
+        "options": {"decimal_separator": hints.pop() if len(hints) == 1 else ".", "languages": [], "date_formats": []},
+    }
     head = f"# learned layout {layout.id}: {layout.provenance()}\n"
     if left_out:
         head += f"# placed by position only, not exported: {', '.join(left_out)}\n"

@@ -79,8 +79,9 @@ def rules_of(document: Document, text: PdfText, names: set[str] | None = None) -
     for kind, default in (("date", "dmy"), ("money", "")):
         hints = {r.hint for r in found.values() if INVOICE_FIELDS.get(r.name) == kind and r.hint != "?"}
         settled[kind] = hints.pop() if len(hints) == 1 else default
-    return {n: replace(r, hint=settled[INVOICE_FIELDS.get(n, "text")]) if r.hint == "?" else r
-            for n, r in found.items()}  # fmt: skip
+    return {
+        n: replace(r, hint=settled[INVOICE_FIELDS.get(n, "text")]) if r.hint == "?" else r for n, r in found.items()
+    }
 
 
 def learn(layouts: LayoutStore, item: WorkItem, text: PdfText) -> Layout | None:
@@ -99,8 +100,13 @@ def learn(layouts: LayoutStore, item: WorkItem, text: PdfText) -> Layout | None:
     if layout is not None:
         wrong = sorted(corrected & set(read.get("fields", [])))
         if wrong and layout.corrected + 1 >= WRONG_TIMES:
-            layouts.delete(layout.id, actor=teacher, item_id=item.id, action="drop",
-                           why=f"corrected again on item {item.id}: {', '.join(wrong)}")  # fmt: skip
+            layouts.delete(
+                layout.id,
+                actor=teacher,
+                item_id=item.id,
+                action="drop",
+                why=f"corrected again on item {item.id}: {', '.join(wrong)}",
+            )
             log.info("learned layout dropped", extra={"layout": layout.id, "item": item.id, "fields": wrong})
             layout = None
         elif wrong:
@@ -112,18 +118,39 @@ def learn(layouts: LayoutStore, item: WorkItem, text: PdfText) -> Layout | None:
         rules = rules_of(document, text)
         if not rules:
             return None
-        layout = Layout(document.kind, page, rules, _senders(document), item=item.id, taught_by=teacher,
-                        at=when or iso(0), name=_name(document))  # fmt: skip
-        return layouts.save(layout, actor=teacher, item_id=item.id, action="learn", fields=sorted(corrected & set(rules)),
-                            why=f"taught by item {item.id}")  # fmt: skip
+        layout = Layout(
+            document.kind,
+            page,
+            rules,
+            _senders(document),
+            item=item.id,
+            taught_by=teacher,
+            at=when or iso(0),
+            name=_name(document),
+        )
+        return layouts.save(
+            layout,
+            actor=teacher,
+            item_id=item.id,
+            action="learn",
+            fields=sorted(corrected & set(rules)),
+            why=f"taught by item {item.id}",
+        )
     rules = rules_of(document, text, corrected | (set(document.fields) - set(layout.fields)))
     if not rules and not bumped:
         return layout
-    revised = replace(layout, fields={**layout.fields, **rules}, item=item.id, taught_by=teacher, at=when or layout.at,
-                      senders={**layout.senders, **_senders(document)})  # fmt: skip
+    revised = replace(
+        layout,
+        fields={**layout.fields, **rules},
+        item=item.id,
+        taught_by=teacher,
+        at=when or layout.at,
+        senders={**layout.senders, **_senders(document)},
+    )
     changed = sorted(set(rules) & corrected) or sorted(rules)
-    return layouts.save(revised, actor=teacher, item_id=item.id, action="revise", fields=changed,
-                        why=f"corrected on item {item.id}")  # fmt: skip
+    return layouts.save(
+        revised, actor=teacher, item_id=item.id, action="revise", fields=changed, why=f"corrected on item {item.id}"
+    )
 
 
 def _current(layouts: LayoutStore, layout_id: int | None) -> Layout | None:
@@ -140,8 +167,12 @@ def _fitting(layouts: LayoutStore, page: frozenset[str], document: Document) -> 
     best: tuple[float, Layout] | None = None
     for layout in layouts.list():
         value = fingerprint.score(layout.tokens, page)
-        if (layout.kind == document.kind and value >= fingerprint.MIN_SCORE and same_sender(layout, document)
-                and (best is None or value > best[0])):  # fmt: skip
+        if (
+            layout.kind == document.kind
+            and value >= fingerprint.MIN_SCORE
+            and same_sender(layout, document)
+            and (best is None or value > best[0])
+        ):
             best = (value, layout)
     return best[1] if best else None
 

@@ -130,8 +130,9 @@ def anchor_of(words: Sequence[Word], run: list[Word]) -> list[Word]:
         if run[0] in row:
             left = _label([w for w in row if w.x1 <= box[0] + 0.5][::-1])[::-1]
             above_row = rows[index - 1] if index else []
-            above = _label(sorted((w for w in above_row if w.x0 < box[2] and w.x1 > box[0] - 40),
-                                  key=lambda w: -w.x1))[::-1]  # fmt: skip
+            above = _label(sorted((w for w in above_row if w.x0 < box[2] and w.x1 > box[0] - 40), key=lambda w: -w.x1))[
+                ::-1
+            ]
             left_gap = box[0] - left[-1].x1 if left else float("inf")
             above_gap = (box[1] - union(above)[3]) * 3 if above else float("inf")
             if min(left_gap, above_gap) > MAX_ANCHOR_GAP:

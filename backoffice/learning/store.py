@@ -184,18 +184,40 @@ class SQLLayouts(LayoutStore):
         body = json.dumps(layout.body(), ensure_ascii=False, sort_keys=True)
         with self._tx() as conn:
             if layout.id == 0:
-                row = conn.execute(self._sql(
-                    "INSERT INTO learned_layouts (kind, senders, body, item_id, taught_by, at, reads, corrected) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
-                    (layout.kind, json.dumps(layout.senders), body, layout.item, layout.taught_by, layout.at,
-                     layout.reads, layout.corrected)).fetchone()  # fmt: skip
+                row = conn.execute(
+                    self._sql(
+                        "INSERT INTO learned_layouts (kind, senders, body, item_id, taught_by, at, reads, corrected) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+                    ),
+                    (
+                        layout.kind,
+                        json.dumps(layout.senders),
+                        body,
+                        layout.item,
+                        layout.taught_by,
+                        layout.at,
+                        layout.reads,
+                        layout.corrected,
+                    ),
+                ).fetchone()
                 layout = replace(layout, id=row[0])
             else:
-                row = conn.execute(self._sql(
-                    "UPDATE learned_layouts SET kind = ?, senders = ?, body = ?, item_id = ?, taught_by = ?, at = ?, "
-                    "corrected = ? WHERE id = ? RETURNING reads"),
-                    (layout.kind, json.dumps(layout.senders), body, layout.item, layout.taught_by, layout.at,
-                     layout.corrected, layout.id)).fetchone()  # fmt: skip
+                row = conn.execute(
+                    self._sql(
+                        "UPDATE learned_layouts SET kind = ?, senders = ?, body = ?, item_id = ?, taught_by = ?, at = ?, "
+                        "corrected = ? WHERE id = ? RETURNING reads"
+                    ),
+                    (
+                        layout.kind,
+                        json.dumps(layout.senders),
+                        body,
+                        layout.item,
+                        layout.taught_by,
+                        layout.at,
+                        layout.corrected,
+                        layout.id,
+                    ),
+                ).fetchone()
                 if row is None:
                     raise LayoutNotFound(layout.id)
                 layout = replace(layout, reads=row[0])
@@ -204,20 +226,26 @@ class SQLLayouts(LayoutStore):
 
     def delete(self, layout_id, *, actor, item_id=None, action="delete", why=""):
         with self._tx() as conn:
-            if conn.execute(self._sql("DELETE FROM learned_layouts WHERE id = ? RETURNING id"),
-                            (layout_id,)).fetchone() is None:  # fmt: skip
+            if (
+                conn.execute(
+                    self._sql("DELETE FROM learned_layouts WHERE id = ? RETURNING id"), (layout_id,)
+                ).fetchone()
+                is None
+            ):
                 raise LayoutNotFound(layout_id)
             self._journal_entry(conn, layout_id, actor, item_id, action, (), why)
 
     @staticmethod
     def _layout(row: Sequence[Any]) -> Layout:
-        return Layout.from_body(json.loads(row[1]), id=row[0], item=row[2], taught_by=row[3], at=row[4],
-                                reads=row[5], corrected=row[6])  # fmt: skip
+        return Layout.from_body(
+            json.loads(row[1]), id=row[0], item=row[2], taught_by=row[3], at=row[4], reads=row[5], corrected=row[6]
+        )
 
     def get(self, layout_id):
         with self._lock:
-            row = self.conn.execute(self._sql(f"SELECT {_COLUMNS} FROM learned_layouts WHERE id = ?"),
-                                    (layout_id,)).fetchone()  # fmt: skip
+            row = self.conn.execute(
+                self._sql(f"SELECT {_COLUMNS} FROM learned_layouts WHERE id = ?"), (layout_id,)
+            ).fetchone()
         if row is None:
             raise LayoutNotFound(layout_id)
         return self._layout(row)

@@ -121,7 +121,7 @@ def mail_family(reading: Reading, uid: int, raw: bytes, eml: StoredFile, files: 
         log.exception("%s: reading the mail failed", where, extra={"bot": reading.bot, "action": "intake"})
         return unreadable_mail(reading, uid, eml, f"{where}: the mail could not be read ({type(exc).__name__}: {exc})")
     mail.update(message_id=printable(parsed.message_id) or None, subject=printable(parsed.subject),
-                date=printable(parsed.date) or None, **{"from": printable(parsed.sender)})  # fmt: skip
+                date=printable(parsed.date) or None, **{"from": printable(parsed.sender)})
     eml = replace(eml, name=safe_filename(parsed.subject, uid, "message/rfc822") + ".eml")
     key = mail_key(parsed.message_id, eml.sha256, content_digest(parsed))
     text = parsed.text.strip() or parsed.html.strip()
@@ -129,7 +129,7 @@ def mail_family(reading: Reading, uid: int, raw: bytes, eml: StoredFile, files: 
     body_is_document = bool(text) and (reading.body == "always" or (reading.body == "auto" and not attached))
     payload = {"mail": mail, "file": eml.name, "warnings": [printable(w) for w in parsed.warnings], "mail_action": "pending",
                "documents": len(parsed.documents) + int(body_is_document), "refused": len(parsed.rejected),
-               "parts": [{**part.to_dict(), "name": printable(part.name)} for part in parsed.parts]}  # fmt: skip
+               "parts": [{**part.to_dict(), "name": printable(part.name)} for part in parsed.parts]}
     children = [
         item(f"{key}/{index}:{document.stored.sha256[:16]}", files=(document.stored,),
              payload={"file": printable(document.name), "origin": printable(document.origin), "mail": mail})

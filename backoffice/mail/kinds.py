@@ -33,18 +33,65 @@ MAGIC = [
     (b"MZ", "application/x-msdownload"),
     (b"\x7fELF", "application/x-executable"),
 ]
-OLE_TYPES = {".doc": "application/msword", ".dot": "application/msword", ".xls": "application/vnd.ms-excel",
-             ".ppt": "application/vnd.ms-powerpoint", ".msg": "application/vnd.ms-outlook"}  # fmt: skip
+OLE_TYPES = {
+    ".doc": "application/msword",
+    ".dot": "application/msword",
+    ".xls": "application/vnd.ms-excel",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".msg": "application/vnd.ms-outlook",
+}
 SIGNATURE_TYPES = {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
 # DER: SEQUENCE, then the OID 1.2.840.113549.1.7.2 (PKCS #7 signedData) within the first bytes
 SIGNED_DATA_OID = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02"
-PROGRAM_TYPES = {"application/x-msdownload", "application/x-executable", "application/x-msdos-program",
-                 "text/javascript", "application/javascript", "application/x-javascript", "application/x-sh",
-                 "text/x-sh", "application/x-bat", "application/hta", "text/vbscript", "application/x-ruby",
-                 "text/x-python", "text/x-ruby-script", "application/java-archive", "application/x-ms-shortcut"}  # fmt: skip
-PROGRAM_SUFFIXES = {".exe", ".com", ".scr", ".pif", ".dll", ".msi", ".bat", ".cmd", ".ps1", ".psm1", ".vbs", ".vbe",
-                    ".js", ".jse", ".mjs", ".wsf", ".wsh", ".hta", ".jar", ".lnk", ".sh", ".rb", ".py", ".pl",
-                    ".php", ".cpl", ".reg", ".iso", ".img"}  # fmt: skip
+PROGRAM_TYPES = {
+    "application/x-msdownload",
+    "application/x-executable",
+    "application/x-msdos-program",
+    "text/javascript",
+    "application/javascript",
+    "application/x-javascript",
+    "application/x-sh",
+    "text/x-sh",
+    "application/x-bat",
+    "application/hta",
+    "text/vbscript",
+    "application/x-ruby",
+    "text/x-python",
+    "text/x-ruby-script",
+    "application/java-archive",
+    "application/x-ms-shortcut",
+}
+PROGRAM_SUFFIXES = {
+    ".exe",
+    ".com",
+    ".scr",
+    ".pif",
+    ".dll",
+    ".msi",
+    ".bat",
+    ".cmd",
+    ".ps1",
+    ".psm1",
+    ".vbs",
+    ".vbe",
+    ".js",
+    ".jse",
+    ".mjs",
+    ".wsf",
+    ".wsh",
+    ".hta",
+    ".jar",
+    ".lnk",
+    ".sh",
+    ".rb",
+    ".py",
+    ".pl",
+    ".php",
+    ".cpl",
+    ".reg",
+    ".iso",
+    ".img",
+}
 MAIN_PART = re.compile(rb'ContentType="(application/vnd\.[^"]+)\.main\+xml"')
 
 
@@ -63,8 +110,11 @@ def media_type(data: bytes, name: str, declared: str = "application/octet-stream
                 break  # "BM" followed by anything: text that starts with BM
             return found
     if head.startswith(OLE_MAGIC):
-        return OLE_TYPES.get(_suffix(name)) or (declared if declared.startswith("application/vnd.ms") or
-                                                 declared == "application/msword" else "application/x-ole-storage")  # fmt: skip
+        return OLE_TYPES.get(_suffix(name)) or (
+            declared
+            if declared.startswith("application/vnd.ms") or declared == "application/msword"
+            else "application/x-ole-storage"
+        )
     if is_signature(head, declared, name):
         return (
             "application/pkcs7-signature"
@@ -125,8 +175,15 @@ def is_program(data: bytes, name: str, kind: str) -> bool:
 
 
 def extension_for(kind: str) -> str:
-    known = {"application/pdf": ".pdf", "message/rfc822": ".eml", "application/zip": ".zip", "image/jpeg": ".jpg",
-             "text/plain": ".txt", "image/tiff": ".tif", "application/ms-tnef": ".dat"}  # fmt: skip
+    known = {
+        "application/pdf": ".pdf",
+        "message/rfc822": ".eml",
+        "application/zip": ".zip",
+        "image/jpeg": ".jpg",
+        "text/plain": ".txt",
+        "image/tiff": ".tif",
+        "application/ms-tnef": ".dat",
+    }
     return known.get(kind) or mimetypes.guess_extension(kind) or ".bin"
 
 

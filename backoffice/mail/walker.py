@@ -37,7 +37,7 @@ from backoffice.mail.mime import (
     bodies,
     parse_bytes,
     text_of,
-)  # fmt: skip
+)
 from backoffice.mail.names import printable, safe_filename
 from backoffice.mail.repair import lenient_filename
 from backoffice.mail.skeleton import Base64Reader, Skeleton
@@ -45,9 +45,16 @@ from backoffice.queue.files import FileBatch, FileStore
 
 log = logging.getLogger(__name__)
 STREAM_BYTES = 4_000_000  # encoded parts this large are decoded to the file store a chunk at a time
-REPORT_TYPES = {"message/delivery-status", "message/disposition-notification", "message/feedback-report",
-                "message/rfc822-headers", "text/rfc822-headers", "message/global-delivery-status",
-                "message/global-headers", "message/global-disposition-notification"}  # fmt: skip
+REPORT_TYPES = {
+    "message/delivery-status",
+    "message/disposition-notification",
+    "message/feedback-report",
+    "message/rfc822-headers",
+    "text/rfc822-headers",
+    "message/global-delivery-status",
+    "message/global-headers",
+    "message/global-disposition-notification",
+}
 CALENDAR_TYPES = {"text/calendar", "application/ics", "text/x-vcalendar"}
 CONTACT_TYPES = {"text/vcard", "text/x-vcard", "text/directory"}
 ENCRYPTED_TYPES = {"application/pkcs7-mime", "application/x-pkcs7-mime", "application/pgp-encrypted"}
@@ -96,8 +103,9 @@ def decorative(data: bytes, kind: str, referenced: bool) -> bool:
 class Walker:
     def __init__(self, files: FileStore | FileBatch, limits: MailLimits, parsed: ParsedMail):
         self.files, self.limits, self.parsed = files, limits, parsed
-        self.bounds = Bounds(limits.max_part_bytes, limits.max_archive_bytes, limits.max_archive_members,
-                             limits.max_compression_ratio)  # fmt: skip
+        self.bounds = Bounds(
+            limits.max_part_bytes, limits.max_archive_bytes, limits.max_archive_members, limits.max_compression_ratio
+        )
         self.count = 0
         self.cids: set[str] = set()
         self.held: list[tuple[str, bytes, str, str]] = []  # decorative images: (name, data, kind, origin)
@@ -160,14 +168,19 @@ class Walker:
             self._record(part, kind, origin)
             return
         if content_type in ENCRYPTED_TYPES:
-            self._reject(origin + (safe_filename(filename, 0, content_type) if filename else "smime.p7m"), "encrypted",
-                         "an S/MIME encrypted or opaque-signed part; open it in a mail client")  # fmt: skip
+            self._reject(
+                origin + (safe_filename(filename, 0, content_type) if filename else "smime.p7m"),
+                "encrypted",
+                "an S/MIME encrypted or opaque-signed part; open it in a mail client",
+            )
             return
         self.count += 1
         cid = str(_safe(lambda: part.get("Content-ID")) or "").strip().strip("<>")
         location = str(_safe(lambda: part.get("Content-Location")) or "").strip()
-        hint = Hint(referenced=bool(cid and cid in self.cids) or bool(location and location in self.cids),
-                    inline_text=not filename and disposition != "attachment")  # fmt: skip
+        hint = Hint(
+            referenced=bool(cid and cid in self.cids) or bool(location and location in self.cids),
+            inline_text=not filename and disposition != "attachment",
+        )
         span = skeleton.span(part)
         if span is not None and str(part.get("content-transfer-encoding", "")).strip().lower() == "base64":
             self._stream(Base64Reader(skeleton.raw, *span), name, content_type, depth, origin, hint)
@@ -175,14 +188,20 @@ class Walker:
         skeleton.restore(part)
         encoded = part.get_payload()
         if isinstance(encoded, str) and len(encoded) * 3 // 4 > self.limits.max_part_bytes:
-            self._reject(origin + safe_filename(filename, self.count, content_type), "too-large",
-                         f"about {len(encoded) * 3 // 4:,} bytes")  # fmt: skip
+            self._reject(
+                origin + safe_filename(filename, self.count, content_type),
+                "too-large",
+                f"about {len(encoded) * 3 // 4:,} bytes",
+            )
             return
         try:
             data = _decoded(part)
         except (ValueError, binascii.Error, LookupError) as exc:  # x-uuencode and friends, damaged
-            self._reject(origin + safe_filename(filename, self.count, content_type), "undecodable",
-                         f"the part cannot be decoded ({part.get('content-transfer-encoding')}): {exc}")  # fmt: skip
+            self._reject(
+                origin + safe_filename(filename, self.count, content_type),
+                "undecodable",
+                f"the part cannot be decoded ({part.get('content-transfer-encoding')}): {exc}",
+            )
             return
         if not data and str(part.get("content-transfer-encoding", "")).strip().lower() in ("x-uuencode", "uuencode"):
             data = _uudecode(encoded if isinstance(encoded, str) else "")
@@ -191,8 +210,11 @@ class Walker:
     def _stream(self, reader: Base64Reader, name: str, declared: str, depth: int, origin: str, hint: Hint) -> None:
         """A long base64 body: a large document goes to the file store a chunk at a time."""
         if reader.encoded_size * 3 // 4 > self.limits.max_part_bytes:
-            self._reject(origin + safe_filename(name, self.count, declared), "too-large",
-                         f"about {reader.encoded_size * 3 // 4:,} bytes")  # fmt: skip
+            self._reject(
+                origin + safe_filename(name, self.count, declared),
+                "too-large",
+                f"about {reader.encoded_size * 3 // 4:,} bytes",
+            )
             return
         if reader.encoded_size < STREAM_BYTES:  # in memory: the file store skips writing what it has
             self.data(reader.read(), name, depth, origin, declared, hint)
@@ -209,8 +231,15 @@ class Walker:
             self.data(reader.read(), name, depth, origin, declared, hint)
 
     # -- a blob, by its content -------------------------------------------------------------
-    def data(self, data: bytes, name: str, depth: int, origin: str, declared: str = "application/octet-stream",
-             hint: Hint | None = None) -> None:  # fmt: skip
+    def data(
+        self,
+        data: bytes,
+        name: str,
+        depth: int,
+        origin: str,
+        declared: str = "application/octet-stream",
+        hint: Hint | None = None,
+    ) -> None:
         """Decide what a blob is by its content and take, open, record or refuse it."""
         kind = kinds.media_type(data, name, declared)
         name = safe_filename(name, self.count, kind)
@@ -311,8 +340,12 @@ class Walker:
         if not found and rtf.strip():
             self._document(rtf, "body.rtf", "application/rtf", f"{origin}{name}/")
         elif not found:  # tnefparse reads what it can: nothing at all is for a person to look at
-            self._reject(origin + name, "tnef-unreadable",
-                         "no attachment and no text could be read from this Outlook TNEF (winmail.dat) file", data)  # fmt: skip
+            self._reject(
+                origin + name,
+                "tnef-unreadable",
+                "no attachment and no text could be read from this Outlook TNEF (winmail.dat) file",
+                data,
+            )
 
     def _nested(self, part: Message, skeleton: Skeleton, depth: int, origin: str) -> None:
         """A forwarded mail: opened as it is, or decoded first (base64, message/global)."""
@@ -396,8 +429,11 @@ class Walker:
                 if self._deeper(depth, where + inner_name):
                     self._outlook_attachments(inner, depth + 1, f"{where}{inner_name}/")
             else:
-                self._reject(where + inner_name, "unsupported-type",
-                             f"an Outlook attachment of kind {type(attachment).__name__} is not a document")  # fmt: skip
+                self._reject(
+                    where + inner_name,
+                    "unsupported-type",
+                    f"an Outlook attachment of kind {type(attachment).__name__} is not a document",
+                )
 
     def _reject(self, where: str, code: str, reason: str, data: bytes | None = None) -> None:
         log.info("mail part %s refused: %s", printable(where), printable(reason))

@@ -121,7 +121,7 @@ def _visit(node: ast.AST, scope: Scope, findings: list[Finding]) -> None:
 def _literal_only(node: ast.AST) -> bool:
     """Whether ``node`` is built of literals only (its value is the same for every document)."""
     return all(isinstance(n, (ast.expr_context, ast.operator, ast.unaryop, ast.Constant, ast.BinOp, ast.UnaryOp,
-                              ast.List, ast.Tuple, ast.Dict)) for n in ast.walk(node))  # fmt: skip
+                              ast.List, ast.Tuple, ast.Dict)) for n in ast.walk(node))
 
 
 def _out_of_bounds(node: ast.BinOp) -> str | None:

@@ -63,8 +63,10 @@ class Policy:
     def of(cls, config: Any) -> Policy:
         """The policy of a loaded bots.yaml (:class:`backoffice.config.Config`)."""
         settings = config.approvals
-        limits = {name: None if role.approve_up_to is None else Decimal(str(role.approve_up_to))
-                  for name, role in settings.roles.items()}  # fmt: skip
+        limits = {
+            name: None if role.approve_up_to is None else Decimal(str(role.approve_up_to))
+            for name, role in settings.roles.items()
+        }
         return cls(frozenset(settings.sensitive_fields), limits)
 
     def _outranks(self, held: str, role: str) -> bool:
@@ -152,8 +154,9 @@ def approvals(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
 def current(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The approvals that still cover the item's data, by people who did not change it."""
     now, changed = covers(payload), changers(payload)
-    return [a for a in approvals(payload)
-            if not a.get("voided") and a.get("covers") == now and a.get("who") not in changed]  # fmt: skip
+    return [
+        a for a in approvals(payload) if not a.get("voided") and a.get("covers") == now and a.get("who") not in changed
+    ]
 
 
 def stale(payload: Mapping[str, Any]) -> list[str]:
@@ -200,11 +203,26 @@ def void(payload: Mapping[str, Any], who: str, name: str) -> tuple[dict[str, Any
     return ({**payload, "approvals": kept} if notes else dict(payload)), notes
 
 
-def entry(payload: Mapping[str, Any], who: str, roles: Sequence[str], used: Sequence[str], rules: Sequence[str],
-          at: str, why: str) -> dict[str, Any]:  # fmt: skip
+def entry(
+    payload: Mapping[str, Any],
+    who: str,
+    roles: Sequence[str],
+    used: Sequence[str],
+    rules: Sequence[str],
+    at: str,
+    why: str,
+) -> dict[str, Any]:
     """A new approval by ``who`` (holding ``roles``, approving as ``used``) of ``rules``."""
-    return {"who": who, "roles": list(roles), "as": list(used), "rules": list(rules), "at": at, "why": why,
-            "covers": covers(payload), "fields": snapshot(payload)}  # fmt: skip
+    return {
+        "who": who,
+        "roles": list(roles),
+        "as": list(used),
+        "rules": list(rules),
+        "at": at,
+        "why": why,
+        "covers": covers(payload),
+        "fields": snapshot(payload),
+    }
 
 
 def released(payload: Mapping[str, Any], journal: Sequence[JournalEntry], policy: Policy) -> dict[str, str]:

@@ -236,8 +236,11 @@ def _mul(a: Any, b: Any) -> Any:
     return a * b
 
 
-_SPEC = re.compile(r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?P<width>\*|\d+)?(?:\.(?P<precision>\*|\d+))?[hlL]?"
-                   r"(?P<conv>.)", re.DOTALL)  # fmt: skip
+_SPEC = re.compile(
+    r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?P<width>\*|\d+)?(?:\.(?P<precision>\*|\d+))?[hlL]?"
+    r"(?P<conv>.)",
+    re.DOTALL,
+)
 _SCALARS = (str, int, Decimal, date, timedelta, type(None))
 
 

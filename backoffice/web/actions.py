@@ -154,8 +154,9 @@ def approve(ws: Workspace, item_id: int, user: User, why: str = "") -> WorkItem:
     left = [need.describe() for need in wanted if need not in mine]
     note = f"approved{role}: {', '.join(n.rule for n in mine)}; covers {entry['covers'][:12]}"
     note += f"; still needs {', '.join(left)}" if left else ""
-    return ws.store.amend(item_id, actor=user.name, action="approve", payload=payload,
-                          why=note + (f" ({why})" if why else ""))  # fmt: skip
+    return ws.store.amend(
+        item_id, actor=user.name, action="approve", payload=payload, why=note + (f" ({why})" if why else "")
+    )
 
 
 def retry(ws: Workspace, item_id: int, user: User, why: str = "") -> WorkItem:

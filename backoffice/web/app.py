@@ -113,9 +113,9 @@ def create_app(ws: Workspace) -> Starlette:
     if ws.settings.oidc is not None:  # the OpenID state, nonce and PKCE verifier, for ten minutes
         middleware.append(Middleware(SessionMiddleware, secret_key=secrets.token_urlsafe(32),
                                      session_cookie=oidc.STATE_COOKIE, max_age=600, same_site="lax",
-                                     https_only=ws.settings.secure_cookies))  # fmt: skip
+                                     https_only=ws.settings.secure_cookies))
     app = App(routes=routes, middleware=middleware, lifespan=lifespan,
-              exception_handlers={404: not_found, 405: not_found})  # fmt: skip
+              exception_handlers={404: not_found, 405: not_found})
     app.state.workspace = ws
     app.state.oidc = oidc.client(ws.settings.oidc) if ws.settings.oidc else None
     return app

@@ -114,8 +114,9 @@ def _hashing(request: Request) -> ThreadPoolExecutor:
     first use; the app's lifespan shuts them down)."""
     state = request.app.state
     if getattr(state, "hashing", None) is None:
-        state.hashing = ThreadPoolExecutor(workspace(request).settings.hash_threads, thread_name_prefix="password",
-                                           initializer=_lower_priority)  # fmt: skip
+        state.hashing = ThreadPoolExecutor(
+            workspace(request).settings.hash_threads, thread_name_prefix="password", initializer=_lower_priority
+        )
     return state.hashing
 
 
@@ -150,12 +151,19 @@ async def signed_in(request: Request, user: User, target: str, via: str) -> Resp
     await run_in_threadpool(_record, ws, user.name, address, agent, "ok")
     await run_in_threadpool(ws.users.forget_sign_ins, ws.users.clock() - KEEP_SIGN_INS)
     token, session = await run_in_threadpool(ws.users.start_session, user, ws.settings.session_seconds, notice)
-    log.info("%s signed in with %s from %s (%s)", user.name, via, address, agent,
-             extra={"action": "sign-in", "user": user.name, "address": address})  # fmt: skip
+    log.info(
+        "%s signed in with %s from %s (%s)",
+        user.name,
+        via,
+        address,
+        agent,
+        extra={"action": "sign-in", "user": user.name, "address": address},
+    )
     response: Response = RedirectResponse(target, status_code=303)
     if wants_json(request):
-        response = JSONResponse({"user": user.to_dict(), "csrf": session.csrf, "expires": session.expires,
-                                 "notice": notice})  # fmt: skip
+        response = JSONResponse(
+            {"user": user.to_dict(), "csrf": session.csrf, "expires": session.expires, "notice": notice}
+        )
     _cookie(ws, response, SESSION_COOKIE, token, int(ws.settings.session_seconds))
     response.delete_cookie(LOGIN_COOKIE, path="/")
     return response
@@ -179,19 +187,31 @@ async def login(request: Request) -> Response:
         user = None
         if wait <= 0:  # a locked attempt never waits for (or costs) a password check
             wait, user = await asyncio.get_running_loop().run_in_executor(
-                _hashing(request), _check, ws, name, password, address, agent)  # fmt: skip
+                _hashing(request), _check, ws, name, password, address, agent
+            )
         if user is not None:
             return await signed_in(request, user, going, "a password")
         if wait > 0:
             await run_in_threadpool(_record, ws, name, address, agent, "locked")
             await pause(min(wait, ws.settings.throttle.tarpit))
-            log.warning("sign-in for %r from %s refused: locked for %.0f s more (%s)", name, address, wait, agent,
-                        extra={"action": "sign-in", "address": address})  # fmt: skip
+            log.warning(
+                "sign-in for %r from %s refused: locked for %.0f s more (%s)",
+                name,
+                address,
+                wait,
+                agent,
+                extra={"action": "sign-in", "address": address},
+            )
             message, status = f"Too many failed sign-ins: try again in {int(wait) + 1} seconds.", 429
             headers = {"retry-after": str(int(wait) + 1)}
         else:
-            log.warning("failed sign-in for %r from %s (%s)", name, address, agent,
-                        extra={"action": "sign-in", "address": address})  # fmt: skip
+            log.warning(
+                "failed sign-in for %r from %s (%s)",
+                name,
+                address,
+                agent,
+                extra={"action": "sign-in", "address": address},
+            )
             message, status = "Wrong name or password.", 401
     login_token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
     oidc = ws.settings.oidc
@@ -236,8 +256,10 @@ async def oidc_callback(request: Request) -> Response:
     levels = [r for r in roles if r in ROLES]
     try:
         if not levels:
-            raise UserError(f"the provider gives {name or 'this account'} no backoffice role "
-                            f"({settings.roles_claim}: {', '.join(roles) or 'none'})")  # fmt: skip
+            raise UserError(
+                f"the provider gives {name or 'this account'} no backoffice role "
+                f"({settings.roles_claim}: {', '.join(roles) or 'none'})"
+            )
         level = max(levels, key=ROLES.index)
         extra = [r for r in roles if r not in ROLES and ROLE_NAME.match(r)]  # the provider's other groups: not ours
         user = await run_in_threadpool(ws.users.add_external, name, level, extra)

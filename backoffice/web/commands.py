@@ -126,13 +126,13 @@ def ui(
             raise ConfigError("--oidc-role takes PROVIDER=OURS, e.g. AP.Approver=finance-manager")
         renamed = dict(given.split("=", 1) for given in oidc_role or [])
         oidc = OidcSettings(oidc_issuer, oidc_client_id, oidc_client_secret, oidc_name_claim, oidc_roles_claim,
-                            renamed, redirect_url=oidc_redirect_url or "")  # fmt: skip
+                            renamed, redirect_url=oidc_redirect_url or "")
     settings = Settings(session_seconds=session_hours * 3600, idle_seconds=idle_minutes * 60,
-                        secure_cookies=not insecure_cookies, smtp=smtp, oidc=oidc)  # fmt: skip
+                        secure_cookies=not insecure_cookies, smtp=smtp, oidc=oidc)
     ws = Workspace.open(config, _store(config), settings)
     if not ws.users.list():
         err.print("no users yet: add one with `backoffice users add NAME --role admin`", markup=False)
     shown = "localhost" if host in ("127.0.0.1", "::1") else host  # where browsers keep Secure cookies on HTTP
     err.print(f"supervisor UI on http://{shown}:{port}/ (Ctrl-C stops)", markup=False)
     uvicorn.run(create_app(ws), host=host, port=port, log_level="warning", proxy_headers=bool(trusted_proxy),
-                forwarded_allow_ips=trusted_proxy or "")  # fmt: skip
+                forwarded_allow_ips=trusted_proxy or "")

@@ -46,9 +46,13 @@ def client(settings: OidcSettings) -> Any:
         from authlib.integrations.starlette_client import OAuth
 
     oauth = OAuth()
-    oauth.register("provider", client_id=settings.client_id, client_secret=settings.client_secret,
-                   server_metadata_url=settings.metadata_url,
-                   client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256"})  # fmt: skip
+    oauth.register(
+        "provider",
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        server_metadata_url=settings.metadata_url,
+        client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256"},
+    )
     return oauth.provider
 
 

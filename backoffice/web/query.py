@@ -22,7 +22,7 @@ from backoffice.queue.base import Status, Store, WorkItem
 from backoffice.queue.sqlite import COLUMNS, _row_to_item
 
 AMOUNT, NUMBER, DOC_DATE = ("$.document.fields.grand_total.value", "$.document.fields.invoice_number.value",
-                            "$.document.fields.issue_date.value")  # fmt: skip
+                            "$.document.fields.issue_date.value")
 
 
 def _by(expression: str, direction: str) -> str:

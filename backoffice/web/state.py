@@ -33,9 +33,11 @@ def rejected(journal: list[JournalEntry]) -> bool:
 
 def _failing_errors(verdict: dict[str, Any]) -> list[dict[str, Any]]:
     released = verdict.get("released") or {}
-    return [o for o in verdict.get("outcomes", [])
-            if not o.get("ok") and not o.get("skipped") and o.get("severity") == "error"
-            and o.get("rule") not in released]  # fmt: skip
+    return [
+        o
+        for o in verdict.get("outcomes", [])
+        if not o.get("ok") and not o.get("skipped") and o.get("severity") == "error" and o.get("rule") not in released
+    ]
 
 
 def current_reason(item: WorkItem, policy: approvals.Policy) -> tuple[str, str]:
@@ -87,10 +89,14 @@ def check_approve(item: WorkItem, user: User, policy: approvals.Policy) -> list[
     if not approvals.missing(item.payload, policy):
         raise ActionRefused(f"item {item.id} is approved already: nothing is left to approve", code="approved")
     if user.name in approvals.changers(item.payload):
-        raise ActionRefused(f"four eyes: {user.name} changed item {item.id}, so another person approves it",
-                            code="four-eyes")  # fmt: skip
-    failing = [o["rule"] for o in _failing_errors(item.payload.get("verdict") or {})
-               if o.get("action") not in ("route", "duplicate")]  # fmt: skip
+        raise ActionRefused(
+            f"four eyes: {user.name} changed item {item.id}, so another person approves it", code="four-eyes"
+        )
+    failing = [
+        o["rule"]
+        for o in _failing_errors(item.payload.get("verdict") or {})
+        if o.get("action") not in ("route", "duplicate")
+    ]
     if failing:
         raise ActionRefused(f"rules still fail ({', '.join(failing)}): correct the data first", code="rules-fail")
     open_ = [n for n in wanted if approvals.satisfied(n, item.payload, policy) is None] or wanted
@@ -124,15 +130,20 @@ def check_assign(item: WorkItem) -> None:
         raise ActionRefused(f"item {item.id} is processing: a runner holds it", code="status")
 
 
-def offered(item: WorkItem, user: User, policy: approvals.Policy, journal: list[JournalEntry],
-            has_rules: bool) -> dict[str, str]:  # fmt: skip
+def offered(
+    item: WorkItem, user: User, policy: approvals.Policy, journal: list[JournalEntry], has_rules: bool
+) -> dict[str, str]:
     """Action name -> "" when it would be accepted now, else why not."""
     checks: dict[str, Callable[[], object]] = {
-        "approve": lambda: check_approve(item, user, policy), "retry": lambda: check_retry(item, policy, journal),
-        "correct": lambda: check_correct(item), "rerun": lambda: check_rerun(item, has_rules),
-        "cancel": lambda: check_cancel(item), "reject": lambda: check_cancel(item),
-        "assign": lambda: check_assign(item), "comment": lambda: None,
-    }  # fmt: skip
+        "approve": lambda: check_approve(item, user, policy),
+        "retry": lambda: check_retry(item, policy, journal),
+        "correct": lambda: check_correct(item),
+        "rerun": lambda: check_rerun(item, has_rules),
+        "cancel": lambda: check_cancel(item),
+        "reject": lambda: check_cancel(item),
+        "assign": lambda: check_assign(item),
+        "comment": lambda: None,
+    }
     out = {}
     for name, check in checks.items():
         try:

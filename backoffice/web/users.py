@@ -150,8 +150,10 @@ class UserStore(abc.ABC):
         extra = check_user(name, role, roles)
         found = self._hash_of(name)
         if found is not None and found[0] != NO_PASSWORD:
-            raise UserError(f"{name} is a local user with a password here; an administrator removes that user "
-                            "before they sign in with the OpenID provider")  # fmt: skip
+            raise UserError(
+                f"{name} is a local user with a password here; an administrator removes that user "
+                "before they sign in with the OpenID provider"
+            )
         if found is None or found[1] != User(name, role, extra):
             self._put(name, NO_PASSWORD, role, extra)
         return User(name, role, extra)
@@ -265,8 +267,10 @@ class SQLiteUsers(UserStore):
     def _save_session(self, token_hash: str, name: str, csrf: str, expires: float, notice: str) -> None:
         now = self.clock()
         self._run("DELETE FROM user_sessions WHERE expires <= ?", (now,))
-        self._run("INSERT INTO user_sessions (token_hash, name, csrf, expires, seen, notice) VALUES (?, ?, ?, ?, ?, ?)",
-                  (token_hash, name, csrf, expires, now, notice))  # fmt: skip
+        self._run(
+            "INSERT INTO user_sessions (token_hash, name, csrf, expires, seen, notice) VALUES (?, ?, ?, ?, ?, ?)",
+            (token_hash, name, csrf, expires, now, notice),
+        )
 
     def _load_session(self, token_hash: str) -> tuple[User, str, float, float, str] | None:
         row = self._run(
@@ -283,13 +287,17 @@ class SQLiteUsers(UserStore):
         self._run("DELETE FROM user_sessions WHERE token_hash = ?", (token_hash,))
 
     def record_sign_in(self, attempt: SignIn) -> None:
-        self._run("INSERT INTO sign_ins VALUES (?, ?, ?, ?, ?)",
-                  (attempt.at, attempt.name, attempt.address, attempt.agent, attempt.outcome))  # fmt: skip
+        self._run(
+            "INSERT INTO sign_ins VALUES (?, ?, ?, ?, ?)",
+            (attempt.at, attempt.name, attempt.address, attempt.agent, attempt.outcome),
+        )
 
     def sign_ins(self, *, name: str | None = None, address: str | None = None, since: float = 0.0) -> Sequence[SignIn]:
         column, value = ("name", name) if name is not None else ("address", address)
-        rows = self._run(f"SELECT at, name, address, agent, outcome FROM sign_ins WHERE {column} = ? AND at >= ? "
-                         "ORDER BY at", (value, since)).fetchall()  # fmt: skip
+        rows = self._run(
+            f"SELECT at, name, address, agent, outcome FROM sign_ins WHERE {column} = ? AND at >= ? ORDER BY at",
+            (value, since),
+        ).fetchall()
         return [SignIn(*row) for row in rows]
 
     def forget_sign_ins(self, before: float) -> int:
@@ -342,8 +350,11 @@ class MemoryUsers(UserStore):
         self._sign_ins.append(attempt)
 
     def sign_ins(self, *, name: str | None = None, address: str | None = None, since: float = 0.0) -> Sequence[SignIn]:
-        return [a for a in self._sign_ins if a.at >= since
-                and (a.name == name if name is not None else a.address == address)]  # fmt: skip
+        return [
+            a
+            for a in self._sign_ins
+            if a.at >= since and (a.name == name if name is not None else a.address == address)
+        ]
 
     def forget_sign_ins(self, before: float) -> int:
         kept = [a for a in self._sign_ins if a.at >= before]

@@ -81,5 +81,5 @@ def refused(request: Request, item_id: int, message: str, listing: str) -> Respo
     """Back to the item page (303, in its list), which shows ``message`` once."""
     answer = RedirectResponse(flow.link(item_id, flow.normal(listing)), status_code=303)
     answer.set_cookie(FLASH_COOKIE, quote(message[:1500]), max_age=FLASH_SECONDS, httponly=True,
-                      secure=workspace(request).settings.secure_cookies, samesite="lax", path=f"/items/{item_id}")  # fmt: skip
+                      secure=workspace(request).settings.secure_cookies, samesite="lax", path=f"/items/{item_id}")
     return answer

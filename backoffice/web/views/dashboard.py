@@ -19,5 +19,9 @@ async def dashboard(request: Request) -> Response:
     board = await run_in_threadpool(ws.finder.dashboard, ws.clock())
     totals = {s.value: sum(c.get(s.value, 0) for c in board.counts.values()) for s in Status}
     reasons = {i.id: current_reason(i, ws.policy) for i in (*board.oldest, *board.overdue)}  # why each waits now
-    return page(request, "dashboard.html", {"board": board, "statuses": [s.value for s in Status], "totals": totals,
-                                            "reasons": reasons}, board.to_dict())  # fmt: skip
+    return page(
+        request,
+        "dashboard.html",
+        {"board": board, "statuses": [s.value for s in Status], "totals": totals, "reasons": reasons},
+        board.to_dict(),
+    )

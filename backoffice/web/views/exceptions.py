@@ -32,9 +32,15 @@ async def exception_list(request: Request) -> Response:
     found = await run_in_threadpool(ws.finder.find, wanted)
     bots = await run_in_threadpool(ws.finder.bots)
     reasons = {i.id: current_reason(i, ws.policy) for i in found.items}  # the current Verdict's, not the first
-    data = {"filter": wanted.query(), "total": found.total, "page": wanted.page, "pages": found.pages,
-            "items": [{**summary(i), "current_code": reasons[i.id][0], "current_reason": reasons[i.id][1]}
-                      for i in found.items]}  # fmt: skip
+    data = {
+        "filter": wanted.query(),
+        "total": found.total,
+        "page": wanted.page,
+        "pages": found.pages,
+        "items": [
+            {**summary(i), "current_code": reasons[i.id][0], "current_reason": reasons[i.id][1]} for i in found.items
+        ],
+    }
     context = {"found": found, "reasons": reasons, "f": wanted, "bots": bots, "statuses": [s.value for s in Status],
                "sorts": list(SORTS), "per_pages": PER_PAGE,
                "users": [u.name for u in ws.users.list()] if request.state.session.user.can("supervisor") else []}  # fmt: skip

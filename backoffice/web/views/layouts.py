@@ -17,5 +17,4 @@ async def layouts_page(request: Request) -> Response:
     layouts = workspace(request).store.layouts()
     found = list(rows(layouts))
     journal = [change.to_dict() for change in layouts.journal()][-200:][::-1]  # the latest first
-    return page(request, "layouts.html", {"layouts": found, "journal": journal},
-                {"layouts": found, "journal": journal})  # fmt: skip
+    return page(request, "layouts.html", {"layouts": found, "journal": journal}, {"layouts": found, "journal": journal})
