@@ -157,10 +157,11 @@ def run_isolated(
     started = time.monotonic()
     process.start()
     send.close()
+    pid = process.pid or 0  # set by start(); 0 would only read as "gone"
     outcome = Isolated(limit_mb=memory_mb)
     try:
         while True:
-            outcome.peak_mb = max(outcome.peak_mb, peak_mb(process.pid))  # type: ignore[arg-type]
+            outcome.peak_mb = max(outcome.peak_mb, peak_mb(pid))
             if receive.poll(0.05):
                 try:
                     outcome.value = receive.recv()
