@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 from fpdf import FPDF
 
+from backoffice.demo.varied_words import month_names
+
 if TYPE_CHECKING:
     from backoffice.demo.invoices import Sample
 
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"]
+_MONTHS = month_names("en")
 
 def money(value: Decimal, style: str) -> str:
     """``1,234.56`` (en), ``1.234,56`` (de) or ``1 234,56`` (fr)."""

@@ -19,6 +19,7 @@ from fpdf import FPDF
 
 from backoffice.demo.invoice_layouts import money
 from backoffice.demo.invoices import _iban, _vat_id
+from backoffice.demo.varied_words import month_names
 
 _LABELS = {
     "en": {
@@ -109,20 +110,7 @@ _NAMES = [
 _SUFFIX = {"en": "Ltd", "de": "GmbH", "fr": "SARL", "nl": "B.V.", "es": "S.L."}
 _BUYERS = ["Harbour Clinic", "Stadtwerke Nord", "Hotel Lumière", "Gemeente Oost", "Clínica Sol", "Riverside Group"]
 _DATES = {"dmy.": "%d.%m.%Y", "dmy/": "%d/%m/%Y", "mdy/": "%m/%d/%Y", "iso": "%Y-%m-%d", "long": "long"}
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+_MONTHS = month_names("en")
 _CENT = Decimal("0.01")
 
 

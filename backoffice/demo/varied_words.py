@@ -489,64 +489,17 @@ ITEMS = [
     "Office chair",
     "Printer paper, 10 reams",
 ]
-MONTHS = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "de": [
-        "Januar",
-        "Februar",
-        "März",
-        "April",
-        "Mai",
-        "Juni",
-        "Juli",
-        "August",
-        "September",
-        "Oktober",
-        "November",
-        "Dezember",
-    ],
-    "fr": [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ],
-    "nl": [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-}
+
+
+def month_names(language: str) -> list[str]:
+    """The twelve month names of ``language`` as a date prints them, from CLDR (Babel)."""
+    from babel.dates import get_month_names
+
+    names = get_month_names("wide", "format", locale=language)
+    return [names[number] for number in range(1, 13)]
+
+
+MONTHS = {language: month_names(language) for language in ("en", "de", "fr", "nl")}
 BRANDS = [
     "MARKETPLACE ORDER SUMMARY",
     "Billing Portal",
