@@ -7,8 +7,9 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -24,6 +25,9 @@ from backoffice.web.commands import users_app
 from backoffice.errors import BackofficeError, ConfigError
 from backoffice.logs.redact import RedactFilter, redact
 from backoffice.queue.base import Status
+
+if TYPE_CHECKING:
+    from backoffice.documents.models import Document
 
 app = typer.Typer(
     name="backoffice",
@@ -267,16 +271,28 @@ def extract(
         return extract_as_bot(bot, files, as_json)
     from backoffice import documents
     from backoffice.documents.templates import load_templates
+
+    loaded = load_templates(templates) if templates else None
+
+    def read(path: Path) -> list[tuple[Document, dict[str, Any]]]:
+        found = documents.extract_all(path, kind=kind, ignore_embedded=ignore_embedded, templates=loaded)
+        return [(document, {}) for document in found]
+
+    read_each(files, read, as_json)
+
+
+def read_each(files: list[Path], read: Callable[[Path], list[tuple[Document, dict[str, Any]]]], as_json: bool) -> None:
+    """Read every file with ``read`` (its Documents, each with further JSON keys) and print each
+    Document, or answer one JSON for all; a file that cannot be read is said, and exits 1."""
     from backoffice.report import print_document
 
     results, failed = [], False
-    loaded = load_templates(templates) if templates else None
     for path in files:
         try:
             if not path.is_file():
                 raise BackofficeError(f"{path}: no such file")
-            for document in documents.extract_all(path, kind=kind, ignore_embedded=ignore_embedded, templates=loaded):
-                results.append({"file": str(path), **document.to_dict()})
+            for document, extra in read(path):
+                results.append({"file": str(path), **document.to_dict(), **extra})
                 if not as_json:
                     print_document(out, path, document)
         except (BackofficeError, ValueError) as exc:

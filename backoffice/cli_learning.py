@@ -8,9 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from backoffice.documents.models import Document
 
 layouts_app = typer.Typer(
     help="Layouts learned from people's corrections: list, show, export, delete.", no_args_is_help=True
@@ -164,12 +167,11 @@ def extract_as_bot(bot_name: str, files: list[Path], as_json: bool) -> None:
     """``backoffice extract --bot NAME``: read files as that bot would (its kind, its templates,
     then the learned layouts of its queue)."""
     from backoffice import documents
-    from backoffice.cli import ERR_LINE, _config, _emit_json, _store, err, out
+    from backoffice.cli import _config, _store, read_each
     from backoffice.config import inside
     from backoffice.documents.templates import load_templates
     from backoffice.errors import BackofficeError
     from backoffice.learning.hooks import read_learned
-    from backoffice.report import print_document
 
     config = _config(check_paths=False)
     with _refusals():
@@ -179,22 +181,9 @@ def extract_as_bot(bot_name: str, files: list[Path], as_json: bool) -> None:
             raise BackofficeError(f"bot {bot_name} is not in {config.path.name}") from None
     templates = load_templates(inside(config.config_dir, bot.templates)) if bot.templates else None
     store = _store(config)
-    results, failed = [], False
-    for path in files:
-        try:
-            if not path.is_file():
-                raise BackofficeError(f"{path}: no such file")
-            document = documents.extract(path, kind=bot.extractor, templates=templates)
-            learned = read_learned(store, path, document)
-            results.append({"file": str(path), **document.to_dict(), "learned": learned})
-            if not as_json:
-                print_document(out, path, document)
-        except (BackofficeError, ValueError) as exc:
-            failed = True
-            results.append({"file": str(path), "error": str(exc), "code": getattr(exc, "code", "error")})
-            if not as_json:
-                err.print(str(exc), **ERR_LINE)
-    if as_json:
-        _emit_json(results[0] if len(results) == 1 else results)
-    if failed:
-        raise typer.Exit(1)
+
+    def read(path: Path) -> list[tuple[Document, dict[str, Any]]]:
+        document = documents.extract(path, kind=bot.extractor, templates=templates)
+        return [(document, {"learned": read_learned(store, path, document)})]
+
+    read_each(files, read, as_json)
