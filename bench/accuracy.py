@@ -98,15 +98,20 @@ def real_cases(corpus: Path) -> list[tuple[Path, dict, str]]:
     return cases
 
 
+def unread(names: list[str], label: str, expected: dict, exc: DocumentError) -> Score:
+    """The score of a document the reader refused: every expected field missed, and why."""
+    score = Score()
+    for name in (n for n in names if expected.get(n) is not None):
+        score.missed[name] += 1
+    score.mistakes.append(f"{label}: {exc}")
+    return score
+
+
 def _read(path: Path, names: list[str], label: str, scorer, expected: dict) -> Score:
     try:
         document = extract(path, kind="auto", ignore_embedded=True)
     except DocumentError as exc:
-        score = Score()
-        for name in (n for n in names if expected.get(n) is not None):
-            score.missed[name] += 1
-        score.mistakes.append(f"{label}: {exc}")
-        return score
+        return unread(names, label, expected, exc)
     score = scorer(document, expected, names, label)
     if "lines" in expected and expected.get("rendering") == "designed-layout":
         amounts = [line["line_net_amount"] for line in expected["lines"]]

@@ -45,11 +45,7 @@ def _score(path: Path, names: list[str], label: str, scorer, expected: dict) -> 
     try:
         document = extract(path, kind="auto", ignore_embedded=True)
     except DocumentError as exc:
-        score = Score()
-        for name in (n for n in names if expected.get(n) is not None):
-            score.missed[name] += 1
-        score.mistakes.append(f"{label}: {exc}")
-        return score, time.perf_counter() - started
+        return accuracy.unread(names, label, expected, exc), time.perf_counter() - started
     return scorer(document, expected, names, label), time.perf_counter() - started
 
 
