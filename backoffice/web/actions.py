@@ -1,8 +1,12 @@
 """What a supervisor does to an item, each journaled with their name.
 
-- **correct** a field: the new value goes into the document (method ``correction``), the
-  first extraction stays in ``payload["document_original"]`` and every change is kept in
+- **correct** a field, or a cell of a line item named by its path (``lines[2].amount``, lines
+  counted from 0): the new value goes into the document (method ``correction``), the first
+  extraction stays in ``payload["document_original"]`` and every change is kept in
   ``payload["corrections"]`` (who, field, old, new, why, at); then the rules run again.
+- **review** the whole document in one pass: the corrections made (one "why"), and the fields
+  the person looked at and kept, recorded in ``payload["confirmed"]`` (field -> who); then the
+  rules run again.
 - **rerun** the rules on the (corrected) data: the Verdict is replaced, nothing is posted.
 - **approve** (four eyes, see :mod:`backoffice.rules.approvals`): where the item needs an
   approval (a rule routes it to one, or someone corrected a sensitive field), by someone who
@@ -19,12 +23,14 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from backoffice.documents.models import FIELDS_BY_KIND, Document, Field, typed
+from backoffice.errors import BusinessError
+from backoffice.documents.models import FIELDS_BY_KIND, LINE_FIELDS_BY_KIND, Document, Field, typed
 from backoffice.mail.send import rejection_reply, send
 from backoffice.queue.base import CANCEL_FROM, RETRY_FROM, Status, WorkItem
 from backoffice.rules import Verdict, approvals
 from backoffice.rules.duplicates import QueueHistory
 from backoffice.web import state
+from backoffice.web.fieldview import LINE_PATH
 from backoffice.web.context import Workspace
 from backoffice.web.state import ActionRefused
 from backoffice.web.users import User
@@ -61,13 +67,25 @@ def missing(ws: Workspace, item: WorkItem) -> list[str]:
 
 
 def _checked(document: dict, name: str, value: str) -> tuple[str, str]:
-    """The field's name and new value, refused when either is not one the document's kind takes."""
-    kind_fields = FIELDS_BY_KIND.get(document.get("kind", ""), {})
+    """The field's name (or a line cell's path, ``lines[2].amount``) and new value, refused when
+    either is not one the document's kind takes."""
     name = _text(name, "the field")
-    if name not in kind_fields:
-        raise ActionRefused(f"{name} is not a field of a {document.get('kind')} document", code="field")
+    line = LINE_PATH.fullmatch(name)
+    if line:
+        kind_fields = LINE_FIELDS_BY_KIND.get(document.get("kind", ""), {})
+        index, cell = int(line.group(1)), line.group(2)
+        count = len(_line_fields(document))
+        if index >= count:
+            raise ActionRefused(f"{name}: the document has {count} line(s), counted from 0", code="field")
+        if cell not in kind_fields:
+            raise ActionRefused(f"{cell} is not a field of a line of a {document.get('kind')} document", code="field")
+        kind = kind_fields[cell]
+    else:
+        kind_fields = FIELDS_BY_KIND.get(document.get("kind", ""), {})
+        if name not in kind_fields:
+            raise ActionRefused(f"{name} is not a field of a {document.get('kind')} document", code="field")
+        kind = kind_fields[name]
     value = _text(value, "the new value")
-    kind = kind_fields[name]
     try:
         if typed(value, kind) is None:
             raise ValueError(value)
@@ -77,19 +95,50 @@ def _checked(document: dict, name: str, value: str) -> tuple[str, str]:
     return name, value
 
 
+def _line_fields(document: dict) -> list[dict]:
+    """The lines' cells as field dicts (``line_fields``; an older item kept only ``lines`` values)."""
+    if document.get("line_fields"):
+        return [dict(line) for line in document["line_fields"]]
+    return [{n: Field(str(v)).to_dict() for n, v in line.items()} for line in document.get("lines") or []]
+
+
+def current_value(document: dict, name: str) -> str | None:
+    """The value of a field or of a line cell (``lines[2].amount``) as it is now, None when absent."""
+    line = LINE_PATH.fullmatch(name)
+    if line:
+        lines = _line_fields(document)
+        index = int(line.group(1))
+        cell = lines[index].get(line.group(2)) if index < len(lines) else None
+    else:
+        cell = (document.get("fields") or {}).get(name)
+    return (cell or {}).get("value")
+
+
+def _corrected(before: dict | None, value: str) -> dict:
+    old = Field.from_dict(before) if before else None
+    return Field(
+        value, 1.0, old.page if old else None, old.bbox if old else None, old.text if old else "", "correction"
+    ).to_dict()
+
+
 def _apply(ws: Workspace, item: WorkItem, user: User, name: str, value: str, why: str) -> WorkItem:
     """Write one checked correction into the item (journaled; live approvals voided)."""
     document = item.payload["document"]
-    old = document.get("fields", {}).get(name)
-    before = Field.from_dict(old) if old else None
-    fields_ = {**document.get("fields", {})}
-    fields_[name] = Field(value, 1.0, before.page if before else None, before.bbox if before else None,
-                          before.text if before else "", "correction").to_dict()  # fmt: skip
-    correction = {"who": user.name, "field": name, "old": before.value if before else None, "new": value,
+    line = LINE_PATH.fullmatch(name)
+    if line:
+        index, cell = int(line.group(1)), line.group(2)
+        lines = _line_fields(document)
+        old = lines[index].get(cell)
+        lines[index] = {**lines[index], cell: _corrected(old, value)}
+        values = [{n: f.get("value") for n, f in each.items()} for each in lines]
+        changed = {**document, "line_fields": lines, "lines": values}
+    else:
+        old = document.get("fields", {}).get(name)
+        changed = {**document, "fields": {**document.get("fields", {}), name: _corrected(old, value)}}
+    correction = {"who": user.name, "field": name, "old": old.get("value") if old else None, "new": value,
                   "why": why, "at": _now()}  # fmt: skip
     unvoided, voided = approvals.void(item.payload, user.name, name)
-    payload = {**unvoided, "document": {**document, "fields": fields_},
-               "corrections": [*item.payload.get("corrections", []), correction]}  # fmt: skip
+    payload = {**unvoided, "document": changed, "corrections": [*item.payload.get("corrections", []), correction]}
     payload.setdefault("document_original", document)
     item = ws.store.amend(item.id, actor=user.name, action="correct", payload=payload,
                           why=f"{name}: {correction['old']!r} -> {value!r}: {why}")  # fmt: skip
@@ -106,21 +155,55 @@ def correct(ws: Workspace, item_id: int, user: User, name: str, value: str, why:
     return rerun(ws, item_id, user, item=_apply(ws, item, user, name, value, why))
 
 
+def _wanted(document: dict, values: dict[str, str]) -> dict[str, str]:
+    """The checked new values that differ from the current ones (blank ones left out); a bad
+    one refuses them all."""
+    wanted = dict(_checked(document, n, v) for n, v in values.items() if (v or "").strip())
+    return {n: v for n, v in wanted.items() if current_value(document, n) != v}
+
+
 def correct_fields(ws: Workspace, item_id: int, user: User, values: dict[str, str], why: str) -> WorkItem:
-    """Several fields at once with one "why": all are checked before any is written (a bad one
-    changes nothing), a value equal to the current one is left out, then the rules run once."""
+    """Several fields (and line cells) at once with one "why": all are checked before any is
+    written (a bad one changes nothing), a value equal to the current one is left out, then the
+    rules run once."""
     item = ws.store.get(item_id)
     state.check_correct(item)
-    document = item.payload["document"]
-    current = {n: (f or {}).get("value") for n, f in (document.get("fields") or {}).items()}
-    wanted = dict(_checked(document, n, v) for n, v in values.items() if (v or "").strip())
-    wanted = {n: v for n, v in wanted.items() if current.get(n) != v}
+    wanted = _wanted(item.payload["document"], values)
     if not wanted:
         raise ActionRefused("no field was given a new value", code="missing")
     why = _text(why, "why")
     for name, value in wanted.items():
         item = _apply(ws, item, user, name, value, why)
     return rerun(ws, item_id, user, item=item)
+
+
+def review(ws: Workspace, item_id: int, user: User, values: dict[str, str], why: str, seen: list[str]) -> WorkItem:
+    """One pass over the whole document: the new values in ``values`` are corrected with one
+    ``why`` (needed only when something changes), every other field or cell in ``seen`` (the
+    ones the form showed) is confirmed as it is, then the rules run again (where the bot has
+    rules)."""
+    item = ws.store.get(item_id)
+    state.check_correct(item)
+    document = item.payload["document"]
+    wanted = _wanted(document, values)
+    why = _text(why, "why") if wanted else _text(why, "why", required=False)
+    for name, value in wanted.items():
+        item = _apply(ws, item, user, name, value, why)
+    kept = sorted({n for n in seen if n not in wanted and current_value(document, n) is not None})
+    if kept:
+        confirmed = {**(item.payload.get("confirmed") or {}), **dict.fromkeys(kept, user.name)}
+        item = ws.store.amend(
+            item_id,
+            actor=user.name,
+            action="review",
+            payload={**item.payload, "confirmed": confirmed},
+            why=f"confirmed {len(kept)} value(s) as read" + (f"; corrected {', '.join(wanted)}" if wanted else ""),
+        )
+    try:
+        has_rules = ws.rules_for(item.bot) is not None
+    except BusinessError:  # an unknown bot or an invalid rule file: the review is kept, not re-run
+        has_rules = False
+    return rerun(ws, item_id, user, item=item) if has_rules else item
 
 
 def rerun(ws: Workspace, item_id: int, user: User, *, item: WorkItem | None = None) -> WorkItem:

@@ -3,7 +3,11 @@ under the workspace (``cache/pages/<sha256>-<page>@<scale>.png``), with the page
 points so field boxes (PDF points from the top-left) can be drawn over them.
 
 A scan that came as an image file (PNG, JPEG, a multi-page TIFF, ...) shows each frame, sized in
-points as the OCR reader measured it (:func:`backoffice.documents.ocr.page_points`)."""
+points as the OCR reader measured it (:func:`backoffice.documents.ocr.page_points`).
+
+:meth:`PageImages.words` gives a PDF page's words with their boxes (for clicking a word into a
+field), :meth:`PageImages.trouble` says in plain words why a file shows no pages. Rendering a page
+is done in :meth:`PageImages.png` only (the one place to change for another renderer)."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from backoffice.queue.base import StoredFile
 from backoffice.queue.files import FileStore
@@ -106,6 +111,61 @@ class PageImages:
                 image.save(out, format="PNG", optimize=True)
             os.replace(tmp, target)
         return target
+
+    def words(self, stored: StoredFile, number: int) -> list[list[Any]]:
+        """The words of a PDF page's text layer as (text, x0, top, x1, bottom) in points from
+        the top-left (lists, as JSON keeps them), cached; [] for a scan or an image (their words come from OCR, not kept)."""
+        if stored.media_type != "application/pdf" or not 1 <= number <= MAX_PAGES:
+            return []
+        index = self.cache / f"{stored.sha256}-{number}.words.json"
+        if index.exists():
+            return list(json.loads(index.read_text()))
+        import pypdfium2
+
+        from backoffice.documents.pdf import page_words
+
+        source = self.files.path(stored)
+        if not source.exists():
+            return []
+        with self._lock:  # pdfium is not thread-safe
+            try:
+                pdf = pypdfium2.PdfDocument(str(source))
+            except pypdfium2.PdfiumError:
+                return []
+            try:
+                if number > len(pdf):
+                    return []
+                page = pdf[number - 1]
+                found = [
+                    [w.text, round(w.x0, 1), round(w.top, 1), round(w.x1, 1), round(w.bottom, 1)]
+                    for w in page_words(page, number)
+                ]
+                page.close()
+            finally:
+                pdf.close()
+        _write(index, json.dumps(found).encode())
+        return found
+
+    def trouble(self, stored: StoredFile) -> str:
+        """Why the file shows no page, in plain words ("" when nothing is wrong with it)."""
+        from backoffice.documents.pdf import open_document
+        from backoffice.errors import DocumentError
+
+        source = self.files.path(stored)
+        if not source.exists():
+            return f"{stored.name} is no longer in the file store"
+        if stored.media_type in SCAN_TYPES:
+            return "" if self.sizes(stored) else f"{stored.name} cannot be read as an image: it is damaged or too large"
+        if stored.media_type != "application/pdf":
+            return f"{stored.name} is not a page document ({stored.media_type}); download it to open it"
+        try:
+            with self._lock:
+                open_document(source).close()
+        except DocumentError as exc:
+            return f"{stored.name}: {str(exc).split(': ', 1)[-1]}"
+        except OSError as exc:
+            return f"{stored.name} cannot be read ({exc.strerror or exc})"
+        return ""
 
     def _frame_png(self, stored: StoredFile, number: int, target: Path) -> Path | None:
         """Frame ``number`` of an image file, at :data:`SCALE` pixels per point of its OCR size."""

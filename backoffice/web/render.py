@@ -48,7 +48,23 @@ def _amount(value: Any) -> str:
         return str(value)
 
 
+FOUND_BY = {
+    "label": "its label",
+    "pattern": "its shape",
+    "template": "a known layout",
+    "learned": "a learned layout",
+    "table": "a table",
+    "embedded-xml": "the embedded e-invoice",
+    "xml": "the XML file",
+    "ocr": "OCR",
+    "computed": "computed from other fields",
+    "cell": "a spreadsheet cell",
+    "correction": "correction by a person",
+}
+
+
 env.filters["when"] = _when
+env.filters["found_by"] = lambda method: FOUND_BY.get(str(method), str(method))
 env.filters["amount"] = _amount
 env.filters["field_label"] = label
 env.filters["urlencode_query"] = lambda query: urlencode(query)

@@ -138,6 +138,7 @@ def offered(
         "approve": lambda: check_approve(item, user, policy),
         "retry": lambda: check_retry(item, policy, journal),
         "correct": lambda: check_correct(item),
+        "review": lambda: check_correct(item),
         "rerun": lambda: check_rerun(item, has_rules),
         "cancel": lambda: check_cancel(item),
         "reject": lambda: check_cancel(item),

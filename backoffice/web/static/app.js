@@ -89,4 +89,83 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // the review form: Ctrl+Enter confirms (and opens the next item) from anywhere on the page;
+  // Esc in a field undoes what was typed, and a second Esc leaves the field
+  const review = document.getElementById("review");
+  let lastField = null;
+  if (review) {
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        review.requestSubmit(review.querySelector("button[data-action=review]"));
+      }
+    });
+    for (const input of review.querySelectorAll("input[name^='set.']")) {
+      input.addEventListener("focus", () => {
+        lastField = input;
+      });
+      input.addEventListener("keydown", (event) => {
+        if (event.key !== "Escape") return;
+        event.preventDefault();
+        if (input.value) input.value = "";
+        else input.blur();
+      });
+    }
+  }
+  // a click on a word of the page puts it into the field last focused (shift-click adds it)
+  for (const word of document.querySelectorAll("rect.word")) {
+    word.addEventListener("click", (event) => {
+      if (!lastField) return;
+      const text = word.dataset.word;
+      lastField.value = event.shiftKey && lastField.value ? `${lastField.value} ${text}` : text;
+      lastField.focus();
+    });
+  }
+  // the document viewer: zoom, rotate, find a word
+  const viewer = document.querySelector("[data-viewer]");
+  if (viewer) {
+    for (const hidden of viewer.querySelectorAll("[data-needs-js]")) hidden.hidden = false;
+    let zoom = 1;
+    let turn = 0;
+    const level = viewer.querySelector(".zoom-level");
+    const apply = () => {
+      viewer.style.setProperty("--zoom", zoom);
+      viewer.style.setProperty("--turn", `${turn}deg`);
+      viewer.classList.toggle("zoomed", zoom !== 1);
+      viewer.classList.toggle("turned", turn % 180 !== 0);
+      if (level) level.textContent = `${Math.round(zoom * 100)}%`;
+    };
+    for (const button of viewer.querySelectorAll("button[data-zoom]")) {
+      button.addEventListener("click", () => {
+        zoom = Math.min(4, Math.max(0.5, zoom + Number(button.dataset.zoom) * 0.25));
+        apply();
+      });
+    }
+    const rotate = viewer.querySelector("button[data-rotate]");
+    if (rotate) {
+      rotate.addEventListener("click", () => {
+        turn = (turn + 90) % 360;
+        apply();
+      });
+    }
+    const find = document.getElementById("find-text");
+    const count = document.getElementById("find-count");
+    if (find) {
+      find.addEventListener("input", () => {
+        const wanted = find.value.trim().toLowerCase();
+        let first = null;
+        let n = 0;
+        for (const word of viewer.querySelectorAll("rect.word")) {
+          const hit = wanted !== "" && word.dataset.word.toLowerCase().includes(wanted);
+          word.classList.toggle("found", hit);
+          if (hit) {
+            n += 1;
+            first = first || word;
+          }
+        }
+        count.textContent = wanted ? `${n} found` : "";
+        if (first) first.closest("figure").scrollIntoView({ block: "nearest" });
+      });
+    }
+  }
 });

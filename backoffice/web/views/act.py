@@ -32,6 +32,8 @@ def _call(name: str, form: dict[str, str]):
             actions.correct_fields(ws, i, u, {k[4:]: v for k, v in form.items() if k.startswith("set.")}, form.get("why", ""))
             if any(k.startswith("set.") for k in form)  # the page's form: several fields, one why
             else actions.correct(ws, i, u, form.get("field", ""), form.get("value", ""), form.get("why", ""))),
+        "review": lambda ws, i, u: actions.review(ws, i, u, {k[4:]: v for k, v in form.items() if k.startswith("set.")},
+                                                  form.get("why", ""), [k[4:] for k in form if k.startswith("set.")]),
         "rerun": lambda ws, i, u: actions.rerun(ws, i, u),
         "approve": lambda ws, i, u: actions.approve(ws, i, u, form.get("why", "")),
         "retry": lambda ws, i, u: actions.retry(ws, i, u, form.get("why", "")),
@@ -55,8 +57,9 @@ async def act(request: Request) -> Response:
         if name in DESTRUCTIVE and form.get("confirm") != "1":
             raise ActionRefused(f"{name} needs a confirmation: tick “yes” and send it again", code="confirm")
         nav = flow.Neighbours("")
-        if name in flow.MOVES_ON and form.get("list"):  # where to go next, before the item leaves the list
-            nav = await run_in_threadpool(flow.neighbours, ws, item_id, form["list"])
+        listing = form.get("list") or (flow.DEFAULT_LIST if name == "review" else "")  # "Confirm and next"
+        if name in flow.MOVES_ON and listing:  # where to go next, before the item leaves the list
+            nav = await run_in_threadpool(flow.neighbours, ws, item_id, listing)
         await run_in_threadpool(call, ws, item_id, user)
     except errors.ItemNotFound as exc:
         return problem(request, 404, str(exc), title="No such item")

@@ -14,9 +14,10 @@ from backoffice.documents.models import FIELDS_BY_KIND
 from backoffice.errors import BusinessError, ItemNotFound
 from backoffice.queue.base import RETRY_FROM, StoredFile, WorkItem
 from backoffice.rules import approvals
-from backoffice.web import actions, fieldview, flow, state
+from backoffice.web import actions, fieldview, flow, sheetview, state
 from backoffice.web.auth import guarded, workspace
 from backoffice.web.context import Workspace
+from backoffice.web.images import PageSize
 from backoffice.web.users import User
 from backoffice.web.render import page, problem
 
@@ -25,6 +26,7 @@ DONE_MESSAGES = {
     "correct": "Correction saved; the rules ran again.", "rerun": "The rules ran again.",
     "approve": "Approved.", "retry": "Sent back to the queue.", "cancel": "Cancelled.",
     "reject": "Rejected.", "assign": "Assigned.", "comment": "Comment added.",
+    "review": "Reviewed; the corrections are saved and the rules ran again.",
 }  # fmt: skip
 
 
@@ -80,7 +82,7 @@ def item_view(ws: Workspace, item_id: int, user: User | None = None) -> dict[str
         "failed": [o for o in outcomes if not o.get("ok") and not o.get("skipped")],
         "passed": [o for o in outcomes if o.get("ok") or o.get("skipped")],
         "field_names": sorted(FIELDS_BY_KIND.get(document.get("kind", ""), {})),
-        "rows": fieldview.rows(document, failing), "found_fields": fieldview.found(document),
+        "found_fields": fieldview.found(document),
         "mail": item.payload.get("mail") or {}, "evidence": evidence(item),
         "corrections": item.payload.get("corrections", []), "approvals": item.payload.get("approvals", []),
         "needs": approvals.needs(item.payload, ws.policy), "missing": actions.missing(ws, item),
@@ -91,7 +93,36 @@ def item_view(ws: Workspace, item_id: int, user: User | None = None) -> dict[str
         "users": [u.name for u in ws.users.list()],
     }  # fmt: skip
     view["why_not"] = _why_not(view)
+    view.update(review_view(ws, item, document, failing, sizes))
     return view
+
+
+def review_view(
+    ws: Workspace, item: WorkItem, document: dict[str, Any], failing: dict[str, str], sizes: list[PageSize]
+) -> dict[str, Any]:
+    """The review form (fields and line items with their status), the page words a click puts
+    into a field, a CSV/XLSX file as a table, and what is wrong with a file that shows nothing."""
+    confirmed = item.payload.get("confirmed") or {}
+    rows = fieldview.rows(document, failing, confirmed)
+    lines = fieldview.line_rows(document, failing, confirmed)
+    source = item.files[0] if item.files else None
+    words = {p.number: ws.images.words(source, p.number) for p in sizes} if source else {}
+    table = trouble = None
+    if source and not sizes and sheetview.is_table(source.name, source.media_type):
+        table = sheetview.sheet(ws.files.path(source), source.name, source.media_type, document)
+    elif source and not sizes:
+        trouble = ws.images.trouble(source) or f"{source.name} shows no pages"
+    statuses = [r.status for r in rows] + [c.status for line in lines for c in line if c]
+    return {
+        "rows": rows,
+        "line_columns": fieldview.line_columns(document),
+        "line_rows": lines,
+        "words": words,
+        "sheet": table,
+        "trouble": trouble,
+        "to_review": statuses.count(fieldview.TO_REVIEW),
+        "locale": fieldview.locale_of(document),
+    }
 
 
 def _why_not(view: dict[str, Any]) -> dict[str, str]:
@@ -135,6 +166,7 @@ async def item_page(request: Request) -> Response:
     if view["done"] and came_from.isdigit() and int(came_from) != view["item"].id:
         view["done"] = f"Item #{came_from}: {view['done']} This is the next item of your list."
     view["nav"] = await run_in_threadpool(flow.neighbours, ws, view["item"].id, request.query_params.get("list", ""))
+    view["review_list"] = view["nav"].listing or flow.DEFAULT_LIST  # where "Confirm and next" goes
     flash = request.cookies.get(FLASH_COOKIE)
     view["error"] = unquote(flash) if flash else ""
     answer = page(request, "item.html", view, item_json(view))

@@ -12,7 +12,7 @@ from backoffice.web.state import ActionRefused
 from tests.unit.web.conftest import sign_in
 from tests.unit.web.test_web_actions import ALICE, BOB, FRAN, require_approval_above, right_total, totals_item
 
-ACTIONS = ("approve", "retry", "correct", "rerun", "cancel", "reject", "assign", "comment")
+ACTIONS = ("approve", "retry", "correct", "review", "rerun", "cancel", "reject", "assign", "comment")
 
 
 def offer(ws, item_id, user):
@@ -25,6 +25,7 @@ def accepted(ws, item_id, user, name) -> bool:
     calls = {
         "approve": lambda: actions.approve(ws, item_id, user), "retry": lambda: actions.retry(ws, item_id, user),
         "correct": lambda: actions.correct(ws, item_id, user, "buyer_name", "ACME", "paper"),
+        "review": lambda: actions.review(ws, item_id, user, {}, "", ["buyer_name"]),
         "rerun": lambda: actions.rerun(ws, item_id, user), "cancel": lambda: actions.cancel(ws, item_id, user),
         "reject": lambda: actions.reject(ws, item_id, user, "wrong"),
         "assign": lambda: actions.assign(ws, item_id, user, "bob"),
