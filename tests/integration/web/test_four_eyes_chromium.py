@@ -36,7 +36,7 @@ def item_with(served, code: str, above: int = 0) -> int:
 
 def correct(page: Page, name: str, value: str, why: str) -> None:
     page.fill(f"form.correct input[name='set.{name}']", value)
-    page.fill("form.correct textarea[name=why]", why)
+    page.fill("form.correct input[name=why]", why)
     page.click("button:has-text('Correct and re-run the rules')")
     expect(page.locator(".notice")).to_contain_text("Correction saved")
 

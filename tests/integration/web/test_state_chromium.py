@@ -69,7 +69,7 @@ def test_without_javascript_the_yes_box_confirms_and_a_refusal_is_shown_once(bro
         assert len(served.store.journal(item)) == journal
 
         page.fill("form.correct input[name='set.grand_total']", "twelve")
-        page.fill("form.correct textarea[name=why]", "typo")
+        page.fill("form.correct input[name=why]", "typo")
         page.click("button:has-text('Correct and re-run the rules')")
         expect(page).to_have_url(f"{served.url}/items/{item}")
         expect(page.locator("p.error")).to_contain_text("grand_total must be an amount")
@@ -142,7 +142,7 @@ def test_the_item_page_fits_1024_pixels(page, served):
     sign_in(page, served.url, "alice", then=f"/items/{item}")
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 1024, f"the item page is {width}px wide at 1024px"
-    table = page.locator("table.fields").bounding_box()
+    table = page.locator("form.correct table.correct-fields").bounding_box()
     side = page.locator(".side").bounding_box()
     assert table and side and table["x"] + table["width"] <= side["x"] + side["width"] + 1  # not clipped
     caption = page.locator(".pages figcaption").last

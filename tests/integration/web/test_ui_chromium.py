@@ -59,8 +59,8 @@ def test_supervisors_correct_approve_and_retry_an_item_until_it_is_done(page, se
     box = failing.bounding_box()
     sheet = page.locator(".sheet").first.bounding_box()
     assert box and sheet and box["width"] > 5 and sheet["x"] < box["x"] < sheet["x"] + sheet["width"]
-    expect(page.locator("table.fields tr.failing[data-field=grand_total]")).to_be_visible()
-    expect(page.locator("table.fields tr[data-field=grand_total] th")).to_have_text("Grand total")  # readable names
+    expect(page.locator("form.correct tr.failing[data-field=grand_total]")).to_be_visible()
+    expect(page.locator("form.correct tr[data-field=grand_total] th")).to_have_text("Grand total")  # readable names
     expect(page.locator("ul.verdicts li.error")).to_contain_text("totals-add-up")
     page.screenshot(path=str(artifacts / "item-page.png"), full_page=True)
 
@@ -70,11 +70,11 @@ def test_supervisors_correct_approve_and_retry_an_item_until_it_is_done(page, se
     expect(suggested).to_contain_text(f"{right:,.2f}")  # net + tax, shown beside the field
     suggested.click()  # fills the field
     expect(page.locator("form.correct input[name='set.grand_total']")).to_have_value(str(right))
-    page.fill("form.correct textarea[name=why]", "checked the paper original")
+    page.fill("form.correct input[name=why]", "checked the paper original")
     page.click("button:has-text('Correct and re-run the rules')")
     expect(page.locator(".notice")).to_contain_text("Correction saved")
     expect(page.locator("ul.verdicts li.error")).to_have_count(0)
-    expect(page.locator("table.fields tr[data-field=grand_total]")).to_contain_text("correction")
+    expect(page.locator("form.correct tr[data-field=grand_total] .field-status")).to_have_text("corrected")
 
     # alice corrected it: four eyes, so neither Approve nor Retry is offered to her, and the page says why
     expect(page.locator("section.actions button:has-text('Approve')")).to_have_count(0)
