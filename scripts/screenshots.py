@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 WIDTHS = (1400, 1024)
 HEIGHT = 860
-USERS = {"alice": ("supervisor", "alice-screens-1")}
+USERS = {"alice": ("supervisor", "alice-screens-1"), "bob": ("supervisor", "bob-screens-12")}
 
 
 def _free_port() -> int:
@@ -95,22 +95,24 @@ def take(out: Path) -> list[Path]:
                     for width in WIDTHS:
                         page = browser.new_context(viewport={"width": width, "height": HEIGHT}).new_page()
                         page.goto(f"{url}/login")
-                        shots = [("sign-in", None)]
-                        page.fill("input[name=name]", "alice")
+                        page.fill("input[name=name]", "bob")  # a wrong password keeps the name
                         page.fill("input[name=password]", "wrong password")
                         page.click("button[type=submit]")
                         page.wait_for_selector("p.error")
                         written.append(_shot(page, out, "sign-in", width))
+                        page.fill("input[name=name]", "alice")
                         page.fill("input[name=password]", USERS["alice"][1])
                         page.click("button[type=submit]")
                         page.wait_for_url(f"{url}/")
-                        for name, path in (("dashboard", "/"), ("exceptions", "/exceptions?status=exception&sort=oldest"),
-                                           ("review", f"/items/{item}?list=status%3Dexception%26sort%3Doldest")):  # fmt: skip
+                        for name, path in (
+                            ("dashboard", "/"),
+                            ("exceptions", "/exceptions?status=exception&sort=oldest"),
+                            ("review", f"/items/{item}?list=status%3Dexception%26sort%3Doldest"),
+                        ):
                             page.goto(url + path)
                             if name == "review":
                                 page.focus("form.review tr.to-review input")
                             written.append(_shot(page, out, name, width))
-                        del shots
                         page.context.close()
                 finally:
                     browser.close()

@@ -157,7 +157,11 @@ class PageImages:
         if stored.media_type in SCAN_TYPES:
             return "" if self.sizes(stored) else f"{stored.name} cannot be read as an image: it is damaged or too large"
         if stored.media_type != "application/pdf":
-            return f"{stored.name} is not a page document ({stored.media_type}); download it to open it"
+            from backoffice.documents.pdf import HEADER_WINDOW, describe
+
+            with source.open("rb") as stream:
+                what = describe(stream.read(HEADER_WINDOW))
+            return f"{stored.name} is {what}, not a document with pages; download it to open it"
         try:
             with self._lock:
                 open_document(source).close()

@@ -122,6 +122,7 @@ def review_view(
         "trouble": trouble,
         "to_review": statuses.count(fieldview.TO_REVIEW),
         "locale": fieldview.locale_of(document),
+        "review_below": fieldview.REVIEW_BELOW,
     }
 
 

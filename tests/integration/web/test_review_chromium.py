@@ -43,8 +43,11 @@ def tab_to(page: Page, name: str, limit: int = 400) -> None:
 
 
 def totals_items(served) -> list[int]:
-    return [i.id for i in served.store.list(status=Status.EXCEPTION)
-            if i.error_code == "rule:totals-add-up" and len(i.payload["document"].get("lines") or []) >= 2]  # fmt: skip
+    return [
+        i.id
+        for i in served.store.list(status=Status.EXCEPTION)
+        if i.error_code == "rule:totals-add-up" and len(i.payload["document"].get("lines") or []) >= 2
+    ]
 
 
 def test_review_with_the_keyboard_confirm_and_next_then_a_second_person_approves(browser, served, artifacts):
@@ -88,7 +91,11 @@ def test_review_with_the_keyboard_confirm_and_next_then_a_second_person_approves
         after = served.store.get(item.id)
         document = after.payload["document"]
         assert sorted(c["field"] for c in after.payload["corrections"]) == [
-            "buyer_name", "grand_total", "lines[0].description", "order_reference"]  # fmt: skip
+            "buyer_name",
+            "grand_total",
+            "lines[0].description",
+            "order_reference",
+        ]
         assert {c["why"] for c in after.payload["corrections"]} == {"checked against the paper original"}
         assert document["fields"]["grand_total"]["value"] == str(right)
         assert document["lines"][0]["description"] == "Office chair, black"
@@ -127,12 +134,16 @@ def test_a_click_on_a_word_fills_the_focused_field_and_enter_confirms(page, serv
     words = page.locator("rect.word")
     expect(words.first).to_be_attached()
     page.wait_for_selector("body[data-keys=on]", state="attached")
-    wanted = (fields_of(served, item).get("invoice_number") or {}).get("value") or words.nth(3).get_attribute("data-word")
+    wanted = (fields_of(served, item).get("invoice_number") or {}).get("value") or words.nth(3).get_attribute(
+        "data-word"
+    )
     page.fill("input#find-text", wanted.lower())  # the viewer's search lights the words, whatever the case
     expect(page.locator("#find-count")).not_to_have_text("0 found")
     expect(page.locator("rect.word.found").first).to_be_attached()
-    assert all(wanted.lower() in w.lower() for w in page.locator("rect.word.found").evaluate_all(
-        "rects => rects.map(r => r.dataset.word)"))  # fmt: skip
+    assert all(
+        wanted.lower() in w.lower()
+        for w in page.locator("rect.word.found").evaluate_all("rects => rects.map(r => r.dataset.word)")
+    )
     page.fill("input#find-text", "")
     page.click("form#review input[name='set.buyer_name']")
     word = page.locator("rect.word").nth(0)
