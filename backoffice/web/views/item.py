@@ -148,6 +148,8 @@ def item_json(view: dict[str, Any]) -> dict[str, Any]:
         "offered": sorted(name for name, why in view["offer"].items() if not why),
         "failing_fields": view["failing"], "needs_approval": bool(view["needs"]),
         "approvals_missing": view["missing"], "covers": view["covers"],
+        "review": {r.name: r.status for r in view["rows"] if r.status}
+        | {c.name: c.status for line in view["line_rows"] for c in line if c and c.status},
     }  # fmt: skip
 
 

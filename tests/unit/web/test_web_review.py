@@ -127,3 +127,30 @@ def test_a_broken_file_says_what_is_wrong_in_plain_words(client, ws):
     page = client.get(f"/items/{cut}").text
     assert "No page to show: cut.pdf: the PDF is corrupt" in page
     assert "is not a PDF." not in page
+
+
+def test_a_document_of_several_pages_has_thumbnails_and_its_words_can_be_clicked(client, ws):
+    import pypdfium2
+
+    sign_in(client, "alice")
+    pdf = pypdfium2.PdfDocument.new()
+    for _ in range(3):
+        pdf.new_page(595, 842)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    pdf.close()
+    item_id = _item_with_file(ws, buffer.getvalue(), "three-pages.pdf")
+    page = client.get(f"/items/{item_id}").text
+    assert page.count('<a href="#page-') == 3 and 'id="page-3"' in page
+    assert 'data-zoom="1"' in page and "data-rotate" in page
+
+    item = next(i for i in ws.store.list(status=Status.EXCEPTION) if i.files)  # a demo invoice
+    words = ws.images.words(item.files[0], 1)
+    value = item.payload["document"]["fields"]["seller_name"]["value"]
+    assert value.split()[0] in [w[0] for w in words]
+    x0, top, x1, bottom = words[0][1:]
+    assert 0 <= x0 < x1 <= 700 and 0 <= top < bottom <= 900  # points from the page's top-left
+    assert ws.images.words(item.files[0], 1) == words  # the second time from the cache
+    shown = client.get(f"/items/{item.id}?format=json").json()
+    assert shown["review"] and set(shown["review"].values()) <= {"to review", "confirmed", "corrected"}
+    assert 'class="word" data-word="' in client.get(f"/items/{item.id}").text
