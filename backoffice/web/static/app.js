@@ -112,10 +112,63 @@ document.addEventListener("DOMContentLoaded", () => {
       });
     }
   }
-  // a click on a word of the page puts it into the field last focused (shift-click adds it)
+  // a click on a word of the page puts it into the field last focused (shift-click adds it);
+  // dragging a box over the page puts in every word inside it, in reading order
+  let dragged = false;
+  for (const svg of document.querySelectorAll("svg.boxes")) {
+    let start = null;
+    let band = null;
+    const at = (event) => {
+      const point = svg.createSVGPoint();
+      point.x = event.clientX;
+      point.y = event.clientY;
+      return point.matrixTransform(svg.getScreenCTM().inverse());
+    };
+    svg.addEventListener("pointerdown", (event) => {
+      if (!lastField || event.button !== 0) return;
+      start = at(event);
+      dragged = false;
+      event.preventDefault(); // no text selection, and the field keeps its place
+    });
+    svg.addEventListener("pointermove", (event) => {
+      if (!start) return;
+      const now = at(event);
+      const [x, y, w, h] = [Math.min(start.x, now.x), Math.min(start.y, now.y), Math.abs(now.x - start.x), Math.abs(now.y - start.y)];
+      if (!band && w + h < 6) return;
+      if (!band) {
+        band = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+        band.setAttribute("class", "band");
+        svg.append(band);
+      }
+      Object.entries({ x, y, width: w, height: h }).forEach(([k, v]) => band.setAttribute(k, v));
+    });
+    svg.addEventListener("pointerup", () => {
+      if (band) {
+        const [x0, y0] = [Number(band.getAttribute("x")), Number(band.getAttribute("y"))];
+        const [x1, y1] = [x0 + Number(band.getAttribute("width")), y0 + Number(band.getAttribute("height"))];
+        const inside = [...svg.querySelectorAll("rect.word")].filter((r) => {
+          const cx = Number(r.getAttribute("x")) + Number(r.getAttribute("width")) / 2;
+          const cy = Number(r.getAttribute("y")) + Number(r.getAttribute("height")) / 2;
+          return cx >= x0 && cx <= x1 && cy >= y0 && cy <= y1;
+        });
+        inside.sort((a, b) => Math.round(a.getAttribute("y") / 4) - Math.round(b.getAttribute("y") / 4) || a.getAttribute("x") - b.getAttribute("x"));
+        if (inside.length) {
+          lastField.value = inside.map((r) => r.dataset.word).join(" ");
+          lastField.focus();
+        }
+        band.remove();
+        dragged = true;
+      }
+      start = null;
+      band = null;
+    });
+  }
   for (const word of document.querySelectorAll("rect.word")) {
     word.addEventListener("click", (event) => {
-      if (!lastField) return;
+      if (!lastField || dragged) {
+        dragged = false;
+        return;
+      }
       const text = word.dataset.word;
       lastField.value = event.shiftKey && lastField.value ? `${lastField.value} ${text}` : text;
       lastField.focus();

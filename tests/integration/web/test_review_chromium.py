@@ -151,6 +151,18 @@ def test_a_click_on_a_word_fills_the_focused_field_and_enter_confirms(page, serv
     word.click(force=True)
     expect(page.locator("form#review input[name='set.buyer_name']")).to_have_value(text)
     page.locator("form#review input[name='set.buyer_name']").fill("")
+    seller = fields_of(served, item)["seller_name"]  # a box dragged over the seller's name reads it
+    sheet, size = page.locator(".sheet").first.bounding_box(), page.locator("svg.boxes").first.get_attribute("viewBox")
+    scale = sheet["width"] / float(size.split()[2])
+    x0, top, x1, bottom = seller["bbox"]
+    page.locator("form#review input[name='set.buyer_name']").focus()
+    page.mouse.move(sheet["x"] + (x0 - 3) * scale, sheet["y"] + (top - 3) * scale)
+    page.mouse.down()
+    page.mouse.move(sheet["x"] + (x0 + x1) / 2 * scale, sheet["y"] + (top + bottom) / 2 * scale, steps=4)
+    page.mouse.move(sheet["x"] + (x1 - 1) * scale, sheet["y"] + (bottom + 2) * scale, steps=4)
+    page.mouse.up()
+    expect(page.locator("form#review input[name='set.buyer_name']")).to_have_value(seller["value"])
+    page.locator("form#review input[name='set.buyer_name']").fill("")
     before = page.url
     page.locator("form#review input[name='set.seller_name']").press("Enter")  # nothing changed: confirm all
     expect(page).not_to_have_url(before)
