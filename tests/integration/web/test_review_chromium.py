@@ -196,3 +196,22 @@ def test_zoom_and_rotate_change_the_page_and_a_wrong_password_keeps_name_and_pag
     page.click("button[data-rotate]")
     box = sheet.bounding_box()
     assert box["height"] < box["width"]  # a portrait page turned on its side
+
+
+def test_without_javascript_confirm_and_next_still_saves_and_moves_on(browser, served):
+    item = totals_items(served)[-1]
+    context = browser.new_context(viewport={"width": 1024, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, served.url, "bob", then=f"/items/{item}")
+        expect(page.locator(".viewer-tools")).to_be_hidden()  # the viewer's buttons need JavaScript
+        page.fill("form#review input[name='set.lines[1].quantity']", "4")
+        page.fill("form#review input[name=why]", "the delivery note says four")
+        page.click("form#review button:has-text('Confirm and next')")
+        expect(page.locator("p.notice").first).to_contain_text(f"Item #{item}: Reviewed")
+        assert f"/items/{item}?" not in page.url
+        corrected = served.store.get(item).payload
+        assert corrected["document"]["lines"][1]["quantity"] == "4"
+        assert corrected["corrections"][-1]["field"] == "lines[1].quantity"
+    finally:
+        context.close()
