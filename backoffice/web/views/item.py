@@ -21,6 +21,7 @@ from backoffice.web.images import PageSize
 from backoffice.web.users import User
 from backoffice.web.render import page, problem
 
+WORD_PAGES = 10  # pages whose words are drawn to click and find
 FLASH_COOKIE = "bo_flash"  # a refused action's message, shown once after the redirect
 DONE_MESSAGES = {
     "correct": "Correction saved; the rules ran again.", "rerun": "The rules ran again.",
@@ -106,7 +107,8 @@ def review_view(
     rows = fieldview.rows(document, failing, confirmed)
     lines = fieldview.line_rows(document, failing, confirmed)
     source = item.files[0] if item.files else None
-    words = {p.number: ws.images.words(source, p.number) for p in sizes} if source else {}
+    shown = sizes[:WORD_PAGES]  # the words of a long document's first pages only: the page stays light
+    words = {p.number: ws.images.words(source, p.number) for p in shown} if source else {}
     table = trouble = None
     if source and not sizes and sheetview.is_table(source.name, source.media_type):
         table = sheetview.sheet(ws.files.path(source), source.name, source.media_type, document)
