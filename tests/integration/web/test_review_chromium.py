@@ -55,7 +55,7 @@ def test_review_with_the_keyboard_confirm_and_next_then_a_second_person_approves
     fields = item.payload["document"]["fields"]
     right = Decimal(fields["net_total"]["value"]) + Decimal(fields["tax_total"]["value"])
     listing = quote(LIST, safe="")
-    order = [i.id for i in sorted(served.store.list(status=Status.EXCEPTION), key=lambda i: (i.created_at, i.id))]
+    order = sorted(i.id for i in served.store.list(status=Status.EXCEPTION))  # the list: oldest first, by id
     alice = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     try:
         keyboard_sign_in(alice, served.url, "alice", then=f"/items/{item.id}?list={listing}")

@@ -90,7 +90,7 @@ def test_low_confidence_is_flagged_for_review_even_when_every_rule_passes():
 
 def test_confirm_and_next_redirects_to_the_next_item_of_the_list(client, ws):
     csrf = sign_in(client, "alice")
-    waiting = sorted((i for i in ws.store.list(status=Status.EXCEPTION)), key=lambda i: (i.created_at, i.id))
+    waiting = sorted(ws.store.list(status=Status.EXCEPTION), key=lambda i: i.id)  # the list: oldest first, by id
     first, second = waiting[0], waiting[1]
     page = client.get(f"/items/{first.id}").text
     assert 'action="/items/%d/review"' % first.id in page and "Confirm and next" in page
