@@ -96,6 +96,7 @@ def create_app(ws: Workspace) -> Starlette:
         Route("/exceptions/bulk", exceptions.bulk, methods=["POST"]),
         Route("/items/{item_id:id}", item.item_page),
         Route("/items/{item_id:id}/pages/{number:id}.png", item.page_image),
+        Route("/items/{item_id:id}/pages/{number:id}/words", item.page_words),
         Route("/items/{item_id:id}/files/{sha256:str}", item.item_file),
         Route("/items/{item_id:id}/{action:str}", act.act, methods=["POST"]),
         Route("/users", people.users_page),

@@ -18,10 +18,14 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from backoffice.errors import DocumentError
 from backoffice.queue.base import StoredFile
 from backoffice.queue.files import FileStore
+
+if TYPE_CHECKING:
+    from backoffice.documents.pdf import Word
 
 log = logging.getLogger(__name__)
 SCALE = 1.5  # 108 dpi: sharp enough to read, small enough to load fast
@@ -112,44 +116,82 @@ class PageImages:
             os.replace(tmp, target)
         return target
 
-    def words(self, stored: StoredFile, number: int) -> list[list[Any]]:
-        """The words of a PDF page's text layer as (text, x0, top, x1, bottom) in points from
-        the top-left (lists, as JSON keeps them), cached; [] for a scan or an image (their words come from OCR, not kept)."""
-        if stored.media_type != "application/pdf" or not 1 <= number <= MAX_PAGES:
+    def words(self, stored: StoredFile, number: int, *, read: bool = True) -> list[list[Any]] | None:
+        """The words of a page as [text, x0, top, x1, bottom] in points from the top-left, cached:
+        a PDF's text layer, else (a scan, an image file) what OCR reads on the page. OCR takes
+        seconds: with ``read=False`` a page whose words are not cached yet answers None."""
+        if (
+            not 1 <= number <= MAX_PAGES
+            or stored.media_type != "application/pdf"
+            and stored.media_type not in SCAN_TYPES
+        ):
             return []
         index = self.cache / f"{stored.sha256}-{number}.words.json"
         if index.exists():
             return list(json.loads(index.read_text()))
+        source = self.files.path(stored)
+        if not source.exists() or number > len(self.sizes(stored)):
+            return []
+        found = self._text_layer(stored, source, number) if stored.media_type == "application/pdf" else None
+        if found is None:  # a scan: OCR
+            if not read:
+                return None
+            try:
+                found = self._ocr(stored, source, number)
+            except DocumentError as exc:  # OCR not installed, an unreadable frame: no words to click
+                log.warning("no words for page %s of %s: %s", number, stored.name, exc)
+                return []
+        words = [[w.text, round(w.x0, 1), round(w.top, 1), round(w.x1, 1), round(w.bottom, 1)] for w in found]
+        _write(index, json.dumps(words).encode())
+        return words
+
+    def _text_layer(self, stored: StoredFile, source: Path, number: int) -> list[Word] | None:
+        """The words of a PDF page's text layer; None when it has none (a scanned page)."""
         import pypdfium2
 
         from backoffice.documents.pdf import page_words
 
-        source = self.files.path(stored)
-        if not source.exists():
-            return []
         with self._lock:  # pdfium is not thread-safe
+            pdf = pypdfium2.PdfDocument(str(source))
             try:
-                pdf = pypdfium2.PdfDocument(str(source))
-            except pypdfium2.PdfiumError:
-                return []
-            try:
-                if number > len(pdf):
-                    return []
                 page = pdf[number - 1]
-                found = [
-                    [w.text, round(w.x0, 1), round(w.top, 1), round(w.x1, 1), round(w.bottom, 1)]
-                    for w in page_words(page, number)
-                ]
+                found = page_words(page, number)
                 page.close()
             finally:
                 pdf.close()
-        _write(index, json.dumps(found).encode())
-        return found
+        return found or None
+
+    def _ocr(self, stored: StoredFile, source: Path, number: int) -> list[Word]:
+        from backoffice.documents import ocr
+
+        reader = ocr.PageReader(stored.name)
+        if stored.media_type == "application/pdf":
+            import pypdfium2
+
+            with self._lock:  # pdfium renders under the lock; tesseract runs outside it
+                pdf = pypdfium2.PdfDocument(str(source))
+                try:
+                    page = pdf[number - 1]
+                    width, height = page.get_size()
+                    scale = min(ocr.DPI / 72, (ocr.MAX_PIXELS / (width * height)) ** 0.5)
+                    image = page.render(scale=scale, grayscale=True).to_pil()
+                    page.close()
+                finally:
+                    pdf.close()
+            return reader.read_image(image, number, scale * 72)
+        frame = _frame(source, number, stored.name)
+        if frame is None:
+            return []
+        from PIL import Image
+
+        with Image.open(source) as image:
+            image.seek(number - 1)
+            dpi = ocr.recorded_dpi(image)
+        return reader.read_image(frame, number, dpi)
 
     def trouble(self, stored: StoredFile) -> str:
         """Why the file shows no page, in plain words ("" when nothing is wrong with it)."""
         from backoffice.documents.pdf import open_document
-        from backoffice.errors import DocumentError
 
         source = self.files.path(stored)
         if not source.exists():

@@ -163,16 +163,31 @@ document.addEventListener("DOMContentLoaded", () => {
       band = null;
     });
   }
-  for (const word of document.querySelectorAll("rect.word")) {
-    word.addEventListener("click", (event) => {
-      if (!lastField || dragged) {
-        dragged = false;
-        return;
-      }
-      const text = word.dataset.word;
-      lastField.value = event.shiftKey && lastField.value ? `${lastField.value} ${text}` : text;
-      lastField.focus();
-    });
+  document.addEventListener("click", (event) => {
+    const word = event.target.closest && event.target.closest("rect.word");
+    if (!word) return;
+    if (!lastField || dragged) {
+      dragged = false;
+      return;
+    }
+    const text = word.dataset.word;
+    lastField.value = event.shiftKey && lastField.value ? `${lastField.value} ${text}` : text;
+    lastField.focus();
+  });
+  // a scan's words come from OCR, read when the page asks for them (the first time takes seconds)
+  for (const figure of document.querySelectorAll("figure[data-words]")) {
+    fetch(figure.dataset.words, { headers: { accept: "application/json" }, credentials: "same-origin" })
+      .then((answer) => (answer.ok ? answer.json() : []))
+      .then((words) => {
+        const svg = figure.querySelector("svg.boxes");
+        for (const [text, x0, top, x1, bottom] of words) {
+          const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+          Object.entries({ class: "word", x: x0, y: top, width: x1 - x0, height: bottom - top }).forEach(([k, v]) => rect.setAttribute(k, v));
+          rect.dataset.word = text;
+          svg.append(rect);
+        }
+        figure.dataset.wordsLoaded = String(words.length);
+      });
   }
   // the document viewer: zoom, rotate, find a word
   const viewer = document.querySelector("[data-viewer]");

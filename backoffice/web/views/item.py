@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 
 from backoffice.documents.models import FIELDS_BY_KIND
 from backoffice.errors import BusinessError, ItemNotFound
@@ -108,7 +108,8 @@ def review_view(
     lines = fieldview.line_rows(document, failing, confirmed)
     source = item.files[0] if item.files else None
     shown = sizes[:WORD_PAGES]  # the words of a long document's first pages only: the page stays light
-    words = {p.number: ws.images.words(source, p.number) for p in shown} if source else {}
+    # a scan's words are read by OCR when the page asks for them (pages/N/words), not here
+    words = {p.number: ws.images.words(source, p.number, read=False) for p in shown} if source else {}
     table = trouble = None
     if source and not sizes and sheetview.is_table(source.name, source.media_type):
         table = sheetview.sheet(ws.files.path(source), source.name, source.media_type, document)
@@ -200,6 +201,22 @@ async def page_image(request: Request) -> Response:
     if path is None:
         return problem(request, 404, "no such page")
     return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, max-age=86400"})
+
+
+@guarded("viewer")
+async def page_words(request: Request) -> Response:
+    """The words of a page as JSON ([text, x0, top, x1, bottom] in points): read by OCR on a
+    scan the first time (seconds), then cached."""
+    ws = workspace(request)
+    try:
+        item = await run_in_threadpool(ws.store.get, _item_id(request))
+    except ItemNotFound as exc:
+        return problem(request, 404, str(exc))
+    number = int(request.path_params["number"])
+    if not item.files or number > WORD_PAGES:
+        return JSONResponse([])
+    found = await run_in_threadpool(ws.images.words, item.files[0], number)
+    return JSONResponse(found or [], headers={"Cache-Control": "private, max-age=86400"})
 
 
 @guarded("viewer")

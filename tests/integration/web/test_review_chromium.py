@@ -215,3 +215,22 @@ def test_without_javascript_confirm_and_next_still_saves_and_moves_on(browser, s
         assert corrected["corrections"][-1]["field"] == "lines[1].quantity"
     finally:
         context.close()
+
+
+def test_a_scans_words_arrive_after_the_page_and_can_be_found(page, served):
+    import io
+
+    from backoffice.demo import scans
+    from backoffice.queue import NewItem
+
+    source = served.store.get(totals_items(served)[0])
+    picture = io.BytesIO()
+    scans.pages(served.ws.files.path(source.files[0]), "scan")[0].save(picture, format="PNG", dpi=(200, 200))
+    stored = served.ws.files.put_bytes(picture.getvalue(), "scanned-invoice.png")
+    item, _ = served.store.enqueue(NewItem("invoices", "test:scan-words", {"file": stored.name}, files=[stored]))
+    sign_in(page, served.url, "alice", then=f"/items/{item.id}")
+    expect(page.locator("figure[data-words-loaded]")).to_have_count(1, timeout=60_000)  # OCR: seconds
+    assert int(page.locator("figure[data-words-loaded]").get_attribute("data-words-loaded")) > 20
+    seller = source.payload["document"]["fields"]["seller_name"]["value"].split()[0]
+    page.fill("input#find-text", seller)
+    expect(page.locator("rect.word.found").first).to_be_attached()

@@ -154,3 +154,24 @@ def test_a_document_of_several_pages_has_thumbnails_and_its_words_can_be_clicked
     shown = client.get(f"/items/{item.id}?format=json").json()
     assert shown["review"] and set(shown["review"].values()) <= {"to review", "confirmed", "corrected"}
     assert 'class="word" data-word="' in client.get(f"/items/{item.id}").text
+
+
+def test_a_scans_words_are_read_by_ocr_when_the_page_asks_and_then_kept(client, ws):
+    from backoffice.demo import scans
+
+    sign_in(client, "alice")
+    item = next(i for i in ws.store.list(status=Status.EXCEPTION) if i.files)
+    seller = item.payload["document"]["fields"]["seller_name"]["value"]
+    picture = io.BytesIO()
+    scans.pages(ws.files.path(item.files[0]), "scan")[0].save(picture, format="PNG", dpi=(200, 200))
+    scanned = _item_with_file(ws, picture.getvalue(), "scan.png")
+    stored = ws.store.get(scanned).files[0]
+    assert ws.images.words(stored, 1, read=False) is None  # not read yet: the page does not wait for OCR
+    page = client.get(f"/items/{scanned}").text
+    assert f'data-words="/items/{scanned}/pages/1/words"' in page
+    words = client.get(f"/items/{scanned}/pages/1/words").json()
+    assert seller.split()[0] in [w[0] for w in words]
+    width, height = ws.images.sizes(stored)[0].width, ws.images.sizes(stored)[0].height
+    assert all(0 <= w[1] < w[3] <= width + 1 and 0 <= w[2] < w[4] <= height + 1 for w in words)  # on the page
+    assert ws.images.words(stored, 1, read=False) == words  # kept
+    assert 'class="word" data-word="' in client.get(f"/items/{scanned}").text
