@@ -31,7 +31,8 @@ from typing import Literal, Protocol
 
 from backoffice.errors import DocumentError
 from backoffice.mail.mailbox import Fetched
-from backoffice.mail.mime import MailLimits, ParsedMail, parse_mail
+from backoffice.mail.mime import MailLimits, ParsedMail
+from backoffice.mail.parse import parse_mail
 from backoffice.mail.names import printable, safe_filename
 from backoffice.queue.base import NewItem, Store, StoredFile, WorkItem
 from backoffice.queue.files import FileBatch, FileStore

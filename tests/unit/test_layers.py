@@ -55,10 +55,6 @@ TEMPORARY: dict[tuple[str, str], str] = {
     ("learning.desk", "web.users"): "unassigned",
     # the ranker's training generates invoices with the demo's generator (no owner yet)
     ("documents.ranker.train", "demo.varied"): "unassigned",
-    # mail/mime.py imports its walker lazily, which builds on mime's models (no owner yet)
-    ("mail.mime", "mail.walker"): "unassigned",
-    # demo/varied_blocks.py imports helpers of varied.py lazily, which draws with the blocks (no owner yet)
-    ("demo.varied_blocks", "demo.varied"): "unassigned",
 }
 
 PACKAGE = ROOT / "backoffice"
