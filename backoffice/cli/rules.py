@@ -48,8 +48,7 @@ def rules_test(
             problems += exc.problems
     failed = [r for r in results if not r.ok]
     if as_json:
-        emit_json({"ok": not failed and not problems, "examples": [r.to_dict() for r in results],
-                        "problems": problems})  # fmt: skip
+        emit_json({"ok": not failed and not problems, "examples": [r.to_dict() for r in results], "problems": problems})
     else:
         for problem in problems:
             err.print(problem, **ERR_LINE)
@@ -100,11 +99,14 @@ def rules_replay(
     if report.changes:
         table = Table("item", "file", "status", "decided", "would decide", "rules", box=None)
         for change in report.changes:
-            table.add_row(str(change.item_id), change.file, change.status, change.before, change.after,
-                          ", ".join(change.rules))  # fmt: skip
+            table.add_row(
+                str(change.item_id), change.file, change.status, change.before, change.after, ", ".join(change.rules)
+            )
         out.print(table)
-    out.print(f"{report.checked} items replayed, {len(report.changes)} decisions would change"
-                  + (f", {report.skipped} without a verdict skipped" if report.skipped else ""))  # fmt: skip
+    out.print(
+        f"{report.checked} items replayed, {len(report.changes)} decisions would change"
+        + (f", {report.skipped} without a verdict skipped" if report.skipped else "")
+    )
 
 
 @rules_app.command("schema")
