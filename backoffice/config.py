@@ -15,31 +15,25 @@ import random
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
+    PlainValidator,
     PrivateAttr,
     SecretStr,
     Tag,
     ValidationError,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
 
-from backoffice import connectors
-from backoffice.connectors.base import Source, Target
-from backoffice.connectors.files import FilesSettings
-from backoffice.connectors.folder import FolderSettings
-from backoffice.connectors.portal.settings import PortalSourceSettings, PortalTargetSettings
-from backoffice.connectors.imap import ImapSettings
-from backoffice.connectors.smtp import NotifySettings
-from backoffice.connectors.rest import RestSettings
-from backoffice.connectors.sql import SqlSettings
+from backoffice import connectors  # the table of built-in connectors; each module is imported when a bot uses it
 from backoffice.errors import ConfigError
 from backoffice.logs.redact import register_secret
 from backoffice.paths import inside
@@ -60,50 +54,71 @@ class CustomConnector(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True)
     builtin: ClassVar[dict[str, str]] = {}
+    interface: ClassVar[str] = ""  # Source or Target, of backoffice.connectors.base
     kind: str = Field(description="package.module:Class of a third-party connector.")
 
     @field_validator("kind")
     @classmethod
-    def _dotted(cls, value: str) -> str:
-        if "." not in value and ":" not in value:
+    def _dotted(cls, value: str) -> str:  # every kind is checked here, a built-in one too
+        if value not in cls.builtin and "." not in value and ":" not in value:
             raise ValueError(
                 f"unknown kind {value!r}: use one of {', '.join(sorted(cls.builtin))} "
                 "or a dotted path package.module:Class"
             )
+        cls.connector(value)
         return value
+
+    @classmethod
+    def connector(cls, kind: str) -> Any:
+        """The connector class ``kind`` names, its module imported now; ValueError says what is wrong."""
+        from backoffice.connectors import base
+
+        try:
+            found = connectors.load_class(kind, cls.builtin)
+        except Exception as exc:  # a third-party module may fail to import in any way
+            raise ValueError(str(exc)) from exc
+        interface = getattr(base, cls.interface)
+        if not (isinstance(found, type) and issubclass(found, interface) and hasattr(found, "Settings")):
+            raise ValueError(f"{kind} is not a {cls.interface} class with a Settings model")
+        return found
 
 
 class CustomSource(CustomConnector):
     builtin: ClassVar[dict[str, str]] = connectors.SOURCES
+    interface: ClassVar[str] = "Source"
 
 
 class CustomTarget(CustomConnector):
     builtin: ClassVar[dict[str, str]] = connectors.TARGETS
+    interface: ClassVar[str] = "Target"
 
 
-def _kind_of(table: dict[str, str]):
-    def tag(value: Any) -> str:
-        kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
-        return kind if kind in table else "custom"
+def _connector(kinds: type[CustomConnector]) -> PlainValidator:
+    """Validate a source or target with the Settings model of the connector its ``kind`` names,
+    importing that connector's module only now: a deployment loads the connectors its bots use."""
 
-    return Discriminator(tag)
+    def validate(value: Any, info: ValidationInfo) -> Any:
+        from backoffice.connectors.base import Settings
+
+        if isinstance(value, Settings):
+            return value
+        kind = kinds.model_validate(value).kind  # a mapping with a known kind or a dotted path
+        return kinds.connector(kind).Settings.model_validate(value, context=info.context)
+
+    return PlainValidator(validate)
 
 
-SourceSettings = Annotated[
-    Annotated[FolderSettings, Tag("folder")]
-    | Annotated[ImapSettings, Tag("imap")]
-    | Annotated[PortalSourceSettings, Tag("portal")]
-    | Annotated[CustomSource, Tag("custom")],
-    _kind_of(connectors.SOURCES),
-]
-TargetSettings = Annotated[
-    Annotated[SqlSettings, Tag("sql")]
-    | Annotated[FilesSettings, Tag("files")]
-    | Annotated[RestSettings, Tag("rest")]
-    | Annotated[PortalTargetSettings, Tag("portal")]
-    | Annotated[CustomTarget, Tag("custom")],
-    _kind_of(connectors.TARGETS),
-]
+def _notify(value: Any, info: ValidationInfo) -> Any:
+    from backoffice.connectors.smtp import NotifySettings
+
+    return value if value is None else NotifySettings.model_validate(value, context=info.context)
+
+
+# The settings of a source or a target: the Settings model of the connector its kind names, found
+# when bots.yaml is read (json_schema() lists every built-in one); the notifier's, also when used.
+SourceSettings = Annotated[Any, _connector(CustomSource)]
+TargetSettings = Annotated[Any, _connector(CustomTarget)]
+NotifySettings = Annotated[Any, PlainValidator(_notify)]
 
 
 class RetryPolicy(Model):
@@ -310,11 +325,51 @@ class Config(Model):
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of bots.yaml, for editors."""
-    schema = Config.model_json_schema()
+    """The JSON Schema of bots.yaml, for editors: every built-in connector's settings included."""
+    schema = _with_every_connector().model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "backoffice bots.yaml"
     return schema
+
+
+def _with_every_connector() -> type[Config]:
+    """Config for the schema alone, its sources and targets the union of every built-in
+    connector's settings (their modules imported here) and of a third-party one."""
+    from backoffice.connectors.smtp import NotifySettings as Notify
+
+    # Types made at run time, which a type checker cannot follow: their makers as Any.
+    annotated: Any = Annotated
+    either: Any = Union
+    many: Any = list
+
+    def union(kinds: type[CustomConnector]) -> Any:
+        tagged = [annotated[connectors.load_class(kind, kinds.builtin).Settings, Tag(kind)] for kind in kinds.builtin]
+        return annotated[either[(*tagged, annotated[kinds, Tag("custom")])], _kind_of(kinds.builtin)]
+
+    def said(model: type[BaseModel], name: str) -> str | None:
+        return model.model_fields[name].description
+
+    bot = create_model(
+        "Bot",
+        __base__=Bot,
+        source=(union(CustomSource), Field(description=said(Bot, "source"))),
+        targets=(many[union(CustomTarget)], Field(default_factory=list, description=said(Bot, "targets"))),
+    )
+    return create_model(
+        "Config",
+        __base__=Config,
+        __doc__=Config.__doc__,
+        notify=(either[Notify, None], Field(None, description=said(Config, "notify"))),
+        bots=(many[bot], Field(description=said(Config, "bots"))),
+    )
+
+
+def _kind_of(table: dict[str, str]) -> Discriminator:
+    def tag(value: Any) -> str:
+        kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+        return kind if kind in table else "custom"
+
+    return Discriminator(tag)
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -349,7 +404,6 @@ def load_config(path: Path | str, *, check_paths: bool = True, workspace: Path |
     if problems:
         raise ConfigError(problems)
     config._path = path
-    _resolve_custom_connectors(config, path, positions, context)
     return config
 
 
@@ -380,35 +434,3 @@ def _substitute_env(value: Any, at: tuple, positions: dict, path: Path, problems
         return found
 
     return ENV_REF.sub(replace, value)
-
-
-def _resolve_custom_connectors(config: Config, path: Path, positions: dict, context: dict) -> None:
-    problems: list[str] = []
-    for index, bot in enumerate(config.bots):
-        places = [("source", bot.source, connectors.SOURCES)]
-        places += [(("targets", n), t, connectors.TARGETS) for n, t in enumerate(bot.targets)]
-        for where, settings, table in places:
-            if not isinstance(settings, CustomConnector):
-                continue
-            loc = ("bots", index, *((where,) if isinstance(where, str) else where))
-            where_kind = f"{path}:{positions.get((*loc, 'kind'), 1)}: {field_path((*loc, 'kind'))}"
-            base = Source if table is connectors.SOURCES else Target
-            try:
-                cls = connectors.load_class(settings.kind, table)
-            except Exception as exc:  # a third-party module may fail to import in any way
-                problems.append(f"{where_kind}: {exc}")
-                continue
-            if not (isinstance(cls, type) and issubclass(cls, base) and hasattr(cls, "Settings")):
-                problems.append(f"{where_kind}: {settings.kind} is not a {base.__name__} class with a Settings model")
-                continue
-            try:
-                resolved = cls.Settings.model_validate(settings.model_dump(), context=context)
-            except ValidationError as exc:
-                problems += describe_errors(exc, path, positions, prefix=loc)
-                continue
-            if isinstance(where, str):
-                object.__setattr__(bot, "source", resolved)
-            else:
-                bot.targets[where[1]] = resolved
-    if problems:
-        raise ConfigError(problems)

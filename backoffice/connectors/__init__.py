@@ -10,8 +10,8 @@ from typing import Any
 
 SOURCES: dict[str, str] = {
     "folder": "backoffice.connectors.folder:FolderSource",
-    "portal": "backoffice.connectors.portal.source:PortalSource",
     "imap": "backoffice.connectors.imap:ImapSource",
+    "portal": "backoffice.connectors.portal.source:PortalSource",
 }
 TARGETS: dict[str, str] = {
     "sql": "backoffice.connectors.sql:SqlTarget",

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from backoffice.demo.varied_words import BRANDS, CITIES, HABITS, ITEMS, LEGAL, MONTHS, STEMS, STREETS, TRADES, WORDS
+from backoffice.demo.varied_words import BRANDS, CITIES, HABITS, ITEMS, LEGAL, STEMS, STREETS, TRADES, WORDS
 
 TRAINING = "training"
 HELD_OUT = "held-out"
@@ -259,41 +259,7 @@ def make_spec(rng: random.Random, family: str) -> Spec:
     return spec
 
 
-# ---------------------------------------------------------------- printed forms
-
-
-def money(spec: Spec, value: Decimal) -> str:
-    text = f"{abs(value):,.2f}"
-    if spec.money == "de":
-        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    elif spec.money == "fr":
-        text = text.replace(",", " ").replace(".", ",")
-    elif spec.money == "ch":
-        text = text.replace(",", "'")
-    sign = "-" if value < 0 else ""
-    if spec.show == "code-after":
-        return f"{sign}{text} {spec.currency}"
-    if spec.show == "code-before":
-        return f"{spec.currency} {sign}{text}"
-    if spec.show == "symbol" and spec.symbol:
-        return f"{sign}{spec.symbol}{text}" if spec.symbol in "$£" else f"{sign}{text} {spec.symbol}"
-    return sign + text
-
-
-def day(spec: Spec, when: date) -> str:
-    d, m, y = when.day, when.month, when.year
-    names = MONTHS.get(spec.lang, MONTHS["en"])
-    return {
-        "d.m.y": f"{d:02d}.{m:02d}.{y}",
-        "d/m/y": f"{d:02d}/{m:02d}/{y}",
-        "d-m-y": f"{d:02d}-{m:02d}-{y}",
-        "m/d/y": f"{m:02d}/{d:02d}/{y}",
-        "iso": when.isoformat(),
-        "month d, y": f"{names[m - 1]} {d}, {y}",
-        "d mon y": f"{d} {names[m - 1][:3]} {y}",
-        "d month y": f"{d} {names[m - 1]} {y}",
-        "d. month y": f"{d}. {names[m - 1]} {y}",
-    }[spec.dates]
+# ---------------------------------------------------------------- what should be read
 
 
 def truth(spec: Spec) -> dict:

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from backoffice.demo.varied_words import MONTHS
+
 if TYPE_CHECKING:
+    from datetime import date
+    from decimal import Decimal
+
     from backoffice.demo.varied import Spec, _Page
 
 _TABLE_TOP = 20
@@ -20,8 +25,6 @@ def _label(spec: Spec, role: str) -> str:
 
 
 def letterhead(pdf: _Page, spec: Spec) -> float:
-    from backoffice.demo.varied import day
-
     size = spec.extras["seller_size"]
     x, align = (110, "R") if spec.extras["seller_right"] else (20, "L")
     brand = spec.extras["brand"]  # a marketplace or portal heads the page; the seller is labelled below
@@ -43,8 +46,6 @@ def letterhead(pdf: _Page, spec: Spec) -> float:
 
 
 def _details(spec: Spec) -> list[tuple[str, str]]:
-    from backoffice.demo.varied import day
-
     rows = [] if spec.meta == "sentence" else [(_label(spec, "date"), day(spec, spec.issued))]
     if spec.meta != "sentence" and not spec.extras["no_number"]:
         rows.insert(0, (_label(spec, "number"), spec.number))
@@ -121,8 +122,6 @@ def details_and_parties(pdf: _Page, spec: Spec, y: float) -> float:
 
 
 def items_table(pdf: _Page, spec: Spec, y: float) -> float:
-    from backoffice.demo.varied import money
-
     heads = spec.words["heads"].split("|")
     columns = [(20, 88, "L"), (110, 20, "R"), (132, 28, "R"), (162, 30, "R")]
 
@@ -154,8 +153,6 @@ def _rate(value) -> str:
 
 
 def totals(pdf: _Page, spec: Spec, y: float) -> float:
-    from backoffice.demo.varied import money
-
     rows = [(spec.words["net"], spec.net)]
     for rate, _, tax in spec.tax_by_rate():
         rows.append((f"{spec.words['tax']} {_rate(rate)}%" if "%" not in spec.words["tax"] else spec.words["tax"], tax))
@@ -211,3 +208,40 @@ def footer_lines(pdf: _Page, spec: Spec) -> None:
             else f"Bank: {spec.seller[0].split()[0]} Bank IBAN {grouped}",
             7,
         )
+
+
+# ---------------------------------------------------------------- printed forms
+
+
+def money(spec: Spec, value: Decimal) -> str:
+    text = f"{abs(value):,.2f}"
+    if spec.money == "de":
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    elif spec.money == "fr":
+        text = text.replace(",", " ").replace(".", ",")
+    elif spec.money == "ch":
+        text = text.replace(",", "'")
+    sign = "-" if value < 0 else ""
+    if spec.show == "code-after":
+        return f"{sign}{text} {spec.currency}"
+    if spec.show == "code-before":
+        return f"{spec.currency} {sign}{text}"
+    if spec.show == "symbol" and spec.symbol:
+        return f"{sign}{spec.symbol}{text}" if spec.symbol in "$£" else f"{sign}{text} {spec.symbol}"
+    return sign + text
+
+
+def day(spec: Spec, when: date) -> str:
+    d, m, y = when.day, when.month, when.year
+    names = MONTHS.get(spec.lang, MONTHS["en"])
+    return {
+        "d.m.y": f"{d:02d}.{m:02d}.{y}",
+        "d/m/y": f"{d:02d}/{m:02d}/{y}",
+        "d-m-y": f"{d:02d}-{m:02d}-{y}",
+        "m/d/y": f"{m:02d}/{d:02d}/{y}",
+        "iso": when.isoformat(),
+        "month d, y": f"{names[m - 1]} {d}, {y}",
+        "d mon y": f"{d} {names[m - 1][:3]} {y}",
+        "d month y": f"{d} {names[m - 1]} {y}",
+        "d. month y": f"{d}. {names[m - 1]} {y}",
+    }[spec.dates]

@@ -17,6 +17,9 @@ crash enqueues nothing new.
 touching the queue; the IMAP source commits the families of a whole FETCH in one transaction
 (:meth:`~backoffice.queue.base.Store.enqueue_families`), parent, children and the link between
 them together, so a parent never exists without its children.
+
+The mail package knows nothing of connectors (the IMAP source in ``connectors/`` builds on it):
+what reading a mail needs of a source, it names here as :class:`Place` and :class:`Taking`.
 """
 
 from __future__ import annotations
@@ -24,19 +27,38 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, Protocol
 
-from backoffice.connectors.base import Context, Intake
 from backoffice.errors import DocumentError
 from backoffice.mail.mailbox import Fetched
-from backoffice.mail.mime import MailLimits, ParsedMail, parse_mail
+from backoffice.mail.mime import MailLimits, ParsedMail
+from backoffice.mail.parse import parse_mail
 from backoffice.mail.names import printable, safe_filename
-from backoffice.queue.base import NewItem, StoredFile, WorkItem
+from backoffice.queue.base import NewItem, Store, StoredFile, WorkItem
 from backoffice.queue.files import FileBatch, FileStore
 
 log = logging.getLogger(__name__)
 BodyPolicy = Literal["auto", "always", "never"]
 Family = tuple[NewItem, list[NewItem]]
+
+
+class Place(Protocol):
+    """Where a bot's mail goes: its name, its items' attempts, its file store (a source's
+    :class:`~backoffice.connectors.base.Context` is one)."""
+
+    bot: str
+    max_attempts: int
+    files: FileStore
+
+
+class Taking(Protocol):
+    """A source adding work: its queue and its place (an :class:`~backoffice.connectors.base.Intake`)."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def context(self) -> Place: ...
 
 
 @dataclass(frozen=True)
@@ -87,7 +109,7 @@ class Reading:
 
 
 def read_mail(
-    context: Context,
+    context: Place,
     fetched: Fetched,
     files: FileStore | FileBatch,
     *,
@@ -162,7 +184,7 @@ def unreadable_mail(reading: Reading, uid: int, eml: StoredFile, reason: str) ->
 
 
 def take_mail(
-    intake: Intake,
+    intake: Taking,
     fetched: Fetched,
     *,
     folder: str,

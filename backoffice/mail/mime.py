@@ -1,5 +1,6 @@
-"""Turn one raw email into the documents a bot should read, the parts that belong to the mail
-itself, and the reasons for what it refused.
+"""What one raw email becomes (the documents a bot should read, the parts that belong to the mail
+itself, the reasons for what it refused) and the helpers that read its headers and bodies;
+:func:`backoffice.mail.parse.parse_mail` reads a mail into it.
 
 What is a document is decided as a person reading the mail would (:mod:`backoffice.mail.walker`):
 attached files, photos and scans (also when a phone sends them inline), forwarded mails opened;
@@ -24,11 +25,8 @@ import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
 
-from backoffice.errors import DocumentError
-from backoffice.mail.repair import flatten, is_broken
 from backoffice.mail.skeleton import Skeleton, set_aside
 from backoffice.queue.base import StoredFile
-from backoffice.queue.files import FileBatch, FileStore
 
 DOCUMENT_TYPES = (
     "application/pdf",
@@ -105,36 +103,6 @@ class ParsedMail:
     repaired: bool = False  # the MIME structure was broken and read leniently
 
 
-def parse_mail(
-    raw: bytes, files: FileStore | FileBatch, limits: MailLimits = MailLimits(), name: str = "message"
-) -> ParsedMail:
-    """Parse ``raw`` (RFC 5322 bytes); raise DocumentError naming ``name`` when it is no mail at all."""
-    # imported here: the walker builds on this module's models
-    from backoffice.mail.walker import Walker
-
-    if not raw or raw.isspace():  # (not raw.strip(): that copies a 27 MB mail)
-        raise DocumentError(f"{name}: the message is empty", code="mail-empty")
-    skeleton, message = parse_bytes(raw)
-    if not message.keys():
-        raise DocumentError(f"{name}: no mail headers found; this is not an email", code="mail-malformed")
-    warnings = [f"{name}: {type(d).__name__}: {d}" for d in message.defects]
-    parsed = ParsedMail(
-        message_id=_header(message, "Message-ID", warnings),
-        subject=_header(message, "Subject", warnings) or "",
-        sender=_header(message, "From", warnings) or "",
-        date=_header(message, "Date", warnings),
-        warnings=warnings,
-    )
-    if is_broken(message):
-        skeleton.text = flatten(skeleton.text)
-        message = email.message_from_bytes(skeleton.text, policy=POLICY)
-        parsed.repaired = True
-        warnings.append(f"{name}: the MIME structure is broken; read as a mail client shows it")
-    parsed.text, parsed.html = bodies(message, skeleton, parsed.warnings)
-    Walker(files, limits, parsed).mail(message, skeleton)
-    return parsed
-
-
 class _Headers(email.headerregistry.HeaderRegistry):
     """The standard registry builds a new header class for every header it parses; one per
     header name does."""
@@ -174,7 +142,8 @@ def parse_bytes(raw: bytes) -> tuple[Skeleton, Message]:
     return skeleton, email.message_from_bytes(skeleton.text, policy=POLICY)
 
 
-def _header(message: Message, name: str, warnings: list[str]) -> str | None:
+def header(message: Message, name: str, warnings: list[str]) -> str | None:
+    """A header's value, or None when absent or malformed (said in ``warnings``)."""
     try:
         value = message.get(name)
     except (ValueError, IndexError, TypeError, AttributeError) as exc:  # a header the parser cannot make sense of

@@ -12,7 +12,7 @@ users_app = typer.Typer(help="Users of the supervisor UI (kept in the queue data
 
 
 def _users():
-    from backoffice.cli import _config
+    from backoffice.commandline import deployment as _config
     from backoffice.web.users import SQLiteUsers
 
     config = _config(check_paths=False)
@@ -35,7 +35,7 @@ def users_add(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input instead of asking.")] = False,
 ) -> None:
     """Add a user of the supervisor UI, or change an existing user's password and role."""
-    from backoffice.cli import out
+    from backoffice.commandline import out
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -52,7 +52,7 @@ def users_add(
 @users_app.command("remove")
 def users_remove(name: Annotated[str, typer.Argument(help="The user's sign-in name.")]) -> None:
     """Remove a user of the supervisor UI and end their sessions."""
-    from backoffice.cli import out
+    from backoffice.commandline import out
 
     users = _users()
     try:
@@ -65,7 +65,7 @@ def users_remove(name: Annotated[str, typer.Argument(help="The user's sign-in na
 @users_app.command("list")
 def users_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")] = False) -> None:
     """List the users of the supervisor UI and their roles."""
-    from backoffice.cli import _emit_json, out
+    from backoffice.commandline import emit_json as _emit_json, out
 
     users = _users()
     try:
@@ -105,7 +105,7 @@ def ui(
     """Serve the supervisor UI: dashboard, exception queue and item pages (sign in with `backoffice users add`)."""
     import uvicorn
 
-    from backoffice.cli import _config, _store, err
+    from backoffice.commandline import deployment as _config, err, open_queue as _store
     from backoffice.mail.send import SmtpServer
     from backoffice.web.app import create_app
     from backoffice.web.context import Settings, Workspace

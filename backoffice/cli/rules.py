@@ -1,6 +1,6 @@
 """``backoffice rules ...``: test rule files with their examples, replay history with them.
 
-Thin wiring like :mod:`backoffice.cli`, whose options (``-c``, ``--json``) and helpers it uses.
+Thin wiring like the rest of :mod:`backoffice.cli`, with the helpers of :mod:`backoffice.commandline`.
 """
 
 from __future__ import annotations
@@ -12,19 +12,13 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
+from backoffice.commandline import ERR_LINE, JsonOption, deployment, emit_json, err, open_queue, out
 from backoffice.errors import ConfigError
 
 rules_app = typer.Typer(
     help="Test rule files with the examples they carry; replay past items with the current rules.",
     no_args_is_help=True,
 )
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
-
-
-def _cli():
-    from backoffice import cli
-
-    return cli
 
 
 @rules_app.command("test")
@@ -41,10 +35,9 @@ def rules_test(
     from backoffice.rules import load_rules
     from backoffice.rules.examples import ExampleResult, run_examples
 
-    cli = _cli()
     paths = list(files or [])
     if not paths:
-        config = cli._config()
+        config = deployment()
         paths = list(dict.fromkeys(p for p in (config.rules_path(b) for b in config.bots) if p is not None))
     results: list[ExampleResult] = []
     problems: list[str] = []
@@ -55,17 +48,16 @@ def rules_test(
             problems += exc.problems
     failed = [r for r in results if not r.ok]
     if as_json:
-        cli._emit_json({"ok": not failed and not problems, "examples": [r.to_dict() for r in results],
-                        "problems": problems})  # fmt: skip
+        emit_json({"ok": not failed and not problems, "examples": [r.to_dict() for r in results], "problems": problems})
     else:
         for problem in problems:
-            cli.err.print(problem, **cli.ERR_LINE)
+            err.print(problem, **ERR_LINE)
         for result in results:
             mark = "[green]PASS[/]" if result.ok else "[red]FAIL[/]"
-            cli.out.print(f"{mark} {result.file}: {result.name}", highlight=False, soft_wrap=True)
+            out.print(f"{mark} {result.file}: {result.name}", highlight=False, soft_wrap=True)
             for problem in result.problems:
-                cli.out.print(f"     {problem}", markup=False, highlight=False)
-        cli.out.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+                out.print(f"     {problem}", markup=False, highlight=False)
+        out.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     if failed or problems:
         raise typer.Exit(1)
 
@@ -74,8 +66,11 @@ def rules_test(
 def rules_replay(
     since: Annotated[
         Optional[datetime],
-        typer.Option("--since", help="Only items created on or after this date (YYYY-MM-DD, UTC).",
-                     formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+        typer.Option(
+            "--since",
+            help="Only items created on or after this date (YYYY-MM-DD, UTC).",
+            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
+        ),
     ] = None,
     bots: Annotated[Optional[list[str]], typer.Option("--bot", help="Only this bot (repeatable).")] = None,
     as_json: JsonOption = False,
@@ -87,34 +82,38 @@ def rules_replay(
     from backoffice.rules import load_rules
     from backoffice.rules.replay import replay
 
-    cli = _cli()
-    config = cli._config(check_paths=False)
+    config = deployment(check_paths=False)
     rule_sets = {}
     for bot in config.bots:
         path = config.rules_path(bot)
         if path is not None and (not bots or bot.name in bots):
             rule_sets[bot.name] = load_rules(path)
-    store = cli._store(config, existing=True)
+    store = open_queue(config, existing=True)
     try:
         report = replay(store, rule_sets, since.replace(tzinfo=UTC) if since else None)
     finally:
         store.close()
     if as_json:
-        cli._emit_json(report.to_dict())
+        emit_json(report.to_dict())
         return
     if report.changes:
         table = Table("item", "file", "status", "decided", "would decide", "rules", box=None)
         for change in report.changes:
-            table.add_row(str(change.item_id), change.file, change.status, change.before, change.after,
-                          ", ".join(change.rules))  # fmt: skip
-        cli.out.print(table)
-    cli.out.print(f"{report.checked} items replayed, {len(report.changes)} decisions would change"
-                  + (f", {report.skipped} without a verdict skipped" if report.skipped else ""))  # fmt: skip
+            table.add_row(
+                str(change.item_id), change.file, change.status, change.before, change.after, ", ".join(change.rules)
+            )
+        out.print(table)
+    out.print(
+        f"{report.checked} items replayed, {len(report.changes)} decisions would change"
+        + (f", {report.skipped} without a verdict skipped" if report.skipped else "")
+    )
 
 
 @rules_app.command("schema")
 def rules_schema(
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
 ) -> None:
     """Print the JSON Schema of rule files, for editors (e.g. yaml-language-server)."""
     import json
@@ -128,6 +127,6 @@ def rules_schema(
     text = json.dumps(schema, indent=2) + "\n"
     if output:
         output.write_text(text, encoding="utf-8")
-        _cli().err.print(f"wrote {output}")
+        err.print(f"wrote {output}")
     else:
         sys.stdout.write(text)

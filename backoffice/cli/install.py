@@ -1,4 +1,4 @@
-"""``backoffice init`` and ``backoffice doctor``: thin wiring like :mod:`backoffice.cli`."""
+"""``backoffice init`` and ``backoffice doctor``: a deployment written, the system parts checked."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-out = Console()
+from backoffice.commandline import STATE, out
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
 
 
@@ -52,7 +52,6 @@ def doctor(as_json: JsonOption = False) -> None:
     """Check the system parts: Chromium, tesseract and its languages, Dovecot (tests), the databases
     bots.yaml names; print what is missing with the command that installs it. Exit 1 when a needed
     part is missing."""
-    from backoffice.cli import STATE
     from backoffice.install.doctor import diagnose, render
 
     report = diagnose(STATE["config"], config_given=STATE["config_given"])
