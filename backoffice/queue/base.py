@@ -50,6 +50,7 @@ from backoffice.errors import IllegalTransition
 
 if TYPE_CHECKING:
     from backoffice.learning.store import LayoutStore
+    from backoffice.queue.users import UserStore
 
 
 def _now() -> float:
@@ -443,6 +444,18 @@ class Store(abc.ABC):
         kept = self.__dict__.get("_learned_layouts")
         if kept is None:
             kept = self.__dict__.setdefault("_learned_layouts", MemoryLayouts(getattr(self, "clock", None) or _now))
+        return kept
+
+    # -- the supervisor UI's users and sessions -------------------------------------------
+    def users(self) -> UserStore:
+        """The UI's users, sessions and sign-ins, kept with this queue (see
+        :mod:`backoffice.queue.users`). A backend without tables (the memory store) keeps them
+        in memory, for as long as it lives."""
+        from backoffice.queue.users import MemoryUsers
+
+        kept = self.__dict__.get("_users")
+        if kept is None:
+            kept = self.__dict__.setdefault("_users", MemoryUsers(clock=getattr(self, "clock", None) or _now))
         return kept
 
     def close(self) -> None:  # noqa: B027 - optional for backends with nothing to close

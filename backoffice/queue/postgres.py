@@ -53,6 +53,7 @@ from backoffice.queue.postgres_reads import row_to_item as _row_to_item
 
 if TYPE_CHECKING:
     from backoffice.learning.store import LayoutStore
+    from backoffice.queue.users import UserStore
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,12 @@ class PostgresStore(PostgresReads, PostgresEffects, PostgresKeys, Store):
         from backoffice.learning.store import SQLLayouts
 
         return SQLLayouts(self.conn, self._tx, self._lock, self.clock, "%s")
+
+    def users(self) -> UserStore:
+        """The UI's users and sessions, in this database (see :mod:`backoffice.queue.users`)."""
+        from backoffice.queue.users import SQLUsers
+
+        return SQLUsers(self.conn, self._lock, self._tx, "postgres", self.clock)
 
     def schema_version(self) -> int:
         return self._one("SELECT max(version) FROM schema_version")[0] or 0  # type: ignore[index]

@@ -48,6 +48,7 @@ _encode = json.JSONEncoder(default=str, ensure_ascii=False, separators=(",", ":"
 
 if TYPE_CHECKING:
     from backoffice.learning.store import LayoutStore
+    from backoffice.queue.users import UserStore
 
 COLUMNS = (
     "id, bot, source_key, status, payload, files, parent_id, priority, deadline, not_before, "
@@ -142,6 +143,12 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
         from backoffice.learning.store import SQLLayouts
 
         return SQLLayouts(self.conn, self._tx, self._lock, self.clock, "?")
+
+    def users(self) -> UserStore:
+        """The UI's users and sessions, in this database (see :mod:`backoffice.queue.users`)."""
+        from backoffice.queue.users import SQLUsers
+
+        return SQLUsers(self.conn, self._lock, self._tx, "sqlite", self.clock)
 
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
