@@ -41,7 +41,7 @@ from __future__ import annotations
 import abc
 import builtins
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,7 @@ from backoffice.errors import IllegalTransition
 
 if TYPE_CHECKING:
     from backoffice.learning.store import LayoutStore
+    from backoffice.queue.registry import Registry
     from backoffice.queue.users import UserStore
 
 
@@ -445,6 +446,20 @@ class Store(abc.ABC):
         if kept is None:
             kept = self.__dict__.setdefault("_learned_layouts", MemoryLayouts(getattr(self, "clock", None) or _now))
         return kept
+
+    # -- coordination of the runners sharing this queue -----------------------------------
+    def registry(self, *, clock: Callable[[], float] | None = None) -> Registry:
+        """Runners, the leader lease and schedule ticks (see :mod:`backoffice.queue.registry`),
+        on a connection of their own. A backend without tables (the memory store) gives each
+        registry a private in-memory SQLite database."""
+        import sqlite3
+        from importlib import resources
+
+        from backoffice.queue.registry import Registry
+
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        conn.executescript((resources.files("backoffice.queue") / "sql" / "sqlite_003_runners.sql").read_text())
+        return Registry(conn, "sqlite", clock=clock or getattr(self, "clock", None) or _now)
 
     # -- the supervisor UI's users and sessions -------------------------------------------
     def users(self) -> UserStore:

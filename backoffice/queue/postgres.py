@@ -53,6 +53,7 @@ from backoffice.queue.postgres_reads import row_to_item as _row_to_item
 
 if TYPE_CHECKING:
     from backoffice.learning.store import LayoutStore
+    from backoffice.queue.registry import Registry
     from backoffice.queue.users import UserStore
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,13 @@ class PostgresStore(PostgresReads, PostgresEffects, PostgresKeys, Store):
         from backoffice.learning.store import SQLLayouts
 
         return SQLLayouts(self.conn, self._tx, self._lock, self.clock, "%s")
+
+    def registry(self, *, clock: Callable[[], float] | None = None) -> Registry:
+        """The runners' registry, in this database on a connection of its own (see
+        :mod:`backoffice.queue.registry`)."""
+        from backoffice.queue.registry import Registry
+
+        return Registry(connect(self.url, self.schema), "postgres", clock=clock or self.clock)
 
     def users(self) -> UserStore:
         """The UI's users and sessions, in this database (see :mod:`backoffice.queue.users`)."""

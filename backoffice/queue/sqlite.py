@@ -48,6 +48,7 @@ _encode = json.JSONEncoder(default=str, ensure_ascii=False, separators=(",", ":"
 
 if TYPE_CHECKING:
     from backoffice.learning.store import LayoutStore
+    from backoffice.queue.registry import Registry
     from backoffice.queue.users import UserStore
 
 COLUMNS = (
@@ -143,6 +144,16 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
         from backoffice.learning.store import SQLLayouts
 
         return SQLLayouts(self.conn, self._tx, self._lock, self.clock, "?")
+
+    def registry(self, *, clock: Callable[[], float] | None = None) -> Registry:
+        """The runners' registry, in this file on a connection of its own (see
+        :mod:`backoffice.queue.registry`)."""
+        if self.path == ":memory:":
+            return super().registry(clock=clock)
+        from backoffice.queue.registry import Registry
+
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+        return Registry(conn, "sqlite", clock=clock or self.clock)
 
     def users(self) -> UserStore:
         """The UI's users and sessions, in this database (see :mod:`backoffice.queue.users`)."""
