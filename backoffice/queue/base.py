@@ -50,6 +50,7 @@ from backoffice.errors import IllegalTransition
 
 if TYPE_CHECKING:
     from backoffice.learning.store import LayoutStore
+    from backoffice.queue.finder import Finder
     from backoffice.queue.registry import Registry
     from backoffice.queue.users import UserStore
 
@@ -446,6 +447,14 @@ class Store(abc.ABC):
         if kept is None:
             kept = self.__dict__.setdefault("_learned_layouts", MemoryLayouts(getattr(self, "clock", None) or _now))
         return kept
+
+    # -- the supervisor UI's reader ------------------------------------------------------
+    def finder(self) -> Finder:
+        """Filtered, sorted and paged lists and the dashboard (see :mod:`backoffice.queue.finder`).
+        A backend without SQL (the memory store) pages through :meth:`list` and filters in Python."""
+        from backoffice.queue.finder import ScanFinder
+
+        return ScanFinder(self)
 
     # -- coordination of the runners sharing this queue -----------------------------------
     def registry(self, *, clock: Callable[[], float] | None = None) -> Registry:

@@ -48,7 +48,8 @@ from backoffice.queue.base import (
 from backoffice.queue.codec import loads
 from backoffice.queue.postgres_effects import PostgresEffects
 from backoffice.queue.postgres_keys import PostgresKeys
-from backoffice.queue.postgres_reads import COLUMNS, PostgresReads
+from backoffice.queue.finder import Finder, SQLFinder
+from backoffice.queue.postgres_reads import COLUMNS, DIALECT, PostgresReads
 from backoffice.queue.postgres_reads import row_to_item as _row_to_item
 
 if TYPE_CHECKING:
@@ -148,6 +149,10 @@ class PostgresStore(PostgresReads, PostgresEffects, PostgresKeys, Store):
         from backoffice.queue.registry import Registry
 
         return Registry(connect(self.url, self.schema), "postgres", clock=clock or self.clock)
+
+    def finder(self) -> Finder:
+        """The UI's reader (see :mod:`backoffice.queue.finder`), on a connection of its own."""
+        return SQLFinder(connect(self.url, self.schema), DIALECT)
 
     def users(self) -> UserStore:
         """The UI's users and sessions, in this database (see :mod:`backoffice.queue.users`)."""

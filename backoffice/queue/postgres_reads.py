@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from backoffice.errors import ItemNotFound
 from backoffice.queue.base import JournalEntry, Status, StoredFile, WorkItem, from_ts
+from backoffice.queue.finder import VENDOR, Dialect
 
 if TYPE_CHECKING:
     import psycopg
@@ -28,6 +29,23 @@ def row_to_item(row: Sequence) -> WorkItem:
         error_code=row[15], refs=row[16], created_at=from_ts(row[17]),  # type: ignore[arg-type]
         updated_at=from_ts(row[18]),  # type: ignore[arg-type]
     )  # fmt: skip
+
+
+def _json_text(path: str) -> str:
+    return f"(payload #>> '{{{','.join(path.removeprefix('$.').split('.'))}}}')"
+
+
+def _number(path: str) -> str:
+    text = _json_text(path)
+    return f"(CASE WHEN {text} ~ '^\\s*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?\\s*$' THEN {text}::float8 END)"
+
+
+# How PostgreSQL says what the UI's finder asks (backoffice.queue.finder.SQLFinder).
+DIALECT = Dialect(
+    name="postgres", param=lambda name: f"%({name})s", text=_json_text, number=_number, like="ILIKE",
+    collate=' COLLATE "C"', row=row_to_item, payload_text="", refs_text="refs::text",
+    vendor=f"SELECT id FROM items WHERE {_json_text(VENDOR)} ILIKE %(vendor)s ESCAPE '\\'",
+)  # fmt: skip
 
 
 class PostgresReads:

@@ -41,6 +41,7 @@ from backoffice.queue.base import (
     to_ts,
 )
 from backoffice.queue.codec import loads
+from backoffice.queue.finder import Dialect, Finder, SQLFinder
 from backoffice.queue.sqlite_effects import SQLiteEffects
 from backoffice.queue.sqlite_keys import SQLiteKeys
 
@@ -67,7 +68,7 @@ def migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def _row_to_item(row: sqlite3.Row | tuple) -> WorkItem:
+def _row_to_item(row: Sequence[Any]) -> WorkItem:
     return WorkItem(
         id=row[0],
         bot=row[1],
@@ -89,6 +90,20 @@ def _row_to_item(row: sqlite3.Row | tuple) -> WorkItem:
         created_at=from_ts(row[17]),  # type: ignore[arg-type]
         updated_at=from_ts(row[18]),  # type: ignore[arg-type]
     )
+
+
+def _json_text(path: str) -> str:
+    return f"json_extract(payload, '{path}')"
+
+
+# How SQLite says what the UI's finder asks (backoffice.queue.finder.SQLFinder).
+DIALECT = Dialect(
+    name="sqlite", param=lambda name: f":{name}", text=_json_text,
+    number=lambda path: f"CAST({_json_text(path)} AS REAL)", like="LIKE", collate="",  # LIKE ignores ASCII case
+    row=_row_to_item, payload_text="payload", refs_text="refs",
+    # the virtual column's index holds every vendor: scanning it reads no payload (migration 007)
+    vendor="SELECT id FROM items INDEXED BY items_by_vendor WHERE vendor >= '' AND vendor LIKE :vendor ESCAPE '\\'",
+)  # fmt: skip
 
 
 class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
@@ -154,6 +169,14 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
 
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
         return Registry(conn, "sqlite", clock=clock or self.clock)
+
+    def finder(self) -> Finder:
+        """The UI's reader (see :mod:`backoffice.queue.finder`), on a read-only connection of its
+        own: WAL lets it read while runners write."""
+        if self.path == ":memory:":
+            return SQLFinder(self.conn, DIALECT, lock=self._lock, owns_connection=False)
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=30)
+        return SQLFinder(conn, DIALECT)
 
     def users(self) -> UserStore:
         """The UI's users and sessions, in this database (see :mod:`backoffice.queue.users`)."""

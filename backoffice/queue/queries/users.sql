@@ -1,5 +1,5 @@
 -- The supervisor UI's users, sessions and sign-ins (backoffice.queue.users.SQLUsers), the same
--- on SQLite and PostgreSQL. Tables: migrations sqlite_007_users.sql and postgres_006_users.sql.
+-- on SQLite and PostgreSQL. Tables: migrations sqlite_007_ui.sql and postgres_006_ui.sql.
 
 -- name: put
 INSERT INTO users (name, password, role, roles, created_at) VALUES (:name, :password, :role, :roles, :now)
