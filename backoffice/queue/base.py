@@ -51,6 +51,7 @@ from backoffice.errors import IllegalTransition
 if TYPE_CHECKING:
     from backoffice.learning.store import LayoutStore
     from backoffice.queue.finder import Finder
+    from backoffice.queue.notify import Notifier
     from backoffice.queue.registry import Registry
     from backoffice.queue.users import UserStore
 
@@ -437,6 +438,18 @@ class Store(abc.ABC):
     def journal(self, item_id: int) -> builtins.list[JournalEntry]:  # `list` is a method of Store here
         """The item's history, oldest first."""
 
+    def oldest_pending(self) -> dict[str, float]:
+        """``{bot: created_at}`` of the oldest claimable item of each bot (for metrics)."""
+        oldest: dict[str, float] = {}
+        for bot, statuses in self.counts().items():
+            for status in CLAIMABLE:
+                n = statuses.get(status.value, 0)
+                if n:  # list() is newest first: the last one is the oldest
+                    [item] = self.list(status=status, bot=bot, limit=1, offset=n - 1)
+                    created = item.created_at.timestamp()
+                    oldest[bot] = min(oldest.get(bot, created), created)
+        return oldest
+
     # -- learned layouts (backoffice.learning) ---------------------------------------------
     def layouts(self) -> LayoutStore:
         """The layouts people's corrections taught, kept with this queue. A backend without
@@ -446,6 +459,25 @@ class Store(abc.ABC):
         kept = self.__dict__.get("_learned_layouts")
         if kept is None:
             kept = self.__dict__.setdefault("_learned_layouts", MemoryLayouts(getattr(self, "clock", None) or _now))
+        return kept
+
+    # -- "work is waiting" ----------------------------------------------------------------
+    def wait_for_work(self, timeout: float) -> bool:
+        """Block until an item may have become due (enqueued, retried, released, or :meth:`wake`)
+        or ``timeout`` seconds pass; whether it woke for work. In this process on SQLite and the
+        memory store (see :mod:`backoffice.queue.notify`), from any process on PostgreSQL."""
+        return self._notifier().wait(timeout)
+
+    def wake(self) -> None:
+        """Wake whoever waits in :meth:`wait_for_work` (new work, or a runner stopping)."""
+        self._notifier().notify()
+
+    def _notifier(self) -> Notifier:
+        from backoffice.queue.notify import Notifier
+
+        kept = self.__dict__.get("_work_notifier")
+        if kept is None:
+            kept = self.__dict__.setdefault("_work_notifier", Notifier())
         return kept
 
     # -- the supervisor UI's reader ------------------------------------------------------

@@ -166,6 +166,11 @@ class PostgresStore(PostgresReads, PostgresEffects, PostgresKeys, Store):
     def notify(self, conn: psycopg.Connection, bot: str | None = None) -> None:
         conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, bot or ""))
 
+    def wake(self) -> None:
+        """NOTIFY every listener (in every process: a spurious wake-up costs one claim)."""
+        with self._lock:
+            self.notify(self.conn)
+
     def wait_for_work(self, timeout: float) -> bool:
         """Block until an item may have become due (NOTIFY) or ``timeout`` passes."""
         with self._lock:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from backoffice.errors import ItemNotFound
+from backoffice.queue import queries
 from backoffice.queue.base import JournalEntry, Status, StoredFile, WorkItem, from_ts
 from backoffice.queue.finder import VENDOR, Dialect
 
@@ -93,10 +94,7 @@ class PostgresReads:
     def oldest_pending(self) -> dict[str, float]:
         """``{bot: created_at}`` of the oldest claimable item of each bot (for metrics)."""
         with self._lock:
-            rows = self.conn.execute(
-                "SELECT bot, min(created_at) FROM items WHERE status IN ('pending', 'retrying') GROUP BY bot"
-            ).fetchall()
-        return dict(rows)
+            return dict(self.conn.execute(queries.load("status", "postgres")["oldest_pending"]).fetchall())
 
     def journal(self, item_id: int) -> list[JournalEntry]:
         with self._lock:

@@ -40,6 +40,7 @@ from backoffice.queue.base import (
     from_ts,
     to_ts,
 )
+from backoffice.queue import queries
 from backoffice.queue.codec import loads
 from backoffice.queue.finder import Dialect, Finder, SQLFinder
 from backoffice.queue.sqlite_effects import SQLiteEffects
@@ -277,6 +278,8 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
             row = conn.execute(
                 f"SELECT {COLUMNS} FROM items WHERE bot = ? AND source_key = ?", (item.bot, item.source_key)
             ).fetchone()
+        if created:
+            self.wake()
         return _row_to_item(row), created
 
     def enqueue_many(self, items: Iterable[NewItem], *, actor: str = "intake") -> int:
@@ -291,6 +294,8 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
                 "SELECT id, ?, ?, 'enqueue', NULL, 'pending', '' FROM items WHERE id > ?",
                 (now, actor, last),
             )
+        if created:
+            self.wake()
         return created
 
     def enqueue_families(
@@ -328,6 +333,8 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
                 else:
                     row = conn.execute(f"SELECT {COLUMNS} FROM items WHERE id = ?", (parent_id,)).fetchone()
                 added.append((_row_to_item(row), created))
+        if any(created for _, created in added):
+            self.wake()
         return added
 
     # -- the runner's side ---------------------------------------------------------------
@@ -470,18 +477,22 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
     def release(
         self, item_id: int, owner: str, *, why: str = "released", not_before: datetime | None = None
     ) -> WorkItem:
-        return self._move(
+        released = self._move(
             item_id, Status.PENDING, actor=owner, action="release", why=why, owner=owner,
             sets={**self._UNLEASE, "not_before": to_ts(not_before) or 0},
             decide=lambda row: (Status.PENDING, {"attempts": max(row[2] - 1, 0)}, why),
         )  # fmt: skip
+        self.wake()
+        return released
 
     # -- a person's side -----------------------------------------------------------------
     def retry(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
-        return self._move(
+        retried = self._move(
             item_id, Status.PENDING, actor=actor, action="retry", why=why, allowed_from=RETRY_FROM,
             sets={"attempts": 0, "not_before": 0, "reason": None, "error_code": None},
         )  # fmt: skip
+        self.wake()
+        return retried
 
     def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         return self._move(item_id, Status.CANCELLED, actor=actor, action="cancel", why=why, allowed_from=CANCEL_FROM)
@@ -546,6 +557,10 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
         for bot, status, n in rows:
             out.setdefault(bot, {})[status] = n
         return out
+
+    def oldest_pending(self) -> dict[str, float]:
+        with self._lock:
+            return dict(self.conn.execute(queries.load("status", "sqlite")["oldest_pending"]).fetchall())
 
     def journal(self, item_id: int) -> list[JournalEntry]:
         with self._lock:
