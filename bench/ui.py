@@ -61,10 +61,20 @@ def set_statuses(store, rows: list[tuple]) -> None:
     if isinstance(store, PostgresStore):
         with store.conn.transaction(), store.conn.cursor() as cursor:
             cursor.executemany("UPDATE items SET status = %s, reason = %s, error_code = %s WHERE id = %s", rows)
+        settle(store)
         return
     with store.conn:
         store.conn.execute("BEGIN")
         store.conn.executemany("UPDATE items SET status = ?, reason = ?, error_code = ? WHERE id = ?", rows)
+
+
+def settle(store) -> None:
+    """On PostgreSQL, what autovacuum does a little later to a table that has just been filled."""
+    from backoffice.queue.postgres import PostgresStore
+
+    if isinstance(store, PostgresStore):
+        store.conn.execute("VACUUM ANALYZE items")
+        store.conn.execute("VACUUM ANALYZE journal")
 
 
 def copy_samples(demo, store) -> list:
@@ -123,6 +133,7 @@ def reuse_queue(folder: Path, queue_url: str | None = None) -> tuple[Workspace, 
     """A queue an earlier ``--keep`` run built."""
     config = load_config(folder / "ws" / "bots.yaml")
     ws = Workspace.open(config, open_store(queue_url or config.queue_url))
+    settle(ws.store)  # a migration may have just rewritten rows
     ws.users.add("bench", "bench-password", "supervisor")
     ids = sorted(i.id for i in ws.store.list(status=Status.EXCEPTION, limit=1_000_000) if i.id > 100)
     return ws, ids

@@ -143,3 +143,22 @@ def test_the_dashboard_counts_today_and_lists_the_oldest_and_overdue(finder, sca
                                      and i.status == Status.EXCEPTION for i in board.overdue)  # fmt: skip
         today = either.dashboard(datetime.now(UTC).timestamp())
         assert today.done_today == 20 and today.exceptions_today == 40
+
+
+def test_a_changed_payload_is_found_by_its_new_vendor(store):
+    def vendor(name: str) -> dict:
+        return {"document": {"fields": {"seller_name": {"value": name}}}}
+
+    item, _ = store.enqueue(NewItem("invoices", "a.pdf", vendor("Becker & Söhne")))
+    other, _ = store.enqueue(NewItem("invoices", "b.pdf", vendor("Northwind")))
+    [claimed] = store.claim("runner", limit=1)
+    store.update(claimed.id, "runner", payload=vendor("Harbour Finch"))  # a stage read the document again
+    store.to_exception(claimed.id, "runner", reason="check", code="x")
+    store.amend(other.id, actor="alice", action="correct", payload=vendor("Becker Bros"))
+    finder = store.finder()
+    try:
+        found = {name: [i.source_key for i in finder.find(ItemFilter(status="", vendor=name)).items]
+                 for name in ("becker", "harbour", "northwind")}  # fmt: skip
+        assert found == {"becker": ["b.pdf"], "harbour": ["a.pdf"], "northwind": []}
+    finally:
+        finder.close()

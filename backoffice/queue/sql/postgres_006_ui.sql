@@ -25,3 +25,18 @@ CREATE INDEX sign_ins_name ON sign_ins (name, at);
 CREATE INDEX sign_ins_address ON sign_ins (address, at);
 CREATE INDEX sign_ins_at ON sign_ins (at);
 CREATE INDEX user_sessions_by_name ON user_sessions (name);
+
+-- The UI's vendor filter (backoffice.queue.finder) reads this column instead of every payload
+-- (a payload is stored out of line: reading one costs far more than reading the row). A trigger
+-- keeps it, when an item arrives or its payload changes; claims and completions, which do not
+-- set the payload, do not run it (a generated column would be computed again on every update).
+ALTER TABLE items ADD COLUMN vendor TEXT;
+CREATE FUNCTION items_vendor() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.vendor := NEW.payload #>> '{document,fields,seller_name,value}';
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER items_vendor BEFORE INSERT OR UPDATE OF payload ON items
+    FOR EACH ROW EXECUTE FUNCTION items_vendor();
+UPDATE items SET payload = payload WHERE payload #>> '{document,fields,seller_name,value}' IS NOT NULL;
