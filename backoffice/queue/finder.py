@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 AMOUNT, NUMBER, DOC_DATE = ("$.document.fields.grand_total.value", "$.document.fields.invoice_number.value",
                             "$.document.fields.issue_date.value")  # fmt: skip
 ASSIGNEE = "$.assignee"
+BY_FIELD = ("amount", "document-date", "number", "assignee")  # sorts by a field of the payload
 SORTS = ("newest", "oldest", "updated", "deadline", "bot", "amount", "document-date", "number", "attempts", "assignee")
 
 
@@ -214,7 +215,6 @@ class Dialect:
     name: str  # the backend, for its named queries (queries/finder.NAME.sql)
     param: Callable[[str], str]  # a named parameter: :name or %(name)s
     text: Callable[[str], str]  # the JSON text at a path ($.a.b) of the payload, or NULL
-    number: Callable[[str], str]  # the number at a path of the payload, or NULL
     like: str  # a case-insensitive LIKE
     collate: str  # text sorts by code point, as Python does
     row: Callable[[Sequence[Any]], WorkItem]  # a row of COLUMNS as an item
@@ -242,22 +242,20 @@ class SQLFinder(Finder):
             return self.conn.execute(sql, args or {}).fetchall()
 
     def _sort(self, name: str) -> str:
-        d = self.d
-
-        def last(expression: str, direction: str) -> str:  # items without the value last, then by arrival
-            return f"{expression} IS NULL, {expression} {direction}, id ASC"
-
+        """The ORDER BY of a sort: items without the value last, then by arrival. The values of
+        the payload's fields are columns of their own (migrations: SQLite 7, PostgreSQL 6)."""
+        c = self.d.collate
         return {  # newest/oldest: by arrival (ids grow as items arrive)
             "newest": "id DESC",
             "oldest": "id ASC",
             "updated": "updated_at DESC, id DESC",
             "deadline": "deadline IS NULL, deadline ASC, id ASC",
-            "bot": f"bot{d.collate} ASC, id DESC",
-            "amount": last(d.number(AMOUNT), "DESC"),
-            "document-date": last(d.text(DOC_DATE) + d.collate, "DESC"),
-            "number": last(d.text(NUMBER) + d.collate, "ASC"),
+            "bot": f"bot{c} ASC, id DESC",
+            "amount": "amount DESC NULLS LAST, id ASC",
+            "document-date": f"doc_date{c} DESC NULLS LAST, id ASC",
+            "number": f"doc_number{c} ASC NULLS LAST, id ASC",
             "attempts": "attempts DESC, id ASC",
-            "assignee": last(d.text(ASSIGNEE) + d.collate, "ASC"),
+            "assignee": f"assignee{c} ASC NULLS LAST, id ASC",
         }[name]
 
     def _where(self, wanted: ItemFilter) -> tuple[str, dict[str, Any]]:
@@ -299,9 +297,10 @@ class SQLFinder(Finder):
         where, args = self._where(wanted)
         offset = (wanted.page - 1) * wanted.per_page
         order = self._sort(wanted.sort)
-        if wanted.vendor or wanted.q:
-            # Text filters may read every candidate's payload: one pass finds the ids in order,
-            # which gives the total too, then only the page's rows are read whole.
+        if wanted.vendor or wanted.q or wanted.sort in BY_FIELD:
+            # Text filters and the sorts by a field find the ids in order in one pass (from an
+            # index, or reading payloads), which gives the total too; only the page's rows are
+            # read whole (a sort carrying whole rows would read every candidate's payload).
             ids = [r[0] for r in self._rows(f"SELECT id FROM items {where} ORDER BY {order}", args)]
             chosen = ids[offset : offset + wanted.per_page]
             by_id = {item.id: item for item in self.by_ids(chosen)}

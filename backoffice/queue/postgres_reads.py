@@ -36,14 +36,9 @@ def _json_text(path: str) -> str:
     return f"(payload #>> '{{{','.join(path.removeprefix('$.').split('.'))}}}')"
 
 
-def _number(path: str) -> str:
-    text = _json_text(path)
-    return f"(CASE WHEN {text} ~ '^\\s*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?\\s*$' THEN {text}::float8 END)"
-
-
 # How PostgreSQL says what the UI's finder asks (backoffice.queue.finder.SQLFinder).
 DIALECT = Dialect(
-    name="postgres", param=lambda name: f"%({name})s", text=_json_text, number=_number, like="ILIKE",
+    name="postgres", param=lambda name: f"%({name})s", text=_json_text, like="ILIKE",
     collate=' COLLATE "C"', row=row_to_item, payload_text="", refs_text="refs::text",
     vendor="SELECT id FROM items WHERE vendor ILIKE %(vendor)s ESCAPE '\\'",  # a column a trigger keeps (migration 6)
 )  # fmt: skip

@@ -99,8 +99,7 @@ def _json_text(path: str) -> str:
 
 # How SQLite says what the UI's finder asks (backoffice.queue.finder.SQLFinder).
 DIALECT = Dialect(
-    name="sqlite", param=lambda name: f":{name}", text=_json_text,
-    number=lambda path: f"CAST({_json_text(path)} AS REAL)", like="LIKE", collate="",  # LIKE ignores ASCII case
+    name="sqlite", param=lambda name: f":{name}", text=_json_text, like="LIKE", collate="",  # LIKE ignores ASCII case
     row=_row_to_item, payload_text="payload", refs_text="refs",
     # the virtual column's index holds every vendor: scanning it reads no payload (migration 007)
     vendor="SELECT id FROM items INDEXED BY items_by_vendor WHERE vendor >= '' AND vendor LIKE :vendor ESCAPE '\\'",

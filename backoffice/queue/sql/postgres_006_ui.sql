@@ -26,17 +26,31 @@ CREATE INDEX sign_ins_address ON sign_ins (address, at);
 CREATE INDEX sign_ins_at ON sign_ins (at);
 CREATE INDEX user_sessions_by_name ON user_sessions (name);
 
--- The UI's vendor filter (backoffice.queue.finder) reads this column instead of every payload
--- (a payload is stored out of line: reading one costs far more than reading the row). A trigger
--- keeps it, when an item arrives or its payload changes; claims and completions, which do not
--- set the payload, do not run it (a generated column would be computed again on every update).
-ALTER TABLE items ADD COLUMN vendor TEXT;
-CREATE FUNCTION items_vendor() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The UI's vendor filter and sorts (backoffice.queue.finder) read these columns instead of every
+-- payload (a payload is stored out of line: reading one costs far more than reading the row). A
+-- trigger keeps them when an item arrives or its payload changes; claims and completions, which
+-- do not set the payload, do not run it (generated columns would be computed again on every
+-- update). The sorts' indexes hold only the exception queue, which claims and completions never
+-- enter.
+ALTER TABLE items ADD COLUMN vendor TEXT, ADD COLUMN amount DOUBLE PRECISION, ADD COLUMN doc_date TEXT,
+    ADD COLUMN doc_number TEXT, ADD COLUMN assignee TEXT;
+CREATE FUNCTION items_fields() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    total TEXT := NEW.payload #>> '{document,fields,grand_total,value}';
 BEGIN
     NEW.vendor := NEW.payload #>> '{document,fields,seller_name,value}';
+    NEW.amount := CASE WHEN total ~ '^\s*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?\s*$'
+                       THEN total::double precision END;
+    NEW.doc_date := NEW.payload #>> '{document,fields,issue_date,value}';
+    NEW.doc_number := NEW.payload #>> '{document,fields,invoice_number,value}';
+    NEW.assignee := NEW.payload #>> '{assignee}';
     RETURN NEW;
 END;
 $$;
-CREATE TRIGGER items_vendor BEFORE INSERT OR UPDATE OF payload ON items
-    FOR EACH ROW EXECUTE FUNCTION items_vendor();
-UPDATE items SET payload = payload WHERE payload #>> '{document,fields,seller_name,value}' IS NOT NULL;
+CREATE TRIGGER items_fields BEFORE INSERT OR UPDATE OF payload ON items
+    FOR EACH ROW EXECUTE FUNCTION items_fields();
+UPDATE items SET payload = payload WHERE payload ? 'document' OR payload ? 'assignee';
+CREATE INDEX items_exceptions_by_amount ON items (amount DESC NULLS LAST, id) WHERE status = 'exception';
+CREATE INDEX items_exceptions_by_doc_date ON items (doc_date COLLATE "C" DESC NULLS LAST, id) WHERE status = 'exception';
+CREATE INDEX items_exceptions_by_doc_number ON items (doc_number COLLATE "C", id) WHERE status = 'exception';
+CREATE INDEX items_exceptions_by_assignee ON items (assignee COLLATE "C", id) WHERE status = 'exception';

@@ -29,10 +29,23 @@ CREATE INDEX IF NOT EXISTS sign_ins_address ON sign_ins (address, at);
 CREATE INDEX IF NOT EXISTS sign_ins_at ON sign_ins (at);
 CREATE INDEX IF NOT EXISTS user_sessions_by_name ON user_sessions (name);
 
--- The UI's vendor filter (backoffice.queue.finder) reads this index instead of every payload:
--- a virtual column takes no room in the table, and claims and completions, which do not change
--- the payload, do not touch the index. A payload only Python's json module reads (Infinity) has
--- no vendor here rather than refusing the item.
+-- The UI's vendor filter and sorts (backoffice.queue.finder) read these indexes instead of every
+-- payload: a virtual column takes no room in the table, and claims and completions, which do
+-- not change the payload, do not touch the vendor's index; the sorts' indexes hold only the
+-- exception queue, which claims and completions never enter. A payload only Python's json
+-- module reads (Infinity) has no values here rather than refusing the item.
 ALTER TABLE items ADD COLUMN vendor TEXT GENERATED ALWAYS AS (
     CASE WHEN json_valid(payload) THEN json_extract(payload, '$.document.fields.seller_name.value') END) VIRTUAL;
 CREATE INDEX items_by_vendor ON items (vendor);
+ALTER TABLE items ADD COLUMN amount REAL GENERATED ALWAYS AS (
+    CASE WHEN json_valid(payload) THEN CAST(json_extract(payload, '$.document.fields.grand_total.value') AS REAL) END) VIRTUAL;
+ALTER TABLE items ADD COLUMN doc_date TEXT GENERATED ALWAYS AS (
+    CASE WHEN json_valid(payload) THEN json_extract(payload, '$.document.fields.issue_date.value') END) VIRTUAL;
+ALTER TABLE items ADD COLUMN doc_number TEXT GENERATED ALWAYS AS (
+    CASE WHEN json_valid(payload) THEN json_extract(payload, '$.document.fields.invoice_number.value') END) VIRTUAL;
+ALTER TABLE items ADD COLUMN assignee TEXT GENERATED ALWAYS AS (
+    CASE WHEN json_valid(payload) THEN json_extract(payload, '$.assignee') END) VIRTUAL;
+CREATE INDEX items_exceptions_by_amount ON items (amount, id) WHERE status = 'exception';
+CREATE INDEX items_exceptions_by_doc_date ON items (doc_date, id) WHERE status = 'exception';
+CREATE INDEX items_exceptions_by_doc_number ON items (doc_number, id) WHERE status = 'exception';
+CREATE INDEX items_exceptions_by_assignee ON items (assignee, id) WHERE status = 'exception';
