@@ -82,6 +82,8 @@ def finder(request, tmp_path_factory):
     {"status": "all", "sort": "bot", "page": "3", "per_page": "20"},
     *({"status": "all", "sort": sort, "page": page, "per_page": "20"}
       for sort in ("amount", "document-date", "number", "attempts", "assignee") for page in ("1", "3")),
+    *({"sort": sort, "per_page": "20"} for sort in ("amount", "document-date", "number", "assignee")),
+    {"sort": "amount", "vendor": "becker", "bot": "invoices"},
     {"status": "all", "since": datetime.now(UTC).date().isoformat(), "until": datetime.now(UTC).date().isoformat()},
     {"status": "all", "until": "2020-01-01"},
 ])  # fmt: skip

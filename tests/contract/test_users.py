@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from backoffice.queue.memory import MemoryStore
+from backoffice.queue.postgres import PostgresStore
+from backoffice.queue.sqlite import SQLiteStore
 from backoffice.queue.users import SignIn, SQLUsers, UserError
 
 
@@ -89,16 +91,15 @@ def test_the_session_token_is_stored_only_as_a_hash(users):
     assert token not in stored and len(stored) == 64
 
 
-def test_users_outlive_the_store_that_added_them(store, tmp_path, clock):
+def test_users_outlive_the_store_that_added_them(store, clock):
     if isinstance(store, MemoryStore):
         pytest.skip("the memory store keeps nothing")
     store.users().add("alice", "password-1", "admin", ["cfo"])
     token, _ = store.users().start_session(store.users().get("alice"), ttl=60)
-    again = type(store)(
-        *([store.path] if hasattr(store, "path") else [store.url]),
-        **({"schema": store.schema} if hasattr(store, "schema") else {}),
-        clock=clock,
-    )
+    if isinstance(store, SQLiteStore):
+        again = SQLiteStore(store.path, clock=clock)
+    else:
+        again = PostgresStore(store.url, schema=store.schema, clock=clock)
     try:
         assert again.users().get("alice").roles == ("cfo",) and again.users().session(token) is not None
     finally:
