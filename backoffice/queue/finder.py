@@ -262,7 +262,8 @@ class SQLFinder(Finder):
 
     def _where(self, wanted: ItemFilter) -> tuple[str, dict[str, Any]]:
         d, p = self.d, self.d.param
-        clauses, args = [], {}
+        clauses: list[str] = []
+        args: dict[str, Any] = {}
         if wanted.status in {s.value for s in Status}:  # written out: a partial index may then serve
             clauses.append(f"status = '{wanted.status}'")
         elif wanted.status:
@@ -401,7 +402,7 @@ class ScanFinder(Finder):
                     raised += entry.to_status == Status.EXCEPTION
         exceptions = [i for i in items if i.status == Status.EXCEPTION]
         by_code = Counter(i.error_code or "" for i in exceptions)
-        example = {}
+        example: dict[str, str] = {}
         for item in exceptions:
             code = item.error_code or ""
             if code not in example or (item.reason or "") < example[code]:

@@ -51,7 +51,7 @@ _encode = json.JSONEncoder(default=str, ensure_ascii=False, separators=(",", ":"
 if TYPE_CHECKING:
     from backoffice.learning.store import LayoutStore
     from backoffice.queue.registry import Registry
-    from backoffice.queue.users import UserStore
+    from backoffice.queue.users import SQLUsers
 
 COLUMNS = (
     "id, bot, source_key, status, payload, files, parent_id, priority, deadline, not_before, "
@@ -180,7 +180,7 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
         conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=30)
         return SQLFinder(conn, DIALECT)
 
-    def users(self) -> UserStore:
+    def users(self) -> SQLUsers:
         """The UI's users and sessions, in this database (see :mod:`backoffice.queue.users`)."""
         from backoffice.queue.users import SQLUsers
 

@@ -199,6 +199,9 @@ class UserStore(abc.ABC):
     def end_session(self, token: str) -> None:
         self._drop_session(_token_hash(token))
 
+    def close(self) -> None:  # noqa: B027 - optional for stores with nothing to close
+        """Release what these users hold."""
+
 
 class SQLUsers(UserStore):
     """Users in the ``users``, ``user_sessions`` and ``sign_ins`` tables of the queue's database,
@@ -207,6 +210,7 @@ class SQLUsers(UserStore):
     def __init__(self, conn: Any, lock: Any, tx: Callable[[], Any], backend: str, clock: Callable[[], float]):
         self.conn, self._lock, self._tx, self.clock = conn, lock, tx, clock
         self.q = queries.load("users", backend)
+        self.owner: Any = None  # a store opened only for these users, closed with them
 
     def _run(self, query: str, **args: Any) -> Any:
         with self._lock:
@@ -276,7 +280,9 @@ class SQLUsers(UserStore):
         return self._write(("forget_sign_ins", {"before": before}))
 
     def close(self) -> None:
-        """Nothing: the connection is the store's."""
+        """Close the store opened for these users, if any (else the connection is the store's)."""
+        if self.owner is not None:
+            self.owner.close()
 
 
 class MemoryUsers(UserStore):

@@ -24,18 +24,15 @@ from backoffice.queue.users import (
 )
 
 
-class SQLiteUsers(SQLUsers):
-    """The users of a SQLite queue file, with a store of their own (for callers that hold a
-    path, not a store)."""
+def SQLiteUsers(path: Path | str, *, clock: Callable[[], float] = time.time) -> SQLUsers:  # noqa: N802 - was a class
+    """The users of a SQLite queue file, on a store of their own that closing them closes (for
+    callers that hold a path, not a store)."""
+    from backoffice.queue.sqlite import SQLiteStore
 
-    def __init__(self, path: Path | str, *, clock: Callable[[], float] = time.time):
-        from backoffice.queue.sqlite import SQLiteStore
-
-        self.store = SQLiteStore(path, clock=clock)
-        super().__init__(self.store.conn, self.store._lock, self.store._tx, "sqlite", clock)
-
-    def close(self) -> None:
-        self.store.close()
+    store = SQLiteStore(path, clock=clock)
+    users = store.users()
+    users.owner = store
+    return users
 
 
 __all__ = [
