@@ -26,19 +26,39 @@ CREATE INDEX sign_ins_address ON sign_ins (address, at);
 CREATE INDEX sign_ins_at ON sign_ins (at);
 CREATE INDEX user_sessions_by_name ON user_sessions (name);
 
--- The UI's vendor filter and sorts (backoffice.queue.finder) read these columns instead of every
--- payload (a payload is stored out of line: reading one costs far more than reading the row). A
--- trigger keeps them when an item arrives or its payload changes; claims and completions, which
--- do not set the payload, do not run it (generated columns would be computed again on every
--- update). The sorts' indexes hold only the exception queue, which claims and completions never
--- enter.
-ALTER TABLE items ADD COLUMN vendor TEXT, ADD COLUMN amount DOUBLE PRECISION, ADD COLUMN doc_date TEXT,
-    ADD COLUMN doc_number TEXT, ADD COLUMN assignee TEXT;
+-- The UI's vendor filter and sorts (backoffice.queue.finder) read these instead of every payload
+-- (a payload is large: reading one costs far more than reading a row). Triggers keep them when
+-- an item arrives or its payload changes; claims and completions, which do not set the payload,
+-- do not run them (generated columns would be computed again on every update).
+-- The vendors are a narrow table of their own, which a filter on any status scans whole; an
+-- index on items would be written by every claim and completion.
+CREATE TABLE item_vendors (
+    item_id     BIGINT PRIMARY KEY,  -- items are never deleted
+    vendor      TEXT NOT NULL
+);
+CREATE FUNCTION items_vendor() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    found TEXT := NEW.payload #>> '{document,fields,seller_name,value}';
+BEGIN
+    IF found IS NOT NULL THEN
+        INSERT INTO item_vendors (item_id, vendor) VALUES (NEW.id, found)
+            ON CONFLICT (item_id) DO UPDATE SET vendor = excluded.vendor;
+    ELSIF TG_OP = 'UPDATE' THEN
+        DELETE FROM item_vendors WHERE item_id = NEW.id;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER items_vendor AFTER INSERT OR UPDATE OF payload ON items
+    FOR EACH ROW EXECUTE FUNCTION items_vendor();
+-- The sorts' columns, with indexes that hold only the exception queue, which claims and
+-- completions never enter.
+ALTER TABLE items ADD COLUMN amount DOUBLE PRECISION, ADD COLUMN doc_date TEXT, ADD COLUMN doc_number TEXT,
+    ADD COLUMN assignee TEXT;
 CREATE FUNCTION items_fields() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     total TEXT := NEW.payload #>> '{document,fields,grand_total,value}';
 BEGIN
-    NEW.vendor := NEW.payload #>> '{document,fields,seller_name,value}';
     NEW.amount := CASE WHEN total ~ '^\s*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?\s*$'
                        THEN total::double precision END;
     NEW.doc_date := NEW.payload #>> '{document,fields,issue_date,value}';
