@@ -222,6 +222,7 @@ class Dialect:
     payload_text: str  # the payload as JSON text (a cheap first test before the precise one), or ""
     refs_text: str  # the references as JSON text
     vendor: str  # the ids whose vendor is LIKE :vendor (a subquery)
+    texts: str  # whether the searched texts are LIKE :q, kept apart; "": built from the payload
     exceptions_by: Callable[[str], str]  # the items table when listing exceptions sorted by a column
 
 
@@ -289,8 +290,8 @@ class SQLFinder(Finder):
             args["until"] = until
         if wanted.q:
             texts = " || ' ' || ".join(f"COALESCE({d.text(path)}, '')" for path in SEARCHED)
-            precise = f"({texts}) {d.like} {p('q')} ESCAPE '\\'"
-            if d.payload_text:  # most payloads do not hold the text at all: no need to parse them
+            precise = d.texts or f"({texts}) {d.like} {p('q')} ESCAPE '\\'"
+            if d.payload_text and not d.texts:  # most payloads do not hold the text at all: no need to parse them
                 precise = f"{d.payload_text} {d.like} {p('q_raw')} ESCAPE '\\' AND {precise}"
                 args["q_raw"] = _like(wanted.q, raw=True)
             clauses.append(f"(source_key {d.like} {p('q')} ESCAPE '\\' OR {d.refs_text} {d.like} {p('q')} ESCAPE '\\' "

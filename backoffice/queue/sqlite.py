@@ -102,6 +102,7 @@ DIALECT = Dialect(
     name="sqlite", param=lambda name: f":{name}", text=_json_text, like="LIKE", collate="",  # LIKE ignores ASCII case
     row=_row_to_item, payload_text="payload", refs_text="refs",
     # the virtual column's index holds every vendor: scanning it reads no payload (migration 007)
+    texts="",  # built from the payload, after a cheap test of its raw text
     vendor="SELECT id FROM items INDEXED BY items_by_vendor WHERE vendor >= '' AND vendor LIKE :vendor ESCAPE '\\'",
     # the planner would take items_by_status and read every exception's payload to sort
     exceptions_by=lambda column: f"items INDEXED BY items_exceptions_by_{column}",

@@ -162,5 +162,8 @@ def test_a_changed_payload_is_found_by_its_new_vendor(store):
         found = {name: [i.source_key for i in finder.find(ItemFilter(status="", vendor=name)).items]
                  for name in ("becker", "harbour", "northwind")}  # fmt: skip
         assert found == {"becker": ["b.pdf"], "harbour": ["a.pdf"], "northwind": []}
+        searched = {text: [i.source_key for i in finder.find(ItemFilter(status="", q=text)).items]
+                    for text in ("bros", "harbour", "northwind", "b.pdf")}  # fmt: skip
+        assert searched == {"bros": ["b.pdf"], "harbour": ["a.pdf"], "northwind": [], "b.pdf": ["b.pdf"]}
     finally:
         finder.close()
