@@ -51,7 +51,8 @@ def scan():
     return ScanFinder(memory)
 
 
-@pytest.fixture(scope="module", params=["memory", "sqlite", "sqlite-in-memory", "postgres"])
+@pytest.fixture(scope="module", params=["memory", "sqlite", "sqlite-in-memory",
+                                        pytest.param("postgres", marks=pytest.mark.integration)])  # fmt: skip
 def finder(request, tmp_path_factory):
     """A finder of each backend, on a queue filled once per module."""
     if request.param == "memory":

@@ -92,6 +92,7 @@ def test_a_sqlite_queue_of_the_previous_release_migrates(tmp_path):
         fresh.close()
 
 
+@pytest.mark.integration
 def test_a_postgres_queue_of_the_previous_release_migrates(postgres_url, monkeypatch):
     from backoffice.queue import postgres as pg
 
