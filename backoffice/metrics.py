@@ -22,7 +22,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from backoffice.queue.base import CLAIMABLE, Status, Store
+from backoffice.queue.base import Status, Store
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class QueueCollector(Collector):
                                 "Age of the oldest pending or retrying item, by bot.", labels=["bot"])  # fmt: skip
         try:
             counts = self.store.counts()
-            oldest = self._oldest(counts)
+            oldest = self.store.oldest_pending()
         except Exception:
             log.exception("cannot read the queue for metrics", extra={"action": "metrics"})
             return
@@ -54,20 +54,6 @@ class QueueCollector(Collector):
             age.add_metric([bot], max(now - created, 0.0))
         yield depth
         yield age
-
-    def _oldest(self, counts: dict[str, dict[str, int]]) -> dict[str, float]:
-        fast = getattr(self.store, "oldest_pending", None)
-        if fast is not None:
-            return fast()
-        oldest: dict[str, float] = {}
-        for bot, statuses in counts.items():
-            for status in CLAIMABLE:
-                n = statuses.get(status.value, 0)
-                if n:  # list() is newest first: the last one is the oldest
-                    [item] = self.store.list(status=status, bot=bot, limit=1, offset=n - 1)
-                    created = item.created_at.timestamp()
-                    oldest[bot] = min(oldest.get(bot, created), created)
-        return oldest
 
 
 class Metrics:

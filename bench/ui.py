@@ -1,10 +1,11 @@
 """The supervisor UI with a large queue: server time of the exception list and the item page;
 with --guessers, a signed-in user's page while clients guess passwords.
 
-    .venv/bin/python bench/ui.py [--items 100000] [--requests 20] [--keep DIR]
+    .venv/bin/python bench/ui.py [--items 100000] [--requests 20] [--keep DIR] [--queue postgresql://…?schema=S]
     .venv/bin/python bench/ui.py --guessers 8 [--requests 20]
 
-(--keep DIR keeps the queue it builds, and a later run with the same DIR reuses it.)
+(--keep DIR keeps the queue it builds, and a later run with the same DIR reuses it. --queue puts the
+queue on PostgreSQL instead of the demo's SQLite file: the demo's items are copied there first.)
 
 Builds a queue of --items items from the demo's documents and verdicts (real payloads, about
 13 KB each; 90 % done, 5 % in the exception queue, the rest pending, retrying or cancelled),
@@ -28,7 +29,6 @@ import copy
 import random
 import re
 import shutil
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -45,7 +45,7 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 
 from backoffice.config import load_config  # noqa: E402
 from backoffice.demo.run import run_demo  # noqa: E402
-from backoffice.queue import NewItem, open_store  # noqa: E402
+from backoffice.queue import NewItem, Status, open_store  # noqa: E402
 from backoffice.web.app import create_app  # noqa: E402
 from backoffice.web.context import Workspace  # noqa: E402
 
@@ -54,11 +54,48 @@ VENDORS = ["Becker & Söhne GmbH", "Harbour & Finch LLP", "Northwind Traders Inc
 LIST_GOAL, ITEM_GOAL = 150.0, 300.0
 
 
-def build_queue(folder: Path, items: int, seed: int = 1) -> tuple[Workspace, list[int]]:
+def set_statuses(store, rows: list[tuple]) -> None:
+    """``(status, reason, error_code, id)`` written straight into the table, on either backend."""
+    from backoffice.queue.postgres import PostgresStore
+
+    if isinstance(store, PostgresStore):
+        with store.conn.transaction(), store.conn.cursor() as cursor:
+            cursor.executemany("UPDATE items SET status = %s, reason = %s, error_code = %s WHERE id = %s", rows)
+        settle(store)
+        return
+    with store.conn:
+        store.conn.execute("BEGIN")
+        store.conn.executemany("UPDATE items SET status = ?, reason = ?, error_code = ? WHERE id = ?", rows)
+
+
+def settle(store) -> None:
+    """On PostgreSQL, what autovacuum does a little later to a table that has just been filled."""
+    from backoffice.queue.postgres import PostgresStore
+
+    if isinstance(store, PostgresStore):
+        store.conn.execute("VACUUM ANALYZE items")
+        store.conn.execute("VACUUM ANALYZE journal")
+
+
+def copy_samples(demo, store) -> list:
+    """The demo's items, copied to ``store`` (PostgreSQL) in order, with their statuses."""
+    samples = sorted(demo.list(limit=100), key=lambda i: i.id)
+    store.enqueue_many(NewItem(i.bot, i.source_key, i.payload, files=i.files, parent_id=None, priority=i.priority,
+                               deadline=i.deadline, max_attempts=i.max_attempts) for i in samples)  # fmt: skip
+    copied = [store.find(i.bot, i.source_key) for i in samples]
+    set_statuses(store, [(i.status.value, i.reason, i.error_code, c.id) for i, c in zip(samples, copied, strict=True)])
+    return store.list(limit=100)
+
+
+def build_queue(folder: Path, items: int, seed: int = 1, queue_url: str | None = None) -> tuple[Workspace, list[int]]:
     """A demo workspace whose queue is filled up to ``items`` items; returns the exception ids."""
     result = run_demo(ROOT / "bots.yaml", folder / "ws", count=24, seed=7)
     config = load_config(result.config)
     store = open_store(config.queue_url)
+    if queue_url:
+        demo, store = store, open_store(queue_url)
+        copy_samples(demo, store)
+        demo.close()
     samples = store.list(limit=100)
     exceptions = [i for i in samples if i.status.value == "exception"]
     rng = random.Random(seed)
@@ -84,28 +121,21 @@ def build_queue(folder: Path, items: int, seed: int = 1) -> tuple[Workspace, lis
             store.enqueue_many(batch)
             batch = []
     store.enqueue_many(batch)
-    conn = sqlite3.connect(config.queue_url.removeprefix("sqlite:///"))
-    with conn:
-        conn.executemany(
-            "UPDATE items SET status = ?, reason = ?, error_code = ? WHERE id = ?",
-            [(s, exceptions[e].reason if s == "exception" else None,
-              exceptions[e].error_code if s == "exception" else None, i) for i, s, e in plan],
-        )  # fmt: skip
-    conn.close()
+    set_statuses(store, [(s, exceptions[e].reason if s == "exception" else None,
+                          exceptions[e].error_code if s == "exception" else None, i) for i, s, e in plan])  # fmt: skip
     ws = Workspace.open(config, store)
     ws.users.add("bench", "bench-password", "supervisor")
     ids = [i for i, s, _ in plan if s == "exception"]
     return ws, ids
 
 
-def reuse_queue(folder: Path) -> tuple[Workspace, list[int]]:
+def reuse_queue(folder: Path, queue_url: str | None = None) -> tuple[Workspace, list[int]]:
     """A queue an earlier ``--keep`` run built."""
     config = load_config(folder / "ws" / "bots.yaml")
-    ws = Workspace.open(config, open_store(config.queue_url))
+    ws = Workspace.open(config, open_store(queue_url or config.queue_url))
+    settle(ws.store)  # a migration may have just rewritten rows
     ws.users.add("bench", "bench-password", "supervisor")
-    conn = sqlite3.connect(config.queue_url.removeprefix("sqlite:///"))
-    ids = [r[0] for r in conn.execute("SELECT id FROM items WHERE status = 'exception' AND id > 100 ORDER BY id")]
-    conn.close()
+    ids = sorted(i.id for i in ws.store.list(status=Status.EXCEPTION, limit=1_000_000) if i.id > 100)
     return ws, ids
 
 
@@ -236,6 +266,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--keep", type=Path, help="Build the queue in this folder and keep it (or reuse it).")
+    parser.add_argument("--queue", help="A PostgreSQL queue URL (postgresql://HOST/DB?schema=S) instead of SQLite.")
     parser.add_argument("--guessers", type=int, help="Measure a signed-in user's page while this many clients guess.")
     parser.add_argument("--serve", nargs=2, metavar=("FOLDER", "PORT"), help=argparse.SUPPRESS)
     parser.add_argument("--throttle", action=argparse.BooleanOptionalAction, default=True, help=argparse.SUPPRESS)
@@ -254,11 +285,11 @@ def main() -> None:
     console = Console()
     try:
         started = time.perf_counter()
-        if args.keep and (folder / "ws" / "queue.db").exists():
-            ws, exceptions = reuse_queue(folder)
+        if args.keep and (folder / "ws" / "queue.db").exists() and (not args.queue or open_store(args.queue).list(limit=1)):
+            ws, exceptions = reuse_queue(folder, args.queue)
             args.items = ws.store.list(limit=1)[0].id
         else:
-            ws, exceptions = build_queue(folder, args.items)
+            ws, exceptions = build_queue(folder, args.items, queue_url=args.queue)
         console.print(f"queue of {args.items} items ({len(exceptions)} exceptions) built in "
                       f"{time.perf_counter() - started:.0f} s")  # fmt: skip
         item = exceptions[len(exceptions) // 2]
@@ -276,7 +307,8 @@ def main() -> None:
             f"item page as JSON (#{item})": f"/items/{item}?format=json",
             "dashboard": "/",
         }
-        table = Table(title=f"supervisor UI, {args.items} items, median of {args.requests} requests (server time)")
+        backend = "PostgreSQL" if args.queue else "SQLite"
+        table = Table(title=f"supervisor UI on {backend}, {args.items} items, median of {args.requests} requests (server time)")
         for column in ("page", "median ms", "p95 ms", "wall median ms", "goal ms", "met"):
             table.add_column(column, justify="left" if column == "page" else "right")
         with TestClient(create_app(ws), base_url="https://localhost") as client:

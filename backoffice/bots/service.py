@@ -127,6 +127,7 @@ class Service:
 
     def _wake_for(self, bot: str) -> None:
         self._woken.add(bot)
+        self.runner.store.wake()
         wake = getattr(self.runner, "wake", None)
         if wake is not None:
             wake()
@@ -135,12 +136,8 @@ class Service:
     def _wait_for_work(self, seconds: float) -> None:
         if not self._runs.empty():
             return
-        wait = getattr(self.runner.store, "wait_for_work", None)
-        if wait is None:
-            getattr(self.runner, "_wake", self.runner._stop).wait(seconds)
-            return
         try:
-            wait(seconds)
+            self.runner.store.wait_for_work(seconds)
         except Exception:
             log.exception("cannot listen for new work", extra={"action": "wait"})
             self.runner._stop.wait(seconds)

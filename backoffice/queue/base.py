@@ -41,7 +41,7 @@ from __future__ import annotations
 import abc
 import builtins
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,10 @@ from backoffice.errors import IllegalTransition
 
 if TYPE_CHECKING:
     from backoffice.learning.store import LayoutStore
+    from backoffice.queue.finder import Finder
+    from backoffice.queue.notify import Notifier
+    from backoffice.queue.registry import Registry
+    from backoffice.queue.users import UserStore
 
 
 def _now() -> float:
@@ -434,6 +438,18 @@ class Store(abc.ABC):
     def journal(self, item_id: int) -> builtins.list[JournalEntry]:  # `list` is a method of Store here
         """The item's history, oldest first."""
 
+    def oldest_pending(self) -> dict[str, float]:
+        """``{bot: created_at}`` of the oldest claimable item of each bot (for metrics)."""
+        oldest: dict[str, float] = {}
+        for bot, statuses in self.counts().items():
+            for status in CLAIMABLE:
+                n = statuses.get(status.value, 0)
+                if n:  # list() is newest first: the last one is the oldest
+                    [item] = self.list(status=status, bot=bot, limit=1, offset=n - 1)
+                    created = item.created_at.timestamp()
+                    oldest[bot] = min(oldest.get(bot, created), created)
+        return oldest
+
     # -- learned layouts (backoffice.learning) ---------------------------------------------
     def layouts(self) -> LayoutStore:
         """The layouts people's corrections taught, kept with this queue. A backend without
@@ -443,6 +459,59 @@ class Store(abc.ABC):
         kept = self.__dict__.get("_learned_layouts")
         if kept is None:
             kept = self.__dict__.setdefault("_learned_layouts", MemoryLayouts(getattr(self, "clock", None) or _now))
+        return kept
+
+    # -- "work is waiting" ----------------------------------------------------------------
+    def wait_for_work(self, timeout: float) -> bool:
+        """Block until an item may have become due (enqueued, retried, released, or :meth:`wake`)
+        or ``timeout`` seconds pass; whether it woke for work. In this process on SQLite and the
+        memory store (see :mod:`backoffice.queue.notify`), from any process on PostgreSQL."""
+        return self._notifier().wait(timeout)
+
+    def wake(self) -> None:
+        """Wake whoever waits in :meth:`wait_for_work` (new work, or a runner stopping)."""
+        self._notifier().notify()
+
+    def _notifier(self) -> Notifier:
+        from backoffice.queue.notify import Notifier
+
+        kept = self.__dict__.get("_work_notifier")
+        if kept is None:
+            kept = self.__dict__.setdefault("_work_notifier", Notifier())
+        return kept
+
+    # -- the supervisor UI's reader ------------------------------------------------------
+    def finder(self) -> Finder:
+        """Filtered, sorted and paged lists and the dashboard (see :mod:`backoffice.queue.finder`).
+        A backend without SQL (the memory store) pages through :meth:`list` and filters in Python."""
+        from backoffice.queue.finder import ScanFinder
+
+        return ScanFinder(self)
+
+    # -- coordination of the runners sharing this queue -----------------------------------
+    def registry(self, *, clock: Callable[[], float] | None = None) -> Registry:
+        """Runners, the leader lease and schedule ticks (see :mod:`backoffice.queue.registry`),
+        on a connection of their own. A backend without tables (the memory store) gives each
+        registry a private in-memory SQLite database."""
+        import sqlite3
+        from importlib import resources
+
+        from backoffice.queue.registry import Registry
+
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        conn.executescript((resources.files("backoffice.queue") / "sql" / "sqlite_003_runners.sql").read_text())
+        return Registry(conn, "sqlite", clock=clock or getattr(self, "clock", None) or _now)
+
+    # -- the supervisor UI's users and sessions -------------------------------------------
+    def users(self) -> UserStore:
+        """The UI's users, sessions and sign-ins, kept with this queue (see
+        :mod:`backoffice.queue.users`). A backend without tables (the memory store) keeps them
+        in memory, for as long as it lives."""
+        from backoffice.queue.users import MemoryUsers
+
+        kept = self.__dict__.get("_users")
+        if kept is None:
+            kept = self.__dict__.setdefault("_users", MemoryUsers(clock=getattr(self, "clock", None) or _now))
         return kept
 
     def close(self) -> None:  # noqa: B027 - optional for backends with nothing to close

@@ -99,7 +99,8 @@ class MemoryStore(Store):
             self._items[new.id] = new
             self._keys[(item.bot, item.source_key)] = new.id
             self._log(new.id, actor, "enqueue", None, Status.PENDING, "")
-            return _copy(new), True
+        self.wake()
+        return _copy(new), True
 
     def enqueue_many(self, items: Iterable[NewItem], *, actor: str = "intake") -> int:
         with self._lock:
@@ -221,8 +222,10 @@ class MemoryStore(Store):
     ) -> WorkItem:
         with self._lock:
             item = self._leased(item_id, owner)
-            return self._move(item, Status.PENDING, owner, "release", why, lease_owner=None, lease_expires=None,
-                              attempts=max(item.attempts - 1, 0), not_before=not_before)  # fmt: skip
+            released = self._move(item, Status.PENDING, owner, "release", why, lease_owner=None, lease_expires=None,
+                                  attempts=max(item.attempts - 1, 0), not_before=not_before)  # fmt: skip
+        self.wake()
+        return released
 
     # -- the effect ledger ---------------------------------------------------------------
     def intend(self, item_id: int, owner: str, target: str, key: str) -> Effect:
@@ -275,8 +278,10 @@ class MemoryStore(Store):
     # -- a person's side -----------------------------------------------------------------
     def retry(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         with self._lock:
-            return self._move(self._item(item_id), Status.PENDING, actor, "retry", why, RETRY_FROM, attempts=0,
-                              not_before=None, reason=None, error_code=None)  # fmt: skip
+            retried = self._move(self._item(item_id), Status.PENDING, actor, "retry", why, RETRY_FROM, attempts=0,
+                                 not_before=None, reason=None, error_code=None)  # fmt: skip
+        self.wake()
+        return retried
 
     def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         with self._lock:

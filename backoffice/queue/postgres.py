@@ -48,11 +48,14 @@ from backoffice.queue.base import (
 from backoffice.queue.codec import loads
 from backoffice.queue.postgres_effects import PostgresEffects
 from backoffice.queue.postgres_keys import PostgresKeys
-from backoffice.queue.postgres_reads import COLUMNS, PostgresReads
+from backoffice.queue.finder import Finder, SQLFinder
+from backoffice.queue.postgres_reads import COLUMNS, DIALECT, PostgresReads
 from backoffice.queue.postgres_reads import row_to_item as _row_to_item
 
 if TYPE_CHECKING:
     from backoffice.learning.store import LayoutStore
+    from backoffice.queue.registry import Registry
+    from backoffice.queue.users import UserStore
 
 log = logging.getLogger(__name__)
 
@@ -140,11 +143,33 @@ class PostgresStore(PostgresReads, PostgresEffects, PostgresKeys, Store):
 
         return SQLLayouts(self.conn, self._tx, self._lock, self.clock, "%s")
 
+    def registry(self, *, clock: Callable[[], float] | None = None) -> Registry:
+        """The runners' registry, in this database on a connection of its own (see
+        :mod:`backoffice.queue.registry`)."""
+        from backoffice.queue.registry import Registry
+
+        return Registry(connect(self.url, self.schema), "postgres", clock=clock or self.clock)
+
+    def finder(self) -> Finder:
+        """The UI's reader (see :mod:`backoffice.queue.finder`), on a connection of its own."""
+        return SQLFinder(connect(self.url, self.schema), DIALECT)
+
+    def users(self) -> UserStore:
+        """The UI's users and sessions, in this database (see :mod:`backoffice.queue.users`)."""
+        from backoffice.queue.users import SQLUsers
+
+        return SQLUsers(self.conn, self._lock, self._tx, "postgres", self.clock)
+
     def schema_version(self) -> int:
         return self._one("SELECT max(version) FROM schema_version")[0] or 0  # type: ignore[index]
 
     def notify(self, conn: psycopg.Connection, bot: str | None = None) -> None:
         conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, bot or ""))
+
+    def wake(self) -> None:
+        """NOTIFY every listener (in every process: a spurious wake-up costs one claim)."""
+        with self._lock:
+            self.notify(self.conn)
 
     def wait_for_work(self, timeout: float) -> bool:
         """Block until an item may have become due (NOTIFY) or ``timeout`` passes."""

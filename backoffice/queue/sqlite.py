@@ -40,7 +40,9 @@ from backoffice.queue.base import (
     from_ts,
     to_ts,
 )
+from backoffice.queue import queries
 from backoffice.queue.codec import loads
+from backoffice.queue.finder import Dialect, Finder, SQLFinder
 from backoffice.queue.sqlite_effects import SQLiteEffects
 from backoffice.queue.sqlite_keys import SQLiteKeys
 
@@ -48,6 +50,8 @@ _encode = json.JSONEncoder(default=str, ensure_ascii=False, separators=(",", ":"
 
 if TYPE_CHECKING:
     from backoffice.learning.store import LayoutStore
+    from backoffice.queue.registry import Registry
+    from backoffice.queue.users import SQLUsers
 
 COLUMNS = (
     "id, bot, source_key, status, payload, files, parent_id, priority, deadline, not_before, "
@@ -65,7 +69,7 @@ def migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def _row_to_item(row: sqlite3.Row | tuple) -> WorkItem:
+def _row_to_item(row: Sequence[Any]) -> WorkItem:
     return WorkItem(
         id=row[0],
         bot=row[1],
@@ -87,6 +91,22 @@ def _row_to_item(row: sqlite3.Row | tuple) -> WorkItem:
         created_at=from_ts(row[17]),  # type: ignore[arg-type]
         updated_at=from_ts(row[18]),  # type: ignore[arg-type]
     )
+
+
+def _json_text(path: str) -> str:
+    return f"json_extract(payload, '{path}')"
+
+
+# How SQLite says what the UI's finder asks (backoffice.queue.finder.SQLFinder).
+DIALECT = Dialect(
+    name="sqlite", param=lambda name: f":{name}", text=_json_text, like="LIKE", collate="",  # LIKE ignores ASCII case
+    row=_row_to_item, payload_text="payload", refs_text="refs",
+    # the virtual column's index holds every vendor: scanning it reads no payload (migration 007)
+    texts="",  # built from the payload, after a cheap test of its raw text
+    vendor="SELECT id FROM items INDEXED BY items_by_vendor WHERE vendor >= '' AND vendor LIKE :vendor ESCAPE '\\'",
+    # the planner would take items_by_status and read every exception's payload to sort
+    exceptions_by=lambda column: f"items INDEXED BY items_exceptions_by_{column}",
+)  # fmt: skip
 
 
 class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
@@ -142,6 +162,30 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
         from backoffice.learning.store import SQLLayouts
 
         return SQLLayouts(self.conn, self._tx, self._lock, self.clock, "?")
+
+    def registry(self, *, clock: Callable[[], float] | None = None) -> Registry:
+        """The runners' registry, in this file on a connection of its own (see
+        :mod:`backoffice.queue.registry`)."""
+        if self.path == ":memory:":
+            return super().registry(clock=clock)
+        from backoffice.queue.registry import Registry
+
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+        return Registry(conn, "sqlite", clock=clock or self.clock)
+
+    def finder(self) -> Finder:
+        """The UI's reader (see :mod:`backoffice.queue.finder`), on a read-only connection of its
+        own: WAL lets it read while runners write."""
+        if self.path == ":memory:":
+            return SQLFinder(self.conn, DIALECT, lock=self._lock, owns_connection=False)
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=30)
+        return SQLFinder(conn, DIALECT)
+
+    def users(self) -> SQLUsers:
+        """The UI's users and sessions, in this database (see :mod:`backoffice.queue.users`)."""
+        from backoffice.queue.users import SQLUsers
+
+        return SQLUsers(self.conn, self._lock, self._tx, "sqlite", self.clock)
 
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -236,6 +280,8 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
             row = conn.execute(
                 f"SELECT {COLUMNS} FROM items WHERE bot = ? AND source_key = ?", (item.bot, item.source_key)
             ).fetchone()
+        if created:
+            self.wake()
         return _row_to_item(row), created
 
     def enqueue_many(self, items: Iterable[NewItem], *, actor: str = "intake") -> int:
@@ -250,6 +296,8 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
                 "SELECT id, ?, ?, 'enqueue', NULL, 'pending', '' FROM items WHERE id > ?",
                 (now, actor, last),
             )
+        if created:
+            self.wake()
         return created
 
     def enqueue_families(
@@ -287,6 +335,8 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
                 else:
                     row = conn.execute(f"SELECT {COLUMNS} FROM items WHERE id = ?", (parent_id,)).fetchone()
                 added.append((_row_to_item(row), created))
+        if any(created for _, created in added):
+            self.wake()
         return added
 
     # -- the runner's side ---------------------------------------------------------------
@@ -429,18 +479,22 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
     def release(
         self, item_id: int, owner: str, *, why: str = "released", not_before: datetime | None = None
     ) -> WorkItem:
-        return self._move(
+        released = self._move(
             item_id, Status.PENDING, actor=owner, action="release", why=why, owner=owner,
             sets={**self._UNLEASE, "not_before": to_ts(not_before) or 0},
             decide=lambda row: (Status.PENDING, {"attempts": max(row[2] - 1, 0)}, why),
         )  # fmt: skip
+        self.wake()
+        return released
 
     # -- a person's side -----------------------------------------------------------------
     def retry(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
-        return self._move(
+        retried = self._move(
             item_id, Status.PENDING, actor=actor, action="retry", why=why, allowed_from=RETRY_FROM,
             sets={"attempts": 0, "not_before": 0, "reason": None, "error_code": None},
         )  # fmt: skip
+        self.wake()
+        return retried
 
     def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         return self._move(item_id, Status.CANCELLED, actor=actor, action="cancel", why=why, allowed_from=CANCEL_FROM)
@@ -505,6 +559,10 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
         for bot, status, n in rows:
             out.setdefault(bot, {})[status] = n
         return out
+
+    def oldest_pending(self) -> dict[str, float]:
+        with self._lock:
+            return dict(self.conn.execute(queries.load("status", "sqlite")["oldest_pending"]).fetchall())
 
     def journal(self, item_id: int) -> list[JournalEntry]:
         with self._lock:

@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from backoffice.queue.users import UserStore
 
 users_app = typer.Typer(help="Users of the supervisor UI (kept in the queue database): add, remove, list.",
                         no_args_is_help=True)  # fmt: skip
 
 
-def _users():
-    from backoffice.commandline import deployment as _config
-    from backoffice.web.users import SQLiteUsers
+@contextmanager
+def _users() -> Iterator[UserStore]:
+    """The users kept with the deployment's queue (any backend)."""
+    from backoffice.commandline import deployment as _config, open_queue as _store
 
-    config = _config(check_paths=False)
-    url = config.queue_url
-    if not url.startswith("sqlite:///"):
-        from backoffice.errors import ConfigError
-
-        raise ConfigError(f"{config.path}: users are kept in a SQLite queue, not {url}")
-    from pathlib import Path
-
-    Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return SQLiteUsers(url.removeprefix("sqlite:///"))
+    store = _store(_config(check_paths=False))
+    try:
+        yield store.users()
+    finally:
+        store.close()
 
 
 @users_app.command("add")
@@ -41,11 +42,8 @@ def users_add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    users = _users()
-    try:
+    with _users() as users:
         user = users.add(name, password, role, approves or [])
-    finally:
-        users.close()
     out.print(f"user {user.name} ({', '.join([user.role, *user.roles])}) saved")
 
 
@@ -54,11 +52,8 @@ def users_remove(name: Annotated[str, typer.Argument(help="The user's sign-in na
     """Remove a user of the supervisor UI and end their sessions."""
     from backoffice.commandline import out
 
-    users = _users()
-    try:
+    with _users() as users:
         users.remove(name)
-    finally:
-        users.close()
     out.print(f"user {name} removed")
 
 
@@ -67,11 +62,8 @@ def users_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON 
     """List the users of the supervisor UI and their roles."""
     from backoffice.commandline import emit_json as _emit_json, out
 
-    users = _users()
-    try:
+    with _users() as users:
         found = users.list()
-    finally:
-        users.close()
     if as_json:
         _emit_json([u.to_dict() for u in found])
         return

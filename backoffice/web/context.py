@@ -20,7 +20,7 @@ from backoffice.web.images import PageImages
 from backoffice.web.oidc import OidcSettings
 from backoffice.web.throttle import Limits
 from backoffice.web.query import Finder, open_finder
-from backoffice.web.users import SQLiteUsers, UserStore
+from backoffice.web.users import UserStore
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,7 @@ class Workspace:
              users: UserStore | None = None) -> Workspace:  # fmt: skip
         files = FileStore(config.workspace_path / "files")
         if users is None:
-            url = config.queue_url
-            if not url.startswith("sqlite:///"):
-                raise ConfigError(f"{config.path}: the supervisor UI keeps its users in a SQLite queue, not {url}")
-            users = SQLiteUsers(url.removeprefix("sqlite:///"))
+            users = store.users()
         images = PageImages(files, config.workspace_path / "cache" / "pages")
         return cls(config, store, users, files, images, open_finder(store), settings or Settings())
 

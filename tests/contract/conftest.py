@@ -40,7 +40,14 @@ def postgres_url():
         yield url
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
+BACKENDS = [
+    "memory",
+    "sqlite",
+    pytest.param("postgres", marks=pytest.mark.integration),
+]  # -m "not integration": no server
+
+
+@pytest.fixture(params=BACKENDS)
 def store(request, tmp_path, clock):
     if request.param == "memory":
         backend = MemoryStore(clock=clock)

@@ -7,6 +7,7 @@ import shutil
 import socket
 import threading
 import time
+import uuid
 from datetime import UTC, datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,11 +17,12 @@ import pytest
 import uvicorn
 
 from backoffice.config import Config
-from backoffice.demo.run import run_demo
+from backoffice.demo.run import copy_deployment, run_demo
 from backoffice.queue import NewItem, open_store
 from backoffice.queue.base import Store
 from backoffice.web.app import create_app
 from backoffice.web.context import Workspace
+from tests import pgdb
 from tests.conftest import ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -66,14 +68,37 @@ def _script_item(ws: Workspace, store: Store) -> int:
     return item.id
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory) -> Iterator[Served]:
+@pytest.fixture(scope="session")
+def ui_postgres() -> Iterator[str]:
+    """A scratch PostgreSQL database for the UI's queues (a schema per module)."""
+    if not pgdb.available():
+        pytest.fail("PostgreSQL is not listening on 127.0.0.1:5432; run scripts/system.sh as root")
+    with pgdb.scratch_database("backoffice_ui") as url:
+        yield url
+
+
+def demo_deployment(request, folder: Path) -> Path:
+    """The repository's bots.yaml and rule files; on ``postgres``, with a queue of its own there."""
+    if request.param == "sqlite":
+        return ROOT / "bots.yaml"
+    (folder / "deployment").mkdir()
+    copied = copy_deployment(ROOT / "bots.yaml", folder / "deployment")
+    url = f"{request.getfixturevalue('ui_postgres')}?schema=ui_{uuid.uuid4().hex[:10]}"
+    copied.write_text(f"queue: {url}\n" + copied.read_text(encoding="utf-8"), encoding="utf-8")
+    return copied
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def served(request, tmp_path_factory) -> Iterator[Served]:
+    """The demo (run on a SQLite queue, or on PostgreSQL) served by the UI."""
     folder = tmp_path_factory.mktemp("ui")
-    result = run_demo(ROOT / "bots.yaml", folder / "ws", count=24, seed=7, portal=False)  # the UI needs no portal
+    deployment = demo_deployment(request, folder)
+    result = run_demo(deployment, folder / "ws", count=24, seed=7, portal=False)  # the UI needs no portal
     from backoffice.config import load_config
 
     config = load_config(result.config)
     store = open_store(config.queue_url)
+    assert type(store).__module__ == f"backoffice.queue.{request.param}"  # the UI runs on the backend named
     ws = Workspace.open(config, store)
     for name, password in PASSWORDS.items():
         ws.users.add(name, password, ROLES[name], APPROVES.get(name, ()))

@@ -29,7 +29,7 @@ def quick_hashes(monkeypatch):
     """argon2id with small costs: the same code path, milliseconds instead of a second per test."""
     from argon2 import PasswordHasher
 
-    monkeypatch.setattr("backoffice.web.users._hasher", PasswordHasher(time_cost=1, memory_cost=512, parallelism=1))
+    monkeypatch.setattr("backoffice.queue.users._hasher", PasswordHasher(time_cost=1, memory_cost=512, parallelism=1))
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ def listed(ws) -> list[int]:
 
 
 def test_neighbours_follow_the_lists_order_and_pages(ws, monkeypatch):
-    monkeypatch.setattr("backoffice.web.query.PER_PAGE", (2, 50))  # pages of two: a boundary in the demo
+    monkeypatch.setattr("backoffice.queue.finder.PER_PAGE", (2, 50))  # pages of two: a boundary in the demo
     ids = listed(ws)
     assert len(ids) >= 3
     middle = flow.neighbours(ws, ids[1], LISTING)

@@ -1,25 +1,30 @@
+"""Users, sessions and sign-ins of the supervisor UI, kept with the queue: the same behaviour
+from ``Store.users()`` on every backend."""
+
 from __future__ import annotations
 
 import pytest
 
-from backoffice.web.users import MemoryUsers, SQLiteUsers, UserError
+from backoffice.queue.memory import MemoryStore
+from backoffice.queue.postgres import PostgresStore
+from backoffice.queue.sqlite import SQLiteStore
+from backoffice.queue.users import SignIn, SQLUsers, UserError
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch):
+    """argon2id with small costs: the same code path, milliseconds instead of a second per test."""
+    from argon2 import PasswordHasher
 
-    def __call__(self) -> float:
-        return self.now
+    monkeypatch.setattr("backoffice.queue.users._hasher", PasswordHasher(time_cost=1, memory_cost=512, parallelism=1))
 
 
-@pytest.fixture(params=["sqlite", "memory"])
-def users(request, tmp_path):
-    clock = Clock()
-    store = SQLiteUsers(tmp_path / "queue.db", clock=clock) if request.param == "sqlite" else MemoryUsers(clock=clock)
-    store.test_clock = clock
-    yield store
-    store.close()
+@pytest.fixture
+def users(store, clock):
+    found = store.users()
+    found.test_clock = clock
+    assert store.users().list() == []  # each call gives the same users
+    return found
 
 
 def test_passwords_are_hashed_with_argon2_and_verified(users, tmp_path):
@@ -27,9 +32,12 @@ def test_passwords_are_hashed_with_argon2_and_verified(users, tmp_path):
     assert users.verify("alice", "correct horse").role == "supervisor"
     assert users.verify("alice", "wrong horse!") is None
     assert users.verify("nobody", "correct horse") is None
-    if isinstance(users, SQLiteUsers):
-        stored = users.conn.execute("SELECT password FROM users").fetchone()[0]
-        assert stored.startswith("$argon2id$") and "correct horse" not in stored
+    stored = (
+        users.conn.execute("SELECT password FROM users").fetchone()[0]
+        if isinstance(users, SQLUsers)
+        else users._users["alice"][0]
+    )
+    assert stored.startswith("$argon2id$") and "correct horse" not in stored
 
 
 def test_roles_rank_viewer_supervisor_admin(users):
@@ -74,17 +82,31 @@ def test_removing_a_user_or_changing_the_password_ends_their_sessions(users):
         users.remove("alice")
 
 
-def test_the_session_token_is_stored_only_as_a_hash(tmp_path):
-    users = SQLiteUsers(tmp_path / "queue.db")
+def test_the_session_token_is_stored_only_as_a_hash(users):
     token, _ = users.start_session(users.add("alice", "password-1", "admin"), ttl=60)
-    stored = users.conn.execute("SELECT token_hash FROM user_sessions").fetchone()[0]
+    if isinstance(users, SQLUsers):
+        stored = users.conn.execute("SELECT token_hash FROM user_sessions").fetchone()[0]
+    else:
+        [stored] = users._sessions
     assert token not in stored and len(stored) == 64
-    users.close()
+
+
+def test_users_outlive_the_store_that_added_them(store, clock):
+    if isinstance(store, MemoryStore):
+        pytest.skip("the memory store keeps nothing")
+    store.users().add("alice", "password-1", "admin", ["cfo"])
+    token, _ = store.users().start_session(store.users().get("alice"), ttl=60)
+    if isinstance(store, SQLiteStore):
+        again = SQLiteStore(store.path, clock=clock)
+    else:
+        again = PostgresStore(store.url, schema=store.schema, clock=clock)
+    try:
+        assert again.users().get("alice").roles == ("cfo",) and again.users().session(token) is not None
+    finally:
+        again.close()
 
 
 def test_sign_ins_are_kept_by_account_and_address_and_forgotten_when_old(users):
-    from backoffice.web.users import SignIn
-
     for at, name, address in ((10.0, "alice", "10.0.0.1"), (20.0, "bob", "10.0.0.1"), (30.0, "alice", "10.0.0.2")):
         users.record_sign_in(SignIn(at, name, address, "agent", "failed"))
     assert [a.at for a in users.sign_ins(name="alice")] == [10.0, 30.0]

@@ -1,13 +1,19 @@
+"""The supervisor UI's reader of the queue (filters, sorts, counts, pages, the dashboard): the
+finder of every backend (``Store.finder()``) answers as the plain scan of the memory store does."""
+
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 
 from backoffice.queue import NewItem, Status
+from backoffice.queue.finder import ItemFilter, ScanFinder
 from backoffice.queue.memory import MemoryStore
+from backoffice.queue.postgres import PostgresStore
 from backoffice.queue.sqlite import SQLiteStore
-from backoffice.web.query import ItemFilter, ScanFinder, SQLiteFinder
 
 VENDORS = ["Becker & Söhne GmbH", "Harbour_Finch 100% LLP", 'Quote "Q" Ltd', "Northwind"]
 
@@ -29,7 +35,9 @@ def fill(store) -> None:
                               deadline=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=n % 7)))  # fmt: skip
     for item in store.claim("runner", limit=60):
         if item.id % 3 == 0:
-            store.to_exception(item.id, "runner", reason=f"net + tax does not equal the total {item.id}", code="rule:totals")
+            store.to_exception(
+                item.id, "runner", reason=f"net + tax does not equal the total {item.id}", code="rule:totals"
+            )
         elif item.id % 3 == 1:
             store.to_exception(item.id, "runner", reason="invoice_number is missing", code="rule:required")
         else:
@@ -37,14 +45,34 @@ def fill(store) -> None:
 
 
 @pytest.fixture(scope="module")
-def finders(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("finders")
-    sqlite = SQLiteStore(tmp_path / "queue.db")
+def scan():
     memory = MemoryStore()
-    fill(sqlite)
     fill(memory)
-    yield SQLiteFinder(tmp_path / "queue.db"), ScanFinder(memory)
-    sqlite.close()
+    return ScanFinder(memory)
+
+
+@pytest.fixture(scope="module", params=["memory", "sqlite", "sqlite-in-memory",
+                                        pytest.param("postgres", marks=pytest.mark.integration)])  # fmt: skip
+def finder(request, tmp_path_factory):
+    """A finder of each backend, on a queue filled once per module."""
+    if request.param == "memory":
+        store = MemoryStore()
+    elif request.param == "sqlite":
+        store = SQLiteStore(tmp_path_factory.mktemp("finders") / "queue.db")
+    elif request.param == "sqlite-in-memory":
+        store = SQLiteStore(":memory:")
+    else:
+        url = request.getfixturevalue("postgres_url")
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        store = PostgresStore(url, schema=schema)
+    fill(store)
+    found = store.finder()
+    yield found
+    found.close()
+    store.close()
+    if request.param == "postgres":
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.mark.parametrize("query", [
@@ -55,23 +83,24 @@ def finders(tmp_path_factory):
     {"status": "all", "sort": "bot", "page": "3", "per_page": "20"},
     *({"status": "all", "sort": sort, "page": page, "per_page": "20"}
       for sort in ("amount", "document-date", "number", "attempts", "assignee") for page in ("1", "3")),
+    *({"sort": sort, "per_page": "20"} for sort in ("amount", "document-date", "number", "assignee")),
+    {"sort": "amount", "vendor": "becker", "bot": "invoices"},
     {"status": "all", "since": datetime.now(UTC).date().isoformat(), "until": datetime.now(UTC).date().isoformat()},
     {"status": "all", "until": "2020-01-01"},
 ])  # fmt: skip
-def test_the_sqlite_finder_and_the_scan_finder_agree(finders, query):
-    sqlite, scan = finders
+def test_every_finder_answers_as_the_scan_does(finder, scan, query):
     wanted = ItemFilter.from_query(query)
-    by_sql, by_scan = sqlite.find(wanted), scan.find(wanted)
+    by_sql, by_scan = finder.find(wanted), scan.find(wanted)
     assert by_sql.total == by_scan.total
     assert [i.id for i in by_sql.items] == [i.id for i in by_scan.items]
 
 
-def test_the_new_sorts_order_by_what_they_name(finders):
-    sqlite, _ = finders
+def test_the_sorts_order_by_what_they_name(finder):
+    sqlite = finder
     items = sqlite.find(ItemFilter.from_query({"status": "all", "sort": "amount", "per_page": "100"})).items
     amounts = [i.payload["document"]["fields"].get("grand_total", {}).get("value") for i in items]
     given = [float(a) for a in amounts if a is not None]
-    assert given == sorted(given, reverse=True) and amounts[len(given):] == [None] * (len(amounts) - len(given))
+    assert given == sorted(given, reverse=True) and amounts[len(given) :] == [None] * (len(amounts) - len(given))
     by_number = sqlite.find(ItemFilter.from_query({"status": "all", "sort": "number", "per_page": "100"})).items
     numbers = [i.payload["document"]["fields"]["invoice_number"]["value"] for i in by_number]
     assert numbers == sorted(numbers)
@@ -79,8 +108,8 @@ def test_the_new_sorts_order_by_what_they_name(finders):
     assert [i.payload.get("assignee") for i in by_who][:1] == ["alice"] and by_who[-1].payload.get("assignee") is None
 
 
-def test_filters_find_what_they_name(finders):
-    sqlite, _ = finders
+def test_filters_find_what_they_name(finder):
+    sqlite = finder
     page = sqlite.find(ItemFilter.from_query({"vendor": "becker", "reason": "totals"}))
     assert page.total and all(i.status == Status.EXCEPTION and i.error_code == "rule:totals" for i in page.items)
     assert all(i.payload["document"]["fields"]["seller_name"]["value"].startswith("Becker") for i in page.items)
@@ -91,18 +120,51 @@ def test_filters_find_what_they_name(finders):
 def test_a_bad_query_string_falls_back_to_defaults():
     wanted = ItemFilter.from_query({"status": "nonsense", "since": "not a date", "sort": "id; DROP TABLE items",
                                     "page": "-3", "per_page": "100000", "unknown": "x"})  # fmt: skip
-    assert (wanted.status, wanted.since, wanted.sort, wanted.page, wanted.per_page) == ("exception", "", "newest", 1, 50)
-    assert ItemFilter.from_query({"status": "all"}).query(page=2) == {"status": "all", "sort": "newest", "page": "2", "per_page": "50"}
+    assert (wanted.status, wanted.since, wanted.sort, wanted.page, wanted.per_page) == (
+        "exception",
+        "",
+        "newest",
+        1,
+        50,
+    )
+    assert ItemFilter.from_query({"status": "all"}).query(page=2) == {
+        "status": "all",
+        "sort": "newest",
+        "page": "2",
+        "per_page": "50",
+    }
 
 
-def test_the_dashboard_counts_today_and_lists_the_oldest_and_overdue(finders):
-    for finder in finders:
-        board = finder.dashboard(datetime(2026, 1, 4, tzinfo=UTC).timestamp())
+def test_the_dashboard_counts_today_and_lists_the_oldest_and_overdue(finder, scan):
+    for either in (finder, scan):
+        board = either.dashboard(datetime(2026, 1, 4, tzinfo=UTC).timestamp())
         assert board.counts["invoices"]["exception"] + board.counts["orders"]["exception"] == 40
         assert board.done_today == 0  # the clock says 2026-01-04: nothing happened "today"
         assert {code for code, _, _ in board.reasons} == {"rule:totals", "rule:required"}
         assert [i.id for i in board.oldest] == [n for n in range(1, 61) if n % 3 != 2][:10]
         assert board.overdue and all(i.deadline.timestamp() < datetime(2026, 1, 4, tzinfo=UTC).timestamp()
                                      and i.status == Status.EXCEPTION for i in board.overdue)  # fmt: skip
-        today = finder.dashboard(datetime.now(UTC).timestamp())
+        today = either.dashboard(datetime.now(UTC).timestamp())
         assert today.done_today == 20 and today.exceptions_today == 40
+
+
+def test_a_changed_payload_is_found_by_its_new_vendor(store):
+    def vendor(name: str) -> dict:
+        return {"document": {"fields": {"seller_name": {"value": name}}}}
+
+    item, _ = store.enqueue(NewItem("invoices", "a.pdf", vendor("Becker & Söhne")))
+    other, _ = store.enqueue(NewItem("invoices", "b.pdf", vendor("Northwind")))
+    [claimed] = store.claim("runner", limit=1)
+    store.update(claimed.id, "runner", payload=vendor("Harbour Finch"))  # a stage read the document again
+    store.to_exception(claimed.id, "runner", reason="check", code="x")
+    store.amend(other.id, actor="alice", action="correct", payload=vendor("Becker Bros"))
+    finder = store.finder()
+    try:
+        found = {name: [i.source_key for i in finder.find(ItemFilter(status="", vendor=name)).items]
+                 for name in ("becker", "harbour", "northwind")}  # fmt: skip
+        assert found == {"becker": ["b.pdf"], "harbour": ["a.pdf"], "northwind": []}
+        searched = {text: [i.source_key for i in finder.find(ItemFilter(status="", q=text)).items]
+                    for text in ("bros", "harbour", "northwind", "b.pdf")}  # fmt: skip
+        assert searched == {"bros": ["b.pdf"], "harbour": ["a.pdf"], "northwind": [], "b.pdf": ["b.pdf"]}
+    finally:
+        finder.close()

@@ -1,0 +1,117 @@
+"""A queue made by the release before the UI's tables moved into the migrations (SQLite
+migration 7, PostgreSQL migration 6) opens with this one: its items, users and sessions are
+kept, and its schema ends as a fresh queue's."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import psycopg
+import pytest
+from argon2 import PasswordHasher
+
+from backoffice.queue.base import NewItem
+from backoffice.queue.finder import ItemFilter
+from backoffice.queue.sqlite import SQLiteStore, migrations
+
+# What the previous release's supervisor UI made in the queue's SQLite file the first time it
+# opened it (backoffice.web.users.SQLiteUsers, with its added columns), beside migrations 1-6.
+PREVIOUS_UI = """
+CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, password TEXT NOT NULL, role TEXT NOT NULL,
+    created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS user_sessions (token_hash TEXT PRIMARY KEY,
+    name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE, csrf TEXT NOT NULL, expires REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS sign_ins (at REAL NOT NULL, name TEXT NOT NULL, address TEXT NOT NULL,
+    agent TEXT NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sign_ins_name ON sign_ins (name, at);
+CREATE INDEX IF NOT EXISTS sign_ins_address ON sign_ins (address, at);
+CREATE INDEX IF NOT EXISTS sign_ins_at ON sign_ins (at);
+ALTER TABLE users ADD COLUMN roles TEXT NOT NULL DEFAULT '';
+ALTER TABLE user_sessions ADD COLUMN seen REAL NOT NULL DEFAULT 0;
+ALTER TABLE user_sessions ADD COLUMN notice TEXT NOT NULL DEFAULT '';
+"""
+
+
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch):
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr("backoffice.queue.users._hasher", PasswordHasher(time_cost=1, memory_cost=512, parallelism=1))
+
+
+def shape(conn: sqlite3.Connection) -> dict[str, object]:
+    """Each table's columns and each index's columns (the text of a CREATE statement differs
+    when a column was added later)."""
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    indexes = conn.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")
+    return {
+        "columns": {t: conn.execute(f"PRAGMA table_xinfo({t})").fetchall() for t in tables},
+        "indexes": {name: (table, conn.execute(f"PRAGMA index_xinfo({name})").fetchall()) for name, table in indexes},
+        "triggers": sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()),
+    }
+
+
+def previous_release(path) -> None:
+    """A queue file as the previous release left it: migrations 1-6, an item, the UI's users."""
+    conn = sqlite3.connect(path)
+    for version, sql in migrations():
+        if version <= 6:
+            conn.executescript(sql)
+            conn.execute(f"PRAGMA user_version = {version}")
+    conn.executescript(PREVIOUS_UI)
+    conn.execute(
+        "INSERT INTO items (bot, source_key, payload, created_at, updated_at) VALUES "
+        """('invoices', 'a.pdf', '{"document": {"fields": {"seller_name": {"value": "Becker & Söhne"}}}}', 1, 1)"""
+    )
+    conn.execute(
+        "INSERT INTO journal (item_id, at, actor, action, to_status) VALUES (1, 1, 'intake', 'enqueue', 'pending')"
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_a_sqlite_queue_of_the_previous_release_migrates(tmp_path):
+    previous_release(tmp_path / "old.db")
+    with sqlite3.connect(tmp_path / "old.db") as conn:  # a user the previous release added
+        conn.execute("INSERT INTO users (name, password, role, created_at, roles) VALUES (?, ?, 'admin', 1, 'cfo')",
+                     ("alice", PasswordHasher().hash("password-1")))  # fmt: skip
+    again = SQLiteStore(tmp_path / "old.db")
+    fresh = SQLiteStore(tmp_path / "new.db")
+    try:
+        assert again.schema_version() == fresh.schema_version() == migrations()[-1][0]
+        assert shape(again.conn) == shape(fresh.conn)
+        assert again.users().verify("alice", "password-1").roles == ("cfo",)
+        finder = again.finder()
+        assert [i.source_key for i in finder.find(ItemFilter(status="", vendor="becker")).items] == ["a.pdf"]
+        finder.close()
+        again.enqueue(NewItem("invoices", "b.pdf"))
+        assert [i.source_key for i in again.list()] == ["b.pdf", "a.pdf"]
+    finally:
+        again.close()
+        fresh.close()
+
+
+@pytest.mark.integration
+def test_a_postgres_queue_of_the_previous_release_migrates(postgres_url, monkeypatch):
+    from backoffice.queue import postgres as pg
+
+    everything = pg.migrations()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    monkeypatch.setattr(pg, "migrations", lambda: everything[:5])  # the previous release: migrations 1-5
+    old = pg.PostgresStore(postgres_url, schema=schema)
+    old.enqueue(NewItem("invoices", "a.pdf", {"document": {"fields": {"seller_name": {"value": "Becker & Söhne"}}}}))
+    old.close()
+    monkeypatch.undo()
+    again = pg.PostgresStore(postgres_url, schema=schema)
+    try:
+        assert again.schema_version() == everything[-1][0]
+        again.users().add("alice", "password-1", "admin")
+        assert again.users().verify("alice", "password-1").role == "admin"
+        finder = again.finder()
+        assert [i.source_key for i in finder.find(ItemFilter(status="", vendor="SÖHNE")).items] == ["a.pdf"]
+        finder.close()
+    finally:
+        again.close()
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
