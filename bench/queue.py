@@ -1,17 +1,22 @@
 """Work-queue throughput: SQLite (WAL; durable enqueue, claim and complete with
-synchronous=NORMAL) and PostgreSQL, with procrastinate on the same PostgreSQL for comparison.
+synchronous=NORMAL) and PostgreSQL beside the floor (a bare SKIP LOCKED loop), with
+procrastinate on the same PostgreSQL for comparison.
 
     .venv/bin/python bench/queue.py [--runs 5] [--items 100000] [--claims 5000]
                                     [--backends sqlite,postgres,procrastinate] [--pg-items 5000]
+                                    [--paired-only]
 
-Prints items/s, the median of --runs runs. SQLite: batched enqueue; claim + complete one at a
-time in one process; 4 processes claiming concurrently (checked for duplicate claims).
-PostgreSQL (a scratch database on 127.0.0.1:5432, dropped at the end): claim + complete with
-1, 2 and 4 worker processes, one at a time and in batches of 100 (claim(limit=100) +
-complete_many), every run checked for duplicate or missing claims; and one worker with durable
-claims (synchronous_commit on for claim and complete too, as procrastinate commits). procrastinate is installed
-into a throwaway virtualenv under /tmp (never a dependency of backoffice) and runs its own
-fetch_job + finish_job with 1, 2 and 4 worker processes on the same server.
+Prints items/s, the median of --runs runs (min-max). SQLite: batched enqueue; claim + complete
+one at a time in one process; 4 processes claiming concurrently (checked for duplicate claims).
+PostgreSQL (a scratch database on 127.0.0.1:5432, dropped at the end): one worker process
+claiming + completing one at a time, the same with durable claims (synchronous_commit on for
+claim and complete too, as procrastinate commits), and in batches of 100 (claim(limit=100) +
+complete_many); each run measures ours and the bare loop (one table, one partial index, two
+UPDATEs per item; see _BARE_SCHEMA) back to back with the same settings, and the ratio is taken
+within the run, which holds up when other processes load the machine. Then (unless
+--paired-only) ours alone with 2 and 4 workers. Every run is checked for duplicate or missing
+claims. procrastinate is installed into a throwaway virtualenv under /tmp (never a dependency of
+backoffice) and runs its own fetch_job + finish_job with 1, 2 and 4 worker processes.
 """
 
 from __future__ import annotations
@@ -293,7 +298,7 @@ def postgres_main(args) -> None:
                 table.add_row(f"procrastinate, {workers} worker(s), one at a time", _spread(rates), "", "", "")
     finally:
         _drop_database(database)
-    Console().print(table)
+    Console(width=150).print(table)  # wide enough for its columns when piped
     ours_one, theirs = medians.get("1 worker, one at a time"), medians.get("procrastinate 1")
     if ours_one and theirs:
         Console().print(f"one worker, one at a time: backoffice / procrastinate = {ours_one / theirs:.2f}x")

@@ -9,8 +9,8 @@
 -- (partial on processing); done items, the bulk, through the primary key (id order) with a
 -- filter. A claim now adds entries to the primary key, (bot, source_key) and items_leases; a
 -- completion to the first two only.
-DROP INDEX items_by_status;
-DROP INDEX items_by_bot;
+DROP INDEX IF EXISTS items_by_status;
+DROP INDEX IF EXISTS items_by_bot;
 CREATE INDEX items_by_status ON items (status, id) WHERE status NOT IN ('processing', 'done');
 CREATE INDEX items_by_bot ON items (bot, status, id) WHERE status NOT IN ('processing', 'done');
 
@@ -23,7 +23,7 @@ ALTER TABLE items SET (fillfactor = 70);
 -- or updated its item, and items are never deleted, so the foreign key's per-row check (a
 -- trigger and a FOR KEY SHARE lookup for each row) proved nothing on the hot path. What it
 -- also guaranteed, that no item with a history disappears, these triggers keep.
-ALTER TABLE journal DROP CONSTRAINT journal_item_id_fkey;
+ALTER TABLE journal DROP CONSTRAINT IF EXISTS journal_item_id_fkey;
 CREATE FUNCTION items_never_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'work items are never deleted (their journal refers to them)';
