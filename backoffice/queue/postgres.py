@@ -3,7 +3,10 @@
 - Claims pick due items with ``FOR UPDATE SKIP LOCKED``: runners never wait for each other and
   never lease the same item; ``claim(limit=N)`` leases a batch in one statement.
 - Every operation is one transaction (mostly one statement: the journal entry is written by a
-  data-modifying CTE in the same round trip).
+  data-modifying CTE in the same round trip). A claim and a completion are one prepared
+  statement each; since migration 007 they write no entry in the list indexes (partial: no
+  processing or done rows) and the journal row runs no foreign-key check (items are never
+  deleted; triggers refuse it). ``complete_many`` completes a batch and returns only the ids.
 - Enqueueing, a retry and a release ``NOTIFY backoffice_items``; :meth:`PostgresStore.wait_for_work`
   blocks on ``LISTEN`` so an idle runner wakes as soon as work arrives.
 - Durability: enqueueing, every failure, release and human action, and the effect ledger commit
