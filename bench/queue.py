@@ -1,17 +1,22 @@
 """Work-queue throughput: SQLite (WAL; durable enqueue, claim and complete with
-synchronous=NORMAL) and PostgreSQL, with procrastinate on the same PostgreSQL for comparison.
+synchronous=NORMAL) and PostgreSQL beside the floor (a bare SKIP LOCKED loop), with
+procrastinate on the same PostgreSQL for comparison.
 
     .venv/bin/python bench/queue.py [--runs 5] [--items 100000] [--claims 5000]
                                     [--backends sqlite,postgres,procrastinate] [--pg-items 5000]
+                                    [--paired-only]
 
-Prints items/s, the median of --runs runs. SQLite: batched enqueue; claim + complete one at a
-time in one process; 4 processes claiming concurrently (checked for duplicate claims).
-PostgreSQL (a scratch database on 127.0.0.1:5432, dropped at the end): claim + complete with
-1, 2 and 4 worker processes, one at a time and in batches of 100 (claim(limit=100) +
-complete_many), every run checked for duplicate or missing claims; and one worker with durable
-claims (synchronous_commit on for claim and complete too, as procrastinate commits). procrastinate is installed
-into a throwaway virtualenv under /tmp (never a dependency of backoffice) and runs its own
-fetch_job + finish_job with 1, 2 and 4 worker processes on the same server.
+Prints items/s, the median of --runs runs (min-max). SQLite: batched enqueue; claim + complete
+one at a time in one process; 4 processes claiming concurrently (checked for duplicate claims).
+PostgreSQL (a scratch database on 127.0.0.1:5432, dropped at the end): one worker process
+claiming + completing one at a time, the same with durable claims (synchronous_commit on for
+claim and complete too, as procrastinate commits), and in batches of 100 (claim(limit=100) +
+complete_many); each run measures ours and the bare loop (one table, one partial index, two
+UPDATEs per item; see _BARE_SCHEMA) back to back with the same settings, and the ratio is taken
+within the run, which holds up when other processes load the machine. Then (unless
+--paired-only) ours alone with 2 and 4 workers. Every run is checked for duplicate or missing
+claims. procrastinate is installed into a throwaway virtualenv under /tmp (never a dependency of
+backoffice) and runs its own fetch_job + finish_job with 1, 2 and 4 worker processes.
 """
 
 from __future__ import annotations
@@ -134,28 +139,74 @@ def _pg_worker(url: str, schema: str, name: str, batch: int, durable: bool, star
             mine.append(claimed[0].id)
     else:
         while claimed := store.claim(name, limit=batch):
-            mine.extend(i.id for i in store.complete_many([i.id for i in claimed], name))
+            done = store.complete_many([i.id for i in claimed], name)
+            mine.extend(getattr(i, "id", i) for i in done)  # ids; WorkItems before issue 19 (to bench main too)
     results.put((mine, began, time.perf_counter()))
     store.close()
 
 
-def postgres_claims(database: str, n: int, workers: int, batch: int, durable: bool = False) -> float:
+# The floor: the least a SKIP LOCKED queue does per item. One table (id, status, payload), one
+# partial index on the claimable rows; a claim is one UPDATE ... WHERE id = (SELECT ... FOR
+# UPDATE SKIP LOCKED) RETURNING id, payload, a completion one UPDATE by id; autocommit, no
+# journal, no lease, no attempts. Same server, same payloads, same synchronous_commit as ours.
+_BARE_SCHEMA = (
+    "CREATE TABLE bare_jobs (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    " status TEXT NOT NULL DEFAULT 'pending', payload JSONB NOT NULL DEFAULT '{}');"
+    " CREATE INDEX bare_jobs_pending ON bare_jobs (id) WHERE status = 'pending'"
+)
+_BARE_CLAIM = (
+    "UPDATE bare_jobs SET status = 'processing' WHERE id IN (SELECT id FROM bare_jobs WHERE status = 'pending'"
+    " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING id, payload"
+)
+_BARE_COMPLETE = "UPDATE bare_jobs SET status = 'done' WHERE id = ANY(%s)"
+
+
+def _bare_worker(url: str, schema: str, name: str, batch: int, durable: bool, start, results) -> None:
+    from backoffice.queue.postgres import connect
+
+    conn = connect(url, schema)
+    conn.execute(f"SET synchronous_commit TO {'on' if durable else 'off'}")
+    mine: list[int] = []
+    start.wait()
+    began = time.perf_counter()
+    while claimed := conn.execute(_BARE_CLAIM, (batch,)).fetchall():
+        ids = [row[0] for row in claimed]
+        conn.execute(_BARE_COMPLETE, (ids,))
+        mine.extend(ids)
+    results.put((mine, began, time.perf_counter()))
+    conn.close()
+
+
+def postgres_claims(
+    database: str, n: int, workers: int, batch: int, durable: bool = False, bare: bool = False
+) -> float:
+    """Items/s claimed and completed by ``workers`` processes, ours or (``bare``) the floor's."""
     import uuid
 
     import psycopg
+    from psycopg.types.json import Jsonb
 
-    from backoffice.queue.postgres import PostgresStore
+    from backoffice.queue.postgres import PostgresStore, connect
 
     url = f"postgresql://postgres@127.0.0.1:5432/{database}"
     schema = f"q_{uuid.uuid4().hex[:8]}"
-    store = PostgresStore(url, schema=schema)
-    for offset in range(0, n, 10_000):
-        store.enqueue_many(NewItem("bench", f"key-{i}", payload={"file": f"doc-{i}.pdf"})
-                           for i in range(offset, min(n, offset + 10_000)))  # fmt: skip
-    store.close()
+    if bare:
+        with connect(url, schema) as conn:
+            conn.execute(_BARE_SCHEMA)
+            for offset in range(0, n, 10_000):
+                with conn.cursor().copy("COPY bare_jobs (payload) FROM STDIN") as copy:
+                    for i in range(offset, min(n, offset + 10_000)):
+                        copy.write_row((Jsonb({"file": f"doc-{i}.pdf"}),))
+    else:
+        store = PostgresStore(url, schema=schema)
+        for offset in range(0, n, 10_000):
+            store.enqueue_many(NewItem("bench", f"key-{i}", payload={"file": f"doc-{i}.pdf"})
+                               for i in range(offset, min(n, offset + 10_000)))  # fmt: skip
+        store.close()
     context = multiprocessing.get_context("spawn")
     start, results = context.Barrier(workers), context.Queue()
-    procs = [context.Process(target=_pg_worker, args=(url, schema, f"w{i}", batch, durable, start, results))
+    target = _bare_worker if bare else _pg_worker
+    procs = [context.Process(target=target, args=(url, schema, f"w{i}", batch, durable, start, results))
              for i in range(workers)]  # fmt: skip
     for proc in procs:
         proc.start()
@@ -200,49 +251,61 @@ def procrastinate_claims(n: int, workers: int) -> float:
     return result["rate"]
 
 
-def _table(title: str) -> Table:
-    table = Table(title=title)
-    for column in ("case", "median", "min", "max", "goal"):
-        table.add_column(column, justify="right" if column != "case" else "left")
-    return table
-
-
 def postgres_main(args) -> None:
+    """Ours beside the bare loop: each run measures both, back to back on the same server (the
+    order alternating), and the ratio is taken within the run, so load from other processes on
+    the machine moves both sides together."""
     backends = set(args.backends.split(","))
-    table = _table(f"PostgreSQL work queue vs procrastinate, claim + complete, median of {args.runs} runs (items/s)")
     database = _scratch_database()
+    # (case, items, workers, batch, durable, goal for ours, goal for ours / bare)
+    paired = [
+        ("1 worker, one at a time", args.pg_items, 1, 1, False, ">= 1,000", ">= 0.50"),
+        ("1 worker, one at a time, durable claims", max(args.pg_items // 5, 100), 1, 1, True, "", ">= 0.50"),
+        ("1 worker, batches of 100", args.pg_items * 10, 1, 100, False, ">= 10,000", ""),
+    ]
+    alone = [("2 workers, one at a time", args.pg_items, 2, 1), ("4 workers, one at a time", args.pg_items, 4, 1),
+             ("2 workers, batches of 100", args.pg_items * 10, 2, 100),
+             ("4 workers, batches of 100", args.pg_items * 10, 4, 100)]  # fmt: skip
+    table = Table(title=f"PostgreSQL work queue: backoffice beside a bare SKIP LOCKED loop, claim + complete, "
+                        f"items/s, median of {args.runs} runs (min-max)")  # fmt: skip
+    for column in ("case", "backoffice", "bare loop", "backoffice / bare (same run)", "goal"):
+        table.add_column(column, justify="right" if column != "case" else "left")
     medians: dict[str, float] = {}
     try:
-        cases = []
         if "postgres" in backends:
-            for workers in (1, 2, 4):
-                cases.append((f"backoffice, {workers} worker(s), one at a time",
-                              lambda w=workers: postgres_claims(database, args.pg_items, w, 1)))  # fmt: skip
-            cases.append(("backoffice, 1 worker(s), one at a time, durable claims (as procrastinate)",
-                          lambda: postgres_claims(database, args.pg_items, 1, 1, durable=True)))  # fmt: skip
-            for workers in (1, 2, 4):
-                cases.append((f"backoffice, {workers} worker(s), batches of 100",
-                              lambda w=workers: postgres_claims(database, args.pg_items * 10, w, 100)))  # fmt: skip
+            for name, n, workers, batch, durable, goal, ratio_goal in paired:
+                ours, bare, ratios = [], [], []
+                for run in range(args.runs):
+                    case = (database, n, workers, batch, durable)
+                    if run % 2:
+                        b, o = postgres_claims(*case, bare=True), postgres_claims(*case)
+                    else:
+                        o, b = postgres_claims(*case), postgres_claims(*case, bare=True)
+                    ours.append(o)
+                    bare.append(b)
+                    ratios.append(o / b)
+                medians[name] = statistics.median(ours)
+                goals = "; ".join(g for g in (goal, ratio_goal and f"ratio {ratio_goal}") if g)
+                table.add_row(name, _spread(ours), _spread(bare), _spread(ratios, "{:.2f}"), goals)
+            if not args.paired_only:
+                for name, n, workers, batch in alone:
+                    ours = [postgres_claims(database, n, workers, batch) for _ in range(args.runs)]
+                    table.add_row(name, _spread(ours), "", "", "")
         if "procrastinate" in backends:
             for workers in (1, 2, 4):
-                cases.append((f"procrastinate, {workers} worker(s), one at a time",
-                              lambda w=workers: procrastinate_claims(args.pg_items, w)))  # fmt: skip
-        for name, run in cases:
-            rates = [run() for _ in range(args.runs)]
-            medians[name] = statistics.median(rates)
-            goal = ""
-            if name == "backoffice, 1 worker(s), one at a time":
-                goal = ">= 1,000 and >= 2x procrastinate (1 worker)"
-            elif name == "backoffice, 1 worker(s), batches of 100":
-                goal = ">= 10,000"
-            table.add_row(name, f"{medians[name]:,.0f}", f"{min(rates):,.0f}", f"{max(rates):,.0f}", goal)
+                rates = [procrastinate_claims(args.pg_items, workers) for _ in range(args.runs)]
+                medians[f"procrastinate {workers}"] = statistics.median(rates)
+                table.add_row(f"procrastinate, {workers} worker(s), one at a time", _spread(rates), "", "", "")
     finally:
         _drop_database(database)
-    Console().print(table)
-    ours, theirs = medians.get("backoffice, 1 worker(s), one at a time"), medians.get(
-        "procrastinate, 1 worker(s), one at a time")
-    if ours and theirs:
-        Console().print(f"one worker, one at a time: backoffice / procrastinate = {ours / theirs:.2f}x")
+    Console(width=150).print(table)  # wide enough for its columns when piped
+    ours_one, theirs = medians.get("1 worker, one at a time"), medians.get("procrastinate 1")
+    if ours_one and theirs:
+        Console().print(f"one worker, one at a time: backoffice / procrastinate = {ours_one / theirs:.2f}x")
+
+
+def _spread(values: list[float], form: str = "{:,.0f}") -> str:
+    return f"{form.format(statistics.median(values))} ({form.format(min(values))}-{form.format(max(values))})"
 
 
 def main() -> None:
@@ -250,10 +313,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--items", type=int, default=100_000, help="items for the batched enqueue")
     parser.add_argument("--claims", type=int, default=5_000, help="items claimed and completed")
-    parser.add_argument("--backends", default="sqlite,postgres,procrastinate",
-                        help="comma-separated: sqlite, postgres, procrastinate")
-    parser.add_argument("--pg-items", type=int, default=5_000,
-                        help="items per PostgreSQL/procrastinate one-at-a-time run (x10 for batches)")
+    parser.add_argument(
+        "--backends", default="sqlite,postgres,procrastinate", help="comma-separated: sqlite, postgres, procrastinate"
+    )
+    parser.add_argument(
+        "--pg-items",
+        type=int,
+        default=5_000,
+        help="items per PostgreSQL/procrastinate one-at-a-time run (x10 for batches)",
+    )
+    parser.add_argument(
+        "--paired-only",
+        action="store_true",
+        help="PostgreSQL: only the cases measured beside the bare loop (not 2 and 4 workers)",
+    )
     args = parser.parse_args()
     if "sqlite" in args.backends.split(","):
         sqlite_main(args)

@@ -3,7 +3,10 @@
 - Claims pick due items with ``FOR UPDATE SKIP LOCKED``: runners never wait for each other and
   never lease the same item; ``claim(limit=N)`` leases a batch in one statement.
 - Every operation is one transaction (mostly one statement: the journal entry is written by a
-  data-modifying CTE in the same round trip).
+  data-modifying CTE in the same round trip). A claim and a completion are one prepared
+  statement each; since migration 007 they write no entry in the list indexes (partial: no
+  processing or done rows) and the journal row runs no foreign-key check (items are never
+  deleted; triggers refuse it). ``complete_many`` completes a batch and returns only the ids.
 - Enqueueing, a retry and a release ``NOTIFY backoffice_items``; :meth:`PostgresStore.wait_for_work`
   blocks on ``LISTEN`` so an idle runner wakes as soon as work arrives.
 - Durability: enqueueing, every failure, release and human action, and the effect ledger commit
@@ -369,7 +372,7 @@ class PostgresStore(PostgresReads, PostgresEffects, PostgresKeys, Store):
             with self._tx(durable=False) as conn:
                 self._expire(conn, now)
         with self._lock:
-            rows = self.conn.execute(self._CLAIM_BOTS if bots else self._CLAIM_ALL, args).fetchall()
+            rows = self.conn.execute(self._CLAIM_BOTS if bots else self._CLAIM_ALL, args, prepare=True).fetchall()
         return [_row_to_item(r) for r in rows]
 
     def extend(self, item_id: int, owner: str, *, lease: float = 300.0) -> None:
@@ -406,31 +409,34 @@ class PostgresStore(PostgresReads, PostgresEffects, PostgresKeys, Store):
         " UPDATE items SET status = 'done', lease_owner = NULL, lease_expires = NULL, reason = NULL,"
         " error_code = NULL, updated_at = %(now)s"
         " WHERE id = ANY(%(ids)s) AND status = 'processing' AND lease_owner = %(owner)s"
-        f" RETURNING {COLUMNS}),"
+        " RETURNING {columns}),"
         " journaled AS ("
         " INSERT INTO journal (item_id, at, actor, action, from_status, to_status, why)"
         " SELECT id, %(now)s, %(owner)s, 'complete', 'processing', 'done', %(why)s FROM done)"
-        f" SELECT {COLUMNS} FROM done ORDER BY id"
+        " SELECT {columns} FROM done ORDER BY id"
     )
+    _COMPLETE_ONE = _COMPLETE.format(columns=COLUMNS)
+    _COMPLETE_IDS = _COMPLETE.format(columns="id")
 
     def complete(self, item_id: int, owner: str, *, why: str = "") -> WorkItem:
         # The hot path: one guarded statement; _move explains the refusal when it matches nothing.
         with self._lock:
             row = self.conn.execute(
-                self._COMPLETE, {"now": self.clock(), "ids": [item_id], "owner": owner, "why": why}
+                self._COMPLETE_ONE, {"now": self.clock(), "ids": [item_id], "owner": owner, "why": why}, prepare=True
             ).fetchone()
         if row is not None:
             return _row_to_item(row)
         return self._move(item_id, Status.DONE, actor=owner, action="complete", why=why, owner=owner)
 
-    def complete_many(self, item_ids: Sequence[int], owner: str, *, why: str = "") -> list[WorkItem]:
-        """Complete a batch the owner holds in one transaction; returns those completed (an item
-        whose lease was lost meanwhile is left as it is)."""
+    def complete_many(self, item_ids: Sequence[int], owner: str, *, why: str = "") -> list[int]:
+        """Complete a batch the owner holds in one statement; returns the ids completed, in order
+        (an item whose lease was lost meanwhile is left as it is)."""
         with self._lock:
             rows = self.conn.execute(
-                self._COMPLETE, {"now": self.clock(), "ids": list(item_ids), "owner": owner, "why": why}
+                self._COMPLETE_IDS, {"now": self.clock(), "ids": list(item_ids), "owner": owner, "why": why},
+                prepare=True,
             ).fetchall()
-        return [_row_to_item(r) for r in rows]
+        return [r[0] for r in rows]
 
     def retry_later(
         self, item_id: int, owner: str, *, reason: str, code: str, not_before: datetime

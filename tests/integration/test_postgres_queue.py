@@ -125,7 +125,7 @@ def test_complete_many_leaves_items_another_owner_holds(url, schema):
     first = store.claim("r1", limit=2)
     other = store.claim("r2")
     done = store.complete_many([*(i.id for i in first), other[0].id], "r1")
-    assert [i.id for i in done] == [i.id for i in first]
+    assert done == [i.id for i in first]
     assert store.get(other[0].id).status == Status.PROCESSING
     store.close()
 
