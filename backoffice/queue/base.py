@@ -481,12 +481,10 @@ class Store(abc.ABC):
         return kept
 
     # -- the supervisor UI's reader ------------------------------------------------------
+    @abc.abstractmethod
     def finder(self) -> Finder:
         """Filtered, sorted and paged lists and the dashboard (see :mod:`backoffice.queue.finder`).
         A backend without SQL (the memory store) pages through :meth:`list` and filters in Python."""
-        from backoffice.queue.finder import ScanFinder
-
-        return ScanFinder(self)
 
     # -- coordination of the runners sharing this queue -----------------------------------
     def registry(self, *, clock: Callable[[], float] | None = None) -> Registry:

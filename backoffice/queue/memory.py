@@ -29,6 +29,7 @@ from backoffice.queue.base import (
     from_ts,
     to_ts,
 )
+from backoffice.queue.finder import Finder, ScanFinder
 
 
 def _json(value: Any) -> Any:
@@ -53,6 +54,10 @@ class MemoryStore(Store):
         self._key_seq = 0
         self._keyed: dict[tuple[str, str, str], set[int]] = {}  # (bot, rule, key) -> item ids
         self._key_definitions: dict[str, dict[str, str]] = {}
+
+    def finder(self) -> Finder:
+        """Lists for the UI without SQL: pages through :meth:`list` and filters in Python."""
+        return ScanFinder(self)
 
     def _now(self) -> datetime:
         return from_ts(self.clock())  # type: ignore[return-value]
