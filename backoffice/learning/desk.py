@@ -86,7 +86,7 @@ def correct_lines(desk: Desk, item_id: int, changes: Mapping[str, str], *, why: 
     lines: list[dict[str, Any]] = [dict(line) for line in document.get("line_fields") or []]
     now = datetime.now(UTC).isoformat(timespec="seconds")
     made, dropped = [], []
-    for name, value in sorted(changes.items(), key=lambda pair: _line_key(pair[0])):
+    for name, value in sorted(changes.items(), key=lambda pair: (_line_key(pair[0])[0], _line_key(pair[0])[1] or "")):
         number, column = _line_key(name)
         if column is None:
             if value.strip().lower() != DELETE or not 1 <= number <= len(lines):

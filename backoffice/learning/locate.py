@@ -31,6 +31,7 @@ MAX_WORDS = 8  # the longest value a rule reads (a name, an address line)
 MAX_DRIFT = 250.0  # points; a label found farther from where it was learned is another one
 LABEL_SIMILARITY = 80  # rapidfuzz ratio from which OCR'd words read as a learned label
 COMPACT = {"iban", "seller_vat_id", "buyer_vat_id"}
+WORD_GAP = 2.5  # word heights; a wider gap parts two values on a line
 _HINTS = {"date": ("dmy", "mdy"), "money": (".", ",", ""), "number": (".", ",", "")}
 
 
@@ -99,6 +100,14 @@ def shape(text: str) -> str:
     out = re.sub(r"[^\W\d_]+", "A", text)
     out = re.sub(r"\d+", "9", out)
     return re.sub(r"\s+", " ", out)
+
+
+def _shape_of(name: str, text: str) -> str:
+    """The shape of a value; of an IBAN or VAT id without its spaces (printed in groups or not,
+    or split by OCR, it is one value)."""
+    if name not in COMPACT:
+        return shape(text)
+    return re.sub(r"(A|9)\1+", r"\1", shape(text.replace(" ", "")))
 
 
 def find_value(
@@ -220,7 +229,8 @@ def read_rule(words: Sequence[Word], rule: FieldRule) -> tuple[str, str, BBox] |
     for start in range(len(inside)):
         for end in range(start + 1, min(start + MAX_WORDS, len(inside)) + 1):
             run = inside[start:end]
-            if any(b.x0 - a.x1 > (a.bottom - a.top) * 1.5 for a, b in pairwise(run)):
+            # Words of one value: OCR splits a long one, or loses a letter and widens a gap.
+            if any(b.x0 - a.x1 > (a.bottom - a.top) * WORD_GAP for a, b in pairwise(run)):
                 break
             text = " ".join(w.text for w in run)
             value = normalised(rule.name, text, rule.hint)
@@ -228,7 +238,7 @@ def read_rule(words: Sequence[Word], rule: FieldRule) -> tuple[str, str, BBox] |
                 rule.shape
                 and INVOICE_FIELDS.get(rule.name, "text") == "text"
                 and rule.name not in ("seller_name", "buyer_name", "seller_address")
-                and shape(text) != rule.shape
+                and _shape_of(rule.name, text) != _shape_of(rule.name, rule.shape)
             ):
                 continue
             box = union(run)
@@ -250,8 +260,9 @@ def rule_for(words: Sequence[Word], name: str, value: str, page: int, near: BBox
     box = union(run)
     label = anchor_of(words, run)
     text = " ".join(w.text for w in run)
+    pattern = _shape_of(name, text)
     if not label:
-        return FieldRule(name, page, box, words=len(run), shape=shape(text), hint=hint)
+        return FieldRule(name, page, box, words=len(run), shape=pattern, hint=hint)
     anchor_box = union(label)
     return FieldRule(
         name,
@@ -261,6 +272,6 @@ def rule_for(words: Sequence[Word], name: str, value: str, page: int, near: BBox
         anchor_box,
         (box[0] - anchor_box[0], box[1] - anchor_box[1]),
         len(run),
-        shape(text),
+        pattern,
         hint,
     )

@@ -242,6 +242,7 @@ def read_table(words: Sequence[Word], rule: TableRule, stops: Iterable[str] = ()
                     value, taken = found
                     text = " ".join(w.text for w in taken)
                     item[name] = Field(value, LEARNED_CONFIDENCE, taken[0].page, union(taken), text, "learned")
+            _quantity_from_prices(item)
             items.append(item)
         elif items and set(cells) == {"description"} and row[0].top - previous_bottom <= 1.5 * height:
             _continue(items[-1], cells["description"])
@@ -253,6 +254,21 @@ def read_table(words: Sequence[Word], rule: TableRule, stops: Iterable[str] = ()
                 break
         previous_bottom = row[-1].bottom
     return items
+
+
+def _quantity_from_prices(item: dict[str, Field]) -> None:
+    """A quantity the page lost (OCR drops a short number standing alone in its column more than
+    any other word, so a table learned from a scan may know no quantity column): the amount over
+    the unit price, when that is a whole number."""
+    if "quantity" in item or "unit_price" not in item or KEY not in item:
+        return
+    try:
+        price, amount = Decimal(item["unit_price"].value), Decimal(item[KEY].value)
+        quantity = (amount / price).quantize(Decimal("0.001")) if price else None
+    except ArithmeticError:
+        return
+    if quantity is not None and quantity > 0 and quantity == quantity.to_integral_value():
+        item["quantity"] = Field(format_quantity(quantity), 0.6, None, None, "", "computed")
 
 
 def _continue(item: dict[str, Field], cell: list[Word]) -> None:
