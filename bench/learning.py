@@ -50,8 +50,9 @@ from backoffice.learning import fingerprint  # noqa: E402
 from backoffice.learning.apply import LearnedReader  # noqa: E402
 from backoffice.learning.desk import Desk, correct_fields  # noqa: E402
 from backoffice.learning.layout import Layout  # noqa: E402
-from backoffice.learning.store import MemoryLayouts  # noqa: E402
+from backoffice.learning.store import MemoryLayouts, iso  # noqa: E402
 from backoffice.queue.sqlite import SQLiteStore  # noqa: E402
+from backoffice.rules import approvals  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "invoice2data" / "compare"
 # invoice2data's names -> ours, for the real pair.
@@ -122,8 +123,9 @@ def teach(store, invoice, actor="anna", path=None) -> dict[str, str]:
     if wrong:
         correct_fields(Desk(store), item.id, wrong, why="read wrong", actor=actor)
     else:  # nothing wrong: the supervisor confirms it (an approval)
+        given = approvals.entry(item.payload, actor, ["supervisor"], [], [], iso(time.time()), "checked")
         store.amend(item.id, actor=actor, action="approve", why="checked",
-                    payload={**item.payload, "approvals": [{"who": actor, "corrections": 0}]})  # fmt: skip
+                    payload={**item.payload, "approvals": [given]})  # fmt: skip
     finish(store, store.get(item.id), path, actor)
     return {("line." + k.split(".")[2] if k.count(".") == 2 else k): v for k, v in wrong.items()}
 

@@ -217,6 +217,7 @@ def read_table(words: Sequence[Word], rule: TableRule, stops: Iterable[str] = ()
     # The header row's left edge moves with a longer first heading too: trust it only when the
     # learned columns, moved, still meet the words of the first rows.
     zones = [(name, x0 + dx, x1 + dx) for name, x0, x1 in _zones(rule.columns)]
+    spans = {name: (x0 + dx, x1 + dx) for name, (x0, x1) in rule.columns.items()}
     stops = list(stops)
     items: list[dict[str, Field]] = []
     previous_bottom = rows[start - 1][-1].bottom if start else rule.first_row + dy
@@ -233,6 +234,7 @@ def read_table(words: Sequence[Word], rule: TableRule, stops: Iterable[str] = ()
             zone = next((name for name, x0, x1 in zones if x0 <= middle <= x1), None)
             if zone is not None:
                 cells.setdefault(zone, []).append(word)
+        cells = {name: _nearest_run(cell, spans[name]) for name, cell in cells.items()}
         amount = _value(KEY, cells.get(KEY, []), rule.hint)
         if amount is not None:
             item = {}
@@ -254,6 +256,30 @@ def read_table(words: Sequence[Word], rule: TableRule, stops: Iterable[str] = ()
                 break
         previous_bottom = row[-1].bottom
     return items
+
+
+def _nearest_run(cell: list[Word], span: tuple[float, float]) -> list[Word]:
+    """Of the runs of words in a cell (parted by gaps wider than a word's height), the one that
+    overlaps the column's learned span most: a number of a column the table was not taught
+    (OCR lost it on the page that taught it) is not read as part of its neighbour's value."""
+    if len(cell) < 2:
+        return cell
+    runs: list[list[Word]] = [[cell[0]]]
+    for word in cell[1:]:
+        last = runs[-1][-1]
+        if word.x0 - last.x1 > max(last.bottom - last.top, 4.0):
+            runs.append([word])
+        else:
+            runs[-1].append(word)
+    if len(runs) == 1:
+        return cell
+
+    def overlap(run: list[Word]) -> tuple[float, float]:
+        x0, x1 = run[0].x0, run[-1].x1
+        shared = min(x1, span[1]) - max(x0, span[0])
+        return shared, -abs((x0 + x1) / 2 - (span[0] + span[1]) / 2)
+
+    return max(runs, key=overlap)
 
 
 def _quantity_from_prices(item: dict[str, Field]) -> None:
