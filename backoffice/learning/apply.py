@@ -3,14 +3,25 @@
 :class:`LearnedReader` keeps an index of every learned fingerprint (rebuilt only when the
 store's generation changes) and, for a page, picks the best-fitting layout; among equally good
 ones, one learned from the same sender (VAT id, IBAN or name as the reader read them). Every
-rule of the layout is read from the new page: a value found there replaces the reader's with
-method ``learned``; where the reader read something else, the field is marked for review
-(confidence 0.5 and a warning naming both values). Fields the layout does not know, or cannot
-find on this page, stay as the reader read them.
+rule of the layout is read from the new page, and its line table when it learned one
+(:mod:`~backoffice.learning.table`): a value found there replaces the reader's with method
+``learned``. Fields the layout does not know, or cannot find on this page, stay as the reader
+read them.
+
+Where the reader read something else:
+
+- on a field a person corrected when the layout was learned (the reader is known to misread
+  it on this layout), the learned value stays, quietly (the reading's ``expected``);
+- anywhere else the disagreement is loud: the field is marked for review (confidence 0.5, a
+  warning naming both values and where the layout was learned, an entry of the reading's
+  ``review`` with both values), and the runner holds the item in the exception queue for a
+  person's look (:func:`~backoffice.learning.hooks.hold_for_review`, reason
+  :func:`review_note`).
 
 A layout taught by another sender (neither the reader nor the layout reads its VAT id, IBAN
-or name on this page) only fills the fields the reader did not find: where the two disagree the reader's value stays,
-marked for review, so a layout never changes what is read of a sender it may not fit.
+or name on this page) only fills the fields the reader did not find: where the two disagree
+the reader's value stays, marked for review, so a layout never changes what is read of a
+sender it may not fit.
 """
 
 from __future__ import annotations

@@ -9,7 +9,10 @@ Who may teach (:func:`lesson`):
   counts only when someone other than the correctors approved it.
 
 What is learned: for every field of the final document found on the page, a
-:class:`~backoffice.learning.layout.FieldRule`. An item that was read with a learned layout
+:class:`~backoffice.learning.layout.FieldRule` (marked ``corrected`` where the person corrected
+the reader); when the person corrected the line items (``line.N.FIELD``, see
+:mod:`~backoffice.learning.desk`) or confirmed the whole item, the line table's columns
+(:class:`~backoffice.learning.layout.TableRule`). An item that was read with a learned layout
 revises that layout when a person corrected one of the fields it read; a layout wrong for the
 second time is dropped and the item teaches a new one. An item whose page fits a layout its
 sender taught already (another document of the series) adds to it what the person corrected.
