@@ -165,3 +165,14 @@ def teach_fields(store, invoice):
     hold(store, item)
     correct_fields(Desk(store), item.id, header_changes(document, invoice), why="read wrong", actor="anna")
     return finish(store, store.get(item.id), invoice.path, "anna")
+
+
+def test_line_corrections_on_an_item_that_never_reached_done_teach_nothing(store, tables):
+    first = tables[0][0]
+    item, document = intake(store, "invoices", first.path)
+    hold(store, item)
+    correct_fields(Desk(store), item.id, line_changes(document, first), why="poison", actor="mallory")
+    store.cancel(item.id, actor="mallory", why="never mind")
+    assert store.layouts().list() == []
+    item, _ = intake(store, "invoices", tables[0][1].path)
+    assert "learned" not in item.payload
