@@ -265,7 +265,7 @@ def rows(layouts: LayoutStore) -> Iterator[dict[str, Any]]:
             "name": layout.name,
             "kind": layout.kind,
             "senders": layout.senders,
-            "fields": sorted(layout.fields),
+            "fields": sorted(layout.fields) + (["lines"] if layout.table is not None else []),  # its line table
             "reads": layout.reads,
             "corrected": layout.corrected,
             "item": layout.item,
