@@ -17,6 +17,7 @@ wide gap.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from backoffice.documents import labels
@@ -33,6 +34,8 @@ GAP_ROWS = 4.0  # a gap of this many row heights ends the table
 HEADER_MATCH = 0.6  # share of the learned header's words a row must show to be the header
 TOTALS = {"net_total", "tax_total", "grand_total", "amount_due", "discount_total", "previous_balance"}
 LEARNED_CONFIDENCE = 0.9
+HEADER_DRIFT = 40.0  # points; how far from its learned place a scan's header is looked for
+MAX_SLOPE = 0.05  # about 3 degrees: a steeper header is another row, not a tilt
 
 
 def _kind(name: str) -> str:
@@ -152,6 +155,34 @@ def _find_header(rows: list[list[Word]], rule: TableRule) -> int | None:
     return best[2] if best else None
 
 
+def _header_slope(words: Sequence[Word], rule: TableRule) -> float:
+    """How much the page's lines rise or fall per point across (a scan's leftover tilt), from
+    the learned header's words found near where it was: 0.0 when it cannot tell."""
+    if not rule.header or rule.header_box is None:
+        return 0.0
+    wanted = {word_key(t) for t in rule.header.split()} - {""}
+    near = [w for w in words if abs(w.top - rule.header_box[1]) <= HEADER_DRIFT and word_key(w.text) in wanted]
+    chosen: dict[str, Word] = {}
+    for word in near:
+        key = word_key(word.text)
+        if key not in chosen or abs(word.top - rule.header_box[1]) < abs(chosen[key].top - rule.header_box[1]):
+            chosen[key] = word
+    points = [((w.x0 + w.x1) / 2, (w.top + w.bottom) / 2) for w in chosen.values()]
+    if len(points) < 2 or max(x for x, _ in points) - min(x for x, _ in points) < 100:
+        return 0.0
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
+    return slope if 0.002 <= abs(slope) <= MAX_SLOPE else 0.0
+
+
+def _level(word: Word, slope: float, middle: float) -> Word:
+    """The word where it would be on a straight page (turned about ``middle``)."""
+    shift = slope * ((word.x0 + word.x1) / 2 - middle)
+    return replace(word, top=word.top - shift, bottom=word.bottom - shift)
+
+
 def _zones(columns: dict[str, tuple[float, float]]) -> list[tuple[str, float, float]]:
     """Each column's zone: its span widened halfway to its neighbours (the outer ones 60 points)."""
     ordered = sorted(columns.items(), key=lambda item: (item[1][0] + item[1][1]) / 2)
@@ -203,6 +234,10 @@ def _value(name: str, cell: list[Word], hint: str) -> tuple[str, list[Word]] | N
 def read_table(words: Sequence[Word], rule: TableRule, stops: Iterable[str] = ()) -> list[dict[str, Field]]:
     """The line items printed where ``rule`` says on one page's ``words``; [] when the learned
     header is not on the page or no item is below it."""
+    slope = _header_slope(words, rule)
+    if slope:  # a scan left a little tilted: rows across the page would break into pieces
+        middle = (rule.header_box[0] + rule.header_box[2]) / 2 if rule.header_box else 0.0
+        words = [_level(w, slope, middle) for w in words]
     rows = lines(words)
     dx = dy = 0.0
     if rule.header:
