@@ -16,6 +16,7 @@ a few points, do not cost its token; OCR's misread words only lower the score a 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -37,10 +38,17 @@ def _cells(size: tuple[float, float] | None) -> tuple[float, float]:
     return CELL * size[0] / A4[0], CELL * size[1] / A4[1]
 
 
+@lru_cache(maxsize=65536)
+def _label(text: str) -> str | None:
+    """A word as a token holds it (lower case, no punctuation around it), None for a value."""
+    text = text.strip(".:;,()[]#*/-|'\"").lower()
+    return text if _WORD.match(text) else None
+
+
 def _labels(words: Sequence[Word]) -> Iterator[tuple[str, float, float]]:
     for word in words:
-        text = word.text.strip(".:;,()[]#*/-|'\"").lower()
-        if _WORD.match(text):
+        text = _label(word.text)
+        if text is not None:
             yield text, word.x0, word.top
 
 
