@@ -32,6 +32,8 @@ MAX_DRIFT = 250.0  # points; a label found farther from where it was learned is 
 LABEL_SIMILARITY = 80  # rapidfuzz ratio from which OCR'd words read as a learned label
 COMPACT = {"iban", "seller_vat_id", "buyer_vat_id"}
 WORD_GAP = 2.5  # word heights; a wider gap parts two values on a line
+# Text of any length and shape: read to the end of its phrase, whatever the teaching value's length.
+FREE_TEXT = {"seller_name", "buyer_name", "seller_address", "buyer_address", "shipping_address"}
 _HINTS = {"date": ("dmy", "mdy"), "money": (".", ",", ""), "number": (".", ",", "")}
 
 
@@ -237,18 +239,27 @@ def read_rule(words: Sequence[Word], rule: FieldRule) -> tuple[str, str, BBox] |
             if value is None or (
                 rule.shape
                 and INVOICE_FIELDS.get(rule.name, "text") == "text"
-                and rule.name not in ("seller_name", "buyer_name", "seller_address")
+                and rule.name not in FREE_TEXT
                 and _shape_of(rule.name, text) != _shape_of(rule.name, rule.shape)
             ):
                 continue
             box = union(run)
             overlap = min(box[2], expected[2]) - max(box[0], expected[0])
             fit = overlap / max(box[2] - box[0], expected[2] - expected[0]) - abs(len(run) - rule.words) * 0.01
+            if rule.name in FREE_TEXT and _goes_on(row, run):
+                fit -= 0.5  # a name is not cut short: "Riverside" of "Riverside Group"
             if best is None or fit > best[0]:
                 best = (fit, value, text, box)
     if best is None or best[0] <= 0:
         return None
     return best[1], best[2], best[3]
+
+
+def _goes_on(row: Sequence[Word], run: list[Word]) -> bool:
+    """Whether the words of ``run`` go on to the right within a plain space (one phrase)."""
+    last = run[-1]
+    gap = (last.bottom - last.top) * 0.6
+    return any(0 <= w.x0 - last.x1 <= gap for w in row if w is not last)
 
 
 def rule_for(words: Sequence[Word], name: str, value: str, page: int, near: BBox | None = None) -> FieldRule | None:
