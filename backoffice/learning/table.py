@@ -20,6 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
+import numpy as np
+
 from backoffice.documents import labels
 from backoffice.documents.layout import union
 from backoffice.documents.models import INVOICE_LINE_FIELDS, BBox, Field
@@ -94,6 +96,9 @@ def learn_table(
 ) -> TableRule | None:
     """The table the document's line ``items`` were printed in on one page's ``words``, or None
     when fewer than one item (with its amount) is found there."""
+    slope = page_slope(words)
+    if slope:  # taught from a scan left a little tilted: level it, or its rows break into pieces
+        words = [_level(w, slope, 0.0) for w in words]
     rows = lines(words)
     matched: list[tuple[int, dict[str, tuple[BBox, str]]]] = []
     position = 0
@@ -177,6 +182,25 @@ def _header_slope(words: Sequence[Word], rule: TableRule) -> float:
     return slope if 0.002 <= abs(slope) <= MAX_SLOPE else 0.0
 
 
+def page_slope(words: Sequence[Word]) -> float:
+    """A page's leftover tilt (rise per point across), by projection: of the slopes up to
+    :data:`MAX_SLOPE`, the one along which the words' middles fall into the fewest, fullest
+    1.5-point bands; 0.0 for a straight page (or too few words to tell)."""
+    if len(words) < 10:
+        return 0.0
+    xs = np.array([(w.x0 + w.x1) / 2 for w in words])
+    ys = np.array([(w.top + w.bottom) / 2 for w in words])
+
+    def sharpness(slope: float) -> float:
+        levelled = ys - slope * xs
+        counts = np.bincount(((levelled - levelled.min()) / 1.5).astype(np.int64))
+        return float((counts.astype(np.float64) ** 2).sum())
+
+    straight = sharpness(0.0)
+    score, slope = max((sharpness(float(s)), float(s)) for s in np.linspace(-MAX_SLOPE, MAX_SLOPE, 101))
+    return slope if abs(slope) >= 0.002 and score > straight * 1.2 else 0.0
+
+
 def _level(word: Word, slope: float, middle: float) -> Word:
     """The word where it would be on a straight page (turned about ``middle``)."""
     shift = slope * ((word.x0 + word.x1) / 2 - middle)
@@ -235,6 +259,8 @@ def read_table(words: Sequence[Word], rule: TableRule, stops: Iterable[str] = ()
     """The line items printed where ``rule`` says on one page's ``words``; [] when the learned
     header is not on the page or no item is below it."""
     slope = _header_slope(words, rule)
+    if not slope and any(w.conf < 1.0 for w in words):  # OCR'd, and the header could not tell
+        slope = page_slope(words)
     if slope:  # a scan left a little tilted: rows across the page would break into pieces
         middle = (rule.header_box[0] + rule.header_box[2]) / 2 if rule.header_box else 0.0
         words = [_level(w, slope, middle) for w in words]

@@ -115,3 +115,29 @@ def test_a_layout_learned_from_a_text_pdf_or_a_scan_reads_a_scan(series, tmp_pat
         )
     for name in ("grand_total", "net_total", "issue_date", "due_date"):
         assert document.fields[name].value == second.expected[name], name
+
+
+def test_a_table_taught_from_a_tilted_page_is_levelled_first(series):
+    import math
+
+    from backoffice.learning.hooks import words_of
+    from backoffice.learning.table import learn_table, page_slope, read_table
+
+    first, second = series[0]
+    items = [{k: Field(v) for k, v in line.items()} for line in first.lines]
+    words = words_of(first.path).pages[0]
+    assert page_slope(words) == 0.0
+    for degrees in (0.8, -1.5):
+        rise = math.tan(math.radians(degrees))
+        tilted = [replace(w, top=w.top + rise * w.x0, bottom=w.bottom + rise * w.x0) for w in words]
+        assert abs(page_slope(tilted) - rise) < 0.004
+        rule = learn_table(items, tilted, 1, True)
+        assert rule is not None and set(rule.columns) == {"description", "quantity", "unit_price", "amount"}
+        later = [
+            replace(w, top=w.top + rise * w.x0, bottom=w.bottom + rise * w.x0) for w in words_of(second.path).pages[0]
+        ]
+        assert lines_of(read_table(later, rule)) == second.lines
+
+
+def lines_of(items):
+    return [{k: f.value for k, f in item.items()} for item in items]
