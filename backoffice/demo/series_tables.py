@@ -129,7 +129,12 @@ def write_table_invoice(
             pdf.cell(_WIDTHS[column], 5, cells[column], align="L" if column == "description" else "R")
             x += _WIDTHS[column]
         lines.append(
-            {"description": description, "quantity": str(quantity), "unit_price": f"{price:.2f}", "amount": f"{amount:.2f}"}
+            {
+                "description": description,
+                "quantity": str(quantity),
+                "unit_price": f"{price:.2f}",
+                "amount": f"{amount:.2f}",
+            }
         )
     pdf.output(str(path))
     expected = {
