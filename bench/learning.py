@@ -1,24 +1,32 @@
 """Learning from corrections: series of invoices from the same senders, the first of each series
 corrected through the queue as a supervisor would, the rest read with what was learned.
 
-    .venv/bin/python bench/learning.py [--senders 40] [--per-sender 6] [--layouts 5000] [--runs 5]
+    .venv/bin/python bench/learning.py [--senders 40] [--table-senders 12] [--per-sender 6]
+        [--scan-senders 6] [--scans-per-sender 3] [--layouts 5000] [--runs 5]
 
 --senders series are generated (backoffice.demo.series: a layout per sender with labels in
 English, German, French, Dutch or Spanish, fields placed anywhere, dates and amounts printed the
-sender's way; varying data on every invoice). Half the senders are *taught*: the first invoice of
-each goes through a SQLite queue (intake, exception queue, `correct` of only the fields the
-reader got wrong, retry, done), which teaches its layout; the other half are *untaught*
-controls, never corrected. Two real pairs of the corpus from one sender (invoice2data's
-coolblue1.pdf and coolblue2.pdf; two Kitchener-Wilmot Hydro bills, whose values were read by
-hand) are taught and read the same way.
+sender's way; varying data on every invoice), and --table-senders series with a line table whose
+column headings no reader knows, in the sender's own column order (backoffice.demo.series_tables).
+Half the senders of each are *taught*: the first invoice of each goes through a SQLite queue
+(intake, exception queue, `correct` of only the fields and line items the reader got wrong,
+or an approval when nothing was wrong; retry, done), which teaches its layout; the other half
+are *untaught* controls, never corrected. Two real pairs of the corpus from one sender
+(invoice2data's coolblue1.pdf and coolblue2.pdf; two Kitchener-Wilmot Hydro bills, whose values
+were read by hand) are taught and read the same way.
 
-Printed: per field, the share right on the later invoices of the taught series before (the
+Printed: per field (line items as ``line.FIELD`` over every line printed, and whether the number
+of lines is right), the share right on the later invoices of the taught series before (the
 template-free reader alone) and after learning; the same for the untaught senders, with the
-number of fields whose value changed (goal: none, a layout never leaks to a sender it does not
-fit). Then the cost of matching a page against --layouts learned layouts (generated layout
-fingerprints plus the ones learned here): median per document of --runs passes over the later
-invoices, with and without them (goal: <= 2 ms added per document), and the cost of the whole
-learned read (a second read of the PDF's words included).
+number of values whose value changed (goal: none, a layout never leaks to a sender it does not
+fit), and how many items a disagreement would hold for review. Then --scan-senders taught table
+series again in a queue of their own, their later invoices as scans (rendered, spoilt as a
+flatbed scan, read by tesseract): the first invoice taught from its text PDF or from its scan,
+alternately; the untaught senders' scans as controls. Then the cost of matching a page against
+--layouts learned layouts (generated layout fingerprints plus the ones learned here): median per
+document of --runs passes over the later invoices, with and without them (goal: <= 2 ms added
+per document), and the cost of the whole learned read (a second read of the PDF's words
+included; a scan's words are read by OCR a second time, which this does not time).
 """
 
 from __future__ import annotations
