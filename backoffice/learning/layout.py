@@ -34,6 +34,7 @@ class FieldRule:
     shape: str = ""
     hint: str = ""
     corrected: bool = False  # a person corrected the reader's value here: the reader is known wrong
+    chars: str = ""  # an identifier's characters as classes (A letter, 9 digit): OCR's 0/O mix-ups undone
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

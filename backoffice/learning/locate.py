@@ -235,6 +235,8 @@ def read_rule(words: Sequence[Word], rule: FieldRule) -> tuple[str, str, BBox] |
             if any(b.x0 - a.x1 > (a.bottom - a.top) * WORD_GAP for a, b in pairwise(run)):
                 break
             text = " ".join(w.text for w in run)
+            if rule.chars and any(w.conf < 1.0 for w in run):
+                text = ocr_fixed(text, rule.chars)
             value = normalised(rule.name, text, rule.hint)
             if value is None or (
                 rule.shape
@@ -255,6 +257,32 @@ def read_rule(words: Sequence[Word], rule: FieldRule) -> tuple[str, str, BBox] |
     return best[1], best[2], best[3]
 
 
+_AS_DIGIT = str.maketrans("OoDQIl|SZB", "0000111528")
+_AS_LETTER = str.maketrans("0158", "OISB")
+
+
+def char_classes(name: str, text: str) -> str:
+    """An identifier's characters as classes (``SAB00065`` -> ``AAA99999``), "" for other fields."""
+    if INVOICE_FIELDS.get(name, "text") != "text" or name in FREE_TEXT or name in COMPACT:
+        return ""
+    return "".join("A" if c.isalpha() else "9" if c.isdigit() else c for c in text)
+
+
+def ocr_fixed(text: str, chars: str) -> str:
+    """``text`` as OCR read it, with letters where the learned identifier has digits undone
+    (``SABOO065`` -> ``SAB00065``) and the other way round; unchanged when the lengths differ."""
+    if len(text) != len(chars):
+        return text
+    out = []
+    for char, wanted in zip(text, chars, strict=True):
+        if wanted == "9" and not char.isdigit():
+            char = char.translate(_AS_DIGIT)
+        elif wanted == "A" and char.isdigit():
+            char = char.translate(_AS_LETTER)
+        out.append(char)
+    return "".join(out)
+
+
 def _goes_on(row: Sequence[Word], run: list[Word]) -> bool:
     """Whether the words of ``run`` go on to the right within a plain space (one phrase)."""
     last = run[-1]
@@ -272,8 +300,9 @@ def rule_for(words: Sequence[Word], name: str, value: str, page: int, near: BBox
     label = anchor_of(words, run)
     text = " ".join(w.text for w in run)
     pattern = _shape_of(name, text)
+    chars = char_classes(name, text)
     if not label:
-        return FieldRule(name, page, box, words=len(run), shape=pattern, hint=hint)
+        return FieldRule(name, page, box, words=len(run), shape=pattern, hint=hint, chars=chars)
     anchor_box = union(label)
     return FieldRule(
         name,
@@ -285,4 +314,5 @@ def rule_for(words: Sequence[Word], name: str, value: str, page: int, near: BBox
         len(run),
         pattern,
         hint,
+        chars=chars,
     )

@@ -141,3 +141,14 @@ def test_a_table_taught_from_a_tilted_page_is_levelled_first(series):
 
 def lines_of(items):
     return [{k: f.value for k, f in item.items()} for item in items]
+
+
+def test_an_identifiers_letters_and_digits_undo_ocrs_mix_ups():
+    from backoffice.learning.locate import char_classes, ocr_fixed
+
+    learned = char_classes("invoice_number", "SAB00065")
+    assert learned == "AAA99999"
+    assert ocr_fixed("SABOO065", learned) == "SAB00065"
+    assert ocr_fixed("5AB00065", learned) == "SAB00065"
+    assert ocr_fixed("EMBO00065", learned) == "EMBO00065"  # one character too many: left alone
+    assert char_classes("grand_total", "12.50") == "" and char_classes("seller_name", "Acme 2 Ltd") == ""
