@@ -1,24 +1,32 @@
 """Learning from corrections: series of invoices from the same senders, the first of each series
 corrected through the queue as a supervisor would, the rest read with what was learned.
 
-    .venv/bin/python bench/learning.py [--senders 40] [--per-sender 6] [--layouts 5000] [--runs 5]
+    .venv/bin/python bench/learning.py [--senders 40] [--table-senders 12] [--per-sender 6]
+        [--scan-senders 6] [--scans-per-sender 3] [--layouts 5000] [--runs 5]
 
 --senders series are generated (backoffice.demo.series: a layout per sender with labels in
 English, German, French, Dutch or Spanish, fields placed anywhere, dates and amounts printed the
-sender's way; varying data on every invoice). Half the senders are *taught*: the first invoice of
-each goes through a SQLite queue (intake, exception queue, `correct` of only the fields the
-reader got wrong, retry, done), which teaches its layout; the other half are *untaught*
-controls, never corrected. Two real pairs of the corpus from one sender (invoice2data's
-coolblue1.pdf and coolblue2.pdf; two Kitchener-Wilmot Hydro bills, whose values were read by
-hand) are taught and read the same way.
+sender's way; varying data on every invoice), and --table-senders series with a line table whose
+column headings no reader knows, in the sender's own column order (backoffice.demo.series_tables).
+Half the senders of each are *taught*: the first invoice of each goes through a SQLite queue
+(intake, exception queue, `correct` of only the fields and line items the reader got wrong,
+or an approval when nothing was wrong; retry, done), which teaches its layout; the other half
+are *untaught* controls, never corrected. Two real pairs of the corpus from one sender
+(invoice2data's coolblue1.pdf and coolblue2.pdf; two Kitchener-Wilmot Hydro bills, whose values
+were read by hand) are taught and read the same way.
 
-Printed: per field, the share right on the later invoices of the taught series before (the
+Printed: per field (line items as ``line.FIELD`` over every line printed, and whether the number
+of lines is right), the share right on the later invoices of the taught series before (the
 template-free reader alone) and after learning; the same for the untaught senders, with the
-number of fields whose value changed (goal: none, a layout never leaks to a sender it does not
-fit). Then the cost of matching a page against --layouts learned layouts (generated layout
-fingerprints plus the ones learned here): median per document of --runs passes over the later
-invoices, with and without them (goal: <= 2 ms added per document), and the cost of the whole
-learned read (a second read of the PDF's words included).
+number of values whose value changed (goal: none, a layout never leaks to a sender it does not
+fit), and how many items a disagreement would hold for review. Then --scan-senders taught table
+series again in a queue of their own, their later invoices as scans (rendered, spoilt as a
+flatbed scan, read by tesseract): the first invoice taught from its text PDF or from its scan,
+alternately; the untaught senders' scans as controls. Then the cost of matching a page against
+--layouts learned layouts (generated layout fingerprints plus the ones learned here): median per
+document of --runs passes over the later invoices, with and without them (goal: <= 2 ms added
+per document), and the cost of the whole learned read (a second read of the PDF's words
+included; a scan's words are read by OCR a second time, which this does not time).
 """
 
 from __future__ import annotations
@@ -41,15 +49,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from backoffice.demo.learning_flow import complete, finish, hold, intake  # noqa: E402
+from backoffice.demo.scans import scan  # noqa: E402
 from backoffice.demo.series import SeriesInvoice, draw_layout, generate_series  # noqa: E402
+from backoffice.demo.series_tables import generate_table_series  # noqa: E402
 from backoffice.documents import extract  # noqa: E402
 from backoffice.documents.pdf import Word, read_words  # noqa: E402
 from backoffice.learning import fingerprint  # noqa: E402
 from backoffice.learning.apply import LearnedReader  # noqa: E402
 from backoffice.learning.desk import Desk, correct_fields  # noqa: E402
 from backoffice.learning.layout import Layout  # noqa: E402
-from backoffice.learning.store import MemoryLayouts  # noqa: E402
+from backoffice.learning.store import MemoryLayouts, iso  # noqa: E402
 from backoffice.queue.sqlite import SQLiteStore  # noqa: E402
+from backoffice.rules import approvals  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "invoice2data" / "compare"
 # invoice2data's names -> ours, for the real pair.
@@ -97,17 +108,90 @@ def value_of(document, name):
     return found.value if found else None
 
 
-def teach(store, invoice, actor="anna") -> dict[str, str]:
-    item, document = intake(store, "invoices", invoice.path)
+def line_changes(document, invoice) -> dict[str, str]:
+    """The corrections that make the document's lines the invoice's (``line.N.FIELD``, ``line.N=delete``)."""
+    changes = {}
+    for number, wanted in enumerate(getattr(invoice, "lines", []), start=1):
+        have = document.lines[number - 1] if number <= len(document.lines) else {}
+        changes.update(
+            {f"line.{number}.{k}": v for k, v in wanted.items() if (have[k].value if k in have else None) != v}
+        )
+    if hasattr(invoice, "lines"):
+        changes.update({f"line.{n}": "delete" for n in range(len(invoice.lines) + 1, len(document.lines) + 1)})
+    return changes
+
+
+def teach(store, invoice, actor="anna", path=None) -> dict[str, str]:
+    """The invoice (or ``path``, its scan) through the queue; only its wrong fields corrected."""
+    path = path or invoice.path
+    item, document = intake(store, "invoices", path)
     item = hold(store, item)
     wrong = {k: v for k, v in invoice.expected.items() if value_of(document, k) != v}
+    wrong.update(line_changes(document, invoice))
     if wrong:
         correct_fields(Desk(store), item.id, wrong, why="read wrong", actor=actor)
     else:  # nothing wrong: the supervisor confirms it (an approval)
+        given = approvals.entry(item.payload, actor, ["supervisor"], [], [], iso(time.time()), "checked")
         store.amend(item.id, actor=actor, action="approve", why="checked",
-                    payload={**item.payload, "approvals": [{"who": actor, "corrections": 0}]})  # fmt: skip
-    finish(store, store.get(item.id), invoice.path, actor)
-    return wrong
+                    payload={**item.payload, "approvals": [given]})  # fmt: skip
+    finish(store, store.get(item.id), path, actor)
+    return {("line." + k.split(".")[2] if k.count(".") == 2 else k): v for k, v in wrong.items()}
+
+
+def score(invoices, documents, paths=None) -> tuple[Counter, Counter]:
+    """Per field, how many of the invoices' values the documents hold (line fields as
+    ``line.FIELD`` over every line printed; a line missing counts wrong for each of its fields)."""
+    right, total = Counter(), Counter()
+    for inv in invoices:
+        document = documents[(paths or {}).get(inv.path, inv.path)]
+        for name, wanted in inv.expected.items():
+            total[name] += 1
+            right[name] += value_of(document, name) == wanted
+        for number, wanted in enumerate(getattr(inv, "lines", [])):
+            have = document.lines[number] if number < len(document.lines) else {}
+            for name, value in wanted.items():
+                total[f"line.{name}"] += 1
+                right[f"line.{name}"] += name in have and have[name].value == value
+        if hasattr(inv, "lines"):
+            total["lines (count)"] += 1
+            right["lines (count)"] += len(document.lines) == len(inv.lines)
+    return right, total
+
+
+def pct(right: int, total: int) -> str:
+    return f"{100 * right / total:.1f}%" if total else "-"
+
+
+def accuracy(title: str, corrected: Counter, columns: list[tuple[str, Counter, Counter]]) -> Table:
+    """A table of per-field accuracy: one column per (heading, right, total)."""
+    table = Table(title=title)
+    table.add_column("field")
+    table.add_column("corrected on 1st", justify="right")
+    for heading, _, _ in columns:
+        table.add_column(heading, justify="right")
+    names = sorted(set().union(*(total for _, _, total in columns)))
+    for name in names:
+        table.add_row(name, str(corrected[name]), *(pct(right[name], total[name]) for _, right, total in columns))
+    table.add_row("all", str(sum(corrected.values())),
+                  *(pct(sum(right.values()), sum(total.values())) for _, right, total in columns), style="bold")  # fmt: skip
+    return table
+
+
+def changed(controls, before, after, paths=None) -> tuple[int, int]:
+    """Field values (and line tables) of the untaught senders that learning changed, and how many
+    of those changes made a right value wrong."""
+    moved = worse = 0
+    for inv in controls:
+        path = (paths or {}).get(inv.path, inv.path)
+        for name, wanted in inv.expected.items():
+            old, new = value_of(before[path], name), value_of(after[path], name)
+            moved += old != new
+            worse += old == wanted != new
+        if hasattr(inv, "lines"):
+            old_lines = [{k: f.value for k, f in line.items()} for line in before[path].lines]
+            new_lines = [{k: f.value for k, f in line.items()} for line in after[path].lines]
+            moved += old_lines != new_lines
+    return moved, worse
 
 
 def synthetic(count: int, seed: int = 99) -> list[frozenset[str]]:
@@ -127,18 +211,23 @@ def synthetic(count: int, seed: int = 99) -> list[frozenset[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--senders", type=int, default=40)
+    parser.add_argument("--table-senders", type=int, default=12, help="series with a line table the reader misreads")
     parser.add_argument("--per-sender", type=int, default=6)
+    parser.add_argument("--scan-senders", type=int, default=6, help="table series read again as scans (OCR)")
+    parser.add_argument("--scans-per-sender", type=int, default=3)
     parser.add_argument("--layouts", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=17)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
-    console = Console(width=120)
+    console = Console(width=130)
     work = Path(tempfile.mkdtemp(prefix="bench-learning-"))
     series = generate_series(work / "series", senders=args.senders, per_sender=args.per_sender, seed=args.seed)
+    tables = generate_table_series(work / "tables", senders=args.table_senders, per_sender=args.per_sender,
+                                   seed=args.seed + 6)  # fmt: skip
     real = [real_pair(), hydro_pair()] if CORPUS.is_dir() else []
-    taught = series[0::2] + real
-    untaught = series[1::2]
+    taught = series[0::2] + tables[0::2] + real
+    untaught = series[1::2] + tables[1::2]
     later = [inv for s in taught for inv in s[1:]]
     controls = [inv for s in untaught for inv in s]
     before = {inv.path: extract(inv.path) for inv in later + controls}
@@ -148,50 +237,24 @@ def main() -> None:
     for invoices in taught:
         corrected.update(teach(store, invoices[0]).keys())
     after = {}
-    for inv in later + controls:
-        item, document = intake(store, "invoices", inv.path)
-        complete(store, item, inv.path)
-        after[inv.path] = document
-
-    def score(invoices, documents):
-        right, total = Counter(), Counter()
+    held = Counter()
+    for group, invoices in (("taught", later), ("untaught", controls)):
         for inv in invoices:
-            for name, wanted in inv.expected.items():
-                total[name] += 1
-                right[name] += value_of(documents[inv.path], name) == wanted
-        return right, total
+            item, document = intake(store, "invoices", inv.path)
+            held[group] += bool((item.payload.get("learned") or {}).get("review"))
+            complete(store, item, inv.path)
+            after[inv.path] = document
 
-    table = Table(
-        title=f"Fields right, later invoices of {len(taught)} taught series "
-        f"({len(later)} invoices) and {len(untaught)} untaught senders ({len(controls)} invoices)"
-    )
-    for column in (
-        "field",
-        "corrected on 1st",
-        "taught: before",
-        "taught: after",
-        "untaught: before",
-        "untaught: after",
-    ):
-        table.add_column(column, justify="right" if column != "field" else "left")
     tb, tt = score(later, before)
     ta, _ = score(later, after)
     cb, ct = score(controls, before)
     ca, _ = score(controls, after)
-
-    def pct(right: int, total: int) -> str:
-        return f"{100 * right / total:.1f}%" if total else "-"
-
-    for name in sorted(tt | ct):
-        table.add_row(name, str(corrected[name]), pct(tb[name], tt[name]), pct(ta[name], tt[name]),
-                      pct(cb[name], ct[name]), pct(ca[name], ct[name]))  # fmt: skip
-    table.add_row("all", str(sum(corrected.values())), pct(sum(tb.values()), sum(tt.values())),
-                  pct(sum(ta.values()), sum(tt.values())), pct(sum(cb.values()), sum(ct.values())),
-                  pct(sum(ca.values()), sum(ct.values())), style="bold")  # fmt: skip
-    console.print(table)
-    changed = sum(value_of(before[i.path], n) != value_of(after[i.path], n) for i in controls for n in i.expected)
-    wrong_now = sum(value_of(before[i.path], n) == w != value_of(after[i.path], n)
-                    for i in controls for n, w in i.expected.items())  # fmt: skip
+    console.print(accuracy(
+        f"Fields right, later invoices of {len(taught)} taught series ({len(later)} invoices; {len(tables[0::2])} "
+        f"with a line table) and {len(untaught)} untaught senders ({len(controls)} invoices)",
+        corrected, [("taught: before", tb, tt), ("taught: after", ta, tt), ("untaught: before", cb, ct),
+                    ("untaught: after", ca, ct)]))  # fmt: skip
+    moved, worse = changed(controls, before, after)
     for first, second in real:
 
         def right(doc, wanted=second.expected):
@@ -199,18 +262,70 @@ def main() -> None:
 
         console.print(f"real pair ({first.path.name} corrected, {second.path.name} read): {right(before[second.path])}"
                       f" of {len(second.expected)} fields right before, {right(after[second.path])} after")  # fmt: skip
-    console.print(f"untaught senders: {changed} field values changed by learned layouts, {wrong_now} of them from right "
-                  f"to wrong; {len(store.layouts().list())} layouts learned")  # fmt: skip
+    console.print(f"untaught senders: {moved} field values or line tables changed by learned layouts, {worse} of them "
+                  f"from right to wrong; {len(store.layouts().list())} layouts learned")  # fmt: skip
+    console.print(f"held for review (the learned layout and the reader disagree where the reader was right when "
+                  f"taught): {held['taught']} of {len(later)} later invoices, {held['untaught']} of {len(controls)} "
+                  "untaught senders' invoices")  # fmt: skip
+    if args.scan_senders:
+        scans(console, work, tables, args)
+    speed(console, work, store, later, after, args)
 
-    # -- speed: matching against many learned layouts -----------------------------------------
+
+def scans(console: Console, work: Path, tables: list, args: argparse.Namespace) -> None:
+    """Table series whose later invoices arrive as scans (rendered, spoilt and read by OCR): half
+    taught from the first invoice's text PDF, half from its scan; untaught senders' scans are the
+    controls."""
+    store = SQLiteStore(work / "scans.db")
+    taught = tables[0::2][: args.scan_senders]
+    untaught = [s[:1] for s in tables[1::2][: args.scan_senders]]
+    paths = {}
+
+    def scanned(inv, seed):
+        paths[inv.path] = scan(inv.path, inv.path.with_name(inv.path.stem + "-scan.pdf"), seed=seed)
+        return paths[inv.path]
+
+    corrected = Counter()
+    for number, invoices in enumerate(taught):
+        first = invoices[0]
+        path = scanned(first, number) if number % 2 else first.path
+        corrected.update(teach(store, first, path=path).keys())
+    later = [inv for s in taught for inv in s[1 : 1 + args.scans_per_sender]]
+    controls = [inv for s in untaught for inv in s]
+    for number, inv in enumerate(later + controls):
+        scanned(inv, 100 + number)
+    before = {paths[inv.path]: extract(paths[inv.path]) for inv in later + controls}
+    after = {}
+    held = 0
+    for inv in later + controls:
+        item, document = intake(store, "invoices", paths[inv.path])
+        held += bool((item.payload.get("learned") or {}).get("review"))
+        complete(store, item, paths[inv.path])
+        after[paths[inv.path]] = document
+    tb, tt = score(later, before, paths)
+    ta, _ = score(later, after, paths)
+    cb, ct = score(controls, before, paths)
+    ca, _ = score(controls, after, paths)
+    console.print(accuracy(
+        f"Scans (OCR): later invoices of {len(taught)} taught table series ({len(later)} scans; the first invoice "
+        f"taught as a text PDF or as a scan, alternately) and {len(controls)} untaught senders' scans",
+        corrected, [("taught: before", tb, tt), ("taught: after", ta, tt), ("untaught: before", cb, ct),
+                    ("untaught: after", ca, ct)]))  # fmt: skip
+    moved, worse = changed(controls, before, after, paths)
+    console.print(f"scans of untaught senders: {moved} values or line tables changed, {worse} from right to wrong; "
+                  f"{held} of {len(later)} taught scans held for review (learned and reader disagree)")  # fmt: skip
+
+
+def speed(console: Console, work: Path, store: SQLiteStore, later: list, after: dict, args: argparse.Namespace) -> None:
+    """The cost of matching a page against many learned layouts, and of the whole learned read."""
     pages = [(read_words(inv.path, ocr=False), after[inv.path]) for inv in later]
     learned = store.layouts().list()
     many = SQLiteStore(work / "many.db").layouts()
     for tokens in synthetic(max(0, args.layouts - len(learned))):
         many.save(Layout("invoice", tokens, {}), actor="bench", item_id=None, action="learn", fields=())
     for layout in learned:
-        many.save(Layout(layout.kind, layout.tokens, layout.fields, layout.senders), actor="bench", item_id=None,
-                  action="learn", fields=())  # fmt: skip
+        many.save(Layout(layout.kind, layout.tokens, layout.fields, layout.senders, table=layout.table), actor="bench",
+                  item_id=None, action="learn", fields=())  # fmt: skip
     rows = Table(title=f"Matching one page (median per document of {args.runs} passes over {len(pages)} invoices)")
     rows.add_column("layouts learned")
     rows.add_column("match ms/doc", justify="right")
@@ -240,7 +355,7 @@ def main() -> None:
         f"{args.layouts} layouts from SQLite (median of {args.runs})"
     )
     console.print(
-        "learned read = the words read again from the PDF, the match, and every field rule read; the"
+        "learned read = the words read again from the PDF, the match, every field rule and the line table read; the"
         " layouts are in SQLite (the queue's own store: a generation check per document)."
     )
 

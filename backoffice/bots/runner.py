@@ -309,6 +309,7 @@ class Runner:
             item = self.store.update(item.id, self.owner, payload=payload)
         stages.refuse_unapproved(payload, self.policy)
         stages.reject_if_failed(verdict)
+        learning.hold_for_review(learned)  # the learned layout and the reader disagree: a person looks
         ledger = {effect.target: effect for effect in self.store.effects(item.id)}
         for target in bot.targets:
             earlier = ledger.get(target.name)

@@ -1,16 +1,30 @@
 """A supervisor's correction from a script: the same journaled correction the UI makes
-(:func:`backoffice.web.actions.correct`), for ``backoffice queue correct`` and the benchmark."""
+(:func:`backoffice.web.actions.correct`), for ``backoffice queue correct`` and the benchmark.
+
+A line item's field is named ``line.N.FIELD`` (``line.2.amount=12.50``; N counts from 1, one
+past the last line adds a line) and ``line.N=delete`` drops a line: corrected the same way
+(journaled, kept in the item's ``corrections``, live approvals voided), it teaches the layout's
+line table once the item is done.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
+from backoffice.documents.models import LINE_FIELDS_BY_KIND, Field, typed
 from backoffice.queue.base import Store, WorkItem
-from backoffice.rules import RuleSet
+from backoffice.rules import RuleSet, approvals
 from backoffice.rules.approvals import Policy
-from backoffice.web.actions import ActionRefused, correct
+from backoffice.web import state
+from backoffice.web.actions import ActionRefused, correct, rerun
 from backoffice.web.users import User
+
+_LINE = re.compile(r"^line\.(\d+)(?:\.(\w+))?$")
+DELETE = "delete"
 
 
 @dataclass
@@ -33,6 +47,12 @@ def correct_fields(desk: Desk, item_id: int, changes: Mapping[str, str], *, why:
         raise ActionRefused("name at least one FIELD=VALUE to correct", code="missing")
     user = User(actor, "supervisor")
     item = desk.store.get(item_id)
+    lines = {n: v for n, v in changes.items() if n.startswith("line.")}
+    if lines:
+        item = correct_lines(desk, item_id, lines, why=why, actor=actor)
+        changes = {n: v for n, v in changes.items() if n not in lines}
+        if not changes:
+            return _rerun(desk, item_id, user)
     for name, value in changes.items():
         try:
             # correct() uses only a Workspace's store, rules_for and policy, which a Desk has.
@@ -42,6 +62,83 @@ def correct_fields(desk: Desk, item_id: int, changes: Mapping[str, str], *, why:
                 raise
             item = desk.store.get(item_id)
     return item
+
+
+def _rerun(desk: Desk, item_id: int, user: User) -> WorkItem:
+    try:
+        return rerun(desk, item_id, user)  # type: ignore[arg-type]  # a Desk has what rerun uses
+    except ActionRefused as exc:
+        if exc.code != "no-rules":
+            raise
+        return desk.store.get(item_id)
+
+
+def correct_lines(desk: Desk, item_id: int, changes: Mapping[str, str], *, why: str, actor: str) -> WorkItem:
+    """Correct line items (``line.N.FIELD`` -> value, ``line.N`` -> ``delete``) as ``actor``, in
+    one journaled change; every value is checked before any is written."""
+    item = desk.store.get(item_id)
+    state.check_correct(item)
+    if not why.strip():
+        raise ActionRefused("say why (--why)", code="missing")
+    document = item.payload["document"]
+    kind = document.get("kind", "")
+    types = LINE_FIELDS_BY_KIND.get(kind, {})
+    lines: list[dict[str, Any]] = [dict(line) for line in document.get("line_fields") or []]
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    made, dropped = [], []
+    for name, value in sorted(changes.items(), key=lambda pair: (_line_key(pair[0])[0], _line_key(pair[0])[1] or "")):
+        number, column = _line_key(name)
+        if column is None:
+            if value.strip().lower() != DELETE or not 1 <= number <= len(lines):
+                raise ActionRefused(f"{name}={value}: write {name}=delete to drop line {number}", code="value")
+            dropped.append(number)
+            made.append({"who": actor, "field": name, "old": _shown(lines[number - 1]), "new": None, "why": why,
+                         "at": now})  # fmt: skip
+            continue
+        if column not in types:
+            raise ActionRefused(f"{column} is not a field of a line of a {kind} document", code="field")
+        if not 1 <= number <= len(lines) + 1:
+            raise ActionRefused(f"{name}: the document has {len(lines)} lines; add line {len(lines) + 1} first",
+                                code="field")  # fmt: skip
+        try:
+            if typed(value.strip(), types[column]) is None:
+                raise ValueError(value)
+        except ValueError:
+            raise ActionRefused(f"{name} must be {types[column]}, not {value!r}", code="value") from None
+        if number == len(lines) + 1:
+            lines.append({})
+        old = lines[number - 1].get(column)
+        before = Field.from_dict(old) if old else None
+        lines[number - 1][column] = Field(value.strip(), 1.0, before.page if before else None,
+                                          before.bbox if before else None, before.text if before else "",
+                                          "correction").to_dict()  # fmt: skip
+        made.append({"who": actor, "field": name, "old": before.value if before else None, "new": value.strip(),
+                     "why": why, "at": now})  # fmt: skip
+    lines = [line for number, line in enumerate(lines, start=1) if number not in dropped]
+    corrected = {
+        **document,
+        "line_fields": lines,
+        "lines": [{n: f["value"] for n, f in line.items()} for line in lines],
+    }
+    unvoided, voided = approvals.void(item.payload, actor, "the lines")
+    payload = {**unvoided, "document": corrected, "corrections": [*item.payload.get("corrections", []), *made]}
+    payload.setdefault("document_original", document)
+    what = ", ".join(f"{c['field']}: {c['old']!r} -> {c['new']!r}" for c in made)
+    item = desk.store.amend(item.id, actor=actor, action="correct", payload=payload, why=f"{what}: {why}")
+    for note in voided:
+        desk.store.note(item.id, actor=actor, action="approval-voided", why=note)
+    return item
+
+
+def _line_key(name: str) -> tuple[int, str | None]:
+    found = _LINE.match(name.strip())
+    if found is None:
+        raise ActionRefused(f"{name}: write line.N.FIELD (N counts lines from 1) or line.N=delete", code="field")
+    return int(found.group(1)), found.group(2)
+
+
+def _shown(line: dict[str, Any]) -> str:
+    return ", ".join(f"{n}={f.get('value')}" for n, f in line.items())
 
 
 def parse_changes(pairs: list[str]) -> dict[str, str]:

@@ -1,11 +1,14 @@
 """A learned layout as a template a team can review and version: our YAML templates (our field
 names) or invoice2data's (``date``, ``amount``, ``invoice_number``, ``issuer``...). Each field
 becomes a regex: its label, then a pattern of the value's shape. Positions are not expressible
-in that format, so a field learned without a label is left out (and named in a comment)."""
+in that format, so a field learned without a label is left out (and named in a comment). A learned
+line table becomes invoice2data's ``lines`` parser: from its header to the first totals label, one
+row per line with its columns in their printed order."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import yaml
 
@@ -29,6 +32,36 @@ def pattern(rule: FieldRule, kind: str) -> str:
     for piece in re.findall(r"A|9| |.", rule.shape):
         parts.append({"A": r"[^\W\d_]+", "9": r"\d+", " ": r"\s+"}.get(piece, re.escape(piece)))
     return "".join(parts)
+
+
+# Line fields -> invoice2data's names for them (those our template reader maps back).
+LINE_NAMES = {"description": "description", "quantity": "qty", "unit_price": "price_unit", "amount": "price_subtotal"}
+_CELL = {"money": _BY_KIND["money"], "text": r"\S.*?"}
+
+
+def _lines(layout: Layout, form: str) -> dict[str, Any]:
+    """The line table as invoice2data's ``lines`` parser: from the header to the first totals
+    label (or an empty line), one row per line, its columns in the order they are printed."""
+    from backoffice.documents.models import INVOICE_LINE_FIELDS
+
+    table = layout.table
+    assert table is not None
+    cells, types = [], {}
+    for name, _ in sorted(table.columns.items(), key=lambda item: item[1][0]):
+        key = LINE_NAMES.get(name, name) if form == "invoice2data" else name
+        kind = INVOICE_LINE_FIELDS.get(name, "text")
+        cells.append(f"(?P<{key}>{_CELL.get(kind, _CELL['text'])})")
+        if kind == "money":
+            types[key] = "float"
+    totals = [r.anchor for n, r in layout.fields.items() if n in ("net_total", "tax_total", "grand_total") and r.anchor]
+    end = "|".join(r"\s+".join(re.escape(w) for w in label.split()) for label in totals) or r"\n\s*\n"
+    return {
+        "parser": "lines",
+        "start": r"\s+".join(re.escape(word) for word in table.header.split()),
+        "end": end,
+        "line": r"^\s*" + r"\s{2,}".join(cells) + r"\s*$",
+        "types": types,
+    }
 
 
 def export(layout: Layout, form: str = "ours") -> str:
@@ -55,6 +88,8 @@ def export(layout: Layout, form: str = "ours") -> str:
             fields[key]["type"] = "date"
         elif INVOICE_FIELDS.get(name) == "money":
             fields[key]["type"] = "float"
+    if layout.table is not None and layout.table.header:
+        fields["lines"] = _lines(layout, form)
     keywords = [layout.senders[n] for n in ("seller_vat_id", "iban") if layout.senders.get(n)]
     keywords = keywords or [rule.anchor for rule in layout.fields.values() if rule.anchor][:2]
     hints = {rule.hint for rule in layout.fields.values() if rule.hint in (".", ",")}

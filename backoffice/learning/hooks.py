@@ -1,6 +1,11 @@
-"""The two places the runner uses learning: reading a new file (learned layouts first) and
-completing an item (it may teach). Both are cheap when nothing was learned, and neither ever
-fails an item: a learning fault is logged and the item goes on as the reader read it."""
+"""The places the runner uses learning: reading a new file (learned layouts first), holding an
+item whose learned reading and the reader disagree for a person's look, and completing an item
+(it may teach). Reading and learning are cheap when nothing was learned, and neither ever fails
+an item: a learning fault is logged and the item goes on as the reader read it.
+
+A scan is read by OCR again for its words (the reader's words are not kept), only when a
+learned layout could apply: when something was learned, or when the item teaches.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,8 @@ from typing import Any
 
 from backoffice.documents.models import Document
 from backoffice.documents.pdf import PdfText, read_words
-from backoffice.errors import DocumentError
-from backoffice.learning.apply import LearnedReader
+from backoffice.errors import BusinessError, DocumentError
+from backoffice.learning.apply import LearnedReader, review_note
 from backoffice.learning.layout import Layout
 from backoffice.learning.learn import KINDS, learn, lesson
 from backoffice.queue.base import Store, WorkItem
@@ -29,15 +34,37 @@ def reader_for(store: Store) -> LearnedReader:
     return found
 
 
-def words_of(path: Path) -> PdfText | None:
-    """The words of a PDF (no OCR), or None when the file is not one that can teach or be taught."""
+def words_of(path: Path, ocr: bool = False) -> PdfText | None:
+    """The words of a PDF, or with ``ocr`` of a scan (a PDF of images, or an image file) as OCR
+    reads them; None when the file is not one that can teach or be taught."""
+    from backoffice.documents import ocr as ocr_reader, sniff
+
     with path.open("rb") as stream:
-        if b"%PDF-" not in stream.read(1024):
-            return None
+        pdf = b"%PDF-" in stream.read(1024)
     try:
-        return read_words(path, ocr=False)
-    except DocumentError:  # a scan (no text layer), a broken file: the reader said what it could
+        if pdf:
+            return read_words(path, ocr=ocr)
+        if ocr and sniff.sniff(path) == "image":
+            return ocr_reader.read_image_file(path)
+    except DocumentError:  # a scan without OCR, a broken file: the reader said what it could
         return None
+    return None
+
+
+def scanned(document: Document | dict[str, Any]) -> bool:
+    """Whether the document was read by OCR (so its words must be too)."""
+    method = document.method if isinstance(document, Document) else document.get("method")
+    return method == "ocr"
+
+
+def hold_for_review(learned: dict[str, Any] | None) -> None:
+    """Send an item to the exception queue when its learned reading and the reader disagree on a
+    field the reader used to read right (see :class:`~backoffice.learning.apply.Reading`): the
+    reason names each field and both values. Only a fresh reading holds; after a person's look
+    (the item retried) the runner reads nothing again, so nothing holds it twice."""
+    note = review_note(learned)
+    if note is not None:
+        raise BusinessError(note, code="learned-review")
 
 
 def read_learned(store: Store, path: Path, document: Document, text: PdfText | None = None) -> dict[str, Any] | None:
@@ -49,7 +76,7 @@ def read_learned(store: Store, path: Path, document: Document, text: PdfText | N
         reader = reader_for(store)
         if reader.empty():  # nothing learned yet: the PDF is not read again
             return None
-        text = text or words_of(path)
+        text = text or words_of(path, ocr=scanned(document))
         if text is None:
             return None
         reading = reader.read(text, document)
@@ -64,7 +91,7 @@ def after_done(store: Store, item: WorkItem, path: Path | None) -> Layout | None
     if path is None or lesson(item) is None:
         return None
     try:
-        text = words_of(path)
+        text = words_of(path, ocr=scanned(item.payload.get("document") or {}))
         return learn(store.layouts(), item, text) if text is not None else None
     except Exception:
         log.warning("item %s: nothing learned", item.id, exc_info=True, extra={"action": "learn"})

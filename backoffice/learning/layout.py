@@ -33,6 +33,8 @@ class FieldRule:
     words: int = 1
     shape: str = ""
     hint: str = ""
+    corrected: bool = False  # a person corrected the reader's value here: the reader is known wrong
+    chars: str = ""  # an identifier's characters as classes (A letter, 9 digit): OCR's 0/O mix-ups undone
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -45,6 +47,33 @@ class FieldRule:
             data["anchor_box"] = tuple(data["anchor_box"])
         if data.get("offset"):
             data["offset"] = tuple(data["offset"])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class TableRule:
+    """Where the line-item table is printed: its ``header`` row (the words above the first item,
+    "" when there is none) at ``header_box``, and for each line field the ``columns`` x-range
+    (page coordinates) its values were printed in. ``corrected``: a person corrected the lines
+    the reader read (so the reader is known to read this table wrong)."""
+
+    page: int
+    columns: dict[str, tuple[float, float]]
+    header: str = ""
+    header_box: BBox | None = None
+    first_row: float = 0.0  # the top of the first item row
+    hint: str = ""  # the decimal mark the amounts were printed with
+    corrected: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TableRule:
+        data = dict(data)
+        data["columns"] = {name: tuple(span) for name, span in data["columns"].items()}
+        if data.get("header_box"):
+            data["header_box"] = tuple(data["header_box"])
         return cls(**data)
 
 
@@ -65,6 +94,7 @@ class Layout:
     reads: int = 0
     corrected: int = 0
     name: str = ""
+    table: TableRule | None = None
 
     def body(self) -> dict[str, Any]:
         """What the store keeps as JSON besides the columns it indexes."""
@@ -74,6 +104,7 @@ class Layout:
             "senders": self.senders,
             "name": self.name,
             "fields": {n: r.to_dict() for n, r in self.fields.items()},
+            **({"table": self.table.to_dict()} if self.table else {}),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -95,9 +126,10 @@ class Layout:
             senders=dict(body.get("senders", {})),
             fields={n: FieldRule.from_dict(r) for n, r in body["fields"].items()},
             name=body.get("name", ""),
+            table=TableRule.from_dict(body["table"]) if body.get("table") else None,
             **columns,
         )
 
     def provenance(self) -> str:
         day = self.at[:10] if self.at else "?"
-        return f"from item {self.item}, corrected by {self.taught_by} on {day}"
+        return f"learned from item {self.item}, corrected by {self.taught_by} on {day}"

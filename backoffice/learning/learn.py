@@ -9,7 +9,10 @@ Who may teach (:func:`lesson`):
   counts only when someone other than the correctors approved it.
 
 What is learned: for every field of the final document found on the page, a
-:class:`~backoffice.learning.layout.FieldRule`. An item that was read with a learned layout
+:class:`~backoffice.learning.layout.FieldRule` (marked ``corrected`` where the person corrected
+the reader); when the person corrected the line items (``line.N.FIELD``, see
+:mod:`~backoffice.learning.desk`) or confirmed the whole item, the line table's columns
+(:class:`~backoffice.learning.layout.TableRule`). An item that was read with a learned layout
 revises that layout when a person corrected one of the fields it read; a layout wrong for the
 second time is dropped and the item teaches a new one. An item whose page fits a layout its
 sender taught already (another document of the series) adds to it what the person corrected.
@@ -25,9 +28,10 @@ from typing import Any
 from backoffice.documents.models import FIELDS_BY_KIND, INVOICE_FIELDS, Document
 from backoffice.documents.pdf import PdfText
 from backoffice.learning import fingerprint
-from backoffice.learning.apply import same_sender
-from backoffice.learning.layout import SENDER_FIELDS, FieldRule, Layout
-from backoffice.learning.locate import rule_for
+from backoffice.learning.apply import LINES, same_sender
+from backoffice.learning.layout import SENDER_FIELDS, FieldRule, Layout, TableRule
+from backoffice.learning.locate import rule_for, same
+from backoffice.learning.table import learn_table
 from backoffice.learning.store import LayoutNotFound, LayoutStore, iso
 from backoffice.queue.base import Status, WorkItem
 from backoffice.rules import approvals as four_eyes
@@ -35,6 +39,7 @@ from backoffice.rules import approvals as four_eyes
 log = logging.getLogger(__name__)
 KINDS = ("invoice", "credit_note")
 WRONG_TIMES = 2  # a layout corrected on this many later documents is dropped
+LINE_PREFIX = "line."  # a line item's field, corrected as ``line.2.amount`` (the 2nd line's amount)
 
 
 def _routes_to_approval(payload: dict[str, Any]) -> bool:
@@ -53,16 +58,37 @@ def lesson(item: WorkItem) -> tuple[str, str, set[str]] | None:
         return None  # four eyes: the rules asked for someone else's approval
     if corrections:
         last = corrections[-1]
-        return last.get("who", ""), last.get("at", ""), {c["field"] for c in corrections if c.get("field")}
+        return last.get("who", ""), last.get("at", ""), {taught(c["field"]) for c in corrections if c.get("field")}
     if approvals:
         last = approvals[-1]
-        fields = set((item.payload.get("document") or {}).get("fields", {}))
+        document = item.payload.get("document") or {}
+        fields = set(document.get("fields", {})) | ({LINES} if document.get("lines") else set())
         return last.get("who", ""), last.get("at", ""), fields
     return None
 
 
-def rules_of(document: Document, text: PdfText, names: set[str] | None = None) -> dict[str, FieldRule]:
-    """Where each of the document's fields (or of ``names``) is printed in ``text``."""
+def taught(name: str) -> str:
+    """The field a correction teaches: ``line.2.amount`` (a line item's) teaches the table."""
+    return LINES if name.startswith(LINE_PREFIX) else name
+
+
+def reader_wrong(item: WorkItem, name: str, value: str) -> bool:
+    """Whether the template-free reader read ``name`` other than ``value`` (the final one) on
+    this item, as far as the item shows: a correction of the field says so, unless the learned
+    reading had the reader's value right (a disagreement the person settled for the reader)."""
+    read = item.payload.get("learned") or {}
+    for entry in read.get("review", []):
+        if isinstance(entry, dict) and entry.get("field") == name:
+            return name == LINES or not same(name, entry.get("reader"), value)
+    corrections = item.payload.get("corrections") or []
+    return any(taught(c.get("field", "")) == name for c in corrections)
+
+
+def rules_of(
+    document: Document, text: PdfText, names: set[str] | None = None, wrong: set[str] = frozenset()
+) -> dict[str, FieldRule]:
+    """Where each of the document's fields (or of ``names``) is printed in ``text``; ``wrong``:
+    the fields the reader read wrong (a person corrected them)."""
     found = {}
     for name, field_ in document.fields.items():
         if names is not None and name not in names or not field_.value:
@@ -71,7 +97,7 @@ def rules_of(document: Document, text: PdfText, names: set[str] | None = None) -
             near = field_.bbox if field_.page == number else None
             rule = rule_for(words, name, field_.value, number, near)
             if rule is not None:
-                found[name] = rule
+                found[name] = replace(rule, corrected=name in wrong)
                 break
     # A date printed day = month takes the order the document's other dates show; an amount
     # without decimals the decimal mark of its other amounts.
@@ -98,25 +124,30 @@ def learn(layouts: LayoutStore, item: WorkItem, text: PdfText) -> Layout | None:
         layout = None  # another sender's layout that filled gaps: this sender gets its own
     bumped = False
     if layout is not None:
-        wrong = sorted(corrected & set(read.get("fields", [])))
-        if wrong and layout.corrected + 1 >= WRONG_TIMES:
+        misread = sorted(corrected & set(read.get("fields", [])))
+        if misread and layout.corrected + 1 >= WRONG_TIMES:
             layouts.delete(
                 layout.id,
                 actor=teacher,
                 item_id=item.id,
                 action="drop",
-                why=f"corrected again on item {item.id}: {', '.join(wrong)}",
+                why=f"corrected again on item {item.id}: {', '.join(misread)}",
             )
-            log.info("learned layout dropped", extra={"layout": layout.id, "item": item.id, "fields": wrong})
+            log.info("learned layout dropped", extra={"layout": layout.id, "item": item.id, "fields": misread})
             layout = None
-        elif wrong:
+        elif misread:
             layout, bumped = replace(layout, corrected=layout.corrected + 1), True
-    page = fingerprint.tokens(text.pages[0])
+    size = text.sizes[0] if text.sizes else None
+    page = fingerprint.tokens(text.pages[0], size)
     if layout is None:
-        layout = _fitting(layouts, page, document)
+        layout = _fitting(layouts, text, document)
+    wrong = {n for n in corrected if n in document.fields and reader_wrong(item, n, document.fields[n].value)}
+    if LINES in corrected and reader_wrong(item, LINES, ""):
+        wrong.add(LINES)
     if layout is None:
-        rules = rules_of(document, text)
-        if not rules:
+        rules = rules_of(document, text, wrong=wrong)
+        lines_rule = _table(document, text, wrong) if LINES in corrected else None
+        if not rules and lines_rule is None:
             return None
         layout = Layout(
             document.kind,
@@ -127,17 +158,22 @@ def learn(layouts: LayoutStore, item: WorkItem, text: PdfText) -> Layout | None:
             taught_by=teacher,
             at=when or iso(0),
             name=_name(document),
+            table=lines_rule,
         )
+        learned = set(rules) | ({LINES} if lines_rule is not None else set())
         return layouts.save(
             layout,
             actor=teacher,
             item_id=item.id,
             action="learn",
-            fields=sorted(corrected & set(rules)),
+            fields=sorted(corrected & learned),
             why=f"taught by item {item.id}",
         )
-    rules = rules_of(document, text, corrected | (set(document.fields) - set(layout.fields)))
-    if not rules and not bumped:
+    rules = rules_of(document, text, corrected | (set(document.fields) - set(layout.fields)), wrong)
+    lines_rule = layout.table
+    if LINES in corrected and (layout.table is None or LINES in wrong or LINES in read.get("fields", [])):
+        lines_rule = _table(document, text, wrong) or layout.table
+    if not rules and not bumped and lines_rule is layout.table:
         return layout
     revised = replace(
         layout,
@@ -146,8 +182,10 @@ def learn(layouts: LayoutStore, item: WorkItem, text: PdfText) -> Layout | None:
         taught_by=teacher,
         at=when or layout.at,
         senders={**layout.senders, **_senders(document)},
+        table=lines_rule,
     )
-    changed = sorted(set(rules) & corrected) or sorted(rules)
+    learned = set(rules) | ({LINES} if lines_rule is not layout.table else set())
+    changed = sorted(learned & corrected) or sorted(learned)
     return layouts.save(
         revised, actor=teacher, item_id=item.id, action="revise", fields=changed, why=f"corrected on item {item.id}"
     )
@@ -162,11 +200,26 @@ def _current(layouts: LayoutStore, layout_id: int | None) -> Layout | None:
         return None
 
 
-def _fitting(layouts: LayoutStore, page: frozenset[str], document: Document) -> Layout | None:
+def _table(document: Document, text: PdfText, wrong: set[str]) -> TableRule | None:
+    """Where the document's line items are printed (on the page holding most of them)."""
+    if not document.lines:
+        return None
+    pages = [f.page for line in document.lines for f in line.values() if f.page]
+    first = max(set(pages), key=pages.count) if pages else 1
+    for number in [first, *(n for n in range(1, len(text.pages) + 1) if n != first)]:
+        if number <= len(text.pages):
+            found = learn_table(document.lines, text.pages[number - 1], number, LINES in wrong)
+            if found is not None:
+                return found
+    return None
+
+
+def _fitting(layouts: LayoutStore, text: PdfText, document: Document) -> Layout | None:
     """The sender's known layout this page fits best, if any (another sender's is left alone)."""
     best: tuple[float, Layout] | None = None
+    page, size = fingerprint.page_tokens(text.pages[0], text.sizes[0] if text.sizes else None)
     for layout in layouts.list():
-        value = fingerprint.score(layout.tokens, page)
+        value = fingerprint.score(layout.tokens, page, size)
         if (
             layout.kind == document.kind
             and value >= fingerprint.MIN_SCORE

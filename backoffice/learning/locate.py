@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from itertools import pairwise
 
+from rapidfuzz import fuzz
+
 from backoffice.documents.layout import union
 from backoffice.documents.models import INVOICE_FIELDS, BBox
 from backoffice.documents.normalise import (
@@ -26,8 +28,13 @@ from backoffice.learning.layout import FieldRule
 
 MAX_ANCHOR_GAP = 150.0  # points; a label farther from its value is no anchor
 MAX_WORDS = 8  # the longest value a rule reads (a name, an address line)
+MAX_DRIFT = 250.0  # points; a label found farther from where it was learned is another one
+LABEL_SIMILARITY = 80  # rapidfuzz ratio from which OCR'd words read as a learned label
 COMPACT = {"iban", "seller_vat_id", "buyer_vat_id"}
-_HINTS = {"date": ("dmy", "mdy"), "money": (".", ",", "")}
+WORD_GAP = 2.5  # word heights; a wider gap parts two values on a line
+# Text of any length and shape: read to the end of its phrase, whatever the teaching value's length.
+FREE_TEXT = {"seller_name", "buyer_name", "seller_address", "buyer_address", "shipping_address"}
+_HINTS = {"date": ("dmy", "mdy"), "money": (".", ",", ""), "number": (".", ",", "")}
 
 
 def lines(words: Sequence[Word]) -> list[list[Word]]:
@@ -41,16 +48,17 @@ def lines(words: Sequence[Word]) -> list[list[Word]]:
     return [sorted(row, key=lambda w: w.x0) for row in rows]
 
 
-def normalised(name: str, text: str, hint: str = "") -> str | None:
-    """``text`` as the document would hold field ``name``, read with ``hint``; None if it is not one."""
-    kind = INVOICE_FIELDS.get(name, "text")
+def normalised(name: str, text: str, hint: str = "", kind: str | None = None) -> str | None:
+    """``text`` as the document would hold field ``name`` (of type ``kind``, by default the
+    invoice field's), read with ``hint``; None if it is not one."""
+    kind = kind or INVOICE_FIELDS.get(name, "text")
     text = text.strip(" :;")
     if not text:
         return None
     if kind == "date":
         found = parse_date(text, day_first=hint != "mdy")
         return found.isoformat() if found else None
-    if kind == "money":
+    if kind in ("money", "number"):
         amount = parse_amount(text, hint if hint in (".", ",") else None)
         return format_amount(amount) if amount is not None else None
     if kind == "currency":
@@ -60,10 +68,10 @@ def normalised(name: str, text: str, hint: str = "") -> str | None:
     return " ".join(text.split())
 
 
-def same(name: str, found: str | None, wanted: str) -> bool:
+def same(name: str, found: str | None, wanted: str, kind: str | None = None) -> bool:
     if found is None:
         return False
-    if INVOICE_FIELDS.get(name) == "money":
+    if (kind or INVOICE_FIELDS.get(name)) in ("money", "number"):
         try:
             return Decimal(found) == Decimal(wanted)
         except ArithmeticError:
@@ -96,20 +104,30 @@ def shape(text: str) -> str:
     return re.sub(r"\s+", " ", out)
 
 
-def find_value(words: Sequence[Word], name: str, value: str, near: BBox | None = None) -> tuple[list[Word], str] | None:
+def _shape_of(name: str, text: str) -> str:
+    """The shape of a value; of an IBAN or VAT id without its spaces (printed in groups or not,
+    or split by OCR, it is one value)."""
+    if name not in COMPACT:
+        return shape(text)
+    return re.sub(r"(A|9)\1+", r"\1", shape(text.replace(" ", "")))
+
+
+def find_value(
+    words: Sequence[Word], name: str, value: str, near: BBox | None = None, kind: str | None = None
+) -> tuple[list[Word], str] | None:
     """The run of words on one line that reads as ``value`` (and the hint it was read with);
     of several, the one nearest ``near`` (the reader's box), else the lowest on the page."""
-    kind = INVOICE_FIELDS.get(name, "text")
+    kind = kind or INVOICE_FIELDS.get(name, "text")
     found: list[tuple[float, list[Word], str]] = []
     for row in lines(words):
         for start in range(len(row)):
             for end in range(start + 1, min(start + MAX_WORDS, len(row)) + 1):
                 run = row[start:end]
                 text = " ".join(w.text for w in run)
-                hints = [h for h in _HINTS.get(kind, ("",)) if same(name, normalised(name, text, h), value)]
-                if hints and kind in ("money", "date"):
+                hints = [h for h in _HINTS.get(kind, ("",)) if same(name, normalised(name, text, h, kind), value, kind)]
+                if hints and kind in ("money", "number", "date"):
                     # The decimal mark or date order the text shows, else "?": the document's.
-                    shown = decimal_mark(text) if kind == "money" else date_order(text)
+                    shown = date_order(text) if kind == "date" else decimal_mark(text)
                     hints = [shown] if shown in hints else ["?"]
                 if hints:
                     box = union(run)
@@ -153,22 +171,45 @@ def _label(words: list[Word]) -> list[Word]:
     return taken if any(ch.isalpha() for w in taken for ch in w.text) else []
 
 
+def word_key(text: str) -> str:
+    """A word as labels are compared: lower-case, without the punctuation OCR adds or drops."""
+    return text.strip(".:;,()[]#*/-|'\"").casefold()
+
+
+def same_label(found: Sequence[str], wanted: Sequence[str]) -> float:
+    """How well printed words read as a learned label: 1.0 the same words, less (down to
+    :data:`LABEL_SIMILARITY` %) nearly the same letters as OCR misreads them (a ``1`` for an
+    ``l``, a lost accent, a dropped full stop), 0.0 another label."""
+    found_keys, wanted_keys = [word_key(t) for t in found], [word_key(t) for t in wanted]
+    if found_keys == wanted_keys:
+        return 1.0
+    joined, target = " ".join(found_keys), " ".join(wanted_keys)
+    if len(target) < 4:
+        return 0.0
+    ratio = fuzz.ratio(joined, target)
+    return ratio / 100 if ratio >= LABEL_SIMILARITY else 0.0
+
+
 def find_anchor(words: Sequence[Word], rule: FieldRule) -> BBox | None:
     """Where the rule's label is on this page: the matching run of words nearest to where it
-    was learned."""
+    was learned (OCR's misread letters tolerated, see :func:`same_label`)."""
     wanted = rule.anchor.split()
     if not wanted or rule.anchor_box is None:
         return None
-    best: tuple[float, BBox] | None = None
+    best: tuple[float, float, BBox] | None = None
     for row in lines(words):
         texts = [w.text for w in row]
         for start in range(len(row) - len(wanted) + 1):
-            if texts[start : start + len(wanted)] == wanted:
-                box = union(row[start : start + len(wanted)])
-                distance = abs(box[0] - rule.anchor_box[0]) + abs(box[1] - rule.anchor_box[1])
-                if best is None or distance < best[0]:
-                    best = (distance, box)
-    return best[1] if best else None
+            alike = same_label(texts[start : start + len(wanted)], wanted)
+            if not alike:
+                continue
+            box = union(row[start : start + len(wanted)])
+            distance = abs(box[0] - rule.anchor_box[0]) + abs(box[1] - rule.anchor_box[1])
+            if alike < 1.0 and distance > MAX_DRIFT:
+                continue  # nearly the label, far from its place: another one
+            if best is None or (-alike, distance) < (-best[0], best[1]):
+                best = (alike, distance, box)
+    return best[2] if best else None
 
 
 def read_rule(words: Sequence[Word], rule: FieldRule) -> tuple[str, str, BBox] | None:
@@ -190,25 +231,63 @@ def read_rule(words: Sequence[Word], rule: FieldRule) -> tuple[str, str, BBox] |
     for start in range(len(inside)):
         for end in range(start + 1, min(start + MAX_WORDS, len(inside)) + 1):
             run = inside[start:end]
-            if any(b.x0 - a.x1 > (a.bottom - a.top) * 1.5 for a, b in pairwise(run)):
+            # Words of one value: OCR splits a long one, or loses a letter and widens a gap.
+            if any(b.x0 - a.x1 > (a.bottom - a.top) * WORD_GAP for a, b in pairwise(run)):
                 break
             text = " ".join(w.text for w in run)
+            if rule.chars and any(w.conf < 1.0 for w in run):
+                text = ocr_fixed(text, rule.chars)
             value = normalised(rule.name, text, rule.hint)
             if value is None or (
                 rule.shape
                 and INVOICE_FIELDS.get(rule.name, "text") == "text"
-                and rule.name not in ("seller_name", "buyer_name", "seller_address")
-                and shape(text) != rule.shape
+                and rule.name not in FREE_TEXT
+                and _shape_of(rule.name, text) != _shape_of(rule.name, rule.shape)
             ):
                 continue
             box = union(run)
             overlap = min(box[2], expected[2]) - max(box[0], expected[0])
             fit = overlap / max(box[2] - box[0], expected[2] - expected[0]) - abs(len(run) - rule.words) * 0.01
+            if rule.name in FREE_TEXT and _goes_on(row, run):
+                fit -= 0.5  # a name is not cut short: "Riverside" of "Riverside Group"
             if best is None or fit > best[0]:
                 best = (fit, value, text, box)
     if best is None or best[0] <= 0:
         return None
     return best[1], best[2], best[3]
+
+
+_AS_DIGIT = str.maketrans("OoDQIl|SZB", "0000111528")
+_AS_LETTER = str.maketrans("0158", "OISB")
+
+
+def char_classes(name: str, text: str) -> str:
+    """An identifier's characters as classes (``SAB00065`` -> ``AAA99999``), "" for other fields."""
+    if INVOICE_FIELDS.get(name, "text") != "text" or name in FREE_TEXT or name in COMPACT:
+        return ""
+    return "".join("A" if c.isalpha() else "9" if c.isdigit() else c for c in text)
+
+
+def ocr_fixed(text: str, chars: str) -> str:
+    """``text`` as OCR read it, with letters where the learned identifier has digits undone
+    (``SABOO065`` -> ``SAB00065``) and the other way round; unchanged when the lengths differ."""
+    if len(text) != len(chars):
+        return text
+    out = []
+    for char, wanted in zip(text, chars, strict=True):
+        if wanted == "9" and not char.isdigit():
+            char = char.translate(_AS_DIGIT)
+        elif wanted == "A" and char.isdigit():
+            char = char.translate(_AS_LETTER)
+        out.append(char)
+    return "".join(out)
+
+
+def _goes_on(row: Sequence[Word], run: list[Word]) -> bool:
+    """Whether the words of ``run`` go on to the right within a plain space (one phrase)."""
+    last = run[-1]
+    gap = (last.bottom - last.top) * 0.6
+    return any(0 <= w.x0 - last.x1 <= gap for w in row if w is not last)
 
 
 def rule_for(words: Sequence[Word], name: str, value: str, page: int, near: BBox | None = None) -> FieldRule | None:
@@ -220,8 +299,10 @@ def rule_for(words: Sequence[Word], name: str, value: str, page: int, near: BBox
     box = union(run)
     label = anchor_of(words, run)
     text = " ".join(w.text for w in run)
+    pattern = _shape_of(name, text)
+    chars = char_classes(name, text)
     if not label:
-        return FieldRule(name, page, box, words=len(run), shape=shape(text), hint=hint)
+        return FieldRule(name, page, box, words=len(run), shape=pattern, hint=hint, chars=chars)
     anchor_box = union(label)
     return FieldRule(
         name,
@@ -231,6 +312,7 @@ def rule_for(words: Sequence[Word], name: str, value: str, page: int, near: BBox
         anchor_box,
         (box[0] - anchor_box[0], box[1] - anchor_box[1]),
         len(run),
-        shape(text),
+        pattern,
         hint,
+        chars=chars,
     )

@@ -182,6 +182,8 @@ class SQLLayouts(LayoutStore):
 
     def save(self, layout, *, actor, item_id, action, fields, why=""):
         body = json.dumps(layout.body(), ensure_ascii=False, sort_keys=True)
+        # The columns both statements write, in their order: kind, senders, body, item_id, taught_by, at.
+        written = (layout.kind, json.dumps(layout.senders), body, layout.item, layout.taught_by, layout.at)
         with self._tx() as conn:
             if layout.id == 0:
                 row = conn.execute(
@@ -189,16 +191,7 @@ class SQLLayouts(LayoutStore):
                         "INSERT INTO learned_layouts (kind, senders, body, item_id, taught_by, at, reads, corrected) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
                     ),
-                    (
-                        layout.kind,
-                        json.dumps(layout.senders),
-                        body,
-                        layout.item,
-                        layout.taught_by,
-                        layout.at,
-                        layout.reads,
-                        layout.corrected,
-                    ),
+                    (*written, layout.reads, layout.corrected),
                 ).fetchone()
                 layout = replace(layout, id=row[0])
             else:
@@ -207,16 +200,7 @@ class SQLLayouts(LayoutStore):
                         "UPDATE learned_layouts SET kind = ?, senders = ?, body = ?, item_id = ?, taught_by = ?, at = ?, "
                         "corrected = ? WHERE id = ? RETURNING reads"
                     ),
-                    (
-                        layout.kind,
-                        json.dumps(layout.senders),
-                        body,
-                        layout.item,
-                        layout.taught_by,
-                        layout.at,
-                        layout.corrected,
-                        layout.id,
-                    ),
+                    (*written, layout.corrected, layout.id),
                 ).fetchone()
                 if row is None:
                     raise LayoutNotFound(layout.id)
@@ -281,7 +265,7 @@ def rows(layouts: LayoutStore) -> Iterator[dict[str, Any]]:
             "name": layout.name,
             "kind": layout.kind,
             "senders": layout.senders,
-            "fields": sorted(layout.fields),
+            "fields": sorted(layout.fields) + (["lines"] if layout.table is not None else []),  # its line table
             "reads": layout.reads,
             "corrected": layout.corrected,
             "item": layout.item,

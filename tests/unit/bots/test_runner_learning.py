@@ -63,3 +63,49 @@ def test_a_correction_in_the_exception_queue_teaches_the_runner(deployment, tmp_
         assert (fields[name]["value"], fields[name]["method"]) == (second.expected[name], "learned")
     assert done.payload["learned"]["layout"] == layout.id and done.payload["learned"]["review"] == []
     assert f"from item {held.id}, corrected by anna on" in done.payload["learned"]["provenance"]
+
+
+def test_a_learned_reading_that_disagrees_with_the_reader_holds_the_item_once(deployment, tmp_path):
+    from dataclasses import replace
+
+    path = deployment(
+        """
+        bots:
+          - name: invoices
+            source: {kind: folder, path: inbox, create: true}
+            rules: rules/needed.yaml
+            targets: [{kind: "tests.fakes:RecordingTarget", name: erp}]
+        """
+    )
+    (path.parent / "rules" / "needed.yaml").write_text(RULES)
+    rules = load_rules(path.parent / "rules" / "needed.yaml")
+    store = MemoryStore()
+    runner = Runner(load_config(path), store, owner="test-runner", rng=random.Random(1))
+    first, second = generate_series(tmp_path / "series", senders=1, per_sender=2, seed=17)[0]
+    for invoice in (first, second):
+        stored = runner.files.put_file(invoice.path)
+        store.enqueue(NewItem("invoices", invoice.path.name, payload={"file": invoice.path.name}, files=[stored]))
+
+    held = runner.process_next()
+    fields = held.payload["document"]["fields"]
+    assert fields["grand_total"]["value"] == first.expected["grand_total"]  # the reader reads the total right
+    wrong = {k: v for k, v in first.expected.items() if fields.get(k, {}).get("value") != v}
+    correct_fields(Desk(store, lambda bot: rules), held.id, wrong, why="read wrong", actor="anna")
+    store.retry(held.id, actor="anna")
+    assert runner.process_next().status == Status.DONE
+    [layout] = store.layouts().list()
+    assert not layout.fields["grand_total"].corrected
+    # The layout goes wrong: its grand total rule reads where the tax is printed.
+    drifted = replace(layout.fields["tax_total"], name="grand_total")
+    store.layouts().save(replace(layout, fields={**layout.fields, "grand_total": drifted}),
+                         actor="test", item_id=None, action="revise", fields=["grand_total"])  # fmt: skip
+
+    stopped = runner.process_next()
+    assert stopped.status == Status.EXCEPTION and stopped.error_code == "learned-review", stopped.reason
+    assert "grand_total" in stopped.reason and second.expected["tax_total"] in stopped.reason
+    assert second.expected["grand_total"] in stopped.reason
+    [entry] = stopped.payload["learned"]["review"]
+    assert (entry["field"], entry["reader"]) == ("grand_total", second.expected["grand_total"])
+    # A person looked and let it go on: it is not held again.
+    store.retry(stopped.id, actor="anna", why="checked the total")
+    assert runner.process_next().status == Status.DONE
