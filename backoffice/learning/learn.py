@@ -39,7 +39,9 @@ from backoffice.rules import approvals as four_eyes
 log = logging.getLogger(__name__)
 KINDS = ("invoice", "credit_note")
 WRONG_TIMES = 2  # a layout corrected on this many later documents is dropped
-LINE_PREFIX = "line."  # a line item's field, corrected as ``line.2.amount`` (the 2nd line's amount)
+# A line item's field: ``line.2.amount`` from ``backoffice queue correct`` (the 2nd line's amount),
+# ``lines[1].amount`` from the supervisor UI's review form (the same cell, counted from 0).
+LINE_PREFIXES = ("line.", "lines[")
 
 
 def _routes_to_approval(payload: dict[str, Any]) -> bool:
@@ -68,8 +70,9 @@ def lesson(item: WorkItem) -> tuple[str, str, set[str]] | None:
 
 
 def taught(name: str) -> str:
-    """The field a correction teaches: ``line.2.amount`` (a line item's) teaches the table."""
-    return LINES if name.startswith(LINE_PREFIX) else name
+    """The field a correction teaches: a line item's (``line.2.amount``, ``lines[1].amount``)
+    teaches the table."""
+    return LINES if name.startswith(LINE_PREFIXES) else name
 
 
 def reader_wrong(item: WorkItem, name: str, value: str) -> bool:

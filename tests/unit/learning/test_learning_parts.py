@@ -79,6 +79,11 @@ def test_who_may_teach():
     fields = {"fields": {"iban": {}}}
     confirmed = lesson(item(Status.DONE, approvals=[approval("bea", document=fields)], document=fields))
     assert confirmed == ("bea", "x", {"iban"})
+    # A line cell corrected from the command line (line.2.amount) or in the UI's review form
+    # (lines[1].amount, counted from 0) teaches the line table.
+    for path in ("line.2.amount", "lines[1].amount"):
+        cell = [{"who": "anna", "field": path, "at": "2026-01-02T03:04:05+00:00"}]
+        assert lesson(item(Status.DONE, corrections=cell)) == ("anna", cell[0]["at"], {"lines"})
 
 
 def test_export_as_our_template_and_invoice2data():
