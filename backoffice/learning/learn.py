@@ -22,6 +22,7 @@ Another sender's layout is never changed by this sender's corrections: the sende
 from __future__ import annotations
 
 import logging
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from typing import Any
 
@@ -88,7 +89,7 @@ def reader_wrong(item: WorkItem, name: str, value: str) -> bool:
 
 
 def rules_of(
-    document: Document, text: PdfText, names: set[str] | None = None, wrong: set[str] = frozenset()
+    document: Document, text: PdfText, names: set[str] | None = None, wrong: AbstractSet[str] = frozenset()
 ) -> dict[str, FieldRule]:
     """Where each of the document's fields (or of ``names``) is printed in ``text``; ``wrong``:
     the fields the reader read wrong (a person corrected them)."""

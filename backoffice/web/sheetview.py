@@ -41,7 +41,7 @@ def is_table(name: str, media_type: str) -> bool:
 
 def _cell_fields(document: dict[str, Any]) -> dict[str, str]:
     """Spreadsheet reference -> the field read from it (a cell field's ``text`` is ``B7: value``)."""
-    out = {}
+    out: dict[str, str] = {}
     cells = [*(document.get("fields") or {}).items()]
     for index, line in enumerate(document.get("line_fields") or []):
         cells += [(f"lines[{index}].{name}", f) for name, f in line.items()]
