@@ -2,14 +2,17 @@
 
 Totals are chosen together: among the best few of each, three that add up (net + tax = total)
 win; whether they did is part of the calibration key (``|sum``, ``|alone``, or ``|doubt`` when a
-net and a grand total disagree, never above 0.5), since added-up totals are right far more often. The seller and the buyer are never the same phrase.
+net and a grand total disagree, never above 0.5), since added-up totals are right far more often.
+When they do not add up, a net and a tax amount that is the rate its label prints of that net
+(``Net 8,757.80``, ``VAT 5% 437.89``) are given together, however low the ranker scored them:
+the grand total may be the one misprinted. The seller and the buyer are never the same phrase.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from backoffice.documents.candidates import TOTALS, Candidate, best, pick_totals
+from backoffice.documents.candidates import TOTALS, Candidate, best, pick_totals, rated_pair
 from backoffice.documents.models import Field
 from backoffice.documents.ranker.features import FIELDS, RULED
 from backoffice.documents.ranker.model import Model
@@ -42,6 +45,10 @@ def score(model: Model, table: dict[str, tuple[list[Candidate], list[list[float]
 def choose(scored: dict[str, list[Candidate]]) -> dict[str, tuple[Candidate, str]]:
     """Field -> (chosen candidate, calibration key)."""
     picked, added_up = pick_totals(scored, least=MIN_SUM_SCORE)
+    rated: set[str] = set()  # net and tax that agree with the tax's printed rate
+    if not added_up and (pair := rated_pair(scored, least=MIN_SUM_SCORE)):
+        picked["net_total"], picked["tax_total"] = pair
+        rated = {"net_total", "tax_total"}
     doubt = not added_up and "net_total" in picked and "grand_total" in picked
     state = "sum" if added_up else "doubt" if doubt else "alone"
     chosen = {name: (c, f"{name}|{state}") for name, c in picked.items()}
@@ -60,7 +67,9 @@ def choose(scored: dict[str, list[Candidate]]) -> dict[str, tuple[Candidate, str
         chosen[name] = (top, key)
     if "seller_name" in chosen and "buyer_name" in chosen:
         _part_names(scored, chosen)
-    return {name: pick for name, pick in chosen.items() if pick[0].score >= _least(name, state, pick[0])}
+    return {
+        name: pick for name, pick in chosen.items() if name in rated or pick[0].score >= _least(name, state, pick[0])
+    }
 
 
 def _least(name: str, state: str, candidate: Candidate) -> float:
