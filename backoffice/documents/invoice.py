@@ -309,7 +309,7 @@ def read_invoice(text: PdfText) -> Document:
         table = features.table(reader, found, line_total(items))
         found = pick.score(ranker, table)
         chosen = pick.choose(found)
-        fields = pick.fields_of(ranker, chosen, pick.unlabelled(found, chosen))
+        fields = pick.fields_of(ranker, chosen, pick.weak(found, chosen))
         total_warnings(fields, warnings)
     else:
         fields = _by_labels(reader, found, warnings)

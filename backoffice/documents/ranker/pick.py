@@ -27,10 +27,12 @@ MIN_SCORE_NAME = 0.01  # every invoice names both parties: the likeliest phrase 
 MIN_SUM_SCORE = 0.05  # a total this unlikely does not take part in net + tax = total
 MIN_SCORE_TOTAL = 0.02  # a total printed but not adding up is still given (with a warning, never sure)
 OPTIONAL = frozenset({"order_reference", "due_date", "amount_due", "seller_vat_id", "iban"})
-# The most a value no printed label names is worth (a date or a name chosen by its place alone,
-# totals that did not add up): on real invoices from senders the ranker never saw, such values
-# were right far less often than the generated documents' calibration promises.
-UNLABELLED_CONFIDENCE = 0.85
+# The most a value with weak evidence is worth (:func:`weak`: a date or a name chosen by its place
+# alone, totals that did not add up, two values about as likely): on real invoices from senders
+# the ranker never saw, such values were right far less often than the generated documents'
+# calibration promises.
+WEAK_CONFIDENCE = 0.85
+TIE = 0.9  # a rival scored this share of the chosen value's score or more
 LABELLED_BY = frozenset({"label", "table"})
 
 
@@ -106,31 +108,32 @@ def _part_names(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Cand
         del chosen["seller_name" if seller.score < buyer.score else "buyer_name"]
 
 
-def unlabelled(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Candidate, str]]) -> set[str]:
-    """The chosen fields whose value no label for the field names (read beside or under a label,
-    or from a totals table), except net, tax and grand totals that add up: arithmetic is evidence
-    too."""
-    weak = set()
+def weak(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Candidate, str]]) -> set[str]:
+    """The chosen fields whose evidence is weak: no label for the field names the value (read
+    beside or under a label, or from a totals table; net, tax and grand totals that add up are
+    exempt, arithmetic is evidence too), or another value scored nearly as high (a tie)."""
+    found = set()
     for name, (candidate, key) in chosen.items():
-        if name in TOTALS and key.endswith("|sum"):
-            continue
-        if not any(c.method in LABELLED_BY and c.value == candidate.value for c in scored.get(name, [])):
-            weak.add(name)
-    return weak
+        others = scored.get(name, [])
+        rival = max((c.score for c in others if c.value.lower() != candidate.value.lower()), default=0.0)
+        labelled = any(c.method in LABELLED_BY and c.value == candidate.value for c in others)
+        if rival >= TIE * candidate.score or not labelled and not (name in TOTALS and key.endswith("|sum")):
+            found.add(name)
+    return found
 
 
 def fields_of(
     model: Model, chosen: dict[str, tuple[Candidate, str]], weak: set[str] | frozenset[str] = frozenset()
 ) -> dict[str, Field]:
-    """The chosen values as fields, confidence calibrated; those in ``weak`` (:func:`unlabelled`)
-    never above :data:`UNLABELLED_CONFIDENCE`."""
+    """The chosen values as fields, confidence calibrated; those in ``weak`` (:func:`weak`) never
+    above :data:`WEAK_CONFIDENCE`."""
     fields = {}
     for name, (candidate, key) in chosen.items():
         confidence = model.confidence(key, candidate.score)
         if key.endswith("|doubt"):  # two totals that do not agree: neither is sure
             confidence = min(confidence, 0.5)
         if name in weak:
-            confidence = min(confidence, UNLABELLED_CONFIDENCE)
+            confidence = min(confidence, WEAK_CONFIDENCE)
         field = candidate.to_field(round(confidence, 3))
         fields[name] = replace(field, method=_METHODS.get(candidate.method, candidate.method))
     return fields

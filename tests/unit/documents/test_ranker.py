@@ -130,7 +130,6 @@ def test_ocr_renderings_are_read_once_and_then_taken_from_the_cache(tmp_path, mo
     assert [c.value for c in again[1].table["grand_total"][0]] == [c.value for c in read]
 
 
-
 def _candidate(field, value, score, top, rate=None, method="label"):
     from backoffice.documents.candidates import Candidate
     from backoffice.documents.pdf import Word
@@ -154,3 +153,25 @@ def test_a_tax_at_its_printed_rate_of_the_net_is_kept_when_the_grand_total_disag
     assert chosen["grand_total"][1] == "grand_total|doubt"  # the totals still do not add up: never sure
     scored["tax_total"][0].rate = "20"  # not its printed rate of the net: the ranker's best stands
     assert pick.choose(scored)["tax_total"][0].value == "12.00"
+
+
+def test_values_no_label_names_or_with_a_close_rival_are_never_sure():
+    from backoffice.documents.ranker import pick
+
+    scored = {
+        "issue_date": [_candidate("issue_date", "2024-03-12", 0.99, 100, method="shape")],  # by its place alone
+        "invoice_number": [
+            _candidate("invoice_number", "A-1", 0.95, 90),
+            _candidate("invoice_number", "B-2", 0.9, 120),  # about as likely
+        ],
+        "order_reference": [
+            _candidate("order_reference", "PO-7", 0.95, 95),
+            _candidate("order_reference", "PO-7", 0.2, 300, method="shape"),  # the same value again
+        ],
+    }
+    chosen = pick.choose(scored)
+    weak = pick.weak(scored, chosen)
+    assert weak == {"issue_date", "invoice_number"}
+    data = {"features": features.NAMES, "fields": {}, "calibrations": {"issue_date": {"x": [0.0], "y": [0.99]}}}
+    fields = pick.fields_of(model.Model(data), chosen, weak)
+    assert fields["issue_date"].confidence == pick.WEAK_CONFIDENCE
