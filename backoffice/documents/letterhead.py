@@ -45,6 +45,8 @@ def plausible_name(text: str) -> bool:
         return False
     if _DOMAIN.search(text) or text.startswith("("):
         return False
+    if sum(ch.isalpha() for ch in LEGAL.sub("", text)) < 2:  # a legal form alone ("SARL") names nobody
+        return False
     tokens = text.split()
     if len(tokens) >= 4 and sum(len(t) == 1 for t in tokens) >= 0.75 * len(tokens):
         return False  # a letter-spaced title (W A R E N R E C H N U N G)

@@ -63,9 +63,6 @@ def choose(scored: dict[str, list[Candidate]]) -> dict[str, tuple[Candidate, str
         if name in TOTALS or not scored.get(name):
             continue
         ranked = best(scored[name], latest=name == "amount_due")
-        if name == "buyer_name" and "seller_name" in chosen:
-            seller = chosen["seller_name"][0]
-            ranked = [c for c in ranked if c.value.lower() != seller.value.lower()] or ranked
         top = ranked[0]
         key = name
         if name == "amount_due":
@@ -90,14 +87,15 @@ def _least(name: str, state: str, candidate: Candidate) -> float:
 
 
 def _part_names(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Candidate, str]]) -> None:
-    """When seller and buyer came out the same, the one less sure takes its next best."""
+    """When seller and buyer came out the same, the two different names likeliest together: the
+    phrase goes to the party whose score for it leaves the other the better second choice."""
     seller, buyer = chosen["seller_name"][0], chosen["buyer_name"][0]
     if seller.value.lower() != buyer.value.lower():
         return
     pairs = [
         (s, b)
-        for s in best(scored["seller_name"])[:4]
-        for b in best(scored["buyer_name"])[:4]
+        for s in best(scored["seller_name"])[:5]
+        for b in best(scored["buyer_name"])[:5]
         if s.value.lower() != b.value.lower()
     ]
     if pairs:
