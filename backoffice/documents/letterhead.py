@@ -25,6 +25,7 @@ LEGAL = re.compile(r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|Gm
                    r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."
                    r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.)(?=\W|$)")
 _DOMAIN = re.compile(r"(?<![\w.])[a-z0-9][a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,6}(?![\w.])")  # enbridgegas.com
+_HEADS = re.compile(r"\s*[/|·•]\s*|\s+[-–&]\s+")
 _SEPARATOR = re.compile(r"\s+[-–]\s+|\s*[·|•●]\s*|,\s+")
 _POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}-)?\d{4,5}\b")
 _TITLE_NUMBER = re.compile(
@@ -43,6 +44,9 @@ def plausible_name(text: str) -> bool:
         return False
     if any(mark in text.lower() for mark in ("@", "http", "www.")) or labels.match(text) is not None:
         return False
+    parts = [p for p in _HEADS.split(text) if p.strip()]
+    if len(parts) > 1 and all(labels.match(p) is not None for p in parts):
+        return False  # column heads: "Provider | Purchaser", "PRESTADOR / FORNECEDOR"
     if _DOMAIN.search(text) or text.startswith("("):
         return False
     if sum(ch.isalpha() for ch in LEGAL.sub("", text)) < 2:  # a legal form alone ("SARL") names nobody

@@ -195,7 +195,9 @@ def propose(reader: Reader, found: dict[str, list[Candidate]]) -> None:
             if named and (len(named) < len(phrase.words) or line.top >= reader.height * 0.6):
                 # a company with its legal form opening a line: "Microsoft Ireland Operations Ltd, One Microsoft Place"
                 for name in ("seller_name", "buyer_name"):
-                    found[name].append(Candidate(name, " ".join(w.text for w in named), named, 0.0, "shape"))
+                    found[name].append(
+                        Candidate(name, " ".join(w.text for w in named).strip(" ,"), named, 0.0, "shape")
+                    )
 
 
 def _amount_at(reader: Reader, words: list, index: int, found: dict[str, list[Candidate]]) -> None:
