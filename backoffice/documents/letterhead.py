@@ -44,6 +44,8 @@ def plausible_name(text: str) -> bool:
         return False
     if any(mark in text.lower() for mark in ("@", "http", "www.")) or labels.match(text) is not None:
         return False
+    if TITLE.fullmatch(labels.clean(text)):  # "TAX INVOICE", "Page 1 of 2"
+        return False
     parts = [p for p in _HEADS.split(text) if p.strip()]
     if len(parts) > 1 and all(labels.match(p) is not None for p in parts):
         return False  # column heads: "Provider | Purchaser", "PRESTADOR / FORNECEDOR"
@@ -74,6 +76,8 @@ def seller_from_letterhead(lines: list[Line], hits: dict[int, list[Hit]], height
             text = phrase.text
             letters = sum(ch.isalpha() for ch in text)
             if _starts_with_label(hits[line.index], index) or letters < 3 or text in avoid:
+                continue
+            if labels.match(text) is not None:  # a label alone ("Buyer") heads no letter
                 continue
             if TITLE.fullmatch(labels.clean(text)) or "@" in text or "www." in text.lower() or "http" in text.lower():
                 continue

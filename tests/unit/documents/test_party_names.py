@@ -22,6 +22,7 @@ def test_names_are_not_domains_formulas_column_heads_or_a_legal_form_alone():
     assert not letterhead.plausible_name("( ELECTRONIC BILL VERIFICATION CODE = 248CU959 )")
     assert not letterhead.plausible_name("PRESTADOR / FORNECEDOR")
     assert not letterhead.plausible_name("SARL")
+    assert not letterhead.plausible_name("TAX INVOICE")
 
 
 def test_legal_forms_of_many_countries_and_not_a_capitalised_sentence():
