@@ -25,7 +25,18 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from backoffice.demo.varied_words import BRANDS, CITIES, HABITS, ITEMS, LEGAL, STEMS, STREETS, TRADES, WORDS
+from backoffice.demo.varied_words import (
+    BRANDS,
+    CITIES,
+    HABITS,
+    ITEMS,
+    LEGAL,
+    STEMS,
+    STREETS,
+    TAGLINES,
+    TRADES,
+    WORDS,
+)
 
 TRAINING = "training"
 HELD_OUT = "held-out"
@@ -256,6 +267,14 @@ def make_spec(rng: random.Random, family: str) -> Spec:
     spec.extras.update(
         dx=rng.uniform(-8, 6), dy=rng.uniform(-6, 14), stretch=rng.uniform(0.95, 1.05), scale=rng.uniform(0.85, 1.05)
     )
+    if not held_out:
+        # Letterheads as real senders print them: some with a slogan beside the name, some with the
+        # address elsewhere, many without the seller's name again in the footer. Drawn from a
+        # generator of their own, so that the documents (and the held-out family) stay as they were.
+        side = random.Random(f"{spec.number}-{spec.vat_id}")
+        spec.extras["footer_name"] = side.random() < 0.55
+        spec.extras["tagline"] = _pick(side, TAGLINES) if side.random() < 0.25 else None
+        spec.extras["letterhead_address"] = side.random() < 0.7
     return spec
 
 

@@ -30,7 +30,11 @@ def letterhead(pdf: _Page, spec: Spec) -> float:
     brand = spec.extras["brand"]  # a marketplace or portal heads the page; the seller is labelled below
     pdf.put(x, 14, brand or spec.seller[0], size, "B", 82 if align == "R" else 0, align)
     y = 14 + size * 0.45 + 2
-    for line in [] if brand else spec.seller[1:]:
+    tagline = spec.extras.get("tagline")
+    if tagline and not brand:  # a slogan under the name, in the letterhead's size or a little smaller
+        pdf.put(x, y, tagline, _tagline_size(spec, size), "", 82 if align == "R" else 0, align)
+        y += 6
+    for line in [] if brand or not spec.extras.get("letterhead_address", True) else spec.seller[1:]:
         pdf.put(x, y, line, 8, "", 82 if align == "R" else 0, align)
         y += 4
     title = spec.words["credit"] if spec.credit else spec.words["title"]
@@ -194,10 +198,17 @@ def totals(pdf: _Page, spec: Spec, y: float) -> float:
     return y + 10 + len(rows) * 5.5
 
 
+def _tagline_size(spec: Spec, size: float) -> float:
+    """A slogan's size: between the body text's and the name's, fixed by the document."""
+    return max(8.0, size * (0.5 + 0.1 * (len(spec.number) % 4)))
+
+
 def footer_lines(pdf: _Page, spec: Spec) -> None:
     grouped = " ".join(spec.iban[i : i + 4] for i in range(0, len(spec.iban), 4)) if spec.iban else ""
-    pdf.put(20, 272, spec.seller[0], 7)
-    pdf.put(20, 276, f"{spec.seller[1]}, {spec.seller[2]}", 7)
+    if spec.extras.get("footer_name", True):
+        pdf.put(20, 272, spec.seller[0], 7)
+    if spec.extras.get("footer_name", True) or not spec.extras.get("letterhead_address", True):
+        pdf.put(20, 276, f"{spec.seller[1]}, {spec.seller[2]}", 7)
     pdf.put(90, 272, f"{spec.words['vat']}{spec.colon or ':'} {spec.vat_id}", 7)
     if spec.iban:  # labelled, or in a sentence
         pdf.put(

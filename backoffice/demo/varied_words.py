@@ -500,6 +500,25 @@ def month_names(language: str) -> list[str]:
 
 
 MONTHS = {language: month_names(language) for language in ("en", "de", "fr", "nl")}
+# Slogans a letterhead prints beside or under the seller's name: not a party's name
+TAGLINES = [
+    "Innovation drives progress",
+    "Quality since 1987",
+    "Your partner in logistics",
+    "Engineering excellence",
+    "Fresh ideas, delivered",
+    "Qualität aus Leidenschaft",
+    "Ihr Partner für Technik",
+    "L'excellence au quotidien",
+    "Samen sterker",
+    "Calidad y confianza",
+    "Soluzioni su misura",
+    "Jakość i zaufanie",
+    "Kvalita a spolehlivost",
+    "Smarter solutions for business",
+    "Trusted by professionals",
+]
+
 BRANDS = [
     "MARKETPLACE ORDER SUMMARY",
     "Billing Portal",

@@ -76,6 +76,24 @@ def pick_totals(found: dict[str, list[Candidate]], least: float = 0.0) -> tuple[
     return {name: options[0] for name, options in zip(TOTALS, (net, tax, grand)) if options}, False
 
 
+def rated_pair(found: dict[str, list[Candidate]], least: float = 0.0) -> tuple[Candidate, Candidate] | None:
+    """A net total and a tax amount whose label prints a rate it matches (``VAT 5%  437.89`` under
+    ``Net 8,757.80``): arithmetic that holds even when the grand total printed disagrees. Among
+    the best few nets (scored ``least`` or more), the likeliest pair."""
+    net = [c for c in best(found.get("net_total", []), latest=True)[:4] if c.score >= least]
+    tax = [c for c in best(found.get("tax_total", []), latest=True) if c.rate is not None][:6]
+    pairs = [(n, t) for n, t in product(net, tax) if _at_rate(n, t) and _apart(n, t)]
+    return max(pairs, key=lambda pair: pair[0].score + pair[1].score) if pairs else None
+
+
+def _at_rate(net: Candidate, tax: Candidate) -> bool:
+    """Whether ``tax`` is its printed rate of ``net`` (to the cent), neither of them nothing."""
+    rate, base, amount = Decimal(tax.rate or "0"), Decimal(net.value), Decimal(tax.value)
+    if rate <= 0 or base == 0 or amount == 0:
+        return False
+    return abs(base * rate / 100 - amount) <= _CENT
+
+
 def _apart(*candidates: Candidate) -> bool:
     """Whether the candidates were read from different words: one printed amount is no sum."""
     places = [c.where for c in candidates]

@@ -308,7 +308,8 @@ def read_invoice(text: PdfText) -> Document:
     if ranker is not None:
         table = features.table(reader, found, line_total(items))
         found = pick.score(ranker, table)
-        fields = pick.fields_of(ranker, pick.choose(found))
+        chosen = pick.choose(found)
+        fields = pick.fields_of(ranker, chosen, pick.weak(found, chosen))
         total_warnings(fields, warnings)
     else:
         fields = _by_labels(reader, found, warnings)

@@ -16,7 +16,8 @@ from backoffice.documents.layout import Line
 _TITLES: dict[str, str] = {
     "credit_note": r"credit note|credit memo|gutschrift|rechnungskorrektur|avoir|note de crédit|creditnota"
                    r"|nota de crédito|factura rectificativa",
-    "invoice": r"(?:tax |commercial |vat |pro ?forma )?invoice|rechnung|facture|factuur|factura|bill",
+    "invoice": r"(?:tax |commercial |vat |pro ?forma )?invoice|rechnung|facture|factuur|factura|bill|fattura|fatura"
+               r"|faktura|faktúra|lasku|rachunek|nota fiscal|daňový doklad",
     "timesheet": r"time ?sheet|time ?card|time report|stundenzettel|stundennachweis|arbeitszeitnachweis"
                  r"|zeiterfassung|stundenaufstellung|feuille de temps|relevé d'heures|urenstaat|urenbriefje"
                  r"|hoja de horas|parte de horas",
@@ -33,6 +34,10 @@ _HINTS: dict[str, str] = {
              r"|ship to|deliver to|lieferadresse|date de livraison|please deliver|bitte liefern",
 }
 _LETTER_SPACED = re.compile(r"(?<=\b\w) (?=\w\b)")
+# "Your order 4711", "Su pedido": a reference to another document, not this one's title
+_YOURS = re.compile(r"\b(?:your|our|su|sus|votre|vos|notre|ihre?|unsere?|uw|onze|vostro|vostra|seu|sua|din|ditt|deres"
+                    r"|jeres|teidän|wasze|vaše)\s*$", re.IGNORECASE)
+_NUMBERED = re.compile(r"\s*(?:n[°ºo]\.?|nr\.?|no\.|number|nummer|numéro|número|numero|č\.|#)?\s*\S*\d", re.IGNORECASE)
 _TITLE_RES = {kind: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for kind, p in _TITLES.items()}
 _HINT_RES = {kind: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for kind, p in _HINTS.items()}
 
@@ -47,8 +52,10 @@ def detect_kind(lines: list[Line], height: float = 842.0) -> str:
         for kind, pattern in _TITLE_RES.items():
             for match in pattern.finditer(text):
                 alone = len(text.strip()) <= len(match.group(0)) + 25  # a title, not a sentence
+                numbered = not text[: match.start()].strip() and _NUMBERED.match(text[match.end() :])  # "Factura nº 5 de..."
                 label = text[match.end():].lstrip().startswith((":", "-"))  # "Bestellung: 4711", "Auftrag-Nr"
-                votes[kind] += 3 if top and alone and not label else 1
+                yours = _YOURS.search(text[: match.start()])
+                votes[kind] += 3 if top and (alone or numbered) and not label and not yours else 1
         for kind, pattern in _HINT_RES.items():
             votes[kind] += 1 if pattern.search(text) else 0  # once a line: a form repeats its labels
     if votes["credit_note"] and votes["credit_note"] * 2 >= votes["invoice"]:

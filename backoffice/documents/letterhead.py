@@ -12,6 +12,7 @@ from backoffice.documents.candidates import Candidate
 from backoffice.documents.labels import Hit
 from backoffice.documents.layout import Line, Phrase
 from backoffice.documents.normalise import find_date, parse_amount, parse_date
+from backoffice.documents.pdf import Word
 
 TITLE = re.compile(
     r"(?:(?:tax|commercial|pro[- ]?forma|retail|sales) )?(?:invoices?|rechnung|facture|factuur|factura|credit note"
@@ -19,8 +20,12 @@ TITLE = re.compile(
 )
 _CREDIT = labels.compile_pattern(r"(?:credit note|credit memo|gutschrift|rechnungskorrektur|avoir|note de crédit|creditnota"
                      r"|nota de crédito|factura rectificativa)\b")
-LEGAL = re.compile(r"\b(?:GmbH|AG|KG|OHG|UG|e\.K\.|Ltd\.?|Limited|LLC|Inc\.?|Corp\.?|plc|LLP|B\.V\.|N\.V\.|S\.A\.S?"
-                    r"|SARL|SAS|S\.L\.|S\.p\.A\.|Co\.|& Co|Oy|AB|A/S)(?=\W|$)")
+LEGAL = re.compile(r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|GmbH|mbH|OHG|GbR|e\.K\.|e\.V\.|Ltd\.?|LTD|Limited|LIMITED|LLC|Inc\.?|INC\.?|Corp\.?"
+                   r"|plc|PLC|LLP|Pty|Pvt|B\.V\.|N\.V\.|S\.A\.S?|SARL|SAS|EURL|S\.L\.|S\.L\.U\.|S\.p\.A\.|SpA"
+                   r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."
+                   r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.)(?=\W|$)")
+_DOMAIN = re.compile(r"(?<![\w.])[a-z0-9][a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,6}(?![\w.])")  # enbridgegas.com
+_HEADS = re.compile(r"\s*[/|·•]\s*|\s+[-–&]\s+")
 _SEPARATOR = re.compile(r"\s+[-–]\s+|\s*[·|•●]\s*|,\s+")
 _POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}-)?\d{4,5}\b")
 _TITLE_NUMBER = re.compile(
@@ -32,11 +37,21 @@ _TITLE_NUMBER = re.compile(
 
 
 def plausible_name(text: str) -> bool:
-    """Whether ``text`` can be a company's or person's name: mostly letters, no label, link or number."""
+    """Whether ``text`` can be a company's or person's name: mostly letters, no label, link, web
+    domain, formula or number."""
     letters = sum(ch.isalpha() for ch in text)
-    if letters < 2 or letters < len(text.replace(" ", "")) / 2 or len(text) > 80 or ":" in text:
+    if letters < 2 or letters < len(text.replace(" ", "")) / 2 or len(text) > 80 or ":" in text or "=" in text:
         return False
     if any(mark in text.lower() for mark in ("@", "http", "www.")) or labels.match(text) is not None:
+        return False
+    if TITLE.fullmatch(labels.clean(text)):  # "TAX INVOICE", "Page 1 of 2"
+        return False
+    parts = [p for p in _HEADS.split(text) if p.strip()]
+    if len(parts) > 1 and all(labels.match(p) is not None for p in parts):
+        return False  # column heads: "Provider | Purchaser", "PRESTADOR / FORNECEDOR"
+    if _DOMAIN.search(text) or text.startswith("("):
+        return False
+    if sum(ch.isalpha() for ch in LEGAL.sub("", text)) < 2:  # a legal form alone ("SARL") names nobody
         return False
     tokens = text.split()
     if len(tokens) >= 4 and sum(len(t) == 1 for t in tokens) >= 0.75 * len(tokens):
@@ -53,7 +68,7 @@ def seller_from_letterhead(lines: list[Line], hits: dict[int, list[Hit]], height
     """The most prominent name near the top of page 1: large, with a legal form, heading an address,
     and named again in the footer or a mail or web domain (where sellers print their details)."""
     best: tuple[tuple[float, float], Phrase] | None = None
-    footer = " ".join(l.text.lower() for l in lines if l.top > height * 0.8 or "@" in l.text or "www." in l.text)
+    footer = footer_text(lines, height)
     for line in lines:
         if line.page != lines[0].page or line.top > height * 0.3:
             break
@@ -62,12 +77,14 @@ def seller_from_letterhead(lines: list[Line], hits: dict[int, list[Hit]], height
             letters = sum(ch.isalpha() for ch in text)
             if _starts_with_label(hits[line.index], index) or letters < 3 or text in avoid:
                 continue
+            if labels.match(text) is not None:  # a label alone ("Buyer") heads no letter
+                continue
             if TITLE.fullmatch(labels.clean(text)) or "@" in text or "www." in text.lower() or "http" in text.lower():
                 continue
             if sum(ch.isdigit() for ch in text) > letters / 2:
                 continue
             bonus = (3.0 if LEGAL.search(text) else 0.0) + (2.0 if address_follows(lines, line, phrase) else 0.0)
-            bonus += 2.0 if _named_in(footer, text) else 0.0
+            bonus += 2.0 if named_in(footer, text) else 0.0
             key = (phrase.size + bonus, -phrase.top)
             if best is None or key > best[0]:
                 best = (key, phrase)
@@ -83,12 +100,47 @@ def seller_from_letterhead(lines: list[Line], hits: dict[int, list[Hit]], height
     return Candidate("seller_name", " ".join(w.text for w in words).strip(" ,"), words, 0.6, "pattern")
 
 
-def _named_in(footer: str, name: str) -> bool:
+def legal_name(phrase: Phrase) -> list[Word] | None:
+    """The words of a company's name with its legal form that opens ``phrase``, up to a separator
+    (``Microsoft Ireland Operations Ltd, One Microsoft Place, Dublin``), as footers print it."""
+    cut = _SEPARATOR.search(phrase.text)
+    head = phrase.text[: cut.start()] if cut else phrase.text
+    if not LEGAL.search(head) or not plausible_name(head.strip(" ,")):
+        return None
+    return phrase.words_in(0, len(head))
+
+
+def footer_text(lines: list[Line], height: float) -> str:
+    """Where sellers print their details: the foot of each page, mail addresses and web domains (lower case)."""
+    return " ".join(l.text.lower() for l in lines if l.top > height * 0.8 or "@" in l.text or "www." in l.text)
+
+
+def named_in(footer: str, name: str) -> bool:
     """Whether the first distinctive word of ``name`` (not a legal form) appears in ``footer``."""
     for word in re.findall(r"[^\W\d_]{4,}", name.lower()):
         if not LEGAL.fullmatch(word.capitalize()) and word not in ("logo", "company", "firma", "société"):
             return re.search(rf"\b{re.escape(word)}", footer) is not None
     return False
+
+
+_STREET_WORD = re.compile(
+    r"\b(?:street|st|road|rd|avenue|ave|drive|dr|lane|blvd|suite|floor|po box|p\.o\. box|postbus|postfach|"
+    r"stra(?:ß|ss)e|str|weg|platz|gasse|rue|avenida|av|calle|via|viale|rua|ulica|ul|gatan|gate|vej|katu|tie|"
+    r"straat|laan|plein|zac|bp|cedex)\b\.?|(?:stra(?:ß|ss)e|weg|gatan|gate|vej|katu|straat|laan)\b",
+    re.IGNORECASE,
+)
+_CITY_LINE = re.compile(
+    r"\b[A-Z]{2}\s+(?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b"  # WA 98101, ON M4J 3G3
+    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"  # UK: S1 1RT
+    r"|^\d{1,5}[a-z]?\s+\S|\s\d{1,5}[a-z]?$"  # a house number first or last
+    r"|\b\d{4,5}\b"  # a postcode
+)
+
+
+def address_like(text: str) -> bool:
+    """Whether ``text`` reads like a line of an address (street, house number, postcode, town and
+    region code) rather than a name."""
+    return bool(_STREET_WORD.search(text) or _CITY_LINE.search(text))
 
 
 _STREET = re.compile(r"\b\d{1,5}[a-z]?\b.*[A-Za-zÀ-ÿ]{3,}|[A-Za-zÀ-ÿ]{3,}.*\b\d{1,5}[a-z]?\b")

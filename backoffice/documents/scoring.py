@@ -81,7 +81,9 @@ def score_fields(document: Document, expected: dict[str, object], names: list[st
             score.correct[name] += 1
         else:
             score.wrong[name] += 1
-            score.mistakes.append(f"{label} {name}: got {got}, want {want}")
+            score.mistakes.append(
+                f"{label} {name}: got {got}, want {want} (confidence {found.confidence if found else None})"
+            )
         if found and got is not None:
             score.confidences.append((name, found.confidence, got == want))
     return score
@@ -128,7 +130,9 @@ def score_truth(document: Document, truth: dict[str, object], names: list[str], 
             score.correct[name] += 1
         else:
             score.wrong[name] += 1
-            score.mistakes.append(f"{label} {name}: got {got}, want {want}")
+            score.mistakes.append(
+                f"{label} {name}: got {got}, want {want} (confidence {found.confidence if found else None})"
+            )
         score.confidences.append((name, found.confidence if found else 0.0, right))
     return score
 

@@ -103,6 +103,11 @@ NAMES = (
         "legal_form",
         "address_below",
         "postcode",
+        "block_row",
+        "address_like",
+        "named_elsewhere",
+        "party_label_above",
+        "word_conf",
     ]
 )
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
@@ -129,6 +134,7 @@ class Context:
         self.dates: Counter[str] = Counter()
         self.name_sizes: list[float] = []
         self.reader_counts: Counter[str] = Counter()  # how often a date or an amount is printed (set by table())
+        self.footer = letterhead.footer_text(self.lines, self.height)
 
     def finish(self, found: dict[str, list[Candidate]]) -> None:
         values = sorted(
@@ -185,6 +191,13 @@ def propose(reader: Reader, found: dict[str, list[Candidate]]) -> None:
             ):
                 for name in ("seller_name", "buyer_name"):
                     found[name].append(Candidate(name, text.strip(" ,"), phrase.words, 0.0, "shape"))
+            named = letterhead.legal_name(phrase) if line.page == first_page else None
+            if named and (len(named) < len(phrase.words) or line.top >= reader.height * 0.6):
+                # a company with its legal form opening a line: "Microsoft Ireland Operations Ltd, One Microsoft Place"
+                for name in ("seller_name", "buyer_name"):
+                    found[name].append(
+                        Candidate(name, " ".join(w.text for w in named).strip(" ,"), named, 0.0, "shape")
+                    )
 
 
 def _amount_at(reader: Reader, words: list, index: int, found: dict[str, list[Candidate]]) -> None:
@@ -325,7 +338,52 @@ def _common(context: Context, kind: str, candidate: Candidate) -> tuple[list[flo
         float(address),
         float(kind == "id" and place is not None and _postcode(place[1], first)),
     ]
+    if kind == "name" and place is not None:
+        tail += [
+            float(_block_row(context, place[0], place[1])),
+            float(letterhead.address_like(value)),
+            float(letterhead.named_in(context.footer, value)),
+            _party_label_above(context, place[0], place[1]),
+        ]
+    else:
+        tail += [-1.0, 0.0, 0.0, 0.0]
+    tail.append(min(w.conf for w in candidate.words))  # 1 on a text layer; OCR's own certainty on a scan
     return head, tail
+
+
+def _block_row(context: Context, line, phrase) -> int:
+    """How many lines of the same left-aligned block stand above ``phrase`` (0: it heads its block,
+    as a name heads its address)."""
+    position = context.position[line.index]
+    row, bottom = 0, line.top
+    for other in reversed(context.lines[max(0, position - 12) : position]):
+        if other.page != line.page or bottom - other.bottom > 2.5 * max(phrase.bottom - phrase.top, 6):
+            break
+        if any(abs(p.x0 - phrase.x0) <= 4 for p in other.phrases):
+            row += 1
+            bottom = other.top
+            if row >= 5:
+                break
+    return row
+
+
+def _party_label_above(context: Context, line, phrase) -> float:
+    """1 when the nearest label heading the block above ``phrase`` names the buyer ("Bill to",
+    "Kunde"), -1 when it names the seller ("From", "Lieferant"), else 0."""
+    position = context.position[line.index]
+    for other in reversed(context.lines[max(0, position - 8) : position]):
+        if other.page != line.page or line.top - other.bottom > 120:
+            break
+        for hit in context.reader.hits[other.index]:
+            words = other.phrases[hit.phrase].words[hit.start : hit.end]
+            if not _overlaps(words, phrase.x0, phrase.x1):
+                continue
+            fields = {f for f, _ in hit.fields}
+            if "buyer_name" in fields:
+                return 1.0
+            if "seller_name" in fields:
+                return -1.0
+    return 0.0
 
 
 def _postcode(phrase, word) -> bool:

@@ -1,12 +1,16 @@
 """Train the field ranker and write it into the package (``ranker/model.json.gz``).
 
     python -m backoffice.documents.ranker.train [--documents 1200] [--seed 13] [--corpus ../shared/corpus]
-                                                [--out PATH] [--trees 80]
+                                                [--out PATH] [--trees 80] [--ocr-share 0.1] [--ocr-cache DIR]
 
 1. Generate ``--documents`` varied invoices of the training family (:mod:`backoffice.demo.varied`)
    and, when ``--corpus`` is given, add the corpus's hybrid invoices read from their text layer
    (fields their expected JSON marks visible). Documents of the held-out family and the corpus's
-   ``real-invoices`` are never used.
+   ``real-invoices`` are never used. With ``--ocr-share``, that share of the generated invoices
+   (drawn with the seed) is also rendered as a scan (:func:`backoffice.demo.scans.read_scanned`)
+   and read by OCR, so the ranker also learns from OCR's words, boxes and mistakes; the words
+   OCR read are kept in ``--ocr-cache`` (one JSON file per page text, style, resolution and seed),
+   so training again only reads the documents it has not read before.
 2. Read each like :func:`~backoffice.documents.invoice.read_invoice` does, up to the candidates
    and their features; a candidate is right when its value equals the truth.
 3. Per field, grow gradient-boosted trees (LightGBM, fixed seed, one thread: the same input gives
@@ -21,7 +25,9 @@ Needs the ``train`` extra (LightGBM); reading invoices with the model needs nump
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
+import hashlib
 import json
 import logging
 import math
@@ -34,7 +40,7 @@ from pathlib import Path
 from backoffice.documents.candidates import Candidate
 from backoffice.documents.invoice import Reader, gather, line_total
 from backoffice.documents.line_items import read_lines
-from backoffice.documents.pdf import read_words
+from backoffice.documents.pdf import PdfText, Word, read_words
 from backoffice.documents.ranker import features, pick
 from backoffice.documents.ranker.model import MODEL_PATH, Trees, prior
 from backoffice.documents.scoring import normalise, same_value
@@ -45,6 +51,8 @@ log = logging.getLogger(__name__)
 FOLDS = 3
 RANKED = [name for name in features.FIELDS if name not in features.RULED]
 MIN_CALIBRATION = 30  # values per calibration key; fewer fall back to the field's pooled one
+OCR_STYLE, OCR_DPI = "scan", 200
+OCR_CACHE = Path.home() / ".cache" / "backoffice" / "ranker-ocr"
 
 
 class Example:
@@ -73,10 +81,46 @@ def read_example(path: Path, truth: dict, real: bool = False) -> Example | None:
     except DocumentError as exc:
         log.warning("skipped", extra={"path": str(path), "reason": exc.reason})
         return None
+    return example_of(path.name, text, truth, real)
+
+
+def example_of(name: str, text: PdfText, truth: dict, real: bool = False) -> Example:
     reader = Reader(text)
     items, headers = read_lines(reader.lines, reader.decimal_mark)
     found = gather(reader, items, headers, every=True)
-    return Example(path.name, features.table(reader, found, line_total(items)), truth, real)
+    return Example(name, features.table(reader, found, line_total(items)), truth, real)
+
+
+def scanned_text(path: Path, seed: int, cache: Path) -> PdfText:
+    """The words OCR reads from ``path`` rendered as a scan (seeded), from ``cache`` when it was
+    read before. The cache key is the page text itself (not the file, whose bytes hold a date),
+    the style, the resolution and the seed."""
+    from backoffice.demo.scans import read_scanned
+
+    printed = read_words(path, ocr=False)
+    key = hashlib.sha256(
+        json.dumps([[(w.text, round(w.x0, 1), round(w.top, 1)) for w in page] for page in printed.pages]).encode()
+        + f"|{OCR_STYLE}|{OCR_DPI}|{seed}".encode()
+    ).hexdigest()
+    stored = cache / f"{key}.json"
+    if stored.exists():
+        data = json.loads(stored.read_text(encoding="utf-8"))
+        text = PdfText(source=path.name, page_count=data["page_count"], sizes=[tuple(s) for s in data["sizes"]])
+        text.pages = [[Word(**w) for w in page] for page in data["pages"]]
+        text.ocr_pages = set(data["ocr_pages"])
+        return text
+    text = read_scanned(path, OCR_STYLE, dpi=OCR_DPI, seed=seed)
+    cache.mkdir(parents=True, exist_ok=True)
+    data = {
+        "page_count": text.page_count,
+        "sizes": text.sizes,
+        "pages": [[dataclasses.asdict(w) for w in page] for page in text.pages],
+        "ocr_pages": sorted(text.ocr_pages),
+    }
+    partial = stored.with_suffix(".part")
+    partial.write_text(json.dumps(data), encoding="utf-8")
+    partial.replace(stored)  # a run stopped half-way leaves no half-written entry
+    return text
 
 
 def corpus_examples(corpus: Path) -> list[Example]:
@@ -95,15 +139,23 @@ def corpus_examples(corpus: Path) -> list[Example]:
     return examples
 
 
-def generated_examples(count: int, seed: int) -> list[Example]:
+def generated_examples(count: int, seed: int, ocr_share: float = 0.0, cache: Path = OCR_CACHE) -> list[Example]:
+    """``count`` generated invoices read from their text layer; ``ocr_share`` of them (drawn with
+    ``seed``) also read by OCR from a scan of them (named ``<file>#ocr``)."""
     from backoffice.demo.varied import TRAINING, write_set
 
     examples = []
+    rng = random.Random(f"ocr-{seed}")
     with tempfile.TemporaryDirectory() as folder:
-        for path, truth in write_set(Path(folder), count, seed, TRAINING):
+        for number, (path, truth) in enumerate(write_set(Path(folder), count, seed, TRAINING)):
             example = read_example(path, truth)
             if example:
                 examples.append(example)
+            if rng.random() < ocr_share:
+                text = scanned_text(path, seed + number, cache)
+                if text.words():
+                    examples.append(example_of(f"{path.name}#ocr", text, truth))
+                log.info("read by OCR", extra={"path": path.name})
     return examples
 
 
@@ -249,13 +301,13 @@ def calibrate(examples: list[Example], scores: dict[str, dict[str, list[float]]]
 
 def train(examples: list[Example], trees: int, seed: int) -> dict:
     """The model file's content: packed trees and calibration per field."""
-    order = list(range(len(examples)))
-    random.Random(seed).shuffle(order)
-    fold_of = {examples[i].name: n % FOLDS for n, i in enumerate(order)}
+    documents = sorted({_document(e) for e in examples})
+    random.Random(seed).shuffle(documents)
+    fold_of = {name: n % FOLDS for n, name in enumerate(documents)}  # a scan in its document's fold
     scores: dict[str, dict[str, list[float]]] = defaultdict(dict)
     for fold in range(FOLDS):
-        inside = [e for e in examples if fold_of[e.name] != fold]
-        outside = [e for e in examples if fold_of[e.name] == fold]
+        inside = [e for e in examples if fold_of[_document(e)] != fold]
+        outside = [e for e in examples if fold_of[_document(e)] == fold]
         for field in RANKED:
             booster = _fit(inside, field, trees, seed)
             if booster is None:
@@ -275,6 +327,10 @@ def train(examples: list[Example], trees: int, seed: int) -> dict:
     return {"fields": fields, "calibrations": calibrations}
 
 
+def _document(example: Example) -> str:
+    return example.name.split("#")[0]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m backoffice.documents.ranker.train",
@@ -286,10 +342,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--corpus", type=Path, default=None, help="also train on this corpus's hybrid invoices")
     parser.add_argument("--trees", type=int, default=80, help="boosting rounds per field")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--ocr-share", type=float, default=0.0, help="share of generated invoices also read by OCR")
+    parser.add_argument("--ocr-cache", type=Path, default=OCR_CACHE, help="where the words OCR read are kept")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # fpdf2 subsetting fonts, per document
-    examples = generated_examples(args.documents, args.seed)
+    examples = generated_examples(args.documents, args.seed, args.ocr_share, args.ocr_cache)
     trained_on = ["generated training"]
     if args.corpus is not None:
         examples += corpus_examples(args.corpus)
@@ -302,6 +360,7 @@ def main(argv: list[str] | None = None) -> None:
         "documents": len(examples),
         "seed": args.seed,
         "trees": args.trees,
+        "ocr_share": args.ocr_share,
         "fields": {name: {"trees": packed["trees"]} for name, packed in content["fields"].items()},
         "calibrations": content["calibrations"],
     }

@@ -23,6 +23,15 @@ def test_kinds_from_titles_and_hints():
     assert _kind("Dear Sir,\nthank you for your letter.") == "unknown"
 
 
+def test_invoices_in_further_languages_and_titles_that_carry_their_number():
+    assert (
+        _kind("Iberia a.s.\nFaktura - daňový doklad\nConsulting hours  2  298,84\nTraining hours  1  9,00") == "invoice"
+    )
+    assert _kind("Fattura\nNumero: 12\nTotale 10,00") == "invoice"
+    # the title with its number and date, and the buyer's order only referred to
+    assert _kind("Helios S.L.\nFactura nº INV-2024-81513 de fecha 04-08-2024\nSu pedido  728230/24") == "invoice"
+
+
 def _merge(paths, target):
     merged = pdfium.PdfDocument.new()
     for path in paths:

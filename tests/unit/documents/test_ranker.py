@@ -112,3 +112,66 @@ def test_the_shipped_model_reads_held_out_invoices(tmp_path):
             assert 0.0 <= found.confidence <= 1.0 and found.bbox is not None and found.text in printed
         right += document.fields["grand_total"].value == truth["grand_total"]
     assert right >= 3  # a broken or stale model gets next to none (it reads about nine in ten)
+
+
+def test_ocr_renderings_are_read_once_and_then_taken_from_the_cache(tmp_path, monkeypatch):
+    cache = tmp_path / "ocr"
+    examples = train.generated_examples(1, 5, ocr_share=1.0, cache=cache)
+    assert [e.name.endswith("#ocr") for e in examples] == [False, True]
+    assert len(list(cache.glob("*.json"))) == 1
+    read = examples[1].table["grand_total"][0]
+    assert any(c.value == examples[1].truth["grand_total"] for c in read)  # OCR's words hold the total
+
+    def no_ocr(*args, **kwargs):
+        raise AssertionError("read by OCR again instead of from the cache")
+
+    monkeypatch.setattr("backoffice.demo.scans.read_scanned", no_ocr)
+    again = train.generated_examples(1, 5, ocr_share=1.0, cache=cache)
+    assert [c.value for c in again[1].table["grand_total"][0]] == [c.value for c in read]
+
+
+def _candidate(field, value, score, top, rate=None, method="label"):
+    from backoffice.documents.candidates import Candidate
+    from backoffice.documents.pdf import Word
+
+    return Candidate(field, value, [Word(value, 400.0, top, 450.0, top + 8, 1)], score, method, rate)
+
+
+def test_a_tax_at_its_printed_rate_of_the_net_is_kept_when_the_grand_total_disagrees():
+    from backoffice.documents.ranker import pick
+
+    scored = {
+        "net_total": [_candidate("net_total", "8757.80", 0.9, 500)],
+        "tax_total": [
+            _candidate("tax_total", "437.89", 0.011, 510, rate="5"),  # 5% of 8757.80, the ranker unsure
+            _candidate("tax_total", "12.00", 0.3, 300, method="shape"),
+        ],
+        "grand_total": [_candidate("grand_total", "9295.69", 0.9, 520)],  # misprinted: 100.00 too much
+    }
+    chosen = pick.choose(scored)
+    assert chosen["tax_total"][0].value == "437.89" and chosen["net_total"][0].value == "8757.80"
+    assert chosen["grand_total"][1] == "grand_total|doubt"  # the totals still do not add up: never sure
+    scored["tax_total"][0].rate = "20"  # not its printed rate of the net: the ranker's best stands
+    assert pick.choose(scored)["tax_total"][0].value == "12.00"
+
+
+def test_values_no_label_names_or_with_a_close_rival_are_never_sure():
+    from backoffice.documents.ranker import pick
+
+    scored = {
+        "issue_date": [_candidate("issue_date", "2024-03-12", 0.99, 100, method="shape")],  # by its place alone
+        "invoice_number": [
+            _candidate("invoice_number", "A-1", 0.95, 90),
+            _candidate("invoice_number", "B-2", 0.9, 120),  # about as likely
+        ],
+        "order_reference": [
+            _candidate("order_reference", "PO-7", 0.95, 95),
+            _candidate("order_reference", "PO-7", 0.2, 300, method="shape"),  # the same value again
+        ],
+    }
+    chosen = pick.choose(scored)
+    weak = pick.weak(scored, chosen)
+    assert weak == {"issue_date", "invoice_number"}
+    data = {"features": features.NAMES, "fields": {}, "calibrations": {"issue_date": {"x": [0.0], "y": [0.99]}}}
+    fields = pick.fields_of(model.Model(data), chosen, weak)
+    assert fields["issue_date"].confidence == pick.WEAK_CONFIDENCE
