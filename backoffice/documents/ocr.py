@@ -1,4 +1,4 @@
-"""Read scanned pages and images with tesseract (through pytesseract), keeping each word's box.
+"""Read scanned pages and images with tesseract, keeping each word's box.
 
 Every page is cleaned first (:mod:`backoffice.documents.scan`: the sheet found in a photo, brought
 to 200 dpi, shadows and grey paper flattened, speckles, scanner borders and punch holes removed,
@@ -10,24 +10,25 @@ The language: ``BACKOFFICE_OCR_LANGUAGES`` (tesseract codes joined by ``+``, suc
 when it is set, else ``auto``: the top of the first scanned page is read in English (at half
 resolution), the language is told from its words (:mod:`backoffice.documents.ocr_language`), and
 every page is read with that language and English. Word boxes come back in PDF points from the page's top-left, like the
-text layer's, so provenance works the same. Tesseract runs single-threaded
-(``OMP_THREAD_LIMIT=1``): documents are read in parallel by processes instead
-(:mod:`backoffice.documents.pool`). Each page has a time limit; a document has a page limit.
+text layer's, so provenance works the same. Tesseract stays loaded in the process
+(:mod:`backoffice.documents.ocr_engine`) and runs single-threaded (``OMP_THREAD_LIMIT=1``):
+documents are read in parallel by processes instead (:mod:`backoffice.documents.pool`). Each page
+has a time limit; a document has a page limit.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
 import warnings
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from backoffice.documents import ocr_language, scan
-from backoffice.documents.pdf import DEFAULT_MAX_PAGES, HEADER_WINDOW, PdfText, Word, describe
+from backoffice.documents import ocr_engine, ocr_language, scan
+from backoffice.documents.magic import HEADER_WINDOW, describe
+from backoffice.documents.words import DEFAULT_MAX_PAGES, PdfText, Word
 from backoffice.errors import ApplicationError, DocumentError
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,8 @@ _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".w
 
 
 def available() -> bool:
-    """Whether the tesseract program is installed."""
-    return shutil.which("tesseract") is not None
+    """Whether tesseract and its language models are installed."""
+    return ocr_engine.available()
 
 
 class PageReader:
@@ -106,15 +107,12 @@ class PageReader:
         return language if language == "eng" else f"{language}+eng"
 
     def _tesseract(self, image: Image.Image, number: int, languages: str) -> dict:
-        import pytesseract
-
         try:
-            return pytesseract.image_to_data(image, lang=languages, config=f"--psm {PAGE_SEGMENTATION}",
-                                             output_type=pytesseract.Output.DICT, timeout=PAGE_SECONDS)
-        except RuntimeError as exc:  # pytesseract's timeout
+            return ocr_engine.read(image, languages, PAGE_SEGMENTATION, PAGE_SECONDS)
+        except ocr_engine.Timeout as exc:
             raise DocumentError(f"{self.name}: OCR of page {number} took longer than {PAGE_SECONDS} s",
                                 code="ocr-timeout") from exc
-        except pytesseract.TesseractError as exc:
+        except RuntimeError as exc:
             raise ApplicationError(f"{self.name}: tesseract failed on page {number} ({exc})",
                                    code="ocr-failed") from exc
 
