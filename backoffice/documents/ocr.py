@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import logging
 import os
-import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
-from backoffice.documents import ocr_engine, ocr_language, scan
-from backoffice.documents.magic import HEADER_WINDOW, describe
+from backoffice.documents import images, ocr_engine, ocr_language, scan
+from backoffice.documents.images import (  # kept importable from here (the supervisor UI's page images)
+    MAX_IMAGE_PIXELS as MAX_IMAGE_PIXELS,
+    recorded_dpi as recorded_dpi,
+)
 from backoffice.documents.words import DEFAULT_MAX_PAGES, PdfText, Word
 from backoffice.errors import ApplicationError, DocumentError
 
@@ -37,7 +39,6 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 DPI = scan.TARGET_DPI  # PDF pages are rendered at the resolution OCR reads best per second
 MAX_PIXELS = 40_000_000  # a page rendered bigger than this is rendered at a lower resolution
-MAX_IMAGE_PIXELS = 80_000_000  # an image file bigger than this is refused before it is decoded
 MAX_OCR_PAGES = 30
 PAGE_SECONDS = 60
 LANGUAGES = os.environ.get("BACKOFFICE_OCR_LANGUAGES", "auto")
@@ -49,7 +50,6 @@ PAGE_SEGMENTATION = 3  # tesseract's automatic layout: invoices have blocks, col
 MIN_CONFIDENCE = 30
 MIN_SURE_WORDS = 8  # fewer sure words than this on an inked page: ask for its orientation
 MIN_SURE_SHARE = 0.3  # or a smaller share of its words than this
-_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp"}
 
 
 def available() -> bool:
@@ -60,10 +60,13 @@ def available() -> bool:
 class PageReader:
     """Reads the scanned pages of one document; the language is chosen once, on the first page."""
 
-    def __init__(self, name: str, languages: str = LANGUAGES, steps: tuple[str, ...] = scan.STEPS):
+    def __init__(self, name: str, languages: str = LANGUAGES, steps: tuple[str, ...] = scan.STEPS, *,
+                 keep: bool = False):
         self.name, self.steps = name, steps
         self.languages = None if languages == "auto" else languages
         self.sizes: dict[int, tuple[float, float]] = {}  # page number -> (width, height) in points, as read
+        self.kept: dict[int, scan.Page] = {}  # with ``keep``: page number -> the cleaned page OCR read
+        self.keep = keep
 
     def read_page(self, page, number: int) -> list[Word]:
         """The words of a rendered PDF page (a ``pypdfium2.PdfPage``), in points."""
@@ -92,6 +95,8 @@ class PageReader:
                 data = self._tesseract(page.image, number, self.languages)
         words = _words(data, page.scale, number)
         self.sizes[number] = (page.image.width / page.scale, page.image.height / page.scale)
+        if self.keep:
+            self.kept[number] = page
         log.debug("ocr page", extra={"source": self.name, "page": number, "words": len(words),
                                      "languages": self.languages, "cleaned": page.steps})
         return words
@@ -198,46 +203,24 @@ def read_pictured_pages(path: Path, text: PdfText) -> PdfText | None:
 def read_image_file(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES) -> PdfText:
     """Every frame of an image file (PNG, JPEG, multi-page TIFF, ...) read by OCR."""
     name = path.name
-    try:
-        with warnings.catch_warnings():  # the size is checked below, with a clearer message
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(path)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise _unreadable(path, exc) from exc
-    with image:
-        width, height = image.size
-        if width * height > MAX_IMAGE_PIXELS:
-            raise DocumentError(f"{name}: the image is {width} × {height} pixels, more than the limit of "
-                                f"{MAX_IMAGE_PIXELS // 1_000_000} million", code="image-too-large")
-        frames = getattr(image, "n_frames", 1)
+    with images.opened(path) as image:
+        frames = images.frame_count(image)
         if frames > min(max_pages, MAX_OCR_PAGES):
-            raise DocumentError(f"{name}: the image has {frames} pages, more than the limit of "
-                                f"{min(max_pages, MAX_OCR_PAGES)} scanned pages", code="too-many-pages")
+            raise DocumentError(
+                f"{name}: the image has {frames} pages, more than the limit of "
+                f"{min(max_pages, MAX_OCR_PAGES)} scanned pages",
+                code="too-many-pages",
+            )
         reader = PageReader(name)
         text = PdfText(source=name, page_count=frames)
-        for index in range(frames):
-            try:
-                image.seek(index)
-                frame = ImageOps.exif_transpose(image.convert("L"))
-            except (OSError, ValueError, Image.DecompressionBombError) as exc:
-                raise _unreadable(path, exc) from exc
-            text.pages.append(reader.read_image(frame, index + 1, recorded_dpi(image)))
-            text.sizes.append(reader.sizes[index + 1])
-            text.ocr_pages.add(index + 1)
+        for number in range(1, frames + 1):
+            frame, dpi = images.frame(path, image, number)
+            text.pages.append(reader.read_image(frame, number, dpi))
+            text.sizes.append(reader.sizes[number])
+            text.ocr_pages.add(number)
     if not any(text.pages):
         raise DocumentError(f"{name}: OCR found no text in the image", code="no-text-layer")
     return text
-
-
-def recorded_dpi(image: Image.Image) -> float | None:
-    """The resolution an image file records for its current frame; None when it records none or
-    an unlikely one (photos record nothing, or 72)."""
-    dpi = image.info.get("dpi", (0, 0))
-    try:
-        value = float(dpi[0] if isinstance(dpi, tuple) else dpi)
-    except (TypeError, ValueError):
-        return None
-    return value if 100 <= value <= 1200 else None
 
 
 def page_points(image: Image.Image, dpi: float | None) -> tuple[float, float]:
@@ -246,13 +229,3 @@ def page_points(image: Image.Image, dpi: float | None) -> tuple[float, float]:
     if dpi is None:
         dpi = scan.estimated_dpi(np.asarray(image.convert("L"))) or DPI
     return image.width * 72 / dpi, image.height * 72 / dpi
-
-
-def _unreadable(path: Path, exc: BaseException) -> DocumentError:
-    with path.open("rb") as stream:
-        what = describe(stream.read(HEADER_WINDOW))
-    if path.suffix.lower() in _IMAGE_SUFFIXES:  # the name says image: a broken image
-        return DocumentError(f"{path.name}: {what} that cannot be read ({exc})", code="image-corrupt")
-    # A name that promised a PDF (or a stored copy, named by its hash): say it is not one.
-    return DocumentError(f"{path.name}: not a PDF, it looks like {what} that cannot be read ({exc})",
-                         code="not-a-pdf")
