@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,9 @@ FIRST_PASS_SCALE = 0.5  # at half the resolution: as sure of the language, a thi
 DEFAULT_LANGUAGES = "eng+deu+fra"  # when the first pass cannot tell
 PAGE_SEGMENTATION = 3  # tesseract's automatic layout: invoices have blocks, columns and tables
 MIN_CONFIDENCE = 30
+MIN_RULED_CONFIDENCE = 5  # an amount with a rule's mark at its edge ("—55466.67" at 16: the mark costs it)
+_RULE_EDGES = re.compile(r"^[|—_]+|[|—_]+$")
+_AMOUNT = re.compile(r"[-+]?[\d.,']*\d")
 MIN_SURE_WORDS = 8  # fewer sure words than this on an inked page: ask for its orientation
 MIN_SURE_SHARE = 0.3  # or a smaller share of its words than this
 
@@ -127,9 +131,13 @@ def _words(data: dict, scale: float, number: int) -> list[Word]:
     for text, conf, left, top, width, height in zip(data["text"], data["conf"], data["left"], data["top"],
                                                     data["width"], data["height"]):
         conf = float(conf)
-        if not text.strip() or conf < MIN_CONFIDENCE:
+        text = text.strip()
+        clean = _RULE_EDGES.sub("", text)
+        # A table's rule or a leader line touching a word is read as "|" or "—" at its edge, and
+        # costs the whole word its confidence: an amount so marked is kept, without the mark.
+        if not clean or conf < (MIN_RULED_CONFIDENCE if clean != text and _AMOUNT.fullmatch(clean) else MIN_CONFIDENCE):
             continue
-        words.append(Word(text=text.strip(), x0=left / scale, top=top / scale, x1=(left + width) / scale,
+        words.append(Word(text=clean, x0=left / scale, top=top / scale, x1=(left + width) / scale,
                           bottom=(top + height) / scale, page=number, size=height / scale, conf=conf / 100))
     return words
 

@@ -69,12 +69,22 @@ def _engine(languages: str, psm: int):
     if key in engines:
         engines.move_to_end(key)
         return engines[key]
+    _quiet()
     engine = tesserocr.PyTessBaseAPI(path=tessdata(), lang=languages, psm=psm)
     engines[key] = engine
     while len(engines) > KEPT:
         _, oldest = engines.popitem(last=False)
         oldest.End()
     return engine
+
+
+@functools.cache
+def _quiet() -> None:
+    """Leptonica (tesseract's image library) writes its complaints about a box it clips to the
+    process's stderr ("Error in boxClipToRectangle"); they say nothing about the page's words."""
+    import tesserocr
+
+    tesserocr.set_leptonica_log_level(tesserocr.LeptLogLevel.NONE)
 
 
 def read(image: Image.Image, languages: str, psm: int, seconds: float, dpi: int = 0) -> dict[str, list]:
