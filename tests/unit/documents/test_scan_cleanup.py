@@ -138,7 +138,9 @@ def test_orientation_turns_a_page_upside_down_or_on_its_other_side(turn):
 
 
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus"
-RULED = CORPUS / "real-invoices/Azure-Samples__azure-ai-document-processing-samples/samples/assets/invoices/invoice_1.pdf"
+RULED = (
+    CORPUS / "real-invoices/Azure-Samples__azure-ai-document-processing-samples/samples/assets/invoices/invoice_1.pdf"
+)
 
 
 @pytest.mark.skipif(not RULED.exists(), reason="the shared corpus is not here")
