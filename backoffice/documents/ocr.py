@@ -137,9 +137,24 @@ def _words(data: dict, scale: float, number: int) -> list[Word]:
         # costs the whole word its confidence: an amount so marked is kept, without the mark.
         if not clean or conf < (MIN_RULED_CONFIDENCE if clean != text and _AMOUNT.fullmatch(clean) else MIN_CONFIDENCE):
             continue
-        words.append(Word(text=clean, x0=left / scale, top=top / scale, x1=(left + width) / scale,
+        words.append(Word(text=_iban(clean), x0=left / scale, top=top / scale, x1=(left + width) / scale,
                           bottom=(top + height) / scale, page=number, size=height / scale, conf=conf / 100))
     return words
+
+
+_DIGIT_LOOKALIKES = str.maketrans("OoDQIlSZB", "001011528")
+_IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9A-Za-z]{2}[0-9A-Z]{11,30}")
+
+
+def _iban(text: str) -> str:
+    """An IBAN whose check digits OCR read as look-alike letters (``NLS8`` for ``NL58``), with
+    those digits put back when the IBAN's own check then holds; any other text as it is."""
+    if not _IBAN_SHAPE.fullmatch(text) or text[2:4].isdigit():
+        return text
+    from stdnum import iban
+
+    repaired = text[:2] + text[2:4].translate(_DIGIT_LOOKALIKES) + text[4:]
+    return repaired if iban.is_valid(repaired) else text
 
 
 def _unsure(data: dict) -> bool:

@@ -164,3 +164,9 @@ def test_a_rule_read_at_the_edge_of_an_amount_costs_neither_the_amount_nor_its_m
     }
     words = ocr._words(data, 200 / 72, 1)
     assert [w.text for w in words] == ["55466.67", "Sharp"]  # unsure words that are no amounts stay out
+
+
+def test_an_iban_whose_check_digits_ocr_read_as_letters_gets_them_back():
+    assert ocr._iban("NLS8RABO0198723202") == "NL58RABO0198723202"  # the IBAN's own check holds
+    assert ocr._iban("NLS9RABO0198723202") == "NLS9RABO0198723202"  # it does not: left as read
+    assert ocr._iban("INVOICE12345678901") == "INVOICE12345678901"
