@@ -1,4 +1,4 @@
-"""Read scanned pages and images with tesseract (through pytesseract), keeping each word's box.
+"""Read scanned pages and images with tesseract, keeping each word's box.
 
 Every page is cleaned first (:mod:`backoffice.documents.scan`: the sheet found in a photo, brought
 to 200 dpi, shadows and grey paper flattened, speckles, scanner borders and punch holes removed,
@@ -10,24 +10,28 @@ The language: ``BACKOFFICE_OCR_LANGUAGES`` (tesseract codes joined by ``+``, suc
 when it is set, else ``auto``: the top of the first scanned page is read in English (at half
 resolution), the language is told from its words (:mod:`backoffice.documents.ocr_language`), and
 every page is read with that language and English. Word boxes come back in PDF points from the page's top-left, like the
-text layer's, so provenance works the same. Tesseract runs single-threaded
-(``OMP_THREAD_LIMIT=1``): documents are read in parallel by processes instead
-(:mod:`backoffice.documents.pool`). Each page has a time limit; a document has a page limit.
+text layer's, so provenance works the same. Tesseract stays loaded in the process
+(:mod:`backoffice.documents.ocr_engine`) and runs single-threaded (``OMP_THREAD_LIMIT=1``):
+documents are read in parallel by processes instead (:mod:`backoffice.documents.pool`). Each page
+has a time limit; a document has a page limit.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
-import warnings
+import re
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
-from backoffice.documents import ocr_language, scan
-from backoffice.documents.pdf import DEFAULT_MAX_PAGES, HEADER_WINDOW, PdfText, Word, describe
+from backoffice.documents import images, ocr_engine, ocr_language, scan
+from backoffice.documents.images import (  # kept importable from here (the supervisor UI's page images)
+    MAX_IMAGE_PIXELS as MAX_IMAGE_PIXELS,
+    recorded_dpi as recorded_dpi,
+)
+from backoffice.documents.words import DEFAULT_MAX_PAGES, PdfText, Word
 from backoffice.errors import ApplicationError, DocumentError
 
 log = logging.getLogger(__name__)
@@ -36,7 +40,6 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 DPI = scan.TARGET_DPI  # PDF pages are rendered at the resolution OCR reads best per second
 MAX_PIXELS = 40_000_000  # a page rendered bigger than this is rendered at a lower resolution
-MAX_IMAGE_PIXELS = 80_000_000  # an image file bigger than this is refused before it is decoded
 MAX_OCR_PAGES = 30
 PAGE_SECONDS = 60
 LANGUAGES = os.environ.get("BACKOFFICE_OCR_LANGUAGES", "auto")
@@ -46,23 +49,28 @@ FIRST_PASS_SCALE = 0.5  # at half the resolution: as sure of the language, a thi
 DEFAULT_LANGUAGES = "eng+deu+fra"  # when the first pass cannot tell
 PAGE_SEGMENTATION = 3  # tesseract's automatic layout: invoices have blocks, columns and tables
 MIN_CONFIDENCE = 30
+MIN_RULED_CONFIDENCE = 5  # an amount with a rule's mark at its edge ("—55466.67" at 16: the mark costs it)
+_RULE_EDGES = re.compile(r"^[|—_]+|[|—_]+$")
+_AMOUNT = re.compile(r"[-+]?[\d.,']*\d")
 MIN_SURE_WORDS = 8  # fewer sure words than this on an inked page: ask for its orientation
 MIN_SURE_SHARE = 0.3  # or a smaller share of its words than this
-_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp"}
 
 
 def available() -> bool:
-    """Whether the tesseract program is installed."""
-    return shutil.which("tesseract") is not None
+    """Whether tesseract and its language models are installed."""
+    return ocr_engine.available()
 
 
 class PageReader:
     """Reads the scanned pages of one document; the language is chosen once, on the first page."""
 
-    def __init__(self, name: str, languages: str = LANGUAGES, steps: tuple[str, ...] = scan.STEPS):
+    def __init__(self, name: str, languages: str = LANGUAGES, steps: tuple[str, ...] = scan.STEPS, *,
+                 keep: bool = False):
         self.name, self.steps = name, steps
         self.languages = None if languages == "auto" else languages
         self.sizes: dict[int, tuple[float, float]] = {}  # page number -> (width, height) in points, as read
+        self.kept: dict[int, scan.Page] = {}  # with ``keep``: page number -> the cleaned page OCR read
+        self.keep = keep
 
     def read_page(self, page, number: int) -> list[Word]:
         """The words of a rendered PDF page (a ``pypdfium2.PdfPage``), in points."""
@@ -91,6 +99,8 @@ class PageReader:
                 data = self._tesseract(page.image, number, self.languages)
         words = _words(data, page.scale, number)
         self.sizes[number] = (page.image.width / page.scale, page.image.height / page.scale)
+        if self.keep:
+            self.kept[number] = page
         log.debug("ocr page", extra={"source": self.name, "page": number, "words": len(words),
                                      "languages": self.languages, "cleaned": page.steps})
         return words
@@ -106,15 +116,12 @@ class PageReader:
         return language if language == "eng" else f"{language}+eng"
 
     def _tesseract(self, image: Image.Image, number: int, languages: str) -> dict:
-        import pytesseract
-
         try:
-            return pytesseract.image_to_data(image, lang=languages, config=f"--psm {PAGE_SEGMENTATION}",
-                                             output_type=pytesseract.Output.DICT, timeout=PAGE_SECONDS)
-        except RuntimeError as exc:  # pytesseract's timeout
+            return ocr_engine.read(image, languages, PAGE_SEGMENTATION, PAGE_SECONDS)
+        except ocr_engine.Timeout as exc:
             raise DocumentError(f"{self.name}: OCR of page {number} took longer than {PAGE_SECONDS} s",
                                 code="ocr-timeout") from exc
-        except pytesseract.TesseractError as exc:
+        except RuntimeError as exc:
             raise ApplicationError(f"{self.name}: tesseract failed on page {number} ({exc})",
                                    code="ocr-failed") from exc
 
@@ -124,11 +131,30 @@ def _words(data: dict, scale: float, number: int) -> list[Word]:
     for text, conf, left, top, width, height in zip(data["text"], data["conf"], data["left"], data["top"],
                                                     data["width"], data["height"]):
         conf = float(conf)
-        if not text.strip() or conf < MIN_CONFIDENCE:
+        text = text.strip()
+        clean = _RULE_EDGES.sub("", text)
+        # A table's rule or a leader line touching a word is read as "|" or "—" at its edge, and
+        # costs the whole word its confidence: an amount so marked is kept, without the mark.
+        if not clean or conf < (MIN_RULED_CONFIDENCE if clean != text and _AMOUNT.fullmatch(clean) else MIN_CONFIDENCE):
             continue
-        words.append(Word(text=text.strip(), x0=left / scale, top=top / scale, x1=(left + width) / scale,
+        words.append(Word(text=_iban(clean), x0=left / scale, top=top / scale, x1=(left + width) / scale,
                           bottom=(top + height) / scale, page=number, size=height / scale, conf=conf / 100))
     return words
+
+
+_DIGIT_LOOKALIKES = str.maketrans("OoDQIlSZB", "001011528")
+_IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9A-Za-z]{2}[0-9A-Z]{11,30}")
+
+
+def _iban(text: str) -> str:
+    """An IBAN whose check digits OCR read as look-alike letters (``NLS8`` for ``NL58``), with
+    those digits put back when the IBAN's own check then holds; any other text as it is."""
+    if not _IBAN_SHAPE.fullmatch(text) or text[2:4].isdigit():
+        return text
+    from stdnum import iban
+
+    repaired = text[:2] + text[2:4].translate(_DIGIT_LOOKALIKES) + text[4:]
+    return repaired if iban.is_valid(repaired) else text
 
 
 def _unsure(data: dict) -> bool:
@@ -200,46 +226,24 @@ def read_pictured_pages(path: Path, text: PdfText) -> PdfText | None:
 def read_image_file(path: Path, *, max_pages: int = DEFAULT_MAX_PAGES) -> PdfText:
     """Every frame of an image file (PNG, JPEG, multi-page TIFF, ...) read by OCR."""
     name = path.name
-    try:
-        with warnings.catch_warnings():  # the size is checked below, with a clearer message
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(path)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise _unreadable(path, exc) from exc
-    with image:
-        width, height = image.size
-        if width * height > MAX_IMAGE_PIXELS:
-            raise DocumentError(f"{name}: the image is {width} × {height} pixels, more than the limit of "
-                                f"{MAX_IMAGE_PIXELS // 1_000_000} million", code="image-too-large")
-        frames = getattr(image, "n_frames", 1)
+    with images.opened(path) as image:
+        frames = images.frame_count(image)
         if frames > min(max_pages, MAX_OCR_PAGES):
-            raise DocumentError(f"{name}: the image has {frames} pages, more than the limit of "
-                                f"{min(max_pages, MAX_OCR_PAGES)} scanned pages", code="too-many-pages")
+            raise DocumentError(
+                f"{name}: the image has {frames} pages, more than the limit of "
+                f"{min(max_pages, MAX_OCR_PAGES)} scanned pages",
+                code="too-many-pages",
+            )
         reader = PageReader(name)
         text = PdfText(source=name, page_count=frames)
-        for index in range(frames):
-            try:
-                image.seek(index)
-                frame = ImageOps.exif_transpose(image.convert("L"))
-            except (OSError, ValueError, Image.DecompressionBombError) as exc:
-                raise _unreadable(path, exc) from exc
-            text.pages.append(reader.read_image(frame, index + 1, recorded_dpi(image)))
-            text.sizes.append(reader.sizes[index + 1])
-            text.ocr_pages.add(index + 1)
+        for number in range(1, frames + 1):
+            frame, dpi = images.frame(path, image, number)
+            text.pages.append(reader.read_image(frame, number, dpi))
+            text.sizes.append(reader.sizes[number])
+            text.ocr_pages.add(number)
     if not any(text.pages):
         raise DocumentError(f"{name}: OCR found no text in the image", code="no-text-layer")
     return text
-
-
-def recorded_dpi(image: Image.Image) -> float | None:
-    """The resolution an image file records for its current frame; None when it records none or
-    an unlikely one (photos record nothing, or 72)."""
-    dpi = image.info.get("dpi", (0, 0))
-    try:
-        value = float(dpi[0] if isinstance(dpi, tuple) else dpi)
-    except (TypeError, ValueError):
-        return None
-    return value if 100 <= value <= 1200 else None
 
 
 def page_points(image: Image.Image, dpi: float | None) -> tuple[float, float]:
@@ -248,13 +252,3 @@ def page_points(image: Image.Image, dpi: float | None) -> tuple[float, float]:
     if dpi is None:
         dpi = scan.estimated_dpi(np.asarray(image.convert("L"))) or DPI
     return image.width * 72 / dpi, image.height * 72 / dpi
-
-
-def _unreadable(path: Path, exc: BaseException) -> DocumentError:
-    with path.open("rb") as stream:
-        what = describe(stream.read(HEADER_WINDOW))
-    if path.suffix.lower() in _IMAGE_SUFFIXES:  # the name says image: a broken image
-        return DocumentError(f"{path.name}: {what} that cannot be read ({exc})", code="image-corrupt")
-    # A name that promised a PDF (or a stored copy, named by its hash): say it is not one.
-    return DocumentError(f"{path.name}: not a PDF, it looks like {what} that cannot be read ({exc})",
-                         code="not-a-pdf")

@@ -9,88 +9,20 @@ of ``empty-file``, ``not-a-pdf``, ``pdf-encrypted``, ``pdf-corrupt``, ``too-many
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from backoffice.documents import ocr as ocr_module, text_layer
+from backoffice.documents.magic import HEADER_WINDOW, MAGIC, describe
+from backoffice.documents.words import DEFAULT_MAX_PAGES, PdfText, Word
 from backoffice.errors import DocumentError
 
+__all__ = ["DEFAULT_MAX_PAGES", "HEADER_WINDOW", "PdfText", "Word", "check_header", "describe", "open_document",
+           "page_words", "read_words"]
+
 log = logging.getLogger(__name__)
-
-DEFAULT_MAX_PAGES = 200
-HEADER_WINDOW = 1024
-
-# Leading bytes of formats people send instead of PDFs, most specific first.
-_MAGIC: list[tuple[bytes, str]] = [
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office document"),
-    (b"{\\rtf", "an RTF document"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-]
-
-
-@dataclass(frozen=True)
-class Word:
-    """One word of a page's text layer; coordinates in points from the page's top-left."""
-
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    page: int
-    size: float = 0.0
-    font: str = ""
-    conf: float = 1.0  # how sure OCR is of the word (1.0 for a text layer)
-
-
-@dataclass
-class PdfText:
-    """The words of every page, in reading order per page."""
-
-    source: str
-    page_count: int
-    pages: list[list[Word]] = field(default_factory=list)
-    sizes: list[tuple[float, float]] = field(default_factory=list)
-    ocr_pages: set[int] = field(default_factory=set)
-
-    def words(self) -> list[Word]:
-        return [w for page in self.pages for w in page]
-
-
-def describe(head: bytes) -> str:
-    """Say what leading bytes look like, for a not-a-pdf message."""
-    for magic, name in _MAGIC:
-        if head.startswith(magic):
-            return name
-    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if lowered.startswith(b"<?xml"):
-        return "an XML document"
-    if lowered.startswith((b"<!doctype html", b"<html")):
-        return "an HTML page"
-    if lowered.startswith((b"from:", b"received:", b"return-path:", b"mime-version:")):
-        return "an e-mail message"
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        # A multi-byte character cut at the window's end is still text.
-        try:
-            text = head[:-3].decode("utf-8")
-        except UnicodeDecodeError:
-            return "binary data"
-    if all(ch.isprintable() or ch in "\r\n\t\f" for ch in text):
-        return "plain text"
-    return "binary data"
 
 
 def check_header(path: Path) -> None:
@@ -102,7 +34,7 @@ def check_header(path: Path) -> None:
         raise DocumentError(f"{name}: the file is empty (0 bytes)", code="empty-file")
     # Readers accept a PDF header anywhere in the first 1024 bytes, but not inside a file that
     # announces another format (a ZIP that stores a PDF uncompressed holds "%PDF-" too).
-    known = next((kind for magic, kind in _MAGIC if head.startswith(magic)), None)
+    known = next((kind for magic, kind in MAGIC if head.startswith(magic)), None)
     if known or b"%PDF-" not in head:
         raise DocumentError(f"{name}: not a PDF, it looks like {known or describe(head)}", code="not-a-pdf")
 
@@ -115,8 +47,6 @@ def read_words(path: Path | str, *, max_pages: int = DEFAULT_MAX_PAGES, ocr: boo
     (:mod:`backoffice.documents.text_layer`), are read by OCR (:mod:`backoffice.documents.ocr`)
     when ``ocr`` is true; a document without any text at all is refused with ``no-text-layer``.
     """
-    from backoffice.documents import ocr as ocr_module, text_layer
-
     path = Path(path)
     document = open_document(path, max_pages=max_pages)
     try:

@@ -20,7 +20,7 @@ import unicodedata
 
 import numpy as np
 
-from backoffice.documents.pdf import Word
+from backoffice.documents.words import Word
 
 log = logging.getLogger(__name__)
 

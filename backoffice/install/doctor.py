@@ -112,11 +112,11 @@ def ocr_languages() -> list[str]:
     it. ``auto`` (the default) reads a first pass in English, then may pick any language the
     reader knows, and turns pages lying on their side with the orientation pack (``osd``)."""
     from backoffice.documents.ocr import FIRST_PASS, LANGUAGES
-    from backoffice.documents.ocr_language import WORDS
+    from backoffice.documents.ocr_language import CODES
 
     setting = os.environ.get("BACKOFFICE_OCR_LANGUAGES", LANGUAGES)
     if setting == "auto":
-        return list(dict.fromkeys([FIRST_PASS, *WORDS, "osd"]))
+        return list(dict.fromkeys([FIRST_PASS, *CODES.values(), "osd"]))
     return [lang for lang in setting.split("+") if lang]
 
 
