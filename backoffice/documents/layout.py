@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from backoffice.documents.models import BBox
-from backoffice.documents.pdf import Word
+from backoffice.documents.words import Word
 
 # A gap wider than this many times the font size starts a new phrase (a space is ~0.28 em).
 PHRASE_GAP = 0.8

@@ -20,7 +20,7 @@ from functools import lru_cache
 from backoffice.documents.labels import fold
 from backoffice.documents.layout import Line
 from backoffice.documents.normalise import find_iban, find_vat_ids, local_currency_signs
-from backoffice.documents.pdf import Word
+from backoffice.documents.words import Word
 
 # Frequent words of invoices per language (ISO 639-1): function words and the words of labels.
 # A word several languages share counts for each, divided by how many share it.

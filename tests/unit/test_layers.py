@@ -39,11 +39,6 @@ LAYERS: list[list[str]] = [
 # import listed here is tolerated by both rules; one that no longer occurs fails the test, so that
 # its line is deleted once the change that removes it is merged.
 TEMPORARY: dict[tuple[str, str], str] = {
-    # documents/pdf.py <-> documents/ocr.py (and text_layer.py): a words module both use (issue-18)
-    ("documents.pdf", "documents.ocr"): "issue-18",
-    ("documents.ocr", "documents.pdf"): "issue-18",
-    ("documents.pdf", "documents.text_layer"): "issue-18",
-    ("documents.text_layer", "documents.pdf"): "issue-18",
     # metrics monkeypatches bots.stages and bots.runner; an explicit hook the runner calls (issue-19r)
     ("metrics", "bots"): "issue-19r",
     # the queue stores learned layouts with learning.store's models (issue 19's queue interfaces, issue-19q)
