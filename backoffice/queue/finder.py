@@ -414,7 +414,7 @@ class ScanFinder(Finder):
             (
                 i
                 for i in items
-                if i.deadline and i.deadline.timestamp() < now and i.status not in (Status.DONE, Status.CANCELLED)
+                if i.deadline and i.deadline.timestamp() < now and i.status not in (Status.DONE, Status.CANCELLED, Status.REJECTED)
             ),
             key=lambda i: (i.deadline, i.id),
         )[:10]

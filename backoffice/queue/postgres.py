@@ -39,6 +39,7 @@ from psycopg.types.json import Jsonb, set_json_loads
 from backoffice.errors import IllegalTransition, ItemNotFound, LeaseLost
 from backoffice.queue.base import (
     CANCEL_FROM,
+    REJECT_FROM,
     RETRY_FROM,
     NewItem,
     Status,
@@ -474,6 +475,12 @@ class PostgresStore(PostgresReads, PostgresEffects, PostgresKeys, Store):
 
     def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         return self._move(item_id, Status.CANCELLED, actor=actor, action="cancel", why=why, allowed_from=CANCEL_FROM)
+
+    def reject_item(self, item_id: int, *, actor: str, why: str) -> WorkItem:
+        return self._move(
+            item_id, Status.REJECTED, actor=actor, action="reject", why=why, allowed_from=REJECT_FROM,
+            sets={"reason": why, "error_code": "rejected"},
+        )
 
     def amend(self, item_id: int, *, actor: str, action: str, payload: dict[str, Any], why: str = "") -> WorkItem:
         with self._tx() as conn:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from backoffice.errors import IllegalTransition, ItemNotFound, LeaseLost
 from backoffice.queue.base import (
     CANCEL_FROM,
+    REJECT_FROM,
     RETRY_FROM,
     JournalEntry,
     NewItem,
@@ -155,6 +156,9 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
                 if version > current:
                     for statement in _split_sql(sql):
                         conn.execute(statement)
+                    if "writable_schema" in sql:  # edited the schema's text: other connections must reread it
+                        schema = conn.execute("PRAGMA schema_version").fetchone()[0]
+                        conn.execute(f"PRAGMA schema_version = {schema + 1:d}")
                     conn.execute(f"PRAGMA user_version = {version:d}")
 
     def layouts(self) -> LayoutStore:
@@ -498,6 +502,12 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
 
     def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         return self._move(item_id, Status.CANCELLED, actor=actor, action="cancel", why=why, allowed_from=CANCEL_FROM)
+
+    def reject_item(self, item_id: int, *, actor: str, why: str) -> WorkItem:
+        return self._move(
+            item_id, Status.REJECTED, actor=actor, action="reject", why=why, allowed_from=REJECT_FROM,
+            sets={"reason": why, "error_code": "rejected"},
+        )
 
     def amend(self, item_id: int, *, actor: str, action: str, payload: dict[str, Any], why: str = "") -> WorkItem:
         with self._tx() as conn:

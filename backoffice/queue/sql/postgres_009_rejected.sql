@@ -1,0 +1,10 @@
+-- `rejected`: a person refused the document, for good (issue 21). Like `done`, a rejected item is
+-- final and never looked for among few rows, so it stays out of the list indexes that migration
+-- 007 made partial (the finder reaches rejected items through the primary key, as done ones).
+ALTER TABLE items DROP CONSTRAINT IF EXISTS items_status_check;
+ALTER TABLE items ADD CONSTRAINT items_status_check
+    CHECK (status IN ('pending', 'processing', 'retrying', 'exception', 'done', 'cancelled', 'rejected'));
+DROP INDEX IF EXISTS items_by_status;
+DROP INDEX IF EXISTS items_by_bot;
+CREATE INDEX items_by_status ON items (status, id) WHERE status NOT IN ('processing', 'done', 'rejected');
+CREATE INDEX items_by_bot ON items (bot, status, id) WHERE status NOT IN ('processing', 'done', 'rejected');
