@@ -414,7 +414,7 @@ class ScanFinder(Finder):
             (
                 i
                 for i in items
-                if i.deadline and i.deadline.timestamp() < now and i.status not in (Status.DONE, Status.CANCELLED, Status.REJECTED)
+                if i.deadline and i.deadline.timestamp() < now and i.status in (*WAITING, Status.PROCESSING)
             ),
             key=lambda i: (i.deadline, i.id),
         )[:10]
