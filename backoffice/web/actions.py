@@ -14,7 +14,7 @@
   limit. The approval records a hash of what it covers; the next correction voids it, and the
   journal says so ("approval by bob voided: alice changed iban").
 - **retry** (refused while the approvals the item needs are missing: the runner would refuse
-  to post it), **cancel**, **reject** (cancel, optionally replying to the sender), **assign**,
+  to post it), **cancel**, **reject** (for good: status `rejected`, optionally replying to the sender), **assign**,
   **comment**.
 """
 
@@ -258,10 +258,11 @@ def cancel(ws: Workspace, item_id: int, user: User, why: str = "") -> WorkItem:
 
 
 def reject(ws: Workspace, item_id: int, user: User, why: str, reply: bool = False) -> WorkItem:
-    """Cancel the item as rejected; with ``reply`` first answer the mail it came from."""
+    """Reject the item for good (status ``rejected``, the reason given); with ``reply`` first
+    answer the mail it came from."""
     why = _text(why, "the reason")
     item = ws.store.get(item_id)
-    state.check_cancel(item)
+    state.check_reject(item)
     sent_to = ""
     if reply:
         if ws.settings.smtp is None:
@@ -269,9 +270,7 @@ def reject(ws: Workspace, item_id: int, user: User, why: str, reply: bool = Fals
         message = rejection_reply(_with_reason(item, why))
         send(ws.settings.smtp, message)
         sent_to = f" (reply sent to {message['To']})"
-    item = ws.store.cancel(item_id, actor=user.name, why=f"rejected: {why}{sent_to}")
-    ws.store.note(item_id, actor=user.name, action="reject", why=f"{why}{sent_to}")
-    return item
+    return ws.store.reject_item(item_id, actor=user.name, why=f"{why}{sent_to}")
 
 
 def _with_reason(item: WorkItem, reason: str) -> WorkItem:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from backoffice.errors import BusinessError
-from backoffice.queue.base import CANCEL_FROM, RETRY_FROM, JournalEntry, Status, WorkItem
+from backoffice.queue.base import CANCEL_FROM, REJECT_FROM, RETRY_FROM, JournalEntry, Status, WorkItem
 from backoffice.rules import approvals
 from backoffice.web.users import User
 
@@ -25,10 +25,13 @@ class ActionRefused(BusinessError):
     """A person's action that is not allowed on this item now (shown to them as it is)."""
 
 
-def rejected(journal: list[JournalEntry]) -> bool:
-    """Whether the item's last cancellation was a rejection (reject cancels with "rejected: ...")."""
+def rejected(item: WorkItem, journal: list[JournalEntry]) -> bool:
+    """Whether a person rejected the item: its status is ``rejected``, or (a queue from before
+    that status) it was cancelled with "rejected: ..." as the reason."""
+    if item.status == Status.REJECTED:
+        return True
     last = next((e for e in reversed(journal) if e.action == "cancel"), None)
-    return last is not None and (last.why or "").startswith("rejected: ")
+    return item.status == Status.CANCELLED and last is not None and (last.why or "").startswith("rejected: ")
 
 
 def _failing_errors(verdict: dict[str, Any]) -> list[dict[str, Any]]:
@@ -113,7 +116,7 @@ def check_approve(item: WorkItem, user: User, policy: approvals.Policy) -> list[
 def check_retry(item: WorkItem, policy: approvals.Policy, journal: list[JournalEntry]) -> None:
     if item.status not in RETRY_FROM:
         raise ActionRefused(f"item {item.id} is {item.status}: it cannot be retried", code="status")
-    if item.status == Status.CANCELLED and rejected(journal):
+    if item.status == Status.CANCELLED and rejected(item, journal):
         raise ActionRefused(f"item {item.id} was rejected: it is not retried", code="rejected")
     lacking = approvals.missing(item.payload, policy)
     if lacking:
@@ -122,7 +125,12 @@ def check_retry(item: WorkItem, policy: approvals.Policy, journal: list[JournalE
 
 def check_cancel(item: WorkItem) -> None:
     if item.status not in CANCEL_FROM:
-        raise ActionRefused(f"item {item.id} is {item.status}: it cannot be cancelled or rejected now", code="status")
+        raise ActionRefused(f"item {item.id} is {item.status}: it cannot be cancelled now", code="status")
+
+
+def check_reject(item: WorkItem) -> None:
+    if item.status not in REJECT_FROM:
+        raise ActionRefused(f"item {item.id} is {item.status}: it cannot be rejected now", code="status")
 
 
 def check_assign(item: WorkItem) -> None:
@@ -141,7 +149,7 @@ def offered(
         "review": lambda: check_correct(item),
         "rerun": lambda: check_rerun(item, has_rules),
         "cancel": lambda: check_cancel(item),
-        "reject": lambda: check_cancel(item),
+        "reject": lambda: check_reject(item),
         "assign": lambda: check_assign(item),
         "comment": lambda: None,
     }

@@ -89,7 +89,7 @@ def item_view(ws: Workspace, item_id: int, user: User | None = None) -> dict[str
         "needs": approvals.needs(item.payload, ws.policy), "missing": actions.missing(ws, item),
         "covers": approvals.covers(item.payload), "current_approvals": approvals.current(item.payload),
         "correctors": sorted(actions.correctors(item)),
-        "reason": state.current_reason(item, ws.policy), "rejected": state.rejected(journal),
+        "reason": state.current_reason(item, ws.policy), "rejected": state.rejected(item, journal),
         "offer": state.offered(item, user, ws.policy, journal, _has_rules(ws, item.bot)) if user else {},
         "users": [u.name for u in ws.users.list()],
     }  # fmt: skip
