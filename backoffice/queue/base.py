@@ -42,6 +42,7 @@ from __future__ import annotations
 import abc
 import builtins
 import enum
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -510,6 +511,27 @@ class Store(abc.ABC):
         conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         conn.executescript((resources.files("backoffice.queue") / "sql" / "sqlite_003_runners.sql").read_text())
         return Registry(conn, "sqlite", clock=clock or getattr(self, "clock", None) or _now)
+
+    # -- who reviews an item in the UI now ---------------------------------------------------
+    def hold(self, item_id: int, person: str, *, seconds: float = 300.0) -> str:
+        """Hold the item for ``person`` for ``seconds`` (renewing their hold; ``seconds=0`` lets
+        go of it) unless someone else holds it now; return who holds it afterwards. Holds are
+        the UI's (who is reviewing it), not a runner's lease: the queue's moves ignore them.
+        ItemNotFound for an unknown item. A backend without tables keeps them in memory."""
+        with self.__dict__.setdefault("_holds_lock", threading.Lock()):
+            self.get(item_id)
+            now = (getattr(self, "clock", None) or _now)()
+            kept: dict[int, tuple[str, float]] = self.__dict__.setdefault("_holds", {})
+            held = kept.get(item_id)
+            if held is not None and held[0] != person and held[1] > now:
+                return held[0]
+            kept[item_id] = (person, now + seconds)
+            return person
+
+    def holders(self) -> dict[int, str]:
+        """``{item id: person}`` of every hold that has not run out."""
+        now = (getattr(self, "clock", None) or _now)()
+        return {i: who for i, (who, until) in dict(self.__dict__.get("_holds", {})).items() if until > now}
 
     # -- the supervisor UI's users and sessions -------------------------------------------
     def users(self) -> UserStore:

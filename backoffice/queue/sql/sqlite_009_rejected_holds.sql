@@ -10,3 +10,11 @@ UPDATE sqlite_schema
    SET sql = replace(sql, '''done'', ''cancelled'')', '''done'', ''cancelled'', ''rejected'')')
  WHERE type = 'table' AND name = 'items';
 PRAGMA writable_schema = OFF;
+
+-- Who is reviewing an item in the UI right now (issue 21): one person per item, until `expires`
+-- (renewed while the item's page is open). Others see the holder and may not act on the item.
+CREATE TABLE item_holds (
+    item_id INTEGER PRIMARY KEY REFERENCES items (id),
+    person  TEXT NOT NULL,
+    expires REAL NOT NULL
+);
