@@ -290,6 +290,23 @@ def assign(ws: Workspace, item_id: int, user: User, to: str) -> WorkItem:
                           why=f"assigned to {to}")  # fmt: skip
 
 
+def hold(ws: Workspace, item_id: int, user: User) -> WorkItem:
+    """Take or renew the user's hold on a waiting item (refused, naming the holder, when someone
+    else holds it)."""
+    item = ws.store.get(item_id)
+    if item.status not in state.OPEN:
+        raise ActionRefused(f"item {item_id} is {item.status}: nobody reviews it now", code="status")
+    holder = ws.store.hold(item_id, user.name, seconds=state.HOLD_SECONDS)
+    state.check_held(item_id, user, holder)
+    return item
+
+
+def let_go(ws: Workspace, item_id: int, user: User) -> None:
+    """End the user's hold (after an action that finishes the item); another's stays."""
+    if ws.store.holders().get(item_id) == user.name:
+        ws.store.hold(item_id, user.name, seconds=0)
+
+
 def comment(ws: Workspace, item_id: int, user: User, text: str) -> WorkItem:
     ws.store.note(item_id, actor=user.name, action="comment", why=_text(text, "the comment"))
     return ws.store.get(item_id)

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 from backoffice.web.context import Workspace
 from backoffice.web.query import BadQuery, ItemFilter
 
-MOVES_ON = ("retry", "cancel", "reject", "review")  # actions after which the supervisor moves on
+MOVES_ON = ("retry", "cancel", "reject", "review", "leave")  # actions after which the supervisor moves on
 DEFAULT_LIST = "status=exception&sort=oldest"  # where "Confirm and next" goes when the page came from no list
 MAX_LIST = 1000  # characters of a list's query string carried along
 

@@ -12,13 +12,16 @@ from collections.abc import Callable
 from typing import Any
 
 from backoffice.errors import BusinessError
-from backoffice.queue.base import CANCEL_FROM, REJECT_FROM, RETRY_FROM, JournalEntry, Status, WorkItem
+from backoffice.queue.base import CANCEL_FROM, REJECT_FROM, RETRY_FROM, JournalEntry, Status, Store, WorkItem
 from backoffice.rules import approvals
 from backoffice.web.users import User
 
 OPEN = (Status.PENDING, Status.RETRYING, Status.EXCEPTION)  # waiting: may be corrected and approved
 HELD_CODES = ("approval", "needs-approval")  # the runner's codes for an item held for an approval
 DESTRUCTIVE = ("cancel", "reject")  # asked to confirm first (form field confirm=1)
+HOLD_SECONDS = 180.0  # opening a waiting item holds it this long for its reviewer; its page renews it
+RENEW_SECONDS = 60  # how often the open page renews the hold
+UNHELD = ("comment", "leave")  # what others may do on an item someone holds
 
 
 class ActionRefused(BusinessError):
@@ -133,15 +136,39 @@ def check_reject(item: WorkItem) -> None:
         raise ActionRefused(f"item {item.id} is {item.status}: it cannot be rejected now", code="status")
 
 
+def check_held(item_id: int, user: User, holder: str | None) -> None:
+    """Refuse when someone else is reviewing the item now (see ``Store.hold``)."""
+    if holder and holder != user.name:
+        minutes = round(HOLD_SECONDS / 60)
+        raise ActionRefused(
+            f"{holder} is reviewing item {item_id} now: it is theirs until they leave it (and {minutes} minutes more)",
+            code="held",
+        )
+
+
+def take_hold(store: Store, item: WorkItem, user: User) -> str | None:
+    """Hold a waiting item for a supervisor who opens it (renewing their hold); return who holds
+    it now (None: nobody, the item waits on no one or the user only views)."""
+    if item.status in OPEN and user.can("supervisor"):
+        return store.hold(item.id, user.name, seconds=HOLD_SECONDS)
+    return store.holders().get(item.id)
+
+
 def check_assign(item: WorkItem) -> None:
     if item.status == Status.PROCESSING:
         raise ActionRefused(f"item {item.id} is processing: a runner holds it", code="status")
 
 
 def offered(
-    item: WorkItem, user: User, policy: approvals.Policy, journal: list[JournalEntry], has_rules: bool
+    item: WorkItem,
+    user: User,
+    policy: approvals.Policy,
+    journal: list[JournalEntry],
+    has_rules: bool,
+    holder: str | None = None,
 ) -> dict[str, str]:
-    """Action name -> "" when it would be accepted now, else why not."""
+    """Action name -> "" when it would be accepted now, else why not (``holder``: who reviews the
+    item now; others may only comment)."""
     checks: dict[str, Callable[[], object]] = {
         "approve": lambda: check_approve(item, user, policy),
         "retry": lambda: check_retry(item, policy, journal),
@@ -156,6 +183,8 @@ def offered(
     out = {}
     for name, check in checks.items():
         try:
+            if name not in UNHELD:
+                check_held(item.id, user, holder)
             check()
             out[name] = ""
         except ActionRefused as exc:

@@ -181,6 +181,7 @@ def test_the_page_shows_the_current_reason_and_only_the_accepted_buttons(client,
     row = next(r for r in listed if r["id"] == item.id)
     assert row["current_code"] == "approval" and row["error_code"] == "rule:totals-add-up"
     client.cookies.clear()
+    ws.store.hold(item.id, "alice", seconds=0)  # alice left it (she opened it: she held it)
     sign_in(client, "fran")
     assert f'action="/items/{item.id}/approve"' in client.get(f"/items/{item.id}").text
 
