@@ -78,7 +78,9 @@ def finder(request, tmp_path_factory):
 
 
 @pytest.mark.parametrize("query", [
-    {}, {"status": "all"}, {"status": "done"}, {"status": "rejected"}, {"bot": "orders"}, {"reason": "rule:totals"}, {"reason": "MISSING"},
+    {}, {"status": "all"}, {"status": "done"}, {"status": "rejected"},
+    {"assignee": "alice"}, {"assignee": "(nobody)"}, {"status": "all", "assignee": "bob", "sort": "amount"},
+    {"assignee": "(nobody)", "vendor": "becker"}, {"bot": "orders"}, {"reason": "rule:totals"}, {"reason": "MISSING"},
     {"vendor": "becker"}, {"vendor": "100%"}, {"vendor": "harbour_finch"}, {"vendor": '"q"'}, {"vendor": "nobody"},
     {"q": "inv-0012"}, {"q": "billing2@"}, {"q": "Rechnung 5"}, {"q": "key-7"},
     {"status": "all", "sort": "oldest", "per_page": "20", "page": "2"}, {"status": "all", "sort": "deadline"},
@@ -117,6 +119,10 @@ def test_filters_find_what_they_name(finder):
     assert all(i.payload["document"]["fields"]["seller_name"]["value"].startswith("Becker") for i in page.items)
     assert sqlite.find(ItemFilter.from_query({"status": "all", "until": "2020-01-01"})).total == 0
     assert sqlite.find(ItemFilter.from_query({"status": "all", "per_page": "20"})).pages == 3
+    mine = sqlite.find(ItemFilter.from_query({"status": "all", "assignee": "alice", "per_page": "100"}))
+    nobodys = sqlite.find(ItemFilter.from_query({"status": "all", "assignee": "(nobody)", "per_page": "100"}))
+    assert mine.total == 20 and {i.payload["assignee"] for i in mine.items} == {"alice"}
+    assert nobodys.total == 20 and all("assignee" not in i.payload for i in nobodys.items)
 
 
 def test_a_bad_query_string_falls_back_to_defaults():
