@@ -50,3 +50,24 @@ def test_the_open_page_renews_the_hold_and_a_viewer_takes_none(client, ws):
     sign_in(client, "vera")
     client.get(f"/items/{item.id}")
     assert ws.store.holders() == {}
+
+
+def test_views_mine_and_unassigned_with_counts_and_the_holder_in_the_list(client, ws):
+    first = totals_item(ws)
+    second = next(i for i in ws.store.list(status=Status.EXCEPTION) if i.id != first.id)
+    ws.store.amend(first.id, actor="test", action="assign", payload={**first.payload, "assignee": "bob"})
+    waiting = len(ws.store.list(status=Status.EXCEPTION, limit=1000))
+    sign_in(client, "alice")
+    client.get(f"/items/{second.id}")  # alice opens it: she holds it
+    client.cookies.clear()
+    sign_in(client, "bob")
+    listed = client.get("/exceptions?format=json").json()
+    assert listed["views"] == {"Everyone's": waiting, "Mine": 1, "Unassigned": waiting - 1}
+    assert next(r for r in listed["items"] if r["id"] == second.id)["held_by"] == "alice"
+    mine = client.get("/exceptions?assignee=bob&format=json").json()
+    assert [r["id"] for r in mine["items"]] == [first.id]
+    page = client.get("/exceptions?assignee=bob").text
+    assert 'aria-current="page">Mine <span class="count">1</span>' in page
+    nobodys = client.get("/exceptions?assignee=%28nobody%29&format=json").json()
+    assert first.id not in [r["id"] for r in nobodys["items"]] and nobodys["total"] == waiting - 1
+    assert "held by alice" in client.get("/exceptions").text
