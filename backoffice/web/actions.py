@@ -315,8 +315,11 @@ def comment(ws: Workspace, item_id: int, user: User, text: str) -> WorkItem:
 BULK = {"retry": retry, "cancel": cancel, "assign": assign}
 
 
-def bulk_check(item: WorkItem, action: str, policy: approvals.Policy) -> str:
-    """Why the bulk action would not touch this item ("" when it would)."""
+def bulk_check(item: WorkItem, action: str, policy: approvals.Policy, me: str = "", holder: str | None = None) -> str:
+    """Why the bulk action would not touch this item ("" when it would); ``holder``: who
+    reviews it now (an item another person holds is theirs)."""
+    if holder and holder != me:
+        return f"{holder} is reviewing it now"
     if action == "retry":
         if item.status not in RETRY_FROM:
             return f"{item.status}: cannot be retried"

@@ -87,13 +87,14 @@ async def bulk(request: Request) -> Response:
     if action == "assign" and to not in {u.name for u in ws.users.list()}:
         return problem(request, 400, f"choose a person to assign to (no user named {to!r})")
     items = await run_in_threadpool(ws.finder.by_ids, ids)
-    rows = [(item, actions.bulk_check(item, action, ws.policy)) for item in items]
+    user = request.state.session.user
+    holders = await run_in_threadpool(ws.store.holders)  # an item someone else reviews now is theirs
+    rows = [(item, actions.bulk_check(item, action, ws.policy, user.name, holders.get(item.id))) for item in items]
     if form.get("confirm") != "1":
         data = {"action": action, "to": to, "why": why, "touches": [summary(i) for i, skip in rows if not skip],
                 "skips": [{**summary(i), "why": skip} for i, skip in rows if skip]}  # fmt: skip
         return page(request, "bulk_preview.html", {"action": action, "rows": rows, "why": why, "to": to,
                                                    "back": str(form.get("back", "/exceptions"))}, data)  # fmt: skip
-    user = request.state.session.user
     results = []
     for item, skip in rows:
         if skip:

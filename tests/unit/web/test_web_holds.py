@@ -71,3 +71,15 @@ def test_views_mine_and_unassigned_with_counts_and_the_holder_in_the_list(client
     nobodys = client.get("/exceptions?assignee=%28nobody%29&format=json").json()
     assert first.id not in [r["id"] for r in nobodys["items"]] and nobodys["total"] == waiting - 1
     assert "held by alice" in client.get("/exceptions").text
+
+
+def test_bulk_actions_skip_the_items_another_supervisor_holds(client, ws):
+    held, free = ws.store.list(status=Status.EXCEPTION)[:2]
+    ws.store.hold(held.id, "alice")
+    csrf = sign_in(client, "bob")
+    form = {"csrf": csrf, "action": "cancel", "ids": [str(held.id), str(free.id)]}
+    preview = client.post("/exceptions/bulk", data=form, headers={"accept": "application/json"}).json()
+    assert [s["why"] for s in preview["skips"]] == ["alice is reviewing it now"]
+    assert [t["id"] for t in preview["touches"]] == [free.id]
+    client.post("/exceptions/bulk", data={**form, "confirm": "1"})
+    assert ws.store.get(held.id).status == Status.EXCEPTION and ws.store.get(free.id).status == Status.CANCELLED
