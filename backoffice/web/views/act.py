@@ -61,7 +61,7 @@ async def act(request: Request) -> Response:
         nav = flow.Neighbours("")
         listing = form.get("list") or (flow.DEFAULT_LIST if name in ("review", "leave") else "")  # "... and next"
         if name in flow.MOVES_ON and listing:  # where to go next, before the item leaves the list
-            nav = await run_in_threadpool(flow.neighbours, ws, item_id, listing)
+            nav = await run_in_threadpool(flow.neighbours, ws, item_id, listing, user.name)
         if name not in UNHELD:  # someone else reviewing it now: refused, with who
             state.check_held(item_id, user, (await run_in_threadpool(ws.store.holders)).get(item_id))
         await run_in_threadpool(call, ws, item_id, user)

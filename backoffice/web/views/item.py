@@ -175,7 +175,8 @@ async def item_page(request: Request) -> Response:
     view["done"] = DONE_MESSAGES.get(done, "")
     if view["done"] and came_from.isdigit() and int(came_from) != view["item"].id:
         view["done"] = f"Item #{came_from}: {view['done']} This is the next item of your list."
-    view["nav"] = await run_in_threadpool(flow.neighbours, ws, view["item"].id, request.query_params.get("list", ""))
+    listing = request.query_params.get("list", "")
+    view["nav"] = await run_in_threadpool(flow.neighbours, ws, view["item"].id, listing, user.name)
     view["review_list"] = view["nav"].listing or flow.DEFAULT_LIST  # where "Confirm and next" goes
     flash = request.cookies.get(FLASH_COOKIE)
     view["error"] = unquote(flash) if flash else ""
