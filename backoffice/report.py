@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 EXCEPTIONS_SHOWN = 20
 STATUS_STYLE = {
     "pending": "cyan", "processing": "blue", "retrying": "yellow",
-    "exception": "red", "done": "green", "cancelled": "dim",
+    "exception": "red", "done": "green", "cancelled": "dim", "rejected": "magenta",
 }  # fmt: skip
 
 

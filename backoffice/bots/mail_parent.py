@@ -15,7 +15,7 @@ from backoffice.queue.base import Status, Store, WorkItem
 
 WAIT_SECONDS = 30.0
 MAX_WAIT_SECONDS = 600.0
-FINISHED = (Status.DONE, Status.CANCELLED)
+FINISHED = (Status.DONE, Status.CANCELLED, Status.REJECTED)  # rejected: a person closed it
 
 
 class Waiting(Exception):  # noqa: N818 - not an error: the item is postponed

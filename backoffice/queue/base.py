@@ -7,6 +7,7 @@ An item moves through these statuses; any other move raises :class:`IllegalTrans
        │   release/lease │  │  └──business error / retries used up──▶ exception ──retry──▶ pending
        └────expiry───────┘  └──application error──▶ retrying ──claim (after not_before)──▶ processing
     pending | retrying | exception ──cancel──▶ cancelled ──retry──▶ pending
+    pending | retrying | exception ──reject_item──▶ rejected (final: a person refused the document)
 
 Rules every backend keeps (the contract tests in ``tests/contract`` check each one):
 
@@ -41,6 +42,7 @@ from __future__ import annotations
 import abc
 import builtins
 import enum
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -67,22 +69,26 @@ class Status(enum.StrEnum):
     EXCEPTION = "exception"
     DONE = "done"
     CANCELLED = "cancelled"
+    REJECTED = "rejected"
 
 
 S = Status
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    S.PENDING: frozenset({S.PROCESSING, S.CANCELLED}),
+    S.PENDING: frozenset({S.PROCESSING, S.CANCELLED, S.REJECTED}),
     S.PROCESSING: frozenset({S.DONE, S.RETRYING, S.EXCEPTION, S.PENDING}),
-    S.RETRYING: frozenset({S.PROCESSING, S.PENDING, S.CANCELLED}),
-    S.EXCEPTION: frozenset({S.PENDING, S.CANCELLED}),
+    S.RETRYING: frozenset({S.PROCESSING, S.PENDING, S.CANCELLED, S.REJECTED}),
+    S.EXCEPTION: frozenset({S.PENDING, S.CANCELLED, S.REJECTED}),
     S.DONE: frozenset(),
     S.CANCELLED: frozenset({S.PENDING}),
+    S.REJECTED: frozenset(),
 }
+FINAL = (S.DONE, S.REJECTED)  # nothing moves an item out of these
 CLAIMABLE = (S.PENDING, S.RETRYING)
 # What a person may act on. processing -> pending exists for release and lease expiry only:
 # retrying an item a runner holds would let a second runner take it.
 RETRY_FROM = (S.EXCEPTION, S.RETRYING, S.CANCELLED)
 CANCEL_FROM = (S.PENDING, S.RETRYING, S.EXCEPTION)
+REJECT_FROM = CANCEL_FROM
 
 
 def sources_of(target: Status) -> tuple[Status, ...]:
@@ -373,6 +379,12 @@ class Store(abc.ABC):
         """pending | retrying | exception -> cancelled."""
 
     @abc.abstractmethod
+    def reject_item(self, item_id: int, *, actor: str, why: str) -> WorkItem:
+        """pending | retrying | exception -> rejected, for good: a person refused the document.
+        ``why`` becomes the item's reason (error code ``rejected``) and the journal's one line.
+        (:meth:`reject` is the effect ledger's: a target refused a call.)"""
+
+    @abc.abstractmethod
     def note(self, item_id: int, *, actor: str, action: str, why: str = "") -> None:
         """Append a journal entry that changes no status (a comment, a mailbox action done)."""
 
@@ -405,7 +417,7 @@ class Store(abc.ABC):
         that came before item ``before`` (every item when None): the newest one with a lower id,
         or else the newest one recorded with that key before ``before`` was (a later item that
         was checked first: by another runner at the same moment, or while ``before`` waited
-        for a retry). Cancelled items are left out. A key with a ``day`` matches only items
+        for a retry). Cancelled and rejected items are left out. A key with a ``day`` matches only items
         recorded with a day at most its ``within_days`` apart. Rules nothing matches are left
         out. Recording an item's keys before looking its keys up means that of two items with
         the same key checked at the same moment, at least one finds the other."""
@@ -499,6 +511,27 @@ class Store(abc.ABC):
         conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         conn.executescript((resources.files("backoffice.queue") / "sql" / "sqlite_003_runners.sql").read_text())
         return Registry(conn, "sqlite", clock=clock or getattr(self, "clock", None) or _now)
+
+    # -- who reviews an item in the UI now ---------------------------------------------------
+    def hold(self, item_id: int, person: str, *, seconds: float = 300.0) -> str:
+        """Hold the item for ``person`` for ``seconds`` (renewing their hold; ``seconds=0`` lets
+        go of it) unless someone else holds it now; return who holds it afterwards. Holds are
+        the UI's (who is reviewing it), not a runner's lease: the queue's moves ignore them.
+        ItemNotFound for an unknown item. A backend without tables keeps them in memory."""
+        with self.__dict__.setdefault("_holds_lock", threading.Lock()):
+            self.get(item_id)
+            now = (getattr(self, "clock", None) or _now)()
+            kept: dict[int, tuple[str, float]] = self.__dict__.setdefault("_holds", {})
+            held = kept.get(item_id)
+            if held is not None and held[0] != person and held[1] > now:
+                return held[0]
+            kept[item_id] = (person, now + seconds)
+            return person
+
+    def holders(self) -> dict[int, str]:
+        """``{item id: person}`` of every hold that has not run out."""
+        now = (getattr(self, "clock", None) or _now)()
+        return {i: who for i, (who, until) in dict(self.__dict__.get("_holds", {})).items() if until > now}
 
     # -- the supervisor UI's users and sessions -------------------------------------------
     def users(self) -> UserStore:

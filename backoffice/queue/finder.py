@@ -53,6 +53,9 @@ SEARCHED = (  # the references and names full-text search looks in
 )  # fmt: skip
 
 
+NOBODY = "(nobody)"  # the assignee filter's "unassigned" (no user name has parentheses)
+
+
 @dataclass(frozen=True)
 class ItemFilter:
     """What the exception queue shows. Empty strings mean "any"."""
@@ -64,6 +67,7 @@ class ItemFilter:
     since: str = ""  # ISO dates, inclusive, on the day the item arrived (UTC)
     until: str = ""
     q: str = ""
+    assignee: str = ""  # a person's name, or NOBODY: the items assigned to no one
     sort: str = "newest"
     page: int = 1
     per_page: int = 50
@@ -121,6 +125,8 @@ class ItemFilter:
         since, until = self.day_range()
         created = item.created_at.timestamp()
         if since is not None and created < since or until is not None and created >= until:
+            return False
+        if self.assignee and (item.payload.get("assignee") or "") != ("" if self.assignee == NOBODY else self.assignee):
             return False
         if self.q:
             texts = [item.source_key, *item.refs.values(), *(_path(item.payload, p) or "" for p in SEARCHED)]
@@ -278,6 +284,11 @@ class SQLFinder(Finder):
                 f"(COALESCE(error_code, '') || ' ' || COALESCE(reason, '')) {d.like} {p('reason')} ESCAPE '\\'"
             )
             args["reason"] = _like(wanted.reason)
+        if wanted.assignee == NOBODY:
+            clauses.append("COALESCE(assignee, '') = ''")
+        elif wanted.assignee:
+            clauses.append(f"assignee = {p('assignee')}")
+            args["assignee"] = wanted.assignee
         if wanted.vendor:
             clauses.append(f"id IN ({d.vendor})")
             args["vendor"] = _like(wanted.vendor)
@@ -414,7 +425,7 @@ class ScanFinder(Finder):
             (
                 i
                 for i in items
-                if i.deadline and i.deadline.timestamp() < now and i.status not in (Status.DONE, Status.CANCELLED)
+                if i.deadline and i.deadline.timestamp() < now and i.status in (*WAITING, Status.PROCESSING)
             ),
             key=lambda i: (i.deadline, i.id),
         )[:10]
@@ -441,6 +452,6 @@ def _last(value: Any, item_id: int, *, descending: bool = False) -> tuple[Any, .
 
 
 __all__ = [
-    "PER_PAGE", "SORTS", "BadQuery", "Dashboard", "Dialect", "Finder", "ItemFilter", "Page", "SQLFinder", "ScanFinder",
+    "NOBODY", "PER_PAGE", "SORTS", "BadQuery", "Dashboard", "Dialect", "Finder", "ItemFilter", "Page", "SQLFinder", "ScanFinder",
     "summary",
 ]  # fmt: skip

@@ -14,6 +14,7 @@ from backoffice.errors import IllegalTransition, ItemNotFound, LeaseLost, QueueE
 from backoffice.queue.base import (
     CANCEL_FROM,
     CLAIMABLE,
+    REJECT_FROM,
     RETRY_FROM,
     BusinessKey,
     Effect,
@@ -292,6 +293,11 @@ class MemoryStore(Store):
         with self._lock:
             return self._move(self._item(item_id), Status.CANCELLED, actor, "cancel", why, CANCEL_FROM)
 
+    def reject_item(self, item_id: int, *, actor: str, why: str) -> WorkItem:
+        with self._lock:
+            return self._move(self._item(item_id), Status.REJECTED, actor, "reject", why, REJECT_FROM,
+                              reason=why, error_code="rejected")  # fmt: skip
+
     def amend(self, item_id: int, *, actor: str, action: str, payload: dict[str, Any], why: str = "") -> WorkItem:
         with self._lock:
             item = self._item(item_id)
@@ -346,7 +352,7 @@ class MemoryStore(Store):
                 candidates = []
                 for item_id in self._keyed.get((bot, wanted.rule, wanted.key), ()):
                     key, seq = self._item_keys[item_id][wanted.rule]
-                    if item_id == before or self._items[item_id].status == Status.CANCELLED:
+                    if item_id == before or self._items[item_id].status in (Status.CANCELLED, Status.REJECTED):
                         continue
                     if low is not None and (key.day is None or not low <= key.day <= high):  # type: ignore[operator]
                         continue

@@ -39,6 +39,7 @@ from psycopg.types.json import Jsonb, set_json_loads
 from backoffice.errors import IllegalTransition, ItemNotFound, LeaseLost
 from backoffice.queue.base import (
     CANCEL_FROM,
+    REJECT_FROM,
     RETRY_FROM,
     NewItem,
     Status,
@@ -475,6 +476,12 @@ class PostgresStore(PostgresReads, PostgresEffects, PostgresKeys, Store):
     def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         return self._move(item_id, Status.CANCELLED, actor=actor, action="cancel", why=why, allowed_from=CANCEL_FROM)
 
+    def reject_item(self, item_id: int, *, actor: str, why: str) -> WorkItem:
+        return self._move(
+            item_id, Status.REJECTED, actor=actor, action="reject", why=why, allowed_from=REJECT_FROM,
+            sets={"reason": why, "error_code": "rejected"},
+        )
+
     def amend(self, item_id: int, *, actor: str, action: str, payload: dict[str, Any], why: str = "") -> WorkItem:
         with self._tx() as conn:
             row = conn.execute("SELECT status FROM items WHERE id = %s FOR UPDATE", (item_id,)).fetchone()
@@ -496,6 +503,28 @@ class PostgresStore(PostgresReads, PostgresEffects, PostgresKeys, Store):
                 raise ItemNotFound(item_id)
             conn.execute(_JOURNAL + "VALUES (%s, %s, %s, %s, NULL, NULL, %s)",
                          (item_id, self.clock(), actor, action, why))  # fmt: skip
+
+    def hold(self, item_id: int, person: str, *, seconds: float = 300.0) -> str:
+        with self._tx() as conn:
+            if conn.execute("SELECT 1 FROM items WHERE id = %s", (item_id,)).fetchone() is None:
+                raise ItemNotFound(item_id)
+            now = self.clock()
+            taken = conn.execute(
+                "INSERT INTO item_holds (item_id, person, expires) VALUES (%s, %s, %s) ON CONFLICT (item_id) "
+                "DO UPDATE SET person = excluded.person, expires = excluded.expires "
+                "WHERE item_holds.person = excluded.person OR item_holds.expires <= %s RETURNING person",
+                (item_id, person, now + seconds, now),
+            ).fetchone()
+            if taken is None:  # someone else holds it
+                taken = conn.execute("SELECT person FROM item_holds WHERE item_id = %s", (item_id,)).fetchone()
+            return str(taken[0])
+
+    def holders(self) -> dict[int, str]:
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT item_id, person FROM item_holds WHERE expires > %s", (self.clock(),)
+            ).fetchall()
+        return {int(i): str(who) for i, who in rows}
 
     def close(self) -> None:
         with self._lock:

@@ -29,7 +29,7 @@ _FIND = (
     " CROSS JOIN LATERAL ("
     "  SELECT k.item_id FROM item_keys k JOIN items i ON i.id = k.item_id"
     "  WHERE k.bot = %(bot)s AND k.rule = q.rule AND k.key = q.key AND k.item_id <> %(me)s"
-    "  AND i.status <> 'cancelled' AND (q.low IS NULL OR k.day BETWEEN q.low AND q.high)"
+    "  AND i.status NOT IN ('cancelled', 'rejected') AND (q.low IS NULL OR k.day BETWEEN q.low AND q.high)"
     "  AND (k.item_id < %(me)s OR k.seq < (SELECT m.seq FROM item_keys m"
     "   WHERE m.item_id = %(me)s AND m.rule = q.rule AND m.key = q.key))"
     "  ORDER BY k.item_id < %(me)s DESC, k.item_id DESC LIMIT 1) AS found"

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from backoffice.errors import IllegalTransition, ItemNotFound, LeaseLost
 from backoffice.queue.base import (
     CANCEL_FROM,
+    REJECT_FROM,
     RETRY_FROM,
     JournalEntry,
     NewItem,
@@ -155,6 +156,9 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
                 if version > current:
                     for statement in _split_sql(sql):
                         conn.execute(statement)
+                    if "writable_schema" in sql:  # edited the schema's text: other connections must reread it
+                        schema = conn.execute("PRAGMA schema_version").fetchone()[0]
+                        conn.execute(f"PRAGMA schema_version = {schema + 1:d}")
                     conn.execute(f"PRAGMA user_version = {version:d}")
 
     def layouts(self) -> LayoutStore:
@@ -499,6 +503,12 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
     def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         return self._move(item_id, Status.CANCELLED, actor=actor, action="cancel", why=why, allowed_from=CANCEL_FROM)
 
+    def reject_item(self, item_id: int, *, actor: str, why: str) -> WorkItem:
+        return self._move(
+            item_id, Status.REJECTED, actor=actor, action="reject", why=why, allowed_from=REJECT_FROM,
+            sets={"reason": why, "error_code": "rejected"},
+        )
+
     def amend(self, item_id: int, *, actor: str, action: str, payload: dict[str, Any], why: str = "") -> WorkItem:
         with self._tx() as conn:
             row = conn.execute("SELECT status FROM items WHERE id = ?", (item_id,)).fetchone()
@@ -519,6 +529,28 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
             if conn.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone() is None:
                 raise ItemNotFound(item_id)
             self._journal(conn, item_id, self.clock(), actor, action, None, None, why)
+
+    def hold(self, item_id: int, person: str, *, seconds: float = 300.0) -> str:
+        with self._tx(durable=False) as conn:
+            if conn.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone() is None:
+                raise ItemNotFound(item_id)
+            now = self.clock()
+            taken = conn.execute(
+                "INSERT INTO item_holds (item_id, person, expires) VALUES (?, ?, ?) ON CONFLICT (item_id) "
+                "DO UPDATE SET person = excluded.person, expires = excluded.expires "
+                "WHERE item_holds.person = excluded.person OR item_holds.expires <= ? RETURNING person",
+                (item_id, person, now + seconds, now),
+            ).fetchone()
+            if taken is None:  # someone else holds it
+                taken = conn.execute("SELECT person FROM item_holds WHERE item_id = ?", (item_id,)).fetchone()
+            return str(taken[0])
+
+    def holders(self) -> dict[int, str]:
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT item_id, person FROM item_holds WHERE expires > ?", (self.clock(),)
+            ).fetchall()
+        return {int(i): str(who) for i, who in rows}
 
     # -- reading -------------------------------------------------------------------------
     def get(self, item_id: int) -> WorkItem:

@@ -21,7 +21,7 @@ NO_LIMIT = 2**63 - 1
 # The newest item with a lower id, or else the newest recorded with the key before item ? was.
 _FIND = (
     "SELECT k.item_id FROM item_keys k INDEXED BY item_keys_lookup JOIN items i ON i.id = k.item_id "
-    "WHERE k.bot = :bot AND k.rule = :rule AND k.key = :key AND k.item_id <> :me AND i.status <> 'cancelled' "
+    "WHERE k.bot = :bot AND k.rule = :rule AND k.key = :key AND k.item_id <> :me AND i.status NOT IN ('cancelled', 'rejected') "
     "AND (k.item_id < :me OR k.seq < (SELECT m.seq FROM item_keys m WHERE m.item_id = :me AND m.rule = :rule "
     "AND m.key = :key)) {days}ORDER BY k.item_id < :me DESC, k.item_id DESC LIMIT 1"
 )

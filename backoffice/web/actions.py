@@ -14,7 +14,7 @@
   limit. The approval records a hash of what it covers; the next correction voids it, and the
   journal says so ("approval by bob voided: alice changed iban").
 - **retry** (refused while the approvals the item needs are missing: the runner would refuse
-  to post it), **cancel**, **reject** (cancel, optionally replying to the sender), **assign**,
+  to post it), **cancel**, **reject** (for good: status `rejected`, optionally replying to the sender), **assign**,
   **comment**.
 """
 
@@ -258,10 +258,11 @@ def cancel(ws: Workspace, item_id: int, user: User, why: str = "") -> WorkItem:
 
 
 def reject(ws: Workspace, item_id: int, user: User, why: str, reply: bool = False) -> WorkItem:
-    """Cancel the item as rejected; with ``reply`` first answer the mail it came from."""
+    """Reject the item for good (status ``rejected``, the reason given); with ``reply`` first
+    answer the mail it came from."""
     why = _text(why, "the reason")
     item = ws.store.get(item_id)
-    state.check_cancel(item)
+    state.check_reject(item)
     sent_to = ""
     if reply:
         if ws.settings.smtp is None:
@@ -269,9 +270,7 @@ def reject(ws: Workspace, item_id: int, user: User, why: str, reply: bool = Fals
         message = rejection_reply(_with_reason(item, why))
         send(ws.settings.smtp, message)
         sent_to = f" (reply sent to {message['To']})"
-    item = ws.store.cancel(item_id, actor=user.name, why=f"rejected: {why}{sent_to}")
-    ws.store.note(item_id, actor=user.name, action="reject", why=f"{why}{sent_to}")
-    return item
+    return ws.store.reject_item(item_id, actor=user.name, why=f"{why}{sent_to}")
 
 
 def _with_reason(item: WorkItem, reason: str) -> WorkItem:
@@ -291,6 +290,23 @@ def assign(ws: Workspace, item_id: int, user: User, to: str) -> WorkItem:
                           why=f"assigned to {to}")  # fmt: skip
 
 
+def hold(ws: Workspace, item_id: int, user: User) -> WorkItem:
+    """Take or renew the user's hold on a waiting item (refused, naming the holder, when someone
+    else holds it)."""
+    item = ws.store.get(item_id)
+    if item.status not in state.OPEN:
+        raise ActionRefused(f"item {item_id} is {item.status}: nobody reviews it now", code="status")
+    holder = ws.store.hold(item_id, user.name, seconds=state.HOLD_SECONDS)
+    state.check_held(item_id, user, holder)
+    return item
+
+
+def let_go(ws: Workspace, item_id: int, user: User) -> None:
+    """End the user's hold (after an action that finishes the item); another's stays."""
+    if ws.store.holders().get(item_id) == user.name:
+        ws.store.hold(item_id, user.name, seconds=0)
+
+
 def comment(ws: Workspace, item_id: int, user: User, text: str) -> WorkItem:
     ws.store.note(item_id, actor=user.name, action="comment", why=_text(text, "the comment"))
     return ws.store.get(item_id)
@@ -299,8 +315,11 @@ def comment(ws: Workspace, item_id: int, user: User, text: str) -> WorkItem:
 BULK = {"retry": retry, "cancel": cancel, "assign": assign}
 
 
-def bulk_check(item: WorkItem, action: str, policy: approvals.Policy) -> str:
-    """Why the bulk action would not touch this item ("" when it would)."""
+def bulk_check(item: WorkItem, action: str, policy: approvals.Policy, me: str = "", holder: str | None = None) -> str:
+    """Why the bulk action would not touch this item ("" when it would); ``holder``: who
+    reviews it now (an item another person holds is theirs)."""
+    if holder and holder != me:
+        return f"{holder} is reviewing it now"
     if action == "retry":
         if item.status not in RETRY_FROM:
             return f"{item.status}: cannot be retried"

@@ -270,12 +270,20 @@ async def oidc_callback(request: Request) -> Response:
     return await signed_in(request, user, _next(request.session.pop("next", "/")), "OpenID Connect")
 
 
+def _let_go_all(ws: Workspace, name: str) -> None:
+    """Signing out lets go of the items the person was reviewing (see ``Store.hold``)."""
+    for item_id, holder in ws.store.holders().items():
+        if holder == name:
+            ws.store.hold(item_id, name, seconds=0)
+
+
 @guarded("viewer")
 async def logout(request: Request) -> Response:
     ws = workspace(request)
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         await run_in_threadpool(ws.users.end_session, token)
+    await run_in_threadpool(_let_go_all, ws, request.state.session.user.name)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

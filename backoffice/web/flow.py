@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 from backoffice.web.context import Workspace
 from backoffice.web.query import BadQuery, ItemFilter
 
-MOVES_ON = ("retry", "cancel", "reject", "review")  # actions after which the supervisor moves on
+MOVES_ON = ("retry", "cancel", "reject", "review", "leave")  # actions after which the supervisor moves on
 DEFAULT_LIST = "status=exception&sort=oldest"  # where "Confirm and next" goes when the page came from no list
 MAX_LIST = 1000  # characters of a list's query string carried along
 
@@ -46,14 +46,16 @@ def normal(listing: str) -> str:
     return urlencode(wanted.query()) if wanted else ""
 
 
-def neighbours(ws: Workspace, item_id: int, listing: str) -> Neighbours:
-    """The items before and after ``item_id`` in the list ``listing`` shows (across its pages)."""
+def neighbours(ws: Workspace, item_id: int, listing: str, me: str = "") -> Neighbours:
+    """The items before and after ``item_id`` in the list ``listing`` shows (across its pages).
+    With ``me``, the items someone else is reviewing now are passed over (see ``Store.hold``)."""
     wanted = _filter(listing)
     if wanted is None:
         return Neighbours("")
     listing = urlencode(wanted.query())
     found = ws.finder.find(wanted)
-    ids = [i.id for i in found.items]
+    others = {i for i, who in ws.store.holders().items() if who != me} if me else set()
+    ids = [i.id for i in found.items if i.id == item_id or i.id not in others]
     if item_id not in ids:
         return Neighbours(listing, "", link(ids[0], listing) if ids else "")
     at = ids.index(item_id)
@@ -68,6 +70,6 @@ def neighbours(ws: Workspace, item_id: int, listing: str) -> Neighbours:
         next_ = link(ids[at + 1], listing)
     elif wanted.page < found.pages:
         after = ItemFilter.from_query(wanted.query(page=wanted.page + 1))
-        items = ws.finder.find(after).items
+        items = [i for i in ws.finder.find(after).items if i.id not in others]
         next_ = link(items[0].id, urlencode(after.query())) if items else ""
     return Neighbours(listing, previous, next_)

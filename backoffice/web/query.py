@@ -9,6 +9,7 @@ from typing import Any
 from backoffice.queue.base import Store
 from backoffice.queue.finder import (
     MAX_PAGE,
+    NOBODY,
     PER_PAGE,
     SORTS,
     BadQuery,
@@ -29,6 +30,6 @@ def dumps(data: Any) -> str:
 
 
 __all__ = [
-    "MAX_PAGE", "PER_PAGE", "SORTS", "BadQuery", "Dashboard", "Finder", "ItemFilter", "Page", "dumps", "open_finder",
+    "MAX_PAGE", "NOBODY", "PER_PAGE", "SORTS", "BadQuery", "Dashboard", "Finder", "ItemFilter", "Page", "dumps", "open_finder",
     "summary",
 ]  # fmt: skip

@@ -12,23 +12,29 @@ from collections.abc import Callable
 from typing import Any
 
 from backoffice.errors import BusinessError
-from backoffice.queue.base import CANCEL_FROM, RETRY_FROM, JournalEntry, Status, WorkItem
+from backoffice.queue.base import CANCEL_FROM, REJECT_FROM, RETRY_FROM, JournalEntry, Status, Store, WorkItem
 from backoffice.rules import approvals
 from backoffice.web.users import User
 
 OPEN = (Status.PENDING, Status.RETRYING, Status.EXCEPTION)  # waiting: may be corrected and approved
 HELD_CODES = ("approval", "needs-approval")  # the runner's codes for an item held for an approval
 DESTRUCTIVE = ("cancel", "reject")  # asked to confirm first (form field confirm=1)
+HOLD_SECONDS = 180.0  # opening a waiting item holds it this long for its reviewer; its page renews it
+RENEW_SECONDS = 60  # how often the open page renews the hold
+UNHELD = ("comment", "leave")  # what others may do on an item someone holds
 
 
 class ActionRefused(BusinessError):
     """A person's action that is not allowed on this item now (shown to them as it is)."""
 
 
-def rejected(journal: list[JournalEntry]) -> bool:
-    """Whether the item's last cancellation was a rejection (reject cancels with "rejected: ...")."""
+def rejected(item: WorkItem, journal: list[JournalEntry]) -> bool:
+    """Whether a person rejected the item: its status is ``rejected``, or (a queue from before
+    that status) it was cancelled with "rejected: ..." as the reason."""
+    if item.status == Status.REJECTED:
+        return True
     last = next((e for e in reversed(journal) if e.action == "cancel"), None)
-    return last is not None and (last.why or "").startswith("rejected: ")
+    return item.status == Status.CANCELLED and last is not None and (last.why or "").startswith("rejected: ")
 
 
 def _failing_errors(verdict: dict[str, Any]) -> list[dict[str, Any]]:
@@ -113,7 +119,7 @@ def check_approve(item: WorkItem, user: User, policy: approvals.Policy) -> list[
 def check_retry(item: WorkItem, policy: approvals.Policy, journal: list[JournalEntry]) -> None:
     if item.status not in RETRY_FROM:
         raise ActionRefused(f"item {item.id} is {item.status}: it cannot be retried", code="status")
-    if item.status == Status.CANCELLED and rejected(journal):
+    if item.status == Status.CANCELLED and rejected(item, journal):
         raise ActionRefused(f"item {item.id} was rejected: it is not retried", code="rejected")
     lacking = approvals.missing(item.payload, policy)
     if lacking:
@@ -122,7 +128,30 @@ def check_retry(item: WorkItem, policy: approvals.Policy, journal: list[JournalE
 
 def check_cancel(item: WorkItem) -> None:
     if item.status not in CANCEL_FROM:
-        raise ActionRefused(f"item {item.id} is {item.status}: it cannot be cancelled or rejected now", code="status")
+        raise ActionRefused(f"item {item.id} is {item.status}: it cannot be cancelled now", code="status")
+
+
+def check_reject(item: WorkItem) -> None:
+    if item.status not in REJECT_FROM:
+        raise ActionRefused(f"item {item.id} is {item.status}: it cannot be rejected now", code="status")
+
+
+def check_held(item_id: int, user: User, holder: str | None) -> None:
+    """Refuse when someone else is reviewing the item now (see ``Store.hold``)."""
+    if holder and holder != user.name:
+        minutes = round(HOLD_SECONDS / 60)
+        raise ActionRefused(
+            f"{holder} is reviewing item {item_id} now: it is theirs until they leave it (and {minutes} minutes more)",
+            code="held",
+        )
+
+
+def take_hold(store: Store, item: WorkItem, user: User) -> str | None:
+    """Hold a waiting item for a supervisor who opens it (renewing their hold); return who holds
+    it now (None: nobody, the item waits on no one or the user only views)."""
+    if item.status in OPEN and user.can("supervisor"):
+        return store.hold(item.id, user.name, seconds=HOLD_SECONDS)
+    return store.holders().get(item.id)
 
 
 def check_assign(item: WorkItem) -> None:
@@ -131,9 +160,15 @@ def check_assign(item: WorkItem) -> None:
 
 
 def offered(
-    item: WorkItem, user: User, policy: approvals.Policy, journal: list[JournalEntry], has_rules: bool
+    item: WorkItem,
+    user: User,
+    policy: approvals.Policy,
+    journal: list[JournalEntry],
+    has_rules: bool,
+    holder: str | None = None,
 ) -> dict[str, str]:
-    """Action name -> "" when it would be accepted now, else why not."""
+    """Action name -> "" when it would be accepted now, else why not (``holder``: who reviews the
+    item now; others may only comment)."""
     checks: dict[str, Callable[[], object]] = {
         "approve": lambda: check_approve(item, user, policy),
         "retry": lambda: check_retry(item, policy, journal),
@@ -141,13 +176,15 @@ def offered(
         "review": lambda: check_correct(item),
         "rerun": lambda: check_rerun(item, has_rules),
         "cancel": lambda: check_cancel(item),
-        "reject": lambda: check_cancel(item),
+        "reject": lambda: check_reject(item),
         "assign": lambda: check_assign(item),
         "comment": lambda: None,
     }
     out = {}
     for name, check in checks.items():
         try:
+            if name not in UNHELD:
+                check_held(item.id, user, holder)
             check()
             out[name] = ""
         except ActionRefused as exc:

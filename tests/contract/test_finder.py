@@ -42,6 +42,8 @@ def fill(store) -> None:
             store.to_exception(item.id, "runner", reason="invoice_number is missing", code="rule:required")
         else:
             store.complete(item.id, "runner")
+    for item_id in (3, 30):  # two exceptions a person refused, for good
+        store.reject_item(item_id, actor="alice", why=f"not our invoice {item_id}")
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +78,9 @@ def finder(request, tmp_path_factory):
 
 
 @pytest.mark.parametrize("query", [
-    {}, {"status": "all"}, {"status": "done"}, {"bot": "orders"}, {"reason": "rule:totals"}, {"reason": "MISSING"},
+    {}, {"status": "all"}, {"status": "done"}, {"status": "rejected"},
+    {"assignee": "alice"}, {"assignee": "(nobody)"}, {"status": "all", "assignee": "bob", "sort": "amount"},
+    {"assignee": "(nobody)", "vendor": "becker"}, {"bot": "orders"}, {"reason": "rule:totals"}, {"reason": "MISSING"},
     {"vendor": "becker"}, {"vendor": "100%"}, {"vendor": "harbour_finch"}, {"vendor": '"q"'}, {"vendor": "nobody"},
     {"q": "inv-0012"}, {"q": "billing2@"}, {"q": "Rechnung 5"}, {"q": "key-7"},
     {"status": "all", "sort": "oldest", "per_page": "20", "page": "2"}, {"status": "all", "sort": "deadline"},
@@ -115,6 +119,10 @@ def test_filters_find_what_they_name(finder):
     assert all(i.payload["document"]["fields"]["seller_name"]["value"].startswith("Becker") for i in page.items)
     assert sqlite.find(ItemFilter.from_query({"status": "all", "until": "2020-01-01"})).total == 0
     assert sqlite.find(ItemFilter.from_query({"status": "all", "per_page": "20"})).pages == 3
+    mine = sqlite.find(ItemFilter.from_query({"status": "all", "assignee": "alice", "per_page": "100"}))
+    nobodys = sqlite.find(ItemFilter.from_query({"status": "all", "assignee": "(nobody)", "per_page": "100"}))
+    assert mine.total == 20 and {i.payload["assignee"] for i in mine.items} == {"alice"}
+    assert nobodys.total == 20 and all("assignee" not in i.payload for i in nobodys.items)
 
 
 def test_a_bad_query_string_falls_back_to_defaults():
@@ -138,10 +146,11 @@ def test_a_bad_query_string_falls_back_to_defaults():
 def test_the_dashboard_counts_today_and_lists_the_oldest_and_overdue(finder, scan):
     for either in (finder, scan):
         board = either.dashboard(datetime(2026, 1, 4, tzinfo=UTC).timestamp())
-        assert board.counts["invoices"]["exception"] + board.counts["orders"]["exception"] == 40
+        assert board.counts["invoices"]["exception"] + board.counts["orders"]["exception"] == 38
+        assert board.counts["invoices"]["rejected"] + board.counts["orders"]["rejected"] == 2
         assert board.done_today == 0  # the clock says 2026-01-04: nothing happened "today"
         assert {code for code, _, _ in board.reasons} == {"rule:totals", "rule:required"}
-        assert [i.id for i in board.oldest] == [n for n in range(1, 61) if n % 3 != 2][:10]
+        assert [i.id for i in board.oldest] == [n for n in range(1, 61) if n % 3 != 2 and n not in (3, 30)][:10]
         assert board.overdue and all(i.deadline.timestamp() < datetime(2026, 1, 4, tzinfo=UTC).timestamp()
                                      and i.status == Status.EXCEPTION for i in board.overdue)  # fmt: skip
         today = either.dashboard(datetime.now(UTC).timestamp())

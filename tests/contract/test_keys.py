@@ -127,6 +127,13 @@ def test_cancelled_items_are_left_out_until_retried(store):
     assert store.find_keyed("invoices", [number()], before=third) == {"number": second}
 
 
+def test_rejected_items_are_left_out(store):
+    first, second, third = items(store, 3)
+    store.record_keys({first: [number()], second: [number()]})
+    store.reject_item(second, actor="alice", why="not our invoice")
+    assert store.find_keyed("invoices", [number()], before=third) == {"number": first}
+
+
 @pytest.mark.parametrize(
     ("day", "within", "found"),
     [(date(2026, 1, 10), 0, True), (date(2026, 1, 11), 0, False), (date(2026, 1, 13), 3, True),

@@ -177,6 +177,44 @@ def test_person_retries_and_cancels(store):
     assert journal[-2].why == "duplicate"
 
 
+def test_a_rejected_item_is_rejected_for_good_with_the_persons_reason(store):
+    store.enqueue(new("x", max_attempts=1))
+    [item] = store.claim("r")
+    store.to_exception(item.id, "r", reason="net + tax does not equal the total", code="rule:totals")
+    rejected = store.reject_item(item.id, actor="bob", why="not our invoice")
+    assert rejected.status == Status.REJECTED
+    assert (rejected.reason, rejected.error_code) == ("not our invoice", "rejected")
+    assert store.get(item.id) == rejected
+    last = store.journal(item.id)[-1]
+    assert (last.actor, last.action, last.from_status, last.to_status, last.why) == (
+        "bob", "reject", Status.EXCEPTION, Status.REJECTED, "not our invoice")  # fmt: skip
+    for refused in (lambda: store.retry(item.id, actor="bob"), lambda: store.cancel(item.id, actor="bob"),
+                    lambda: store.reject_item(item.id, actor="bob", why="again")):  # fmt: skip
+        with pytest.raises(IllegalTransition):
+            refused()
+    assert store.claim("r") == []
+    assert len(store.journal(item.id)) == 4  # enqueue, claim, exception, reject: one line for the rejection
+    assert [i.id for i in store.list(status=Status.REJECTED)] == [item.id]
+    assert store.counts() == {"invoices": {"rejected": 1}}
+
+
+def test_pending_and_retrying_items_may_be_rejected_but_not_held_or_finished_ones(store, clock):
+    pending, _ = store.enqueue(new("p"))
+    assert store.reject_item(pending.id, actor="a", why="spam").status == Status.REJECTED
+    store.enqueue(new("r"))
+    [waiting] = store.claim("r")
+    store.retry_later(waiting.id, "r", reason="timeout", code="app", not_before=datetime.now(UTC) + timedelta(hours=1))
+    assert store.reject_item(waiting.id, actor="a", why="sent twice").status == Status.REJECTED
+    store.enqueue(new("h"))
+    [held] = store.claim("r")
+    with pytest.raises(IllegalTransition):
+        store.reject_item(held.id, actor="a", why="no")
+    store.complete(held.id, "r")
+    with pytest.raises(IllegalTransition):
+        store.reject_item(held.id, actor="a", why="no")
+    assert store.get(held.id).status == Status.DONE
+
+
 @pytest.mark.parametrize(
     ("setup", "action"),
     [

@@ -69,7 +69,7 @@ def test_a_queue_made_before_the_migration_carries_on_after_it(url, schema, monk
     by_status = {s: [i.source_key for i in new.list(status=s)] for s in Status}
     assert by_status == {
         Status.PENDING: ["k5", "k4"], Status.PROCESSING: ["k1"], Status.RETRYING: ["k2"],
-        Status.EXCEPTION: ["k3"], Status.DONE: ["k0"], Status.CANCELLED: ["t0"],
+        Status.EXCEPTION: ["k3"], Status.DONE: ["k0"], Status.CANCELLED: ["t0"], Status.REJECTED: [],
     }  # fmt: skip
     assert [i.source_key for i in new.list(bot="invoices", status=Status.PENDING)] == ["k5", "k4"]
 
@@ -103,7 +103,7 @@ def test_items_with_a_history_cannot_disappear(url, schema):
 
 
 def test_claims_and_completions_leave_the_list_indexes_alone(url, schema):
-    """Processing and done rows are in none of the list indexes (so a claim and a completion write
+    """Processing, done and rejected rows are in none of the list indexes (so a claim and a completion write
     no entries there); the indexes still serve the states people look for."""
     store = pg.PostgresStore(url, schema=schema)
     predicates = dict(
@@ -112,7 +112,7 @@ def test_claims_and_completions_leave_the_list_indexes_alone(url, schema):
         ).fetchall()
     )
     for name in ("items_by_status", "items_by_bot"):
-        assert "WHERE (status <> ALL (ARRAY['processing'::text, 'done'::text]))" in predicates[name]
+        assert "WHERE (status <> ALL (ARRAY['processing'::text, 'done'::text, 'rejected'::text]))" in predicates[name]
     assert store.conn.execute(
         "SELECT count(*) FROM pg_constraint WHERE conrelid = 'journal'::regclass AND contype = 'f'"
     ).fetchone()[0] == 0  # fmt: skip

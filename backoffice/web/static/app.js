@@ -19,6 +19,15 @@ document.addEventListener("DOMContentLoaded", () => {
     document.addEventListener("change", count);
     count();
   }
+  // the item page renews its reviewer's hold while it is open
+  const held = document.querySelector("[data-hold]");
+  const token = document.querySelector("input[name=csrf]");
+  if (held && token) {
+    const renew = () => fetch(held.dataset.hold, {
+      method: "POST", headers: { accept: "application/json" }, body: new URLSearchParams({ csrf: token.value }),
+    });
+    window.setInterval(renew, Number(held.dataset.renew) * 1000);
+  }
   // cancel and reject: the server wants the "yes" box ticked; the dialog ticks it
   for (const form of document.querySelectorAll("form[data-confirm]")) {
     form.addEventListener("submit", (event) => {

@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from backoffice import errors
-from backoffice.web import actions, flow
+from backoffice.web import actions, flow, state
 from backoffice.web.auth import guarded, workspace
 from backoffice.web.render import problem, wants_json
-from backoffice.web.state import DESTRUCTIVE, ActionRefused
+from backoffice.web.state import DESTRUCTIVE, UNHELD, ActionRefused
 from backoffice.web.views.item import FLASH_COOKIE, item_json, item_view
 
 FLASH_SECONDS = 60
@@ -41,6 +41,8 @@ def _call(name: str, form: dict[str, str]):
         "reject": lambda ws, i, u: actions.reject(ws, i, u, form.get("why", ""), form.get("reply") == "1"),
         "assign": lambda ws, i, u: actions.assign(ws, i, u, form.get("to", "")),
         "comment": lambda ws, i, u: actions.comment(ws, i, u, form.get("text", "")),
+        "hold": lambda ws, i, u: actions.hold(ws, i, u),  # the open page renews its hold
+        "leave": lambda ws, i, u: actions.let_go(ws, i, u),  # done with it: others may take it
     }.get(name)  # fmt: skip
 
 
@@ -57,10 +59,14 @@ async def act(request: Request) -> Response:
         if name in DESTRUCTIVE and form.get("confirm") != "1":
             raise ActionRefused(f"{name} needs a confirmation: tick “yes” and send it again", code="confirm")
         nav = flow.Neighbours("")
-        listing = form.get("list") or (flow.DEFAULT_LIST if name == "review" else "")  # "Confirm and next"
+        listing = form.get("list") or (flow.DEFAULT_LIST if name in ("review", "leave") else "")  # "... and next"
         if name in flow.MOVES_ON and listing:  # where to go next, before the item leaves the list
-            nav = await run_in_threadpool(flow.neighbours, ws, item_id, listing)
+            nav = await run_in_threadpool(flow.neighbours, ws, item_id, listing, user.name)
+        if name not in UNHELD:  # someone else reviewing it now: refused, with who
+            state.check_held(item_id, user, (await run_in_threadpool(ws.store.holders)).get(item_id))
         await run_in_threadpool(call, ws, item_id, user)
+        if name in flow.MOVES_ON:  # the item is finished or moved on: let go of it
+            await run_in_threadpool(actions.let_go, ws, item_id, user)
     except errors.ItemNotFound as exc:
         return problem(request, 404, str(exc), title="No such item")
     except errors.BackofficeError as exc:  # refused, an illegal move, a reply that could not be sent

@@ -4,6 +4,7 @@ preview of the items each would touch before it runs."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -13,13 +14,25 @@ from backoffice import errors
 from backoffice.queue.base import Status
 from backoffice.web import actions
 from backoffice.web.auth import guarded, workspace
-from backoffice.web.query import PER_PAGE, SORTS, BadQuery, ItemFilter, summary
+from backoffice.web.context import Workspace
+from backoffice.web.query import NOBODY, PER_PAGE, SORTS, BadQuery, ItemFilter, summary
 from backoffice.web.render import page, problem, wants_json
 from backoffice.web.state import current_reason
 
 log = logging.getLogger(__name__)
 MAX_BULK = 500
 MAX_ID = 10**18 - 1  # as the routes take them (backoffice.web.app.IdConvertor)
+
+
+def views(ws: Workspace, wanted: ItemFilter, me: str) -> list[tuple[str, dict[str, str], int, bool]]:
+    """The list's views, each with the current filter's other choices: (label, query, count,
+    whether it is the one shown): everyone's, mine (assigned to me), unassigned."""
+    out = []
+    for label, assignee in (("Everyone's", ""), ("Mine", me), ("Unassigned", NOBODY)):
+        chosen = replace(wanted, assignee=assignee, page=1)
+        total = ws.finder.find(replace(chosen, per_page=PER_PAGE[0])).total
+        out.append((label, chosen.query(), total, wanted.assignee == assignee))
+    return out
 
 
 @guarded("viewer")
@@ -31,6 +44,8 @@ async def exception_list(request: Request) -> Response:
         return problem(request, 400, str(exc), title="Bad request")
     found = await run_in_threadpool(ws.finder.find, wanted)
     bots = await run_in_threadpool(ws.finder.bots)
+    shown_views = await run_in_threadpool(views, ws, wanted, request.state.session.user.name)
+    holders = await run_in_threadpool(ws.store.holders)
     reasons = {i.id: current_reason(i, ws.policy) for i in found.items}  # the current Verdict's, not the first
     data = {
         "filter": wanted.query(),
@@ -38,10 +53,12 @@ async def exception_list(request: Request) -> Response:
         "page": wanted.page,
         "pages": found.pages,
         "items": [
-            {**summary(i), "current_code": reasons[i.id][0], "current_reason": reasons[i.id][1]} for i in found.items
+            {**summary(i), "current_code": reasons[i.id][0], "current_reason": reasons[i.id][1],
+             "held_by": holders.get(i.id, "")} for i in found.items
         ],
-    }
-    context = {"found": found, "reasons": reasons, "f": wanted, "bots": bots, "statuses": [s.value for s in Status],
+        "views": {label: count for label, _, count, _ in shown_views},
+    }  # fmt: skip
+    context = {"found": found, "reasons": reasons, "f": wanted, "views": shown_views, "holders": holders, "bots": bots, "statuses": [s.value for s in Status],
                "sorts": list(SORTS), "per_pages": PER_PAGE,
                "users": [u.name for u in ws.users.list()] if request.state.session.user.can("supervisor") else []}  # fmt: skip
     return page(request, "exceptions.html", context, data)
@@ -70,13 +87,14 @@ async def bulk(request: Request) -> Response:
     if action == "assign" and to not in {u.name for u in ws.users.list()}:
         return problem(request, 400, f"choose a person to assign to (no user named {to!r})")
     items = await run_in_threadpool(ws.finder.by_ids, ids)
-    rows = [(item, actions.bulk_check(item, action, ws.policy)) for item in items]
+    user = request.state.session.user
+    holders = await run_in_threadpool(ws.store.holders)  # an item someone else reviews now is theirs
+    rows = [(item, actions.bulk_check(item, action, ws.policy, user.name, holders.get(item.id))) for item in items]
     if form.get("confirm") != "1":
         data = {"action": action, "to": to, "why": why, "touches": [summary(i) for i, skip in rows if not skip],
                 "skips": [{**summary(i), "why": skip} for i, skip in rows if skip]}  # fmt: skip
         return page(request, "bulk_preview.html", {"action": action, "rows": rows, "why": why, "to": to,
                                                    "back": str(form.get("back", "/exceptions"))}, data)  # fmt: skip
-    user = request.state.session.user
     results = []
     for item, skip in rows:
         if skip:

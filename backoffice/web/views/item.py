@@ -19,14 +19,14 @@ from backoffice.web.auth import guarded, workspace
 from backoffice.web.context import Workspace
 from backoffice.web.images import PageSize
 from backoffice.web.users import User
-from backoffice.web.render import page, problem
+from backoffice.web.render import page, problem, wants_json
 
 WORD_PAGES = 10  # pages whose words are drawn to click and find
 FLASH_COOKIE = "bo_flash"  # a refused action's message, shown once after the redirect
 DONE_MESSAGES = {
     "correct": "Correction saved; the rules ran again.", "rerun": "The rules ran again.",
     "approve": "Approved.", "retry": "Sent back to the queue.", "cancel": "Cancelled.",
-    "reject": "Rejected.", "assign": "Assigned.", "comment": "Comment added.",
+    "reject": "Rejected.", "assign": "Assigned.", "comment": "Comment added.", "leave": "Left to others.",
     "review": "Reviewed; the corrections are saved and the rules ran again.",
 }  # fmt: skip
 
@@ -64,9 +64,11 @@ def _has_rules(ws: Workspace, bot: str) -> bool:
         return False
 
 
-def item_view(ws: Workspace, item_id: int, user: User | None = None) -> dict[str, Any]:
-    """What the item page shows; ``offer`` (action -> "" or why not) for ``user``."""
+def item_view(ws: Workspace, item_id: int, user: User | None = None, *, hold: bool = False) -> dict[str, Any]:
+    """What the item page shows; ``offer`` (action -> "" or why not) for ``user``. With ``hold``
+    (a person opens the page to review it) a supervisor takes or renews the item's hold."""
     item = ws.store.get(item_id)
+    holder = state.take_hold(ws.store, item, user) if user and hold else ws.store.holders().get(item_id)
     journal = ws.store.journal(item_id)
     effects = ws.store.effects(item_id)
     source = item.files[0] if item.files else None
@@ -89,8 +91,9 @@ def item_view(ws: Workspace, item_id: int, user: User | None = None) -> dict[str
         "needs": approvals.needs(item.payload, ws.policy), "missing": actions.missing(ws, item),
         "covers": approvals.covers(item.payload), "current_approvals": approvals.current(item.payload),
         "correctors": sorted(actions.correctors(item)),
-        "reason": state.current_reason(item, ws.policy), "rejected": state.rejected(journal),
-        "offer": state.offered(item, user, ws.policy, journal, _has_rules(ws, item.bot)) if user else {},
+        "reason": state.current_reason(item, ws.policy), "rejected": state.rejected(item, journal),
+        "offer": state.offered(item, user, ws.policy, journal, _has_rules(ws, item.bot), holder) if user else {},
+        "holder": holder or "", "renew_seconds": state.RENEW_SECONDS,
         "users": [u.name for u in ws.users.list()],
     }  # fmt: skip
     view["why_not"] = _why_not(view)
@@ -147,7 +150,7 @@ def item_json(view: dict[str, Any]) -> dict[str, Any]:
         "effects": [e.to_dict() for e in view["effects"]],
         "pages": [{"number": p.number, "width": p.width, "height": p.height,
                    "image": f"/items/{item.id}/pages/{p.number}.png"} for p in view["pages"]],
-        "current_reason": view["reason"][1], "current_code": view["reason"][0],
+        "current_reason": view["reason"][1], "current_code": view["reason"][0], "held_by": view["holder"],
         "offered": sorted(name for name, why in view["offer"].items() if not why),
         "failing_fields": view["failing"], "needs_approval": bool(view["needs"]),
         "approvals_missing": view["missing"], "covers": view["covers"],
@@ -164,14 +167,16 @@ def _item_id(request: Request) -> int:
 async def item_page(request: Request) -> Response:
     ws = workspace(request)
     try:
-        view = await run_in_threadpool(item_view, ws, _item_id(request), request.state.session.user)
+        user, opened = request.state.session.user, not wants_json(request)  # a person opened the page
+        view = await run_in_threadpool(lambda: item_view(ws, _item_id(request), user, hold=opened))
     except ItemNotFound as exc:
         return problem(request, 404, str(exc), title="No such item")
     done, came_from = request.query_params.get("done", ""), request.query_params.get("from", "")
     view["done"] = DONE_MESSAGES.get(done, "")
     if view["done"] and came_from.isdigit() and int(came_from) != view["item"].id:
         view["done"] = f"Item #{came_from}: {view['done']} This is the next item of your list."
-    view["nav"] = await run_in_threadpool(flow.neighbours, ws, view["item"].id, request.query_params.get("list", ""))
+    listing = request.query_params.get("list", "")
+    view["nav"] = await run_in_threadpool(flow.neighbours, ws, view["item"].id, listing, user.name)
     view["review_list"] = view["nav"].listing or flow.DEFAULT_LIST  # where "Confirm and next" goes
     flash = request.cookies.get(FLASH_COOKIE)
     view["error"] = unquote(flash) if flash else ""

@@ -111,6 +111,8 @@ def test_review_with_the_keyboard_confirm_and_next_then_a_second_person_approves
         expect(alice.locator("section.actions button:has-text('Approve')")).to_have_count(0)
         expect(alice.locator("form#review tr[data-field=grand_total] .field-status")).to_have_text("corrected")
         expect(alice.locator("form#review tr[data-field=seller_name] .field-status")).to_have_text("confirmed")
+        alice.click("button:has-text('Leave it to others')")  # opening it again held it for her
+        assert served.store.holders().get(item.id) is None
     finally:
         alice.context.close()
 
@@ -200,6 +202,9 @@ def test_zoom_and_rotate_change_the_page_and_a_wrong_password_keeps_name_and_pag
 
 def test_without_javascript_confirm_and_next_still_saves_and_moves_on(browser, served):
     item = totals_items(served)[-1]
+    held_by = served.store.holders().get(item)
+    if held_by:  # an earlier test's "Confirm and next" opened it for its reviewer, who held it
+        served.store.hold(item, held_by, seconds=0)
     context = browser.new_context(viewport={"width": 1024, "height": 900}, java_script_enabled=False)
     page = context.new_page()
     try:
@@ -208,7 +213,7 @@ def test_without_javascript_confirm_and_next_still_saves_and_moves_on(browser, s
         page.fill("form#review input[name='set.lines[1].quantity']", "4")
         page.fill("form#review input[name=why]", "the delivery note says four")
         page.click("form#review button:has-text('Confirm and next')")
-        expect(page.locator("p.notice").first).to_contain_text(f"Item #{item}: Reviewed")
+        expect(page.locator("p.notice:not(.held)").first).to_contain_text(f"Item #{item}: Reviewed")
         assert f"/items/{item}?" not in page.url
         corrected = served.store.get(item).payload
         assert corrected["document"]["lines"][1]["quantity"] == "4"

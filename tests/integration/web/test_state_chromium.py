@@ -44,10 +44,12 @@ def test_an_accepted_reject_redirects_and_the_rejected_item_offers_no_retry_or_c
         page.click("form[action$='/reject'] button:has-text('Reject')")
         expect(page).to_have_url(f"{served.url}/items/{item}?done=reject")
         expect(page.locator("p.notice").first).to_contain_text("Rejected.")
-        assert served.store.get(item).status == Status.CANCELLED
+        assert served.store.get(item).status == Status.REJECTED
+        expect(page.locator("h1 .status")).to_have_text("rejected")
+        expect(page.locator(".reason-box")).to_have_text("rejected not one of our orders")
         for label in ("Retry", "Approve", "Cancel", "Reject", "Correct and re-run the rules"):
             expect(page.locator(f"button:has-text('{label}')")).to_have_count(0)
-        expect(page.locator(".why-not[data-for=retry]")).to_contain_text("was rejected")
+        expect(page.locator(".why-not")).to_have_count(0)  # final: the status says why, not a hint per button
         page.reload()  # a redirect answered the POST: reloading posts nothing
         assert [e.action for e in served.store.journal(item)].count("reject") == 1
     finally:
@@ -148,3 +150,30 @@ def test_the_item_page_fits_1024_pixels(page, served):
     caption = page.locator(".pages figcaption").last
     caption.scroll_into_view_if_needed()
     expect(caption).to_be_in_viewport()  # the page image's footer can be reached in the viewer
+
+
+def test_two_supervisors_the_second_sees_who_holds_the_item_until_the_first_leaves_it(browser, served):
+    item = exception_items(served)[0]  # still waiting: the first test dismissed its cancel
+    alice, bob = tab(browser), tab(browser)
+    try:
+        sign_in(alice, served.url, "alice", then=f"/items/{item}")
+        expect(alice.locator(".held-by-me")).to_contain_text("You hold this item")
+        sign_in(bob, served.url, "bob", then=f"/items/{item}")
+        expect(bob.locator("p.held")).to_contain_text("Held by alice")
+        for label in ("Cancel", "Reject", "Correct and re-run the rules"):
+            expect(bob.locator(f"button:has-text('{label}')")).to_have_count(0)
+        expect(bob.locator("form[action$='/comment'] button")).to_have_count(1)  # a comment is still his to make
+        # a page opened before alice took it still shows Cancel: the server refuses it, naming her
+        answer = bob.request.post(f"{served.url}/items/{item}/cancel", headers={"accept": "application/json"},
+                                  form={"csrf": bob.locator("input[name=csrf]").first.input_value(), "confirm": "1"})  # fmt: skip
+        assert answer.status == 409 and "alice is reviewing item" in answer.json()["error"]
+        bob.goto(f"{served.url}/exceptions?status=exception")
+        expect(bob.locator(f"tr:has(a:text-is('#{item}')) .held")).to_have_text("held by alice")
+        alice.click("button:has-text('Leave it to others')")
+        bob.goto(f"{served.url}/items/{item}")
+        expect(bob.locator(".held-by-me")).to_contain_text("You hold this item")
+        expect(bob.locator("form.confirm button:has-text('Cancel')")).to_have_count(1)
+        assert served.store.holders().get(item) == "bob" and served.store.get(item).status == Status.EXCEPTION
+    finally:
+        alice.context.close()
+        bob.context.close()

@@ -144,6 +144,16 @@ def test_a_parent_waits_for_a_child_a_source_cancelled_and_ends_when_a_person_di
     mail_parent.handle(None, parent, store, "runner-1")  # returns: the parent may complete
 
 
+def test_a_parent_ends_when_a_person_rejected_its_child():
+    store = MemoryStore()
+    parent = _stored_family(store, {"file": "a.pdf"})
+    child = parent.payload["children"][0]
+    with pytest.raises(mail_parent.Waiting):
+        mail_parent.handle(None, parent, store, "runner-1")
+    store.reject_item(child, actor="alice", why="not our invoice")
+    mail_parent.handle(None, parent, store, "runner-1")  # returns: the parent may complete
+
+
 def test_damaged_real_mails_never_trip_the_reader_and_lose_nothing(tmp_path):
     """Real mails, damaged at random (bytes changed, cut, boundary and encoding words thrown in):
     intake reads every one without an error of its own and keeps the invariant. (What such

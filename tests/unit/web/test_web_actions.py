@@ -234,7 +234,7 @@ def test_reject_replies_to_the_sender_when_asked(ws, monkeypatch):
         actions.reject(ws, item.id, ALICE, "wrong totals", reply=True)
     ws.settings = replace(ws.settings, smtp=SmtpServer("127.0.0.1", "ap@example.com", port=2525, security="none"))
     after = actions.reject(ws, item.id, ALICE, "wrong totals", reply=True)
-    assert after.status == Status.CANCELLED
+    assert after.status == Status.REJECTED
     ((server, message),) = sent
     assert message["To"] == "billing@vendor.example" and message["Subject"] == "Re: Invoice 7"
     assert "wrong totals" in message.get_content() and message["In-Reply-To"] == "<a@b>"

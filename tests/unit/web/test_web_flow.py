@@ -32,6 +32,15 @@ def test_neighbours_follow_the_lists_order_and_pages(ws, monkeypatch):
     assert flow.neighbours(ws, ids[0], "") == flow.Neighbours("")
 
 
+def test_next_passes_over_the_items_someone_else_is_reviewing(ws):
+    ids = listed(ws)
+    assert len(ids) >= 3
+    ws.store.hold(ids[1], "bob")
+    assert flow.neighbours(ws, ids[0], LISTING, "alice").next == flow.link(ids[2], LISTING)
+    assert flow.neighbours(ws, ids[0], LISTING, "bob").next == flow.link(ids[1], LISTING)  # his own
+    assert flow.neighbours(ws, ids[1], LISTING, "alice").next == flow.link(ids[2], LISTING)  # the one open stays
+
+
 def test_the_list_links_items_with_the_list_and_the_item_page_links_on(client, ws):
     sign_in(client, "alice")
     ids = listed(ws)

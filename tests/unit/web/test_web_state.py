@@ -90,15 +90,31 @@ def test_approve_is_not_offered_to_the_corrector_nor_without_a_need_nor_twice(ws
     assert offer(ws, item.id, BOB)["retry"] == ""
 
 
-def test_a_rejected_item_offers_no_retry_approve_or_correct(ws):
+def test_a_rejected_item_is_rejected_and_offers_only_what_the_queue_accepts(ws):
     item = totals_item(ws)
+    before = len(ws.store.journal(item.id))
     actions.reject(ws, item.id, ALICE, "not our invoice")
+    rejected = ws.store.get(item.id)
+    assert rejected.status == Status.REJECTED
+    assert state.current_reason(rejected, ws.policy) == ("rejected", "not our invoice")
+    journal = ws.store.journal(item.id)
+    assert [(e.actor, e.action, e.to_status, e.why) for e in journal[before:]] == [
+        ("alice", "reject", Status.REJECTED, "not our invoice")]  # fmt: skip
+    assert state.rejected(rejected, journal)
     offered = offer(ws, item.id, BOB)
-    assert all(offered[name] for name in ("retry", "approve", "correct", "rerun", "cancel", "reject"))
-    assert "was rejected" in offered["retry"]
-    for name in ("retry", "approve", "correct", "rerun", "cancel", "reject"):
+    refused = ("retry", "approve", "correct", "review", "rerun", "cancel", "reject")
+    assert all(offered[name] for name in refused) and offered["comment"] == offered["assign"] == ""
+    assert "rejected: it cannot be retried" in offered["retry"]
+    for name in refused:
         assert not accepted(ws, item.id, BOB, name), name
-    assert ws.store.get(item.id).status == Status.CANCELLED
+    assert accepted(ws, item.id, BOB, "comment") and accepted(ws, item.id, BOB, "assign")
+    assert ws.store.get(item.id).status == Status.REJECTED
+
+
+def test_an_item_rejected_before_the_rejected_status_is_still_not_retried(ws):
+    item = totals_item(ws)
+    ws.store.cancel(item.id, actor="alice", why="rejected: not our invoice")  # what reject wrote before
+    assert "was rejected" in offer(ws, item.id, BOB)["retry"] and not accepted(ws, item.id, BOB, "retry")
 
 
 def test_a_cancelled_item_may_be_retried_but_not_corrected_or_approved(ws):
@@ -124,8 +140,22 @@ def test_cancel_and_reject_need_the_confirmation(client, ws):
     answer = post(client, csrf, item.id, "reject", why="not ours", confirm="1")
     assert answer.status_code == 303 and answer.headers["location"] == f"/items/{item.id}?done=reject"
     page = client.get(answer.headers["location"]).text
-    assert ws.store.get(item.id).status == Status.CANCELLED and "Rejected." in page
+    assert ws.store.get(item.id).status == Status.REJECTED and "Rejected." in page
     assert f'action="/items/{item.id}/retry"' not in page and f'action="/items/{item.id}/correct"' not in page
+    assert '<span class="status status-rejected">rejected</span>' in page
+    assert "<code>rejected</code> not ours" in page  # the reason shown is the rejection
+
+
+def test_the_list_and_the_dashboard_know_rejected_items(client, ws):
+    sign_in(client, "alice")
+    item = totals_item(ws)
+    actions.reject(ws, item.id, ALICE, "not ours")
+    waiting = client.get("/exceptions").text
+    assert f'value="{item.id}"' not in waiting  # the default list shows what waits on a person
+    listed = client.get("/exceptions?status=rejected").text
+    assert f'value="{item.id}"' in listed and "<option selected>rejected</option>" in listed
+    assert "<th>rejected</th>" in client.get("/").text
+    assert 'status=rejected">1</a>' in client.get("/").text  # the dashboard counts it, with a link to them
 
 
 def test_every_browser_post_answers_with_a_redirect(client, ws):
@@ -151,6 +181,7 @@ def test_the_page_shows_the_current_reason_and_only_the_accepted_buttons(client,
     row = next(r for r in listed if r["id"] == item.id)
     assert row["current_code"] == "approval" and row["error_code"] == "rule:totals-add-up"
     client.cookies.clear()
+    ws.store.hold(item.id, "alice", seconds=0)  # alice left it (she opened it: she held it)
     sign_in(client, "fran")
     assert f'action="/items/{item.id}/approve"' in client.get(f"/items/{item.id}").text
 
