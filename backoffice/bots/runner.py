@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 
 from backoffice.bots import mail_parent, reading, stages
 from backoffice.bots.bot import Bot, build_bots
+from backoffice.bots.observer import Observer
 from backoffice.bots.outages import Outages
 from backoffice.config import Config
 from backoffice.connectors.base import Intake
@@ -90,6 +91,7 @@ class Runner:
         self.notifier = Notifier(config.notify, config.workspace_path) if config.notify else None
         self.heartbeat = Heartbeat(store, self.owner, self.lease)
         self.policy = approvals.Policy.of(config)
+        self.observer = Observer()  # told of each stage and item (metrics listen: backoffice.metrics)
         self._set_run(new_run_id())
         for bot in self.bots.values():  # items keyed by another rule file (or by none) are keyed again
             if bot.rules is not None and bot.rules.duplicates:
@@ -238,7 +240,13 @@ class Runner:
     # -- one item ------------------------------------------------------------------------
     def handle(self, item: WorkItem, document: Document | None = None) -> WorkItem:
         """Take the item through its stages and record the outcome; ``document`` is the item's
-        document when it was read elsewhere (a worker process) and not saved yet."""
+        document when it was read elsewhere and not saved yet. The observer is told how it ended."""
+        start = time.perf_counter()
+        after = self._handle(item, document)
+        self.observer.finished(after, time.perf_counter() - start)
+        return after
+
+    def _handle(self, item: WorkItem, document: Document | None = None) -> WorkItem:
         bot = self.bots[item.bot]
         fields = {"bot": bot.name, "item": item.id}
         with log_context(bot=bot.name, item=item.id):
@@ -296,9 +304,11 @@ class Runner:
 
     def _stages(self, bot: Bot, item: WorkItem, fields: dict, document: Document | None = None) -> WorkItem:
         if document is None:
-            document, item = self._read(bot, item)
+            with self.observer.timed(bot.name, "extract"):
+                document, item = self._read(bot, item)
         learned = learning.on_extracted(self.store, bot, item, document)  # read with learned layouts
-        verdict = stages.apply_rules(bot, document, item, self.store, self.policy)
+        with self.observer.timed(bot.name, "rules"):
+            verdict = stages.apply_rules(bot, document, item, self.store, self.policy)
         payload = {**item.payload, "document": document.to_dict()}
         payload.pop(reading.READING, None)
         if learned is not None:
@@ -312,7 +322,8 @@ class Runner:
         ledger = {effect.target: effect for effect in self.store.effects(item.id)}
         for target in bot.targets:
             earlier = ledger.get(target.name)
-            ref = post_once(self.store, self.owner, item, document, target, earlier)
+            with self.observer.timed(bot.name, "post"):
+                ref = post_once(self.store, self.owner, item, document, target, earlier)
             if earlier is None or earlier.external_id != ref:
                 log.info("item %s posted to %s as %s", item.id, target.name, ref,
                          extra={**fields, "action": "post", "target": target.name})  # fmt: skip
