@@ -26,9 +26,8 @@ from collections.abc import Callable
 from backoffice.bots.leader import Leader
 from backoffice.bots.outages import SourceDown, reason_of
 from backoffice.bots.registry import Registry, RunnerInfo
-from backoffice.bots.runner import Interrupted, Runner, RunSummary, new_run_id
+from backoffice.bots.runner import Runner, RunSummary, new_run_id
 from backoffice.bots.scheduler import Scheduler, schedules_of
-from backoffice.bots.workers import ExtractionWorkers, worker_count
 from backoffice.connectors.base import Intake
 from backoffice.logs import run_log
 from backoffice.queue.base import WorkItem
@@ -52,8 +51,6 @@ class Service:
         self.state = "running"
         self._coordinator: threading.Thread | None = None
         self._woken: set[str] = set()
-        count = worker_count(self.config.runner.workers)
-        self.workers = ExtractionWorkers(runner, count) if count > 1 else None
 
     # -- the schedules' work -------------------------------------------------------------
     def collect(self, bot_name: str) -> int:
@@ -157,7 +154,7 @@ class Service:
             self._coordinator = threading.Thread(target=self._coordinate, name="coordinator", daemon=True)
             self._coordinator.start()
             try:
-                self._loop(summary, on_item)
+                runner.loop(summary, self._idle, on_item=on_item, between=self.run_due)
             finally:
                 self.state = "stopping"
                 runner.request_stop()
@@ -166,33 +163,13 @@ class Service:
             log.info("runner %s stopped: %s", runner.owner, dict(summary.outcomes), extra={"action": "run-end"})
         return summary
 
-    def _loop(self, summary: RunSummary, on_item: Callable[[WorkItem], None] | None) -> None:
-        runner, poll = self.runner, self.config.runner.poll_seconds
-        while not runner.stopping:
-            self.run_due()
-            try:
-                if self.workers is not None:
-                    items = self.workers.process_batch()
-                else:
-                    item = runner.process_next()
-                    items = [] if item is None else [item]
-            except Interrupted:
-                raise
-            except Exception:  # the queue itself failed (down, locked): wait, then go on
-                log.exception("cannot claim from the queue; trying again in %s s", poll, extra={"action": "claim"})
-                runner._stop.wait(poll)
-                continue
-            if not items:
-                self._wait_for_work(min(1.0, poll))
-                continue
-            for item in items:
-                summary.outcomes[item.status.value] += 1
-                if on_item:
-                    on_item(item)
+    def _idle(self) -> bool:
+        self._wait_for_work(min(1.0, self.config.runner.poll_seconds))
+        return True
 
     def _leave(self) -> None:
-        if self.workers is not None:
-            self.workers.close()
+        if self.runner.workers is not None:
+            self.runner.workers.close()  # items claimed ahead go back to the queue
         try:
             self.leader.resign()
             self.registry.leave(self.runner.owner)
