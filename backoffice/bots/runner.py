@@ -29,7 +29,7 @@ from backoffice.bots import mail_parent, reading, stages
 from backoffice.bots.bot import Bot, build_bots
 from backoffice.bots.observer import Observer
 from backoffice.bots.outages import Outages
-from backoffice.bots.workers import ExtractionWorkers
+from backoffice.bots.workers import ItemWorkers
 from backoffice.config import Config
 from backoffice.connectors.base import Intake
 from backoffice.connectors.ledger import post_once
@@ -77,7 +77,10 @@ class Runner:
         owner: str | None = None,
         rng: random.Random | None = None,
         workers: int | None = None,
+        prepare: bool = True,
     ):
+        """``workers``: worker processes (default: the config's); ``prepare``: key again the items
+        of a changed duplicates rule and sweep stale temporary files (a worker does neither)."""
         self.config, self.store = config, store
         self.files = FileStore(config.workspace_path / "files")
         self.bots: dict[str, Bot] = build_bots(config, self.files, bots)
@@ -96,8 +99,14 @@ class Runner:
         self.policy = approvals.Policy.of(config)
         self.observer = Observer()  # told of each stage and item (metrics listen: backoffice.metrics)
         count = worker_count(config.runner.workers if workers is None else workers)
-        self.workers = ExtractionWorkers(self, count) if count > 1 else None
-        self._set_run(new_run_id())
+        shared = not config.queue_url.startswith("memory:")  # workers open the queue themselves
+        self.workers = ItemWorkers(self, count) if count > 1 and shared else None
+        self.set_run(new_run_id())
+        if prepare:
+            self._prepare()
+
+    def _prepare(self) -> None:
+        store = self.store
         for bot in self.bots.values():  # items keyed by another rule file (or by none) are keyed again
             if bot.rules is not None and bot.rules.duplicates:
                 backfill(store, bot.name, bot.rules.duplicates)
@@ -126,7 +135,9 @@ class Runner:
         for bot in self.bots.values():
             bot.close()
 
-    def _set_run(self, run_id: str) -> None:
+    def set_run(self, run_id: str, log_path: str | None = None) -> None:
+        """The run the runner works in now, and its log file (its workers write there too)."""
+        self.run_id, self.log_path = run_id, log_path
         for bot in self.bots.values():
             bot.context.run = run_id
 
@@ -211,10 +222,11 @@ class Runner:
     def run_once(self, on_item: Callable[[WorkItem], None] | None = None, run_id: str | None = None) -> RunSummary:
         """Collect once, then process every item that is due until none is left (``run --once``)."""
         summary = RunSummary(run_id or new_run_id())
-        self._set_run(summary.run_id)
+        self.set_run(summary.run_id)
         logs = self.config.workspace_path / "logs"
         with run_log(logs, summary.run_id, **self.config.runner.log_options()) as path:
             summary.log_path = str(path)
+            self.set_run(summary.run_id, summary.log_path)
             log.info("run started by %s", self.owner, extra={"action": "run-start"})
             summary.collected = self.collect()
             self.loop(summary, self._wait_for_paused, on_item=on_item, patient=False)

@@ -146,9 +146,10 @@ class Service:
         """Process items until :meth:`request_stop`; the leader fires the schedules meanwhile."""
         runner = self.runner
         summary = RunSummary(new_run_id())
-        runner._set_run(summary.run_id)
+        runner.set_run(summary.run_id)
         with run_log(self.config.workspace_path / "logs", summary.run_id, **self.config.runner.log_options()) as path:
             summary.log_path = str(path)
+            runner.set_run(summary.run_id, summary.log_path)
             log.info("runner %s started", runner.owner, extra={"action": "run-start"})
             self._watch()
             self._coordinator = threading.Thread(target=self._coordinate, name="coordinator", daemon=True)

@@ -96,6 +96,27 @@ def prune(logs_dir: Path, keep_days: float) -> list[Path]:
     return deleted
 
 
+_followed: list[logging.Handler] = []  # in a worker process: the handler of the run log it writes to
+
+
+def follow_run_log(path: Path, run_id: str) -> None:
+    """In a worker process acting for a runner: append this process's ``backoffice`` records to
+    the run's log at ``path`` (the runner rolls it over; a worker reopens the new file)."""
+    if _followed and getattr(_followed[0], "baseFilename", None) == str(path.absolute()):
+        return
+    logger = logging.getLogger("backoffice")
+    for old in _followed:
+        logger.removeHandler(old)
+        old.close()
+    handler = logging.handlers.WatchedFileHandler(path, encoding="utf-8")
+    handler.setFormatter(JsonLinesFormatter())
+    handler.addFilter(_RunFields(run_id))
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    _followed[:] = [handler]
+
+
 @contextmanager
 def run_log(
     logs_dir: Path, run_id: str, *, max_bytes: int = 100_000_000, backups: int = 5, keep_days: float = 30
