@@ -7,7 +7,8 @@ completion (:mod:`backoffice.bots.item_worker`). The workers act with the runner
 on the same queue, so leases, the effect ledger and the journal keep their exactly-once
 guarantees; the runner's own thread only claims, renews the leases of items that wait, and
 counts. A mail's parent item, and an item whose reading killed a reader before, are handled in
-the runner itself (the first needs the source's connection, the second a process of its own).
+the runner itself (the first needs the source's connection, the second a process of its own),
+and so is every item while the workers start (the fork server imports the parsers first).
 
 A file the reader cannot read goes to the exception queue as the runner would send it; a
 worker that overruns the time limit on one file is stopped (the pool starts another) and that
@@ -23,6 +24,7 @@ being handled yet are released without using an attempt; those being handled are
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from concurrent import futures
 from concurrent.futures import CancelledError, Future
@@ -61,16 +63,35 @@ class ItemWorkers:
     ):
         self.runner, self.workers, self.timeout, self.memory_mb = runner, workers, timeout, memory_mb
         self._pool: WorkerPool | None = None
+        self._starting: threading.Thread | None = None
         self._started: Any = None
         self._begun: dict[int, int] = {}  # item id -> the pid of the worker reading it
         self._flights: list[_Flight] = []
 
-    @property
-    def pool(self) -> WorkerPool:
-        if self._pool is None:
+    def start(self, wait: bool = False) -> bool:
+        """Start the worker processes in the background (``wait``: until they are up); whether
+        they are up. Until then the runner handles items itself (a worker starts in seconds
+        on a busy machine: the fork server imports the parsers first)."""
+        if self._starting is None:
             self._started = started_queue()
+            self._starting = threading.Thread(target=self._start, name="start-workers", daemon=True)
+            self._starting.start()
+        if wait:
+            self._starting.join()
+        return self._pool is not None
+
+    def _start(self) -> None:
+        try:
             self._pool = WorkerPool(self.workers, memory_mb=self.memory_mb, tasks_per_child=1000,
                                     started=self._started)  # fmt: skip
+        except Exception:  # the runner goes on handling items itself
+            log.exception("the worker processes did not start", extra={"action": "workers"})
+
+    @property
+    def pool(self) -> WorkerPool:
+        self.start(wait=True)
+        if self._pool is None:
+            raise RuntimeError("the worker processes did not start (see the log)")
         return self._pool
 
     def _job(self) -> item_worker.Job:
@@ -85,6 +106,9 @@ class ItemWorkers:
         stay claimed for the next call, so the workers go on while the caller does other work;
         :meth:`close` releases them."""
         runner = self.runner
+        if not self.start() and not self._flights:  # the workers are starting: the runner works meanwhile
+            item = runner.process_next()
+            return [] if item is None else [item]
         limit = limit or 4 * self.workers
         handled: list[WorkItem] = []
         self._fill(handled)
@@ -240,6 +264,9 @@ class ItemWorkers:
         """Stop the worker processes and release every item still in flight (no attempt used;
         one a worker was posting when stopped is in doubt in the ledger, which the next
         attempt asks the target about)."""
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()

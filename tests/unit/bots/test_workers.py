@@ -56,6 +56,7 @@ def setup(deployment):
 
 def drain(workers: ItemWorkers) -> list:
     handled = []
+    workers.start(wait=True)  # else the runner handles the first items itself while they start
     try:
         while batch := workers.process_batch():
             handled += batch
@@ -104,6 +105,7 @@ def test_the_workers_log_to_the_run_log_and_report_their_stages(setup):
     runner.observer = Watching()
     runner.config.runner.__dict__["workers"] = 2  # frozen model; run --once with two workers
     runner.workers = ItemWorkers(runner, 2)
+    runner.workers.start(wait=True)
     summary = runner.run_once()
     assert summary.outcomes == {"done": 4, "exception": 1}
     assert seen.count("done") == 4 and seen.count("exception") == 1
@@ -118,6 +120,7 @@ def test_the_workers_log_to_the_run_log_and_report_their_stages(setup):
 def test_items_not_started_are_released_when_the_runner_stops(setup):
     runner, store = setup
     workers = ItemWorkers(runner, 2)
+    workers.start(wait=True)
     try:
         first = workers.process_batch(limit=1)
         runner.request_stop()
@@ -156,6 +159,7 @@ def test_a_bot_with_templates_reads_its_documents_with_them_in_the_workers(deplo
 def test_items_claimed_ahead_stay_claimed_between_batches_and_close_releases_them(setup):
     runner, store = setup
     workers = ItemWorkers(runner, 2)
+    workers.start(wait=True)
     try:
         first = workers.process_batch(limit=1)
         assert len(first) == 1 and first[0].status != Status.PROCESSING
