@@ -1,4 +1,10 @@
-"""The runner: collect new work, then claim -> handle -> complete, one item at a time.
+"""The runner: collect new work, then claim -> handle -> complete.
+
+:meth:`Runner.loop` is the one loop: ``backoffice run`` (:mod:`backoffice.bots.service`) and
+``run --once`` (:meth:`Runner.run_once`) both run it. Each step handles one item in the runner,
+or, with ``runner.workers`` of 2 or more, a batch in worker processes
+(:mod:`backoffice.bots.workers`). The runner tells its ``observer`` how long each stage took
+and how each item ended (:mod:`backoffice.bots.observer`; metrics listen).
 
 A ``BusinessError`` sends the item to the exception queue; an ``ApplicationError`` or any
 unexpected exception (logged with its traceback) to ``retrying`` with exponential backoff and

@@ -1,7 +1,7 @@
 """``backoffice run``: one runner process among any number sharing a queue.
 
-Every runner processes queued items continuously (claim -> handle -> complete) and waits for
-work with the store's ``wait_for_work`` (LISTEN/NOTIFY on PostgreSQL) when idle. A coordinator
+Every runner processes queued items continuously (the runner's one loop, :meth:`Runner.loop`)
+and waits for work with the store's ``wait_for_work`` (LISTEN/NOTIFY on PostgreSQL) when idle. A coordinator
 thread announces the runner in the registry and polls the leader lease; only the leader fires
 the bots' schedules. A scheduled run (collecting one bot's new work) is decided and recorded by
 the coordinator and executed by the runner's own thread before its next claim, so sources and
