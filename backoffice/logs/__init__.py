@@ -119,12 +119,13 @@ def follow_run_log(path: Path, run_id: str) -> None:
 
 @contextmanager
 def run_log(
-    logs_dir: Path, run_id: str, *, max_bytes: int = 100_000_000, backups: int = 5, keep_days: float = 30
+    logs_dir: Path, run_id: str, *, max_bytes: float = 100_000_000, backups: float = 5, keep_days: float = 30
 ) -> Iterator[Path]:
-    """Write every ``backoffice`` log record of this run to ``logs_dir/run-<id>.jsonl``."""
+    """Write every ``backoffice`` log record of this run to ``logs_dir/run-<id>.jsonl`` (rolled
+    over at ``max_bytes``, ``backups`` parts kept: the options of ``runner.log_options()``)."""
     logs_dir.mkdir(parents=True, exist_ok=True)
     path = logs_dir / f"run-{run_id}.jsonl"
-    handler = _Rolling(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
+    handler = _Rolling(path, maxBytes=int(max_bytes), backupCount=int(backups), encoding="utf-8")
     handler.setFormatter(JsonLinesFormatter())
     handler.addFilter(_RunFields(run_id))
     logger = logging.getLogger("backoffice")
