@@ -112,7 +112,7 @@ class ItemWorkers:
         limit = limit or 4 * self.workers
         handled: list[WorkItem] = []
         self._fill(handled)
-        while self._flights and len(handled) < limit:
+        while self._flights and (len(handled) < limit or runner.stopping):  # stopping: finish those handled
             if runner.stopping:
                 self._release_unread()
                 if not self._flights:
