@@ -1,4 +1,5 @@
-"""A runner killed with SIGKILL mid-item: after restart every document is processed once."""
+"""A runner killed with SIGKILL mid-item (its worker processes with it): after restart every
+document is processed once."""
 
 from __future__ import annotations
 
@@ -39,14 +40,15 @@ def wait_for_lines(path: Path, count: int, timeout: float = 60) -> None:
     raise AssertionError(f"{path} never reached {count} lines")
 
 
-def test_sigkill_mid_item_then_restart_processes_each_document_once(tmp_path):
+@pytest.mark.parametrize("workers", [0, 2], ids=["in-the-runner", "two-workers"])
+def test_sigkill_mid_item_then_restart_processes_each_document_once(tmp_path, workers):
     from backoffice.demo.invoices import generate
 
     slow_log = tmp_path / "slow.log"
     config = tmp_path / "bots.yaml"
     config.write_text(textwrap.dedent(f"""
         workspace: work
-        runner: {{lease_seconds: 1, poll_seconds: 0.2}}
+        runner: {{lease_seconds: 1, poll_seconds: 0.2, workers: {workers}}}
         bots:
           - name: invoices
             source: {{kind: folder, path: inbox, create: true, settle_seconds: 0}}
