@@ -1,5 +1,5 @@
 """Chaos: three runner processes on one PostgreSQL queue, 2,000 items, runners SIGKILLed at
-random moments and restarted (handling the items themselves, or with two worker processes each). Every item is done exactly once, every effect recorded once, and
+random moments and restarted. Every item is done exactly once, every effect recorded once, and
 the schedule fired exactly once per tick across the leader changes."""
 
 from __future__ import annotations
@@ -43,15 +43,14 @@ def start(config) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
 
 
-@pytest.mark.parametrize("workers", [0, 2], ids=["in-the-runner", "two-workers"])
-def test_runners_killed_at_random_lose_and_repeat_nothing(tmp_path, database, workers):
+def test_runners_killed_at_random_lose_and_repeat_nothing(tmp_path, database):
     schema = f"chaos_{uuid.uuid4().hex[:8]}"
     ticks_log = tmp_path / "ticks.log"
     config = tmp_path / "bots.yaml"
     config.write_text(textwrap.dedent(f"""
         workspace: work
         queue: "{database}?schema={schema}"
-        runner: {{lease_seconds: 2, leader_lease_seconds: 1.5, poll_seconds: 0.5, shutdown_seconds: 1, workers: {workers}}}
+        runner: {{lease_seconds: 2, leader_lease_seconds: 1.5, poll_seconds: 0.5, shutdown_seconds: 1}}
         connections:
           ledger: {{url: "{database}"}}
         bots:
