@@ -43,6 +43,7 @@ from backoffice.queue.base import WorkItem
 log = logging.getLogger(__name__)
 
 READ, HANDLE = "read", "handle"
+AHEAD = 2  # items in flight per worker: one read or handled, one waiting
 
 
 @dataclass
@@ -123,7 +124,7 @@ class ItemWorkers:
 
     def _fill(self, handled: list[WorkItem]) -> None:
         runner = self.runner
-        room = 2 * self.workers - len(self._flights)
+        room = AHEAD * self.workers - len(self._flights)
         ready = [name for name, bot in runner.bots.items() if bot.paused_until() is None]
         if room <= 0 or not ready or runner.stopping:
             return
