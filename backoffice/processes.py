@@ -45,6 +45,7 @@ MEMORY_LIMIT_MB = 1024
 WORKER_SETUP: list[str] = []
 _budget_mb = 0  # in a worker: the budget limit_memory set
 _started: Any = None  # in a worker of a pool that reports its tasks: where announce() writes
+_creator: int | None = None  # in a worker: the process that started its pool
 
 
 def worker_count(setting: int | None) -> int:
@@ -52,11 +53,11 @@ def worker_count(setting: int | None) -> int:
     return (os.cpu_count() or 1) if setting is None else setting
 
 
-def limit_memory(megabytes: int, started: Any = None, setup: tuple[str, ...] = ()) -> None:
+def limit_memory(megabytes: int, started: Any = None, setup: tuple[str, ...] = (), creator: int | None = None) -> None:
     """Run in each worker as it starts: cap its address space at what it has plus
-    ``megabytes``; one OCR thread; leave when the parent is gone; then call each ``setup``."""
+    ``megabytes``; one OCR thread; leave when ``creator`` (the process that started the pool)
+    is gone; then call each ``setup``."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    _die_with_parent()
     global _budget_mb, _started
     _budget_mb, _started = megabytes, started
     limit = _address_space() + megabytes * 1024 * 1024
@@ -64,22 +65,12 @@ def limit_memory(megabytes: int, started: Any = None, setup: tuple[str, ...] = (
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ValueError, OSError):  # a platform without the limit still works
         log.debug("could not limit memory", exc_info=True)
-    threading.Thread(target=_leave_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
+    global _creator
+    creator = _creator = creator or os.getppid()
+    threading.Thread(target=_leave_with, args=(creator,), name="creator-watch", daemon=True).start()
     for name in setup:
         module, _, function = name.partition(":")
         getattr(importlib.import_module(module), function)()
-
-
-def _die_with_parent() -> None:
-    """On Linux, have the kernel kill this process when its parent (the fork server, which
-    ends with the process that started it) is gone; elsewhere the watch thread does it."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _address_space() -> int:
@@ -90,11 +81,18 @@ def _address_space() -> int:
         return 0
 
 
-def _leave_with_parent(parent: int) -> None:
-    """A worker whose parent was killed (SIGKILL) is adopted by another process; it then exits.
-    (Its task pipe alone does not end it: workers forked later hold that pipe open too.)"""
-    while os.getppid() == parent:
-        time.sleep(1.0)
+def leave_if_orphaned() -> None:
+    """In a worker, before a task: exit if the process that started the pool is gone."""
+    if _creator is not None and not alive(_creator):
+        os._exit(1)
+
+
+def _leave_with(creator: int) -> None:
+    """Exit as soon as the process that started this worker's pool is gone (SIGKILL leaves no
+    time to stop the workers; the fork server that started them may outlive it): a worker must
+    not go on with the tasks its pipe still holds for a runner that is dead."""
+    while alive(creator):
+        time.sleep(0.1)
     os._exit(1)
 
 
@@ -124,7 +122,7 @@ class WorkerPool:
                  started: Any = None):  # fmt: skip
         self.workers = workers
         self.pool = pebble.ProcessPool(max_workers=workers, max_tasks=tasks_per_child, initializer=limit_memory,
-                                       initargs=(memory_mb, started, tuple(WORKER_SETUP)), context=context())  # fmt: skip
+                                       initargs=(memory_mb, started, tuple(WORKER_SETUP), os.getpid()), context=context())  # fmt: skip
         # Ready when its workers are: their start (the fork server's, the first time) is not
         # counted in the time of the first tasks.
         futures.wait([self.pool.schedule(os.getpid) for _ in range(workers)])
@@ -236,7 +234,7 @@ def run_isolated(
     start = context()
     receive, send = start.Pipe(duplex=False)
     setup = tuple(WORKER_SETUP)
-    process = start.Process(target=_isolated, args=(send, memory_mb, setup, function, args), daemon=True)
+    process = start.Process(target=_isolated, args=(send, memory_mb, setup, os.getpid(), function, args), daemon=True)
     started = time.monotonic()
     process.start()
     send.close()
@@ -265,8 +263,10 @@ def run_isolated(
     return outcome
 
 
-def _isolated(send: Any, memory_mb: int, setup: tuple[str, ...], function: Callable[..., Any], args: tuple) -> None:
-    limit_memory(memory_mb, None, setup)
+def _isolated(
+    send: Any, memory_mb: int, setup: tuple[str, ...], creator: int, function: Callable[..., Any], args: tuple
+) -> None:
+    limit_memory(memory_mb, None, setup, creator)
     send.send(function(*args))
     send.close()
 

@@ -20,7 +20,7 @@ from backoffice.bots.observer import Recorder
 from backoffice.documents.models import Document
 from backoffice.errors import DocumentError
 from backoffice.logs import follow_run_log
-from backoffice.processes import announce, memory_limit_mb
+from backoffice.processes import announce, leave_if_orphaned, memory_limit_mb
 from backoffice.queue.base import WorkItem
 
 
@@ -67,6 +67,7 @@ def _runner_for(job: Job) -> Any:
 
 def read(job: Job, item: WorkItem) -> dict[str, Any]:
     """The document in the item's file, or the error that stopped reading it."""
+    leave_if_orphaned()  # a task still in the pipe of a runner that was killed is not done
     announce(item.id)  # the runner watches this worker's memory while it reads
     bot = _runner_for(job).bots[item.bot]
     start = time.perf_counter()
@@ -83,6 +84,7 @@ def read(job: Job, item: WorkItem) -> dict[str, Any]:
 def handle(job: Job, item: WorkItem, document: dict | None) -> tuple[WorkItem, list[tuple[str, str, float]], float]:
     """Take the item through its stages (``document``: what :func:`read` found, or None when the
     item needs no reading); the item after, the stages timed, and the seconds it took."""
+    leave_if_orphaned()
     runner = _runner_for(job)
     _recorder.take()
     start = time.perf_counter()
