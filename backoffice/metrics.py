@@ -6,13 +6,13 @@
 - ``backoffice_items_handled_total{bot,outcome}``, ``backoffice_exceptions_total{bot,code}``,
   ``backoffice_retries_total{bot,code}``: what this runner did.
 
-:func:`instrument` wraps a runner's stage calls with timers; :func:`serve_metrics` starts the
-HTTP endpoint in a daemon thread.
+:class:`Metrics` is an observer the runner calls as it finishes each stage and item
+(:mod:`backoffice.bots.observer`); :func:`serve_metrics` starts the HTTP endpoint in a daemon
+thread.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +22,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from backoffice.bots.observer import Observer
 from backoffice.queue.base import Status, Store
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class QueueCollector(Collector):
         yield age
 
 
-class Metrics:
+class Metrics(Observer):
     """The metrics of one runner process, in their own registry."""
 
     def __init__(self, store: Store, clock: Callable[[], float] = time.time):
@@ -71,7 +72,10 @@ class Metrics:
         self.retries = Counter("backoffice_retries", "Items scheduled for a retry, by reason code.",
                                ["bot", "code"], registry=self.registry)  # fmt: skip
 
-    def record(self, bot: str, status: Status, code: str | None, seconds: float) -> None:
+    def stage(self, bot: str, stage: str, seconds: float) -> None:
+        self.stage_seconds.labels(bot, stage).observe(seconds)
+
+    def item(self, bot: str, status: Status, code: str | None, seconds: float) -> None:
         self.stage_seconds.labels(bot, "item").observe(seconds)
         self.handled.labels(bot, status.value).inc()
         if status == Status.EXCEPTION:
@@ -80,42 +84,10 @@ class Metrics:
             self.retries.labels(bot, code or "unknown").inc()
 
 
-_current: list[Metrics] = []  # the metrics the stage timers report to (the last instrumented)
-
-
-def _timed(stage: str, call: Callable[..., Any], bot_of: Callable[..., str]) -> Callable[..., Any]:
-    @functools.wraps(call)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return call(*args, **kwargs)
-        finally:
-            if _current:
-                _current[-1].stage_seconds.labels(bot_of(*args, **kwargs), stage).observe(time.perf_counter() - start)
-
-    wrapper.__wrapped_stage__ = stage  # type: ignore[attr-defined]
-    return wrapper
-
-
 def instrument(runner: Any, metrics: Metrics) -> None:
-    """Time this runner's items and stages (extraction, rules, target calls) into ``metrics``:
-    wraps ``runner.handle``, and once per process the stage functions the runner calls."""
-    from backoffice.bots import runner as runner_module, stages
-
-    handle = runner.handle
-
-    def timed_handle(item):
-        start = time.perf_counter()
-        after = handle(item)
-        metrics.record(item.bot, after.status, after.error_code, time.perf_counter() - start)
-        return after
-
-    runner.handle = timed_handle
-    _current[:] = [metrics]
-    if not hasattr(stages.extract, "__wrapped_stage__"):
-        stages.extract = _timed("extract", stages.extract, lambda bot, *a, **k: bot.name)
-        stages.apply_rules = _timed("rules", stages.apply_rules, lambda bot, *a, **k: bot.name)
-        runner_module.post_once = _timed("post", runner_module.post_once, lambda store, owner, item, *a, **k: item.bot)
+    """Make ``metrics`` the runner's observer: the runner times its items and their stages
+    (extraction, rules, target calls) into it, its worker processes' included."""
+    runner.observer = metrics
 
 
 def serve_metrics(store: Store, host: str = "127.0.0.1", port: int = 0, runner: Any = None) -> int:

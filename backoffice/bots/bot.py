@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from backoffice import connectors
 from backoffice.config import Bot as BotConfig
@@ -27,6 +28,7 @@ class Bot:
     rules: RuleSet | None = None
     rules_error: str | None = None
     templates: list | None = None  # layout templates tried before template-free extraction
+    templates_dir: Path | None = None  # where they were loaded from (a process of its own loads them again)
     extras: dict = field(default_factory=dict)
 
     @property
@@ -71,6 +73,7 @@ def build_bots(config: Config, files: FileStore, names: list[str] | None = None)
                 bot.rules_error = str(exc)
                 log.error("rule file of bot %s is invalid: %s", bot.name, exc, extra={"bot": bot.name})
         if bot_config.templates:  # a template file that does not parse stops the start, naming it
-            bot.templates = load_templates(inside(config.config_dir, bot_config.templates))
+            bot.templates_dir = inside(config.config_dir, bot_config.templates)
+            bot.templates = load_templates(bot.templates_dir)
         bots[bot.name] = bot
     return bots

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from backoffice.bots import stages
@@ -69,20 +70,27 @@ def killed_entry(reason: str) -> dict[str, Any]:
     return {"reason": reason, "at": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
-def _extract(bot: Any, item: WorkItem) -> dict[str, Any]:
+def _read_file(path: str, name: str, kind: str, templates_dir: str | None) -> dict[str, Any]:
+    """In a process of its own: the document in the file, or the error that stopped it."""
+    from backoffice.documents.templates import load_templates
+
     try:
-        return {"document": stages.extract(bot, item).to_dict()}
+        templates = load_templates(templates_dir) if templates_dir else None
+        return {"document": stages.read_file(Path(path), name, kind, templates).to_dict()}
     except DocumentError as exc:
         return {"error": exc.reason, "code": exc.code}
     except MemoryError:
-        return {"error": f"{file_name(item)}: reading it needed more than {memory_limit_mb()} MB", "code": "too-large"}
+        return {"error": f"{name}: reading it needed more than {memory_limit_mb()} MB", "code": "too-large"}
 
 
 def read_isolated(bot: Any, item: WorkItem, *, timeout: float = SECONDS, memory_mb: int = MEMORY_LIMIT_MB) -> Document:
     """Read the item's file in a capped process of its own; a process that dies or overruns is
     a DocumentError naming the file and what was measured (with the item's earlier deaths)."""
     name = file_name(item)
-    outcome = run_isolated(_extract, (bot, item), timeout=timeout, memory_mb=memory_mb)
+    path = str(bot.context.files.path(item.files[0]))
+    templates = str(bot.templates_dir) if bot.templates_dir else None
+    outcome = run_isolated(_read_file, (path, name, bot.config.extractor, templates), timeout=timeout,
+                           memory_mb=memory_mb)  # fmt: skip
     if outcome.timed_out:
         raise DocumentError(
             f"{name}: reading took longer than {timeout:.0f} s (the reader was stopped){history(item)}", code="too-slow"

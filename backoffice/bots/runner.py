@@ -1,4 +1,10 @@
-"""The runner: collect new work, then claim -> handle -> complete, one item at a time.
+"""The runner: collect new work, then claim -> handle -> complete.
+
+:meth:`Runner.loop` is the one loop: ``backoffice run`` (:mod:`backoffice.bots.service`) and
+``run --once`` (:meth:`Runner.run_once`) both run it. Each step handles one item in the runner,
+or, with ``runner.workers`` of 2 or more, a batch in worker processes
+(:mod:`backoffice.bots.workers`). The runner tells its ``observer`` how long each stage took
+and how each item ended (:mod:`backoffice.bots.observer`; metrics listen).
 
 A ``BusinessError`` sends the item to the exception queue; an ``ApplicationError`` or any
 unexpected exception (logged with its traceback) to ``retrying`` with exponential backoff and
@@ -27,7 +33,9 @@ from datetime import UTC, datetime, timedelta
 
 from backoffice.bots import mail_parent, reading, stages
 from backoffice.bots.bot import Bot, build_bots
+from backoffice.bots.observer import Observer
 from backoffice.bots.outages import Outages
+from backoffice.bots.workers import ItemWorkers
 from backoffice.config import Config
 from backoffice.connectors.base import Intake
 from backoffice.connectors.ledger import post_once
@@ -38,6 +46,7 @@ from backoffice.errors import BusinessError, ConfigError, LeaseLost, StageError
 from backoffice.learning import hooks as learning
 from backoffice.logs import log_context, run_log
 from backoffice.queue.base import Status, Store, WorkItem
+from backoffice.processes import worker_count
 from backoffice.queue.files import FileStore
 from backoffice.rules import approvals
 from backoffice.rules.duplicates import backfill
@@ -73,7 +82,11 @@ class Runner:
         bots: list[str] | None = None,
         owner: str | None = None,
         rng: random.Random | None = None,
+        workers: int | None = None,
+        prepare: bool = True,
     ):
+        """``workers``: worker processes (default: the config's); ``prepare``: key again the items
+        of a changed duplicates rule and sweep stale temporary files (a worker does neither)."""
         self.config, self.store = config, store
         self.files = FileStore(config.workspace_path / "files")
         self.bots: dict[str, Bot] = build_bots(config, self.files, bots)
@@ -90,7 +103,16 @@ class Runner:
         self.notifier = Notifier(config.notify, config.workspace_path) if config.notify else None
         self.heartbeat = Heartbeat(store, self.owner, self.lease)
         self.policy = approvals.Policy.of(config)
-        self._set_run(new_run_id())
+        self.observer = Observer()  # told of each stage and item (metrics listen: backoffice.metrics)
+        count = worker_count(config.runner.workers if workers is None else workers)
+        shared = not config.queue_url.startswith("memory:")  # workers open the queue themselves
+        self.workers = ItemWorkers(self, count) if count > 1 and shared else None
+        self.set_run(new_run_id())
+        if prepare:
+            self._prepare()
+
+    def _prepare(self) -> None:
+        store = self.store
         for bot in self.bots.values():  # items keyed by another rule file (or by none) are keyed again
             if bot.rules is not None and bot.rules.duplicates:
                 backfill(store, bot.name, bot.rules.duplicates)
@@ -112,12 +134,16 @@ class Runner:
         return self._stop.is_set()
 
     def close(self) -> None:
+        if self.workers is not None:
+            self.workers.close()  # items claimed ahead go back to the queue
         self.heartbeat.stop()
         self.outages.close()
         for bot in self.bots.values():
             bot.close()
 
-    def _set_run(self, run_id: str) -> None:
+    def set_run(self, run_id: str, log_path: str | None = None) -> None:
+        """The run the runner works in now, and its log file (its workers write there too)."""
+        self.run_id, self.log_path = run_id, log_path
         for bot in self.bots.values():
             bot.context.run = run_id
 
@@ -154,28 +180,73 @@ class Runner:
             return None
         return self.handle(claimed[0])
 
-    def run_once(self, on_item: Callable[[WorkItem], None] | None = None, run_id: str | None = None) -> RunSummary:
-        """Collect once, then process every item that is due until none is left."""
-        summary = RunSummary(run_id or new_run_id())
-        self._set_run(summary.run_id)
-        with run_log(self.config.workspace_path / "logs", summary.run_id) as path:
-            summary.log_path = str(path)
-            log.info("run started by %s", self.owner, extra={"action": "run-start"})
-            summary.collected = self.collect()
-            while not self.stopping:
-                item = self.process_next()
-                if item is None:
-                    wait = self._pause_with_work()
-                    if wait is None:
-                        break
-                    self._stop.wait(wait)  # a target's circuit is open and items wait for it
-                    continue
+    def step(self) -> list[WorkItem]:
+        """Handle what is due now: a batch through the worker processes when the runner has
+        them, else one item here; [] when nothing is due (or every bot is paused)."""
+        if self.workers is not None:
+            return self.workers.process_batch()
+        item = self.process_next()
+        return [] if item is None else [item]
+
+    def loop(
+        self,
+        summary: RunSummary,
+        idle: Callable[[], bool],
+        *,
+        on_item: Callable[[WorkItem], None] | None = None,
+        between: Callable[[], object] | None = None,
+        patient: bool = True,
+    ) -> None:
+        """The runner's one loop (``backoffice run`` and ``run --once`` both run it): handle due
+        items until :meth:`request_stop`. ``idle()`` is called when nothing is due: it waits
+        for work and says whether to go on. ``between()`` runs before each step (a service's
+        scheduled runs). A queue that fails (locked, down) is waited for ``poll_seconds`` when
+        ``patient``, else its error ends the loop."""
+        poll = self.config.runner.poll_seconds
+        while not self.stopping:
+            if between is not None:
+                between()
+            try:
+                items = self.step()
+            except Interrupted:
+                raise
+            except Exception:
+                if not patient:
+                    raise
+                log.exception("cannot claim from the queue; trying again in %s s", poll, extra={"action": "claim"})
+                self._stop.wait(poll)
+                continue
+            if not items:
+                if not idle():
+                    break
+                continue
+            for item in items:
                 summary.outcomes[item.status.value] += 1
                 if on_item:
                     on_item(item)
+
+    def run_once(self, on_item: Callable[[WorkItem], None] | None = None, run_id: str | None = None) -> RunSummary:
+        """Collect once, then process every item that is due until none is left (``run --once``)."""
+        summary = RunSummary(run_id or new_run_id())
+        self.set_run(summary.run_id)
+        logs = self.config.workspace_path / "logs"
+        with run_log(logs, summary.run_id, **self.config.runner.log_options()) as path:
+            summary.log_path = str(path)
+            self.set_run(summary.run_id, summary.log_path)
+            log.info("run started by %s", self.owner, extra={"action": "run-start"})
+            summary.collected = self.collect()
+            self.loop(summary, self._wait_for_paused, on_item=on_item, patient=False)
             self.notify(force=True)
             log.info("run finished: %s", dict(summary.outcomes), extra={"action": "run-end"})
         return summary
+
+    def _wait_for_paused(self) -> bool:
+        """Nothing is due: wait for a paused target that items wait for, or end the run."""
+        wait = self._pause_with_work()
+        if wait is None:
+            return False
+        self._stop.wait(wait)  # a target's circuit is open and items wait for it
+        return True
 
     def _pause_with_work(self) -> float | None:
         """Seconds until the first paused bot that has pending items resumes, or None when no
@@ -198,47 +269,16 @@ class Runner:
         )
         return seconds
 
-    def run_forever(self, on_item: Callable[[WorkItem], None] | None = None) -> RunSummary:
-        """Poll the sources every ``poll_seconds`` and process items as they become due."""
-        summary = RunSummary(new_run_id())
-        self._set_run(summary.run_id)
-        with run_log(self.config.workspace_path / "logs", summary.run_id) as path:
-            summary.log_path = str(path)
-            log.info("runner %s started", self.owner, extra={"action": "run-start"})
-            next_collect = 0.0
-            for bot in self.bots.values():
-                if hasattr(bot.source, "watch"):
-                    bot.source.watch(self.wake)
-            while not self.stopping:
-                if self._wake.is_set():
-                    self._wake.clear()
-                    next_collect = 0.0
-                if time.monotonic() >= next_collect:
-                    self.notify()
-                    summary.collected += self.collect()
-                    next_collect = time.monotonic() + self.config.runner.poll_seconds
-                try:
-                    item = self.process_next()
-                except Interrupted:
-                    raise
-                except Exception:  # the queue itself failed (locked, disk full): wait, then go on
-                    log.exception("cannot claim from the queue; trying again in %s s", self.config.runner.poll_seconds,
-                                  extra={"action": "claim"})  # fmt: skip
-                    self._stop.wait(self.config.runner.poll_seconds)
-                    continue
-                if item is None:
-                    self._wake.wait(min(1.0, max(next_collect - time.monotonic(), 0.05)))
-                    continue
-                summary.outcomes[item.status.value] += 1
-                if on_item:
-                    on_item(item)
-            log.info("runner %s stopped: %s", self.owner, dict(summary.outcomes), extra={"action": "run-end"})
-        return summary
-
     # -- one item ------------------------------------------------------------------------
     def handle(self, item: WorkItem, document: Document | None = None) -> WorkItem:
         """Take the item through its stages and record the outcome; ``document`` is the item's
-        document when it was read elsewhere (a worker process) and not saved yet."""
+        document when it was read elsewhere and not saved yet. The observer is told how it ended."""
+        start = time.perf_counter()
+        after = self._handle(item, document)
+        self.observer.finished(after, time.perf_counter() - start)
+        return after
+
+    def _handle(self, item: WorkItem, document: Document | None = None) -> WorkItem:
         bot = self.bots[item.bot]
         fields = {"bot": bot.name, "item": item.id}
         with log_context(bot=bot.name, item=item.id):
@@ -296,9 +336,11 @@ class Runner:
 
     def _stages(self, bot: Bot, item: WorkItem, fields: dict, document: Document | None = None) -> WorkItem:
         if document is None:
-            document, item = self._read(bot, item)
+            with self.observer.timed(bot.name, "extract"):
+                document, item = self._read(bot, item)
         learned = learning.on_extracted(self.store, bot, item, document)  # read with learned layouts
-        verdict = stages.apply_rules(bot, document, item, self.store, self.policy)
+        with self.observer.timed(bot.name, "rules"):
+            verdict = stages.apply_rules(bot, document, item, self.store, self.policy)
         payload = {**item.payload, "document": document.to_dict()}
         payload.pop(reading.READING, None)
         if learned is not None:
@@ -313,7 +355,8 @@ class Runner:
         ledger = {effect.target: effect for effect in self.store.effects(item.id)}
         for target in bot.targets:
             earlier = ledger.get(target.name)
-            ref = post_once(self.store, self.owner, item, document, target, earlier)
+            with self.observer.timed(bot.name, "post"):
+                ref = post_once(self.store, self.owner, item, document, target, earlier)
             if earlier is None or earlier.external_id != ref:
                 log.info("item %s posted to %s as %s", item.id, target.name, ref,
                          extra={**fields, "action": "post", "target": target.name})  # fmt: skip

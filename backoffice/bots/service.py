@@ -1,7 +1,7 @@
 """``backoffice run``: one runner process among any number sharing a queue.
 
-Every runner processes queued items continuously (claim -> handle -> complete) and waits for
-work with the store's ``wait_for_work`` (LISTEN/NOTIFY on PostgreSQL) when idle. A coordinator
+Every runner processes queued items continuously (the runner's one loop, :meth:`Runner.loop`)
+and waits for work with the store's ``wait_for_work`` (LISTEN/NOTIFY on PostgreSQL) when idle. A coordinator
 thread announces the runner in the registry and polls the leader lease; only the leader fires
 the bots' schedules. A scheduled run (collecting one bot's new work) is decided and recorded by
 the coordinator and executed by the runner's own thread before its next claim, so sources and
@@ -26,9 +26,8 @@ from collections.abc import Callable
 from backoffice.bots.leader import Leader
 from backoffice.bots.outages import SourceDown, reason_of
 from backoffice.bots.registry import Registry, RunnerInfo
-from backoffice.bots.runner import Interrupted, Runner, RunSummary, new_run_id
+from backoffice.bots.runner import Runner, RunSummary, new_run_id
 from backoffice.bots.scheduler import Scheduler, schedules_of
-from backoffice.bots.workers import ExtractionWorkers, worker_count
 from backoffice.connectors.base import Intake
 from backoffice.logs import run_log
 from backoffice.queue.base import WorkItem
@@ -52,8 +51,6 @@ class Service:
         self.state = "running"
         self._coordinator: threading.Thread | None = None
         self._woken: set[str] = set()
-        count = worker_count(self.config.runner.workers)
-        self.workers = ExtractionWorkers(runner, count) if count > 1 else None
 
     # -- the schedules' work -------------------------------------------------------------
     def collect(self, bot_name: str) -> int:
@@ -146,15 +143,16 @@ class Service:
         """Process items until :meth:`request_stop`; the leader fires the schedules meanwhile."""
         runner = self.runner
         summary = RunSummary(new_run_id())
-        runner._set_run(summary.run_id)
+        runner.set_run(summary.run_id)
         with run_log(self.config.workspace_path / "logs", summary.run_id, **self.config.runner.log_options()) as path:
             summary.log_path = str(path)
+            runner.set_run(summary.run_id, summary.log_path)
             log.info("runner %s started", runner.owner, extra={"action": "run-start"})
             self._watch()
             self._coordinator = threading.Thread(target=self._coordinate, name="coordinator", daemon=True)
             self._coordinator.start()
             try:
-                self._loop(summary, on_item)
+                runner.loop(summary, self._idle, on_item=on_item, between=self.run_due)
             finally:
                 self.state = "stopping"
                 runner.request_stop()
@@ -163,33 +161,13 @@ class Service:
             log.info("runner %s stopped: %s", runner.owner, dict(summary.outcomes), extra={"action": "run-end"})
         return summary
 
-    def _loop(self, summary: RunSummary, on_item: Callable[[WorkItem], None] | None) -> None:
-        runner, poll = self.runner, self.config.runner.poll_seconds
-        while not runner.stopping:
-            self.run_due()
-            try:
-                if self.workers is not None:
-                    items = self.workers.process_batch()
-                else:
-                    item = runner.process_next()
-                    items = [] if item is None else [item]
-            except Interrupted:
-                raise
-            except Exception:  # the queue itself failed (down, locked): wait, then go on
-                log.exception("cannot claim from the queue; trying again in %s s", poll, extra={"action": "claim"})
-                runner._stop.wait(poll)
-                continue
-            if not items:
-                self._wait_for_work(min(1.0, poll))
-                continue
-            for item in items:
-                summary.outcomes[item.status.value] += 1
-                if on_item:
-                    on_item(item)
+    def _idle(self) -> bool:
+        self._wait_for_work(min(1.0, self.config.runner.poll_seconds))
+        return True
 
     def _leave(self) -> None:
-        if self.workers is not None:
-            self.workers.close()
+        if self.runner.workers is not None:
+            self.runner.workers.close()  # items claimed ahead go back to the queue
         try:
             self.leader.resign()
             self.registry.leave(self.runner.owner)

@@ -7,6 +7,8 @@ already holds a reference for the item is not posted to again.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from backoffice import documents
 from backoffice.bots.bot import Bot
 from backoffice.documents.models import Document
@@ -25,14 +27,18 @@ def extract(bot: Bot, item: WorkItem) -> Document:
         raise DocumentError(item.payload["intake_error"], code="intake")
     if not item.files:
         raise DocumentError(f"{name}: the item has no file to read", code="no-file")
-    path = bot.context.files.path(item.files[0])
+    return read_file(bot.context.files.path(item.files[0]), name, bot.config.extractor, bot.templates)
+
+
+def read_file(path: Path, name: str, kind: str, templates: list | None = None) -> Document:
+    """The document in the file at ``path``, which people know as ``name``; errors name it."""
     with path.open("rb") as stream:
         head = stream.read(1024)
     if head and name.lower().endswith(".pdf") and b"%PDF" not in head:
         # The stored copy has no name; the name the sender gave promised a PDF.
         raise DocumentError(f"{name}: not a PDF, it looks like {describe(head)}", code="not-a-pdf")
     try:
-        document = documents.extract(path, kind=bot.config.extractor, templates=bot.templates)
+        document = documents.extract(path, kind=kind, templates=templates)
     except DocumentError as exc:
         # The stored copy is named by its hash; tell people the name they know.
         raise DocumentError(exc.reason.replace(path.name, name), code=exc.code, field=exc.field) from exc

@@ -1,192 +1,238 @@
-"""Worker processes for the CPU-bound stage: one runner reads documents on every core.
+"""Worker processes that handle a runner's items, so that one runner uses every core.
 
-:class:`ExtractionWorkers` keeps up to two due items per worker claimed ahead, their files
-handed to a persistent pool of forked processes (:mod:`backoffice.documents.pool`'s reader, with its
-memory cap), and handles the items one by one in the runner as their documents come back: the
-document goes straight to the runner's stages (:meth:`Runner.handle`), which save it with the
-Verdict in one update. Rules, the effect ledger and target calls stay in the runner: they are
-I/O, and one lease owner per item keeps the exactly-once guarantees unchanged. So the workers
-read the next documents while the runner thread applies the rules to and posts this one.
+:class:`ItemWorkers` keeps up to two due items per worker claimed ahead and hands each to a
+pool of worker processes (:mod:`backoffice.processes`, started by a fork server) in two tasks:
+reading its file (with a time limit), then taking it through its stages, rules, targets and
+completion (:mod:`backoffice.bots.item_worker`). The workers act with the runner's lease owner
+on the same queue, so leases, the effect ledger and the journal keep their exactly-once
+guarantees; the runner's own thread only claims, renews the leases of items that wait, and
+counts. A mail's parent item, and an item whose reading killed a reader before, are handled in
+the runner itself (the first needs the source's connection, the second a process of its own),
+and so is every item while the workers start (the fork server imports the parsers first).
 
-An item that waited in the batch for half its lease gets its lease renewed before it is handled
-(a batch never outlives its leases), a file the reader cannot read goes to the exception queue
-as the runner would send it, and on shutdown the items not yet started are released without
-using an attempt. Each task reports which worker took it, so a worker that dies on an item (a
-parser that aborts at the memory cap) is seen within a moment, not after the time limit, and a
-worker that overruns the time limit on one item is killed (the pool starts another): the
-other items never wait behind it. The item that killed its worker is retried, read next time
-in a process of its own (:mod:`backoffice.bots.reading`); if that dies too it goes to the
-exception queue naming the file and what was measured. A bot with layout templates reads its documents in the runner (the workers
-read without templates).
+A file the reader cannot read goes to the exception queue as the runner would send it; a
+worker that overruns the time limit on one file is stopped (the pool starts another) and that
+item goes to the exception queue: the other items never wait behind it. Each reading reports
+which worker took it, so the runner watches that worker's memory; a worker that dies reading
+an item (a parser that aborts at the memory cap) is seen at once, and the item is retried, read
+next time in a process of its own (:mod:`backoffice.bots.reading`); if that dies too it goes to
+the exception queue naming the file and what was measured. A worker that dies later, while it
+posts, leaves the item to a retry (the ledger knows what was sent). On shutdown the items not
+being handled yet are released without using an attempt; those being handled are finished.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import signal
+import threading
 import time
-from collections import deque
+from concurrent import futures
+from concurrent.futures import CancelledError, Future
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
-from backoffice.bots import mail_parent, reading, stages
-from backoffice.documents.models import Document
-from backoffice.documents.pool import SECONDS_PER_DOCUMENT, _read
-from backoffice.errors import DocumentError, LeaseLost
-from backoffice.processes import MEMORY_LIMIT_MB, alive, peak_mb, started_queue, worker_count, worker_pool
-from backoffice.queue.base import WorkItem
+from pebble import ProcessExpired
 
-GRACE_SECONDS = 1.0  # a worker gone without a result: wait this long for the result to arrive anyway
+from backoffice.bots import item_worker, mail_parent, reading
+from backoffice.documents.pool import SECONDS_PER_DOCUMENT
+from backoffice.errors import DocumentError, LeaseLost
+from backoffice.processes import MEMORY_LIMIT_MB, WorkerPool, ending, peak_mb, started_queue, worker_count
+from backoffice.queue.base import WorkItem
 
 log = logging.getLogger(__name__)
 
+READ, HANDLE = "read", "handle"
+AHEAD = 2  # items in flight per worker: one read or handled, one waiting
 
-class ExtractionWorkers:
+
+@dataclass
+class _Flight:
+    """An item claimed for the workers: reading, or being handled."""
+
+    item: WorkItem
+    future: Future
+    phase: str
+    renewed: float = field(default_factory=time.monotonic)  # when its lease was last taken or renewed
+    started: float = field(default_factory=time.monotonic)
+    peak_mb: int = 0
+
+
+class ItemWorkers:
     def __init__(
-        self, runner, workers: int, *, timeout: float = SECONDS_PER_DOCUMENT, memory_mb: int = MEMORY_LIMIT_MB
+        self, runner: Any, workers: int, *, timeout: float = SECONDS_PER_DOCUMENT, memory_mb: int = MEMORY_LIMIT_MB
     ):
         self.runner, self.workers, self.timeout, self.memory_mb = runner, workers, timeout, memory_mb
-        self._pool: Pool | None = None
+        self._pool: WorkerPool | None = None
+        self._starting: threading.Thread | None = None
         self._started: Any = None
-        self._begun: dict[int, tuple[int, float]] = {}  # item id -> (worker pid, when it started reading)
-        self._waiting: deque[tuple[WorkItem, AsyncResult | None, float]] = deque()  # claimed, reading ahead
+        self._begun: dict[int, int] = {}  # item id -> the pid of the worker reading it
+        self._flights: list[_Flight] = []
+
+    def start(self, wait: bool = False) -> bool:
+        """Start the worker processes in the background (``wait``: until they are up); whether
+        they are up. Until then the runner handles items itself (a worker starts in seconds
+        on a busy machine: the fork server imports the parsers first)."""
+        if self._starting is None:
+            self._started = started_queue()
+            self._starting = threading.Thread(target=self._start, name="start-workers", daemon=True)
+            self._starting.start()
+        if wait:
+            self._starting.join()
+        return self._pool is not None
+
+    def _start(self) -> None:
+        try:
+            self._pool = WorkerPool(self.workers, memory_mb=self.memory_mb, tasks_per_child=1000,
+                                    started=self._started)  # fmt: skip
+        except Exception:  # the runner goes on handling items itself
+            log.exception("the worker processes did not start", extra={"action": "workers"})
 
     @property
-    def pool(self) -> Pool:
+    def pool(self) -> WorkerPool:
+        self.start(wait=True)
         if self._pool is None:
-            self._started = started_queue()
-            self._pool = worker_pool(self.workers, memory_mb=self.memory_mb, started=self._started)
+            raise RuntimeError("the worker processes did not start (see the log)")
         return self._pool
 
-    def _needs_reading(self, item: WorkItem) -> bool:
-        return (
-            reading.needs_reading(item)
-            and not reading.suspect(item)
-            and not mail_parent.is_mail_parent(item)
-            and not self.runner.bots[item.bot].templates
-        )
-
-    def _claim(self, room: int) -> list[tuple[WorkItem, AsyncResult | None, float]]:
+    def _job(self) -> item_worker.Job:
         runner = self.runner
-        ready = [name for name, bot in runner.bots.items() if bot.paused_until() is None]
-        if not ready or room <= 0 or runner.stopping:
-            return []
-        claimed = runner.store.claim(runner.owner, bots=ready, lease=runner.lease, limit=room)
-        at = time.monotonic()
-        out = []
-        for item in claimed:
-            reading = None
-            if self._needs_reading(item):
-                bot = runner.bots[item.bot]
-                path = str(bot.context.files.path(item.files[0]))
-                reading = self.pool.apply_async(_read, (path, bot.config.extractor, False, item.id))
-            out.append((item, reading, at))
-        return out
+        return item_worker.Job(config=str(runner.config.path), queue=runner.config.queue_url, owner=runner.owner,
+                               bots=tuple(runner.bots), run=runner.run_id, log=runner.log_path)  # fmt: skip
 
+    # -- the batch -----------------------------------------------------------------------
     def process_batch(self, limit: int | None = None) -> list[WorkItem]:
-        """Handle due items, keeping up to two per worker in reading ahead of the one being
-        handled; return those handled (at most ``limit``, default four per worker), [] when
-        nothing is due. The items reading ahead stay claimed for the next call, so the workers
-        go on reading while the caller does other work; :meth:`close` releases them."""
-        runner, waiting = self.runner, self._waiting
+        """Handle due items, keeping up to two per worker in flight; return those handled (at
+        most ``limit``, default four per worker), [] when nothing is due. The items in flight
+        stay claimed for the next call, so the workers go on while the caller does other work;
+        :meth:`close` releases them."""
+        runner = self.runner
+        if not self.start() and not self._flights:  # the workers are starting: the runner works meanwhile
+            item = runner.process_next()
+            return [] if item is None else [item]
         limit = limit or 4 * self.workers
-        if not waiting:
-            waiting.extend(self._claim(2 * self.workers))
         handled: list[WorkItem] = []
-        while waiting and len(handled) < limit:
+        self._fill(handled)
+        while self._flights and (len(handled) < limit or runner.stopping):  # stopping: finish those handled
             if runner.stopping:
-                self._release([item for item, _, _ in waiting])
-                waiting.clear()
-                break
-            item, reading, claimed_at = waiting.popleft()
-            if len(waiting) < self.workers:  # keep the workers busy while this item is handled
-                waiting.extend(self._claim(2 * self.workers - len(waiting)))
-            document = None
-            try:
-                if time.monotonic() - claimed_at >= runner.lease / 2:
-                    runner.store.extend(item.id, runner.owner, lease=runner.lease)
-                if reading is not None:
-                    document = self._document(item, reading)
-            except LeaseLost:
-                log.warning("item %s: lease lost while waiting in a batch", item.id,
-                            extra={"item": item.id, "action": "lease-lost"})  # fmt: skip
-                continue
-            except DocumentError as exc:
-                handled.append(self._unreadable(item, exc))
-                continue
-            except WorkerKilled as exc:
-                handled.append(self._killed(item, exc))
-                continue
-            try:
-                handled.append(runner.handle(item, document))
-            except BaseException:  # Interrupted (the shutdown deadline): the others go back too
-                self._release([other for other, _, _ in waiting])
-                waiting.clear()
-                raise
+                self._release_unread()
+                if not self._flights:
+                    break
+            self._advance(handled)
+            self._fill(handled)
         return handled
 
-    def _document(self, item: WorkItem, result: AsyncResult) -> Document:
-        """The document a worker read, or the DocumentError the runner would have raised."""
-        name = item.payload.get("file") or item.files[0].name
-        found = self._wait(item, result, name)
-        if "killed" in found:
-            raise WorkerKilled(found["killed"])
-        if "document" not in found:
-            stored = self.runner.bots[item.bot].context.files.path(item.files[0]).name
-            raise DocumentError(found["error"].replace(stored, name), code=found["code"])
-        return stages.found(Document.from_dict(found["document"]), name)
+    def _fill(self, handled: list[WorkItem]) -> None:
+        runner = self.runner
+        room = AHEAD * self.workers - len(self._flights)
+        ready = [name for name, bot in runner.bots.items() if bot.paused_until() is None]
+        if room <= 0 or not ready or runner.stopping:
+            return
+        job = None
+        for item in runner.store.claim(runner.owner, bots=ready, lease=runner.lease, limit=room):
+            if mail_parent.is_mail_parent(item) or reading.suspect(item):
+                handled.append(runner.handle(item))  # here: the source's connection, a process of its own
+                continue
+            job = job or self._job()
+            if reading.needs_reading(item):
+                future = self.pool.schedule(item_worker.read, (job, item), timeout=self.timeout)
+                self._flights.append(_Flight(item, future, READ))
+            else:
+                self._flights.append(_Flight(item, self.pool.schedule(item_worker.handle, (job, item, None)), HANDLE))
 
-    def _wait(self, item: WorkItem, result: AsyncResult, name: str) -> dict[str, Any]:
-        """The worker's answer; or, when the worker reading the item died, ``{"killed": reason}``;
-        or a too-slow error when it read longer than the timeout (the worker is killed)."""
-        peak, gone_at = 0, None
-        self._drain(item.id)
-        while not result.ready():
-            self._drain(item.id)
-            begun = self._begun.get(item.id)
-            if begun is not None:
-                pid, at = begun
-                peak = max(peak, peak_mb(pid))
-                if not alive(pid):
-                    gone_at = gone_at or time.monotonic()
-                    if time.monotonic() - gone_at > GRACE_SECONDS:
-                        how = reading.measured("died", peak, self.memory_mb)
-                        return {"killed": f"worker killed reading {name}: {how}"}
-                elif time.time() - at > self.timeout:
-                    _kill(pid)  # the pool starts another worker; the others read on
-                    return {
-                        "error": f"{name}: reading took longer than {self.timeout:.0f} s (the worker was stopped)",
-                        "code": "too-slow",
-                    }
-            result.wait(0.05)
-        self._begun.pop(item.id, None)
-        return result.get()
+    def _advance(self, handled: list[WorkItem]) -> None:
+        """Wait a moment for the workers; act on what they finished; watch those reading."""
+        futures.wait([f.future for f in self._flights], timeout=0.05, return_when=futures.FIRST_COMPLETED)
+        self._drain()
+        now = time.monotonic()
+        for flight in list(self._flights):
+            if flight.future.done():
+                self._flights.remove(flight)
+                after = self._land(flight)
+                if after is not None:
+                    handled.append(after)
+                continue
+            if flight.phase == READ and flight.item.id in self._begun:
+                flight.peak_mb = max(flight.peak_mb, peak_mb(self._begun[flight.item.id]))
+            if now - flight.renewed >= self.runner.lease / 2:  # a batch never outlives its leases
+                self._renew(flight, now)
 
-    def _drain(self, current: int) -> None:
-        """Take the workers' reports of the tasks they started (those of items still waiting)."""
-        waiting = {current, *(waiting.id for waiting, _, _ in self._waiting)}
+    def _renew(self, flight: _Flight, now: float) -> None:
+        runner = self.runner
+        try:
+            runner.store.extend(flight.item.id, runner.owner, lease=runner.lease)
+            flight.renewed = now
+        except LeaseLost:
+            log.warning("item %s: lease lost while waiting for a worker", flight.item.id,
+                        extra={"item": flight.item.id, "action": "lease-lost"})  # fmt: skip
+            flight.future.cancel()
+            self._flights.remove(flight)
+
+    def _drain(self) -> None:
+        """Take the workers' reports of the readings they started."""
         while self._started is not None and not self._started.empty():
-            token, pid, at = self._started.get()
-            if token in waiting:
-                self._begun[token] = (pid, at)
+            token, pid, _at = self._started.get()
+            self._begun[token] = pid
 
-    def _killed(self, item: WorkItem, exc: WorkerKilled) -> WorkItem:
+    # -- what came back ------------------------------------------------------------------
+    def _land(self, flight: _Flight) -> WorkItem | None:
+        """The item's outcome once its task ended; None while it goes on (read: now handled)."""
+        item = flight.item
+        name = reading.file_name(item)
+        self._begun.pop(item.id, None)
+        try:
+            answer = flight.future.result()
+        except CancelledError:
+            return None
+        except futures.TimeoutError:  # the reading's time limit: the pool stopped the worker
+            message = f"{name}: reading took longer than {self.timeout:.0f} s (the worker was stopped)"
+            return self._finished(flight, self._unreadable(item, DocumentError(message, code="too-slow")))
+        except ProcessExpired as exc:
+            how = reading.measured(ending(exc.exitcode), flight.peak_mb, self.memory_mb)
+            if flight.phase == READ:
+                return self._finished(flight, self._killed(item, f"worker killed reading {name}: {how}"))
+            return self._finished(flight, self._retry(item, f"worker died handling {name}: {how}", "worker-died"))
+        except Exception as exc:  # noqa: BLE001 - a task that failed in the pool (unpicklable, say): retried
+            log.error("item %s: its worker failed", item.id, exc_info=True, extra={"item": item.id, "action": "fail"})
+            return self._finished(flight, self._retry(item, f"{type(exc).__name__}: {exc}", "unexpected"))
+        if flight.phase == READ:
+            if "document" not in answer:
+                return self._finished(
+                    flight, self._unreadable(item, DocumentError(answer["error"], code=answer["code"]))
+                )
+            self.runner.observer.stage(item.bot, "extract", answer["seconds"])
+            task = self.pool.schedule(item_worker.handle, (self._job(), item, answer["document"]))
+            self._flights.append(_Flight(item, task, HANDLE, renewed=flight.renewed, started=flight.started))
+            return None
+        after, timed, seconds = answer
+        for bot, stage, took in timed:
+            self.runner.observer.stage(bot, stage, took)
+        self.runner.observer.finished(after, seconds)
+        return after
+
+    def _finished(self, flight: _Flight, after: WorkItem) -> WorkItem:
+        self.runner.observer.finished(after, time.monotonic() - flight.started)
+        return after
+
+    def _killed(self, item: WorkItem, reason: str) -> WorkItem:
         """The first death: record it and retry the item (read next time in a process of its
         own); a worker killed by an item read alone already is its second: the exception queue."""
-        runner, reason = self.runner, str(exc)
-        self._begun.pop(item.id, None)
+        runner = self.runner
         log.warning("item %s: %s", item.id, reason, extra={"bot": item.bot, "item": item.id, "action": "reader-killed"})
         try:
             current = runner.store.get(item.id)
             killed = [*current.payload.get(reading.KILLED, []), reading.killed_entry(reason)]
             runner.store.update(item.id, runner.owner, payload={**current.payload, reading.KILLED: killed})
-            retry = runner.bots[item.bot].config.retry
-            not_before = datetime.now(UTC) + timedelta(seconds=retry.delay(item.attempts, runner.rng))
-            return runner.store.retry_later(
-                item.id, runner.owner, reason=reason, code="reader-killed", not_before=not_before
-            )
+        except LeaseLost:
+            return runner.store.get(item.id)
+        return self._retry(item, reason, "reader-killed")
+
+    def _retry(self, item: WorkItem, reason: str, code: str) -> WorkItem:
+        runner = self.runner
+        retry = runner.bots[item.bot].config.retry
+        not_before = datetime.now(UTC) + timedelta(seconds=retry.delay(item.attempts, runner.rng))
+        try:
+            return runner.store.retry_later(item.id, runner.owner, reason=reason, code=code, not_before=not_before)
         except LeaseLost:
             return runner.store.get(item.id)
 
@@ -201,33 +247,35 @@ class ExtractionWorkers:
                         extra={"item": item.id, "action": "lease-lost"})  # fmt: skip
             return runner.store.get(item.id)
 
-    def _release(self, items: list[WorkItem]) -> None:
-        for item in items:
-            try:
-                self.runner.store.release(item.id, self.runner.owner, why="runner stopping")
-            except LeaseLost:
-                pass
+    # -- stopping ------------------------------------------------------------------------
+    def _release_unread(self) -> None:
+        """The runner stops: items not being handled yet go back to the queue (no attempt used)."""
+        for flight in [f for f in self._flights if f.phase == READ]:
+            flight.future.cancel()
+            self._flights.remove(flight)
+            self._release(flight.item)
+
+    def _release(self, item: WorkItem) -> None:
+        try:
+            self.runner.store.release(item.id, self.runner.owner, why="runner stopping")
+        except LeaseLost:
+            pass
 
     def close(self) -> None:
-        """Release the items still waiting (no attempt used) and stop the worker processes."""
-        self._release([item for item, _, _ in self._waiting])
-        self._waiting.clear()
+        """Stop the worker processes and release every item still in flight (no attempt used;
+        one a worker was posting when stopped is in doubt in the ledger, which the next
+        attempt asks the target about)."""
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+        for flight in self._flights:
+            self._release(flight.item)
+        self._flights.clear()
         self._begun.clear()
 
 
-class WorkerKilled(Exception):
-    """The worker reading an item died (its message names the file and what was measured)."""
-
-
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-__all__ = ["ExtractionWorkers", "worker_count"]
+__all__ = ["ItemWorkers", "worker_count"]

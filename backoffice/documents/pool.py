@@ -3,19 +3,20 @@
 A runner with several waiting items hands their files to :func:`extract_many`; each file is read
 in a worker process whose address space is capped (``RLIMIT_AS``), so a hostile file that
 makes a parser allocate without end fails as a clear DocumentError for its own item, and a
-worker that crashes (a parser segfault) or overruns its time limit costs only that item.
-Workers are forked (the parsers are already imported) and replaced after 50 documents.
+worker that crashes (a parser segfault) or overruns its time limit costs only that item (the
+pool starts another). Workers are started by a fork server that has the parsers imported
+(:mod:`backoffice.processes`) and replaced after 50 documents.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from pebble import ProcessExpired
 
 from backoffice.documents.models import Document
 from backoffice.errors import DocumentError
@@ -61,8 +62,8 @@ def extract_many(paths: Iterable[Path | str], kind: str = "auto", *, workers: in
     """Read every file in ``paths`` in parallel (``workers`` processes, default one per core).
 
     Results come back in the order of ``paths``. A file whose reading overruns ``timeout``
-    seconds (waiting included) or kills its worker gets a DocumentError; the pool is terminated
-    at the end, so a hung worker never outlives the call.
+    seconds (from when a worker starts it) or kills its worker gets a DocumentError; the pool is
+    terminated at the end, so a hung worker never outlives the call.
     """
     paths = [Path(p) for p in paths]
     workers = min(workers or os.cpu_count() or 1, max(1, len(paths)))
@@ -71,19 +72,15 @@ def extract_many(paths: Iterable[Path | str], kind: str = "auto", *, workers: in
     try:
         # Biggest files first (scans take longest), so that no worker is left with a long one at the end.
         order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
-        submitted = {i: pool.apply_async(_read, (str(paths[i]), kind, ignore_embedded)) for i in order}
-        pending = [submitted[i] for i in range(len(paths))]
-        deadline = time.monotonic() + timeout
-        for path, result in zip(paths, pending):
+        submitted = {i: pool.schedule(_read, (str(paths[i]), kind, ignore_embedded), timeout=timeout) for i in order}
+        for i, path in enumerate(paths):
             try:
-                found = result.get(timeout=max(0.0, deadline - time.monotonic()))
-            except multiprocessing.TimeoutError:
+                found = submitted[i].result()
+            except (TimeoutError, ProcessExpired):
                 outcomes.append(Outcome(path, error=DocumentError(
                     f"{path.name}: reading took longer than {timeout:.0f} s, or the reader crashed on it",
-                    code="too-slow")))
+                    code="too-slow")))  # fmt: skip
                 continue
-            finally:
-                deadline = time.monotonic() + timeout  # the next document gets its own time
             if "document" in found:
                 outcomes.append(Outcome(path, document=Document.from_dict(found["document"])))
             else:

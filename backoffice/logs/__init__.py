@@ -96,14 +96,36 @@ def prune(logs_dir: Path, keep_days: float) -> list[Path]:
     return deleted
 
 
+_followed: list[logging.Handler] = []  # in a worker process: the handler of the run log it writes to
+
+
+def follow_run_log(path: Path, run_id: str) -> None:
+    """In a worker process acting for a runner: append this process's ``backoffice`` records to
+    the run's log at ``path`` (the runner rolls it over; a worker reopens the new file)."""
+    if _followed and getattr(_followed[0], "baseFilename", None) == str(path.absolute()):
+        return
+    logger = logging.getLogger("backoffice")
+    for old in _followed:
+        logger.removeHandler(old)
+        old.close()
+    handler = logging.handlers.WatchedFileHandler(path, encoding="utf-8")
+    handler.setFormatter(JsonLinesFormatter())
+    handler.addFilter(_RunFields(run_id))
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    _followed[:] = [handler]
+
+
 @contextmanager
 def run_log(
-    logs_dir: Path, run_id: str, *, max_bytes: int = 100_000_000, backups: int = 5, keep_days: float = 30
+    logs_dir: Path, run_id: str, *, max_bytes: float = 100_000_000, backups: float = 5, keep_days: float = 30
 ) -> Iterator[Path]:
-    """Write every ``backoffice`` log record of this run to ``logs_dir/run-<id>.jsonl``."""
+    """Write every ``backoffice`` log record of this run to ``logs_dir/run-<id>.jsonl`` (rolled
+    over at ``max_bytes``, ``backups`` parts kept: the options of ``runner.log_options()``)."""
     logs_dir.mkdir(parents=True, exist_ok=True)
     path = logs_dir / f"run-{run_id}.jsonl"
-    handler = _Rolling(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
+    handler = _Rolling(path, maxBytes=int(max_bytes), backupCount=int(backups), encoding="utf-8")
     handler.setFormatter(JsonLinesFormatter())
     handler.addFilter(_RunFields(run_id))
     logger = logging.getLogger("backoffice")

@@ -24,11 +24,12 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 
+from pebble import ProcessExpired
+
 from backoffice.mail.intake import Family, Reading, mail_family, unreadable_mail
-from backoffice.processes import memory_limit_mb, worker_pool
+from backoffice.processes import Pending, WorkerPool, memory_limit_mb, worker_pool
 from backoffice.queue.base import StoredFile
 from backoffice.queue.files import FileBatch, FileStore, Handover
 
@@ -53,7 +54,7 @@ class MailReaders:
 
     def __init__(self, workers: int, *, timeout: float = SECONDS_PER_MAIL):
         self.workers, self.timeout = workers, timeout
-        self._pool: Pool | None = None
+        self._pool: WorkerPool | None = None
         self._generation = 0  # which pool: a Reads of an older one reads in place
         self._lock = threading.Lock()
 
@@ -93,7 +94,7 @@ class Reads:
     """The mails of one FETCH being read (or, without results, to be read in this process)."""
 
     def __init__(self, readers: MailReaders, reading: Reading, mails: list[StoredMail], files: FileBatch,
-                 results: list[AsyncResult] | None = None, generation: int = 0, prefix: str = ""):  # fmt: skip
+                 results: list[Pending] | None = None, generation: int = 0, prefix: str = ""):  # fmt: skip
         self.readers, self.reading, self.mails, self.files = readers, reading, mails, files
         self.results, self.generation, self.prefix = results, generation, prefix
 
@@ -118,7 +119,7 @@ class Reads:
         self.results = None
         return families
 
-    def _wait(self, result: AsyncResult):
+    def _wait(self, result: Pending):
         """The worker's answer; None when it took too long; "replaced" when the pool was
         replaced meanwhile (for another FETCH's stuck mail). A worker's error is raised."""
         deadline = time.monotonic() + self.readers.timeout
@@ -129,7 +130,10 @@ class Reads:
             if left <= 0:
                 return None
             result.wait(min(POLL_SECONDS, left))
-        return result.get()
+        try:
+            return result.get()
+        except ProcessExpired:  # the mail killed its reader: as stuck
+            return None
 
     def _stuck(self, mail: StoredMail) -> Family:
         reason = (f"{self.reading.folder} UID {mail.uid}: reading the mail took longer than "

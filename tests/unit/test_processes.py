@@ -1,4 +1,5 @@
-"""Worker processes: capped at what they inherit plus a budget, and gone with their parent."""
+"""Worker processes: started by a fork server, capped at what they start with plus a budget,
+timed per task, and gone with their parent."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ import time
 
 from backoffice.processes import worker_pool
 from tests.conftest import ROOT
-from tests.procs import alive
+from tests.procs import alive, children_of
+
+
+def descendants(pid: int) -> set[int]:
+    found = set()
+    for child in children_of(pid):
+        found |= {child} | descendants(child)
+    return found
 
 
 def _grab(megabytes: int) -> str:
@@ -36,17 +44,19 @@ def test_a_worker_may_use_its_budget_beyond_what_it_inherited():
 
 def test_workers_of_two_pools_exit_when_their_parent_is_killed(tmp_path):
     script = textwrap.dedent("""
-        import sys, time
+        import os, sys, time
         from backoffice.processes import worker_pool
-        first, second = worker_pool(2), worker_pool(2)  # the second's workers hold the first's pipe
-        pids = [p.pid for p in first._pool + second._pool]
+        first, second = worker_pool(2), worker_pool(2)
+        pids = {first.apply(os.getpid), second.apply(os.getpid)}
         print(" ".join(map(str, pids)), flush=True)
         time.sleep(120)
     """)
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                               env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
-    workers = [int(pid) for pid in parent.stdout.readline().split()]
-    assert len(workers) == 4 and all(alive(pid) for pid in workers)
+    workers = {int(pid) for pid in parent.stdout.readline().split()}
+    assert len(workers) == 2 and not workers & children_of(parent.pid)  # started by the fork server
+    workers |= descendants(parent.pid)  # the fork server and the four workers it started, among others
+    assert len(workers) >= 5 and all(alive(pid) for pid in workers)
     parent.send_signal(signal.SIGKILL)
     parent.wait(timeout=10)
     deadline = time.monotonic() + 10
@@ -75,3 +85,32 @@ def test_run_isolated_gives_the_value_or_says_how_the_process_ended():
     assert aborted.killed == "SIGABRT" and aborted.value is None
     slow = run_isolated(_sleep, (), timeout=0.5)
     assert slow.timed_out and slow.killed is None
+
+
+def _pid_and_threads() -> tuple[int, int]:
+    import threading
+
+    return os.getpid(), threading.active_count()
+
+
+def test_workers_are_not_forks_of_the_caller_and_a_task_past_its_time_limit_stops_only_its_worker():
+    import threading
+    from concurrent.futures import TimeoutError
+
+    ticking = threading.Thread(target=time.sleep, args=(30,), daemon=True)  # the caller runs threads
+    ticking.start()
+    pool = worker_pool(2, memory_mb=300)
+    try:
+        pid, threads = pool.apply(_pid_and_threads)
+        assert pid not in children_of(os.getpid())  # started by the fork server, not forked from here
+        slow = pool.schedule(_sleep, timeout=0.5)
+        fine = [pool.schedule(_grab, (10,)) for _ in range(4)]
+        try:
+            slow.result(timeout=30)
+            raise AssertionError("the slow task was not stopped")
+        except TimeoutError:
+            pass
+        assert [f.result(timeout=30) for f in fine] == ["ok"] * 4
+    finally:
+        pool.terminate()
+        pool.join()

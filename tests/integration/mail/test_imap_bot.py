@@ -236,8 +236,11 @@ def test_idle_picks_up_new_mail_without_waiting_for_the_poll(deployment, mailbox
     config = deployment()
     config.write_text(config.read_text().replace("poll_seconds: 0.3", "poll_seconds: 120"))
     store = SQLiteStore(config.parent / "work" / "queue.db")
+    from backoffice.bots.service import Service
+
     runner = Runner(load_config(config), store)
-    thread = threading.Thread(target=runner.run_forever, daemon=True)
+    service = Service(runner)  # the loop `backoffice run` runs
+    thread = threading.Thread(target=service.serve, daemon=True)
     thread.start()
     try:
         time.sleep(1.0)  # the first collection has run; the next poll is two minutes away
@@ -247,7 +250,7 @@ def test_idle_picks_up_new_mail_without_waiting_for_the_poll(deployment, mailbox
             time.sleep(0.1)
         assert posted(config.parent / "work") == [invoices[5].path.name]
     finally:
-        runner.request_stop()
+        service.request_stop()
         thread.join(timeout=30)
         runner.close()
 

@@ -189,8 +189,10 @@ def test_stop_request_stops_claiming(deployment):
     assert store.counts()["invoices"] == {"done": 1, "pending": 2}
 
 
-def test_run_forever_survives_a_queue_failure(deployment, monkeypatch, caplog):
+def test_the_service_loop_survives_a_queue_failure(deployment, monkeypatch, caplog):
     import sqlite3
+
+    from backoffice.bots.service import Service
 
     runner, store = make_runner(deployment, RECORDING)
     runner.config.runner.__dict__["poll_seconds"] = 0.01  # frozen model; fast retries for the test
@@ -208,7 +210,7 @@ def test_run_forever_survives_a_queue_failure(deployment, monkeypatch, caplog):
 
     monkeypatch.setattr(store, "claim", flaky_claim)
     with caplog.at_level(logging.ERROR, logger="backoffice"):
-        summary = runner.run_forever(on_item=stop_when_done)
+        summary = Service(runner).serve(on_item=stop_when_done)  # the loop `backoffice run` runs
     assert summary.outcomes == {"done": 1}
     assert any("cannot claim from the queue" in r.getMessage() for r in caplog.records)
 
@@ -224,6 +226,41 @@ def test_run_once_waits_for_a_paused_target_while_items_are_due(deployment):
     target.paused_until = lambda: until if time.monotonic() < until else None
     summary = runner.run_once()
     assert summary.outcomes == {"done": 3} and store.counts()["invoices"] == {"done": 3}
+
+
+def test_run_once_ends_on_a_queue_failure(deployment, monkeypatch):
+    import sqlite3
+
+    runner, store = make_runner(deployment, RECORDING)
+    queue_document(store)
+
+    def locked(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(store, "claim", locked)
+    with pytest.raises(sqlite3.OperationalError):  # `run --once` says so and exits, it does not wait
+        runner.run_once()
+
+
+def test_run_once_rolls_its_log_over_as_configured(deployment):
+    path = deployment("""
+        workspace: work
+        runner: {log_max_mb: 0.002, log_backups: 2}
+        bots:
+          - name: invoices
+            source: {kind: folder, path: inbox, create: true}
+            targets: [{kind: "tests.fakes:RecordingTarget", name: erp}]
+    """)
+    store = MemoryStore()
+    runner = Runner(load_config(path), store, owner="test-runner", rng=random.Random(1))
+    for n in range(40):
+        queue_document(store, key=f"d{n}", invoice_number=f"INV-{n}")
+    summary = runner.run_once()
+    assert summary.outcomes == {"done": 40}
+    log = runner.config.workspace_path / "logs" / f"run-{summary.run_id}.jsonl"
+    parts = sorted(p.name for p in log.parent.glob(f"{log.name}*"))
+    assert parts == [log.name, f"{log.name}.1", f"{log.name}.2"]  # rolled at 2 kB, two backups kept
+    assert all(p.stat().st_size < 4_000 for p in log.parent.glob(f"{log.name}*"))
 
 
 def test_run_once_does_not_wait_for_a_paused_target_with_nothing_due(deployment):

@@ -3,52 +3,71 @@ exception queue with their own name, unstarted items released on shutdown."""
 
 from __future__ import annotations
 
+import csv
 import random
 
 import pytest
 
+from backoffice import processes
 from backoffice.bots import Runner
-from backoffice.bots.workers import ExtractionWorkers
+from backoffice.bots.workers import ItemWorkers
 from backoffice.config import load_config
 from backoffice.demo.invoices import generate
-from backoffice.queue.base import Status
-from backoffice.queue.memory import MemoryStore
-from tests.fakes import RecordingTarget
+from backoffice.queue import open_store
+from backoffice.queue.base import EffectState, Status
+from tests.conftest import CORPUS
+
+TARGETS = "targets: [{kind: files, path: out/posted.csv}]"
 
 
-@pytest.fixture(autouse=True)
-def _reset_recorder():
-    RecordingTarget.posts = []
+def posted(config) -> list[str]:
+    """The sources of the rows the workers wrote to the files target."""
+    path = config.workspace_path / "out" / "posted.csv"
+    if not path.exists():
+        return []
+    with path.open(newline="") as handle:
+        return [row["source"] for row in csv.DictReader(handle)]
 
 
-@pytest.fixture
-def setup(deployment, tmp_path):
-    path = deployment("""
+def deploy(deployment, extra: str = ""):
+    config = load_config(deployment(f"""
         workspace: work
         bots:
           - name: invoices
-            source: {kind: folder, path: inbox, create: true, settle_seconds: 0}
-            targets: [{kind: "tests.fakes:RecordingTarget", name: erp}]
-    """)
-    config = load_config(path)
+            source: {{kind: folder, path: inbox, create: true, settle_seconds: 0}}
+            {TARGETS}
+            {extra}
+    """))  # fmt: skip
+    store = open_store(config.queue_url)  # the workers open the same queue
+    return config, store
+
+
+@pytest.fixture
+def setup(deployment):
+    config, store = deploy(deployment)
     generate(config.workspace_path / "inbox", count=4, seed=5)
     (config.workspace_path / "inbox" / "broken.pdf").write_bytes(b"%PDF-1.4 this is not a pdf")
-    store = MemoryStore()
     runner = Runner(config, store, owner="r1", rng=random.Random(1))
     assert runner.collect() == 5
     yield runner, store
     runner.close()
+    store.close()
 
 
-def test_workers_read_documents_like_the_runner_would(setup):
-    runner, store = setup
-    workers = ExtractionWorkers(runner, 2)
+def drain(workers: ItemWorkers) -> list:
+    handled = []
+    workers.start(wait=True)  # else the runner handles the first items itself while they start
     try:
-        handled = []
         while batch := workers.process_batch():
             handled += batch
     finally:
         workers.close()
+    return handled
+
+
+def test_workers_handle_items_like_the_runner_would(setup):
+    runner, store = setup
+    handled = drain(ItemWorkers(runner, 2))
     assert len(handled) == 5
     counts = store.counts()["invoices"]
     assert counts == {"done": 4, "exception": 1}
@@ -56,7 +75,11 @@ def test_workers_read_documents_like_the_runner_would(setup):
     assert "broken.pdf" in broken.reason
     done = store.list(status=Status.DONE)
     assert all(item.payload["document"]["source"] == item.payload.get("file", item.files[0].name) for item in done)
-    assert len(RecordingTarget.posts) == 4
+    assert sorted(posted(runner.config)) == sorted(item.payload["file"] for item in done)  # posted once each
+    for item in done:  # through the effect ledger, by the runner's lease owner
+        [effect] = store.effects(item.id)
+        assert effect.state == EffectState.DONE and item.refs == {effect.target: effect.external_id}
+        assert [e.actor for e in store.journal(item.id) if e.action == "complete"] == ["r1"]
     # the same fields as reading in the runner itself
     from backoffice.documents import extract
 
@@ -66,57 +89,81 @@ def test_workers_read_documents_like_the_runner_would(setup):
     assert {k: v["value"] for k, v in got.items()} == {k: f.to_dict()["value"] for k, f in expected.fields.items()}
 
 
+def test_the_workers_log_to_the_run_log_and_report_their_stages(setup):
+    from backoffice.bots.observer import Observer
+
+    runner, store = setup
+    seen = []
+
+    class Watching(Observer):
+        def stage(self, bot, stage, seconds):
+            seen.append(stage)
+
+        def item(self, bot, status, code, seconds):
+            seen.append(status.value)
+
+    runner.observer = Watching()
+    runner.config.runner.__dict__["workers"] = 2  # frozen model; run --once with two workers
+    runner.workers = ItemWorkers(runner, 2)
+    runner.workers.start(wait=True)
+    summary = runner.run_once()
+    assert summary.outcomes == {"done": 4, "exception": 1}
+    assert seen.count("done") == 4 and seen.count("exception") == 1
+    assert seen.count("extract") == 4 and seen.count("rules") == 4 and seen.count("post") == 4
+    import json
+
+    lines = [json.loads(line) for line in open(summary.log_path)]
+    posts = [line for line in lines if line.get("action") == "post"]
+    assert len(posts) == 4 and all(line["run"] == summary.run_id and line["item"] for line in posts)
+
+
 def test_items_not_started_are_released_when_the_runner_stops(setup):
     runner, store = setup
-    workers = ExtractionWorkers(runner, 2)
-    original = runner.handle
-
-    def handle_then_stop(item, document=None):
-        runner.request_stop()
-        return original(item, document)
-
-    runner.handle = handle_then_stop
+    workers = ItemWorkers(runner, 2)
+    workers.start(wait=True)
     try:
-        handled = workers.process_batch()
+        first = workers.process_batch(limit=1)
+        runner.request_stop()
+        rest = workers.process_batch()  # those being handled are finished, the others released
     finally:
         workers.close()
-    assert [i.status for i in handled][-1] == Status.DONE  # the item being handled when asked to stop
+    handled = first + rest
+    assert handled and all(i.status in (Status.DONE, Status.EXCEPTION) for i in handled)
     counts = store.counts()["invoices"]
     assert counts.get("processing", 0) == 0 and counts["pending"] == 5 - len(handled)
-    released = [i for i in store.list(status=Status.PENDING) if store.journal(i.id)[-1].action == "release"]
-    assert len(released) == 4 - len(handled) and all(i.attempts == 0 for i in released)
+    released = store.list(status=Status.PENDING)
+    assert all(store.journal(i.id)[-1].action == "release" and i.attempts == 0 for i in released)
 
 
-def test_a_bot_with_templates_reads_its_documents_in_the_runner(setup, monkeypatch):
-    from backoffice.bots import stages
+@pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is not beside the project")
+def test_a_bot_with_templates_reads_its_documents_with_them_in_the_workers(deployment):
+    import os
+    import shutil
+    import time
 
-    runner, store = setup
-    runner.bots["invoices"].templates = ["a template"]  # the workers read without templates
-    real, seen = stages.documents.extract, []
-
-    def extract(path, kind="auto", templates=None, **options):
-        seen.append(templates)
-        return real(path, kind=kind, **options)
-
-    monkeypatch.setattr(stages.documents, "extract", extract)
-    workers = ExtractionWorkers(runner, 2)
+    config, store = deploy(deployment, f"templates: {CORPUS / 'invoice2data' / 'templates'}")
+    inbox = config.workspace_path / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    shutil.copy(CORPUS / "invoice2data" / "compare" / "QualityHosting.pdf", inbox)
+    os.utime(inbox / "QualityHosting.pdf", (time.time() - 10,) * 2)
+    runner = Runner(config, store, owner="r1", rng=random.Random(1))
+    assert runner.collect() == 1
     try:
-        while workers.process_batch():
-            pass
-        assert workers._pool is None  # no worker process was needed
+        [item] = drain(ItemWorkers(runner, 2))
     finally:
-        workers.close()
-    assert seen == [["a template"]] * 5
-    assert store.counts()["invoices"] == {"done": 4, "exception": 1}
+        runner.close()
+    document = item.payload["document"]
+    assert item.status == Status.DONE and document["method"] == "template:de.qualityhosting"
 
 
 def test_items_claimed_ahead_stay_claimed_between_batches_and_close_releases_them(setup):
     runner, store = setup
-    workers = ExtractionWorkers(runner, 2)
+    workers = ItemWorkers(runner, 2)
+    workers.start(wait=True)
     try:
         first = workers.process_batch(limit=1)
         assert len(first) == 1 and first[0].status != Status.PROCESSING
-        assert store.counts()["invoices"]["processing"] == 3  # two per worker claimed, one handled
+        assert store.counts()["invoices"]["processing"] == 4  # two per worker in flight
     finally:
         workers.close()
     counts = store.counts()["invoices"]
@@ -124,70 +171,68 @@ def test_items_claimed_ahead_stay_claimed_between_batches_and_close_releases_the
     assert all(i.attempts == 0 for i in store.list(status=Status.PENDING))
 
 
-def _killing_extract(real):
-    """extract(), except that a file saying KILLER kills the process reading it (as the kernel's
-    OOM killer, or a parser's abort at the memory cap, would)."""
+def kill_readers_of_killer_files() -> None:
+    """In a worker (processes.WORKER_SETUP): a file saying KILLER kills the process reading it
+    (as the kernel's OOM killer, or a parser's abort at the memory cap, would)."""
     import os
     import signal
     from pathlib import Path
+
+    from backoffice import documents
+
+    real = documents.extract
 
     def extract(path, kind="auto", **options):
         if b"KILLER" in Path(path).read_bytes()[:64]:
             os.kill(os.getpid(), signal.SIGKILL)
         return real(path, kind=kind, **options)
 
-    return extract
+    documents.extract = extract
+
+
+def stall_on_slow_files() -> None:
+    """In a worker: a file saying SLOW takes two minutes to read."""
+    import time
+    from pathlib import Path
+
+    from backoffice import documents
+
+    real = documents.extract
+
+    def extract(path, kind="auto", **options):
+        if b"SLOW" in Path(path).read_bytes()[:64]:
+            time.sleep(120)
+        return real(path, kind=kind, **options)
+
+    documents.extract = extract
 
 
 def test_an_item_that_kills_its_worker_twice_goes_to_the_exception_queue_and_holds_up_nothing(
         deployment, monkeypatch):  # fmt: skip
-    import importlib
-
-    from backoffice.bots import stages
-
-    extract_module = importlib.import_module("backoffice.documents.extract")  # the package shadows the name
-
-    killing = _killing_extract(extract_module.extract)
-    monkeypatch.setattr(extract_module, "extract", killing)  # what the forked workers call
-    monkeypatch.setattr(stages.documents, "extract", killing)  # what the runner calls
-    path = deployment("""
-        workspace: work
-        bots:
-          - name: invoices
-            source: {kind: folder, path: inbox, create: true, settle_seconds: 0}
-            targets: [{kind: "tests.fakes:RecordingTarget", name: erp}]
-            retry: {backoff_seconds: 0.01, max_backoff_seconds: 0.01}
-    """)
-    config = load_config(path)
+    monkeypatch.setattr(processes, "WORKER_SETUP", [f"{__name__}:kill_readers_of_killer_files"])
+    config, store = deploy(deployment, "retry: {backoff_seconds: 0.01, max_backoff_seconds: 0.01}")
     inbox = config.workspace_path / "inbox"
     generate(inbox, count=4, seed=5)
     (inbox / "bomb.pdf").write_bytes(b"%PDF-1.4 KILLER")
-    store = MemoryStore()
     runner = Runner(config, store, owner="r1", rng=random.Random(1))
     assert runner.collect() == 5
-    workers = ExtractionWorkers(runner, 2, timeout=600)  # a death must be seen at once, not at the timeout
+    workers = ItemWorkers(runner, 2, timeout=600)  # a death must be seen at once, not at the timeout
     try:
-        outcomes = []
-        while batch := workers.process_batch():
-            outcomes += [(i.payload.get("file"), i.status) for i in batch]
+        outcomes = [(i.payload.get("file"), i.status) for i in drain(workers)]
     finally:
-        workers.close()
         runner.close()
     assert store.counts()["invoices"] == {"done": 4, "exception": 1}
-    assert len(RecordingTarget.posts) == 4
+    assert len(posted(config)) == 4
     assert ("bomb.pdf", Status.RETRYING) in outcomes  # the first death: retried
     [bomb] = store.list(status=Status.EXCEPTION)
     assert bomb.reason.startswith("worker killed reading bomb.pdf: ") and "memory limit" in bomb.reason
-    assert "before: worker killed reading bomb.pdf" in bomb.reason and bomb.error_code == "reader-killed"
+    assert "before: worker killed reading bomb.pdf: SIGKILL" in bomb.reason and bomb.error_code == "reader-killed"
 
 
 def test_a_runner_that_died_while_reading_is_followed_by_a_reading_in_a_process_of_its_own(setup, monkeypatch):
-    import importlib
-
     from backoffice.bots import reading, stages
 
     runner, store = setup
-    real = stages.documents.extract
 
     def dies(path, kind="auto", **options):  # the runner is gone mid-read (nothing catches this)
         raise KeyboardInterrupt
@@ -200,13 +245,11 @@ def test_a_runner_that_died_while_reading_is_followed_by_a_reading_in_a_process_
     assert marked.payload[reading.READING]["by"] == "r1"  # left behind by the dead runner
     store.release(item.id, "r1", why="lease expired")  # what the lease's expiry does
 
-    extract_module = importlib.import_module("backoffice.documents.extract")
-    monkeypatch.setattr(stages.documents, "extract", _killing_extract(real))
+    monkeypatch.setattr(processes, "WORKER_SETUP", [f"{__name__}:kill_readers_of_killer_files"])
     name = marked.payload.get("file") or marked.files[0].name
     path = runner.bots["invoices"].context.files.path(marked.files[0])
     path.chmod(0o644)
     path.write_bytes(b"%PDF-1.4 KILLER")  # reading it kills whoever reads it
-    assert extract_module  # (the isolated reader forks from here and calls stages.documents.extract)
     [again] = store.claim("r1", bots=["invoices"], lease=60)
     assert again.id == item.id
     done = runner.handle(again)
@@ -230,39 +273,16 @@ def test_a_marked_item_that_reads_fine_in_its_own_process_is_done_and_unmarked(s
 
 
 def test_a_worker_past_the_time_limit_on_one_item_is_stopped_and_the_others_are_read(deployment, monkeypatch):
-    import importlib
-    import time
-    from pathlib import Path
-
-    extract_module = importlib.import_module("backoffice.documents.extract")
-    real = extract_module.extract
-
-    def slow(path, kind="auto", **options):
-        if b"SLOW" in Path(path).read_bytes()[:64]:
-            time.sleep(120)
-        return real(path, kind=kind, **options)
-
-    monkeypatch.setattr(extract_module, "extract", slow)  # what the forked workers call
-    path = deployment("""
-        workspace: work
-        bots:
-          - name: invoices
-            source: {kind: folder, path: inbox, create: true, settle_seconds: 0}
-            targets: [{kind: "tests.fakes:RecordingTarget", name: erp}]
-    """)
-    config = load_config(path)
+    monkeypatch.setattr(processes, "WORKER_SETUP", [f"{__name__}:stall_on_slow_files"])
+    config, store = deploy(deployment)
     inbox = config.workspace_path / "inbox"
     generate(inbox, count=3, seed=5)
     (inbox / "endless.pdf").write_bytes(b"%PDF-1.4 SLOW")
-    store = MemoryStore()
     runner = Runner(config, store, owner="r1", rng=random.Random(1))
     assert runner.collect() == 4
-    workers = ExtractionWorkers(runner, 2, timeout=1)
     try:
-        while workers.process_batch():
-            pass
+        drain(ItemWorkers(runner, 2, timeout=1))
     finally:
-        workers.close()
         runner.close()
     assert store.counts()["invoices"] == {"done": 3, "exception": 1}
     [slow_item] = store.list(status=Status.EXCEPTION)

@@ -86,12 +86,17 @@ def _greedy_extract(path, kind, ignore_embedded=False):
     return bytearray(8 * 1024**3)  # 8 GB: far past the worker's address-space limit
 
 
-def test_a_document_that_needs_too_much_memory_fails_alone(tmp_path, monkeypatch):
+def read_greedily() -> None:
+    """In a worker (processes.WORKER_SETUP): reading a file wants 8 GB."""
     import importlib
 
-    extract_module = importlib.import_module("backoffice.documents.extract")  # the package exports a function of that name
+    importlib.import_module("backoffice.documents.extract").extract = _greedy_extract  # the package exports a function of that name
 
-    monkeypatch.setattr(extract_module, "extract", _greedy_extract)
+
+def test_a_document_that_needs_too_much_memory_fails_alone(tmp_path, monkeypatch):
+    from backoffice import processes
+
+    monkeypatch.setattr(processes, "WORKER_SETUP", [f"{__name__}:read_greedily"])
     [generated] = generate(tmp_path, count=1, seed=2)
     [outcome] = extract_many([generated.path], workers=1, memory_mb=3072)
     assert outcome.error.code == "too-large" and "3072 MB" in str(outcome.error)

@@ -3,13 +3,12 @@ batch that commits them, and a reader that hangs costs only its own mail."""
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from email.message import EmailMessage
 
 import pytest
 
+from backoffice import processes
 from backoffice.mail import readers as readers_module
 from backoffice.mail.intake import Reading
 from backoffice.mail.readers import PARALLEL_FROM, MailReaders, StoredMail
@@ -64,22 +63,29 @@ def test_a_few_mails_are_read_in_place(tmp_path):
     assert readers._pool is None and len(families) == 2
 
 
-HANGING = {3}  # the UIDs a worker hangs on (not the test's own process, which reads in place)
-TEST_PROCESS = os.getpid()
+def _hang_on(uids: set[int]) -> None:
+    """In a worker (processes.WORKER_SETUP): the mails of ``uids`` are read, then their reader hangs."""
+    real = readers_module.mail_family
+
+    def slow(reading, uid, raw, eml, files):
+        family = real(reading, uid, raw, eml, files)  # its document is written: then it hangs
+        if uid in uids:
+            time.sleep(60)
+        return family
+
+    readers_module.mail_family = slow
 
 
-def slow_for_uid_3(reading, uid, raw, eml, files):
-    family = real_mail_family(reading, uid, raw, eml, files)  # its document is written: then it hangs
-    if uid in HANGING and os.getpid() != TEST_PROCESS:
-        time.sleep(60)
-    return family
+def hang_on_uid_3() -> None:
+    _hang_on({3})
 
 
-real_mail_family = readers_module.mail_family
+def hang_on_uids_3_and_4() -> None:
+    _hang_on({3, 4})
 
 
 def test_a_reader_that_hangs_costs_only_its_mail(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers_module, "mail_family", slow_for_uid_3)  # forked workers inherit it
+    monkeypatch.setattr(processes, "WORKER_SETUP", [f"{__name__}:hang_on_uid_3"])  # what each worker runs first
     readers = MailReaders(2, timeout=3.0)
     files = FileStore(tmp_path / "files")
     try:
@@ -97,8 +103,7 @@ def test_a_reader_that_hangs_costs_only_its_mail(tmp_path, monkeypatch):
 
 
 def test_a_fetch_whose_pool_was_replaced_for_another_is_read_in_place(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers_module, "mail_family", slow_for_uid_3)
-    monkeypatch.setattr(sys.modules[__name__], "HANGING", {3, 4})  # both workers hang: the second FETCH waits
+    monkeypatch.setattr(processes, "WORKER_SETUP", [f"{__name__}:hang_on_uids_3_and_4"])  # the second FETCH waits
     readers, files = MailReaders(2, timeout=3.0), FileStore(tmp_path / "files")
     reading = Reading("mailbot", "INBOX", 7)
     try:
