@@ -7,7 +7,7 @@
   ``backoffice_retries_total{bot,code}``: what this runner did.
 
 :class:`Metrics` is an observer the runner calls as it finishes each stage and item
-(:mod:`backoffice.bots.observer`); :func:`serve_metrics` starts the HTTP endpoint in a daemon
+(:mod:`backoffice.observer`); :func:`serve_metrics` starts the HTTP endpoint in a daemon
 thread.
 """
 
@@ -22,7 +22,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from backoffice.bots.observer import Observer
+from backoffice.observer import Observer
 from backoffice.queue.base import Status, Store
 
 log = logging.getLogger(__name__)

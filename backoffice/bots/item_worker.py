@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from backoffice.bots import reading, stages
-from backoffice.bots.observer import Recorder
+from backoffice.observer import Recorder
 from backoffice.documents.models import Document
 from backoffice.errors import DocumentError
 from backoffice.logs import follow_run_log

@@ -4,7 +4,7 @@
 ``run --once`` (:meth:`Runner.run_once`) both run it. Each step handles one item in the runner,
 or, with ``runner.workers`` of 2 or more, a batch in worker processes
 (:mod:`backoffice.bots.workers`). The runner tells its ``observer`` how long each stage took
-and how each item ended (:mod:`backoffice.bots.observer`; metrics listen).
+and how each item ended (:mod:`backoffice.observer`; metrics listen).
 
 A ``BusinessError`` sends the item to the exception queue; an ``ApplicationError`` or any
 unexpected exception (logged with its traceback) to ``retrying`` with exponential backoff and
@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 
 from backoffice.bots import mail_parent, reading, stages
 from backoffice.bots.bot import Bot, build_bots
-from backoffice.bots.observer import Observer
+from backoffice.observer import Observer
 from backoffice.bots.outages import Outages
 from backoffice.bots.workers import ItemWorkers
 from backoffice.config import Config

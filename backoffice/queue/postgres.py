@@ -517,7 +517,9 @@ class PostgresStore(PostgresReads, PostgresEffects, PostgresKeys, Store):
             ).fetchone()
             if taken is None:  # someone else holds it
                 taken = conn.execute("SELECT person FROM item_holds WHERE item_id = %s", (item_id,)).fetchone()
-            return str(taken[0])
+        if taken is None:  # let go of between the two statements: take it now
+            return self.hold(item_id, person, seconds=seconds)
+        return str(taken[0])
 
     def holders(self) -> dict[int, str]:
         with self._lock:

@@ -28,7 +28,7 @@ LAYERS: list[list[str]] = [
     ["learning", "metrics"],  # layouts learned from corrections; Prometheus metrics of a queue
     ["config"],  # bots.yaml
     ["connectors"],  # sources and targets (imported lazily, by the kinds bots.yaml names)
-    ["mail", "rules"],  # reading mail; rule files
+    ["mail", "rules", "observer"],  # reading mail; rule files; what a runner tells observers (metrics)
     ["documents", "queue"],  # reading documents; the work queue
     ["browser", "logs", "processes", "yamlfile", "paths"],
     ["errors"],
@@ -39,8 +39,9 @@ LAYERS: list[list[str]] = [
 # import listed here is tolerated by both rules; one that no longer occurs fails the test, so that
 # its line is deleted once the change that removes it is merged.
 TEMPORARY: dict[tuple[str, str], str] = {
-    # metrics monkeypatches bots.stages and bots.runner; an explicit hook the runner calls (issue-19r)
-    ("metrics", "bots"): "issue-19r",
+    # a worker process builds its own Runner from bots.yaml (a lazy import inside the worker);
+    # the runner starts the workers. A runner factory below both would untie it (issue 19, next)
+    ("bots.item_worker", "bots.runner"): "issue-19 follow-up",
     # the queue stores learned layouts with learning.store's models (issue 19's queue interfaces, issue-19q)
     ("queue.base", "learning.store"): "issue-19q",
     ("queue.sqlite", "learning.store"): "issue-19q",

@@ -90,7 +90,7 @@ def test_workers_handle_items_like_the_runner_would(setup):
 
 
 def test_the_workers_log_to_the_run_log_and_report_their_stages(setup):
-    from backoffice.bots.observer import Observer
+    from backoffice.observer import Observer
 
     runner, store = setup
     seen = []
