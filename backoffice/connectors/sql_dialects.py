@@ -9,6 +9,7 @@ name and password may come from a named connection instead of the URL.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -79,7 +80,17 @@ class SQLiteDialect(Dialect):
     def connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
+        # Turning a new file to WAL takes a lock that SQLite does not wait for (no busy handler):
+        # runners opening the same new database at once are told "locked" and try again.
+        for attempt in range(100):
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                return conn
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 99:
+                    conn.close()
+                    raise
+                time.sleep(0.02)
         return conn
 
     def begin(self, cursor: Any) -> None:

@@ -130,6 +130,8 @@ class Reads:
             if left <= 0:
                 return None
             result.wait(min(POLL_SECONDS, left))
+        if not self.readers.running(self.generation):
+            return "replaced"  # stopped with its pool (for another FETCH's stuck mail), or done just before
         try:
             return result.get()
         except ProcessExpired:  # the mail killed its reader: as stuck

@@ -75,7 +75,7 @@ def test_schema_equals_the_migrations_applied_in_order(url, monkeypatch):
         assert {c[0] for c in catalog(url, fresh)["columns"]} == {
             "items", "journal", "effects", "runners", "leases", "schedule_runs", "schema_version", "item_keys",
             "key_rules", "learned_layouts", "layout_journal", "layout_generation", "users", "user_sessions",
-            "sign_ins", "item_texts"}  # fmt: skip
+            "sign_ins", "item_texts", "item_holds"}  # fmt: skip
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             for name in (fresh, stepwise):
