@@ -38,7 +38,8 @@ class Cell:
 Row = list[Cell]
 
 
-def _column_letter(index: int) -> str:
+def column_letter(index: int) -> str:
+    """0 -> A, 26 -> AA: a spreadsheet's column name."""
     letters = ""
     index += 1
     while index:
@@ -63,7 +64,7 @@ def read_csv(path: Path) -> list[Row]:
     for number, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter_of(text[:8192]) or ","), start=1):
         if number > MAX_ROWS:
             raise DocumentError(f"{path.name}: more than {MAX_ROWS} rows", code="too-large")
-        rows.append([Cell(v.strip(), f"{_column_letter(i)}{number}") for i, v in enumerate(values)])
+        rows.append([Cell(v.strip(), f"{column_letter(i)}{number}") for i, v in enumerate(values)])
     return rows
 
 
@@ -82,7 +83,7 @@ def read_xlsx(path: Path) -> list[Row]:
                 if number > MAX_ROWS:
                     raise DocumentError(f"{path.name}: more than {MAX_ROWS} rows", code="too-large")
                 prefix = "" if sheet is book.worksheets[0] else f"{sheet.title}!"
-                rows.append([Cell(_cell_text(v), f"{prefix}{_column_letter(i)}{number}") for i, v in enumerate(values)])
+                rows.append([Cell(_cell_text(v), f"{prefix}{column_letter(i)}{number}") for i, v in enumerate(values)])
             if any(c.text for row in rows for c in row):
                 return rows
     finally:

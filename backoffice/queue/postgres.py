@@ -37,6 +37,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb, set_json_loads
 
 from backoffice.errors import IllegalTransition, ItemNotFound, LeaseLost
+from backoffice.queue import holds
 from backoffice.queue.base import (
     CANCEL_FROM,
     REJECT_FROM,
@@ -506,27 +507,14 @@ class PostgresStore(PostgresReads, PostgresEffects, PostgresKeys, Store):
 
     def hold(self, item_id: int, person: str, *, seconds: float = 300.0) -> str:
         with self._tx() as conn:
-            if conn.execute("SELECT 1 FROM items WHERE id = %s", (item_id,)).fetchone() is None:
-                raise ItemNotFound(item_id)
-            now = self.clock()
-            taken = conn.execute(
-                "INSERT INTO item_holds (item_id, person, expires) VALUES (%s, %s, %s) ON CONFLICT (item_id) "
-                "DO UPDATE SET person = excluded.person, expires = excluded.expires "
-                "WHERE item_holds.person = excluded.person OR item_holds.expires <= %s RETURNING person",
-                (item_id, person, now + seconds, now),
-            ).fetchone()
-            if taken is None:  # someone else holds it
-                taken = conn.execute("SELECT person FROM item_holds WHERE item_id = %s", (item_id,)).fetchone()
-        if taken is None:  # let go of between the two statements: take it now
+            taken = holds.take(conn, "postgres", item_id, person, seconds=seconds, now=self.clock())
+        if taken is None:  # let go of between two statements: take it now
             return self.hold(item_id, person, seconds=seconds)
-        return str(taken[0])
+        return taken
 
     def holders(self) -> dict[int, str]:
         with self._lock:
-            rows = self.conn.execute(
-                "SELECT item_id, person FROM item_holds WHERE expires > %s", (self.clock(),)
-            ).fetchall()
-        return {int(i): str(who) for i, who in rows}
+            return holds.running(self.conn, "postgres", self.clock())
 
     def close(self) -> None:
         with self._lock:

@@ -41,7 +41,7 @@ from backoffice.queue.base import (
     from_ts,
     to_ts,
 )
-from backoffice.queue import queries
+from backoffice.queue import holds, queries
 from backoffice.queue.codec import loads
 from backoffice.queue.finder import Dialect, Finder, SQLFinder
 from backoffice.queue.sqlite_effects import SQLiteEffects
@@ -532,25 +532,14 @@ class SQLiteStore(SQLiteKeys, SQLiteEffects, Store):
 
     def hold(self, item_id: int, person: str, *, seconds: float = 300.0) -> str:
         with self._tx(durable=False) as conn:
-            if conn.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone() is None:
-                raise ItemNotFound(item_id)
-            now = self.clock()
-            taken = conn.execute(
-                "INSERT INTO item_holds (item_id, person, expires) VALUES (?, ?, ?) ON CONFLICT (item_id) "
-                "DO UPDATE SET person = excluded.person, expires = excluded.expires "
-                "WHERE item_holds.person = excluded.person OR item_holds.expires <= ? RETURNING person",
-                (item_id, person, now + seconds, now),
-            ).fetchone()
-            if taken is None:  # someone else holds it
-                taken = conn.execute("SELECT person FROM item_holds WHERE item_id = ?", (item_id,)).fetchone()
-            return str(taken[0])
+            taken = holds.take(conn, "sqlite", item_id, person, seconds=seconds, now=self.clock())
+        if taken is None:  # let go of between two statements: take it now
+            return self.hold(item_id, person, seconds=seconds)
+        return taken
 
     def holders(self) -> dict[int, str]:
         with self._lock:
-            rows = self.conn.execute(
-                "SELECT item_id, person FROM item_holds WHERE expires > ?", (self.clock(),)
-            ).fetchall()
-        return {int(i): str(who) for i, who in rows}
+            return holds.running(self.conn, "sqlite", self.clock())
 
     # -- reading -------------------------------------------------------------------------
     def get(self, item_id: int) -> WorkItem:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from backoffice.documents.table import read_csv, read_xlsx
+from backoffice.documents.table import column_letter, read_csv, read_xlsx
 from backoffice.errors import DocumentError
 
 MAX_SHOWN = 200  # rows shown on the page; the file itself is a download away
@@ -23,16 +23,6 @@ class Sheet:
     total: int  # rows in the file
     problem: str = ""
     cells: dict[str, str] = field(default_factory=dict)
-
-
-def letters(index: int) -> str:
-    """0 -> A, 26 -> AA: a spreadsheet's column name."""
-    out = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        out = chr(65 + rest) + out
-    return out
 
 
 def is_table(name: str, media_type: str) -> bool:
@@ -63,4 +53,4 @@ def sheet(path: Path, name: str, media_type: str, document: dict[str, Any]) -> S
     width = max((len(r) for r in rows[:MAX_SHOWN]), default=0)
     marks = _cell_fields(document)
     shown = [[(c.text, marks.get(c.ref, "")) for c in r] + [("", "")] * (width - len(r)) for r in rows[:MAX_SHOWN]]
-    return Sheet([letters(i) for i in range(width)], shown, len(rows), cells=marks)
+    return Sheet([column_letter(i) for i in range(width)], shown, len(rows), cells=marks)
