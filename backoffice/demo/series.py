@@ -176,18 +176,18 @@ def _date(day: date, style: str) -> str:
     return day.strftime(_DATES[style])
 
 
-def write_invoice(layout: SeriesLayout, rng: random.Random, path: Path, number: int) -> SeriesInvoice:
-    """One invoice of the series, with fresh data."""
-    issued = date(2026, 1, 1) + timedelta(days=rng.randrange(300))
-    due = issued + timedelta(days=rng.choice([14, 30, 45]))
-    invoice_number = layout.number_style.format(p=layout.seller[:3].upper(), y=issued.year, n=number)
-    order = f"PO-{rng.randrange(10000, 99999)}"
-    net = Decimal(rng.randrange(5000, 900000)) / 100
-    rate = Decimal(rng.choice([7, 10, 19, 20, 21]))
-    tax = (net * rate / 100).quantize(_CENT, ROUND_HALF_UP)
-    total = net + tax
-    buyer = rng.choice(_BUYERS)
-    values = {
+def printed(
+    layout: SeriesLayout,
+    invoice_number: str,
+    issued: date,
+    due: date,
+    order: str,
+    net: Decimal,
+    tax: Decimal,
+    total: Decimal,
+) -> dict[str, str]:
+    """The labelled values as the sender prints them, in the order they are drawn."""
+    return {
         "invoice_number": invoice_number,
         "issue_date": _date(issued, layout.date_style),
         "due_date": _date(due, layout.date_style),
@@ -198,15 +198,21 @@ def write_invoice(layout: SeriesLayout, rng: random.Random, path: Path, number: 
         "iban": layout.iban,
         "seller_vat_id": layout.vat_id,
     }
+
+
+def first_page(layout: SeriesLayout) -> FPDF:
+    """An A4 page with the sender's name at its top."""
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
     pdf.set_xy(15, 12)
     pdf.cell(0, 8, layout.seller)
-    pdf.set_font("Helvetica", "", 9)
-    pdf.set_xy(15, 60 if layout.places["invoice_number"][0] > 100 else 100)
-    pdf.cell(0, 5, f"{layout.labels['buyer']}: {buyer}")
+    return pdf
+
+
+def draw_labelled(pdf: FPDF, layout: SeriesLayout, values: dict[str, str]) -> None:
+    """Each value beside or below its label, where the sender's layout places it."""
     gap = layout.places["_gap"][0]
     for name, text in values.items():
         x, y, style = layout.places[name]
@@ -219,6 +225,25 @@ def write_invoice(layout: SeriesLayout, rng: random.Random, path: Path, number: 
             pdf.set_xy(x + max(gap, pdf.get_string_width(layout.labels[name]) + 6), y)
         pdf.set_font("Helvetica", "", 9)
         pdf.cell(0, 4, text)
+
+
+def write_invoice(layout: SeriesLayout, rng: random.Random, path: Path, number: int) -> SeriesInvoice:
+    """One invoice of the series, with fresh data."""
+    issued = date(2026, 1, 1) + timedelta(days=rng.randrange(300))
+    due = issued + timedelta(days=rng.choice([14, 30, 45]))
+    invoice_number = layout.number_style.format(p=layout.seller[:3].upper(), y=issued.year, n=number)
+    order = f"PO-{rng.randrange(10000, 99999)}"
+    net = Decimal(rng.randrange(5000, 900000)) / 100
+    rate = Decimal(rng.choice([7, 10, 19, 20, 21]))
+    tax = (net * rate / 100).quantize(_CENT, ROUND_HALF_UP)
+    total = net + tax
+    buyer = rng.choice(_BUYERS)
+    values = printed(layout, invoice_number, issued, due, order, net, tax, total)
+    pdf = first_page(layout)
+    pdf.set_font("Helvetica", "", 9)
+    pdf.set_xy(15, 60 if layout.places["invoice_number"][0] > 100 else 100)
+    pdf.cell(0, 5, f"{layout.labels['buyer']}: {buyer}")
+    draw_labelled(pdf, layout, values)
     pdf.set_xy(15, 120)
     pdf.cell(0, 5, f"{rng.choice(['Services', 'Goods', 'Maintenance'])} {issued:%B %Y}  x{rng.randrange(1, 9)}")
     pdf.output(str(path))

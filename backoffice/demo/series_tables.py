@@ -15,10 +15,9 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from fpdf import FPDF
 
 from backoffice.demo.invoice_layouts import money
-from backoffice.demo.series import SeriesInvoice, SeriesLayout, _date, draw_layout
+from backoffice.demo.series import SeriesInvoice, SeriesLayout, draw_labelled, draw_layout, first_page, printed
 
 # Column headings per language, none of which the template-free reader takes for a column.
 _HEADINGS = {
@@ -78,35 +77,10 @@ def write_table_invoice(
     net = sum((amount for *_, amount in items), Decimal(0))
     tax = (net * Decimal(rng.choice([7, 10, 19, 20, 21])) / 100).quantize(_CENT, ROUND_HALF_UP)
     total = net + tax
-    values = {
-        "invoice_number": invoice_number,
-        "issue_date": _date(issued, layout.date_style),
-        "due_date": _date(due, layout.date_style),
-        "order_reference": f"PO-{rng.randrange(10000, 99999)}",
-        "net_total": money(net, layout.money_style),
-        "tax_total": money(tax, layout.money_style),
-        "grand_total": money(total, layout.money_style),
-        "iban": layout.iban,
-        "seller_vat_id": layout.vat_id,
-    }
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_auto_page_break(False)
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
-    pdf.set_xy(15, 12)
-    pdf.cell(0, 8, layout.seller)
-    gap = layout.places["_gap"][0]
-    for name, text in values.items():
-        x, y, style = layout.places[name]
-        pdf.set_font("Helvetica", "B", 9)
-        pdf.set_xy(x, y)
-        pdf.cell(0, 4, layout.labels[name])
-        if style == "below":
-            pdf.set_xy(x, y + 4)
-        else:
-            pdf.set_xy(x + max(gap, pdf.get_string_width(layout.labels[name]) + 6), y)
-        pdf.set_font("Helvetica", "", 9)
-        pdf.cell(0, 4, text)
+    order_reference = f"PO-{rng.randrange(10000, 99999)}"
+    values = printed(layout, invoice_number, issued, due, order_reference, net, tax, total)
+    pdf = first_page(layout)
+    draw_labelled(pdf, layout, values)
     headings = _HEADINGS[layout.language]
     x = 15.0
     pdf.set_font("Helvetica", "B", 9)
