@@ -63,6 +63,9 @@ CID = re.compile(r"(?i)cid:([^\"'\s>)]+)")
 SOURCE = re.compile(r"(?i)\bsrc\s*=\s*[\"']?([^\"'\s>]+)")  # an image the HTML shows by its Content-Location
 LOGO_PIXELS = 400 * 400  # a signature banner of 600 x 150 is a logo; a phone photo of 640 x 480 is not
 LOGO_BYTES = 100_000
+# A uuencoded file in a text body: "begin MODE NAME", lines of uuencode, an empty line (a lone
+# backtick or space), "end"
+UUENCODED = re.compile(r"(?m)^begin [0-7]{3,4} (?P<name>[^\r\n]+)\r?\n(?P<data>(?:[\x20-\x60]+\r?\n)*?)end[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class Walker:
         self.cids = _referenced_cids(message, skeleton)
         self.part(message, skeleton, 0, "", "")
         parsed = self.parsed
+        parsed.text = self._uuencoded(parsed.text)
         if not (parsed.documents or parsed.rejected or parsed.text.strip() or _html_text(parsed.html)):
             for name, data, kind, origin in self.held:  # nothing else in the mail: the images are what was sent
                 parsed.parts[:] = [p for p in parsed.parts if not (p.kind == "logo" and p.name == origin + name)]
@@ -224,9 +228,7 @@ class Walker:
         if head and self._is_document(kind) and kind != "text/plain":
             name = safe_filename(name, self.count, kind)
             stored = self.files.put_stream(reader, name)  # type: ignore[arg-type]  # reads like a stream
-            self.parsed.documents.append(
-                MailDocument(name, replace(stored, media_type=kind), origin.rstrip("/") or "attachment")
-            )
+            self._take(MailDocument(name, replace(stored, media_type=kind), origin.rstrip("/") or "attachment"))
         else:  # an archive or a mail to open, or anything else: in memory, within the size limit
             self.data(reader.read(), name, depth, origin, declared, hint)
 
@@ -284,7 +286,41 @@ class Walker:
 
     def _document(self, data: bytes, name: str, kind: str, origin: str) -> None:
         stored = replace(self.files.put_bytes(data, name), media_type=kind)
-        self.parsed.documents.append(MailDocument(name, stored, origin.rstrip("/") or "attachment"))
+        self._take(MailDocument(name, stored, origin.rstrip("/") or "attachment"))
+
+    def _take(self, document: MailDocument) -> None:
+        """Take a document, unless the mail gave the same file already: the same name and the
+        same bytes, attached twice or again in a forwarded mail or an archive. It is handled
+        once (a second item would be posted twice, or stop as a duplicate); the repeat is
+        recorded. Files that share their bytes under different names are each taken."""
+        if any(
+            d.stored.sha256 == document.stored.sha256 and d.name.casefold() == document.name.casefold()
+            for d in self.parsed.documents
+        ):
+            where = (
+                document.origin.rstrip("/") + "/" + document.name if document.origin != "attachment" else document.name
+            )
+            self.parsed.parts.append(MailPart(where, "duplicate", document.stored.media_type, document.stored.size))
+            return
+        self.parsed.documents.append(document)
+
+    def _duplicates(self) -> int:
+        return sum(part.kind == "duplicate" for part in self.parsed.parts)
+
+    def _uuencoded(self, text: str) -> str:
+        """The body without its uuencoded files (``begin 644 name`` ... ``end``, as old mail
+        programs and mainframe gateways attach them), each taken as a document; mail clients
+        show them as attachments, so a person would too."""
+        if "begin " not in text:
+            return text
+        kept, last = [], 0
+        for match in UUENCODED.finditer(text):
+            kept.append(text[last : match.start()])
+            last = match.end()
+            data = _uudecode(match.group("data"))
+            self.count += 1
+            self.data(data, match.group("name").strip(), 0, "body/")
+        return "".join(kept) + text[last:] if kept else text
 
     def _record(self, part: Message, kind: str, origin: str) -> None:
         filename = _safe(part.get_filename)
@@ -381,11 +417,11 @@ class Walker:
         if not self._deeper(depth, where.rstrip("/")):
             return
         self.parsed.warnings += [f"{where}: {d}" for d in inner.defects]
-        before = len(self.parsed.documents) + len(self.parsed.rejected)
+        before = len(self.parsed.documents) + len(self.parsed.rejected) + self._duplicates()
         self.cids |= _referenced_cids(inner, skeleton)
         self.part(inner, skeleton, depth + 1, where, "")
-        if len(self.parsed.documents) + len(self.parsed.rejected) > before:
-            return
+        if len(self.parsed.documents) + len(self.parsed.rejected) + self._duplicates() > before:
+            return  # it held documents (also ones the mail had given already): its text is a cover note
         text, html = bodies(inner, skeleton, self.parsed.warnings)
         stem = where.rstrip("/").rsplit("/", 1)[-1]
         if text.strip():

@@ -18,6 +18,7 @@ from backoffice.queue.files import FileStore
 from tests.unit.mail.conftest import make_pdf
 
 PDF = make_pdf()
+OTHER_PDF = make_pdf("Invoice INV-2 Total 20.00 EUR")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 40
 
@@ -165,7 +166,7 @@ CASES = [
      [("inner.pdf", "application/pdf")], []),
     (".eml attachment", attach(mail(), attach(mail("old"), PDF, "in-eml.pdf").as_bytes(), "fwd.eml",
                                subtype="octet-stream").as_bytes(), [("in-eml.pdf", "application/pdf")], []),
-    ("zip of two pdfs", attach(mail(), zipped({"a.pdf": PDF, "sub/b.pdf": PDF}), "docs.zip", subtype="zip").as_bytes(),
+    ("zip of two pdfs", attach(mail(), zipped({"a.pdf": PDF, "sub/b.pdf": OTHER_PDF}), "docs.zip", subtype="zip").as_bytes(),
      [("a.pdf", "application/pdf"), ("b.pdf", "application/pdf")], []),
     ("zip bomb by ratio", attach(mail(), bomb(), "bomb.zip", subtype="zip").as_bytes(), [], ["zip-bomb"]),
     ("zip with too many files", attach(mail(), zipped({f"f{i}.pdf": PDF for i in range(205)}), "many.zip",
@@ -193,7 +194,7 @@ CASES = [
     ("outlook msg with a pdf", attach(mail(), outlook("Invoice 7", ("inv-7.pdf", PDF)), "Invoice 7.msg",
                                       subtype="vnd.ms-outlook").as_bytes(), [("inv-7.pdf", "application/pdf")], []),
     ("outlook msg inside outlook msg", attach(mail(), outlook("Fwd", ("top.pdf", PDF), embedded=(
-        "Inner", ("deep.pdf", PDF))), "Fwd.msg", subtype="vnd.ms-outlook").as_bytes(),
+        "Inner", ("deep.pdf", OTHER_PDF))), "Fwd.msg", subtype="vnd.ms-outlook").as_bytes(),
      [("deep.pdf", "application/pdf"), ("top.pdf", "application/pdf")], []),
     ("outlook msg of another writer, zipped", attach(mail(), zipped({"mail.msg": outlook_by_msgforge(
         ("forge.pdf", PDF))}), "mail.zip", subtype="zip").as_bytes(), [("forge.pdf", "application/pdf")], []),
@@ -293,3 +294,36 @@ def test_damaged_outlook_messages_are_refused_never_raised(tmp_path):
         assert all(r.reason.startswith(r.name) for r in parsed.rejected)
         outcomes.add((len(parsed.documents), tuple(sorted({r.code for r in parsed.rejected}))))
     assert len(outcomes) > 1  # the damage did make a difference somewhere
+
+
+def uuencoded(name: str, data: bytes) -> str:
+    """A file as old mail programs put it in a text body: begin, 45-byte lines of uuencode, end."""
+    import binascii
+
+    lines = [binascii.b2a_uu(data[i : i + 45]).decode() for i in range(0, len(data), 45)]
+    return f"begin 644 {name}\n" + "".join(lines) + "`\nend\n"
+
+
+def test_a_file_uuencoded_in_the_body_is_a_document_and_leaves_the_body(tmp_path):
+    files = FileStore(tmp_path)
+    body = "Dear team,\nour invoice is attached.\n\n" + uuencoded("INV-1.pdf", PDF) + "\nRegards, Acme\n"
+    parsed = parse_mail(mail(body=body).as_bytes(), files)
+    assert [(d.name, d.stored.media_type, d.origin) for d in parsed.documents] == [("INV-1.pdf", "application/pdf", "body")]
+    assert files.path(parsed.documents[0].stored).read_bytes() == PDF
+    assert "begin 644" not in parsed.text and "our invoice is attached." in parsed.text and "Regards" in parsed.text
+
+
+def test_text_that_only_mentions_begin_is_left_alone(tmp_path):
+    body = "begin 644 is how old mailers start a file; we do not\nend of story\n"
+    parsed = parse_mail(mail(body=body).as_bytes(), FileStore(tmp_path))
+    assert parsed.documents == [] and "begin 644 is how" in parsed.text
+
+
+def test_the_same_file_twice_in_a_mail_is_one_document(tmp_path):
+    message = attach(attach(mail(), PDF, "invoice.pdf"), PDF, "invoice.pdf")
+    message = attach(message, zipped({"Invoice.PDF": PDF, "other.pdf": OTHER_PDF}), "both.zip", subtype="zip")
+    message = attach(message, PDF, "copy of the invoice.pdf")  # another name: taken (a person may mean it)
+    parsed = parse_mail(message.as_bytes(), FileStore(tmp_path))
+    assert [d.name for d in parsed.documents] == ["invoice.pdf", "other.pdf", "copy of the invoice.pdf"]
+    duplicates = [(p.name, p.kind) for p in parsed.parts if p.kind == "duplicate"]
+    assert duplicates == [("invoice.pdf", "duplicate"), ("both.zip/Invoice.PDF", "duplicate")]
