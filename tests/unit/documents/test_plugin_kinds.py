@@ -248,3 +248,16 @@ def test_a_plugin_cannot_take_a_builtin_name(tmp_path, monkeypatch):
 def test_a_kind_declares_only_known_field_types():
     with pytest.raises(ValueError, match="'amount' has type 'float'; use one of text, date, money"):
         registry.DocumentKind("claim", print, {"amount": "float"})
+
+
+def test_the_supervisor_ui_shows_and_corrects_a_plugin_kinds_fields(note):
+    from backoffice.web import actions, fieldview
+
+    document = documents.extract(note, kind=SAMPLE).to_dict()
+    assert [name for name, _, _ in fieldview.line_columns(document)] == ["product_code", "description", "quantity"]
+    assert actions._checked(document, "delivery_date", "2026-03-15") == ("delivery_date", "2026-03-15")
+    assert actions._checked(document, "lines[1].quantity", "399") == ("lines[1].quantity", "399")
+    with pytest.raises(actions.ActionRefused, match="delivery_date must be a date"):
+        actions._checked(document, "delivery_date", "soon")
+    with pytest.raises(actions.ActionRefused, match="grand_total is not a field of a delivery_note document"):
+        actions._checked(document, "grand_total", "1.00")
