@@ -36,7 +36,6 @@ from backoffice.errors import DocumentError
 
 log = logging.getLogger(__name__)
 
-KINDS = ("auto", "invoice", "timesheet", "order")  # the built-in ones; registry.get knows every kind
 # Attachment names of the hybrid formats, most specific first; any other *.xml is tried last.
 EMBEDDED_NAMES = ("zugferd-invoice.xml", "factur-x.xml", "xrechnung.xml", "order-x.xml", "zugferd-order.xml")
 _ACCEPTS = {"invoice": {"invoice", "credit_note"}, "timesheet": {"timesheet"}, "order": {"order"}}
