@@ -172,6 +172,7 @@ class Bot(Model):
         description="Which kind of document to read: invoice (credit notes included), timesheet, order, auto "
         "(decided per document from its content), a plugin kind's entry point name (group backoffice.extractors) "
         "or its dotted path package.module:attribute.",
+        examples=["invoice", "auto", "timesheet", "order", "mypackage.kinds:delivery_note"],
     )
 
     @field_validator("extractor")
