@@ -34,6 +34,7 @@ from pydantic import (
 )
 
 from backoffice import connectors  # the table of built-in connectors; each module is imported when a bot uses it
+from backoffice import extractors  # the names of the document kinds; a kind's reader is imported when asked for
 from backoffice.errors import ConfigError
 from backoffice.logs.redact import register_secret
 from backoffice.paths import inside
@@ -166,11 +167,26 @@ class Bot(Model):
     )
     misfire_grace_seconds: float = Field(60.0, ge=0, description="How late a tick may fire and still count as on time.")
     source: SourceSettings = Field(description="Where work comes from.")
-    extractor: Literal["auto", "invoice", "timesheet", "order"] = Field(
+    extractor: str = Field(
         "invoice",
-        description="Which kind of document to read: invoice (credit notes included), timesheet, order, or auto "
-        "(decided per document from its content).",
+        description="Which kind of document to read: invoice (credit notes included), timesheet, order, auto "
+        "(decided per document from its content), a plugin kind's entry point name (group backoffice.extractors) "
+        "or its dotted path package.module:attribute.",
+        examples=["invoice", "auto", "timesheet", "order", "mypackage.kinds:delivery_note"],
     )
+
+    @field_validator("extractor")
+    @classmethod
+    def _known_extractor(cls, value: str, info: ValidationInfo) -> str:
+        if value in extractors.BUILTIN:  # told without importing the readers
+            return value
+        from backoffice.documents import registry  # a plugin's kind imports the documents package anyway
+
+        try:
+            registry.get(value)
+        except ValueError as exc:
+            raise ValueError(f"bot {info.data.get('name', '?')}: {exc}") from None
+        return value
     rules: str | None = Field(None, description="The rule file, relative to bots.yaml.")
     templates: str | None = Field(
         None, description="A folder of layout templates (ours or invoice2data's YAML/JSON), relative to bots.yaml; "

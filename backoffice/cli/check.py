@@ -19,6 +19,7 @@ def check(as_json: JsonOption = False) -> None:
     Rule files are checked with their includes and master data (PostgreSQL sources are
     connected to): syntax, unknown fields, columns and lookups, conditions never true.
     """
+    from backoffice.documents import registry
     from backoffice.rules import load_rules
 
     problems: list[str] = []
@@ -43,7 +44,8 @@ def check(as_json: JsonOption = False) -> None:
                 except ConfigError as exc:
                     problems += exc.problems
                     continue
-                if bot.extractor not in ("auto", kind) and {bot.extractor, kind} != {"invoice", "credit_note"}:
+                extracts = registry.name_of(bot.extractor)  # a plugin's dotted path: its kind's name
+                if extracts not in ("auto", kind) and {extracts, kind} != {"invoice", "credit_note"}:
                     problems.append(
                         f"{config.path}: bots[{config.bots.index(bot)}].rules: {rules_path.name} has "
                         f"rules for {kind} documents, the bot extracts {bot.extractor}"

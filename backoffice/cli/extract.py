@@ -22,7 +22,13 @@ def extract(
             help="Files to read: PDF, scan image, XML e-invoice, CSV/XLSX, e-mail, HTML or text.", exists=False
         ),
     ],
-    kind: Annotated[str, typer.Option(help="Document kind: auto, invoice, timesheet or order.")] = "auto",
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="Document kind: auto, invoice, timesheet, order, or a plugin kind by entry point name "
+            "(group backoffice.extractors) or dotted path package.module:attribute."
+        ),
+    ] = "auto",
     ignore_embedded: Annotated[
         bool,
         typer.Option(
@@ -43,8 +49,17 @@ def extract(
     if bot is not None:
         return extract_as_bot(bot, files, as_json)
     from backoffice import documents
+    from backoffice.documents import registry
     from backoffice.documents.templates import load_templates
 
+    try:  # an unknown kind is said once, naming the known ones, before any file is read
+        registry.get(kind)
+    except ValueError as exc:
+        if as_json:
+            emit_json({"error": f"--kind: {exc}", "code": "unknown-kind"})
+        else:
+            err.print(f"--kind: {exc}", **ERR_LINE)
+        raise typer.Exit(1) from None
     loaded = load_templates(templates) if templates else None
 
     def read(path: Path) -> list[tuple[Document, dict[str, Any]]]:

@@ -1,5 +1,7 @@
-"""Read a file into a :class:`~backoffice.documents.models.Document`: decide the format by content,
-prefer an embedded e-invoice, then a matching template, then the template-free readers.
+"""Read a file into a :class:`~backoffice.documents.models.Document`: find the kind's reader in the
+registry (:mod:`~backoffice.documents.registry`: the built-in kinds of :mod:`builtin`, a plugin's
+by dotted path or entry point) and run it. The built-in reader decides the format by content,
+prefers an embedded e-invoice, then a matching template, then the template-free readers.
 
 ::
 
@@ -17,7 +19,7 @@ import logging
 import time
 from pathlib import Path
 
-from backoffice.documents import ocr, sniff, table, textgrid
+from backoffice.documents import ocr, registry, sniff, table, textgrid
 from backoffice.documents.invoice import invoice_number_of, read_invoice
 from backoffice.documents.kind import detect_kind
 from backoffice.documents.layout import lines_of
@@ -34,7 +36,6 @@ from backoffice.errors import DocumentError
 
 log = logging.getLogger(__name__)
 
-KINDS = ("auto", "invoice", "timesheet", "order")
 # Attachment names of the hybrid formats, most specific first; any other *.xml is tried last.
 EMBEDDED_NAMES = ("zugferd-invoice.xml", "factur-x.xml", "xrechnung.xml", "order-x.xml", "zugferd-order.xml")
 _ACCEPTS = {"invoice": {"invoice", "credit_note"}, "timesheet": {"timesheet"}, "order": {"order"}}
@@ -42,11 +43,12 @@ _ACCEPTS = {"invoice": {"invoice", "credit_note"}, "timesheet": {"timesheet"}, "
 
 def extract(path: Path | str, kind: str = "invoice", *, ignore_embedded: bool = False,
             templates: list[Template] | None = None, max_pages: int = DEFAULT_MAX_PAGES) -> Document:
-    """Read ``path`` as a document of ``kind`` (``auto``, ``invoice``, ``timesheet`` or ``order``).
+    """Read ``path`` as a document of ``kind``: ``auto``, ``invoice``, ``timesheet``, ``order``, or
+    a plugin's kind (by entry point name or dotted path ``package.module:attribute``).
 
     A PDF that holds several invoices gives the first, with a warning naming the others' pages
     (:func:`extract_all` gives them all). Raises DocumentError (naming the file) when the file
-    cannot be read, ValueError for an unknown kind.
+    cannot be read, ValueError for an unknown kind (naming the known ones).
     """
     return _extract(Path(path), kind, ignore_embedded, templates, max_pages, split=False)[0]
 
@@ -59,8 +61,26 @@ def extract_all(path: Path | str, kind: str = "auto", *, ignore_embedded: bool =
 
 def _extract(path: Path, kind: str, ignore_embedded: bool, templates: list[Template] | None, max_pages: int,
              split: bool) -> list[Document]:
-    if kind not in KINDS:
-        raise ValueError(f"unknown document kind {kind!r}; expected one of {', '.join(KINDS)}")
+    found = registry.get(kind)
+    started = time.perf_counter()
+    reading = registry.Reading(path, max_pages, templates, ignore_embedded, split)
+    documents = registry.read(found, reading)
+    if found.builtin:
+        return documents
+    for document in documents:
+        document.source = path.name
+    if len(documents) > 1 and not split:
+        documents[0].warnings.append(f"the {found.name} reader found {len(documents)} documents; this is the first")
+    log.info("extracted", extra={
+        "source": path.name, "kind": found.name, "documents": len(documents), "fields": len(documents[0].fields),
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+    })
+    return documents[: None if split else 1]
+
+
+def read_builtin(reading: registry.Reading, kind: str) -> list[Document]:
+    """The built-in reader of ``kind`` (auto, invoice, timesheet or order), every format."""
+    path, split, max_pages = reading.path, reading.split, reading.max_pages
     started = time.perf_counter()
     form = sniff.sniff(path)
     if form == "xml":
@@ -69,7 +89,7 @@ def _extract(path: Path, kind: str, ignore_embedded: bool, templates: list[Templ
         documents = [_read_table(path, form, kind)]
     else:
         documents = None
-        if form == "pdf" and not ignore_embedded:
+        if form == "pdf" and not reading.ignore_embedded:
             embedded = _embedded(path, max_pages)
             documents = [embedded] if embedded is not None else None
         if documents is None:
@@ -79,7 +99,7 @@ def _extract(path: Path, kind: str, ignore_embedded: bool, templates: list[Templ
                 text = ocr.read_image_file(path, max_pages=max_pages)
             else:
                 text = textgrid.read_text_file(path, form)
-            documents = _read_words(text, kind, templates, split, form, path)
+            documents = _read_words(text, kind, reading.templates, split, form, path)
     for document in documents:
         document.source = path.name
         if document.kind == "unknown" or not document.fields and form not in ("pdf", "xml", "csv", "xlsx"):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from backoffice.documents.models import FIELDS_BY_KIND, LINE_FIELDS_BY_KIND
+from backoffice.documents.registry import field_types, line_field_types
 from backoffice.rules import analysis
 from backoffice.rules.analysis import Shape
 from backoffice.rules.expressions import Expression, ExpressionError, parse
@@ -73,8 +73,8 @@ Report = Callable[[tuple, str, Mark | None], None]
 
 def base_names(kind: str, constants: dict[str, object]) -> dict[str, Shape]:
     """What every expression of a rule file of ``kind`` can read."""
-    names = {name: Shape(kind_) for name, kind_ in FIELDS_BY_KIND[kind].items()}
-    names["lines"] = Shape("rows", dict(LINE_FIELDS_BY_KIND.get(kind, {})), "line")
+    names = {name: Shape(kind_) for name, kind_ in field_types(kind).items()}
+    names["lines"] = Shape("rows", dict(line_field_types(kind)), "line")
     if kind in ("invoice", "credit_note"):
         names["tax_lines"] = Shape("rows", TAX_LINE_FIELDS, "tax line")
     for name, value in constants.items():

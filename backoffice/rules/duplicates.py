@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from backoffice.documents.models import FIELDS_BY_KIND, Document, typed
+from backoffice.documents.models import Document, typed
+from backoffice.documents.registry import field_types
 from backoffice.queue.base import BusinessKey, Status, Store, day_range
 from backoffice.rules.masterdata import key_of
 from backoffice.rules.schema import Duplicate
@@ -48,7 +49,7 @@ class History(Protocol):
 def stored_fields(document: dict[str, Any]) -> Value:
     """A reader of the fields of a document as the queue stores it (no Document is built)."""
     fields = document.get("fields") or {}
-    types = FIELDS_BY_KIND.get(document.get("kind", ""), {})
+    types = field_types(document.get("kind", ""))
 
     def value(name: str) -> Any:
         found = fields.get(name)

@@ -18,7 +18,8 @@ from typing import Any
 
 from simpleeval import InvalidExpression
 
-from backoffice.documents.models import FIELDS_BY_KIND, LINE_FIELDS_BY_KIND, Document, typed
+from backoffice.documents.models import Document, typed
+from backoffice.documents.registry import field_types, line_field_types
 from backoffice.errors import BusinessError
 from backoffice.rules import duplicates as dup
 from backoffice.rules.compiler import TAX_LINE_FIELDS, CompiledRule, Template
@@ -107,12 +108,12 @@ class RuleSet:
         )  # fmt: skip
 
     def _names(self, document: Document) -> dict[str, Any]:
-        kind = self.kind if self.kind in FIELDS_BY_KIND else document.kind
+        kind = self.kind
         names: dict[str, Any] = {**self.constants, **self._bound}
-        types = FIELDS_BY_KIND[kind]
+        types = field_types(kind)
         names.update({name: _typed(f.value, types.get(name, "text")) for name, f in document.fields.items()})
         names.update({name: None for name in types if name not in document.fields})
-        line_fields = LINE_FIELDS_BY_KIND.get(kind, {})
+        line_fields = line_field_types(kind)
         names["lines"] = Rows((Record({k: _typed(f.value, line_fields.get(k, "text")) for k, f in line.items()},
                                       f"line {n}") for n, line in enumerate(document.lines, 1)), line_fields)  # fmt: skip
         if kind in INVOICE_KINDS:

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from backoffice.documents.models import FIELDS_BY_KIND, LINE_FIELDS_BY_KIND
+from backoffice.documents.registry import field_types, line_field_types
 from backoffice.errors import ConfigError
 from backoffice.logs.redact import register_secret
 from backoffice.rules import positions as yamlpos
@@ -64,7 +64,7 @@ def load_rules(path: Path | str, *, probe: bool = False) -> RuleSet:
     required: list[str] = []
     for loaded in files:
         for index, name in enumerate(loaded.spec.required):
-            if name not in FIELDS_BY_KIND[kind]:
+            if name not in field_types(kind):
                 problems.append(loaded.positions.problem(("required", index), f"unknown field {name!r}",
                                                          loaded.positions.values.get(("required", index))))  # fmt: skip
             elif name not in required:
@@ -197,8 +197,8 @@ def _substitute(value: str, loaded: Loaded, at: tuple, problems: list[str]) -> s
 
 
 def _check_examples(main: Loaded, kind: str, problems: list[str]) -> None:
-    fields = set(FIELDS_BY_KIND[kind]) | {"lines"} | ({"tax_lines"} if kind in INVOICE_KINDS else set())
-    line_fields = set(LINE_FIELDS_BY_KIND.get(kind, {}))
+    fields = set(field_types(kind)) | {"lines"} | ({"tax_lines"} if kind in INVOICE_KINDS else set())
+    line_fields = set(line_field_types(kind))
     for index, example in enumerate(main.spec.examples):
         documents = [("document",), *(("history", i) for i in range(len(example.history)))]
         for where in documents:

@@ -2,7 +2,7 @@
 
 ::
 
-    kind: invoice                      # the Document kind the rules read
+    kind: invoice                      # the Document kind the rules read (a plugin's: its name or dotted path)
     include: [shared/arithmetic.yaml]  # rules shared between files; theirs come first
     data:                              # master data, read by `lookup` rules
       vendors: {csv: data/vendors.csv}
@@ -24,11 +24,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from backoffice import extractors
+from backoffice.documents import registry
 from backoffice.documents.models import FIELDS_BY_KIND
 
-Kind = Literal[tuple(FIELDS_BY_KIND)]  # type: ignore[valid-type]
 Severity = Literal["error", "warning"]
 NAME = r"^[A-Za-z][A-Za-z0-9_]*$"
 RULE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
@@ -175,7 +176,11 @@ class Example(Model):
 class RuleFile(Model):
     """The whole of a rule file."""
 
-    kind: Kind = Field("invoice", description="The document kind these rules read.")
+    kind: str = Field(
+        "invoice",
+        description="The document kind these rules read: invoice, credit_note, timesheet, order, or a plugin "
+        "kind by its entry point name or dotted path package.module:attribute.",
+    )
     description: str = Field("", description="What these rules are for, for people.")
     include: list[str] = Field(default_factory=list, description="Rule files whose contents come first.")
     data: dict[str, DataSource] = Field(default_factory=dict, description="Master-data tables by name.")
@@ -184,3 +189,20 @@ class RuleFile(Model):
     duplicates: list[Duplicate] = Field(default_factory=list, description="Business keys checked for duplicates.")
     rules: list[Rule] = Field(default_factory=list, description="Rules, evaluated in order.")
     examples: list[Example] = Field(default_factory=list, description="Examples `backoffice rules test` runs.")
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        """A built-in Document kind, or the name of the plugin kind ``value`` names (a dotted path
+        becomes its kind's name: the name its Documents carry)."""
+        if value in FIELDS_BY_KIND:
+            return value
+        readable = [*FIELDS_BY_KIND, *(k for k in extractors.known() if k not in extractors.BUILTIN)]
+        try:
+            found = registry.get(value)
+        except extractors.UnknownKind:
+            found = None
+        if found is None or found.builtin:  # auto is decided per document: it has no fields to write rules for
+            raise ValueError(f"unknown document kind {value!r}; rule files read {', '.join(readable)}, "
+                             "or a plugin kind by dotted path package.module:attribute")
+        return found.name

@@ -24,7 +24,8 @@ import logging
 from datetime import UTC, datetime
 
 from backoffice.errors import BusinessError
-from backoffice.documents.models import FIELDS_BY_KIND, LINE_FIELDS_BY_KIND, Document, Field, typed
+from backoffice.documents.models import Document, Field, typed
+from backoffice.documents.registry import field_types, line_field_types
 from backoffice.mail.send import rejection_reply, send
 from backoffice.queue.base import CANCEL_FROM, RETRY_FROM, Status, WorkItem
 from backoffice.rules import Verdict, approvals
@@ -72,7 +73,7 @@ def _checked(document: dict, name: str, value: str) -> tuple[str, str]:
     name = _text(name, "the field")
     line = LINE_PATH.fullmatch(name)
     if line:
-        kind_fields = LINE_FIELDS_BY_KIND.get(document.get("kind", ""), {})
+        kind_fields = line_field_types(document.get("kind", ""))
         index, cell = int(line.group(1)), line.group(2)
         count = len(_line_fields(document))
         if index >= count:
@@ -81,7 +82,7 @@ def _checked(document: dict, name: str, value: str) -> tuple[str, str]:
             raise ActionRefused(f"{cell} is not a field of a line of a {document.get('kind')} document", code="field")
         kind = kind_fields[cell]
     else:
-        kind_fields = FIELDS_BY_KIND.get(document.get("kind", ""), {})
+        kind_fields = field_types(document.get("kind", ""))
         if name not in kind_fields:
             raise ActionRefused(f"{name} is not a field of a {document.get('kind')} document", code="field")
         kind = kind_fields[name]

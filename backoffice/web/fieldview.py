@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from backoffice.documents.models import FIELDS_BY_KIND, LINE_FIELDS_BY_KIND
+from backoffice.documents.registry import field_types, line_field_types
 
 WORDS = {"iban": "IBAN", "bic": "BIC", "vat": "VAT", "id": "ID", "gl": "GL"}
 SUMS = {  # field: (how it follows, the fields it follows from, sign of the second)
@@ -187,7 +187,7 @@ def rows(document: dict[str, Any], failing: dict[str, str], confirmed: Any = ())
     """Every field of the document's kind: those found in the order they stand on the page, then
     the others in the kind's order."""
     fields = document.get("fields") or {}
-    kinds = FIELDS_BY_KIND.get(document.get("kind", ""), {})
+    kinds = field_types(document.get("kind", ""))
     names = [n for n in kinds if n in fields] + [n for n in fields if n not in kinds]
     names.sort(key=lambda n: _where(fields.get(n)))  # stable: the kind's order among equals
     names += [n for n in kinds if n not in fields]
@@ -201,7 +201,7 @@ def rows(document: dict[str, Any], failing: dict[str, str], confirmed: Any = ())
 def line_columns(document: dict[str, Any]) -> list[tuple[str, str, str]]:
     """The line table's columns as (name, readable name, kind): the kind's line fields that some
     line has, in the kind's order."""
-    kinds = LINE_FIELDS_BY_KIND.get(document.get("kind", ""), {})
+    kinds = line_field_types(document.get("kind", ""))
     present = {n for line in _lines(document) for n in line}
     return [(n, label(n), k) for n, k in kinds.items() if n in present]
 
@@ -231,6 +231,6 @@ def found(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], bool
     """The extracted fields as (name, readable name, field, is money): the kind's fields in the
     document's order, then any other field by name."""
     fields = document.get("fields") or {}
-    kinds = FIELDS_BY_KIND.get(document.get("kind", ""), {})
+    kinds = field_types(document.get("kind", ""))
     names = [n for n in kinds if n in fields] + sorted(n for n in fields if n not in kinds)
     return [(n, label(n), fields[n], kinds.get(n) == "money") for n in names]

@@ -23,14 +23,14 @@ from tests.conftest import ROOT
 LAYERS: list[list[str]] = [
     ["__main__"],
     ["cli"],  # the commands: parse, load the deployment, call the library, print
-    ["web", "demo"],  # the supervisor UI; the demo (the sample bots over generated documents)
+    ["web", "demo", "samples"],  # the supervisor UI; the demo (sample bots over generated documents); sample kinds
     ["bots", "install", "commandline", "report"],  # runners; init and doctor; what commands share; printing
     ["learning", "metrics"],  # layouts learned from corrections; Prometheus metrics of a queue
     ["config"],  # bots.yaml
     ["connectors"],  # sources and targets (imported lazily, by the kinds bots.yaml names)
     ["mail", "rules", "observer"],  # reading mail; rule files; what a runner tells observers (metrics)
     ["documents", "queue"],  # reading documents; the work queue
-    ["browser", "logs", "processes", "yamlfile", "paths"],
+    ["browser", "logs", "processes", "yamlfile", "paths", "extractors"],  # extractors: names of document kinds
     ["errors"],
     [""],  # backoffice/__init__.py: the version
 ]

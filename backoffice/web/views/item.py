@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from backoffice.documents.models import FIELDS_BY_KIND
+from backoffice.documents.registry import field_types
 from backoffice.errors import BusinessError, ItemNotFound
 from backoffice.queue.base import RETRY_FROM, StoredFile, WorkItem
 from backoffice.rules import approvals
@@ -84,7 +84,7 @@ def item_view(ws: Workspace, item_id: int, user: User | None = None, *, hold: bo
         "first_failing": next((n for n, sev in failing.items() if sev == "error"), ""),
         "failed": [o for o in outcomes if not o.get("ok") and not o.get("skipped")],
         "passed": [o for o in outcomes if o.get("ok") or o.get("skipped")],
-        "field_names": sorted(FIELDS_BY_KIND.get(document.get("kind", ""), {})),
+        "field_names": sorted(field_types(document.get("kind", ""))),
         "found_fields": fieldview.found(document),
         "mail": item.payload.get("mail") or {}, "evidence": evidence(item),
         "corrections": item.payload.get("corrections", []), "approvals": item.payload.get("approvals", []),

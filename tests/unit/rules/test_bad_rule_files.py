@@ -19,7 +19,8 @@ CASES = [
      "  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n  f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
      "rules.yaml:6:6: with its aliases expanded this holds more than 100,000 values (an alias bomb?); refused"),
     ("rulez: []\n", "rules.yaml:1:1: rulez: unknown field"),
-    ("kind: payslip\n", "rules.yaml:1:1: kind: Input should be 'invoice', 'credit_note'"),
+    ("kind: payslip\n", "rules.yaml:1:1: kind: unknown document kind 'payslip'; rule files read invoice, credit_note, "
+                            "timesheet, order"),
     ("rules:\n  - {id: a, message: m}\n", "rules.yaml:2:5: rules[0]: a rule has exactly one action of check, set, "
                                           "lookup, route (found: none)"),
     ("rules:\n  - {id: a, check: 'True', set: {x: '1'}, message: m}\n",

@@ -11,8 +11,8 @@ from tests.conftest import ROOT
 SAMPLES = sorted((ROOT / "rules").glob("*.yaml"))
 
 
-def test_there_are_sample_rule_files_for_the_three_kinds():
-    assert {load_rules(p).kind for p in SAMPLES} == {"invoice", "timesheet", "order"}
+def test_there_are_sample_rule_files_for_the_three_kinds_and_the_sample_plugin_kind():
+    assert {load_rules(p).kind for p in SAMPLES} == {"invoice", "timesheet", "order", "delivery_note"}
     assert len(load_rules(ROOT / "rules" / "invoice.yaml").rules) >= 20
 
 
