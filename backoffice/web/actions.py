@@ -309,15 +309,14 @@ def hold(ws: Workspace, item_id: int, user: User) -> WorkItem:
     item = ws.store.get(item_id)
     if item.status not in state.OPEN:
         raise ActionRefused(f"item {item_id} is {item.status}: nobody reviews it now", code="status")
-    holder = ws.store.hold(item_id, user.name, seconds=state.HOLD_SECONDS)
+    holder = state.hold(ws.store, item_id, user.name)
     state.check_held(item_id, user, holder)
     return item
 
 
-def let_go(ws: Workspace, item_id: int, user: User) -> None:
+def let_go(ws: Workspace, item_id: int, user: User, why: str = "left it to others") -> None:
     """End the user's hold (after an action that finishes the item); another's stays."""
-    if ws.store.holders().get(item_id) == user.name:
-        ws.store.hold(item_id, user.name, seconds=0)
+    state.let_go(ws.store, item_id, user.name, why)
 
 
 def comment(ws: Workspace, item_id: int, user: User, text: str) -> WorkItem:
