@@ -222,6 +222,10 @@ class Finder(abc.ABC):
         ``approver``, the queue finds the few items that may wait for an approval and ``judge``
         (the four-eyes rules, which the queue does not know) keeps those waiting for that person."""
 
+    def count(self, wanted: ItemFilter, judge: Judge | None = None) -> int:
+        """How many items ``wanted`` finds (its sort and page aside): the counts beside the views."""
+        return self.find(replace(wanted, sort="newest", page=1, per_page=PER_PAGE[0]), judge).total
+
     @abc.abstractmethod
     def by_ids(self, ids: list[int]) -> list[WorkItem]:
         """The items of ``ids`` that exist, by id."""
@@ -366,6 +370,12 @@ class SQLFinder(Finder):
             {**args, "limit": wanted.per_page, "offset": offset},
         )
         return Page([self.d.row(r) for r in rows], total, wanted)
+
+    def count(self, wanted: ItemFilter, judge: Judge | None = None) -> int:
+        if wanted.approver:  # judged in Python
+            return super().count(wanted, judge)
+        where, args = self._where(wanted)
+        return int(self._rows(f"SELECT COUNT(*) FROM items {where}", args)[0][0])
 
     def by_ids(self, ids: list[int]) -> list[WorkItem]:
         found: list[WorkItem] = []

@@ -38,3 +38,11 @@ def find(ws: Workspace, wanted: ItemFilter) -> Page:
     if waits is None:  # nobody of that name approves anything
         return Page([], 0, wanted)
     return ws.finder.find(wanted, waits)
+
+
+def count(ws: Workspace, wanted: ItemFilter) -> int:
+    """How many items ``wanted`` finds, as :func:`find` judges them (the views' counts)."""
+    if not wanted.approver:
+        return ws.finder.count(wanted)
+    waits = judge(ws, wanted.approver)
+    return 0 if waits is None else ws.finder.count(wanted, waits)

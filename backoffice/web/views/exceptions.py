@@ -24,16 +24,17 @@ MAX_BULK = 500
 MAX_ID = 10**18 - 1  # as the routes take them (backoffice.web.app.IdConvertor)
 
 
-def views(ws: Workspace, wanted: ItemFilter, me: str) -> list[tuple[str, dict[str, str], int, bool]]:
+def views(ws: Workspace, wanted: ItemFilter, me: str, shown: int) -> list[tuple[str, dict[str, str], int, bool]]:
     """The list's views, each with the current filter's other choices: (label, query, count,
     whether it is the one shown): everyone's, mine (assigned to me), unassigned, and the items
-    waiting for my approval (see :mod:`backoffice.web.lists`)."""
+    waiting for my approval (see :mod:`backoffice.web.lists`). ``shown``: how many the list
+    shown finds (its view is not counted again)."""
     out = []
     for label, assignee, approver in (("Everyone's", "", ""), ("Mine", me, ""), ("Unassigned", NOBODY, ""),
                                       ("Waiting for my approval", "", me)):  # fmt: skip
         chosen = replace(wanted, assignee=assignee, approver=approver, page=1)
-        total = lists.find(ws, replace(chosen, per_page=PER_PAGE[0])).total
-        out.append((label, chosen.query(), total, (wanted.assignee, wanted.approver) == (assignee, approver)))
+        current = (wanted.assignee, wanted.approver) == (assignee, approver)
+        out.append((label, chosen.query(), shown if current else lists.count(ws, chosen), current))
     return out
 
 
@@ -46,7 +47,7 @@ async def exception_list(request: Request) -> Response:
         return problem(request, 400, str(exc), title="Bad request")
     found = await run_in_threadpool(lists.find, ws, wanted)
     bots = await run_in_threadpool(ws.finder.bots)
-    shown_views = await run_in_threadpool(views, ws, wanted, request.state.session.user.name)
+    shown_views = await run_in_threadpool(views, ws, wanted, request.state.session.user.name, found.total)
     holders = await run_in_threadpool(ws.store.holders)
     reasons = {i.id: current_reason(i, ws.policy) for i in found.items}  # the current Verdict's, not the first
     data = {
