@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 import random
 import re
 import shutil
@@ -337,6 +338,9 @@ def main() -> None:
                 met = "" if goal is None else "yes" if median <= goal else "NO"
                 table.add_row(name, f"{median:.1f}", f"{p95:.1f}", f"{wall:.1f}", f"{goal:.0f}" if goal else "", met)
         console.print(table)
+        console.print(
+            f"load average: {', '.join(f'{n:.2f}' for n in os.getloadavg())} (1, 5, 15 min), {os.cpu_count()} CPUs"
+        )
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
