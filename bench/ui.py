@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 import random
 import re
 import shutil
@@ -234,7 +235,9 @@ def guess_bench(guessers: int, requests: int, console: Console) -> None:
                         while not stop.is_set():
                             answers[_login(guesser, "bench", f"guess-{n}-{random.random()}").status_code] += 1
 
-                threads = [threading.Thread(target=guess, args=(n, url, stop, answers), daemon=True) for n in range(guessers)]
+                threads = [
+                    threading.Thread(target=guess, args=(n, url, stop, answers), daemon=True) for n in range(guessers)
+                ]
                 started = time.perf_counter()
                 for thread in threads:
                     thread.start()
@@ -285,7 +288,11 @@ def main() -> None:
     console = Console()
     try:
         started = time.perf_counter()
-        if args.keep and (folder / "ws" / "queue.db").exists() and (not args.queue or open_store(args.queue).list(limit=1)):
+        if (
+            args.keep
+            and (folder / "ws" / "queue.db").exists()
+            and (not args.queue or open_store(args.queue).list(limit=1))
+        ):
             ws, exceptions = reuse_queue(folder, args.queue)
             args.items = ws.store.list(limit=1)[0].id
         else:
@@ -300,15 +307,23 @@ def main() -> None:
             "exception list: + search (q)": "/exceptions?status=exception&q=INV-00123",
             "exception list: page 20, sorted by deadline": "/exceptions?status=exception&sort=deadline&page=20",
             "exception list: any status, vendor": "/exceptions?status=all&vendor=harbour",
-            **{f"exception list: sorted by {sort}": f"/exceptions?status=exception&sort={sort}"
-               for sort in ("amount", "document-date", "number", "attempts", "assignee")},
+            "exception list: view mine": "/exceptions?status=exception&assignee=bench",
+            "exception list: view unassigned": "/exceptions?status=exception&assignee=%28nobody%29",
+            "exception list: waiting for my approval": "/exceptions?status=exception&approver=bench",
+            "exception list: any status, vendor, unassigned": "/exceptions?status=all&vendor=harbour&assignee=%28nobody%29",
+            **{
+                f"exception list: sorted by {sort}": f"/exceptions?status=exception&sort={sort}"
+                for sort in ("amount", "document-date", "number", "attempts", "assignee")
+            },
             f"item page in its list (#{item}, previous/next)": f"/items/{item}?list=status%3Dexception%26sort%3Doldest",
             f"item page (#{item})": f"/items/{item}",
             f"item page as JSON (#{item})": f"/items/{item}?format=json",
             "dashboard": "/",
         }
         backend = "PostgreSQL" if args.queue else "SQLite"
-        table = Table(title=f"supervisor UI on {backend}, {args.items} items, median of {args.requests} requests (server time)")
+        table = Table(
+            title=f"supervisor UI on {backend}, {args.items} items, median of {args.requests} requests (server time)"
+        )
         for column in ("page", "median ms", "p95 ms", "wall median ms", "goal ms", "met"):
             table.add_column(column, justify="left" if column == "page" else "right")
         with TestClient(create_app(ws), base_url="https://localhost") as client:
@@ -317,10 +332,15 @@ def main() -> None:
             for name, url in pages.items():
                 client.get(url)  # warm the page cache of SQLite once
                 median, p95, wall = measure(client, url, args.requests)
-                goal = LIST_GOAL if name.startswith("exception list") else ITEM_GOAL if name.startswith("item") else None
+                goal = (
+                    LIST_GOAL if name.startswith("exception list") else ITEM_GOAL if name.startswith("item") else None
+                )
                 met = "" if goal is None else "yes" if median <= goal else "NO"
                 table.add_row(name, f"{median:.1f}", f"{p95:.1f}", f"{wall:.1f}", f"{goal:.0f}" if goal else "", met)
         console.print(table)
+        console.print(
+            f"load average: {', '.join(f'{n:.2f}' for n in os.getloadavg())} (1, 5, 15 min), {os.cpu_count()} CPUs"
+        )
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)

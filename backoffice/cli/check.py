@@ -67,18 +67,25 @@ def check(as_json: JsonOption = False) -> None:
 
 
 def _role_warnings(config, routed: list[tuple[str, str]]) -> list[str]:
-    """Roles that rule files route approvals to and no user of the UI holds (none said when
-    the deployment has no SQLite queue yet)."""
+    """Roles that rule files route approvals to and no user of the UI holds, read through the
+    queue's users (``Store.users()``) on any backend. Nothing is said when there is nothing to
+    read yet: no SQLite file, or a ``memory:`` queue (its users live only in a running process);
+    a queue that cannot be opened is a warning, not a failed check."""
     url = config.queue_url
-    if not routed or not url.startswith("sqlite:///") or not Path(url.removeprefix("sqlite:///")).exists():
+    if not routed or url.startswith("memory:"):
         return []
-    from backoffice.web.users import SQLiteUsers
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return []
+    from backoffice.queue import open_store
 
-    users = SQLiteUsers(url.removeprefix("sqlite:///"))
     try:
-        held = {role for user in users.list() for role in user.roles}
+        store = open_store(url)
+    except Exception as exc:  # noqa: BLE001 - an unreachable queue: the check of the files still counts
+        return [f"the queue's users were not read ({type(exc).__name__}: {exc}); the approval roles were not checked"]
+    try:
+        held = {role for user in store.users().list() for role in user.roles}
     finally:
-        users.close()
+        store.close()
     return [
         f"{where}: routes approvals to {role}, and no user holds that role "
         f"(backoffice users add NAME --approves {role})"

@@ -112,7 +112,11 @@ def layouts_delete(
 def queue_correct(
     item_id: Annotated[int, typer.Argument(help="The item id.")],
     changes: Annotated[
-        list[str], typer.Argument(help="FIELD=VALUE pairs, e.g. grand_total=1190.00 issue_date=2026-03-01.")
+        list[str],
+        typer.Argument(
+            help="FIELD=VALUE pairs, e.g. grand_total=1190.00 issue_date=2026-03-01; a line's cell as "
+            "line.2.amount=12.50 (lines from 1) or lines[1].amount=12.50 (from 0); line.3=delete."
+        ),
     ],
     why: Annotated[str, typer.Option("--why", help="Why; kept in the item's journal.")] = "",
     actor: Annotated[str | None, typer.Option("--as", help="Who corrects (default: your user name).")] = None,

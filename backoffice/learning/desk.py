@@ -2,19 +2,21 @@
 (:func:`backoffice.web.actions.correct`), for ``backoffice queue correct`` and the benchmark.
 
 A line item's field is named ``line.N.FIELD`` (``line.2.amount=12.50``; N counts from 1, one
-past the last line adds a line) and ``line.N=delete`` drops a line: corrected the same way
-(journaled, kept in the item's ``corrections``, live approvals voided), it teaches the layout's
-line table once the item is done.
+past the last line adds a line) or, as the UI's review form names it, ``lines[N].FIELD`` (N from
+0: ``lines[1].amount`` is the same cell); ``line.N=delete`` (or ``lines[N]=delete``) drops a line.
+Both spellings are read by :mod:`backoffice.documents.cells` and make the same correction
+(recorded as ``lines[N].FIELD``): journaled, kept in the item's ``corrections``, live approvals
+voided; it teaches the layout's line table once the item is done.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from backoffice.documents import cells
 from backoffice.documents.models import LINE_FIELDS_BY_KIND, Field, typed
 from backoffice.queue.base import Store, WorkItem
 from backoffice.rules import RuleSet, approvals
@@ -23,7 +25,6 @@ from backoffice.web import state
 from backoffice.web.actions import ActionRefused, correct, rerun
 from backoffice.web.users import User
 
-_LINE = re.compile(r"^line\.(\d+)(?:\.(\w+))?$")
 DELETE = "delete"
 
 
@@ -47,7 +48,7 @@ def correct_fields(desk: Desk, item_id: int, changes: Mapping[str, str], *, why:
         raise ActionRefused("name at least one FIELD=VALUE to correct", code="missing")
     user = User(actor, "supervisor")
     item = desk.store.get(item_id)
-    lines = {n: v for n, v in changes.items() if n.startswith("line.")}
+    lines = {n: v for n, v in changes.items() if _line_key(n) is not None}
     if lines:
         item = correct_lines(desk, item_id, lines, why=why, actor=actor)
         changes = {n: v for n, v in changes.items() if n not in lines}
@@ -74,8 +75,9 @@ def _rerun(desk: Desk, item_id: int, user: User) -> WorkItem:
 
 
 def correct_lines(desk: Desk, item_id: int, changes: Mapping[str, str], *, why: str, actor: str) -> WorkItem:
-    """Correct line items (``line.N.FIELD`` -> value, ``line.N`` -> ``delete``) as ``actor``, in
-    one journaled change; every value is checked before any is written."""
+    """Correct line items (``line.N.FIELD`` or ``lines[N].FIELD`` -> value, ``line.N`` ->
+    ``delete``) as ``actor``, in one journaled change; every value is checked before any is
+    written."""
     item = desk.store.get(item_id)
     state.check_correct(item)
     if not why.strip():
@@ -86,13 +88,15 @@ def correct_lines(desk: Desk, item_id: int, changes: Mapping[str, str], *, why: 
     lines: list[dict[str, Any]] = [dict(line) for line in document.get("line_fields") or []]
     now = datetime.now(UTC).isoformat(timespec="seconds")
     made, dropped = [], []
-    for name, value in sorted(changes.items(), key=lambda pair: (_line_key(pair[0])[0], _line_key(pair[0])[1] or "")):
-        number, column = _line_key(name)
+    keyed = {name: _cell(name) for name in changes}
+    for name, value in sorted(changes.items(), key=lambda pair: (keyed[pair[0]].index, keyed[pair[0]].field or "")):
+        cell = keyed[name]
+        number, column = cell.number, cell.field
         if column is None:
             if value.strip().lower() != DELETE or not 1 <= number <= len(lines):
                 raise ActionRefused(f"{name}={value}: write {name}=delete to drop line {number}", code="value")
             dropped.append(number)
-            made.append({"who": actor, "field": name, "old": _shown(lines[number - 1]), "new": None, "why": why,
+            made.append({"who": actor, "field": cell.path, "old": _shown(lines[number - 1]), "new": None, "why": why,
                          "at": now})  # fmt: skip
             continue
         if column not in types:
@@ -112,7 +116,7 @@ def correct_lines(desk: Desk, item_id: int, changes: Mapping[str, str], *, why: 
         lines[number - 1][column] = Field(value.strip(), 1.0, before.page if before else None,
                                           before.bbox if before else None, before.text if before else "",
                                           "correction").to_dict()  # fmt: skip
-        made.append({"who": actor, "field": name, "old": before.value if before else None, "new": value.strip(),
+        made.append({"who": actor, "field": cell.path, "old": before.value if before else None, "new": value.strip(),
                      "why": why, "at": now})  # fmt: skip
     lines = [line for number, line in enumerate(lines, start=1) if number not in dropped]
     corrected = {
@@ -130,11 +134,19 @@ def correct_lines(desk: Desk, item_id: int, changes: Mapping[str, str], *, why: 
     return item
 
 
-def _line_key(name: str) -> tuple[int, str | None]:
-    found = _LINE.match(name.strip())
-    if found is None:
-        raise ActionRefused(f"{name}: write line.N.FIELD (N counts lines from 1) or line.N=delete", code="field")
-    return int(found.group(1)), found.group(2)
+def _line_key(name: str) -> cells.LineCell | None:
+    """The line cell of ``name`` in either spelling, None for a header field."""
+    try:
+        return cells.parse(name)
+    except cells.BadCellName as exc:
+        raise ActionRefused(f"{exc}; line.N=delete drops a line", code="field") from None
+
+
+def _cell(name: str) -> cells.LineCell:
+    cell = _line_key(name)
+    if cell is None:
+        raise ActionRefused(f"{name}: write {cells.SPELLINGS}, or line.N=delete", code="field")
+    return cell
 
 
 def _shown(line: dict[str, Any]) -> str:

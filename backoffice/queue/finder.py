@@ -54,6 +54,24 @@ SEARCHED = (  # the references and names full-text search looks in
 
 
 NOBODY = "(nobody)"  # the assignee filter's "unassigned" (no user name has parentheses)
+# The items that may wait for a four-eyes approval (migration 9 keeps the column and its index);
+# written out as the partial index says it, so that the index serves.
+AWAITING = "awaits_approval = TRUE AND status IN ('pending', 'retrying', 'exception')"
+ASSIGNED = "SELECT id FROM items WHERE assignee > ''"  # as the partial index items_by_assignee says it
+# SQLite's planner would read every exception to test the column: name the index to it
+AWAITING_FROM = {"sqlite": "items INDEXED BY items_awaiting_approval", "postgres": "items"}
+Judge = Callable[[WorkItem], bool]  # whether an item waits for the approval of the filter's approver
+
+
+def may_await_approval(item: WorkItem) -> bool:
+    """The test of :data:`AWAITING` in Python: a waiting item whose Verdict holds it for a person
+    (a route to approval, a possible duplicate) or that a person corrected."""
+    verdict = item.payload.get("verdict")
+    holds = verdict.get("holds") if isinstance(verdict, dict) else None
+    corrections = item.payload.get("corrections")
+    return item.status in WAITING and bool(
+        isinstance(holds, list) and holds or isinstance(corrections, list) and corrections
+    )
 
 
 @dataclass(frozen=True)
@@ -68,6 +86,7 @@ class ItemFilter:
     until: str = ""
     q: str = ""
     assignee: str = ""  # a person's name, or NOBODY: the items assigned to no one
+    approver: str = ""  # a person's name: the items waiting for their approval (see Finder.find)
     sort: str = "newest"
     page: int = 1
     per_page: int = 50
@@ -127,6 +146,8 @@ class ItemFilter:
         if since is not None and created < since or until is not None and created >= until:
             return False
         if self.assignee and (item.payload.get("assignee") or "") != ("" if self.assignee == NOBODY else self.assignee):
+            return False
+        if self.approver and not may_await_approval(item):
             return False
         if self.q:
             texts = [item.source_key, *item.refs.values(), *(_path(item.payload, p) or "" for p in SEARCHED)]
@@ -196,8 +217,14 @@ class Finder(abc.ABC):
     """The UI's reader of one queue."""
 
     @abc.abstractmethod
-    def find(self, wanted: ItemFilter) -> Page:
-        """The page of items ``wanted`` names, and how many there are in all."""
+    def find(self, wanted: ItemFilter, judge: Judge | None = None) -> Page:
+        """The page of items ``wanted`` names, and how many there are in all. With an
+        ``approver``, the queue finds the few items that may wait for an approval and ``judge``
+        (the four-eyes rules, which the queue does not know) keeps those waiting for that person."""
+
+    def count(self, wanted: ItemFilter, judge: Judge | None = None) -> int:
+        """How many items ``wanted`` finds (its sort and page aside): the counts beside the views."""
+        return self.find(replace(wanted, sort="newest", page=1, per_page=PER_PAGE[0]), judge).total
 
     @abc.abstractmethod
     def by_ids(self, ids: list[int]) -> list[WorkItem]:
@@ -284,11 +311,16 @@ class SQLFinder(Finder):
                 f"(COALESCE(error_code, '') || ' ' || COALESCE(reason, '')) {d.like} {p('reason')} ESCAPE '\\'"
             )
             args["reason"] = _like(wanted.reason)
+        # The assigned items are few and have an index of their own (migration 9): the views
+        # "mine" and "unassigned" test ids against it, never an item's payload (from which
+        # SQLite computes the column) or its row (which PostgreSQL would read for each).
         if wanted.assignee == NOBODY:
-            clauses.append("COALESCE(assignee, '') = ''")
+            clauses.append(f"id NOT IN ({ASSIGNED})")
         elif wanted.assignee:
-            clauses.append(f"assignee = {p('assignee')}")
+            clauses.append(f"id IN ({ASSIGNED} AND assignee = {p('assignee')})")
             args["assignee"] = wanted.assignee
+        if wanted.approver:
+            clauses.append(AWAITING)
         if wanted.vendor:
             clauses.append(f"id IN ({d.vendor})")
             args["vendor"] = _like(wanted.vendor)
@@ -310,10 +342,16 @@ class SQLFinder(Finder):
             args["q"] = _like(wanted.q)
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", args
 
-    def find(self, wanted: ItemFilter) -> Page:
+    def find(self, wanted: ItemFilter, judge: Judge | None = None) -> Page:
         where, args = self._where(wanted)
         offset = (wanted.page - 1) * wanted.per_page
         order = self._sort(wanted.sort)
+        if wanted.approver:  # the few candidates, judged whole
+            table = AWAITING_FROM[self.d.name]
+            ids = [r[0] for r in self._rows(f"SELECT id FROM {table} {where} ORDER BY {order}", args)]
+            by_id = {item.id: item for item in self.by_ids(ids)}
+            kept = [by_id[i] for i in ids if i in by_id and (judge is None or judge(by_id[i]))]
+            return Page(kept[offset : offset + wanted.per_page], len(kept), wanted)
         if wanted.vendor or wanted.q or wanted.sort in BY_FIELD:
             # Text filters and the sorts by a field find the ids in order in one pass (from an
             # index, or reading payloads), which gives the total too; only the page's rows are
@@ -333,13 +371,20 @@ class SQLFinder(Finder):
         )
         return Page([self.d.row(r) for r in rows], total, wanted)
 
+    def count(self, wanted: ItemFilter, judge: Judge | None = None) -> int:
+        if wanted.approver:  # judged in Python
+            return super().count(wanted, judge)
+        where, args = self._where(wanted)
+        return int(self._rows(f"SELECT COUNT(*) FROM items {where}", args)[0][0])
+
     def by_ids(self, ids: list[int]) -> list[WorkItem]:
-        if not ids:
-            return []
-        wanted = {f"i{n}": item_id for n, item_id in enumerate(ids)}
-        listed = ", ".join(self.d.param(name) for name in wanted)
-        rows = self._rows(f"SELECT {COLUMNS} FROM items WHERE id IN ({listed}) ORDER BY id", wanted)
-        return [self.d.row(r) for r in rows]
+        found: list[WorkItem] = []
+        for start in range(0, len(ids), 500):  # a statement's parameters are limited
+            wanted = {f"i{n}": item_id for n, item_id in enumerate(ids[start : start + 500])}
+            listed = ", ".join(self.d.param(name) for name in wanted)
+            rows = self._rows(f"SELECT {COLUMNS} FROM items WHERE id IN ({listed}) ORDER BY id", wanted)
+            found += [self.d.row(r) for r in rows]
+        return sorted(found, key=lambda item: item.id)
 
     def dashboard(self, now: float) -> Dashboard:
         counts: dict[str, dict[str, int]] = {}
@@ -378,8 +423,10 @@ class ScanFinder(Finder):
             offset += len(batch)
         return found
 
-    def find(self, wanted: ItemFilter) -> Page:
+    def find(self, wanted: ItemFilter, judge: Judge | None = None) -> Page:
         hits = [i for i in self._all(wanted.status, wanted.bot) if wanted.matches(i)]
+        if wanted.approver and judge is not None:
+            hits = [i for i in hits if judge(i)]
         keys = {
             "newest": lambda i: -i.id, "oldest": lambda i: i.id, "updated": lambda i: (-i.updated_at.timestamp(), -i.id),
             "deadline": lambda i: (i.deadline is None, i.deadline.timestamp() if i.deadline else 0, i.id),
@@ -452,6 +499,6 @@ def _last(value: Any, item_id: int, *, descending: bool = False) -> tuple[Any, .
 
 
 __all__ = [
-    "NOBODY", "PER_PAGE", "SORTS", "BadQuery", "Dashboard", "Dialect", "Finder", "ItemFilter", "Page", "SQLFinder", "ScanFinder",
+    "NOBODY", "PER_PAGE", "Judge", "SORTS", "BadQuery", "Dashboard", "Dialect", "Finder", "ItemFilter", "Page", "SQLFinder", "ScanFinder",
     "summary",
 ]  # fmt: skip

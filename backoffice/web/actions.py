@@ -1,7 +1,7 @@
 """What a supervisor does to an item, each journaled with their name.
 
 - **correct** a field, or a cell of a line item named by its path (``lines[2].amount``, lines
-  counted from 0): the new value goes into the document (method ``correction``), the first
+  counted from 0, or ``line.3.amount``, counted from 1: :mod:`backoffice.documents.cells`): the new value goes into the document (method ``correction``), the first
   extraction stays in ``payload["document_original"]`` and every change is kept in
   ``payload["corrections"]`` (who, field, old, new, why, at); then the rules run again.
 - **review** the whole document in one pass: the corrections made (one "why"), and the fields
@@ -23,15 +23,15 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from backoffice.errors import BusinessError
+from backoffice.documents import cells
 from backoffice.documents.models import Document, Field, typed
 from backoffice.documents.registry import field_types, line_field_types
+from backoffice.errors import BusinessError
 from backoffice.mail.send import rejection_reply, send
 from backoffice.queue.base import CANCEL_FROM, RETRY_FROM, Status, WorkItem
 from backoffice.rules import Verdict, approvals
 from backoffice.rules.duplicates import QueueHistory
 from backoffice.web import state
-from backoffice.web.fieldview import LINE_PATH
 from backoffice.web.context import Workspace
 from backoffice.web.state import ActionRefused
 from backoffice.web.users import User
@@ -71,16 +71,20 @@ def _checked(document: dict, name: str, value: str) -> tuple[str, str]:
     """The field's name (or a line cell's path, ``lines[2].amount``) and new value, refused when
     either is not one the document's kind takes."""
     name = _text(name, "the field")
-    line = LINE_PATH.fullmatch(name)
+    line = line_cell(name)
     if line:
         kind_fields = line_field_types(document.get("kind", ""))
-        index, cell = int(line.group(1)), line.group(2)
         count = len(_line_fields(document))
-        if index >= count:
-            raise ActionRefused(f"{name}: the document has {count} line(s), counted from 0", code="field")
-        if cell not in kind_fields:
-            raise ActionRefused(f"{cell} is not a field of a line of a {document.get('kind')} document", code="field")
-        kind = kind_fields[cell]
+        if line.field is None:
+            raise ActionRefused(f"{name}: name a cell of the line ({cells.SPELLINGS})", code="field")
+        if line.index >= count:
+            raise ActionRefused(f"{name}: the document has {count} line(s): line.1 to line.{count}, "
+                                f"or lines[0] to lines[{count - 1}]", code="field")  # fmt: skip
+        if line.field not in kind_fields:
+            raise ActionRefused(f"{line.field} is not a field of a line of a {document.get('kind')} document",
+                                code="field")  # fmt: skip
+        kind = kind_fields[line.field]
+        name = line.path  # either spelling makes the same correction
     else:
         kind_fields = field_types(document.get("kind", ""))
         if name not in kind_fields:
@@ -104,15 +108,24 @@ def _line_fields(document: dict) -> list[dict]:
 
 
 def current_value(document: dict, name: str) -> str | None:
-    """The value of a field or of a line cell (``lines[2].amount``) as it is now, None when absent."""
-    line = LINE_PATH.fullmatch(name)
+    """The value of a field or of a line cell (``lines[2].amount``, ``line.3.amount``) as it is
+    now, None when absent."""
+    line = line_cell(name)
     if line:
         lines = _line_fields(document)
-        index = int(line.group(1))
-        cell = lines[index].get(line.group(2)) if index < len(lines) else None
+        cell = lines[line.index].get(line.field or "") if line.index < len(lines) else None
     else:
         cell = (document.get("fields") or {}).get(name)
     return (cell or {}).get("value")
+
+
+def line_cell(name: str) -> cells.LineCell | None:
+    """The line cell ``name`` names in either spelling (see :mod:`backoffice.documents.cells`),
+    None for a header field; refused when it starts like a line's and is not one."""
+    try:
+        return cells.parse(name)
+    except cells.BadCellName as exc:
+        raise ActionRefused(str(exc), code="field") from None
 
 
 def _corrected(before: dict | None, value: str) -> dict:
@@ -125,9 +138,9 @@ def _corrected(before: dict | None, value: str) -> dict:
 def _apply(ws: Workspace, item: WorkItem, user: User, name: str, value: str, why: str) -> WorkItem:
     """Write one checked correction into the item (journaled; live approvals voided)."""
     document = item.payload["document"]
-    line = LINE_PATH.fullmatch(name)
-    if line:
-        index, cell = int(line.group(1)), line.group(2)
+    line = line_cell(name)
+    if line and line.field:
+        index, cell = line.index, line.field
         lines = _line_fields(document)
         old = lines[index].get(cell)
         lines[index] = {**lines[index], cell: _corrected(old, value)}
@@ -297,15 +310,14 @@ def hold(ws: Workspace, item_id: int, user: User) -> WorkItem:
     item = ws.store.get(item_id)
     if item.status not in state.OPEN:
         raise ActionRefused(f"item {item_id} is {item.status}: nobody reviews it now", code="status")
-    holder = ws.store.hold(item_id, user.name, seconds=state.HOLD_SECONDS)
+    holder = state.hold(ws.store, item_id, user.name)
     state.check_held(item_id, user, holder)
     return item
 
 
-def let_go(ws: Workspace, item_id: int, user: User) -> None:
+def let_go(ws: Workspace, item_id: int, user: User, why: str = "left it to others") -> None:
     """End the user's hold (after an action that finishes the item); another's stays."""
-    if ws.store.holders().get(item_id) == user.name:
-        ws.store.hold(item_id, user.name, seconds=0)
+    state.let_go(ws.store, item_id, user.name, why)
 
 
 def comment(ws: Workspace, item_id: int, user: User, text: str) -> WorkItem:

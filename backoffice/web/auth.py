@@ -31,6 +31,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from backoffice.web import throttle
 from backoffice.web.context import Workspace
 from backoffice.web.render import page, problem, wants_json
+from backoffice.web.state import let_go
 from backoffice.web.users import ROLE_NAME, ROLES, Session, SignIn, User, UserError
 
 log = logging.getLogger(__name__)
@@ -274,7 +275,7 @@ def _let_go_all(ws: Workspace, name: str) -> None:
     """Signing out lets go of the items the person was reviewing (see ``Store.hold``)."""
     for item_id, holder in ws.store.holders().items():
         if holder == name:
-            ws.store.hold(item_id, name, seconds=0)
+            let_go(ws.store, item_id, name, "signed out")
 
 
 @guarded("viewer")

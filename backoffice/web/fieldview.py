@@ -8,13 +8,13 @@ The line items come as a table of the same cells, named ``lines[N].name`` (N fro
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from backoffice.documents import cells
 from backoffice.documents.registry import field_types, line_field_types
 
 WORDS = {"iban": "IBAN", "bic": "BIC", "vat": "VAT", "id": "ID", "gl": "GL"}
@@ -41,14 +41,16 @@ CURRENCY_COUNTRY = {
     "BRL": "BR",
     "HUF": "HU",
 }
-LINE_PATH = re.compile(r"lines\[(\d{1,4})\]\.([a-z_]{1,40})")
 
 
 def label(name: str) -> str:
-    """``seller_vat_id`` -> "Seller VAT ID"; ``lines[2].amount`` -> "Line 3 amount"."""
-    line = LINE_PATH.fullmatch(name)
+    """``seller_vat_id`` -> "Seller VAT ID"; ``lines[2].amount`` (or ``line.3.amount``) -> "Line 3 amount"."""
+    try:
+        line = cells.parse(name)
+    except cells.BadCellName:
+        line = None
     if line:
-        return f"Line {int(line.group(1)) + 1} {label(line.group(2)).lower()}"
+        return f"Line {line.number}" + (f" {label(line.field).lower()}" if line.field else "")
     words = [WORDS.get(w, w) for w in name.split("_")]
     return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode
 
+from backoffice.web import lists
 from backoffice.web.context import Workspace
 from backoffice.web.query import BadQuery, ItemFilter
 
@@ -53,7 +54,7 @@ def neighbours(ws: Workspace, item_id: int, listing: str, me: str = "") -> Neigh
     if wanted is None:
         return Neighbours("")
     listing = urlencode(wanted.query())
-    found = ws.finder.find(wanted)
+    found = lists.find(ws, wanted)
     others = {i for i, who in ws.store.holders().items() if who != me} if me else set()
     ids = [i.id for i in found.items if i.id == item_id or i.id not in others]
     if item_id not in ids:
@@ -64,12 +65,12 @@ def neighbours(ws: Workspace, item_id: int, listing: str, me: str = "") -> Neigh
         previous = link(ids[at - 1], listing)
     elif wanted.page > 1:
         before = ItemFilter.from_query(wanted.query(page=wanted.page - 1))
-        items = ws.finder.find(before).items
+        items = lists.find(ws, before).items
         previous = link(items[-1].id, urlencode(before.query())) if items else ""
     if at + 1 < len(ids):
         next_ = link(ids[at + 1], listing)
     elif wanted.page < found.pages:
         after = ItemFilter.from_query(wanted.query(page=wanted.page + 1))
-        items = [i for i in ws.finder.find(after).items if i.id not in others]
+        items = [i for i in lists.find(ws, after).items if i.id not in others]
         next_ = link(items[0].id, urlencode(after.query())) if items else ""
     return Neighbours(listing, previous, next_)

@@ -148,10 +148,39 @@ def check_held(item_id: int, user: User, holder: str | None) -> None:
 
 def take_hold(store: Store, item: WorkItem, user: User) -> str | None:
     """Hold a waiting item for a supervisor who opens it (renewing their hold); return who holds
-    it now (None: nobody, the item waits on no one or the user only views)."""
+    it now (None: nobody, the item waits on no one or the user only views). Taking it (not a
+    renewal) is journaled: see :func:`hold`."""
     if item.status in OPEN and user.can("supervisor"):
-        return store.hold(item.id, user.name, seconds=HOLD_SECONDS)
+        return hold(store, item.id, user.name)
     return store.holders().get(item.id)
+
+
+# Holds in the journal: taking a hold, letting go of it, and an action refused because another
+# person holds the item each leave a line ("hold", "let-go", "hold-refused"), where supervisors
+# read the item's history. Renewals (every RENEW_SECONDS while the page is open), a hold that
+# simply runs out and a page merely viewed while another holds it leave none: they would bury
+# the item's history under lines that say nothing new.
+def hold(store: Store, item_id: int, person: str) -> str:
+    """Take or renew ``person``'s hold; journal it when they did not hold the item before."""
+    before = store.holders().get(item_id)
+    holder = store.hold(item_id, person, seconds=HOLD_SECONDS)
+    if holder == person and before != person:
+        taken_from = f" ({before}'s hold had run out)" if before else ""
+        why = f"reviewing it: others may only comment for {round(HOLD_SECONDS / 60)} minutes after they leave it"
+        store.note(item_id, actor=person, action="hold", why=why + taken_from)
+    return holder
+
+
+def let_go(store: Store, item_id: int, person: str, why: str) -> None:
+    """End ``person``'s hold (journaled); another's stays."""
+    if store.holders().get(item_id) == person:
+        store.hold(item_id, person, seconds=0)
+        store.note(item_id, actor=person, action="let-go", why=why)
+
+
+def journal_refusal(store: Store, item_id: int, person: str, action: str, holder: str) -> None:
+    """An action refused because ``holder`` holds the item: the conflict, journaled."""
+    store.note(item_id, actor=person, action="hold-refused", why=f"{action} refused: {holder} is reviewing the item")
 
 
 def check_assign(item: WorkItem) -> None:

@@ -115,3 +115,64 @@ def test_a_postgres_queue_of_the_previous_release_migrates(postgres_url, monkeyp
         again.close()
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def test_a_sqlite_queue_of_release_8_finds_the_items_awaiting_an_approval(tmp_path):
+    """Migration 9: the items an earlier release corrected or held for a person are the
+    candidates of "waiting for my approval" at once; an item nobody touched is not."""
+    conn = sqlite3.connect(tmp_path / "old.db")
+    for version, sql in migrations():
+        if version <= 8:
+            conn.executescript(sql)
+            conn.execute(f"PRAGMA user_version = {version}")
+    for key, payload in (("corrected", '{"corrections": [{"who": "anna", "field": "iban"}]}'),
+                         ("held", '{"verdict": {"holds": ["approval-above-10000"]}}'),
+                         ("untouched", '{"verdict": {"holds": []}}'), ("not json", "{")):  # fmt: skip
+        conn.execute("INSERT INTO items (bot, source_key, status, payload, created_at, updated_at) "
+                     "VALUES ('invoices', ?, 'exception', ?, 1, 1)", (key, payload))  # fmt: skip
+    conn.commit()
+    conn.close()
+    again = SQLiteStore(tmp_path / "old.db")
+    try:
+        assert again.schema_version() == migrations()[-1][0] >= 9
+        finder = again.finder()
+        found = finder.find(ItemFilter(approver="fran"))  # no judge: the queue's candidates
+        assert sorted(i.source_key for i in found.items) == ["corrected", "held"]
+        finder.close()
+        plan = again.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM items INDEXED BY items_awaiting_approval "
+            "WHERE awaits_approval = TRUE AND status IN ('pending', 'retrying', 'exception')"
+        )
+        assert "items_awaiting_approval" in str(plan.fetchall())
+    finally:
+        again.close()
+
+
+@pytest.mark.integration
+def test_a_postgres_queue_of_release_8_finds_the_items_awaiting_an_approval(postgres_url, monkeypatch):
+    from backoffice.queue import postgres as pg
+
+    everything = pg.migrations()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    monkeypatch.setattr(pg, "migrations", lambda: [m for m in everything if m[0] <= 8])
+    old = pg.PostgresStore(postgres_url, schema=schema)
+    for key, payload in (("corrected", {"corrections": [{"who": "anna", "field": "iban"}]}),
+                         ("held", {"verdict": {"holds": ["approval-above-10000"]}}),
+                         ("untouched", {"verdict": {"holds": []}}), ("odd", {"corrections": "none"})):  # fmt: skip
+        item, _ = old.enqueue(NewItem("invoices", key, payload))
+        old.claim("r", limit=1)
+        old.to_exception(item.id, "r", reason="x", code="x")
+    old.close()
+    monkeypatch.undo()
+    again = pg.PostgresStore(postgres_url, schema=schema)
+    try:
+        assert again.schema_version() == everything[-1][0] >= 9
+        finder = again.finder()
+        assert sorted(i.source_key for i in finder.find(ItemFilter(approver="fran")).items) == ["corrected", "held"]
+        new, _ = again.enqueue(NewItem("invoices", "new", {"corrections": [{"who": "bea", "field": "bic"}]}))
+        assert new.id in [i.id for i in finder.find(ItemFilter(status="pending", approver="fran")).items]
+        finder.close()
+    finally:
+        again.close()
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

@@ -62,11 +62,14 @@ async def act(request: Request) -> Response:
         listing = form.get("list") or (flow.DEFAULT_LIST if name in ("review", "leave") else "")  # "... and next"
         if name in flow.MOVES_ON and listing:  # where to go next, before the item leaves the list
             nav = await run_in_threadpool(flow.neighbours, ws, item_id, listing, user.name)
-        if name not in UNHELD:  # someone else reviewing it now: refused, with who
-            state.check_held(item_id, user, (await run_in_threadpool(ws.store.holders)).get(item_id))
+        if name not in UNHELD:  # someone else reviewing it now: refused, with who (journaled)
+            holder = (await run_in_threadpool(ws.store.holders)).get(item_id)
+            if holder and holder != user.name and name != "hold":
+                await run_in_threadpool(state.journal_refusal, ws.store, item_id, user.name, name, holder)
+            state.check_held(item_id, user, holder)
         await run_in_threadpool(call, ws, item_id, user)
         if name in flow.MOVES_ON:  # the item is finished or moved on: let go of it
-            await run_in_threadpool(actions.let_go, ws, item_id, user)
+            await run_in_threadpool(actions.let_go, ws, item_id, user, f"{name}: done with it")
     except errors.ItemNotFound as exc:
         return problem(request, 404, str(exc), title="No such item")
     except errors.BackofficeError as exc:  # refused, an illegal move, a reply that could not be sent

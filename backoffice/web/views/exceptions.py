@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from backoffice import errors
 from backoffice.queue.base import Status
-from backoffice.web import actions
+from backoffice.web import actions, lists
 from backoffice.web.auth import guarded, workspace
 from backoffice.web.context import Workspace
 from backoffice.web.query import NOBODY, PER_PAGE, SORTS, BadQuery, ItemFilter, summary
@@ -24,14 +24,17 @@ MAX_BULK = 500
 MAX_ID = 10**18 - 1  # as the routes take them (backoffice.web.app.IdConvertor)
 
 
-def views(ws: Workspace, wanted: ItemFilter, me: str) -> list[tuple[str, dict[str, str], int, bool]]:
+def views(ws: Workspace, wanted: ItemFilter, me: str, shown: int) -> list[tuple[str, dict[str, str], int, bool]]:
     """The list's views, each with the current filter's other choices: (label, query, count,
-    whether it is the one shown): everyone's, mine (assigned to me), unassigned."""
+    whether it is the one shown): everyone's, mine (assigned to me), unassigned, and the items
+    waiting for my approval (see :mod:`backoffice.web.lists`). ``shown``: how many the list
+    shown finds (its view is not counted again)."""
     out = []
-    for label, assignee in (("Everyone's", ""), ("Mine", me), ("Unassigned", NOBODY)):
-        chosen = replace(wanted, assignee=assignee, page=1)
-        total = ws.finder.find(replace(chosen, per_page=PER_PAGE[0])).total
-        out.append((label, chosen.query(), total, wanted.assignee == assignee))
+    for label, assignee, approver in (("Everyone's", "", ""), ("Mine", me, ""), ("Unassigned", NOBODY, ""),
+                                      ("Waiting for my approval", "", me)):  # fmt: skip
+        chosen = replace(wanted, assignee=assignee, approver=approver, page=1)
+        current = (wanted.assignee, wanted.approver) == (assignee, approver)
+        out.append((label, chosen.query(), shown if current else lists.count(ws, chosen), current))
     return out
 
 
@@ -42,9 +45,9 @@ async def exception_list(request: Request) -> Response:
         wanted = ItemFilter.from_query(dict(request.query_params))
     except BadQuery as exc:
         return problem(request, 400, str(exc), title="Bad request")
-    found = await run_in_threadpool(ws.finder.find, wanted)
+    found = await run_in_threadpool(lists.find, ws, wanted)
     bots = await run_in_threadpool(ws.finder.bots)
-    shown_views = await run_in_threadpool(views, ws, wanted, request.state.session.user.name)
+    shown_views = await run_in_threadpool(views, ws, wanted, request.state.session.user.name, found.total)
     holders = await run_in_threadpool(ws.store.holders)
     reasons = {i.id: current_reason(i, ws.policy) for i in found.items}  # the current Verdict's, not the first
     data = {

@@ -1,8 +1,9 @@
 """The supervisor's day in real Chromium: sign in and review an item with the keyboard only
 (Tab between fields, Esc undoes a field, Ctrl+Enter confirms), correcting three fields and a
 line item with one "why"; the rules run again, the fields looked at are confirmed, and the next
-item of the list opens. The corrector is offered no Approve; a second supervisor approves
-(four eyes). Also: a click on a word of the page fills the focused field, Enter confirms, the
+item of the list opens. Meanwhile a second supervisor who opens the item sees who holds it and
+is refused (journaled). The corrector is offered no Approve; the second supervisor finds the
+item in "Waiting for my approval" and approves it (four eyes). Also: a click on a word of the page fills the focused field, Enter confirms, the
 viewer finds words, a wrong password keeps the name and the page asked for."""
 
 from __future__ import annotations
@@ -57,9 +58,20 @@ def test_review_with_the_keyboard_confirm_and_next_then_a_second_person_approves
     listing = quote(LIST, safe="")
     order = sorted(i.id for i in served.store.list(status=Status.EXCEPTION))  # the list: oldest first, by id
     alice = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    bob = browser.new_context(viewport={"width": 1024, "height": 900}).new_page()
     try:
         keyboard_sign_in(alice, served.url, "alice", then=f"/items/{item.id}?list={listing}")
         expect(alice.locator("h1")).to_contain_text(f"Item #{item.id}")
+        # the claim: bob opens the item alice is reviewing; he sees who holds it, and his
+        # review (a page he opened before) is refused, naming her
+        keyboard_sign_in(bob, served.url, "bob", then=f"/items/{item.id}")
+        expect(bob.locator("p.held")).to_contain_text("Held by alice")
+        expect(bob.locator("form#review button[type=submit]")).to_have_count(0)
+        refused = bob.request.post(f"{served.url}/items/{item.id}/review", headers={"accept": "application/json"},
+                                   form={"csrf": bob.locator("input[name=csrf]").first.input_value(),
+                                         "set.grand_total": "1.00", "why": "mine"})  # fmt: skip
+        assert refused.status == 409 and f"alice is reviewing item {item.id}" in refused.json()["error"]
+        assert "corrections" not in served.store.get(item.id).payload
         review = alice.locator("form#review")
         expect(review.locator("tr[data-field=grand_total] .field-status")).to_have_text("to review")
         expect(review.locator("table.line-items tbody tr")).to_have_count(len(item.payload["document"]["lines"]))
@@ -104,21 +116,30 @@ def test_review_with_the_keyboard_confirm_and_next_then_a_second_person_approves
         totals = next(o for o in after.payload["verdict"]["outcomes"] if o["rule"] == "totals-add-up")
         assert totals["ok"]  # the rules ran again on the corrected data
         actions_ = [e.action for e in served.store.journal(item.id)]
-        assert actions_[-6:] == ["correct", "correct", "correct", "correct", "review", "rerun-rules"]
+        assert actions_[-1] == "let-go"  # confirmed and on to the next: she let go of it
+        worked = [a for a in actions_ if a not in ("hold", "hold-refused", "let-go")]
+        assert worked[-6:] == ["correct", "correct", "correct", "correct", "review", "rerun-rules"]
 
         alice.goto(f"{served.url}/items/{item.id}")  # four eyes: alice changed the total
         expect(alice.locator(".reason-box").first).to_contain_text("needs an approval by a second person")
         expect(alice.locator("section.actions button:has-text('Approve')")).to_have_count(0)
         expect(alice.locator("form#review tr[data-field=grand_total] .field-status")).to_have_text("corrected")
         expect(alice.locator("form#review tr[data-field=seller_name] .field-status")).to_have_text("confirmed")
+        alice.goto(f"{served.url}/exceptions")  # not hers to approve: four eyes
+        expect(alice.locator("nav.views a:has-text('Waiting for my approval') .count")).to_have_text("0")
+        alice.goto(f"{served.url}/items/{item.id}")
         alice.click("button:has-text('Leave it to others')")  # opening it again held it for her
         assert served.store.holders().get(item.id) is None
-    finally:
-        alice.context.close()
 
-    bob = browser.new_context(viewport={"width": 1024, "height": 900}).new_page()
-    try:
-        keyboard_sign_in(bob, served.url, "bob", then=f"/items/{item.id}")
+        # bob finds it in "Waiting for my approval" and approves it from there
+        bob.goto(f"{served.url}/exceptions")
+        waiting = bob.locator("nav.views a:has-text('Waiting for my approval')")
+        expect(waiting.locator(".count")).to_have_text("1")
+        waiting.click()
+        expect(bob.locator("nav.views a[aria-current=page]")).to_contain_text("Waiting for my approval")
+        expect(bob.locator("table.items tbody tr")).to_have_count(1)  # only the item alice corrected
+        bob.click(f"a:text-is('#{item.id}')")
+        expect(bob.locator("h1")).to_contain_text(f"Item #{item.id}")
         bob.wait_for_selector("body[data-keys=on]", state="attached")
         bob.keyboard.press("a")  # approve
         expect(bob.locator("p.notice").first).to_contain_text("Approved.")
@@ -126,7 +147,12 @@ def test_review_with_the_keyboard_confirm_and_next_then_a_second_person_approves
         assert [a["who"] for a in approvals.current(approved.payload)] == ["bob"]
         assert approvals.missing(approved.payload, served.ws.policy) == []
         bob.screenshot(path=str(artifacts / "review-approved.png"), full_page=True)
+        bob.goto(f"{served.url}/exceptions")
+        expect(bob.locator("nav.views a:has-text('Waiting for my approval') .count")).to_have_text("0")
+        held = [(e.actor, e.action) for e in served.store.journal(item.id) if e.action.startswith("hold")]
+        assert held[:2] == [("alice", "hold"), ("bob", "hold-refused")]
     finally:
+        alice.context.close()
         bob.context.close()
 
 

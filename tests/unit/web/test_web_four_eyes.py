@@ -121,3 +121,25 @@ def test_check_warns_about_a_role_no_user_holds(ws):
     ws.users.add("fran", "fran-pass-123", "supervisor", ["finance-manager"])
     report = json.loads(cli.invoke(app, ["-c", str(ws.config.path), "check", "--json"]).stdout)
     assert not [w for w in report["warnings"] if "finance-manager" in w]
+
+
+def test_waiting_for_my_approval_lists_what_my_role_may_approve_and_i_did_not_change(client, ws):
+    require_approval_above(ws, 1000)
+    item = totals_item(ws)
+    alice = as_user(client, "alice")
+    act(client, alice, item.id, "correct", field="grand_total", value=right_total(item), why="paper")
+    mine = "/exceptions?status=all&approver={}&format=json"
+    assert client.get(mine.format("alice")).json()["total"] == 0  # she changed it: four eyes
+    listed = client.get("/exceptions?format=json").json()["views"]
+    assert listed["Waiting for my approval"] == 0
+    as_user(client, "bob")  # a supervisor without the finance-manager role
+    assert client.get(mine.format("bob")).json()["total"] == 0
+    fran = as_user(client, "fran")
+    found = client.get(mine.format("fran")).json()
+    assert [r["id"] for r in found["items"]] == [item.id]
+    assert client.get("/exceptions?status=all&format=json").json()["views"]["Waiting for my approval"] == 1
+    page = client.get("/exceptions?status=all&approver=fran").text
+    assert 'aria-current="page">Waiting for my approval <span class="count">1</span>' in page
+    # the list carries the view to the item page: after the approval, "next" stays in the view
+    assert act(client, fran, item.id, "approve", why="checked").status_code == 200
+    assert client.get(mine.format("fran")).json()["total"] == 0  # approved: nothing left for her

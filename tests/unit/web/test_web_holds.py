@@ -62,7 +62,8 @@ def test_views_mine_and_unassigned_with_counts_and_the_holder_in_the_list(client
     client.cookies.clear()
     sign_in(client, "bob")
     listed = client.get("/exceptions?format=json").json()
-    assert listed["views"] == {"Everyone's": waiting, "Mine": 1, "Unassigned": waiting - 1}
+    assert listed["views"] == {"Everyone's": waiting, "Mine": 1, "Unassigned": waiting - 1,
+                               "Waiting for my approval": 0}  # fmt: skip
     assert next(r for r in listed["items"] if r["id"] == second.id)["held_by"] == "alice"
     mine = client.get("/exceptions?assignee=bob&format=json").json()
     assert [r["id"] for r in mine["items"]] == [first.id]
@@ -83,3 +84,26 @@ def test_bulk_actions_skip_the_items_another_supervisor_holds(client, ws):
     assert [t["id"] for t in preview["touches"]] == [free.id]
     client.post("/exceptions/bulk", data={**form, "confirm": "1"})
     assert ws.store.get(held.id).status == Status.EXCEPTION and ws.store.get(free.id).status == Status.CANCELLED
+
+
+def test_taking_letting_go_and_a_refused_action_are_journaled_renewals_are_not(client, ws):
+    item = totals_item(ws)
+    alice = sign_in(client, "alice")
+    client.get(f"/items/{item.id}")  # alice takes it
+    client.get(f"/items/{item.id}")  # and renews it, twice
+    client.post(f"/items/{item.id}/hold", data={"csrf": alice})
+    client.cookies.clear()
+    bob = sign_in(client, "bob")
+    client.get(f"/items/{item.id}")  # viewing it while alice holds it says nothing
+    client.post(f"/items/{item.id}/retry", data={"csrf": bob})  # refused: alice holds it
+    client.cookies.clear()
+    alice = sign_in(client, "alice")
+    client.post(f"/items/{item.id}/leave", data={"csrf": alice})
+    lines = [
+        (e.actor, e.action, e.why) for e in ws.store.journal(item.id) if e.action in ("hold", "hold-refused", "let-go")
+    ]
+    assert [(actor, action) for actor, action, _ in lines] == [("alice", "hold"), ("bob", "hold-refused"),
+                                                               ("alice", "let-go")]  # fmt: skip
+    assert lines[1][2] == "retry refused: alice is reviewing the item" and lines[2][2] == "left it to others"
+    page = client.get(f"/items/{item.id}").text  # the journal on the item page shows them
+    assert "retry refused: alice is reviewing the item" in page
