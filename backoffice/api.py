@@ -131,9 +131,10 @@ class Item(abc.ABC):
         looked up first (or refused to a person when the target can do neither).
 
         ``data`` is a Document (as read) or a mapping of field name -> value, which becomes a
-        Document of ``kind`` (default: the kind of the document the item read, else ``data``)
-        whose fields are the mapping's values as text (dates in ISO form) and whose ``lines`` are
-        a ``lines`` list of mappings, if given: targets map it like any document. What is posted
+        Document of ``kind`` (default ``data``, a kind with no fixed fields, so that a target
+        without a mapping writes every key) whose fields are the mapping's values as text (dates
+        in ISO form, empty values left out) and whose lines are its ``lines`` list of mappings, if
+        given: targets map it like any document (``columns:``/``body:`` name its keys). What is posted
         is kept in the payload (``posted``) before the call, for the supervisor UI."""
 
     @abc.abstractmethod

@@ -124,8 +124,7 @@ class RunnerItem(Item):
         if isinstance(data, Document):
             document = data
         else:
-            stored = self._item.payload.get("document")
-            document = as_document(data, kind or (stored["kind"] if stored else "data"))
+            document = as_document(data, kind or "data")
         if document.source is None:
             document.source = self.file
         posted = {**self._item.payload.get("posted", {}), target: _shown(document)}

@@ -23,7 +23,7 @@ from tests.conftest import ROOT
 LAYERS: list[list[str]] = [
     ["__main__"],
     ["cli"],  # the commands: parse, load the deployment, call the library, print
-    ["web", "demo"],  # the supervisor UI; the demo (the sample bots over generated documents)
+    ["web", "demo", "samples"],  # the supervisor UI; the demo over generated documents; the sample Python bot
     ["bots", "install", "commandline", "report"],  # runners; init and doctor; what commands share; printing
     ["learning", "metrics"],  # layouts learned from corrections; Prometheus metrics of a queue
     ["config"],  # bots.yaml

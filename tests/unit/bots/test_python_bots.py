@@ -120,7 +120,7 @@ def test_a_good_document_is_posted_once_and_the_payload_shows_what_was_sent(depl
     assert RecordingTarget.posts == [("erp", item_id)]
     assert item.refs == {"erp": f"erp-{item_id}"}
     assert item.payload["posted"]["erp"] == {
-        "kind": "invoice", "fields": {"number": "INV-1", "total": "119.00", "due": "2026-02-09"}}  # fmt: skip
+        "kind": "data", "fields": {"number": "INV-1", "total": "119.00", "due": "2026-02-09"}}  # fmt: skip
     assert item.payload["saved"] == {"checked_total": "119.00"}
     assert item.payload[python.HANDLED] is True
     assert [e.state.value for e in sqlite.effects(item_id)] == ["done"]
