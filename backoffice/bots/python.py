@@ -10,7 +10,8 @@ that a retry (or another runner after a crash) finds it:
     payload["saved"]      what the handler kept with ``save``
     payload["children"]   the items ``hand_to`` made that this one waits for (the mail roll-up)
     payload["handed"]     those it does not wait for
-    payload["handled"]    the handler returned; a retry only waits for the children
+    payload["handled"]    the handler returned and handed children over: from then on only
+                          the roll-up is checked
     payload["error_field"] the field a BusinessError or ApplicationError named
 
 Posting goes through :func:`backoffice.connectors.ledger.post_once`, like the stages' posting.
@@ -55,7 +56,10 @@ def handle(runner: Runner, bot: Bot, item: WorkItem, document: Document | None =
             if exc.field is not None:  # the field at fault, for the person who takes the item
                 facade.update({ERROR_FIELD: exc.field})
             raise
-        item = facade.update({HANDLED: True})
+        if facade.payload.get("children"):  # a retry, or the next look, only waits for them
+            item = facade.update({HANDLED: True})
+        else:
+            item = facade.item
     mail_parent.wait_for_children(runner.store, item)
     return item
 
@@ -190,6 +194,11 @@ class RunnerItem(Item):
         self._runner.store.note(self.id, actor=self._runner.owner, action="note", why=why)
 
     # -- for the runner ------------------------------------------------------------------
+    @property
+    def item(self) -> WorkItem:
+        """The item as the handler left it."""
+        return self._item
+
     def update(self, values: Mapping[str, Any]) -> WorkItem:
         """Write ``values`` into the item's payload now (under the runner's lease)."""
         self._item = self._runner.store.update(self.id, self._runner.owner, payload={**self._item.payload, **values})
