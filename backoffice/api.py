@@ -135,7 +135,8 @@ class Item(abc.ABC):
         without a mapping writes every key) whose fields are the mapping's values as text (dates
         in ISO form, empty values left out) and whose lines are its ``lines`` list of mappings, if
         given: targets map it like any document (``columns:``/``body:`` name its keys). What is posted
-        is kept in the payload (``posted``) before the call, for the supervisor UI."""
+        is kept in the payload (``posted``) before the call, for the supervisor UI, unless it is
+        the document :meth:`read` returned (the payload holds it already)."""
 
     @abc.abstractmethod
     def hand_to(

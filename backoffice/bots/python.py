@@ -6,7 +6,8 @@ handling. Everything the handler does to the item is written to the queue as it 
 that a retry (or another runner after a crash) finds it:
 
     payload["document"]   the document ``read`` found (and ``read_as``, the kind it asked for)
-    payload["posted"]     what ``post`` sent to each target, written before the call
+    payload["posted"]     what ``post`` sent to each target, written before the call (unless it
+                          is the document ``read`` returned, which is in the payload already)
     payload["saved"]      what the handler kept with ``save``
     payload["children"]   the items ``hand_to`` made that this one waits for (the mail roll-up)
     payload["handed"]     those it does not wait for
@@ -70,6 +71,7 @@ class RunnerItem(Item):
     def __init__(self, runner: Runner, bot: Bot, item: WorkItem, document: Document | None = None):
         self._runner, self._bot, self._item = runner, bot, item
         self._read_ahead = document  # read in a worker before the handler ran (the bot's extractor)
+        self._last_read: Document | None = None  # what read() returned last: posting it writes no copy
 
     # -- what the item is ----------------------------------------------------------------
     @property
@@ -106,7 +108,8 @@ class RunnerItem(Item):
         kind = kind or self._bot.config.extractor
         payload = self._item.payload
         if "document" in payload and payload.get("read_as", kind) == kind:
-            return Document.from_dict(payload["document"])
+            self._last_read = Document.from_dict(payload["document"])
+            return self._last_read
         if self._read_ahead is not None and kind == self._bot.config.extractor:
             document = self._read_ahead
         else:
@@ -116,6 +119,7 @@ class RunnerItem(Item):
             with self._runner.observer.timed(self.bot, "extract"):
                 document = stages.read_file(self.path(), name, kind, self._bot.templates)
         self.update({"document": document.to_dict(), "read_as": kind})
+        self._last_read = document
         return document
 
     def post(self, target: str, data: Document | Mapping[str, Any], *, kind: str | None = None) -> str:
@@ -131,9 +135,10 @@ class RunnerItem(Item):
             document = as_document(data, kind or "data")
         if document.source is None:
             document.source = self.file
-        posted = {**self._item.payload.get("posted", {}), target: _shown(document)}
-        if posted != self._item.payload.get("posted"):
-            self.update({"posted": posted})  # before the call: the UI shows what was (about to be) sent
+        if document is not self._last_read:  # the document as read is in the payload already
+            posted = {**self._item.payload.get("posted", {}), target: _shown(document)}
+            if posted != self._item.payload.get("posted"):
+                self.update({"posted": posted})  # before the call: the UI shows what was (about to be) sent
         runner = self._runner
         earlier = next((e for e in runner.store.effects(self.id) if e.target == target), None)
         with runner.observer.timed(self.bot, "post"):
