@@ -143,7 +143,8 @@ class BusinessCalendar(Model):
     """The days a schedule may fire on, in the schedule's time zone."""
 
     weekdays: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], description="Days of the week that are business days."
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"],
+        description="Days of the week that are business days.",
     )
     holidays: list[_dt.date] = Field(default_factory=list, description="Dates on which nothing fires (YYYY-MM-DD).")
 
@@ -167,6 +168,15 @@ class Bot(Model):
     )
     misfire_grace_seconds: float = Field(60.0, ge=0, description="How late a tick may fire and still count as on time.")
     source: SourceSettings = Field(description="Where work comes from.")
+    kind: Literal["pipeline", "python"] = Field(
+        "pipeline",
+        description="pipeline: extractor, rules and targets as declared here; python: the handler "
+        'function does the work (README "Bots in Python").',
+    )
+    handler: str | None = Field(None, description="A python bot's handler, package.module:function (made by @bot).")
+    settings: dict[str, Any] = Field(
+        default_factory=dict, description="A python bot's settings, checked by its handler's pydantic model."
+    )
     extractor: str = Field(
         "invoice",
         description="Which kind of document to read: invoice (credit notes included), timesheet, order, auto "
@@ -187,10 +197,12 @@ class Bot(Model):
         except ValueError as exc:
             raise ValueError(f"bot {info.data.get('name', '?')}: {exc}") from None
         return value
+
     rules: str | None = Field(None, description="The rule file, relative to bots.yaml.")
     templates: str | None = Field(
-        None, description="A folder of layout templates (ours or invoice2data's YAML/JSON), relative to bots.yaml; "
-        "a matching template is tried before template-free extraction."
+        None,
+        description="A folder of layout templates (ours or invoice2data's YAML/JSON), relative to bots.yaml; "
+        "a matching template is tried before template-free extraction.",
     )
 
     @field_validator("templates")
@@ -200,8 +212,45 @@ class Bot(Model):
         if value is not None and base is not None and not inside(base, value).is_dir():
             raise ValueError(f"templates folder does not exist: {inside(base, value)}")
         return value
+
     targets: list[TargetSettings] = Field(default_factory=list, description="Where results are posted, in order.")
     retry: RetryPolicy = Field(default_factory=RetryPolicy, description="Retries of application errors.")
+
+    @field_validator("handler")
+    @classmethod
+    def _handler(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Importable now (from installed packages or the folder of bots.yaml) and made by @bot."""
+        from backoffice.api import load_handler
+
+        if value is not None:
+            load_handler(value, (info.context or {}).get("config_dir"))
+        return value
+
+    @field_validator("settings")
+    @classmethod
+    def _settings(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        """Checked by the handler's model; each problem names the setting (settings.routes.invoice)."""
+        from backoffice.api import load_handler
+
+        handler = info.data.get("handler")
+        if handler is None:
+            return value
+        try:
+            load_handler(handler, (info.context or {}).get("config_dir")).validate(value)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+            raise ValueError(f"bot {info.data.get('name', '?')}: {problems}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _python_or_pipeline(self) -> Bot:
+        if self.kind == "python" and self.handler is None:
+            raise ValueError("kind: python needs a handler: package.module:function")
+        if self.kind != "python" and (self.handler is not None or self.settings):
+            raise ValueError("handler and settings belong to a bot of kind: python")
+        if self.kind == "python" and self.rules is not None:
+            raise ValueError("rules: a python bot applies no rule file (its handler decides)")
+        return self
 
     @field_validator("schedule")
     @classmethod
@@ -247,7 +296,9 @@ class Runner(Model):
     poll_seconds: float = Field(5.0, gt=0, description="How often sources are polled when no schedule says otherwise.")
     name: str | None = Field(None, description="This runner's name in the journal (default: host-pid).")
     leader_lease_seconds: float = Field(
-        15.0, gt=0, description="The runner firing the schedules holds its lease this long (renewed every "
+        15.0,
+        gt=0,
+        description="The runner firing the schedules holds its lease this long (renewed every "
         "third of it); when it dies another runner takes over within this time.",
     )
     shutdown_seconds: float = Field(
@@ -258,11 +309,15 @@ class Runner(Model):
     )
     metrics_host: str = Field("127.0.0.1", description="Address the metrics endpoint listens on.")
     workers: int = Field(
-        0, ge=0, description="Worker processes for CPU-bound extraction (2 or more; 0 or 1: in the runner). "
+        0,
+        ge=0,
+        description="Worker processes for CPU-bound extraction (2 or more; 0 or 1: in the runner). "
         "Set it to the number of cores on a machine that reads many PDFs.",
     )
     log_max_mb: float = Field(
-        100.0, gt=0, description="A run's log (logs/run-<id>.jsonl) rolls over at this size; a runner serving "
+        100.0,
+        gt=0,
+        description="A run's log (logs/run-<id>.jsonl) rolls over at this size; a runner serving "
         "for months writes one run.",
     )
     log_backups: int = Field(5, ge=0, description="Rolled-over parts of a run's log kept (.1 is the newest).")
@@ -279,8 +334,11 @@ SENSITIVE_FIELDS = ("iban", "bic", "bank_account", "seller_vat_id", "grand_total
 
 class ApprovalRole(Model):
     approve_up_to: Decimal | None = Field(
-        None, ge=0, description="The largest amount holders of this role approve (none: no limit); a role with a "
-        "higher limit approves what this one would.")
+        None,
+        ge=0,
+        description="The largest amount holders of this role approve (none: no limit); a role with a "
+        "higher limit approves what this one would.",
+    )
 
 
 class Approvals(Model):
@@ -288,9 +346,11 @@ class Approvals(Model):
 
     sensitive_fields: list[str] = Field(
         default_factory=lambda: list(SENSITIVE_FIELDS),
-        description="Fields whose correction always needs another person's approval, whatever the amount.")
+        description="Fields whose correction always needs another person's approval, whatever the amount.",
+    )
     roles: dict[str, ApprovalRole] = Field(
-        default_factory=dict, description="Approval roles (the names rule files route to) and their limits.")
+        default_factory=dict, description="Approval roles (the names rule files route to) and their limits."
+    )
 
 
 class Config(Model):

@@ -2,6 +2,7 @@
 the SQL target (SQLite ledger), on this machine's cores.
 
     .venv/bin/python bench/e2e.py [--documents 1000] [--workers 0,2] [--runs 3]
+    .venv/bin/python bench/e2e.py --python [--documents 300] [--workers 0] [--runs 5]
 
 For each worker count (0: every item handled in the runner itself; N: N worker processes that
 read and handle the items, see backoffice.bots.workers) a fresh workspace gets the same
@@ -14,6 +15,9 @@ and the peak memory of the runner and its workers together (resident set sizes s
 every 50 ms from /proc). Each configuration runs --runs
 times, the configurations taking turns; the table shows the median (and the range) and, for
 worker processes, how many times the rate in the runner alone that is.
+
+``--python`` compares a declarative bot with a Python bot (bench/e2e_bot.py) doing the same work,
+extraction and the SQL target without rules, in turns, and prints the Python path's overhead.
 """
 
 from __future__ import annotations
@@ -88,8 +92,13 @@ class CpuTime(threading.Thread):
         return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def run_once(template: Path, workers: int, count: int, rules: Path = ROOT / "rules" / "invoice.yaml"
-             ) -> tuple[float, float, float, dict]:
+# The same work, declared and as a Python bot (bench/e2e_bot.py): extract, then post to the SQL target.
+PIPELINE = "extractor: invoice"
+PYTHON = "kind: python\n                handler: bench.e2e_bot:post_invoice"
+
+
+def run_once(template: Path, workers: int, count: int, rules: Path | None = ROOT / "rules" / "invoice.yaml",
+             bot: str = PIPELINE) -> tuple[float, float, float, dict]:
     from backoffice.bots import Runner, RunSummary
     from backoffice.config import load_config
     from backoffice.queue.sqlite import SQLiteStore
@@ -102,10 +111,11 @@ def run_once(template: Path, workers: int, count: int, rules: Path = ROOT / "rul
             bots:
               - name: invoices
                 source: {{kind: folder, path: inbox, create: true, settle_seconds: 0}}
-                extractor: invoice
-                rules: {rules}
+                {bot}
+                {f"rules: {rules}" if rules else ""}
                 targets:
-                  - {{kind: sql, url: "sqlite:///out/ledger.db", table: invoices, key: [seller_name, invoice_number]}}
+                  - {{kind: sql, name: ledger, url: "sqlite:///out/ledger.db", table: invoices,
+                      key: [seller_name, invoice_number]}}
         """))  # fmt: skip
         config = load_config(base / "bots.yaml")
         store = SQLiteStore(config.workspace_path / "queue.db")
@@ -149,8 +159,14 @@ def main() -> None:
     parser.add_argument("--workers", default="0,2", help="comma-separated worker counts (0: in the runner)")
     parser.add_argument("--rules", choices=("sample", "no-duplicates", "both"), default="sample",
                         help="the sample rules, the sample rules minus their duplicates check, or both")
+    parser.add_argument("--python", action="store_true",
+                        help="instead: the same work (extract, post to SQL; no rules) by a declarative bot and by "
+                             "a Python bot (bench/e2e_bot.py), and the Python path's overhead")
     args = parser.parse_args()
     logging.disable(logging.INFO)
+    if args.python:
+        python_overhead(args)
+        return
     from backoffice.demo.invoices import generate
 
     with tempfile.TemporaryDirectory(prefix="backoffice-e2e-pdfs-") as folder:
@@ -182,6 +198,41 @@ def main() -> None:
             speedup = f"{rate / single[rules_name]:.2f}x" if workers and rules_name in single else ""
             table.add_row(label, f"{rate:,.1f} ({min(rates):,.1f}-{max(rates):,.1f})", speedup, f"{cpu:,.1f}",
                           f"{peak:,.0f}", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), goal)  # fmt: skip
+        Console(width=160).print(table)
+
+
+def python_overhead(args: argparse.Namespace) -> None:
+    """The declarative bot and the Python bot doing the same work, in turns; the overhead of the
+    Python path in documents/s and in CPU per document, from the medians."""
+    from backoffice.demo.invoices import generate
+
+    with tempfile.TemporaryDirectory(prefix="backoffice-e2e-pdfs-") as folder:
+        template = Path(folder) / "inbox"
+        generate(template, count=args.documents, seed=17)
+        configurations = [(name, bot, int(w)) for w in args.workers.split(",")
+                          for name, bot in (("declarative", PIPELINE), ("python", PYTHON))]  # fmt: skip
+        measured: dict[tuple, list] = {c: [] for c in configurations}
+        for _ in range(args.runs):
+            for name, bot, workers in configurations:
+                measured[(name, bot, workers)].append(run_once(template, workers, args.documents, None, bot))
+        table = Table(title=f"{args.documents} invoice PDFs: extract -> SQL target, declared vs a Python bot "
+                            f"({os.cpu_count()} cores), median of {args.runs} runs")  # fmt: skip
+        for column in ("bot", "workers", "documents/s (range)", "CPU ms/doc", "overhead (rate)", "overhead (CPU)",
+                       "outcomes", "goal"):  # fmt: skip
+            table.add_column(column, justify="left" if column in ("bot", "outcomes", "goal") else "right")
+        base: dict[int, tuple[float, float]] = {}
+        for (name, _, workers), runs in measured.items():
+            rates = [r[0] for r in runs]
+            rate, cpu = statistics.median(rates), statistics.median(r[2] for r in runs)
+            over_rate = over_cpu = goal = ""
+            if name == "declarative":
+                base[workers] = (rate, cpu)
+            else:
+                over_rate = f"{(base[workers][0] / rate - 1) * 100:+.1f}%"
+                over_cpu = f"{(cpu / base[workers][1] - 1) * 100:+.1f}%"
+                goal = "<= 5%"
+            table.add_row(name, str(workers), f"{rate:,.1f} ({min(rates):,.1f}-{max(rates):,.1f})", f"{cpu:,.1f}",
+                          over_rate, over_cpu, ", ".join(f"{k} {v}" for k, v in sorted(runs[0][3].items())), goal)  # fmt: skip
         Console(width=160).print(table)
 
 

@@ -23,6 +23,7 @@ from backoffice.install import sample  # noqa: E402
 # Which example each sample bot belongs to (bots.yaml is cut into one fragment per example).
 EXAMPLE_BOTS = {
     "invoices": "invoices",
+    "mailroom": "invoices",
     "mailbox-invoices": "mailbox",
     "portal-timesheets": "portal",
     "portal-orders": "portal",

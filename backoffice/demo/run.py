@@ -2,7 +2,8 @@
 
 The workspace receives a copy of bots.yaml (its ``workspace`` set to ``.``) and of the rule
 files it names (without a bots.yaml, the package's sample deployment, as ``backoffice init`` writes it), so ``backoffice -c <workspace>/bots.yaml queue list`` works afterwards. Generated
-invoices go into the first folder bot's inbox. With ``portal`` (the default) the demo portal is
+invoices go into the first folder bot's inbox; a mixed pile (invoices, a timesheet, a note) into
+the folder of the sample Python bot, the mailroom, when it is there. With ``portal`` (the default) the demo portal is
 started on loopback and the portal bots run too: the timesheets are scraped from it and
 generated orders (CSV and PDF) are typed into its order form; that needs a Chromium
 (``backoffice.browser``).
@@ -28,6 +29,7 @@ from backoffice.paths import inside
 from backoffice.queue import Status, WorkItem, open_store
 
 MARKER = ".backoffice-demo"
+MAILROOM = "backoffice.samples.mailroom:mailroom"  # the sample Python bot: the demo gives it a mixed pile
 
 
 @dataclass
@@ -37,6 +39,7 @@ class DemoResult:
     inbox: Path
     generated: list = field(default_factory=list)
     orders: list = field(default_factory=list)
+    pile: list = field(default_factory=list)  # the mixed documents dropped for the sample Python bot (mailroom)
     portal: str | None = None  # the demo portal's URL while the demo ran
     skipped: list[str] = field(default_factory=list)  # what the demo left out, and why
     summary: RunSummary | None = None
@@ -50,6 +53,7 @@ class DemoResult:
             "config": str(self.config),
             "generated": len(self.generated),
             "orders": len(self.orders),
+            "pile": len(self.pile),
             "portal": self.portal,
             "skipped": self.skipped,
             "run": self.summary.to_dict() if self.summary else None,
@@ -100,6 +104,21 @@ def _orders(inbox: Path, seed: int) -> list[Path]:
             kept.append(Path(shutil.move(order.path, inbox / order.path.name)))
     shutil.rmtree(inbox / ".generated")
     return kept
+
+
+def _pile(folder: Path, seed: int) -> list[Path]:
+    """A mixed pile for a Python bot that sorts documents (the sample mailroom): three correct
+    invoices, a timesheet and a note that is no document, in ``folder``."""
+    from backoffice.demo import timesheets
+
+    made = folder / ".generated"
+    bills = [g.path for g in invoices.generate(made, count=8, seed=seed + 1) if not g.mistake][:3]
+    sheet = next(t.path for t in timesheets.generate(made, seed=seed, days=(5,)) if t.path.suffix == ".pdf")
+    kept = [Path(shutil.move(path, folder / f"mailroom-{path.name}")) for path in [*bills, sheet]]
+    note = folder / "mailroom-lunch-menu.txt"
+    note.write_text("Monday: soup. Tuesday: pasta. Wednesday: fish.\n", encoding="utf-8")
+    shutil.rmtree(made)
+    return [*kept, note]
 
 
 def _rule_files(base: Path, rules: Path) -> list[Path]:
@@ -177,8 +196,10 @@ def _run(config, count: int, seed: int, on_item: Callable[[WorkItem], None] | No
     for bot in config.bots:  # orders for the bots that take order files (CSV, PDF) from a folder
         if bot.enabled and bot.source.kind == "folder" and bot.extractor == "order":
             result.orders += _orders(inside(config.workspace_path, bot.source.path), seed)
+        elif bot.enabled and bot.handler == MAILROOM and bot.source.kind == "folder":
+            result.pile += _pile(inside(config.workspace_path, bot.source.path), seed)
     written = time.time() - 60  # finished files: older than any settle time
-    for path in [g.path for g in result.generated] + result.orders:
+    for path in [g.path for g in result.generated] + result.orders + result.pile:
         os.utime(path, (written, written))
     store = open_store(config.queue_url)
     runner = Runner(config, store)

@@ -31,7 +31,7 @@ def problems_of(path) -> list[str]:
 
 def test_the_sample_deployment_is_valid():
     config = load_config(ROOT / "bots.yaml")
-    assert [b.name for b in config.bots if b.enabled] == ["invoices"]  # the others need a mailbox or a portal
+    assert [b.name for b in config.bots if b.enabled] == ["invoices", "mailroom"]  # the others need a mailbox or a portal
     assert config.workspace_path == ROOT / "work"
     assert config.queue_url == f"sqlite:///{ROOT / 'work' / 'queue.db'}"
 

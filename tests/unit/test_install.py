@@ -46,7 +46,7 @@ def test_init_writes_the_whole_sample_and_a_gitignore(tmp_path):
 @pytest.mark.parametrize(
     ("example", "bots", "rules"),
     [
-        ("invoices", ["invoices"], {"rules/invoice.yaml", "rules/shared/invoice-arithmetic.yaml"}),
+        ("invoices", ["invoices", "mailroom"], {"rules/invoice.yaml", "rules/shared/invoice-arithmetic.yaml"}),
         ("mailbox", ["mailbox-invoices"], {"rules/invoice.yaml", "rules/shared/invoice-arithmetic.yaml"}),
         ("portal", ["portal-timesheets", "portal-orders"], set()),
     ],

@@ -23,12 +23,16 @@ from tests.conftest import ROOT
 LAYERS: list[list[str]] = [
     ["__main__"],
     ["cli"],  # the commands: parse, load the deployment, call the library, print
-    ["web", "demo", "samples"],  # the supervisor UI; the demo (sample bots over generated documents); sample kinds
+    [
+        "web",
+        "demo",
+        "samples",
+    ],  # the supervisor UI; the demo (sample bots over generated documents); sample kinds and the sample Python bot
     ["bots", "install", "commandline", "report"],  # runners; init and doctor; what commands share; printing
     ["learning", "metrics"],  # layouts learned from corrections; Prometheus metrics of a queue
     ["config"],  # bots.yaml
     ["connectors"],  # sources and targets (imported lazily, by the kinds bots.yaml names)
-    ["mail", "rules", "observer"],  # reading mail; rule files; what a runner tells observers (metrics)
+    ["mail", "rules", "observer", "api"],  # reading mail; rule files; what a runner tells observers; Python bots' API
     ["documents", "queue"],  # reading documents; the work queue
     ["browser", "logs", "processes", "yamlfile", "paths", "extractors"],  # extractors: names of document kinds
     ["errors"],

@@ -144,7 +144,7 @@ def test_a_document_of_several_pages_has_thumbnails_and_its_words_can_be_clicked
     assert page.count('<a href="#page-') == 3 and 'id="page-3"' in page
     assert 'data-zoom="1"' in page and "data-rotate" in page
 
-    item = next(i for i in ws.store.list(status=Status.EXCEPTION) if i.files)  # a demo invoice
+    item = next(i for i in ws.store.list(status=Status.EXCEPTION, bot="invoices") if i.files)  # a demo invoice
     words = ws.images.words(item.files[0], 1)
     value = item.payload["document"]["fields"]["seller_name"]["value"]
     assert value.split()[0] in [w[0] for w in words]
@@ -160,7 +160,7 @@ def test_a_scans_words_are_read_by_ocr_when_the_page_asks_and_then_kept(client, 
     from backoffice.demo import scans
 
     sign_in(client, "alice")
-    item = next(i for i in ws.store.list(status=Status.EXCEPTION) if i.files)
+    item = next(i for i in ws.store.list(status=Status.EXCEPTION, bot="invoices") if i.files)
     seller = item.payload["document"]["fields"]["seller_name"]["value"]
     picture = io.BytesIO()
     scans.pages(ws.files.path(item.files[0]), "scan")[0].save(picture, format="PNG", dpi=(200, 200))
