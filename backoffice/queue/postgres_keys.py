@@ -92,16 +92,3 @@ class PostgresKeys:
         with self._lock:
             rows = self.conn.execute(_FIND, args).fetchall()
         return dict(rows)
-
-    def key_definitions(self, bot: str) -> dict[str, str]:
-        with self._lock:
-            return dict(self.conn.execute("SELECT rule, definition FROM key_rules WHERE bot = %s", (bot,)).fetchall())
-
-    def set_key_definitions(self, bot: str, definitions: Mapping[str, str]) -> None:
-        with self._tx() as conn:
-            conn.execute("DELETE FROM key_rules WHERE bot = %s", (bot,))
-            if definitions:
-                conn.execute(
-                    "INSERT INTO key_rules (bot, rule, definition) SELECT %s, * FROM unnest(%s::text[], %s::text[])",
-                    (bot, list(definitions), list(definitions.values())),
-                )

@@ -76,15 +76,3 @@ class SQLiteKeys:
                 if row is not None:
                     found[key.rule] = row[0]
         return found
-
-    def key_definitions(self, bot: str) -> dict[str, str]:
-        with self._lock:
-            return dict(self.conn.execute("SELECT rule, definition FROM key_rules WHERE bot = ?", (bot,)).fetchall())
-
-    def set_key_definitions(self, bot: str, definitions: Mapping[str, str]) -> None:
-        with self._tx() as conn:
-            conn.execute("DELETE FROM key_rules WHERE bot = ?", (bot,))
-            conn.executemany(
-                "INSERT INTO key_rules (bot, rule, definition) VALUES (?, ?, ?)",
-                [(bot, rule, definition) for rule, definition in definitions.items()],
-            )
