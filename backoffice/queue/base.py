@@ -65,7 +65,7 @@ from backoffice.queue.lifecycle import (  # noqa: F401 - the statuses and their 
 from backoffice.queue import lifecycle
 
 if TYPE_CHECKING:
-    from backoffice.learning.store import LayoutStore
+    from backoffice.queue.layouts import LayoutRecords
     from backoffice.queue.finder import Finder
     from backoffice.queue.notify import Notifier
     from backoffice.queue.registry import Registry
@@ -423,14 +423,16 @@ class Store(abc.ABC):
         return oldest
 
     # -- learned layouts (backoffice.learning) ---------------------------------------------
-    def layouts(self) -> LayoutStore:
-        """The layouts people's corrections taught, kept with this queue. A backend without
-        its own tables (the memory store) keeps them in memory, for as long as it lives."""
-        from backoffice.learning.store import MemoryLayouts
+    def learned_layouts(self) -> LayoutRecords:
+        """The layouts people's corrections taught, kept with this queue (see
+        :mod:`backoffice.queue.layouts`). A backend without its own tables (the memory store)
+        keeps them in memory, for as long as it lives."""
+        from backoffice.queue.layouts import MemoryLayoutRecords
 
         kept = self.__dict__.get("_learned_layouts")
         if kept is None:
-            kept = self.__dict__.setdefault("_learned_layouts", MemoryLayouts(getattr(self, "clock", None) or _now))
+            clock = getattr(self, "clock", None) or _now
+            kept = self.__dict__.setdefault("_learned_layouts", MemoryLayoutRecords(clock))
         return kept
 
     # -- "work is waiting" ----------------------------------------------------------------

@@ -42,7 +42,7 @@ from backoffice.queue import sqlstore
 from backoffice.queue.sqlstore import SQLStore, row_to_item
 
 if TYPE_CHECKING:
-    from backoffice.learning.store import LayoutStore
+    from backoffice.queue.layouts import LayoutRecords
     from backoffice.queue.registry import Registry
     from backoffice.queue.users import UserStore
 
@@ -139,11 +139,11 @@ class PostgresStore(PostgresKeys, SQLStore):
                     current = version
         return current
 
-    def layouts(self) -> LayoutStore:
-        """The learned layouts, in this database (see :mod:`backoffice.learning.store`)."""
-        from backoffice.learning.store import SQLLayouts
+    def learned_layouts(self) -> LayoutRecords:
+        """The learned layouts, in this database (see :mod:`backoffice.queue.layouts`)."""
+        from backoffice.queue.layouts import SQLLayoutRecords
 
-        return SQLLayouts(self.conn, self._tx, self._lock, self.clock, "%s")
+        return SQLLayoutRecords(self.conn, self._tx, self._lock, self.clock, "postgres")
 
     def registry(self, *, clock: Callable[[], float] | None = None) -> Registry:
         """The runners' registry, in this database on a connection of its own (see

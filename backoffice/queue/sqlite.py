@@ -35,7 +35,7 @@ from backoffice.queue.sqlstore import SQLStore, row_to_item
 _encode = json.JSONEncoder(default=str, ensure_ascii=False, separators=(",", ":")).encode
 
 if TYPE_CHECKING:
-    from backoffice.learning.store import LayoutStore
+    from backoffice.queue.layouts import LayoutRecords
     from backoffice.queue.registry import Registry
     from backoffice.queue.users import SQLUsers
 
@@ -118,11 +118,11 @@ class SQLiteStore(SQLiteKeys, SQLStore):
                         conn.execute(f"PRAGMA schema_version = {schema + 1:d}")
                     conn.execute(f"PRAGMA user_version = {version:d}")
 
-    def layouts(self) -> LayoutStore:
-        """The learned layouts, in this database (see :mod:`backoffice.learning.store`)."""
-        from backoffice.learning.store import SQLLayouts
+    def learned_layouts(self) -> LayoutRecords:
+        """The learned layouts, in this database (see :mod:`backoffice.queue.layouts`)."""
+        from backoffice.queue.layouts import SQLLayoutRecords
 
-        return SQLLayouts(self.conn, self._tx, self._lock, self.clock, "?")
+        return SQLLayoutRecords(self.conn, self._tx, self._lock, self.clock, "sqlite")
 
     def registry(self, *, clock: Callable[[], float] | None = None) -> Registry:
         """The runners' registry, in this file on a connection of its own (see
