@@ -216,10 +216,6 @@ class PostgresStore(PostgresKeys, SQLStore):
     def _expire(self, conn: psycopg.Connection, now: float) -> int:
         return conn.execute(self.q["expire"], {"now": now}).rowcount
 
-    def expire_leases(self) -> int:
-        with self._tx() as conn:
-            return self._expire(conn, self.clock())
-
     def claim(
         self, owner: str, *, bots: Sequence[str] | None = None, lease: float = 300.0, limit: int = 1
     ) -> list[WorkItem]:

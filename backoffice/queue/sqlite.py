@@ -181,10 +181,6 @@ class SQLiteStore(SQLiteKeys, SQLStore):
             self._write_move(conn, item_id, Status.PROCESSING.value, to, sets, "queue", "lease-expired", why)
         return len(expired)
 
-    def expire_leases(self) -> int:
-        with self._tx() as conn:
-            return self._expire(conn, self.clock())
-
     def claim(
         self, owner: str, *, bots: Sequence[str] | None = None, lease: float = 300.0, limit: int = 1
     ) -> list[WorkItem]:

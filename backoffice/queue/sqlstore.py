@@ -122,6 +122,10 @@ class SQLStore(Store):
     def _notify(self, conn: Any, bot: str | None = None) -> None:
         """Inside a transaction: work of ``bot`` (None: of any bot) may be due."""
 
+    @abc.abstractmethod
+    def _expire(self, conn: Any, now: float) -> int:
+        """Inside a transaction: every lease run out by ``now`` as :func:`lifecycle.expired` says."""
+
     # -- plumbing -----------------------------------------------------------------------------
     def _one(self, query: str, args: Mapping[str, Any]) -> Any:
         with self._lock:
@@ -215,6 +219,10 @@ class SQLStore(Store):
         return added
 
     # -- the runner's side --------------------------------------------------------------------
+    def expire_leases(self) -> int:
+        with self._tx() as conn:
+            return self._expire(conn, self.clock())
+
     def extend(self, item_id: int, owner: str, *, lease: float = 300.0) -> None:
         with self._tx(durable=False) as conn:
             args = {"expires": self.clock() + lease, "id": item_id, "owner": owner}
