@@ -58,7 +58,7 @@ from backoffice.learning import fingerprint  # noqa: E402
 from backoffice.learning.apply import LearnedReader  # noqa: E402
 from backoffice.learning.desk import Desk, correct_fields  # noqa: E402
 from backoffice.learning.layout import Layout  # noqa: E402
-from backoffice.learning.store import MemoryLayouts, iso  # noqa: E402
+from backoffice.learning.store import MemoryLayouts, iso, layouts  # noqa: E402
 from backoffice.queue.sqlite import SQLiteStore  # noqa: E402
 from backoffice.rules import approvals  # noqa: E402
 
@@ -263,7 +263,7 @@ def main() -> None:
         console.print(f"real pair ({first.path.name} corrected, {second.path.name} read): {right(before[second.path])}"
                       f" of {len(second.expected)} fields right before, {right(after[second.path])} after")  # fmt: skip
     console.print(f"untaught senders: {moved} field values or line tables changed by learned layouts, {worse} of them "
-                  f"from right to wrong; {len(store.layouts().list())} layouts learned")  # fmt: skip
+                  f"from right to wrong; {len(layouts(store).list())} layouts learned")  # fmt: skip
     console.print(f"held for review (the learned layout and the reader disagree where the reader was right when "
                   f"taught): {held['taught']} of {len(later)} later invoices, {held['untaught']} of {len(controls)} "
                   "untaught senders' invoices")  # fmt: skip
@@ -319,8 +319,8 @@ def scans(console: Console, work: Path, tables: list, args: argparse.Namespace) 
 def speed(console: Console, work: Path, store: SQLiteStore, later: list, after: dict, args: argparse.Namespace) -> None:
     """The cost of matching a page against many learned layouts, and of the whole learned read."""
     pages = [(read_words(inv.path, ocr=False), after[inv.path]) for inv in later]
-    learned = store.layouts().list()
-    many = SQLiteStore(work / "many.db").layouts()
+    learned = layouts(store).list()
+    many = layouts(SQLiteStore(work / "many.db"))
     for tokens in synthetic(max(0, args.layouts - len(learned))):
         many.save(Layout("invoice", tokens, {}), actor="bench", item_id=None, action="learn", fields=())
     for layout in learned:
@@ -330,8 +330,8 @@ def speed(console: Console, work: Path, store: SQLiteStore, later: list, after: 
     rows.add_column("layouts learned")
     rows.add_column("match ms/doc", justify="right")
     rows.add_column("learned read ms/doc", justify="right")
-    for label, layouts in (("0", MemoryLayouts()), (str(len(learned)), store.layouts()), (str(args.layouts), many)):
-        reader = LearnedReader(layouts)
+    for label, kept in (("0", MemoryLayouts()), (str(len(learned)), layouts(store)), (str(args.layouts), many)):
+        reader = LearnedReader(kept)
         reader.match(*pages[0])  # builds the index once
         match_runs, read_runs = [], []
         for _ in range(args.runs):

@@ -6,14 +6,18 @@ same queue, and uses the runner's lease owner, so the leases, the effect ledger 
 read as if the runner had done the work itself (exactly-once posting is the ledger's, whoever
 calls the target). Its log records go to the runner's run log; the stages it timed go back
 with each item, for the runner's observer (metrics).
+
+The job names how to build that runner (``Job.build``, the runner's ``for_worker``): this module
+never imports the runner, which starts the workers (the layers test keeps it so).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backoffice.bots import reading, stages
 from backoffice.observer import Recorder
@@ -21,7 +25,10 @@ from backoffice.documents.models import Document
 from backoffice.errors import DocumentError
 from backoffice.logs import follow_run_log
 from backoffice.processes import announce, leave_if_orphaned, memory_limit_mb
-from backoffice.queue.base import WorkItem
+from backoffice.queue.base import Store, WorkItem
+
+if TYPE_CHECKING:
+    from backoffice.config import Config
 
 
 @dataclass(frozen=True)
@@ -34,10 +41,12 @@ class Job:
     bots: tuple[str, ...]
     run: str  # the run's id
     log: str | None  # the run's log file
+    # (config, store, bots, owner) -> the runner the worker acts as; pickled by reference
+    build: Callable[[Config, Store, list[str], str], Any]
 
     @property
     def key(self) -> tuple:
-        return self.config, self.queue, self.owner, self.bots
+        return self.config, self.queue, self.owner, self.bots, self.build
 
 
 _runner: Any = None  # this worker's Runner, built for the first job
@@ -48,15 +57,13 @@ _recorder = Recorder()
 def _runner_for(job: Job) -> Any:
     global _runner, _key
     if _runner is None or _key != job.key:
-        from backoffice.bots.runner import Runner
         from backoffice.config import load_config
         from backoffice.queue import open_store
 
         if _runner is not None:
             _runner.close()
             _runner.store.close()
-        config = load_config(job.config)
-        _runner = Runner(config, open_store(job.queue), bots=list(job.bots), owner=job.owner, workers=0, prepare=False)
+        _runner = job.build(load_config(job.config), open_store(job.queue), list(job.bots), job.owner)
         _runner.observer = _recorder
         _key = job.key
     if job.log is not None:

@@ -111,6 +111,12 @@ class Runner:
         if prepare:
             self._prepare()
 
+    @classmethod
+    def for_worker(cls, config: Config, store: Store, bots: list[str], owner: str) -> Runner:
+        """The runner a worker process acts as, with this runner's lease owner (see
+        :mod:`backoffice.bots.item_worker`, which is handed this rather than importing us)."""
+        return cls(config, store, bots=bots, owner=owner, workers=0, prepare=False)
+
     def _prepare(self) -> None:
         store = self.store
         for bot in self.bots.values():  # items keyed by another rule file (or by none) are keyed again

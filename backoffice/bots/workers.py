@@ -98,7 +98,8 @@ class ItemWorkers:
     def _job(self) -> item_worker.Job:
         runner = self.runner
         return item_worker.Job(config=str(runner.config.path), queue=runner.config.queue_url, owner=runner.owner,
-                               bots=tuple(runner.bots), run=runner.run_id, log=runner.log_path)  # fmt: skip
+                               bots=tuple(runner.bots), run=runner.run_id, log=runner.log_path,
+                               build=type(runner).for_worker)  # fmt: skip
 
     # -- the batch -----------------------------------------------------------------------
     def process_batch(self, limit: int | None = None) -> list[WorkItem]:

@@ -20,7 +20,9 @@ LayoutId = Annotated[int, typer.Argument(help="The layout id (see `backoffice la
 
 
 def _layouts():
-    return open_queue(deployment(check_paths=False), existing=True).layouts()
+    from backoffice.learning.store import layouts
+
+    return layouts(open_queue(deployment(check_paths=False), existing=True))
 
 
 @layouts_app.command("list")

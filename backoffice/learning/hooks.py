@@ -14,6 +14,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from backoffice.learning.store import layouts
 from backoffice.documents.models import Document
 from backoffice.documents.pdf import PdfText, read_words
 from backoffice.errors import BusinessError, DocumentError
@@ -30,7 +31,7 @@ def reader_for(store: Store) -> LearnedReader:
     """One reader (and index) per store, kept while the store lives."""
     found = _readers.get(store)
     if found is None:
-        found = _readers[store] = LearnedReader(store.layouts())
+        found = _readers[store] = LearnedReader(layouts(store))
     return found
 
 
@@ -92,7 +93,7 @@ def after_done(store: Store, item: WorkItem, path: Path | None) -> Layout | None
         return None
     try:
         text = words_of(path, ocr=scanned(item.payload.get("document") or {}))
-        return learn(store.layouts(), item, text) if text is not None else None
+        return learn(layouts(store), item, text) if text is not None else None
     except Exception:
         log.warning("item %s: nothing learned", item.id, exc_info=True, extra={"action": "learn"})
         return None

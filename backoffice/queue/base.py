@@ -48,10 +48,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from backoffice.errors import IllegalTransition
+from backoffice.queue.lifecycle import (  # noqa: F401 - the statuses and their rules, named here too
+    CANCEL_FROM,
+    CLAIMABLE,
+    FINAL,
+    REJECT_FROM,
+    RETRY_FROM,
+    TRANSITIONS,
+    Status,
+    after_failure,
+    check_transition,
+    from_ts,
+    sources_of,
+    to_ts,
+)
+from backoffice.queue import lifecycle
 
 if TYPE_CHECKING:
-    from backoffice.learning.store import LayoutStore
+    from backoffice.queue.layouts import LayoutRecords
     from backoffice.queue.finder import Finder
     from backoffice.queue.notify import Notifier
     from backoffice.queue.registry import Registry
@@ -60,67 +74,6 @@ if TYPE_CHECKING:
 
 def _now() -> float:
     return datetime.now(UTC).timestamp()
-
-
-class Status(enum.StrEnum):
-    PENDING = "pending"
-    PROCESSING = "processing"
-    RETRYING = "retrying"
-    EXCEPTION = "exception"
-    DONE = "done"
-    CANCELLED = "cancelled"
-    REJECTED = "rejected"
-
-
-S = Status
-TRANSITIONS: dict[Status, frozenset[Status]] = {
-    S.PENDING: frozenset({S.PROCESSING, S.CANCELLED, S.REJECTED}),
-    S.PROCESSING: frozenset({S.DONE, S.RETRYING, S.EXCEPTION, S.PENDING}),
-    S.RETRYING: frozenset({S.PROCESSING, S.PENDING, S.CANCELLED, S.REJECTED}),
-    S.EXCEPTION: frozenset({S.PENDING, S.CANCELLED, S.REJECTED}),
-    S.DONE: frozenset(),
-    S.CANCELLED: frozenset({S.PENDING}),
-    S.REJECTED: frozenset(),
-}
-FINAL = (S.DONE, S.REJECTED)  # nothing moves an item out of these
-CLAIMABLE = (S.PENDING, S.RETRYING)
-# What a person may act on. processing -> pending exists for release and lease expiry only:
-# retrying an item a runner holds would let a second runner take it.
-RETRY_FROM = (S.EXCEPTION, S.RETRYING, S.CANCELLED)
-CANCEL_FROM = (S.PENDING, S.RETRYING, S.EXCEPTION)
-REJECT_FROM = CANCEL_FROM
-
-
-def sources_of(target: Status) -> tuple[Status, ...]:
-    """The statuses from which an item may move to ``target``."""
-    return tuple(s for s, nexts in TRANSITIONS.items() if target in nexts)
-
-
-def to_ts(moment: datetime | None) -> float | None:
-    """A datetime as UTC seconds since the epoch (naive datetimes are taken as UTC)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
-
-
-def from_ts(seconds: float | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
-
-
-def after_failure(attempts: int, max_attempts: int, reason: str) -> tuple[Status, str]:
-    """Where a failed item goes: retrying, or the exception queue once its attempts are used up."""
-    if attempts >= max_attempts:
-        return Status.EXCEPTION, f"retries used up ({attempts} attempts): {reason}"
-    return Status.RETRYING, reason
-
-
-def check_transition(
-    item_id: int, current: Status | str, wanted: Status, allowed_from: tuple[Status, ...] | None = None
-) -> None:
-    if wanted not in TRANSITIONS[Status(current)] or (allowed_from is not None and current not in allowed_from):
-        raise IllegalTransition(item_id, str(current), str(wanted))
 
 
 @dataclass(frozen=True)
@@ -325,25 +278,32 @@ class Store(abc.ABC):
     ) -> WorkItem:
         """Save a stage's result: replace the payload and/or merge external references."""
 
+    # The moves below are written once (backoffice.queue.lifecycle); a backend writes them with
+    # _transition, and may answer the hot ones (complete) in fewer round trips.
     @abc.abstractmethod
+    def _transition(self, item_id: int, move: lifecycle.Move) -> WorkItem:
+        """Apply one move in one transaction: read the item's state, :func:`lifecycle.decide`,
+        write the status and columns with the journal entry; wake waiters when ``move.wake``."""
+
     def complete(self, item_id: int, owner: str, *, why: str = "") -> WorkItem:
         """processing -> done."""
+        return self._transition(item_id, lifecycle.complete(owner, why))
 
-    @abc.abstractmethod
     def retry_later(self, item_id: int, owner: str, *, reason: str, code: str, not_before: datetime) -> WorkItem:
         """processing -> retrying until ``not_before``; -> exception when attempts are used up."""
+        return self._transition(item_id, lifecycle.retry_later(owner, reason, code, not_before))
 
-    @abc.abstractmethod
     def to_exception(self, item_id: int, owner: str, *, reason: str, code: str) -> WorkItem:
         """processing -> exception: a person must look at it."""
+        return self._transition(item_id, lifecycle.to_exception(owner, reason, code))
 
-    @abc.abstractmethod
     def release(
         self, item_id: int, owner: str, *, why: str = "released", not_before: datetime | None = None
     ) -> WorkItem:
         """processing -> pending without using up an attempt (graceful shutdown); with
         ``not_before``, not due again until then (an item waiting for others, e.g. a mail for
         its documents)."""
+        return self._transition(item_id, lifecycle.release(owner, why, not_before))
 
     @abc.abstractmethod
     def expire_leases(self) -> int:
@@ -370,19 +330,19 @@ class Store(abc.ABC):
         """The item's effects, in the order they were first intended."""
 
     # -- a person's side -----------------------------------------------------------------
-    @abc.abstractmethod
     def retry(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         """exception | retrying | cancelled -> pending, due now, with fresh attempts."""
+        return self._transition(item_id, lifecycle.retry(actor, why))
 
-    @abc.abstractmethod
     def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         """pending | retrying | exception -> cancelled."""
+        return self._transition(item_id, lifecycle.cancel(actor, why))
 
-    @abc.abstractmethod
     def reject_item(self, item_id: int, *, actor: str, why: str) -> WorkItem:
         """pending | retrying | exception -> rejected, for good: a person refused the document.
         ``why`` becomes the item's reason (error code ``rejected``) and the journal's one line.
         (:meth:`reject` is the effect ledger's: a target refused a call.)"""
+        return self._transition(item_id, lifecycle.reject(actor, why))
 
     @abc.abstractmethod
     def note(self, item_id: int, *, actor: str, action: str, why: str = "") -> None:
@@ -463,14 +423,16 @@ class Store(abc.ABC):
         return oldest
 
     # -- learned layouts (backoffice.learning) ---------------------------------------------
-    def layouts(self) -> LayoutStore:
-        """The layouts people's corrections taught, kept with this queue. A backend without
-        its own tables (the memory store) keeps them in memory, for as long as it lives."""
-        from backoffice.learning.store import MemoryLayouts
+    def learned_layouts(self) -> LayoutRecords:
+        """The layouts people's corrections taught, kept with this queue (see
+        :mod:`backoffice.queue.layouts`). A backend without its own tables (the memory store)
+        keeps them in memory, for as long as it lives."""
+        from backoffice.queue.layouts import MemoryLayoutRecords
 
         kept = self.__dict__.get("_learned_layouts")
         if kept is None:
-            kept = self.__dict__.setdefault("_learned_layouts", MemoryLayouts(getattr(self, "clock", None) or _now))
+            clock = getattr(self, "clock", None) or _now
+            kept = self.__dict__.setdefault("_learned_layouts", MemoryLayoutRecords(clock))
         return kept
 
     # -- "work is waiting" ----------------------------------------------------------------

@@ -10,12 +10,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from backoffice.errors import IllegalTransition, ItemNotFound, LeaseLost, QueueError
+from backoffice.errors import ItemNotFound, LeaseLost, QueueError
 from backoffice.queue.base import (
-    CANCEL_FROM,
     CLAIMABLE,
-    REJECT_FROM,
-    RETRY_FROM,
     BusinessKey,
     Effect,
     EffectState,
@@ -24,18 +21,20 @@ from backoffice.queue.base import (
     Status,
     Store,
     WorkItem,
-    after_failure,
-    check_transition,
     day_range,
     from_ts,
     to_ts,
 )
+from backoffice.queue import lifecycle
 from backoffice.queue.finder import Finder, ScanFinder
 
 
 def _json(value: Any) -> Any:
     """What SQLite would give back: JSON types only (dates and Decimals become strings)."""
     return json.loads(json.dumps(value, default=str))
+
+
+_TIMES = ("lease_expires", "not_before")  # seconds in lifecycle's columns, datetimes in a WorkItem
 
 
 def _copy(item: WorkItem) -> WorkItem:
@@ -78,15 +77,22 @@ class MemoryStore(Store):
             raise LeaseLost(item_id, owner)
         return item
 
-    def _move(
-        self, item: WorkItem, to: Status, actor: str, action: str, why: str,
-        allowed_from: tuple[Status, ...] | None = None, **changes: Any,
-    ) -> WorkItem:  # fmt: skip
-        check_transition(item.id, item.status, to, allowed_from)
+    def _apply(self, item: WorkItem, to: Status, actor: str, action: str, why: str, sets: dict[str, Any]) -> WorkItem:
+        """Write a decided move (``sets`` as lifecycle gives them: times in seconds, 0 for none)."""
+        changes: dict[str, Any] = {k: (from_ts(v) if v else None) if k in _TIMES else v for k, v in sets.items()}
         moved = replace(item, status=to, updated_at=self._now(), **changes)
         self._items[item.id] = moved
         self._log(item.id, actor, action, item.status, to, why)
         return _copy(moved)
+
+    def _transition(self, item_id: int, move: lifecycle.Move) -> WorkItem:
+        with self._lock:
+            item = self._item(item_id)
+            to, sets, why = lifecycle.decide(item_id, move, item)
+            moved = self._apply(item, to, move.actor, move.action, why, sets)
+        if move.wake:
+            self.wake()
+        return moved
 
     # -- intake --------------------------------------------------------------------------
     def enqueue(self, item: NewItem, *, actor: str = "intake") -> tuple[WorkItem, bool]:
@@ -145,14 +151,8 @@ class MemoryStore(Store):
                 if i.status == Status.PROCESSING and i.lease_expires and to_ts(i.lease_expires) < now  # type: ignore[operator]
             ]  # fmt: skip
             for item in expired:
-                why = f"lease of {item.lease_owner} expired"
-                unlease = {"lease_owner": None, "lease_expires": None}
-                if item.attempts >= item.max_attempts:
-                    reason = f"{why}; retries used up ({item.attempts})"
-                    self._move(item, Status.EXCEPTION, "queue", "lease-expired", why,
-                               reason=reason, error_code="lease-expired", **unlease)  # fmt: skip
-                else:
-                    self._move(item, Status.PENDING, "queue", "lease-expired", why, **unlease)
+                to, sets, why = lifecycle.expired(item.lease_owner, item.attempts, item.max_attempts)
+                self._apply(item, to, "queue", "lease-expired", why, sets)
             return len(expired)
 
     def claim(
@@ -170,9 +170,9 @@ class MemoryStore(Store):
                 ),
                 key=lambda i: (-i.priority, i.id),
             )[:limit]  # fmt: skip
+            claimed = {"lease_owner": owner, "lease_expires": now + lease}
             return [
-                self._move(i, Status.PROCESSING, owner, "claim", "", lease_owner=owner,
-                           lease_expires=from_ts(now + lease), attempts=i.attempts + 1)  # fmt: skip
+                self._apply(i, Status.PROCESSING, owner, "claim", "", {**claimed, "attempts": i.attempts + 1})
                 for i in due
             ]
 
@@ -199,39 +199,6 @@ class MemoryStore(Store):
             )
             self._items[item_id] = changed
             return _copy(changed)
-
-    def complete(self, item_id: int, owner: str, *, why: str = "") -> WorkItem:
-        with self._lock:
-            item = self._leased(item_id, owner)
-            return self._move(item, Status.DONE, owner, "complete", why, lease_owner=None,
-                              lease_expires=None, reason=None, error_code=None)  # fmt: skip
-
-    def retry_later(
-        self, item_id: int, owner: str, *, reason: str, code: str, not_before: datetime
-    ) -> WorkItem:
-        with self._lock:
-            item = self._leased(item_id, owner)
-            unlease = {"lease_owner": None, "lease_expires": None, "error_code": code}
-            to, why = after_failure(item.attempts, item.max_attempts, reason)
-            if to == Status.EXCEPTION:
-                return self._move(item, to, owner, "fail", why, reason=why, **unlease)
-            return self._move(item, to, owner, "fail", why, reason=why, not_before=not_before, **unlease)
-
-    def to_exception(self, item_id: int, owner: str, *, reason: str, code: str) -> WorkItem:
-        with self._lock:
-            item = self._leased(item_id, owner)
-            return self._move(item, Status.EXCEPTION, owner, "exception", reason, reason=reason,
-                              error_code=code, lease_owner=None, lease_expires=None)  # fmt: skip
-
-    def release(
-        self, item_id: int, owner: str, *, why: str = "released", not_before: datetime | None = None
-    ) -> WorkItem:
-        with self._lock:
-            item = self._leased(item_id, owner)
-            released = self._move(item, Status.PENDING, owner, "release", why, lease_owner=None, lease_expires=None,
-                                  attempts=max(item.attempts - 1, 0), not_before=not_before)  # fmt: skip
-        self.wake()
-        return released
 
     # -- the effect ledger ---------------------------------------------------------------
     def intend(self, item_id: int, owner: str, target: str, key: str) -> Effect:
@@ -282,27 +249,10 @@ class MemoryStore(Store):
             return sorted(found, key=lambda e: (e.created_at, e.target))
 
     # -- a person's side -----------------------------------------------------------------
-    def retry(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
-        with self._lock:
-            retried = self._move(self._item(item_id), Status.PENDING, actor, "retry", why, RETRY_FROM, attempts=0,
-                                 not_before=None, reason=None, error_code=None)  # fmt: skip
-        self.wake()
-        return retried
-
-    def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
-        with self._lock:
-            return self._move(self._item(item_id), Status.CANCELLED, actor, "cancel", why, CANCEL_FROM)
-
-    def reject_item(self, item_id: int, *, actor: str, why: str) -> WorkItem:
-        with self._lock:
-            return self._move(self._item(item_id), Status.REJECTED, actor, "reject", why, REJECT_FROM,
-                              reason=why, error_code="rejected")  # fmt: skip
-
     def amend(self, item_id: int, *, actor: str, action: str, payload: dict[str, Any], why: str = "") -> WorkItem:
         with self._lock:
             item = self._item(item_id)
-            if item.status == Status.PROCESSING:
-                raise IllegalTransition(item_id, item.status, f"{item.status} (amended by {actor})")
+            lifecycle.check_amend(item_id, item.status, actor)
             changed = replace(item, payload=_json(payload), updated_at=self._now())
             self._items[item_id] = changed
             self._log(item_id, actor, action, None, None, why)

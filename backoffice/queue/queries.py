@@ -43,9 +43,12 @@ def load(name: str, backend: str) -> dict[str, str]:
             queries |= parse(entry.read_text())
     if not queries:
         raise FileNotFoundError(f"no queries named {name} in {folder}")
-    if backend == "postgres":
-        queries = {key: _PARAM.sub(r"%(\1)s", sql.replace("%", "%%")) for key, sql in queries.items()}
-    return queries
+    return {key: adapt(sql, backend) for key, sql in queries.items()}
 
 
-__all__ = ["load", "parse"]
+def adapt(sql: str, backend: str) -> str:
+    """A query written with ``:param`` in the parameter style of the backend's driver."""
+    return _PARAM.sub(r"%(\1)s", sql.replace("%", "%%")) if backend == "postgres" else sql
+
+
+__all__ = ["adapt", "load", "parse"]

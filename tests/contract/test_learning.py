@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from backoffice.learning.store import layouts
 from backoffice.demo.learning_flow import complete, finish, hold, intake
 from backoffice.demo.series import generate_series
 from backoffice.learning.desk import Desk, correct_fields
@@ -46,7 +47,7 @@ def test_a_corrected_invoice_teaches_its_layout_and_the_next_is_read_right(store
     invoices = taught_series(series)
     (done, layout), wrong = teach(store, invoices[0])
     assert layout is not None and set(wrong) <= set(layout.fields)
-    [change] = store.layouts().journal(layout.id)
+    [change] = layouts(store).journal(layout.id)
     assert (change.action, change.actor, change.item_id, set(change.fields)) == ("learn", "anna", done.id, set(wrong))
     for invoice in invoices[1:]:
         item, document = intake(store, "invoices", invoice.path)
@@ -56,7 +57,7 @@ def test_a_corrected_invoice_teaches_its_layout_and_the_next_is_read_right(store
         assert item.payload["learned"]["layout"] == layout.id
         assert f"from item {done.id}, corrected by anna on " in item.payload["learned"]["provenance"]
         complete(store, item, invoice.path)
-    assert store.layouts().get(layout.id).reads == len(invoices) - 1
+    assert layouts(store).get(layout.id).reads == len(invoices) - 1
 
 
 def test_a_second_persons_correction_revises_and_a_second_wrong_drops_the_layout(store, series):
@@ -71,25 +72,25 @@ def test_a_second_persons_correction_revises_and_a_second_wrong_drops_the_layout
             Desk(store), item.id, {"net_total": invoice.expected["tax_total"]}, why="net is this", actor="bea"
         )
         finish(store, store.get(item.id), invoice.path, "bea")
-        actions = [c.action for c in store.layouts().journal(layout.id)]
+        actions = [c.action for c in layouts(store).journal(layout.id)]
         if turn == 1:
             assert actions == ["learn", "revise"]
-            revised = store.layouts().get(layout.id)
+            revised = layouts(store).get(layout.id)
             assert revised.corrected == 1 and revised.taught_by == "bea"
-            assert store.layouts().journal(layout.id)[-1].fields == ("net_total",)
+            assert layouts(store).journal(layout.id)[-1].fields == ("net_total",)
         else:
             assert actions == ["learn", "revise", "drop"]
-            assert layout.id not in [known.id for known in store.layouts().list()]
+            assert layout.id not in [known.id for known in layouts(store).list()]
 
 
 def test_a_deleted_layout_reads_nothing(store, series):
     invoices = taught_series(series)
     (_, layout), _ = teach(store, invoices[0])
-    store.layouts().delete(layout.id, actor="admin", why="wrong sender")
+    layouts(store).delete(layout.id, actor="admin", why="wrong sender")
     item, document = intake(store, "invoices", invoices[1].path)
     assert "learned" not in item.payload
     assert all(f.method != "learned" for f in document.fields.values())
-    assert [c.action for c in store.layouts().journal(layout.id)] == ["learn", "delete"]
+    assert [c.action for c in layouts(store).journal(layout.id)] == ["learn", "delete"]
 
 
 def test_a_correction_that_never_reached_done_teaches_nothing(store, series):
@@ -98,11 +99,11 @@ def test_a_correction_that_never_reached_done_teaches_nothing(store, series):
     hold(store, item)
     correct_fields(Desk(store), item.id, {"invoice_number": "EVIL-1"}, why="poison", actor="mallory")
     store.cancel(item.id, actor="mallory", why="never mind")
-    assert store.layouts().list() == []
+    assert layouts(store).list() == []
     # Nor does an item completed without anyone correcting or confirming it.
     item, _ = intake(store, "invoices", invoices[1].path)
     _, layout = complete(store, item, invoices[1].path)
-    assert layout is None and store.layouts().list() == []
+    assert layout is None and layouts(store).list() == []
 
 
 def test_an_approval_routed_by_the_rules_must_come_from_someone_else(store, series):
@@ -127,7 +128,7 @@ def test_an_approval_routed_by_the_rules_must_come_from_someone_else(store, seri
         payload={**approved.payload, "approvals": [{"who": "mallory", "corrections": 1}]},
     )
     _, layout = finish(store, store.get(item.id), invoices[0].path, "mallory")
-    assert layout is None and store.layouts().list() == []
+    assert layout is None and layouts(store).list() == []
 
 
 def test_a_correction_needs_fields(store):
@@ -143,4 +144,4 @@ def test_the_layout_journal_is_append_only(store, series):
     for statement in ("UPDATE layout_journal SET actor = 'x'", "DELETE FROM layout_journal"):
         with pytest.raises(Exception, match="append-only"), store._tx() as conn:
             conn.execute(statement)
-    assert [c.actor for c in store.layouts().journal(layout.id)] == ["anna"]
+    assert [c.actor for c in layouts(store).journal(layout.id)] == ["anna"]

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import pytest
 
+from backoffice.learning.store import layouts
 from backoffice.demo.learning_flow import finish, hold, intake
 from backoffice.demo.series import generate_series
 from backoffice.demo.series_tables import generate_table_series
@@ -64,7 +65,7 @@ def test_corrected_lines_teach_the_table_and_the_next_invoice_is_read_with_it(st
     done, layout = teach(store, first)
     assert layout is not None and layout.table is not None and layout.table.corrected
     assert set(layout.table.columns) == {"description", "quantity", "unit_price", "amount"}
-    [change] = store.layouts().journal(layout.id)
+    [change] = layouts(store).journal(layout.id)
     assert change.action == "learn" and "lines" in change.fields
     corrections = store.get(done.id).payload["corrections"]
     assert {c["field"][:6] for c in corrections} >= {"lines["}  # line.N.FIELD is recorded as lines[N-1].FIELD
@@ -90,8 +91,8 @@ def test_a_second_persons_correction_of_the_lines_revises_the_table(store, table
     correct_fields(Desk(store), item.id, {f"line.{last}": "delete"}, why="a note, not an item", actor="bea")
     assert len(store.get(item.id).payload["document"]["lines"]) == last - 1
     finish(store, store.get(item.id), second.path, "bea")
-    revised = store.layouts().get(layout.id)
-    [*_, change] = store.layouts().journal(layout.id)
+    revised = layouts(store).get(layout.id)
+    [*_, change] = layouts(store).journal(layout.id)
     assert (change.action, change.actor, change.fields) == ("revise", "bea", ("lines",))
     assert revised.corrected == 1 and revised.taught_by == "bea" and revised.table is not None
     assert revised.table.columns.keys() == learned.columns.keys()
@@ -126,7 +127,7 @@ def test_a_disagreement_where_the_reader_was_right_is_marked_for_review(store, p
     assert not layout.fields["grand_total"].corrected
     # The layout drifts: its grand total rule now points at the tax (as a wrong lesson would).
     drifted = replace(layout.fields["tax_total"], name="grand_total")
-    store.layouts().save(
+    layouts(store).save(
         replace(layout, fields={**layout.fields, "grand_total": drifted}),
         actor="test",
         item_id=None,
@@ -173,6 +174,6 @@ def test_line_corrections_on_an_item_that_never_reached_done_teach_nothing(store
     hold(store, item)
     correct_fields(Desk(store), item.id, line_changes(document, first), why="poison", actor="mallory")
     store.cancel(item.id, actor="mallory", why="never mind")
-    assert store.layouts().list() == []
+    assert layouts(store).list() == []
     item, _ = intake(store, "invoices", tables[0][1].path)
     assert "learned" not in item.payload

@@ -43,13 +43,6 @@ LAYERS: list[list[str]] = [
 # import listed here is tolerated by both rules; one that no longer occurs fails the test, so that
 # its line is deleted once the change that removes it is merged.
 TEMPORARY: dict[tuple[str, str], str] = {
-    # a worker process builds its own Runner from bots.yaml (a lazy import inside the worker);
-    # the runner starts the workers. A runner factory below both would untie it (issue 19, next)
-    ("bots.item_worker", "bots.runner"): "issue 19",
-    # the queue stores learned layouts with learning.store's models (issue 19: the queue's interfaces)
-    ("queue.base", "learning.store"): "issue 19",
-    ("queue.sqlite", "learning.store"): "issue 19",
-    ("queue.postgres", "learning.store"): "issue 19",
     # the correction desk corrects through the UI's actions, users and state (no owner yet; it could
     # move to web/, which it serves)
     ("learning.desk", "web"): "unassigned",

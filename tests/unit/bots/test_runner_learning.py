@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 
+from backoffice.learning.store import layouts
 from backoffice.bots import Runner
 from backoffice.config import load_config
 from backoffice.demo.series import generate_series
@@ -52,7 +53,7 @@ def test_a_correction_in_the_exception_queue_teaches_the_runner(deployment, tmp_
     correct_fields(Desk(store, lambda bot: rules), held.id, wrong, why="read wrong", actor="anna")
     store.retry(held.id, actor="anna")
     assert runner.process_next().status == Status.DONE
-    [layout] = store.layouts().list()
+    [layout] = layouts(store).list()
     assert (layout.item, layout.taught_by) == (held.id, "anna")
 
     queue(second)
@@ -93,11 +94,11 @@ def test_a_learned_reading_that_disagrees_with_the_reader_holds_the_item_once(de
     correct_fields(Desk(store, lambda bot: rules), held.id, wrong, why="read wrong", actor="anna")
     store.retry(held.id, actor="anna")
     assert runner.process_next().status == Status.DONE
-    [layout] = store.layouts().list()
+    [layout] = layouts(store).list()
     assert not layout.fields["grand_total"].corrected
     # The layout goes wrong: its grand total rule reads where the tax is printed.
     drifted = replace(layout.fields["tax_total"], name="grand_total")
-    store.layouts().save(replace(layout, fields={**layout.fields, "grand_total": drifted}),
+    layouts(store).save(replace(layout, fields={**layout.fields, "grand_total": drifted}),
                          actor="test", item_id=None, action="revise", fields=["grand_total"])  # fmt: skip
 
     stopped = runner.process_next()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+from backoffice.learning.store import layouts
 from backoffice.demo.learning_flow import finish, hold, intake
 from backoffice.demo.series import draw_layout, write_invoice
 from backoffice.learning.desk import Desk, correct_fields
@@ -61,6 +62,6 @@ def test_a_correction_of_another_senders_filled_field_teaches_that_sender_its_ow
                    actor="bea")  # fmt: skip
     _, taught = finish(store, store.get(item.id), other.path, "bea")
     assert taught.id != layout.id and taught.senders["seller_vat_id"] == theirs.vat_id
-    kept = store.layouts().get(layout.id)
+    kept = layouts(store).get(layout.id)
     assert (kept.senders, kept.corrected, kept.fields) == (layout.senders, 0, layout.fields)
-    assert [c.action for c in store.layouts().journal(layout.id)] == ["learn"]
+    assert [c.action for c in layouts(store).journal(layout.id)] == ["learn"]
