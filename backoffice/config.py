@@ -166,6 +166,14 @@ class Bot(Model):
     )
     misfire_grace_seconds: float = Field(60.0, ge=0, description="How late a tick may fire and still count as on time.")
     source: SourceSettings = Field(description="Where work comes from.")
+    kind: Literal["pipeline", "python"] = Field(
+        "pipeline", description="pipeline: extractor, rules and targets as declared here; python: the handler "
+        "function does the work (README \"Bots in Python\")."
+    )
+    handler: str | None = Field(None, description="A python bot's handler, package.module:function (made by @bot).")
+    settings: dict[str, Any] = Field(
+        default_factory=dict, description="A python bot's settings, checked by its handler's pydantic model."
+    )
     extractor: Literal["auto", "invoice", "timesheet", "order"] = Field(
         "invoice",
         description="Which kind of document to read: invoice (credit notes included), timesheet, order, or auto "
@@ -186,6 +194,42 @@ class Bot(Model):
         return value
     targets: list[TargetSettings] = Field(default_factory=list, description="Where results are posted, in order.")
     retry: RetryPolicy = Field(default_factory=RetryPolicy, description="Retries of application errors.")
+
+    @field_validator("handler")
+    @classmethod
+    def _handler(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Importable now (from installed packages or the folder of bots.yaml) and made by @bot."""
+        from backoffice.api import load_handler
+
+        if value is not None:
+            load_handler(value, (info.context or {}).get("config_dir"))
+        return value
+
+    @field_validator("settings")
+    @classmethod
+    def _settings(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        """Checked by the handler's model; each problem names the setting (settings.routes.invoice)."""
+        from backoffice.api import load_handler
+
+        handler = info.data.get("handler")
+        if handler is None:
+            return value
+        try:
+            load_handler(handler, (info.context or {}).get("config_dir")).validate(value)
+        except ValidationError as exc:
+            raise ValueError("; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())) from None
+        return value
+
+    @model_validator(mode="after")
+    def _python_or_pipeline(self) -> Bot:
+        if self.kind == "python" and self.handler is None:
+            raise ValueError("kind: python needs a handler: package.module:function")
+        if self.kind != "python" and (self.handler is not None or self.settings):
+            raise ValueError("handler and settings belong to a bot of kind: python")
+        if self.kind == "python" and self.rules is not None:
+            raise ValueError("rules: a python bot applies no rule file (its handler decides)")
+        return self
 
     @field_validator("schedule")
     @classmethod

@@ -6,7 +6,10 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from backoffice import connectors
+from backoffice.api import Handler, load_handler
 from backoffice.config import Bot as BotConfig
 from backoffice.config import Config
 from backoffice.connectors.base import Context, Source, Target
@@ -30,6 +33,8 @@ class Bot:
     templates: list | None = None  # layout templates tried before template-free extraction
     templates_dir: Path | None = None  # where they were loaded from (a process of its own loads them again)
     extras: dict = field(default_factory=dict)
+    handler: Handler | None = None  # a python bot's handler (kind: python), called instead of the stages
+    settings: BaseModel | None = None  # its settings, validated by the handler's model
 
     @property
     def name(self) -> str:
@@ -65,6 +70,9 @@ def build_bots(config: Config, files: FileStore, names: list[str] | None = None)
         source = connectors.load_class(bot_config.source.kind, connectors.SOURCES)(bot_config.source, context)
         targets = [connectors.load_class(t.kind, connectors.TARGETS)(t, context) for t in bot_config.targets]
         bot = Bot(bot_config, context, source, targets)
+        if bot_config.handler is not None:  # checked when bots.yaml was read; imported again here
+            bot.handler = load_handler(bot_config.handler, config.config_dir)
+            bot.settings = bot.handler.validate(bot_config.settings)
         rules_path = config.rules_path(bot_config)
         if rules_path is not None:
             try:

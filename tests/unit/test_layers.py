@@ -28,7 +28,7 @@ LAYERS: list[list[str]] = [
     ["learning", "metrics"],  # layouts learned from corrections; Prometheus metrics of a queue
     ["config"],  # bots.yaml
     ["connectors"],  # sources and targets (imported lazily, by the kinds bots.yaml names)
-    ["mail", "rules", "observer"],  # reading mail; rule files; what a runner tells observers (metrics)
+    ["mail", "rules", "observer", "api"],  # reading mail; rule files; what a runner tells observers; Python bots' API
     ["documents", "queue"],  # reading documents; the work queue
     ["browser", "logs", "processes", "yamlfile", "paths"],
     ["errors"],
