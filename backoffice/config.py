@@ -217,8 +217,8 @@ class Bot(Model):
         try:
             load_handler(handler, (info.context or {}).get("config_dir")).validate(value)
         except ValidationError as exc:
-            raise ValueError("; ".join(
-                f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())) from None
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+            raise ValueError(f"bot {info.data.get('name', '?')}: {problems}") from None
         return value
 
     @model_validator(mode="after")

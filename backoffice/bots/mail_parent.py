@@ -4,6 +4,9 @@ children are done or cancelled by a person; while any is open it is postponed, u
 
 Nothing is lost silently: a parent with no child at all never completes as done; it goes to the
 exception queue with its ``.eml`` (:func:`check_nothing_lost`).
+
+The same roll-up (:func:`wait_for_children`) holds an item of a Python bot that handed work to
+other bots (:mod:`backoffice.bots.python`) until those items are finished.
 """
 
 from __future__ import annotations
@@ -38,7 +41,13 @@ def handle(source, item: WorkItem, store: Store, owner: str) -> None:
     if "intake_error" in item.payload:
         raise DocumentError(item.payload["intake_error"], code="mail-unreadable")
     check_nothing_lost(item)
-    children = [store.get(child_id) for child_id in item.payload["children"]]
+    wait_for_children(store, item)
+
+
+def wait_for_children(store: Store, item: WorkItem) -> None:
+    """Raise Waiting while any item listed in the payload's ``children`` is not finished (the
+    roll-up of a mail, and of a Python bot's item that handed work to other bots)."""
+    children = [store.get(child_id) for child_id in item.payload.get("children", ())]
     waiting = [c.id for c in children if c.status not in FINISHED or not _closed_by_person(store, c)]
     if waiting:
         # A young mail is checked often, one waiting on a person for days rarely.

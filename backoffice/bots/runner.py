@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from backoffice.bots import mail_parent, reading, stages
+from backoffice.bots import mail_parent, python, reading, stages
 from backoffice.bots.bot import Bot, build_bots
 from backoffice.observer import Observer
 from backoffice.bots.outages import Outages
@@ -286,6 +286,8 @@ class Runner:
                 with self.heartbeat.holding(item.id):
                     if mail_parent.is_mail_parent(item):
                         mail_parent.handle(bot.source, item, self.store, self.owner)
+                    elif bot.handler is not None:  # a Python bot: its handler instead of the stages
+                        item = python.handle(self, bot, item, document)
                     else:
                         item = self._stages(bot, item, fields, document)
                 log.info("item %s done", item.id, extra={"action": "complete"})

@@ -134,7 +134,7 @@ class ItemWorkers:
                 handled.append(runner.handle(item))  # here: the source's connection, a process of its own
                 continue
             job = job or self._job()
-            if reading.needs_reading(item):
+            if reading.needs_reading(item) and runner.bots[item.bot].handler is None:  # a handler reads itself
                 future = self.pool.schedule(item_worker.read, (job, item), timeout=self.timeout)
                 self._flights.append(_Flight(item, future, READ))
             else:
