@@ -9,6 +9,9 @@ does). Each stage is reported as it ends, through the runner's observer
 
     intake -> extract (fields and confidences) -> rules (the verdict) -> post (each target) -> result
 
+A Python bot's item (``kind: python``) is told as its handler works: extract (``item.read``),
+post (each ``item.post``), then ``handler`` (what it saved, or the error it raised).
+
 Targets are not posted to unless ``post=True``: each is replaced by a :class:`DryRunTarget`
 that records what it would have been given and answers ``dry-run:<target>``; the real one is
 not even built (some connect, or start a browser, when built). Posting for real writes where
@@ -41,7 +44,8 @@ from backoffice.queue.base import Status, Store, WorkItem
 @dataclass
 class Stage:
     """One stage of the item, reported as it ends: ``name`` is ``intake``, ``extract``,
-    ``rules``, ``post`` or ``result``; ``detail`` what it found (JSON values)."""
+    ``rules``, ``post``, ``handler`` (a Python bot's) or ``result``; ``detail`` what it found
+    (JSON values)."""
 
     name: str
     ok: bool = True
@@ -137,7 +141,8 @@ def dev_run(
         claimed = store.claim(runner.owner, bots=[bot], lease=runner.lease)
         if [c.id for c in claimed] != [item.id]:
             raise BackofficeError(f"the scratch queue in {workspace} gave {claimed} instead of item {item.id}")
-        observer = StageReporter(store, item.id, told)
+        handler = built.handler.name if built.handler is not None else None
+        observer = StageReporter(store, item.id, told, handler)
         runner.observer = observer
         after = runner.handle(claimed[0])
         observer.flush(after)
@@ -164,8 +169,8 @@ class StageReporter(Observer):
     it saves what they found on the item, so their stages are told once it has (when the first
     target is called, or when the item ends), with the document's fields and the verdict."""
 
-    def __init__(self, store: Store, item_id: int, report: Report) -> None:
-        self.store, self.item_id, self.report = store, item_id, report
+    def __init__(self, store: Store, item_id: int, report: Report, handler: str | None = None) -> None:
+        self.store, self.item_id, self.report, self.handler = store, item_id, report, handler
         self.pending: list[tuple[str, float, BaseException | None]] = []
         self.told: set[str] = set()
 
@@ -197,6 +202,8 @@ class StageReporter(Observer):
                 detail = {**_document(item.payload["document"]), **detail}
             elif stage == "rules" and failed is None:
                 detail = _verdict(item.payload.get("verdict"))
+            elif stage == "handler":  # a python bot's handler (kind: python), after its own stages
+                detail = {"handler": self.handler, "saved": item.payload.get("saved", {}), **detail}
             ok = failed is None and not (stage == "rules" and detail.get("passed") is False)
             self.report(Stage(stage, ok, seconds or None, detail))
 

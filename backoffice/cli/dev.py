@@ -37,7 +37,8 @@ def run(
     The deployment's bots.yaml and rule files are used as they are; the queue is a fresh SQLite
     queue in a scratch workspace, never the deployment's. Stages: intake, extract (the fields
     found and their confidences), rules (the verdict), post (each target), then the item's
-    final status and reason.
+    final status and reason. A Python bot (kind: python) shows what its handler did: extract
+    (item.read), post (each item.post), then the handler's end (what it saved, or its error).
 
     Targets are NOT posted to unless --post is given: each is replaced by a dry run that shows
     what it would be given and answers `dry-run:<target>` (the real target is not even
@@ -135,6 +136,13 @@ def _post(detail: dict[str, Any]) -> list[str]:
     return [f"{target}: posted {given} as {escape(str(detail['reference']))}"]
 
 
+def _handler(detail: dict[str, Any]) -> list[str]:
+    ended = "raised" if "error" in detail else "returned"
+    lines = [f"{escape(str(detail.get('handler')))} {ended}"]
+    lines += [f"saved {escape(name)} = {escape(str(value))}" for name, value in detail.get("saved", {}).items()]
+    return lines
+
+
 def _result(detail: dict[str, Any]) -> list[str]:
     status = detail["status"]
     colour = "green" if status == "done" else "red"
@@ -148,4 +156,11 @@ def _other(detail: dict[str, Any]) -> list[str]:
     return [escape(str(detail))]
 
 
-_STAGE_LINES = {"intake": _intake, "extract": _extract, "rules": _rules, "post": _post, "result": _result}
+_STAGE_LINES = {
+    "intake": _intake,
+    "extract": _extract,
+    "rules": _rules,
+    "post": _post,
+    "handler": _handler,
+    "result": _result,
+}

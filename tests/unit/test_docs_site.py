@@ -38,6 +38,8 @@ def resolve(dotted: str) -> object:
 def test_the_reference_documents_the_public_api():
     names = documented()
     for public in (
+        "backoffice.api.bot",
+        "backoffice.api.Item",
         "backoffice.connectors.base.Source",
         "backoffice.connectors.base.Target",
         "backoffice.documents.models.Document",
