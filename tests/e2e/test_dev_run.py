@@ -129,3 +129,26 @@ def test_help_explains_the_dry_run():
     done = backoffice("dev", "run", "--help")
     text = " ".join(done.stdout.split())
     assert "NOT posted to unless --post" in text and "scratch workspace" in text
+
+
+def test_a_target_that_cannot_be_reached_leaves_the_item_retrying_with_exit_1(deployment, invoices):
+    """--post to a REST API on a port nobody listens on: an application error, retried later."""
+    config = deployment(
+        """
+        bots:
+          - name: invoices
+            source: {kind: folder, path: inbox, create: true}
+            targets:
+              - kind: rest
+                name: erp
+                base_url: http://127.0.0.1:9
+                idempotency_header: Idempotency-Key
+                retry: {attempts: 1}
+        """
+    )
+    code, result = dev_run(config, "invoices", "--file", str(invoices["none"][0].path), "--post")
+    assert code == 1 and result["status"] == "retrying" and result["dry_run"] is False
+    [post] = stages(result, "post")
+    assert post["target"] == "erp" and post["ok"] is False and post["error_kind"] == "application"
+    [rules] = stages(result, "rules")
+    assert rules["rules_file"] is None  # this bot has no rule file
