@@ -130,27 +130,37 @@ def dev_run(
     scratch = scratch_config(config, bot, workspace, post=post)
     workspace.mkdir(parents=True, exist_ok=True)
     store = open_store(scratch.queue_url)
+    try:
+        after = _handle(scratch, store, bot, file, told, real_targets=post, targets=config.bot(bot).targets)
+    finally:
+        store.close()
+    told(Stage("result", after.status == Status.DONE, None, _result(after)))
+    return DevRun(bot, file.name, after, stages, post, workspace)
+
+
+def _handle(
+    scratch: Config, store: Store, bot: str, file: Path, told: Report, *, real_targets: bool, targets: list[Any]
+) -> WorkItem:
+    """Take in the file, then let a runner of ``bot`` claim and handle it."""
     runner = Runner(scratch, store, bots=[bot], workers=0, owner=f"dev-run-{bot}", prepare=False)
     try:
         built = runner.bots[bot]
-        if post:
+        if real_targets:
             built.targets = [ReportingTarget(target, told) for target in built.targets]
-        else:
-            built.targets = [ReportingTarget(DryRunTarget(t, built.context), told) for t in config.bot(bot).targets]
+        else:  # the real targets were left out of the scratch config: never built
+            built.targets = [ReportingTarget(DryRunTarget(t, built.context), told) for t in targets]
         item = _intake(store, built.context, file, told)
         claimed = store.claim(runner.owner, bots=[bot], lease=runner.lease)
         if [c.id for c in claimed] != [item.id]:
-            raise BackofficeError(f"the scratch queue in {workspace} gave {claimed} instead of item {item.id}")
+            raise BackofficeError(f"the scratch queue in {scratch.workspace} gave {claimed} instead of item {item.id}")
         handler = built.handler.name if built.handler is not None else None
         observer = StageReporter(store, item.id, told, handler)
         runner.observer = observer
         after = runner.handle(claimed[0])
         observer.flush(after)
+        return after
     finally:
         runner.close()
-    told(Stage("result", after.status == Status.DONE, None, _result(after)))
-    store.close()
-    return DevRun(bot, file.name, after, stages, post, workspace)
 
 
 def _intake(store: Store, context: Context, file: Path, told: Report) -> WorkItem:
