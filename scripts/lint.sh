@@ -4,6 +4,9 @@
 #   ruff format --check   every file but the [tool.ruff.format] exclude list (which only shrinks)
 #   mypy                  strict on the modules pyproject.toml names; elsewhere no file may have more
 #                         errors than scripts/mypy-baseline.txt allows (--update writes lower counts)
+#   mkdocs build --strict the API reference (mkdocs.yml, docs/): a page naming an object that is gone,
+#                         a broken link or a docstring griffe cannot read fails; offline, and no page
+#                         may load a script or stylesheet from another host
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -18,4 +21,11 @@ if [ "$status" -gt 1 ]; then  # 1: errors found (judged against the baseline); 2
     exit "$status"
 fi
 "$VENV/bin/python" scripts/mypy_baseline.py "$@" < "$found"
-echo "lint: ruff and mypy clean"
+site=$(mktemp -d)
+trap 'rm -f "$found"; rm -rf "$site"' EXIT
+"$VENV/bin/mkdocs" build --strict --quiet --site-dir "$site"
+if grep -rlE '<(script|link|img)[^>]*(src|href)="(https?:)?//' "$site"; then
+    echo "docs: the pages above load assets from another host; the site must work offline" >&2
+    exit 1
+fi
+echo "lint: ruff, mypy and the API reference clean"

@@ -16,7 +16,7 @@ import typer
 from rich.logging import RichHandler
 
 from backoffice import __version__
-from backoffice.cli import check, demo, extract, install, learning, queue, rules, run, status
+from backoffice.cli import check, demo, dev, extract, install, learning, new, queue, rules, run, status
 from backoffice.commandline import ERR_LINE, STATE, err, out
 from backoffice.errors import BackofficeError, ConfigError
 from backoffice.logs.redact import RedactFilter, redact
@@ -43,6 +43,8 @@ app.command("schema")(check.schema)
 app.command("extract")(extract.extract)
 app.command("status")(status.status)
 app.command("demo")(demo.demo)
+app.add_typer(dev.dev_app, name="dev")
+app.add_typer(new.new_app, name="new")
 
 ConfigOption = Annotated[
     Path,
