@@ -108,8 +108,6 @@ NAMES = (
         "named_elsewhere",
         "party_label_above",
         "word_conf",
-        "line_amounts",
-        "upper",
     ]
 )
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
@@ -350,17 +348,7 @@ def _common(context: Context, kind: str, candidate: Candidate) -> tuple[list[flo
     else:
         tail += [-1.0, 0.0, 0.0, 0.0]
     tail.append(min(w.conf for w in candidate.words))  # 1 on a text layer; OCR's own certainty on a scan
-    tail.append(float(_line_amounts(place[0], candidate.words)) if place is not None else 0.0)
-    letters = [ch for ch in value if ch.isalpha()]
-    tail.append(sum(ch.isupper() for ch in letters) / len(letters) if kind == "name" and letters else 0.0)
     return head, tail
-
-
-def _line_amounts(line, words: list) -> int:
-    """How many other amounts with cents the candidate's line prints: a row of the item table
-    (a date or an amount of one line item) rather than a field of the invoice."""
-    mine = {id(w) for w in words}
-    return sum(1 for p in line.phrases for w in p.words if id(w) not in mine and _CENTS.search(w.text))
 
 
 def _block_row(context: Context, line, phrase) -> int:
