@@ -25,6 +25,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from backoffice.demo import varied_traits
 from backoffice.demo.varied_words import (
     BRANDS,
     CITIES,
@@ -275,6 +276,7 @@ def make_spec(rng: random.Random, family: str) -> Spec:
         spec.extras["footer_name"] = side.random() < 0.55
         spec.extras["tagline"] = _pick(side, TAGLINES) if side.random() < 0.25 else None
         spec.extras["letterhead_address"] = side.random() < 0.7
+        varied_traits.apply(spec)
     return spec
 
 

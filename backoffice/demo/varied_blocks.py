@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from backoffice.demo.varied_words import MONTHS
 
+from datetime import timedelta
+
 if TYPE_CHECKING:
     from datetime import date
     from decimal import Decimal
@@ -53,8 +55,10 @@ def _details(spec: Spec) -> list[tuple[str, str]]:
     rows = [] if spec.meta == "sentence" else [(_label(spec, "date"), day(spec, spec.issued))]
     if spec.meta != "sentence" and not spec.extras["no_number"]:
         rows.insert(0, (_label(spec, "number"), spec.number))
-    if spec.due:
+    if spec.due and not spec.extras.get("due_sentence"):
         rows.append((_label(spec, "due"), day(spec, spec.due)))
+    if spec.extras.get("due_in_details"):  # "Total Due  $93.50" among the details at the top
+        rows.append((_label(spec, "due_amount"), money(spec, spec.amount_due)))
     if spec.extras["customer_no"]:
         rows.append((_label(spec, "customer_no"), spec.customer_no))
     if spec.order:
@@ -91,9 +95,11 @@ def details_and_parties(pdf: _Page, spec: Spec, y: float) -> float:
             pdf.put(20, top + number * 6, f"{spec.words[role]}:", 9, "B")
             pdf.put(50, top + number * 6, f"{party[0]}, {party[2]}" if spec.extras["swap_sides"] else party[0], 9)
         bottom = top + 12
-    elif spec.parties == "window":  # the sender line over the window, no heading
-        pdf.put(20, top + 2, f"{spec.seller[0]} · {spec.seller[1]} · {spec.seller[2]}", 6.5)
-        bottom = _block(pdf, 20, top + 8, None, spec.buyer, buyer_size)
+    elif spec.parties == "window":  # the sender line over the window (left or right), no heading
+        wx = 118 if spec.extras.get("window_right") else 20
+        if spec.extras.get("sender_line", True):
+            pdf.put(wx, top + 2, f"{spec.seller[0]} · {spec.seller[1]} · {spec.seller[2]}", 6.5)
+        bottom = _block(pdf, wx, top + 8, None, spec.buyer, buyer_size)
     else:
         bottom = _block(pdf, 20, top, _label(spec, "buyer"), spec.buyer, buyer_size)
     if spec.ship:  # under the parties (beside them it would run into the invoice details)
@@ -101,6 +107,8 @@ def details_and_parties(pdf: _Page, spec: Spec, y: float) -> float:
     meta_top = top if spec.parties != "side-by-side" else bottom + 4
     if spec.meta in ("right-rows", "left-rows", "sentence"):
         x = 120 if spec.meta != "left-rows" or spec.parties != "bill-to" else 20
+        if spec.extras.get("window_right"):  # the window on the right, the details on the left
+            x = 20
         if spec.meta == "left-rows" and spec.parties == "bill-to":
             meta_top = bottom + 4
         for number, (label, value) in enumerate(rows):
@@ -128,6 +136,7 @@ def details_and_parties(pdf: _Page, spec: Spec, y: float) -> float:
 def items_table(pdf: _Page, spec: Spec, y: float) -> float:
     heads = spec.words["heads"].split("|")
     columns = [(20, 88, "L"), (110, 20, "R"), (132, 28, "R"), (162, 30, "R")]
+    dated = spec.extras.get("item_dates")  # a date per line: "2016-04-03  Arc reactor"
 
     def header(y: float) -> float:
         for (x, w, align), head in zip(columns, heads, strict=False):
@@ -143,6 +152,9 @@ def items_table(pdf: _Page, spec: Spec, y: float) -> float:
         qty = f"{quantity.normalize():f}"
         cells = [description, qty, money(spec, price * spec.sign), money(spec, spec.amount(quantity, price))]
         for (x, w, align), text in zip(columns, cells, strict=False):
+            if dated and x == 20:
+                pdf.put(x, y, _short_day(spec, spec.issued - timedelta(days=len(description) % 20 + 1)), 8.5, "", 26)
+                x, w = 48, 60
             pdf.put(x, y, text, 8.5, "", w, align)
         y += 5.5
     pdf.line(20, y, 192, y)
@@ -157,6 +169,15 @@ def _rate(value) -> str:
 
 
 def totals(pdf: _Page, spec: Spec, y: float) -> float:
+    y = _total_rows(pdf, spec, y)
+    sentence = spec.extras.get("terms") or spec.extras.get("due_sentence")
+    if sentence and y < 262:  # the due date in a sentence, or terms that print none
+        pdf.put(20, y + 2, sentence.format(date=day(spec, spec.due)) if spec.due else sentence, 8.5)
+        y += 8
+    return y
+
+
+def _total_rows(pdf: _Page, spec: Spec, y: float) -> float:
     rows = [(spec.words["net"], spec.net)]
     for rate, _, tax in spec.tax_by_rate():
         rows.append((f"{spec.words['tax']} {_rate(rate)}%" if "%" not in spec.words["tax"] else spec.words["tax"], tax))
@@ -240,6 +261,14 @@ def money(spec: Spec, value: Decimal) -> str:
     if spec.show == "symbol" and spec.symbol:
         return f"{sign}{spec.symbol}{text}" if spec.symbol in "$£" else f"{sign}{text} {spec.symbol}"
     return sign + text
+
+
+def _short_day(spec: Spec, when: date) -> str:
+    """A date as an item row prints it: the document's habit, months by their first three letters."""
+    if spec.dates in ("month d, y", "d month y", "d. month y"):
+        names = MONTHS.get(spec.lang, MONTHS["en"])
+        return f"{when.day} {names[when.month - 1][:3]} {when.year}"
+    return day(spec, when)
 
 
 def day(spec: Spec, when: date) -> str:

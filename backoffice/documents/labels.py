@@ -59,12 +59,12 @@ STRONG: dict[str, list[str]] = {
         r"vervaldatum|uiterste betaaldatum|fecha de vencimiento(?: del? pago)?|vencimiento",
     ],
     "seller_name": [
-        r"seller|vendor|supplier|sold by|issued by|verkäufer|lieferant|rechnungssteller|leistungserbringer",
+        r"seller|vendor|supplier|sold by|issued by|biller|verkäufer|lieferant|rechnungssteller|leistungserbringer",
         r"seller(?: trade)? name|supplier name|raison sociale du vendeur|nom du vendeur",
         r"fournisseur|vendeur|émetteur|leverancier|verkoper|proveedor|vendedor|emisor",
     ],
     "buyer_name": [
-        r"bill(?:ed)? to(?: address)?|invoice(?:d)? to|sold to|buyer|customer name|client name|customer|client",
+        r"bill(?:ed)? to(?: address)?|invoice(?:d)? to|sold to|buyer|customer name|client name|customer|client|recipient",
         r"rechnung an|rechnungsempfänger|leistungsempfänger|käufer(?:/leistungsempfänger)?|empfänger|kunde",
         r"factur(?:é|e|er) à|adressé à|factuur aan|gefactureerd aan|klant|factura(?:r|do) a|cliente",
         r"adresse (?:du|de) client|customer address|billing address|rechnungsadresse|buyer name",
@@ -128,6 +128,7 @@ WEAK: dict[str, list[str]] = {
     "due_date": [r"due"],
     "grand_total": [rf"(?:total|summe|gesamt|totaal|brutto|totale|razem|celkem|summa|yhteensä|i alt|sum|suma){_TAIL}"],
     "seller_name": [r"from"],
+    "buyer_name": [r"to"],  # "From: ... To: ...": only alone or before a colon (see hits_of)
 }
 
 PARTY_NAME = (

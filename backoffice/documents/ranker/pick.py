@@ -28,9 +28,9 @@ MIN_SUM_SCORE = 0.05  # a total this unlikely does not take part in net + tax = 
 MIN_SCORE_TOTAL = 0.02  # a total printed but not adding up is still given (with a warning, never sure)
 OPTIONAL = frozenset({"order_reference", "due_date", "amount_due", "seller_vat_id", "iban"})
 # The most a value with weak evidence is worth (:func:`weak`: a date or a name chosen by its place
-# alone, totals that did not add up, two values about as likely): on real invoices from senders
-# the ranker never saw, such values were right far less often than the generated documents'
-# calibration promises.
+# alone, totals that did not add up, two values about as likely) when the model does not say
+# (a model file without ``weak_ceiling``); a trained model gives the share of such values that
+# were right out of fold on the corpus's documents (the lower end of its 95% interval).
 WEAK_CONFIDENCE = 0.85
 TIE = 0.9  # a rival scored this share of the chosen value's score or more
 LABELLED_BY = frozenset({"label", "table"})
@@ -124,14 +124,15 @@ def fields_of(
     model: Model, chosen: dict[str, tuple[Candidate, str]], weak: set[str] | frozenset[str] = frozenset()
 ) -> dict[str, Field]:
     """The chosen values as fields, confidence calibrated; those in ``weak`` (:func:`weak`) never
-    above :data:`WEAK_CONFIDENCE`."""
+    above the model's ``weak_ceiling`` (:data:`WEAK_CONFIDENCE` when it has none)."""
+    ceiling = float(model.data.get("weak_ceiling", WEAK_CONFIDENCE))
     fields = {}
     for name, (candidate, key) in chosen.items():
         confidence = model.confidence(key, candidate.score)
         if key.endswith("|doubt"):  # two totals that do not agree: neither is sure
             confidence = min(confidence, 0.5)
         if name in weak:
-            confidence = min(confidence, WEAK_CONFIDENCE)
+            confidence = min(confidence, ceiling)
         field = candidate.to_field(round(confidence, 3))
         fields[name] = replace(field, method=_METHODS.get(candidate.method, candidate.method))
     return fields

@@ -17,7 +17,8 @@
    the same file). Three-fold out-of-fold scores, put through the same choice of values as
    reading does, fit the calibration (isotonic, each step at its 95% lower bound), per field and per state of
    the totals (added up, alone, in doubt); the corpus's documents get maps of their own, and a
-   value's confidence is the lower of the two.
+   value's confidence is the lower of the two. A value with weak evidence (:func:`pick.weak`)
+   never promises more than such values were right out of fold (``weak_ceiling``).
 
 Needs the ``train`` extra (LightGBM); reading invoices with the model needs numpy only.
 """
@@ -270,11 +271,16 @@ def wilson_lower(rights: float, count: float, z: float = 1.645) -> float:
     return max(0.0, (middle - spread) / (1 + z * z / count))
 
 
-def calibrate(examples: list[Example], scores: dict[str, dict[str, list[float]]]) -> dict[str, dict]:
+def calibrate(examples: list[Example], scores: dict[str, dict[str, list[float]]]) -> tuple[dict[str, dict], float]:
     """Out-of-fold scores through :func:`pick.choose`, then one isotonic map per key; the corpus's
     documents also get their own maps (``real|field``, ``real|*`` pooled), and reading takes the
-    lower of the two, since real documents are harder than generated ones."""
+    lower of the two, since real documents are harder than generated ones.
+
+    Also the most a value with weak evidence (:func:`pick.weak`) may promise: the lower end of
+    the 95% interval of the share right of such values, on the corpus's documents when they are
+    given (else the generated ones). A few such values promise little."""
     points: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    weak: dict[bool, list[bool]] = defaultdict(list)  # real or generated -> right or not, per weak value
     for example in examples:
         scored: dict[str, list[Candidate]] = {}
         for field in features.FIELDS:
@@ -288,7 +294,9 @@ def calibrate(examples: list[Example], scores: dict[str, dict[str, list[float]]]
                     Candidate(c.field, c.value, c.words, p, c.method)
                     for c, p in zip(candidates, probabilities, strict=True)
                 ]
-        for field, (candidate, key) in pick.choose(scored).items():
+        chosen = pick.choose(scored)
+        doubtful = pick.weak(scored, chosen)
+        for field, (candidate, key) in chosen.items():
             want = example.truth.get(field)
             if field not in example.truth or want is None:
                 continue
@@ -296,7 +304,11 @@ def calibrate(examples: list[Example], scores: dict[str, dict[str, list[float]]]
             keys = [f"real|{field}", "real|*"] if example.real else [key, field]
             for name in keys:
                 points[name].append((candidate.score, right))
-    return {key: isotonic(values) for key, values in points.items() if len(values) >= MIN_CALIBRATION}
+            if field in doubtful:
+                weak[example.real].append(right)
+    maps = {key: isotonic(values) for key, values in points.items() if len(values) >= MIN_CALIBRATION}
+    rights = weak[True] or weak[False]
+    return maps, round(wilson_lower(sum(rights), len(rights)), 4) if rights else pick.WEAK_CONFIDENCE
 
 
 def train(examples: list[Example], trees: int, seed: int) -> dict:
@@ -318,13 +330,13 @@ def train(examples: list[Example], trees: int, seed: int) -> dict:
                 if rows:
                     scores[example.name][field] = packed.probability(rows)
         log.info("fold done", extra={"fold": fold})
-    calibrations = calibrate(examples, scores)
+    calibrations, weak_ceiling = calibrate(examples, scores)
     fields = {}
     for field in RANKED:
         booster = _fit(examples, field, trees, seed)
         if booster is not None:
             fields[field] = {"trees": pack(booster)}
-    return {"fields": fields, "calibrations": calibrations}
+    return {"fields": fields, "calibrations": calibrations, "weak_ceiling": weak_ceiling}
 
 
 def _document(example: Example) -> str:
@@ -363,6 +375,7 @@ def main(argv: list[str] | None = None) -> None:
         "ocr_share": args.ocr_share,
         "fields": {name: {"trees": packed["trees"]} for name, packed in content["fields"].items()},
         "calibrations": content["calibrations"],
+        "weak_ceiling": content["weak_ceiling"],
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("wb") as raw, gzip.GzipFile("", "wb", fileobj=raw, mtime=0) as stream:  # no name, no time

@@ -254,6 +254,8 @@ def test_every_language_names_every_key_field():
         ("Numer zamówienia", "order_reference"),
         ("Ordrenummer", "order_reference"),
         ("Moms 25%", "tax_total"),
+        ("Recipient", "buyer_name"),
+        ("Biller", "seller_name"),
     ],
 )
 def test_party_and_identifier_labels(label, field):
@@ -293,3 +295,20 @@ def test_labels_of_what_is_not_read_name_no_field(label):
 )
 def test_more_ways_to_say_the_key_labels(label, field):
     assert (field, True) in (match(label) or ())
+
+
+def test_to_heads_a_buyer_block_only_alone_or_before_a_colon():
+    from backoffice.documents.labels import hits_of
+    from backoffice.documents.layout import lines_of
+    from backoffice.documents.pdf import Word
+
+    def line(*texts):
+        words, x = [], 50.0
+        for text in texts:
+            words.append(Word(text, x, 100.0, x + 6 * len(text), 108.0, 1))
+            x += 6 * len(text) + 3
+        return lines_of(words)[0]
+
+    assert match("To:") == (("buyer_name", False),)
+    assert [h.fields for h in hits_of(line("To:", "Test", "Business"))] == [(("buyer_name", False),)]
+    assert not any(h.fields for h in hits_of(line("To", "learn", "more")))  # a sentence, no label
