@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from backoffice.errors import DocumentError
+from backoffice.errors import DocumentError, IllegalTransition
 from backoffice.queue.base import Status, Store, WorkItem
 
 WAIT_SECONDS = 30.0
@@ -56,6 +56,25 @@ def wait_for_children(store: Store, item: WorkItem) -> None:
             f"waiting for {len(waiting)} of {len(children)} document(s): items {', '.join(map(str, waiting))}",
             seconds=min(MAX_WAIT_SECONDS, max(WAIT_SECONDS, age / 4)),
         )
+
+
+def wake_parent(store: Store, child: WorkItem, actor: str) -> None:
+    """When ``child`` was the last open item its parent waited for, make the parent due now
+    instead of at its next look (up to :data:`MAX_WAIT_SECONDS` away): a mail, or a Python bot's
+    item, completes as soon as its last document is done, also within one ``run --once``."""
+    if child.parent_id is None or child.status not in FINISHED:
+        return
+    parent = store.get(child.parent_id)
+    now = datetime.now(UTC)
+    if parent.status != Status.PENDING or parent.not_before is None or parent.not_before <= now:
+        return  # not waiting (or due anyway)
+    siblings = [store.get(i) for i in parent.payload.get("children", ()) if i != child.id]
+    if any(s.status not in FINISHED for s in siblings):
+        return
+    try:
+        store.due_now(parent.id, actor=actor, why=f"item {child.id}, the last it waited for, is finished")
+    except IllegalTransition:
+        pass  # a runner took it meanwhile: it looks now anyway
 
 
 def check_nothing_lost(item: WorkItem) -> None:

@@ -300,6 +300,7 @@ class Runner:
                 why = approvals.posted_note(item.payload)
                 done = self._record(item, lambda: self.store.complete(item.id, self.owner, why=why))
                 learning.on_done(self.store, bot, done)  # a person's correction teaches a layout
+                mail_parent.wake_parent(self.store, done, self.owner)  # the mail (or handing item) it finishes
                 return done
             except BusinessError as exc:
                 log.info("item %s to exception queue: %s", item.id, exc.reason, extra={"action": "exception"})

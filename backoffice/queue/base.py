@@ -334,6 +334,10 @@ class Store(abc.ABC):
         """exception | retrying | cancelled -> pending, due now, with fresh attempts."""
         return self._transition(item_id, lifecycle.retry(actor, why))
 
+    def due_now(self, item_id: int, *, actor: str, why: str) -> WorkItem:
+        """pending -> pending, due now (not_before cleared): a postponed item whose wait is over."""
+        return self._transition(item_id, lifecycle.due_now(actor, why))
+
     def cancel(self, item_id: int, *, actor: str, why: str = "") -> WorkItem:
         """pending | retrying | exception -> cancelled."""
         return self._transition(item_id, lifecycle.cancel(actor, why))

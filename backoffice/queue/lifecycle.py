@@ -31,7 +31,7 @@ class Status(enum.StrEnum):
 
 S = Status
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    S.PENDING: frozenset({S.PROCESSING, S.CANCELLED, S.REJECTED}),
+    S.PENDING: frozenset({S.PROCESSING, S.CANCELLED, S.REJECTED, S.PENDING}),  # pending -> pending: due_now
     S.PROCESSING: frozenset({S.DONE, S.RETRYING, S.EXCEPTION, S.PENDING}),
     S.RETRYING: frozenset({S.PROCESSING, S.PENDING, S.CANCELLED, S.REJECTED}),
     S.EXCEPTION: frozenset({S.PENDING, S.CANCELLED, S.REJECTED}),
@@ -161,6 +161,12 @@ def retry(actor: str, why: str) -> Move:
                 sets={"attempts": 0, "not_before": 0, "reason": None, "error_code": None})  # fmt: skip
 
 
+def due_now(actor: str, why: str) -> Move:
+    """A pending item postponed (a parent waiting for its children) is due now: what it waited
+    for has happened. Attempts are kept."""
+    return Move("due-now", actor, Status.PENDING, why, allowed_from=(S.PENDING,), wake=True, sets={"not_before": 0})
+
+
 def cancel(actor: str, why: str) -> Move:
     return Move("cancel", actor, Status.CANCELLED, why, allowed_from=CANCEL_FROM)
 
@@ -189,6 +195,6 @@ def check_amend(item_id: int, status: Status | str, actor: str) -> None:
 
 __all__ = [
     "CANCEL_FROM", "CLAIMABLE", "FINAL", "REJECT_FROM", "RETRY_FROM", "TRANSITIONS", "Move", "State", "Status",
-    "after_failure", "cancel", "check_amend", "check_transition", "complete", "decide", "expired", "from_ts",
+    "after_failure", "cancel", "check_amend", "due_now", "check_transition", "complete", "decide", "expired", "from_ts",
     "reject", "release", "retry", "retry_later", "sources_of", "to_exception", "to_ts",
 ]  # fmt: skip

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from backoffice.bots import mail_parent
 from backoffice.documents import cells
 from backoffice.documents.models import Document, Field, typed
 from backoffice.documents.registry import field_types, line_field_types
@@ -268,7 +269,9 @@ def retry(ws: Workspace, item_id: int, user: User, why: str = "") -> WorkItem:
 
 def cancel(ws: Workspace, item_id: int, user: User, why: str = "") -> WorkItem:
     state.check_cancel(ws.store.get(item_id))
-    return ws.store.cancel(item_id, actor=user.name, why=_text(why, "why", required=False))
+    cancelled = ws.store.cancel(item_id, actor=user.name, why=_text(why, "why", required=False))
+    mail_parent.wake_parent(ws.store, cancelled, user.name)  # the mail waiting for it may be finished
+    return cancelled
 
 
 def reject(ws: Workspace, item_id: int, user: User, why: str, reply: bool = False) -> WorkItem:
@@ -284,7 +287,9 @@ def reject(ws: Workspace, item_id: int, user: User, why: str, reply: bool = Fals
         message = rejection_reply(_with_reason(item, why))
         send(ws.settings.smtp, message)
         sent_to = f" (reply sent to {message['To']})"
-    return ws.store.reject_item(item_id, actor=user.name, why=f"{why}{sent_to}")
+    rejected = ws.store.reject_item(item_id, actor=user.name, why=f"{why}{sent_to}")
+    mail_parent.wake_parent(ws.store, rejected, user.name)
+    return rejected
 
 
 def _with_reason(item: WorkItem, reason: str) -> WorkItem:
