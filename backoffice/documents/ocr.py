@@ -134,9 +134,8 @@ class PageReader:
 
 def _words(data: dict, scale: float, number: int) -> list[Word]:
     words = []
-    sizes = data.get("size") or data["height"]  # the line's height, a font's size (ocr_engine.read)
-    for text, conf, left, top, width, height, size in zip(data["text"], data["conf"], data["left"], data["top"],
-                                                          data["width"], data["height"], sizes):
+    for text, conf, left, top, width, height in zip(data["text"], data["conf"], data["left"], data["top"],
+                                                    data["width"], data["height"]):
         conf = float(conf)
         text = text.strip()
         clean = _RULE_EDGES.sub("", text)
@@ -145,7 +144,7 @@ def _words(data: dict, scale: float, number: int) -> list[Word]:
         if not clean or conf < (MIN_RULED_CONFIDENCE if clean != text and _AMOUNT.fullmatch(clean) else MIN_CONFIDENCE):
             continue
         words.append(Word(text=_iban(clean), x0=left / scale, top=top / scale, x1=(left + width) / scale,
-                          bottom=(top + height) / scale, page=number, size=size / scale, conf=conf / 100))
+                          bottom=(top + height) / scale, page=number, size=height / scale, conf=conf / 100))
     return words
 
 

@@ -89,11 +89,8 @@ def _quiet() -> None:
 
 def read(image: Image.Image, languages: str, psm: int, seconds: float, dpi: int = 0) -> dict[str, list]:
     """Tesseract's words on ``image``: lists ``text``, ``conf`` (0-100), ``left``, ``top``,
-    ``width``, ``height`` (pixels, the word's ink) and ``size`` (pixels, the height of the word's
-    line from its descenders to its ascenders: a font's size, the same for every word of a line,
-    as a text layer gives it, where the ink's height is a "vom"'s x-height or a "(380)"'s
-    brackets), one entry per word, in reading order. Raises :class:`Timeout` after ``seconds``,
-    RuntimeError when tesseract cannot read the image."""
+    ``width``, ``height`` (pixels), one entry per word, in reading order. Raises :class:`Timeout`
+    after ``seconds``, RuntimeError when tesseract cannot read the image."""
     import tesserocr
 
     engine = _engine(languages, psm)
@@ -103,7 +100,7 @@ def read(image: Image.Image, languages: str, psm: int, seconds: float, dpi: int 
     if not engine.Recognize(timeout=int(seconds * 1000)):
         engine.Clear()
         raise Timeout(f"tesseract took longer than {seconds:.0f} s")
-    data: dict[str, list] = {"text": [], "conf": [], "left": [], "top": [], "width": [], "height": [], "size": []}
+    data: dict[str, list] = {"text": [], "conf": [], "left": [], "top": [], "width": [], "height": []}
     level, words = tesserocr.RIL.WORD, engine.GetIterator()
     for word in tesserocr.iterate_level(words, level) if words is not None else ():
         try:
@@ -120,8 +117,6 @@ def read(image: Image.Image, languages: str, psm: int, seconds: float, dpi: int 
         data["top"].append(top)
         data["width"].append(right - left)
         data["height"].append(bottom - top)
-        row = word.RowAttributes()
-        data["size"].append(row["row_height"] if row and row.get("row_height", 0) > 0 else bottom - top)
     engine.Clear()
     return data
 

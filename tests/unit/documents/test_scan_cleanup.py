@@ -206,24 +206,3 @@ def test_an_iban_whose_check_digits_ocr_read_as_letters_gets_them_back():
     assert ocr._iban("NLS8RABO0198723202") == "NL58RABO0198723202"  # the IBAN's own check holds
     assert ocr._iban("NLS9RABO0198723202") == "NLS9RABO0198723202"  # it does not: left as read
     assert ocr._iban("INVOICE12345678901") == "INVOICE12345678901"
-
-
-@needs_tesseract
-def test_ocr_words_get_their_lines_font_size_not_their_inks_height():
-    """A text layer gives every word of a line its font's size; OCR's ink boxes would give "vom"
-    its x-height and "(380)" its brackets, and the reader (phrases, the ranker's size features)
-    would see one line in three sizes."""
-    image = Image.new("L", (1400, 500), 255)
-    draw = ImageDraw.Draw(image)
-    draw.text((100, 80), "RECHNUNG (380) Nr. 471102 vom 05.06.2018", fill=0, font=ImageFont.load_default(size=50))
-    draw.text(
-        (100, 250), "Lieferant GmbH, Marktstrasse 20, 80333 Munchen", fill=0, font=ImageFont.load_default(size=31)
-    )
-    words = {w.text: w for w in ocr.PageReader("made.png", languages="eng").read_image(image, 1, 200)}
-    heading = [words[t] for t in ("RECHNUNG", "(380)", "471102", "vom") if t in words]
-    body = [words[t] for t in ("Lieferant", "GmbH,", "Marktstrasse", "80333") if t in words]
-    assert len(heading) == 4 and len(body) == 4
-    assert len({w.size for w in heading}) == 1 and len({w.size for w in body}) == 1
-    assert words["vom"].bottom - words["vom"].top < 0.8 * words["vom"].size  # its ink is only x-high
-    assert 8 < body[0].size < 14  # 31 pixels at 200 dpi: an 11-point font
-    assert heading[0].size / body[0].size == pytest.approx(50 / 31, rel=0.2)
