@@ -255,7 +255,9 @@ def remove_rules(grey: np.ndarray, dpi: float) -> np.ndarray:
         lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, run))
         bars = cv2.morphologyEx(lines, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, across))
         # the line, and a pixel either side of it (its grey, anti-aliased edge)
-        rules |= cv2.dilate(cv2.subtract(lines, bars), cv2.getStructuringElement(cv2.MORPH_RECT, edge))
+        rules = cv2.bitwise_or(
+            rules, cv2.dilate(cv2.subtract(lines, bars), cv2.getStructuringElement(cv2.MORPH_RECT, edge))
+        )
     if not rules.any():
         return grey
     out = grey.copy()
