@@ -2,7 +2,7 @@
 by OCR, against the same documents' text PDFs, with bench/accuracy.py's cases and scoring.
 
     .venv/bin/python bench/accuracy_scans.py [--corpus ../shared/corpus] [--style scan|photo|fax]
-                                             [--dpi 200] [--seed 18] [--mistakes]
+                                             [--dpi 200] [--seed 18] [--mistakes] [--only SET]
 
 Every distinct hybrid PDF of the corpus that bench/accuracy.py scores on its text layer (fields
 visible in the text layer, embedded XML ignored) and every text invoice of ``real-invoices`` is
@@ -85,6 +85,7 @@ def main() -> None:
     parser.add_argument("--dpi", type=int, default=200)
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--mistakes", action="store_true", help="list every wrong or missed value on the scans")
+    parser.add_argument("--only", action="append", help="only the sets whose name holds this (repeatable)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     text: dict[str, Score] = defaultdict(Score)
@@ -93,6 +94,8 @@ def main() -> None:
     documents: dict[str, int] = defaultdict(int)
     with tempfile.TemporaryDirectory(prefix="bench-scans-") as folder:
         for number, (group, path, expected, names, scorer, already) in enumerate(cases(args.corpus)):
+            if args.only and not any(part in group for part in args.only):
+                continue  # numbered all the same: a document keeps its seed
             documents[group] += 1
             score, _ = _score(path, names, path.name, scorer, expected)
             text[group].add(score)

@@ -98,6 +98,8 @@ class PageReader:
             turned = scan.orientation(page.image)
             if turned:
                 page.image = page.image.rotate(turned, expand=True)
+                if page.ruled is not None:
+                    page.ruled = page.ruled.rotate(turned, expand=True)
                 page.turned = turned
                 page.steps.append("orientation")
                 data = self._tesseract(page.image, number, self.languages)

@@ -4,8 +4,9 @@ measured in, so that the boxes fall on the words.
 
 A page with a text layer is rendered as it is. A page read by OCR (a scan in a PDF, an image
 file) is shown as the OCR reader saw it: the sheet cut out of a photo and squared, straightened,
-turned upright, shadows lifted; that is what its boxes were measured on. Finding that page takes
-a reading (about a second), so a caller keeps the PNG (``backoffice/web/images.py`` caches it).
+turned upright, shadows lifted (its table rules kept, which the reader whites out); that is
+what its boxes were measured on. Finding that page takes a reading (about a second), so a caller
+keeps the PNG (``backoffice/web/images.py`` caches it).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def _ocr_page(path: Path, number: int, read, scale: float) -> PageImage:
     read(reader)
     page = reader.kept[number]
     width, height = page.image.width / page.scale, page.image.height / page.scale
-    shown = page.image.resize((max(1, round(width * scale)), max(1, round(height * scale))), Image.Resampling.LANCZOS)
+    shown = page.shown.resize((max(1, round(width * scale)), max(1, round(height * scale))), Image.Resampling.LANCZOS)
     return PageImage(_png(shown), width, height)
 
 

@@ -11,6 +11,9 @@ it is worth:
 ``denoise``      white-out speckles smaller than a full stop
 ``borders``      white-out the dark scanner border and punch holes in the margins
 ``deskew``       straighten a tilted page (up to ±:data:`MAX_SKEW`°)
+``rules``        white-out the thin straight lines of ruled tables and boxes: a word touching a
+                 cell's border is read as one blob with it and lost ("Date :" in a bordered cell);
+                 the page shown in the supervisor UI keeps them (:attr:`Page.shown`)
 ``orientation``  turn a page lying on its side or upside down (0/90/180/270°): tesseract's
                  orientation detection costs as much as reading the page, so
                  :mod:`~backoffice.documents.ocr` runs it only when a first reading finds almost
@@ -31,13 +34,15 @@ from PIL import Image
 
 log = logging.getLogger(__name__)
 
-STEPS = ("page", "resolution", "flatten", "denoise", "borders", "deskew", "orientation")
+STEPS = ("page", "resolution", "flatten", "denoise", "borders", "deskew", "rules", "orientation")
 TARGET_DPI = 200  # reads as well as 300 dpi at half the time (bench/ocr.py)
 MAX_SKEW = 10.0
 LETTER_POINTS = 7.0  # the median height of a letter's ink on an invoice, in points (a 9-10 pt font)
 PAPER = 255
 HEAVY_NOISE = 10  # specks per letter above which a median filter is worth the thin strokes it erodes
 ORIENTATION_CONFIDENCE = 2.0  # tesseract's orientation confidence below which a page is left as it is
+RULE_INCHES = 0.4  # a straight run of ink this long is a rule: no letter's stroke is (a 20-pt dash is 0.15")
+RULE_THICKNESS = 0.04  # inches: a rule is thinner than this (a 3-pt line); thicker bars (shading) stay
 
 
 @dataclass
@@ -49,6 +54,12 @@ class Page:
     turned: int = 0  # degrees the page was turned (counter-clockwise) to stand upright
     skew: float = 0.0  # degrees it was straightened by
     steps: list[str] = field(default_factory=list)  # the steps that changed something
+    ruled: Image.Image | None = None  # the page before its rules were whited out (None: it had none)
+
+    @property
+    def shown(self) -> Image.Image:
+        """The page as a person should see it: cleaned, with its table rules."""
+        return self.ruled if self.ruled is not None else self.image
 
 
 def clean(image: Image.Image, dpi: float | None, steps: tuple[str, ...] = STEPS) -> Page:
@@ -85,7 +96,13 @@ def clean(image: Image.Image, dpi: float | None, steps: tuple[str, ...] = STEPS)
             done.append("deskew")
         else:
             skew = 0.0
-    return Page(Image.fromarray(grey), dpi / 72, 0, skew, done)
+    ruled = None
+    if "rules" in steps:
+        unruled = remove_rules(grey, dpi)
+        if unruled is not grey:
+            ruled, grey = Image.fromarray(grey), unruled
+            done.append("rules")
+    return Page(Image.fromarray(grey), dpi / 72, 0, skew, done, ruled)
 
 
 def find_page(grey: np.ndarray) -> np.ndarray | None:
@@ -224,6 +241,28 @@ def remove_borders(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     out = grey.copy()
     out[np.isin(labels, unwanted)] = PAPER
     return out, True
+
+
+def remove_rules(grey: np.ndarray, dpi: float) -> np.ndarray:
+    """``grey`` with the thin straight horizontal and vertical lines of tables and boxes whited out
+    (runs of ink :data:`RULE_INCHES` long, thinner than :data:`RULE_THICKNESS`), or ``grey`` itself
+    when it has none. Letters that touch a rule lose only the rule's pixels."""
+    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    length = max(15, int(RULE_INCHES * dpi))
+    thick = max(3, int(round(RULE_THICKNESS * dpi)) + 1)
+    rules = np.zeros_like(ink)
+    for run, across, edge in (((length, 1), (1, thick), (1, 3)), ((1, length), (thick, 1), (3, 1))):
+        lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, run))
+        bars = cv2.morphologyEx(lines, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, across))
+        # the line, and a pixel either side of it (its grey, anti-aliased edge)
+        rules = cv2.bitwise_or(
+            rules, cv2.dilate(cv2.subtract(lines, bars), cv2.getStructuringElement(cv2.MORPH_RECT, edge))
+        )
+    if not rules.any():
+        return grey
+    out = grey.copy()
+    out[rules > 0] = PAPER
+    return out
 
 
 def orientation(image: Image.Image) -> int:

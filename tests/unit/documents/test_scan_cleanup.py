@@ -137,6 +137,42 @@ def test_orientation_turns_a_page_upside_down_or_on_its_other_side(turn):
     assert all(w.x1 - w.x0 > w.bottom - w.top for w in words if len(w.text) >= 4)  # lines run left to right
 
 
+def ruled_table(width: int = 4) -> Image.Image:
+    """A table of three rows of two bordered cells at 200 dpi, each word touching its cell's left
+    border (as in many order forms)."""
+    image = Image.new("L", (1100, 700), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=31)
+    for number, (label, value) in enumerate([("Order", "PO-77812"), ("Date", "12.03.2024"), ("Total", "1,234.56")]):
+        top = 150 + 80 * number
+        draw.rectangle((150, top, 500, top + 80), outline=0, width=width)
+        draw.rectangle((500, top, 900, top + 80), outline=0, width=width)
+        draw.text((156, top + 22), label, fill=0, font=font)
+        draw.text((506, top + 22), value, fill=0, font=font)
+    return image
+
+
+@needs_tesseract
+def test_rules_white_out_a_tables_borders_so_the_words_in_its_cells_are_read():
+    table = ruled_table()
+    words = {w.text for w in read(table, 200)}
+    assert {"Order", "PO-77812", "Date", "12.03.2024", "Total", "1,234.56"} <= words
+    assert not {"Date", "12.03.2024"} & {w.text for w in read(table, 200, without="rules")}
+    cleaned = scan.clean(table, 200)
+    assert "rules" in cleaned.steps and cleaned.shown is cleaned.ruled  # the UI still shows the table
+    assert (np.asarray(cleaned.shown)[150:160, 300] < 128).any() and (
+        np.asarray(cleaned.image)[148:160, 300] > 200
+    ).all()
+
+
+def test_rules_leave_letters_and_thick_bars_alone():
+    plain = np.asarray(page())
+    assert scan.remove_rules(plain, 200) is plain  # no line on the page: nothing to do
+    barred = plain.copy()
+    barred[40:70, 100:1000] = 0  # a shaded header band, 30 pixels high, is no rule
+    assert (scan.remove_rules(barred, 200)[40:70, 100:1000] == 0).all()
+
+
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus"
 RULED = (
     CORPUS / "real-invoices/Azure-Samples__azure-ai-document-processing-samples/samples/assets/invoices/invoice_1.pdf"
