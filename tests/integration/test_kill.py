@@ -40,6 +40,38 @@ def wait_for_lines(path: Path, count: int, timeout: float = 60) -> None:
     raise AssertionError(f"{path} never reached {count} lines")
 
 
+def kill_inside_target_calls(config: Path, started: Path, kills: int, seed: int = 5) -> None:
+    """Start a runner ``kills`` times and SIGKILL it while it (or one of its workers) is inside
+    a slow target call (``started`` gets a line as each call begins), at a random moment of it."""
+    rng = random.Random(seed)
+    for _kill in range(kills):
+        seen = len(started.read_text().split()) if started.exists() else 0
+        runner = start_runner(config)
+        try:
+            wait_for_lines(started, seen + 1)
+            time.sleep(rng.uniform(0, 0.5))  # inside the 1 s target call, whatever the load
+        finally:
+            runner.send_signal(signal.SIGKILL)
+            runner.wait(timeout=30)
+    time.sleep(1.2)  # the dead runners' leases (1 s) expire
+
+
+def run_until_finished(config: Path, store: SQLiteStore, bot: str, total: int, timeout: float = 120) -> None:
+    """Run one runner until ``total`` items of ``bot`` are done or in the exception queue, then
+    stop it with SIGTERM, which it must obey cleanly."""
+    runner = start_runner(config)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            counts = store.counts().get(bot, {})
+            if counts.get("done", 0) + counts.get("exception", 0) == total:
+                break
+            time.sleep(0.2)
+    finally:
+        runner.send_signal(signal.SIGTERM)
+        assert runner.wait(timeout=30) == 0
+
+
 @pytest.mark.parametrize("workers", [0, 2], ids=["in-the-runner", "two-workers"])
 def test_sigkill_mid_item_then_restart_processes_each_document_once(tmp_path, workers):
     from backoffice.demo.invoices import generate
@@ -61,32 +93,9 @@ def test_sigkill_mid_item_then_restart_processes_each_document_once(tmp_path, wo
     """))  # fmt: skip
     generated = generate(tmp_path / "work" / "inbox", count=10, seed=11)
     good = {g.path.name for g in generated if not g.mistake}
-    started = slow_log.with_suffix(".started")
-
-    rng = random.Random(5)
-    for _kill in range(4):
-        seen = len(started.read_text().split()) if started.exists() else 0
-        runner = start_runner(config)
-        try:
-            wait_for_lines(started, seen + 1)  # this runner (or one of its workers) is inside a target call
-            time.sleep(rng.uniform(0, 0.5))  # inside the 1 s target call, whatever the load
-        finally:
-            runner.send_signal(signal.SIGKILL)
-            runner.wait(timeout=30)
-
-    time.sleep(1.2)  # the dead runners' leases expire
-    runner = start_runner(config)
+    kill_inside_target_calls(config, slow_log.with_suffix(".started"), kills=4)
     store = SQLiteStore(tmp_path / "work" / "queue.db")
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            counts = store.counts().get("invoices", {})
-            if counts.get("done", 0) + counts.get("exception", 0) == len(generated):
-                break
-            time.sleep(0.2)
-    finally:
-        runner.send_signal(signal.SIGTERM)
-        assert runner.wait(timeout=30) == 0
+    run_until_finished(config, store, "invoices", len(generated))
 
     items = store.list(limit=100)
     assert {i.payload["file"] for i in items if i.status == "done"} == good

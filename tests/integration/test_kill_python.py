@@ -4,15 +4,12 @@ for the declarative bots)."""
 
 from __future__ import annotations
 
-import random
-import signal
 import textwrap
-import time
 
 import pytest
 
 from backoffice.queue.sqlite import SQLiteStore
-from tests.integration.test_kill import start_runner, wait_for_lines
+from tests.integration.test_kill import kill_inside_target_calls, run_until_finished
 
 pytestmark = pytest.mark.integration
 
@@ -37,32 +34,9 @@ def test_sigkill_inside_a_handlers_post_then_restart_posts_each_document_once(tm
             retry: {{max_attempts: 10, backoff_seconds: 0.1, max_backoff_seconds: 0.5}}
     """))  # fmt: skip
     generated = generate(tmp_path / "work" / "inbox", count=6, seed=11)
-    started = slow_log.with_suffix(".started")
-
-    rng = random.Random(5)
-    for _kill in range(3):
-        seen = len(started.read_text().split()) if started.exists() else 0
-        runner = start_runner(config)
-        try:
-            wait_for_lines(started, seen + 1)  # inside a target call of the handler's item.post
-            time.sleep(rng.uniform(0, 0.5))
-        finally:
-            runner.send_signal(signal.SIGKILL)
-            runner.wait(timeout=30)
-
-    time.sleep(1.2)  # the dead runners' leases expire
-    runner = start_runner(config)
+    kill_inside_target_calls(config, slow_log.with_suffix(".started"), kills=3)  # inside the handler's item.post
     store = SQLiteStore(tmp_path / "work" / "queue.db")
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            counts = store.counts().get("poster", {})
-            if counts.get("done", 0) + counts.get("exception", 0) == len(generated):
-                break
-            time.sleep(0.2)
-    finally:
-        runner.send_signal(signal.SIGTERM)
-        assert runner.wait(timeout=30) == 0
+    run_until_finished(config, store, "poster", len(generated))
 
     items = store.list(limit=100)
     done = [i for i in items if i.status == "done"]
