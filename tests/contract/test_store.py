@@ -354,3 +354,18 @@ def test_release_with_not_before_postpones_without_using_an_attempt(store, clock
     assert store.claim("r") == []
     clock.advance(61)
     assert [i.id for i in store.claim("r")] == [item.id]
+
+
+def test_due_now_makes_a_postponed_item_claimable_at_once_and_nothing_else(store, clock):
+    item, _ = store.enqueue(new())
+    store.claim("r")
+    later = datetime.fromtimestamp(clock.now + 600, UTC)
+    store.release(item.id, "r", why="waiting for its documents", not_before=later)
+    assert store.claim("r") == []
+    due = store.due_now(item.id, actor="r", why="its last document is done")
+    assert (due.status, due.attempts, due.not_before) == (Status.PENDING, 0, None)
+    assert [(e.action, e.why) for e in store.journal(item.id)][-1] == ("due-now", "its last document is done")
+    [claimed] = store.claim("r")
+    assert claimed.id == item.id
+    with pytest.raises(IllegalTransition):  # a runner holds it: not a person's or a child's to hurry
+        store.due_now(item.id, actor="r", why="again")
