@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import gzip
 import hashlib
 import json
 import logging
 import math
+import os
 import random
 import sys
 import tempfile
@@ -92,36 +94,59 @@ def example_of(name: str, text: PdfText, truth: dict, real: bool = False) -> Exa
     return Example(name, features.table(reader, found, line_total(items)), truth, real)
 
 
-def scanned_text(path: Path, seed: int, cache: Path) -> PdfText:
-    """The words OCR reads from ``path`` rendered as a scan (seeded), from ``cache`` when it was
-    read before. The cache key is the page text itself (not the file, whose bytes hold a date),
-    the style, the resolution and the seed."""
-    from backoffice.demo.scans import read_scanned
-
+def _cached(path: Path, seed: int, cache: Path) -> Path:
+    """Where the OCR reading of ``path``'s scan is kept. The key is the page text itself (not the
+    file, whose bytes hold a date), the style, the resolution, the seed and :func:`ocr_fingerprint`."""
     printed = read_words(path, ocr=False)
     key = hashlib.sha256(
         json.dumps([[(w.text, round(w.x0, 1), round(w.top, 1)) for w in page] for page in printed.pages]).encode()
-        + f"|{OCR_STYLE}|{OCR_DPI}|{seed}".encode()
+        + f"|{OCR_STYLE}|{OCR_DPI}|{seed}|{ocr_fingerprint()}".encode()
     ).hexdigest()
-    stored = cache / f"{key}.json"
-    if stored.exists():
-        data = json.loads(stored.read_text(encoding="utf-8"))
-        text = PdfText(source=path.name, page_count=data["page_count"], sizes=[tuple(s) for s in data["sizes"]])
-        text.pages = [[Word(**w) for w in page] for page in data["pages"]]
-        text.ocr_pages = set(data["ocr_pages"])
-        return text
-    text = read_scanned(path, OCR_STYLE, dpi=OCR_DPI, seed=seed)
-    cache.mkdir(parents=True, exist_ok=True)
+    return cache / f"{key}.json"
+
+
+def _load(stored: Path) -> PdfText:
+    data = json.loads(stored.read_text(encoding="utf-8"))
+    sizes = [tuple(size) for size in data["sizes"]]
+    text = PdfText(source=data.get("source", stored.name), page_count=data["page_count"], sizes=sizes)
+    text.pages = [[Word(**w) for w in page] for page in data["pages"]]
+    text.ocr_pages = set(data["ocr_pages"])
+    return text
+
+
+def _read_scan(job: tuple[str, int, str]) -> PdfText:
+    """Render ``path`` as a scan, read it by OCR and keep what was read at ``stored``."""
+    from backoffice.demo.scans import read_scanned
+
+    path, seed, stored = job
+    text = read_scanned(Path(path), OCR_STYLE, dpi=OCR_DPI, seed=seed)
     data = {
+        "source": text.source,
         "page_count": text.page_count,
         "sizes": text.sizes,
         "pages": [[dataclasses.asdict(w) for w in page] for page in text.pages],
         "ocr_pages": sorted(text.ocr_pages),
     }
-    partial = stored.with_suffix(".part")
+    Path(stored).parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(stored).with_suffix(".part")
     partial.write_text(json.dumps(data), encoding="utf-8")
     partial.replace(stored)  # a run stopped half-way leaves no half-written entry
     return text
+
+
+@functools.cache
+def ocr_fingerprint() -> str:
+    """What makes OCR read a page the way it does: tesseract's version and the code that spoils,
+    cleans and reads a scan. A reading cached by another version of either is not used."""
+    import tesserocr
+
+    from backoffice.demo import scans
+    from backoffice.documents import ocr, ocr_engine, scan
+
+    digest = hashlib.sha256(tesserocr.tesseract_version().encode())
+    for module in (scans, scan, ocr, ocr_engine):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def corpus_examples(corpus: Path) -> list[Example]:
@@ -140,24 +165,49 @@ def corpus_examples(corpus: Path) -> list[Example]:
     return examples
 
 
-def generated_examples(count: int, seed: int, ocr_share: float = 0.0, cache: Path = OCR_CACHE) -> list[Example]:
+def generated_examples(
+    count: int, seed: int, ocr_share: float = 0.0, cache: Path = OCR_CACHE, jobs: int = 0
+) -> list[Example]:
     """``count`` generated invoices read from their text layer; ``ocr_share`` of them (drawn with
-    ``seed``) also read by OCR from a scan of them (named ``<file>#ocr``)."""
+    ``seed``) also read by OCR from a scan of them (named ``<file>#ocr``), ``jobs`` scans at a time
+    (0: one per core). Each scan's example follows its document's, whichever process read it."""
     from backoffice.demo.varied import TRAINING, write_set
 
     examples = []
     rng = random.Random(f"ocr-{seed}")
     with tempfile.TemporaryDirectory() as folder:
-        for number, (path, truth) in enumerate(write_set(Path(folder), count, seed, TRAINING)):
+        written = list(write_set(Path(folder), count, seed, TRAINING))
+        scanned = [number for number in range(len(written)) if rng.random() < ocr_share]
+        texts = dict(zip(scanned, _read_scans([(written[n][0], seed + n) for n in scanned], cache, jobs), strict=True))
+        for number, (path, truth) in enumerate(written):
             example = read_example(path, truth)
             if example:
                 examples.append(example)
-            if rng.random() < ocr_share:
-                text = scanned_text(path, seed + number, cache)
-                if text.words():
-                    examples.append(example_of(f"{path.name}#ocr", text, truth))
-                log.info("read by OCR", extra={"path": path.name})
+            if number in texts and texts[number].words():
+                examples.append(example_of(f"{path.name}#ocr", texts[number], truth))
     return examples
+
+
+def _read_scans(scans: list[tuple[Path, int]], cache: Path, jobs: int) -> list[PdfText]:
+    """OCR's words of each (path, seed) scan, in order: from ``cache`` where they were read
+    before, the others read by ``jobs`` worker processes (0: one per core)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from backoffice.processes import context
+
+    stored = [_cached(path, seed, cache) for path, seed in scans]
+    missing = [
+        (str(path), seed, str(entry)) for (path, seed), entry in zip(scans, stored, strict=True) if not entry.exists()
+    ]
+    workers = min(jobs or os.cpu_count() or 1, len(missing))
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context()) as pool:
+            for done, text in enumerate(pool.map(_read_scan, missing), start=1):
+                log.info("read by OCR", extra={"path": text.source, "done": done, "of": len(missing)})
+    else:
+        for job in missing:
+            _read_scan(job)
+    return [_load(entry) for entry in stored]
 
 
 def _fit(examples: list[Example], field: str, trees: int, seed: int):
@@ -356,10 +406,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--ocr-share", type=float, default=0.0, help="share of generated invoices also read by OCR")
     parser.add_argument("--ocr-cache", type=Path, default=OCR_CACHE, help="where the words OCR read are kept")
+    parser.add_argument("--jobs", type=int, default=0, help="scans read by OCR at a time (0: one per core)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # fpdf2 subsetting fonts, per document
-    examples = generated_examples(args.documents, args.seed, args.ocr_share, args.ocr_cache)
+    examples = generated_examples(args.documents, args.seed, args.ocr_share, args.ocr_cache, args.jobs)
     trained_on = ["generated training"]
     if args.corpus is not None:
         examples += corpus_examples(args.corpus)

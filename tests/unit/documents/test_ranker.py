@@ -131,6 +131,23 @@ def test_ocr_renderings_are_read_once_and_then_taken_from_the_cache(tmp_path, mo
     assert [c.value for c in again[1].table["grand_total"][0]] == [c.value for c in read]
 
 
+def test_an_ocr_reading_made_by_other_ocr_code_is_read_again(tmp_path, monkeypatch):
+    cache = tmp_path / "ocr"
+    train.generated_examples(1, 5, ocr_share=1.0, cache=cache)
+    monkeypatch.setattr(train, "ocr_fingerprint", lambda: "another tesseract")
+    train.generated_examples(1, 5, ocr_share=1.0, cache=cache)
+    assert len(list(cache.glob("*.json"))) == 2
+
+
+def test_scans_read_by_worker_processes_follow_their_documents(tmp_path):
+    examples = train.generated_examples(2, 5, ocr_share=1.0, cache=tmp_path / "ocr", jobs=2)
+    names = [e.name for e in examples]
+    assert names == [names[0], f"{names[0]}#ocr", names[2], f"{names[2]}#ocr"] and names[0] != names[2]
+    for document, scan in (examples[0:2], examples[2:4]):
+        assert scan.truth == document.truth
+        assert any(c.value == document.truth["grand_total"] for c in scan.table["grand_total"][0])
+
+
 def _candidate(field, value, score, top, rate=None, method="label"):
     from backoffice.documents.candidates import Candidate
     from backoffice.documents.pdf import Word
