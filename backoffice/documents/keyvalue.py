@@ -2,7 +2,8 @@
 row (label cell, value cell), for the header fields of timesheets and orders.
 
 Each reader passes its own label table (field -> regular expression over the cleaned label)
-and a parser per field that returns the normalised value or None.
+and a parser per field that returns the normalised value or None; :func:`name`,
+:func:`identifier` and :func:`day` are the parsers most readers share (a plugin kind's too).
 """
 
 from __future__ import annotations
@@ -12,10 +13,33 @@ from collections.abc import Callable
 
 from backoffice.documents.labels import clean, compile_pattern
 from backoffice.documents.layout import Line, Phrase, union
+from backoffice.documents.letterhead import plausible_name
 from backoffice.documents.models import Field
+from backoffice.documents.normalise import find_date
 from backoffice.documents.table import Row
 
 Parser = Callable[[str], "str | None"]
+
+
+def name(text: str) -> str | None:
+    """A party's or a person's name, as the value after its label reads."""
+    text = text.strip(" ,;")
+    return text if plausible_name(text) else None
+
+
+def identifier(text: str) -> str | None:
+    """The first token holding a digit that is not a date (``#``, ``:`` and list marks stripped)."""
+    for token in text.split():
+        token = token.strip("#:,;")
+        if token and any(ch.isdigit() for ch in token) and len(token) <= 40 and find_date(token) is None:
+            return token
+    return None
+
+
+def day(text: str) -> str | None:
+    """The first date in ``text``, as an ISO date."""
+    found = find_date(text)
+    return found[0].isoformat() if found else None
 
 
 def compile_labels(table: dict[str, str]) -> dict[str, re.Pattern[str]]:

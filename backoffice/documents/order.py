@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from backoffice.documents import keyvalue
 from backoffice.documents.layout import Line
-from backoffice.documents.letterhead import plausible_name
 from backoffice.documents.line_items import read_lines
 from backoffice.documents.models import ORDER_LINE_FIELDS, Document, Field
 from backoffice.documents.normalise import (
@@ -61,19 +60,6 @@ COLUMNS = keyvalue.compile_labels({
 })
 
 
-def _name(text: str) -> str | None:
-    text = text.strip(" ,;")
-    return text if plausible_name(text) else None
-
-
-def _identifier(text: str) -> str | None:
-    for token in text.split():
-        token = token.strip("#:,;")
-        if token and any(ch.isdigit() for ch in token) and len(token) <= 40 and find_date(token) is None:
-            return token
-    return None
-
-
 def _day(text: str) -> str | None:
     found = find_date(text)
     return found[0].isoformat() if found and found[1][0] <= 12 else None
@@ -97,8 +83,8 @@ def _address(text: str) -> str | None:
 
 
 PARSERS: dict[str, keyvalue.Parser] = {
-    "order_number": _identifier, "order_date": _day, "delivery_date": _day, "buyer_name": _name,
-    "seller_name": _name, "delivery_address": _address, "currency": _currency, "net_total": _money,
+    "order_number": keyvalue.identifier, "order_date": _day, "delivery_date": _day, "buyer_name": keyvalue.name,
+    "seller_name": keyvalue.name, "delivery_address": _address, "currency": _currency, "net_total": _money,
     "tax_total": _money, "total": _money,
 }
 

@@ -15,7 +15,6 @@ from decimal import Decimal
 from backoffice.documents import keyvalue
 from backoffice.documents.labels import clean
 from backoffice.documents.layout import Line
-from backoffice.documents.letterhead import plausible_name
 from backoffice.documents.models import Document, Field
 from backoffice.documents.normalise import (
     find_date,
@@ -77,16 +76,6 @@ def parse_hours(text: str) -> str | None:
     return format_quantity(value.quantize(Decimal("0.01")))
 
 
-def parse_day(text: str) -> str | None:
-    found = find_date(text)
-    return found[0].isoformat() if found else None
-
-
-def _name(text: str) -> str | None:
-    text = text.strip(" ,;")
-    return text if plausible_name(text) else None
-
-
 def _identifier(text: str) -> str | None:
     token = text.strip().split()[0] if text.strip() else ""
     return token if token and len(token) <= 30 and any(ch.isalnum() for ch in token) else None
@@ -113,8 +102,8 @@ def _period(text: str) -> str | None:
 
 
 PARSERS: dict[str, keyvalue.Parser] = {
-    "employee_id": _identifier, "employee_name": _name, "period": _period, "period_start": parse_day,
-    "period_end": parse_day, "approver": _name, "total_hours": parse_hours,
+    "employee_id": _identifier, "employee_name": keyvalue.name, "period": _period, "period_start": keyvalue.day,
+    "period_end": keyvalue.day, "approver": keyvalue.name, "total_hours": parse_hours,
 }
 
 
@@ -164,7 +153,7 @@ def _assemble(fields: dict[str, Field], rows: list[Row], columns: dict[str, int]
         def cell(name: str, row: Row = row) -> Cell:
             return cell_at(row, columns, name)
 
-        day, hours = parse_day(cell("date").text), parse_hours(cell("hours").text)
+        day, hours = keyvalue.day(cell("date").text), parse_hours(cell("hours").text)
         if day is None or hours is None:
             label = " ".join(c.text for c in row if c.text)
             total = keyvalue.label_of(label.split(), {"total_hours": LABELS["total_hours"]})

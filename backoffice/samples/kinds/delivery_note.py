@@ -19,9 +19,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from backoffice.documents import keyvalue
-from backoffice.documents.letterhead import plausible_name
 from backoffice.documents.models import Document, Field
-from backoffice.documents.normalise import find_date, format_quantity, guess_decimal_mark, parse_amount
+from backoffice.documents.normalise import format_quantity, guess_decimal_mark, parse_amount
 from backoffice.documents.registry import DocumentKind, Reading
 from backoffice.documents.table import Cell, Row, cell_at, find_header, rows_from_lines
 
@@ -54,29 +53,11 @@ COLUMNS = keyvalue.compile_labels(
 )
 
 
-def _identifier(text: str) -> str | None:
-    for token in text.split():
-        token = token.strip("#:,;")
-        if token and any(ch.isdigit() for ch in token) and len(token) <= 40 and find_date(token) is None:
-            return token
-    return None
-
-
-def _day(text: str) -> str | None:
-    found = find_date(text)
-    return found[0].isoformat() if found else None
-
-
-def _name(text: str) -> str | None:
-    text = text.strip(" ,;")
-    return text if plausible_name(text) else None
-
-
 PARSERS: dict[str, keyvalue.Parser] = {
-    "delivery_number": _identifier,
-    "delivery_date": _day,
-    "order_number": _identifier,
-    "supplier": _name,
+    "delivery_number": keyvalue.identifier,
+    "delivery_date": keyvalue.day,
+    "order_number": keyvalue.identifier,
+    "supplier": keyvalue.name,
 }
 
 
