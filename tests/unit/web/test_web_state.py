@@ -193,3 +193,12 @@ def test_the_dashboard_shows_the_current_reason(client, ws):
     page = client.get("/").text
     row = page.split(f'href="/items/{item.id}"')[1].split("</tr>")[0]
     assert "needs an approval by a second person" in row and "does not equal" not in row
+
+
+def test_the_list_names_a_failing_rule_once(client, ws):
+    sign_in(client, "alice")
+    item = totals_item(ws)
+    listed = client.get("/exceptions").text
+    row = listed.split(f'value="{item.id}"')[1].split("</tr>")[0]
+    reason = row.split('class="reason">')[1].split("</td>")[0]
+    assert reason.startswith("<code>rule:totals-add-up</code> net ") and "does not equal" in reason
