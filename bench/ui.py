@@ -76,6 +76,7 @@ def settle(store) -> None:
     if isinstance(store, PostgresStore):
         store.conn.execute("VACUUM ANALYZE items")
         store.conn.execute("VACUUM ANALYZE journal")
+        store.conn.execute("VACUUM ANALYZE item_texts")
 
 
 def copy_samples(demo, store) -> list:

@@ -255,7 +255,7 @@ class Dialect:
     payload_text: str  # the payload as JSON text (a cheap first test before the precise one), or ""
     refs_text: str  # the references as JSON text
     vendor: str  # the ids whose vendor is LIKE :vendor (a subquery)
-    texts: str  # whether the searched texts are LIKE :q, kept apart; "": built from the payload
+    texts: str  # whether the searched texts (source key and references too) are LIKE :q, kept in one column; "": built from the row
     exceptions_by: Callable[[str], str]  # the items table when listing exceptions sorted by a column
 
 
@@ -331,10 +331,13 @@ class SQLFinder(Finder):
         if until is not None:
             clauses.append(f"created_at < {p('until')}")
             args["until"] = until
-        if wanted.q:
+        if wanted.q and d.texts:  # one test of one column, which an index may answer
+            clauses.append(d.texts)
+            args["q"] = _like(wanted.q)
+        elif wanted.q:
             texts = " || ' ' || ".join(f"COALESCE({d.text(path)}, '')" for path in SEARCHED)
-            precise = d.texts or f"({texts}) {d.like} {p('q')} ESCAPE '\\'"
-            if d.payload_text and not d.texts:  # most payloads do not hold the text at all: no need to parse them
+            precise = f"({texts}) {d.like} {p('q')} ESCAPE '\\'"
+            if d.payload_text:  # most payloads do not hold the text at all: no need to parse them
                 precise = f"{d.payload_text} {d.like} {p('q_raw')} ESCAPE '\\' AND {precise}"
                 args["q_raw"] = _like(wanted.q, raw=True)
             clauses.append(f"(source_key {d.like} {p('q')} ESCAPE '\\' OR {d.refs_text} {d.like} {p('q')} ESCAPE '\\' "
