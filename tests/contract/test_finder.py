@@ -189,3 +189,13 @@ def test_a_changed_payload_or_reference_is_found_by_its_new_text(store):
                             "erp-778": ["a.pdf"]}  # fmt: skip
     finally:
         finder.close()
+
+
+def test_the_bots_are_listed_once_each_in_code_point_order(store):
+    for bot in ("b", "Z", "B", "a-bot", "b", "Ä"):
+        store.enqueue(NewItem(bot, f"{bot}-{uuid.uuid4().hex}"))
+    finder = store.finder()
+    try:
+        assert finder.bots() == ["B", "Z", "a-bot", "b", "Ä"]
+    finally:
+        finder.close()
