@@ -169,7 +169,10 @@ class PostgresStore(PostgresKeys, SQLStore):
 
     def finder(self) -> Finder:
         """The UI's reader (see :mod:`backoffice.queue.finder`), on a connection of its own."""
-        return SQLFinder(connect(self.url, self.schema), DIALECT)
+        # never prepared: psycopg prepares a statement run 5 times, and PostgreSQL may then plan
+        # it once for any value; a search for "ab" (no trigram) took the trigram index's plan
+        # for "inv-00123" and read the whole index (220 ms instead of 50 at 100,000 items)
+        return SQLFinder(connect(self.url, self.schema, prepare_threshold=None), DIALECT)
 
     def users(self) -> UserStore:
         """The UI's users and sessions, in this database (see :mod:`backoffice.queue.users`)."""
