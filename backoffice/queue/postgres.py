@@ -62,14 +62,9 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _json_text(path: str) -> str:
-    return f"(payload #>> '{{{','.join(path.removeprefix('$.').split('.'))}}}')"
-
-
 # How PostgreSQL says what the UI's finder asks (backoffice.queue.finder.SQLFinder).
 DIALECT = Dialect(
-    name="postgres", param=lambda name: f"%({name})s", text=_json_text, like="ILIKE",
-    collate=' COLLATE "C"', row=_row_to_item, payload_text="", refs_text="refs::text",
+    name="postgres", param=lambda name: f"%({name})s", like="ILIKE", collate=' COLLATE "C"', row=_row_to_item,
     # a narrow table a trigger keeps (migrations 6 and 10), instead of every payload: the vendor's
     # few distinct names, then their ids, from one index; the searched texts lower-cased, with a
     # trigram index where the database has pg_trgm

@@ -85,6 +85,7 @@ def test_a_sqlite_queue_of_the_previous_release_migrates(tmp_path):
         assert again.users().verify("alice", "password-1").roles == ("cfo",)
         finder = again.finder()
         assert [i.source_key for i in finder.find(ItemFilter(status="", vendor="becker")).items] == ["a.pdf"]
+        assert [i.source_key for i in finder.find(ItemFilter(status="", q="A.PDF")).items] == ["a.pdf"]  # migration 10
         finder.close()
         again.enqueue(NewItem("invoices", "b.pdf"))
         assert [i.source_key for i in again.list()] == ["b.pdf", "a.pdf"]
