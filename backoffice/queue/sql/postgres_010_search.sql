@@ -8,9 +8,12 @@
 -- joins them), lower-cased, so that a search is one LIKE on one column, which a trigram index
 -- answers; every item has its row. The trigger skips the write when nothing searched changed (a
 -- stage that sets the payload mostly changes other fields).
+-- (PL/pgSQL: it keeps the expression's plan; a SQL function called from the trigger is planned
+-- again at every call, which doubled the cost of an enqueue)
 CREATE FUNCTION item_search_text(source_key TEXT, refs JSONB, payload JSONB) RETURNS TEXT
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT lower(source_key
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN lower(source_key
         || COALESCE(' ' || (SELECT string_agg(value, ' ') FROM jsonb_each_text(refs)), '')
         || ' ' || COALESCE(payload #>> '{file}', '')
         || ' ' || COALESCE(payload #>> '{document,fields,invoice_number,value}', '')
@@ -20,7 +23,8 @@ LANGUAGE sql IMMUTABLE AS $$
         || ' ' || COALESCE(payload #>> '{document,fields,order_number,value}', '')
         || ' ' || COALESCE(payload #>> '{document,fields,employee_name,value}', '')
         || ' ' || COALESCE(payload #>> '{mail,subject}', '')
-        || ' ' || COALESCE(payload #>> '{mail,from}', ''))
+        || ' ' || COALESCE(payload #>> '{mail,from}', ''));
+END;
 $$;
 CREATE OR REPLACE FUNCTION items_texts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
