@@ -76,6 +76,7 @@ def settle(store) -> None:
     if isinstance(store, PostgresStore):
         store.conn.execute("VACUUM ANALYZE items")
         store.conn.execute("VACUUM ANALYZE journal")
+        store.conn.execute("VACUUM ANALYZE item_texts")
 
 
 def copy_samples(demo, store) -> list:
@@ -305,6 +306,8 @@ def main() -> None:
             "exception list: + bot + reason code": "/exceptions?status=exception&bot=invoices&reason=rule:totals-add-up",
             "exception list: + vendor": "/exceptions?status=exception&vendor=becker",
             "exception list: + search (q)": "/exceptions?status=exception&q=INV-00123",
+            "exception list: + search, two letters": "/exceptions?status=exception&q=ab",
+            "exception list: any status, search": "/exceptions?status=all&q=inv-00123",
             "exception list: page 20, sorted by deadline": "/exceptions?status=exception&sort=deadline&page=20",
             "exception list: any status, vendor": "/exceptions?status=all&vendor=harbour",
             "exception list: view mine": "/exceptions?status=exception&assignee=bench",

@@ -12,7 +12,6 @@ queries in ``queries/finder.*.sql``), :class:`ScanFinder` on the memory store (p
 from __future__ import annotations
 
 import abc
-import json
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -155,11 +154,8 @@ class ItemFilter:
         return True
 
 
-def _like(text: str, *, raw: bool = False) -> str:
-    """A LIKE pattern finding ``text`` anywhere; ``raw`` for the payload's JSON text, where
-    quotes and backslashes are escaped (and non-ASCII is kept as it is)."""
-    if raw:
-        text = json.dumps(text, ensure_ascii=False)[1:-1]
+def _like(text: str) -> str:
+    """A LIKE pattern finding ``text`` anywhere."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
@@ -248,14 +244,11 @@ class Dialect:
 
     name: str  # the backend, for its named queries (queries/finder.NAME.sql)
     param: Callable[[str], str]  # a named parameter: :name or %(name)s
-    text: Callable[[str], str]  # the JSON text at a path ($.a.b) of the payload, or NULL
     like: str  # a case-insensitive LIKE
     collate: str  # text sorts by code point, as Python does
     row: Callable[[Sequence[Any]], WorkItem]  # a row of COLUMNS as an item
-    payload_text: str  # the payload as JSON text (a cheap first test before the precise one), or ""
-    refs_text: str  # the references as JSON text
     vendor: str  # the ids whose vendor is LIKE :vendor (a subquery)
-    texts: str  # whether the searched texts are LIKE :q, kept apart; "": built from the payload
+    texts: str  # whether the searched texts (SEARCHED, the source key and references) are LIKE :q
     exceptions_by: Callable[[str], str]  # the items table when listing exceptions sorted by a column
 
 
@@ -331,14 +324,8 @@ class SQLFinder(Finder):
         if until is not None:
             clauses.append(f"created_at < {p('until')}")
             args["until"] = until
-        if wanted.q:
-            texts = " || ' ' || ".join(f"COALESCE({d.text(path)}, '')" for path in SEARCHED)
-            precise = d.texts or f"({texts}) {d.like} {p('q')} ESCAPE '\\'"
-            if d.payload_text and not d.texts:  # most payloads do not hold the text at all: no need to parse them
-                precise = f"{d.payload_text} {d.like} {p('q_raw')} ESCAPE '\\' AND {precise}"
-                args["q_raw"] = _like(wanted.q, raw=True)
-            clauses.append(f"(source_key {d.like} {p('q')} ESCAPE '\\' OR {d.refs_text} {d.like} {p('q')} ESCAPE '\\' "
-                           f"OR ({precise}))")  # fmt: skip
+        if wanted.q:  # one test of one column the backend keeps (its migration 10)
+            clauses.append(d.texts)
             args["q"] = _like(wanted.q)
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", args
 

@@ -48,17 +48,14 @@ def migrations() -> list[tuple[int, str]]:
 _row_to_item = partial(row_to_item, decode=loads)
 
 
-def _json_text(path: str) -> str:
-    return f"json_extract(payload, '{path}')"
-
-
 # How SQLite says what the UI's finder asks (backoffice.queue.finder.SQLFinder).
 DIALECT = Dialect(
-    name="sqlite", param=lambda name: f":{name}", text=_json_text, like="LIKE", collate="",  # LIKE ignores ASCII case
-    row=_row_to_item, payload_text="payload", refs_text="refs",
-    # the virtual column's index holds every vendor: scanning it reads no payload (migration 007)
-    texts="",  # built from the payload, after a cheap test of its raw text
-    vendor="SELECT id FROM items INDEXED BY items_by_vendor WHERE vendor >= '' AND vendor LIKE :vendor ESCAPE '\\'",
+    name="sqlite", param=lambda name: f":{name}", like="LIKE", collate="",  # LIKE ignores ASCII case
+    row=_row_to_item,
+    # tables, views and indexes of migrations 7 and 10: no payload is read
+    texts="id IN (SELECT item_id FROM item_texts WHERE texts LIKE :q ESCAPE '\\')",
+    vendor="SELECT id FROM items INDEXED BY items_by_vendor WHERE vendor IN "
+           "(SELECT vendor FROM item_vendors WHERE vendor LIKE :vendor ESCAPE '\\')",
     # the planner would take items_by_status and read every exception's payload to sort
     exceptions_by=lambda column: f"items INDEXED BY items_exceptions_by_{column}",
 )  # fmt: skip
@@ -165,9 +162,8 @@ class SQLiteStore(SQLiteKeys, SQLStore):
         now = self.clock()
         with self._tx() as conn:
             last = conn.execute(self.q["last_id"]).fetchone()[0]
-            before = conn.total_changes
-            conn.executemany(self.q["insert_items"], (self._item_args(item, now) for item in items))
-            created = conn.total_changes - before
+            # rowcount: the items inserted (total_changes would count the rows triggers write too)
+            created = conn.executemany(self.q["insert_items"], (self._item_args(item, now) for item in items)).rowcount
             conn.execute(self.q["journal_enqueued_after"], {"now": now, "actor": actor, "last": last})
             if created:
                 self._notify(conn)

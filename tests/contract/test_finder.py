@@ -34,6 +34,8 @@ def fill(store) -> None:
         store.enqueue(NewItem("invoices" if n % 2 else "orders", f"key-{n}", payload,
                               deadline=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=n % 7)))  # fmt: skip
     for item in store.claim("runner", limit=60):
+        if item.id % 4 == 1:  # a stage's reference, searched for too
+            store.update(item.id, "runner", refs={"order": f"PO-{item.id * 37:05d}"})
         if item.id % 3 == 0:
             store.to_exception(
                 item.id, "runner", reason=f"net + tax does not equal the total {item.id}", code="rule:totals"
@@ -83,6 +85,13 @@ def finder(request, tmp_path_factory):
     {"assignee": "(nobody)", "vendor": "becker"}, {"bot": "orders"}, {"reason": "rule:totals"}, {"reason": "MISSING"},
     {"vendor": "becker"}, {"vendor": "100%"}, {"vendor": "harbour_finch"}, {"vendor": '"q"'}, {"vendor": "nobody"},
     {"q": "inv-0012"}, {"q": "billing2@"}, {"q": "Rechnung 5"}, {"q": "key-7"},
+    # the search finds a part of any searched text, whatever its case: vendor, number, file name,
+    # source key, a reference; LIKE's wildcards and JSON's quotes are plain characters
+    {"q": "HARBOUR_FINCH"}, {"q": "becker & s"}, {"q": "InV-004"}, {"q": "INVOICE-05"}, {"q": ".PDF"},
+    {"q": "KEY-1"}, {"q": "po-0"}, {"q": "PO-01"}, {"q": "100%"}, {"q": '"q"'}, {"q": "%"}, {"q": "_"},
+    {"q": "nothing like it"}, {"status": "all", "q": "Northwind", "sort": "amount"},
+    {"status": "all", "q": "northwind", "vendor": "NORTH", "assignee": "(nobody)"},
+    {"status": "all", "vendor": "BECKER"}, {"status": "all", "vendor": "& S"}, {"status": "all", "vendor": "ltd"},
     {"status": "all", "sort": "oldest", "per_page": "20", "page": "2"}, {"status": "all", "sort": "deadline"},
     {"status": "all", "sort": "bot", "page": "3", "per_page": "20"},
     *({"status": "all", "sort": sort, "page": page, "per_page": "20"}
@@ -157,7 +166,7 @@ def test_the_dashboard_counts_today_and_lists_the_oldest_and_overdue(finder, sca
         assert today.done_today == 20 and today.exceptions_today == 40
 
 
-def test_a_changed_payload_is_found_by_its_new_vendor(store):
+def test_a_changed_payload_or_reference_is_found_by_its_new_text(store):
     def vendor(name: str) -> dict:
         return {"document": {"fields": {"seller_name": {"value": name}}}}
 
@@ -165,7 +174,9 @@ def test_a_changed_payload_is_found_by_its_new_vendor(store):
     other, _ = store.enqueue(NewItem("invoices", "b.pdf", vendor("Northwind")))
     [claimed] = store.claim("runner", limit=1)
     store.update(claimed.id, "runner", payload=vendor("Harbour Finch"))  # a stage read the document again
+    store.intend(claimed.id, "runner", "erp", "key-1")
     store.to_exception(claimed.id, "runner", reason="check", code="x")
+    store.settle(claimed.id, "erp", "ERP-778")  # the target's id: a reference, the payload as it was
     store.amend(other.id, actor="alice", action="correct", payload=vendor("Becker Bros"))
     finder = store.finder()
     try:
@@ -173,7 +184,18 @@ def test_a_changed_payload_is_found_by_its_new_vendor(store):
                  for name in ("becker", "harbour", "northwind")}  # fmt: skip
         assert found == {"becker": ["b.pdf"], "harbour": ["a.pdf"], "northwind": []}
         searched = {text: [i.source_key for i in finder.find(ItemFilter(status="", q=text)).items]
-                    for text in ("bros", "harbour", "northwind", "b.pdf")}  # fmt: skip
-        assert searched == {"bros": ["b.pdf"], "harbour": ["a.pdf"], "northwind": [], "b.pdf": ["b.pdf"]}
+                    for text in ("bros", "harbour", "northwind", "b.pdf", "erp-778")}  # fmt: skip
+        assert searched == {"bros": ["b.pdf"], "harbour": ["a.pdf"], "northwind": [], "b.pdf": ["b.pdf"],
+                            "erp-778": ["a.pdf"]}  # fmt: skip
+    finally:
+        finder.close()
+
+
+def test_the_bots_are_listed_once_each_in_code_point_order(store):
+    for bot in ("b", "Z", "B", "a-bot", "b", "Ä"):
+        store.enqueue(NewItem(bot, f"{bot}-{uuid.uuid4().hex}"))
+    finder = store.finder()
+    try:
+        assert finder.bots() == ["B", "Z", "a-bot", "b", "Ä"]
     finally:
         finder.close()

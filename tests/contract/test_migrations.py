@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from backoffice.queue.base import NewItem
 from backoffice.queue.finder import ItemFilter
 from backoffice.queue.sqlite import SQLiteStore, migrations
+from tests import pgdb
 
 # What the previous release's supervisor UI made in the queue's SQLite file the first time it
 # opened it (backoffice.web.users.SQLiteUsers, with its added columns), beside migrations 1-6.
@@ -84,6 +85,7 @@ def test_a_sqlite_queue_of_the_previous_release_migrates(tmp_path):
         assert again.users().verify("alice", "password-1").roles == ("cfo",)
         finder = again.finder()
         assert [i.source_key for i in finder.find(ItemFilter(status="", vendor="becker")).items] == ["a.pdf"]
+        assert [i.source_key for i in finder.find(ItemFilter(status="", q="A.PDF")).items] == ["a.pdf"]  # migration 10
         finder.close()
         again.enqueue(NewItem("invoices", "b.pdf"))
         assert [i.source_key for i in again.list()] == ["b.pdf", "a.pdf"]
@@ -110,6 +112,7 @@ def test_a_postgres_queue_of_the_previous_release_migrates(postgres_url, monkeyp
         assert again.users().verify("alice", "password-1").role == "admin"
         finder = again.finder()
         assert [i.source_key for i in finder.find(ItemFilter(status="", vendor="SÖHNE")).items] == ["a.pdf"]
+        assert [i.source_key for i in finder.find(ItemFilter(status="", q="A.PDF")).items] == ["a.pdf"]  # migration 10
         finder.close()
     finally:
         again.close()
@@ -176,3 +179,44 @@ def test_a_postgres_queue_of_release_8_finds_the_items_awaiting_an_approval(post
         again.close()
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _trigram_index(store) -> list:
+    return store.conn.execute("SELECT indexname FROM pg_indexes WHERE indexname = 'item_texts_by_trigram'").fetchall()
+
+
+@pytest.mark.integration
+def test_a_postgres_user_who_may_not_add_pg_trgm_gets_a_queue_that_searches_without_its_index(caplog):
+    """Migration 10 adds the search's trigram index where the database has pg_trgm or the user may
+    add it; a user without CREATE on the database gets the same queue without the index (a
+    search reads item_texts whole), and ``item_texts_trigrams()`` adds it once an administrator
+    has added the extension."""
+    from backoffice.queue.postgres import PostgresStore
+
+    role = f"bo_{uuid.uuid4().hex[:10]}"
+    try:
+        with pgdb.scratch_database("backoffice_no_trgm") as url:
+            with psycopg.connect(url, autocommit=True) as admin:
+                admin.execute(f'CREATE ROLE "{role}" LOGIN')  # no CREATE on the database
+                admin.execute(f'CREATE SCHEMA queue AUTHORIZATION "{role}"')
+                store = PostgresStore(url.replace("postgres@", f"{role}@"), schema="queue")
+                try:
+                    assert store.schema_version() >= 10
+                    assert _trigram_index(store) == []
+                    assert "no trigram index (permission denied to create extension" in caplog.text
+                    payload = {"file": "Rechnung-7.pdf", "document": {"fields": {"seller_name": {"value": "Becker"}}}}
+                    store.enqueue(NewItem("invoices", "a.pdf", payload))
+                    store.enqueue(NewItem("invoices", "b.pdf"))
+                    finder = store.finder()
+                    assert [i.source_key for i in finder.find(ItemFilter(status="", q="RECHNUNG-7")).items] == ["a.pdf"]
+                    assert [i.source_key for i in finder.find(ItemFilter(status="", vendor="beck")).items] == ["a.pdf"]
+                    admin.execute("CREATE EXTENSION pg_trgm")
+                    assert store.conn.execute("SELECT item_texts_trigrams()").fetchone() == (True,)
+                    assert _trigram_index(store) == [("item_texts_by_trigram",)]
+                    assert [i.source_key for i in finder.find(ItemFilter(status="", q="rechnung-7")).items] == ["a.pdf"]
+                    finder.close()
+                finally:
+                    store.close()
+    finally:
+        with psycopg.connect(pgdb.ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP ROLE IF EXISTS "{role}"')

@@ -50,6 +50,7 @@ def catalog(url: str, schema: str) -> dict:
                              "FROM information_schema.triggers WHERE trigger_schema = %s"),
             "functions": rows("SELECT p.proname, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
                               "WHERE n.nspname = %s"),
+            "views": rows("SELECT viewname, definition FROM pg_views WHERE schemaname = %s"),
         }  # fmt: skip
 
 
@@ -72,10 +73,11 @@ def test_schema_equals_the_migrations_applied_in_order(url, monkeypatch):
         assert again.migrate() == len(everything)
         again.close()
         assert catalog(url, fresh) == catalog(url, stepwise)
+        # the tables, and the view item_vendors (migration 10)
         assert {c[0] for c in catalog(url, fresh)["columns"]} == {
             "items", "journal", "effects", "runners", "leases", "schedule_runs", "schema_version", "item_keys",
             "key_rules", "learned_layouts", "layout_journal", "layout_generation", "users", "user_sessions",
-            "sign_ins", "item_texts", "item_holds"}  # fmt: skip
+            "sign_ins", "item_texts", "item_holds", "item_vendors"}  # fmt: skip
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             for name in (fresh, stepwise):

@@ -6,4 +6,13 @@ SELECT COALESCE(error_code, '') COLLATE "C" AS code, MIN(reason COLLATE "C"), CO
 WHERE status = 'exception' GROUP BY 1 ORDER BY n DESC, code LIMIT 10;
 
 -- name: bots
-SELECT DISTINCT bot COLLATE "C" FROM items ORDER BY 1;
+-- Every list page asks. DISTINCT would read every item (20 ms at 100,000 items on a loaded
+-- machine); the bots are few, so this skips through the unique index on (bot, source_key): one
+-- probe per bot.
+WITH RECURSIVE names (bot) AS (
+    (SELECT bot FROM items ORDER BY bot LIMIT 1)
+    UNION ALL
+    SELECT (SELECT i.bot FROM items i WHERE i.bot > names.bot ORDER BY i.bot LIMIT 1) FROM names
+    WHERE names.bot IS NOT NULL
+)
+SELECT bot COLLATE "C" FROM names WHERE bot IS NOT NULL ORDER BY 1;
