@@ -354,7 +354,7 @@ def render(spec: Spec) -> FPDF:
     pdf.set_creation_date(datetime(2024, 1, 1, tzinfo=timezone.utc))
     pdf.add_page()
     y = blocks.letterhead(pdf, spec)
-    y = blocks.details_and_parties(pdf, spec, y)
+    y = varied_bills.draw_period(pdf, spec, blocks.details_and_parties(pdf, spec, y))
     y = blocks.items_table(pdf, spec, y)
     y = varied_bills.draw(pdf, spec, y)
     y = blocks.totals(pdf, spec, y)

@@ -105,6 +105,20 @@ WORDS: dict[str, tuple[str, ...]] = {
     "no": ("Avregningsperiode", "", "til", "Målerstander", "Dato", "Målernr.", "Målerstand", "Forbruk", "BETALT"),
 }
 UNITS = ["kWh", "kWh", "m³", "m3", "KWH"]
+# A notice with a date that is neither the issue nor the due date.
+NOTICES = {
+    "en": ["We are updating our Conditions of Service, effective {date}.", "New prices apply from {date}."],
+    "de": ["Unsere neuen Preise gelten ab dem {date}.", "Nächste Ablesung am {date}."],
+    "fr": ["Nos nouveaux tarifs s'appliquent à partir du {date}.", "Prochain relevé le {date}."],
+    "nl": ["Onze nieuwe tarieven gelden vanaf {date}.", "Volgende meteropname op {date}."],
+    "es": ["Las nuevas tarifas se aplican desde el {date}.", "Próxima lectura el {date}."],
+    "it": ["Le nuove tariffe si applicano dal {date}.", "Prossima lettura il {date}."],
+    "pl": ["Nowe ceny obowiązują od {date}.", "Następny odczyt {date}."],
+    "cs": ["Nové ceny platí od {date}.", "Další odečet {date}."],
+    "sv": ["Nya priser gäller från {date}.", "Nästa avläsning {date}."],
+    "da": ["Nye priser gælder fra {date}.", "Næste aflæsning {date}."],
+    "no": ["Nye priser gjelder fra {date}.", "Neste avlesning {date}."],
+}
 
 
 def apply(spec: Spec) -> None:
@@ -114,7 +128,7 @@ def apply(spec: Spec) -> None:
         spec.paid = spec.total + spec.previous
         spec.extras["due_amount"] = True
         spec.extras["paid_stamp"] = side.random() < 0.5
-    if len(spec.items) <= 6 and side.random() < 0.15:
+    if len(spec.items) <= 6 and side.random() < 0.3:
         days = side.choice([28, 30, 31, 59, 61, 90])
         end = spec.issued - timedelta(days=side.randrange(2, 25))
         start = end - timedelta(days=days)
@@ -129,11 +143,24 @@ def apply(spec: Spec) -> None:
             "unit": side.choice(UNITS),
             "labelled": side.random() < 0.6,  # "Billing period: ..." or the two dates alone
             "number": str(side.randrange(100000, 99999999)),
+            "top": side.random() < 0.4,  # the period above the charges ("Energy Charge DEC 05 2018 to JAN 04 2019")
+            "notice": side.choice(NOTICES.get(spec.lang, NOTICES["en"])) if side.random() < 0.5 else None,
+            "notice_day": spec.issued + timedelta(days=side.randrange(20, 90)),
         }
 
 
+def draw_period(pdf: _Page, spec: Spec, y: float) -> float:
+    """Print the billing period above the charges at ``y`` when the bill puts it there; the next ``y``."""
+    meter = spec.extras.get("meter")
+    if not meter or not meter["top"]:
+        return y
+    pdf.put(20, y, _period(spec, meter), 8.5)
+    return y + 6
+
+
 def draw(pdf: _Page, spec: Spec, y: float) -> float:
-    """Print the billing period and the meter readings at ``y`` (under the items); the next ``y``."""
+    """Print the paid stamp, the billing period, the meter readings and a notice at ``y`` (under the
+    items); the next ``y``."""
     from backoffice.demo.varied_blocks import day
 
     words = WORDS.get(spec.lang, WORDS["en"])
@@ -141,12 +168,11 @@ def draw(pdf: _Page, spec: Spec, y: float) -> float:
         pdf.put(150, y, words[8], 12, "B")
         y += 7
     meter = spec.extras.get("meter")
-    if not meter or y > 205:
+    if not meter or y > 200:
         return y
-    start, end = day(spec, meter["start"]), day(spec, meter["end"])
-    period = " ".join(p for p in (words[1], start, words[2], end) if p)
-    pdf.put(20, y, f"{words[0]}{spec.colon or ':'} {period}" if meter["labelled"] else period, 8.5)
-    y += 6
+    if not meter["top"]:
+        pdf.put(20, y, _period(spec, meter), 8.5)
+        y += 6
     pdf.put(20, y, words[3], 8.5, "B")
     y += 5
     for x, head, align in ((20, words[4], "L"), (60, words[5], "L"), (100, f"{words[6]} ({meter['unit']})", "R")):
@@ -157,10 +183,22 @@ def draw(pdf: _Page, spec: Spec, y: float) -> float:
         pdf.put(60, y, meter["number"], 8.5, "", 38)
         pdf.put(100, y, _reading(spec, reading, meter["places"]), 8.5, "", 36, "R")
         y += 5
-    pdf.put(
-        20, y, f"{words[7]}{spec.colon or ':'} {_reading(spec, meter['used'], meter['places'])} {meter['unit']}", 8.5
-    )
-    return y + 7
+    used = _reading(spec, meter["used"], meter["places"])
+    pdf.put(20, y, f"{words[7]}{spec.colon or ':'} {used} {meter['unit']}", 8.5)
+    y += 6
+    if meter["notice"]:
+        pdf.put(20, y, meter["notice"].format(date=day(spec, meter["notice_day"])), 8.5)
+        y += 6
+    return y + 1
+
+
+def _period(spec: Spec, meter: dict) -> str:
+    """ "Billing period: 05.12.2018 to 04.01.2019", "vom 05.12.2018 bis 04.01.2019"."""
+    from backoffice.demo.varied_blocks import day
+
+    words = WORDS.get(spec.lang, WORDS["en"])
+    period = " ".join(p for p in (words[1], day(spec, meter["start"]), words[2], day(spec, meter["end"])) if p)
+    return f"{words[0]}{spec.colon or ':'} {period}" if meter["labelled"] else period
 
 
 def _reading(spec: Spec, value: Decimal, places: int) -> str:

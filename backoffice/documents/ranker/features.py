@@ -150,7 +150,7 @@ class Context:
         self.reader_counts: Counter[str] = Counter()  # how often a date or an amount is printed (set by table())
         self.footer = letterhead.footer_text(self.lines, self.height)
         self.values: dict[tuple, list[float]] = {}
-        self.paid = any(_PAID.search(line.text) for line in self.lines)
+        self.paid = any(_SETTLED.fullmatch(p.text) for line in self.lines for p in line.phrases)
 
     def finish(self, found: dict[str, list[Candidate]]) -> None:
         values = sorted(
@@ -522,6 +522,11 @@ _YOURS = re.compile(
     r"(?i)(?<![^\W\d_])(?:your|uw|ihre?|votre|vos|v/r[ée]f|vostr[oa]|su|sua|seu|wasz\w*|vaše|vaš\w*|er|ert|deres|jeres"
     r"|teidän|customer|kunden|client)(?![^\W\d_])"
 )
+# A document that says it is settled: a stamp, "PAID IN FULL".
+_SETTLED = re.compile(
+    r"(?i)\W*(?:paid(?: in full)?|fully paid|bezahlt|payée?|acquittée?|betaald|pagad[oa]|pagat[oa]|zapłacono"
+    r"|uhrazeno|betalt|betald|maksettu)\W*"
+)
 _PREVIOUS = re.compile(
     r"(?i)\b(?:previous|brought forward|last bill|balance forward|vorherig\w*|saldovortrag|précédent|antérieur|vorig"
     r"|anterior|precedente|poprzedni\w*|předchozí|föregående|tidligere|forrige|edellinen)\b"
@@ -537,12 +542,15 @@ def values_block(context: Context, kind: str, candidate: Candidate) -> list[floa
     place = context.place.get(id(first))
     if place is None:
         return out
-    line, _ = place
+    line, phrase = place
     words = line.words
     start = next((i for i, w in enumerate(words) if w is first), 0)
     end = next((i for i, w in enumerate(words) if w is candidate.words[-1]), start) + 1
-    before = " ".join(w.text for w in words[max(0, start - 8) : start])
-    out[0] = float(bool(_METER.search(line.text)) or _meter_above(context, line, first))
+    number = next((i for i, p in enumerate(line.phrases) if p is phrase), 0)
+    near = line.phrases[max(0, number - 1) : number + 2]  # its phrase and the ones beside it
+    # the words before it in its phrase and the phrase left of it: its label or its sentence
+    before = " ".join(w.text for w in words[max(0, start - 8) : start] if w.x0 >= near[0].x0)
+    out[0] = float(any(_METER.search(p.text) for p in near) or _meter_above(context, line, first))
     if kind == "date":
         out[1] = float(_in_range(context, words, start, end))
         out[2] = float(bool(_PAY.search(before)))

@@ -76,6 +76,7 @@ def test_a_paid_invoice_says_so_and_its_amount_due_is_nothing(make_pdf):
             (150, 66, "$3.00"),
             (100, 72, "Remaining Amount Due:"),
             (150, 72, "$0.00"),
+            (20, 90, "PAID IN FULL", 14, "B"),
         ],
     )
     zero = _block(reader, found, items, "amount_due", "0.00")
