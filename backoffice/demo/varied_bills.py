@@ -105,6 +105,13 @@ WORDS: dict[str, tuple[str, ...]] = {
     "no": ("Avregningsperiode", "", "til", "Målerstander", "Dato", "Målernr.", "Målerstand", "Forbruk", "BETALT"),
 }
 UNITS = ["kWh", "kWh", "m³", "m3", "KWH"]
+# What utility bills print over the charges of the period instead of a total label.
+CHARGES = {
+    "en": ["New Charges This Bill", "Current charges", "Charges for this period", "Total current charges"],
+    "de": ["Kosten dieser Abrechnung", "Aktuelle Kosten"],
+    "fr": ["Montant de cette facture", "Consommation de la période"],
+    "nl": ["Kosten deze periode", "Huidige kosten"],
+}
 # A notice with a date that is neither the issue nor the due date.
 NOTICES = {
     "en": ["We are updating our Conditions of Service, effective {date}.", "New prices apply from {date}."],
@@ -147,6 +154,8 @@ def apply(spec: Spec) -> None:
             "notice": side.choice(NOTICES.get(spec.lang, NOTICES["en"])) if side.random() < 0.5 else None,
             "notice_day": spec.issued + timedelta(days=side.randrange(20, 90)),
         }
+        if spec.lang in CHARGES and side.random() < 0.4:  # the total under a name no label vocabulary knows
+            spec.words["total"] = side.choice(CHARGES[spec.lang])
 
 
 def draw_period(pdf: _Page, spec: Spec, y: float) -> float:
