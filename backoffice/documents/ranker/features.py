@@ -192,9 +192,11 @@ def propose(reader: Reader, found: dict[str, list[Candidate]]) -> None:
                     break
                 span = (start + hit[1][0], start + hit[1][1])
                 words = phrase.words_in(*span)
+                start = span[1]
+                if words and _period_end(reader.day_first, line.words, words):
+                    continue  # "DEC 05 2018 to JAN 04 2019": a period's end, no document date unless a label says so
                 for name in ("issue_date", "due_date"):
                     found[name].append(Candidate(name, hit[0].isoformat(), words, 0.0, "shape"))
-                start = span[1]
             for index, word in enumerate(phrase.words):
                 if any(ch.isdigit() for ch in word.text):
                     _amount_at(reader, phrase.words, index, found)
@@ -552,7 +554,7 @@ def values_block(context: Context, kind: str, candidate: Candidate) -> list[floa
     before = " ".join(w.text for w in words[max(0, start - 8) : start] if w.x0 >= near[0].x0)
     out[0] = float(any(_METER.search(p.text) for p in near) or _meter_above(context, line, first))
     if kind == "date":
-        out[1] = float(_in_range(context, words, start, end))
+        out[1] = float(_in_range(context.reader.day_first, words, start, end))
         out[2] = float(bool(_PAY.search(before)))
     if kind == "money":  # "BEFORE DUE DATE  $75.06": asked for by a date, the amount due
         out[2] = float(bool(_PAY.search(before)))
@@ -599,18 +601,24 @@ def _meter_above(context: Context, line, word) -> bool:
     return False
 
 
-def _in_range(context: Context, words: list, start: int, end: int) -> bool:
+def _period_end(day_first: bool, line_words: list, words: list) -> bool:
+    """Whether the date printed as ``words`` (of a line whose words are ``line_words``) is one end of a period."""
+    start = next((i for i, w in enumerate(line_words) if w is words[0]), None)
+    end = next((i for i, w in enumerate(line_words) if w is words[-1]), None)
+    return start is not None and end is not None and _in_range(day_first, line_words, start, end + 1)
+
+
+def _in_range(day_first: bool, words: list, start: int, end: int) -> bool:
     """Whether the date in ``words[start:end]`` is one end of a period: another date joined to it
-    by "to", "-", "bis", "au" (or led by "from", "du", "vom"), or both ends in one word."""
-    reader = context.reader
+    by "to", "-", "bis", "au" (or led by "from"), or both ends in one word."""
     token = " ".join(w.text for w in words[start:end])
-    hit = find_date(token, reader.day_first)
-    if hit and find_date(token[hit[1][1] :], reader.day_first):
+    hit = find_date(token, day_first)
+    if hit and find_date(token[hit[1][1] :], day_first):
         return True  # "01.01.2024-31.01.2024"
     if start > 0 and _FROM.match(words[start - 1].text):
         return True
     if end < len(words) and words[end].text.lower() in _RANGE:
-        return bool(find_date(" ".join(w.text for w in words[end + 1 : end + 5]), reader.day_first))
+        return bool(find_date(" ".join(w.text for w in words[end + 1 : end + 5]), day_first))
     if start > 0 and words[start - 1].text.lower() in _RANGE:
-        return bool(find_date(" ".join(w.text for w in words[max(0, start - 5) : start - 1]), reader.day_first))
+        return bool(find_date(" ".join(w.text for w in words[max(0, start - 5) : start - 1]), day_first))
     return False

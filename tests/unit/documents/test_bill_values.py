@@ -33,6 +33,7 @@ def _block(reader, found, items, field: str, value: str, last: bool = False) -> 
 
 
 def test_meter_readings_and_period_dates_are_described_as_such(make_pdf):
+    """A reading's amount and date are described as such; a period's ends are no document date."""
     reader, found, items = _reader(
         make_pdf,
         [
@@ -56,10 +57,13 @@ def test_meter_readings_and_period_dates_are_described_as_such(make_pdf):
     assert _block(reader, found, items, "grand_total", "66647.77")["meter_near"] == 1.0
     assert "66114.61" not in [c.value for c in found["grand_total"]]  # 66114.610: three decimals, no money
     assert _block(reader, found, items, "grand_total", "75.20")["meter_near"] == 0.0
-    assert _block(reader, found, items, "issue_date", "2018-12-05")["in_period"] == 1.0
-    assert _block(reader, found, items, "issue_date", "2019-01-04")["in_period"] == 1.0
-    assert _block(reader, found, items, "issue_date", "2019-01-23")["in_period"] == 0.0
-    assert _block(reader, found, items, "issue_date", "2018-12-05", last=True)["meter_near"] == 1.0  # a reading's date
+    period = [c for name in ("issue_date", "due_date") for c in found[name] if c.words[0].text == "05.12.2018"]
+    assert [c.words[0].top for c in period] == [period[0].words[0].top] * 2  # the readings' row, not the period's ends
+    assert (
+        period[0].words[0].top > 45 * 72 / 25.4
+        and _block(reader, found, items, "issue_date", "2019-01-23")["in_period"] == 0.0
+    )
+    assert _block(reader, found, items, "issue_date", "2018-12-05")["meter_near"] == 1.0  # a reading's date
     assert _block(reader, found, items, "issue_date", "2019-01-23")["meter_near"] == 0.0
     assert _block(reader, found, items, "due_date", "2019-02-13")["pay_cue"] == 1.0
     assert _block(reader, found, items, "due_date", "2019-01-23")["pay_cue"] == 0.0
@@ -134,6 +138,8 @@ def test_labels_with_typographic_apostrophes_and_remaining_balances():
     assert ("amount_due", True) in (match("Remaining Amount Due") or ())
     assert ("order_reference", True) in (match("V/REF :") or ())
     assert match("N/REF :") == ()
+    assert match("Harmonized Sales Tax on") == (("tax_total", True),)  # "... on  $71.62  at 13.00%  9.31"
+    assert match("Fecha de Vencimiento de Pago") == (("due_date", True),)
 
 
 def test_training_bills_show_meter_readings_and_paid_invoices(tmp_path):
@@ -164,3 +170,19 @@ def test_the_buyers_order_number_is_told_from_the_sellers(make_pdf):
     )
     assert _block(reader, found, items, "order_reference", "3389")["label_yours"] == 1.0
     assert _block(reader, found, items, "order_reference", "4550219")["label_yours"] == 0.0
+
+
+def test_a_five_word_label_and_a_tax_named_in_full(make_pdf):
+    reader, found, _ = _reader(
+        make_pdf,
+        [
+            (20, 20, "Fecha de Vencimiento de Pago: 27/03/2011"),
+            (20, 40, "Harmonized Sales Tax on"),
+            (80, 40, "$71.62"),
+            (100, 40, "at"),
+            (110, 40, "13.00%"),
+            (160, 40, "9.31"),
+        ],
+    )
+    assert [c.value for c in found["due_date"] if c.method == "label"] == ["2011-03-27"]
+    assert max(found["tax_total"], key=lambda c: c.score).value == "9.31"
