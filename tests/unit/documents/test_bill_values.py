@@ -10,8 +10,9 @@ from backoffice.demo import varied, varied_bills
 from backoffice.documents.invoice import Reader, gather
 from backoffice.documents.labels import match
 from backoffice.documents.line_items import read_lines
-from backoffice.documents.pdf import read_words
-from backoffice.documents.ranker import features
+from backoffice.documents.candidates import Candidate
+from backoffice.documents.pdf import Word, read_words
+from backoffice.documents.ranker import features, pick
 
 
 def _reader(make_pdf, texts):
@@ -186,3 +187,14 @@ def test_a_five_word_label_and_a_tax_named_in_full(make_pdf):
     )
     assert [c.value for c in found["due_date"] if c.method == "label"] == ["2011-03-27"]
     assert max(found["tax_total"], key=lambda c: c.score).value == "9.31"
+
+
+def test_one_value_printed_twice_about_as_likely_is_given_where_it_is_first_printed():
+    def candidate(top: float, score: float) -> Candidate:
+        return Candidate("seller_name", "Nordlicht GmbH", [Word("Nordlicht GmbH", 60.0, top, 140.0, top + 8, 1)], score)
+
+    chosen = pick.choose({"seller_name": [candidate(765.0, 0.9971), candidate(42.0, 0.9969)]})
+    top, _ = chosen["seller_name"]
+    assert top.words[0].top == 42.0 and top.score == 0.9971  # the letterhead's place, the best score
+    chosen = pick.choose({"seller_name": [candidate(765.0, 0.99), candidate(42.0, 0.6)]})
+    assert chosen["seller_name"][0].words[0].top == 765.0  # clearly better elsewhere: that place
