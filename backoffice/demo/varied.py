@@ -25,7 +25,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from backoffice.demo import varied_traits
+from backoffice.demo import varied_bills, varied_traits
 from backoffice.demo.varied_words import (
     BRANDS,
     CITIES,
@@ -277,6 +277,7 @@ def make_spec(rng: random.Random, family: str) -> Spec:
         spec.extras["tagline"] = _pick(side, TAGLINES) if side.random() < 0.25 else None
         spec.extras["letterhead_address"] = side.random() < 0.7
         varied_traits.apply(spec)
+        varied_bills.apply(spec)
     return spec
 
 
@@ -353,8 +354,9 @@ def render(spec: Spec) -> FPDF:
     pdf.set_creation_date(datetime(2024, 1, 1, tzinfo=timezone.utc))
     pdf.add_page()
     y = blocks.letterhead(pdf, spec)
-    y = blocks.details_and_parties(pdf, spec, y)
+    y = varied_bills.draw_period(pdf, spec, blocks.details_and_parties(pdf, spec, y))
     y = blocks.items_table(pdf, spec, y)
+    y = varied_bills.draw(pdf, spec, y)
     y = blocks.totals(pdf, spec, y)
     blocks.footer_lines(pdf, spec)
     return pdf

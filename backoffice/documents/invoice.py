@@ -18,7 +18,7 @@ from backoffice.documents.candidates import TOTALS, Candidate, best, reconcile, 
 from backoffice.documents.labels import Hit, hits_of
 from backoffice.documents.layout import Line, Phrase, lines_of
 from backoffice.documents.line_items import read_lines
-from backoffice.documents.locale import infer_locale, settle_currency
+from backoffice.documents.locale import infer_locale, own_currency, settle_currency
 from backoffice.documents.models import Document, Field
 from backoffice.documents.more_fields import add_more_fields
 from backoffice.documents.normalise import (
@@ -40,6 +40,8 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
 _FILLER = {"#", ":", "-", "–", "no", "no.", "nr", "nr.", "n°", "nº", "number", "on", "du", "le", "vom", "am", "den",
            "of", "dated", "from", "van", "del", "de"}
 _SYMBOLS = "€$£¥₹"
+_AMOUNT = re.compile(r"\d[.,]\d{2}$")
+_PREFIX = re.compile(r"[A-Z]{1,4}")  # a series printed apart from its number: "FV 1/2021"
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
 _CONTACT = re.compile(r"\b(?:contact|attn\.?|attention|z\.\s?hd\.?|zu händen|c/o|à l'attention)\b", re.IGNORECASE)
 Value = tuple[str, list[Word]]
@@ -59,6 +61,7 @@ class Reader:
         self.decimal_mark = self.locale.decimal_mark
         self.hits = {line.index: hits_of(line) for line in self.lines}
         self.currency_words: dict[str, Word] = {}
+        self.positions: dict[int, int] | None = None
         self.extra: list[Candidate] = []
         self.currency_votes = self._currency_votes()
         settle_currency(self.locale, self.lines, self.currency_votes, self.currency_words)
@@ -136,6 +139,8 @@ class Reader:
                 if hit is None and party and _CONTACT.search(phrase.text):
                     bottom = other.bottom  # "Buyer contact name", "z. Hd. Herr X": a person, not the party
                     break
+                if hit is None and KINDS[name] == "date":
+                    return self._date_under(phrase, x0, x1)
                 if hit is None:
                     return self._parse(name, [phrase])
                 if party and labels.is_party_name(" ".join(w.text for w in phrase.words[: hit.end])):
@@ -146,6 +151,23 @@ class Reader:
                     break
                 return None  # another label: the value is not below this one
         return None
+
+    def _date_under(self, phrase: Phrase, x0: float, x1: float) -> Value | None:
+        """The date of ``phrase`` under the label spanning ``x0``-``x1``: "JAN 23 2019 FEB 13 2019"
+        under "BILLING DATE  DUE DATE" holds two dates, one under each label."""
+        text, start, first = phrase.text, 0, None
+        while start < len(text):
+            hit = find_date(text[start:], self.day_first)
+            if hit is None:
+                break
+            words = phrase.words_in(start + hit[1][0], start + hit[1][1])
+            if start == 0 and not all(w.lower() in _FILLER for w in text[: hit[1][0]].split()):
+                return None
+            first = first or (hit[0].isoformat(), words)
+            if words and words[-1].x1 >= x0 - 2 and words[0].x0 <= x1 + 2:
+                return hit[0].isoformat(), words
+            start += hit[1][1]
+        return first
 
     def _parse(self, name: str, phrases: list[Phrase]) -> Value | None:
         kind = KINDS[name]
@@ -204,6 +226,49 @@ class Reader:
                         self.currency_words.setdefault(code, word)
         return votes
 
+    def _country_currency(self) -> list[Candidate]:
+        """No currency printed at all: the currency of the country the page's tax ids, IBANs,
+        registers and phone numbers point to (CLDR through Babel: a DANFE with a CNPJ is in BRL),
+        a weak candidate, shown at the first amount."""
+        code = own_currency(self.locale.country)
+        if code is None:
+            return []
+        for line in self.lines:
+            for word in line.words:
+                if _AMOUNT.search(word.text) and parse_amount(word.text, self.decimal_mark) is not None:
+                    return [Candidate("currency", code, [word], 0.45, "pattern")]
+        return []
+
+    def party_above(self, word: Word) -> int:
+        """1 when the nearest party heading above ``word`` in its column names the buyer ("Bill to",
+        "Empfänger"), -1 when it names the seller ("From", "Aussteller"), else 0."""
+        if self.positions is None:
+            self.positions = {id(w): n for n, line in enumerate(self.lines) for w in line.words}
+        position = self.positions.get(id(word))
+        if position is None:
+            return 0
+        line = self.lines[position]
+        for other in reversed(self.lines[max(0, position - 8) : position]):
+            if other.page != line.page or line.top - other.bottom > 120:
+                break
+            for hit in self.hits[other.index]:
+                label = other.phrases[hit.phrase].words[hit.start : hit.end]
+                if not (label[-1].x1 >= word.x0 - 2 and label[0].x0 <= word.x1 + 2 or abs(label[0].x0 - word.x0) < 15):
+                    continue
+                fields = {f for f, _ in hit.fields}
+                if "buyer_name" in fields:
+                    return 1
+                if "seller_name" in fields:
+                    return -1
+        return 0
+
+    def whose_vat_ids(self, found: dict[str, list[Candidate]]) -> None:
+        """A VAT id in the buyer's block is the buyer's: the seller's VAT id candidates there lose
+        most of their score ("USt-IdNr.: DE987654321" under "Empfänger")."""
+        for candidate in found["seller_vat_id"]:
+            if self.party_above(candidate.words[0]) > 0:
+                candidate.score = round(candidate.score * 0.5, 3)
+
     def column_total_candidates(self, found: dict[str, list[Candidate]]) -> None:
         """Totals printed as a small table: a header line naming two or more totals
         (``Nettobetrag  MwSt-Betrag  Endbetrag``) over rows of amounts, one per tax rate and a sum
@@ -246,6 +311,8 @@ class Reader:
         for code, count in self.currency_votes.items():
             found["currency"].append(
                 Candidate("currency", code, [self.currency_words[code]], round(0.5 + 0.3 * count / total, 3), "pattern"))
+        if not found["currency"]:
+            found["currency"].extend(self._country_currency())
         if every or not found["invoice_number"] or not found["issue_date"]:
             for candidate in letterhead.from_title(self.lines, self.day_first):
                 found[candidate.field].append(candidate)
@@ -257,13 +324,18 @@ class Reader:
 
 
 def _identifier(phrase: Phrase) -> Value | None:
-    for word in phrase.words:
+    words = phrase.words
+    for index, word in enumerate(words):
         if word.text.lower() in _FILLER:
             continue
         token = word.text.lstrip("#:").rstrip(".,;:")
         if _ID.fullmatch(token) and any(ch.isdigit() for ch in token) and len(token) <= 40 \
                 and parse_date(token) is None:
             return token, [word]
+        following = words[index + 1].text.rstrip(".,;:") if index + 1 < len(words) else ""
+        if _PREFIX.fullmatch(token) and token not in CURRENCY_CODES and _ID.fullmatch(following) and following[:1].isdigit() \
+                and parse_date(following) is None:
+            return f"{token} {following}", words[index : index + 2]  # "Faktura nr FV 1/2021": a series and its number
         return None
     return None
 
@@ -279,6 +351,7 @@ def gather(reader: Reader, items: list[dict[str, Field]], headers: set[int], eve
     found = reader.label_candidates(skip=headers)
     reader.column_total_candidates(found)
     reader.pattern_candidates(found, every=every)
+    reader.whose_vat_ids(found)
     if every:
         guess = letterhead.seller_from_letterhead(reader.lines, reader.hits, reader.height, set())
         if guess:

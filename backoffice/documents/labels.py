@@ -1,10 +1,11 @@
 """The printed labels of invoice fields, in English, German, French, Dutch, Spanish, Italian,
 Portuguese, Polish, Czech, Swedish, Danish, Norwegian and Finnish.
 
-A label is matched against one to four words of a line, lower-cased and without colons.
-``strong`` labels name their field plainly; ``weak`` ones (``Date``, ``Total``, ``No.``) only
-count at the start of a phrase and only for a value on the same line. ``OTHER`` lists labels of
-things we do not read, so that ``Customer No.`` is not taken for ``Customer``.
+A label is matched against one to five words of a line ("Fecha de Vencimiento de Pago"),
+lower-cased and without colons. ``strong`` labels name their field plainly; ``weak`` ones
+(``Date``, ``Total``, ``No.``) only count at the start of a phrase and only for a value on the
+same line. ``OTHER`` lists labels of things we do not read, so that ``Customer No.`` is not taken
+for ``Customer``.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ _NO = r"(?:no\.?|nr\.?|n[°º]\.?|num\.?|number|numéro|numero|#|id)"
 _CODES = "|".join(sorted(c.lower() for c in CURRENCY_CODES))
 _RATE = r"\(?\d{1,2}(?:[.,]\d{1,3})?\s?%\)?"
 # What may follow an amount label: a currency, a rate, a footnote mark.
-_TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?[€$£]\)?|{_RATE}|in (?:{_CODES})|\*+|\.|on \S+|auf \S+))*"
+_TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?[€$£]\)?|{_RATE}|in (?:{_CODES})|\*+|\.|on(?: \S+)?|auf \S+))*"
 _TAX_WORD = (
-    r"(?:vat|tax|sales tax|gst|hst|mwst\.?|ust\.?|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst"
-    r"|imposta|imposto|podatek vat|dph|moms|mva|alv|daň)"
+    r"(?:vat|tax|sales tax|harmonized sales tax|goods and services tax|provincial sales tax|gst|hst|mwst\.?|ust\.?"
+    r"|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst|imposta|imposto|podatek vat|dph|moms|mva|alv|daň)"
 )
 _TAX_PRE = rf"(?:(?:zzgl|zuzüglich|inkl|incl|inklusive|including|plus|add|enthaltene|\+)\.?\s)?(?:{_RATE}\s?)?"
 
@@ -59,7 +60,7 @@ STRONG: dict[str, list[str]] = {
         r"vervaldatum|uiterste betaaldatum|fecha de vencimiento(?: del? pago)?|vencimiento",
     ],
     "seller_name": [
-        r"seller|vendor|supplier|sold by|issued by|biller|verkäufer|lieferant|rechnungssteller|leistungserbringer",
+        r"seller|vendor|supplier|sold by|issued by|biller|verkäufer|lieferant|rechnungssteller|leistungserbringer|aussteller",
         r"seller(?: trade)? name|supplier name|raison sociale du vendeur|nom du vendeur",
         r"fournisseur|vendeur|émetteur|leverancier|verkoper|proveedor|vendedor|emisor",
     ],
@@ -71,9 +72,10 @@ STRONG: dict[str, list[str]] = {
     ],
     "order_reference": [
         r"(?:purchase )?order ?(?:no\.?|nr\.?|number|#|id|ref\.?|reference)|purchase order|your order(?: no\.?)?",
-        r"p\.?o\.?(?: number| no\.?| #)?|customer order(?: no\.?)?",
+        r"p\.?o\.?(?: number| no\.?| #)?|customer order(?: no\.?)?|your ref(?:\.|erence)?|v/r[ée]f\.?|votre r[ée]f[ée]rence",
         r"bestell(?:nummer|nr\.?|-nr\.?|ung(?: nr\.?)?)|ihre bestellung(?: nr\.?)?|auftrags?(?:nummer|nr\.?|-nr\.?)",
         r"(?:n[°º] )?(?:de )?(?:bon de )?commande|ordernummer|bestelnummer|n[úu]mero de pedido|pedido",
+        r"uw (?:bestelling|order|referentie)(?: ?(?:nr\.?|nummer))?|uw bestelnummer|order-?id",
     ],
     "seller_vat_id": [
         r"vat(?: reg\.?(?:istration)?)? ?(?:no\.?|number|id|#)|vat id|vat|tax id|tva|btw(?:-?nummer| ?nr\.?)?",
@@ -113,7 +115,9 @@ STRONG: dict[str, list[str]] = {
     "amount_due": [
         (
             rf"(?:(?:amount|balance|total|total amount) due(?: now| today)?|amount payable|please pay|due amount"
-            rf"|total (?:amount )?payable|amount to pay){_TAIL}"
+            rf"|total (?:amount )?payable|amount to pay|(?:remaining|outstanding) (?:amount|balance)(?: due)?"
+            rf"|(?:remaining|outstanding) amount due|balance (?:remaining|outstanding|to pay)"
+            rf"|amount now due|total amount now due){_TAIL}"
         ),
         rf"(?:(?:total)?beløp(?:et)? (?:som )?forfaller|totalbeløp forfaller){_TAIL}",
         rf"(?:zahlbetrag|zu zahlen(?:der betrag)?|offener betrag|fälliger betrag){_TAIL}",
@@ -138,7 +142,7 @@ PARTY_NAME = (
 OTHER = [
     rf"(?:customer|account|client|kunden|klant|debitor|debitoren|supplier|vendor|tax|steuer|member) ?-?{_NO}",
     r"kunden-?(?:nummer|nr\.?)|kundennr\.?|debitorennummer|n[°º] client|klantnummer|steuer-?(?:nummer|nr\.?)|st\.-?nr\.?",
-    r"page|seite|phone|tel\.?|telefon|fax|e-?mail|web|website|bic|swift|siret|siren|kvk|hrb|amtsgericht",
+    r"page|seite|phone|tel\.?|telefon|fax|e-?mail|web|website|bic|swift|siret|siren|kvk|hrb|amtsgericht|n/r[ée]f\.?|our ref(?:\.|erence)?",
     r"order date|delivery date|lieferdatum|leistungsdatum|bestelldatum|service date|period|zeitraum",
     r"payment terms|zahlungsbedingungen|terms|conditions|description|beschreibung|bezeichnung",
     r"ship to|shipping address|deliver to|delivery address|lieferadresse|lieferanschrift|livraison|afleveradres",
@@ -271,7 +275,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "due_date": [r"forfallsdato|forfallsdag|betalingsfrist|betales innen"],
         "seller_name": [r"leverandør|selger|avsender"],
         "buyer_name": [r"kunde|kjøper|faktureres til|fakturamottaker"],
-        "order_reference": [r"ordrenummer|ordrenr\.?|bestillingsnummer|innkjøpsordre"],
+        "order_reference": [r"ordrenummer|ordrenr\.?|ordre-?id|bestillingsnummer|innkjøpsordre"],
         "seller_vat_id": [r"org\.? ?nr\.?(?: mva)?|organisasjonsnummer|mva-?(?:reg\.? ?)?nr\.?|foretaksregisteret"],
         "net_total": [r"(?:sum eksl\.? mva|beløp eksl\.? mva|nettobeløp|delsum|sum ekskl\.? mva)"],
         "tax_total": [r"(?:mva-?beløp|sum mva|merverdiavgift|herav mva)"],
@@ -356,12 +360,13 @@ _OTHER = _compile(OTHER)
 # One pattern for every label: most texts are no label, and one match rejects them.
 _ANY = _compile([p for pats in (*STRONG.values(), *WEAK.values()) for p in pats] + OTHER)
 _COLONS = re.compile(r"\s*:\s*")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'"})  # "Date d’émission"
 _PARTY_NAME = compile_pattern(PARTY_NAME)
 
 
 def clean(text: str) -> str:
     """A label as matched: lower case, without accents, colons and doubled spaces gone."""
-    return " ".join(_COLONS.sub(" ", fold(text.lower())).split())
+    return " ".join(_COLONS.sub(" ", fold(text.lower().translate(_QUOTES))).split())
 
 
 @lru_cache(maxsize=8192)
@@ -409,7 +414,7 @@ def hits_of(line: Line) -> list[Hit]:
             if i > 0 and not any(ch.isdigit() for ch in words[i - 1].text):
                 i += 1
                 continue
-            for size in (4, 3, 2, 1):
+            for size in (5, 4, 3, 2, 1):
                 if i + size > len(words):
                     continue
                 fields = match(" ".join(w.text for w in words[i : i + size]))

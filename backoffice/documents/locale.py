@@ -244,7 +244,7 @@ def settle_currency(locale: DocumentLocale, lines: list[Line], votes: Counter[st
     if votes:
         return
     signs = local_currency_signs()
-    own = _own_currency(locale.country)
+    own = own_currency(locale.country)
     for line in lines:
         for word in line.words:
             codes = signs.get(_SIGN_TAIL.sub("", word.text.strip("()[]:,;")).rstrip("."))
@@ -417,7 +417,7 @@ def _currency(text: str, country: str | None, evidence: list[str]) -> tuple[str 
             votes[code] += 1
     pesos = _PESOS.search(text) is not None
     dollar: str | None = "USD"
-    own = _own_currency(country)
+    own = own_currency(country)
     if "USD" in votes:
         dollar = "USD"
     elif own and own != "USD" and _dollar_sign(own, country):
@@ -436,7 +436,8 @@ def _currency(text: str, country: str | None, evidence: list[str]) -> tuple[str 
 
 
 @lru_cache(maxsize=32)
-def _own_currency(country: str | None) -> str | None:
+def own_currency(country: str | None) -> str | None:
+    """The currency ``country`` uses today (CLDR through Babel): ``BR`` -> ``BRL``."""
     from babel.numbers import get_territory_currencies
 
     currencies = get_territory_currencies(country) if country else []

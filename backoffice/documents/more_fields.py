@@ -394,6 +394,8 @@ def _address_below(name: Field | None, lines: list[Line]) -> Field | None:
         phrase = next((p for p in line.phrases if abs(p.x0 - x0) < 12), None)
         if phrase is None or _starts_with_label(phrase) or not _address_part(phrase.text):
             break
+        if name.value.lower() in phrase.text.lower():
+            break  # the party named again: a sender line ("Dubois Software ApS · Via Roma 45"), not its address
         taken.extend(phrase.words)
         parts.append(phrase.text.strip(" ,"))
         bottom = line.bottom

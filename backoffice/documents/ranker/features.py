@@ -109,10 +109,24 @@ NAMES = (
         "party_label_above",
         "word_conf",
     ]
+    # ---- values: dates, amounts, numbers (appended; names' features go in their own block)
+    + [
+        "meter_near",
+        "in_period",
+        "pay_cue",
+        "paid_cue",
+        "previous_cue",
+        "zero",
+        "doc_paid",
+        "long_decimals",
+        "label_yours",
+    ]
 )
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
-_CENTS = re.compile(r"\d[.,]\d{2}\)?-?$|\d[.,]\d{2}\s?\S{0,3}$")
+# an amount's cents, then at most a sign or a currency, never a third decimal (66647.770 is a reading)
+_CENTS = re.compile(r"\d[.,]\d{2}\)?-?$|\d[.,]\d{2}(?!\d)\s?\S{0,3}$")
 _MARKS = "€$£¥₹"
+_HUNDREDTHS = re.compile(r"\d{1,2}/100")  # the cents of an amount in words: "sto złotych 83/100"
 
 
 class Context:
@@ -135,6 +149,8 @@ class Context:
         self.name_sizes: list[float] = []
         self.reader_counts: Counter[str] = Counter()  # how often a date or an amount is printed (set by table())
         self.footer = letterhead.footer_text(self.lines, self.height)
+        self.values: dict[tuple, list[float]] = {}
+        self.paid = any(_SETTLED.fullmatch(p.text) for line in self.lines for p in line.phrases)
 
     def finish(self, found: dict[str, list[Candidate]]) -> None:
         values = sorted(
@@ -176,9 +192,11 @@ def propose(reader: Reader, found: dict[str, list[Candidate]]) -> None:
                     break
                 span = (start + hit[1][0], start + hit[1][1])
                 words = phrase.words_in(*span)
+                start = span[1]
+                if words and _period_end(reader.day_first, line.words, words):
+                    continue  # "DEC 05 2018 to JAN 04 2019": a period's end, no document date unless a label says so
                 for name in ("issue_date", "due_date"):
                     found[name].append(Candidate(name, hit[0].isoformat(), words, 0.0, "shape"))
-                start = span[1]
             for index, word in enumerate(phrase.words):
                 if any(ch.isdigit() for ch in word.text):
                     _amount_at(reader, phrase.words, index, found)
@@ -216,7 +234,7 @@ def _identifier_at(word, found: dict[str, list[Candidate]]) -> None:
     token = word.text.lstrip("#:").rstrip(".,;:")
     if not (3 <= len(token) <= 30 and _ID.fullmatch(token) and sum(ch.isdigit() for ch in token) >= 2):
         return
-    if parse_date(token) is not None or _CENTS.search(token):
+    if parse_date(token) is not None or _CENTS.search(token) or _HUNDREDTHS.fullmatch(token):
         return
     for name in ("invoice_number", "order_reference"):
         found[name].append(Candidate(name, token, [word], 0.0, "shape"))
@@ -308,6 +326,7 @@ def describe(context: Context, name: str, candidate: Candidate, support: int) ->
     row += common[0]
     row.append(float(len(context.by_value.get(candidate.value, set()) - {name})))
     row += common[1]
+    row += context.values.get(key) or context.values.setdefault(key, values_block(context, kind, candidate))
     return row
 
 
@@ -452,3 +471,154 @@ def table(
         rows = [] if name in RULED else [describe(context, name, c, n) for c, n in candidates]
         out[name] = ([c for c, _ in candidates], rows)
     return out
+
+
+# ---------------------------------------------------------------- values: dates, amounts, numbers
+
+# Meter readings and consumption (a utility bill's 66647.770 kWh is no total, its reading dates no
+# issue date): the words and units, in the 13 languages.
+_METER = re.compile(
+    r"(?i)(?<![^\W\d_])(?:kwh|kw|kva|mwh|m3|m³|gj|therms?|ccf|litres?|liters?|meter|metre|reading|readings|consumption"
+    r"|usage|multiplier|zähler(?:stand)?|verbrauch|ablesung|compteur|consommation|relevé|index|meterstand|verbruik"
+    r"|contador|consumo|lectura|lettura|contatore|leitura|licznik|zużycie|odczyt|spotřeba|elektroměr|stav"
+    r"|mätarställning|förbrukning|måler(?:stand)?|forbrug|forbruk|mittari|lukema|kulutus)(?![^\W\d_])"
+)
+# Words that join the two dates of a period ("DEC 05 2018 to JAN 04 2019", "du 01/01 au 31/01").
+_RANGE = frozenset(
+    {
+        "-",
+        "–",
+        "—",
+        "to",
+        "till",
+        "until",
+        "through",
+        "thru",
+        "bis",
+        "au",
+        "à",
+        "a",
+        "al",
+        "tot",
+        "t/m",
+        "do",
+        "až",
+        "til",
+        "asti",
+    }
+)
+# ("vom", "du" also date a document: "Rechnung vom 16.09.2018"; only words that open a period)
+_FROM = re.compile(r"(?i)^(?:from|desde|od|från|fra)$")
+# A payment asked for by a date, in a sentence ("Please pay by", "Bitte überweisen Sie ... bis").
+_PAY = re.compile(
+    r"(?i)\b(?:pay|payable|due|before|by|bis|zahlbar|überweis\w*|fällig|régler|payer|avant|d['’]ici|betal\w*|vóór"
+    r"|uiterlijk|pag\w+|entro|antes|płat\w*|zapłat\w*|splat\w*|uhrad\w*|senast|innen|senest|maks\w*|viimeistään)\b"
+)
+# Money already paid ("Paid Today", "Payments - Thank You", "Anzahlung").
+_PAID = re.compile(
+    r"(?i)\b(?:paid|payments?(?: received)?|thank you|bezahlt|anzahlung|zahlung erhalten|réglé|acompte|payé|betaald"
+    r"|pagado|pago recibido|pagato|pago|zapłacono|uhrazeno|zaplaceno|betalt|betald|maksettu|received)\b"
+)
+# The buyer's own reference: "Your order", "Uw bestelling", "Ihre Bestellung", "V/Réf".
+_YOURS = re.compile(
+    r"(?i)(?<![^\W\d_])(?:your|uw|ihre?|votre|vos|v/r[ée]f|vostr[oa]|su|sua|seu|wasz\w*|vaše|vaš\w*|er|ert|deres|jeres"
+    r"|teidän|customer|kunden|client)(?![^\W\d_])"
+)
+# A document that says it is settled: a stamp, "PAID IN FULL".
+_SETTLED = re.compile(
+    r"(?i)\W*(?:paid(?: in full)?|fully paid|bezahlt|payée?|acquittée?|betaald|pagad[oa]|pagat[oa]|zapłacono"
+    r"|uhrazeno|betalt|betald|maksettu)\W*"
+)
+_PREVIOUS = re.compile(
+    r"(?i)\b(?:previous|brought forward|last bill|balance forward|vorherig\w*|saldovortrag|précédent|antérieur|vorig"
+    r"|anterior|precedente|poprzedni\w*|předchozí|föregående|tidligere|forrige|edellinen)\b"
+)
+
+
+def values_block(context: Context, kind: str, candidate: Candidate) -> list[float]:
+    """meter_near, in_period, pay_cue, paid_cue, previous_cue, zero, doc_paid, long_decimals, label_yours."""
+    out = [0.0] * 9
+    if kind not in ("money", "date", "id"):
+        return out
+    first = candidate.words[0]
+    place = context.place.get(id(first))
+    if place is None:
+        return out
+    line, phrase = place
+    words = line.words
+    start = next((i for i, w in enumerate(words) if w is first), 0)
+    end = next((i for i, w in enumerate(words) if w is candidate.words[-1]), start) + 1
+    number = next((i for i, p in enumerate(line.phrases) if p is phrase), 0)
+    near = line.phrases[max(0, number - 1) : number + 2]  # its phrase and the ones beside it
+    # the words before it in its phrase and the phrase left of it: its label or its sentence
+    before = " ".join(w.text for w in words[max(0, start - 8) : start] if w.x0 >= near[0].x0)
+    out[0] = float(any(_METER.search(p.text) for p in near) or _meter_above(context, line, first))
+    if kind == "date":
+        out[1] = float(_in_range(context.reader.day_first, words, start, end))
+        out[2] = float(bool(_PAY.search(before)))
+    if kind == "money":  # "BEFORE DUE DATE  $75.06": asked for by a date, the amount due
+        out[2] = float(bool(_PAY.search(before)))
+        value = Decimal(candidate.value)
+        out[3] = float(bool(_PAID.search(before)))
+        out[4] = float(bool(_PREVIOUS.search(before)))
+        out[5] = float(value == 0)
+        out[7] = float(any(re.search(r"\d[.,]\d{3,}$", w.text) for w in candidate.words))
+    out[6] = float(context.paid)
+    if kind == "id":  # "Uw bestelling 3389" (the buyer's order) rather than "Ordernr. 4550219" (the seller's)
+        out[8] = float(bool(_YOURS.search(before) or _YOURS.search(_text_above(context, line, first))))
+    return out
+
+
+def _text_above(context: Context, line, word) -> str:
+    """The phrase right above ``word`` in its column (a label printed over its value)."""
+    position = context.position[line.index]
+    for other in reversed(context.lines[max(0, position - 2) : position]):
+        if other.page != line.page or line.top - other.bottom > 40:
+            return ""
+        for phrase in other.phrases:
+            if phrase.x1 >= word.x0 - 2 and phrase.x0 <= word.x1 + 2:
+                return phrase.text
+    return ""
+
+
+def _meter_above(context: Context, line, word) -> bool:
+    """Whether a column heading above ``word``, or the heading row of its table, names a meter
+    reading or a unit of consumption ("Date  Type  Meter #  Multiplier  KWH")."""
+    position = context.position[line.index]
+    row = len(line.phrases) >= 3  # a row of a table: its heading may be a few rows up
+    passed = 0  # rows of values passed on the way up
+    for other in reversed(context.lines[max(0, position - 6) : position]):
+        if other.page != line.page or line.top - other.bottom > 80:
+            return False
+        if row and len(other.phrases) >= 3 and _METER.search(other.text):
+            return True  # the heading row of its table names readings
+        above = [p for p in other.phrases if p.x1 >= word.x0 - 2 and p.x0 <= word.x1 + 2]
+        if above and not any(ch.isdigit() for ch in above[0].text):
+            return bool(_METER.search(above[0].text))  # the heading of its column
+        passed += 1
+        if not row or passed > 3:
+            return False
+    return False
+
+
+def _period_end(day_first: bool, line_words: list, words: list) -> bool:
+    """Whether the date printed as ``words`` (of a line whose words are ``line_words``) is one end of a period."""
+    start = next((i for i, w in enumerate(line_words) if w is words[0]), None)
+    end = next((i for i, w in enumerate(line_words) if w is words[-1]), None)
+    return start is not None and end is not None and _in_range(day_first, line_words, start, end + 1)
+
+
+def _in_range(day_first: bool, words: list, start: int, end: int) -> bool:
+    """Whether the date in ``words[start:end]`` is one end of a period: another date joined to it
+    by "to", "-", "bis", "au" (or led by "from"), or both ends in one word."""
+    token = " ".join(w.text for w in words[start:end])
+    hit = find_date(token, day_first)
+    if hit and find_date(token[hit[1][1] :], day_first):
+        return True  # "01.01.2024-31.01.2024"
+    if start > 0 and _FROM.match(words[start - 1].text):
+        return True
+    if end < len(words) and words[end].text.lower() in _RANGE:
+        return bool(find_date(" ".join(w.text for w in words[end + 1 : end + 5]), day_first))
+    if start > 0 and words[start - 1].text.lower() in _RANGE:
+        return bool(find_date(" ".join(w.text for w in words[max(0, start - 5) : start - 1]), day_first))
+    return False

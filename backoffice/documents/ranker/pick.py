@@ -33,6 +33,7 @@ OPTIONAL = frozenset({"order_reference", "due_date", "amount_due", "seller_vat_i
 # were right out of fold on the corpus's documents (the lower end of its 95% interval).
 WEAK_CONFIDENCE = 0.85
 TIE = 0.9  # a rival scored this share of the chosen value's score or more
+SAME_PLACE = 0.01  # one value printed in several places scored this close: the first place is given
 LABELLED_BY = frozenset({"label", "table"})
 
 
@@ -63,7 +64,7 @@ def choose(scored: dict[str, list[Candidate]]) -> dict[str, tuple[Candidate, str
         if name in TOTALS or not scored.get(name):
             continue
         ranked = best(scored[name], latest=name == "amount_due")
-        top = ranked[0]
+        top = _first_printed(ranked, latest=name == "amount_due")
         key = name
         if name == "amount_due":
             agrees = "grand_total" in chosen and chosen["grand_total"][0].value == top.value
@@ -74,6 +75,15 @@ def choose(scored: dict[str, list[Candidate]]) -> dict[str, tuple[Candidate, str
     return {
         name: pick for name, pick in chosen.items() if name in rated or pick[0].score >= _least(name, state, pick[0])
     }
+
+
+def _first_printed(ranked: list[Candidate], latest: bool = False) -> Candidate:
+    """The best value where it is first (or, with ``latest``, last) printed among the places scored
+    about as high (a seller's name in the letterhead and again in the footer), with the best score."""
+    top = ranked[0]
+    same = [c for c in ranked if c.value.lower() == top.value.lower() and c.score >= top.score - SAME_PLACE]
+    where = max(same, key=lambda c: c.where) if latest else min(same, key=lambda c: c.where)
+    return top if where is top else replace(where, score=top.score)
 
 
 def _least(name: str, state: str, candidate: Candidate) -> float:
