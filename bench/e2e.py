@@ -177,7 +177,7 @@ def main() -> None:
         generate(template, count=args.documents, seed=17)
         table = Table(title=f"{args.documents} invoice PDFs: folder inbox -> extraction -> rules -> SQL target "
                             f"({os.cpu_count()} cores), median of {args.runs} runs; peak memory: the largest")  # fmt: skip
-        for column in ("workers", "documents/s (range)", "vs runner", "CPU ms/doc", "runner's CPU ms/doc",
+        for column in ("workers", "documents/s (range)", "vs runner", "CPU ms/doc", "of it runner",
                        "peak memory (MB)", "outcomes", "goal"):  # fmt: skip
             table.add_column(column, justify="left" if column in ("workers", "outcomes", "goal") else "right")
         variants = []
