@@ -1,24 +1,27 @@
 """Worker processes that handle a runner's items, so that one runner uses every core.
 
 :class:`ItemWorkers` keeps up to two due items per worker claimed ahead and hands each to a
-pool of worker processes (:mod:`backoffice.processes`, started by a fork server) in two tasks:
-reading its file (with a time limit), then taking it through its stages, rules, targets and
-completion (:mod:`backoffice.bots.item_worker`). The workers act with the runner's lease owner
-on the same queue, so leases, the effect ledger and the journal keep their exactly-once
-guarantees; the runner's own thread only claims, renews the leases of items that wait, and
-counts. A mail's parent item, and an item whose reading killed a reader before, are handled in
-the runner itself (the first needs the source's connection, the second a process of its own),
-and so is every item while the workers start (the fork server imports the parsers first).
+pool of worker processes (:mod:`backoffice.processes`, started by a fork server) in one task:
+reading its file, then taking it through its stages, rules, targets and completion
+(:mod:`backoffice.bots.item_worker`). The workers act with the runner's lease owner on the same
+queue, so leases, the effect ledger and the journal keep their exactly-once guarantees; the
+runner's own thread only claims, renews the leases of items that wait, watches those being
+read, and counts. A mail's parent item, and an item whose reading killed a reader before, are
+handled in the runner itself (the first needs the source's connection, the second a process of
+its own), and so is every item while the workers start (the fork server imports the parsers
+first).
 
-A file the reader cannot read goes to the exception queue as the runner would send it; a
-worker that overruns the time limit on one file is stopped (the pool starts another) and that
-item goes to the exception queue: the other items never wait behind it. Each reading reports
-which worker took it, so the runner watches that worker's memory; a worker that dies reading
-an item (a parser that aborts at the memory cap) is seen at once, and the item is retried, read
-next time in a process of its own (:mod:`backoffice.bots.reading`); if that dies too it goes to
-the exception queue naming the file and what was measured. A worker that dies later, while it
-posts, leaves the item to a retry (the ledger knows what was sent). On shutdown the items not
-being handled yet are released without using an attempt; those being handled are finished.
+A file the reader cannot read goes to the exception queue as the runner would send it. Each
+worker says when it starts reading an item and when it is past reading, so the runner watches
+that worker's memory and the reading's time limit: a worker still reading an item past the
+limit is stopped (the pool starts another) and that item goes to the exception queue, the
+other items never wait behind it; a worker past the limit stops by itself before posting. A
+worker that dies reading an item (a parser that aborts at the memory cap) is seen at once, and
+the item is retried, read next time in a process of its own (:mod:`backoffice.bots.reading`);
+if that dies too it goes to the exception queue naming the file and what was measured. A
+worker that dies later, while it posts, leaves the item to a retry (the ledger knows what was
+sent). On shutdown the items not being handled yet (waiting, or being read) are released
+without using an attempt; those being handled are finished.
 """
 
 from __future__ import annotations
@@ -42,8 +45,10 @@ from backoffice.queue.base import WorkItem
 
 log = logging.getLogger(__name__)
 
-READ, HANDLE = "read", "handle"
 AHEAD = 2  # items in flight per worker: one read or handled, one waiting
+# A worker reading past the time limit is stopped this much later: by then one that finished
+# reading in time has said so (it posts nothing past the limit), so none is stopped while posting.
+GRACE_SECONDS = 1.0
 
 
 @dataclass
@@ -52,10 +57,13 @@ class _Flight:
 
     item: WorkItem
     future: Future
-    phase: str
+    phase: str = ""  # what its worker said last: item_worker.READING or HANDLING ("": not begun)
+    pid: int = 0  # the worker that took it
+    reading_since: float = 0.0  # when that worker began reading it (time.time())
     renewed: float = field(default_factory=time.monotonic)  # when its lease was last taken or renewed
     started: float = field(default_factory=time.monotonic)
     peak_mb: int = 0
+    too_slow: bool = False  # stopped for reading past the time limit
 
 
 class ItemWorkers:
@@ -66,8 +74,8 @@ class ItemWorkers:
         self._pool: WorkerPool | None = None
         self._starting: threading.Thread | None = None
         self._started: Any = None
-        self._begun: dict[int, int] = {}  # item id -> the pid of the worker reading it
-        self._flights: list[_Flight] = []
+        self._flights: dict[int, _Flight] = {}  # by item id
+        self._job: tuple[tuple, item_worker.Job] | None = None
 
     def start(self, wait: bool = False) -> bool:
         """Start the worker processes in the background (``wait``: until they are up); whether
@@ -95,11 +103,15 @@ class ItemWorkers:
             raise RuntimeError("the worker processes did not start (see the log)")
         return self._pool
 
-    def _job(self) -> item_worker.Job:
+    def job(self) -> item_worker.Job:
+        """What the workers need to act for the runner, in its current run."""
         runner = self.runner
-        return item_worker.Job(config=str(runner.config.path), queue=runner.config.queue_url, owner=runner.owner,
-                               bots=tuple(runner.bots), run=runner.run_id, log=runner.log_path,
-                               build=type(runner).for_worker)  # fmt: skip
+        if self._job is None or self._job[0] != (runner.run_id, runner.log_path):
+            job = item_worker.Job(config=str(runner.config.path), queue=runner.config.queue_url, owner=runner.owner,
+                                  bots=tuple(runner.bots), run=runner.run_id, log=runner.log_path,
+                                  build=type(runner).for_worker)  # fmt: skip
+            self._job = ((runner.run_id, runner.log_path), job)
+        return self._job[1]
 
     # -- the batch -----------------------------------------------------------------------
     def process_batch(self, limit: int | None = None) -> list[WorkItem]:
@@ -129,32 +141,30 @@ class ItemWorkers:
         ready = [name for name, bot in runner.bots.items() if bot.paused_until() is None]
         if room <= 0 or not ready or runner.stopping:
             return
-        job = None
         for item in runner.store.claim(runner.owner, bots=ready, lease=runner.lease, limit=room):
             if mail_parent.is_mail_parent(item) or reading.suspect(item):
                 handled.append(runner.handle(item))  # here: the source's connection, a process of its own
                 continue
-            job = job or self._job()
-            if reading.needs_reading(item) and runner.bots[item.bot].handler is None:  # a handler reads itself
-                future = self.pool.schedule(item_worker.read, (job, item), timeout=self.timeout)
-                self._flights.append(_Flight(item, future, READ))
-            else:
-                self._flights.append(_Flight(item, self.pool.schedule(item_worker.handle, (job, item, None)), HANDLE))
+            read = reading.needs_reading(item) and runner.bots[item.bot].handler is None  # a handler reads itself
+            future = self.pool.schedule(item_worker.work, (self.job(), item, read, self.timeout))
+            self._flights[item.id] = _Flight(item, future)
 
     def _advance(self, handled: list[WorkItem]) -> None:
         """Wait a moment for the workers; act on what they finished; watch those reading."""
-        futures.wait([f.future for f in self._flights], timeout=0.05, return_when=futures.FIRST_COMPLETED)
+        futures.wait([f.future for f in self._flights.values()], timeout=0.05, return_when=futures.FIRST_COMPLETED)
         self._drain()
-        now = time.monotonic()
-        for flight in list(self._flights):
+        now, clock = time.monotonic(), time.time()
+        for flight in list(self._flights.values()):
+            if flight.phase == item_worker.READING and not flight.future.done():
+                flight.peak_mb = max(flight.peak_mb, peak_mb(flight.pid))
+                if clock - flight.reading_since > self.timeout + GRACE_SECONDS:
+                    flight.too_slow = flight.future.cancel()  # the pool stops its worker
             if flight.future.done():
-                self._flights.remove(flight)
+                del self._flights[flight.item.id]
                 after = self._land(flight)
                 if after is not None:
                     handled.append(after)
                 continue
-            if flight.phase == READ and flight.item.id in self._begun:
-                flight.peak_mb = max(flight.peak_mb, peak_mb(self._begun[flight.item.id]))
             if now - flight.renewed >= self.runner.lease / 2:  # a batch never outlives its leases
                 self._renew(flight, now)
 
@@ -167,49 +177,44 @@ class ItemWorkers:
             log.warning("item %s: lease lost while waiting for a worker", flight.item.id,
                         extra={"item": flight.item.id, "action": "lease-lost"})  # fmt: skip
             flight.future.cancel()
-            self._flights.remove(flight)
+            del self._flights[flight.item.id]
 
     def _drain(self) -> None:
-        """Take the workers' reports of the readings they started."""
+        """Take the workers' reports: which began reading an item, which is past reading."""
         while self._started is not None and not self._started.empty():
-            token, pid, _at = self._started.get()
-            self._begun[token] = pid
+            (item_id, phase), pid, at = self._started.get()
+            flight = self._flights.get(item_id)
+            if flight is not None:
+                flight.phase, flight.pid = phase, pid
+                if phase == item_worker.READING:
+                    flight.reading_since = at
 
     # -- what came back ------------------------------------------------------------------
     def _land(self, flight: _Flight) -> WorkItem | None:
-        """The item's outcome once its task ended; None while it goes on (read: now handled)."""
+        """The item's outcome once its task ended; None when it was cancelled (the runner stops)."""
         item = flight.item
         name = reading.file_name(item)
-        self._begun.pop(item.id, None)
         try:
             answer = flight.future.result()
         except CancelledError:
-            return None
-        except futures.TimeoutError:  # the reading's time limit: the pool stopped the worker
+            if not flight.too_slow:
+                return None
             message = f"{name}: reading took longer than {self.timeout:.0f} s (the worker was stopped)"
             return self._finished(flight, self._unreadable(item, DocumentError(message, code="too-slow")))
         except ProcessExpired as exc:
             how = reading.measured(ending(exc.exitcode), flight.peak_mb, self.memory_mb)
-            if flight.phase == READ:
+            if flight.phase != item_worker.HANDLING:
                 return self._finished(flight, self._killed(item, f"worker killed reading {name}: {how}"))
             return self._finished(flight, self._retry(item, f"worker died handling {name}: {how}", "worker-died"))
         except Exception as exc:  # noqa: BLE001 - a task that failed in the pool (unpicklable, say): retried
             log.error("item %s: its worker failed", item.id, exc_info=True, extra={"item": item.id, "action": "fail"})
             return self._finished(flight, self._retry(item, f"{type(exc).__name__}: {exc}", "unexpected"))
-        if flight.phase == READ:
-            if "document" not in answer:
-                return self._finished(
-                    flight, self._unreadable(item, DocumentError(answer["error"], code=answer["code"]))
-                )
-            self.runner.observer.stage(item.bot, "extract", answer["seconds"])
-            task = self.pool.schedule(item_worker.handle, (self._job(), item, answer["document"]))
-            self._flights.append(_Flight(item, task, HANDLE, renewed=flight.renewed, started=flight.started))
-            return None
-        after, timed, seconds = answer
-        for bot, stage, took in timed:
+        if "item" not in answer:
+            return self._finished(flight, self._unreadable(item, DocumentError(answer["error"], code=answer["code"])))
+        for bot, stage, took in answer["timed"]:
             self.runner.observer.stage(bot, stage, took)
-        self.runner.observer.finished(after, seconds)
-        return after
+        self.runner.observer.finished(answer["item"], answer["seconds"])
+        return answer["item"]
 
     def _finished(self, flight: _Flight, after: WorkItem) -> WorkItem:
         self.runner.observer.finished(after, time.monotonic() - flight.started)
@@ -250,10 +255,12 @@ class ItemWorkers:
 
     # -- stopping ------------------------------------------------------------------------
     def _release_unread(self) -> None:
-        """The runner stops: items not being handled yet go back to the queue (no attempt used)."""
-        for flight in [f for f in self._flights if f.phase == READ]:
+        """The runner stops: items not being handled yet (waiting for a worker, or being read) go
+        back to the queue, no attempt used; a worker reading one is stopped."""
+        self._drain()
+        for flight in [f for f in self._flights.values() if f.phase != item_worker.HANDLING]:
             flight.future.cancel()
-            self._flights.remove(flight)
+            del self._flights[flight.item.id]
             self._release(flight.item)
 
     def _release(self, item: WorkItem) -> None:
@@ -273,10 +280,9 @@ class ItemWorkers:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
-        for flight in self._flights:
+        for flight in self._flights.values():
             self._release(flight.item)
         self._flights.clear()
-        self._begun.clear()
 
 
 __all__ = ["ItemWorkers", "worker_count"]

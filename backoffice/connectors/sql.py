@@ -113,6 +113,7 @@ class SqlTarget(Target):
             except self.dialect.module.Error:
                 pass
             self._conn = None
+        self.dialect.close()
 
     # -- posting ---------------------------------------------------------------------------
     def post(self, item: WorkItem, document: Document) -> str:
@@ -133,7 +134,7 @@ class SqlTarget(Target):
         key_values = [adapt(v) for v in key.values()]
         line_values = [[*key_values, *(adapt(line.get(c)) for c in line_columns)] for line in lines]
         try:
-            with self.waiting():
+            with self.waiting(), self.dialect.writing():
                 cursor = conn.cursor()
                 self.dialect.begin(cursor)
                 cursor.execute(upsert, values)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from backoffice.paths import inside
+from backoffice.queue.turns import Turns
 
 
 class Dialect:
@@ -32,6 +34,13 @@ class Dialect:
 
     def begin(self, cursor: Any) -> None:
         """Start the transaction (drivers that start one implicitly do nothing)."""
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Around a write transaction: what the writers of one database do to take turns."""
+        return nullcontext()
+
+    def close(self) -> None:
+        """Let go of what the dialect holds besides the connection."""
 
     def quote(self, name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
@@ -76,6 +85,7 @@ class SQLiteDialect(Dialect):
 
     def __init__(self, path: Path):
         self.path = path
+        self.turns = Turns(str(path), timeout=30)  # workers posting to one file: see backoffice.queue.turns
 
     def connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -95,6 +105,12 @@ class SQLiteDialect(Dialect):
 
     def begin(self, cursor: Any) -> None:
         cursor.execute("BEGIN IMMEDIATE")
+
+    def writing(self) -> AbstractContextManager[None]:
+        return self.turns.turn()
+
+    def close(self) -> None:
+        self.turns.close()
 
     def adapt(self, value: Any) -> Any:
         # Money stays the exact decimal string (SQLite has no decimal type); dates stay ISO text.

@@ -2,6 +2,8 @@
 
 Many processes may share one file: every write runs in ``BEGIN IMMEDIATE``, so claims are
 serialised by SQLite's write lock and two runners never lease the same item.
+Writers in this class take turns on a lock file first (:mod:`backoffice.queue.turns`), so that
+a runner's worker processes do not sleep in SQLite's busy handler while the file is free.
 
 Durability, as on PostgreSQL: enqueueing, every failure, release and human action, and the
 effect ledger wait for the disk (``synchronous=FULL``). The hot path (claims, lease renewals,
@@ -19,7 +21,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +33,7 @@ from backoffice.queue.finder import COLUMNS, Dialect, Finder, SQLFinder
 from backoffice.queue.sqlite_keys import SQLiteKeys
 from backoffice.queue import sqlstore
 from backoffice.queue.sqlstore import SQLStore, row_to_item
+from backoffice.queue.turns import Turns
 
 _encode = json.JSONEncoder(default=str, ensure_ascii=False, separators=(",", ":")).encode
 
@@ -72,9 +75,9 @@ class SQLiteStore(SQLiteKeys, SQLStore):
         self.clock = clock
         self._lock = threading.RLock()
         self._next_expiry_sweep = 0.0
-        self.conn = sqlite3.connect(
-            self.path, isolation_level=None, timeout=timeout, check_same_thread=False
-        )
+        # writers in other processes (a runner's workers) take turns without SQLite's busy sleeps
+        self._turns = Turns(self.path, timeout) if self.path != ":memory:" else None
+        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
         self._synchronous = "FULL"
@@ -87,7 +90,7 @@ class SQLiteStore(SQLiteKeys, SQLStore):
         """One write transaction. ``durable=False`` commits without waiting for the disk (WAL,
         ``synchronous=NORMAL``): it survives a crash of the process (SIGKILL) but a power loss
         may forget it, together with every later one, never an earlier one."""
-        with self._lock:
+        with self._lock, self._turn():
             wanted = "FULL" if durable else "NORMAL"
             if wanted != self._synchronous:
                 self.conn.execute(f"PRAGMA synchronous={wanted}")
@@ -102,6 +105,14 @@ class SQLiteStore(SQLiteKeys, SQLStore):
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
+
+    def _turn(self) -> AbstractContextManager[None]:
+        return self._turns.turn() if self._turns is not None else nullcontext()
+
+    def close(self) -> None:
+        super().close()
+        if self._turns is not None:
+            self._turns.close()
 
     def _migrate(self) -> None:
         with self._tx() as conn:
