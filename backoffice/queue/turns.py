@@ -4,7 +4,8 @@ When the file is locked SQLite sleeps and tries again 1, 2, 5, 10, 15... ms late
 handler), however soon the lock is free: with worker processes writing to one queue, a short
 write often waited several times as long as the write before it took. Writers that go through
 :class:`Turns` wait instead for an advisory lock (``flock``) on ``<database>-lock``, looking
-every tenth of a millisecond, and so go almost as soon as the writer before them is done.
+every tenth of a millisecond (every millisecond once they have waited 20 ms), and so go almost
+as soon as the writer before them is done.
 
 It only orders the writers that take turns. Past ``timeout`` seconds (a writer that holds its
 turn and does not come back), or against a writer that does not take turns (the sqlite3 shell,
@@ -23,7 +24,8 @@ from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.0001  # how often a waiting writer looks again
+POLL_SECONDS = 0.0001  # how often a waiting writer looks again, for the first LONG_WAIT seconds
+LONG_WAIT, LONG_POLL_SECONDS = 0.02, 0.001  # then less often: a long wait is not worth 10,000 looks a second
 
 
 class Turns:
@@ -63,18 +65,17 @@ class Turns:
 
 def _take(fd: int, timeout: float) -> bool:
     """Wait up to ``timeout`` seconds for the lock; whether it is held."""
-    deadline = None
+    started = time.monotonic()
+    deadline = started + timeout
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return True
         except BlockingIOError:
             now = time.monotonic()
-            if deadline is None:
-                deadline = now + timeout
-            elif now >= deadline:
+            if now >= deadline:
                 return False
-            time.sleep(POLL_SECONDS)
+            time.sleep(POLL_SECONDS if now - started < LONG_WAIT else LONG_POLL_SECONDS)
 
 
 __all__ = ["Turns"]
