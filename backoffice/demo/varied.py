@@ -296,7 +296,7 @@ def truth(spec: Spec) -> dict:
         "grand_total": amount(spec.total),
         "amount_due": amount(spec.amount_due) if spec.extras["due_amount"] else None,
         "seller_name": spec.seller[0],
-        "buyer_name": spec.buyer[0],
+        "buyer_name": spec.extras.get("buyer_name", spec.buyer[0]),
         "seller_vat_id": spec.vat_id,
         "iban": spec.iban,
         "order_reference": spec.order,
@@ -356,6 +356,8 @@ def render(spec: Spec) -> FPDF:
     y = blocks.details_and_parties(pdf, spec, y)
     y = blocks.items_table(pdf, spec, y)
     y = blocks.totals(pdf, spec, y)
+    if spec.extras.get("stub"):
+        y = blocks.stub(pdf, spec, y)
     blocks.footer_lines(pdf, spec)
     return pdf
 
