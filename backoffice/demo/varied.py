@@ -297,7 +297,7 @@ def truth(spec: Spec) -> dict:
         "grand_total": amount(spec.total),
         "amount_due": amount(spec.amount_due) if spec.extras["due_amount"] else None,
         "seller_name": spec.seller[0],
-        "buyer_name": spec.buyer[0],
+        "buyer_name": spec.extras.get("buyer_name", spec.buyer[0]),
         "seller_vat_id": spec.vat_id,
         "iban": spec.iban,
         "order_reference": spec.order,
@@ -358,6 +358,8 @@ def render(spec: Spec) -> FPDF:
     y = blocks.items_table(pdf, spec, y)
     y = varied_bills.draw(pdf, spec, y)
     y = blocks.totals(pdf, spec, y)
+    if spec.extras.get("stub"):
+        y = blocks.stub(pdf, spec, y)
     blocks.footer_lines(pdf, spec)
     return pdf
 

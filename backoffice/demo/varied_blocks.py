@@ -30,7 +30,7 @@ def letterhead(pdf: _Page, spec: Spec) -> float:
     size = spec.extras["seller_size"]
     x, align = (110, "R") if spec.extras["seller_right"] else (20, "L")
     brand = spec.extras["brand"]  # a marketplace or portal heads the page; the seller is labelled below
-    pdf.put(x, 14, brand or spec.seller[0], size, "B", 82 if align == "R" else 0, align)
+    pdf.put(x, 14, brand or spec.extras.get("logo") or spec.seller[0], size, "B", 82 if align == "R" else 0, align)
     y = 14 + size * 0.45 + 2
     tagline = spec.extras.get("tagline")
     if tagline and not brand:  # a slogan under the name, in the letterhead's size or a little smaller
@@ -219,6 +219,32 @@ def _total_rows(pdf: _Page, spec: Spec, y: float) -> float:
     return y + 10 + len(rows) * 5.5
 
 
+STUB_NOTES = [
+    "Please return this part with your payment",
+    "Bitte abtrennen und mit der Zahlung zurücksenden",
+    "Coupon à joindre à votre règlement",
+    "Remittance slip",
+    "Talón de pago",
+]
+
+
+def stub(pdf: _Page, spec: Spec, y: float) -> float:
+    """A payment slip near the foot of the page (utility bills, US invoices): the buyer's name and
+    address again, the account number and the amount to pay. Only where the page has room."""
+    if y > 215:
+        return y
+    top = max(y + 6, 226)
+    pdf.line(20, top, 192, top)
+    pdf.put(20, top + 2, STUB_NOTES[len(spec.number) % len(STUB_NOTES)], 7)
+    lines = [line for line in spec.buyer if "@" not in line][:4]
+    for number, line in enumerate(lines):
+        pdf.put(20, top + 8 + number * 4.5, line, 8.5)
+    pdf.put(120, top + 8, f"{_label(spec, 'customer_no')} {spec.customer_no}", 8)
+    if spec.extras["due_amount"]:
+        pdf.put(120, top + 13, f"{_label(spec, 'due_amount')} {money(spec, spec.amount_due)}", 8)
+    return top + 10 + len(lines) * 4.5
+
+
 def _tagline_size(spec: Spec, size: float) -> float:
     """A slogan's size: between the body text's and the name's, fixed by the document."""
     return max(8.0, size * (0.5 + 0.1 * (len(spec.number) % 4)))
@@ -231,6 +257,8 @@ def footer_lines(pdf: _Page, spec: Spec) -> None:
     if spec.extras.get("footer_name", True) or not spec.extras.get("letterhead_address", True):
         pdf.put(20, 276, f"{spec.seller[1]}, {spec.seller[2]}", 7)
     pdf.put(90, 272, f"{spec.words['vat']}{spec.colon or ':'} {spec.vat_id}", 7)
+    if spec.extras.get("web"):  # the seller's web domain or mail address
+        pdf.put(150, 272, spec.extras["web"], 7)
     if spec.iban:  # labelled, or in a sentence
         pdf.put(
             90,

@@ -58,6 +58,52 @@ TERMS = {
 }
 
 
+# Headings over a party block that the label vocabulary may not know: the block's place and the
+# name's shape have to tell whose it is.
+UNKNOWN_HEADINGS = {
+    "buyer": [
+        "Destinataire",
+        "Solgt til",
+        "Sr.(s)",
+        "Adressat",
+        "Ship & Bill",
+        "Account holder",
+        "Customer name",
+        "Nome",
+        "Ordered by",
+        "Deliver & invoice",
+    ],
+    "seller": ["Émetteur", "Prestataire", "Energy service provider", "Your supplier", "Issuer", "Afsender"],
+}
+# Lines of a buyer's block that are no name: a tax status, a department, a contact.
+STATUS_LINES = [
+    "IVA Responsable Inscripto",
+    "VAT registered",
+    "Tax exempt",
+    "Accounts Payable",
+    "Buchhaltung",
+    "Service comptabilité",
+    "Non soggetto IVA",
+    "Consumidor Final",
+    "Private customer",
+]
+DEPARTMENTS = [
+    "Accounts Payable",
+    "Purchasing Department",
+    "Buchhaltung",
+    "Service comptabilité",
+    "Inkoop",
+    "Ufficio acquisti",
+    "Dpto. Compras",
+]
+
+
+def _domain(name: str) -> str:
+    """A web domain a company of ``name`` might print (``riversideprint``)."""
+    words = [w for w in name.replace("&", " ").split() if w.isalpha() and len(w) > 2][:2]
+    return "".join(w.lower() for w in words) or "example"
+
+
 def apply(spec: Spec) -> None:
     """Draw the traits of ``spec`` (training family only) into ``spec.extras`` and its parties."""
     side = random.Random(f"traits-{spec.number}-{spec.vat_id}")
@@ -88,3 +134,40 @@ def apply(spec: Spec) -> None:
         spec.extras["due_sentence"] = side.choice(DUE_SENTENCES[spec.lang])
     spec.extras["due_in_details"] = spec.extras["due_amount"] and side.random() < 0.3
     spec.extras["item_dates"] = side.random() < 0.2
+    _names(spec, random.Random(f"names-{spec.number}-{spec.vat_id}"))
+
+
+def _names(spec: Spec, side: random.Random) -> None:
+    """Party blocks as real invoices print them: a heading the vocabulary does not know, a
+    utility bill's "LAST, FIRST" account holder, a department or a tax status line in the
+    buyer's block, the seller's web domain and mail address, the buyer's mail address, the
+    seller's full name only in the footer under a short logo word, a payment slip that names
+    the buyer again."""
+    if side.random() < 0.25:
+        spec.words["buyer"] = side.choice(UNKNOWN_HEADINGS["buyer"])
+        if side.random() < 0.5:
+            spec.words["seller"] = side.choice(UNKNOWN_HEADINGS["seller"])
+    if side.random() < 0.07:  # a utility bill's account holder
+        person = side.choice(PEOPLE).split()
+        spec.buyer[0] = f"{person[-1]}, {' '.join(person[:-1])}".upper() if side.random() < 0.5 else " ".join(person)
+        spec.buyer[1:] = [line.upper() for line in spec.buyer[1:]]
+        spec.words["buyer"] = side.choice(["Account holder", "Customer name", "Customer", "Name"])
+    roll = side.random()
+    if roll < 0.08:
+        spec.buyer.insert(1, side.choice(STATUS_LINES))
+    elif roll < 0.14 and spec.parties != "labelled":  # the department first, the company under it
+        spec.extras["buyer_name"] = spec.buyer[0]
+        spec.buyer.insert(0, side.choice(DEPARTMENTS))
+    domain = _domain(spec.seller[0])
+    tld = {"en": "com", "de": "de", "fr": "fr", "nl": "nl", "es": "es", "it": "it", "pl": "pl", "cs": "cz"}
+    if side.random() < 0.45:
+        spec.extras["web"] = side.choice(
+            [f"www.{domain}.{tld.get(spec.lang, 'com')}", f"info@{domain}.{tld.get(spec.lang, 'com')}"]
+        )
+    if side.random() < 0.12 and spec.parties != "labelled":
+        spec.buyer.append(f"{side.choice(['billing', 'info', 'accounts'])}@{_domain(spec.buyer[0])}.com")
+    # a payment slip near the foot of the page that prints the buyer's name and address again
+    spec.extras["stub"] = len(spec.items) <= 6 and side.random() < 0.2
+    if side.random() < 0.06 and not spec.extras.get("brand"):  # a logo word heads the page; the name is in the footer
+        spec.extras["logo"] = "".join(w[0] for w in spec.seller[0].split() if w[0].isalpha()).upper()
+        spec.extras["footer_name"] = True

@@ -107,11 +107,13 @@ class Reader:
                 self._other_amounts(name, beside, found, score)
             rate = _RATE.search(" ".join(w.text for w in phrase.words[hit.start : hit.end])) if name == "tax_total" else None
             return Candidate(name, found[0], found[1], score, rate=_rate(rate[1]) if rate else None)
-        if not strong:
+        alone = hit.start == 0 and hit.end == len(phrase.words)
+        if not strong and not (KINDS[name] == "name" and alone):
             return None
         label = phrase.words[hit.start : hit.end]
         found = self._below(name, position, label[0].x0, label[-1].x1)
-        return Candidate(name, found[0], found[1], 0.8) if found else None
+        # a weak party heading alone on its line ("To:", "From") heads a block: its first line
+        return Candidate(name, found[0], found[1], 0.8 if strong else 0.7) if found else None
 
     def _other_amounts(self, name: str, phrases: list[Phrase], taken: Value, score: float) -> None:
         """A label followed by several amounts (``19% MwSt.: 376,37  71,51  447,88``, a row under

@@ -27,7 +27,7 @@ LEGAL = re.compile(r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|Gm
 _DOMAIN = re.compile(r"(?<![\w.])[a-z0-9][a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,6}(?![\w.])")  # enbridgegas.com
 _HEADS = re.compile(r"\s*[/|·•]\s*|\s+[-–&]\s+")
 _SEPARATOR = re.compile(r"\s+[-–]\s+|\s*[·|•●]\s*|,\s+")
-_POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}-)?\d{4,5}\b")
+_POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}-)?\d{4,6}\b")  # 10115, D-10115, an Indian PIN 416416
 _TITLE_NUMBER = re.compile(
     r"(?:handels)?(?:rechnung|invoice|facture|factuur|factura|gutschrift|credit note|avoir)(?![^\W\d_])\s*(?:\(\d+\)\s*)?"
     r"(?:nr\.?|no\.?|n[°º]\.?|number|nummer|#)?\s*:?\s*(?P<id>[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*)"
@@ -56,6 +56,8 @@ def plausible_name(text: str) -> bool:
     tokens = text.split()
     if len(tokens) >= 4 and sum(len(t) == 1 for t in tokens) >= 0.75 * len(tokens):
         return False  # a letter-spaced title (W A R E N R E C H N U N G)
+    if len(tokens) > 1 and TITLE.fullmatch(labels.clean(tokens[-1])) and labels.match(" ".join(tokens[:-1])):
+        return False  # a label and a title: "Buyer Receipt", "Customer Invoice"
     return parse_date(text) is None and parse_amount(text) is None
 
 
@@ -77,8 +79,8 @@ def seller_from_letterhead(lines: list[Line], hits: dict[int, list[Hit]], height
             letters = sum(ch.isalpha() for ch in text)
             if _starts_with_label(hits[line.index], index) or letters < 3 or text in avoid:
                 continue
-            if labels.match(text) is not None:  # a label alone ("Buyer") heads no letter
-                continue
+            if labels.match(text) is not None or labels.match(_trimmed_text(phrase)) is not None:
+                continue  # a label alone ("Buyer", "Buyer Receipt") heads no letter
             if TITLE.fullmatch(labels.clean(text)) or "@" in text or "www." in text.lower() or "http" in text.lower():
                 continue
             if sum(ch.isdigit() for ch in text) > letters / 2:
@@ -90,14 +92,24 @@ def seller_from_letterhead(lines: list[Line], hits: dict[int, list[Hit]], height
                 best = (key, phrase)
     if best is None:
         return None
-    phrase = best[1]
+    words = _trimmed(best[1])
+    return Candidate("seller_name", " ".join(w.text for w in words).strip(" ,"), words, 0.6, "pattern")
+
+
+def _trimmed(phrase: Phrase) -> list[Word]:
+    """The words of a letterhead's name: up to a separator after its legal form, without a title
+    after it ("ACME Ltd Invoice") or a template's "Logo" placeholder before it."""
     cut = _SEPARATOR.search(phrase.text)
     words = phrase.words_in(0, cut.start() if cut and LEGAL.search(phrase.text[: cut.start()]) else len(phrase.text))
     while len(words) > 1 and TITLE.fullmatch(labels.clean(words[-1].text)):
         words = words[:-1]
     if len(words) > 1 and words[0].text.lower() == "logo":  # a template's placeholder for the logo
         words = words[1:]
-    return Candidate("seller_name", " ".join(w.text for w in words).strip(" ,"), words, 0.6, "pattern")
+    return words
+
+
+def _trimmed_text(phrase: Phrase) -> str:
+    return " ".join(w.text for w in _trimmed(phrase))
 
 
 def legal_name(phrase: Phrase) -> list[Word] | None:
@@ -105,7 +117,12 @@ def legal_name(phrase: Phrase) -> list[Word] | None:
     (``Microsoft Ireland Operations Ltd, One Microsoft Place, Dublin``), as footers print it."""
     cut = _SEPARATOR.search(phrase.text)
     head = phrase.text[: cut.start()] if cut else phrase.text
-    if not LEGAL.search(head) or not plausible_name(head.strip(" ,")):
+    forms = list(LEGAL.finditer(head))
+    if forms:  # "Fournisseur F SARL au capital de 50 000 EUR": the name ends with its legal form
+        rest = head[forms[-1].end() :].split()
+        if rest and (rest[0][:1].islower() or any(ch.isdigit() for ch in "".join(rest))):
+            head = head[: forms[-1].end()]
+    if not forms or not plausible_name(head.strip(" ,")):
         return None
     return phrase.words_in(0, len(head))
 

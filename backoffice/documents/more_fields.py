@@ -388,6 +388,8 @@ def _address_below(name: Field | None, lines: list[Line]) -> Field | None:
     taken: list[Word] = []
     parts: list[str] = []
     bottom, height = lines[start].bottom, max(lines[start].bottom - lines[start].top, 6.0)
+    if start + 1 < len(lines):  # a name in large type over an address in body type: the body's gaps
+        height = max(min(height, lines[start + 1].bottom - lines[start + 1].top), 6.0)
     for line in lines[start + 1 : start + 6]:
         if line.page != name.page or line.top - bottom > 1.8 * height:
             break

@@ -18,7 +18,7 @@ from decimal import Decimal
 from statistics import median
 from typing import TYPE_CHECKING
 
-from backoffice.documents import letterhead
+from backoffice.documents import letterhead, names
 from backoffice.documents.candidates import Candidate
 from backoffice.documents.labels import Hit
 from backoffice.documents.normalise import find_date, format_amount, parse_amount, parse_date
@@ -108,6 +108,20 @@ NAMES = (
         "named_elsewhere",
         "party_label_above",
         "word_conf",
+        # what a name candidate looks like and where its block sits (-1 for other fields)
+        "name_street",
+        "name_postcode",
+        "name_address_signs",
+        "name_boilerplate",
+        "name_label_share",
+        "name_person",
+        "name_in_domain",
+        "name_heading_above",
+        "name_left_colon",
+        "name_row_mate_party",
+        "name_printed",
+        "name_block_lines",
+        "name_block_address",
     ]
     # ---- values: dates, amounts, numbers (appended; names' features go in their own block)
     + [
@@ -151,6 +165,10 @@ class Context:
         self.footer = letterhead.footer_text(self.lines, self.height)
         self.values: dict[tuple, list[float]] = {}
         self.paid = any(_SETTLED.fullmatch(p.text) for line in self.lines for p in line.phrases)
+        self.domains = names.domains([line.text for line in self.lines])
+        self.printed: Counter[str] = Counter(
+            " ".join(phrase.text.lower().strip(" ,").split()) for line in self.lines for phrase in line.phrases
+        )
 
     def finish(self, found: dict[str, list[Candidate]]) -> None:
         values = sorted(
@@ -367,7 +385,105 @@ def _common(context: Context, kind: str, candidate: Candidate) -> tuple[list[flo
     else:
         tail += [-1.0, 0.0, 0.0, 0.0]
     tail.append(min(w.conf for w in candidate.words))  # 1 on a text layer; OCR's own certainty on a scan
+    tail += _name_features(context, candidate, place) if kind == "name" and place is not None else _NO_NAME
     return head, tail
+
+
+_NO_NAME = [-1.0] * 13
+
+
+def _name_features(context: Context, candidate: Candidate, place: tuple) -> list[float]:
+    """name_street ... name_block_address: the value's shape (address, boilerplate, label, person,
+    web domain) and its block (a short heading over it, an unknown ``Label:`` left of it, the party
+    a label names over a block beside it on its line, how often it is printed, the block's lines)."""
+    value = candidate.value
+    line, phrase = place
+    below, address = _block_below(context, line, phrase)
+    return [
+        float(names.street(value)),
+        float(names.postcode(value)),
+        float(names.address_signs(value)),
+        float(names.boilerplate(value)),
+        names.label_share(value),
+        names.person_shape(value),
+        names.in_domain(value, context.domains),
+        _heading_above(context, line, phrase),
+        _left_colon(line, phrase),
+        _row_mate_party(context, line, phrase),
+        float(context.printed.get(" ".join(value.lower().split()), 0)),
+        float(below),
+        float(address),
+    ]
+
+
+def _aligned_above(context: Context, line, phrase):
+    """The phrase right above ``phrase`` with the same left edge (its block's line above), or None."""
+    position = context.position[line.index]
+    for other in reversed(context.lines[max(0, position - 3) : position]):
+        if other.page != line.page or line.top - other.bottom > 2.5 * max(phrase.bottom - phrase.top, 6):
+            return None
+        match = next((p for p in other.phrases if abs(p.x0 - phrase.x0) <= 6), None)
+        if match is not None:
+            return match
+    return None
+
+
+def _heading_above(context: Context, line, phrase) -> float:
+    """2 when the line above ``phrase`` in its block is a short heading ending with a colon
+    (``Solgt til:``, ``Sr.(s):``), 1 when it is a short heading of letters (``Destinataire``,
+    ``CUSTOMER NAME``), else 0: the first line under a heading, as a party's name is."""
+    above = _aligned_above(context, line, phrase)
+    if above is None or _block_row(context, line, phrase) != 1:
+        return 0.0  # no line above, or the line above is itself a line of the block
+    text = above.text.strip()
+    words = text.split()
+    if not words or len(words) > 4 or sum(ch.isdigit() for ch in text) > 2:
+        if words and words[0].endswith(":") and len(words) <= 3:  # "Fakturer: 7402956928"
+            return 2.0
+        return 0.0
+    if text.endswith(":") or any(w.endswith(":") for w in words):
+        return 2.0
+    return 1.0 if not names.address_signs(text) and not letterhead.LEGAL.search(text) else 0.0
+
+
+def _left_colon(line, phrase) -> float:
+    """1 when the phrase just left of ``phrase`` on its line is a short label ending with a
+    colon the vocabulary may not know (``Sr.(s):  Joao Da Silva``)."""
+    before = [p for p in line.phrases if p.x1 <= phrase.x0 + 1]
+    if not before:
+        return 0.0
+    left = before[-1].text.strip()
+    return float(left.endswith(":") and len(left.split()) <= 3 and phrase.x0 - before[-1].x1 < 150)
+
+
+def _row_mate_party(context: Context, line, phrase) -> float:
+    """The party a label names over another block on ``phrase``'s line: -1 when a block beside
+    it is the seller's ("Provider | Purchaser" with one heading unknown), 1 when the buyer's."""
+    found = 0.0
+    for other in line.phrases:
+        if other is phrase or abs(other.x0 - phrase.x0) < 40:
+            continue
+        party = _party_label_above(context, line, other)
+        if party:
+            found = party
+    return found
+
+
+def _block_below(context: Context, line, phrase) -> tuple[int, int]:
+    """How many lines stand under ``phrase`` in its block (same left edge), and how many of them
+    read like an address."""
+    position = context.position[line.index]
+    count, address, bottom = 0, 0, line.bottom
+    for other in context.lines[position + 1 : position + 8]:
+        if other.page != line.page or other.top - bottom > 2.5 * max(phrase.bottom - phrase.top, 6):
+            break
+        match = next((p for p in other.phrases if abs(p.x0 - phrase.x0) <= 6), None)
+        if match is None:
+            continue
+        count += 1
+        address += names.address_signs(match.text) > 0
+        bottom = other.bottom
+    return count, address
 
 
 def _block_row(context: Context, line, phrase) -> int:

@@ -23,7 +23,7 @@ _METHODS = {"shape": "pattern", "letterhead": "pattern", "address": "pattern"}
 # invoices lack need the ranker to lean towards their presence.
 MIN_SCORE = 0.1
 MIN_SCORE_OPTIONAL = 0.5
-MIN_SCORE_NAME = 0.01  # every invoice names both parties: the likeliest phrase is given, however unsure
+MIN_SCORE_NAME = 0.0  # every invoice names both parties: the likeliest phrase is given, however unsure
 MIN_SUM_SCORE = 0.05  # a total this unlikely does not take part in net + tax = total
 MIN_SCORE_TOTAL = 0.02  # a total printed but not adding up is still given (with a warning, never sure)
 OPTIONAL = frozenset({"order_reference", "due_date", "amount_due", "seller_vat_id", "iban"})

@@ -43,3 +43,109 @@ def test_address_lines_read_as_addresses_and_names_do_not():
         assert letterhead.address_like(line), line
     for name in ("Kitchener Utilities", "Scrooge McDuck", "Orange Demo Inc."):
         assert not letterhead.address_like(name), name
+
+
+def test_address_lines_of_many_countries_read_as_such_and_names_do_not():
+    from backoffice.documents import names
+
+    for line in (
+        "Kitchener ON N2G 4R6",
+        "13 LE PEREY - Saint Jacut du Mene",
+        "São Vicente / SP",
+        "Workafella Business Centre 150/1, Infantry Road",
+        "Hammerstads gate 32",
+        "ul. Długa 8",
+        "1012 AB Amsterdam",
+        "00-950 Warszawa",
+        "110 00 Praha 1",
+        "Rua Adolfo Cavalcanti, 686",
+    ):
+        assert names.address_signs(line) > 0, line
+    for name in ("KERMENE", "Snill Design", "Bento e Silvana Doces e Salgados Ltda", "Test Business"):
+        assert names.address_signs(name) == 0, name
+
+
+def test_boilerplate_labels_and_person_names_are_told_apart():
+    from backoffice.documents import names
+
+    assert names.boilerplate("IVA Responsable Inscripto") >= 2
+    assert names.boilerplate("Fournisseur F SARL au capital de 50 000 EUR")
+    assert names.boilerplate("Joao Da Silva") == 0
+    assert names.label_share("Buyer") == 1.0 and names.label_share("Due Date see last page") > 0
+    assert names.label_share("Gyro Gearloose") == 0.0
+    for person in ("Ryan Fobel", "Joao Da Silva", "SCROOGE MCDUCK", "FOBEL, RYAN RICHARD"):
+        assert names.person_shape(person) == 1.0, person
+    for other in ("Becker Design GmbH", "Invoice Total", "442 Jones Ave", "Ryan"):
+        assert names.person_shape(other) == 0.0, other
+
+
+def test_a_web_or_mail_domain_names_its_company():
+    from backoffice.documents import names
+
+    found = names.domains(
+        ["admin@slicedinvoices.com", "Visit enbridgegas.com/capandtrade.", "http://www.kwhydro.on.ca"]
+    )
+    assert {"slicedinvoices", "enbridgegas", "kwhydro"} <= found
+    assert names.in_domain("DEMO - Sliced Invoices", found) == 1.0
+    assert names.in_domain("Enbridge Gas Distribution Inc.", found) == 1.0
+    assert names.in_domain("KITCHENER-WILMOT HYDRO INC", found) == 0.5
+    assert names.in_domain("Test Business", found) == 0.0
+
+
+def test_a_label_with_a_title_after_it_heads_no_letterhead():
+    from backoffice.documents.layout import lines_of
+
+    words = [
+        Word("Buyer", 260, 12, 300, 24, 1, 14.0),
+        Word("Receipt", 305, 12, 360, 24, 1, 14.0),
+        Word("IAA", 40, 40, 70, 48, 1, 9.0),
+        Word("Two", 40, 52, 60, 60, 1, 9.0),
+        Word("Westbrook", 64, 52, 120, 60, 1, 9.0),
+        Word("Street", 124, 52, 160, 60, 1, 9.0),
+        Word("12", 164, 52, 176, 60, 1, 9.0),
+    ]
+    lines = lines_of(words)
+    guess = letterhead.seller_from_letterhead(lines, {line.index: [] for line in lines}, 842.0, set())
+    assert guess is None or guess.value != "Buyer"
+
+
+def test_a_footer_name_ends_with_its_legal_form_before_boilerplate():
+    words = letterhead.legal_name(_phrase("Fournisseur F SARL au capital de 50 000 EUR"))
+    assert words is not None and " ".join(w.text for w in words) == "Fournisseur F SARL"
+    words = letterhead.legal_name(_phrase("Becker Bau GmbH & Co. KG"))
+    assert words is not None and " ".join(w.text for w in words) == "Becker Bau GmbH & Co. KG"
+
+
+def _page(rows: list[tuple[float, float, str]]) -> list[Word]:
+    words = []
+    for x, top, text in rows:
+        for token in text.split():
+            words.append(Word(token, x, top, x + 6 * len(token), top + 9, 1, 9.0))
+            x += 6 * len(token) + 3
+    return words
+
+
+def test_a_weak_party_heading_alone_on_its_line_proposes_the_line_under_it():
+    from backoffice.documents.invoice import Reader
+    from backoffice.documents.pdf import PdfText
+
+    page = _page(
+        [
+            (40, 100, "From:"),
+            (40, 112, "DEMO - Sliced Invoices"),
+            (40, 124, "123 Somewhere Street"),
+            (40, 200, "To:"),
+            (40, 212, "Test Business"),
+            (40, 224, "Melbourne, VIC 3000"),
+        ]
+    )
+    reader = Reader(PdfText(source="t.pdf", page_count=1, pages=[page], sizes=[(595.0, 842.0)]))
+    found = reader.label_candidates(skip=set())
+    assert [c.value for c in found["buyer_name"]] == ["Test Business"]
+    assert [c.value for c in found["seller_name"]] == ["DEMO - Sliced Invoices"]
+    assert all(c.score < 0.8 for c in found["buyer_name"])  # weaker than under a strong label
+
+
+def test_a_label_and_a_title_are_no_name():
+    assert not letterhead.plausible_name("Buyer Receipt")
+    assert letterhead.plausible_name("Receipt Bank Ltd")

@@ -223,3 +223,24 @@ def test_terms_without_a_date_print_no_due_date(tmp_path):
         if truth["due_date"] is None:
             assert not any(s in text for s in ("due on", "pay before", "amount by")), path.name
     assert any(t["due_date"] is None for _, t in written) and any(t["due_date"] for _, t in written)
+
+
+def test_training_documents_show_party_blocks_as_real_invoices_print_them():
+    """Headings the vocabulary does not know, "LAST, FIRST" account holders, a department over the
+    buyer's name, tax status lines, web and mail domains, a logo word heading the page."""
+    rng = random.Random(5)
+    specs = [varied.make_spec(rng, varied.TRAINING) for _ in range(400)]
+    unknown = set(varied_traits.UNKNOWN_HEADINGS["buyer"])
+    seen = {
+        "unknown_heading": any(s.words["buyer"] in unknown for s in specs),
+        "last_first": any("," in s.buyer[0] and s.buyer[0].isupper() for s in specs),
+        "department": any(s.extras.get("buyer_name") and s.buyer[1] == s.extras["buyer_name"] for s in specs),
+        "status": any(len(s.buyer) > 1 and s.buyer[1] in varied_traits.STATUS_LINES for s in specs),
+        "web": any(s.extras.get("web") for s in specs),
+        "buyer_mail": any("@" in s.buyer[-1] for s in specs),
+        "logo": any(s.extras.get("logo") for s in specs),
+        "stub": any(s.extras.get("stub") for s in specs),
+    }
+    assert all(seen.values()), seen
+    department = next(s for s in specs if s.extras.get("buyer_name"))
+    assert varied.truth(department)["buyer_name"] == department.buyer[1]  # the company, not its department

@@ -1,0 +1,140 @@
+"""What a phrase proposed as a party's name looks like: a line of a postal address, a label or a
+piece of legal or tax boilerplate, a person's name, the name a web or mail domain on the page
+spells. Numbers for the field ranker (:mod:`backoffice.documents.ranker.features`), shapes only:
+no list of known companies or people.
+"""
+
+from __future__ import annotations
+
+import re
+
+from backoffice.documents import labels
+from backoffice.documents.letterhead import LEGAL
+
+# Street words of the 13 languages and a few more (abbreviated or not), as a word of their own
+# or ending a compound ("Hauptstraße", "Storgatan", "Hammerstads gate").
+_STREET = re.compile(
+    r"\b(?:street|st|road|rd|avenue|ave|av|drive|dr|lane|ln|blvd|boulevard|way|court|ct|place|pl|square|sq|"
+    r"highway|hwy|parkway|pkwy|terrace|crescent|close|suite|ste|floor|fl|unit|building|bldg|po box|p\.?o\.? box|"
+    r"stra(?:ß|ss)e|str|weg|platz|gasse|allee|ring|damm|ufer|chaussee|postfach|"
+    r"rue|avenue|chemin|impasse|allée|quai|cours|route|lieu[- ]dit|zac|zi|bp|cedex|"
+    r"straat|laan|plein|gracht|kade|singel|dijk|postbus|"
+    r"calle|c/|avenida|avda|paseo|plaza|camino|carretera|ctra|apartado|"
+    r"via|viale|piazza|corso|vicolo|località|"
+    r"rua|travessa|largo|praça|estrada|rodovia|alameda|bairro|vila|"
+    r"ulica|ul|aleja|al|osiedle|os|plac|"
+    r"ulice|nám|náměstí|třída|"
+    r"gatan|gata|vägen|väg|torget|box|gate|veien|vei|vej|gade|allé|plads|katu|tie|polku|kuja|"
+    r"road no|sector|nagar|marg|chowk|colony|complex|centre|center|plot|near|opp)\b\.?"
+    r"|[^\W\d_]{3,}(?:stra(?:ß|ss)e|str\.|weg|gasse|platz|gatan|vägen|veien|gade|vej|katu|tie|straat|laan)\b",
+    re.IGNORECASE,
+)
+_POSTCODE = re.compile(
+    r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"  # US: WA 98101
+    r"|\b[A-CEGHJ-NPR-TVXY]\d[A-CEGHJ-NPR-TV-Z]\s?\d[A-CEGHJ-NPR-TV-Z]\d\b"  # CA: N2G 4R6
+    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"  # UK: S1 1RT
+    r"|\b\d{4}\s?[A-Z]{2}\b"  # NL: 1012 AB
+    r"|\b\d{2}-\d{3}\b|\b\d{4}-\d{3}\b|\b\d{5}-\d{3}\b"  # PL 00-950, PT 1000-001, BR 01310-100
+    r"|\b\d{3}\s\d{2}\b"  # CZ, SE: 110 00, 114 55
+    r"|\b(?:[A-Z]{1,2}-)?\d{4,6}\b"  # DE, FR, IT, ES, DK, NO, IN ...: 10115, D-10115, 560001
+    r"|\s/\s?[A-Z]{2}$"  # BR: São Vicente / SP
+)
+_HOUSE = re.compile(r"^\d{1,5}[a-zA-Z]?\b|\b\d{1,5}[a-zA-Z]?$|\d+/\d+")  # a house number first or last, 150/1
+# Phrases of legal and tax boilerplate, notes and headings that are never a party's name:
+# a tax status ("IVA Responsable Inscripto"), share capital, registers, "see last page".
+_BOILERPLATE = re.compile(
+    r"\b(?:responsable|inscripto|monotributo|exento|consumidor final|optante|simples nacional|regime|régime|"
+    r"capital|registered|registration|register|handelsregister|amtsgericht|registergericht|sitz|geschäftsführer|"
+    r"rcs|siret|siren|naf|ape|kvk|btw|tva|iva|vat|gst|hst|mwst|ust|moms|alv|dph|nip|cnpj|cpf|cuit|abn|"
+    r"tax|taxes|invoice|rechnung|facture|factura|fattura|faktura|fatura|lasku|page|seite|see|siehe|voir|"
+    r"(?:utility|electricity|energy|gas|water|phone|final|interim|monthly) bill|receipt|statement|quittung|recibo|"
+    r"ricevuta|reçu|kvittering|kvitto|bank|banco|banque|banca|bankverbindung|"
+    r"total|balance|amount|payment|paid|due|summary|description|thank|thanks|merci|danke|gracias|obrigado|"
+    r"original|duplicate|copy|copia|kopie|"
+    r"account|customer care|emergency|contact|phone|telephone|tel|fax|email|e-mail|website|web|office hours)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?")
+_DOMAIN = re.compile(r"(?:@|https?://)?(?:www\.)?([a-z0-9][a-z0-9-]{2,})\.(?:[a-z0-9-]+\.)*[a-z]{2,6}\b")
+
+
+def street(text: str) -> bool:
+    """Whether ``text`` names a street, a box, a floor or a building, in one of many languages."""
+    return bool(_STREET.search(text))
+
+
+def postcode(text: str) -> bool:
+    """Whether ``text`` holds a postcode of one of many countries' shapes (with a town or a region)."""
+    return bool(_POSTCODE.search(text))
+
+
+def address_signs(text: str) -> int:
+    """How many signs of a postal address line ``text`` shows: a street word, a postcode, a house
+    number, digits with a comma or a slash (``Workafella Business Centre 150/1, Infantry Road``)."""
+    digits = any(ch.isdigit() for ch in text)
+    return (
+        int(street(text))
+        + int(postcode(text))
+        + int(bool(_HOUSE.search(text)))
+        + int(digits and ("," in text or "/" in text))
+    )
+
+
+def boilerplate(text: str) -> int:
+    """How many words of legal or tax boilerplate, document headings and notes ``text`` holds."""
+    return len(_BOILERPLATE.findall(text))
+
+
+def label_share(text: str) -> float:
+    """The share of ``text``'s words that are part of a printed label (``Buyer``, ``Due date see
+    last page``, ``Service Address``): runs of up to three words the label vocabulary knows."""
+    words = text.split()
+    if not words:
+        return 0.0
+    covered = [False] * len(words)
+    for size in (3, 2, 1):
+        for start in range(len(words) - size + 1):
+            if not any(covered[start : start + size]) and labels.match(" ".join(words[start : start + size])):
+                covered[start : start + size] = [True] * size
+    return sum(covered) / len(words)
+
+
+def person_shape(text: str) -> float:
+    """1 when ``text`` is shaped like a person's name: two to four words of letters, each
+    capitalised (``Ryan Fobel``, ``Joao Da Silva``, ``SCROOGE MCDUCK``) or ``LAST, FIRST``;
+    0.5 for a title before it (``Mr John Smith``, ``Sr. Pérez``); 0 otherwise."""
+    if LEGAL.search(text) or any(ch.isdigit() for ch in text) or boilerplate(text):
+        return 0.0
+    body = text.replace(",", " ") if text.count(",") == 1 else text
+    tokens = body.split()
+    if not 2 <= len(tokens) <= 4 or not all(_WORD.fullmatch(t) for t in tokens):
+        return 0.0
+    titled = tokens[0].lower().rstrip(".") in ("mr", "mrs", "ms", "dr", "herr", "frau", "m", "mme", "sr", "sra", "sig")
+    small = ("da", "de", "do", "dos", "das", "van", "von", "der", "den", "del", "la", "le", "di", "du", "y", "e")
+    if not all(t[0].isupper() or t.lower() in small for t in tokens):
+        return 0.0
+    return 0.5 if titled else 1.0
+
+
+def domains(texts: list[str]) -> set[str]:
+    """The names of the web and mail domains printed (``slicedinvoices`` of admin@slicedinvoices.com)."""
+    found: set[str] = set()
+    for text in texts:
+        lower = text.lower()
+        if "@" not in lower and "www." not in lower and "http" not in lower and ".com" not in lower:
+            continue
+        found.update(m[1] for m in _DOMAIN.finditer(lower) if m[1] not in ("www", "mail", "gmail", "yahoo", "hotmail"))
+    return found
+
+
+def in_domain(name: str, found: set[str]) -> float:
+    """1 when a web or mail domain spells ``name`` (``Sliced Invoices``: slicedinvoices.com;
+    ``Enbridge Gas``: enbridgegas.com), 0.5 when it holds one of its distinctive words
+    (``Kitchener-Wilmot Hydro``: kwhydro.on.ca), else 0."""
+    if not found:
+        return 0.0
+    words = [w for w in re.findall(r"[^\W\d_]+", labels.fold(name.lower())) if not LEGAL.fullmatch(w.capitalize())]
+    joined = "".join(words)
+    if len(joined) >= 4 and any(joined in d or (len(d) >= 5 and d in joined) for d in found):
+        return 1.0
+    return 0.5 if any(len(w) >= 4 and any(w in d for d in found) for w in words) else 0.0
