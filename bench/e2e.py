@@ -12,8 +12,10 @@ every item is handled, the sample rules' duplicate check included (keys looked u
 queue's index). Prints documents/s (collect to last item), the CPU time spent per document by
 the runner's process and its workers together (steadier than documents/s on a shared machine)
 and by the runner's process alone (with workers: what it spends handing them the items),
-and the peak memory of the runner and its workers together (resident set sizes summed, sampled
-every 50 ms from /proc). Each configuration runs --runs
+and the peak memory of the runner and its workers together, sampled from /proc: their
+proportional set sizes summed (a page the fork server's children share counted once: what the
+family holds; the goal is on this; every 0.5 s) and, in brackets, their resident set sizes summed
+(each shared page counted in every process: an upper bound; every 50 ms). Each configuration runs --runs
 times, the configurations taking turns; the table shows the median (and the range) and, for
 worker processes, how many times the rate in the runner alone that is.
 
@@ -123,7 +125,7 @@ def run_once(template: Path, workers: int, count: int, rules: Path | None = ROOT
         config = load_config(base / "bots.yaml")
         store = SQLiteStore(config.workspace_path / "queue.db")
         runner = Runner(config, store, owner="bench", workers=workers)
-        memory, cpu = PeakMemory(), CpuTime()
+        memory, cpu = PeakMemory(pss=True), CpuTime()
         memory.start()
         cpu.start()
         start = time.perf_counter()
@@ -145,7 +147,8 @@ def run_once(template: Path, workers: int, count: int, rules: Path | None = ROOT
         collector.join()
         collected = found[0]
         elapsed = time.perf_counter() - start
-        peak = memory.stop()
+        memory.stop()
+        peak = (memory.peak_pss_kb / 1024, memory.peak_kb / 1024)
         seconds, runner_seconds = cpu.stop()
         counts = store.counts().get("invoices", {})
         runner.close()
@@ -178,7 +181,7 @@ def main() -> None:
         table = Table(title=f"{args.documents} invoice PDFs: folder inbox -> extraction -> rules -> SQL target "
                             f"({os.cpu_count()} cores), median of {args.runs} runs; peak memory: the largest")  # fmt: skip
         for column in ("workers", "documents/s (range)", "vs runner", "CPU ms/doc", "of it runner",
-                       "peak memory (MB)", "outcomes", "goal"):  # fmt: skip
+                       "peak memory, MB: PSS (RSS)", "outcomes", "goal"):  # fmt: skip
             table.add_column(column, justify="left" if column in ("workers", "outcomes", "goal") else "right")
         variants = []
         if args.rules in ("sample", "both"):
@@ -193,7 +196,8 @@ def main() -> None:
         single = {}
         for ((rules_name, _), workers), runs in measured.items():
             rates = [r[0] for r in runs]
-            rate, peak, cpu = statistics.median(rates), max(r[1] for r in runs), statistics.median(r[2] for r in runs)
+            rate, cpu = statistics.median(rates), statistics.median(r[2] for r in runs)
+            pss, rss = max(r[1][0] for r in runs), max(r[1][1] for r in runs)
             counts = runs[0][3]
             if workers == 0:
                 single[rules_name] = rate
@@ -202,7 +206,7 @@ def main() -> None:
             speedup = f"{rate / single[rules_name]:.2f}x" if workers and rules_name in single else ""
             own = statistics.median(r[4] for r in runs)
             table.add_row(label, f"{rate:,.1f} ({min(rates):,.1f}-{max(rates):,.1f})", speedup, f"{cpu:,.1f}",
-                          f"{own:,.1f}", f"{peak:,.0f}", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
+                          f"{own:,.1f}", f"{pss:,.0f} ({rss:,.0f})", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
                           goal)  # fmt: skip
         Console(width=160).print(table)
 
