@@ -143,9 +143,37 @@ def _words(data: dict, scale: float, number: int) -> list[Word]:
         # costs the whole word its confidence: an amount so marked is kept, without the mark.
         if not clean or conf < (MIN_RULED_CONFIDENCE if clean != text and _AMOUNT.fullmatch(clean) else MIN_CONFIDENCE):
             continue
-        words.append(Word(text=_iban(clean), x0=left / scale, top=top / scale, x1=(left + width) / scale,
-                          bottom=(top + height) / scale, page=number, size=height / scale, conf=conf / 100))
+        word = Word(text=_iban(clean), x0=left / scale, top=top / scale, x1=(left + width) / scale,
+                    bottom=(top + height) / scale, page=number, size=height / scale, conf=conf / 100)
+        words.append(word)
+    return _signs_joined(words)
+
+
+_SIGNS = {"°", "º"}  # a sign that belongs to the word before it ("N°", "nº")
+
+
+def _signs_joined(words: list[Word]) -> list[Word]:
+    """``words`` with each sign tesseract split off the word to its left put back on it
+    ("FACTURE N ° 052273" for "N° 052273": the label "facture n°" is not found in it). Tesseract
+    may give the sign before the words of its line, so the word is looked for by its place."""
+    for sign in [w for w in words if w.text in _SIGNS]:
+        before = [w for w in words if w is not sign and _sign_of(w, sign)]
+        if before:
+            word = min(before, key=lambda w: sign.x0 - w.x1)
+            words[words.index(word)] = _joined(word, sign)
+            words.remove(sign)
     return words
+
+
+def _sign_of(before: Word, sign: Word) -> bool:
+    """Whether ``sign`` stands just right of ``before``, on its line."""
+    height = before.bottom - before.top
+    return sign.top < before.bottom and sign.bottom > before.top and -0.2 * height <= sign.x0 - before.x1 < 0.5 * height
+
+
+def _joined(before: Word, sign: Word) -> Word:
+    return Word(text=before.text + sign.text, x0=before.x0, top=min(before.top, sign.top), x1=sign.x1,
+                bottom=before.bottom, page=before.page, size=before.size, conf=min(before.conf, sign.conf))
 
 
 _DIGIT_LOOKALIKES = str.maketrans("OoDQIlSZB", "001011528")

@@ -42,6 +42,7 @@ PAPER = 255
 HEAVY_NOISE = 10  # specks per letter above which a median filter is worth the thin strokes it erodes
 ORIENTATION_CONFIDENCE = 2.0  # tesseract's orientation confidence below which a page is left as it is
 RULE_INCHES = 0.4  # a straight run of ink this long is a rule: no letter's stroke is (a 20-pt dash is 0.15")
+DIVIDER_INCHES = 0.15  # a stroke this tall that ends on a rule divides a ruled row's cells (a 10-pt "l": 0.1")
 RULE_THICKNESS = 0.04  # inches: a rule is thinner than this (a 3-pt line); thicker bars (shading) stay
 
 
@@ -251,18 +252,43 @@ def remove_rules(grey: np.ndarray, dpi: float) -> np.ndarray:
     length = max(15, int(RULE_INCHES * dpi))
     thick = max(3, int(round(RULE_THICKNESS * dpi)) + 1)
     rules = np.zeros_like(ink)
+    found = []
     for run, across, edge in (((length, 1), (1, thick), (1, 3)), ((1, length), (thick, 1), (3, 1))):
-        lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, run))
-        bars = cv2.morphologyEx(lines, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, across))
+        runs = _runs(ink, run)
+        lines = cv2.subtract(runs, _runs(runs, across))
+        found.append(lines)
         # the line, and a pixel either side of it (its grey, anti-aliased edge)
-        rules = cv2.bitwise_or(
-            rules, cv2.dilate(cv2.subtract(lines, bars), cv2.getStructuringElement(cv2.MORPH_RECT, edge))
-        )
+        rules = cv2.bitwise_or(rules, cv2.dilate(lines, cv2.getStructuringElement(cv2.MORPH_RECT, edge)))
     if not rules.any():
         return grey
+    rules = cv2.bitwise_or(rules, _dividers(ink, found[0], dpi, thick))
     out = grey.copy()
     out[rules > 0] = PAPER
     return out
+
+
+def _runs(ink: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """The ink that a ``shape`` (width, height) rectangle fits in: runs at least that long."""
+    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, shape))
+
+
+def _dividers(ink: np.ndarray, horizontal: np.ndarray, dpi: float, thick: int) -> np.ndarray:
+    """The short vertical strokes between the cells of a ruled row (shorter than a rule, taller
+    than :data:`DIVIDER_INCHES`) that end on a horizontal rule, with their grey edges: left
+    standing, they are read as "|", "l" or "1" into the value beside them ("\\203.52" for
+    "293.52"). A letter's stem is shorter, or stands free of the rules."""
+    tall = max(9, int(DIVIDER_INCHES * dpi))
+    runs = _runs(ink, (1, tall))
+    strokes = cv2.subtract(runs, _runs(runs, (thick, 1)))
+    if not strokes.any():
+        return strokes
+    count, labels = cv2.connectedComponents(strokes, connectivity=8)
+    ends = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 5)))
+    touching = np.unique(labels[(ends > 0) & (labels > 0)])
+    if not len(touching):
+        return np.zeros_like(strokes)
+    dividers = np.isin(labels, touching).astype(np.uint8) * 255
+    return cv2.dilate(dividers, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
 
 
 def orientation(image: Image.Image) -> int:

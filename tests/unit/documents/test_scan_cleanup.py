@@ -206,3 +206,47 @@ def test_an_iban_whose_check_digits_ocr_read_as_letters_gets_them_back():
     assert ocr._iban("NLS8RABO0198723202") == "NL58RABO0198723202"  # the IBAN's own check holds
     assert ocr._iban("NLS9RABO0198723202") == "NLS9RABO0198723202"  # it does not: left as read
     assert ocr._iban("INVOICE12345678901") == "INVOICE12345678901"
+
+
+def ruled_row() -> Image.Image:
+    """One row of a ruled table at 200 dpi, a fifth of an inch high (too short for its cells'
+    dividers to be rules by their length), each value a pixel right of its cell's divider."""
+    image = Image.new("L", (1100, 400), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=31)
+    draw.rectangle((100, 150, 1000, 190), outline=0, width=3)
+    for x in (330, 560, 770):
+        draw.line((x, 150, x, 190), fill=0, width=3)
+    for x, text in ((106, "Total Pcs.:"), (333, "27"), (566, "Total Price:"), (773, "293.52")):
+        draw.text((x, 154), text, fill=0, font=font)
+    return image
+
+
+@needs_tesseract
+def test_rules_white_out_the_short_dividers_of_a_ruled_row(monkeypatch):
+    row = ruled_row()
+    cleaned = np.asarray(scan.clean(row, 200).image)
+    assert (cleaned[156:186, 768:772] > 200).all()  # the divider left of "293.52" is gone
+    assert (cleaned[156:186, 773:795] < 128).any()  # the "2" beside it is not
+    assert {"27", "293.52"} <= {w.text for w in read(row, 200)}
+    monkeypatch.setattr(scan, "_dividers", lambda ink, *args: np.zeros_like(ink))
+    assert not {"27", "293.52"} & {w.text for w in read(row, 200)}  # "\\27", "[293.52"
+
+
+def test_a_letters_stem_or_a_free_standing_bar_is_no_divider():
+    plain = np.asarray(page())
+    barred = plain.copy()
+    barred[600:640, 1000:1003] = 0  # a bar 0.2" high, on no rule
+    assert scan.remove_rules(barred, 200) is barred
+
+
+def test_a_sign_tesseract_split_off_its_word_is_put_back():
+    data = {  # tesseract gave the sign first, as it did on a French invoice
+        "text": ["°", "FACTURE", "N", "052273"],
+        "conf": [92, 93, 93, 94],
+        "left": [259, 86, 236, 284],
+        "top": [565, 565, 565, 562],
+        "width": [9, 140, 19, 89],
+        "height": [8, 20, 20, 20],
+    }
+    assert [w.text for w in ocr._words(data, 200 / 72, 1)] == ["FACTURE", "N°", "052273"]
