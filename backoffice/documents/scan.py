@@ -12,8 +12,10 @@ it is worth:
 ``borders``      white-out the dark scanner border and punch holes in the margins
 ``deskew``       straighten a tilted page (up to ±:data:`MAX_SKEW`°)
 ``rules``        white-out the thin straight lines of ruled tables and boxes: a word touching a
-                 cell's border is read as one blob with it and lost ("Date :" in a bordered cell);
-                 the page shown in the supervisor UI keeps them (:attr:`Page.shown`)
+                 cell's border is read as one blob with it and lost ("Date :" in a bordered cell),
+                 and the short dividers between a ruled row's cells, which end on those lines (read
+                 as "|" into the value beside them); the page shown in the supervisor UI keeps
+                 them (:attr:`Page.shown`)
 ``orientation``  turn a page lying on its side or upside down (0/90/180/270°): tesseract's
                  orientation detection costs as much as reading the page, so
                  :mod:`~backoffice.documents.ocr` runs it only when a first reading finds almost
