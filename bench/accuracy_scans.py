@@ -78,6 +78,17 @@ def key_rate(score: Score) -> tuple[int, int]:
     return right, sum(score.total(n) for n in accuracy.KEY_FIELDS)
 
 
+def _compared(mistakes: list[str], text: Score, label: str, names: list[str]) -> list[str]:
+    """The scan's mistakes, each marked as a key field or not and with how the text PDF did."""
+    out = []
+    for mistake in mistakes:
+        name = next((n for n in names if mistake.startswith(f"{label} {n}:")), "")
+        key = "*" if name in accuracy.KEY_FIELDS else " "
+        verdict = "text PDF right" if text.correct[name] else "text PDF wrong too"
+        out.append(f"{key} {mistake} [{verdict}]")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
@@ -86,13 +97,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=18)
     parser.add_argument("--mistakes", action="store_true", help="list every wrong or missed value on the scans")
     parser.add_argument("--only", action="append", help="only the sets whose name holds this (repeatable)")
+    parser.add_argument("--keep", type=Path, help="write the scans into this folder (kept) instead of a temporary one")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     text: dict[str, Score] = defaultdict(Score)
     scanned: dict[str, Score] = defaultdict(Score)
     seconds: dict[str, list[float]] = defaultdict(list)
     documents: dict[str, int] = defaultdict(int)
-    with tempfile.TemporaryDirectory(prefix="bench-scans-") as folder:
+    mistakes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="bench-scans-") as temporary:
+        folder = args.keep or Path(temporary)
+        folder.mkdir(parents=True, exist_ok=True)
         for number, (group, path, expected, names, scorer, already) in enumerate(cases(args.corpus)):
             if args.only and not any(part in group for part in args.only):
                 continue  # numbered all the same: a document keeps its seed
@@ -111,8 +126,10 @@ def main() -> None:
                 score.missed.update(n for n in names if expected.get(n) is not None)
                 scanned[group].add(score)
                 continue
+            text_score = score
             score, took = _score(target, names, f"{path.name} (scan)", scorer, expected)
             scanned[group].add(score)
+            mistakes.extend(_compared(score.mistakes, text_score, f"{path.name} (scan)", names))
             seconds[group].append(took)
     out = [
         (
@@ -142,9 +159,8 @@ def main() -> None:
             if text[group].total(name):
                 out.append(f"{group:34} {name:18} {text[group].rate(name):9.1%} {scanned[group].rate(name):9.1%}")
     if args.mistakes:
-        out.append("\nMistakes on the scans:")
-        for score in scanned.values():
-            out.extend("  " + m for m in score.mistakes if "(scan)" in m)
+        out.append("\nMistakes on the scans (* a key field; [text PDF right] or [text PDF wrong too]):")
+        out.extend("  " + m for m in mistakes)
     sys.stdout.write("\n".join(out) + "\n")
 
 

@@ -12,8 +12,10 @@ it is worth:
 ``borders``      white-out the dark scanner border and punch holes in the margins
 ``deskew``       straighten a tilted page (up to ±:data:`MAX_SKEW`°)
 ``rules``        white-out the thin straight lines of ruled tables and boxes: a word touching a
-                 cell's border is read as one blob with it and lost ("Date :" in a bordered cell);
-                 the page shown in the supervisor UI keeps them (:attr:`Page.shown`)
+                 cell's border is read as one blob with it and lost ("Date :" in a bordered cell),
+                 and the short dividers between a ruled row's cells, which end on those lines (read
+                 as "|" into the value beside them); the page shown in the supervisor UI keeps
+                 them (:attr:`Page.shown`)
 ``orientation``  turn a page lying on its side or upside down (0/90/180/270°): tesseract's
                  orientation detection costs as much as reading the page, so
                  :mod:`~backoffice.documents.ocr` runs it only when a first reading finds almost
@@ -39,9 +41,11 @@ TARGET_DPI = 200  # reads as well as 300 dpi at half the time (bench/ocr.py)
 MAX_SKEW = 10.0
 LETTER_POINTS = 7.0  # the median height of a letter's ink on an invoice, in points (a 9-10 pt font)
 PAPER = 255
+MAX_PAIRED = 4000  # lone dots beyond this many are not looked at in pairs (a colon's two dots)
 HEAVY_NOISE = 10  # specks per letter above which a median filter is worth the thin strokes it erodes
 ORIENTATION_CONFIDENCE = 2.0  # tesseract's orientation confidence below which a page is left as it is
 RULE_INCHES = 0.4  # a straight run of ink this long is a rule: no letter's stroke is (a 20-pt dash is 0.15")
+DIVIDER_INCHES = 0.15  # a stroke this tall that ends on a rule divides a ruled row's cells (a 10-pt "l": 0.1")
 RULE_THICKNESS = 0.04  # inches: a rule is thinner than this (a 3-pt line); thicker bars (shading) stay
 
 
@@ -210,11 +214,27 @@ def despeckle(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
     xs = np.clip(centroids[small, 0].astype(int), 0, grey.shape[1] - 1)
     ys = np.clip(centroids[small, 1].astype(int), 0, grey.shape[0] - 1)
     alone = small[near[ys, xs] == 0]
+    alone = alone[~_paired(centroids[alone], areas[alone], factor)]
     if not len(alone):
         return grey, False
     out = grey.copy()
     out[np.isin(labels, alone)] = PAPER
     return out, True
+
+
+def _paired(centres: np.ndarray, areas: np.ndarray, factor: float) -> np.ndarray:
+    """Which of the dots at ``centres`` (x, y) make a colon with another: two dots of about the
+    same size, not mere pixels, one right above the other as far apart as a colon's (4-18 pixels
+    at 200 dpi). A colon standing apart in its own column ("Bestellung  :  2013-471331") was
+    whited out, and its label read as a title. Scattered specks seldom line up so."""
+    if len(centres) < 2 or len(centres) > MAX_PAIRED:
+        return np.zeros(len(centres), dtype=bool)
+    dx = np.abs(centres[:, None, 0] - centres[None, :, 0])
+    dy = np.abs(centres[:, None, 1] - centres[None, :, 1])
+    big = areas >= max(4, int(6 * factor**2))
+    alike = np.maximum(areas[:, None], areas[None, :]) <= 2.5 * np.minimum(areas[:, None], areas[None, :])
+    near = (dx <= 2 * factor + 1) & (dy >= 4 * factor) & (dy <= 18 * factor) & alike & big[:, None] & big[None, :]
+    return near.any(axis=1)
 
 
 def remove_borders(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
@@ -251,18 +271,43 @@ def remove_rules(grey: np.ndarray, dpi: float) -> np.ndarray:
     length = max(15, int(RULE_INCHES * dpi))
     thick = max(3, int(round(RULE_THICKNESS * dpi)) + 1)
     rules = np.zeros_like(ink)
+    found = []
     for run, across, edge in (((length, 1), (1, thick), (1, 3)), ((1, length), (thick, 1), (3, 1))):
-        lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, run))
-        bars = cv2.morphologyEx(lines, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, across))
+        runs = _runs(ink, run)
+        lines = cv2.subtract(runs, _runs(runs, across))
+        found.append(lines)
         # the line, and a pixel either side of it (its grey, anti-aliased edge)
-        rules = cv2.bitwise_or(
-            rules, cv2.dilate(cv2.subtract(lines, bars), cv2.getStructuringElement(cv2.MORPH_RECT, edge))
-        )
+        rules = cv2.bitwise_or(rules, cv2.dilate(lines, cv2.getStructuringElement(cv2.MORPH_RECT, edge)))
     if not rules.any():
         return grey
+    rules = cv2.bitwise_or(rules, _dividers(ink, found[0], dpi, thick))
     out = grey.copy()
     out[rules > 0] = PAPER
     return out
+
+
+def _runs(ink: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """The ink that a ``shape`` (width, height) rectangle fits in: runs at least that long."""
+    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, shape))
+
+
+def _dividers(ink: np.ndarray, horizontal: np.ndarray, dpi: float, thick: int) -> np.ndarray:
+    """The short vertical strokes between the cells of a ruled row (shorter than a rule, taller
+    than :data:`DIVIDER_INCHES`) that end on a horizontal rule, with their grey edges: left
+    standing, they are read as "|", "l" or "1" into the value beside them ("\\203.52" for
+    "293.52"). A letter's stem is shorter, or stands free of the rules."""
+    tall = max(9, int(DIVIDER_INCHES * dpi))
+    runs = _runs(ink, (1, tall))
+    strokes = cv2.subtract(runs, _runs(runs, (thick, 1)))
+    if not strokes.any():
+        return strokes
+    count, labels = cv2.connectedComponents(strokes, connectivity=8)
+    ends = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 5)))
+    touching = np.unique(labels[(ends > 0) & (labels > 0)])
+    if not len(touching):
+        return np.zeros_like(strokes)
+    dividers = np.isin(labels, touching).astype(np.uint8) * 255
+    return cv2.dilate(dividers, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
 
 
 def orientation(image: Image.Image) -> int:

@@ -206,3 +206,106 @@ def test_an_iban_whose_check_digits_ocr_read_as_letters_gets_them_back():
     assert ocr._iban("NLS8RABO0198723202") == "NL58RABO0198723202"  # the IBAN's own check holds
     assert ocr._iban("NLS9RABO0198723202") == "NLS9RABO0198723202"  # it does not: left as read
     assert ocr._iban("INVOICE12345678901") == "INVOICE12345678901"
+
+
+def ruled_row() -> Image.Image:
+    """One row of a ruled table at 200 dpi, a fifth of an inch high (too short for its cells'
+    dividers to be rules by their length), each value a pixel right of its cell's divider."""
+    image = Image.new("L", (1100, 400), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=31)
+    draw.rectangle((100, 150, 1000, 190), outline=0, width=3)
+    for x in (330, 560, 770):
+        draw.line((x, 150, x, 190), fill=0, width=3)
+    for x, text in ((106, "Total Pcs.:"), (333, "27"), (566, "Total Price:"), (773, "293.52")):
+        draw.text((x, 154), text, fill=0, font=font)
+    return image
+
+
+@needs_tesseract
+def test_rules_white_out_the_short_dividers_of_a_ruled_row(monkeypatch):
+    row = ruled_row()
+    cleaned = np.asarray(scan.clean(row, 200).image)
+    assert (cleaned[156:186, 768:772] > 200).all()  # the divider left of "293.52" is gone
+    assert (cleaned[156:186, 773:795] < 128).any()  # the "2" beside it is not
+    assert {"27", "293.52"} <= {w.text for w in read(row, 200)}
+    monkeypatch.setattr(scan, "_dividers", lambda ink, *args: np.zeros_like(ink))
+    assert not {"27", "293.52"} & {w.text for w in read(row, 200)}  # "\\27", "[293.52"
+
+
+def test_a_letters_stem_or_a_free_standing_bar_is_no_divider():
+    plain = np.asarray(page())
+    barred = plain.copy()
+    barred[600:640, 1000:1003] = 0  # a bar 0.2" high, on no rule
+    assert scan.remove_rules(barred, 200) is barred
+
+
+def test_a_sign_tesseract_split_off_its_word_is_put_back():
+    data = {  # tesseract gave the sign first, as it did on a French invoice
+        "text": ["°", "FACTURE", "N", "052273"],
+        "conf": [92, 93, 93, 94],
+        "left": [259, 86, 236, 284],
+        "top": [565, 565, 565, 562],
+        "width": [9, 140, 19, 89],
+        "height": [8, 20, 20, 20],
+    }
+    assert [w.text for w in ocr._words(data, 200 / 72, 1)] == ["FACTURE", "N°", "052273"]
+
+
+def test_denoise_keeps_a_colon_standing_apart_and_clears_a_speck_beside_it():
+    image = Image.new("L", (1100, 300), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=31)
+    draw.text((100, 120), "Bestellung", fill=0, font=font)
+    draw.text((500, 120), ":", fill=0, font=font)  # a colon in its own column, as forms print it
+    draw.text((560, 120), "2013-471331", fill=0, font=font)
+    grey = np.asarray(image).copy()
+    grey[60:63, 400:403] = 0  # a speck, far from every letter
+    cleaned, changed = scan.despeckle(grey, 200)
+    assert changed and (cleaned[60:63, 400:403] == 255).all()
+    assert (cleaned[120:160, 500:520] < 128).sum() == (grey[120:160, 500:520] < 128).sum()  # both dots stay
+
+
+def test_a_box_tesseract_gave_no_text_for_is_read_again_on_its_own(monkeypatch):
+    data = {
+        "text": ["Invoice", " ", "Number"],
+        "conf": [96, 95, 97],
+        "left": [969, 1217, 1052],
+        "top": [331, 327, 331],
+        "width": [70, 144, 80],
+        "height": [22, 70, 22],
+    }
+    asked = []
+
+    def read_box(image, languages, psm, seconds):
+        asked.append((image.size, psm))
+        return {
+            "text": ["INV-3337", "12345"],
+            "conf": [90, 91],
+            "left": [23, 23],
+            "top": [9, 52],
+            "width": [99, 60],
+            "height": [18, 18],
+        }
+
+    monkeypatch.setattr(ocr.ocr_engine, "read", read_box)
+    out = ocr.PageReader("made.png", languages="eng")._blanks_read(Image.new("L", (1700, 2200), 255), data)
+    assert asked == [((144 + 2 * 17, 70 + 2 * 17), ocr.BLOCK)]
+    assert out["text"] == ["Invoice", "INV-3337", "12345", "Number"]
+    assert out["left"][1:3] == [1217 - 17 + 23, 1217 - 17 + 23] and out["top"][1:3] == [327 - 17 + 9, 327 - 17 + 52]
+
+
+SAMPLE = CORPUS / "real-invoices/aws-samples__amazon-textract-textractor/tests/fixtures/sample-invoice.pdf"
+
+
+@needs_tesseract
+@pytest.mark.skipif(not SAMPLE.exists(), reason="the shared corpus is not here")
+def test_the_cells_of_a_light_grid_tesseract_read_as_blank_are_read(tmp_path, monkeypatch):
+    """The scan of a real invoice whose number sits in a cell of a light grey grid: the page's
+    reading gave the cells of "INV-3337" and "12345" as one box of no text."""
+    scanned = scans.scan(SAMPLE, tmp_path / "sample.pdf", seed=81, dpi=200)
+    image = scans.render(scanned, 200)[0]
+    texts = [w.text for w in ocr.PageReader("sample.pdf", languages="eng").read_image(image, 1, 200)]
+    assert "INV-3337" in texts
+    monkeypatch.setattr(ocr.PageReader, "_blanks_read", lambda self, image, data: data)
+    assert "INV-3337" not in [w.text for w in ocr.PageReader("sample.pdf", languages="eng").read_image(image, 1, 200)]
