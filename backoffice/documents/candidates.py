@@ -59,7 +59,7 @@ def pick_totals(found: dict[str, list[Candidate]], least: float = 0.0) -> tuple[
         parts = sorted(per_line.values(), key=lambda c: c.where)
         total = sum((Decimal(c.value) for c in parts), Decimal(0))
         tax.append(Candidate("tax_total", format_amount(total), [w for c in parts for w in c.words],
-                             min(c.score for c in parts) - 0.05, "computed"))
+                             max(0.0, min(c.score for c in parts) - 0.05), "computed"))  # a sum scores below its parts, never below 0
 
     def usable(options: list[Candidate]) -> list[Candidate]:
         return [c for c in options if c.score >= least or c.method == "computed"]

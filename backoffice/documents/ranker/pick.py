@@ -88,12 +88,15 @@ def _first_printed(ranked: list[Candidate], latest: bool = False) -> Candidate:
 
 def _least(name: str, state: str, candidate: Candidate) -> float:
     """The score a value needs to be given at all: totals that add up need none; a field many
-    invoices lack needs more, unless a printed label names the value."""
+    invoices lack needs more, unless a printed label names the value, and so does an invoice
+    number found by its shape alone (a postcode is shaped like one)."""
     if name in TOTALS:
         return 0.0 if state == "sum" else MIN_SCORE_TOTAL
     if name in ("seller_name", "buyer_name"):
         return MIN_SCORE_NAME
-    return MIN_SCORE_OPTIONAL if name in OPTIONAL and candidate.method != "label" else MIN_SCORE
+    if name in OPTIONAL and candidate.method != "label" or name == "invoice_number" and candidate.method == "shape":
+        return MIN_SCORE_OPTIONAL  # a value no label names: more likely right than wrong, or none
+    return MIN_SCORE
 
 
 def _part_names(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Candidate, str]]) -> None:
