@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from backoffice.documents import labels, letterhead
 from backoffice.documents.candidates import TOTALS, Candidate, best, reconcile, total_warnings
-from backoffice.documents.labels import Hit, hits_of
+from backoffice.documents.labels import Hit, hits_of, party_heading
 from backoffice.documents.layout import Line, Phrase, lines_of
 from backoffice.documents.line_items import read_lines
 from backoffice.documents.locale import infer_locale, own_currency, settle_currency
@@ -249,20 +249,7 @@ class Reader:
         position = self.positions.get(id(word))
         if position is None:
             return 0
-        line = self.lines[position]
-        for other in reversed(self.lines[max(0, position - 8) : position]):
-            if other.page != line.page or line.top - other.bottom > 120:
-                break
-            for hit in self.hits[other.index]:
-                label = other.phrases[hit.phrase].words[hit.start : hit.end]
-                if not (label[-1].x1 >= word.x0 - 2 and label[0].x0 <= word.x1 + 2 or abs(label[0].x0 - word.x0) < 15):
-                    continue
-                fields = {f for f, _ in hit.fields}
-                if "buyer_name" in fields:
-                    return 1
-                if "seller_name" in fields:
-                    return -1
-        return 0
+        return party_heading(self.lines, self.hits, position, word.x0, word.x1)
 
     def whose_vat_ids(self, found: dict[str, list[Candidate]]) -> None:
         """A VAT id in the buyer's block is the buyer's: the seller's VAT id candidates there lose
@@ -460,3 +447,4 @@ def _tax_lines(found: dict[str, list[Candidate]], fields: dict) -> list[dict]:
         lines.append({"rate": Field(candidate.rate or "", field.confidence, field.page, field.bbox, candidate.rate or "",
                                     "label"), "amount": field})
     return lines
+

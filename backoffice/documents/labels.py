@@ -430,3 +430,23 @@ def hits_of(line: Line) -> list[Hit]:
             else:
                 i += 1
     return hits
+
+
+def party_heading(lines: list[Line], hits: dict[int, list[Hit]], position: int, x0: float, x1: float) -> int:
+    """1 when the nearest party label heading the block above ``lines[position]`` between ``x0``
+    and ``x1`` (or starting where it starts) names the buyer ("Bill to", "Empfänger"), -1 when it
+    names the seller ("From", "Aussteller"), else 0."""
+    line = lines[position]
+    for other in reversed(lines[max(0, position - 8) : position]):
+        if other.page != line.page or line.top - other.bottom > 120:
+            break
+        for hit in hits[other.index]:
+            label = other.phrases[hit.phrase].words[hit.start : hit.end]
+            if not (label[-1].x1 >= x0 - 2 and label[0].x0 <= x1 + 2 or abs(label[0].x0 - x0) < 15):
+                continue
+            fields = {f for f, _ in hit.fields}
+            if "buyer_name" in fields:
+                return 1
+            if "seller_name" in fields:
+                return -1
+    return 0

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from backoffice.documents import letterhead, names
 from backoffice.documents.candidates import Candidate
-from backoffice.documents.labels import Hit
+from backoffice.documents.labels import Hit, party_heading
 from backoffice.documents.normalise import find_date, format_amount, parse_amount, parse_date
 
 if TYPE_CHECKING:
@@ -506,19 +506,7 @@ def _party_label_above(context: Context, line, phrase) -> float:
     """1 when the nearest label heading the block above ``phrase`` names the buyer ("Bill to",
     "Kunde"), -1 when it names the seller ("From", "Lieferant"), else 0."""
     position = context.position[line.index]
-    for other in reversed(context.lines[max(0, position - 8) : position]):
-        if other.page != line.page or line.top - other.bottom > 120:
-            break
-        for hit in context.reader.hits[other.index]:
-            words = other.phrases[hit.phrase].words[hit.start : hit.end]
-            if not _overlaps(words, phrase.x0, phrase.x1):
-                continue
-            fields = {f for f, _ in hit.fields}
-            if "buyer_name" in fields:
-                return 1.0
-            if "seller_name" in fields:
-                return -1.0
-    return 0.0
+    return float(party_heading(context.lines, context.reader.hits, position, phrase.x0, phrase.x1))
 
 
 def _postcode(phrase, word) -> bool:
