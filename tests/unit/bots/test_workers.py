@@ -166,8 +166,12 @@ def test_items_claimed_ahead_stay_claimed_between_batches_and_close_releases_the
         assert store.counts()["invoices"]["processing"] == 4  # two per worker in flight
     finally:
         workers.close()
+    # Closing releases the items claimed ahead that no worker has started; one a worker is
+    # already handling (read, now posting) is finished, never cut off: at most one per worker.
     counts = store.counts()["invoices"]
-    assert counts.get("processing", 0) == 0 and counts["pending"] == 4
+    finished_while_closing = counts.get("done", 0) + counts.get("exception", 0) - len(first)
+    assert counts.get("processing", 0) == 0 and counts["pending"] + finished_while_closing == 4
+    assert counts["pending"] >= 2
     assert all(i.attempts == 0 for i in store.list(status=Status.PENDING))
 
 
