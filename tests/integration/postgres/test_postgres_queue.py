@@ -12,30 +12,14 @@ import pytest
 from backoffice.queue import open_store
 from backoffice.queue import postgres as pg
 from backoffice.queue.base import NewItem, Status
-from tests import pgdb
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def url():
-    if not pgdb.available():
-        pytest.fail("PostgreSQL is not listening on 127.0.0.1:5432")
-    with pgdb.scratch_database() as found:
-        yield found
-
-
-@pytest.fixture
-def schema(url):
-    name = f"t_{uuid.uuid4().hex[:10]}"
-    yield name
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
 def catalog(url: str, schema: str) -> dict:
     """Everything that makes up a schema: columns, constraints, indexes, triggers, functions."""
     with psycopg.connect(url) as conn:
+
         def rows(query: str) -> list:  # the schema's own name is not part of its shape
             found = conn.execute(query, (schema,)).fetchall()
             return sorted(tuple(str(v).replace(f"{schema}.", "S.") for v in row) for row in found)

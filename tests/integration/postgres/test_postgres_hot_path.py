@@ -5,7 +5,6 @@ items in every state, carries on unchanged after it; the guarantees the foreign 
 from __future__ import annotations
 
 import threading
-import uuid
 from datetime import UTC, datetime
 
 import psycopg
@@ -14,27 +13,10 @@ import pytest
 from backoffice.errors import ItemNotFound
 from backoffice.queue import postgres as pg
 from backoffice.queue.base import NewItem, Status
-from tests import pgdb
 
 pytestmark = pytest.mark.integration
 
 HOT_PATH = 7  # backoffice/queue/sql/postgres_007_hot_path.sql
-
-
-@pytest.fixture(scope="module")
-def url():
-    if not pgdb.available():
-        pytest.fail("PostgreSQL is not listening on 127.0.0.1:5432")
-    with pgdb.scratch_database() as found:
-        yield found
-
-
-@pytest.fixture
-def schema(url):
-    name = f"t_{uuid.uuid4().hex[:10]}"
-    yield name
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
 def older_release(url: str, schema: str, monkeypatch) -> pg.PostgresStore:
