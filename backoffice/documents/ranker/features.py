@@ -18,7 +18,7 @@ from decimal import Decimal
 from statistics import median
 from typing import TYPE_CHECKING
 
-from backoffice.documents import letterhead, names
+from backoffice.documents import address, letterhead, names
 from backoffice.documents.candidates import Candidate
 from backoffice.documents.labels import Hit, party_heading
 from backoffice.documents.normalise import find_date, format_amount, parse_amount, parse_date
@@ -366,19 +366,19 @@ def _common(context: Context, kind: str, candidate: Candidate) -> tuple[list[flo
     head += _value_features(context, kind, candidate)
     value = candidate.value
     place = context.place.get(id(first))
-    address = kind == "name" and place is not None and letterhead.address_follows(context.lines, place[0], place[1])
+    follows = kind == "name" and place is not None and letterhead.address_follows(context.lines, place[0], place[1])
     tail = [
         sum(ch.isdigit() for ch in value) / max(len(value), 1),
         float(any(ch.isalpha() for ch in value)),
         float(sum(ch in "-/._" for ch in value)),
         float(bool(letterhead.LEGAL.search(value)) if kind == "name" else 0.0),
-        float(address),
+        float(follows),
         float(kind == "id" and place is not None and _postcode(place[1], first)),
     ]
     if kind == "name" and place is not None:
         tail += [
             float(_block_row(context, place[0], place[1])),
-            float(letterhead.address_like(value)),
+            float(address.line(value)),
             float(letterhead.named_in(context.footer, value)),
             _party_label_above(context, place[0], place[1]),
         ]
@@ -398,11 +398,11 @@ def _name_features(context: Context, candidate: Candidate, place: tuple) -> list
     a label names over a block beside it on its line, how often it is printed, the block's lines)."""
     value = candidate.value
     line, phrase = place
-    below, address = _block_below(context, line, phrase)
+    below, postal = _block_below(context, line, phrase)
     return [
-        float(names.street(value)),
-        float(names.postcode(value)),
-        float(names.address_signs(value)),
+        float(address.street(value)),
+        float(address.postcode(value)),
+        float(address.signs(value)),
         float(names.boilerplate(value)),
         names.label_share(value),
         names.person_shape(value),
@@ -412,7 +412,7 @@ def _name_features(context: Context, candidate: Candidate, place: tuple) -> list
         _row_mate_party(context, line, phrase),
         float(context.printed.get(" ".join(value.lower().split()), 0)),
         float(below),
-        float(address),
+        float(postal),
     ]
 
 
@@ -443,7 +443,7 @@ def _heading_above(context: Context, line, phrase) -> float:
         return 0.0
     if text.endswith(":") or any(w.endswith(":") for w in words):
         return 2.0
-    return 1.0 if not names.address_signs(text) and not letterhead.LEGAL.search(text) else 0.0
+    return 1.0 if not address.signs(text) and not letterhead.LEGAL.search(text) else 0.0
 
 
 def _left_colon(line, phrase) -> float:
@@ -473,7 +473,7 @@ def _block_below(context: Context, line, phrase) -> tuple[int, int]:
     """How many lines stand under ``phrase`` in its block (same left edge), and how many of them
     read like an address."""
     position = context.position[line.index]
-    count, address, bottom = 0, 0, line.bottom
+    count, postal, bottom = 0, 0, line.bottom
     for other in context.lines[position + 1 : position + 8]:
         if other.page != line.page or other.top - bottom > 2.5 * max(phrase.bottom - phrase.top, 6):
             break
@@ -481,9 +481,9 @@ def _block_below(context: Context, line, phrase) -> tuple[int, int]:
         if match is None:
             continue
         count += 1
-        address += names.address_signs(match.text) > 0
+        postal += address.signs(match.text) > 0
         bottom = other.bottom
-    return count, address
+    return count, postal
 
 
 def _block_row(context: Context, line, phrase) -> int:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from backoffice.documents import letterhead
-from backoffice.documents.layout import Phrase
+from backoffice.documents import address, letterhead
+from backoffice.documents.layout import Phrase, lines_of
 from backoffice.documents.pdf import Word
 
 
@@ -38,17 +38,11 @@ def test_a_footer_line_gives_the_company_that_opens_it():
     assert letterhead.legal_name(_phrase("One Microsoft Place, Dublin 18")) is None
 
 
-def test_address_lines_read_as_addresses_and_names_do_not():
-    for line in ("TORONTO ON M4J 3G3", "Unit 1, Fork Works, Rotherham, S1 1RT", "13 LE PEREY", "Hauptstraße 7"):
-        assert letterhead.address_like(line), line
-    for name in ("Kitchener Utilities", "Scrooge McDuck", "Orange Demo Inc."):
-        assert not letterhead.address_like(name), name
-
-
 def test_address_lines_of_many_countries_read_as_such_and_names_do_not():
-    from backoffice.documents import names
-
     for line in (
+        "TORONTO ON M4J 3G3",
+        "Unit 1, Fork Works, Rotherham, S1 1RT",
+        "Hauptstraße 7",
         "Kitchener ON N2G 4R6",
         "13 LE PEREY - Saint Jacut du Mene",
         "São Vicente / SP",
@@ -60,9 +54,36 @@ def test_address_lines_of_many_countries_read_as_such_and_names_do_not():
         "110 00 Praha 1",
         "Rua Adolfo Cavalcanti, 686",
     ):
-        assert names.address_signs(line) > 0, line
-    for name in ("KERMENE", "Snill Design", "Bento e Silvana Doces e Salgados Ltda", "Test Business"):
-        assert names.address_signs(name) == 0, name
+        assert address.line(line) and address.signs(line) > 0, line
+    for name in (
+        "KERMENE",
+        "Snill Design",
+        "Bento e Silvana Doces e Salgados Ltda",
+        "Test Business",
+        "Kitchener Utilities",
+        "Scrooge McDuck",
+        "Orange Demo Inc.",
+    ):
+        assert not address.line(name) and address.signs(name) == 0, name
+
+
+def _block(*rows: str) -> list:
+    words, top = [], 100.0
+    for row in rows:
+        x = 50.0
+        for token in row.split():
+            words.append(Word(token, x, top, x + 6 * len(token), top + 8, 1, 8.0))
+            x += 6 * len(token) + 3
+        top += 12
+    return lines_of(words)
+
+
+def test_a_name_heads_an_address_block_of_any_country():
+    for street in ("Hammerstads gate", "ul. Długa", "Rua Adolfo Cavalcanti, 686", "00-950 Warszawa"):
+        lines = _block("Snill Design", street)
+        assert letterhead.address_follows(lines, lines[0], lines[0].phrases[0]), street
+    lines = _block("Snill Design", "Kontakt Ola Nordmann")
+    assert not letterhead.address_follows(lines, lines[0], lines[0].phrases[0])
 
 
 def test_boilerplate_labels_and_person_names_are_told_apart():
