@@ -21,7 +21,7 @@ TITLE = re.compile(
 _CREDIT = labels.compile_pattern(r"(?:credit note|credit memo|gutschrift|rechnungskorrektur|avoir|note de crédit|creditnota"
                      r"|nota de crédito|factura rectificativa)\b")
 LEGAL = re.compile(r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|GmbH|mbH|OHG|GbR|e\.K\.|e\.V\.|Ltd\.?|LTD|Limited|LIMITED|LLC|Inc\.?|INC\.?|Corp\.?"
-                   r"|plc|PLC|LLP|Pty|Pvt|B\.V\.|N\.V\.|S\.A\.S?|SARL|SAS|EURL|S\.L\.|S\.L\.U\.|S\.p\.A\.|SpA"
+                   r"|plc|PLC|LLP|Pty|PTY|Pvt|PVT|B\.V\.|N\.V\.|S\.A\.S?|SARL|SAS|EURL|S\.L\.|S\.L\.U\.|S\.p\.A\.|SpA"
                    r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."
                    r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.)(?=\W|$)")
 _DOMAIN = re.compile(r"(?<![\w.])[a-z0-9][a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,6}(?![\w.])")  # enbridgegas.com
@@ -165,6 +165,8 @@ def address_blocks(lines: list[Line], hits: dict[int, list[Hit]], height: float)
                 continue
             if address.postcode(phrase.text) or any(ch.isdigit() for ch in phrase.text):
                 continue
+            if address.street(phrase.text) and not LEGAL.search(phrase.text):
+                continue  # a line of the address itself ("ZAC de la Mivoie" over "35136 Saint Jacques")
             if address_follows(lines, line, phrase):
                 found.append(phrase)
     return found
