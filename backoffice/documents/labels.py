@@ -146,7 +146,8 @@ OTHER = [
     r"page|seite|phone|tel\.?|telefon|fax|e-?mail|web|website|bic|swift|siret|siren|kvk|hrb|amtsgericht|n/r[ée]f\.?|our ref(?:\.|erence)?",
     r"order date|delivery date|lieferdatum|leistungsdatum|bestelldatum|service date|period|zeitraum",
     r"payment terms|zahlungsbedingungen|terms|conditions|description|beschreibung|bezeichnung",
-    r"ship to|shipping address|deliver to|delivery address|lieferadresse|lieferanschrift|livraison|afleveradres",
+    r"ship to|shipping address|deliver to|delivery address|lieferadresse|lieferanschrift|livraison|afleveradres"
+    r"|delivered to|geliefert an|livr(?:é|ée|er) à|entregado a|consegnato a",
     r"(?:globale )?nummer|gln|duns|kennung|id|identifier|anschrift|address|adresse|kontakt|contact|attn\.?|z\.hd\.?",
     # the same in Italian, Portuguese, Polish, Czech, Swedish, Danish, Norwegian and Finnish
     (

@@ -225,7 +225,10 @@ def propose(reader: Reader, found: dict[str, list[Candidate]]) -> None:
                     _amount_at(reader, phrase.words, index, found)
                     if line.page == first_page and line.top < reader.height * 0.5:
                         _identifier_at(word, found)
-            inner = min((h.start for h in reader.hits[line.index] if h.phrase == number and h.start), default=0)
+            hits = [h for h in reader.hits[line.index] if h.phrase == number]
+            if any(h.start == 0 and h.end < len(phrase.words) for h in hits) and any(ch.isdigit() for ch in text):
+                continue  # a label and its value ("Livré à KERMENE K2 ... 22330 LE MENE"), no name
+            inner = min((h.start for h in hits if h.start), default=0)
             if inner:  # "Blue Harbor S.L. Fecha de expedición:": a label set too close ends the name before it
                 phrase = Phrase(phrase.words[:inner])
                 text = phrase.text
