@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from backoffice.demo import varied_traits
 from backoffice.demo.varied_words import MONTHS
 
 from datetime import timedelta
@@ -83,7 +84,10 @@ def details_and_parties(pdf: _Page, spec: Spec, y: float) -> float:
     buyer_size = spec.extras["buyer_size"]
     top = y + 4
     bottom = top
-    if spec.parties == "side-by-side":  # "Provider | Purchaser" blocks next to each other
+    if spec.extras.get("party_form"):  # each party a section of captioned cells
+        bottom = varied_traits.draw_party_form(pdf, spec, top)
+        top = bottom + 4
+    elif spec.parties == "side-by-side":  # "Provider | Purchaser" blocks next to each other
         left, right = (spec.buyer, spec.seller) if spec.extras["swap_sides"] else (spec.seller, spec.buyer)
         heads = ("buyer", "seller") if spec.extras["swap_sides"] else ("seller", "buyer")
         bottom = max(

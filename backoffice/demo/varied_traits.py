@@ -14,7 +14,7 @@ import random
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from backoffice.demo.varied import Spec
+    from backoffice.demo.varied import Spec, _Page
 
 PEOPLE = [
     "Maria Keller",
@@ -135,6 +135,7 @@ def apply(spec: Spec) -> None:
     spec.extras["due_in_details"] = spec.extras["due_amount"] and side.random() < 0.3
     spec.extras["item_dates"] = side.random() < 0.2
     _names(spec, random.Random(f"names-{spec.number}-{spec.vat_id}"))
+    forms(spec)
 
 
 def _names(spec: Spec, side: random.Random) -> None:
@@ -171,3 +172,123 @@ def _names(spec: Spec, side: random.Random) -> None:
     if side.random() < 0.06 and not spec.extras.get("brand"):  # a logo word heads the page; the name is in the footer
         spec.extras["logo"] = "".join(w[0] for w in spec.seller[0].split() if w[0].isalpha()).upper()
         spec.extras["footer_name"] = True
+
+
+# ---------------------------------------------------------------- party forms and bank lines
+
+# The captions of a form's cells: name, address, town, phone, mail (what official and ERP forms
+# print over each value, e.g. Brazil's DANFSe "Nome / Nome Empresarial", "Endereço").
+FORM_CAPTIONS = {
+    "en": ("Name", "Address", "City / Postcode", "Phone", "E-mail"),
+    "de": ("Name / Firma", "Anschrift", "PLZ / Ort", "Telefon", "E-Mail"),
+    "fr": ("Nom / Raison sociale", "Adresse", "Code postal / Ville", "Téléphone", "E-mail"),
+    "nl": ("Naam", "Adres", "Postcode / Plaats", "Telefoon", "E-mail"),
+    "es": ("Nombre / Razón social", "Dirección", "Localidad", "Teléfono", "Correo electrónico"),
+    "it": ("Denominazione", "Indirizzo", "CAP / Comune", "Telefono", "E-mail"),
+    "pl": ("Nazwa", "Adres", "Kod / Miejscowość", "Telefon", "E-mail"),
+    "cs": ("Název", "Adresa", "PSČ / Obec", "Telefon", "E-mail"),
+    "sv": ("Namn", "Adress", "Postnummer / Ort", "Telefon", "E-post"),
+    "da": ("Navn", "Adresse", "Postnr. / By", "Telefon", "E-mail"),
+    "no": ("Navn", "Adresse", "Postnr. / Sted", "Telefon", "E-post"),
+}
+# The label of the seller's bank and banks' names as letterheads print them (some letter-spaced).
+BANK_LABELS = {
+    "en": ["Bank", "Bank name", "Bank details"],
+    "de": ["Bank", "Bankverbindung", "Kreditinstitut"],
+    "fr": ["Banque", "Domiciliation"],
+    "nl": ["Bank"],
+    "es": ["Banco", "Entidad bancaria"],
+    "it": ["Banca"],
+    "pl": ["Bank", "Nazwa banku"],
+    "cs": ["Banka", "Název banky"],
+    "sv": ["Bank"],
+    "da": ["Bank"],
+    "no": ["Bank"],
+}
+BANKS = [
+    "B N P",
+    "BNP Paribas",
+    "Crédit Agricole",
+    "Deutsche Bank",
+    "Sparkasse Hannover",
+    "Volksbank Mittelhessen eG",
+    "ING",
+    "Rabobank",
+    "ABN AMRO",
+    "Banco Santander",
+    "BBVA",
+    "UniCredit",
+    "Intesa Sanpaolo",
+    "PKO BP",
+    "mBank",
+    "Komerční banka",
+    "Nordea",
+    "Danske Bank",
+    "DNB",
+    "Handelsbanken",
+    "Barclays",
+    "HSBC UK",
+    "Lloyds Bank plc",
+]
+
+
+def forms(spec: Spec) -> None:
+    """Party blocks as forms print them: each party a section of captioned cells (the name under
+    a caption, the section's heading at its left or above it, sometimes two synonyms joined by a
+    slash), and the seller's bank named beside its label in the seller's block (``Banque : B N P``).
+    Drawn from a generator of their own, so that the other draws stay as they were."""
+    side = random.Random(f"forms-{spec.number}-{spec.vat_id}")
+    if spec.parties in ("side-by-side", "bill-to") and not spec.extras.get("brand") and side.random() < 0.12:
+        from backoffice.demo.varied_words import WORDS
+
+        heads = {}
+        for role in ("seller", "buyer"):
+            options = [w for w in WORDS[spec.lang][role] if w != spec.words[role]]
+            head = spec.words[role]
+            if options and side.random() < 0.4:
+                head = f"{head} / {side.choice(options)}"
+            heads[role] = head.upper() if side.random() < 0.6 else head
+        spec.extras["party_form"] = {
+            "heads": heads,
+            # the heading left of the cells (when it fits), or above them
+            "beside": side.random() < 0.5 and max(len(h) for h in heads.values()) <= 20,
+            "phones": [
+                f"({side.randrange(10, 99)}) {side.randrange(1000, 9999)}-{side.randrange(1000, 9999)}"
+                for _ in range(2)
+            ],
+            "mail": side.random() < 0.6,
+        }
+        if side.random() < 0.5:  # no letterhead: the form is the only place that names the seller
+            spec.extras["logo"] = side.choice(["DOCUMENTO AUXILIAR", "E-INVOICE", "FORM 1", "RECEIPT COPY"])
+    if side.random() < 0.1 and spec.lang in BANK_LABELS:
+        label = side.choice(BANK_LABELS[spec.lang])
+        colon = side.choice([":", " :", ""]) if spec.lang == "fr" else ":"
+        spec.seller.append(f"{label}{colon} {side.choice(BANKS)}")
+
+
+def draw_party_form(pdf: _Page, spec: Spec, top: float) -> float:
+    """The two parties' form sections (:func:`forms`); the y (mm) below them."""
+    form = spec.extras["party_form"]
+    captions = FORM_CAPTIONS.get(spec.lang, FORM_CAPTIONS["en"])
+    y = top
+    for number, (role, party) in enumerate((("seller", spec.seller), ("buyer", spec.buyer))):
+        x = 58 if form["beside"] else 20
+        if form["beside"]:
+            pdf.put(20, y + 4, form["heads"][role], 7.5, "B")
+        else:
+            pdf.put(20, y, form["heads"][role], 8, "B")
+            y += 5
+        mail = f"info@{_domain(party[0])}.com" if form["mail"] else "-"
+        rows = [
+            [(captions[0], party[0]), (captions[3], form["phones"][number])],
+            [(captions[1], party[1]), (captions[2], party[2]), (captions[4], mail)],
+        ]
+        for cells in rows:
+            starts = (0.0, 0.62) if len(cells) == 2 else (0.0, 0.42, 0.7)
+            for (caption, value), start in zip(cells, starts, strict=True):
+                cx = x + start * (192 - x)
+                pdf.put(cx, y, caption, 6)
+                pdf.put(cx, y + 3.2, value, 8)
+            y += 8.5
+        y += 2
+    return y

@@ -100,6 +100,10 @@ class Reader:
                 break
             if KINDS[name] == "name" and not colon and line.phrases[index].x0 - phrase.x1 > 60:
                 break  # a name far right of a label without a colon sits in another column
+            inner = min((h.start for h in self.hits[line.index] if h.phrase == index), default=None)
+            if inner is not None:  # "Blue Harbor S.L. Fecha de expedición:": the next label ends the value
+                beside.append(Phrase(line.phrases[index].words[:inner]))
+                break
             beside.append(line.phrases[index])
         found = self._parse(name, beside) if beside else None
         if found:
@@ -146,8 +150,15 @@ class Reader:
                 if hit is None:
                     return self._parse(name, [phrase])
                 if party and labels.is_party_name(" ".join(w.text for w in phrase.words[: hit.end])):
-                    rest = phrase.words[hit.end :] or (other.phrases[index + 1].words if index + 1 < len(other.phrases) else [])
-                    return self._parse(name, [Phrase(rest)]) if rest else None
+                    rest = phrase.words[hit.end :]
+                    following = other.phrases[index + 1] if index + 1 < len(other.phrases) else None
+                    if not rest and following and (phrase.words[hit.end - 1].text.endswith(":")
+                                                   or following.x0 - phrase.x1 < 60):
+                        rest = following.words  # "Name:   ACME Ltd"
+                    if rest:
+                        return self._parse(name, [Phrase(rest)])
+                    bottom = other.bottom  # a form's caption over the name ("NOME / RAZÃO SOCIAL"): read under it
+                    break
                 if party and hit.fields == ():
                     bottom = other.bottom  # a line of the block we do not read (Nummer: 549910)
                     break

@@ -137,6 +137,7 @@ WEAK: dict[str, list[str]] = {
 
 PARTY_NAME = (
     r"name|firma|company(?: name)?|nom|raison sociale|naam|nombre|razón social|nome|denominazione"
+    r"|(?:trade|business|legal) name|nom commercial|(?:nombre|nome) (?:comercial|empresarial)"
     r"|ragione sociale|razão social|nazwa|název|namn|navn|nimi"
 )
 OTHER = [
@@ -145,7 +146,8 @@ OTHER = [
     r"page|seite|phone|tel\.?|telefon|fax|e-?mail|web|website|bic|swift|siret|siren|kvk|hrb|amtsgericht|n/r[ée]f\.?|our ref(?:\.|erence)?",
     r"order date|delivery date|lieferdatum|leistungsdatum|bestelldatum|service date|period|zeitraum",
     r"payment terms|zahlungsbedingungen|terms|conditions|description|beschreibung|bezeichnung",
-    r"ship to|shipping address|deliver to|delivery address|lieferadresse|lieferanschrift|livraison|afleveradres",
+    r"ship to|shipping address|deliver to|delivery address|lieferadresse|lieferanschrift|livraison|afleveradres"
+    r"|delivered to|geliefert an|livr(?:é|ée|er) à|entregado a|consegnato a",
     r"(?:globale )?nummer|gln|duns|kennung|id|identifier|anschrift|address|adresse|kontakt|contact|attn\.?|z\.hd\.?",
     # the same in Italian, Portuguese, Polish, Czech, Swedish, Danish, Norwegian and Finnish
     (
@@ -162,6 +164,12 @@ OTHER = [
         r"|dodací adresa|adres dostawy|leveransadress|leveringsadresse|toimitusosoite"
     ),
     r"(?:service|site|supply|property|premises) address|energy service provider",
+    # the seller's bank, whose name is printed beside it ("Banque : B N P"): no party of the invoice
+    (
+        r"bank(?: name| details| connection)?|bankverbindung|bankname|kreditinstitut|banque|nom de la banque"
+        r"|domiciliation(?: bancaire)?|bank ?naam|banco|nombre del banco|entidad bancaria|banca|nazwa banku"
+        r"|banka|název banky|bankforbindelse|pankki"
+    ),
     PARTY_NAME,
 ]
 
@@ -200,7 +208,9 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "issue_date": [r"data (?:da |de )?(?:fatura|emissão)|data de emissao|emitida em|emissão"],
         "due_date": [r"(?:data (?:de )?)?vencimento|pagar até|data limite de pagamento"],
         "seller_name": [r"fornecedor|vendedor|emitente|prestador(?: de serviços?)?"],
-        "buyer_name": [r"cliente|destinatário(?:/remetente)?|tomador(?: de serviços?)?|comprador|faturar a|adquirente"],
+        "buyer_name": [
+            r"cliente|destinatário(?: ?/ ?remetente)?|tomador(?: de serviços?)?|comprador|faturar a|adquirente"
+        ],
         "order_reference": [
             r"(?:n[°º] (?:do )?)?pedido(?: (?:n[°º.]?|de compra))?|ordem de compra|encomenda(?: n[°º.]?)?"
         ],
@@ -360,6 +370,7 @@ _OTHER = _compile(OTHER)
 # One pattern for every label: most texts are no label, and one match rejects them.
 _ANY = _compile([p for pats in (*STRONG.values(), *WEAK.values()) for p in pats] + OTHER)
 _COLONS = re.compile(r"\s*:\s*")
+_PAIR = re.compile(r"\s+/\s+|\s*\|\s*")  # "tomador / adquirente": a slash between spaces (never "c/o")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'"})  # "Date d’émission"
 _PARTY_NAME = compile_pattern(PARTY_NAME)
 
@@ -376,8 +387,26 @@ def match(text: str) -> tuple[tuple[str, bool], ...] | None:
     ``None`` when ``text`` is no label at all.
     """
     key = clean(text)
-    if not key or not _ANY.fullmatch(key):
+    if not key:
         return None
+    if not _ANY.fullmatch(key):
+        return _paired(key)
+    return _matched(key)
+
+
+def _paired(key: str) -> tuple[tuple[str, bool], ...] | None:
+    """Two or three synonyms of one label joined by a slash or a bar, as forms print a heading
+    (``PRESTADOR / FORNECEDOR``, ``Nome / Nome Empresarial``): what every part names, when they agree."""
+    if "/" not in key and "|" not in key:
+        return None
+    parts = [p for p in _PAIR.split(key) if p]
+    if not 2 <= len(parts) <= 3 or not all(_ANY.fullmatch(p) for p in parts):
+        return None
+    found = {_matched(p) for p in parts}
+    return found.pop() if len(found) == 1 else None
+
+
+def _matched(key: str) -> tuple[tuple[str, bool], ...] | None:
     found = tuple((name, True) for name, pattern in _STRONG.items() if pattern.fullmatch(key))
     if found:
         return found
@@ -387,8 +416,10 @@ def match(text: str) -> tuple[tuple[str, bool], ...] | None:
 
 
 def is_party_name(text: str) -> bool:
-    """Whether ``text`` is a ``Name:`` label inside a seller or buyer block."""
-    return bool(_PARTY_NAME.fullmatch(clean(text)))
+    """Whether ``text`` is a ``Name:`` label inside a seller or buyer block, or a form's caption
+    over the name (``NOME / RAZÃO SOCIAL``)."""
+    key = clean(text)
+    return bool(key) and all(_PARTY_NAME.fullmatch(part) for part in _PAIR.split(key) if part)
 
 
 @dataclass
@@ -404,18 +435,21 @@ class Hit:
 def hits_of(line: Line) -> list[Hit]:
     """The labels of a line, longest first at each position.
 
-    A label starts a phrase, or follows a value (a word with a digit) within one; only strong
+    A label starts a phrase, or follows a value (a word with a digit) within one, or ends with a
+    colon after a name set too close to it (``Blue Harbor S.L. Fecha de expedición:``); only strong
     labels count in the middle of a phrase.
     """
     hits: list[Hit] = []
     for number, phrase in enumerate(line.phrases):
         words, i = phrase.words, 0
         while i < len(words):
-            if i > 0 and not any(ch.isdigit() for ch in words[i - 1].text):
+            after_value = i == 0 or any(ch.isdigit() for ch in words[i - 1].text)
+            after_label = bool(hits) and hits[-1].phrase == number  # "Total Inc GST :" is one label
+            if not after_value and (after_label or not any(w.text.endswith(":") for w in words[i : i + 5])):
                 i += 1
                 continue
             for size in (5, 4, 3, 2, 1):
-                if i + size > len(words):
+                if i + size > len(words) or not after_value and not words[i + size - 1].text.endswith(":"):
                     continue
                 fields = match(" ".join(w.text for w in words[i : i + size]))
                 if fields is not None and i > 0:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from backoffice.documents import labels
+from backoffice.documents import address, labels
 from backoffice.documents.candidates import Candidate
 from backoffice.documents.labels import Hit
 from backoffice.documents.layout import Line, Phrase
@@ -21,13 +21,12 @@ TITLE = re.compile(
 _CREDIT = labels.compile_pattern(r"(?:credit note|credit memo|gutschrift|rechnungskorrektur|avoir|note de crédit|creditnota"
                      r"|nota de crédito|factura rectificativa)\b")
 LEGAL = re.compile(r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|GmbH|mbH|OHG|GbR|e\.K\.|e\.V\.|Ltd\.?|LTD|Limited|LIMITED|LLC|Inc\.?|INC\.?|Corp\.?"
-                   r"|plc|PLC|LLP|Pty|Pvt|B\.V\.|N\.V\.|S\.A\.S?|SARL|SAS|EURL|S\.L\.|S\.L\.U\.|S\.p\.A\.|SpA"
+                   r"|plc|PLC|LLP|Pty|PTY|Pvt|PVT|B\.V\.|N\.V\.|S\.A\.S?|SARL|SAS|EURL|S\.L\.|S\.L\.U\.|S\.p\.A\.|SpA"
                    r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."
                    r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.)(?=\W|$)")
 _DOMAIN = re.compile(r"(?<![\w.])[a-z0-9][a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,6}(?![\w.])")  # enbridgegas.com
 _HEADS = re.compile(r"\s*[/|·•]\s*|\s+[-–&]\s+")
 _SEPARATOR = re.compile(r"\s+[-–]\s+|\s*[·|•●]\s*|,\s+")
-_POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}-)?\d{4,6}\b")  # 10115, D-10115, an Indian PIN 416416
 _TITLE_NUMBER = re.compile(
     r"(?:handels)?(?:rechnung|invoice|facture|factuur|factura|gutschrift|credit note|avoir)(?![^\W\d_])\s*(?:\(\d+\)\s*)?"
     r"(?:nr\.?|no\.?|n[°º]\.?|number|nummer|#)?\s*:?\s*(?P<id>[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*)"
@@ -140,29 +139,6 @@ def named_in(footer: str, name: str) -> bool:
     return False
 
 
-_STREET_WORD = re.compile(
-    r"\b(?:street|st|road|rd|avenue|ave|drive|dr|lane|blvd|suite|floor|po box|p\.o\. box|postbus|postfach|"
-    r"stra(?:ß|ss)e|str|weg|platz|gasse|rue|avenida|av|calle|via|viale|rua|ulica|ul|gatan|gate|vej|katu|tie|"
-    r"straat|laan|plein|zac|bp|cedex)\b\.?|(?:stra(?:ß|ss)e|weg|gatan|gate|vej|katu|straat|laan)\b",
-    re.IGNORECASE,
-)
-_CITY_LINE = re.compile(
-    r"\b[A-Z]{2}\s+(?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d)\b"  # WA 98101, ON M4J 3G3
-    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"  # UK: S1 1RT
-    r"|^\d{1,5}[a-z]?\s+\S|\s\d{1,5}[a-z]?$"  # a house number first or last
-    r"|\b\d{4,5}\b"  # a postcode
-)
-
-
-def address_like(text: str) -> bool:
-    """Whether ``text`` reads like a line of an address (street, house number, postcode, town and
-    region code) rather than a name."""
-    return bool(_STREET_WORD.search(text) or _CITY_LINE.search(text))
-
-
-_STREET = re.compile(r"\b\d{1,5}[a-z]?\b.*[A-Za-zÀ-ÿ]{3,}|[A-Za-zÀ-ÿ]{3,}.*\b\d{1,5}[a-z]?\b")
-
-
 def address_follows(lines: list[Line], line: Line, phrase: Phrase) -> bool:
     """Whether the lines right under ``phrase`` (same left edge) read like a street and a town."""
     position = lines.index(line)
@@ -173,7 +149,7 @@ def address_follows(lines: list[Line], line: Line, phrase: Phrase) -> bool:
         match = next((p for p in other.phrases if abs(p.x0 - phrase.x0) <= 6), None)
         if match is None:
             continue
-        if _POSTCODE.search(match.text) or _STREET.search(match.text):
+        if address.line(match.text):
             below += 1
     return below >= 1
 
@@ -187,8 +163,10 @@ def address_blocks(lines: list[Line], hits: dict[int, list[Hit]], height: float)
         for index, phrase in enumerate(line.phrases):
             if _starts_with_label(hits[line.index], index) or not plausible_name(phrase.text.strip(" ,")):
                 continue
-            if _POSTCODE.search(phrase.text) or any(ch.isdigit() for ch in phrase.text):
+            if address.postcode(phrase.text) or any(ch.isdigit() for ch in phrase.text):
                 continue
+            if address.street(phrase.text) and not LEGAL.search(phrase.text):
+                continue  # a line of the address itself ("ZAC de la Mivoie" over "35136 Saint Jacques")
             if address_follows(lines, line, phrase):
                 found.append(phrase)
     return found
@@ -202,7 +180,7 @@ def from_sender_line(lines: list[Line], hits: dict[int, list[Hit]], height: floa
             break
         for phrase in _runs(line):
             parts = _SEPARATOR.split(phrase.text)
-            if len(parts) < 3 or any(ch.isdigit() for ch in parts[0]) or not _POSTCODE.search(phrase.text):
+            if len(parts) < 3 or any(ch.isdigit() for ch in parts[0]) or not address.postcode(phrase.text):
                 continue
             if not plausible_name(parts[0].strip()):
                 continue

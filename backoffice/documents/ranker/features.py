@@ -18,9 +18,10 @@ from decimal import Decimal
 from statistics import median
 from typing import TYPE_CHECKING
 
-from backoffice.documents import letterhead, names
+from backoffice.documents import address, labels, letterhead, names
 from backoffice.documents.candidates import Candidate
 from backoffice.documents.labels import Hit, party_heading
+from backoffice.documents.layout import Phrase
 from backoffice.documents.normalise import find_date, format_amount, parse_amount, parse_date
 
 if TYPE_CHECKING:
@@ -135,6 +136,10 @@ NAMES = (
         "long_decimals",
         "label_yours",
     ]
+    # ---- names again (appended)
+    + [
+        "name_caption_above",
+    ]
 )
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
 # an amount's cents, then at most a sign or a currency, never a third decimal (66647.770 is a reading)
@@ -201,7 +206,7 @@ def propose(reader: Reader, found: dict[str, list[Candidate]]) -> None:
     """Add the shape candidates to ``found`` (dates, amounts, identifiers, names)."""
     first_page = reader.lines[0].page if reader.lines else 1
     for line in reader.lines:
-        for phrase in line.phrases:
+        for number, phrase in enumerate(line.phrases):
             text = phrase.text
             start = 0
             while start < len(text):  # every date of the phrase
@@ -220,6 +225,13 @@ def propose(reader: Reader, found: dict[str, list[Candidate]]) -> None:
                     _amount_at(reader, phrase.words, index, found)
                     if line.page == first_page and line.top < reader.height * 0.5:
                         _identifier_at(word, found)
+            hits = [h for h in reader.hits[line.index] if h.phrase == number]
+            if any(h.start == 0 and h.end < len(phrase.words) for h in hits) and any(ch.isdigit() for ch in text):
+                continue  # a label and its value ("Livré à KERMENE K2 ... 22330 LE MENE"), no name
+            inner = min((h.start for h in hits if h.start), default=0)
+            if inner:  # "Blue Harbor S.L. Fecha de expedición:": a label set too close ends the name before it
+                phrase = Phrase(phrase.words[:inner])
+                text = phrase.text
             if (
                 line.page == first_page
                 and line.top < reader.height * 0.6
@@ -345,7 +357,18 @@ def describe(context: Context, name: str, candidate: Candidate, support: int) ->
     row.append(float(len(context.by_value.get(candidate.value, set()) - {name})))
     row += common[1]
     row += context.values.get(key) or context.values.setdefault(key, values_block(context, kind, candidate))
+    row += names_block(context, kind, candidate)
     return row
+
+
+def names_block(context: Context, kind: str, candidate: Candidate) -> list[float]:
+    """name_caption_above: 1 when the line right above a name candidate in its block is a form's
+    caption for a party's name (``Name``, ``NOME / RAZÃO SOCIAL``), 0 when not, -1 for other fields."""
+    place = context.place.get(id(candidate.words[0]))
+    if kind != "name" or place is None:
+        return [-1.0]
+    above = _aligned_above(context, place[0], place[1])
+    return [float(above is not None and labels.is_party_name(above.text))]
 
 
 def _common(context: Context, kind: str, candidate: Candidate) -> tuple[list[float], list[float]]:
@@ -366,19 +389,19 @@ def _common(context: Context, kind: str, candidate: Candidate) -> tuple[list[flo
     head += _value_features(context, kind, candidate)
     value = candidate.value
     place = context.place.get(id(first))
-    address = kind == "name" and place is not None and letterhead.address_follows(context.lines, place[0], place[1])
+    follows = kind == "name" and place is not None and letterhead.address_follows(context.lines, place[0], place[1])
     tail = [
         sum(ch.isdigit() for ch in value) / max(len(value), 1),
         float(any(ch.isalpha() for ch in value)),
         float(sum(ch in "-/._" for ch in value)),
         float(bool(letterhead.LEGAL.search(value)) if kind == "name" else 0.0),
-        float(address),
+        float(follows),
         float(kind == "id" and place is not None and _postcode(place[1], first)),
     ]
     if kind == "name" and place is not None:
         tail += [
             float(_block_row(context, place[0], place[1])),
-            float(letterhead.address_like(value)),
+            float(address.line(value)),
             float(letterhead.named_in(context.footer, value)),
             _party_label_above(context, place[0], place[1]),
         ]
@@ -398,11 +421,11 @@ def _name_features(context: Context, candidate: Candidate, place: tuple) -> list
     a label names over a block beside it on its line, how often it is printed, the block's lines)."""
     value = candidate.value
     line, phrase = place
-    below, address = _block_below(context, line, phrase)
+    below, postal = _block_below(context, line, phrase)
     return [
-        float(names.street(value)),
-        float(names.postcode(value)),
-        float(names.address_signs(value)),
+        float(address.street(value)),
+        float(address.postcode(value)),
+        float(address.signs(value)),
         float(names.boilerplate(value)),
         names.label_share(value),
         names.person_shape(value),
@@ -412,7 +435,7 @@ def _name_features(context: Context, candidate: Candidate, place: tuple) -> list
         _row_mate_party(context, line, phrase),
         float(context.printed.get(" ".join(value.lower().split()), 0)),
         float(below),
-        float(address),
+        float(postal),
     ]
 
 
@@ -443,16 +466,20 @@ def _heading_above(context: Context, line, phrase) -> float:
         return 0.0
     if text.endswith(":") or any(w.endswith(":") for w in words):
         return 2.0
-    return 1.0 if not names.address_signs(text) and not letterhead.LEGAL.search(text) else 0.0
+    return 1.0 if not address.signs(text) and not letterhead.LEGAL.search(text) else 0.0
 
 
 def _left_colon(line, phrase) -> float:
     """1 when the phrase just left of ``phrase`` on its line is a short label ending with a
-    colon the vocabulary may not know (``Sr.(s):  Joao Da Silva``)."""
+    colon the vocabulary may not know (``Sr.(s):  Joao Da Silva``); 0 when the vocabulary knows
+    it names something else than a party (``Banque :  B N P``)."""
     before = [p for p in line.phrases if p.x1 <= phrase.x0 + 1]
     if not before:
         return 0.0
     left = before[-1].text.strip()
+    known = labels.match(left)
+    if known is not None and not labels.is_party_name(left) and not any(n in labels.NAME_FIELDS for n, _ in known):
+        return 0.0
     return float(left.endswith(":") and len(left.split()) <= 3 and phrase.x0 - before[-1].x1 < 150)
 
 
@@ -473,7 +500,7 @@ def _block_below(context: Context, line, phrase) -> tuple[int, int]:
     """How many lines stand under ``phrase`` in its block (same left edge), and how many of them
     read like an address."""
     position = context.position[line.index]
-    count, address, bottom = 0, 0, line.bottom
+    count, postal, bottom = 0, 0, line.bottom
     for other in context.lines[position + 1 : position + 8]:
         if other.page != line.page or other.top - bottom > 2.5 * max(phrase.bottom - phrase.top, 6):
             break
@@ -481,9 +508,9 @@ def _block_below(context: Context, line, phrase) -> tuple[int, int]:
         if match is None:
             continue
         count += 1
-        address += names.address_signs(match.text) > 0
+        postal += address.signs(match.text) > 0
         bottom = other.bottom
-    return count, address
+    return count, postal
 
 
 def _block_row(context: Context, line, phrase) -> int:

@@ -24,6 +24,7 @@ _METHODS = {"shape": "pattern", "letterhead": "pattern", "address": "pattern"}
 MIN_SCORE = 0.1
 MIN_SCORE_OPTIONAL = 0.5
 MIN_SCORE_NAME = 0.0  # every invoice names both parties: the likeliest phrase is given, however unsure
+MIN_SCORE_ISSUE_DATE = 0.0  # and every invoice is dated: the likeliest date is given, however unsure
 MIN_SUM_SCORE = 0.05  # a total this unlikely does not take part in net + tax = total
 MIN_SCORE_TOTAL = 0.02  # a total printed but not adding up is still given (with a warning, never sure)
 OPTIONAL = frozenset({"order_reference", "due_date", "amount_due", "seller_vat_id", "iban"})
@@ -94,6 +95,8 @@ def _least(name: str, state: str, candidate: Candidate) -> float:
         return 0.0 if state == "sum" else MIN_SCORE_TOTAL
     if name in ("seller_name", "buyer_name"):
         return MIN_SCORE_NAME
+    if name == "issue_date":
+        return MIN_SCORE_ISSUE_DATE
     if name in OPTIONAL and candidate.method != "label" or name == "invoice_number" and candidate.method == "shape":
         return MIN_SCORE_OPTIONAL  # a value no label names: more likely right than wrong, or none
     return MIN_SCORE

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from backoffice.documents import letterhead
-from backoffice.documents.layout import Phrase
-from backoffice.documents.pdf import Word
+from backoffice.documents import address, letterhead
+from backoffice.documents.layout import Phrase, lines_of
+from backoffice.documents.pdf import Word, read_words
 
 
 def _phrase(text: str) -> Phrase:
@@ -38,17 +38,11 @@ def test_a_footer_line_gives_the_company_that_opens_it():
     assert letterhead.legal_name(_phrase("One Microsoft Place, Dublin 18")) is None
 
 
-def test_address_lines_read_as_addresses_and_names_do_not():
-    for line in ("TORONTO ON M4J 3G3", "Unit 1, Fork Works, Rotherham, S1 1RT", "13 LE PEREY", "Hauptstraße 7"):
-        assert letterhead.address_like(line), line
-    for name in ("Kitchener Utilities", "Scrooge McDuck", "Orange Demo Inc."):
-        assert not letterhead.address_like(name), name
-
-
 def test_address_lines_of_many_countries_read_as_such_and_names_do_not():
-    from backoffice.documents import names
-
     for line in (
+        "TORONTO ON M4J 3G3",
+        "Unit 1, Fork Works, Rotherham, S1 1RT",
+        "Hauptstraße 7",
         "Kitchener ON N2G 4R6",
         "13 LE PEREY - Saint Jacut du Mene",
         "São Vicente / SP",
@@ -60,9 +54,36 @@ def test_address_lines_of_many_countries_read_as_such_and_names_do_not():
         "110 00 Praha 1",
         "Rua Adolfo Cavalcanti, 686",
     ):
-        assert names.address_signs(line) > 0, line
-    for name in ("KERMENE", "Snill Design", "Bento e Silvana Doces e Salgados Ltda", "Test Business"):
-        assert names.address_signs(name) == 0, name
+        assert address.line(line) and address.signs(line) > 0, line
+    for name in (
+        "KERMENE",
+        "Snill Design",
+        "Bento e Silvana Doces e Salgados Ltda",
+        "Test Business",
+        "Kitchener Utilities",
+        "Scrooge McDuck",
+        "Orange Demo Inc.",
+    ):
+        assert not address.line(name) and address.signs(name) == 0, name
+
+
+def _block(*rows: str) -> list:
+    words, top = [], 100.0
+    for row in rows:
+        x = 50.0
+        for token in row.split():
+            words.append(Word(token, x, top, x + 6 * len(token), top + 8, 1, 8.0))
+            x += 6 * len(token) + 3
+        top += 12
+    return lines_of(words)
+
+
+def test_a_name_heads_an_address_block_of_any_country():
+    for street in ("Hammerstads gate", "ul. Długa", "Rua Adolfo Cavalcanti, 686", "00-950 Warszawa"):
+        lines = _block("Snill Design", street)
+        assert letterhead.address_follows(lines, lines[0], lines[0].phrases[0]), street
+    lines = _block("Snill Design", "Kontakt Ola Nordmann")
+    assert not letterhead.address_follows(lines, lines[0], lines[0].phrases[0])
 
 
 def test_boilerplate_labels_and_person_names_are_told_apart():
@@ -149,3 +170,80 @@ def test_a_weak_party_heading_alone_on_its_line_proposes_the_line_under_it():
 def test_a_label_and_a_title_are_no_name():
     assert not letterhead.plausible_name("Buyer Receipt")
     assert letterhead.plausible_name("Receipt Bank Ltd")
+
+
+def test_a_form_heading_of_two_synonyms_names_its_party_and_a_bank_names_none():
+    from backoffice.documents import labels
+
+    assert labels.match("PRESTADOR / FORNECEDOR") == (("seller_name", True),)
+    assert labels.match("TOMADOR / ADQUIRENTE") == (("buyer_name", True),)
+    assert labels.match("DESTINATÁRIO / REMETENTE") == (("buyer_name", True),)
+    assert labels.match("Seller / Buyer") is None  # two parties: a column head, no label of one
+    assert labels.match("Município / Sigla UF") is None
+    assert labels.is_party_name("NOME / RAZÃO SOCIAL") and labels.is_party_name("Name:")
+    assert not labels.is_party_name("Município / Sigla UF")
+    for bank in ("Banque :", "Bankverbindung", "Banco"):
+        assert labels.match(bank) == (), bank
+    assert labels.match("Deutsche Bank") is None
+
+
+def test_the_name_under_a_form_caption_under_a_party_heading_is_read(make_pdf, monkeypatch):
+    from backoffice.documents.extract import extract
+    from backoffice.documents.ranker import model
+
+    monkeypatch.setattr(model, "load", lambda: None)  # the label logic alone
+    path = make_pdf(
+        [
+            (20, 20, "FATURA 123", 14, "B"),
+            (20, 40, "PRESTADOR / FORNECEDOR", 7),
+            (70, 40, "11.222.333/0001-44", 7),
+            (20, 45, "Nome / Nome Empresarial", 6),
+            (90, 45, "Município / Sigla UF", 6),
+            (20, 48, "Serviços de Publicidade", 8),
+            (90, 48, "São Vicente / SP", 8),
+            (20, 60, "TOMADOR / ADQUIRENTE", 7),
+            (20, 65, "Nome / Nome Empresarial", 6),
+            (90, 65, "Município / Sigla UF", 6),
+            (20, 68, "Bento Doces Ltda", 8),
+            (90, 68, "Sorocaba / SP", 8),
+            (20, 90, "Valor total: 100,00", 9),
+        ]
+    )
+    fields = extract(path, kind="invoice").fields
+    assert fields["seller_name"].value == "Serviços de Publicidade"
+    assert fields["buyer_name"].value == "Bento Doces Ltda"
+
+
+def test_training_invoices_print_party_forms_and_the_sellers_bank(tmp_path):
+    import random
+
+    from backoffice.demo import varied
+
+    rng = random.Random("forms")
+    specs = [varied.make_spec(rng, varied.TRAINING) for _ in range(300)]
+    forms = [s for s in specs if s.extras.get("party_form")]
+    banks = [s for s in specs if any(line.split(":")[0].strip() in ("Bank", "Banque", "Banco") for line in s.seller)]
+    assert forms and banks
+    path = tmp_path / "form.pdf"
+    varied.render(forms[0]).output(str(path))
+    text = " ".join(w.text for w in read_words(path).words())
+    assert forms[0].seller[0] in text and forms[0].buyer[0] in text
+
+
+def test_a_label_set_too_close_to_a_name_ends_it(make_pdf, monkeypatch):
+    from backoffice.documents.extract import extract
+    from backoffice.documents.ranker import model
+
+    monkeypatch.setattr(model, "load", lambda: None)  # the label logic alone
+    path = make_pdf(
+        [
+            (20, 20, "Tatra Engineering S.L.", 14, "B"),
+            (20, 40, "Facturar a:", 9),
+            (50, 40, "Blue Harbor Servizi S.L. Fecha de expedición:", 9),
+            (160, 40, "28/12/2019", 9),
+            (20, 90, "Total factura: 100,00", 9),
+        ]
+    )
+    fields = extract(path, kind="invoice").fields
+    assert fields["buyer_name"].value == "Blue Harbor Servizi S.L."
+    assert fields["issue_date"].value == "2019-12-28"

@@ -244,3 +244,18 @@ def test_training_documents_show_party_blocks_as_real_invoices_print_them():
     assert all(seen.values()), seen
     department = next(s for s in specs if s.extras.get("buyer_name"))
     assert varied.truth(department)["buyer_name"] == department.buyer[1]  # the company, not its department
+
+
+def test_every_invoice_is_dated_however_unsure_the_ranker_is():
+    from backoffice.documents.candidates import Candidate
+    from backoffice.documents.pdf import Word
+    from backoffice.documents.ranker import pick
+    from backoffice.documents.ranker.features import FIELDS
+
+    word = Word("16.02.2017", 300, 200, 350, 210, 1, 10.0)
+    scored = {name: [] for name in FIELDS}
+    scored["issue_date"] = [Candidate("issue_date", "2017-02-16", [word], 0.05, "shape")]
+    scored["due_date"] = [Candidate("due_date", "2017-02-16", [word], 0.05, "shape")]
+    chosen = pick.choose(scored)
+    assert chosen["issue_date"][0].value == "2017-02-16"
+    assert "due_date" not in chosen  # many invoices print none: an unsure one is not given
