@@ -44,6 +44,8 @@ _AMOUNT = re.compile(r"\d[.,]\d{2}$")
 _PREFIX = re.compile(r"[A-Z]{1,4}")  # a series printed apart from its number: "FV 1/2021"
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
 _CONTACT = re.compile(r"\b(?:contact|attn\.?|attention|z\.\s?hd\.?|zu händen|c/o|à l'attention)\b", re.IGNORECASE)
+# A tax number printed plainly: digits in groups, perhaps a country prefix ("5319419588", "86 360 3726").
+_PLAIN_TAX_ID = re.compile(r"(?:[A-Z]{2} ?)?\d(?:[\d .\-/]{6,16})\d(?![\w.,])")
 Value = tuple[str, list[Word]]
 
 
@@ -100,6 +102,10 @@ class Reader:
                 break
             if KINDS[name] == "name" and not colon and line.phrases[index].x0 - phrase.x1 > 60:
                 break  # a name far right of a label without a colon sits in another column
+            inner = min((h.start for h in self.hits[line.index] if h.phrase == index and h.fields), default=None)
+            if inner is not None:  # "75.61CR Harmonized Sales Tax on $71.72": the value, then another label
+                beside.append(Phrase(line.phrases[index].words[:inner]))
+                break
             beside.append(line.phrases[index])
         found = self._parse(name, beside) if beside else None
         if found:
@@ -190,6 +196,9 @@ class Reader:
             return _name(phrase)
         if kind == "vat":
             vat = find_vat_id(phrase.text)
+            if vat is None and (plain := _PLAIN_TAX_ID.match(phrase.text)) and _plain_tax_id(plain[0]):
+                # a national number beside its label, of no shape of its own ("NIP: 5319419588")
+                vat = re.sub(r"[ .\-/]", "", plain[0]), plain.span()
             return (vat[0], phrase.words_in(*vat[1])) if vat else None
         if kind == "iban":
             iban = find_iban(phrase.text)
@@ -327,6 +336,11 @@ def _identifier(phrase: Phrase) -> Value | None:
             return f"{token} {following}", words[index : index + 2]  # "Faktura nr FV 1/2021": a series and its number
         return None
     return None
+
+
+def _plain_tax_id(text: str) -> bool:
+    """Whether ``text`` (digits in groups) may be a tax number: eight digits or more, no date."""
+    return sum(ch.isdigit() for ch in text) >= 8 and find_date(text) is None
 
 
 def _name(phrase: Phrase) -> Value | None:

@@ -173,6 +173,21 @@ def test_a_tax_at_its_printed_rate_of_the_net_is_kept_when_the_grand_total_disag
     assert pick.choose(scored)["tax_total"][0].value == "12.00"
 
 
+def test_a_labelled_amount_due_stands_for_a_grand_total_no_label_names():
+    from backoffice.documents.ranker import pick
+
+    scored = {
+        "grand_total": [_candidate("grand_total", "367.25", 0.45, 400, method="shape")],  # "billed to date"
+        "amount_due": [_candidate("amount_due", "103.78", 0.97, 300)],  # "Amount due now $103.78"
+    }
+    chosen = pick.choose(scored)
+    assert chosen["grand_total"][0].value == "103.78"
+    assert "grand_total" in pick.weak(scored, chosen)  # no label names it a total: never sure
+    scored["grand_total"].append(_candidate("grand_total", "99.00", 0.3, 420))  # a labelled total is read as printed
+    del scored["grand_total"][1:-1]
+    assert pick.choose(scored)["grand_total"][0].value == "367.25"
+
+
 def test_values_no_label_names_or_with_a_close_rival_are_never_sure():
     from backoffice.documents.ranker import pick
 
