@@ -47,6 +47,8 @@ _CONTACT = re.compile(r"\b(?:contact|attn\.?|attention|z\.\s?hd\.?|zu händen|c/
 # A tax number printed plainly: digits in groups, perhaps a country prefix ("5319419588", "86 360 3726").
 _PLAIN_TAX_ID = re.compile(r"(?:[A-Z]{2} ?)?\d(?:[\d .\-/]{6,16})\d(?![\w.,])")
 Value = tuple[str, list[Word]]
+_TABLED = (*TOTALS, "amount_due")  # the fields a totals table names in its header
+_RATE_HEAD = re.compile(r"^\D*%\W*$")
 
 
 class Reader:
@@ -209,6 +211,20 @@ class Reader:
                 return code, [word]
         return None
 
+    def _money_under(self, cell: Phrase, heading: Phrase) -> Value | None:
+        """The amount of ``cell`` most under ``heading``: a cell may hold the amounts of two
+        columns printed close together ("-345,80 DKK 127.135,17 DKK")."""
+        amounts = []
+        start = 0
+        while start < len(cell.words) and (found := self._money(Phrase(cell.words[start:]))):
+            amounts.append(found)
+            start += len(found[1])
+
+        def overlap(value: Value) -> float:
+            return min(value[1][-1].x1, heading.x1) - max(value[1][0].x0, heading.x0)
+
+        return max(amounts, key=overlap, default=None)
+
     def _money(self, phrase: Phrase) -> Value | None:
         for end in range(len(phrase.words), 0, -1):
             value = parse_amount(" ".join(w.text for w in phrase.words[:end]), self.decimal_mark)
@@ -269,30 +285,42 @@ class Reader:
 
     def column_total_candidates(self, found: dict[str, list[Candidate]]) -> None:
         """Totals printed as a small table: a header line naming two or more totals
-        (``Nettobetrag  MwSt-Betrag  Endbetrag``) over rows of amounts, one per tax rate and a sum
-        row last. The last row's amounts are the better candidates."""
+        (``Nettobetrag  MwSt-Betrag  Endbetrag``, or an amount due) over rows of amounts, one per
+        tax rate and a sum row last. The last row's amounts are the better candidates. Several tax
+        columns (``IVA 24%  IVA 12%``) add up to the tax total."""
         for position, line in enumerate(self.lines):
-            heads = [(phrase, next((name for name, strong in labels.match(phrase.text) or () if strong
-                                    and name in TOTALS), None)) for phrase in line.phrases]
-            heads = [(phrase, name) for phrase, name in heads if name]
+            heads = [
+                (phrase, next((name for name, strong in labels.match(phrase.text) or () if strong and name in _TABLED), None))
+                for phrase in line.phrases
+            ]
+            # not a column of rates ("MwSt-%", "VAT %")
+            heads = [(phrase, name) for phrase, name in heads if name and not _RATE_HEAD.search(phrase.text)]
             if len({name for _, name in heads}) < 2:
                 continue
-            rows: list[dict[str, Value]] = []
+            rows: list[dict[str, list[Value]]] = []
             for other in self.lines[position + 1 : position + 8]:
                 if other.page != line.page or other.top - line.bottom > 120:
                     break
-                row: dict[str, Value] = {}
+                row: dict[str, list[Value]] = {}
                 for phrase, name in heads:
-                    cell = next((p for p in other.phrases if p.x1 >= phrase.x0 - 4 and p.x0 <= phrase.x1 + 4), None)
-                    value = self._money(cell) if cell is not None else None
+                    cells = [p for p in other.phrases if p.x1 >= phrase.x0 - 4 and p.x0 <= phrase.x1 + 4]
+                    # the cell most under its heading: amounts set right may reach under the next one
+                    cell = max(cells, key=lambda p: min(p.x1, phrase.x1) - max(p.x0, phrase.x0), default=None)
+                    value = self._money_under(cell, phrase) if cell is not None else None
                     if value:
-                        row[name] = value
+                        row.setdefault(name, []).append(value)
                 if len(row) >= 2:
                     rows.append(row)
             for number, row in enumerate(rows):
                 score = 0.85 if number == len(rows) - 1 else 0.6
-                for name, (value, words) in row.items():
-                    found[name].append(Candidate(name, value, words, score, "table"))
+                for name, values in row.items():
+                    if name == "tax_total" and len(values) > 1:  # one column per rate: their sum, and each
+                        total = sum((Decimal(value) for value, _ in values), Decimal(0))
+                        words = [w for _, cell in values for w in cell]
+                        found[name].append(Candidate(name, format_amount(total), words, score, "table"))
+                        found[name].extend(Candidate(name, v, w, round(score - 0.2, 3), "table") for v, w in values)
+                    else:  # the right-most column of the field
+                        found[name].append(Candidate(name, values[-1][0], values[-1][1], score, "table"))
 
     def pattern_candidates(self, found: dict[str, list[Candidate]], every: bool = False) -> None:
         """IBANs, VAT ids and currencies anywhere; number and date from the title; the sender

@@ -28,7 +28,9 @@ _TAX_WORD = (
     r"|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst|imposta|imposto|podatek vat|dph|moms|mva|alv|daň)"
 )
 _TAX_PRE = (
-    rf"(?:(?:zzgl|zuzüglich|inkl|incl|inklusive|including|plus|add|enthaltene|af te dragen|te betalen|\+)\.?\s)?"
+    rf"(?:(?:zzgl|zuzüglich|inkl|incl|inklusive|including|plus|add|enthaltene|af te dragen|te betalen|\+)\.?\s"
+    rf"|(?:cuota|importe|valor|montant|montante|importo|kwota|částka|bedrag|beløp|belopp|beløb|summa|betrag)"
+    rf"(?: (?:de la|de|del|do|da|di|della|dell'|der))? )?"
     rf"(?:{_RATE}\s?)?"
 )
 # The kinds of sales tax a bill names ("Transaction Tax", "State Tax", "Impuesto municipal").
