@@ -11,6 +11,7 @@ the grand total may be the one misprinted. The seller and the buyer are never th
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 from backoffice.documents.candidates import TOTALS, Candidate, best, pick_totals, rated_pair
 from backoffice.documents.models import Field
@@ -81,13 +82,14 @@ def choose(scored: dict[str, list[Candidate]]) -> dict[str, tuple[Candidate, str
 
 def _due_as_total(scored: dict[str, list[Candidate]]) -> None:
     """A bill that prints its amount due under a label ("Amount due now $103.78") and no label
-    of a grand total: the amount due is a candidate grand total too, as likely as it is an amount
-    due. Proposed as ``computed``, so that no label vouches for it (:func:`weak`)."""
+    of a grand total: the amount due (unless nothing is left to pay) is a candidate grand total
+    too, as likely as it is an amount due. Proposed as ``computed``, so that no label vouches for
+    it (:func:`weak`)."""
     grand = scored.get("grand_total", [])
     if not grand or any(c.method in LABELLED_BY for c in grand):
         return
     due = best([c for c in scored.get("amount_due", []) if c.method in LABELLED_BY])
-    if due and due[0].score >= DUE_AS_TOTAL:
+    if due and due[0].score >= DUE_AS_TOTAL and Decimal(due[0].value) != 0:  # "Balance due 0.00": paid, no total
         scored["grand_total"] = [*grand, replace(due[0], field="grand_total", method="computed")]
 
 

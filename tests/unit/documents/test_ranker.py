@@ -183,6 +183,11 @@ def test_a_labelled_amount_due_stands_for_a_grand_total_no_label_names():
     chosen = pick.choose(scored)
     assert chosen["grand_total"][0].value == "103.78"
     assert "grand_total" in pick.weak(scored, chosen)  # no label names it a total: never sure
+    paid = {
+        "grand_total": [_candidate("grand_total", "367.25", 0.45, 400, method="shape")],
+        "amount_due": [_candidate("amount_due", "0.00", 0.97, 300)],
+    }  # nothing left to pay: no total
+    assert pick.choose(paid)["grand_total"][0].value == "367.25"
     scored["grand_total"].append(_candidate("grand_total", "99.00", 0.3, 420))  # a labelled total is read as printed
     del scored["grand_total"][1:-1]
     assert pick.choose(scored)["grand_total"][0].value == "367.25"
