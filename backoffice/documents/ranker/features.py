@@ -351,7 +351,7 @@ def describe(context: Context, name: str, candidate: Candidate, support: int) ->
     row.append(float(len(context.by_value.get(candidate.value, set()) - {name})))
     row += common[1]
     row += context.values.get(key) or context.values.setdefault(key, values_block(context, kind, candidate))
-    row += totals_block(context, kind, candidate)
+    row += totals_block(context, name, candidate)
     return row
 
 
@@ -689,8 +689,8 @@ def _values_of(context: Context, kind: str, candidate: Candidate) -> list[float]
     return context.values.get(key) or context.values.setdefault(key, values_block(context, kind, candidate))
 
 
-def totals_block(context: Context, kind: str, candidate: Candidate) -> list[float]:
-    """yours_elsewhere: an identifier while a label names another one the buyer's order ("Uw
+def totals_block(context: Context, name: str, candidate: Candidate) -> list[float]:
+    """yours_elsewhere: an order reference while a label names another one the buyer's order ("Uw
     bestelling 3389" beside "Ordernr. 4550219", the seller's); due_row: an amount in a row with a
     date, under a heading or beside a label naming a due date (a payment schedule: "Date échéance
     Mode règlement Montant" over "15/12/2022 Virement 74,70 €")."""
@@ -699,9 +699,9 @@ def totals_block(context: Context, kind: str, candidate: Candidate) -> list[floa
     if place is None:
         return out
     line = place[0]
-    if kind == "id":
+    if name == "order_reference":
         out[0] = float(bool(context.yours - {candidate.value}))
-    if kind == "money" and find_date(line.text, context.reader.day_first):
+    if KIND[name] == "money" and find_date(line.text, context.reader.day_first):
         hits = context.reader.hits
         due = any(f == "due_date" for h in hits[line.index] for f, _ in h.fields)
         position = context.position[line.index]
