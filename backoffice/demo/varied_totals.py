@@ -79,10 +79,14 @@ def shows_due(spec: Spec) -> bool:
 
 
 def draw_schedule(pdf: _Page, spec: Spec, y: float) -> float:
-    """The payment schedule under the totals at ``y``, when the document prints one; the next ``y``."""
+    """The payment schedule under the totals at ``y``, when the document prints one and the page
+    has room for it (:func:`~backoffice.demo.varied.truth` is taken after drawing); the next ``y``."""
     from backoffice.demo.varied_blocks import day, money
 
-    if not spec.extras.get("schedule") or y > 250:
+    if not spec.extras.get("schedule") or spec.due is None:
+        return y
+    if y > 250:  # no room left on the page: no schedule, and no amount due to read (varied.truth)
+        spec.extras["schedule"] = False
         return y
     due, how, amount, way = SCHEDULE[spec.lang]
     for x, text, width, align in ((20, due, 40, "L"), (62, how, 40, "L"), (104, amount, 34, "R")):
