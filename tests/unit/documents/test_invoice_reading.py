@@ -78,7 +78,7 @@ def test_two_tax_rates_add_up_to_the_tax_total(make_pdf):
 
 def test_a_totals_table_with_a_column_per_tax_rate_adds_them_up(make_pdf):
     path = make_pdf([
-        (20, 60, "Imponibile"), (60, 60, "IVA 22%"), (100, 60, "IVA 10%"), (140, 60, "Totale"),
+        (20, 60, "Imponibile"), (60, 60, "IVA 22%"), (100, 60, "IVA 10%"), (140, 60, "Totale fattura"),
         (20, 66, "1.000,00"), (60, 66, "110,00"), (100, 66, "50,00"), (140, 66, "1.160,00"),
     ])
     fields = extract(path).fields
