@@ -25,7 +25,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from backoffice.demo import varied_bills, varied_traits
+from backoffice.demo import varied_bills, varied_totals, varied_traits
 from backoffice.demo.varied_words import (
     BRANDS,
     CITIES,
@@ -278,6 +278,7 @@ def make_spec(rng: random.Random, family: str) -> Spec:
         spec.extras["letterhead_address"] = side.random() < 0.7
         varied_traits.apply(spec)
         varied_bills.apply(spec)
+        varied_totals.apply(spec)
     return spec
 
 
@@ -295,7 +296,7 @@ def truth(spec: Spec) -> dict:
         "net_total": amount(spec.net),
         "tax_total": amount(spec.tax),
         "grand_total": amount(spec.total),
-        "amount_due": amount(spec.amount_due) if spec.extras["due_amount"] else None,
+        "amount_due": amount(spec.amount_due) if varied_totals.shows_due(spec) else None,
         "seller_name": spec.seller[0],
         "buyer_name": spec.extras.get("buyer_name", spec.buyer[0]),
         "seller_vat_id": spec.vat_id,
@@ -358,6 +359,7 @@ def render(spec: Spec) -> FPDF:
     y = blocks.items_table(pdf, spec, y)
     y = varied_bills.draw(pdf, spec, y)
     y = blocks.totals(pdf, spec, y)
+    y = varied_totals.draw_schedule(pdf, spec, y)
     if spec.extras.get("stub"):
         y = blocks.stub(pdf, spec, y)
     blocks.footer_lines(pdf, spec)

@@ -63,7 +63,7 @@ def _details(spec: Spec) -> list[tuple[str, str]]:
     if spec.extras["customer_no"]:
         rows.append((_label(spec, "customer_no"), spec.customer_no))
     if spec.order:
-        rows.append((_label(spec, "order"), spec.order))
+        rows.extend(spec.extras.get("order_rows") or [(_label(spec, "order"), spec.order)])  # varied_totals
     if spec.delivery:
         rows.append((_label(spec, "delivery"), day(spec, spec.delivery)))
     return rows

@@ -44,7 +44,11 @@ _AMOUNT = re.compile(r"\d[.,]\d{2}$")
 _PREFIX = re.compile(r"[A-Z]{1,4}")  # a series printed apart from its number: "FV 1/2021"
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
 _CONTACT = re.compile(r"\b(?:contact|attn\.?|attention|z\.\s?hd\.?|zu händen|c/o|à l'attention)\b", re.IGNORECASE)
+# A tax number printed plainly: digits in groups, perhaps a country prefix ("5319419588", "86 360 3726").
+_PLAIN_TAX_ID = re.compile(r"(?:[A-Z]{2} ?)?\d(?:[\d .\-/]{6,16})\d(?![\w.,])")
 Value = tuple[str, list[Word]]
+_TABLED = (*TOTALS, "amount_due")  # the fields a totals table names in its header
+_RATE_HEAD = re.compile(r"^\D*%\W*$")
 
 
 class Reader:
@@ -101,7 +105,8 @@ class Reader:
             if KINDS[name] == "name" and not colon and line.phrases[index].x0 - phrase.x1 > 60:
                 break  # a name far right of a label without a colon sits in another column
             inner = min((h.start for h in self.hits[line.index] if h.phrase == index), default=None)
-            if inner is not None:  # "Blue Harbor S.L. Fecha de expedición:": the next label ends the value
+            if inner is not None:  # "Blue Harbor S.L. Fecha de expedición:", "75.61CR Harmonized Sales Tax
+                # on $71.72": the value, then another label that ends it
                 beside.append(Phrase(line.phrases[index].words[:inner]))
                 break
             beside.append(line.phrases[index])
@@ -201,6 +206,9 @@ class Reader:
             return _name(phrase)
         if kind == "vat":
             vat = find_vat_id(phrase.text)
+            if vat is None and (plain := _PLAIN_TAX_ID.match(phrase.text)) and _plain_tax_id(plain[0]):
+                # a national number beside its label, of no shape of its own ("NIP: 5319419588")
+                vat = re.sub(r"[ .\-/]", "", plain[0]), plain.span()
             return (vat[0], phrase.words_in(*vat[1])) if vat else None
         if kind == "iban":
             iban = find_iban(phrase.text)
@@ -210,6 +218,20 @@ class Reader:
             if code:
                 return code, [word]
         return None
+
+    def _money_under(self, cell: Phrase, heading: Phrase) -> Value | None:
+        """The amount of ``cell`` most under ``heading``: a cell may hold the amounts of two
+        columns printed close together ("-345,80 DKK 127.135,17 DKK")."""
+        amounts = []
+        start = 0
+        while start < len(cell.words) and (found := self._money(Phrase(cell.words[start:]))):
+            amounts.append(found)
+            start += len(found[1])
+
+        def overlap(value: Value) -> float:
+            return min(value[1][-1].x1, heading.x1) - max(value[1][0].x0, heading.x0)
+
+        return max(amounts, key=overlap, default=None)
 
     def _money(self, phrase: Phrase) -> Value | None:
         for end in range(len(phrase.words), 0, -1):
@@ -271,30 +293,42 @@ class Reader:
 
     def column_total_candidates(self, found: dict[str, list[Candidate]]) -> None:
         """Totals printed as a small table: a header line naming two or more totals
-        (``Nettobetrag  MwSt-Betrag  Endbetrag``) over rows of amounts, one per tax rate and a sum
-        row last. The last row's amounts are the better candidates."""
+        (``Nettobetrag  MwSt-Betrag  Endbetrag``, or an amount due) over rows of amounts, one per
+        tax rate and a sum row last. The last row's amounts are the better candidates. Several tax
+        columns (``IVA 24%  IVA 12%``) add up to the tax total."""
         for position, line in enumerate(self.lines):
-            heads = [(phrase, next((name for name, strong in labels.match(phrase.text) or () if strong
-                                    and name in TOTALS), None)) for phrase in line.phrases]
-            heads = [(phrase, name) for phrase, name in heads if name]
+            heads = [
+                (phrase, next((name for name, strong in labels.match(phrase.text) or () if strong and name in _TABLED), None))
+                for phrase in line.phrases
+            ]
+            # not a column of rates ("MwSt-%", "VAT %")
+            heads = [(phrase, name) for phrase, name in heads if name and not _RATE_HEAD.search(phrase.text)]
             if len({name for _, name in heads}) < 2:
                 continue
-            rows: list[dict[str, Value]] = []
+            rows: list[dict[str, list[Value]]] = []
             for other in self.lines[position + 1 : position + 8]:
                 if other.page != line.page or other.top - line.bottom > 120:
                     break
-                row: dict[str, Value] = {}
+                row: dict[str, list[Value]] = {}
                 for phrase, name in heads:
-                    cell = next((p for p in other.phrases if p.x1 >= phrase.x0 - 4 and p.x0 <= phrase.x1 + 4), None)
-                    value = self._money(cell) if cell is not None else None
+                    cells = [p for p in other.phrases if p.x1 >= phrase.x0 - 4 and p.x0 <= phrase.x1 + 4]
+                    # the cell most under its heading: amounts set right may reach under the next one
+                    cell = max(cells, key=lambda p: min(p.x1, phrase.x1) - max(p.x0, phrase.x0), default=None)
+                    value = self._money_under(cell, phrase) if cell is not None else None
                     if value:
-                        row[name] = value
+                        row.setdefault(name, []).append(value)
                 if len(row) >= 2:
                     rows.append(row)
             for number, row in enumerate(rows):
                 score = 0.85 if number == len(rows) - 1 else 0.6
-                for name, (value, words) in row.items():
-                    found[name].append(Candidate(name, value, words, score, "table"))
+                for name, values in row.items():
+                    if name == "tax_total" and len(values) > 1:  # one column per rate: their sum, and each
+                        total = sum((Decimal(value) for value, _ in values), Decimal(0))
+                        words = [w for _, cell in values for w in cell]
+                        found[name].append(Candidate(name, format_amount(total), words, score, "table"))
+                        found[name].extend(Candidate(name, v, w, round(score - 0.2, 3), "table") for v, w in values)
+                    else:  # the right-most column of the field
+                        found[name].append(Candidate(name, values[-1][0], values[-1][1], score, "table"))
 
     def pattern_candidates(self, found: dict[str, list[Candidate]], every: bool = False) -> None:
         """IBANs, VAT ids and currencies anywhere; number and date from the title; the sender
@@ -338,6 +372,11 @@ def _identifier(phrase: Phrase) -> Value | None:
             return f"{token} {following}", words[index : index + 2]  # "Faktura nr FV 1/2021": a series and its number
         return None
     return None
+
+
+def _plain_tax_id(text: str) -> bool:
+    """Whether ``text`` (digits in groups) may be a tax number: eight digits or more, no date."""
+    return sum(ch.isdigit() for ch in text) >= 8 and find_date(text) is None
 
 
 def _name(phrase: Phrase) -> Value | None:

@@ -27,7 +27,17 @@ _TAX_WORD = (
     r"(?:vat|tax|sales tax|harmonized sales tax|goods and services tax|provincial sales tax|gst|hst|mwst\.?|ust\.?"
     r"|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst|imposta|imposto|podatek vat|dph|moms|mva|alv|daň)"
 )
-_TAX_PRE = rf"(?:(?:zzgl|zuzüglich|inkl|incl|inklusive|including|plus|add|enthaltene|\+)\.?\s)?(?:{_RATE}\s?)?"
+_TAX_PRE = (
+    rf"(?:(?:zzgl|zuzüglich|inkl|incl|inklusive|including|plus|add|enthaltene|af te dragen|te betalen|\+)\.?\s"
+    rf"|(?:cuota|importe|valor|montant|montante|importo|kwota|částka|bedrag|beløp|belopp|beløb|summa|betrag)"
+    rf"(?: (?:de la|de|del|do|da|di|della|dell'|der))? )?"
+    rf"(?:{_RATE}\s?)?"
+)
+# The kinds of sales tax a bill names ("Transaction Tax", "State Tax", "Impuesto municipal").
+_TAX_KIND = (
+    r"(?:state|county|city|local|municipal|provincial|federal|transaction|excise|service|consumption|sales and use"
+    r"|use|luxury|tourism|occupancy) tax(?:es)?|impuestos?(?: (?:municipal|provincial|internos?))?"
+)
 
 STRONG: dict[str, list[str]] = {
     "invoice_number": [
@@ -76,6 +86,14 @@ STRONG: dict[str, list[str]] = {
         r"bestell(?:nummer|nr\.?|-nr\.?|ung(?: nr\.?)?)|ihre bestellung(?: nr\.?)?|auftrags?(?:nummer|nr\.?|-nr\.?)",
         r"(?:n[°º] )?(?:de )?(?:bon de )?commande|ordernummer|bestelnummer|n[úu]mero de pedido|pedido",
         r"uw (?:bestelling|order|referentie)(?: ?(?:nr\.?|nummer))?|uw bestelnummer|order-?id",
+        (
+            r"(?:customer|client|buyer)(?:'s)? (?:reference|ref\.?|po(?: no\.?| number)?|order(?: ref(?:erence)?)?)"
+            r"|buyer reference|order ref(?:\.|erence)?|po ref(?:\.|erence)?|purchase order (?:no\.?|number|ref\.?)"
+            r"|your (?:po|purchase order)(?: no\.?| number)?|ihr(?:e)? (?:zeichen|referenz|auftrag(?:snummer)?|bestellnummer)"
+            r"|kundenbestellung|bestellzeichen|votre commande|réf(?:\.|érence)? (?:de )?commande|n[°º] (?:de )?commande"
+            r"|uw (?:kenmerk|ordernummer|ref\.?)|inkoopordernummer|su (?:referencia|ref\.?)|referencia (?:del )?pedido"
+            r"|orden de compra|n[°º] (?:de )?pedido"
+        ),
     ],
     "seller_vat_id": [
         r"vat(?: reg\.?(?:istration)?)? ?(?:no\.?|number|id|#)|vat id|vat|tax id|tva|btw(?:-?nummer| ?nr\.?)?",
@@ -97,11 +115,22 @@ STRONG: dict[str, list[str]] = {
         rf"(?:total net amount|total without (?:vat|tax)|net value|nettowert|gesamt ?netto){_TAIL}",
         rf"(?:total ht|montant ht|total hors taxes?|sous[- ]total|subtotaal|totaal excl\.? btw){_TAIL}",
         rf"(?:bedrag excl\.? btw|exclusief btw|excl\.? btw|base imponible|total sin iva|importe neto){_TAIL}",
+        # the amount the tax is taken of ("BTW plichtig bedrag", "Taxable amount", "Bemessungsgrundlage")
+        (
+            rf"(?:taxable (?:amount|value|base|total)|tax(?:able)? base|amount subject to (?:vat|tax)|net taxable"
+            rf"|(?:btw[- ]?)?plichtig bedrag|belastbaar bedrag|maatstaf van heffing|(?:btw[- ])?grondslag"
+            rf"|netto goederenwaarde|steuerpflichtiger betrag|bemessungsgrundlage|base (?:ht|imposable|hors taxes?)"
+            rf"|montant imposable|total imposable|podstawa opodatkowania|beskattningsunderlag|momspliktigt belopp"
+            rf"|momsgrundlag|momspligtigt beløb|(?:mva-?)?grunnlag(?: mva)?|avgiftspliktig beløp|veron peruste"
+            rf"|base tributável|base de incidência|base de cálculo|importe imponible|base gravable){_TAIL}"
+        ),
+        rf"(?:(?:sub ?total|total) (?:after|less|net of) discounts?|net after discounts?){_TAIL}",
     ],
     "tax_total": [
         rf"{_TAX_PRE}(?:total )?{_TAX_WORD}(?: amount| total)?{_TAIL}",
         rf"(?:{_TAX_WORD} ?-?(?:betrag|bedrag)|montant (?:de la )?tva|total tva|steuerbetrag){_TAIL}",
         rf"(?:{_TAX_WORD} (?:gesamt|summe|total)|(?:summe|gesamt) {_TAX_WORD}|total {_TAX_WORD} amount){_TAIL}",
+        rf"(?:(?:total )?(?:{_TAX_KIND})|totaal btw|btw totaal|total taxes|taxes){_TAIL}",
     ],
     "grand_total": [
         rf"(?:grand total|total amount|invoice total|total for this invoice|gross amount|total gross){_TAIL}",
@@ -111,6 +140,13 @@ STRONG: dict[str, list[str]] = {
         rf"(?:(?:rechnungs|gesamt)summe brutto){_TAIL}",
         rf"(?:gesamt brutto|total ttc|montant ttc|montant total|total facture|totaal incl\.? btw){_TAIL}",
         rf"(?:totaalbedrag|inclusief btw|total factura|importe total){_TAIL}",
+        (
+            rf"(?:(?:total )?(?:new|current) charges(?: (?:for )?this (?:bill|period|month|statement))?"
+            rf"|total charges(?: (?:for )?this (?:bill|period|month|statement))?|charges (?:for )?this (?:bill|period)"
+            rf"|(?:total )?(?:invoice|bill) amount|amount of (?:this )?invoice|rekenings?bedrag|factuurbedrag"
+            rf"|eindtotaal|totaal factuur|montant (?:de la )?facture|importe (?:de la )?factura"
+            rf"|valor (?:da fatura|total a pagar)){_TAIL}"
+        ),
     ],
     "amount_due": [
         (
@@ -119,6 +155,15 @@ STRONG: dict[str, list[str]] = {
             rf"|(?:remaining|outstanding) amount due|balance (?:remaining|outstanding|to pay)"
             rf"|amount now due|total amount now due){_TAIL}"
         ),
+        (
+            rf"(?:(?:payable |to be paid )?(?:on or )?before (?:the )?due date|amount (?:owing|outstanding|to be paid)"
+            rf"|total (?:owing|outstanding)|balance payable|please remit|new balance|total balance due"
+            rf"|account balance due){_TAIL}"
+        ),
+        rf"(?:noch zu zahlen|restbetrag|verbleibender betrag|offener rechnungsbetrag|gesamtbetrag fällig){_TAIL}",
+        rf"(?:solde (?:dû|à payer|restant dû)|montant restant dû|total à payer|reste dû|à payer){_TAIL}",
+        rf"(?:nog te betalen|totaal te betalen|te voldoen|openstaand saldo|saldo te betalen){_TAIL}",
+        rf"(?:saldo pendiente|importe pendiente|total adeudado|a pagar|líquido a pagar){_TAIL}",
         rf"(?:(?:total)?beløp(?:et)? (?:som )?forfaller|totalbeløp forfaller){_TAIL}",
         rf"(?:zahlbetrag|zu zahlen(?:der betrag)?|offener betrag|fälliger betrag){_TAIL}",
         rf"(?:net à payer|reste à payer|somme à payer|montant à payer|montant dû|te betalen){_TAIL}",
@@ -130,7 +175,9 @@ WEAK: dict[str, list[str]] = {
     "invoice_number": [rf"invoice|rechnung|facture|factuur|factura|fattura|fatura|faktura|lasku|{_NO}|č\.?|nro\.?"],
     "issue_date": [r"date|datum|fecha|data|dated|dato|päiväys|päivämäärä|pvm\.?"],
     "due_date": [r"due"],
-    "grand_total": [rf"(?:total|summe|gesamt|totaal|brutto|totale|razem|celkem|summa|yhteensä|i alt|sum|suma){_TAIL}"],
+    "grand_total": [
+        rf"(?:total|summe|gesamt|totaal|brutto|totale|razem|celkem|summa|yhteensä|i alt|sum|suma|this bill){_TAIL}"
+    ],
     "seller_name": [r"from"],
     "buyer_name": [r"to"],  # "From: ... To: ...": only alone or before a colon (see hits_of)
 }
@@ -190,13 +237,16 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         ],
         "order_reference": [
             r"(?:vs\.? |vostro )?ordine(?: (?:n[°º.]?|nr\.?|numero))?|(?:n\.?|rif\.?|riferimento) ordine"
+            r"|vs\.? rif(?:\.|erimento)?|vostro riferimento|ordine (?:cliente|d'acquisto)"
         ],
         "seller_vat_id": [r"partita iva|p\.? ?iva|p\.i\.|codice fiscale e partita iva"],
         "currency": [r"valuta"],
         "net_total": [r"(?:(?:totale )?imponibile|totale netto|importo netto|subtotale|totale merce)"],
         "tax_total": [r"(?:totale iva|importo iva|iva totale|imposta)"],
         "grand_total": [r"(?:totale (?:fattura|documento|complessivo|generale|ivato)|importo totale)"],
-        "amount_due": [r"(?:totale da pagare|netto a pagare|importo da pagare|saldo da pagare)"],
+        "amount_due": [
+            r"(?:totale da pagare|netto a pagare|importo da pagare|saldo da pagare|importo dovuto|saldo dovuto)"
+        ],
     },
     "pt": {
         "invoice_number": [
@@ -213,6 +263,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         ],
         "order_reference": [
             r"(?:n[°º] (?:do )?)?pedido(?: (?:n[°º.]?|de compra))?|ordem de compra|encomenda(?: n[°º.]?)?"
+            r"|n\.?[°º] (?:de |da )?encomenda|sua (?:encomenda|referência|ref\.?)|v\.? ?ref\.?|nota de encomenda"
         ],
         "seller_vat_id": [r"nif|nipc|n[°º]? ?contribuinte|cnpj|cpf/cnpj"],
         "currency": [r"moeda"],
@@ -221,7 +272,10 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         ],
         "tax_total": [r"(?:total (?:do )?iva|valor (?:do )?iva|total de impostos|valor do imposto)"],
         "grand_total": [r"(?:total (?:da fatura|geral|com iva|da nota)|valor total(?: da nota)?|total final)"],
-        "amount_due": [r"(?:valor a pagar|total a pagar|valor líquido a pagar|montante a pagar)"],
+        "amount_due": [
+            r"(?:valor a pagar|total a pagar|valor líquido a pagar|montante a pagar|valor em dívida|total em dívida"
+            r"|saldo devedor|valor l[ií]quido da (?:nfs-?e|nota(?: fiscal)?))"
+        ],
     },
     "pl": {
         "invoice_number": [
@@ -231,7 +285,9 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "due_date": [r"termin (?:płatności|zapłaty)|płatne do|płatność do|data płatności"],
         "seller_name": [r"sprzedawca|sprzedający|wystawca|dostawca"],
         "buyer_name": [r"nabywca|kupujący|płatnik"],
-        "order_reference": [r"(?:nr |numer )?zamówienia|zamówienie(?: nr\.?)?"],
+        "order_reference": [
+            r"(?:nr |numer )?zamówienia|zamówienie(?: nr\.?)?|wasz (?:znak|nr zamówienia)|zamówienie klienta"
+        ],
         "seller_vat_id": [r"nip(?: ue| sprzedawcy)?|vat ue|nr vat"],
         "currency": [r"waluta"],
         "net_total": [r"(?:(?:wartość|razem|suma|kwota) netto|netto razem)"],
@@ -245,7 +301,9 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "due_date": [r"datum splatnosti|splatnost|splatno(?: do)?"],
         "seller_name": [r"dodavatel|prodávající|prodejce"],
         "buyer_name": [r"odběratel|kupující|zákazník"],
-        "order_reference": [r"(?:číslo |č\.? )?objednávky|objednávka(?: č\.?)?"],
+        "order_reference": [
+            r"(?:číslo |č\.? )?objednávky|objednávka(?: č\.?)?|vaše (?:objednávka|značka)|vaše č\.? objednávky"
+        ],
         "seller_vat_id": [r"dič|ič dph"],
         "currency": [r"měna"],
         "net_total": [r"(?:základ daně|celkem bez dph|cena bez dph|mezisoučet|součet bez dph)"],
@@ -259,7 +317,10 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "due_date": [r"förfallodatum|förfallodag|(?:att )?betalas senast|sista betalningsdag"],
         "seller_name": [r"leverantör|säljare|avsändare"],
         "buyer_name": [r"kund|köpare|fakturamottagare|faktureringsadress"],
-        "order_reference": [r"ordernummer|ordernr\.?|beställning(?:snummer)?|inköpsorder|er ordernr\.?"],
+        "order_reference": [
+            r"ordernummer|ordernr\.?|beställning(?:snummer|snr\.?)?|inköpsorder|er ordernr\.?|er referens|ert ordernr\.?"
+            r"|er beställning"
+        ],
         "seller_vat_id": [r"momsreg(?:istrerings)?(?:nummer|nr\.?)|vat-?nummer|momsnr\.?"],
         "net_total": [r"(?:nettobelopp|summa exkl\.? moms|belopp exkl\.? moms|delsumma|netto)"],
         "tax_total": [r"(?:momsbelopp|moms totalt|summa moms|total moms)"],
@@ -272,12 +333,14 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "due_date": [r"forfaldsdato|betalingsfrist|betales senest|sidste rettidige betalingsdag"],
         "seller_name": [r"leverandør|sælger|afsender"],
         "buyer_name": [r"kunde|køber|faktureres til"],
-        "order_reference": [r"ordrenummer|ordrenr\.?|rekvisitionsnr\.?|indkøbsordre"],
+        "order_reference": [
+            r"ordrenummer|ordrenr\.?|rekvisitionsnr\.?|indkøbsordre|jeres (?:reference|ref\.?|ordre(?:nr\.?)?)|bestillingsnr\.?"
+        ],
         "seller_vat_id": [r"cvr-?nr\.?|se-?nr\.?|moms ?nr\.?"],
         "net_total": [r"(?:i alt ekskl\.? moms|beløb ekskl\.? moms|nettobeløb|subtotal)"],
         "tax_total": [r"(?:momsbeløb|moms i alt|heraf moms|moms udgør)"],
         "grand_total": [r"(?:i alt inkl\.? moms|total inkl\.? moms|totalbeløb|beløb inkl\.? moms)"],
-        "amount_due": [r"(?:(?:beløb |i alt )?at betale)"],
+        "amount_due": [r"(?:(?:beløb |i alt )?at betale|beløb til betaling|til betaling)"],
     },
     "no": {
         "invoice_number": [r"fakturanummer|fakturanr\.?|faktura ?nr\.?|kreditnota(?: ?nr\.?)?"],
@@ -285,7 +348,10 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "due_date": [r"forfallsdato|forfallsdag|betalingsfrist|betales innen"],
         "seller_name": [r"leverandør|selger|avsender"],
         "buyer_name": [r"kunde|kjøper|faktureres til|fakturamottaker"],
-        "order_reference": [r"ordrenummer|ordrenr\.?|ordre-?id|bestillingsnummer|innkjøpsordre"],
+        "order_reference": [
+            r"ordrenummer|ordrenr\.?|ordre-?id|bestillingsnummer|bestillingsnr\.?|innkjøpsordre|deres (?:referanse|ref\.?)"
+            r"|deres bestilling"
+        ],
         "seller_vat_id": [r"org\.? ?nr\.?(?: mva)?|organisasjonsnummer|mva-?(?:reg\.? ?)?nr\.?|foretaksregisteret"],
         "net_total": [r"(?:sum eksl\.? mva|beløp eksl\.? mva|nettobeløp|delsum|sum ekskl\.? mva)"],
         "tax_total": [r"(?:mva-?beløp|sum mva|merverdiavgift|herav mva)"],
@@ -298,7 +364,9 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "due_date": [r"eräpäivä|maksettava viimeistään|maksupäivä"],
         "seller_name": [r"myyjä|toimittaja|laskuttaja"],
         "buyer_name": [r"asiakas|ostaja|laskutettava|vastaanottaja"],
-        "order_reference": [r"tilausnumero|tilaus ?nro|ostotilaus(?: nro)?|tilausviite"],
+        "order_reference": [
+            r"tilausnumero|tilaus ?nro|ostotilaus(?: nro)?|tilausviite|viitteenne|teidän viitteenne|tilauksenne"
+        ],
         "seller_vat_id": [r"alv-?(?:numero|tunniste|nro)|y-?tunnus"],
         "currency": [r"valuutta"],
         "net_total": [r"(?:veroton (?:hinta|summa|yhteensä|arvo)|yhteensä ilman alv|välisumma)"],

@@ -112,7 +112,11 @@ def lines_of(words: list[Word], index_from: int = 0) -> list[Line]:
         phrases, current = [], [row[0]]
         for word in row[1:]:
             size = max(min(word.size, current[-1].size), 4.0) if word.size else 10.0
-            if word.x0 - current[-1].x1 > PHRASE_GAP * size:
+            # a credit mark set apart from its amount ("3.45   CR") still belongs to it
+            credit = (
+                word.text in ("CR", "DR") and current[-1].text[-1:].isdigit() and word.x0 - current[-1].x1 < 3 * size
+            )
+            if word.x0 - current[-1].x1 > PHRASE_GAP * size and not credit:
                 phrases.append(Phrase(current))
                 current = [word]
             else:

@@ -27,12 +27,13 @@ _DECOR = r"(?:[€$£¥₹]|Rs\.?|[A-Z]{3}|zł|kr)"
 _NUMBER = r"[-−–]?\(?\d[\d.,'\u00a0\u202f\u2009 ]*\)?[-−–]?"
 _AMOUNT_RE = re.compile(
     rf"^\s*(?P<pre>{_DECOR})?\s*(?P<num>{_NUMBER})\s*(?P<post>{_DECOR})?\s*"
-    r"(?i:TTC|HT|net|netto|brutto|gross|excl\.?|incl\.?|CR|DR)?\s*$"
+    r"(?i:TTC|HT|net|netto|brutto|gross|excl\.?|incl\.?|(?P<credit>CR)|DR)?\s*$"
 )
 
 
 def parse_amount(text: str, decimal_mark: str | None = None) -> Decimal | None:
-    """Read ``1,234.56``, ``1.234,56``, ``1 234,56``, ``$ 12.50``, ``(40.00)``, ``12,50 EUR``.
+    """Read ``1,234.56``, ``1.234,56``, ``1 234,56``, ``$ 12.50``, ``(40.00)``, ``12,50 EUR``;
+    a credit marked ``CR`` (``75.61CR`` on a bill) is negative.
 
     ``decimal_mark`` (``"."`` or ``","``) settles ``1.234`` / ``1,234`` when the document's
     habit is known; without it a lone separator before exactly three digits groups thousands.
@@ -44,6 +45,7 @@ def parse_amount(text: str, decimal_mark: str | None = None) -> Decimal | None:
         return None
     raw = match["num"].strip(_SPACES)
     negative = raw[0] in "-−–" or raw[-1] in "-−–" or (raw.startswith("(") and raw.endswith(")"))
+    negative = negative != bool(match["credit"])  # "-5.00CR" is no credit twice over
     raw = raw.strip("-−–()").strip(_SPACES)
     digits = _plain_number(raw, decimal_mark)
     if digits is None:
@@ -277,7 +279,8 @@ _VAT_RE = re.compile(
     r"\b(ATU\d{8}|BE[01]\d{9}|BG\d{9,10}|CHE[- ]?\d{3}\.?\d{3}\.?\d{3}|CY\d{8}[A-Z]|CZ\d{8,10}|DE ?\d{3} ?\d{3} ?\d{3}"
     r"|DK\d{8}|EE\d{9}|EL\d{9}|ES[A-Z0-9]\d{7}[A-Z0-9]|FI\d{8}|FR ?[A-Z0-9]{2} ?\d{3} ?\d{3} ?\d{3}"
     r"|GB ?\d{3} ?\d{4} ?\d{2}(?:\d{3})?|HR\d{11}|HU\d{8}|IE\d{7}[A-Z]{1,2}|IE\d[A-Z]\d{5}[A-Z]|IT\d{11}"
-    r"|LT\d{9,12}|LU\d{8}|LV\d{11}|MT\d{8}|NL\d{9}B\d{2}|PL\d{10}|PT\d{9}|RO\d{2,10}|SE\d{12}|SI\d{8}|SK\d{10})\b"
+    r"|LT\d{9,12}|LU\d{8}|LV\d{11}|MT\d{8}|NL\d{9}B\d{2}|PL\d{10}|PT\d{9}|RO\d{2,10}|SE\d{12}|SI\d{8}|SK\d{10}"
+    r"|NO ?\d{3} ?\d{3} ?\d{3} ?MVA)\b"  # Norway: the organisation number between NO and MVA
 )
 
 

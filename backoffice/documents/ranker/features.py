@@ -140,6 +140,11 @@ NAMES = (
     + [
         "name_caption_above",
     ]
+    # ---- totals and references (appended)
+    + [
+        "yours_elsewhere",
+        "due_row",
+    ]
 )
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
 # an amount's cents, then at most a sign or a currency, never a third decimal (66647.770 is a reading)
@@ -171,6 +176,7 @@ class Context:
         self.values: dict[tuple, list[float]] = {}
         self.paid = any(_SETTLED.fullmatch(p.text) for line in self.lines for p in line.phrases)
         self.domains = names.domains([line.text for line in self.lines])
+        self.yours: set[str] = set()  # order references a label names as the buyer's ("Your order")
         self.printed: Counter[str] = Counter(
             " ".join(phrase.text.lower().strip(" ,").split()) for line in self.lines for phrase in line.phrases
         )
@@ -358,6 +364,7 @@ def describe(context: Context, name: str, candidate: Candidate, support: int) ->
     row += common[1]
     row += context.values.get(key) or context.values.setdefault(key, values_block(context, kind, candidate))
     row += names_block(context, kind, candidate)
+    row += totals_block(context, name, candidate)
     return row
 
 
@@ -596,6 +603,9 @@ def table(
         for candidate, _ in merged.get(name, []):
             counts[candidate.value] += 1
     context.reader_counts = counts
+    for candidate, _ in merged.get("order_reference", []):  # the buyer's own order, read beside its label
+        if candidate.method == "label" and _values_of(context, "id", candidate)[8]:
+            context.yours.add(candidate.value)
     out = {}
     for name in FIELDS:
         candidates = merged.get(name, [])
@@ -697,6 +707,35 @@ def values_block(context: Context, kind: str, candidate: Candidate) -> list[floa
     out[6] = float(context.paid)
     if kind == "id":  # "Uw bestelling 3389" (the buyer's order) rather than "Ordernr. 4550219" (the seller's)
         out[8] = float(bool(_YOURS.search(before) or _YOURS.search(_text_above(context, line, first))))
+    return out
+
+
+def _values_of(context: Context, kind: str, candidate: Candidate) -> list[float]:
+    """:func:`values_block` of ``candidate``, computed once per printed value."""
+    key = (id(candidate.words[0]), len(candidate.words), candidate.value, kind)
+    return context.values.get(key) or context.values.setdefault(key, values_block(context, kind, candidate))
+
+
+def totals_block(context: Context, name: str, candidate: Candidate) -> list[float]:
+    """yours_elsewhere: an order reference while a label names another one the buyer's order ("Uw
+    bestelling 3389" beside "Ordernr. 4550219", the seller's); due_row: an amount in a row with a
+    date, under a heading or beside a label naming a due date (a payment schedule: "Date échéance
+    Mode règlement Montant" over "15/12/2022 Virement 74,70 €")."""
+    out = [0.0, 0.0]
+    place = context.place.get(id(candidate.words[0]))
+    if place is None:
+        return out
+    line = place[0]
+    if name == "order_reference":
+        out[0] = float(bool(context.yours - {candidate.value}))
+    if KIND[name] == "money" and find_date(line.text, context.reader.day_first):
+        hits = context.reader.hits
+        due = any(f == "due_date" for h in hits[line.index] for f, _ in h.fields)
+        position = context.position[line.index]
+        above = context.lines[position - 1] if position else None
+        if above is not None and above.page == line.page and line.top - above.bottom <= 30:
+            due = due or any(f == "due_date" for h in hits[above.index] for f, _ in h.fields)
+        out[1] = float(due)
     return out
 
 

@@ -11,6 +11,7 @@ the grand total may be the one misprinted. The seller and the buyer are never th
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 from backoffice.documents.candidates import TOTALS, Candidate, best, pick_totals, rated_pair
 from backoffice.documents.models import Field
@@ -36,6 +37,7 @@ WEAK_CONFIDENCE = 0.85
 TIE = 0.9  # a rival scored this share of the chosen value's score or more
 SAME_PLACE = 0.01  # one value printed in several places scored this close: the first place is given
 LABELLED_BY = frozenset({"label", "table"})
+DUE_AS_TOTAL = 0.5  # a labelled amount due this likely stands for a grand total no label names
 
 
 def score(model: Model, table: dict[str, tuple[list[Candidate], list[list[float]]]]) -> dict[str, list[Candidate]]:
@@ -53,6 +55,7 @@ def score(model: Model, table: dict[str, tuple[list[Candidate], list[list[float]
 
 def choose(scored: dict[str, list[Candidate]]) -> dict[str, tuple[Candidate, str]]:
     """Field -> (chosen candidate, calibration key)."""
+    _due_as_total(scored)
     picked, added_up = pick_totals(scored, least=MIN_SUM_SCORE)
     rated: set[str] = set()  # net and tax that agree with the tax's printed rate
     if not added_up and (pair := rated_pair(scored, least=MIN_SUM_SCORE)):
@@ -76,6 +79,19 @@ def choose(scored: dict[str, list[Candidate]]) -> dict[str, tuple[Candidate, str
     return {
         name: pick for name, pick in chosen.items() if name in rated or pick[0].score >= _least(name, state, pick[0])
     }
+
+
+def _due_as_total(scored: dict[str, list[Candidate]]) -> None:
+    """A bill that prints its amount due under a label ("Amount due now $103.78") and no label
+    of a grand total: the amount due (unless nothing is left to pay) is a candidate grand total
+    too, as likely as it is an amount due. Proposed as ``computed``, so that no label vouches for
+    it (:func:`weak`)."""
+    grand = scored.get("grand_total", [])
+    if not grand or any(c.method in LABELLED_BY for c in grand):
+        return
+    due = best([c for c in scored.get("amount_due", []) if c.method in LABELLED_BY])
+    if due and due[0].score >= DUE_AS_TOTAL and Decimal(due[0].value) != 0:  # "Balance due 0.00": paid, no total
+        scored["grand_total"] = [*grand, replace(due[0], field="grand_total", method="computed")]
 
 
 def _first_printed(ranked: list[Candidate], latest: bool = False) -> Candidate:

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backoffice.documents.extract import extract
-from backoffice.documents.invoice import read_invoice
-from backoffice.documents.pdf import PdfText, Word
+from backoffice.documents.invoice import Reader, read_invoice
+from backoffice.documents.pdf import PdfText, Word, read_words
 
 
 def _values(document) -> dict[str, str]:
@@ -74,6 +74,26 @@ def test_two_tax_rates_add_up_to_the_tax_total(make_pdf):
     ])
     tax = extract(path).fields["tax_total"]
     assert (tax.value, tax.method) == ("26.00", "computed")
+
+
+def test_a_totals_table_with_a_column_per_tax_rate_adds_them_up(make_pdf):
+    path = make_pdf([
+        (20, 60, "Imponibile"), (60, 60, "IVA 22%"), (100, 60, "IVA 10%"), (140, 60, "Totale fattura"),
+        (20, 66, "1.000,00"), (60, 66, "110,00"), (100, 66, "50,00"), (140, 66, "1.160,00"),
+    ])
+    fields = extract(path).fields
+    assert [fields[n].value for n in ("net_total", "tax_total", "grand_total")] == ["1000.00", "160.00", "1160.00"]
+
+
+def test_an_amount_due_is_read_under_its_own_heading_in_a_totals_table(make_pdf):
+    path = make_pdf([
+        (20, 60, "Subtotal"), (50, 60, "VAT 20%"), (80, 60, "Total"), (110, 60, "Paid"), (135, 60, "Balance due"),
+        (20, 66, "100.00"), (50, 66, "20.00"), (80, 66, "120.00"), (112, 66, "-20.00 100.00"),  # two cells as one phrase
+    ])
+    reader = Reader(read_words(path))
+    found: dict[str, list] = {name: [] for name in ("net_total", "tax_total", "grand_total", "amount_due")}
+    reader.column_total_candidates(found)
+    assert [(c.value, c.method) for c in found["amount_due"]] == [("100.00", "table")]
 
 
 def test_totals_that_do_not_add_up_are_kept_as_printed_with_a_warning(make_pdf):

@@ -297,6 +297,29 @@ def test_more_ways_to_say_the_key_labels(label, field):
     assert (field, True) in (match(label) or ())
 
 
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("BTW plichtig bedrag", "net_total"),  # the amount the tax is taken of
+        ("Taxable amount", "net_total"),
+        ("Bemessungsgrundlage", "net_total"),
+        ("Af te dragen BTW", "tax_total"),
+        ("Transaction Tax", "tax_total"),  # a kind of sales tax, printed as a charge
+        ("Rekeningsbedrag", "grand_total"),
+        ("New Charges This Bill", "grand_total"),  # a utility bill's charges, before a previous balance
+        ("Payable on or before due date", "amount_due"),
+        ("Valor Líquido da NFS-e", "amount_due"),
+        ("Uw bestelling", "order_reference"),
+        ("Viitteenne", "order_reference"),
+        ("Bestillingsnr.", "order_reference"),
+        ("Deres referanse", "order_reference"),
+        ("Customer PO No.", "order_reference"),
+    ],
+)
+def test_labels_of_totals_and_references_in_more_wordings(label, field):
+    assert (field, True) in (match(label) or ())
+
+
 def test_to_heads_a_buyer_block_only_alone_or_before_a_colon():
     from backoffice.documents.labels import hits_of
     from backoffice.documents.layout import lines_of

@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from backoffice.demo import varied, varied_traits
+from backoffice.demo import varied, varied_totals, varied_traits
 from backoffice.documents import extract
 from backoffice.documents.pdf import read_words
 from backoffice.documents.ranker import features, model, train
@@ -173,6 +173,26 @@ def test_a_tax_at_its_printed_rate_of_the_net_is_kept_when_the_grand_total_disag
     assert pick.choose(scored)["tax_total"][0].value == "12.00"
 
 
+def test_a_labelled_amount_due_stands_for_a_grand_total_no_label_names():
+    from backoffice.documents.ranker import pick
+
+    scored = {
+        "grand_total": [_candidate("grand_total", "367.25", 0.45, 400, method="shape")],  # "billed to date"
+        "amount_due": [_candidate("amount_due", "103.78", 0.97, 300)],  # "Amount due now $103.78"
+    }
+    chosen = pick.choose(scored)
+    assert chosen["grand_total"][0].value == "103.78"
+    assert "grand_total" in pick.weak(scored, chosen)  # no label names it a total: never sure
+    paid = {
+        "grand_total": [_candidate("grand_total", "367.25", 0.45, 400, method="shape")],
+        "amount_due": [_candidate("amount_due", "0.00", 0.97, 300)],
+    }  # nothing left to pay: no total
+    assert pick.choose(paid)["grand_total"][0].value == "367.25"
+    scored["grand_total"].append(_candidate("grand_total", "99.00", 0.3, 420))  # a labelled total is read as printed
+    del scored["grand_total"][1:-1]
+    assert pick.choose(scored)["grand_total"][0].value == "367.25"
+
+
 def test_values_no_label_names_or_with_a_close_rival_are_never_sure():
     from backoffice.documents.ranker import pick
 
@@ -259,3 +279,49 @@ def test_every_invoice_is_dated_however_unsure_the_ranker_is():
     chosen = pick.choose(scored)
     assert chosen["issue_date"][0].value == "2017-02-16"
     assert "due_date" not in chosen  # many invoices print none: an unsure one is not given
+
+
+def test_training_documents_print_the_sellers_order_beside_the_buyers_and_payment_schedules(tmp_path):
+    """The seller's own order number beside the buyer's order (the order reference is the buyer's),
+    the amount due printed only in a payment schedule; neither in the held-out family."""
+    rng = random.Random(6)
+    specs = [varied.make_spec(rng, varied.TRAINING) for _ in range(300)]
+    ours = [s for s in specs if s.extras.get("seller_order")]
+    schedules = [s for s in specs if s.extras.get("schedule")]
+    assert ours and schedules
+    assert all(s.extras["seller_order"][1] != s.order for s in ours)
+    assert all(varied.truth(s)["amount_due"] is not None and not s.extras["due_amount"] for s in schedules)
+    held = [varied.make_spec(rng, varied.HELD_OUT) for _ in range(40)]
+    assert not any(s.extras.get("seller_order") or s.extras.get("schedule") for s in held)
+    path = tmp_path / "schedule.pdf"
+    varied.render(schedules[0]).output(str(path))
+    text = " ".join(w.text for w in read_words(path).words())
+    assert varied_totals.SCHEDULE[schedules[0].lang][3] in text  # the way of paying, in the schedule's row
+
+
+def test_features_say_whose_order_and_which_amount_a_payment_schedule_asks_for(make_pdf):
+    from backoffice.documents.invoice import Reader, gather
+    from backoffice.documents.line_items import read_lines
+
+    path = make_pdf(
+        [
+            (20, 20, "Ordernr."),
+            (60, 20, "4550219"),
+            (20, 26, "Uw bestelling"),
+            (60, 26, "3389"),
+            (20, 80, "Vervaldatum", 8, "B"),
+            (60, 80, "Betaalwijze", 8, "B"),
+            (100, 80, "Bedrag", 8, "B"),
+            (20, 86, "15.12.2022"),
+            (60, 86, "Overschrijving"),
+            (100, 86, "74,70"),
+        ]
+    )
+    reader = Reader(read_words(path))
+    items, headers = read_lines(reader.lines, reader.decimal_mark)
+    table = features.table(reader, gather(reader, items, headers, every=True), None)
+    at = {name: features.NAMES.index(name) for name in ("yours_elsewhere", "due_row")}
+    orders = dict(zip((c.value for c in table["order_reference"][0]), table["order_reference"][1], strict=True))
+    assert orders["4550219"][at["yours_elsewhere"]] == 1.0 and orders["3389"][at["yours_elsewhere"]] == 0.0
+    dues = dict(zip((c.value for c in table["amount_due"][0]), table["amount_due"][1], strict=True))
+    assert dues["74.70"][at["due_row"]] == 1.0

@@ -154,6 +154,7 @@ def test_ibans_are_checked_and_compacted():
 def test_vat_ids_lose_their_spaces():
     assert find_vat_id("USt-IdNr.: DE 232 446 240")[0] == "DE232446240"
     assert find_vat_id("BTW NL810433941B01")[0] == "NL810433941B01"
+    assert find_vat_id("MVA-nr.: NO 550 469 511 MVA")[0] == "NO550469511MVA"  # Norway: NO ... MVA
     assert find_vat_id("VAT Reg. No. GB 423 6671 27")[0] == "GB423667127"
     assert find_vat_id("N° TVA intra : FR 11 123 456 782")[0] == "FR11123456782"
     assert find_vat_id("Tax ID 12-3456789") is None
@@ -175,3 +176,8 @@ def test_tax_numbers_by_shape_and_checksum(text, found):
 @pytest.mark.parametrize("text", ["Total 12 345 678 901", "CNPJ 81.583.054/0001-28", "IE 8256796 X", "Call 20-12345678-1"])
 def test_shapes_whose_checksum_fails_are_no_tax_numbers(text):
     assert find_vat_id(text) is None
+
+
+@pytest.mark.parametrize(("text", "value"), [("75.61CR", "-75.61"), ("5.73 CR", "-5.73"), ("12.00 DR", "12.00")])
+def test_a_credit_marked_cr_is_negative(text, value):
+    assert parse_amount(text) == Decimal(value)
