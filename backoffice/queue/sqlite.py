@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backoffice.queue import lifecycle
-from backoffice.queue.base import NewItem, Status, WorkItem
+from backoffice.queue.base import NewItem, Status, WorkItem, to_ts
 from backoffice.queue.codec import loads
 from backoffice.queue.finder import COLUMNS, Dialect, Finder, SQLFinder
 from backoffice.queue.sqlite_keys import SQLiteKeys
@@ -173,12 +173,20 @@ class SQLiteStore(SQLiteKeys, SQLStore):
         now = self.clock()
         with self._tx() as conn:
             last = conn.execute(self.q["last_id"]).fetchone()[0]
-            # rowcount: the items inserted (total_changes would count the rows triggers write too)
-            created = conn.executemany(self.q["insert_items"], (self._item_args(item, now) for item in items)).rowcount
-            conn.execute(self.q["journal_enqueued_after"], {"now": now, "actor": actor, "last": last})
+            # rowcount: the items inserted (total_changes would count the journal's rows too)
+            created = conn.executemany(self.q["insert_items"], (_item_row(item, now) for item in items)).rowcount
             if created:
+                args = {"now": now, "actor": actor, "last": last}
+                conn.execute(self.q["journal_enqueued_after"], args)
+                conn.execute(self.q["index_texts_after"], {"last": last})  # no trigger: see migration 11
                 self._notify(conn)
         return created
+
+    def _insert(self, conn: sqlite3.Connection, item: NewItem, now: float, actor: str) -> tuple[int, bool]:
+        item_id, created = super()._insert(conn, item, now, actor)
+        if created:  # what the UI's search looks in (no trigger: see migration 11)
+            conn.execute(self.q["index_texts_of"], {"id": item_id})
+        return item_id, created
 
     # -- the runner's side ---------------------------------------------------------------
     def _expire(self, conn: sqlite3.Connection, now: float) -> int:
@@ -236,6 +244,15 @@ class SQLiteStore(SQLiteKeys, SQLStore):
         if row is not None:  # decoded after the commit, outside the write lock
             return _row_to_item(row)
         return super().complete(item_id, owner, why=why)
+
+
+def _item_row(item: NewItem, now: float) -> tuple[Any, ...]:
+    """The parameters of the query ``insert_items``, by position (SQLStore._item_args by name)."""
+    return (
+        item.bot, item.source_key, _encode(item.payload) if item.payload else "{}",
+        _encode([f.to_dict() for f in item.files]) if item.files else "[]", item.parent_id, item.priority,
+        to_ts(item.deadline), to_ts(item.not_before) or 0, item.max_attempts, now,
+    )  # fmt: skip
 
 
 def _split_sql(script: str) -> list[str]:
