@@ -246,12 +246,19 @@ class SQLiteStore(SQLiteKeys, SQLStore):
         return super().complete(item_id, owner, why=why)
 
 
+# The payload's keys the view item_derived reads (migration 11), at its top level.
+_DERIVED_FROM = frozenset({"document", "assignee", "verdict", "corrections"})
+
+
 def _item_row(item: NewItem, now: float) -> tuple[Any, ...]:
     """The parameters of the query ``insert_items``, by position (SQLStore._item_args by name)."""
+    payload = _encode(item.payload) if item.payload else "{}"
+    # NaN and Infinity (the json module writes them) are not JSON to SQLite: let SQLite decide
+    derive = not _DERIVED_FROM.isdisjoint(item.payload or ()) or "NaN" in payload or "Infinity" in payload
     return (
-        item.bot, item.source_key, _encode(item.payload) if item.payload else "{}",
-        _encode([f.to_dict() for f in item.files]) if item.files else "[]", item.parent_id, item.priority,
-        to_ts(item.deadline), to_ts(item.not_before) or 0, item.max_attempts, now,
+        item.bot, item.source_key, payload, _encode([f.to_dict() for f in item.files]) if item.files else "[]",
+        item.parent_id, item.priority, to_ts(item.deadline), to_ts(item.not_before) or 0, item.max_attempts, now,
+        derive,
     )  # fmt: skip
 
 

@@ -26,16 +26,18 @@ ON CONFLICT (bot, source_key) DO NOTHING RETURNING id;
 -- name: insert_items
 -- enqueue_many: executemany takes no RETURNING; the new rows are journaled and their texts kept
 -- by id afterwards. Parameters by position (bot, source_key, payload, files, parent_id, priority,
--- deadline, not_before, max_attempts, now): binding a tuple costs less than looking up names.
+-- deadline, not_before, max_attempts, now, derive): binding a tuple costs less than looking up
+-- names. derive is 0 when the payload, valid JSON, has none of the keys item_derived reads: the
+-- values are then known (NULL, and 0 for awaits_approval) without asking the JSON functions.
 INSERT INTO items (bot, source_key, payload, files, parent_id, priority, deadline, not_before, max_attempts,
                    created_at, updated_at, vendor, amount, doc_date, doc_number, assignee, awaits_approval)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10,
-       CASE WHEN json_valid(?3) THEN json_extract(?3, '$.document.fields.seller_name.value') END,
-       CASE WHEN json_valid(?3) THEN CAST(json_extract(?3, '$.document.fields.grand_total.value') AS REAL) END,
-       CASE WHEN json_valid(?3) THEN json_extract(?3, '$.document.fields.issue_date.value') END,
-       CASE WHEN json_valid(?3) THEN json_extract(?3, '$.document.fields.invoice_number.value') END,
-       CASE WHEN json_valid(?3) THEN json_extract(?3, '$.assignee') END,
-       CASE WHEN json_valid(?3) THEN
+       CASE WHEN ?11 AND json_valid(?3) THEN json_extract(?3, '$.document.fields.seller_name.value') END,
+       CASE WHEN ?11 AND json_valid(?3) THEN CAST(json_extract(?3, '$.document.fields.grand_total.value') AS REAL) END,
+       CASE WHEN ?11 AND json_valid(?3) THEN json_extract(?3, '$.document.fields.issue_date.value') END,
+       CASE WHEN ?11 AND json_valid(?3) THEN json_extract(?3, '$.document.fields.invoice_number.value') END,
+       CASE WHEN ?11 AND json_valid(?3) THEN json_extract(?3, '$.assignee') END,
+       CASE WHEN NOT ?11 THEN 0 WHEN json_valid(?3) THEN
            COALESCE(json_array_length(?3, '$.verdict.holds'), 0) + COALESCE(json_array_length(?3, '$.corrections'), 0) > 0
        END)
 ON CONFLICT (bot, source_key) DO NOTHING;
