@@ -3,18 +3,19 @@
 -- 1. The UI's values of an item (vendor, amount, document date and number, assignee, whether it
 --    may await an approval) were virtual columns (migrations 7 and 9). SQLite computes every
 --    generated column of a row at each UPDATE, whatever it changes: every claim and completion
---    parsed the payload for six columns and read it again for the approvals index's condition
---    (claim + complete 158 -> 203 us of SQLite's time an item, with a payload of '{}'; a real
---    payload, a whole document, costs more). They are plain columns now, written when the payload
---    is: by the insert (queries items.sqlite.sql: insert_item, insert_items) and, for every later
---    change of a payload, by the trigger items_derived_changed. item_derived says what they are,
---    once; the inserts say it again on the new payload (a contract test checks they agree).
+--    ran the JSON functions on the payload for six columns (claim + complete with a payload of
+--    '{}': 496,000 instructions in SQLite before migration 7, 582,000 after migration 10, 518,000
+--    now; a real payload, a whole document, costs more). They are plain columns now, written
+--    when the payload is: by the inserts (queries items.sqlite.sql: insert_item, insert_items)
+--    and, for every later change of a payload, by the trigger items_derived_changed. The view
+--    item_derived says what they are, once; the inserts say it again of the payload they are
+--    given (a contract test checks that they agree).
 -- 2. An AFTER INSERT trigger (items_texts_new, migration 10) made each insert a statement that
 --    may need undoing halfway, so SQLite kept a statement journal for it: a copy of every page
---    the row touched (some 18: the table, its indexes, item_texts), spilled to a temporary file
---    past 64 KiB, at every row of a batch (enqueue_many 11 -> 28 us an item). The inserts fill
---    item_texts themselves now, in the same transaction: enqueue_many in one INSERT ... SELECT
---    over the new ids, enqueue one item by id (queries index_texts_after, index_texts_of).
+--    the row touched (the table, its indexes, item_texts), spilled to a temporary file past
+--    64 KiB, at every row of a batch (enqueue_many: 11 -> 28 us of SQLite's time an item). The
+--    inserts fill item_texts themselves, in the same transaction: enqueue_many in one
+--    INSERT ... SELECT over the new ids, enqueue by id (queries index_texts_after, index_texts_of).
 --    Changes of a payload or references keep their trigger (items_texts_changed); claims and
 --    completions change neither and run no trigger.
 DROP TRIGGER items_texts_new;
@@ -51,6 +52,31 @@ CREATE VIEW item_derived (item_id, vendor, amount, doc_date, doc_number, assigne
         CASE WHEN json_valid(payload) THEN
             COALESCE(json_array_length(payload, '$.verdict.holds'), 0) + COALESCE(json_array_length(payload, '$.corrections'), 0) > 0
         END
+    FROM items;
+-- What the search looks in (migration 10), the same text for less work: a payload without a
+-- document or a mail object gets its spaces without looking up six or two paths in it, an item
+-- without references (every item as it arrives) without reading them.
+DROP VIEW item_search_texts;
+CREATE VIEW item_search_texts (item_id, texts) AS
+    SELECT id, source_key
+        || CASE WHEN refs = '{}' THEN '' ELSE
+              COALESCE(' ' || (SELECT group_concat(value, ' ') FROM json_each(CASE WHEN json_valid(refs) THEN refs END)), '')
+           END
+        || CASE WHEN json_valid(payload) THEN
+              ' ' || COALESCE(json_extract(payload, '$.file'), '')
+           || CASE WHEN json_type(payload, '$.document') = 'object' THEN
+                 ' ' || COALESCE(json_extract(payload, '$.document.fields.invoice_number.value'), '')
+              || ' ' || COALESCE(json_extract(payload, '$.document.fields.order_reference.value'), '')
+              || ' ' || COALESCE(json_extract(payload, '$.document.fields.seller_name.value'), '')
+              || ' ' || COALESCE(json_extract(payload, '$.document.fields.buyer_name.value'), '')
+              || ' ' || COALESCE(json_extract(payload, '$.document.fields.order_number.value'), '')
+              || ' ' || COALESCE(json_extract(payload, '$.document.fields.employee_name.value'), '')
+              ELSE '      ' END
+           || CASE WHEN json_type(payload, '$.mail') = 'object' THEN
+                 ' ' || COALESCE(json_extract(payload, '$.mail.subject'), '')
+              || ' ' || COALESCE(json_extract(payload, '$.mail.from'), '')
+              ELSE '  ' END
+           ELSE '' END
     FROM items;
 CREATE TRIGGER items_derived_changed AFTER UPDATE OF payload ON items
 BEGIN
