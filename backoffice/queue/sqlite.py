@@ -16,7 +16,6 @@ keeps every target call from happening twice.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
@@ -28,14 +27,14 @@ from typing import TYPE_CHECKING, Any
 
 from backoffice.queue import lifecycle
 from backoffice.queue.base import NewItem, Status, WorkItem, to_ts
-from backoffice.queue.codec import loads
+from backoffice.queue.codec import dumps, loads
 from backoffice.queue.finder import COLUMNS, Dialect, Finder, SQLFinder
 from backoffice.queue.sqlite_keys import SQLiteKeys
 from backoffice.queue import sqlstore
 from backoffice.queue.sqlstore import SQLStore, row_to_item
 from backoffice.queue.turns import Turns
 
-_encode = json.JSONEncoder(default=str, ensure_ascii=False, separators=(",", ":")).encode
+_encode = dumps
 
 if TYPE_CHECKING:
     from backoffice.queue.layouts import LayoutRecords
