@@ -2,8 +2,12 @@
 
 Many processes may share one file: every write runs in ``BEGIN IMMEDIATE``, so claims are
 serialised by SQLite's write lock and two runners never lease the same item.
-Writers in this class take turns on a lock file first (:mod:`backoffice.queue.turns`), so that
-a runner's worker processes do not sleep in SQLite's busy handler while the file is free.
+Writers wait for the lock in SQLite's busy handler, not in turns on a lock file
+(:mod:`backoffice.queue.turns`, which the SQL target keeps): with four processes claiming and
+completing at once, waiters looking for their turn every tenth of a millisecond took the two cores'
+time from the writer (4 processes as in bench/queue.py, load 2.6: 3,200 items/s against 4,370
+without turns; 4,050 before issue 19), and the end-to-end run did not go faster with them (bench/e2e.py, 300 documents,
+2 workers: 25.5 and 23.8 documents/s with turns, 26.7 and 36.9 without).
 
 Durability, as on PostgreSQL: enqueueing, every failure, release and human action, and the
 effect ledger wait for the disk (``synchronous=FULL``). The hot path (claims, lease renewals,
@@ -20,7 +24,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +36,6 @@ from backoffice.queue.finder import COLUMNS, Dialect, Finder, SQLFinder
 from backoffice.queue.sqlite_keys import SQLiteKeys
 from backoffice.queue import sqlstore
 from backoffice.queue.sqlstore import SQLStore, row_to_item
-from backoffice.queue.turns import Turns
 
 _encode = dumps
 
@@ -74,8 +77,6 @@ class SQLiteStore(SQLiteKeys, SQLStore):
         self.clock = clock
         self._lock = threading.RLock()
         self._next_expiry_sweep = 0.0
-        # writers in other processes (a runner's workers) take turns without SQLite's busy sleeps
-        self._turns = Turns(self.path, timeout) if self.path != ":memory:" else None
         self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
@@ -89,7 +90,7 @@ class SQLiteStore(SQLiteKeys, SQLStore):
         """One write transaction. ``durable=False`` commits without waiting for the disk (WAL,
         ``synchronous=NORMAL``): it survives a crash of the process (SIGKILL) but a power loss
         may forget it, together with every later one, never an earlier one."""
-        with self._lock, self._turn():
+        with self._lock:
             wanted = "FULL" if durable else "NORMAL"
             if wanted != self._synchronous:
                 self.conn.execute(f"PRAGMA synchronous={wanted}")
@@ -104,14 +105,6 @@ class SQLiteStore(SQLiteKeys, SQLStore):
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
-
-    def _turn(self) -> AbstractContextManager[None]:
-        return self._turns.turn() if self._turns is not None else nullcontext()
-
-    def close(self) -> None:
-        super().close()
-        if self._turns is not None:
-            self._turns.close()
 
     def _migrate(self) -> None:
         with self._tx() as conn:
