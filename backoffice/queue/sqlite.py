@@ -2,8 +2,12 @@
 
 Many processes may share one file: every write runs in ``BEGIN IMMEDIATE``, so claims are
 serialised by SQLite's write lock and two runners never lease the same item.
-Writers in this class take turns on a lock file first (:mod:`backoffice.queue.turns`), so that
-a runner's worker processes do not sleep in SQLite's busy handler while the file is free.
+Writers wait for the lock in SQLite's busy handler, not in turns on a lock file
+(:mod:`backoffice.queue.turns`, which the SQL target keeps): with four processes claiming and
+completing at once, waiters looking for their turn every tenth of a millisecond took the two cores'
+time from the writer (4 processes as in bench/queue.py, load 2.6: 3,200 items/s against 4,370
+without turns; 4,050 before issue 19), and the end-to-end run did not go faster with them (bench/e2e.py, 300 documents,
+2 workers: 25.5 and 23.8 documents/s with turns, 26.7 and 36.9 without).
 
 Durability, as on PostgreSQL: enqueueing, every failure, release and human action, and the
 effect ledger wait for the disk (``synchronous=FULL``). The hot path (claims, lease renewals,
@@ -16,26 +20,24 @@ keeps every target call from happening twice.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backoffice.queue import lifecycle
-from backoffice.queue.base import NewItem, Status, WorkItem
-from backoffice.queue.codec import loads
+from backoffice.queue.base import NewItem, Status, WorkItem, to_ts
+from backoffice.queue.codec import dumps, loads
 from backoffice.queue.finder import COLUMNS, Dialect, Finder, SQLFinder
 from backoffice.queue.sqlite_keys import SQLiteKeys
 from backoffice.queue import sqlstore
 from backoffice.queue.sqlstore import SQLStore, row_to_item
-from backoffice.queue.turns import Turns
 
-_encode = json.JSONEncoder(default=str, ensure_ascii=False, separators=(",", ":")).encode
+_encode = dumps
 
 if TYPE_CHECKING:
     from backoffice.queue.layouts import LayoutRecords
@@ -75,8 +77,6 @@ class SQLiteStore(SQLiteKeys, SQLStore):
         self.clock = clock
         self._lock = threading.RLock()
         self._next_expiry_sweep = 0.0
-        # writers in other processes (a runner's workers) take turns without SQLite's busy sleeps
-        self._turns = Turns(self.path, timeout) if self.path != ":memory:" else None
         self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
@@ -90,7 +90,7 @@ class SQLiteStore(SQLiteKeys, SQLStore):
         """One write transaction. ``durable=False`` commits without waiting for the disk (WAL,
         ``synchronous=NORMAL``): it survives a crash of the process (SIGKILL) but a power loss
         may forget it, together with every later one, never an earlier one."""
-        with self._lock, self._turn():
+        with self._lock:
             wanted = "FULL" if durable else "NORMAL"
             if wanted != self._synchronous:
                 self.conn.execute(f"PRAGMA synchronous={wanted}")
@@ -105,14 +105,6 @@ class SQLiteStore(SQLiteKeys, SQLStore):
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
-
-    def _turn(self) -> AbstractContextManager[None]:
-        return self._turns.turn() if self._turns is not None else nullcontext()
-
-    def close(self) -> None:
-        super().close()
-        if self._turns is not None:
-            self._turns.close()
 
     def _migrate(self) -> None:
         with self._tx() as conn:
@@ -173,12 +165,20 @@ class SQLiteStore(SQLiteKeys, SQLStore):
         now = self.clock()
         with self._tx() as conn:
             last = conn.execute(self.q["last_id"]).fetchone()[0]
-            # rowcount: the items inserted (total_changes would count the rows triggers write too)
-            created = conn.executemany(self.q["insert_items"], (self._item_args(item, now) for item in items)).rowcount
-            conn.execute(self.q["journal_enqueued_after"], {"now": now, "actor": actor, "last": last})
+            # rowcount: the items inserted (total_changes would count the journal's rows too)
+            created = conn.executemany(self.q["insert_items"], (_item_row(item, now) for item in items)).rowcount
             if created:
+                args = {"now": now, "actor": actor, "last": last}
+                conn.execute(self.q["journal_enqueued_after"], args)
+                conn.execute(self.q["index_texts_after"], {"last": last})  # no trigger: see migration 11
                 self._notify(conn)
         return created
+
+    def _insert(self, conn: sqlite3.Connection, item: NewItem, now: float, actor: str) -> tuple[int, bool]:
+        item_id, created = super()._insert(conn, item, now, actor)
+        if created:  # what the UI's search looks in (no trigger: see migration 11)
+            conn.execute(self.q["index_texts_of"], {"id": item_id})
+        return item_id, created
 
     # -- the runner's side ---------------------------------------------------------------
     def _expire(self, conn: sqlite3.Connection, now: float) -> int:
@@ -236,6 +236,22 @@ class SQLiteStore(SQLiteKeys, SQLStore):
         if row is not None:  # decoded after the commit, outside the write lock
             return _row_to_item(row)
         return super().complete(item_id, owner, why=why)
+
+
+# The payload's keys the view item_derived reads (migration 11), at its top level.
+_DERIVED_FROM = frozenset({"document", "assignee", "verdict", "corrections"})
+
+
+def _item_row(item: NewItem, now: float) -> tuple[Any, ...]:
+    """The parameters of the query ``insert_items``, by position (SQLStore._item_args by name)."""
+    payload = _encode(item.payload) if item.payload else "{}"
+    # NaN and Infinity (the json module writes them) are not JSON to SQLite: let SQLite decide
+    derive = not _DERIVED_FROM.isdisjoint(item.payload or ()) or "NaN" in payload or "Infinity" in payload
+    return (
+        item.bot, item.source_key, payload, _encode([f.to_dict() for f in item.files]) if item.files else "[]",
+        item.parent_id, item.priority, to_ts(item.deadline), to_ts(item.not_before) or 0, item.max_attempts, now,
+        derive,
+    )  # fmt: skip
 
 
 def _split_sql(script: str) -> list[str]:

@@ -13,7 +13,7 @@ from backoffice.queue import NewItem, Status
 from backoffice.queue.finder import ItemFilter, ScanFinder
 from backoffice.queue.memory import MemoryStore
 from backoffice.queue.postgres import PostgresStore
-from backoffice.queue.sqlite import SQLiteStore
+from backoffice.queue.sqlite import SQLiteStore, migrations
 
 VENDORS = ["Becker & Söhne GmbH", "Harbour_Finch 100% LLP", 'Quote "Q" Ltd', "Northwind"]
 
@@ -189,6 +189,88 @@ def test_a_changed_payload_or_reference_is_found_by_its_new_text(store):
                             "erp-778": ["a.pdf"]}  # fmt: skip
     finally:
         finder.close()
+
+
+def test_every_way_in_is_found_by_its_texts_and_values(store):
+    """enqueue, enqueue_many and enqueue_families (parent and children) each make an item the
+    search, the vendor filter, the amount sort and "waiting for my approval" find at once (on
+    SQLite the inserts write what triggers wrote before migration 11)."""
+
+    def payload(n: int, vendor: str) -> dict:
+        return {"file": f"scan-{n}.pdf", "corrections": [{"who": "anna"}] if n == 2 else [],
+                "document": {"fields": {"seller_name": {"value": vendor}, "grand_total": {"value": f"{n}00.50"}}}}  # fmt: skip
+
+    store.enqueue(NewItem("invoices", "one", payload(1, "Alder One")))
+    assert store.enqueue_many([NewItem("invoices", "many", payload(2, "Birch Many")),
+                               NewItem("invoices", "one", payload(9, "Ignored"))]) == 1  # fmt: skip
+    [(parent, _)] = store.enqueue_families([(NewItem("mail", "parent", {"mail": {"subject": "Cedar post"}}),
+                                             [NewItem("invoices", "child", payload(3, "Cedar Child"))])])  # fmt: skip
+    finder = store.finder()
+    try:
+
+        def keys(wanted: ItemFilter) -> list[str]:
+            return [i.source_key for i in finder.find(wanted).items]
+
+        assert {q: keys(ItemFilter(status="", q=q)) for q in ("scan-1", "SCAN-2", "birch", "cedar", "ignored")} == {
+            "scan-1": ["one"],
+            "SCAN-2": ["many"],
+            "birch": ["many"],
+            "cedar": ["child", "parent"],
+            "ignored": [],
+        }
+        assert {v: keys(ItemFilter(status="", vendor=v)) for v in ("alder", "birch", "cedar")} == {
+            "alder": ["one"],
+            "birch": ["many"],
+            "cedar": ["child"],
+        }
+        assert keys(ItemFilter(status="pending", bot="invoices", sort="amount")) == ["child", "many", "one"]
+        assert keys(ItemFilter(status="pending", approver="fran")) == ["many"]
+        assert parent.payload["children"] == [store.find("invoices", "child").id]
+    finally:
+        finder.close()
+
+
+def test_sqlite_writes_what_its_views_say(tmp_path):
+    """The columns and texts the SQLite inserts and triggers write (migration 11) are what the
+    views item_derived and item_search_texts compute from the stored payload, whatever it holds."""
+    store = SQLiteStore(tmp_path / "queue.db")
+    odd = [
+        {}, {"file": "a.pdf"}, {"file": 7, "assignee": "bob", "verdict": {"holds": ["x"]}},
+        {"document": {"fields": {"grand_total": {"value": "1,234.50"}, "issue_date": {"value": 20260101},
+                                 "seller_name": {"value": {"nested": True}}, "invoice_number": {"value": None}}}},
+        {"document": {"fields": {"grand_total": {"value": 12.5}, "buyer_name": {"value": 'Quote "Q" \\ Söhne'}}}},
+        {"document": [1, 2], "corrections": "none", "verdict": {"holds": "x"}, "mail": {"subject": True}},
+        {"amount": float("nan"), "file": "not json for SQLite.pdf"},
+        {"document": "a text", "mail": ["a", "list"], "file": None},
+        {"document": {"fields": {"order_number": {"value": 5}, "employee_name": {}}}, "mail": {"subject": "Hi", "from": None}},
+    ]  # fmt: skip
+    store.enqueue_many(NewItem("b", f"many-{n}", p) for n, p in enumerate(odd))
+    for n, p in enumerate(odd):
+        store.enqueue(NewItem("b", f"one-{n}", p))
+    store.enqueue_families([(NewItem("b", "parent", odd[2]), [NewItem("b", "child", odd[3])])])
+    for item in store.claim("r", limit=4):
+        store.update(item.id, "r", payload=odd[(item.id + 3) % len(odd)], refs={"erp": f"E-{item.id}"})
+    try:
+        written = store.conn.execute(
+            "SELECT id, vendor, amount, doc_date, doc_number, assignee, awaits_approval FROM items ORDER BY id"
+        ).fetchall()
+        derived = store.conn.execute(  # with the columns' affinities, as a column stores a value
+            "SELECT item_id, CAST(vendor AS TEXT), amount, CAST(doc_date AS TEXT), CAST(doc_number AS TEXT), "
+            "CAST(assignee AS TEXT), awaits_approval FROM item_derived ORDER BY item_id"
+        )
+        assert written == derived.fetchall()
+        assert len({row[1:] for row in written}) > 4  # the payloads differ in what they give
+        texts = store.conn.execute("SELECT item_id, texts FROM item_texts ORDER BY item_id").fetchall()
+        assert texts == store.conn.execute("SELECT * FROM item_search_texts ORDER BY item_id").fetchall()
+        # the view of migration 11 says what migration 10's said, for less work
+        first = dict(migrations())[10]
+        start = first.index("CREATE VIEW item_search_texts")
+        view = first[start : first.index("FROM items;", start) + len("FROM items")]
+        store.conn.execute(view.replace("CREATE VIEW item_search_texts", "CREATE TEMP VIEW texts_of_migration_10"))
+        assert texts == store.conn.execute("SELECT * FROM texts_of_migration_10 ORDER BY item_id").fetchall()
+        assert len(texts) == len(written) == 2 * len(odd) + 2
+    finally:
+        store.close()
 
 
 def test_the_bots_are_listed_once_each_in_code_point_order(store):

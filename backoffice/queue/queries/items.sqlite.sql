@@ -7,11 +7,39 @@ WHERE id = :id AND status = 'processing' AND lease_owner = :owner
 RETURNING id, bot, source_key, status, payload, files, parent_id, priority, deadline, not_before, attempts,
           max_attempts, lease_owner, lease_expires, reason, error_code, refs, created_at, updated_at;
 
--- name: insert_items
--- enqueue_many: executemany takes no RETURNING; the new rows are journaled by id afterwards.
+-- name: insert_item
+-- A document enqueued twice is the first item: nothing is returned for the second. The UI's
+-- columns as the view item_derived says them (migration 11), of the payload given.
 INSERT INTO items (bot, source_key, payload, files, parent_id, priority, deadline, not_before, max_attempts,
-                   created_at, updated_at)
-VALUES (:bot, :source_key, :payload, :files, :parent_id, :priority, :deadline, :not_before, :max_attempts, :now, :now)
+                   created_at, updated_at, vendor, amount, doc_date, doc_number, assignee, awaits_approval)
+VALUES (:bot, :source_key, :payload, :files, :parent_id, :priority, :deadline, :not_before, :max_attempts, :now, :now,
+       CASE WHEN json_valid(:payload) THEN json_extract(:payload, '$.document.fields.seller_name.value') END,
+       CASE WHEN json_valid(:payload) THEN CAST(json_extract(:payload, '$.document.fields.grand_total.value') AS REAL) END,
+       CASE WHEN json_valid(:payload) THEN json_extract(:payload, '$.document.fields.issue_date.value') END,
+       CASE WHEN json_valid(:payload) THEN json_extract(:payload, '$.document.fields.invoice_number.value') END,
+       CASE WHEN json_valid(:payload) THEN json_extract(:payload, '$.assignee') END,
+       CASE WHEN json_valid(:payload) THEN
+           COALESCE(json_array_length(:payload, '$.verdict.holds'), 0) + COALESCE(json_array_length(:payload, '$.corrections'), 0) > 0
+       END)
+ON CONFLICT (bot, source_key) DO NOTHING RETURNING id;
+
+-- name: insert_items
+-- enqueue_many: executemany takes no RETURNING; the new rows are journaled and their texts kept
+-- by id afterwards. Parameters by position (bot, source_key, payload, files, parent_id, priority,
+-- deadline, not_before, max_attempts, now, derive): binding a tuple costs less than looking up
+-- names. derive is 0 when the payload, valid JSON, has none of the keys item_derived reads: the
+-- values are then known (NULL, and 0 for awaits_approval) without asking the JSON functions.
+INSERT INTO items (bot, source_key, payload, files, parent_id, priority, deadline, not_before, max_attempts,
+                   created_at, updated_at, vendor, amount, doc_date, doc_number, assignee, awaits_approval)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10,
+       CASE WHEN ?11 AND json_valid(?3) THEN json_extract(?3, '$.document.fields.seller_name.value') END,
+       CASE WHEN ?11 AND json_valid(?3) THEN CAST(json_extract(?3, '$.document.fields.grand_total.value') AS REAL) END,
+       CASE WHEN ?11 AND json_valid(?3) THEN json_extract(?3, '$.document.fields.issue_date.value') END,
+       CASE WHEN ?11 AND json_valid(?3) THEN json_extract(?3, '$.document.fields.invoice_number.value') END,
+       CASE WHEN ?11 AND json_valid(?3) THEN json_extract(?3, '$.assignee') END,
+       CASE WHEN NOT ?11 THEN 0 WHEN json_valid(?3) THEN
+           COALESCE(json_array_length(?3, '$.verdict.holds'), 0) + COALESCE(json_array_length(?3, '$.corrections'), 0) > 0
+       END)
 ON CONFLICT (bot, source_key) DO NOTHING;
 
 -- name: last_id
@@ -20,6 +48,13 @@ SELECT COALESCE(MAX(id), 0) FROM items;
 -- name: journal_enqueued_after
 INSERT INTO journal (item_id, at, actor, action, from_status, to_status, why)
 SELECT id, :now, :actor, 'enqueue', NULL, 'pending', '' FROM items WHERE id > :last;
+
+-- name: index_texts_after
+-- What the UI's search looks in (migration 10), of the items enqueue_many added.
+INSERT INTO item_texts (item_id, texts) SELECT item_id, texts FROM item_search_texts WHERE item_id > :last;
+
+-- name: index_texts_of
+INSERT INTO item_texts (item_id, texts) SELECT item_id, texts FROM item_search_texts WHERE item_id = :id;
 
 -- name: expired_leases
 SELECT id, lease_owner, attempts, max_attempts FROM items WHERE status = 'processing' AND lease_expires < :now;

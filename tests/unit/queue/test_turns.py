@@ -6,8 +6,6 @@ from __future__ import annotations
 import fcntl
 import os
 
-from backoffice.queue.base import NewItem
-from backoffice.queue.sqlite import SQLiteStore
 from backoffice.queue.turns import Turns
 
 
@@ -56,13 +54,3 @@ def test_closed_during_its_turn_lets_go(tmp_path):
         assert free(db)
     with turns.turn():  # opened again
         assert not free(db)
-
-
-def test_the_queue_takes_its_turn_for_each_write(tmp_path):
-    db = tmp_path / "queue.db"
-    store = SQLiteStore(db)
-    seen = []
-    store.conn.set_trace_callback(lambda sql: seen.append(free(db)) if sql == "COMMIT" else None)
-    store.enqueue_many([NewItem(bot="b", source_key="k", payload={})])
-    store.close()
-    assert seen and not any(seen)
