@@ -10,7 +10,11 @@ The language: ``BACKOFFICE_OCR_LANGUAGES`` (tesseract codes joined by ``+``, suc
 when it is set, else ``auto``: the top of the first scanned page is read in English (at half
 resolution), the language is told from its words (:mod:`backoffice.documents.ocr_language`), and
 every page is read with that language and English. Word boxes come back in PDF points from the page's top-left, like the
-text layer's, so provenance works the same. Tesseract stays loaded in the process
+text layer's, so provenance works the same. Each word carries what the readers after OCR look at
+in a text layer's words: a font size (:func:`font_sizes`: told from the word's box and the letters
+it holds, one size for a line, sizes close together made one, not the height of its ink, so the
+letterhead stands out as the largest text), a dash on its line's height, tesseract's confidence;
+an O or a zero beside digits is read as its ink's shape shows (:func:`zero_or_o`). Tesseract stays loaded in the process
 (:mod:`backoffice.documents.ocr_engine`) and runs single-threaded (``OMP_THREAD_LIMIT=1``):
 documents are read in parallel by processes instead (:mod:`backoffice.documents.pool`). Each page
 has a time limit; a document has a page limit.
@@ -192,7 +196,7 @@ def _words(data: dict, scale: float, number: int) -> list[Word]:
         # costs the whole word its confidence: an amount so marked is kept, without the mark.
         if not clean or conf < (MIN_RULED_CONFIDENCE if clean != text and _AMOUNT.fullmatch(clean) else MIN_CONFIDENCE):
             continue
-        if line in spans and width >= height and not any(ch.isalnum() for ch in clean):
+        if line in spans and width >= 2 * height and not any(ch.isalnum() for ch in clean):
             # A dash's ink is a sliver beside its line's letters (a text layer gives every word of
             # a line the font's height): it takes its line's height, so it is not put on a line of
             # its own ("ROUX - 1535" was read as "ROUX", "1535" and "-"). A dot read as a dash

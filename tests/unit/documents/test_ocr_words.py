@@ -135,3 +135,17 @@ def test_a_word_whose_letters_touch_is_left_as_read():
     left, top, width, height = box
     ImageDraw.Draw(image).line((left, top + height // 2, left + width, top + height // 2), fill=0, width=2)
     assert ocr.zero_or_o(image, "PO123456789-RO1", box) == "PO123456789-RO1"  # struck through: one blot
+
+
+def test_a_dot_read_as_a_dash_keeps_its_own_box():
+    data = {  # the faint colon of "FACTURE N° :" read as "-": its box is a dot, no dash's
+        "text": ["FACTURE", "N°", "-"],
+        "conf": [95, 58, 58],
+        "left": [833, 943, 977],
+        "top": [96, 95, 101],
+        "width": [101, 26, 4],
+        "height": [19, 20, 4],
+        "line": [0, 0, 0],
+    }
+    dot = ocr._words(data, 200 / 72, 1)[-1]
+    assert dot.text == "-" and (dot.top, dot.bottom) == pytest.approx((101 * 72 / 200, 105 * 72 / 200))
