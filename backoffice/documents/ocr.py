@@ -10,7 +10,11 @@ The language: ``BACKOFFICE_OCR_LANGUAGES`` (tesseract codes joined by ``+``, suc
 when it is set, else ``auto``: the top of the first scanned page is read in English (at half
 resolution), the language is told from its words (:mod:`backoffice.documents.ocr_language`), and
 every page is read with that language and English. Word boxes come back in PDF points from the page's top-left, like the
-text layer's, so provenance works the same. Tesseract stays loaded in the process
+text layer's, so provenance works the same. Each word carries what the readers after OCR look at
+in a text layer's words: a font size (:func:`font_sizes`: told from the word's box and the letters
+it holds, one size for a line, sizes close together made one, not the height of its ink, so the
+letterhead stands out as the largest text), a dash on its line's height, tesseract's confidence;
+an O or a zero beside digits is read as its ink's shape shows (:func:`zero_or_o`). Tesseract stays loaded in the process
 (:mod:`backoffice.documents.ocr_engine`) and runs single-threaded (``OMP_THREAD_LIMIT=1``):
 documents are read in parallel by processes instead (:mod:`backoffice.documents.pool`). Each page
 has a time limit; a document has a page limit.
@@ -21,8 +25,10 @@ from __future__ import annotations
 import logging
 import os
 import re
+import unicodedata
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -107,6 +113,8 @@ class PageReader:
                 data = self._tesseract(page.image, number, self.languages)
         if self.blanks:
             data = self._blanks_read(page.image, data)
+        data["text"] = [zero_or_o(page.image, text, box) if _doubtful(text) else text
+                        for text, box in zip(data["text"], zip(data["left"], data["top"], data["width"], data["height"]))]
         words = _words(data, page.scale, number)
         self.sizes[number] = (page.image.width / page.scale, page.image.height / page.scale)
         if self.keep:
@@ -129,13 +137,19 @@ class PageReader:
         """``data`` with each box tesseract was sure of but gave no text for read again on its own
         (as a block of lines), its words put in its place: on a ruled table's light grid, the
         cells "INV-3337" and "12345" came back as one box of " " at confidence 95 from the page's
-        reading, and right from the box's own."""
-        keys = ("text", "conf", "left", "top", "width", "height")
+        reading, and right from the box's own. A word the page's reading has already (the box of
+        " " may lie over words read: "PURCHASE ORDER:" came back twice, as "PURCHASE URCHASE O
+        ORDER:") is not taken again."""
+        keys = ("text", "conf", "left", "top", "width", "height", "line")
         blanks = [i for i, (text, conf, height) in enumerate(zip(data["text"], data["conf"], data["height"]))
                   if not text.strip() and float(conf) >= MIN_CONFIDENCE and height >= 8][:MAX_BLANKS]
         if not blanks:
             return data
+        data = {**data, "line": _lines(data)}
         out: dict[str, list] = {key: [] for key in keys}
+        lines = max(data["line"], default=-1) + 1  # a box's lines are numbered after the page's
+        read = [(data["left"][i], data["top"][i], data["left"][i] + data["width"][i], data["top"][i] + data["height"][i])
+                for i, text in enumerate(data["text"]) if text.strip()]
         for i in range(len(data["text"])):
             if i not in blanks:
                 for key in keys:
@@ -148,8 +162,13 @@ class PageReader:
             found = ocr_engine.read(image.crop(box), self.languages or DEFAULT_LANGUAGES, BLOCK, PAGE_SECONDS)
             found["left"] = [x + left for x in found["left"]]
             found["top"] = [y + top for y in found["top"]]
-            for key in keys:
-                out[key].extend(found[key])
+            found["line"] = [line + lines for line in _lines(found)]
+            lines = max(found["line"], default=lines - 1) + 1
+            for j in range(len(found["text"])):
+                middle = (found["left"][j] + found["width"][j] / 2, found["top"][j] + found["height"][j] / 2)
+                if not any(x0 <= middle[0] <= x1 and y0 <= middle[1] <= y1 for x0, y0, x1, y1 in read):
+                    for key in keys:
+                        out[key].append(found[key][j])
         return out
 
     def _tesseract(self, image: Image.Image, number: int, languages: str) -> dict:
@@ -165,8 +184,11 @@ class PageReader:
 
 def _words(data: dict, scale: float, number: int) -> list[Word]:
     words = []
-    for text, conf, left, top, width, height in zip(data["text"], data["conf"], data["left"], data["top"],
-                                                    data["width"], data["height"]):
+    sizes = [round(size / scale, 1) for size in font_sizes(data)]
+    lines = _lines(data)
+    spans = _line_spans(data, lines)
+    for text, conf, left, top, width, height, size, line in zip(data["text"], data["conf"], data["left"], data["top"],
+                                                                data["width"], data["height"], sizes, lines):
         conf = float(conf)
         text = text.strip()
         clean = _RULE_EDGES.sub("", text)
@@ -174,10 +196,146 @@ def _words(data: dict, scale: float, number: int) -> list[Word]:
         # costs the whole word its confidence: an amount so marked is kept, without the mark.
         if not clean or conf < (MIN_RULED_CONFIDENCE if clean != text and _AMOUNT.fullmatch(clean) else MIN_CONFIDENCE):
             continue
+        if line in spans and width >= 2 * height and not any(ch.isalnum() for ch in clean):
+            # A dash's ink is a sliver beside its line's letters (a text layer gives every word of
+            # a line the font's height): it takes its line's height, so it is not put on a line of
+            # its own ("ROUX - 1535" was read as "ROUX", "1535" and "-"). A dot read as a dash
+            # (the faint colon of "N° :") is left where it is.
+            top, bottom = spans[line]
+            height = bottom - top
         word = Word(text=_iban(clean), x0=left / scale, top=top / scale, x1=(left + width) / scale,
-                    bottom=(top + height) / scale, page=number, size=height / scale, conf=conf / 100)
+                    bottom=(top + height) / scale, page=number, size=size, conf=conf / 100)
         words.append(word)
     return _signs_joined(words)
+
+
+def _lines(data: dict) -> list[int]:
+    """The line number of each word (:func:`ocr_engine.read` gives them; without them each word is
+    a line of its own)."""
+    return list(data.get("line") or range(len(data["text"])))
+
+
+def _line_spans(data: dict, lines: list[int]) -> dict[int, tuple[float, float]]:
+    """The top and the bottom of each line that holds sure words of letters or digits (the
+    medians of theirs), in pixels."""
+    found: dict[int, list[tuple[float, float]]] = {}
+    for text, conf, top, height, line in zip(data["text"], data["conf"], data["top"], data["height"], lines):
+        if float(conf) >= MIN_CONFIDENCE and any(ch.isalnum() for ch in text):
+            found.setdefault(line, []).append((top, top + height))
+    return {line: (float(np.median([t for t, _ in spans])), float(np.median([b for _, b in spans])))
+            for line, spans in found.items()}
+
+
+# How far a word's ink reaches above its baseline and below it, in ems (its font's size):
+# capitals, digits, accented and tall small letters about 0.72 (an accented capital 0.88), the
+# other small letters 0.52 (Helvetica, Arial, DejaVu: 0.52-0.55; Times 0.45); letters with a
+# descender, brackets and bars 0.21 below, a comma's tail 0.12.
+_TALL = frozenset("bdfhijklt%&#@$€£¥/\\()[]{}|!?ß")
+_DEEP = frozenset("gjpqy()[]{}|")
+_TAIL = frozenset(",;")
+EM_SCALE = 1.1  # the reach above makes sizes 10% small on the scans of the corpus's text PDFs (ink thins)
+SIZE_OUTLIER = 1.6  # a word this much larger or smaller than its line's words has its own size (a letter-spaced logo beside an address)
+SIZE_STEP = 1.15  # sizes within this factor of the largest of a run are one size (OCR's spread: ~8%)
+
+
+def font_sizes(data: dict) -> list[float]:
+    """The font size of each word tesseract read, in pixels, as a text layer gives it: a box's
+    height says little by itself ("acme" is half as tall as "Shipping" in the same font), so each
+    word's size is told from its box and the letters it holds, each line takes the median of its
+    words (the word far from it keeps its own), and sizes close together are made one, so that
+    the letterhead's and the headings' sizes stand out as they do in a text PDF."""
+    own = [_em(text.strip(), height) for text, height in zip(data["text"], data["height"])]
+    lines = _lines(data)
+    found: dict[int, list[float]] = {}
+    for size, line, conf in zip(own, lines, data["conf"]):
+        if size and float(conf) >= MIN_CONFIDENCE:
+            found.setdefault(line, []).append(size)
+    of_line = {line: float(np.median(found[line])) for line in found}
+    usual = float(np.median(list(of_line.values()))) if of_line else None
+    sizes = []
+    for size, line, height in zip(own, lines, data["height"]):
+        common = of_line.get(line)
+        if common is None or (size and max(size / common, common / size) > SIZE_OUTLIER):
+            common = size or usual or float(height)
+        sizes.append(common * EM_SCALE)
+    return _merged(sizes)
+
+
+def _em(text: str, height: float) -> float | None:
+    """The font size that a word's box ``height`` tells by the letters it holds; None for a word
+    of signs alone (a dash, a full stop), whose box says nothing of it."""
+    if not any(ch.isalnum() for ch in text):
+        return None
+    reach = max(_reach(ch) for ch in text)
+    depth = 0.21 if any(ch in _DEEP for ch in text) else 0.12 if any(ch in _TAIL for ch in text) else 0.0
+    return height / (reach + depth)
+
+
+def _reach(ch: str) -> float:
+    accented = len(unicodedata.normalize("NFD", ch)) > 1
+    if ch.isupper():
+        return 0.88 if accented else 0.72
+    if ch in _TALL or ch.isdigit() or accented or (ch.isalpha() and not ch.islower()):  # and caseless scripts
+        return 0.72
+    return 0.52 if ch.isalpha() else 0.0  # a sign reaches no higher than a small letter
+
+
+def _merged(sizes: list[float]) -> list[float]:
+    """``sizes`` made few, as a text layer's are (the letterhead's, the headings', the body's):
+    the size most words are near, with every size within :data:`SIZE_STEP` of it (half above,
+    half below), takes their median; then the most common of the others, and so on."""
+    logs = np.log(np.maximum(np.asarray(sizes, dtype=float), 0.1))
+    merged = logs.copy()
+    left = np.ones(len(logs), dtype=bool)
+    half = np.log(SIZE_STEP) / 2
+    while left.any():
+        pool = np.sort(logs[left])
+        near = np.searchsorted(pool, pool + half, "right") - np.searchsorted(pool, pool - half, "left")
+        members = left & (np.abs(logs - pool[int(np.argmax(near))]) <= half)
+        merged[members] = np.median(logs[members])
+        left &= ~members
+    return [float(size) for size in np.exp(merged)]
+
+
+_BESIDE_DIGIT = re.compile(r"(?<=\d)[O0]|[O0](?=\d)")
+ROUND = 0.8  # width over height: a capital O's ink is nearly round (0.86-0.93), a zero's an oval (0.64-0.7)
+
+
+def _doubtful(text: str) -> bool:
+    """Whether ``text`` holds an O beside a digit, or a zero beside a digit in a word with other
+    letters (an identifier: a number's zeros are left as read)."""
+    found = {match.group() for match in _BESIDE_DIGIT.finditer(text)}
+    return "O" in found or ("0" in found and any(ch.isalpha() and ch != "O" for ch in text))
+
+
+def zero_or_o(image: Image.Image, text: str, box: tuple[int, int, int, int]) -> str:
+    """``text`` with each O or 0 beside a digit read as what its ink's shape shows: a zero is an
+    oval no wider than the word's other digits, an O round and wider than them (tesseract's
+    language model guesses in identifiers: ``PO123456789-RO1`` for ``PO123456789-R01``, ``P0123``
+    for ``PO123``). The word's ``box`` (left, top, width, height in pixels of ``image``) is cut
+    into its blots of ink; when they are as many as its characters (none touching), the i-th blot
+    is the i-th character, else the word is left as read."""
+    left, top, width, height = box
+    grey = np.asarray(image.crop((left, top, left + width, top + height)).convert("L"))
+    if grey.size == 0:
+        return text
+    _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    blots = sorted((tuple(stats[i][:4]) for i in range(1, count) if stats[i][4] >= 2), key=lambda b: b[0])
+    letters = list(text)
+    if len(blots) != len(letters):
+        return text
+    digits = sorted(w for ch, (_, _, w, _) in zip(letters, blots) if ch in "23456789")
+    usual = digits[len(digits) // 2] if len(digits) >= 2 else None
+    lettered = any(ch.isalpha() and ch != "O" for ch in letters)
+    for match in _BESIDE_DIGIT.finditer(text):
+        _, _, w, h = blots[match.start()]
+        shape = w / max(h, 1)
+        if match.group() == "O" and shape < ROUND and (usual is None or w <= 1.15 * usual):
+            letters[match.start()] = "0"
+        elif match.group() == "0" and lettered and shape > ROUND and (usual is None or w >= 1.2 * usual):
+            letters[match.start()] = "O"
+    return "".join(letters)
 
 
 _SIGNS = {"°", "º"}  # a sign that belongs to the word before it ("N°", "nº")

@@ -89,7 +89,8 @@ def _quiet() -> None:
 
 def read(image: Image.Image, languages: str, psm: int, seconds: float, dpi: int = 0) -> dict[str, list]:
     """Tesseract's words on ``image``: lists ``text``, ``conf`` (0-100), ``left``, ``top``,
-    ``width``, ``height`` (pixels), one entry per word, in reading order. Raises :class:`Timeout`
+    ``width``, ``height`` (pixels) and ``line`` (the number of the text line tesseract found the
+    word in, from 0), one entry per word, in reading order. Raises :class:`Timeout`
     after ``seconds``, RuntimeError when tesseract cannot read the image."""
     import tesserocr
 
@@ -100,9 +101,11 @@ def read(image: Image.Image, languages: str, psm: int, seconds: float, dpi: int 
     if not engine.Recognize(timeout=int(seconds * 1000)):
         engine.Clear()
         raise Timeout(f"tesseract took longer than {seconds:.0f} s")
-    data: dict[str, list] = {"text": [], "conf": [], "left": [], "top": [], "width": [], "height": []}
-    level, words = tesserocr.RIL.WORD, engine.GetIterator()
+    data: dict[str, list] = {"text": [], "conf": [], "left": [], "top": [], "width": [], "height": [], "line": []}
+    level, words, line = tesserocr.RIL.WORD, engine.GetIterator(), -1
     for word in tesserocr.iterate_level(words, level) if words is not None else ():
+        if word.IsAtBeginningOf(tesserocr.RIL.TEXTLINE):
+            line += 1
         try:
             text = word.GetUTF8Text(level)
         except RuntimeError:  # "No text returned": a box tesseract found no letters in
@@ -117,6 +120,7 @@ def read(image: Image.Image, languages: str, psm: int, seconds: float, dpi: int 
         data["top"].append(top)
         data["width"].append(right - left)
         data["height"].append(bottom - top)
+        data["line"].append(max(line, 0))
     engine.Clear()
     return data
 

@@ -7,6 +7,9 @@ it is worth:
 ``page``         a photo: find the sheet of paper in it and straighten its perspective
 ``resolution``   bring the page to :data:`TARGET_DPI` (a 300-600 dpi scan is shrunk, a small
                  photo enlarged; a photo's resolution is guessed from its letters' height)
+``invert``       turn light text on a dark band (a letterhead's, a table head's) into dark text on
+                 paper: left as it is, the flattening makes the band's text white on white or the
+                 rules' step cuts its letters ("Example Company" was read as "Mis ed eee")
 ``flatten``      divide out the background (shadows, uneven light, grey paper) and stretch contrast
 ``denoise``      white-out speckles smaller than a full stop
 ``borders``      white-out the dark scanner border and punch holes in the margins
@@ -36,7 +39,7 @@ from PIL import Image
 
 log = logging.getLogger(__name__)
 
-STEPS = ("page", "resolution", "flatten", "denoise", "borders", "deskew", "rules", "orientation")
+STEPS = ("page", "resolution", "invert", "flatten", "denoise", "borders", "deskew", "rules", "orientation")
 TARGET_DPI = 200  # reads as well as 300 dpi at half the time (bench/ocr.py)
 MAX_SKEW = 10.0
 LETTER_POINTS = 7.0  # the median height of a letter's ink on an invoice, in points (a 9-10 pt font)
@@ -46,6 +49,10 @@ HEAVY_NOISE = 10  # specks per letter above which a median filter is worth the t
 ORIENTATION_CONFIDENCE = 2.0  # tesseract's orientation confidence below which a page is left as it is
 RULE_INCHES = 0.4  # a straight run of ink this long is a rule: no letter's stroke is (a 20-pt dash is 0.15")
 DIVIDER_INCHES = 0.15  # a stroke this tall that ends on a rule divides a ruled row's cells (a 10-pt "l": 0.1")
+BAND_DARKNESS = 0.6  # ground darker than this share of the paper's is a band (a shadow lies over 0.55-1)
+BAND_INCHES = 0.15  # a band is at least this tall and four times as wide (a line of 9-pt text and more)
+BAND_FILL = 0.7  # and fills this share of its box at least (a band is a rectangle; a shadow may be too)
+BAND_TEXT = 0.35  # light text on a band: pixels this share of the paper's brightness above the band's
 RULE_THICKNESS = 0.04  # inches: a rule is thinner than this (a 3-pt line); thicker bars (shading) stay
 
 
@@ -82,6 +89,10 @@ def clean(image: Image.Image, dpi: float | None, steps: tuple[str, ...] = STEPS)
         if changed:
             done.append("resolution")
     dpi = dpi or TARGET_DPI
+    if "invert" in steps:
+        grey, inverted = invert_bands(grey, dpi)
+        if inverted:
+            done.append("invert")
     if "flatten" in steps:
         grey = flatten(grey)
         done.append("flatten")
@@ -178,6 +189,48 @@ def rescale(grey: np.ndarray, dpi: float | None) -> tuple[np.ndarray, float | No
         return grey, dpi, False
     method = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
     return cv2.resize(grey, None, fx=factor, fy=factor, interpolation=method), TARGET_DPI, True
+
+
+def invert_bands(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, bool]:
+    """``grey`` with each dark band that holds light text inverted (its text dark on light ground),
+    and whether there was one. The ground under the letters is the page's median over a third of
+    an inch (letters cover less of it than their ground); a band is a large region of dark ground,
+    nearly a rectangle, with more pixels much lighter than its ground (its letters) than darker
+    ones (a shadow's letters are darker than their ground)."""
+    height, width = grey.shape
+    factor = 8
+    small = cv2.resize(grey, (max(1, width // factor), max(1, height // factor)), interpolation=cv2.INTER_AREA)
+    ground = cv2.medianBlur(small, 7)
+    paper = float(np.percentile(small, 90))
+    dark = (ground < BAND_DARKNESS * paper).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    least = BAND_INCHES * dpi / factor
+    out, inverted = grey, False
+    for label in range(1, count):
+        left, top, w, h, area = (int(v) for v in stats[label])
+        if h < least or w < 4 * least or area < BAND_FILL * w * h:
+            continue
+        box = (
+            slice(top * factor, min(height, (top + h) * factor)),
+            slice(left * factor, min(width, (left + w) * factor)),
+        )
+        shape = (labels[top : top + h, left : left + w] == label).astype(np.uint8)
+        outline, _ = cv2.findContours(shape, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        cv2.drawContours(shape, outline, -1, 1, thickness=cv2.FILLED)  # with the holes its big letters made
+        inside = cv2.resize(
+            shape, (box[1].stop - box[1].start, box[0].stop - box[0].start), interpolation=cv2.INTER_NEAREST
+        ).astype(bool)
+        pixels = grey[box][inside].astype(np.float32)
+        level = float(np.median(pixels))
+        lighter = int((pixels > level + BAND_TEXT * paper).sum())
+        darker = int((pixels < level - BAND_TEXT * paper / 2).sum())
+        if lighter <= darker or lighter < 0.01 * len(pixels):
+            continue
+        if not inverted:
+            out, inverted = grey.copy(), True
+        region = out[box]
+        region[inside] = 255 - region[inside]
+    return out, inverted
 
 
 def flatten(grey: np.ndarray) -> np.ndarray:

@@ -309,3 +309,32 @@ def test_the_cells_of_a_light_grid_tesseract_read_as_blank_are_read(tmp_path, mo
     assert "INV-3337" in texts
     monkeypatch.setattr(ocr.PageReader, "_blanks_read", lambda self, image, data: data)
     assert "INV-3337" not in [w.text for w in ocr.PageReader("sample.pdf", languages="eng").read_image(image, 1, 200)]
+
+
+def banded() -> Image.Image:
+    """The page with a letterhead in white on a dark band across its top (a designed invoice's)."""
+    image = page()
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((60, 20, 1040, 115), fill=70)
+    draw.text((110, 35), "Nordwind Handel", fill=245, font=ImageFont.load_default(size=56))
+    return image
+
+
+@needs_tesseract
+def test_invert_makes_light_text_on_a_dark_band_readable():
+    scanned = scans.add_noise(banded(), random.Random(4), tilt=0.8)
+    assert "invert" in scan.clean(scanned, 200).steps
+    assert {"Nordwind", "Handel"} <= {w.text for w in read(scanned, 200)}
+    assert not {"Nordwind", "Handel"} <= {w.text for w in read(scanned, 200, without="invert")}
+    assert "invert" not in scan.clean(scans.add_noise(page(), random.Random(4)), 200).steps
+
+
+def test_a_shadow_or_bold_dark_text_is_not_inverted():
+    grey = np.asarray(page(), dtype=np.float32)
+    shadow = np.ones_like(grey)
+    shadow[:, grey.shape[1] // 2 :] = 0.45  # dark text in a deep shadow: darker than its ground
+    shadowed = (grey * cv2.GaussianBlur(shadow, (0, 0), 15)).astype(np.uint8)
+    assert scan.invert_bands(shadowed, 200)[1] is False
+    bold = Image.new("L", (1100, 400), 255)
+    ImageDraw.Draw(bold).text((60, 80), "INVOICE", fill=0, font=ImageFont.load_default(size=200), stroke_width=8)
+    assert scan.invert_bands(np.asarray(bold), 200)[1] is False
