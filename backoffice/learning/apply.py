@@ -11,7 +11,9 @@ read them.
 Where the reader read something else:
 
 - on a field a person corrected when the layout was learned (the reader is known to misread
-  it on this layout), the learned value stays, quietly (the reading's ``expected``);
+  it on this layout), or where the reader only guessed (confidence below
+  :data:`GUESS_CONFIDENCE`: a name on a page that prints none), the learned value stays,
+  quietly (the reading's ``expected``);
 - anywhere else the disagreement is loud: the field is marked for review (confidence 0.5, a
   warning naming both values and where the layout was learned, an entry of the reading's
   ``review`` with both values), and the runner holds the item in the exception queue for a
@@ -38,6 +40,7 @@ from backoffice.learning.locate import read_rule, same
 from backoffice.learning.store import LayoutStore
 
 REVIEW_CONFIDENCE = 0.5
+GUESS_CONFIDENCE = 0.1  # the reader's value below this is a guess: no evidence against a layout
 LEARNED_CONFIDENCE = 0.95
 LINES = "lines"  # the name the line-item table goes by in a reading's fields and review
 
@@ -173,7 +176,7 @@ class LearnedReader:
             before = document.fields.get(name)
             confidence = LEARNED_CONFIDENCE
             if before is not None and before.value and not same(name, learned, before.value):
-                if kin and rule.corrected:
+                if kin and (rule.corrected or before.confidence < GUESS_CONFIDENCE):
                     reading.expected.append(name)  # as when a person corrected the reader here
                 else:
                     confidence = REVIEW_CONFIDENCE
