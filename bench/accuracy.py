@@ -3,7 +3,7 @@ missed per field, key-field accuracy, documents with every key field right, and 
 confidence can be trusted.
 
     .venv/bin/python bench/accuracy.py [--corpus ../shared/corpus] [--mistakes] [--generated N] [--seed 7]
-                                       [--labels-only]
+                                       [--labels-only] [--scans]
 
 Tables, as the corpus's READMEs ask:
 1. the visual path (text layer, embedded XML switched off), one table per set: the hybrid PDFs
@@ -13,7 +13,9 @@ Tables, as the corpus's READMEs ask:
    the ranker was not trained on. Each set says whether the ranker saw it in training;
 2. the reliability table over the sets not used in training: confidence bucket -> share right;
 3. the embedded-XML path: every non-empty expected field, and the line count and amounts;
-4. the invoice2data compare set read with its own templates: records equal to the expected JSON.
+4. the invoice2data compare set read with its own templates: records equal to the expected JSON;
+5. with ``--scans``, the same documents rendered as scans and read by OCR, against their text PDFs
+   (bench/accuracy_scans.py with its defaults: 200 dpi, tilt, noise, JPEG 75, seed 18; a few minutes).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import subprocess
 import sys
 import tempfile
 from collections import defaultdict
@@ -254,6 +257,7 @@ def main() -> None:
     parser.add_argument("--generated", type=int, default=60, help="held-out generated invoices to score (0: none)")
     parser.add_argument("--seed", type=int, default=7, help="seed of the held-out generated invoices (training uses 13)")
     parser.add_argument("--labels-only", action="store_true", help="read without the ranker (the label logic alone)")
+    parser.add_argument("--scans", action="store_true", help="also score the documents as scans (bench/accuracy_scans.py)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     trained = _trained_on()
@@ -280,6 +284,11 @@ def main() -> None:
             for name, result in sorted(group.items()):
                 out.extend(f"  [{name}] {m}" for m in result.score.mistakes)
     sys.stdout.write("\n".join(out) + "\n")
+    if args.scans:
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+        scans = [sys.executable, str(ROOT / "bench" / "accuracy_scans.py"), "--corpus", str(args.corpus)]
+        subprocess.run(scans + (["--mistakes"] if args.mistakes else []), check=True)
 
 
 if __name__ == "__main__":
