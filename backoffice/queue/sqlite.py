@@ -174,11 +174,13 @@ class SQLiteStore(SQLiteKeys, SQLStore):
                 self._notify(conn)
         return created
 
-    def _insert(self, conn: sqlite3.Connection, item: NewItem, now: float, actor: str) -> tuple[int, bool]:
-        item_id, created = super()._insert(conn, item, now, actor)
-        if created:  # what the UI's search looks in (no trigger: see migration 11)
-            conn.execute(self.q["index_texts_of"], {"id": item_id})
-        return item_id, created
+    def _insert_row(self, conn: sqlite3.Connection, item: NewItem, now: float) -> int | None:
+        # enqueue_many's query and parameters, so the UI's columns are said once (insert_items)
+        new = conn.execute(self.q["insert_items"] + " RETURNING id", _item_row(item, now)).fetchone()
+        if new is None:
+            return None
+        conn.execute(self.q["index_texts_of"], {"id": new[0]})  # what the UI's search looks in (migration 11)
+        return new[0]
 
     # -- the runner's side ---------------------------------------------------------------
     def _expire(self, conn: sqlite3.Connection, now: float) -> int:
@@ -243,7 +245,8 @@ _DERIVED_FROM = frozenset({"document", "assignee", "verdict", "corrections"})
 
 
 def _item_row(item: NewItem, now: float) -> tuple[Any, ...]:
-    """The parameters of the query ``insert_items``, by position (SQLStore._item_args by name)."""
+    """The parameters of the query ``insert_items``, by position (SQLStore._item_args by name),
+    for enqueue_many and for one item alike."""
     payload = _encode(item.payload) if item.payload else "{}"
     # NaN and Infinity (the json module writes them) are not JSON to SQLite: let SQLite decide
     derive = not _DERIVED_FROM.isdisjoint(item.payload or ()) or "NaN" in payload or "Infinity" in payload

@@ -175,12 +175,17 @@ class SQLStore(Store):
             "max_attempts": item.max_attempts, "now": now,
         }  # fmt: skip
 
+    def _insert_row(self, conn: Any, item: NewItem, now: float) -> int | None:
+        """The new row's id, or None when the item's key names one already."""
+        new = conn.execute(self.q["insert_item"], self._item_args(item, now)).fetchone()
+        return None if new is None else new[0]
+
     def _insert(self, conn: Any, item: NewItem, now: float, actor: str) -> tuple[int, bool]:
         """The item's id and whether it is new (journaled), or the id of the one its key names."""
-        new = conn.execute(self.q["insert_item"], self._item_args(item, now)).fetchone()
+        new = self._insert_row(conn, item, now)
         if new is not None:
-            self._journal_entry(conn, new[0], now, actor, "enqueue", None, "pending", "")
-            return new[0], True
+            self._journal_entry(conn, new, now, actor, "enqueue", None, "pending", "")
+            return new, True
         return conn.execute(self.q["id_of_key"], {"bot": item.bot, "source_key": item.source_key}).fetchone()[0], False
 
     def enqueue(self, item: NewItem, *, actor: str = "intake") -> tuple[WorkItem, bool]:

@@ -7,27 +7,12 @@ WHERE id = :id AND status = 'processing' AND lease_owner = :owner
 RETURNING id, bot, source_key, status, payload, files, parent_id, priority, deadline, not_before, attempts,
           max_attempts, lease_owner, lease_expires, reason, error_code, refs, created_at, updated_at;
 
--- name: insert_item
--- A document enqueued twice is the first item: nothing is returned for the second. The UI's
--- columns as the view item_derived says them (migration 11), of the payload given.
-INSERT INTO items (bot, source_key, payload, files, parent_id, priority, deadline, not_before, max_attempts,
-                   created_at, updated_at, vendor, amount, doc_date, doc_number, assignee, awaits_approval)
-VALUES (:bot, :source_key, :payload, :files, :parent_id, :priority, :deadline, :not_before, :max_attempts, :now, :now,
-       CASE WHEN json_valid(:payload) THEN json_extract(:payload, '$.document.fields.seller_name.value') END,
-       CASE WHEN json_valid(:payload) THEN CAST(json_extract(:payload, '$.document.fields.grand_total.value') AS REAL) END,
-       CASE WHEN json_valid(:payload) THEN json_extract(:payload, '$.document.fields.issue_date.value') END,
-       CASE WHEN json_valid(:payload) THEN json_extract(:payload, '$.document.fields.invoice_number.value') END,
-       CASE WHEN json_valid(:payload) THEN json_extract(:payload, '$.assignee') END,
-       CASE WHEN json_valid(:payload) THEN
-           COALESCE(json_array_length(:payload, '$.verdict.holds'), 0) + COALESCE(json_array_length(:payload, '$.corrections'), 0) > 0
-       END)
-ON CONFLICT (bot, source_key) DO NOTHING RETURNING id;
-
 -- name: insert_items
 -- enqueue_many: executemany takes no RETURNING; the new rows are journaled and their texts kept
--- by id afterwards. Parameters by position (bot, source_key, payload, files, parent_id, priority,
--- deadline, not_before, max_attempts, now, derive): binding a tuple costs less than looking up
--- names. derive is 0 when the payload, valid JSON, has none of the keys item_derived reads: the
+-- by id afterwards. One item's enqueue adds RETURNING id (a document enqueued twice is the first
+-- item: nothing is returned for the second). Parameters by position (bot, source_key, payload,
+-- files, parent_id, priority, deadline, not_before, max_attempts, now, derive): binding a tuple
+-- costs less than looking up names. derive is 0 when the payload, valid JSON, has none of the keys item_derived reads: the
 -- values are then known (NULL, and 0 for awaits_approval) without asking the JSON functions.
 INSERT INTO items (bot, source_key, payload, files, parent_id, priority, deadline, not_before, max_attempts,
                    created_at, updated_at, vendor, amount, doc_date, doc_number, assignee, awaits_approval)

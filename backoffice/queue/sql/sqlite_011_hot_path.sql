@@ -6,7 +6,7 @@
 --    ran the JSON functions on the payload for six columns (claim + complete with a payload of
 --    '{}': 496,000 instructions in SQLite before migration 7, 582,000 after migration 10, 518,000
 --    now; a real payload, a whole document, costs more). They are plain columns now, written
---    when the payload is: by the inserts (queries items.sqlite.sql: insert_item, insert_items)
+--    when the payload is: by the inserts (query items.sqlite.sql: insert_items)
 --    and, for every later change of a payload, by the trigger items_derived_changed. The view
 --    item_derived says what they are, once; the inserts say it again of the payload they are
 --    given (a contract test checks that they agree).
