@@ -67,7 +67,7 @@ def choose(scored: dict[str, list[Candidate]]) -> dict[str, tuple[Candidate, str
     for name in FIELDS:
         if name in TOTALS or not scored.get(name):
             continue
-        ranked = best(scored[name], latest=name == "amount_due")
+        ranked = _labelled_first(name, best(scored[name], latest=name == "amount_due"))
         top = _first_printed(ranked, latest=name == "amount_due")
         key = name
         if name == "amount_due":
@@ -92,6 +92,17 @@ def _due_as_total(scored: dict[str, list[Candidate]]) -> None:
     due = best([c for c in scored.get("amount_due", []) if c.method in LABELLED_BY])
     if due and due[0].score >= DUE_AS_TOTAL and Decimal(due[0].value) != 0:  # "Balance due 0.00": paid, no total
         scored["grand_total"] = [*grand, replace(due[0], field="grand_total", method="computed")]
+
+
+def _labelled_first(name: str, ranked: list[Candidate]) -> list[Candidate]:
+    """``ranked`` with its best labelled value first, where the best value of a field many invoices
+    lack is one no label names and too unlikely to be given (:func:`_least`), while a labelled
+    value is likely enough: a label printed beside a value outweighs an unlabelled guess the page
+    may not mean at all."""
+    if name not in OPTIONAL or not ranked or ranked[0].method in LABELLED_BY or ranked[0].score >= MIN_SCORE_OPTIONAL:
+        return ranked
+    labelled = [c for c in ranked if c.method in LABELLED_BY and c.score >= MIN_SCORE]
+    return [labelled[0], *(c for c in ranked if c is not labelled[0])] if labelled else ranked
 
 
 def _first_printed(ranked: list[Candidate], latest: bool = False) -> Candidate:

@@ -193,6 +193,27 @@ def test_a_labelled_amount_due_stands_for_a_grand_total_no_label_names():
     assert pick.choose(scored)["grand_total"][0].value == "367.25"
 
 
+def test_a_labelled_value_of_an_optional_field_outweighs_an_unlabelled_guess_too_unlikely_to_give():
+    from backoffice.documents.ranker import pick
+
+    scored = {
+        "amount_due": [
+            _candidate("amount_due", "858.75", 0.38, 400, method="shape"),  # a net total, by its shape
+            _candidate("amount_due", "521.91", 0.3, 500),  # "Zahlbetrag 521,91", after a prepayment
+        ],
+    }
+    chosen = pick.choose(scored)
+    assert chosen["amount_due"][0].value == "521.91"
+    assert "amount_due" in pick.weak(scored, chosen)  # the guess scored about as high: never sure
+    scored["amount_due"][0] = _candidate("amount_due", "858.75", 0.6, 400, method="shape")  # likely enough
+    assert pick.choose(scored)["amount_due"][0].value == "858.75"
+    scored["amount_due"] = [
+        _candidate("amount_due", "858.75", 0.38, 400, method="shape"),
+        _candidate("amount_due", "521.91", 0.05, 500),
+    ]  # the labelled one too unlikely
+    assert "amount_due" not in pick.choose(scored)
+
+
 def test_values_no_label_names_or_with_a_close_rival_are_never_sure():
     from backoffice.documents.ranker import pick
 
