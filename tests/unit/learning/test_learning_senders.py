@@ -1,14 +1,19 @@
 """A layout learned from one sender serves another sender printing the same layout, but never
-carries over what identifies a sender, and never changes what the reader read of it."""
+carries over what identifies a sender, and never changes what the reader read of it; of its own
+sender, a learned value replaces the reader's guess quietly and a firm reading with a question."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import replace
 
-from backoffice.learning.store import layouts
 from backoffice.demo.learning_flow import finish, hold, intake
 from backoffice.demo.series import draw_layout, write_invoice
+from backoffice.documents import extract
+from backoffice.documents.models import Field
+from backoffice.documents.pdf import read_words
+from backoffice.learning.apply import GUESS_CONFIDENCE, REVIEW_CONFIDENCE, LearnedReader
+from backoffice.learning.store import layouts
 from backoffice.learning.desk import Desk, correct_fields
 from backoffice.queue.memory import MemoryStore
 
@@ -65,3 +70,32 @@ def test_a_correction_of_another_senders_filled_field_teaches_that_sender_its_ow
     kept = layouts(store).get(layout.id)
     assert (kept.senders, kept.corrected, kept.fields) == (layout.senders, 0, layout.fields)
     assert [c.action for c in layouts(store).journal(layout.id)] == ["learn"]
+
+
+def test_a_readers_guess_gives_way_to_the_learned_value_and_a_reading_it_stands_by_is_held(tmp_path):
+    rng = random.Random(17)
+    ours = draw_layout(rng, 0)
+    first = write_invoice(ours, rng, tmp_path / "ours-1.pdf", 1)
+    second = write_invoice(ours, rng, tmp_path / "ours-2.pdf", 2)
+    store = MemoryStore()
+    item, document = intake(store, "invoices", first.path)
+    hold(store, item)
+    wrong = {
+        k: v for k, v in first.expected.items() if (document.fields[k].value if k in document.fields else None) != v
+    }
+    correct_fields(Desk(store), item.id, wrong, why="misread", actor="anna")
+    _, layout = finish(store, store.get(item.id), first.path, "anna")
+    assert layout is not None and "seller_name" in layout.fields and "seller_name" not in wrong
+    text = read_words(second.path)
+    for confidence, quiet in ((GUESS_CONFIDENCE / 2, True), (0.6, False)):
+        document = extract(second.path)
+        document.fields["seller_name"] = Field("Remittance Advice", confidence, method="pattern")
+        reading = LearnedReader(layouts(store)).read(text, document)
+        assert reading is not None
+        asked = [entry["field"] for entry in reading.review]
+        if quiet:  # the reader only guessed: the learned name stands, nobody is asked
+            assert document.fields["seller_name"].value == second.expected["seller_name"]
+            assert "seller_name" in reading.expected and "seller_name" not in asked
+        else:  # the reader stood by another name: a person looks
+            assert "seller_name" in asked and "seller_name" not in reading.expected
+            assert document.fields["seller_name"].confidence == REVIEW_CONFIDENCE
