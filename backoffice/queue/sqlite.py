@@ -276,7 +276,10 @@ def _insert_items(conn: sqlite3.Connection, query: str, rows: Sequence[tuple[Any
     """Insert the rows of :func:`_item_row` in their order; the number inserted (an item whose key
     is taken, by an earlier item or one of these, is left out)."""
     created, offset = 0, 0
+    most = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // 11  # 250,000 parameters here; 999 before 3.32
     for size in _ROWS:
+        if size > most:
+            continue
         query_of_size = _many_rows(query, size)
         while len(rows) - offset >= size:
             # rowcount: the rows this statement inserted (DO NOTHING leaves the others uncounted)
