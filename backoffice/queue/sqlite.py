@@ -25,7 +25,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import partial
+from functools import cache, partial
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,10 +164,10 @@ class SQLiteStore(SQLiteKeys, SQLStore):
     # -- intake --------------------------------------------------------------------------
     def enqueue_many(self, items: Iterable[NewItem], *, actor: str = "intake") -> int:
         now = self.clock()
+        rows = [_item_row(item, now) for item in items]  # before taking the write lock
         with self._tx() as conn:
             last = conn.execute(self.q["last_id"]).fetchone()[0]
-            # rowcount: the items inserted (total_changes would count the journal's rows too)
-            created = conn.executemany(self.q["insert_items"], (_item_row(item, now) for item in items)).rowcount
+            created = _insert_items(conn, self.q["insert_items"], rows)
             if created:
                 args = {"now": now, "actor": actor, "last": last}
                 conn.execute(self.q["journal_enqueued_after"], args)
@@ -250,11 +251,41 @@ def _item_row(item: NewItem, now: float) -> tuple[Any, ...]:
     payload = _encode(item.payload) if item.payload else "{}"
     # NaN and Infinity (the json module writes them) are not JSON to SQLite: let SQLite decide
     derive = not _DERIVED_FROM.isdisjoint(item.payload or ()) or "NaN" in payload or "Infinity" in payload
+    deadline = to_ts(item.deadline)
     return (
         item.bot, item.source_key, payload, _encode([f.to_dict() for f in item.files]) if item.files else "[]",
-        item.parent_id, item.priority, to_ts(item.deadline), to_ts(item.not_before) or 0, item.max_attempts, now,
-        derive,
+        "" if item.parent_id is None else item.parent_id, item.priority, "" if deadline is None else deadline,
+        to_ts(item.not_before) or 0, item.max_attempts, now, 1 if derive else 0,
     )  # fmt: skip
+
+
+# The rows of one insert statement: the most, then fewer by halves, so that a batch of any
+# size needs at most eight statements' shapes (sqlite3 keeps 128 compiled statements).
+_ROWS = (128, 64, 32, 16, 8, 4, 2, 1)
+
+
+@cache
+def _many_rows(query: str, rows: int) -> str:
+    """The query ``insert_items`` (one row of VALUES) for ``rows`` rows."""
+    one = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    assert query.count(one) == 1, "insert_items names one row of parameters"
+    return query.replace(one, ", ".join([one] * rows))
+
+
+def _insert_items(conn: sqlite3.Connection, query: str, rows: Sequence[tuple[Any, ...]]) -> int:
+    """Insert the rows of :func:`_item_row` in their order; the number inserted (an item whose key
+    is taken, by an earlier item or one of these, is left out)."""
+    created, offset = 0, 0
+    most = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // 11  # 250,000 parameters here; 999 before 3.32
+    for size in _ROWS:
+        if size > most:
+            continue
+        query_of_size = _many_rows(query, size)
+        while len(rows) - offset >= size:
+            # rowcount: the rows this statement inserted (DO NOTHING leaves the others uncounted)
+            created += conn.execute(query_of_size, tuple(chain.from_iterable(rows[offset : offset + size]))).rowcount
+            offset += size
+    return created
 
 
 def _split_sql(script: str) -> list[str]:
