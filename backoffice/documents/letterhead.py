@@ -9,6 +9,7 @@ import re
 
 from backoffice.documents import address, labels
 from backoffice.documents.candidates import Candidate
+from backoffice.documents.kind import CREDIT_TITLES
 from backoffice.documents.labels import Hit
 from backoffice.documents.layout import Line, Phrase
 from backoffice.documents.normalise import find_date, parse_amount, parse_date
@@ -18,8 +19,7 @@ TITLE = re.compile(
     r"(?:(?:tax|commercial|pro[- ]?forma|retail|sales) )?(?:invoices?|rechnung|facture|factuur|factura|credit note"
     r"|gutschrift|receipt|payment receipt|quittung|bill|avoir|statement|invoices?/bill)(?: \S*\d\S*)?|page .*|seite .*"
 )
-_CREDIT = labels.compile_pattern(r"(?:credit note|credit memo|gutschrift|rechnungskorrektur|avoir|note de crédit|creditnota"
-                     r"|nota de crédito|factura rectificativa)\b")
+_CREDIT = labels.compile_pattern(rf"(?:{CREDIT_TITLES})\b")
 LEGAL = re.compile(r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|GmbH|mbH|OHG|GbR|e\.K\.|e\.V\.|Ltd\.?|LTD|Limited|LIMITED|LLC|Inc\.?|INC\.?|Corp\.?"
                    r"|plc|PLC|LLP|Pty|PTY|Pvt|PVT|B\.V\.|N\.V\.|S\.A\.S?|SARL|SAS|EURL|S\.L\.|S\.L\.U\.|S\.p\.A\.|SpA"
                    r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."

@@ -320,6 +320,34 @@ def test_labels_of_totals_and_references_in_more_wordings(label, field):
     assert (field, True) in (match(label) or ())
 
 
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("N.º documento", "invoice_number"),  # the document's number, as forms print it in many languages
+        ("Nr dokumentu", "invoice_number"),
+        ("Numero documento", "invoice_number"),
+        ("Re.-Nr.", "invoice_number"),
+        ("Factura número", "invoice_number"),
+        ("Sidste rettidige betaling", "due_date"),
+        ("Splatno dne", "due_date"),
+        ("Forfall", "due_date"),
+        ("Förfaller", "due_date"),
+        ("Fecha vencimiento", "due_date"),
+        ("Fakturaadress:", "buyer_name"),
+        ("Laskutusosoite", "buyer_name"),
+        ("Mittente", "seller_name"),
+        ("Lähettäjä", "seller_name"),
+        ("N.º contribuinte:", "seller_vat_id"),
+        ("Momsreg.nr", "seller_vat_id"),
+        ("NIF/CIF", "seller_vat_id"),
+        ("Sum eks. mva", "net_total"),
+        ("Beløb i alt", "grand_total"),
+    ],
+)
+def test_labels_in_the_further_wordings_of_the_thirteen_languages(label, field):
+    assert (field, True) in (match(label) or ())
+
+
 def test_to_heads_a_buyer_block_only_alone_or_before_a_colon():
     from backoffice.documents.labels import hits_of
     from backoffice.documents.layout import lines_of
