@@ -341,7 +341,8 @@ def _country(text: str, evidence: list[str]) -> str | None:
     for code in _PHONE.findall(text):
         if code in CALLING_CODES and code != "1":
             vote(CALLING_CODES[code], 1, f"phone +{code}")
-    for bracketed, plain in _NANP.findall(text):  # +1 is the US and Canada: the area code tells them apart
+    # +1 is the US and Canada: the area code tells them apart
+    for bracketed, plain in dict.fromkeys(_NANP.findall(text)):
         area = bracketed or plain
         vote("CA" if area in _CANADIAN_AREAS else "US", 1, f"phone area code {area}")
     for country, pattern in _NUMBERS.items():
@@ -351,7 +352,7 @@ def _country(text: str, evidence: list[str]) -> str | None:
     for word in _REGISTER.findall(text):
         vote(REGISTER_WORDS[word.lower()], 2, f"register {word}")
     for country, pattern in _POSTCODES.items():
-        for postcode in pattern.findall(text):
+        for postcode in dict.fromkeys(pattern.findall(text)):  # one address printed thrice is one address
             vote(country, 1, f"postcode {postcode}")
     for sign, count in Counter(_SIGN.findall(text) + _CODE.findall(text)).items():
         if sign in CURRENCY_COUNTRIES:

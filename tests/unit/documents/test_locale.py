@@ -219,3 +219,9 @@ def test_a_date_that_reads_both_ways_where_country_and_currency_disagree_is_not_
     # a date with a day above 12 settles it; and a UK invoice in pounds has nothing to doubt
     assert not infer_locale([*lines, "Due 28/12/2024"]).order_doubt
     assert not infer_locale(["Invoice date: 09/05/2016", "VAT Reg No: GB 123 4567 89", "Total £ 1,234.50"]).order_doubt
+
+
+def test_one_address_printed_thrice_is_one_vote_against_a_vat_id():
+    address = "Keizersgracht 123, Austin, TX 78701"
+    lines = ["FATURA", address, address, "Data 22/07/2025", address, "N.º contribuinte: PT248704941"]
+    assert infer_locale(lines).country == "PT"
