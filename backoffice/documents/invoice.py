@@ -23,7 +23,7 @@ from backoffice.documents.locale import DocumentLocale, infer_locale, own_curren
 from backoffice.documents.models import Document, Field
 from backoffice.documents.more_fields import add_more_fields
 from backoffice.documents.normalise import (
-    CURRENCY_CODES, currency_of, find_date, format_quantity, find_iban, find_vat_id, format_amount, parse_amount,
+    CURRENCY_CODES, currency_named, currency_of, find_date, format_quantity, find_iban, find_vat_id, format_amount, parse_amount,
     parse_date,
 )
 from backoffice.documents.pdf import PdfText, Word
@@ -218,7 +218,8 @@ class Reader:
             code = currency_of(word.text)
             if code:
                 return code, [word]
-        return None
+        named = currency_named(phrase.text, self.locale.language)  # "Currency: Swiss francs", "Měna: koruna česká"
+        return (named[0], phrase.words[: named[1]]) if named else None
 
     def _money_under(self, cell: Phrase, heading: Phrase) -> Value | None:
         """The amount of ``cell`` most under ``heading``: a cell may hold the amounts of two

@@ -148,6 +148,41 @@ def local_currency_signs() -> dict[str, frozenset[str]]:
     return {sign: frozenset(codes) for sign, codes in signs.items()}
 
 
+def currency_named(text: str, language: str | None = None) -> tuple[str, int] | None:
+    """The ISO code of a currency written out at the start of ``text`` (``Swiss francs``,
+    ``svenska kronor``, ``koruna česká``) in English or ``language`` (ISO 639-1), and how many
+    words name it; None when ``text`` names none, or a name several currencies share."""
+    words = text.lower().split()
+    names = _currency_names(language)
+    for size in (3, 2, 1):
+        key = unicodedata.normalize("NFC", " ".join(words[:size]).strip(".,;:()"))
+        if len(words) >= size and key in names:
+            return names[key], size
+    return None
+
+
+@lru_cache(maxsize=16)
+def _currency_names(language: str | None) -> dict[str, str]:
+    """Every name CLDR gives the currencies of :data:`CURRENCY_CODES` in English and ``language``,
+    singular and plural (``złoty``, ``złote``, ``złotych``), lower case and also without accents ->
+    the code. Loaded per language, and only when a currency label's value is no code or sign."""
+    from babel import UnknownLocaleError
+    from babel.numbers import get_currency_name  # deferred like month_names
+
+    owners: dict[str, set[str]] = {}
+    for tag in dict.fromkeys(("en", "nb" if language == "no" else language or "en")):
+        for code in sorted(CURRENCY_CODES):
+            for count in (None, 1, 2, 5, 1.5):
+                try:
+                    name = unicodedata.normalize("NFC", get_currency_name(code, count, tag).lower())
+                except (UnknownLocaleError, ValueError):
+                    return {}
+                for form in {name, _unaccent(name)}:
+                    if form != code.lower():
+                        owners.setdefault(form, set()).add(code)
+    return {name: codes.pop() for name, codes in owners.items() if len(codes) == 1}
+
+
 # ---------------------------------------------------------------- dates
 
 # The languages whose month names dates may use: CLDR's names through Babel, in their format

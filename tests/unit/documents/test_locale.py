@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from backoffice.documents.extract import extract
 from backoffice.documents.invoice import read_invoice
 from backoffice.documents.locale import infer_locale
-from backoffice.documents.normalise import month_names, parse_date
+from backoffice.documents.normalise import currency_named, month_names, parse_date
 from backoffice.documents.textgrid import text_to_words
 
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus" / "real-invoices"
@@ -225,3 +225,26 @@ def test_one_address_printed_thrice_is_one_vote_against_a_vat_id():
     address = "Keizersgracht 123, Austin, TX 78701"
     lines = ["FATURA", address, address, "Data 22/07/2025", address, "N.º contribuinte: PT248704941"]
     assert infer_locale(lines).country == "PT"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "code"),
+    [
+        ("Swiss francs", None, "CHF"),
+        ("svenska kronor", "sv", "SEK"),
+        ("česká koruna", "cs", "CZK"),
+        ("złoty polski", "pl", "PLN"),
+        ("norske kroner", "no", "NOK"),
+        ("Schweizer Franken", "de", "CHF"),
+    ],
+)
+def test_currency_names_come_from_cldr(text, language, code):
+    assert currency_named(text, language) == (code, 2)
+
+
+def test_a_currency_written_out_beside_its_label_is_read():
+    document = read_invoice(
+        text_to_words("Faktura\nFakturanummer: 5512\nValuta: svenska kronor\nAtt betala: 1 250,00\n", "se.txt")
+    )
+    assert document.fields["currency"].value == "SEK" and document.fields["currency"].text == "svenska kronor"
+    assert currency_named("dollars") is None  # several currencies are dollars: the name says none of them
