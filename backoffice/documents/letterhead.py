@@ -27,10 +27,17 @@ LEGAL = re.compile(r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|Gm
 _DOMAIN = re.compile(r"(?<![\w.])[a-z0-9][a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,6}(?![\w.])")  # enbridgegas.com
 _HEADS = re.compile(r"\s*[/|·•]\s*|\s+[-–&]\s+")
 _SEPARATOR = re.compile(r"\s+[-–]\s+|\s*[·|•●]\s*|,\s+")
+# A title that carries the number and perhaps the date, in the 13 languages: "Rechnung Nr. 471102 vom
+# 05.03.2018", "Fatura n.º FA-24-19524 de 2024-05-04", "Daňový doklad 461 ze dne 01.05.2019".
 _TITLE_NUMBER = re.compile(
-    r"(?:handels)?(?:rechnung|invoice|facture|factuur|factura|gutschrift|credit note|avoir)(?![^\W\d_])\s*(?:\(\d+\)\s*)?"
-    r"(?:nr\.?|no\.?|n[°º]\.?|number|nummer|#)?\s*:?\s*(?P<id>[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*)"
-    r"(?:\s+(?:vom|von|du|dated|of|from|van|del)\s+(?P<rest>.+))?",
+    r"(?:(?:handels)?rechnung|(?:tax |commercial |sales )?invoice|facture|factuur|factura|fattura|fatura|nota fiscal"
+    r"|faktura(?: vat)?(?:\s*[-–]\s*daňový doklad)?|daňový doklad|lasku|rachunek|gutschrift|credit note|avoir"
+    r"|creditnota|nota de crédito|nota di credito|kreditnota|kreditfaktura|hyvityslasku|dobropis)(?![^\W\d_])"
+    r"\s*(?:\(\d+\)\s*)?"
+    r"(?:nr\.?|no\.?|n\.?\s?[°º]\.?|n\.|nro\.?|number|nummer|numer|numero|número|č\.|číslo|#)?\s*:?\s*"
+    r"(?P<id>[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*)"
+    r"(?:\s+(?:(?:vom|von|du|dated|of|from|van|del|de(?: fecha)?|d\.d\.|z dnia|ze dne|dne|daterad|den|af|dateret"
+    r"|datert|av|päivätty|[-–])\s+)?(?P<rest>.+))?",
     re.IGNORECASE,
 )
 
