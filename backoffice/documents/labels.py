@@ -422,11 +422,12 @@ MORE: dict[str, str] = {
     r"|abrechnungszeitraum|zeitraum|période(?: de (?:facturation|prestation))?|factuurperiode|periode|periodo(?: de facturación)?"
     r"|período(?: de faturação| de faturamento)?|periodo di (?:fatturazione|riferimento)|okres(?: rozliczeniowy)?"
     r"|zúčtovací období|období|faktureringsperiod|perioden?|laskutuskausi|ajanjakso",
-    "discount_total": r"(?:total )?discount(?: total| amount)?|rabatt|nachlass|skonto|remise|korting|descuento|sconto|desconto"
+    "discount_total": r"(?:(?:total|less) )?discount(?: total| amount)?|rabatt|nachlass|skonto|remise|korting|descuento|sconto|desconto"
     r"|rabat|sleva|alennus",
     "previous_balance": r"previous balance|balance (?:brought )?forward|opening balance|last bill(?: amount)?|vorheriger saldo"
     r"|saldovortrag|alter saldo|solde (?:précédent|antérieur)|vorig saldo|saldo anterior|saldo precedente|poprzednie saldo"
-    r"|předchozí zůstatek|föregående saldo|tidligere saldo|forrige saldo|edellinen saldo",
+    r"|saldo poprzednie|předchozí zůstatek|minulý zůstatek|föregående saldo|tidigare saldo|tidligere saldo|forrige saldo"
+    r"|edellinen saldo",
 }
 
 NAME_FIELDS = frozenset({"seller_name", "buyer_name"})
