@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 
 from backoffice.documents import labels, letterhead
@@ -18,11 +19,11 @@ from backoffice.documents.candidates import TOTALS, Candidate, best, reconcile, 
 from backoffice.documents.labels import Hit, hits_of, party_heading
 from backoffice.documents.layout import Line, Phrase, lines_of
 from backoffice.documents.line_items import read_lines
-from backoffice.documents.locale import infer_locale, own_currency, settle_currency
+from backoffice.documents.locale import DocumentLocale, infer_locale, own_currency, settle_currency
 from backoffice.documents.models import Document, Field
 from backoffice.documents.more_fields import add_more_fields
 from backoffice.documents.normalise import (
-    CURRENCY_CODES, currency_of, find_date, format_quantity, find_iban, find_vat_id, format_amount, parse_amount,
+    CURRENCY_CODES, currency_named, currency_of, find_date, format_quantity, find_iban, find_vat_id, format_amount, parse_amount,
     parse_date,
 )
 from backoffice.documents.pdf import PdfText, Word
@@ -217,7 +218,8 @@ class Reader:
             code = currency_of(word.text)
             if code:
                 return code, [word]
-        return None
+        named = currency_named(phrase.text, self.locale.language)  # "Currency: Swiss francs", "Měna: koruna česká"
+        return (named[0], phrase.words[: named[1]]) if named else None
 
     def _money_under(self, cell: Phrase, heading: Phrase) -> Value | None:
         """The amount of ``cell`` most under ``heading``: a cell may hold the amounts of two
@@ -425,6 +427,7 @@ def read_invoice(text: PdfText) -> Document:
         total_warnings(fields, warnings)
     else:
         fields = _by_labels(reader, found, warnings)
+    _doubt_locale(fields, reader.locale, warnings)
     if items and "net_total" in fields:
         total = line_total(items)
         if total != Decimal(fields["net_total"].value):
@@ -436,6 +439,32 @@ def read_invoice(text: PdfText) -> Document:
     )
     add_more_fields(document, reader.lines, reader.decimal_mark, reader.day_first)  # addresses, bank, terms...
     return document
+
+
+# The most a value is worth that only the page's locale settled, when the page leaves it open.
+DOUBTFUL_DOLLAR = 0.5
+DOUBTFUL_ORDER = 0.5
+_AMBIGUOUS_DATE = re.compile(r"(?<![\d.,])(\d{1,2})([/\-])(\d{1,2})\2(?:\d{4}|\d{2})(?![\d.,])")
+
+
+def _doubt_locale(fields: dict[str, Field], locale: DocumentLocale, warnings: list[str]) -> None:
+    """A currency read from a bare ``$`` that nothing on the page names (a UK VAT id beside "$"),
+    and a date that reads both ways (``03/12/2024``) where the page's country and currency
+    disagree about the order: never sure, and said so."""
+    currency = fields.get("currency")
+    if locale.dollar_doubt and currency is not None and "$" in currency.text and currency.confidence > DOUBTFUL_DOLLAR:
+        fields["currency"] = replace(currency, confidence=DOUBTFUL_DOLLAR)
+        warnings.append(f"currency: '$' read as {currency.value}, but nothing on the page says which dollar")
+    if not locale.order_doubt:
+        return
+    for name in ("issue_date", "due_date"):
+        found = fields.get(name)
+        match = _AMBIGUOUS_DATE.search(found.text) if found is not None else None
+        if found is None or match is None or int(match[1]) == int(match[3]) or int(match[1]) > 12 or int(match[3]) > 12:
+            continue
+        if found.confidence > DOUBTFUL_ORDER:
+            fields[name] = replace(found, confidence=DOUBTFUL_ORDER)
+        warnings.append(f"{name}: {found.text} may be day or month first; read as {found.value}")
 
 
 def invoice_number_of(text: PdfText) -> Field | None:

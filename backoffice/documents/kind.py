@@ -13,10 +13,15 @@ from collections import Counter
 
 from backoffice.documents.layout import Line
 
+# The titles of a credit note in the 13 languages (the letterhead's reader says ``credit_note`` by them too).
+CREDIT_TITLES = (
+    r"credit note|credit memo|gutschrift|rechnungskorrektur|avoir|note de crédit|creditnota|creditfactuur"
+    r"|nota de crédito|factura rectificativa|nota di credito|fattura di storno|faktura korygująca|korekta(?: faktury)?"
+    r"|opravný daňový doklad|dobropis|kreditnota|kreditfaktura|hyvityslasku"
+)
 _TITLES: dict[str, str] = {
-    "credit_note": r"credit note|credit memo|gutschrift|rechnungskorrektur|avoir|note de crédit|creditnota"
-                   r"|nota de crédito|factura rectificativa",
-    "invoice": r"(?:tax |commercial |vat |pro ?forma )?invoice|rechnung|facture|factuur|factura|bill|fattura|fatura"
+    "credit_note": CREDIT_TITLES,
+    "invoice": r"(?:tax |commercial |vat |pro ?forma )?invoice|(?:handels|waren|teil|schluss|abschlags|sammel)?rechnung|facture|factuur|factura|bill|fattura|fatura"
                r"|faktura|faktúra|lasku|rachunek|nota fiscal|daňový doklad",
     "timesheet": r"time ?sheet|time ?card|time report|stundenzettel|stundennachweis|arbeitszeitnachweis"
                  r"|zeiterfassung|stundenaufstellung|feuille de temps|relevé d'heures|urenstaat|urenbriefje"
@@ -27,7 +32,13 @@ _TITLES: dict[str, str] = {
 _HINTS: dict[str, str] = {
     "invoice": r"invoice (?:no|number|date)|rechnungs(?:nummer|datum|betrag)|due date|fällig|amount due|iban"
                r"|total ttc|net à payer|zahlbar|date d'échéance|factuurnummer|vervaldatum|beleg-?(?:nr|datum)"
-               r"|rechnungsempfänger|bill(?:ed)? to|invoice to|factur[ée] à",
+               r"|rechnungsempfänger|bill(?:ed)? to|invoice to|factur[ée] à"
+               # the same in the further languages: the invoice's number, its due date, what is left to pay
+               r"|numero (?:di )?fattura|data (?:di )?scadenza|scadenza|totale da pagare|n[úu]mero da fatura|vencimento"
+               r"|valor a pagar|fecha de vencimiento|n[úu]mero de factura|numer faktury|nr faktury|termin płatności"
+               r"|do zapłaty|číslo faktury|datum splatnosti|splatnost|k úhradě|faktura ?nr|fakturanummer|fakturanr"
+               r"|fakturadat(?:o|um)|förfallodat(?:um|ag)|forfaldsdato|forfallsdato|att betala|at betale|å betale"
+               r"|laskun numero|laskunumero|eräpäivä|maksettava",
     "timesheet": r"hours|stunden|heures|uren|horas|overtime|überstunden|employee|mitarbeiter|approved by"
                  r"|genehmigt|project|projekt|cost cent(?:re|er)|kostenstelle",
     "order": r"order (?:no|number|date)|po (?:no|number)|bestell(?:nummer|datum)|delivery date|liefertermin"
@@ -37,7 +48,8 @@ _LETTER_SPACED = re.compile(r"(?<=\b\w) (?=\w\b)")
 # "Your order 4711", "Su pedido": a reference to another document, not this one's title
 _YOURS = re.compile(r"\b(?:your|our|su|sus|votre|vos|notre|ihre?|unsere?|uw|onze|vostro|vostra|seu|sua|din|ditt|deres"
                     r"|jeres|teidän|wasze|vaše)\s*$", re.IGNORECASE)
-_NUMBERED = re.compile(r"\s*(?:n[°ºo]\.?|nr\.?|no\.|number|nummer|numéro|número|numero|č\.|#)?\s*\S*\d", re.IGNORECASE)
+_NUMBERED = re.compile(r"\s*(?:n\.?\s?[°ºo]\.?|nr\.?|no\.|number|nummer|numéro|número|numero|numer|núm\.?|nro\.?|č\.|číslo|#)?"
+                       r"\s*\S*\d", re.IGNORECASE)
 _TITLE_RES = {kind: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for kind, p in _TITLES.items()}
 _HINT_RES = {kind: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for kind, p in _HINTS.items()}
 
@@ -45,6 +57,7 @@ _HINT_RES = {kind: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for kind, p in _HI
 def detect_kind(lines: list[Line], height: float = 842.0) -> str:
     """The kind of document ``lines`` (of all pages) most likely are."""
     votes: Counter[str] = Counter()
+    hinted: dict[str, set[str]] = {kind: set() for kind in _HINT_RES}
     first_page = lines[0].page if lines else 1
     for line in lines:
         text = _LETTER_SPACED.sub("", line.text)  # W A R E N R E C H N U N G
@@ -57,10 +70,13 @@ def detect_kind(lines: list[Line], height: float = 842.0) -> str:
                 yours = _YOURS.search(text[: match.start()])
                 votes[kind] += 3 if top and (alone or numbered) and not label and not yours else 1
         for kind, pattern in _HINT_RES.items():
-            votes[kind] += 1 if pattern.search(text) else 0  # once a line: a form repeats its labels
+            hinted[kind].update(m.group(0).lower() for m in pattern.finditer(text))
+    for kind, words in hinted.items():
+        votes[kind] += len(words)  # each hint once: a form repeats its labels, items repeat "hours"
     if votes["credit_note"] and votes["credit_note"] * 2 >= votes["invoice"]:
         votes["credit_note"] += votes["invoice"]  # a credit note is an invoice, said negatively
     if not votes:
         return "unknown"
-    kind, count = votes.most_common(1)[0]
+    # a tie goes to the invoice: most documents read are invoices
+    kind, count = max(votes.items(), key=lambda item: (item[1], item[0] in ("credit_note", "invoice")))
     return kind if count >= 2 else "unknown"

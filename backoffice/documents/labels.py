@@ -48,7 +48,14 @@ STRONG: dict[str, list[str]] = {
         r"(?:rechnungs|rechnung|gutschrifts|gutschrift|beleg|re)[- ]?(?:nummer|nr\.?|no\.?)",
         rf"{_NO} (?:de )?(?:la )?(?:facture|avoir)|(?:facture|avoir) {_NO}|numéro de facture",
         r"factuur ?(?:nummer|nr\.?|no\.?)|factuurnummer|creditnota ?(?:nummer|nr\.?)",
-        r"n[úu]mero de factura|factura (?:n[°º.]?|no\.?|n[úu]m\.?)|n[°º] (?:de )?factura",
+        r"n[úu]mero de factura|factura (?:n[°º.]?|no\.?|n[úu]m\.?|n[úu]mero)|n[°º] (?:de )?factura",
+        r"re\.?-? ?nr\.?|re\.? ?no\.?",
+        # the number of the document, as forms in many languages print it ("N.º documento", "Nr dokumentu")
+        (
+            r"(?:n\.? ?[°º]\.?|nr\.?|no\.?|num\.?|n[úu]mero|numero|numer|číslo|nummer) (?:de |do |del |di |of )?(?:the )?"
+            r"(?:documento|dokumentu|dokladu|document|dokument)|(?:documento|dokument|doklad) (?:n\.? ?[°º]\.?|nr\.?|č\.?)"
+            r"|dokumentnummer|documentnummer|dokumentnr\.?|bilagsnr\.?|bilagsnummer"
+        ),
     ],
     "issue_date": [
         (
@@ -58,7 +65,8 @@ STRONG: dict[str, list[str]] = {
         r"date issued|issued(?: on)?|invoiced on|dokumentdato|dokumentdatum|datum dokladu",
         r"rechnungs-?datum|beleg-?datum|ausstellungsdatum|gutschriftsdatum|liefer- und rechnungsdatum",
         r"date (?:de (?:la )?)?factur(?:e|ation)|date d'émission|factuurdatum",
-        r"fecha(?: de)? (?:factura|emisión|emision|expedición)",
+        r"fecha(?: de)?(?: la)? (?:factura|emisión|emision|expedición)|datum factuur|data do documento|data dokumentu",
+        r"utfärdandedatum|utstedt|udstedt|udstedelsesdato|utstedelsesdato",
     ],
     "due_date": [
         (
@@ -67,18 +75,21 @@ STRONG: dict[str, list[str]] = {
         ),
         r"(?:zahlungs)?fällig(?:keit)?(?:sdatum)?(?: am| bis)?|zahlbar bis|zahlungsziel|zahlungsfrist",
         r"date (?:d')?échéance|échéance|date limite de paiement|à payer avant le",
-        r"vervaldatum|uiterste betaaldatum|fecha de vencimiento(?: del? pago)?|vencimiento",
+        r"vervaldatum|uiterste betaaldatum|te betalen v[oó]{1,2}r|betalen v[oó]{1,2}r|fecha (?:de )?vencimiento(?: del? pago)?"
+        r"|vencimiento|fecha l[ií]mite de pago|pagar antes del?",
     ],
     "seller_name": [
         r"seller|vendor|supplier|sold by|issued by|biller|verkäufer|lieferant|rechnungssteller|leistungserbringer|aussteller",
         r"seller(?: trade)? name|supplier name|raison sociale du vendeur|nom du vendeur",
-        r"fournisseur|vendeur|émetteur|leverancier|verkoper|proveedor|vendedor|emisor",
+        r"fournisseur|vendeur|émetteur|leverancier|verkoper|proveedor|vendedor|emisor|remitente",
+        r"(?:service )?provider|absender|rechnungsaussteller",
     ],
     "buyer_name": [
         r"bill(?:ed)? to(?: address)?|invoice(?:d)? to|sold to|buyer|customer name|client name|customer|client|recipient",
         r"rechnung an|rechnungsempfänger|leistungsempfänger|käufer(?:/leistungsempfänger)?|empfänger|kunde",
         r"factur(?:é|e|er) à|adressé à|factuur aan|gefactureerd aan|klant|factura(?:r|do) a|cliente",
-        r"adresse (?:du|de) client|customer address|billing address|rechnungsadresse|buyer name",
+        r"adresse (?:du|de) client|customer address|billing address|rechnungsadresse|buyer name|purchaser",
+        r"datos del cliente|(?:datos|direcci[óo]n) de facturaci[óo]n|dados do cliente",
     ],
     "order_reference": [
         r"(?:purchase )?order ?(?:no\.?|nr\.?|number|#|id|ref\.?|reference)|purchase order|your order(?: no\.?)?",
@@ -91,14 +102,14 @@ STRONG: dict[str, list[str]] = {
             r"|buyer reference|order ref(?:\.|erence)?|po ref(?:\.|erence)?|purchase order (?:no\.?|number|ref\.?)"
             r"|your (?:po|purchase order)(?: no\.?| number)?|ihr(?:e)? (?:zeichen|referenz|auftrag(?:snummer)?|bestellnummer)"
             r"|kundenbestellung|bestellzeichen|votre commande|réf(?:\.|érence)? (?:de )?commande|n[°º] (?:de )?commande"
-            r"|uw (?:kenmerk|ordernummer|ref\.?)|inkoopordernummer|su (?:referencia|ref\.?)|referencia (?:del )?pedido"
+            r"|uw (?:kenmerk|ordernummer|ref\.?)|inkoopordernummer|su (?:referencia|ref\.?|pedido)|referencia (?:del )?pedido"
             r"|orden de compra|n[°º] (?:de )?pedido"
         ),
     ],
     "seller_vat_id": [
         r"vat(?: reg\.?(?:istration)?)? ?(?:no\.?|number|id|#)|vat id|vat|tax id|tva|btw(?:-?nummer| ?nr\.?)?",
         r"ust\.?-?id\.?-?(?:nr\.?)?|ust-?idnr\.?|umsatzsteuer-?id(?:entifikationsnummer)?|uid(?:-nr\.?)?",
-        r"(?:n[°º] )?tva(?: intra(?:com(?:munautaire)?)?\.?)?|nif|cif|btw-id",
+        r"(?:n[°º] )?tva(?: intra(?:com(?:munautaire)?)?\.?)?|nif|cif|nif/cif|cif/nif|btw-id",
         (
             r"gstin(?:/uin)?|gst (?:reg(?:istration)? )?(?:no\.?|number|#)|abn|(?:gst/)?hst(?: reg(?:istration)?)? ?"
             r"(?:no\.?|number|#)|cuit|business number"
@@ -225,10 +236,11 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
     "it": {
         "invoice_number": [
             r"(?:fattura|nota di credito)(?: (?:n[°º.]?|nr\.?|numero|num\.?))?|(?:numero|n\.?) (?:di )?fattura"
+            r"|numero (?:del )?documento|n\.? documento|documento n[°º.]?"
         ],
         "issue_date": [r"data (?:della )?fattura|data (?:di )?emissione|data documento|data del documento"],
         "due_date": [r"(?:data (?:di )?)?scadenza(?: (?:del )?pagamento)?|da pagare entro|pagamento entro"],
-        "seller_name": [r"fornitore|venditore|cedente(?:/prestatore| prestatore)?|prestatore|emittente"],
+        "seller_name": [r"fornitore|venditore|cedente(?:/prestatore| prestatore)?|prestatore|emittente|mittente"],
         "buyer_name": [
             (
                 r"cliente|destinatario|cessionario(?:/committente| committente)?|committente|acquirente"
@@ -265,7 +277,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
             r"(?:n[°º] (?:do )?)?pedido(?: (?:n[°º.]?|de compra))?|ordem de compra|encomenda(?: n[°º.]?)?"
             r"|n\.?[°º] (?:de |da )?encomenda|sua (?:encomenda|referência|ref\.?)|v\.? ?ref\.?|nota de encomenda"
         ],
-        "seller_vat_id": [r"nif|nipc|n[°º]? ?contribuinte|cnpj|cpf/cnpj"],
+        "seller_vat_id": [r"nif|nipc|(?:n\.?[°º]\.? ?(?:de )?)?contribuinte|cnpj|cpf/cnpj"],
         "currency": [r"moeda"],
         "net_total": [
             r"(?:total (?:sem iva|ilíquido|dos produtos|dos serviços)|valor líquido|base tributável|valor sem iva)"
@@ -284,7 +296,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "issue_date": [r"data wystawienia|data faktury|wystawiono(?: dnia)?"],
         "due_date": [r"termin (?:płatności|zapłaty)|płatne do|płatność do|data płatności"],
         "seller_name": [r"sprzedawca|sprzedający|wystawca|dostawca"],
-        "buyer_name": [r"nabywca|kupujący|płatnik"],
+        "buyer_name": [r"nabywca|kupujący|płatnik|odbiorca|klient"],
         "order_reference": [
             r"(?:nr |numer )?zamówienia|zamówienie(?: nr\.?)?|wasz (?:znak|nr zamówienia)|zamówienie klienta"
         ],
@@ -298,7 +310,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
     "cs": {
         "invoice_number": [r"(?:faktura|daňový doklad|dobropis)(?: (?:č\.?|číslo))|číslo (?:faktury|dokladu)"],
         "issue_date": [r"datum vystavení|vystaveno(?: dne)?|datum vyhotovení"],
-        "due_date": [r"datum splatnosti|splatnost|splatno(?: do)?"],
+        "due_date": [r"datum splatnosti|splatnost|splatno(?: do| dne)?|splatná dne|datum úhrady"],
         "seller_name": [r"dodavatel|prodávající|prodejce"],
         "buyer_name": [r"odběratel|kupující|zákazník"],
         "order_reference": [
@@ -314,14 +326,16 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
     "sv": {
         "invoice_number": [r"fakturanummer|fakturanr\.?|faktura ?nr\.?|kreditfaktura(?: nr\.?)?"],
         "issue_date": [r"fakturadatum|utfärdad|utskriftsdatum"],
-        "due_date": [r"förfallodatum|förfallodag|(?:att )?betalas senast|sista betalningsdag"],
+        "due_date": [
+            r"förfallodatum|förfallodag|förfaller(?: till betalning)?|(?:att )?betalas senast|sista betalningsdag"
+        ],
         "seller_name": [r"leverantör|säljare|avsändare"],
-        "buyer_name": [r"kund|köpare|fakturamottagare|faktureringsadress"],
+        "buyer_name": [r"kund|köpare|fakturamottagare|faktureringsadress|fakturaadress"],
         "order_reference": [
             r"ordernummer|ordernr\.?|beställning(?:snummer|snr\.?)?|inköpsorder|er ordernr\.?|er referens|ert ordernr\.?"
             r"|er beställning"
         ],
-        "seller_vat_id": [r"momsreg(?:istrerings)?(?:nummer|nr\.?)|vat-?nummer|momsnr\.?"],
+        "seller_vat_id": [r"momsreg(?:istrerings)?\.? ?(?:nummer|nr\.?)|vat-?(?:nummer|nr\.?)|momsnr\.?"],
         "net_total": [r"(?:nettobelopp|summa exkl\.? moms|belopp exkl\.? moms|delsumma|netto)"],
         "tax_total": [r"(?:momsbelopp|moms totalt|summa moms|total moms)"],
         "grand_total": [r"(?:summa inkl\.? moms|totalt(?: inkl\.? moms)?|totalbelopp|belopp inkl\.? moms)"],
@@ -330,7 +344,10 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
     "da": {
         "invoice_number": [r"fakturanummer|fakturanr\.?|faktura ?nr\.?|kreditnota(?: ?nr\.?)?"],
         "issue_date": [r"fakturadato|udstedelsesdato"],
-        "due_date": [r"forfaldsdato|betalingsfrist|betales senest|sidste rettidige betalingsdag"],
+        "due_date": [
+            r"forfaldsdato|forfalder|betalingsfrist|betales senest|sidste rettidige betaling(?:sdag|sdato)?"
+            r"|betalingsdato"
+        ],
         "seller_name": [r"leverandør|sælger|afsender"],
         "buyer_name": [r"kunde|køber|faktureres til"],
         "order_reference": [
@@ -339,13 +356,13 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "seller_vat_id": [r"cvr-?nr\.?|se-?nr\.?|moms ?nr\.?"],
         "net_total": [r"(?:i alt ekskl\.? moms|beløb ekskl\.? moms|nettobeløb|subtotal)"],
         "tax_total": [r"(?:momsbeløb|moms i alt|heraf moms|moms udgør)"],
-        "grand_total": [r"(?:i alt inkl\.? moms|total inkl\.? moms|totalbeløb|beløb inkl\.? moms)"],
+        "grand_total": [r"(?:i alt inkl\.? moms|total inkl\.? moms|totalbeløb|beløb inkl\.? moms|beløb i alt)"],
         "amount_due": [r"(?:(?:beløb |i alt )?at betale|beløb til betaling|til betaling)"],
     },
     "no": {
         "invoice_number": [r"fakturanummer|fakturanr\.?|faktura ?nr\.?|kreditnota(?: ?nr\.?)?"],
         "issue_date": [r"fakturadato|utstedelsesdato"],
-        "due_date": [r"forfallsdato|forfallsdag|betalingsfrist|betales innen"],
+        "due_date": [r"forfallsdato|forfallsdag|forfall|forfaller|betalingsfrist|betales innen"],
         "seller_name": [r"leverandør|selger|avsender"],
         "buyer_name": [r"kunde|kjøper|faktureres til|fakturamottaker"],
         "order_reference": [
@@ -353,7 +370,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
             r"|deres bestilling"
         ],
         "seller_vat_id": [r"org\.? ?nr\.?(?: mva)?|organisasjonsnummer|mva-?(?:reg\.? ?)?nr\.?|foretaksregisteret"],
-        "net_total": [r"(?:sum eksl\.? mva|beløp eksl\.? mva|nettobeløp|delsum|sum ekskl\.? mva)"],
+        "net_total": [r"(?:(?:sum|beløp) eks(?:kl|l)?\.? mva|nettobeløp|delsum)"],
         "tax_total": [r"(?:mva-?beløp|sum mva|merverdiavgift|herav mva)"],
         "grand_total": [r"(?:sum inkl\.? mva|totalt(?: inkl\.? mva)?|totalbeløp|beløp inkl\.? mva)"],
         "amount_due": [r"(?:(?:beløp |sum )?å betale|til betaling)"],
@@ -361,9 +378,9 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
     "fi": {
         "invoice_number": [r"laskun (?:numero|nro)|laskunumero|lasku ?nro|hyvityslasku(?: nro)?"],
         "issue_date": [r"laskun päivämäärä|laskun pvm\.?|laskupäivä|laskutuspäivä"],
-        "due_date": [r"eräpäivä|maksettava viimeistään|maksupäivä"],
-        "seller_name": [r"myyjä|toimittaja|laskuttaja"],
-        "buyer_name": [r"asiakas|ostaja|laskutettava|vastaanottaja"],
+        "due_date": [r"eräpäivä|erääntyy|maksettava viimeistään|maksupäivä"],
+        "seller_name": [r"myyjä|toimittaja|laskuttaja|lähettäjä"],
+        "buyer_name": [r"asiakas|ostaja|laskutettava|vastaanottaja|laskutusosoite"],
         "order_reference": [
             r"tilausnumero|tilaus ?nro|ostotilaus(?: nro)?|tilausviite|viitteenne|teidän viitteenne|tilauksenne"
         ],
@@ -405,11 +422,12 @@ MORE: dict[str, str] = {
     r"|abrechnungszeitraum|zeitraum|période(?: de (?:facturation|prestation))?|factuurperiode|periode|periodo(?: de facturación)?"
     r"|período(?: de faturação| de faturamento)?|periodo di (?:fatturazione|riferimento)|okres(?: rozliczeniowy)?"
     r"|zúčtovací období|období|faktureringsperiod|perioden?|laskutuskausi|ajanjakso",
-    "discount_total": r"(?:total )?discount(?: total| amount)?|rabatt|nachlass|skonto|remise|korting|descuento|sconto|desconto"
+    "discount_total": r"(?:(?:total|less) )?discount(?: total| amount)?|rabatt|nachlass|skonto|remise|korting|descuento|sconto|desconto"
     r"|rabat|sleva|alennus",
     "previous_balance": r"previous balance|balance (?:brought )?forward|opening balance|last bill(?: amount)?|vorheriger saldo"
     r"|saldovortrag|alter saldo|solde (?:précédent|antérieur)|vorig saldo|saldo anterior|saldo precedente|poprzednie saldo"
-    r"|předchozí zůstatek|föregående saldo|tidligere saldo|forrige saldo|edellinen saldo",
+    r"|saldo poprzednie|předchozí zůstatek|minulý zůstatek|föregående saldo|tidigare saldo|tidligere saldo|forrige saldo"
+    r"|edellinen saldo",
 }
 
 NAME_FIELDS = frozenset({"seller_name", "buyer_name"})

@@ -9,6 +9,7 @@ import re
 
 from backoffice.documents import address, labels
 from backoffice.documents.candidates import Candidate
+from backoffice.documents.kind import CREDIT_TITLES
 from backoffice.documents.labels import Hit
 from backoffice.documents.layout import Line, Phrase
 from backoffice.documents.normalise import find_date, parse_amount, parse_date
@@ -18,8 +19,7 @@ TITLE = re.compile(
     r"(?:(?:tax|commercial|pro[- ]?forma|retail|sales) )?(?:invoices?|rechnung|facture|factuur|factura|credit note"
     r"|gutschrift|receipt|payment receipt|quittung|bill|avoir|statement|invoices?/bill)(?: \S*\d\S*)?|page .*|seite .*"
 )
-_CREDIT = labels.compile_pattern(r"(?:credit note|credit memo|gutschrift|rechnungskorrektur|avoir|note de crédit|creditnota"
-                     r"|nota de crédito|factura rectificativa)\b")
+_CREDIT = labels.compile_pattern(rf"(?:{CREDIT_TITLES})\b")
 LEGAL = re.compile(r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|GmbH|mbH|OHG|GbR|e\.K\.|e\.V\.|Ltd\.?|LTD|Limited|LIMITED|LLC|Inc\.?|INC\.?|Corp\.?"
                    r"|plc|PLC|LLP|Pty|PTY|Pvt|PVT|B\.V\.|N\.V\.|S\.A\.S?|SARL|SAS|EURL|S\.L\.|S\.L\.U\.|S\.p\.A\.|SpA"
                    r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."
@@ -27,10 +27,17 @@ LEGAL = re.compile(r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|Gm
 _DOMAIN = re.compile(r"(?<![\w.])[a-z0-9][a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,6}(?![\w.])")  # enbridgegas.com
 _HEADS = re.compile(r"\s*[/|·•]\s*|\s+[-–&]\s+")
 _SEPARATOR = re.compile(r"\s+[-–]\s+|\s*[·|•●]\s*|,\s+")
+# A title that carries the number and perhaps the date, in the 13 languages: "Rechnung Nr. 471102 vom
+# 05.03.2018", "Fatura n.º FA-24-19524 de 2024-05-04", "Daňový doklad 461 ze dne 01.05.2019".
 _TITLE_NUMBER = re.compile(
-    r"(?:handels)?(?:rechnung|invoice|facture|factuur|factura|gutschrift|credit note|avoir)(?![^\W\d_])\s*(?:\(\d+\)\s*)?"
-    r"(?:nr\.?|no\.?|n[°º]\.?|number|nummer|#)?\s*:?\s*(?P<id>[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*)"
-    r"(?:\s+(?:vom|von|du|dated|of|from|van|del)\s+(?P<rest>.+))?",
+    r"(?:(?:handels)?rechnung|(?:tax |commercial |sales )?invoice|facture|factuur|factura|fattura|fatura|nota fiscal"
+    r"|faktura(?: vat)?(?:\s*[-–]\s*daňový doklad)?|daňový doklad|lasku|rachunek|gutschrift|credit note|avoir"
+    r"|creditnota|nota de crédito|nota di credito|kreditnota|kreditfaktura|hyvityslasku|dobropis)(?![^\W\d_])"
+    r"\s*(?:\(\d+\)\s*)?"
+    r"(?:nr\.?|no\.?|n\.?\s?[°º]\.?|n\.|nro\.?|number|nummer|numer|numero|número|č\.|číslo|#)?\s*:?\s*"
+    r"(?P<id>[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*)"
+    r"(?:\s+(?:(?:vom|von|du|dated|of|from|van|del|de(?: fecha)?|d\.d\.|z dnia|ze dne|dne|daterad|den|af|dateret"
+    r"|datert|av|päivätty|[-–])\s+)?(?P<rest>.+))?",
     re.IGNORECASE,
 )
 

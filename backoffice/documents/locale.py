@@ -107,6 +107,9 @@ CURRENCY_COUNTRIES: dict[str, str] = {
 REGISTER_WORDS: dict[str, str] = {
     "hst": "CA",
     "gst/hst": "CA",
+    "qst": "CA",
+    "tvq": "CA",
+    "a.b.n.": "AU",
     "abn": "AU",
     "acn": "AU",
     "gstin": "IN",
@@ -153,7 +156,28 @@ _REGISTER = re.compile(
 _POSTCODES = {
     "CA": re.compile(r"\b[A-CEGHJ-NPR-TVXY]\d[A-CEGHJ-NPR-TV-Z] \d[A-CEGHJ-NPR-TV-Z]\d\b"),
     "GB": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}\b"),
+    # a state or territory and its postcode ("Sydney NSW 2000", "Portland, OR 97205")
+    "AU": re.compile(r"\b(?:NSW|VIC|QLD|TAS|ACT|NT|WA|SA),? \d{4}\b(?!-)"),
+    "US": re.compile(
+        r"\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND"
+        r"|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY),? \d{5}(?:-\d{4})?\b"
+    ),
 }
+# Canada's provinces before their postcode are counted by the postcode itself; its business
+# numbers for GST/HST ("123456789 RT0001") and Australia's ABN ("51 824 753 556") by their shape.
+_NUMBERS = {
+    "CA": re.compile(r"(?<![\w-])\d{9} ?RT ?\d{4}(?![\w-])"),
+    "AU": re.compile(r"(?i)\bA\.?B\.?N\.?:?\s*(\d{2} ?\d{3} ?\d{3} ?\d{3})\b"),
+}
+# Area codes of Canada in the North American numbering plan (+1): a phone there is Canadian.
+_CANADIAN_AREAS = frozenset(
+    "204 226 236 249 250 257 263 289 306 343 354 365 367 368 382 387 403 416 418 428 431 437 438 450 460 468 474 506"
+    " 514 519 548 579 581 584 587 600 604 613 639 647 672 683 705 709 742 753 778 780 782 807 819 825 867 873 879 902"
+    " 905 942".split()
+)
+_NANP = re.compile(
+    r"(?:\+\s?1[\s.\-]?|(?<![\w+]))(?:\(([2-9]\d{2})\)\s?|([2-9]\d{2})[\s.\-])[2-9]\d{2}[\s.\-]\d{4}(?![\d.,])"
+)
 _CODE = re.compile(r"\b[A-Z]{3}\b")
 _SIGN = re.compile(r"(?:US\$|CA\$|AU\$|A\$|R\$|[€£₹¥$]|zł|Kč)")
 _PHONE = re.compile(r"(?:\+|(?<![\w./-])00)\s?(\d{1,3})[\s\-/().]{1,2}\(?\d")
@@ -174,7 +198,8 @@ class DocumentLocale:
     ``decimal_mark`` is ``","``, ``"."`` or None; ``currency`` is the ISO 4217 code the signs,
     codes and words point to, and ``dollar`` what a bare ``$`` stands for here (``USD``, ``CAD``,
     ``ARS``..., or None when the words say it is not US dollars but not which). ``evidence`` says
-    why, one short line per finding.
+    why, one short line per finding. ``dollar_doubt`` and ``order_doubt`` say that the page leaves
+    what ``$`` means, or the order of day and month, open: a value read by them is no sure value.
     """
 
     language: str | None = None
@@ -184,6 +209,8 @@ class DocumentLocale:
     currency: str | None = None
     dollar: str | None = "USD"
     evidence: tuple[str, ...] = ()
+    dollar_doubt: bool = False  # "$" printed, and nothing says which dollar (a UK VAT id beside "$")
+    order_doubt: bool = False  # no date settles the order, and the country and the currency disagree about it
 
     @property
     def dates_settled(self) -> bool:
@@ -224,10 +251,16 @@ def infer_locale(texts: Iterable[str]) -> DocumentLocale:
     country = _country(text, evidence)
     decimal_mark = _decimal_mark(text, language, country, evidence)
     currency, dollar = _currency(text, country, evidence)
+    dollar_doubt = _dollar_doubt(text, country, dollar)
+    if dollar_doubt:
+        evidence.append(f"'$' is uncertain: no code and no sign of a dollar country (country {country})")
     if country is None and currency == "USD" and language in (None, "en"):
         country = "US"  # only US dollars, no other sign of a country: the date order of the US
     day_first = _day_first(text, language, country, evidence)
-    return DocumentLocale(language, country, day_first, decimal_mark, currency, dollar, tuple(evidence))
+    order_doubt = _order_doubt(text, language, country, currency, day_first, evidence)
+    return DocumentLocale(
+        language, country, day_first, decimal_mark, currency, dollar, tuple(evidence), dollar_doubt, order_doubt
+    )
 
 
 def settle_currency(locale: DocumentLocale, lines: list[Line], votes: Counter[str], words: dict[str, Word]) -> None:
@@ -306,12 +339,20 @@ def _country(text: str, evidence: list[str]) -> str | None:
     if iban:
         vote(iban[0][:2], 3, f"IBAN {iban[0][:4]}…")
     for code in _PHONE.findall(text):
-        if code in CALLING_CODES:
+        if code in CALLING_CODES and code != "1":
             vote(CALLING_CODES[code], 1, f"phone +{code}")
+    # +1 is the US and Canada: the area code tells them apart
+    for bracketed, plain in dict.fromkeys(_NANP.findall(text)):
+        area = bracketed or plain
+        vote("CA" if area in _CANADIAN_AREAS else "US", 1, f"phone area code {area}")
+    for country, pattern in _NUMBERS.items():
+        for number in pattern.findall(text):
+            if country != "AU" or _abn_valid(number):
+                vote(country, 3, f"business number {number}")
     for word in _REGISTER.findall(text):
         vote(REGISTER_WORDS[word.lower()], 2, f"register {word}")
     for country, pattern in _POSTCODES.items():
-        for postcode in pattern.findall(text):
+        for postcode in dict.fromkeys(pattern.findall(text)):  # one address printed thrice is one address
             vote(country, 1, f"postcode {postcode}")
     for sign, count in Counter(_SIGN.findall(text) + _CODE.findall(text)).items():
         if sign in CURRENCY_COUNTRIES:
@@ -321,6 +362,16 @@ def _country(text: str, evidence: list[str]) -> str | None:
     country, _ = votes.most_common(1)[0]
     evidence.append(f"country {country}: {', '.join(dict.fromkeys(why[country]))}")
     return country
+
+
+def _abn_valid(number: str) -> bool:
+    """The checksum of an Australian Business Number (11 digits)."""
+    digits = [int(ch) for ch in number if ch.isdigit()]
+    if len(digits) != 11:
+        return False
+    digits[0] -= 1
+    weights = (10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19)
+    return sum(d * w for d, w in zip(digits, weights, strict=True)) % 89 == 0
 
 
 # ---------------------------------------------------------------- numbers and dates
@@ -364,6 +415,38 @@ def _day_first(text: str, language: str | None, country: str | None, evidence: l
         return True
     evidence.append(f"day first: {habit[0]} (what {habit[2]} writes)")
     return habit[0]
+
+
+def _order_doubt(
+    text: str, language: str | None, country: str | None, currency: str | None, day_first: bool, evidence: list[str]
+) -> bool:
+    """Whether the order of day and month stays open: no date on the page settles it, a date
+    could be read both ways (``03/12/2024``), and the currency's country writes dates the other
+    way round from the country the page's ids and addresses point to (a UK VAT id and US dollars)."""
+    if any(line.startswith("day first:") and "dates that settle it" in line for line in evidence):
+        return False
+    if not any(int(m[1]) != int(m[3]) and m[2] != "." for m in _SLASHED.finditer(text)):
+        return False
+    home = _currency_country(currency)
+    if home is None or home == country:
+        return False
+    habit = _cldr(language, home)
+    if habit is None or habit[0] == day_first:
+        return False
+    evidence.append(f"date order uncertain: {country or 'the language'} writes day first {day_first}, {home} not")
+    return True
+
+
+@lru_cache(maxsize=32)
+def _currency_country(currency: str | None) -> str | None:
+    """The one country whose own currency ``currency`` is (``USD`` -> ``US``), None for a currency
+    many countries share (``EUR``)."""
+    if currency is None or currency == "EUR":
+        return None
+    if currency == "USD":
+        return "US"
+    countries = {country for sign, country in CURRENCY_COUNTRIES.items() if sign == currency}
+    return countries.pop() if len(countries) == 1 else None
 
 
 @lru_cache(maxsize=64)
@@ -433,6 +516,22 @@ def _currency(text: str, country: str | None, evidence: list[str]) -> tuple[str 
     currency = votes.most_common(1)[0][0]
     evidence.append(f"currency {currency}: {dict(votes)}")
     return currency, dollar
+
+
+def _dollar_doubt(text: str, country: str | None, dollar: str | None) -> bool:
+    """Whether a bare ``$`` is printed and nothing says which dollar: no currency code or marked
+    sign (``US$``, ``CA$``), and the page's country is known and writes none of its money ``$``."""
+    if dollar is None or "$" not in _SIGN.findall(text):
+        return False
+    if any(code in _DOLLARS for code in _CODE.findall(text)) or any(
+        s.endswith("$") and s != "$" for s in _SIGN.findall(text)
+    ):
+        return False
+    own = own_currency(country)
+    return country is not None and country != "US" and not (own and _dollar_sign(own, country))
+
+
+_DOLLARS = frozenset({"USD", "CAD", "AUD", "NZD", "MXN", "ARS", "CLP", "COP", "SGD", "HKD"})
 
 
 @lru_cache(maxsize=32)

@@ -148,6 +148,41 @@ def local_currency_signs() -> dict[str, frozenset[str]]:
     return {sign: frozenset(codes) for sign, codes in signs.items()}
 
 
+def currency_named(text: str, language: str | None = None) -> tuple[str, int] | None:
+    """The ISO code of a currency written out at the start of ``text`` (``Swiss francs``,
+    ``svenska kronor``, ``koruna česká``) in English or ``language`` (ISO 639-1), and how many
+    words name it; None when ``text`` names none, or a name several currencies share."""
+    words = text.lower().split()
+    names = _currency_names(language)
+    for size in (3, 2, 1):
+        key = unicodedata.normalize("NFC", " ".join(words[:size]).strip(".,;:()"))
+        if len(words) >= size and key in names:
+            return names[key], size
+    return None
+
+
+@lru_cache(maxsize=16)
+def _currency_names(language: str | None) -> dict[str, str]:
+    """Every name CLDR gives the currencies of :data:`CURRENCY_CODES` in English and ``language``,
+    singular and plural (``złoty``, ``złote``, ``złotych``), lower case and also without accents ->
+    the code. Loaded per language, and only when a currency label's value is no code or sign."""
+    from babel import UnknownLocaleError
+    from babel.numbers import get_currency_name  # deferred like month_names
+
+    owners: dict[str, set[str]] = {}
+    for tag in dict.fromkeys(("en", "nb" if language == "no" else language or "en")):
+        for code in sorted(CURRENCY_CODES):
+            for count in (None, 1, 2, 5, 1.5):
+                try:
+                    name = unicodedata.normalize("NFC", get_currency_name(code, count, tag).lower())
+                except (UnknownLocaleError, ValueError):
+                    return {}
+                for form in {name, _unaccent(name)}:
+                    if form != code.lower():
+                        owners.setdefault(form, set()).add(code)
+    return {name: codes.pop() for name, codes in owners.items() if len(codes) == 1}
+
+
 # ---------------------------------------------------------------- dates
 
 # The languages whose month names dates may use: CLDR's names through Babel, in their format
@@ -202,6 +237,8 @@ _DATE_PATTERNS = [
     re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d])"),
     re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th|er)?\.?\s*(?:of\s+)?(?:de\s+)?{_MONTH}\s*(?:de\s+)?,?\s*(?P<y>\d{{4}})(?!\d)"),
+    # "27-Feb-2019", "27/Feb/19", "03-MAR-24": the month's name between hyphens or slashes
+    re.compile(r"(?<![\d\w])(?P<d>\d{1,2})(?P<sep>[-/])(?P<month_name>[^\W\d_]{3,9})\.?(?P=sep)(?P<y>\d{4}|\d{2})(?![\d\w])"),
     re.compile(rf"{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(?P<y>\d{{4}})(?!\d)"),
 ]
 

@@ -143,7 +143,8 @@ def page_words(page: pdfium.PdfPage, number: int) -> list[Word]:
             pdfium_c.FPDFText_GetLooseCharBox(raw, index, box)
             if chars:
                 gap = box.left - x1
-                if gap > 0.25 * max(size, 4.0) or gap < -3 * max(size, 4.0) or box.bottom > y1 or box.top < y0:
+                if gap > 0.25 * max(size, 4.0) or gap < -3 * max(size, 4.0) or box.bottom > y1 or box.top < y0 \
+                        or _glued(chars, char):
                     words.append(Word("".join(chars), x0 - left, height - y1, x1 - left, height - y0, number, size))
                     chars = []
             if not chars:
@@ -159,6 +160,18 @@ def page_words(page: pdfium.PdfPage, number: int) -> list[Word]:
         return [w for w in words if w.text.strip()]
     finally:
         textpage.close()
+
+
+def _glued(chars: list[str], char: str) -> bool:
+    """Whether ``char`` starts a value printed right after its label's colon ("cliente:Helios",
+    "Total:123.00"): the label, a word of two letters or more, is a word of its own. Times
+    (``12:30``), URLs and ``urn:cen`` stay whole."""
+    return (
+        len(chars) > 2
+        and chars[-1] == ":"
+        and (char.isupper() or char.isdigit() or char in "+€$£")
+        and all(ch.isalpha() for ch in "".join(chars[:-1]).removesuffix("."))
+    )
 
 
 def _message(exc: BaseException) -> str:

@@ -32,6 +32,19 @@ def test_invoices_in_further_languages_and_titles_that_carry_their_number():
     assert _kind("Helios S.L.\nFactura nº INV-2024-81513 de fecha 04-08-2024\nSu pedido  728230/24") == "invoice"
 
 
+def test_item_lines_that_say_hours_do_not_make_an_invoice_a_timesheet():
+    items = "\n".join(f"Consulting hours  {n}  EUR 1 205,42  EUR {n} 205,42" for n in range(1, 5))
+    assert (
+        _kind(f"Polaris Lda.\nFatura n.º FA-24-19524 de 2024-05-04\n{items}\nIBAN PT33 4000\nTotal a pagar")
+        == "invoice"
+    )
+
+
+def test_credit_notes_in_further_languages():
+    for title in ("Kreditnota", "Hyvityslasku", "Nota di credito", "Faktura korygująca", "Dobropis"):
+        assert _kind(f"Vltava AB\n{title}\nFakturanr: 16/2021\nSumma SEK -95 424,23") == "credit_note", title
+
+
 def _merge(paths, target):
     merged = pdfium.PdfDocument.new()
     for path in paths:

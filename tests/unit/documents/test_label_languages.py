@@ -320,6 +320,34 @@ def test_labels_of_totals_and_references_in_more_wordings(label, field):
     assert (field, True) in (match(label) or ())
 
 
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("N.º documento", "invoice_number"),  # the document's number, as forms print it in many languages
+        ("Nr dokumentu", "invoice_number"),
+        ("Numero documento", "invoice_number"),
+        ("Re.-Nr.", "invoice_number"),
+        ("Factura número", "invoice_number"),
+        ("Sidste rettidige betaling", "due_date"),
+        ("Splatno dne", "due_date"),
+        ("Forfall", "due_date"),
+        ("Förfaller", "due_date"),
+        ("Fecha vencimiento", "due_date"),
+        ("Fakturaadress:", "buyer_name"),
+        ("Laskutusosoite", "buyer_name"),
+        ("Mittente", "seller_name"),
+        ("Lähettäjä", "seller_name"),
+        ("N.º contribuinte:", "seller_vat_id"),
+        ("Momsreg.nr", "seller_vat_id"),
+        ("NIF/CIF", "seller_vat_id"),
+        ("Sum eks. mva", "net_total"),
+        ("Beløb i alt", "grand_total"),
+    ],
+)
+def test_labels_in_the_further_wordings_of_the_thirteen_languages(label, field):
+    assert (field, True) in (match(label) or ())
+
+
 def test_to_heads_a_buyer_block_only_alone_or_before_a_colon():
     from backoffice.documents.labels import hits_of
     from backoffice.documents.layout import lines_of
@@ -335,3 +363,22 @@ def test_to_heads_a_buyer_block_only_alone_or_before_a_colon():
     assert match("To:") == (("buyer_name", False),)
     assert [h.fields for h in hits_of(line("To:", "Test", "Business"))] == [(("buyer_name", False),)]
     assert not any(h.fields for h in hits_of(line("To", "learn", "more")))  # a sentence, no label
+
+
+@pytest.mark.parametrize(
+    ("title", "number", "issued"),
+    [
+        ("Daňový doklad 461 ze dne 01.05.2019", "461", "2019-05-01"),
+        ("Fatura n.º FA-24-19524 de 2024-05-04", "FA-24-19524", "2024-05-04"),
+        ("Faktura nr 12/2024 z dnia 03.05.2024", "12/2024", "2024-05-03"),
+        ("Lasku nro 123 päivätty 03.05.2024", "123", "2024-05-03"),
+        ("Fattura n. 77 del 3 maggio 2024", "77", "2024-05-03"),
+    ],
+)
+def test_a_title_that_carries_number_and_date_in_each_language(title, number, issued):
+    from backoffice.documents import letterhead
+    from backoffice.documents.layout import lines_of
+
+    lines = lines_of(text_to_words(f"Maple Bau s.r.o.\n{title}\n", "t").pages[0])
+    found = {c.field: c.value for c in letterhead.from_title(lines, True)}
+    assert found == {"invoice_number": number, "issue_date": issued}

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from backoffice.documents.extract import extract
 from backoffice.documents.invoice import read_invoice
 from backoffice.documents.locale import infer_locale
-from backoffice.documents.normalise import month_names, parse_date
+from backoffice.documents.normalise import currency_named, month_names, parse_date
 from backoffice.documents.textgrid import text_to_words
 
 CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus" / "real-invoices"
@@ -182,3 +182,69 @@ def test_any_date_with_a_day_above_12_settles_the_order_of_all(days, day_first):
 def test_amounts_written_either_way_give_their_decimal_mark(amounts, comma):
     lines = [f"{a:,.2f}".replace(",", "\u00a0" if comma else ",").replace(".", "," if comma else ".") for a in amounts]
     assert infer_locale(lines).decimal_mark == ("," if comma else ".")
+
+
+@pytest.mark.parametrize(
+    ("lines", "country", "dollar"),
+    [
+        (["Tax Invoice", "ABN 51 824 753 556", "Total $1,234.00"], "AU", "AUD"),  # an ABN whose checksum holds
+        (["Invoice", "Sydney NSW 2000", "Phone +61 2 9876 5432", "Total $1,234.00"], "AU", "AUD"),
+        (["Invoice", "GST/HST 123456789 RT0001", "Total $1,234.00"], "CA", "CAD"),  # a Canadian business number
+        (["Invoice", "Tel. +1 416 555 1234", "Total $1,234.00"], "CA", "CAD"),  # +1 with a Toronto area code
+        (["Invoice", "Portland, OR 97205", "(503) 555-1234", "Total $1,234.00"], "US", "USD"),
+    ],
+)
+def test_which_dollar_from_the_country_the_page_points_to(lines, country, dollar):
+    locale = infer_locale(lines)
+    assert (locale.country, locale.dollar, locale.currency) == (country, dollar, dollar)
+    assert not locale.dollar_doubt
+
+
+def test_a_dollar_sign_that_nothing_explains_is_read_without_confidence():
+    lines = ["Invoice", "Invoice No.: 2019-967", "Total incl. VAT: $117,484.97", "VAT Reg. No.: GB195198828"]
+    assert infer_locale(lines).dollar_doubt
+    document = read_invoice(text_to_words("\n".join(lines) + "\n", "gb-dollars.txt"))
+    assert document.fields["currency"].confidence <= 0.5
+    assert any("which dollar" in warning for warning in document.warnings)
+    # a code says which: no doubt
+    assert not infer_locale(["Invoice", "Total: USD 10.00 ($10.00)", "VAT Reg. No.: GB195198828"]).dollar_doubt
+
+
+def test_a_date_that_reads_both_ways_where_country_and_currency_disagree_is_not_sure():
+    lines = ["INVOICE F2024/7610 - 03/12/2024", "London EC1A 1BB", "VAT number: GB879800895", "Total: USD 501.60"]
+    locale = infer_locale(lines)
+    assert locale.day_first and locale.order_doubt
+    document = read_invoice(text_to_words("\n".join(lines) + "\n", "gb-usd.txt"))
+    assert document.fields["issue_date"].confidence <= 0.5
+    # a date with a day above 12 settles it; and a UK invoice in pounds has nothing to doubt
+    assert not infer_locale([*lines, "Due 28/12/2024"]).order_doubt
+    assert not infer_locale(["Invoice date: 09/05/2016", "VAT Reg No: GB 123 4567 89", "Total £ 1,234.50"]).order_doubt
+
+
+def test_one_address_printed_thrice_is_one_vote_against_a_vat_id():
+    address = "Keizersgracht 123, Austin, TX 78701"
+    lines = ["FATURA", address, address, "Data 22/07/2025", address, "N.º contribuinte: PT248704941"]
+    assert infer_locale(lines).country == "PT"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "code"),
+    [
+        ("Swiss francs", None, "CHF"),
+        ("svenska kronor", "sv", "SEK"),
+        ("česká koruna", "cs", "CZK"),
+        ("złoty polski", "pl", "PLN"),
+        ("norske kroner", "no", "NOK"),
+        ("Schweizer Franken", "de", "CHF"),
+    ],
+)
+def test_currency_names_come_from_cldr(text, language, code):
+    assert currency_named(text, language) == (code, 2)
+
+
+def test_a_currency_written_out_beside_its_label_is_read():
+    document = read_invoice(
+        text_to_words("Faktura\nFakturanummer: 5512\nValuta: svenska kronor\nAtt betala: 1 250,00\n", "se.txt")
+    )
+    assert document.fields["currency"].value == "SEK" and document.fields["currency"].text == "svenska kronor"
+    assert currency_named("dollars") is None  # several currencies are dollars: the name says none of them

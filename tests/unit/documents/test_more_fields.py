@@ -169,3 +169,9 @@ def test_a_label_and_value_line_is_no_address():
     text = "Nordwind Handel GmbH\nInvoice number: 2024/117\n\nINVOICE\nTotal:  10.00\n"
     document = read_invoice(text_to_words(text, "made.txt"))
     assert "seller_address" not in document.fields
+
+
+@pytest.mark.parametrize(("label", "amount"), [("Tidigare saldo", "246.09"), ("Saldo poprzednie", "246.09")])
+def test_a_previous_balance_in_further_wordings(label, amount):
+    fields = _fields(f"FAKTURA\nFakturanr: 24345\n{label}:   246,09 SEK\nAtt betala:   65 630,88 SEK\n")
+    assert fields["previous_balance"] == amount

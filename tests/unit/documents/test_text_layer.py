@@ -99,3 +99,19 @@ def test_text_pages_and_scanned_pages_in_one_pdf_each_read_their_way(tmp_path, s
     assert read.ocr_pages == {2}
     assert [w.text for w in read.pages[0]] == [w.text for w in text.pages[0]] == [w.text for w in read.pages[2]]
     assert generated.expected["invoice_number"] in {w.text for w in read.pages[1]}
+
+
+def test_a_value_printed_right_after_its_labels_colon_is_a_word_of_its_own(tmp_path):
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for y, text in enumerate(
+        ["Datos del cliente:Helios Logistics S.A.", "Total:123.00", "at 12:30 urn:cen.eu:en16931"]
+    ):
+        pdf.text(50, 60 + 20 * y, text)
+    path = tmp_path / "glued.pdf"
+    pdf.output(str(path))
+    words = [w.text for w in read_words(path, ocr=False).pages[0]]
+    assert words[:6] == ["Datos", "del", "cliente:", "Helios", "Logistics", "S.A."]
+    assert words[6:8] == ["Total:", "123.00"]
+    assert words[8:] == ["at", "12:30", "urn:cen.eu:en16931"]  # times and identifiers stay whole

@@ -105,6 +105,9 @@ def test_money_and_quantities_are_formatted_plainly():
         ("19 april 2014", "2014-04-19"),
         ("5 de marzo de 2024", "2024-03-05"),
         ("03/20/2023", "2023-03-20"),
+        ("27-Feb-2019", "2019-02-27"),  # the month's name between hyphens or slashes
+        ("27/feb/19", "2019-02-27"),
+        ("03-MAR-24", "2024-03-03"),
     ],
 )
 def test_dates(text, iso):
