@@ -81,6 +81,11 @@ def _block(pdf: _Page, x: float, y: float, head: str | None, lines: list[str], s
 
 def details_and_parties(pdf: _Page, spec: Spec, y: float) -> float:
     rows = _details(spec)
+    kv = spec.extras.get("kv_buyer")  # the buyer as "Label: value" rows heading the details
+    if kv:
+        name = spec.extras.get("buyer_name", spec.buyer[0])
+        where = [line for line in spec.buyer if line != name and "@" not in line][-2:]
+        rows[:0] = [(_label(spec, "buyer"), name), (kv + spec.colon, ", ".join(where))]
     buyer_size = spec.extras["buyer_size"]
     top = y + 4
     bottom = top
@@ -99,6 +104,8 @@ def details_and_parties(pdf: _Page, spec: Spec, y: float) -> float:
             pdf.put(20, top + number * 6, f"{spec.words[role]}:", 9, "B")
             pdf.put(50, top + number * 6, f"{party[0]}, {party[2]}" if spec.extras["swap_sides"] else party[0], 9)
         bottom = top + 12
+    elif kv:
+        pass
     elif spec.parties == "window":  # the sender line over the window (left or right), no heading
         wx = 118 if spec.extras.get("window_right") else 20
         if spec.extras.get("sender_line", True):
@@ -116,6 +123,10 @@ def details_and_parties(pdf: _Page, spec: Spec, y: float) -> float:
         if spec.meta == "left-rows" and spec.parties == "bill-to":
             meta_top = bottom + 4
         for number, (label, value) in enumerate(rows):
+            if kv:  # values set left, after the labels: an address runs long
+                pdf.put(100, meta_top + number * 5, label, 8.5)
+                pdf.put(133, meta_top + number * 5, value, 8.5)
+                continue
             pdf.put(x, meta_top + number * 5, label, 8.5, "B" if number == 0 else "")
             pdf.put(x + 35, meta_top + number * 5, value, 8.5, "", 37, "R")
         end = meta_top + len(rows) * 5
@@ -240,12 +251,19 @@ def stub(pdf: _Page, spec: Spec, y: float) -> float:
     top = max(y + 6, 226)
     pdf.line(20, top, 192, top)
     pdf.put(20, top + 2, STUB_NOTES[len(spec.number) % len(STUB_NOTES)], 7)
+    payee = spec.extras.get("stub_payee")  # made out to the seller, the buyer named beside
     lines = [line for line in spec.buyer if "@" not in line][:4]
+    if payee:
+        lines = [f"{payee} {spec.seller[0]}", *spec.seller[1:3]]
     for number, line in enumerate(lines):
         pdf.put(20, top + 8 + number * 4.5, line, 8.5)
-    pdf.put(120, top + 8, f"{_label(spec, 'customer_no')} {spec.customer_no}", 8)
+    right = [f"{_label(spec, 'customer_no')} {spec.customer_no}"]
+    if payee:
+        right.insert(0, f"{_label(spec, 'buyer')} {spec.extras.get('buyer_name', spec.buyer[0])}")
     if spec.extras["due_amount"]:
-        pdf.put(120, top + 13, f"{_label(spec, 'due_amount')} {money(spec, spec.amount_due)}", 8)
+        right.append(f"{_label(spec, 'due_amount')} {money(spec, spec.amount_due)}")
+    for number, text in enumerate(right):
+        pdf.put(120, top + 8 + number * 5, text, 8)
     return top + 10 + len(lines) * 4.5
 
 
@@ -258,7 +276,9 @@ def footer_lines(pdf: _Page, spec: Spec) -> None:
     grouped = " ".join(spec.iban[i : i + 4] for i in range(0, len(spec.iban), 4)) if spec.iban else ""
     if spec.extras.get("footer_name", True):
         pdf.put(20, 272, spec.seller[0], 7)
-    if spec.extras.get("footer_name", True) or not spec.extras.get("letterhead_address", True):
+    if spec.extras.get("no_seller_address"):
+        pass
+    elif spec.extras.get("footer_name", True) or not spec.extras.get("letterhead_address", True):
         pdf.put(20, 276, f"{spec.seller[1]}, {spec.seller[2]}", 7)
     pdf.put(90, 272, f"{spec.words['vat']}{spec.colon or ':'} {spec.vat_id}", 7)
     if spec.extras.get("web"):  # the seller's web domain or mail address

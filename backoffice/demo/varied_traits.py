@@ -136,6 +136,7 @@ def apply(spec: Spec) -> None:
     spec.extras["item_dates"] = side.random() < 0.2
     _names(spec, random.Random(f"names-{spec.number}-{spec.vat_id}"))
     forms(spec)
+    payees(spec)
 
 
 def _names(spec: Spec, side: random.Random) -> None:
@@ -292,3 +293,71 @@ def draw_party_form(pdf: _Page, spec: Spec, top: float) -> float:
             y += 8.5
         y += 2
     return y
+
+
+# ---------------------------------------------------------------- payees and "Label: value" buyers
+
+# Who a payment slip is made out to: the payee, the seller (while "To" heads the buyer's block on top).
+PAYEE_LABELS = {
+    "en": ["To:", "Remit to:", "Make cheques payable to:", "Pay to:", "Payee:"],
+    "de": ["An:", "Zahlungsempfänger:", "Empfänger:"],
+    "fr": ["À :", "Bénéficiaire :", "À l'ordre de :"],
+    "nl": ["Aan:", "Begunstigde:"],
+    "es": ["A:", "Beneficiario:"],
+    "it": ["A:", "Beneficiario:"],
+    "pl": ["Odbiorca:"],
+    "cs": ["Příjemce:"],
+    "sv": ["Till:", "Mottagare:"],
+    "da": ["Til:", "Modtager:"],
+    "no": ["Til:", "Mottaker:"],
+}
+# The bare caption of an address among "Label: value" rows ("Address:  Unit 1, Fork Works, ...").
+ADDRESS_CAPTIONS = {
+    "en": ["Address", "Addr."],
+    "de": ["Adresse", "Anschrift"],
+    "fr": ["Adresse"],
+    "nl": ["Adres"],
+    "es": ["Dirección", "Domicilio"],
+    "it": ["Indirizzo"],
+    "pl": ["Adres"],
+    "cs": ["Adresa"],
+    "sv": ["Adress"],
+    "da": ["Adresse"],
+    "no": ["Adresse"],
+}
+
+
+def payees(spec: Spec) -> None:
+    """A payment slip made out to the seller (``To: <seller>`` with its address, the buyer named
+    beside it under the buyer's label); the buyer given as "Label: value" rows among the invoice
+    details (its name, then its address on one line after an address caption); letterheads that
+    print the seller's name and a slogan only, no address anywhere; a contact person under the
+    buyer's company with nothing before the name. Drawn from a generator of their own, so that
+    the other draws stay as they were."""
+    side = random.Random(f"payees-{spec.number}-{spec.vat_id}")
+    if not spec.extras.get("stub") and len(spec.items) <= 6 and side.random() < 0.1:
+        spec.extras["stub"] = True
+    if spec.extras.get("stub") and side.random() < 0.5:
+        spec.extras["stub_payee"] = side.choice(PAYEE_LABELS.get(spec.lang, PAYEE_LABELS["en"]))
+    bare = side.random() < 0.06  # a letterhead of a name (and a slogan) only: no address of the seller anywhere
+    if (
+        spec.parties in ("bill-to", "window")
+        and spec.meta in ("right-rows", "left-rows")
+        and not spec.extras.get("party_form")
+        and not spec.extras.get("window_right")
+        and side.random() < 0.5
+    ):
+        spec.extras["kv_buyer"] = side.choice(ADDRESS_CAPTIONS.get(spec.lang, ADDRESS_CAPTIONS["en"]))
+        bare = bare or side.random() < 0.5
+    if bare and not spec.extras.get("logo") and not spec.extras.get("brand"):
+        from backoffice.demo.varied_words import TAGLINES
+
+        spec.extras["tagline"] = spec.extras.get("tagline") or side.choice(TAGLINES)
+        spec.extras["letterhead_address"] = False
+        spec.extras["footer_name"] = False
+        spec.extras["no_seller_address"] = True
+        spec.extras["sender_line"] = False
+    # a contact person under the buyer's company, with no "Attn" before it (the company is the buyer)
+    inserted = not any(ch.isdigit() for ch in spec.buyer[1]) and len(spec.buyer) > 3  # a line put in already
+    if side.random() < 0.1 and not inserted and "buyer_name" not in spec.extras and spec.buyer[0] not in PEOPLE:
+        spec.buyer.insert(1, side.choice(PEOPLE))

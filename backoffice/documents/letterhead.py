@@ -147,17 +147,22 @@ def named_in(footer: str, name: str) -> bool:
 
 
 def address_follows(lines: list[Line], line: Line, phrase: Phrase) -> bool:
-    """Whether the lines right under ``phrase`` (same left edge) read like a street and a town."""
+    """Whether the lines right under ``phrase`` (same left edge; up to three of them, however many
+    lines of a block beside it fall between, as when two columns' lines interleave) read like a
+    street and a town."""
     position = lines.index(line)
-    below = 0
-    for other in lines[position + 1 : position + 4]:
+    below = seen = 0
+    for other in lines[position + 1 : position + 10]:
         if other.page != line.page or other.top - line.bottom > 4 * max(line.bottom - line.top, 6):
             break
         match = next((p for p in other.phrases if abs(p.x0 - phrase.x0) <= 6), None)
         if match is None:
             continue
+        seen += 1
         if address.line(match.text):
             below += 1
+        if seen == 3:
+            break
     return below >= 1
 
 

@@ -145,6 +145,12 @@ NAMES = (
         "yours_elsewhere",
         "due_row",
     ]
+    # ---- names: address captions, payment slips, a block's second name line (appended)
+    + [
+        "name_address_caption",
+        "name_in_slip",
+        "name_under_name",
+    ]
 )
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
 # an amount's cents, then at most a sign or a currency, never a third decimal (66647.770 is a reading)
@@ -365,6 +371,7 @@ def describe(context: Context, name: str, candidate: Candidate, support: int) ->
     row += context.values.get(key) or context.values.setdefault(key, values_block(context, kind, candidate))
     row += names_block(context, kind, candidate)
     row += totals_block(context, name, candidate)
+    row += parties_block(context, kind, candidate)
     return row
 
 
@@ -791,4 +798,63 @@ def _in_range(day_first: bool, words: list, start: int, end: int) -> bool:
         return bool(find_date(" ".join(w.text for w in words[end + 1 : end + 5]), day_first))
     if start > 0 and words[start - 1].text.lower() in _RANGE:
         return bool(find_date(" ".join(w.text for w in words[max(0, start - 5) : start - 1]), day_first))
+    return False
+
+
+# ---------------------------------------------------------------- names: captions, slips, blocks
+
+# The caption of a postal address, bare (what a form or a "Label: value" list prints left of the
+# street and town, never over a party's block: "Billing address" heads a name), in the 13 languages.
+_ADDRESS_CAPTION = re.compile(
+    r"(?i)\W*(?:address|addr\.?|adresse|anschrift|adres|adresa|adress|dirección|direccion|domicilio|indirizzo"
+    r"|endereço|endereco|osoite|ulica|street address|postal address|straße|strasse|rue|calle|via)\W*"
+)
+# What opens a payment slip or a remittance advice at the foot of a bill, where "To:" names the
+# payee (the seller) and "Customer" the buyer again, in the 13 languages.
+_SLIP = re.compile(
+    r"(?i)(?<![^\W\d_])(?:payment advice|remittance(?: advice| slip)?|remit to|payment (?:slip|stub|coupon)|detach"
+    r"|return this (?:part|portion|stub|slip)|payable to|abtrennen|zahlschein|überweisungsträger|zahlungsabschnitt"
+    r"|coupon|talon|bulletin de (?:versement|paiement)|acceptgiro|betaalstrook|strookje|talón|resguardo|cedolino"
+    r"|bollettino|odcinek|ustřižek|složenka|inbetalningskort|girokort|indbetalingskort|tilisiirto|pankkisiirto)"
+    r"(?![^\W\d_])"
+)
+
+
+def parties_block(context: Context, kind: str, candidate: Candidate) -> list[float]:
+    """name_address_caption: 1 when the label left of a name candidate on its line is an address's
+    caption (``Address:  Unit 1, Fork Works``), 2 when that bare caption stands right above it (a
+    form's cell); name_in_slip: 1 when the candidate sits in a payment slip or remittance advice
+    (a line above it on its page, in the lower part, opens one: there ``To:`` names the payee);
+    name_under_name: 1 when the line above it in its block reads like a name itself in plain type
+    (a company over its contact person or department), 2 when in bold (a heading the vocabulary
+    does not know, or a company's name set bold). -1 each for other fields."""
+    place = context.place.get(id(candidate.words[0]))
+    if kind != "name" or place is None:
+        return [-1.0, -1.0, -1.0]
+    line, phrase = place
+    caption = 0.0
+    before = [p for p in line.phrases if p.x1 <= phrase.x0 + 1]
+    if before and phrase.x0 - before[-1].x1 < 200 and _ADDRESS_CAPTION.fullmatch(before[-1].text):
+        caption = 1.0
+    above = _aligned_above(context, line, phrase)
+    if not caption and above is not None and _ADDRESS_CAPTION.fullmatch(above.text):
+        caption = 2.0
+    under = 0.0
+    if above is not None:
+        text = above.text.strip(" ,")
+        if letterhead.plausible_name(text) and not address.line(text) and not labels.is_party_name(text):
+            under = 2.0 if any("bold" in w.font.lower() for w in above.words) else 1.0
+    return [caption, float(_in_slip(context, line)), under]
+
+
+def _in_slip(context: Context, line) -> bool:
+    """Whether ``line`` stands under a line opening a payment slip, in the lower part of its page."""
+    position = context.position[line.index]
+    for other in reversed(context.lines[max(0, position - 25) : position]):
+        if other.page != line.page:
+            return False
+        if other.top < context.height * 0.35:
+            return False
+        if _SLIP.search(other.text):
+            return True
     return False

@@ -10,6 +10,7 @@ the grand total may be the one misprinted. The seller and the buyer are never th
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from decimal import Decimal
 
@@ -130,8 +131,10 @@ def _least(name: str, state: str, candidate: Candidate) -> float:
 
 
 def _part_names(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Candidate, str]]) -> None:
-    """When seller and buyer came out the same, the two different names likeliest together: the
-    phrase goes to the party whose score for it leaves the other the better second choice."""
+    """When seller and buyer came out the same, the two different names likeliest together (the
+    sum of their log-odds: two fair names beat a far-fetched one beside a likely one, while a
+    name the ranker is sure of keeps its party): the phrase goes to the party whose score for it
+    leaves the other the better second choice."""
     seller, buyer = chosen["seller_name"][0], chosen["buyer_name"][0]
     if seller.value.lower() != buyer.value.lower():
         return
@@ -142,11 +145,16 @@ def _part_names(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Cand
         if s.value.lower() != b.value.lower()
     ]
     if pairs:
-        s, b = max(pairs, key=lambda pair: pair[0].score + pair[1].score)
+        s, b = max(pairs, key=lambda pair: _log_odds(pair[0].score) + _log_odds(pair[1].score))
         chosen["seller_name"] = (s, "seller_name")
         chosen["buyer_name"] = (b, "buyer_name")
     else:  # one party only on the page: the other name is not printed
         del chosen["seller_name" if seller.score < buyer.score else "buyer_name"]
+
+
+def _log_odds(score: float) -> float:
+    share = min(max(score, 1e-4), 1 - 1e-4)
+    return math.log(share / (1 - share))
 
 
 def weak(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Candidate, str]]) -> set[str]:

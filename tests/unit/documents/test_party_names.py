@@ -247,3 +247,41 @@ def test_a_label_set_too_close_to_a_name_ends_it(make_pdf, monkeypatch):
     fields = extract(path, kind="invoice").fields
     assert fields["buyer_name"].value == "Blue Harbor Servizi S.L."
     assert fields["issue_date"].value == "2019-12-28"
+
+
+def test_an_address_follows_a_name_when_a_block_beside_it_interleaves_its_lines():
+    def words(x: float, top: float, text: str) -> list:
+        found = []
+        for token in text.split():
+            found.append(Word(token, x, top, x + 6 * len(token), top + 7, 1, 7.0))
+            x += 6 * len(token) + 3
+        return found
+
+    # the right block's lines fall between the left block's: "Ma jolie boutique" over a contact and a street
+    rows = [
+        (300, 100, "Ma jolie boutique"),
+        (40, 107, "Livraison Nord"),
+        (300, 113, "Alexandre Payet"),
+        (40, 119, "Rue Haute 3"),
+        (300, 125, "35 rue de la République"),
+        (300, 137, "69001 Lyon"),
+    ]
+    lines = lines_of([w for x, top, text in rows for w in words(x, top, text)])
+    head = next(line for line in lines if line.text.startswith("Ma jolie"))
+    assert letterhead.address_follows(lines, head, head.phrases[0])
+
+
+def test_training_invoices_print_payee_slips_and_a_buyer_as_label_value_rows(tmp_path):
+    import random
+
+    from backoffice.demo import varied
+
+    rng = random.Random("payees")
+    specs = [varied.make_spec(rng, varied.TRAINING) for _ in range(300)]
+    slips = [s for s in specs if s.extras.get("stub_payee")]
+    rows = [s for s in specs if s.extras.get("kv_buyer")]
+    assert slips and rows
+    path = tmp_path / "rows.pdf"
+    varied.render(rows[0]).output(str(path))
+    text = " ".join(w.text for w in read_words(path).words())
+    assert rows[0].extras["kv_buyer"] in text and rows[0].seller[0] in text
