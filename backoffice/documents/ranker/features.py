@@ -914,6 +914,7 @@ def _stacks(context: Context, amounts: list[Candidate]) -> tuple[set[int], set[i
             if b.words[0].top > bottom - 1 and b.words[-1].x1 >= x0 - 4 and b.words[0].x0 <= x1 + 4:
                 below[i] = j
                 break
+    last = {Decimal(c.value): k for k, c in enumerate(ordered)}  # value -> where it is printed last
     heads = set(range(len(ordered))) - set(below.values())
     for head in sorted(heads):
         run = [head]
@@ -921,13 +922,12 @@ def _stacks(context: Context, amounts: list[Candidate]) -> tuple[set[int], set[i
             run.append(below[run[-1]])
         values = [Decimal(ordered[k].value) for k in run]
         for end in range(2, len(run) + 1):  # parts run[start:end], their sum in the column or anywhere below
-            after = {Decimal(c.value): id(c.words[0]) for c in ordered[run[end - 1] + 1 :]}
             total = Decimal(0)
             for start in range(end - 1, -1, -1):
                 total += values[start]
-                if end - start >= 2 and total and total in after:
+                if end - start >= 2 and total and last.get(total, -1) > run[end - 1]:
                     parts.update(id(ordered[k].words[0]) for k in run[start:end])
-                    sums.add(after[total])
+                    sums.add(id(ordered[last[total]].words[0]))
     return parts, sums
 
 
