@@ -25,7 +25,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from backoffice.demo import varied_bills, varied_totals, varied_traits
+from backoffice.demo import varied_bills, varied_charges, varied_totals, varied_traits
 from backoffice.demo.varied_words import (
     BRANDS,
     CITIES,
@@ -121,7 +121,7 @@ class Spec:
 
     @property
     def total(self) -> Decimal:
-        return self.net + self.tax
+        return self.net + self.tax + varied_charges.levy(self)
 
     @property
     def amount_due(self) -> Decimal:
@@ -277,6 +277,7 @@ def make_spec(rng: random.Random, family: str) -> Spec:
         spec.extras["tagline"] = _pick(side, TAGLINES) if side.random() < 0.25 else None
         spec.extras["letterhead_address"] = side.random() < 0.7
         varied_traits.apply(spec)
+        varied_charges.apply(spec)  # before the bills: a paid bill pays the grand total with its levy
         varied_bills.apply(spec)
         varied_totals.apply(spec)
     return spec
@@ -293,7 +294,7 @@ def truth(spec: Spec) -> dict:
         "issue_date": spec.issued.isoformat(),
         "due_date": spec.due.isoformat() if spec.due else None,
         "currency": spec.currency,
-        "net_total": amount(spec.net),
+        "net_total": None if spec.extras.get("no_net") else amount(spec.net),
         "tax_total": amount(spec.tax),
         "grand_total": amount(spec.total),
         "amount_due": amount(spec.amount_due) if varied_totals.shows_due(spec) else None,

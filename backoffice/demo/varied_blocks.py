@@ -193,9 +193,11 @@ def totals(pdf: _Page, spec: Spec, y: float) -> float:
 
 
 def _total_rows(pdf: _Page, spec: Spec, y: float) -> float:
-    rows = [(spec.words["net"], spec.net)]
+    rows = [] if spec.extras.get("no_net") else [(spec.words["net"], spec.net)]
     for rate, _, tax in spec.tax_by_rate():
         rows.append((f"{spec.words['tax']} {_rate(rate)}%" if "%" not in spec.words["tax"] else spec.words["tax"], tax))
+    if spec.extras.get("levy"):  # a tax of another kind, after the VAT
+        rows.append(spec.extras["levy"])
     rows.append((spec.words["total"], spec.total))
     if spec.previous:
         rows.append((spec.words["previous"], spec.previous))

@@ -13,6 +13,8 @@ from backoffice.documents.pdf import Word
 
 TOTALS = ("net_total", "tax_total", "grand_total")
 _CENT = Decimal("0.01")
+LIKELY_TAX = 0.5  # a tax amount scored this high is printed: net and grand total are not one amount
+DOUBTFUL = 0.2  # a total the ranker scored below this is doubtful: at most one such in a sum
 
 
 @dataclass
@@ -49,31 +51,59 @@ def pick_totals(found: dict[str, list[Candidate]], least: float = 0.0) -> tuple[
 
     Totals sit at the end of an invoice, so among equal candidates the last one wins. Several
     tax lines (one per rate) are also tried as their sum. Only candidates scored ``least`` or more
-    take part in a sum: two line amounts and their total add up too.
+    take part in a sum (two line amounts and their total add up too), besides sums and whole
+    amounts that complete one (``computed``, ``whole``: proposed by arithmetic alone); and at most
+    one of the three may be doubtful (scored below :data:`DOUBTFUL`).
     """
     net = best(found.get("net_total", []), latest=True)[:4]
     tax = best(found.get("tax_total", []), latest=True)[:4]
     grand = best(found.get("grand_total", []), latest=True)[:4] or best(found.get("amount_due", []), latest=True)[:2]
-    per_line = {(c.words[0].page, round(c.words[0].top)): c for c in found.get("tax_total", []) if c.method != "shape"}
-    if 2 <= len(per_line) <= 4 and len({page for page, _ in per_line}) == 1:
-        parts = sorted(per_line.values(), key=lambda c: c.where)
-        total = sum((Decimal(c.value) for c in parts), Decimal(0))
-        tax.append(Candidate("tax_total", format_amount(total), [w for c in parts for w in c.words],
-                             max(0.0, min(c.score for c in parts) - 0.05), "computed"))  # a sum scores below its parts, never below 0
+    # the sum of the tax lines: as the ranker scored it (features.propose proposes it), else as summed here
+    summed = next((c for c in best(found.get("tax_total", [])) if c.method == "computed"), None) \
+        or tax_sum(found.get("tax_total", []))
+    if summed is not None and all(c is not summed for c in tax):
+        tax.append(summed)
 
     def usable(options: list[Candidate]) -> list[Candidate]:
-        return [c for c in options if c.score >= least or c.method == "computed"]
+        return [c for c in options if c.score >= least or c.method in ("computed", "whole")]
+
+    def vouched(*members: Candidate) -> bool:  # arithmetic vouches for one doubtful total, never for two
+        return least <= 0 or sum(c.score < DOUBTFUL for c in members) <= 1
 
     matches: list[tuple[Candidate, Candidate | None, Candidate]] = [
         (n, t, g) for n, t, g in product(usable(net), usable(tax), usable(grand))
-        if abs(Decimal(n.value) + Decimal(t.value) - Decimal(g.value)) <= _CENT and _apart(n, t, g)]
-    if not matches and (not tax or least > 0):  # no tax printed: net and grand total are one amount
+        if abs(Decimal(n.value) + Decimal(t.value) - Decimal(g.value)) <= _CENT and _apart(n, t, g)
+        and vouched(n, t, g)]
+    # no tax printed: net and grand total are one amount (unless a tax amount is likely: "Transaction Tax $10.00")
+    if not matches and (not tax or least > 0 and max(c.score for c in tax) < LIKELY_TAX):
         matches = [(n, None, g) for n, g in product(usable(net), usable(grand))
                    if Decimal(n.value) == Decimal(g.value) and _apart(n, g)]
     if matches:
         picked = max(matches, key=lambda m: sum(c.score for c in m if c))
         return {name: c for name, c in zip(TOTALS, picked) if c}, True
     return {name: options[0] for name, options in zip(TOTALS, (net, tax, grand)) if options}, False
+
+
+def tax_sum(candidates: list[Candidate]) -> Candidate | None:
+    """Several tax lines (one per rate: 2 to 4 lines of a page, read beside or under their labels)
+    as one candidate tax total, their sum; None when there are not several. Of a line that prints
+    the base beside the tax (``VAT 7%  275,00  19,25``) the amount its label gives; of a document
+    that prints tax lines on several pages, the last such page."""
+    per_line: dict[tuple[int, int], Candidate] = {}
+    for c in candidates:
+        key = (c.words[0].page, round(c.words[0].top))
+        if c.method not in ("shape", "computed", "whole") and (key not in per_line or c.score > per_line[key].score):
+            per_line[key] = c
+    pages = [page for page, _ in per_line]
+    several = [page for page in set(pages) if pages.count(page) >= 2]
+    if not several:
+        return None
+    parts = sorted((c for (page, _), c in per_line.items() if page == max(several)), key=lambda c: c.where)
+    if len(parts) > 4:
+        return None
+    total = sum((Decimal(c.value) for c in parts), Decimal(0))
+    return Candidate("tax_total", format_amount(total), [w for c in parts for w in c.words],
+                     max(0.0, min(c.score for c in parts) - 0.05), "computed")  # a sum scores below its parts, never below 0
 
 
 def rated_pair(found: dict[str, list[Candidate]], least: float = 0.0) -> tuple[Candidate, Candidate] | None:

@@ -37,8 +37,10 @@ _TAX_PRE = (
 _TAX_KIND = (
     r"(?:state|county|city|local|municipal|provincial|federal|transaction|excise|service|consumption|sales and use"
     r"|use|luxury|tourism|occupancy) tax(?:es)?|impuestos?(?: (?:municipal|provincial|internos?))?"
+    r"|taxe (?:de séjour|municipale|locale)|écotaxe|éco-?participation|kurtaxe|beherbergungssteuer|tourismusabgabe"
+    r"|toeristenbelasting|gemeentebelasting|(?:imposta|tassa) di soggiorno|opłata miejscowa|podatek akcyzowy"
+    r"|místní poplatek|spotřební daň|punktskatt|energiskatt|punktafgift|miljøafgift|miljøavgift|energiavgift"
 )
-
 STRONG: dict[str, list[str]] = {
     "invoice_number": [
         (
@@ -459,6 +461,12 @@ _COLONS = re.compile(r"\s*:\s*")
 _PAIR = re.compile(r"\s+/\s+|\s*\|\s*")  # "tomador / adquirente": a slash between spaces (never "c/o")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'"})  # "Date d’émission"
 _PARTY_NAME = compile_pattern(PARTY_NAME)
+# The words of a tax's label: a tax of a particular kind, or a VAT, a sales tax or a plain tax (tax_kind).
+_KIND_WORDS = compile_pattern(rf"(?<![^\W\d_])(?:{_TAX_KIND})(?![^\W\d_])")
+_VAT_WORDS = compile_pattern(
+    rf"(?<![^\W\d_])(?:{_TAX_WORD}|taxes|impuestos?|merverdiavgift|arvonlisävero|mervärdesskatt"
+    r"|\w*(?:moms|mva|steuer)\w*)(?![^\W\d_])"
+)
 
 
 def clean(text: str) -> str:
@@ -499,6 +507,17 @@ def _matched(key: str) -> tuple[tuple[str, bool], ...] | None:
     if _OTHER.fullmatch(key):
         return ()
     return tuple((name, False) for name, pattern in _WEAK.items() if pattern.fullmatch(key)) or None
+
+
+def tax_kind(text: str) -> int:
+    """What tax a label names: 2 a tax of a particular kind (``Impuesto municipal``, ``Transaction
+    Tax``, ``Taxe de séjour``), 1 a VAT, a sales tax or a plain tax (``IVA 21%``, ``MwSt.``,
+    ``Sales Tax``), 0 none."""
+    key = clean(text)
+    kind = _KIND_WORDS.search(key)
+    if kind and kind[0].rstrip("s") != "impuesto":
+        return 2
+    return int(bool(_VAT_WORDS.search(key)))
 
 
 def is_party_name(text: str) -> bool:

@@ -15,7 +15,10 @@ from functools import lru_cache
 # ---------------------------------------------------------------- amounts
 
 CURRENCY_SYMBOLS: dict[str, str] = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "Rs": "INR",
-                                    "Rs.": "INR", "CHF": "CHF", "Fr.": "CHF", "zł": "PLN", "kr": "SEK"}
+                                    "Rs.": "INR", "CHF": "CHF", "Fr.": "CHF", "zł": "PLN", "kr": "SEK",
+                                    # dollars and reais printed with their country's letters, the Czech crown
+                                    "R$": "BRL", "US$": "USD", "A$": "AUD", "C$": "CAD", "NZ$": "NZD", "HK$": "HKD",
+                                    "S$": "SGD", "Kč": "CZK"}
 CURRENCY_CODES = frozenset(
     "EUR USD GBP CHF JPY CNY INR AUD CAD NZD SEK NOK DKK PLN CZK HUF RON BGN HRK TRY RUB ZAR BRL MXN "
     "SGD HKD KRW AED SAR ILS".split()
@@ -23,7 +26,7 @@ CURRENCY_CODES = frozenset(
 _CURRENCY_WORDS = {"euro": "EUR", "euros": "EUR", "dollars": "USD", "pounds": "GBP"}
 
 _SPACES = "\u00a0\u202f\u2009\u2007 "
-_DECOR = r"(?:[€$£¥₹]|Rs\.?|[A-Z]{3}|zł|kr)"
+_DECOR = r"(?:(?:R|US|A|C|NZ|HK|S)\$|[€$£¥₹]|Rs\.?|[A-Z]{3}|zł|kr|Kč)"
 _NUMBER = r"[-−–]?\(?\d[\d.,'\u00a0\u202f\u2009 ]*\)?[-−–]?"
 _AMOUNT_RE = re.compile(
     rf"^\s*(?P<pre>{_DECOR})?\s*(?P<num>{_NUMBER})\s*(?P<post>{_DECOR})?\s*"

@@ -19,7 +19,7 @@ from statistics import median
 from typing import TYPE_CHECKING
 
 from backoffice.documents import address, labels, letterhead, names
-from backoffice.documents.candidates import Candidate
+from backoffice.documents.candidates import Candidate, tax_sum
 from backoffice.documents.labels import Hit, party_heading
 from backoffice.documents.layout import Phrase
 from backoffice.documents.normalise import find_date, format_amount, parse_amount, parse_date
@@ -151,6 +151,15 @@ NAMES = (
         "name_in_slip",
         "name_under_name",
     ]
+    # ---- taxes and sums (appended)
+    + [
+        "tax_label_kind",
+        "tax_lines",
+        "vat_lines",
+        "kind_lines",
+        "no_cents",
+        "stack",
+    ]
 )
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
 # an amount's cents, then at most a sign or a currency, never a third decimal (66647.770 is a reading)
@@ -183,6 +192,9 @@ class Context:
         self.paid = any(_SETTLED.fullmatch(p.text) for line in self.lines for p in line.phrases)
         self.domains = names.domains([line.text for line in self.lines])
         self.yours: set[str] = set()  # order references a label names as the buyer's ("Your order")
+        self.tax_kinds: dict[tuple[int, int], int] = {}  # line of a labelled tax amount -> its kind (taxes_context)
+        self.stack_parts: set[int] = set()
+        self.stack_sums: set[int] = set()
         self.printed: Counter[str] = Counter(
             " ".join(phrase.text.lower().strip(" ,").split()) for line in self.lines for phrase in line.phrases
         )
@@ -207,6 +219,7 @@ class Context:
         self.name_sizes = sorted(
             {c.words[0].size for name in ("seller_name", "buyer_name") for c in found[name]}, reverse=True
         )
+        taxes_context(self, found)
         self.by_value: dict[str, set[str]] = defaultdict(set)
         for name, candidates in found.items():
             for candidate in candidates:
@@ -215,7 +228,16 @@ class Context:
 
 
 def propose(reader: Reader, found: dict[str, list[Candidate]]) -> None:
-    """Add the shape candidates to ``found`` (dates, amounts, identifiers, names)."""
+    """Add the shape candidates to ``found`` (dates, amounts, identifiers, names), the sum of
+    several tax lines, and whole amounts that complete net + tax = total (:func:`whole_amounts`)."""
+    _shapes(reader, found)
+    summed = tax_sum(found["tax_total"])
+    if summed is not None:
+        found["tax_total"].append(summed)
+    whole_amounts(reader, found)
+
+
+def _shapes(reader: Reader, found: dict[str, list[Candidate]]) -> None:
     first_page = reader.lines[0].page if reader.lines else 1
     for line in reader.lines:
         for number, phrase in enumerate(line.phrases):
@@ -372,6 +394,7 @@ def describe(context: Context, name: str, candidate: Candidate, support: int) ->
     row += names_block(context, kind, candidate)
     row += totals_block(context, name, candidate)
     row += parties_block(context, kind, candidate)
+    row += taxes_block(context, name, candidate)
     return row
 
 
@@ -858,3 +881,139 @@ def _in_slip(context: Context, line) -> bool:
         if _SLIP.search(other.text):
             return True
     return False
+
+
+# ---------------------------------------------------------------- taxes and sums
+
+_WHOLE = re.compile(r"[$€£¥₹]?\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})*|[$€£¥₹]?\d+")
+_LABELLED = ("label", "table")
+
+
+def whole_amounts(reader: Reader, found: dict[str, list[Candidate]]) -> None:
+    """Amounts printed without cents (``LESS DISCOUNT  1436``) that complete net + tax = total with
+    two totals read beside or under their labels (``TOTAL TAX 100.52``, ``BALANCE DUE $1,536.52``):
+    proposed for the third total as ``whole`` (arithmetic proposes them; the ranker scores them)."""
+    values = {
+        name: {Decimal(c.value) for c in found[name] if c.method in _LABELLED}
+        for name in ("net_total", "tax_total", "grand_total", "amount_due")
+    }
+    grand = values["grand_total"] | values["amount_due"]
+    taxes = {t for t in values["tax_total"] if t > 0}
+    wanted: dict[Decimal, set[str]] = defaultdict(set)
+    for t in taxes:
+        for n in values["net_total"]:
+            wanted[n + t].add("grand_total")
+        for g in grand:
+            wanted[g - t].add("net_total")
+    for g in grand:
+        for n in values["net_total"]:
+            if 0 < g - n < g:
+                wanted[g - n].add("tax_total")
+    if not wanted:
+        return
+    for line in reader.lines:
+        for word in line.words:
+            if not _WHOLE.fullmatch(word.text) or find_date(word.text, reader.day_first):
+                continue
+            value = parse_amount(word.text, reader.decimal_mark)
+            if value is None or value != value.to_integral_value() or not value:
+                continue
+            for name in wanted.get(value, ()):
+                found[name].append(Candidate(name, format_amount(value), [word], 0.0, "whole"))
+
+
+def taxes_context(context: Context, found: dict[str, list[Candidate]]) -> None:
+    """What :func:`taxes_block` compares with: the lines that print a tax amount beside its label,
+    and of which kind (:func:`~backoffice.documents.labels.tax_kind`); the amounts that add up
+    down a column (:func:`_stacks`)."""
+    kinds: dict[tuple[int, int], int] = {}
+    for candidate in found["tax_total"]:
+        if candidate.method in _LABELLED:
+            first = candidate.words[0]
+            kinds[(first.page, round(first.top))] = max(
+                kinds.get((first.page, round(first.top)), 0), labels.tax_kind(_label_text(context, candidate))
+            )
+    context.tax_kinds = kinds
+    money: dict[int, Candidate] = {}
+    for name in ("net_total", "tax_total", "grand_total", "amount_due"):
+        for candidate in found[name]:
+            if candidate.method != "computed" and id(candidate.words[0]) in context.place:
+                money.setdefault(id(candidate.words[0]), candidate)
+    context.stack_parts, context.stack_sums = _stacks(context, list(money.values()))
+
+
+def _label_text(context: Context, candidate: Candidate) -> str:
+    """The label nearest left of ``candidate`` on its line, else the text right above it."""
+    first = candidate.words[0]
+    place = context.place.get(id(first))
+    if place is None:
+        return ""
+    line = place[0]
+    left = [
+        (line.phrases[h.phrase].words[h.end - 1].x1, h)
+        for h in context.reader.hits[line.index]
+        if line.phrases[h.phrase].words[h.end - 1].x1 <= first.x0 + 1
+    ]
+    if left:
+        hit = max(left, key=lambda item: item[0])[1]
+        words = line.phrases[hit.phrase].words
+        # the label with what follows it up to the value ("Impuesto Municipal Matanza 1,00%")
+        return " ".join(w.text for w in words[hit.start :] if w.x1 <= first.x0 + 1)
+    return _text_above(context, line, first)
+
+
+def _stacks(context: Context, amounts: list[Candidate]) -> tuple[set[int], set[int]]:
+    """Amounts printed one under another in a column (a run of rows) that add up to an amount
+    printed under them (``Bid Amount``, fees, ``Transaction Tax`` over ``Total``): the ids of the
+    first words of the parts, and of the sums."""
+    parts: set[int] = set()
+    sums: set[int] = set()
+    ordered = sorted(amounts, key=lambda c: c.where)
+    below: dict[int, int] = {}  # index -> the next amount down its column
+    for i, a in enumerate(ordered):
+        top, bottom = a.words[0].top, a.words[0].bottom
+        x0, x1 = a.words[0].x0, a.words[-1].x1
+        for j in range(i + 1, len(ordered)):
+            b = ordered[j]
+            if b.words[0].page != a.words[0].page or b.words[0].top - bottom > 4 * max(bottom - top, 6):
+                break
+            if b.words[0].top > bottom - 1 and b.words[-1].x1 >= x0 - 4 and b.words[0].x0 <= x1 + 4:
+                below[i] = j
+                break
+    last = {Decimal(c.value): k for k, c in enumerate(ordered)}  # value -> where it is printed last
+    heads = set(range(len(ordered))) - set(below.values())
+    for head in sorted(heads):
+        run = [head]
+        while run[-1] in below and len(run) < 60:
+            run.append(below[run[-1]])
+        values = [Decimal(ordered[k].value) for k in run]
+        for end in range(2, len(run) + 1):  # parts run[start:end], their sum in the column or anywhere below
+            total = Decimal(0)
+            for start in range(end - 1, -1, -1):
+                total += values[start]
+                if end - start >= 2 and total and last.get(total, -1) > run[end - 1]:
+                    parts.update(id(ordered[k].words[0]) for k in run[start:end])
+                    sums.add(id(ordered[last[total]].words[0]))
+    return parts, sums
+
+
+def taxes_block(context: Context, name: str, candidate: Candidate) -> list[float]:
+    """tax_label_kind: the tax its label names (2 a particular kind: ``Impuesto municipal``, 1 a
+    VAT or plain tax, 0 none); tax_lines, vat_lines, kind_lines: how many lines print a tax amount
+    beside its label, and of them how many name a VAT or plain tax, or a particular kind; no_cents:
+    printed without cents; stack: 1 when it is one of a run of amounts down a column that add up
+    to an amount printed under them, 2 when it is such a sum (-1 for other fields)."""
+    if KIND[name] != "money":
+        return [-1.0] * 6
+    kinds = list(context.tax_kinds.values())
+    first = candidate.words[0]
+    text = " ".join(w.text for w in candidate.words)
+    key = id(first)
+    return [
+        float(labels.tax_kind(_label_text(context, candidate))),
+        float(len(kinds)),
+        float(kinds.count(1)),
+        float(kinds.count(2)),
+        float(not _CENTS.search(text)),
+        2.0 if key in context.stack_sums and candidate.method != "computed" else float(key in context.stack_parts),
+    ]

@@ -20,7 +20,7 @@ from backoffice.documents.ranker.features import FIELDS, RULED
 from backoffice.documents.ranker.model import Model
 
 # How a chosen value is described in its Field (models.Field.method).
-_METHODS = {"shape": "pattern", "letterhead": "pattern", "address": "pattern"}
+_METHODS = {"shape": "pattern", "letterhead": "pattern", "address": "pattern", "whole": "pattern"}
 # Below this the best candidate is no value at all: a field the page does not print. Fields many
 # invoices lack need the ranker to lean towards their presence.
 MIN_SCORE = 0.1
