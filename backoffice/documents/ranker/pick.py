@@ -11,6 +11,7 @@ the grand total may be the one misprinted. The seller and the buyer are never th
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -134,15 +135,15 @@ def _part_names(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Cand
     """When seller and buyer came out the same, the two different names likeliest together (the
     sum of their log-odds: two fair names beat a far-fetched one beside a likely one, while a
     name the ranker is sure of keeps its party): the phrase goes to the party whose score for it
-    leaves the other the better second choice."""
+    leaves the other the better second choice. Two names one of which holds the other are one party's."""
     seller, buyer = chosen["seller_name"][0], chosen["buyer_name"][0]
-    if seller.value.lower() != buyer.value.lower():
+    if not _same_party(seller.value, buyer.value):
         return
     pairs = [
         (s, b)
         for s in best(scored["seller_name"])[:5]
         for b in best(scored["buyer_name"])[:5]
-        if s.value.lower() != b.value.lower()
+        if not _same_party(s.value, b.value)
     ]
     if pairs:
         s, b = max(pairs, key=lambda pair: _log_odds(pair[0].score) + _log_odds(pair[1].score))
@@ -150,6 +151,13 @@ def _part_names(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Cand
         chosen["buyer_name"] = (b, "buyer_name")
     else:  # one party only on the page: the other name is not printed
         del chosen["seller_name" if seller.score < buyer.score else "buyer_name"]
+
+
+def _same_party(one: str, other: str) -> bool:
+    """Whether two names are one party's: equal, or one holds the other whole (``CENTRE COM
+    HAWTHORN PTY`` and ``CENTRE COM HAWTHORN PTY LTD``), case and punctuation aside."""
+    a, b = (" ".join(re.sub(r"[^\w\s]", " ", v.lower()).split()) for v in (one, other))
+    return bool(a and b) and (f" {a} " in f" {b} " or f" {b} " in f" {a} ")
 
 
 def _log_odds(score: float) -> float:

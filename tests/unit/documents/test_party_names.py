@@ -285,3 +285,25 @@ def test_training_invoices_print_payee_slips_and_a_buyer_as_label_value_rows(tmp
     varied.render(rows[0]).output(str(path))
     text = " ".join(w.text for w in read_words(path).words())
     assert rows[0].extras["kv_buyer"] in text and rows[0].seller[0] in text
+
+
+def test_seller_and_buyer_named_alike_are_one_party_and_parted_by_log_odds():
+    from backoffice.documents.candidates import Candidate
+    from backoffice.documents.ranker import pick
+
+    assert pick._same_party("CENTRE COM HAWTHORN PTY", "Centre Com Hawthorn Pty Ltd.")
+    assert not pick._same_party("Orange Demo Inc.", "Bayside Wholesale")
+    word = Word("x", 0, 0, 1, 1, 1, 8.0)
+
+    def named(field: str, value: str, score: float) -> Candidate:
+        return Candidate(field, value, [word], score, "shape")
+
+    # a doubtful seller beside a likely buyer of the same name: the buyer's second choice is fair
+    scored = {
+        "seller_name": [named("seller_name", "Orange Demo Inc.", 0.215), named("seller_name", "Central City", 0.05)],
+        "buyer_name": [named("buyer_name", "Orange Demo Inc.", 0.684), named("buyer_name", "Bayside Wholesale", 0.362)],
+    }
+    chosen = {name: (max(c, key=lambda x: x.score), name) for name, c in scored.items()}
+    pick._part_names(scored, chosen)
+    assert chosen["seller_name"][0].value == "Orange Demo Inc."
+    assert chosen["buyer_name"][0].value == "Bayside Wholesale"
