@@ -18,6 +18,18 @@ from backoffice.learning.desk import Desk, correct_fields
 from backoffice.queue.memory import MemoryStore
 
 
+def _learn(store, first):
+    """Anna corrects what the reader misread of ``first``; the layout learned, and what she corrected."""
+    item, document = intake(store, "invoices", first.path)
+    hold(store, item)
+    wrong = {
+        k: v for k, v in first.expected.items() if (document.fields[k].value if k in document.fields else None) != v
+    }
+    correct_fields(Desk(store), item.id, wrong, why="misread", actor="anna")
+    _, layout = finish(store, store.get(item.id), first.path, "anna")
+    return layout, wrong
+
+
 def test_another_sender_with_the_same_layout(tmp_path):
     rng = random.Random(17)
     ours = draw_layout(rng, 0)  # the reader misses this layout's invoice number and due date
@@ -25,14 +37,8 @@ def test_another_sender_with_the_same_layout(tmp_path):
     first = write_invoice(ours, rng, tmp_path / "ours-1.pdf", 1)
     other = write_invoice(theirs, rng, tmp_path / "theirs-1.pdf", 2)
     store = MemoryStore()
-    item, document = intake(store, "invoices", first.path)
-    hold(store, item)
-    wrong = {
-        k: v for k, v in first.expected.items() if (document.fields[k].value if k in document.fields else None) != v
-    }
+    layout, wrong = _learn(store, first)
     assert wrong
-    correct_fields(Desk(store), item.id, wrong, why="misread", actor="anna")
-    _, layout = finish(store, store.get(item.id), first.path, "anna")
     assert layout.senders["seller_vat_id"] == ours.vat_id
 
     _, read = intake(store, "invoices", other.path)
@@ -52,13 +58,7 @@ def test_a_correction_of_another_senders_filled_field_teaches_that_sender_its_ow
     first = write_invoice(ours, rng, tmp_path / "ours-1.pdf", 1)
     other = write_invoice(theirs, rng, tmp_path / "theirs-1.pdf", 2)
     store = MemoryStore()
-    item, document = intake(store, "invoices", first.path)
-    hold(store, item)
-    wrong = {
-        k: v for k, v in first.expected.items() if (document.fields[k].value if k in document.fields else None) != v
-    }
-    correct_fields(Desk(store), item.id, wrong, why="misread", actor="anna")
-    _, layout = finish(store, store.get(item.id), first.path, "anna")
+    layout, wrong = _learn(store, first)
 
     item, _ = intake(store, "invoices", other.path)
     assert "invoice_number" in item.payload["learned"]["fields"]
@@ -78,13 +78,7 @@ def test_a_readers_guess_gives_way_to_the_learned_value_and_a_reading_it_stands_
     first = write_invoice(ours, rng, tmp_path / "ours-1.pdf", 1)
     second = write_invoice(ours, rng, tmp_path / "ours-2.pdf", 2)
     store = MemoryStore()
-    item, document = intake(store, "invoices", first.path)
-    hold(store, item)
-    wrong = {
-        k: v for k, v in first.expected.items() if (document.fields[k].value if k in document.fields else None) != v
-    }
-    correct_fields(Desk(store), item.id, wrong, why="misread", actor="anna")
-    _, layout = finish(store, store.get(item.id), first.path, "anna")
+    layout, wrong = _learn(store, first)
     assert layout is not None and "seller_name" in layout.fields and "seller_name" not in wrong
     text = read_words(second.path)
     for confidence, quiet in ((GUESS_CONFIDENCE / 2, True), (0.6, False)):
