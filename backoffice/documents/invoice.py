@@ -438,7 +438,22 @@ def read_invoice(text: PdfText) -> Document:
         warnings=warnings, pages=text.page_count, source=text.source, tax_lines=_tax_lines(found, fields),
     )
     add_more_fields(document, reader.lines, reader.decimal_mark, reader.day_first)  # addresses, bank, terms...
+    _due_in_full(document.fields, reader.lines)
     return document
+
+
+DUE_IN_FULL = 0.85  # the most an amount due is worth that the page does not print (never sure)
+
+
+def _due_in_full(fields: dict[str, Field], lines: list[Line]) -> None:
+    """An invoice that prints a grand total but no amount due, no previous balance and no word of
+    a payment made (:func:`labels.paid_in_part`) asks for its grand total, as its e-invoice would
+    state it (``DuePayableAmount``): the amount due is given as ``computed`` from the grand total,
+    where the grand total is printed, and never sure."""
+    grand = fields.get("grand_total")
+    if grand is None or "amount_due" in fields or "previous_balance" in fields or labels.paid_in_part(lines):
+        return
+    fields["amount_due"] = replace(grand, confidence=min(grand.confidence, DUE_IN_FULL), method="computed")
 
 
 # The most a value is worth that only the page's locale settled, when the page leaves it open.

@@ -455,6 +455,21 @@ def _compile(patterns: list[str]) -> re.Pattern[str]:
 _STRONG = {name: _compile(pats) for name, pats in STRONG.items()}
 _WEAK = {name: _compile(pats) for name, pats in WEAK.items()}
 _OTHER = _compile(OTHER)
+
+# Words that say some or all of an invoice was paid already (a deposit, a prepayment, a receipt):
+# then its amount due is not its grand total, whatever the page leaves unprinted. Matched within
+# short phrases only (:func:`paid_in_part`), so that "invoices are to be paid within 30 days" says nothing.
+PAID = compile_pattern(
+    r"\b(?:paid|prepaid|prepayments?|(?<!direct )deposit|payments? received|amount received|(?<!on )(?<!upon )receipt"
+    r"|less payments?"
+    r"|bezahlt|gezahlt|anzahlung|vorauszahlung|abschlagszahlung|geleistete zahlung|erhaltene zahlung|quittung"
+    r"|payé|réglé|acompte|paiement reçu|reçu|betaald|voorschot|aanbetaling|vooruitbetaling|kwitantie"
+    r"|pagado|anticipo|pago recibido|pagato|acconto|ricevuta|já pago|valor pago|adiantamento"
+    r"|zapłacono|zaliczka|przedpłata|wpłacono|zaplaceno|záloha|uhrazeno|betalt|förskott(?:sbetalning)?|inbetalt"
+    r"|forudbetaling|forskud|forskudd(?:sbetaling)?|maksettu|ennakko(?:maksu)?|kuitti|kvitto|kvittering)\b"
+)
+PAID_WORDS = 4  # the longest phrase :data:`PAID` is looked for in
+
 # One pattern for every label: most texts are no label, and one match rejects them.
 _ANY = _compile([p for pats in (*STRONG.values(), *WEAK.values()) for p in pats] + OTHER)
 _COLONS = re.compile(r"\s*:\s*")
@@ -589,3 +604,12 @@ def party_heading(lines: list[Line], hits: dict[int, list[Hit]], position: int, 
             if "seller_name" in fields:
                 return -1
     return 0
+
+
+def paid_in_part(lines: list[Line]) -> bool:
+    """Whether a short phrase on the page says something was paid already (:data:`PAID`)."""
+    return any(
+        len(phrase.text.split()) <= PAID_WORDS and PAID.search(clean(phrase.text))
+        for line in lines
+        for phrase in line.phrases
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,6 +51,7 @@ def test_german_labels_and_amounts(make_pdf):
     assert _values(document) == {
         "invoice_number": "RE-2024-17", "issue_date": "2024-03-05", "due_date": "2024-03-19",
         "net_total": "1000.00", "tax_total": "190.00", "grand_total": "1190.00", "currency": "EUR",
+        "amount_due": "1190.00",  # no "zu zahlen" printed: the grand total (computed)
     }
     assert document.fields["grand_total"].confidence > 0.9
     assert document.warnings == []
@@ -94,6 +96,35 @@ def test_an_amount_due_is_read_under_its_own_heading_in_a_totals_table(make_pdf)
     found: dict[str, list] = {name: [] for name in ("net_total", "tax_total", "grand_total", "amount_due")}
     reader.column_total_candidates(found)
     assert [(c.value, c.method) for c in found["amount_due"]] == [("100.00", "table")]
+
+
+_TOTALS_ONLY = [
+    (20, 20, "Invoice No."), (70, 20, "INV-7"),
+    (20, 26, "Terms:"), (70, 26, "Due on receipt"),  # a term, not a receipt
+    (20, 32, "Please pay by direct deposit"),  # a way to pay, not a deposit paid
+    (100, 60, "Subtotal"), (160, 60, "100.00"),
+    (100, 66, "VAT 20%"), (160, 66, "20.00"),
+    (100, 72, "Total"), (160, 72, "120.00"),
+]
+
+
+def test_an_invoice_that_prints_no_amount_due_asks_for_its_grand_total(make_pdf):
+    fields = extract(make_pdf(_TOTALS_ONLY)).fields
+    due = fields["amount_due"]
+    assert (due.value, due.method, due.bbox) == ("120.00", "computed", fields["grand_total"].bbox)
+    assert due.confidence <= 0.85  # never sure: the page does not say it
+
+
+@pytest.mark.parametrize("paid", ["Deposit paid", "Anzahlung", "Acompte", "PAID", "Betaald"])
+def test_no_amount_due_is_computed_where_the_page_says_something_was_paid(make_pdf, paid):
+    fields = extract(make_pdf([*_TOTALS_ONLY, (20, 90, paid, 12, "B")])).fields
+    assert fields["grand_total"].value == "120.00"
+    assert "amount_due" not in fields
+
+
+def test_a_printed_amount_due_is_not_replaced_by_the_grand_total(make_pdf):
+    fields = extract(make_pdf([*_TOTALS_ONLY, (100, 78, "Balance due"), (160, 78, "70.00")])).fields
+    assert (fields["amount_due"].value, fields["amount_due"].method) == ("70.00", "label")
 
 
 def test_totals_that_do_not_add_up_are_kept_as_printed_with_a_warning(make_pdf):
