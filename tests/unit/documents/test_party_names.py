@@ -25,6 +25,13 @@ def test_names_are_not_domains_formulas_column_heads_or_a_legal_form_alone():
     assert not letterhead.plausible_name("TAX INVOICE")
 
 
+def test_a_sender_line_is_no_name_but_a_name_with_a_separator_is():
+    assert not letterhead.plausible_name("Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld · Deutschland")
+    assert not letterhead.plausible_name("Nordlicht AG | Hafenstraße 3")
+    assert not letterhead.plausible_name("Atelier Roux • Lyon • France")
+    assert letterhead.plausible_name("Roux · Atelier de reliure")
+
+
 def test_legal_forms_of_many_countries_and_not_a_capitalised_sentence():
     for name in ("Iberia Software a.s.", "Delta s.r.o.", "Firma Sp. z o.o.", "Nordic AB", "Kone Oy", "Snill AS, Oslo"):
         assert letterhead.LEGAL.search(name), name
