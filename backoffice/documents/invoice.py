@@ -50,6 +50,7 @@ _PLAIN_TAX_ID = re.compile(r"(?:[A-Z]{2} ?)?\d(?:[\d .\-/]{6,16})\d(?![\w.,])")
 Value = tuple[str, list[Word]]
 _TABLED = (*TOTALS, "amount_due")  # the fields a totals table names in its header
 _RATE_HEAD = re.compile(r"^\D*%\W*$")
+_BUYERS_VAT = labels.compile_pattern(rf"(?:{labels.MORE['buyer_vat_id']})\W*$")  # "Customer GSTIN :"
 
 
 class Reader:
@@ -279,19 +280,31 @@ class Reader:
     def party_above(self, word: Word) -> int:
         """1 when the nearest party heading above ``word`` in its column names the buyer ("Bill to",
         "Empfänger"), -1 when it names the seller ("From", "Aussteller"), else 0."""
-        if self.positions is None:
-            self.positions = {id(w): n for n, line in enumerate(self.lines) for w in line.words}
-        position = self.positions.get(id(word))
+        position = self._position(word)
         if position is None:
             return 0
         return party_heading(self.lines, self.hits, position, word.x0, word.x1)
 
+    def _position(self, word: Word) -> int | None:
+        """The index of the line that holds ``word``."""
+        if self.positions is None:
+            self.positions = {id(w): n for n, line in enumerate(self.lines) for w in line.words}
+        return self.positions.get(id(word))
+
     def whose_vat_ids(self, found: dict[str, list[Candidate]]) -> None:
-        """A VAT id in the buyer's block is the buyer's: the seller's VAT id candidates there lose
-        most of their score ("USt-IdNr.: DE987654321" under "Empfänger")."""
+        """A VAT id in the buyer's block, or after a label of the buyer's VAT id, is the buyer's:
+        the seller's VAT id candidates there lose most of their score ("USt-IdNr.: DE987654321"
+        under "Empfänger", "Customer GSTIN : 29AAFCA0924K1ZN")."""
         for candidate in found["seller_vat_id"]:
-            if self.party_above(candidate.words[0]) > 0:
+            if self.party_above(candidate.words[0]) > 0 or self._after_buyers_vat_label(candidate.words[0]):
                 candidate.score = round(candidate.score * 0.5, 3)
+
+    def _after_buyers_vat_label(self, word: Word) -> bool:
+        position = self._position(word)
+        if position is None:
+            return False
+        before = " ".join(w.text for w in self.lines[position].words if w.x1 <= word.x0 + 0.5)
+        return bool(_BUYERS_VAT.search(labels.clean(before)[-60:]))
 
     def column_total_candidates(self, found: dict[str, list[Candidate]]) -> None:
         """Totals printed as a small table: a header line naming two or more totals

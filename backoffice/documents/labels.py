@@ -403,6 +403,7 @@ for _name in {name for fields in BY_LANGUAGE.values() for name in fields}:
 # Labels of the further fields a back office posts (read by more_fields.py), in the 13 languages.
 MORE: dict[str, str] = {
     "buyer_vat_id": r"(?:buyer|customer|client|recipient)(?:'s)? (?:vat|tax)(?: reg\.?(?:istration)?)? ?(?:id|no\.?|number|#)?"
+    r"|(?:buyer|customer|client|recipient|party|consignee)(?:'s)? gstin(?:/uin)?"
     r"|(?:vat|tax) (?:id|no\.?|number) (?:of )?(?:the )?(?:buyer|customer)|ust-?id(?:nr)?\.? (?:des )?kunden|kunden-?ust-?id(?:nr)?\.?"
     r"|(?:n[°º] )?tva (?:du )?client|btw(?:-?nummer)? (?:van de )?klant|(?:nif|cif) (?:del )?cliente|p\.? ?iva cliente"
     r"|partita iva (?:del )?cliente|nip nabywcy|dič odběratele|kundens (?:vat|moms)-?(?:nr|nummer)",

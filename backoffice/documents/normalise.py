@@ -349,7 +349,7 @@ def find_iban(text: str) -> tuple[str, tuple[int, int]] | None:
 # Tax registration numbers with a shape of their own, each kept only when its python-stdnum
 # check passes: (pattern, stdnum module, whether the value is compacted or kept as printed).
 _NATIONAL_IDS = (
-    (re.compile(r"\b\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z]\b"), "in_.gstin", True),  # India GSTIN
+    (re.compile(r"\b\d{2} ?[A-Z]{5} ?\d{4} ?[A-Z] ?[1-9A-Z] ?Z ?[0-9A-Z]\b"), "in_.gstin", True),  # India GSTIN (OCR may part it)
     (re.compile(r"\b\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}\b"), "br.cnpj", False),  # Brazil CNPJ
     (re.compile(r"\b\d{2}-\d{8}-\d\b"), "ar.cuit", False),  # Argentina CUIT
     (re.compile(r"\b\d{3}-\d{3}-\d{2}-\d{2}\b|\b\d{3}-\d{2}-\d{2}-\d{3}\b"), "pl.nip", True),  # Poland NIP

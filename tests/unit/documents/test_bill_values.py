@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from backoffice.demo import varied, varied_bills
 from backoffice.documents.invoice import Reader, gather
 from backoffice.documents.labels import match
@@ -132,6 +134,21 @@ def test_the_vat_id_in_the_buyers_block_is_not_the_sellers(make_pdf):
     )
     ranked = sorted(found["seller_vat_id"], key=lambda c: -c.score)
     assert ranked[0].value == "DE123456789"
+
+
+@pytest.mark.parametrize(
+    ("buyers", "sellers"),
+    [
+        ("Customer GSTIN : 29AAFCA0924K1ZN", "Dealer GSTIN : 29AAHCS6672E1ZZ"),
+        ("Customer VAT ID: DE987654321", "VAT ID: DE123456789"),
+    ],
+)
+def test_a_vat_id_after_a_label_of_the_buyers_is_not_the_sellers(make_pdf, buyers, sellers):
+    reader, found, _ = _reader(make_pdf, [(20, 20, "Invoice 1"), (20, 40, buyers), (20, 60, sellers)])
+    best: dict[str, float] = {}
+    for candidate in found["seller_vat_id"]:
+        best[candidate.value] = max(best.get(candidate.value, 0.0), candidate.score)
+    assert best[sellers.split()[-1]] > best[buyers.split()[-1]]
 
 
 def test_labels_with_typographic_apostrophes_and_remaining_balances():

@@ -168,6 +168,7 @@ def test_vat_ids_lose_their_spaces():
     ("ABN : 16 084 165 328", "16084165328"),
     ("CNPJ 81.583.054/0001-29", "81.583.054/0001-29"),
     ("GSTIN: 29AAHCS6672E1ZZ", "29AAHCS6672E1ZZ"),
+    ("GSTIN/UIN: 29AAHCS6672E 1ZZ", "29AAHCS6672E1ZZ"),  # parted by OCR, its check digit right
     ("GST/HST # 12201 6769 RT0001", "122016769RT0001"),
     ("NIP 531-941-95-88", "5319419588"),
     ("CUIT 20-12345678-6", "20-12345678-6"),
