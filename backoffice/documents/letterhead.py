@@ -198,6 +198,8 @@ def from_sender_line(lines: list[Line], hits: dict[int, list[Hit]], height: floa
             parts = _SEPARATOR.split(phrase.text)
             if len(parts) < 3 or any(ch.isdigit() for ch in parts[0]) or not address.postcode(phrase.text):
                 continue
+            if _line_above(lines, position, phrase):
+                continue  # a line inside an address block ("Opp. Commissioner Office, Vasanth Nagar, Bangalore 560001")
             if not plausible_name(parts[0].strip()):
                 continue
             seller_words = phrase.words_in(0, len(parts[0]))
@@ -207,6 +209,17 @@ def from_sender_line(lines: list[Line], hits: dict[int, list[Hit]], height: floa
                 found.append(Candidate("buyer_name", below.text.strip(" ,"), below.words, 0.6, "pattern"))
             return found
     return []
+
+
+def _line_above(lines: list[Line], position: int, phrase: Phrase) -> bool:
+    """Whether a line right above ``phrase`` starts where it starts: a sender line stands alone."""
+    line = lines[position]
+    for other in reversed(lines[max(0, position - 3) : position]):
+        if other.page != line.page or line.top - other.bottom > 1.5 * max(line.bottom - line.top, 6):
+            return False
+        if any(abs(p.x0 - phrase.x0) <= 6 for p in other.phrases):
+            return True
+    return False
 
 
 def _runs(line: Line) -> list[Phrase]:

@@ -314,3 +314,43 @@ def test_seller_and_buyer_named_alike_are_one_party_and_parted_by_log_odds():
     pick._part_names(scored, chosen)
     assert chosen["seller_name"][0].value == "Orange Demo Inc."
     assert chosen["buyer_name"][0].value == "Bayside Wholesale"
+
+
+def _sender_candidates(make_pdf, items):
+    from backoffice.documents.invoice import Reader
+
+    reader = Reader(read_words(make_pdf(items), ocr=False))
+    return [(c.field, c.value) for c in letterhead.from_sender_line(reader.lines, reader.hits, reader.height)]
+
+
+def test_a_sender_line_over_the_address_gives_both_parties(make_pdf):
+    found = _sender_candidates(
+        make_pdf,
+        [
+            (20, 45, "Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld", 7),
+            (20, 52, "Papierflieger-Vertriebs-GmbH"),
+            (20, 57, "Rabattstr. 25"),
+            (20, 62, "34567 Osterhausen"),
+        ],
+    )
+    assert found == [("seller_name", "Kraxi GmbH"), ("buyer_name", "Papierflieger-Vertriebs-GmbH")]
+
+
+def test_an_address_line_inside_a_block_is_no_sender_line(make_pdf):
+    found = _sender_candidates(
+        make_pdf,
+        [
+            (20, 45, "ALD AUTOMOTIVE PVT LTD"),
+            (20, 50, "Workafella Business Centre 150/1, Infantry Road,"),
+            (20, 55, "Opp. Commissioner Office, Vasanth Nagar, Bangalore 560001"),
+            (20, 60, "BENGALURU NORTH, BENGALURU"),
+        ],
+    )
+    assert found == []
+
+
+def test_a_party_label_names_the_buyer():
+    from backoffice.documents.labels import match
+
+    assert ("buyer_name", True) in (match("Party") or ())
+    assert ("buyer_name", True) in (match("Party Name:") or ())
