@@ -9,6 +9,7 @@ no list of towns or streets.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Street words of the 13 languages and a few more (abbreviated or not), as a word of their own
 # or ending a compound ("Hauptstraße", "Storgatan", "Hammerstads gate").
@@ -41,16 +42,19 @@ POSTCODE = re.compile(
 HOUSE = re.compile(r"^\d{1,5}[a-zA-Z]?\b|\b\d{1,5}[a-zA-Z]?$|\d+/\d+")  # a house number first or last, 150/1
 
 
+@lru_cache(maxsize=8192)  # the same phrases are asked about by several readers and features
 def street(text: str) -> bool:
     """Whether ``text`` names a street, a box, a floor or a building, in one of many languages."""
     return bool(STREET.search(text))
 
 
+@lru_cache(maxsize=8192)
 def postcode(text: str) -> bool:
     """Whether ``text`` holds a postcode of one of many countries' shapes (with a town or a region)."""
     return bool(POSTCODE.search(text))
 
 
+@lru_cache(maxsize=8192)
 def signs(text: str) -> int:
     """How many signs of a postal address line ``text`` shows: a street word, a postcode, a house
     number, digits with a comma or a slash (``Workafella Business Centre 150/1, Infantry Road``)."""

@@ -525,6 +525,7 @@ def _matched(key: str) -> tuple[tuple[str, bool], ...] | None:
     return tuple((name, False) for name, pattern in _WEAK.items() if pattern.fullmatch(key)) or None
 
 
+@lru_cache(maxsize=8192)
 def tax_kind(text: str) -> int:
     """What tax a label names: 2 a tax of a particular kind (``Impuesto municipal``, ``Transaction
     Tax``, ``Taxe de séjour``), 1 a VAT, a sales tax or a plain tax (``IVA 21%``, ``MwSt.``,
@@ -536,6 +537,7 @@ def tax_kind(text: str) -> int:
     return int(bool(_VAT_WORDS.search(key)))
 
 
+@lru_cache(maxsize=8192)
 def is_party_name(text: str) -> bool:
     """Whether ``text`` is a ``Name:`` label inside a seller or buyer block, or a form's caption
     over the name (``NOME / RAZÃO SOCIAL``)."""

@@ -6,6 +6,7 @@ These guesses only fill fields that no label found, and say so with a lower conf
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from backoffice.documents import address, labels
 from backoffice.documents.candidates import Candidate
@@ -43,6 +44,7 @@ _TITLE_NUMBER = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)  # asked of the same phrases by the letterhead, the address blocks and the shapes
 def plausible_name(text: str) -> bool:
     """Whether ``text`` can be a company's or person's name: mostly letters, no label, link, web
     domain, formula or number."""

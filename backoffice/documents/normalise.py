@@ -246,12 +246,15 @@ _DATE_PATTERNS = [
 ]
 
 
+@lru_cache(maxsize=8192)  # every phrase is asked for its dates by several readers
 def find_date(text: str, day_first: bool = True) -> tuple[date, tuple[int, int]] | None:
     """The first date in ``text`` and its character span.
 
     Dotted dates are always day first; ``day_first`` settles ``05/03/2024`` unless one part is
     above 12.
     """
+    if not any(ch.isdigit() for ch in text):  # every date has its year in digits
+        return None
     best: tuple[date, tuple[int, int]] | None = None
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(text):

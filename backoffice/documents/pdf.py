@@ -144,7 +144,7 @@ def page_words(page: pdfium.PdfPage, number: int) -> list[Word]:
             if chars:
                 gap = box.left - x1
                 if gap > 0.25 * max(size, 4.0) or gap < -3 * max(size, 4.0) or box.bottom > y1 or box.top < y0 \
-                        or _glued(chars, char):
+                        or chars[-1] == ":" and _glued(chars, char):
                     words.append(Word("".join(chars), x0 - left, height - y1, x1 - left, height - y0, number, size))
                     chars = []
             if not chars:
