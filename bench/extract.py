@@ -147,10 +147,12 @@ def invoice2data_ms(paths: list[Path], runs: int) -> dict[str, float]:
 
 def peak_memory_mb(path: Path) -> float:
     """The largest resident size of a fresh process that reads every invoice of ``path``."""
-    # The process reports its own peak: RUSAGE_CHILDREN would give the largest of every child so
-    # far (a tesseract of the scan sets read before), not this one's.
-    code = ("import resource, sys; sys.path.insert(0, %r); from backoffice.documents import extract_all; "
-            "docs = extract_all(%r, kind='invoice'); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    # The process reports its own peak (VmHWM, kept per address space): ru_maxrss would also count
+    # the bench's own size, which a child inherits through fork and keeps across exec, and
+    # RUSAGE_CHILDREN the largest of every child so far (a tesseract of the scan sets).
+    code = ("import sys; sys.path.insert(0, %r); from backoffice.documents import extract_all; "
+            "docs = extract_all(%r, kind='invoice'); "
+            "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))"
             ) % (str(ROOT), str(path))
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     return int(done.stdout.split()[-1]) / 1024
