@@ -52,6 +52,12 @@ STRONG: dict[str, list[str]] = {
         r"factuur ?(?:nummer|nr\.?|no\.?)|factuurnummer|creditnota ?(?:nummer|nr\.?)",
         r"n[úu]mero de factura|factura (?:n[°º.]?|no\.?|n[úu]m\.?|n[úu]mero)|n[°º] (?:de )?factura",
         r"re\.?-? ?nr\.?|re\.? ?no\.?",
+        # a title, a word or two of its kind, and the number word: "Fatura com impostos num.", "Factura electrónica nº"
+        (
+            rf"(?:invoice|rechnung|facture|factuur|factura|fattura|fatura|faktura)"
+            rf"(?: (?!(?:customer|client|kunden?|order|bestell|auftrag|commande|cliente|pedido|ordine|zamówienia)\b)"
+            rf"[^\W\d_]+){{1,2}} (?:{_NO}|č\.?|n\.?[°º])"
+        ),
         # the number of the document, as forms in many languages print it ("N.º documento", "Nr dokumentu")
         (
             r"(?:n\.? ?[°º]\.?|nr\.?|no\.?|num\.?|n[úu]mero|numero|numer|číslo|nummer) (?:de |do |del |di |of )?(?:the )?"
@@ -265,7 +271,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
     "pt": {
         "invoice_number": [
             (
-                r"(?:fatura|nota fiscal|nota de crédito|nf-?e|nfs-?e)(?: (?:n\.?[°º]?\.?|no\.?|número|numero))?"
+                r"(?:fatura|nota fiscal|nota de crédito|nf-?e|nfs-?e)(?: (?:n\.?[°º]?\.?|no\.?|num\.?|número|numero))?"
                 r"|n[úu]mero da (?:fatura|nota)|n[°º] da (?:fatura|nota)"
             )
         ],
@@ -311,16 +317,16 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
     },
     "cs": {
         "invoice_number": [r"(?:faktura|daňový doklad|dobropis)(?: (?:č\.?|číslo))|číslo (?:faktury|dokladu)"],
-        "issue_date": [r"datum vystavení|vystaveno(?: dne)?|datum vyhotovení"],
+        "issue_date": [r"(?:datum|den) vystavení(?: (?:daňového )?dokladu)?|vystaveno(?: dne)?|datum vyhotovení"],
         "due_date": [r"datum splatnosti|splatnost|splatno(?: do| dne)?|splatná dne|datum úhrady"],
-        "seller_name": [r"dodavatel|prodávající|prodejce"],
+        "seller_name": [r"dodavatel|prodávající|prodejce|poskytovatel"],
         "buyer_name": [r"odběratel|kupující|zákazník"],
         "order_reference": [
             r"(?:číslo |č\.? )?objednávky|objednávka(?: č\.?)?|vaše (?:objednávka|značka)|vaše č\.? objednávky"
         ],
         "seller_vat_id": [r"dič|ič dph"],
         "currency": [r"měna"],
-        "net_total": [r"(?:základ daně|celkem bez dph|cena bez dph|mezisoučet|součet bez dph)"],
+        "net_total": [r"(?:základ daně|(?:celkem |cena |součet )?bez dph|mezisoučet)"],
         "tax_total": [r"(?:dph celkem|celkem dph|výše dph|částka dph)"],
         "grand_total": [r"(?:celkem(?: s dph| včetně dph| kč)?|celková částka|cena celkem|fakturovaná částka)"],
         "amount_due": [r"(?:(?:celkem |částka )?k úhradě|zbývá uhradit|k zaplacení)"],

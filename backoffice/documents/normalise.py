@@ -239,6 +239,9 @@ _MONTH = r"(?P<month_name>[^\W\d_]{3,12})\.?"
 _DATE_PATTERNS = [
     re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d])"),
+    # "8. 3. 2025" (Czech, Slovak), "2025. 03. 08." (Hungarian): dots followed by a space, the year in full
+    re.compile(r"(?<![\d.])(?P<a>\d{1,2})(?P<sep>\.) ?(?P<b>\d{1,2})\. ?(?P<y>\d{4})(?!\d)"),
+    re.compile(r"(?<![\d.])(?P<y>\d{4})\. (?P<m>\d{1,2})\. ?(?P<d>\d{1,2})\.?(?!\d)"),
     re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th|er)?\.?\s*(?:of\s+)?(?:de\s+)?{_MONTH}\s*(?:de\s+)?,?\s*(?P<y>\d{{4}})(?!\d)"),
     # "27-Feb-2019", "27/Feb/19", "03-MAR-24": the month's name between hyphens or slashes
     re.compile(r"(?<![\d\w])(?P<d>\d{1,2})(?P<sep>[-/])(?P<month_name>[^\W\d_]{3,9})\.?(?P=sep)(?P<y>\d{4}|\d{2})(?![\d\w])"),

@@ -342,10 +342,21 @@ def test_labels_of_totals_and_references_in_more_wordings(label, field):
         ("NIF/CIF", "seller_vat_id"),
         ("Sum eks. mva", "net_total"),
         ("Beløb i alt", "grand_total"),
+        ("Poskytovatel", "seller_name"),  # InvoiceGenerator's Czech: provider, customer, issued on
+        ("Den vystavení daňového dokladu:", "issue_date"),
+        ("Bez DPH", "net_total"),
+        ("Fatura num.:", "invoice_number"),  # and its Brazilian Portuguese
+        ("Fatura com impostos num.:", "invoice_number"),  # a title, a word or two, the number word
+        ("Factura electrónica nº", "invoice_number"),
     ],
 )
 def test_labels_in_the_further_wordings_of_the_thirteen_languages(label, field):
     assert (field, True) in (match(label) or ())
+
+
+@pytest.mark.parametrize("label", ["Rechnung Kunden Nr.", "Invoice customer no.", "Factura pedido nº"])
+def test_a_customer_or_order_number_after_a_title_is_no_invoice_number(label):
+    assert ("invoice_number", True) not in (match(label) or ())
 
 
 def test_to_heads_a_buyer_block_only_alone_or_before_a_colon():

@@ -10,8 +10,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backoffice.documents.normalise import (
-    currency_of, find_date, find_iban, find_vat_id, format_amount, format_quantity, guess_day_first,
-    guess_decimal_mark, iban_valid, parse_amount, parse_date,
+    currency_of,
+    find_date,
+    find_iban,
+    find_vat_id,
+    format_amount,
+    format_quantity,
+    guess_day_first,
+    guess_decimal_mark,
+    iban_valid,
+    parse_amount,
+    parse_date,
 )
 
 
@@ -108,6 +117,9 @@ def test_money_and_quantities_are_formatted_plainly():
         ("27-Feb-2019", "2019-02-27"),  # the month's name between hyphens or slashes
         ("27/feb/19", "2019-02-27"),
         ("03-MAR-24", "2024-03-03"),
+        ("8. 3. 2025", "2025-03-08"),  # Czech and Slovak: a space after each dot
+        ("11. 7. 2024", "2024-07-11"),
+        ("2025. 03. 08.", "2025-03-08"),  # Hungarian: the year first
     ],
 )
 def test_dates(text, iso):
@@ -124,7 +136,10 @@ def test_slashed_dates_follow_the_document_when_both_parts_could_be_the_month():
     assert guess_day_first(["Date: 03/04/2023"], currency="EUR") is True
 
 
-@pytest.mark.parametrize("text", ["31.02.2024", "31 février 2024", "13/13/2024", "2024", "Invoice 12345", "05.03."])
+@pytest.mark.parametrize(
+    "text",
+    ["31.02.2024", "31 février 2024", "13/13/2024", "2024", "Invoice 12345", "05.03.", "1. 2. 3", "21.00% 3 570,64"],
+)
 def test_what_is_not_a_date(text):
     assert parse_date(text) is None
 
@@ -139,8 +154,17 @@ def test_a_date_is_found_inside_text_with_its_span():
 
 @pytest.mark.parametrize(
     ("token", "code"),
-    [("€", "EUR"), ("$", "USD"), ("£", "GBP"), ("EUR", "EUR"), ("(CHF)", "CHF"), ("Rs.", "INR"), ("euro", "EUR"),
-     ("Eur", None), ("ABC", None)],
+    [
+        ("€", "EUR"),
+        ("$", "USD"),
+        ("£", "GBP"),
+        ("EUR", "EUR"),
+        ("(CHF)", "CHF"),
+        ("Rs.", "INR"),
+        ("euro", "EUR"),
+        ("Eur", None),
+        ("ABC", None),
+    ],
 )
 def test_currencies(token, code):
     assert currency_of(token) == code
@@ -163,21 +187,26 @@ def test_vat_ids_lose_their_spaces():
     assert find_vat_id("Tax ID 12-3456789") is None
 
 
-@pytest.mark.parametrize(("text", "found"), [
-    ("MVA-reg.nr. IE 8256796 U", "IE8256796U"),  # an EU number printed with spaces, its check digits right
-    ("ABN : 16 084 165 328", "16084165328"),
-    ("CNPJ 81.583.054/0001-29", "81.583.054/0001-29"),
-    ("GSTIN: 29AAHCS6672E1ZZ", "29AAHCS6672E1ZZ"),
-    ("GSTIN/UIN: 29AAHCS6672E 1ZZ", "29AAHCS6672E1ZZ"),  # parted by OCR, its check digit right
-    ("GST/HST # 12201 6769 RT0001", "122016769RT0001"),
-    ("NIP 531-941-95-88", "5319419588"),
-    ("CUIT 20-12345678-6", "20-12345678-6"),
-])
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("MVA-reg.nr. IE 8256796 U", "IE8256796U"),  # an EU number printed with spaces, its check digits right
+        ("ABN : 16 084 165 328", "16084165328"),
+        ("CNPJ 81.583.054/0001-29", "81.583.054/0001-29"),
+        ("GSTIN: 29AAHCS6672E1ZZ", "29AAHCS6672E1ZZ"),
+        ("GSTIN/UIN: 29AAHCS6672E 1ZZ", "29AAHCS6672E1ZZ"),  # parted by OCR, its check digit right
+        ("GST/HST # 12201 6769 RT0001", "122016769RT0001"),
+        ("NIP 531-941-95-88", "5319419588"),
+        ("CUIT 20-12345678-6", "20-12345678-6"),
+    ],
+)
 def test_tax_numbers_by_shape_and_checksum(text, found):
     assert find_vat_id(text)[0] == found
 
 
-@pytest.mark.parametrize("text", ["Total 12 345 678 901", "CNPJ 81.583.054/0001-28", "IE 8256796 X", "Call 20-12345678-1"])
+@pytest.mark.parametrize(
+    "text", ["Total 12 345 678 901", "CNPJ 81.583.054/0001-28", "IE 8256796 X", "Call 20-12345678-1"]
+)
 def test_shapes_whose_checksum_fails_are_no_tax_numbers(text):
     assert find_vat_id(text) is None
 
