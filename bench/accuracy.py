@@ -3,7 +3,7 @@ missed per field, key-field accuracy, documents with every key field right, and 
 confidence can be trusted.
 
     .venv/bin/python bench/accuracy.py [--corpus ../shared/corpus] [--mistakes] [--generated N] [--seed 7]
-                                       [--labels-only] [--scans]
+                                       [--labels-only] [--scans] [--other-software 40]
 
 Tables, as the corpus's READMEs ask:
 1. the visual path (text layer, embedded XML switched off), one table per set: the hybrid PDFs
@@ -16,6 +16,12 @@ Tables, as the corpus's READMEs ask:
 4. the invoice2data compare set read with its own templates: records equal to the expected JSON;
 5. with ``--scans``, the same documents rendered as scans and read by OCR, against their text PDFs
    (bench/accuracy_scans.py with its defaults: 200 dpi, tilt, noise, JPEG 75, seed 18; a few minutes).
+
+``--other-software N`` (default 40, seed ``--seed``) also scores N invoices made by other software,
+the open-source InvoiceGenerator library (bench/other_software.py), by the real-invoices rules: a
+layout and label wordings in English, Czech and Brazilian Portuguese that no training document
+has. The library is installed into a throwaway virtualenv under /tmp on first use (never a
+dependency of backoffice); without a package index the set is left out, and the table says so.
 """
 
 from __future__ import annotations
@@ -144,6 +150,31 @@ def visual(corpus: Path, generated: int, seed: int = 7) -> dict[str, SetScore]:
     return sets
 
 
+OTHER_VENV = Path(tempfile.gettempdir()) / "bench-invoicegenerator"
+
+
+def other_software(count: int, seed: int) -> SetScore | str:
+    """Invoices that InvoiceGenerator makes (bench/other_software.py), read and scored; or why not."""
+    python = OTHER_VENV / "bin" / "python"
+    if not python.exists():
+        log.warning("installing InvoiceGenerator into %s", OTHER_VENV)
+        subprocess.run([sys.executable, "-m", "venv", str(OTHER_VENV)], check=True)
+        install = subprocess.run([str(python), "-m", "pip", "install", "-q", "InvoiceGenerator"], capture_output=True,
+                                 text=True)
+        if install.returncode:
+            python.unlink()  # try again next time
+            return f"InvoiceGenerator could not be installed: {install.stderr.strip().splitlines()[-1:]}"
+    result = SetScore()
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run([str(python), str(ROOT / "bench" / "other_software.py"), folder, str(count), str(seed)],
+                       check=True)
+        for truth in sorted(Path(folder).glob("*.truth.json")):
+            source = truth.with_name(truth.name.removesuffix(".truth.json"))
+            result.add(_read(source, INVOICE_FIELDS, source.name, score_truth,
+                             json.loads(truth.read_text(encoding="utf-8"))))
+    return result
+
+
 def embedded_path(corpus: Path) -> dict[str, SetScore]:
     sets: dict[str, SetScore] = defaultdict(SetScore)
     for path, expected in corpus_cases(corpus):
@@ -258,6 +289,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7, help="seed of the held-out generated invoices (training uses 13)")
     parser.add_argument("--labels-only", action="store_true", help="read without the ranker (the label logic alone)")
     parser.add_argument("--scans", action="store_true", help="also score the documents as scans (bench/accuracy_scans.py)")
+    parser.add_argument("--other-software", type=int, default=40, metavar="N",
+                        help="invoices made by InvoiceGenerator to score (0: none; installed under /tmp on first use)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     trained = _trained_on()
@@ -268,9 +301,17 @@ def main() -> None:
         trained = set()
     cases = corpus_cases(args.corpus)
     sets = visual(args.corpus, args.generated, args.seed)
+    skipped = ""
+    if args.other_software:
+        made = other_software(args.other_software, args.seed)
+        if isinstance(made, str):
+            skipped = f"other software left out: {made}"
+        else:
+            sets["other software (InvoiceGenerator) / invoice"] = made
     out = [f"{len(cases)} distinct hybrid documents and {len(real_cases(args.corpus))} real invoices in {args.corpus}",
            "label logic alone (--labels-only)" if args.labels_only else
            f"ranker trained on: {', '.join(sorted(trained)) or 'nothing (no model)'}"]
+    out += [skipped] if skipped else []
     out += _table("Visual path (embedded XML ignored)", sets, trained)
     out += reliability(sets, trained)
     embedded = embedded_path(args.corpus)
