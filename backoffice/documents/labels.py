@@ -23,10 +23,11 @@ _CODES = "|".join(sorted(c.lower() for c in CURRENCY_CODES))
 _RATE = r"\(?\d{1,2}(?:[.,]\d{1,3})?\s?%\)?"
 # What may follow an amount label: a currency, a rate, a footnote mark.
 _TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?[€$£]\)?|{_RATE}|in (?:{_CODES})|\*+|\.|on(?: \S+)?|auf \S+))*"
-_TAX_WORD = (
+_TAX_ONE = (
     r"(?:vat|tax|sales tax|harmonized sales tax|goods and services tax|provincial sales tax|gst|hst|mwst\.?|ust\.?"
     r"|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst|imposta|imposto|podatek vat|dph|moms|mva|alv|daň)"
 )
+_TAX_WORD = rf"{_TAX_ONE}(?:/{_TAX_ONE})?"  # or two of them: "Vat/Tax (20%)", "GST/HST"
 _TAX_PRE = (
     rf"(?:(?:zzgl|zuzüglich|inkl|incl|inklusive|including|plus|add|enthaltene|af te dragen|te betalen|\+)\.?\s"
     rf"|(?:cuota|importe|valor|montant|montante|importo|kwota|částka|bedrag|beløp|belopp|beløb|summa|betrag)"
@@ -78,7 +79,7 @@ STRONG: dict[str, list[str]] = {
     ],
     "due_date": [
         (
-            r"due date|date due|payment due(?: date| by| on)?|due by|due on|pay by|payable(?: on or before| by)"
+            r"(?:invoice |payment )?due date|date due|payment due(?: date| by| on)?|due by|due on|pay by|payable(?: on or before| by)"
             r"|payment date"
         ),
         r"(?:zahlungs)?fällig(?:keit)?(?:sdatum)?(?: am| bis)?|zahlbar bis|zahlungsziel|zahlungsfrist",
@@ -115,7 +116,8 @@ STRONG: dict[str, list[str]] = {
         ),
     ],
     "seller_vat_id": [
-        r"vat(?: reg\.?(?:istration)?)? ?(?:no\.?|number|id|#)|vat id|vat|tax id|tva|btw(?:-?nummer| ?nr\.?)?",
+        r"vat(?: reg\.?(?:istration)?)? ?(?:no\.?|number|id|#)|vat id|vat|tax id|tva|btw(?:-?nummer| ?nr\.?)?"
+        r"|(?:vat/tax|tax/vat) (?:no\.?|number|id)",
         r"ust\.?-?id\.?-?(?:nr\.?)?|ust-?idnr\.?|umsatzsteuer-?id(?:entifikationsnummer)?|uid(?:-nr\.?)?",
         r"(?:n[°º] )?tva(?: intra(?:com(?:munautaire)?)?\.?)?|nif|cif|nif/cif|cif/nif|btw-id",
         (

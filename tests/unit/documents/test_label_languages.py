@@ -348,6 +348,9 @@ def test_labels_of_totals_and_references_in_more_wordings(label, field):
         ("Fatura num.:", "invoice_number"),  # and its Brazilian Portuguese
         ("Fatura com impostos num.:", "invoice_number"),  # a title, a word or two, the number word
         ("Factura electrónica nº", "invoice_number"),
+        ("Vat/Tax (20%)", "tax_total"),  # PyInvoice: two tax words in one
+        ("Vat/Tax number:", "seller_vat_id"),
+        ("Invoice due date:", "due_date"),
     ],
 )
 def test_labels_in_the_further_wordings_of_the_thirteen_languages(label, field):
