@@ -18,10 +18,10 @@ Tables, as the corpus's READMEs ask:
    (bench/accuracy_scans.py with its defaults: 200 dpi, tilt, noise, JPEG 75, seed 18; a few minutes).
 
 ``--other-software N`` (default 40, seed ``--seed``) also scores N invoices made by other software,
-the open-source InvoiceGenerator library (bench/other_software.py), by the real-invoices rules: a
-layout and label wordings in English, Czech and Brazilian Portuguese that no training document
-has. The library is installed into a throwaway virtualenv under /tmp on first use (never a
-dependency of backoffice); without a package index the set is left out, and the table says so.
+the open-source InvoiceGenerator and PyInvoice libraries (bench/other_software.py), by the
+real-invoices rules: layouts and label wordings in English, Czech and Brazilian Portuguese that no
+training document has. They are installed into a throwaway virtualenv under /tmp on first use (never
+dependencies of backoffice); without a package index the set is left out, and the table says so.
 """
 
 from __future__ import annotations
@@ -154,16 +154,16 @@ OTHER_VENV = Path(tempfile.gettempdir()) / "bench-invoicegenerator"
 
 
 def other_software(count: int, seed: int) -> SetScore | str:
-    """Invoices that InvoiceGenerator makes (bench/other_software.py), read and scored; or why not."""
+    """Invoices that InvoiceGenerator and PyInvoice make (bench/other_software.py), read and scored; or why not."""
     python = OTHER_VENV / "bin" / "python"
     if not python.exists():
-        log.warning("installing InvoiceGenerator into %s", OTHER_VENV)
         subprocess.run([sys.executable, "-m", "venv", str(OTHER_VENV)], check=True)
-        install = subprocess.run([str(python), "-m", "pip", "install", "-q", "InvoiceGenerator"], capture_output=True,
-                                 text=True)
+    if subprocess.run([str(python), "-c", "import InvoiceGenerator, pyinvoice"], capture_output=True).returncode:
+        log.warning("installing InvoiceGenerator and PyInvoice into %s", OTHER_VENV)
+        install = subprocess.run([str(python), "-m", "pip", "install", "-q", "InvoiceGenerator", "PyInvoice"],
+                                 capture_output=True, text=True)
         if install.returncode:
-            python.unlink()  # try again next time
-            return f"InvoiceGenerator could not be installed: {install.stderr.strip().splitlines()[-1:]}"
+            return f"InvoiceGenerator and PyInvoice could not be installed: {install.stderr.strip().splitlines()[-1:]}"
     result = SetScore()
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run([str(python), str(ROOT / "bench" / "other_software.py"), folder, str(count), str(seed)],
@@ -290,7 +290,7 @@ def main() -> None:
     parser.add_argument("--labels-only", action="store_true", help="read without the ranker (the label logic alone)")
     parser.add_argument("--scans", action="store_true", help="also score the documents as scans (bench/accuracy_scans.py)")
     parser.add_argument("--other-software", type=int, default=40, metavar="N",
-                        help="invoices made by InvoiceGenerator to score (0: none; installed under /tmp on first use)")
+                        help="invoices made by InvoiceGenerator and PyInvoice to score (0: none; installed under /tmp on first use)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     trained = _trained_on()
@@ -307,7 +307,7 @@ def main() -> None:
         if isinstance(made, str):
             skipped = f"other software left out: {made}"
         else:
-            sets["other software (InvoiceGenerator) / invoice"] = made
+            sets["other software / invoice"] = made
     out = [f"{len(cases)} distinct hybrid documents and {len(real_cases(args.corpus))} real invoices in {args.corpus}",
            "label logic alone (--labels-only)" if args.labels_only else
            f"ranker trained on: {', '.join(sorted(trained)) or 'nothing (no model)'}"]
