@@ -148,14 +148,15 @@ STRONG: dict[str, list[str]] = {
         rf"(?:(?:sub ?total|total) (?:after|less|net of) discounts?|net after discounts?){_TAIL}",
     ],
     "tax_total": [
-        rf"{_TAX_PRE}(?:total )?{_TAX_WORD}(?: amount| total)?{_TAIL}",
+        rf"{_TAX_PRE}(?:total )?{_TAX_WORD}(?: amount| total| paid)?{_TAIL}",
         rf"(?:{_TAX_WORD} ?-?(?:betrag|bedrag)|montant (?:de la )?tva|total tva|steuerbetrag){_TAIL}",
         rf"(?:{_TAX_WORD} (?:gesamt|summe|total)|(?:summe|gesamt) {_TAX_WORD}|total {_TAX_WORD} amount){_TAIL}",
         rf"(?:(?:total )?(?:{_TAX_KIND})|totaal btw|btw totaal|total taxes|taxes){_TAIL}",
     ],
     "grand_total": [
         rf"(?:grand total|total amount|invoice total|total for this invoice|gross amount|total gross){_TAIL}",
-        rf"(?:total|amount)(?: (?:{_CODES}|[€$£]))? (?:incl\.?|including|with) (?:vat|tax){_TAIL}",
+        rf"(?:total|amount|total paid)(?: (?:{_CODES}|[€$£]))? (?:incl\.?|including|with) (?:vat|tax){_TAIL}",
+        rf"total paid{_TAIL}",
         rf"(?:gesamtbetrag|gesamtsumme|rechnungsbetrag|rechnungssumme|bruttobetrag|endbetrag|summe brutto){_TAIL}",
         rf"(?:bruttosumme|summe gesamt|gesamt ?brutto|gesamtbetrag brutto|rechnungsbetrag brutto){_TAIL}",
         rf"(?:(?:rechnungs|gesamt)summe brutto){_TAIL}",

@@ -206,6 +206,8 @@ def _labelled(
         options.append((rest, 0.85))
     if index + 1 < len(line.phrases):  # "Balance forward & past due    $0.00": the next column
         options.append((line.phrases[index + 1].words, 0.8))
+        if name in MONEY_FIELDS and len(line.phrases) > index + 2 and line.phrases[index + 1].text.isdigit():
+            options.insert(len(options) - 1, (line.phrases[-1].words, 0.8))  # "Discount  1  -10 EUR": no count
     block = name == "shipping_address"
     below = _below(lines, position, phrase, block)
     if below:

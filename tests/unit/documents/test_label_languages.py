@@ -351,6 +351,9 @@ def test_labels_of_totals_and_references_in_more_wordings(label, field):
         ("Vat/Tax (20%)", "tax_total"),  # PyInvoice: two tax words in one
         ("Vat/Tax number:", "seller_vat_id"),
         ("Invoice due date:", "due_date"),
+        ("VAT Paid", "tax_total"),  # microinvoice's example: a receipt's wording
+        ("Total paid with VAT", "grand_total"),
+        ("Total paid", "grand_total"),
     ],
 )
 def test_labels_in_the_further_wordings_of_the_thirteen_languages(label, field):

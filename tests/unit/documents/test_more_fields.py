@@ -175,3 +175,12 @@ def test_a_label_and_value_line_is_no_address():
 def test_a_previous_balance_in_further_wordings(label, amount):
     fields = _fields(f"FAKTURA\nFakturanr: 24345\n{label}:   246,09 SEK\nAtt betala:   65 630,88 SEK\n")
     assert fields["previous_balance"] == amount
+
+
+def test_a_discount_printed_as_an_item_row_is_its_amount_not_its_count():
+    text = "INVOICE\nInvoice Number: 1\n\nDescription      Quantity    Subtotal\nNike Air Max     1           53 EUR\n"
+    text += "Discount         1           -10 EUR\n\nTotal without VAT     43 EUR\nVAT Paid     8.6 EUR\n"
+    text += "Total paid with VAT   51.6 EUR\n"
+    fields = _fields(text)
+    assert fields["discount_total"] == "10.00"
+    assert [fields[n] for n in ("net_total", "tax_total", "grand_total")] == ["43.00", "8.60", "51.60"]
