@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from backoffice.paths import inside
-from backoffice.queue.turns import Turns
+from backoffice.connectors.turns import Turns
 
 
 class Dialect:
@@ -85,7 +85,7 @@ class SQLiteDialect(Dialect):
 
     def __init__(self, path: Path):
         self.path = path
-        self.turns = Turns(str(path), timeout=30)  # workers posting to one file: see backoffice.queue.turns
+        self.turns = Turns(str(path), timeout=30)  # workers posting to one file: see backoffice.connectors.turns
 
     def connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)

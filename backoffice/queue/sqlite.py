@@ -3,7 +3,7 @@
 Many processes may share one file: every write runs in ``BEGIN IMMEDIATE``, so claims are
 serialised by SQLite's write lock and two runners never lease the same item.
 Writers wait for the lock in SQLite's busy handler, not in turns on a lock file
-(:mod:`backoffice.queue.turns`, which the SQL target keeps): with four processes claiming and
+(:mod:`backoffice.connectors.turns`, which the SQL target keeps): with four processes claiming and
 completing at once, waiters looking for their turn every tenth of a millisecond took the two cores'
 time from the writer (4 processes as in bench/queue.py, load 2.6: 3,200 items/s against 4,370
 without turns), and the end-to-end run scales as well without them (bench/e2e.py, 1,000 documents:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 
-from backoffice.queue.turns import Turns
+from backoffice.connectors.turns import Turns
 
 
 def free(path) -> bool:
