@@ -56,7 +56,7 @@ STRONG: dict[str, list[str]] = {
         # a title, a word or two of its kind, and the number word: "Fatura com impostos num.", "Factura electrónica nº"
         (
             rf"(?:invoice|rechnung|facture|factuur|factura|fattura|fatura|faktura)"
-            rf"(?: (?!(?:customer|client|kunden?|order|bestell|auftrag|commande|cliente|pedido|ordine|zamówienia)\b)"
+            rf"(?: (?!(?:customer|client|kunde|order|bestell|auftrag|commande|cliente|pedido|ordine|zamówieni|gemäß|per\b))"
             rf"[^\W\d_]+){{1,2}} (?:{_NO}|č\.?|n\.?[°º])"
         ),
         # the number of the document, as forms in many languages print it ("N.º documento", "Nr dokumentu")

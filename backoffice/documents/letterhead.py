@@ -28,6 +28,7 @@ LEGAL = re.compile(r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|Gm
 _DOMAIN = re.compile(r"(?<![\w.])[a-z0-9][a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,6}(?![\w.])")  # enbridgegas.com
 _HEADS = re.compile(r"\s*[/|·•]\s*|\s+[-–&]\s+")
 _SEPARATED = re.compile(r"\s*[|·•]\s*")  # the parts of a sender line: a name, a street, a town
+_DASHED = re.compile(r"\s+[-–]\s+")  # as OCR often reads "·"; a name may hold one too ("DISPANO ROUX - 1535")
 _SEPARATOR = re.compile(r"\s+[-–]\s+|\s*[·|•●]\s*|,\s+")
 # A title that carries the number and perhaps the date, in the 13 languages: "Rechnung Nr. 471102 vom
 # 05.03.2018", "Fatura n.º FA-24-19524 de 2024-05-04", "Daňový doklad 461 ze dne 01.05.2019".
@@ -63,6 +64,8 @@ def plausible_name(text: str) -> bool:
     pieces = _SEPARATED.split(text)
     if len(pieces) > 2 or len(pieces) == 2 and any(ch.isdigit() for ch in text):
         return False  # a sender line: "Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld"
+    if any(address.street(part) for part in _DASHED.split(text)[1:]):
+        return False  # "Kraxi GmbH - Flugzeugallee 17 12345 Papierfeld"
     if sum(ch.isalpha() for ch in LEGAL.sub("", text)) < 2:  # a legal form alone ("SARL") names nobody
         return False
     tokens = text.split()

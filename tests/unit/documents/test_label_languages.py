@@ -360,7 +360,9 @@ def test_labels_in_the_further_wordings_of_the_thirteen_languages(label, field):
     assert (field, True) in (match(label) or ())
 
 
-@pytest.mark.parametrize("label", ["Rechnung Kunden Nr.", "Invoice customer no.", "Factura pedido nº"])
+@pytest.mark.parametrize(
+    "label", ["Rechnung Kunden Nr.", "Invoice customer no.", "Factura pedido nº", "Rechnung gemäß Bestellung Nr."]
+)
 def test_a_customer_or_order_number_after_a_title_is_no_invoice_number(label):
     assert ("invoice_number", True) not in (match(label) or ())
 

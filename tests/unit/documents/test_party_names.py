@@ -29,6 +29,9 @@ def test_a_sender_line_is_no_name_but_a_name_with_a_separator_is():
     assert not letterhead.plausible_name("Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld · Deutschland")
     assert not letterhead.plausible_name("Nordlicht AG | Hafenstraße 3")
     assert not letterhead.plausible_name("Atelier Roux • Lyon • France")
+    assert not letterhead.plausible_name("Kraxi GmbH - Flugzeugallee 17 12345 Papierfeld")  # as OCR reads it
+    assert letterhead.plausible_name("Müller - Bau GmbH")
+    assert letterhead.plausible_name("DMBP NANTES DISPANO ROUX - 1535")  # a branch's number
     assert letterhead.plausible_name("Roux · Atelier de reliure")
 
 
