@@ -22,7 +22,8 @@ CREDIT_TITLES = (
 _TITLES: dict[str, str] = {
     "credit_note": CREDIT_TITLES,
     "invoice": r"(?:tax |commercial |vat |pro ?forma )?invoice|(?:handels|waren|teil|schluss|abschlags|sammel)?rechnung|facture|factuur|factura|bill|fattura|fatura"
-               r"|faktura|faktúra|lasku|rachunek|nota fiscal|daňový doklad",
+               r"|faktura|faktúra|lasku|rachunek|nota fiscal|daňový doklad"
+               r"|danfs?-?e|documento auxiliar(?: da nota fiscal(?: de serviço)?(?: eletr[oô]nica)?)?",
     "timesheet": r"time ?sheet|time ?card|time report|stundenzettel|stundennachweis|arbeitszeitnachweis"
                  r"|zeiterfassung|stundenaufstellung|feuille de temps|relevé d'heures|urenstaat|urenbriefje"
                  r"|hoja de horas|parte de horas",
@@ -51,6 +52,13 @@ _YOURS = re.compile(r"\b(?:your|our|su|sus|votre|vos|notre|ihre?|unsere?|uw|onze
 _NUMBERED = re.compile(r"\s*(?:n\.?\s?[°ºo]\.?|nr\.?|no\.|number|nummer|numéro|número|numero|numer|núm\.?|nro\.?|č\.|číslo|#)?"
                        r"\s*\S*\d", re.IGNORECASE)
 _TITLE_RES = {kind: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for kind, p in _TITLES.items()}
+_WHOLE_TITLE = re.compile("|".join(f"(?:{p})" for p in _TITLES.values()), re.IGNORECASE)
+
+
+def is_title(text: str) -> bool:
+    """Whether ``text`` is a document's title alone, of any kind in any language ("TAX INVOICE",
+    "Faktura", "DOCUMENTO AUXILIAR" of a DANFE): no party's name."""
+    return bool(_WHOLE_TITLE.fullmatch(" ".join(text.strip(" :.").split())))
 _HINT_RES = {kind: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for kind, p in _HINTS.items()}
 
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from backoffice.documents import address, labels
 from backoffice.documents.candidates import Candidate
-from backoffice.documents.kind import CREDIT_TITLES
+from backoffice.documents.kind import CREDIT_TITLES, is_title
 from backoffice.documents.labels import Hit
 from backoffice.documents.layout import Line, Phrase
 from backoffice.documents.normalise import find_date, parse_amount, parse_date
@@ -54,7 +54,7 @@ def plausible_name(text: str) -> bool:
         return False
     if any(mark in text.lower() for mark in ("@", "http", "www.")) or labels.match(text) is not None:
         return False
-    if TITLE.fullmatch(labels.clean(text)):  # "TAX INVOICE", "Page 1 of 2"
+    if TITLE.fullmatch(labels.clean(text)) or is_title(text):  # "TAX INVOICE", "Page 1 of 2", "DOCUMENTO AUXILIAR"
         return False
     parts = [p for p in _HEADS.split(text) if p.strip()]
     if len(parts) > 1 and all(labels.match(p) is not None for p in parts):

@@ -23,6 +23,9 @@ def test_names_are_not_domains_formulas_column_heads_or_a_legal_form_alone():
     assert not letterhead.plausible_name("PRESTADOR / FORNECEDOR")
     assert not letterhead.plausible_name("SARL")
     assert not letterhead.plausible_name("TAX INVOICE")
+    assert not letterhead.plausible_name("DOCUMENTO AUXILIAR")  # a DANFE's title, a line of it as OCR reads it
+    assert not letterhead.plausible_name("Faktura")
+    assert letterhead.plausible_name("Commande Express SARL")
 
 
 def test_a_sender_line_is_no_name_but_a_name_with_a_separator_is():
