@@ -20,7 +20,7 @@ from backoffice.documents.labels import Hit, hits_of, party_heading
 from backoffice.documents.layout import Line, Phrase, lines_of
 from backoffice.documents.line_items import read_lines
 from backoffice.documents.locale import DocumentLocale, infer_locale, own_currency, settle_currency
-from backoffice.documents.models import Document, Field
+from backoffice.documents.models import COMPUTED_CONFIDENCE, Document, Field
 from backoffice.documents.more_fields import add_more_fields
 from backoffice.documents.normalise import (
     CURRENCY_CODES, currency_named, currency_of, find_date, format_quantity, find_iban, find_vat_id, format_amount, parse_amount,
@@ -455,18 +455,16 @@ def read_invoice(text: PdfText) -> Document:
     return document
 
 
-DUE_IN_FULL = 0.85  # the most an amount due is worth that the page does not print (never sure)
-
-
 def _due_in_full(fields: dict[str, Field], lines: list[Line]) -> None:
     """An invoice that prints a grand total but no amount due, no previous balance and no word of
     a payment made (:func:`labels.paid_in_part`) asks for its grand total, as its e-invoice would
     state it (``DuePayableAmount``): the amount due is given as ``computed`` from the grand total,
-    where the grand total is printed, and never sure."""
+    where the grand total is printed, and never sure (it follows a correction of the grand total:
+    :func:`backoffice.documents.models.follow`)."""
     grand = fields.get("grand_total")
     if grand is None or "amount_due" in fields or "previous_balance" in fields or labels.paid_in_part(lines):
         return
-    fields["amount_due"] = replace(grand, confidence=min(grand.confidence, DUE_IN_FULL), method="computed")
+    fields["amount_due"] = replace(grand, confidence=min(grand.confidence, COMPUTED_CONFIDENCE), method="computed")
 
 
 # The most a value is worth that only the page's locale settled, when the page leaves it open.

@@ -145,6 +145,23 @@ class Field:
         )
 
 
+# A value the reader computes from another field when the page does not print it (an amount due
+# that is the grand total): it follows that field when a person corrects it.
+COMPUTED_FROM = {"amount_due": "grand_total"}
+COMPUTED_CONFIDENCE = 0.85  # the most such a value is worth: the page does not say it
+
+
+def follow(fields: dict[str, dict[str, Any]], name: str) -> dict[str, dict[str, Any]]:
+    """``fields`` (as a document stores them) with every computed value that copies ``name`` set
+    to ``name``'s value again, after ``name`` was corrected: as computed, never sure."""
+    source = fields.get(name)
+    for computed, copied in COMPUTED_FROM.items():
+        if copied == name and source is not None and (fields.get(computed) or {}).get("method") == "computed":
+            confidence = min(float(source.get("confidence", 1.0)), COMPUTED_CONFIDENCE)
+            fields = {**fields, computed: {**source, "confidence": confidence, "method": "computed"}}
+    return fields
+
+
 def typed(value: str | None, kind: str) -> Any:
     """Turn a normalised string into its Python value (None stays None)."""
     if value is None or value == "":

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 
 from backoffice.bots import mail_parent
 from backoffice.documents import cells
-from backoffice.documents.models import Document, Field, typed
+from backoffice.documents.models import Document, Field, follow, typed
 from backoffice.documents.registry import field_types, line_field_types
 from backoffice.errors import BusinessError
 from backoffice.mail.send import rejection_reply, send
@@ -149,7 +149,8 @@ def _apply(ws: Workspace, item: WorkItem, user: User, name: str, value: str, why
         changed = {**document, "line_fields": lines, "lines": values}
     else:
         old = document.get("fields", {}).get(name)
-        changed = {**document, "fields": {**document.get("fields", {}), name: _corrected(old, value)}}
+        fields = follow({**document.get("fields", {}), name: _corrected(old, value)}, name)  # an amount due it made
+        changed = {**document, "fields": fields}
     correction = {"who": user.name, "field": name, "old": old.get("value") if old else None, "new": value,
                   "why": why, "at": _now()}  # fmt: skip
     unvoided, voided = approvals.void(item.payload, user.name, name)

@@ -78,3 +78,23 @@ def test_the_page_form_posts_several_fields(client, ws):
                                                              "set.buyer_name": "ACME AG", "set.iban": "", "why": "paper"})  # fmt: skip
     assert answer.status_code == 303 and answer.headers["location"] == f"/items/{item.id}?done=correct"
     assert [c["field"] for c in ws.store.get(item.id).payload["corrections"]] == ["grand_total", "buyer_name"]
+
+
+def test_an_amount_due_computed_from_the_grand_total_follows_its_correction(ws):
+    item = totals_item(ws)
+    fields = item.payload["document"]["fields"]
+    assert (
+        fields["amount_due"]["method"] == "computed" and fields["amount_due"]["value"] == fields["grand_total"]["value"]
+    )
+    after = actions.correct_fields(ws, item.id, ALICE, {"grand_total": right_total(item)}, "paper original")
+    fields = after.payload["document"]["fields"]
+    assert fields["amount_due"]["value"] == right_total(item) == fields["grand_total"]["value"]
+    assert fields["amount_due"]["method"] == "computed" and fields["amount_due"]["confidence"] <= 0.85
+    assert [c["field"] for c in after.payload["corrections"]] == ["grand_total"]  # no one's correction but hers
+
+
+def test_a_corrected_amount_due_no_longer_follows_the_grand_total(ws):
+    item = totals_item(ws)
+    actions.correct_fields(ws, item.id, ALICE, {"amount_due": "10.00"}, "paid in part")
+    after = actions.correct_fields(ws, item.id, ALICE, {"grand_total": right_total(item)}, "paper original")
+    assert after.payload["document"]["fields"]["amount_due"]["value"] == "10.00"
