@@ -97,6 +97,8 @@ def rules_of(
     for name, field_ in document.fields.items():
         if names is not None and name not in names or not field_.value:
             continue
+        if field_.method == "computed":
+            continue  # not printed as itself (an amount due that is the grand total): nowhere to learn it
         for number, words in enumerate(text.pages, start=1):
             near = field_.bbox if field_.page == number else None
             rule = rule_for(words, name, field_.value, number, near)

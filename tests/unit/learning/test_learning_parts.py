@@ -115,3 +115,16 @@ def test_what_a_printed_value_shows_of_its_habits():
     first = words(("Dated", 300, 100), ("03/31/2026", 400, 100), ("Due", 300, 115), ("04/05/2026", 400, 115))
     due = rule_for(first, "due_date", "2026-04-05", 1)
     assert due.hint == "?"  # alone it cannot tell; learn.rules_of settles it from the page's other dates
+
+
+def test_a_computed_value_is_not_learned_where_its_source_is_printed():
+    from backoffice.documents.models import Document, Field
+    from backoffice.documents.pdf import PdfText
+    from backoffice.learning.learn import rules_of
+
+    printed = page("A-1", "1.234,56", "01.02.2026")
+    grand = Field("1234.56", 0.95, 1, (400.0, 400.0, 448.0, 409.0), "1.234,56", "label")
+    document = Document("invoice", "text-layer", {"grand_total": grand, "amount_due": Field(
+        "1234.56", 0.85, 1, grand.bbox, grand.text, "computed")})  # fmt: skip
+    found = rules_of(document, PdfText("a.pdf", 1, [printed], [(595.0, 842.0)]))
+    assert "grand_total" in found and "amount_due" not in found
