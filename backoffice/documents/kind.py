@@ -53,13 +53,13 @@ _NUMBERED = re.compile(r"\s*(?:n\.?\s?[°ºo]\.?|nr\.?|no\.|number|nummer|numér
                        r"\s*\S*\d", re.IGNORECASE)
 _TITLE_RES = {kind: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for kind, p in _TITLES.items()}
 _WHOLE_TITLE = re.compile("|".join(f"(?:{p})" for p in _TITLES.values()), re.IGNORECASE)
+_HINT_RES = {kind: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for kind, p in _HINTS.items()}
 
 
 def is_title(text: str) -> bool:
     """Whether ``text`` is a document's title alone, of any kind in any language ("TAX INVOICE",
     "Faktura", "DOCUMENTO AUXILIAR" of a DANFE): no party's name."""
     return bool(_WHOLE_TITLE.fullmatch(" ".join(text.strip(" :.").split())))
-_HINT_RES = {kind: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for kind, p in _HINTS.items()}
 
 
 def detect_kind(lines: list[Line], height: float = 842.0) -> str:
