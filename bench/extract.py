@@ -151,9 +151,8 @@ def peak_memory_mb(path: Path) -> float:
     # the bench's own size, which a child inherits through fork and keeps across exec, and
     # RUSAGE_CHILDREN the largest of every child so far (a tesseract of the scan sets).
     code = ("import sys; sys.path.insert(0, %r); from backoffice.documents import extract_all; "
-            "docs = extract_all(%r, kind='invoice'); "
-            "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))"
-            ) % (str(ROOT), str(path))
+            "from bench.measure import rss_kb; "
+            "docs = extract_all(%r, kind='invoice'); print(rss_kb(field='VmHWM'))") % (str(ROOT), str(path))
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     return int(done.stdout.split()[-1]) / 1024
 

@@ -205,9 +205,10 @@ def _labelled(
     if rest:
         options.append((rest, 0.85))
     if index + 1 < len(line.phrases):  # "Balance forward & past due    $0.00": the next column
-        options.append((line.phrases[index + 1].words, 0.8))
-        if name in MONEY_FIELDS and len(line.phrases) > index + 2 and line.phrases[index + 1].text.isdigit():
-            options.insert(len(options) - 1, (line.phrases[-1].words, 0.8))  # "Discount  1  -10 EUR": no count
+        following = line.phrases[index + 1]
+        if name in MONEY_FIELDS and len(line.phrases) > index + 2 and following.text.isdigit():
+            options.append((line.phrases[-1].words, 0.8))  # "Discount  1  -10 EUR": the amount, not the count
+        options.append((following.words, 0.8))
     block = name == "shipping_address"
     below = _below(lines, position, phrase, block)
     if below:
