@@ -23,7 +23,15 @@ from backoffice.documents.locale import DocumentLocale, infer_locale, own_curren
 from backoffice.documents.models import COMPUTED_CONFIDENCE, Document, Field
 from backoffice.documents.more_fields import add_more_fields
 from backoffice.documents.normalise import (
-    CURRENCY_CODES, currency_named, currency_of, find_date, format_quantity, find_iban, find_vat_id, format_amount, parse_amount,
+    CURRENCY_CODES,
+    currency_named,
+    currency_of,
+    find_date,
+    format_quantity,
+    find_iban,
+    find_vat_id,
+    format_amount,
+    parse_amount,
     parse_date,
 )
 from backoffice.documents.pdf import PdfText, Word
@@ -32,14 +40,46 @@ from backoffice.documents.ranker import features, model, pick
 log = logging.getLogger(__name__)
 
 KINDS: dict[str, str] = {
-    "invoice_number": "id", "order_reference": "id", "issue_date": "date", "due_date": "date",
-    "seller_name": "name", "buyer_name": "name", "seller_vat_id": "vat", "iban": "iban",
-    "currency": "currency", "net_total": "money", "tax_total": "money", "grand_total": "money",
+    "invoice_number": "id",
+    "order_reference": "id",
+    "issue_date": "date",
+    "due_date": "date",
+    "seller_name": "name",
+    "buyer_name": "name",
+    "seller_vat_id": "vat",
+    "iban": "iban",
+    "currency": "currency",
+    "net_total": "money",
+    "tax_total": "money",
+    "grand_total": "money",
     "amount_due": "money",
 }
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
-_FILLER = {"#", ":", "-", "–", "no", "no.", "nr", "nr.", "n°", "nº", "number", "on", "du", "le", "vom", "am", "den",
-           "of", "dated", "from", "van", "del", "de"}
+_FILLER = {
+    "#",
+    ":",
+    "-",
+    "–",
+    "no",
+    "no.",
+    "nr",
+    "nr.",
+    "n°",
+    "nº",
+    "number",
+    "on",
+    "du",
+    "le",
+    "vom",
+    "am",
+    "den",
+    "of",
+    "dated",
+    "from",
+    "van",
+    "del",
+    "de",
+}
 _SYMBOLS = "€$£¥₹"
 _AMOUNT = re.compile(r"\d[.,]\d{2}$")
 _PREFIX = re.compile(r"[A-Z]{1,4}")  # a series printed apart from its number: "FV 1/2021"
@@ -116,7 +156,11 @@ class Reader:
         if found:
             if KINDS[name] == "money":
                 self._other_amounts(name, beside, found, score)
-            rate = _RATE.search(" ".join(w.text for w in phrase.words[hit.start : hit.end])) if name == "tax_total" else None
+            rate = (
+                _RATE.search(" ".join(w.text for w in phrase.words[hit.start : hit.end]))
+                if name == "tax_total"
+                else None
+            )
             return Candidate(name, found[0], found[1], score, rate=_rate(rate[1]) if rate else None)
         alone = hit.start == 0 and hit.end == len(phrase.words)
         if not strong and not (KINDS[name] == "name" and alone):
@@ -159,8 +203,11 @@ class Reader:
                 if party and labels.is_party_name(" ".join(w.text for w in phrase.words[: hit.end])):
                     rest = phrase.words[hit.end :]
                     following = other.phrases[index + 1] if index + 1 < len(other.phrases) else None
-                    if not rest and following and (phrase.words[hit.end - 1].text.endswith(":")
-                                                   or following.x0 - phrase.x1 < 60):
+                    if (
+                        not rest
+                        and following
+                        and (phrase.words[hit.end - 1].text.endswith(":") or following.x0 - phrase.x1 < 60)
+                    ):
                         rest = following.words  # "Name:   ACME Ltd"
                     if rest:
                         return self._parse(name, [Phrase(rest)])
@@ -313,7 +360,12 @@ class Reader:
         columns (``IVA 24%  IVA 12%``) add up to the tax total."""
         for position, line in enumerate(self.lines):
             heads = [
-                (phrase, next((name for name, strong in labels.match(phrase.text) or () if strong and name in _TABLED), None))
+                (
+                    phrase,
+                    next(
+                        (name for name, strong in labels.match(phrase.text) or () if strong and name in _TABLED), None
+                    ),
+                )
                 for phrase in line.phrases
             ]
             # not a column of rates ("MwSt-%", "VAT %")
@@ -359,7 +411,8 @@ class Reader:
         total = sum(self.currency_votes.values())
         for code, count in self.currency_votes.items():
             found["currency"].append(
-                Candidate("currency", code, [self.currency_words[code]], round(0.5 + 0.3 * count / total, 3), "pattern"))
+                Candidate("currency", code, [self.currency_words[code]], round(0.5 + 0.3 * count / total, 3), "pattern")
+            )
         if not found["currency"]:
             found["currency"].extend(self._country_currency())
         if every or not found["invoice_number"] or not found["issue_date"]:
@@ -378,12 +431,21 @@ def _identifier(phrase: Phrase) -> Value | None:
         if word.text.lower() in _FILLER:
             continue
         token = word.text.lstrip("#:").rstrip(".,;:")
-        if _ID.fullmatch(token) and any(ch.isdigit() for ch in token) and len(token) <= 40 \
-                and parse_date(token) is None:
+        if (
+            _ID.fullmatch(token)
+            and any(ch.isdigit() for ch in token)
+            and len(token) <= 40
+            and parse_date(token) is None
+        ):
             return token, [word]
         following = words[index + 1].text.rstrip(".,;:") if index + 1 < len(words) else ""
-        if _PREFIX.fullmatch(token) and token not in CURRENCY_CODES and _ID.fullmatch(following) and following[:1].isdigit() \
-                and parse_date(following) is None:
+        if (
+            _PREFIX.fullmatch(token)
+            and token not in CURRENCY_CODES
+            and _ID.fullmatch(following)
+            and following[:1].isdigit()
+            and parse_date(following) is None
+        ):
             return f"{token} {following}", words[index : index + 2]  # "Faktura nr FV 1/2021": a series and its number
         return None
     return None
@@ -447,8 +509,14 @@ def read_invoice(text: PdfText) -> Document:
             warnings.append(f"line amounts add up to {total}, but the net total says {fields['net_total'].value}")
     log.debug("read invoice", extra={"source": text.source, "fields": len(fields), "lines": len(items)})
     document = Document(
-        kind=letterhead.kind_of(reader.lines, reader.height), method="text-layer", fields=fields, lines=items,
-        warnings=warnings, pages=text.page_count, source=text.source, tax_lines=_tax_lines(found, fields),
+        kind=letterhead.kind_of(reader.lines, reader.height),
+        method="text-layer",
+        fields=fields,
+        lines=items,
+        warnings=warnings,
+        pages=text.page_count,
+        source=text.source,
+        tax_lines=_tax_lines(found, fields),
     )
     add_more_fields(document, reader.lines, reader.decimal_mark, reader.day_first)  # addresses, bank, terms...
     _due_in_full(document.fields, reader.lines)
@@ -515,8 +583,12 @@ def _by_labels(reader: Reader, found: dict[str, list[Candidate]], warnings: list
     avoid = {fields["buyer_name"].value} if "buyer_name" in fields else set()
     guess = letterhead.seller_from_letterhead(reader.lines, reader.hits, reader.height, avoid)
     seller = fields.get("seller_name")
-    if guess and (seller is None or seller.method == "pattern" and len(guess.value) > len(seller.value)
-                  and guess.value.lower().startswith(seller.value.lower())):
+    if guess and (
+        seller is None
+        or seller.method == "pattern"
+        and len(guess.value) > len(seller.value)
+        and guess.value.lower().startswith(seller.value.lower())
+    ):
         fields["seller_name"] = guess.to_field()  # none found, or the sender line's short form of it
     if "buyer_name" not in fields:
         seller_name = fields["seller_name"].value if "seller_name" in fields else ""
@@ -549,7 +621,12 @@ def _tax_lines(found: dict[str, list[Candidate]], fields: dict) -> list[dict]:
     lines = []
     for candidate in chosen:
         field = candidate.to_field()
-        lines.append({"rate": Field(candidate.rate or "", field.confidence, field.page, field.bbox, candidate.rate or "",
-                                    "label"), "amount": field})
+        lines.append(
+            {
+                "rate": Field(
+                    candidate.rate or "", field.confidence, field.page, field.bbox, candidate.rate or "", "label"
+                ),
+                "amount": field,
+            }
+        )
     return lines
-

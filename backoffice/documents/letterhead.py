@@ -21,10 +21,12 @@ TITLE = re.compile(
     r"|gutschrift|receipt|payment receipt|quittung|bill|avoir|statement|invoices?/bill)(?: \S*\d\S*)?|page .*|seite .*"
 )
 _CREDIT = labels.compile_pattern(rf"(?:{CREDIT_TITLES})\b")
-LEGAL = re.compile(r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|GmbH|mbH|OHG|GbR|e\.K\.|e\.V\.|Ltd\.?|LTD|Limited|LIMITED|LLC|Inc\.?|INC\.?|Corp\.?"
-                   r"|plc|PLC|LLP|Pty|PTY|Pvt|PVT|B\.V\.|N\.V\.|S\.A\.S?|SARL|SAS|EURL|S\.L\.|S\.L\.U\.|S\.p\.A\.|SpA"
-                   r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."
-                   r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.)(?=\W|$)")
+LEGAL = re.compile(
+    r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|GmbH|mbH|OHG|GbR|e\.K\.|e\.V\.|Ltd\.?|LTD|Limited|LIMITED|LLC|Inc\.?|INC\.?|Corp\.?"
+    r"|plc|PLC|LLP|Pty|PTY|Pvt|PVT|B\.V\.|N\.V\.|S\.A\.S?|SARL|SAS|EURL|S\.L\.|S\.L\.U\.|S\.p\.A\.|SpA"
+    r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."
+    r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.)(?=\W|$)"
+)
 _DOMAIN = re.compile(r"(?<![\w.])[a-z0-9][a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,6}(?![\w.])")  # enbridgegas.com
 _HEADS = re.compile(r"\s*[/|·•]\s*|\s+[-–&]\s+")
 _SEPARATED = re.compile(r"\s*[|·•]\s*")  # the parts of a sender line: a name, a street, a town
@@ -80,8 +82,9 @@ def _starts_with_label(hits: list[Hit], phrase: int) -> bool:
     return any(h.phrase == phrase and h.start == 0 for h in hits)
 
 
-def seller_from_letterhead(lines: list[Line], hits: dict[int, list[Hit]], height: float,
-                           avoid: set[str]) -> Candidate | None:
+def seller_from_letterhead(
+    lines: list[Line], hits: dict[int, list[Hit]], height: float, avoid: set[str]
+) -> Candidate | None:
     """The most prominent name near the top of page 1: large, with a legal form, heading an address,
     and named again in the footer or a mail or web domain (where sellers print their details)."""
     best: tuple[tuple[float, float], Phrase] | None = None
@@ -257,13 +260,21 @@ def from_title(lines: list[Line], day_first: bool) -> list[Candidate]:
         match = _TITLE_NUMBER.match(phrase.text)
         if not match or parse_date(match["id"]):
             continue
-        found = [Candidate("invoice_number", match["id"].rstrip(".,:;"), phrase.words_in(*match.span("id")), 0.7,
-                           "pattern")]
+        found = [
+            Candidate("invoice_number", match["id"].rstrip(".,:;"), phrase.words_in(*match.span("id")), 0.7, "pattern")
+        ]
         dated = find_date(match["rest"], day_first) if match["rest"] else None
         if dated and dated[1][0] == 0:
             start = match.start("rest")
-            found.append(Candidate("issue_date", dated[0].isoformat(),
-                                   phrase.words_in(start + dated[1][0], start + dated[1][1]), 0.7, "pattern"))
+            found.append(
+                Candidate(
+                    "issue_date",
+                    dated[0].isoformat(),
+                    phrase.words_in(start + dated[1][0], start + dated[1][1]),
+                    0.7,
+                    "pattern",
+                )
+            )
         else:
             below = _date_below(lines, line, day_first)
             if below:
@@ -295,13 +306,16 @@ def place_and_date(lines: list[Line], day_first: bool) -> list[Candidate]:
             following = line.phrases[index + 1] if index + 1 < len(line.phrases) else None
             if not _PLACE_DATE.match(text + " "):
                 continue
-            rest = text[_PLACE_DATE.match(text + " ").end():]
+            rest = text[_PLACE_DATE.match(text + " ").end() :]
             if rest and parse_date(rest, day_first):
                 words = phrase.words_in(len(text) - len(rest), len(text))
                 return [Candidate("issue_date", parse_date(rest, day_first).isoformat(), words, 0.7, "pattern")]
             if not rest and following and parse_date(following.text, day_first):
-                return [Candidate("issue_date", parse_date(following.text, day_first).isoformat(), following.words,
-                                  0.7, "pattern")]
+                return [
+                    Candidate(
+                        "issue_date", parse_date(following.text, day_first).isoformat(), following.words, 0.7, "pattern"
+                    )
+                ]
     return []
 
 

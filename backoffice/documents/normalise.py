@@ -14,11 +14,28 @@ from functools import lru_cache
 
 # ---------------------------------------------------------------- amounts
 
-CURRENCY_SYMBOLS: dict[str, str] = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "Rs": "INR",
-                                    "Rs.": "INR", "CHF": "CHF", "Fr.": "CHF", "zł": "PLN", "kr": "SEK",
-                                    # dollars and reais printed with their country's letters, the Czech crown
-                                    "R$": "BRL", "US$": "USD", "A$": "AUD", "C$": "CAD", "NZ$": "NZD", "HK$": "HKD",
-                                    "S$": "SGD", "Kč": "CZK"}
+CURRENCY_SYMBOLS: dict[str, str] = {
+    "€": "EUR",
+    "$": "USD",
+    "£": "GBP",
+    "¥": "JPY",
+    "₹": "INR",
+    "Rs": "INR",
+    "Rs.": "INR",
+    "CHF": "CHF",
+    "Fr.": "CHF",
+    "zł": "PLN",
+    "kr": "SEK",
+    # dollars and reais printed with their country's letters, the Czech crown
+    "R$": "BRL",
+    "US$": "USD",
+    "A$": "AUD",
+    "C$": "CAD",
+    "NZ$": "NZD",
+    "HK$": "HKD",
+    "S$": "SGD",
+    "Kč": "CZK",
+}
 CURRENCY_CODES = frozenset(
     "EUR USD GBP CHF JPY CNY INR AUD CAD NZD SEK NOK DKK PLN CZK HUF RON BGN HRK TRY RUB ZAR BRL MXN "
     "SGD HKD KRW AED SAR ILS".split()
@@ -191,8 +208,25 @@ def _currency_names(language: str | None) -> dict[str, str]:
 # The languages whose month names dates may use: CLDR's names through Babel, in their format
 # (genitive: "16. září", "3 maja") and stand-alone forms, wide and abbreviated, also without accents.
 # Most likely first: a locale's data loads only when a name is not found in the ones before it.
-MONTH_LOCALES = ("en", "de", "fr", "es", "nl", "it", "pt", "pl", "cs", "sv", "da", "nb", "fi", "en_GB", "de_AT", "sk",
-                 "nn")
+MONTH_LOCALES = (
+    "en",
+    "de",
+    "fr",
+    "es",
+    "nl",
+    "it",
+    "pt",
+    "pl",
+    "cs",
+    "sv",
+    "da",
+    "nb",
+    "fi",
+    "en_GB",
+    "de_AT",
+    "sk",
+    "nn",
+)
 _MONTHS: dict[str, int] = {}
 _MONTHS_LOADED: list[str] = []
 _MONTHS_LOCK = threading.Lock()
@@ -242,9 +276,13 @@ _DATE_PATTERNS = [
     # "8. 3. 2025" (Czech, Slovak), "2025. 03. 08." (Hungarian): dots followed by a space, the year in full
     re.compile(r"(?<![\d.])(?P<a>\d{1,2})(?P<sep>\.) ?(?P<b>\d{1,2})\. ?(?P<y>\d{4})(?!\d)"),
     re.compile(r"(?<![\d.])(?P<y>\d{4})\. (?P<m>\d{1,2})\. ?(?P<d>\d{1,2})\.?(?!\d)"),
-    re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th|er)?\.?\s*(?:of\s+)?(?:de\s+)?{_MONTH}\s*(?:de\s+)?,?\s*(?P<y>\d{{4}})(?!\d)"),
+    re.compile(
+        rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th|er)?\.?\s*(?:of\s+)?(?:de\s+)?{_MONTH}\s*(?:de\s+)?,?\s*(?P<y>\d{{4}})(?!\d)"
+    ),
     # "27-Feb-2019", "27/Feb/19", "03-MAR-24": the month's name between hyphens or slashes
-    re.compile(r"(?<![\d\w])(?P<d>\d{1,2})(?P<sep>[-/])(?P<month_name>[^\W\d_]{3,9})\.?(?P=sep)(?P<y>\d{4}|\d{2})(?![\d\w])"),
+    re.compile(
+        r"(?<![\d\w])(?P<d>\d{1,2})(?P<sep>[-/])(?P<month_name>[^\W\d_]{3,9})\.?(?P=sep)(?P<y>\d{4}|\d{2})(?![\d\w])"
+    ),
     re.compile(rf"{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(?P<y>\d{{4}})(?!\d)"),
 ]
 
@@ -355,7 +393,11 @@ def find_iban(text: str) -> tuple[str, tuple[int, int]] | None:
 # Tax registration numbers with a shape of their own, each kept only when its python-stdnum
 # check passes: (pattern, stdnum module, whether the value is compacted or kept as printed).
 _NATIONAL_IDS = (
-    (re.compile(r"\b\d{2} ?[A-Z]{5} ?\d{4} ?[A-Z] ?[1-9A-Z] ?Z ?[0-9A-Z]\b"), "in_.gstin", True),  # India GSTIN (OCR may part it)
+    (
+        re.compile(r"\b\d{2} ?[A-Z]{5} ?\d{4} ?[A-Z] ?[1-9A-Z] ?Z ?[0-9A-Z]\b"),
+        "in_.gstin",
+        True,
+    ),  # India GSTIN (OCR may part it)
     (re.compile(r"\b\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}\b"), "br.cnpj", False),  # Brazil CNPJ
     (re.compile(r"\b\d{2}-\d{8}-\d\b"), "ar.cuit", False),  # Argentina CUIT
     (re.compile(r"\b\d{3}-\d{3}-\d{2}-\d{2}\b|\b\d{3}-\d{2}-\d{2}-\d{3}\b"), "pl.nip", True),  # Poland NIP
@@ -363,8 +405,10 @@ _NATIONAL_IDS = (
     (re.compile(r"\b\d{5} ?\d{4} ?R[TCPMRZ] ?\d{4}\b"), "ca.bn", True),  # Canada business number (GST/HST)
 )
 # An EU VAT number printed with spaces ("IE 8256796 U"), kept only when its check digits pass.
-_VAT_SPACED = re.compile(r"\b(?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI)"
-                         r" ?[0-9A-Z](?:[ .]?[0-9A-Z]){7,13}\b")
+_VAT_SPACED = re.compile(
+    r"\b(?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI)"
+    r" ?[0-9A-Z](?:[ .]?[0-9A-Z]){7,13}\b"
+)
 
 
 def find_vat_id(text: str) -> tuple[str, tuple[int, int]] | None:
