@@ -44,7 +44,7 @@ _CURRENCY_WORDS = {"euro": "EUR", "euros": "EUR", "dollars": "USD", "pounds": "G
 
 _SPACES = "\u00a0\u202f\u2009\u2007 "
 _DECOR = r"(?:(?:R|US|A|C|NZ|HK|S)\$|[€$£¥₹]|Rs\.?|[A-Z]{3}|zł|kr|Kč)"
-_NUMBER = r"[-−–]?\(?\d[\d.,'\u00a0\u202f\u2009 ]*\)?[-−–]?"
+_NUMBER = r"[-−–]?\(?\d[\d.,'’\u00a0\u202f\u2009 ]*\)?[-−–]?"  # 2’500.00: Swiss groups
 _AMOUNT_RE = re.compile(
     rf"^\s*(?P<pre>{_DECOR})?\s*(?P<num>{_NUMBER})\s*(?P<post>{_DECOR})?\s*"
     r"(?i:TTC|HT|net|netto|brutto|gross|excl\.?|incl\.?|(?P<credit>CR)|DR)?\s*$"
@@ -80,11 +80,13 @@ def parse_amount(text: str, decimal_mark: str | None = None) -> Decimal | None:
 def _plain_number(raw: str, decimal_mark: str | None) -> str | None:
     if not raw or not raw[0].isdigit() or not raw[-1].isdigit():
         return None
-    grouped = re.fullmatch(r"\d{1,3}(?:[ \u00a0\u202f\u2009']\d{3})+(?:[.,]\d+)?", raw)
+    grouped = re.fullmatch(r"\d{1,3}(?:[ \u00a0\u202f\u2009'’]\d{3})+(?:[.,]\d+)?", raw)
     if grouped:
-        raw = re.sub(r"[ \u00a0\u202f\u2009']", "", raw)
+        raw = re.sub(r"[ \u00a0\u202f\u2009'’]", "", raw)
     elif re.search(r"\s", raw):
         return None
+    if "’" in raw:
+        return None  # a typographic apostrophe only ever groups thousands, as above
     raw = raw.replace("'", "")
     dots, commas = raw.count("."), raw.count(",")
     if dots and commas:

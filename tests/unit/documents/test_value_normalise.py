@@ -32,6 +32,8 @@ from backoffice.documents.normalise import (
         ("1 234,56", "1234.56"),  # fr, with a space
         ("1\u202f234,56", "1234.56"),  # fr, with a narrow no-break space
         ("1'234.56", "1234.56"),  # ch
+        ("2’500.00", "2500.00"),  # ch, with a typographic apostrophe
+        ("18’655.00 CHF", "18655.00"),
         ("1.234.567,89", "1234567.89"),
         ("$4.11", "4.11"),
         ("€ 399,00", "399.00"),
@@ -51,7 +53,9 @@ def test_amounts(text, value):
     assert format_amount(parse_amount(text)) == value
 
 
-@pytest.mark.parametrize("text", ["15.00%", "abc", "1,2,3", "12 34", "EUR", "", "3 , 2014", "1.23.45", "XYZ 12.00"])
+@pytest.mark.parametrize(
+    "text", ["15.00%", "abc", "1,2,3", "12 34", "EUR", "", "3 , 2014", "1.23.45", "XYZ 12.00", "12’5", "1’23.00"]
+)
 def test_what_is_not_an_amount(text):
     assert parse_amount(text) is None
 
