@@ -109,6 +109,7 @@ class Reader:
         self.currency_words: dict[str, Word] = {}
         self.positions: dict[int, int] | None = None
         self.extra: list[Candidate] = []
+        self.addressee: Candidate | None = None  # the name under a window envelope's sender line
         self.currency_votes = self._currency_votes()
         settle_currency(self.locale, self.lines, self.currency_votes, self.currency_words)
         self.day_first = self.locale.day_first
@@ -127,6 +128,9 @@ class Reader:
                     candidate = self._value_for(name, strong, position, hit, following)
                     if candidate:
                         found[name].append(candidate)
+                if not hit.fields:
+                    for candidate in self._named(position, hit, following):
+                        found[candidate.field].append(candidate)
         for candidate in self.extra:
             found[candidate.field].append(candidate)
         return found
@@ -169,6 +173,29 @@ class Reader:
         found = self._below(name, position, label[0].x0, label[-1].x1)
         # a weak party heading alone on its line ("To:", "From") heads a block: its first line
         return Candidate(name, found[0], found[1], 0.8 if strong else 0.7) if found else None
+
+    def _named(self, position: int, hit: Hit, following: Hit | None) -> list[Candidate]:
+        """The name beside the caption of a registered name (``Razón Social: Comercial del Sur
+        S.A.``): the party a heading above names, or either party when none does (the ranker
+        tells them apart)."""
+        line = self.lines[position]
+        phrase = line.phrases[hit.phrase]
+        label = phrase.words[hit.start : hit.end]
+        if not label[-1].text.endswith(":") or not labels.is_registered_name(" ".join(w.text for w in label)):
+            return []
+        end = following.start if following and following.phrase == hit.phrase else len(phrase.words)
+        rest = phrase.words[hit.end : end]
+        if not rest and hit.phrase + 1 < len(line.phrases) and not (following and following.phrase == hit.phrase + 1):
+            rest = line.phrases[hit.phrase + 1].words
+        found = _name(Phrase(rest)) if rest else None
+        if found is None:
+            return []
+        party = party_heading(self.lines, self.hits, position, label[0].x0, label[-1].x1)
+        names = {1: ["buyer_name"], -1: ["seller_name"]}.get(party, ["seller_name", "buyer_name"])
+        return [
+            Candidate(name, found[0], found[1], 0.8 if party else 0.6, "label" if party else "pattern")
+            for name in names
+        ]
 
     def _other_amounts(self, name: str, phrases: list[Phrase], taken: Value, score: float) -> None:
         """A label followed by several amounts (``19% MwSt.: 376,37  71,51  447,88``, a row under
@@ -423,6 +450,8 @@ class Reader:
         if every or not found["seller_name"] or not found["buyer_name"]:
             for candidate in letterhead.from_sender_line(self.lines, self.hits, self.height):
                 found[candidate.field].append(candidate)
+                if candidate.field == "buyer_name":
+                    self.addressee = candidate
 
 
 def _identifier(phrase: Phrase) -> Value | None:
@@ -469,13 +498,18 @@ def gather(reader: Reader, items: list[dict[str, Field]], headers: set[int], eve
     reader.pattern_candidates(found, every=every)
     reader.whose_vat_ids(found)
     if every:
-        guess = letterhead.seller_from_letterhead(reader.lines, reader.hits, reader.height, set())
+        addressed = {reader.addressee.value} if reader.addressee else set()
+        guess = letterhead.seller_from_letterhead(reader.lines, reader.hits, reader.height, addressed)
         if guess:
             found["seller_name"].append(Candidate("seller_name", guess.value, guess.words, guess.score, "letterhead"))
         for phrase in letterhead.address_blocks(reader.lines, reader.hits, reader.height):
             for name in ("seller_name", "buyer_name"):
                 found[name].append(Candidate(name, phrase.text.strip(" ,"), phrase.words, 0.5, "address"))
         features.propose(reader, found)
+        if reader.addressee:  # a letter's window address under its sender line names the buyer, never the seller
+            addressee = reader.addressee.value
+            found["seller_name"] = [c for c in found["seller_name"] if not pick.same_party(c.value, addressee)]
+            found["buyer_name"] = [c for c in found["buyer_name"] if pick.same_party(c.value, addressee)]
     return found
 
 

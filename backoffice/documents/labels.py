@@ -1,7 +1,7 @@
 """The printed labels of invoice fields, in English, German, French, Dutch, Spanish, Italian,
 Portuguese, Polish, Czech, Swedish, Danish, Norwegian and Finnish.
 
-A label is matched against one to five words of a line ("Fecha de Vencimiento de Pago"),
+A label is matched against one to five words of a line ("Fecha de Vencimiento de Pago"), six before a colon,
 lower-cased and without colons. ``strong`` labels name their field plainly; ``weak`` ones
 (``Date``, ``Total``, ``No.``) only count at the start of a phrase and only for a value on the
 same line. ``OTHER`` lists labels of things we do not read, so that ``Customer No.`` is not taken
@@ -52,6 +52,7 @@ STRONG: dict[str, list[str]] = {
         rf"{_NO} (?:de )?(?:la )?(?:facture|avoir)|(?:facture|avoir) {_NO}|numéro de facture",
         r"factuur ?(?:nummer|nr\.?|no\.?)|factuurnummer|creditnota ?(?:nummer|nr\.?)",
         r"n[úu]mero de factura|factura (?:n[°º.]?|no\.?|n[úu]m\.?|n[úu]mero)|n[°º] (?:de )?factura",
+        r"(?:comprobante|comp\.?|cbte\.?) (?:n[°º.]?|nro\.?|no\.?|n[úu]m\.?|n[úu]mero)|n[úu]mero de comprobante",
         r"re\.?-? ?nr\.?|re\.? ?no\.?",
         # a title, a word or two of its kind, and the number word: "Fatura com impostos num.", "Factura electrónica nº"
         (
@@ -85,12 +86,12 @@ STRONG: dict[str, list[str]] = {
         r"(?:zahlungs)?fällig(?:keit)?(?:sdatum)?(?: am| bis)?|zahlbar bis|zahlungsziel|zahlungsfrist",
         r"date (?:d')?échéance|échéance|date limite de paiement|à payer avant le",
         r"vervaldatum|uiterste betaaldatum|te betalen v[oó]{1,2}r|betalen v[oó]{1,2}r|fecha (?:de )?vencimiento(?: del? pago)?"
-        r"|vencimiento|fecha l[ií]mite de pago|pagar antes del?",
+        r"|fecha de vto\.? (?:para el|del?) pago|vencimiento|fecha l[ií]mite de pago|pagar antes del?",
     ],
     "seller_name": [
         r"seller|vendor|supplier|sold by|issued by|biller|verkäufer|lieferant|rechnungssteller|leistungserbringer|aussteller",
         r"seller(?: trade)? name|supplier name|raison sociale du vendeur|nom du vendeur",
-        r"fournisseur|vendeur|émetteur|leverancier|verkoper|proveedor|vendedor|emisor|remitente",
+        r"fournisseur|vendeur|émetteur|leverancier|verkoper|proveedor|vendedor|(?:datos del )?emisor|remitente",
         r"(?:service )?provider|absender|rechnungsaussteller",
     ],
     "buyer_name": [
@@ -98,7 +99,7 @@ STRONG: dict[str, list[str]] = {
         r"rechnung an|rechnungsempfänger|leistungsempfänger|käufer(?:/leistungsempfänger)?|empfänger|kunde",
         r"factur(?:é|e|er) à|adressé à|factuur aan|gefactureerd aan|klant|factura(?:r|do) a|cliente",
         r"adresse (?:du|de) client|customer address|billing address|rechnungsadresse|buyer name|purchaser",
-        r"datos del cliente|(?:datos|direcci[óo]n) de facturaci[óo]n|dados do cliente",
+        r"datos del cliente|(?:datos|direcci[óo]n) de facturaci[óo]n|dados do cliente|(?:datos del )?receptor",
     ],
     "order_reference": [
         r"(?:purchase )?order ?(?:no\.?|nr\.?|number|#|id|ref\.?|reference)|purchase order|your order(?: no\.?)?",
@@ -486,6 +487,12 @@ _COLONS = re.compile(r"\s*:\s*")
 _PAIR = re.compile(r"\s+/\s+|\s*\|\s*")  # "tomador / adquirente": a slash between spaces (never "c/o")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'"})  # "Date d’émission"
 _PARTY_NAME = compile_pattern(PARTY_NAME)
+# The caption of a company's registered name, printed for the parties of an invoice rather than
+# for a payee, a contact or an account holder (as a plain "Name:" may be)
+_REGISTERED_NAME = compile_pattern(
+    r"raz[oó]n social|raison sociale|ragione sociale|razão social|denominazione"
+    r"|(?:legal|registered) name|nombre legal"
+)
 # The words of a tax's label: a tax of a particular kind, or a VAT, a sales tax or a plain tax (tax_kind).
 _KIND_WORDS = compile_pattern(rf"(?<![^\W\d_])(?:{_TAX_KIND})(?![^\W\d_])")
 _VAT_WORDS = compile_pattern(
@@ -554,6 +561,11 @@ def is_party_name(text: str) -> bool:
     return bool(key) and all(_PARTY_NAME.fullmatch(part) for part in _PAIR.split(key) if part)
 
 
+def is_registered_name(text: str) -> bool:
+    """Whether ``text`` is the caption of a party's registered name (``Razón Social:``)."""
+    return bool(_REGISTERED_NAME.fullmatch(clean(text)))
+
+
 @dataclass
 class Hit:
     """A label in a line: words ``start:end`` of phrase number ``phrase``; ``fields`` as :func:`match`."""
@@ -580,9 +592,11 @@ def hits_of(line: Line) -> list[Hit]:
             if not after_value and (after_label or not any(w.text.endswith(":") for w in words[i : i + 5])):
                 i += 1
                 continue
-            for size in (5, 4, 3, 2, 1):
+            for size in (6, 5, 4, 3, 2, 1):
                 if i + size > len(words) or not after_value and not words[i + size - 1].text.endswith(":"):
                     continue
+                if size == 6 and not words[i + 5].text.endswith(":"):
+                    continue  # six words only before a colon: "Fecha de Vto. para el pago:"
                 fields = match(" ".join(w.text for w in words[i : i + size]))
                 if fields is not None and i > 0:
                     fields = tuple(f for f in fields if f[1])

@@ -70,12 +70,21 @@ def plausible_name(text: str) -> bool:
         return False  # "Kraxi GmbH - Flugzeugallee 17 12345 Papierfeld"
     if sum(ch.isalpha() for ch in LEGAL.sub("", text)) < 2:  # a legal form alone ("SARL") names nobody
         return False
+    if sentence(text):
+        return False
     tokens = text.split()
     if len(tokens) >= 4 and sum(len(t) == 1 for t in tokens) >= 0.75 * len(tokens):
         return False  # a letter-spaced title (W A R E N R E C H N U N G)
     if len(tokens) > 1 and TITLE.fullmatch(labels.clean(tokens[-1])) and labels.match(" ".join(tokens[:-1])):
         return False  # a label and a title: "Buyer Receipt", "Customer Invoice"
     return parse_date(text) is None and parse_amount(text) is None
+
+
+def sentence(text: str) -> bool:
+    """Whether ``text`` reads like a sentence, not a name: six words or more, most of them in
+    lower case, and a full stop, a mark or a colon at its end ("Please transfer the total due within 10 days.")."""
+    words = text.split()
+    return len(words) >= 6 and text.rstrip()[-1:] in ".!?:" and sum(w[:1].islower() for w in words) * 2 >= len(words)
 
 
 def _starts_with_label(hits: list[Hit], phrase: int) -> bool:
@@ -101,7 +110,9 @@ def seller_from_letterhead(
                 continue  # a label alone ("Buyer", "Buyer Receipt") heads no letter
             if TITLE.fullmatch(labels.clean(text)) or "@" in text or "www." in text.lower() or "http" in text.lower():
                 continue
-            if sum(ch.isdigit() for ch in text) > letters / 2:
+            if sum(ch.isdigit() for ch in text) > letters / 2 or address.street(text) and not LEGAL.search(text):
+                continue  # a number, or a line of an address ("Seestrasse 23")
+            if sentence(text):
                 continue
             bonus = (3.0 if LEGAL.search(text) else 0.0) + (2.0 if address_follows(lines, line, phrase) else 0.0)
             bonus += 2.0 if named_in(footer, text) else 0.0
@@ -225,8 +236,8 @@ def _line_above(lines: list[Line], position: int, phrase: Phrase) -> bool:
     for other in reversed(lines[max(0, position - 3) : position]):
         if other.page != line.page or line.top - other.bottom > 1.5 * max(line.bottom - line.top, 6):
             return False
-        if any(abs(p.x0 - phrase.x0) <= 6 for p in other.phrases):
-            return True
+        if any(abs(p.x0 - phrase.x0) <= 6 and sum(ch.isalpha() for ch in p.text) >= 2 for p in other.phrases):
+            return True  # (a logo's stray mark above it is no line of an address)
     return False
 
 
@@ -242,15 +253,26 @@ def _runs(line: Line) -> list[Phrase]:
 
 
 def _address_below(lines: list[Line], hits: dict[int, list[Hit]], position: int, sender: Phrase) -> Phrase | None:
+    size = max(w.size for w in sender.words)
+    bottom = sender.bottom
     for line in lines[position + 1 :]:
         if line.page != lines[position].page or line.top - sender.bottom > 60:
             return None
         for index, phrase in enumerate(line.phrases):
+            if abs(phrase.x0 - sender.x0) <= 40 and _wrapped(phrase, size, bottom):
+                bottom = line.bottom  # the sender line's own end, wrapped ("... 01310-100 São" / "Paulo")
+                break
             if abs(phrase.x0 - sender.x0) <= 40:
                 if _starts_with_label(hits[line.index], index) or sum(ch.isalpha() for ch in phrase.text) < 2:
                     return None
                 return phrase
     return None
+
+
+def _wrapped(phrase: Phrase, size: float, bottom: float) -> bool:
+    """Whether ``phrase`` goes on with a sender line of type ``size`` that ends at ``bottom``:
+    as small as it, and as close under it as the lines of one paragraph."""
+    return abs(max(w.size for w in phrase.words) - size) <= 0.3 and phrase.top - bottom < 0.4 * size
 
 
 def from_title(lines: list[Line], day_first: bool) -> list[Candidate]:

@@ -137,13 +137,13 @@ def _part_names(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Cand
     name the ranker is sure of keeps its party): the phrase goes to the party whose score for it
     leaves the other the better second choice. Two names one of which holds the other are one party's."""
     seller, buyer = chosen["seller_name"][0], chosen["buyer_name"][0]
-    if not _same_party(seller.value, buyer.value):
+    if not same_party(seller.value, buyer.value):
         return
     pairs = [
         (s, b)
         for s in best(scored["seller_name"])[:5]
         for b in best(scored["buyer_name"])[:5]
-        if not _same_party(s.value, b.value)
+        if not same_party(s.value, b.value)
     ]
     if pairs:
         s, b = max(pairs, key=lambda pair: _log_odds(pair[0].score) + _log_odds(pair[1].score))
@@ -153,7 +153,7 @@ def _part_names(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Cand
         del chosen["seller_name" if seller.score < buyer.score else "buyer_name"]
 
 
-def _same_party(one: str, other: str) -> bool:
+def same_party(one: str, other: str) -> bool:
     """Whether two names are one party's: equal, or one holds the other whole (``CENTRE COM
     HAWTHORN PTY`` and ``CENTRE COM HAWTHORN PTY LTD``), case and punctuation aside."""
     a, b = (" ".join(re.sub(r"[^\w\s]", " ", v.lower()).split()) for v in (one, other))

@@ -291,6 +291,9 @@ def test_labels_of_what_is_not_read_name_no_field(label):
         ("Payable on or before", "due_date"),
         ("Date échéance", "due_date"),
         ("Fecha de Vencimiento de Pago:", "due_date"),
+        ("Fecha de Vto. para el pago:", "due_date"),  # six words before a colon (an Argentine invoice)
+        ("Comp. Nro:", "invoice_number"),  # the "comprobante" an Argentine invoice is
+        ("Número de comprobante", "invoice_number"),
     ],
 )
 def test_more_ways_to_say_the_key_labels(label, field):

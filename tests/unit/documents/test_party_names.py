@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backoffice.documents import address, letterhead
+from backoffice.documents import address, labels, letterhead
 from backoffice.documents.layout import Phrase, lines_of
 from backoffice.documents.pdf import Word, read_words
 
@@ -304,8 +304,8 @@ def test_seller_and_buyer_named_alike_are_one_party_and_parted_by_log_odds():
     from backoffice.documents.candidates import Candidate
     from backoffice.documents.ranker import pick
 
-    assert pick._same_party("CENTRE COM HAWTHORN PTY", "Centre Com Hawthorn Pty Ltd.")
-    assert not pick._same_party("Orange Demo Inc.", "Bayside Wholesale")
+    assert pick.same_party("CENTRE COM HAWTHORN PTY", "Centre Com Hawthorn Pty Ltd.")
+    assert not pick.same_party("Orange Demo Inc.", "Bayside Wholesale")
     word = Word("x", 0, 0, 1, 1, 1, 8.0)
 
     def named(field: str, value: str, score: float) -> Candidate:
@@ -360,3 +360,102 @@ def test_a_party_label_names_the_buyer():
 
     assert ("buyer_name", True) in (match("Party") or ())
     assert ("buyer_name", True) in (match("Party Name:") or ())
+
+
+# An Argentine invoice as its layout prints it: the seller's registered name under its brand, the
+# buyer's beside its tax id under "DATOS DEL RECEPTOR", the due date under its six-word label.
+AFIP = """\
+                                         ORIGINAL
+      Ferretería Río Negro                       FACTURA
+                                                 Punto de Venta: 0002 Comp. Nro: 00001234
+  Razón Social: Ferretería Río Negro S.R.L.      Fecha de Emisión: 14/03/2025
+  Domicilio Comercial: Av. Belgrano 820, CABA    CUIT: 30-71234567-1
+  Período Facturado Desde: Hasta:                Fecha de Vto. para el pago:
+  01/03/2025               31/03/2025            13/04/2025
+  DATOS DEL RECEPTOR
+  CUIT: 30-71234572-8                  Razón Social: Molinos del Plata S.A.
+  Condición IVA: IVA Responsable Inscripto
+   Producto / Servicio      Cantidad   Precio Unit.    Subtotal
+   Tornillos                    10,00     $100,00     $1.000,00
+                                       Importe Neto Gravado: $1.000,00
+                                                  IVA 21%:   $210,00
+                                            Importe Total: $1.210,00
+"""
+
+
+def test_registered_name_captions_name_both_parties_of_an_argentine_invoice():
+    from backoffice.documents.invoice import read_invoice
+    from backoffice.documents.textgrid import text_to_words
+
+    fields = read_invoice(text_to_words(AFIP, "afip.txt")).fields
+    got = {name: field.value for name, field in fields.items()}
+    assert got["seller_name"] == "Ferretería Río Negro S.R.L."
+    assert got["buyer_name"] == "Molinos del Plata S.A."
+    assert (got["invoice_number"], got["issue_date"], got["due_date"]) == ("00001234", "2025-03-14", "2025-04-13")
+    assert (got["seller_vat_id"], got["currency"], got["grand_total"]) == ("30-71234567-1", "ARS", "1210.00")
+
+
+def test_only_a_registered_name_caption_proposes_either_party():
+    assert labels.is_registered_name("Razón Social:")
+    assert labels.is_registered_name("Raison sociale")
+    assert not labels.is_registered_name("Name:")  # a payee's or an account holder's too
+
+
+def test_a_sender_line_under_a_logo_mark_and_wrapped_over_two_lines_still_names_the_buyer(make_pdf):
+    found = _sender_candidates(
+        make_pdf,
+        [
+            (20, 38, "*", 10),
+            (20, 45, "Green Valley Farms Inc. · Rua das Flores 101 · 01310-100 São", 7),
+            (20, 48, "Paulo", 7),
+            (20, 55, "Oficina Sol Nascente ME"),
+            (20, 60, "Industriestraße 7"),
+            (20, 65, "62704 Springfield"),
+        ],
+    )
+    assert found == [("seller_name", "Green Valley Farms Inc."), ("buyer_name", "Oficina Sol Nascente ME")]
+
+
+# A Swiss letter: the sender line names a person, the window address the buyer, the seller signs
+# at the foot; the buyer is printed larger than anything else at the top.
+LETTER = """\
+  *                                                 info@lindenhof.example
+  Mara Sommer · Bahnhofstrasse 4 · 8001 Zürich · Schweiz
+
+  Seeblick Hotels AG                                Datum            03.02.2025
+  Quaistrasse 9
+  6003 Luzern                                       Rechnungsnummer  RE-25031
+  Schweiz
+
+  Rechnung
+
+  Sehr geehrte Damen und Herren, gerne stellen wir Ihnen folgende Leistungen in Rechnung:
+
+  Pos  Menge  Einheit  Bezeichnung        Einzelpreis    Gesamtpreis
+  1    4.00   Stunden  Beratung           180.00 CHF     720.00 CHF
+                                   Nettopreis             720.00 CHF
+                                   Rechnungsbetrag        720.00 CHF
+
+  Mit freundlichen Grüssen
+  Mara Sommer
+  LINDENHOF BERATUNG GMBH
+
+  Lindenhof Beratung GmbH | Bahnhofstrasse 4, 8001 Zürich | IBAN CH93 0076 2011 6238 5295 7
+"""
+
+
+def test_the_address_a_sender_line_writes_to_is_the_buyer_and_never_the_seller():
+    from backoffice.documents.invoice import read_invoice
+    from backoffice.documents.textgrid import text_to_words
+
+    fields = read_invoice(text_to_words(LETTER, "letter.txt")).fields
+    assert fields["buyer_name"].value == "Seeblick Hotels AG"
+    assert fields["seller_name"].value != "Seeblick Hotels AG"
+    assert fields["invoice_number"].value == "RE-25031"
+
+
+def test_a_sentence_is_no_name():
+    assert letterhead.sentence("Please transfer the total due within 10 days to the account shown below.")
+    assert letterhead.sentence("Thank you for the engagement. As agreed, we are invoicing the following services:")
+    assert not letterhead.sentence("Companhia de Saneamento Basico do Estado de Sao Paulo")
+    assert not letterhead.plausible_name("Please transfer the total due within 10 days to the account shown below.")
