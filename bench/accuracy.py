@@ -18,9 +18,9 @@ Tables, as the corpus's READMEs ask:
    (bench/accuracy_scans.py with its defaults: 200 dpi, tilt, noise, JPEG 75, seed 18; a few minutes).
 
 ``--other-software N`` (default 40, seed ``--seed``) also scores N invoices made by other software,
-the open-source InvoiceGenerator and PyInvoice libraries (bench/other_software.py), by the
-real-invoices rules: layouts and label wordings in English, Czech and Brazilian Portuguese that no
-training document has. They are installed into a throwaway virtualenv under /tmp on first use (never
+open-source libraries that make invoices (InvoiceGenerator, PyInvoice, billwright, dinbrief and
+arca-factura-pdf; bench/other_software.py), by the real-invoices rules: layouts and label wordings in
+English, Czech, Brazilian Portuguese, Swiss German and Argentine Spanish that no training document has. They are installed into a throwaway virtualenv under /tmp on first use (never
 dependencies of backoffice); without a package index the set is left out, and the table says so.
 """
 
@@ -151,19 +151,21 @@ def visual(corpus: Path, generated: int, seed: int = 7) -> dict[str, SetScore]:
 
 
 OTHER_VENV = Path(tempfile.gettempdir()) / "bench-invoicegenerator"
+OTHER_PACKAGES = ["InvoiceGenerator", "PyInvoice", "billwright", "dinbrief", "arca-factura-pdf"]
+OTHER_MODULES = ["InvoiceGenerator", "pyinvoice", "billwright", "dinbrief", "factura_pdf"]
 
 
 def other_software(count: int, seed: int) -> SetScore | str:
-    """Invoices that InvoiceGenerator and PyInvoice make (bench/other_software.py), read and scored; or why not."""
+    """Invoices that other software makes (bench/other_software.py), read and scored; or why not."""
     python = OTHER_VENV / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(OTHER_VENV)], check=True)
-    if subprocess.run([str(python), "-c", "import InvoiceGenerator, pyinvoice"], capture_output=True).returncode:
-        log.warning("installing InvoiceGenerator and PyInvoice into %s", OTHER_VENV)
-        install = subprocess.run([str(python), "-m", "pip", "install", "-q", "InvoiceGenerator", "PyInvoice"],
+    if subprocess.run([str(python), "-c", "import " + ", ".join(OTHER_MODULES)], capture_output=True).returncode:
+        log.warning("installing %s into %s", ", ".join(OTHER_PACKAGES), OTHER_VENV)
+        install = subprocess.run([str(python), "-m", "pip", "install", "-q", *OTHER_PACKAGES],
                                  capture_output=True, text=True)
         if install.returncode:
-            return f"InvoiceGenerator and PyInvoice could not be installed: {install.stderr.strip().splitlines()[-1:]}"
+            return f"{OTHER_PACKAGES} could not be installed: {install.stderr.strip().splitlines()[-1:]}"
     result = SetScore()
     with tempfile.TemporaryDirectory() as folder:
         subprocess.run([str(python), str(ROOT / "bench" / "other_software.py"), folder, str(count), str(seed)],
@@ -290,7 +292,7 @@ def main() -> None:
     parser.add_argument("--labels-only", action="store_true", help="read without the ranker (the label logic alone)")
     parser.add_argument("--scans", action="store_true", help="also score the documents as scans (bench/accuracy_scans.py)")
     parser.add_argument("--other-software", type=int, default=40, metavar="N",
-                        help="invoices made by InvoiceGenerator and PyInvoice to score (0: none; installed under /tmp on first use)")
+                        help="invoices made by other software to score (0: none; installed under /tmp on first use)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     trained = _trained_on()
