@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
 
-from backoffice.documents import labels, letterhead
+from backoffice.documents import address, labels, letterhead, names
 from backoffice.documents.candidates import TOTALS, Candidate, best, reconcile, total_warnings
 from backoffice.documents.labels import Hit, hits_of, party_heading
 from backoffice.documents.layout import Line, Phrase, lines_of
@@ -32,6 +32,7 @@ from backoffice.documents.normalise import (
     find_vat_id,
     format_amount,
     parse_amount,
+    tender_codes,
     parse_date,
 )
 from backoffice.documents.pdf import PdfText, Word
@@ -225,6 +226,10 @@ class Reader:
                     break
                 if hit is None and KINDS[name] == "date":
                     return self._date_under(phrase, x0, x1)
+                if hit is None and party:
+                    return self._company_under(
+                        position + 1 + self.lines[position + 1 :].index(other), phrase
+                    ) or self._parse(name, [phrase])
                 if hit is None:
                     return self._parse(name, [phrase])
                 if party and labels.is_party_name(" ".join(w.text for w in phrase.words[: hit.end])):
@@ -244,6 +249,20 @@ class Reader:
                     bottom = other.bottom  # a line of the block we do not read (Nummer: 549910)
                     break
                 return None  # another label: the value is not below this one
+        return None
+
+    def _company_under(self, position: int, phrase: Phrase) -> Value | None:
+        """The company under a person at the head of a party's block (``Bill To`` / ``Maria
+        Rossi`` / ``Fabbrica Alpina S.p.A.``): the party is the company, the person its contact."""
+        if not names.person_shape(phrase.text.strip(" ,")):
+            return None
+        line = self.lines[position]
+        for other in self.lines[position + 1 : position + 2]:
+            if other.page != line.page or other.top - line.bottom > 1.5 * max(line.bottom - line.top, 6):
+                return None
+            below = next((p for p in other.phrases if abs(p.x0 - phrase.x0) <= 6), None)
+            if below is not None and letterhead.LEGAL.search(below.text) and not address.line(below.text):
+                return _name(below)
         return None
 
     def _date_under(self, phrase: Phrase, x0: float, x1: float) -> Value | None:
@@ -267,8 +286,11 @@ class Reader:
         kind = KINDS[name]
         if kind == "money":
             found = None
+            words = [w for phrase in phrases for w in phrase.words]
             for phrase in phrases:  # the right-most amount: "Total 2 items 19.00 €", "Tax 15% on 112.90  16.94"
-                found = self._money(phrase) or found
+                value = self._money(phrase)
+                if value and not _percent_after(words, value[1][-1]):
+                    found = value
             return found
         phrase = phrases[0]
         if kind == "date":
@@ -333,6 +355,12 @@ class Reader:
                         code = currency_of(next(s for s in _SYMBOLS if s in word.text))
                     elif word.text in ("Rs", "Rs.") and index + 1 < len(phrase.words):
                         code = "INR" if parse_amount(phrase.words[index + 1].text) is not None else None
+                    elif (
+                        len(word.text) == 3
+                        and word.text.isupper()
+                        and _beside_amount(line.words, line.words.index(word))
+                    ):
+                        code = word.text if word.text in tender_codes() else None  # "727.20 ALL"
                     if code:
                         votes[code] += 1
                         self.currency_words.setdefault(code, word)
@@ -452,6 +480,20 @@ class Reader:
                 found[candidate.field].append(candidate)
                 if candidate.field == "buyer_name":
                     self.addressee = candidate
+
+
+def _percent_after(words: list[Word], last: Word) -> bool:
+    """Whether the word after ``last`` in ``words`` is a per cent sign: ``VAT: 20 %`` prints a rate."""
+    position = next((i for i, w in enumerate(words) if w is last), len(words))
+    return position + 1 < len(words) and words[position + 1].text.startswith("%")
+
+
+def _beside_amount(words: list[Word], index: int) -> bool:
+    """Whether the word before or after ``words[index]`` on its line is an amount of money."""
+    return any(
+        0 <= other < len(words) and _AMOUNT.search(words[other].text) and parse_amount(words[other].text) is not None
+        for other in (index - 1, index + 1)
+    )
 
 
 def _identifier(phrase: Phrase) -> Value | None:

@@ -46,7 +46,7 @@ STRONG: dict[str, list[str]] = {
     "invoice_number": [
         (
             rf"(?:tax |commercial |credit note |credit memo )?(?:invoice|inv\.?|bill|credit note|credit memo|document"
-            rf"|receipt) ?{_NO}"
+            rf"|receipt) ?{_NO}|invoice ref(?:erence)?"
         ),
         r"(?:rechnungs|rechnung|gutschrifts|gutschrift|beleg|re)[- ]?(?:nummer|nr\.?|no\.?)",
         rf"{_NO} (?:de )?(?:la )?(?:facture|avoir)|(?:facture|avoir) {_NO}|numéro de facture",
@@ -93,6 +93,7 @@ STRONG: dict[str, list[str]] = {
         r"seller(?: trade)? name|supplier name|raison sociale du vendeur|nom du vendeur",
         r"fournisseur|vendeur|émetteur|leverancier|verkoper|proveedor|vendedor|(?:datos del )?emisor|remitente",
         r"(?:service )?provider|absender|rechnungsaussteller",
+        r"bill(?:ed)? from|invoice(?:d)? from|billed by|invoiced by|remit to|(?:make (?:checks|cheques) )?payable to",
     ],
     "buyer_name": [
         r"bill(?:ed)? to(?: address)?|invoice(?:d)? to|sold to|buyer|customer name|client name|customer|client|recipient|party(?: name)?",
@@ -195,7 +196,10 @@ STRONG: dict[str, list[str]] = {
 }
 
 WEAK: dict[str, list[str]] = {
-    "invoice_number": [rf"invoice|rechnung|facture|factuur|factura|fattura|fatura|faktura|lasku|{_NO}|č\.?|nro\.?"],
+    "invoice_number": [
+        rf"invoice|rechnung|facture|factuur|factura|fattura|fatura|faktura|lasku|{_NO}|č\.?|nro\.?"
+        r"|ref(?:erence)?\.?(?: ?(?:no\.?|nr\.?|number|#))?"  # "Ref no: #1721" beside the title
+    ],
     "issue_date": [r"date|datum|fecha|data|dated|dato|päiväys|päivämäärä|pvm\.?"],
     "due_date": [r"due"],
     "grand_total": [

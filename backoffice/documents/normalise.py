@@ -61,8 +61,10 @@ def parse_amount(text: str, decimal_mark: str | None = None) -> Decimal | None:
     match = _AMOUNT_RE.match(text)
     if not match:
         return None
-    if any(decor and currency_of(decor) is None for decor in (match["pre"], match["post"])):
-        return None
+    if any(
+        decor and currency_of(decor) is None and decor not in tender_codes() for decor in (match["pre"], match["post"])
+    ):
+        return None  # "12.00 XYZ": no currency
     raw = match["num"].strip(_SPACES)
     negative = raw[0] in "-−–" or raw[-1] in "-−–" or (raw.startswith("(") and raw.endswith(")"))
     negative = negative != bool(match["credit"])  # "-5.00CR" is no credit twice over
@@ -144,6 +146,17 @@ def currency_of(token: str) -> str | None:
         if candidate in CURRENCY_SYMBOLS:
             return CURRENCY_SYMBOLS[candidate]
     return _CURRENCY_WORDS.get(cleaned.lower().rstrip("."))
+
+
+@lru_cache(maxsize=1)
+def tender_codes() -> frozenset[str]:
+    """The ISO 4217 codes of the currencies some country pays in today (CLDR through Babel):
+    ``ALL``, ``ARS``, ``COP`` beside an amount name a currency, as the common codes do anywhere."""
+    from babel import Locale  # deferred like month_names
+    from babel.numbers import get_territory_currencies
+
+    territories = [t for t in Locale("en").territories if isinstance(t, str) and t.isalpha()]  # not "001", the world
+    return frozenset(code for territory in territories for code in get_territory_currencies(territory))
 
 
 # The locales whose own currency sign a document may print (CLDR through Babel) and that the

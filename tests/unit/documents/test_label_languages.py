@@ -256,6 +256,10 @@ def test_every_language_names_every_key_field():
         ("Moms 25%", "tax_total"),
         ("Recipient", "buyer_name"),
         ("Biller", "seller_name"),
+        ("Bill From:", "seller_name"),
+        ("Billed by", "seller_name"),
+        ("Remit to", "seller_name"),
+        ("Make checks payable to", "seller_name"),
     ],
 )
 def test_party_and_identifier_labels(label, field):

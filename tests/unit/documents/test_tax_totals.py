@@ -125,3 +125,32 @@ def test_training_documents_show_other_taxes_taxes_named_by_kind_and_totals_with
     varied.render(levied[0]).output(str(path))
     text = " ".join(w.text for w in read_words(path).words())
     assert levied[0].extras["levy"][0].split()[0] in text
+
+
+# A page whose totals print the tax as a rate only, in a currency none of the common codes name.
+RATE_ONLY = """\
+                                         Drini Studio Sh.p.k.
+                                         Rruga e Durresit 12, Tirane 1001
+  Invoice issued for:
+  Hotel Riviera SRL                                   Invoice #: 19
+  22 Harbour Road, Bristol BS1 4ST                    Invoice Date: 02/02/2021
+  #   Title     Description        Price   Quantity   Total
+  1   Item 1    Service line 1     100     2          200
+  2   Item 2    Service line 2     101     2          202
+                                   Total:        484.80    ALL
+                                     VAT:            20      %
+                                SubTotal:        404.00    ALL
+"""
+
+
+def test_a_rate_beside_a_tax_label_is_no_tax_and_any_current_iso_code_beside_an_amount_is_a_currency():
+    from backoffice.documents.invoice import read_invoice
+    from backoffice.documents.normalise import parse_amount, tender_codes
+    from backoffice.documents.textgrid import text_to_words
+
+    fields = read_invoice(text_to_words(RATE_ONLY, "rate.txt")).fields
+    assert "tax_total" not in fields
+    assert (fields["net_total"].value, fields["grand_total"].value) == ("404.00", "484.80")
+    assert fields["currency"].value == "ALL"
+    assert {"ALL", "ARS", "COP", "EUR"} <= tender_codes() and "ATS" not in tender_codes()  # the schilling is gone
+    assert parse_amount("727.20 ALL") == Decimal("727.20") and parse_amount("12.00 XYZ") is None
