@@ -58,6 +58,8 @@ def parse_amount(text: str, decimal_mark: str | None = None) -> Decimal | None:
     ``decimal_mark`` (``"."`` or ``","``) settles ``1.234`` / ``1,234`` when the document's
     habit is known; without it a lone separator before exactly three digits groups thousands.
     """
+    if text[:1] == "?" and text[1:2].isdigit():
+        text = text[1:]  # "?1,787.50": a currency sign the PDF's font could not encode
     match = _AMOUNT_RE.match(text)
     if not match:
         return None

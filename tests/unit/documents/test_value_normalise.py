@@ -34,6 +34,7 @@ from backoffice.documents.normalise import (
         ("1'234.56", "1234.56"),  # ch
         ("2’500.00", "2500.00"),  # ch, with a typographic apostrophe
         ("18’655.00 CHF", "18655.00"),
+        ("?1,787.50", "1787.50"),  # a currency sign the PDF's font could not encode
         ("1.234.567,89", "1234567.89"),
         ("$4.11", "4.11"),
         ("€ 399,00", "399.00"),
