@@ -101,7 +101,7 @@ class Reader:
         self.text = text
         self.lines: list[Line] = []
         for page in text.pages:
-            self.lines.extend(lines_of(page, index_from=len(self.lines)))
+            self.lines.extend(lines_of(labels.unglued(page), index_from=len(self.lines)))
         self.height = text.sizes[0][1] if text.sizes else 842.0
         # language, country, date order, decimal mark and what "$" means, from all lines together
         self.locale = infer_locale(line.text for line in self.lines)
@@ -192,10 +192,10 @@ class Reader:
         if found is None:
             return []
         party = party_heading(self.lines, self.hits, position, label[0].x0, label[-1].x1)
-        names = {1: ["buyer_name"], -1: ["seller_name"]}.get(party, ["seller_name", "buyer_name"])
+        parties = {1: ["buyer_name"], -1: ["seller_name"]}.get(party, ["seller_name", "buyer_name"])
         return [
             Candidate(name, found[0], found[1], 0.8 if party else 0.6, "label" if party else "pattern")
-            for name in names
+            for name in parties
         ]
 
     def _other_amounts(self, name: str, phrases: list[Phrase], taken: Value, score: float) -> None:
@@ -212,7 +212,8 @@ class Reader:
         height = max(line.bottom - line.top, 6.0)
         bottom = line.bottom
         party = KINDS[name] == "name"
-        for other in self.lines[position + 1 : position + 8]:
+        captioned = False  # under a form's caption over the name: its cell, whatever words it starts with
+        for row, other in enumerate(self.lines[position + 1 : position + 8], start=position + 1):
             if other.page != line.page or other.top - bottom > 2.5 * height:
                 return None
             hits = self.hits[other.index]
@@ -221,19 +222,20 @@ class Reader:
                 if not (overlaps or party and abs(phrase.x0 - x0) < 20):
                     continue
                 hit = next((h for h in hits if h.phrase == index and h.start == 0), None)
+                if captioned and (hit is None or not labels.is_party_name(phrase.text)):
+                    return self._parse(name, [phrase])  # "NF-E EMITIDA EM AMBIENTE DE HOMOLOGACAO ..." under "NOME"
                 if hit is None and party and _CONTACT.search(phrase.text):
                     bottom = other.bottom  # "Buyer contact name", "z. Hd. Herr X": a person, not the party
                     break
                 if hit is None and KINDS[name] == "date":
                     return self._date_under(phrase, x0, x1)
                 if hit is None and party:
-                    return self._company_under(
-                        position + 1 + self.lines[position + 1 :].index(other), phrase
-                    ) or self._parse(name, [phrase])
+                    return self._company_under(row, phrase) or self._parse(name, [phrase])
                 if hit is None:
                     return self._parse(name, [phrase])
                 if party and labels.is_party_name(" ".join(w.text for w in phrase.words[: hit.end])):
-                    rest = phrase.words[hit.end :]
+                    inner = min((h.start for h in hits if h.phrase == index and h.start >= hit.end), default=None)
+                    rest = phrase.words[hit.end : inner]  # up to a label set too close ("Name: ACME LLC Name:")
                     following = other.phrases[index + 1] if index + 1 < len(other.phrases) else None
                     if (
                         not rest
@@ -244,6 +246,7 @@ class Reader:
                     if rest:
                         return self._parse(name, [Phrase(rest)])
                     bottom = other.bottom  # a form's caption over the name ("NOME / RAZÃO SOCIAL"): read under it
+                    captioned = True
                     break
                 if party and hit.fields == ():
                     bottom = other.bottom  # a line of the block we do not read (Nummer: 549910)
@@ -257,12 +260,12 @@ class Reader:
         if not names.person_shape(phrase.text.strip(" ,")):
             return None
         line = self.lines[position]
-        for other in self.lines[position + 1 : position + 2]:
-            if other.page != line.page or other.top - line.bottom > 1.5 * max(line.bottom - line.top, 6):
-                return None
-            below = next((p for p in other.phrases if abs(p.x0 - phrase.x0) <= 6), None)
-            if below is not None and letterhead.LEGAL.search(below.text) and not address.line(below.text):
-                return _name(below)
+        other = self.lines[position + 1] if position + 1 < len(self.lines) else None
+        if other is None or other.page != line.page or other.top - line.bottom > 1.5 * max(line.bottom - line.top, 6):
+            return None
+        below = next((p for p in other.phrases if abs(p.x0 - phrase.x0) <= 6), None)
+        if below is not None and letterhead.LEGAL.search(below.text) and not address.line(below.text):
+            return _name(below)
         return None
 
     def _date_under(self, phrase: Phrase, x0: float, x1: float) -> Value | None:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from backoffice.documents.layout import Line
 from backoffice.documents.normalise import CURRENCY_CODES
+from backoffice.documents.words import Word
 
 _NO = r"(?:no\.?|nr\.?|n[°º]\.?|num\.?|number|numéro|numero|#|id)"
 _CODES = "|".join(sorted(c.lower() for c in CURRENCY_CODES))
@@ -568,6 +569,34 @@ def is_party_name(text: str) -> bool:
 def is_registered_name(text: str) -> bool:
     """Whether ``text`` is the caption of a party's registered name (``Razón Social:``)."""
     return bool(_REGISTERED_NAME.fullmatch(clean(text)))
+
+
+# Where a word may hold two: a capital after a small letter ("rateTax"), or a capital and a small
+# letter after a capital ("LLCName:")
+_JOINT = re.compile(r"(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ])|(?<=[A-ZÀ-Þ])(?=[A-ZÀ-Þ][a-zß-ÿ])")
+
+
+def unglued(words: list[Word]) -> list[Word]:
+    """``words`` with a label set flush against the word before it parted from it, as when two
+    table cells touch ("VAT rateTax", a name run into the next column's "Name:"): the right part
+    is the label of a field, or any label before its colon, the left part two letters or more
+    ("PayPal", "iPhone", "GmbH", "MyName" stay whole)."""
+    out = []
+    for word in words:
+        for joint in _JOINT.finditer(word.text) if not word.text.isupper() else ():
+            left, right = word.text[: joint.start()], word.text[joint.start() :]
+            known = match(right)
+            if (
+                sum(ch.isalpha() for ch in left) >= 2
+                and len(right.rstrip(":")) >= 2
+                and (known or known is not None and right.endswith(":"))
+            ):
+                cut = word.x0 + (word.x1 - word.x0) * len(left) / len(word.text)
+                out += [replace(word, text=left, x1=cut), replace(word, text=right, x0=cut)]
+                break
+        else:
+            out.append(word)
+    return out
 
 
 @dataclass

@@ -158,7 +158,13 @@ def tender_codes() -> frozenset[str]:
     from babel.numbers import get_territory_currencies
 
     territories = [t for t in Locale("en").territories if isinstance(t, str) and t.isalpha()]  # not "001", the world
-    return frozenset(code for territory in territories for code in get_territory_currencies(territory))
+    codes = {code for territory in territories for code in get_territory_currencies(territory)}
+    return frozenset(codes - _WORD_CODES)
+
+
+# Codes that are English words a receipt may print beside a price ("COFFEE CUP 2.50", "GEL 3.99",
+# "SHP 5.00" for shipping): a currency only where the country says so, never by the code alone
+_WORD_CODES = frozenset("BAM BOB CUP GEL MAD MOP PEN SHP SOS TOP".split())
 
 
 # The locales whose own currency sign a document may print (CLDR through Babel) and that the

@@ -459,3 +459,83 @@ def test_a_sentence_is_no_name():
     assert letterhead.sentence("Thank you for the engagement. As agreed, we are invoicing the following services:")
     assert not letterhead.sentence("Companhia de Saneamento Basico do Estado de Sao Paulo")
     assert not letterhead.plausible_name("Please transfer the total due within 10 days to the account shown below.")
+
+
+def test_a_label_set_flush_against_the_word_before_it_is_parted_from_it():
+    from backoffice.documents.words import Word
+
+    def parted(text: str) -> list[str]:
+        return [w.text for w in labels.unglued([Word(text, 0, 0, 100, 10, 1, 10)])]
+
+    assert parted("LLCName:") == ["LLC", "Name:"]  # a name run into the next column's label
+    assert parted("rateTax") == ["rate", "Tax"]  # two table heads that touch
+    for name in ("PayPal", "iPhone", "GmbH", "BlackRock", "McDonald", "LinkedIn", "INVOICE"):
+        assert parted(name) == [name]
+    left, right = labels.unglued([Word("LLCName:", 10, 0, 90, 10, 1, 10)])
+    assert (left.x0, left.x1, right.x0, right.x1) == (10, 40, 40, 90)  # the box shared by the letters' share
+
+
+def test_a_name_run_into_the_next_columns_label_ends_before_it(make_pdf):
+    from backoffice.documents.invoice import Reader
+
+    reader = Reader(
+        read_words(
+            make_pdf(
+                [
+                    (20, 20, "Service Provider", 10, "B"),
+                    (90, 20, "Client", 10, "B"),
+                    (20, 27, "Name:"),
+                    (45, 27, "Blue Harbor Consulting LLCName: Kovarna Praha s.r.o."),
+                ]
+            ),
+            ocr=False,
+        )
+    )
+    guess = letterhead.seller_from_letterhead(reader.lines, reader.hits, reader.height, set())
+    assert guess is not None and guess.value == "Blue Harbor Consulting LLC"
+
+
+def test_the_cell_under_a_name_caption_is_read_whatever_word_opens_it(make_pdf, monkeypatch):
+    from backoffice.documents.extract import extract
+    from backoffice.documents.ranker import model
+
+    monkeypatch.setattr(model, "load", lambda: None)  # the label logic alone
+    path = make_pdf(
+        [
+            (20, 20, "DANFE 000.000.002", 14, "B"),
+            (20, 40, "DESTINATARIO / REMETENTE", 7),
+            (20, 45, "NOME / RAZAO SOCIAL", 6),
+            (120, 45, "CNPJ / CPF", 6),
+            (20, 48, "NF-E EMITIDA EM AMBIENTE DE HOMOLOGACAO - SEM VALOR FISCAL", 8),
+            (120, 48, "765.865.078-12", 8),
+            (20, 90, "Valor total: 100,00", 9),
+        ]
+    )
+    assert extract(path, kind="invoice").fields["buyer_name"].value == (
+        "NF-E EMITIDA EM AMBIENTE DE HOMOLOGACAO - SEM VALOR FISCAL"
+    )
+
+
+def test_the_company_under_a_person_heading_the_buyers_block_is_the_buyer():
+    from backoffice.documents.invoice import read_invoice
+    from backoffice.documents.textgrid import text_to_words
+
+    page = """\
+  Brightline Analytics GmbH                            INVOICE
+  Hauptstrasse 5, 10115 Berlin                         Ref no: #INV-2024-0042
+                                                       Date: 14/03/2024
+  Bill To
+  {person}
+  {company}
+  1234 Main Street, New York, NY 10001
+  Item                         Qty  Price     Total
+  Cloud server                 1    400,00 €  400,00 €
+                                     Grand Total  400,00 €
+"""
+    fields = read_invoice(
+        text_to_words(page.format(person="Maria Rossi", company="Fabbrica Alpina S.p.A."), "t")
+    ).fields
+    assert fields["buyer_name"].value == "Fabbrica Alpina S.p.A."
+    assert fields["invoice_number"].value == "INV-2024-0042"
+    alone = read_invoice(text_to_words(page.format(person="Maria Rossi", company="Via Roma 4"), "t")).fields
+    assert alone["buyer_name"].value == "Maria Rossi"

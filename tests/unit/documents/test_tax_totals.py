@@ -153,4 +153,5 @@ def test_a_rate_beside_a_tax_label_is_no_tax_and_any_current_iso_code_beside_an_
     assert (fields["net_total"].value, fields["grand_total"].value) == ("404.00", "484.80")
     assert fields["currency"].value == "ALL"
     assert {"ALL", "ARS", "COP", "EUR"} <= tender_codes() and "ATS" not in tender_codes()  # the schilling is gone
+    assert not {"CUP", "PEN", "TOP"} & tender_codes()  # "COFFEE CUP 2.50": words before they are currencies
     assert parse_amount("727.20 ALL") == Decimal("727.20") and parse_amount("12.00 XYZ") is None
