@@ -609,6 +609,12 @@ class Hit:
     fields: tuple[tuple[str, bool], ...]
 
 
+def _party_heading(words: list[Word]) -> tuple[tuple[str, bool], ...] | None:
+    """What ``words`` name when they are a party's heading and nothing else (``Client``)."""
+    fields = match(" ".join(w.text for w in words))
+    return fields if fields and all(name in NAME_FIELDS for name, _ in fields) else None
+
+
 def hits_of(line: Line) -> list[Hit]:
     """The labels of a line, longest first at each position.
 
@@ -633,12 +639,17 @@ def hits_of(line: Line) -> list[Hit]:
                 fields = match(" ".join(w.text for w in words[i : i + size]))
                 if fields is not None and i > 0:
                     fields = tuple(f for f in fields if f[1])
+                other = None  # the other party's heading set too close: "Service Provider Client"
                 if fields and i + size < len(words) and not words[i + size - 1].text.endswith(":"):
-                    # "Lieferant GmbH", "Customer Service": a name, not a party label and its value
-                    fields = tuple(f for f in fields if f[0] not in NAME_FIELDS) or None
+                    other = _party_heading(words[i + size :]) if i == 0 and _party_heading(words[:size]) else None
+                    if other is None:
+                        # "Lieferant GmbH", "Customer Service": a name, not a party label and its value
+                        fields = tuple(f for f in fields if f[0] not in NAME_FIELDS) or None
                 if fields is not None:
                     hits.append(Hit(number, i, i + size, fields))
-                    i += size
+                    if other is not None:
+                        hits.append(Hit(number, i + size, len(words), other))
+                    i = len(words) if other is not None else i + size
                     break
             else:
                 i += 1

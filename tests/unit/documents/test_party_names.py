@@ -539,3 +539,14 @@ def test_the_company_under_a_person_heading_the_buyers_block_is_the_buyer():
     assert fields["invoice_number"].value == "INV-2024-0042"
     alone = read_invoice(text_to_words(page.format(person="Maria Rossi", company="Via Roma 4"), "t")).fields
     assert alone["buyer_name"].value == "Maria Rossi"
+
+
+def test_two_party_headings_set_too_close_are_both_read_and_a_name_after_a_heading_is_no_heading(make_pdf):
+    from backoffice.documents.labels import hits_of
+
+    def heads(text: str) -> list[tuple]:
+        (line,) = lines_of(read_words(make_pdf([(20, 20, text)]), ocr=False).pages[0])
+        return [h.fields for h in hits_of(line)]
+
+    assert heads("Service Provider Client") == [(("seller_name", True),), (("buyer_name", True),)]
+    assert heads("Lieferant GmbH") == []  # a name, not a heading and its value
