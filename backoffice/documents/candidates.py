@@ -17,6 +17,24 @@ LIKELY_TAX = 0.5  # a tax amount scored this high is printed: net and grand tota
 DOUBTFUL = 0.2  # a total the ranker scored below this is doubtful: at most one such in a sum
 
 
+# What kind of value each field of an invoice holds, as the readers parse and describe it
+KINDS: dict[str, str] = {
+    "invoice_number": "id",
+    "order_reference": "id",
+    "issue_date": "date",
+    "due_date": "date",
+    "seller_name": "name",
+    "buyer_name": "name",
+    "seller_vat_id": "vat",
+    "iban": "iban",
+    "currency": "currency",
+    "net_total": "money",
+    "tax_total": "money",
+    "grand_total": "money",
+    "amount_due": "money",
+}
+
+
 @dataclass
 class Candidate:
     """A value some evidence proposes for a field, with the words it was read from."""

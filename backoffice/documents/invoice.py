@@ -15,7 +15,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from backoffice.documents import address, labels, letterhead, names
-from backoffice.documents.candidates import TOTALS, Candidate, best, reconcile, total_warnings
+from backoffice.documents.candidates import KINDS, TOTALS, Candidate, best, reconcile, total_warnings
 from backoffice.documents.labels import Hit, hits_of, party_heading
 from backoffice.documents.layout import Line, Phrase, lines_of
 from backoffice.documents.line_items import read_lines
@@ -40,21 +40,6 @@ from backoffice.documents.ranker import features, model, pick
 
 log = logging.getLogger(__name__)
 
-KINDS: dict[str, str] = {
-    "invoice_number": "id",
-    "order_reference": "id",
-    "issue_date": "date",
-    "due_date": "date",
-    "seller_name": "name",
-    "buyer_name": "name",
-    "seller_vat_id": "vat",
-    "iban": "iban",
-    "currency": "currency",
-    "net_total": "money",
-    "tax_total": "money",
-    "grand_total": "money",
-    "amount_due": "money",
-}
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
 _FILLER = {
     "#",

@@ -19,7 +19,7 @@ from statistics import median
 from typing import TYPE_CHECKING
 
 from backoffice.documents import address, labels, letterhead, names
-from backoffice.documents.candidates import Candidate, tax_sum
+from backoffice.documents.candidates import KINDS, Candidate, tax_sum
 from backoffice.documents.labels import Hit, party_heading
 from backoffice.documents.layout import Phrase
 from backoffice.documents.normalise import find_date, format_amount, parse_amount, parse_date
@@ -42,21 +42,6 @@ FIELDS = (
     "grand_total",
     "amount_due",
 )
-KIND = {
-    "invoice_number": "id",
-    "order_reference": "id",
-    "issue_date": "date",
-    "due_date": "date",
-    "seller_name": "name",
-    "buyer_name": "name",
-    "seller_vat_id": "vat",
-    "iban": "iban",
-    "currency": "currency",
-    "net_total": "money",
-    "tax_total": "money",
-    "grand_total": "money",
-    "amount_due": "money",
-}
 # Fields whose values have a shape nothing else has (a checksummed IBAN, a VAT id, a currency
 # code): the label logic's score stands, the ranker only calibrates it.
 RULED = frozenset({"seller_vat_id", "iban", "currency"})
@@ -382,7 +367,7 @@ def describe(context: Context, name: str, candidate: Candidate, support: int) ->
     """The feature vector of ``candidate`` for field ``name`` (see :data:`NAMES`)."""
     row = [candidate.score, float(support)] + [float(candidate.method == m) for m in METHODS]
     row += _labels_near(context, candidate, name)
-    kind = KIND[name]
+    kind = KINDS[name]
     key = (id(candidate.words[0]), len(candidate.words), candidate.value, kind)
     common = context.common.get(key)
     if common is None:  # what does not depend on the field: computed once per printed value
@@ -758,7 +743,7 @@ def totals_block(context: Context, name: str, candidate: Candidate) -> list[floa
     line = place[0]
     if name == "order_reference":
         out[0] = float(bool(context.yours - {candidate.value}))
-    if KIND[name] == "money" and find_date(line.text, context.reader.day_first):
+    if KINDS[name] == "money" and find_date(line.text, context.reader.day_first):
         hits = context.reader.hits
         due = any(f == "due_date" for h in hits[line.index] for f, _ in h.fields)
         position = context.position[line.index]
@@ -1003,7 +988,7 @@ def taxes_block(context: Context, name: str, candidate: Candidate) -> list[float
     beside its label, and of them how many name a VAT or plain tax, or a particular kind; no_cents:
     printed without cents; stack: 1 when it is one of a run of amounts down a column that add up
     to an amount printed under them, 2 when it is such a sum (-1 for other fields)."""
-    if KIND[name] != "money":
+    if KINDS[name] != "money":
         return [-1.0] * 6
     kinds = list(context.tax_kinds.values())
     first = candidate.words[0]
