@@ -363,7 +363,7 @@ class Reader:
             return []
         for line in self.lines:
             for word in line.words:
-                if _AMOUNT.search(word.text) and parse_amount(word.text, self.decimal_mark) is not None:
+                if _is_amount(word.text, self.decimal_mark):
                     return [Candidate("currency", code, [word], 0.45, "pattern")]
         return []
 
@@ -476,12 +476,14 @@ def _percent_after(words: list[Word], last: Word) -> bool:
     return position + 1 < len(words) and words[position + 1].text.startswith("%")
 
 
+def _is_amount(text: str, decimal_mark: str | None = None) -> bool:
+    """Whether ``text`` is an amount of money with its cents (``1,234.56``, ``12,50 €``)."""
+    return bool(_AMOUNT.search(text)) and parse_amount(text, decimal_mark) is not None
+
+
 def _beside_amount(words: list[Word], index: int) -> bool:
     """Whether the word before or after ``words[index]`` on its line is an amount of money."""
-    return any(
-        0 <= other < len(words) and _AMOUNT.search(words[other].text) and parse_amount(words[other].text) is not None
-        for other in (index - 1, index + 1)
-    )
+    return any(0 <= other < len(words) and _is_amount(words[other].text) for other in (index - 1, index + 1))
 
 
 def _identifier(phrase: Phrase) -> Value | None:

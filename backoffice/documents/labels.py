@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from backoffice.documents.layout import Line
+from backoffice.documents.layout import Line, Phrase
 from backoffice.documents.normalise import CURRENCY_CODES
 from backoffice.documents.words import Word
 
@@ -615,6 +615,13 @@ def _party_heading(words: list[Word]) -> tuple[tuple[str, bool], ...] | None:
     return fields if fields and all(name in NAME_FIELDS for name, _ in fields) else None
 
 
+def up_to_label(phrase: Phrase, hits: list[Hit], number: int) -> Phrase:
+    """``phrase`` (number ``number`` of its line, whose labels are ``hits``) up to the first label
+    set inside it: "Blue Harbor S.L. Fecha de expedición:" names "Blue Harbor S.L."."""
+    inner = min((h.start for h in hits if h.phrase == number and h.start), default=0)
+    return Phrase(phrase.words[:inner]) if inner else phrase
+
+
 def hits_of(line: Line) -> list[Hit]:
     """The labels of a line, longest first at each position.
 
@@ -641,7 +648,8 @@ def hits_of(line: Line) -> list[Hit]:
                     fields = tuple(f for f in fields if f[1])
                 other = None  # the other party's heading set too close: "Service Provider Client"
                 if fields and i + size < len(words) and not words[i + size - 1].text.endswith(":"):
-                    other = _party_heading(words[i + size :]) if i == 0 and _party_heading(words[:size]) else None
+                    heading = i == 0 and all(field in NAME_FIELDS for field, _ in fields)
+                    other = _party_heading(words[i + size :]) if heading else None
                     if other is None:
                         # "Lieferant GmbH", "Customer Service": a name, not a party label and its value
                         fields = tuple(f for f in fields if f[0] not in NAME_FIELDS) or None

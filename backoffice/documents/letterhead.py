@@ -102,9 +102,7 @@ def seller_from_letterhead(
         if line.page != lines[0].page or line.top > height * 0.3:
             break
         for index, phrase in enumerate(line.phrases):
-            inner = min((h.start for h in hits[line.index] if h.phrase == index and h.start), default=0)
-            if inner:  # "Blue Harbor Consulting LLC Name:": a label set too close ends the name before it
-                phrase = Phrase(phrase.words[:inner])
+            phrase = labels.up_to_label(phrase, hits[line.index], index)  # "Blue Harbor Consulting LLC Name:"
             text = phrase.text
             letters = sum(ch.isalpha() for ch in text)
             if _starts_with_label(hits[line.index], index) or letters < 3 or text in avoid:

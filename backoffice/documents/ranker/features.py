@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from backoffice.documents import address, labels, letterhead, names
 from backoffice.documents.candidates import KINDS, Candidate, tax_sum
 from backoffice.documents.labels import Hit, party_heading
-from backoffice.documents.layout import Phrase
 from backoffice.documents.normalise import find_date, format_amount, parse_amount, parse_date
 
 if TYPE_CHECKING:
@@ -247,10 +246,8 @@ def _shapes(reader: Reader, found: dict[str, list[Candidate]]) -> None:
             hits = [h for h in reader.hits[line.index] if h.phrase == number]
             if any(h.start == 0 and h.end < len(phrase.words) for h in hits) and any(ch.isdigit() for ch in text):
                 continue  # a label and its value ("Livré à KERMENE K2 ... 22330 LE MENE"), no name
-            inner = min((h.start for h in hits if h.start), default=0)
-            if inner:  # "Blue Harbor S.L. Fecha de expedición:": a label set too close ends the name before it
-                phrase = Phrase(phrase.words[:inner])
-                text = phrase.text
+            phrase = labels.up_to_label(phrase, hits, number)  # a label set too close ends the name before it
+            text = phrase.text
             if (
                 line.page == first_page
                 and line.top < reader.height * 0.6
