@@ -200,12 +200,19 @@ def test_a_form_heading_of_two_synonyms_names_its_party_and_a_bank_names_none():
     assert labels.match("Deutsche Bank") is None
 
 
-def test_the_name_under_a_form_caption_under_a_party_heading_is_read(make_pdf, monkeypatch):
+def _by_labels(make_pdf, monkeypatch, items: list[tuple]) -> dict:
+    """The fields the label logic alone (no ranker) reads from a page of ``items``."""
     from backoffice.documents.extract import extract
     from backoffice.documents.ranker import model
 
-    monkeypatch.setattr(model, "load", lambda: None)  # the label logic alone
-    path = make_pdf(
+    monkeypatch.setattr(model, "load", lambda: None)
+    return extract(make_pdf(items), kind="invoice").fields
+
+
+def test_the_name_under_a_form_caption_under_a_party_heading_is_read(make_pdf, monkeypatch):
+    fields = _by_labels(
+        make_pdf,
+        monkeypatch,
         [
             (20, 20, "FATURA 123", 14, "B"),
             (20, 40, "PRESTADOR / FORNECEDOR", 7),
@@ -220,9 +227,8 @@ def test_the_name_under_a_form_caption_under_a_party_heading_is_read(make_pdf, m
             (20, 68, "Bento Doces Ltda", 8),
             (90, 68, "Sorocaba / SP", 8),
             (20, 90, "Valor total: 100,00", 9),
-        ]
+        ],
     )
-    fields = extract(path, kind="invoice").fields
     assert fields["seller_name"].value == "Serviços de Publicidade"
     assert fields["buyer_name"].value == "Bento Doces Ltda"
 
@@ -244,20 +250,17 @@ def test_training_invoices_print_party_forms_and_the_sellers_bank(tmp_path):
 
 
 def test_a_label_set_too_close_to_a_name_ends_it(make_pdf, monkeypatch):
-    from backoffice.documents.extract import extract
-    from backoffice.documents.ranker import model
-
-    monkeypatch.setattr(model, "load", lambda: None)  # the label logic alone
-    path = make_pdf(
+    fields = _by_labels(
+        make_pdf,
+        monkeypatch,
         [
             (20, 20, "Tatra Engineering S.L.", 14, "B"),
             (20, 40, "Facturar a:", 9),
             (50, 40, "Blue Harbor Servizi S.L. Fecha de expedición:", 9),
             (160, 40, "28/12/2019", 9),
             (20, 90, "Total factura: 100,00", 9),
-        ]
+        ],
     )
-    fields = extract(path, kind="invoice").fields
     assert fields["buyer_name"].value == "Blue Harbor Servizi S.L."
     assert fields["issue_date"].value == "2019-12-28"
 
@@ -496,11 +499,9 @@ def test_a_name_run_into_the_next_columns_label_ends_before_it(make_pdf):
 
 
 def test_the_cell_under_a_name_caption_is_read_whatever_word_opens_it(make_pdf, monkeypatch):
-    from backoffice.documents.extract import extract
-    from backoffice.documents.ranker import model
-
-    monkeypatch.setattr(model, "load", lambda: None)  # the label logic alone
-    path = make_pdf(
+    fields = _by_labels(
+        make_pdf,
+        monkeypatch,
         [
             (20, 20, "DANFE 000.000.002", 14, "B"),
             (20, 40, "DESTINATARIO / REMETENTE", 7),
@@ -509,11 +510,9 @@ def test_the_cell_under_a_name_caption_is_read_whatever_word_opens_it(make_pdf, 
             (20, 48, "NF-E EMITIDA EM AMBIENTE DE HOMOLOGACAO - SEM VALOR FISCAL", 8),
             (120, 48, "765.865.078-12", 8),
             (20, 90, "Valor total: 100,00", 9),
-        ]
+        ],
     )
-    assert extract(path, kind="invoice").fields["buyer_name"].value == (
-        "NF-E EMITIDA EM AMBIENTE DE HOMOLOGACAO - SEM VALOR FISCAL"
-    )
+    assert fields["buyer_name"].value == ("NF-E EMITIDA EM AMBIENTE DE HOMOLOGACAO - SEM VALOR FISCAL")
 
 
 def test_the_company_under_a_person_heading_the_buyers_block_is_the_buyer():
