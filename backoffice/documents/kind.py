@@ -31,7 +31,7 @@ _TITLES: dict[str, str] = {
              r"|bestelling|pedido|orden de compra|order",
 }
 _HINTS: dict[str, str] = {
-    "invoice": r"invoice (?:no|number|date)|rechnungs(?:nummer|datum|betrag)|due date|fällig|amount due|iban"
+    "invoice": r"invoice (?:no|number|date)|rechnungs(?:nummer|datum|betrag)|rechnungs-?nr|due date|fällig|amount due|iban"
                r"|total ttc|net à payer|zahlbar|date d'échéance|factuurnummer|vervaldatum|beleg-?(?:nr|datum)"
                r"|rechnungsempfänger|bill(?:ed)? to|invoice to|factur[ée] à"
                # the same in the further languages: the invoice's number, its due date, what is left to pay
@@ -75,8 +75,9 @@ def detect_kind(lines: list[Line], height: float = 842.0) -> str:
                 alone = len(text.strip()) <= len(match.group(0)) + 25  # a title, not a sentence
                 numbered = not text[: match.start()].strip() and _NUMBERED.match(text[match.end() :])  # "Factura nº 5 de..."
                 label = text[match.end():].lstrip().startswith((":", "-"))  # "Bestellung: 4711", "Auftrag-Nr"
+                sentence = text[match.end():].startswith(("!", "?"))  # "... für Ihren / Auftrag!": a wrapped sentence's end
                 yours = _YOURS.search(text[: match.start()])
-                votes[kind] += 3 if top and (alone or numbered) and not label and not yours else 1
+                votes[kind] += 3 if top and (alone or numbered) and not (label or yours or sentence) else 1
         for kind, pattern in _HINT_RES.items():
             hinted[kind].update(m.group(0).lower() for m in pattern.finditer(text))
     for kind, words in hinted.items():

@@ -200,14 +200,16 @@ WEAK: dict[str, list[str]] = {
     "invoice_number": [
         rf"invoice|rechnung|facture|factuur|factura|fattura|fatura|faktura|lasku|{_NO}|č\.?|nro\.?"
         r"|ref(?:erence)?\.?(?: ?(?:no\.?|nr\.?|number|#))?"  # "Ref no: #1721" beside the title
+        r"|referencia|référence|referenz|riferimento|referentie|referência"
     ],
     "issue_date": [r"date|datum|fecha|data|dated|dato|päiväys|päivämäärä|pvm\.?"],
     "due_date": [r"due"],
     "grand_total": [
         rf"(?:total|summe|gesamt|totaal|brutto|totale|razem|celkem|summa|yhteensä|i alt|sum|suma|this bill){_TAIL}"
     ],
-    "seller_name": [r"from"],
-    "buyer_name": [r"to"],  # "From: ... To: ...": only alone or before a colon (see hits_of)
+    # "From: ... To: ...", "Von: ... An: ...": only alone or before a colon (see hits_of)
+    "seller_name": [r"from|von|van"],  # not "de": a word of dates ("3 de mayo de 2024")
+    "buyer_name": [r"to|an|aan|para"],
 }
 
 PARTY_NAME = (

@@ -40,6 +40,13 @@ def test_item_lines_that_say_hours_do_not_make_an_invoice_a_timesheet():
     )
 
 
+def test_a_wrapped_thank_you_for_the_order_is_no_title():
+    """A short page whose closing sentence wraps so that "Auftrag!" stands alone in the upper half."""
+    page = "Lac Léman Services SA\nKunde:\nRechnungs-Nr.: F20211775\nFällig am: 15. Juli 2021\n"
+    assert _kind(page + "Vielen Dank für Ihren\nAuftrag!") == "invoice"
+    assert _kind("Auftrag\nAuftragsnummer 4711\nLiefertermin 03.05.2024") == "order"
+
+
 def test_credit_notes_in_further_languages():
     for title in ("Kreditnota", "Hyvityslasku", "Nota di credito", "Faktura korygująca", "Dobropis"):
         assert _kind(f"Vltava AB\n{title}\nFakturanr: 16/2021\nSumma SEK -95 424,23") == "credit_note", title

@@ -389,6 +389,22 @@ def test_to_heads_a_buyer_block_only_alone_or_before_a_colon():
     assert match("To:") == (("buyer_name", False),)
     assert [h.fields for h in hits_of(line("To:", "Test", "Business"))] == [(("buyer_name", False),)]
     assert not any(h.fields for h in hits_of(line("To", "learn", "more")))  # a sentence, no label
+    # the same short headings in German, Dutch and Spanish; a name that opens with one is a name
+    for heading, field in (
+        ("Von:", "seller_name"),
+        ("Van:", "seller_name"),
+        ("An:", "buyer_name"),
+        ("Aan:", "buyer_name"),
+        ("Para:", "buyer_name"),
+    ):
+        assert match(heading) == ((field, False),), heading
+    assert not any(h.fields for h in hits_of(line("Von", "der", "Heydt", "GmbH")))
+    assert match("A") is None  # the letter of an Argentine invoice's type, no heading
+
+
+@pytest.mark.parametrize("label", ["Referencia:", "Référence :", "Referenz:", "Riferimento:"])
+def test_a_bare_reference_beside_the_title_may_be_the_invoice_number(label):
+    assert match(label) == (("invoice_number", False),)
 
 
 @pytest.mark.parametrize(
