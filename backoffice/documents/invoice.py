@@ -209,8 +209,10 @@ class Reader:
                 hit = next((h for h in hits if h.phrase == index and h.start == 0), None)
                 if captioned and (hit is None or not labels.is_party_name(phrase.text)):
                     return self._parse(name, [phrase])  # "NF-E EMITIDA EM AMBIENTE DE HOMOLOGACAO ..." under "NOME"
-                if hit is None and party and _CONTACT.search(phrase.text):
-                    bottom = other.bottom  # "Buyer contact name", "z. Hd. Herr X": a person, not the party
+                if hit is None and party and (_CONTACT.search(phrase.text) or find_iban(phrase.text)):
+                    # "Buyer contact name", "z. Hd. Herr X": a person, not the party; the account
+                    # under a QR bill's "Konto / Zahlbar an", over the creditor's name
+                    bottom = other.bottom
                     break
                 if hit is None and KINDS[name] == "date":
                     return self._date_under(phrase, x0, x1)

@@ -95,6 +95,8 @@ STRONG: dict[str, list[str]] = {
         r"fournisseur|vendeur|émetteur|leverancier|verkoper|proveedor|vendedor|(?:datos del )?emisor|remitente",
         r"(?:service )?provider|absender|rechnungsaussteller",
         r"bill(?:ed)? from|invoice(?:d)? from|billed by|invoiced by|remit to|(?:make (?:checks|cheques) )?payable to",
+        # the creditor and the debtor of a Swiss QR bill's payment part, in its four languages
+        r"(?:(?:account|konto|compte|conto) ?/ ?)?(?:payable to|zahlbar an|payable à|pagabile a)",
     ],
     "buyer_name": [
         r"bill(?:ed)? to(?: address)?|invoice(?:d)? to|sold to|buyer|customer name|client name|customer|client|recipient|party(?: name)?",
@@ -102,6 +104,7 @@ STRONG: dict[str, list[str]] = {
         r"factur(?:é|e|er) à|adressé à|factuur aan|gefactureerd aan|klant|factura(?:r|do) a|cliente",
         r"adresse (?:du|de) client|customer address|billing address|rechnungsadresse|buyer name|purchaser",
         r"datos del cliente|(?:datos|direcci[óo]n) de facturaci[óo]n|dados do cliente|(?:datos del )?receptor",
+        r"(?:zahlbar durch|payable par|pagabile da)(?: \((?:name/adresse|nom/adresse|nome/indirizzo)\))?",
     ],
     "order_reference": [
         r"(?:purchase )?order ?(?:no\.?|nr\.?|number|#|id|ref\.?|reference)|purchase order|your order(?: no\.?)?",
@@ -209,7 +212,7 @@ WEAK: dict[str, list[str]] = {
     ],
     # "From: ... To: ...", "Von: ... An: ...": only alone or before a colon (see hits_of)
     "seller_name": [r"from|von|van"],  # not "de": a word of dates ("3 de mayo de 2024")
-    "buyer_name": [r"to|an|aan|para"],
+    "buyer_name": [r"to|an|aan|para|payable by(?: \(name/address\))?"],  # a QR bill's debtor; else a due date
 }
 
 PARTY_NAME = (

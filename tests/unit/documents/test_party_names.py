@@ -549,3 +549,31 @@ def test_two_party_headings_set_too_close_are_both_read_and_a_name_after_a_headi
 
     assert heads("Service Provider Client") == [(("seller_name", True),), (("buyer_name", True),)]
     assert heads("Lieferant GmbH") == []  # a name, not a heading and its value
+
+
+def test_a_qr_bills_creditor_under_its_account_and_its_debtor_are_read(make_pdf, monkeypatch):
+    """A Swiss QR bill's payment part: "Konto / Zahlbar an" over the IBAN, then the creditor;
+    "Zahlbar durch" over the debtor. The letter above it is signed by a person."""
+    fields = _by_labels(
+        make_pdf,
+        monkeypatch,
+        [
+            (20, 20, "Anna Keller · Bahnhofstrasse 14 · 6003 Luzern", 7),
+            (20, 30, "Nordwind Logistik GmbH"),
+            (20, 35, "Seestrasse 11"),
+            (20, 40, "4051 Basel"),
+            (120, 30, "Rechnungsnummer RE-24279"),
+            (20, 90, "Total 927.50 CHF"),
+            (20, 200, "Zahlteil", 11, "B"),
+            (70, 200, "Konto / Zahlbar an", 6, "B"),
+            (70, 204, "CH86 6782 1324 8022 9358 4", 8),
+            (70, 208, "Papelaria Central Ltda", 8),
+            (70, 212, "Bahnhofstrasse 14", 8),
+            (70, 216, "CH-6003 Luzern", 8),
+            (70, 226, "Zahlbar durch", 6, "B"),
+            (70, 230, "Nordwind Logistik GmbH", 8),
+            (70, 234, "Seestrasse 11", 8),
+        ],
+    )
+    assert fields["seller_name"].value == "Papelaria Central Ltda"
+    assert fields["buyer_name"].value == "Nordwind Logistik GmbH"
