@@ -371,10 +371,18 @@ class Reader:
 
     def party_above(self, word: Word) -> int:
         """1 when the nearest party heading above ``word`` in its column names the buyer ("Bill to",
-        "Empfänger"), -1 when it names the seller ("From", "Aussteller"), else 0."""
+        "Empfänger"), -1 when it names the seller ("From", "Aussteller"), else 0; a heading that
+        opens the line of ``word`` comes first (``TOMADOR / ADQUIRENTE   96.572.806/0001-23``)."""
         position = self._position(word)
         if position is None:
             return 0
+        line = self.lines[position]
+        for hit in self.hits[line.index]:
+            phrase = line.phrases[hit.phrase]
+            if hit.phrase == 0 and hit.start == 0 and phrase.words[hit.end - 1].x1 < word.x0:
+                fields = {field for field, _ in hit.fields}
+                if fields == {"buyer_name"} or fields == {"seller_name"}:
+                    return 1 if "buyer_name" in fields else -1
         return party_heading(self.lines, self.hits, position, word.x0, word.x1)
 
     def _position(self, word: Word) -> int | None:

@@ -577,3 +577,25 @@ def test_a_qr_bills_creditor_under_its_account_and_its_debtor_are_read(make_pdf,
     )
     assert fields["seller_name"].value == "Papelaria Central Ltda"
     assert fields["buyer_name"].value == "Nordwind Logistik GmbH"
+
+
+def test_a_party_heading_that_opens_a_line_owns_the_tax_id_on_it():
+    """A form's rows ``PRESTADOR / FORNECEDOR  <CNPJ>`` and ``TOMADOR / ADQUIRENTE  <CNPJ>``: the
+    id on the buyer's row is the buyer's, whatever heads its column."""
+    from backoffice.documents.invoice import Reader
+    from backoffice.documents.pdf import PdfText
+
+    words = _page(
+        [
+            (200, 100, "CNPJ / CPF / NIF"),
+            (20, 110, "PRESTADOR / FORNECEDOR"),
+            (200, 110, "11.222.333/0001-81"),
+            (200, 150, "CNPJ / CPF / NIF"),
+            (20, 160, "TOMADOR / ADQUIRENTE"),
+            (200, 160, "96.572.806/0001-23"),
+        ]
+    )
+    reader = Reader(PdfText("t.pdf", 1, [words], [(595.0, 842.0)]))
+    ids = {w.text: w for line in reader.lines for w in line.words if "/000" in w.text}
+    assert reader.party_above(ids["11.222.333/0001-81"]) == -1
+    assert reader.party_above(ids["96.572.806/0001-23"]) == 1
