@@ -135,7 +135,8 @@ STRONG: dict[str, list[str]] = {
     "currency": [r"currency|währung|devise|valuta|moneda"],
     "net_total": [
         rf"(?:sub ?total|subtotal|net(?: total| amount)?|total net|net total|untaxed amount){_TAIL}",
-        rf"(?:total|amount) (?:excl\.?|excluding|before|without) (?:vat|tax){_TAIL}",
+        rf"(?:total|amount) (?:excl\.?|excluding|before|without) (?:vat|tax|gst|hst){_TAIL}",
+        rf"(?:(?:sum|summe|total|totaal) (?:net|netto)|net sum){_TAIL}",  # "Sum (net)", "Total (net)"
         rf"(?:netto(?:summe|betrag)?|nettobetrag|(?:rechnungs|gesamt)?summe netto|gesamt netto|zwischensumme|warenwert){_TAIL}",
         rf"(?:(?:rechnungs|gesamt)?betrag netto|rechnungsbetrag netto){_TAIL}",
         rf"(?:(?:rechnungs)?summe|gesamtbetrag|betrag) (?:ohne|exkl\.?|excl\.?) (?:ust|mwst|umsatzsteuer)\.?{_TAIL}",
@@ -161,7 +162,8 @@ STRONG: dict[str, list[str]] = {
     ],
     "grand_total": [
         rf"(?:grand total|total amount|invoice total|total for this invoice|gross amount|total gross){_TAIL}",
-        rf"(?:total|amount|total paid)(?: (?:{_CODES}|[€$£]))? (?:incl\.?|including|with) (?:vat|tax){_TAIL}",
+        rf"(?:total|amount|total paid)(?: (?:{_CODES}|[€$£]))? (?:incl\.?|including|with) (?:vat|tax|gst|hst){_TAIL}",
+        rf"(?:(?:sum|summe|total|totaal) (?:gross|brutto)|gross (?:sum|total)){_TAIL}",  # "Sum (gross)"
         rf"total paid{_TAIL}",
         rf"(?:gesamtbetrag|gesamtsumme|rechnungsbetrag|rechnungssumme|bruttobetrag|endbetrag|summe brutto){_TAIL}",
         rf"(?:bruttosumme|summe gesamt|gesamt ?brutto|gesamtbetrag brutto|rechnungsbetrag brutto){_TAIL}",
@@ -526,6 +528,9 @@ def match(text: str) -> tuple[tuple[str, bool], ...] | None:
     if not key:
         return None
     if not _ANY.fullmatch(key):
+        bare = " ".join(key.replace("(", " ").replace(")", " ").split())  # "Sum (net)", "Total (incl. GST)"
+        if bare != key and _ANY.fullmatch(bare):
+            return _matched(bare)
         return _paired(key)
     return _matched(key)
 

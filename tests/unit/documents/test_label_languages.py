@@ -321,6 +321,12 @@ def test_more_ways_to_say_the_key_labels(label, field):
         ("Bestillingsnr.", "order_reference"),
         ("Deres referanse", "order_reference"),
         ("Customer PO No.", "order_reference"),
+        ("Sum (net)", "net_total"),  # a qualifier in brackets after the total's word
+        ("Summe (netto)", "net_total"),
+        ("Total (excl. GST)", "net_total"),
+        ("Sum (gross)", "grand_total"),
+        ("Total (incl. GST)", "grand_total"),
+        ("Gross total", "grand_total"),
     ],
 )
 def test_labels_of_totals_and_references_in_more_wordings(label, field):
