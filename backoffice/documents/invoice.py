@@ -67,6 +67,7 @@ _FILLER = {
     "de",
 }
 _SYMBOLS = "€$£¥₹"
+_LOCAL_SIGNS = frozenset({"Kč", "zł", "kr", "Fr"})  # a currency's local sign after its amounts
 _AMOUNT = re.compile(r"\d[.,]\d{2}$")
 _PREFIX = re.compile(r"[A-Z]{1,4}")  # a series printed apart from its number: "FV 1/2021"
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
@@ -351,6 +352,10 @@ class Reader:
                         and _beside_amount(line.words, line.words.index(word))
                     ):
                         code = word.text if word.text in tender_codes() else None  # "727.20 ALL"
+                    elif word.text.rstrip(".") in _LOCAL_SIGNS and _beside_amount(line.words, line.words.index(word)):
+                        # "67 921,16 Kč", "1 234,56 zł", "450,00 kr" (whose crowns the country says)
+                        crowns = word.text.startswith("kr") and self.locale.currency in ("SEK", "NOK", "DKK", "ISK")
+                        code = self.locale.currency if crowns else currency_of(word.text)
                     if code:
                         votes[code] += 1
                         self.currency_words.setdefault(code, word)
@@ -573,7 +578,7 @@ def read_invoice(text: PdfText) -> Document:
     if ranker is not None:
         table = features.table(reader, found, line_total(items))
         found = pick.score(ranker, table)
-        chosen = pick.choose(found)
+        chosen = pick.choose(found, frozenset(names.domains([line.text for line in reader.lines])))
         fields = pick.fields_of(ranker, chosen, pick.weak(found, chosen))
         total_warnings(fields, warnings)
     else:

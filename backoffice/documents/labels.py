@@ -19,7 +19,7 @@ from backoffice.documents.layout import Line, Phrase
 from backoffice.documents.normalise import CURRENCY_CODES
 from backoffice.documents.words import Word
 
-_NO = r"(?:no\.?|nr\.?|n[°º]\.?|num\.?|number|numéro|numero|#|id)"
+_NO = r"(?:no\.?|nr\.?|n[°º]\.?|n\. ?o\.?|num\.?|number|numéro|numero|#|id)"  # "n.o": "N.º" folded
 _CODES = "|".join(sorted(c.lower() for c in CURRENCY_CODES))
 _RATE = r"\(?\d{1,2}(?:[.,]\d{1,3})?\s?%\)?"
 # What may follow an amount label: a currency, a rate, a footnote mark.
@@ -49,7 +49,7 @@ STRONG: dict[str, list[str]] = {
             rf"(?:tax |commercial |credit note |credit memo )?(?:invoice|inv\.?|bill|credit note|credit memo|document"
             rf"|receipt) ?{_NO}|invoice ref(?:erence)?"
         ),
-        r"(?:rechnungs|rechnung|gutschrifts|gutschrift|beleg|re)[- ]?(?:nummer|nr\.?|no\.?)",
+        r"(?:(?:schluss|abschlags|teil|sammel|end|waren|handels)?rechnungs?|gutschrifts?|beleg|re)[- ]?(?:nummer|nr\.?|no\.?)",
         rf"{_NO} (?:de )?(?:la )?(?:facture|avoir)|(?:facture|avoir) {_NO}|numéro de facture",
         r"factuur ?(?:nummer|nr\.?|no\.?)|factuurnummer|creditnota ?(?:nummer|nr\.?)",
         r"n[úu]mero de factura|factura (?:n[°º.]?|no\.?|n[úu]m\.?|n[úu]mero)|n[°º] (?:de )?factura",
@@ -137,6 +137,7 @@ STRONG: dict[str, list[str]] = {
         rf"(?:sub ?total|subtotal|net(?: total| amount)?|total net|net total|untaxed amount){_TAIL}",
         rf"(?:total|amount) (?:excl\.?|excluding|before|without) (?:vat|tax|gst|hst){_TAIL}",
         rf"(?:(?:sum|summe|total|totaal) (?:net|netto)|net sum){_TAIL}",  # "Sum (net)", "Total (net)"
+        r"(?:without|excl\.?|excluding) (?:vat|tax)",  # a breakdown's column: "VAT rate  Tax  Without VAT  With VAT"
         rf"(?:netto(?:summe|betrag)?|nettobetrag|(?:rechnungs|gesamt)?summe netto|gesamt netto|zwischensumme|warenwert){_TAIL}",
         rf"(?:(?:rechnungs|gesamt)?betrag netto|rechnungsbetrag netto){_TAIL}",
         rf"(?:(?:rechnungs)?summe|gesamtbetrag|betrag) (?:ohne|exkl\.?|excl\.?) (?:ust|mwst|umsatzsteuer)\.?{_TAIL}",
@@ -164,6 +165,7 @@ STRONG: dict[str, list[str]] = {
         rf"(?:grand total|total amount|invoice total|total for this invoice|gross amount|total gross){_TAIL}",
         rf"(?:total|amount|total paid)(?: (?:{_CODES}|[€$£]))? (?:incl\.?|including|with) (?:vat|tax|gst|hst){_TAIL}",
         rf"(?:(?:sum|summe|total|totaal) (?:gross|brutto)|gross (?:sum|total)){_TAIL}",  # "Sum (gross)"
+        r"with (?:vat|tax)",
         rf"total paid{_TAIL}",
         rf"(?:gesamtbetrag|gesamtsumme|rechnungsbetrag|rechnungssumme|bruttobetrag|endbetrag|summe brutto){_TAIL}",
         rf"(?:bruttosumme|summe gesamt|gesamt ?brutto|gesamtbetrag brutto|rechnungsbetrag brutto){_TAIL}",
@@ -235,6 +237,7 @@ OTHER = [
     (
         r"(?:codice|numero|n\.?) cliente|c[óo]digo (?:do )?cliente|n(?:r|umer) klienta|číslo zákazníka|kundnummer"
         r"|kundenummer|kundenr\.?|asiakasnumero|asiakasnro|ičo|ič|regon|krs|rea|codice fiscale|cod\.? fisc\.?|pec"
+        r"|codice (?:destinatario|univoco(?: ufficio)?|sdi)|cod\.? dest(?:inatario)?\.?"
         r"|org\.? ?nr\.?|organisationsnummer|cvr(?:-nr\.?)?|y-tunnus|telefono|telefone|puh\.?|puhelin|strona|stránka"
         r"|pagina|página|sida|side|sivu|data (?:dostawy|sprzedaży|di consegna|de entrega)|datum (?:dodání|plnění)"
         r"|leveransdatum|leveringsdato|toimituspäivä|datum uskutečnění zdanitelného plnění|duzp"

@@ -25,7 +25,7 @@ LEGAL = re.compile(
     r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|GmbH|mbH|OHG|GbR|e\.K\.|e\.V\.|Ltd\.?|LTD|Limited|LIMITED|LLC|Inc\.?|INC\.?|Corp\.?"
     r"|plc|PLC|LLP|Pty|PTY|Pvt|PVT|B\.V\.|N\.V\.|S\.A\.S?|SARL|SAS|EURL|S\.L\.|S\.L\.U\.|S\.p\.A\.|SpA"
     r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."
-    r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.)(?=\W|$)"
+    r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.|Lda\.?|LDA|SASU|SCI|SNC|SCP|SELARL)(?=\W|$)"
 )
 _DOMAIN = re.compile(r"(?<![\w.])[a-z0-9][a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,6}(?![\w.])")  # enbridgegas.com
 _HEADS = re.compile(r"\s*[/|·•]\s*|\s+[-–&]\s+")
@@ -43,6 +43,25 @@ _TITLE_NUMBER = re.compile(
     r"(?P<id>[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*)"
     r"(?:\s+(?:(?:vom|von|du|dated|of|from|van|del|de(?: fecha)?|d\.d\.|z dnia|ze dne|dne|daterad|den|af|dateret"
     r"|datert|av|päivätty|[-–])\s+)?(?P<rest>.+))?",
+    re.IGNORECASE,
+)
+
+
+# A window address's salutation line, alone: "Exmo.(s) Sr.(s)", "Herrn", "Firma", "Messrs.", "Spett.le".
+_SALUTATION = re.compile(
+    r"(?:(?:exm[oa]s?|sr[as]?|senhor(?:es|as?)?|señor(?:es|as?)?|herrn?|frau|firma|messrs|mrs?|ms|monsieur|madame"
+    r"|messieurs|mesdames|mme|sig(?:\.?ra|nor[ae]?)?|spett(?:\.?le|abile)|egregio|gentile|dhr|mevr|mw)"
+    r"\.?(?:\((?:s|as|es)\))?\.?\s*)+",
+    re.IGNORECASE,
+)
+
+
+# A department heading an addressee's block over the company's name ("Accounts Payable" / "ACME Ltd").
+DEPARTMENT = re.compile(
+    r"(?:accounts? payable|accounts department|purchasing(?: department)?|procurement|finance department"
+    r"|(?:kreditoren)?buchhaltung|einkauf|rechnungseingang|(?:service )?comptabilit[ée](?: fournisseurs)?"
+    r"|inkoop|crediteurenadministratie|ufficio (?:acquisti|amministrazione)|amministrazione"
+    r"|(?:dpto\.?|departamento) (?:de )?compras|contabilidad)",
     re.IGNORECASE,
 )
 
@@ -70,7 +89,7 @@ def plausible_name(text: str) -> bool:
         return False  # "Kraxi GmbH - Flugzeugallee 17 12345 Papierfeld"
     if sum(ch.isalpha() for ch in LEGAL.sub("", text)) < 2:  # a legal form alone ("SARL") names nobody
         return False
-    if sentence(text):
+    if sentence(text) or _SALUTATION.fullmatch(text.strip()):
         return False
     tokens = text.split()
     if len(tokens) >= 4 and sum(len(t) == 1 for t in tokens) >= 0.75 * len(tokens):
@@ -266,6 +285,8 @@ def _address_below(lines: list[Line], hits: dict[int, list[Hit]], position: int,
             if abs(phrase.x0 - sender.x0) <= 40:
                 if _starts_with_label(hits[line.index], index) or sum(ch.isalpha() for ch in phrase.text) < 2:
                     return None
+                if _SALUTATION.fullmatch(phrase.text.strip()) or DEPARTMENT.fullmatch(phrase.text.strip(" ,")):
+                    break  # "Herrn", "Accounts Payable": the name is on the next line
                 return phrase
     return None
 

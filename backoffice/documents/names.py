@@ -7,6 +7,7 @@ no list of known companies or people.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 
 from backoffice.documents import labels
 from backoffice.documents.letterhead import LEGAL
@@ -76,7 +77,7 @@ def domains(texts: list[str]) -> set[str]:
     return found
 
 
-def in_domain(name: str, found: set[str]) -> float:
+def in_domain(name: str, found: AbstractSet[str]) -> float:
     """1 when a web or mail domain spells ``name`` (``Sliced Invoices``: slicedinvoices.com;
     ``Enbridge Gas``: enbridgegas.com), 0.5 when it holds one of its distinctive words
     (``Kitchener-Wilmot Hydro``: kwhydro.on.ca), else 0."""

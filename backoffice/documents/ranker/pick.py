@@ -15,7 +15,9 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
+from backoffice.documents import labels, names
 from backoffice.documents.candidates import TOTALS, Candidate, best, pick_totals, rated_pair
+from backoffice.documents.letterhead import LEGAL, plausible_name
 from backoffice.documents.models import Field
 from backoffice.documents.ranker.features import FIELDS, RULED
 from backoffice.documents.ranker.model import Model
@@ -55,8 +57,11 @@ def score(model: Model, table: dict[str, tuple[list[Candidate], list[list[float]
     return scored
 
 
-def choose(scored: dict[str, list[Candidate]]) -> dict[str, tuple[Candidate, str]]:
-    """Field -> (chosen candidate, calibration key)."""
+def choose(
+    scored: dict[str, list[Candidate]], domains: frozenset[str] = frozenset()
+) -> dict[str, tuple[Candidate, str]]:
+    """Field -> (chosen candidate, calibration key); ``domains``: the web and mail domains printed
+    (:func:`~backoffice.documents.names.domains`)."""
     _due_as_total(scored)
     picked, added_up = pick_totals(scored, least=MIN_SUM_SCORE)
     rated: set[str] = set()  # net and tax that agree with the tax's printed rate
@@ -76,6 +81,10 @@ def choose(scored: dict[str, list[Candidate]]) -> dict[str, tuple[Candidate, str
             agrees = "grand_total" in chosen and chosen["grand_total"][0].value == top.value
             key = f"{name}|{'sum' if agrees else 'alone'}"
         chosen[name] = (top, key)
+    if "buyer_name" in chosen:
+        company = _company_over(scored["buyer_name"], chosen["buyer_name"][0], domains)
+        if company is not None:
+            chosen["buyer_name"] = (replace(company, score=chosen["buyer_name"][0].score), chosen["buyer_name"][1])
     if "seller_name" in chosen and "buyer_name" in chosen:
         _part_names(scored, chosen)
     return {
@@ -129,6 +138,32 @@ def _least(name: str, state: str, candidate: Candidate) -> float:
     if name in OPTIONAL and candidate.method != "label" or name == "invoice_number" and candidate.method == "shape":
         return MIN_SCORE_OPTIONAL  # a value no label names: more likely right than wrong, or none
     return MIN_SCORE
+
+
+def _company_over(candidates: list[Candidate], person: Candidate, domains: frozenset[str]) -> Candidate | None:
+    """The company on the line right above a person chosen as the buyer, in the same block
+    (``Ma jolie boutique`` / ``Alexandre Payet``, ``SCI Les Terrasses`` / ``Monsieur Olivier Garnier``):
+    the person is the company's contact. A company shows a legal form, or a domain printed spells it."""
+    if not names.person_shape(person.value):
+        return None
+    first = person.words[0]
+    height = max(w.bottom - w.top for w in person.words)
+    for candidate in candidates:
+        word = candidate.words[0]
+        if word.page != first.page or abs(word.x0 - first.x0) > 6 or not 0 <= first.top - word.bottom <= 1.2 * height:
+            continue
+        value = candidate.value
+        if names.person_shape(value) or not plausible_name(value):
+            continue
+        if LEGAL.search(value) or _spelled(value, domains):
+            return candidate
+    return None
+
+
+def _spelled(name: str, domains: frozenset[str]) -> bool:
+    """Whether a domain printed spells ``name`` whole (``Ma jolie boutique``: majolieboutique.net)."""
+    joined = "".join(re.findall(r"[^\W\d_]+", labels.fold(name.lower())))
+    return len(joined) >= 5 and any(joined in domain for domain in domains)
 
 
 def _part_names(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Candidate, str]]) -> None:

@@ -269,6 +269,7 @@ def test_party_and_identifier_labels(label, field):
 @pytest.mark.parametrize(
     "label",
     [
+        "Codice destinatario",  # the Italian e-invoice channel's code beside the buyer, no name
         "Data dostawy",
         "Datum uskutečnění zdanitelného plnění",
         "Leveransdatum",
@@ -321,6 +322,10 @@ def test_more_ways_to_say_the_key_labels(label, field):
         ("Bestillingsnr.", "order_reference"),
         ("Deres referanse", "order_reference"),
         ("Customer PO No.", "order_reference"),
+        ("Schlussrechnung Nr.", "invoice_number"),
+        ("Abschlagsrechnung Nr.", "invoice_number"),
+        ("Without VAT", "net_total"),  # a VAT breakdown's columns: "VAT rate  Tax  Without VAT  With VAT"
+        ("With VAT", "grand_total"),
         ("Sum (net)", "net_total"),  # a qualifier in brackets after the total's word
         ("Summe (netto)", "net_total"),
         ("Total (excl. GST)", "net_total"),
@@ -408,8 +413,8 @@ def test_to_heads_a_buyer_block_only_alone_or_before_a_colon():
     assert match("A") is None  # the letter of an Argentine invoice's type, no heading
 
 
-@pytest.mark.parametrize("label", ["Referencia:", "Référence :", "Referenz:", "Riferimento:"])
-def test_a_bare_reference_beside_the_title_may_be_the_invoice_number(label):
+@pytest.mark.parametrize("label", ["Referencia:", "Référence :", "Referenz:", "Riferimento:", "N.º", "n.º"])
+def test_a_bare_reference_or_number_sign_may_be_the_invoice_number(label):
     assert match(label) == (("invoice_number", False),)
 
 

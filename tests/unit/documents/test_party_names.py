@@ -39,7 +39,16 @@ def test_a_sender_line_is_no_name_but_a_name_with_a_separator_is():
 
 
 def test_legal_forms_of_many_countries_and_not_a_capitalised_sentence():
-    for name in ("Iberia Software a.s.", "Delta s.r.o.", "Firma Sp. z o.o.", "Nordic AB", "Kone Oy", "Snill AS, Oslo"):
+    for name in (
+        "Iberia Software a.s.",
+        "Delta s.r.o.",
+        "Firma Sp. z o.o.",
+        "Nordic AB",
+        "Kone Oy",
+        "Snill AS, Oslo",
+        "Cerâmica Atlântico, Lda",
+        "SCI Les Terrasses",
+    ):
         assert letterhead.LEGAL.search(name), name
     assert not letterhead.LEGAL.search("PAID AS AGREED")
 
@@ -343,6 +352,24 @@ def test_a_sender_line_over_the_address_gives_both_parties(make_pdf):
         ],
     )
     assert found == [("seller_name", "Kraxi GmbH"), ("buyer_name", "Papierflieger-Vertriebs-GmbH")]
+
+
+def test_a_salutation_or_a_department_over_the_address_is_no_name(make_pdf):
+    for first in ("Exmo.(s) Sr.(s)", "Accounts Payable", "Herrn"):
+        found = _sender_candidates(
+            make_pdf,
+            [
+                (20, 45, "Kestrel Print Ltd · Unit 4, Canal Wharf · Leeds LS11 5PS", 7),
+                (20, 52, first),
+                (20, 57, "Harrogate Spa Hotels Ltd"),
+                (20, 62, "17 Swan Road"),
+                (20, 67, "Harrogate HG1 2SA"),
+            ],
+        )
+        assert found == [("seller_name", "Kestrel Print Ltd"), ("buyer_name", "Harrogate Spa Hotels Ltd")], first
+    for salutation in ("Exmo.(s) Sr.(s)", "Messrs.", "Spett.le", "Firma"):
+        assert not letterhead.plausible_name(salutation), salutation
+    assert letterhead.plausible_name("Firma Keller GmbH") and letterhead.plausible_name("Mr. John Smith")
 
 
 def test_an_address_line_inside_a_block_is_no_sender_line(make_pdf):

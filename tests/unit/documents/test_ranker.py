@@ -346,3 +346,25 @@ def test_features_say_whose_order_and_which_amount_a_payment_schedule_asks_for(m
     assert orders["4550219"][at["yours_elsewhere"]] == 1.0 and orders["3389"][at["yours_elsewhere"]] == 0.0
     dues = dict(zip((c.value for c in table["amount_due"][0]), table["amount_due"][1], strict=True))
     assert dues["74.70"][at["due_row"]] == 1.0
+
+
+def test_a_person_chosen_as_buyer_gives_way_to_the_company_right_above_in_the_block():
+    """``Ma jolie boutique`` (its domain printed) over ``Alexandre Payet``; ``SCI Les Terrasses``
+    (a legal form) over ``Monsieur Olivier Garnier``; a label or a line far above never takes over."""
+    from backoffice.documents.ranker import pick
+    from backoffice.documents.ranker.features import FIELDS
+
+    def scored(company, person_score=0.8, gap=2.0):
+        found = {name: [] for name in FIELDS}
+        found["buyer_name"] = [
+            _candidate("buyer_name", "Alexandre Payet", person_score, 110.0, method="address"),
+            _candidate("buyer_name", company, 0.1, 110.0 - 8 - gap, method="address"),
+        ]
+        return found
+
+    shop = pick.choose(scored("Ma jolie boutique"), frozenset({"majolieboutique"}))["buyer_name"][0]
+    assert (shop.value, shop.score) == ("Ma jolie boutique", 0.8)
+    assert pick.choose(scored("SCI Les Terrasses"))["buyer_name"][0].value == "SCI Les Terrasses"
+    assert pick.choose(scored("Ma jolie boutique"))["buyer_name"][0].value == "Alexandre Payet"  # no domain says so
+    assert pick.choose(scored("Buyer contact name"), frozenset({"buyer"}))["buyer_name"][0].value == "Alexandre Payet"
+    assert pick.choose(scored("SCI Les Terrasses", gap=30))["buyer_name"][0].value == "Alexandre Payet"

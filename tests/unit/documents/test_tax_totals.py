@@ -155,3 +155,23 @@ def test_a_rate_beside_a_tax_label_is_no_tax_and_any_current_iso_code_beside_an_
     assert {"ALL", "ARS", "COP", "EUR"} <= tender_codes() and "ATS" not in tender_codes()  # the schilling is gone
     assert not {"CUP", "PEN", "TOP"} & tender_codes()  # "COFFEE CUP 2.50": words before they are currencies
     assert parse_amount("727.20 ALL") == Decimal("727.20") and parse_amount("12.00 XYZ") is None
+
+
+def test_a_local_currency_sign_after_the_amounts_outvotes_a_code_in_an_item_name():
+    """Czech crowns written "Kč" after every total, and "EUR" only in "Paleta EUR" (a pallet)."""
+    from backoffice.documents.textgrid import text_to_words
+
+    page = "\n".join(
+        [
+            "Stavebniny Horák s.r.o.        Faktura č. 2024001234",
+            "DIČ: CZ42820936",
+            "Paleta EUR vratná   6 ks   420,00   2 520,00",
+            "Celkem bez DPH                 56 636,00 Kč",
+            "DPH celkem                     11 285,16 Kč",
+            "Celkem k úhradě                67 921,16 Kč",
+        ]
+    )
+    reader = Reader(text_to_words(page, "cz.txt"))
+    assert reader.currency_votes["CZK"] == 3 and reader.currency_votes["CZK"] > reader.currency_votes["EUR"]
+    swedish = Reader(text_to_words("Org.nr 556036-0793  Moms SE556036079301\nAtt betala   1 250,00 kr", "se.txt"))
+    assert swedish.currency_votes == {"SEK": 1}
