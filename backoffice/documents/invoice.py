@@ -67,6 +67,7 @@ _FILLER = {
     "de",
 }
 _SYMBOLS = "€$£¥₹"
+_DETAILS = frozenset({"invoice_number", "issue_date", "due_date", "order_reference"})
 _LOCAL_SIGNS = frozenset({"Kč", "zł", "kr", "Fr"})  # a currency's local sign after its amounts
 _AMOUNT = re.compile(r"\d[.,]\d{2}$")
 _PREFIX = re.compile(r"[A-Z]{1,4}")  # a series printed apart from its number: "FV 1/2021"
@@ -154,7 +155,10 @@ class Reader:
             )
             return Candidate(name, found[0], found[1], score, rate=_rate(rate[1]) if rate else None)
         alone = hit.start == 0 and hit.end == len(phrase.words)
-        if not strong and not (KINDS[name] == "name" and alone):
+        # a row of the document's details over a row of their values: "NÚMERO  FECHA  VENCIMIENTO"
+        details = {field for h in self.hits[line.index] for field, _ in h.fields if field in _DETAILS}
+        row = alone and name in _DETAILS and len(details) >= 2 and "invoice_number" in details  # not "Ordernr.  Datum"
+        if not strong and not (KINDS[name] == "name" and alone) and not row:
             return None
         label = phrase.words[hit.start : hit.end]
         found = self._below(name, position, label[0].x0, label[-1].x1)

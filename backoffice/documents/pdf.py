@@ -125,7 +125,7 @@ def page_words(page: pdfium.PdfPage, number: int) -> list[Word]:
         box = pdfium_c.FS_RECTF()
         words: list[Word] = []
         chars: list[str] = []
-        x0 = x1 = y0 = y1 = size = 0.0
+        x0 = x1 = y0 = y1 = size = spacing = 0.0
         for index in range(count):
             code = pdfium_c.FPDFText_GetUnicode(raw, index)
             if 0xD800 <= code <= 0xDFFF:  # half of a UTF-16 pair: the high half carries the character
@@ -135,7 +135,10 @@ def page_words(page: pdfium.PdfPage, number: int) -> list[Word]:
                 else:
                     continue  # the low half of a pair already read, or a stray half: no character
             char = chr(code)
-            if char in _SPACE or pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
+            generated = pdfium_c.FPDFText_IsGenerated(raw, index) == 1
+            if char in _SPACE or generated:
+                if generated and chars and _letter_spaced(raw, index, x1, y0, len(chars), spacing, size):
+                    continue  # pdfium's guess inside a word (letter-spaced, or glyphs set one by one): the gaps tell
                 if chars:
                     words.append(Word("".join(chars), x0 - left, height - y1, x1 - left, height - y0, number, size))
                     chars = []
@@ -143,11 +146,17 @@ def page_words(page: pdfium.PdfPage, number: int) -> list[Word]:
             pdfium_c.FPDFText_GetLooseCharBox(raw, index, box)
             if chars:
                 gap = box.left - x1
-                if gap > 0.25 * max(size, 4.0) or gap < -3 * max(size, 4.0) or box.bottom > y1 or box.top < y0 \
+                # letter-spaced type ("N Ú M E R O") parts its letters evenly: a word ends only where
+                # the gap outgrows that spacing, not where it crosses the usual threshold
+                wide = gap > max(0.25 * max(size, 4.0), spacing + 0.12 * max(size, 4.0))
+                if wide or gap < -3 * max(size, 4.0) or box.bottom > y1 or box.top < y0 \
                         or chars[-1] == ":" and _glued(chars, char):
                     words.append(Word("".join(chars), x0 - left, height - y1, x1 - left, height - y0, number, size))
                     chars = []
+                else:
+                    spacing = max(spacing, gap)
             if not chars:
+                spacing = 0.0
                 x0, y0, x1, y1 = box.left, box.bottom, box.right, box.top
                 size = pdfium_c.FPDFText_GetFontSize(raw, index)
                 if size < 3:  # a font set at size 1 and scaled by the text matrix: the box tells
@@ -160,6 +169,33 @@ def page_words(page: pdfium.PdfPage, number: int) -> list[Word]:
         return [w for w in words if w.text.strip()]
     finally:
         textpage.close()
+
+
+def _letter_spaced(raw, index: int, x1: float, y0: float, letters: int, spacing: float, size: float) -> bool:
+    """Whether the space or line break pdfium generated at ``index`` (after ``letters`` letters
+    that end at ``x1`` on the baseline ``y0``, ``spacing`` apart) sits inside a word: the next
+    letter on the same baseline, close after a line break (a PDF that sets each glyph apart), or
+    across a gap no wider than the spacing of letter-spaced type."""
+    count = pdfium_c.FPDFText_CountChars(raw)
+    box = pdfium_c.FS_RECTF()
+    found: list[tuple[float, float, float]] = []  # the next two letters: left, right, bottom
+    ahead = index + 1
+    while ahead < count and len(found) < 2:
+        if pdfium_c.FPDFText_IsGenerated(raw, ahead) != 1:
+            if chr(pdfium_c.FPDFText_GetUnicode(raw, ahead)) in _SPACE:
+                break  # a space the PDF itself holds ends the word
+            pdfium_c.FPDFText_GetLooseCharBox(raw, ahead, box)
+            found.append((box.left, box.right, box.bottom))
+        ahead += 1
+    if not found or abs(found[0][2] - y0) > 0.2 * size:
+        return False
+    across = found[0][0] - x1
+    if chr(pdfium_c.FPDFText_GetUnicode(raw, index)) in "\r\n" and -0.5 * size <= across <= 0.15 * size:
+        return True  # a line break guessed between glyphs set one by one on one baseline, close together
+    after = found[1][0] - found[0][1] if len(found) > 1 and abs(found[1][2] - y0) <= 0.2 * size else -1.0
+    if letters == 1:  # one letter so far: its spacing is the gap after the next one, and alike
+        spacing = after if abs(across - after) <= 0.08 * size else 0.0
+    return 0.05 * size < spacing < 0.2 * size and across <= spacing + 0.12 * size
 
 
 def _glued(chars: list[str], char: str) -> bool:

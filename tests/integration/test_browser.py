@@ -45,3 +45,23 @@ def test_headless_runs_prefer_the_headless_shell(monkeypatch):
             pytest.skip("Playwright's own Chromium is installed here and comes first")
         assert find_executable(playwright, headless=True) == shutil.which("chromium-headless-shell")
         assert find_executable(playwright, headless=False) == shutil.which("chromium")
+
+
+def test_letter_spaced_headings_printed_by_chromium_read_as_whole_words(tmp_path):
+    """CSS letter-spacing, as designed invoices set their small headings: pdfium guesses spaces
+    inside such words; the reader keeps each word whole and still parts the words."""
+    from backoffice.documents.pdf import read_words
+
+    html = (
+        "<style>div{display:flex;gap:14mm} b{display:block;font: 7pt sans-serif;letter-spacing:1pt}</style>"
+        "<div><span><b>NÚMERO</b>2024/061</span><span><b>FECHA</b>2 de diciembre</span></div>"
+        "<div><b>EMISORA</b><b>CLIENTE</b></div>"
+    )
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page()
+        page.set_content(html)
+        page.pdf(path=str(tmp_path / "spaced.pdf"))
+        browser.close()
+    words = [w.text for w in read_words(tmp_path / "spaced.pdf").words()]
+    assert words == ["NÚMERO", "2024/061", "FECHA", "2", "de", "diciembre", "EMISORA", "CLIENTE"]

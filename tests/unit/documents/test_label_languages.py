@@ -435,3 +435,34 @@ def test_a_title_that_carries_number_and_date_in_each_language(title, number, is
     lines = lines_of(text_to_words(f"Maple Bau s.r.o.\n{title}\n", "t").pages[0])
     found = {c.field: c.value for c in letterhead.from_title(lines, True)}
     assert found == {"invoice_number": number, "issue_date": issued}
+
+
+def test_a_row_of_detail_labels_reads_the_row_of_values_under_it(make_pdf):
+    """ "NÚMERO  FECHA  VENCIMIENTO" over their values: each weak label reads the value under it;
+    "Ordernr.  Datum" (another document's number and date) does not date the invoice."""
+    from backoffice.documents.invoice import Reader, gather
+    from backoffice.documents.line_items import read_lines
+    from backoffice.documents.pdf import read_words
+
+    path = make_pdf(
+        [
+            (20, 20, "Factura", 14, "B"),
+            (20, 30, "NÚMERO", 7),
+            (60, 30, "FECHA", 7),
+            (120, 30, "VENCIMIENTO", 7),
+            (20, 34, "2024/061"),
+            (60, 34, "2 de diciembre de 2024"),
+            (120, 34, "1 de enero de 2025"),
+            (20, 50, "Ordernr.", 7),
+            (60, 50, "Datum", 7),
+            (20, 54, "4550219"),
+            (60, 54, "15.11.2024"),
+        ]
+    )
+    reader = Reader(read_words(path))
+    items, headers = read_lines(reader.lines, reader.decimal_mark)
+    found = gather(reader, items, headers, every=True)
+    labelled = {
+        name: {c.value for c in found[name] if c.method == "label"} for name in ("invoice_number", "issue_date")
+    }
+    assert labelled == {"invoice_number": {"2024/061"}, "issue_date": {"2024-12-02"}}
