@@ -523,10 +523,11 @@ def _identifier(phrase: Phrase) -> Value | None:
             _PREFIX.fullmatch(token)
             and token not in CURRENCY_CODES
             and _ID.fullmatch(following)
-            and following[:1].isdigit()
+            and (following[:1].isdigit() or "/" in following and any(ch.isdigit() for ch in following))
             and parse_date(following) is None
         ):
-            return f"{token} {following}", words[index : index + 2]  # "Faktura nr FV 1/2021": a series and its number
+            # "Faktura nr FV 1/2021", "Fatura FT A2024/153": a series and its number
+            return f"{token} {following}", words[index : index + 2]
         return None
     return None
 

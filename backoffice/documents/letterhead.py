@@ -302,7 +302,7 @@ def from_title(lines: list[Line], day_first: bool) -> list[Candidate]:
     for line in lines:
         phrase = Phrase(line.words)
         match = _TITLE_NUMBER.match(phrase.text)
-        if not match or parse_date(match["id"]):
+        if not match or parse_date(match["id"]) and not _numbered_like_a_date(match["id"], lines):
             continue
         found = [
             Candidate("invoice_number", match["id"].rstrip(".,:;"), phrase.words_in(*match.span("id")), 0.7, "pattern")
@@ -325,6 +325,17 @@ def from_title(lines: list[Line], day_first: bool) -> list[Candidate]:
                 found.append(below)
         return found
     return []
+
+
+_NUMERIC_DATE = re.compile(r"(?<![\w/.-])\d{1,2}([./-])\d{1,2}\1\d{2,4}(?![\w/.-])")
+
+
+def _numbered_like_a_date(token: str, lines: list[Line]) -> bool:
+    """Whether ``token`` after a title, shaped like a date (``Faktura 5/05/2024``: the fifth
+    invoice of May), is a number: the page writes its dates with another separator."""
+    mark = next((ch for ch in token if ch in "./-"), None)
+    marks = {m[1] for line in lines for m in _NUMERIC_DATE.finditer(line.text) if m[0] != token}
+    return mark is not None and bool(marks) and mark not in marks
 
 
 def _date_below(lines: list[Line], title: Line, day_first: bool) -> Candidate | None:

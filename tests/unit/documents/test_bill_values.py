@@ -118,6 +118,8 @@ def test_a_series_printed_apart_from_its_number_and_cents_in_words(make_pdf):
     )
     assert "FV 1/2021" in [c.value for c in found["invoice_number"] if c.method == "label"]
     assert "83/100" not in [c.value for c in found["invoice_number"]]
+    _, found, _ = _reader(make_pdf, [(100, 20, "Fatura n.º FT A2024/153")])  # a Portuguese series of letters
+    assert "FT A2024/153" in [c.value for c in found["invoice_number"] if c.method == "label"]
 
 
 def test_the_vat_id_in_the_buyers_block_is_not_the_sellers(make_pdf):

@@ -437,6 +437,18 @@ def test_a_title_that_carries_number_and_date_in_each_language(title, number, is
     assert found == {"invoice_number": number, "issue_date": issued}
 
 
+def test_a_number_shaped_like_a_date_after_the_title_is_a_number_where_dates_are_written_otherwise():
+    from backoffice.documents import letterhead
+    from backoffice.documents.layout import lines_of
+
+    def numbers(page):
+        lines = lines_of(text_to_words(page, "t").pages[0])
+        return [c.value for c in letterhead.from_title(lines, True) if c.field == "invoice_number"]
+
+    assert numbers("Faktura 5/05/2024\nData wystawienia   31.05.2024") == ["5/05/2024"]  # May's fifth invoice
+    assert numbers("Faktura 5/05/2024\nTermin płatności   14/06/2024") == []  # a date like the others
+
+
 def test_a_row_of_detail_labels_reads_the_row_of_values_under_it(make_pdf):
     """ "NÚMERO  FECHA  VENCIMIENTO" over their values: each weak label reads the value under it;
     "Ordernr.  Datum" (another document's number and date) does not date the invoice."""
