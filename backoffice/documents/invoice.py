@@ -405,8 +405,31 @@ class Reader:
         the seller's VAT id candidates there lose most of their score ("USt-IdNr.: DE987654321"
         under "Empfänger", "Customer GSTIN : 29AAFCA0924K1ZN")."""
         for candidate in found["seller_vat_id"]:
-            if self.party_above(candidate.words[0]) > 0 or self._after_buyers_vat_label(candidate.words[0]):
+            word = candidate.words[0]
+            if self.party_above(word) > 0 or self._after_buyers_vat_label(word) or self._in_addressee_block(word):
                 candidate.score = round(candidate.score * 0.5, 3)
+        # one company's number twice, national and as a VAT id ("Org.nr 559963-5355", "Momsreg.nr
+        # SE559963535501"; "Y-tunnus 1439865-4", "ALV-rek. FI14398654"): the VAT id is the prefixed one
+        prefixed = [c for c in found["seller_vat_id"] if c.value[:2].isalpha() and c.value[2:3].isdigit()]
+        for candidate in found["seller_vat_id"]:
+            digits = re.sub(r"\D", "", candidate.value)
+            if candidate.value[:1].isdigit() and any(
+                len(digits) >= 8 and digits in p.value and p.score >= candidate.score * 0.9 for p in prefixed
+            ):
+                candidate.score = round(candidate.score * 0.9, 3)
+
+    def _in_addressee_block(self, word: Word) -> bool:
+        """Whether ``word`` sits in the address block under a window envelope's sender line (the
+        buyer's, no heading over it): aligned with its first line, at most eight lines below it."""
+        if self.addressee is None:
+            return False
+        first = self.addressee.words[0]
+        height = max(first.bottom - first.top, 6.0)
+        position = self._position(word)
+        if position is None or word.page != first.page or not 0 < word.top - first.top <= 8 * height:
+            return False
+        phrase = next(p for p in self.lines[position].phrases if any(w is word for w in p.words))
+        return abs(phrase.x0 - first.x0) <= 6  # "NIF 597 941 521" in the block: its phrase starts where the block does
 
     def _after_buyers_vat_label(self, word: Word) -> bool:
         position = self._position(word)

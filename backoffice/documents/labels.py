@@ -304,7 +304,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
             r"(?:n[°º] (?:do )?)?pedido(?: (?:n[°º.]?|de compra))?|ordem de compra|encomenda(?: n[°º.]?)?"
             r"|n\.?[°º] (?:de |da )?encomenda|sua (?:encomenda|referência|ref\.?)|v\.? ?ref\.?|nota de encomenda"
         ],
-        "seller_vat_id": [r"nif|nipc|(?:n\.?[°º]\.? ?(?:de )?)?contribuinte|cnpj|cpf/cnpj"],
+        "seller_vat_id": [r"nif|nipc|(?:n\.?[°º]\.? ?(?:de )?)?contribuinte(?: n\. ?o\.?)?|cnpj|cpf/cnpj"],
         "currency": [r"moeda"],
         "net_total": [
             r"(?:total (?:sem iva|ilíquido|dos produtos|dos serviços)|valor líquido|base tributável|valor sem iva)"
@@ -411,7 +411,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "order_reference": [
             r"tilausnumero|tilaus ?nro|ostotilaus(?: nro)?|tilausviite|viitteenne|teidän viitteenne|tilauksenne"
         ],
-        "seller_vat_id": [r"alv-?(?:numero|tunniste|nro)|y-?tunnus"],
+        "seller_vat_id": [r"alv-?(?:numero|tunniste|nro|rek\.?|rekisteröintinumero)|y-?tunnus"],
         "currency": [r"valuutta"],
         "net_total": [r"(?:veroton (?:hinta|summa|yhteensä|arvo)|yhteensä ilman alv|välisumma)"],
         "tax_total": [r"(?:alv yhteensä|arvonlisävero|alv:n osuus|vero yhteensä)"],

@@ -626,3 +626,34 @@ def test_a_party_heading_that_opens_a_line_owns_the_tax_id_on_it():
     ids = {w.text: w for line in reader.lines for w in line.words if "/000" in w.text}
     assert reader.party_above(ids["11.222.333/0001-81"]) == -1
     assert reader.party_above(ids["96.572.806/0001-23"]) == 1
+
+
+def test_the_buyers_tax_id_in_a_window_block_and_the_prefixed_form_of_the_sellers(make_pdf, monkeypatch):
+    """The NIF printed in the address block under a sender line is the buyer's; the seller's
+    number printed twice, national and with its country prefix, is given as the prefixed VAT id."""
+    window = _by_labels(
+        make_pdf,
+        monkeypatch,
+        [
+            (20, 20, "Transportes Rodrigues & Filhos, S.A.", 12, "B"),
+            (130, 30, "Contribuinte n.º 532 608 623", 8),
+            (110, 45, "Transportes Rodrigues · Z.I. Taboeira, Lote 22 · 3800-055 Aveiro", 6),
+            (110, 52, "Cerâmica Atlântico, Lda"),
+            (110, 57, "Rua da Fábrica 301"),
+            (110, 62, "3810-198 Aveiro"),
+            (110, 70, "NIF 597 941 521"),
+            (20, 90, "Fatura FT 24/0877"),
+        ],
+    )
+    assert window["seller_vat_id"].value == "532608623"
+    finnish = _by_labels(
+        make_pdf,
+        monkeypatch,
+        [
+            (20, 20, "Pohjolan Puutyö Oy", 12, "B"),
+            (20, 30, "Lasku 2024-118"),
+            (20, 270, "Y-tunnus 1439865-4", 7),
+            (20, 274, "ALV-rek. FI14398654", 7),
+        ],
+    )
+    assert finnish["seller_vat_id"].value == "FI14398654"
