@@ -120,6 +120,13 @@ STRONG: dict[str, list[str]] = {
             r"|uw (?:kenmerk|ordernummer|ref\.?)|inkoopordernummer|su (?:referencia|ref\.?|pedido)|referencia (?:del )?pedido"
             r"|orden de compra|n[°º] (?:de )?pedido"
         ),
+        # the buyer's order in further wordings: "Buyer's Order No.", "Votre bon de commande", "Numer zamówienia
+        # nabywcy", "Ert ordernummer", "V/ encomenda", "Requisição"
+        (
+            r"(?:customer|client|buyer)(?:'s)? order (?:no\.?|nr\.?|number|#)|votre bon de commande"
+            r"|numer zamówienia(?: nabywcy)?|ert? (?:ordernummer|ordernr\.?|beställningsnummer)"
+            r"|v/ ?encomenda|vossa encomenda|(?:n\. ?o )?requisição|nota de encomenda"
+        ),
     ],
     "seller_vat_id": [
         r"vat(?: reg\.?(?:istration)?)? ?(?:no\.?|number|id|#)|vat id|vat|tax id|tva|btw(?:-?nummer| ?nr\.?)?"

@@ -322,6 +322,12 @@ def test_more_ways_to_say_the_key_labels(label, field):
         ("Bestillingsnr.", "order_reference"),
         ("Deres referanse", "order_reference"),
         ("Customer PO No.", "order_reference"),
+        ("Buyer's Order No.", "order_reference"),  # the buyer's order in further wordings
+        ("Votre bon de commande :", "order_reference"),
+        ("Numer zamówienia nabywcy:", "order_reference"),
+        ("Ert ordernummer", "order_reference"),
+        ("V/ encomenda", "order_reference"),
+        ("Requisição", "order_reference"),
         ("Schlussrechnung Nr.", "invoice_number"),
         ("Abschlagsrechnung Nr.", "invoice_number"),
         ("Without VAT", "net_total"),  # a VAT breakdown's columns: "VAT rate  Tax  Without VAT  With VAT"
