@@ -145,6 +145,7 @@ STRONG: dict[str, list[str]] = {
         rf"(?:total|amount) (?:excl\.?|excluding|before|without) (?:vat|tax|gst|hst){_TAIL}",
         rf"(?:(?:sum|summe|total|totaal) (?:net|netto)|net sum){_TAIL}",  # "Sum (net)", "Total (net)"
         r"(?:without|excl\.?|excluding) (?:vat|tax)",  # a breakdown's column: "VAT rate  Tax  Without VAT  With VAT"
+        rf"(?:goods (?:total|value)|total goods(?: value)?){_TAIL}",
         rf"(?:netto(?:summe|betrag)?|nettobetrag|(?:rechnungs|gesamt)?summe netto|gesamt netto|zwischensumme|warenwert){_TAIL}",
         rf"(?:(?:rechnungs|gesamt)?betrag netto|rechnungsbetrag netto){_TAIL}",
         rf"(?:(?:rechnungs)?summe|gesamtbetrag|betrag) (?:ohne|exkl\.?|excl\.?) (?:ust|mwst|umsatzsteuer)\.?{_TAIL}",
@@ -173,6 +174,7 @@ STRONG: dict[str, list[str]] = {
         rf"(?:total|amount|total paid)(?: (?:{_CODES}|[€$£]))? (?:incl\.?|including|with) (?:vat|tax|gst|hst){_TAIL}",
         rf"(?:(?:sum|summe|total|totaal) (?:gross|brutto)|gross (?:sum|total)){_TAIL}",  # "Sum (gross)"
         r"with (?:vat|tax)",
+        rf"(?:credit (?:note )?total|total credit){_TAIL}",  # a credit note's grand total
         rf"total paid{_TAIL}",
         rf"(?:gesamtbetrag|gesamtsumme|rechnungsbetrag|rechnungssumme|bruttobetrag|endbetrag|summe brutto){_TAIL}",
         rf"(?:bruttosumme|summe gesamt|gesamt ?brutto|gesamtbetrag brutto|rechnungsbetrag brutto){_TAIL}",

@@ -322,6 +322,8 @@ def test_more_ways_to_say_the_key_labels(label, field):
         ("Bestillingsnr.", "order_reference"),
         ("Deres referanse", "order_reference"),
         ("Customer PO No.", "order_reference"),
+        ("Goods total", "net_total"),  # a credit note's totals
+        ("Credit total £", "grand_total"),
         ("Buyer's Order No.", "order_reference"),  # the buyer's order in further wordings
         ("Votre bon de commande :", "order_reference"),
         ("Numer zamówienia nabywcy:", "order_reference"),
