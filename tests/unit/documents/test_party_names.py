@@ -168,11 +168,16 @@ def _page(rows: list[tuple[float, float, str]]) -> list[Word]:
     return words
 
 
-def test_a_weak_party_heading_alone_on_its_line_proposes_the_line_under_it():
+def _page_reader(rows: list[tuple[float, float, str]]):
+    """The invoice reader of one A4 page of ``rows`` (:func:`_page`)."""
     from backoffice.documents.invoice import Reader
     from backoffice.documents.pdf import PdfText
 
-    page = _page(
+    return Reader(PdfText(source="t.pdf", page_count=1, pages=[_page(rows)], sizes=[(595.0, 842.0)]))
+
+
+def test_a_weak_party_heading_alone_on_its_line_proposes_the_line_under_it():
+    reader = _page_reader(
         [
             (40, 100, "From:"),
             (40, 112, "DEMO - Sliced Invoices"),
@@ -182,7 +187,6 @@ def test_a_weak_party_heading_alone_on_its_line_proposes_the_line_under_it():
             (40, 224, "Melbourne, VIC 3000"),
         ]
     )
-    reader = Reader(PdfText(source="t.pdf", page_count=1, pages=[page], sizes=[(595.0, 842.0)]))
     found = reader.label_candidates(skip=set())
     assert [c.value for c in found["buyer_name"]] == ["Test Business"]
     assert [c.value for c in found["seller_name"]] == ["DEMO - Sliced Invoices"]
@@ -609,10 +613,7 @@ def test_a_qr_bills_creditor_under_its_account_and_its_debtor_are_read(make_pdf,
 def test_a_party_heading_that_opens_a_line_owns_the_tax_id_on_it():
     """A form's rows ``PRESTADOR / FORNECEDOR  <CNPJ>`` and ``TOMADOR / ADQUIRENTE  <CNPJ>``: the
     id on the buyer's row is the buyer's, whatever heads its column."""
-    from backoffice.documents.invoice import Reader
-    from backoffice.documents.pdf import PdfText
-
-    words = _page(
+    reader = _page_reader(
         [
             (200, 100, "CNPJ / CPF / NIF"),
             (20, 110, "PRESTADOR / FORNECEDOR"),
@@ -622,7 +623,6 @@ def test_a_party_heading_that_opens_a_line_owns_the_tax_id_on_it():
             (200, 160, "96.572.806/0001-23"),
         ]
     )
-    reader = Reader(PdfText("t.pdf", 1, [words], [(595.0, 842.0)]))
     ids = {w.text: w for line in reader.lines for w in line.words if "/000" in w.text}
     assert reader.party_above(ids["11.222.333/0001-81"]) == -1
     assert reader.party_above(ids["96.572.806/0001-23"]) == 1
