@@ -113,6 +113,8 @@ class Reader:
             for number, hit in enumerate(hits):
                 following = hits[number + 1] if number + 1 < len(hits) else None
                 for name, strong in hit.fields:
+                    if name == "buyer_name" and not strong and letterhead.in_slip(self.lines, position, self.height):
+                        name = "seller_name"  # "To:" in a payment slip names the payee
                     candidate = self._value_for(name, strong, position, hit, following)
                     if candidate:
                         found[name].append(candidate)

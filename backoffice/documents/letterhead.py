@@ -382,3 +382,25 @@ def kind_of(lines: list[Line], height: float) -> str:
         if any(_CREDIT.match(labels.clean(p.text)) for p in line.phrases):
             return "credit_note"
     return "invoice"
+
+
+# What opens a payment slip or a remittance advice at the foot of a bill, where "To:" names the
+# payee (the seller) and "Customer" the buyer again, in the 13 languages.
+_SLIP = re.compile(
+    r"(?i)(?<![^\W\d_])(?:payment advice|remittance(?: advice| slip)?|remit to|payment (?:slip|stub|coupon)|detach"
+    r"|return this (?:part|portion|stub|slip)|payable to|abtrennen|zahlschein|überweisungsträger|zahlungsabschnitt"
+    r"|coupon|talon|bulletin de (?:versement|paiement)|acceptgiro|betaalstrook|strookje|talón|resguardo|cedolino"
+    r"|bollettino|odcinek|ustřižek|složenka|inbetalningskort|girokort|indbetalingskort|tilisiirto|pankkisiirto)"
+    r"(?![^\W\d_])"
+)
+
+
+def in_slip(lines: list[Line], position: int, height: float) -> bool:
+    """Whether ``lines[position]`` stands under a line opening a payment slip, in the lower part of its page."""
+    line = lines[position]
+    for other in reversed(lines[max(0, position - 25) : position]):
+        if other.page != line.page or other.top < height * 0.35:
+            return False
+        if _SLIP.search(other.text):
+            return True
+    return False

@@ -814,15 +814,6 @@ _ADDRESS_CAPTION = re.compile(
     r"(?i)\W*(?:address|addr\.?|adresse|anschrift|adres|adresa|adress|dirección|direccion|domicilio|indirizzo"
     r"|endereço|endereco|osoite|ulica|street address|postal address|straße|strasse|rue|calle|via)\W*"
 )
-# What opens a payment slip or a remittance advice at the foot of a bill, where "To:" names the
-# payee (the seller) and "Customer" the buyer again, in the 13 languages.
-_SLIP = re.compile(
-    r"(?i)(?<![^\W\d_])(?:payment advice|remittance(?: advice| slip)?|remit to|payment (?:slip|stub|coupon)|detach"
-    r"|return this (?:part|portion|stub|slip)|payable to|abtrennen|zahlschein|überweisungsträger|zahlungsabschnitt"
-    r"|coupon|talon|bulletin de (?:versement|paiement)|acceptgiro|betaalstrook|strookje|talón|resguardo|cedolino"
-    r"|bollettino|odcinek|ustřižek|složenka|inbetalningskort|girokort|indbetalingskort|tilisiirto|pankkisiirto)"
-    r"(?![^\W\d_])"
-)
 
 
 def parties_block(context: Context, kind: str, candidate: Candidate) -> list[float]:
@@ -849,20 +840,8 @@ def parties_block(context: Context, kind: str, candidate: Candidate) -> list[flo
         text = above.text.strip(" ,")
         if letterhead.plausible_name(text) and not address.line(text) and not labels.is_party_name(text):
             under = 2.0 if any("bold" in w.font.lower() for w in above.words) else 1.0
-    return [caption, float(_in_slip(context, line)), under]
-
-
-def _in_slip(context: Context, line) -> bool:
-    """Whether ``line`` stands under a line opening a payment slip, in the lower part of its page."""
-    position = context.position[line.index]
-    for other in reversed(context.lines[max(0, position - 25) : position]):
-        if other.page != line.page:
-            return False
-        if other.top < context.height * 0.35:
-            return False
-        if _SLIP.search(other.text):
-            return True
-    return False
+    slip = letterhead.in_slip(context.lines, context.position[line.index], context.height)
+    return [caption, float(slip), under]
 
 
 # ---------------------------------------------------------------- taxes and sums

@@ -657,3 +657,24 @@ def test_the_buyers_tax_id_in_a_window_block_and_the_prefixed_form_of_the_seller
         ],
     )
     assert finnish["seller_vat_id"].value == "FI14398654"
+
+
+def test_to_in_a_payment_advice_names_the_payee_who_is_the_seller(make_pdf):
+    from backoffice.documents.invoice import Reader
+
+    reader = Reader(
+        read_words(
+            make_pdf(
+                [
+                    (20, 20, "TAX INVOICE", 14, "B"),
+                    (20, 30, "Kirrawee Outdoor Living Pty Ltd"),
+                    (20, 200, "PAYMENT ADVICE", 10, "B"),
+                    (20, 208, "To: Banksia Landscape Supplies Pty Ltd"),
+                    (20, 213, "14 Production Road"),
+                ]
+            )
+        )
+    )
+    found = reader.label_candidates(skip=set())
+    assert [c.value for c in found["seller_name"]] == ["Banksia Landscape Supplies Pty Ltd"]
+    assert found["buyer_name"] == []
