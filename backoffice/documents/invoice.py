@@ -12,6 +12,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import replace
+from functools import cached_property
 from decimal import Decimal
 
 from backoffice.documents import address, labels, letterhead, names
@@ -380,6 +381,11 @@ class Reader:
                     return [Candidate("currency", code, [word], 0.45, "pattern")]
         return []
 
+    @cached_property
+    def domains(self) -> frozenset[str]:
+        """The names of the web and mail domains printed (:func:`~backoffice.documents.names.domains`)."""
+        return frozenset(names.domains([line.text for line in self.lines]))
+
     def party_above(self, word: Word) -> int:
         """1 when the nearest party heading above ``word`` in its column names the buyer ("Bill to",
         "Empfänger"), -1 when it names the seller ("From", "Aussteller"), else 0; a heading that
@@ -608,7 +614,7 @@ def read_invoice(text: PdfText) -> Document:
     if ranker is not None:
         table = features.table(reader, found, line_total(items))
         found = pick.score(ranker, table)
-        chosen = pick.choose(found, frozenset(names.domains([line.text for line in reader.lines])))
+        chosen = pick.choose(found, reader.domains)
         fields = pick.fields_of(ranker, chosen, pick.weak(found, chosen))
         total_warnings(fields, warnings)
     else:

@@ -135,9 +135,10 @@ def page_words(page: pdfium.PdfPage, number: int) -> list[Word]:
                 else:
                     continue  # the low half of a pair already read, or a stray half: no character
             char = chr(code)
-            generated = pdfium_c.FPDFText_IsGenerated(raw, index) == 1
-            if char in _SPACE or generated:
-                if generated and chars and _letter_spaced(raw, index, x1, y0, len(chars), spacing, size):
+            if char in _SPACE:  # pdfium generates spaces and line breaks only: no need to ask of other characters
+                generated = pdfium_c.FPDFText_IsGenerated(raw, index) == 1
+                if generated and chars and (char != " " or len(chars) == 1 or spacing > 0.05 * size) \
+                        and _letter_spaced(raw, index, count, (x1, y0), len(chars), spacing, size):
                     continue  # pdfium's guess inside a word (letter-spaced, or glyphs set one by one): the gaps tell
                 if chars:
                     words.append(Word("".join(chars), x0 - left, height - y1, x1 - left, height - y0, number, size))
@@ -171,12 +172,13 @@ def page_words(page: pdfium.PdfPage, number: int) -> list[Word]:
         textpage.close()
 
 
-def _letter_spaced(raw, index: int, x1: float, y0: float, letters: int, spacing: float, size: float) -> bool:
-    """Whether the space or line break pdfium generated at ``index`` (after ``letters`` letters
-    that end at ``x1`` on the baseline ``y0``, ``spacing`` apart) sits inside a word: the next
+def _letter_spaced(raw, index: int, count: int, end: tuple[float, float], letters: int, spacing: float,
+                   size: float) -> bool:
+    """Whether the space or line break pdfium generated at ``index`` of ``count`` (after
+    ``letters`` letters that end at ``end`` = (x1, baseline y0), ``spacing`` apart) sits inside a word: the next
     letter on the same baseline, close after a line break (a PDF that sets each glyph apart), or
     across a gap no wider than the spacing of letter-spaced type."""
-    count = pdfium_c.FPDFText_CountChars(raw)
+    x1, y0 = end
     box = pdfium_c.FS_RECTF()
     found: list[tuple[float, float, float]] = []  # the next two letters: left, right, bottom
     ahead = index + 1

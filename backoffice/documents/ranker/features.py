@@ -174,7 +174,7 @@ class Context:
         self.footer = letterhead.footer_text(self.lines, self.height)
         self.values: dict[tuple, list[float]] = {}
         self.paid = any(_SETTLED.fullmatch(p.text) for line in self.lines for p in line.phrases)
-        self.domains = names.domains([line.text for line in self.lines])
+        self.domains = reader.domains
         self.yours: set[str] = set()  # order references a label names as the buyer's ("Your order")
         self.tax_kinds: dict[tuple[int, int], int] = {}  # line of a labelled tax amount -> its kind (taxes_context)
         self.stack_parts: set[int] = set()
