@@ -12,8 +12,8 @@ import logging
 import re
 from collections import Counter
 from dataclasses import replace
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 
 from backoffice.documents import address, labels, letterhead, names
 from backoffice.documents.candidates import KINDS, TOTALS, Candidate, best, reconcile, total_warnings
@@ -409,9 +409,11 @@ class Reader:
         return self.positions.get(id(word))
 
     def whose_vat_ids(self, found: dict[str, list[Candidate]]) -> None:
-        """A VAT id in the buyer's block, or after a label of the buyer's VAT id, is the buyer's:
-        the seller's VAT id candidates there lose most of their score ("USt-IdNr.: DE987654321"
-        under "Empfänger", "Customer GSTIN : 29AAFCA0924K1ZN")."""
+        """A VAT id in the buyer's block (under its heading, on its heading's line, or in the window
+        address under a sender line), or after a label of the buyer's VAT id, is the buyer's: the
+        seller's VAT id candidates there lose most of their score ("USt-IdNr.: DE987654321" under
+        "Empfänger", "Customer GSTIN : 29AAFCA0924K1ZN"). A national number printed again with its
+        country prefix gives way to the prefixed VAT id."""
         for candidate in found["seller_vat_id"]:
             word = candidate.words[0]
             if self.party_above(word) > 0 or self._after_buyers_vat_label(word) or self._in_addressee_block(word):
