@@ -158,15 +158,18 @@ class Reader:
             )
             return Candidate(name, found[0], found[1], score, rate=_rate(rate[1]) if rate else None)
         alone = hit.start == 0 and hit.end == len(phrase.words)
-        # a row of the document's details over a row of their values: "NÚMERO  FECHA  VENCIMIENTO"
-        details = {field for h in self.hits[line.index] for field, _ in h.fields if field in _DETAILS}
-        row = alone and name in _DETAILS and len(details) >= 2 and "invoice_number" in details  # not "Ordernr.  Datum"
-        if not strong and not (KINDS[name] == "name" and alone) and not row:
+        if not strong and not (KINDS[name] == "name" and alone) and not (alone and self._detail_row(name, line)):
             return None
         label = phrase.words[hit.start : hit.end]
         found = self._below(name, position, label[0].x0, label[-1].x1)
         # a weak party heading alone on its line ("To:", "From") heads a block: its first line
         return Candidate(name, found[0], found[1], 0.8 if strong else 0.7) if found else None
+
+    def _detail_row(self, name: str, line: Line) -> bool:
+        """Whether ``line`` is a row of the document's details over a row of their values, among
+        them its number ("NÚMERO  FECHA  VENCIMIENTO"; not "Ordernr.  Datum"), and ``name`` one of them."""
+        details = {field for h in self.hits[line.index] for field, _ in h.fields if field in _DETAILS}
+        return name in details and len(details) >= 2 and "invoice_number" in details
 
     def _named(self, position: int, hit: Hit, following: Hit | None) -> list[Candidate]:
         """The name beside the caption of a registered name (``Razón Social: Comercial del Sur
