@@ -57,7 +57,7 @@ _SALUTATION = re.compile(
 
 
 # A department heading an addressee's block over the company's name ("Accounts Payable" / "ACME Ltd").
-DEPARTMENT = re.compile(
+_DEPARTMENT = re.compile(
     r"(?:accounts? payable|accounts department|purchasing(?: department)?|procurement|finance department"
     r"|(?:kreditoren)?buchhaltung|einkauf|rechnungseingang|(?:service )?comptabilit[ée](?: fournisseurs)?"
     r"|inkoop|crediteurenadministratie|ufficio (?:acquisti|amministrazione)|amministrazione"
@@ -285,7 +285,7 @@ def _address_below(lines: list[Line], hits: dict[int, list[Hit]], position: int,
             if abs(phrase.x0 - sender.x0) <= 40:
                 if _starts_with_label(hits[line.index], index) or sum(ch.isalpha() for ch in phrase.text) < 2:
                     return None
-                if _SALUTATION.fullmatch(phrase.text.strip()) or DEPARTMENT.fullmatch(phrase.text.strip(" ,")):
+                if _SALUTATION.fullmatch(phrase.text.strip()) or _DEPARTMENT.fullmatch(phrase.text.strip(" ,")):
                     break  # "Herrn", "Accounts Payable": the name is on the next line
                 return phrase
     return None

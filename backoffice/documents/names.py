@@ -77,6 +77,13 @@ def domains(texts: list[str]) -> set[str]:
     return found
 
 
+def spelled(name: str, found: AbstractSet[str]) -> bool:
+    """Whether a domain printed spells ``name`` whole, legal form and all (``Ma jolie boutique``:
+    majolieboutique.net); stricter than :func:`in_domain`, which also takes a domain inside the name."""
+    joined = "".join(re.findall(r"[^\W\d_]+", labels.fold(name.lower())))
+    return len(joined) >= 5 and any(joined in domain for domain in found)
+
+
 def in_domain(name: str, found: AbstractSet[str]) -> float:
     """1 when a web or mail domain spells ``name`` (``Sliced Invoices``: slicedinvoices.com;
     ``Enbridge Gas``: enbridgegas.com), 0.5 when it holds one of its distinctive words

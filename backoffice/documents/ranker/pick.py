@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from backoffice.documents import labels, names
+from backoffice.documents import names
 from backoffice.documents.candidates import TOTALS, Candidate, best, pick_totals, rated_pair
 from backoffice.documents.letterhead import LEGAL, plausible_name
 from backoffice.documents.models import Field
@@ -155,15 +155,9 @@ def _company_over(candidates: list[Candidate], person: Candidate, domains: froze
         value = candidate.value
         if names.person_shape(value) or not plausible_name(value):
             continue
-        if LEGAL.search(value) or _spelled(value, domains):
+        if LEGAL.search(value) or names.spelled(value, domains):
             return candidate
     return None
-
-
-def _spelled(name: str, domains: frozenset[str]) -> bool:
-    """Whether a domain printed spells ``name`` whole (``Ma jolie boutique``: majolieboutique.net)."""
-    joined = "".join(re.findall(r"[^\W\d_]+", labels.fold(name.lower())))
-    return len(joined) >= 5 and any(joined in domain for domain in domains)
 
 
 def _part_names(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Candidate, str]]) -> None:
