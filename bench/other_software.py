@@ -281,7 +281,7 @@ def billwright(draw: random.Random, out: Path, name: str) -> tuple[Path, dict]:
         "seller_name": seller,
         "buyer_name": buyer,
         "currency": "CHF",
-        "seller_vat_id": "CHE123456788" if vat else None,  # EU-style VAT ids are read compact
+        "seller_vat_id": "CHE-123.456.788" if vat else None,  # as printed, without spaces (the README's rule)
         "net_total": str(net),
         "tax_total": str(tax) if tax is not None else None,
         "grand_total": str(net + (tax or 0)),

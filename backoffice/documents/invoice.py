@@ -31,6 +31,7 @@ from backoffice.documents.normalise import (
     format_quantity,
     find_iban,
     find_vat_id,
+    printed_id,
     format_amount,
     parse_amount,
     tender_codes,
@@ -148,6 +149,11 @@ class Reader:
                 break
             beside.append(line.phrases[index])
         found = self._parse(name, beside) if beside else None
+        if found and KINDS[name] == "vat" and end < len(phrase.words):
+            # "Org.nr. NO 994 158 988 MVA", "CHE-502.847.091 TVA": the tax's name ends the number, not another label
+            whole = self._parse(name, [Phrase(phrase.words[hit.end :])])
+            if whole and whole[0].startswith(found[0]) and whole[1][0] is found[1][0]:
+                found = whole
         if found:
             if KINDS[name] == "money":
                 self._other_amounts(name, beside, found, score)
@@ -307,7 +313,7 @@ class Reader:
             vat = find_vat_id(phrase.text)
             if vat is None and (plain := _PLAIN_TAX_ID.match(phrase.text)) and _plain_tax_id(plain[0]):
                 # a national number beside its label, of no shape of its own ("NIP: 5319419588")
-                vat = re.sub(r"[ .\-/]", "", plain[0]), plain.span()
+                vat = printed_id(plain[0]), plain.span()
             return (vat[0], phrase.words_in(*vat[1])) if vat else None
         if kind == "iban":
             iban = find_iban(phrase.text)

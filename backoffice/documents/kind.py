@@ -22,6 +22,7 @@ CREDIT_TITLES = (
 _TITLES: dict[str, str] = {
     "credit_note": CREDIT_TITLES,
     "invoice": r"(?:tax |commercial |vat |pro ?forma )?invoice|(?:handels|waren|teil|schluss|abschlags|sammel)?rechnung|facture|factuur|factura|bill|fattura|fatura"
+               r"|fatura[- ]recibo|factura[- ]recibo|fatura simplificada|factura simplificada"
                r"|faktura|faktúra|lasku|rachunek|nota fiscal|daňový doklad"
                r"|danfs?-?e|documento auxiliar(?: da nota fiscal(?: de serviço)?(?: eletr[oô]nica)?)?",
     "timesheet": r"time ?sheet|time ?card|time report|stundenzettel|stundennachweis|arbeitszeitnachweis"
@@ -53,13 +54,15 @@ _NUMBERED = re.compile(r"\s*(?:n\.?\s?[°ºo]\.?|nr\.?|no\.|number|nummer|numér
                        r"\s*\S*\d", re.IGNORECASE)
 _TITLE_RES = {kind: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for kind, p in _TITLES.items()}
 _WHOLE_TITLE = re.compile("|".join(f"(?:{p})" for p in _TITLES.values()), re.IGNORECASE)
+_KIND_TITLE = {kind: re.compile(p, re.IGNORECASE) for kind, p in _TITLES.items()}
 _HINT_RES = {kind: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for kind, p in _HINTS.items()}
 
 
-def is_title(text: str) -> bool:
+def is_title(text: str, kind: str | None = None) -> bool:
     """Whether ``text`` is a document's title alone, of any kind in any language ("TAX INVOICE",
-    "Faktura", "DOCUMENTO AUXILIAR" of a DANFE): no party's name."""
-    return bool(_WHOLE_TITLE.fullmatch(" ".join(text.strip(" :.").split())))
+    "Faktura", "DOCUMENTO AUXILIAR" of a DANFE), or of ``kind``: no party's name."""
+    pattern = _WHOLE_TITLE if kind is None else _KIND_TITLE[kind]
+    return bool(pattern.fullmatch(_LETTER_SPACED.sub("", " ".join(text.strip(" :.").split()))))  # I N V O I C E
 
 
 def detect_kind(lines: list[Line], height: float = 842.0) -> str:

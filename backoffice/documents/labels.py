@@ -644,18 +644,23 @@ def up_to_label(phrase: Phrase, hits: list[Hit], number: int) -> Phrase:
     return Phrase(phrase.words[:inner]) if inner else phrase
 
 
+_SEPARATORS = frozenset("·|•–—")  # between the items of a footer's line
+
+
 def hits_of(line: Line) -> list[Hit]:
     """The labels of a line, longest first at each position.
 
-    A label starts a phrase, or follows a value (a word with a digit) within one, or ends with a
-    colon after a name set too close to it (``Blue Harbor S.L. Fecha de expedición:``); only strong
-    labels count in the middle of a phrase.
+    A label starts a phrase, or follows a value (a word with a digit) or a separator within one
+    (``Registered in England No. 06129384 · VAT No. 427 5624 85``), or ends with a colon after a
+    name set too close to it (``Blue Harbor S.L. Fecha de expedición:``); only strong labels count
+    in the middle of a phrase.
     """
     hits: list[Hit] = []
     for number, phrase in enumerate(line.phrases):
         words, i = phrase.words, 0
         while i < len(words):
-            after_value = i == 0 or any(ch.isdigit() for ch in words[i - 1].text)
+            before = words[i - 1].text if i else ""
+            after_value = i == 0 or before in _SEPARATORS or any(ch.isdigit() for ch in before)
             after_label = bool(hits) and hits[-1].phrase == number  # "Total Inc GST :" is one label
             if not after_value and (after_label or not any(w.text.endswith(":") for w in words[i : i + 5])):
                 i += 1

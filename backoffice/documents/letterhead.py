@@ -42,7 +42,7 @@ _TITLE_NUMBER = re.compile(
     r"(?:nr\.?|no\.?|n\.?\s?[°º]\.?|n\.|nro\.?|number|nummer|numer|numero|número|č\.|číslo|#)?\s*:?\s*"
     r"(?P<id>[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*)"
     r"(?:\s+(?:(?:vom|von|du|dated|of|from|van|del|de(?: fecha)?|d\.d\.|z dnia|ze dne|dne|daterad|den|af|dateret"
-    r"|datert|av|päivätty|[-–])\s+)?(?P<rest>.+))?",
+    r"|datert|av|päivätty|issued(?: on)?|[-–])\s+)?(?P<rest>.+))?",
     re.IGNORECASE,
 )
 
@@ -298,10 +298,13 @@ def _wrapped(phrase: Phrase, size: float, bottom: float) -> bool:
 
 
 def from_title(lines: list[Line], day_first: bool) -> list[Candidate]:
-    """Number and date from a title line: ``Rechnung Nr. 471102 vom 05.03.2018``, ``Facture n°5 du 2 mai 2015``."""
+    """Number and date from a title line: ``Rechnung Nr. 471102 vom 05.03.2018``, ``Facture n°5 du 2 mai 2015``,
+    a title after a separator (``Order number: TS104382 · Invoice INV-2025-018842 issued May 19, 2025``);
+    else the number alone under a title alone (``Fatura-Recibo`` / ``FR 2025A1/1057``)."""
     for line in lines:
         phrase = Phrase(line.words)
-        match = _TITLE_NUMBER.match(phrase.text)
+        starts = [0] + [m.end() for m in _SEGMENT.finditer(phrase.text)]
+        match = next(filter(None, (_TITLE_NUMBER.match(phrase.text, start) for start in starts)), None)
         if not match or parse_date(match["id"]) and not _numbered_like_a_date(match["id"], lines):
             continue
         found = [
@@ -324,7 +327,47 @@ def from_title(lines: list[Line], day_first: bool) -> list[Candidate]:
             if below:
                 found.append(below)
         return found
+    return _number_under_title(lines)
+
+
+_SEGMENT = re.compile(r"\s[·|•]\s+")  # "Order number: TS104382 · Placed on May 17, 2025 · Invoice ..."
+_NUMBER_MARK = re.compile(r"(?:n[°º.]|no\.?|nr\.?|#)\s*", re.IGNORECASE)
+_SERIES_NUMBER = re.compile(r"(?:[A-Z]{1,4}\s)?[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*")
+
+
+def _number_under_title(lines: list[Line]) -> list[Candidate]:
+    """The number alone on the line under a title alone, in its column (``INVOICE`` /
+    ``NF-2025-03-004417``, ``Fatura-Recibo`` / ``FR 2025A1/1057``), or right above it when it
+    holds letters and digits (``CC-2025-0917`` / ``INVOICE``): the first such on the page."""
+    for position, line in enumerate(lines[:40]):
+        height = max(line.bottom - line.top, 8.0)
+        for title in (p for p in line.phrases if is_title(p.text, "invoice") or is_title(p.text, "credit_note")):
+            for other in lines[position + 1 : position + 3]:
+                if other.page != line.page or other.top - line.bottom > 2.5 * height:
+                    break
+                cell = next((p for p in other.phrases if p.x0 <= title.x1 + 2 and p.x1 >= title.x0 - 2), None)
+                if cell is not None:
+                    found = _alone_number(cell)
+                    if found:
+                        return [found]
+                    break
+            above = lines[position - 1] if position else None
+            if above is not None and above.page == line.page and line.top - above.bottom <= 1.5 * height:
+                cell = next((p for p in above.phrases if p.x0 <= title.x1 + 2 and p.x1 >= title.x0 - 2), None)
+                found = _alone_number(cell) if cell else None
+                if found and any(ch.isalpha() for ch in found.value):
+                    return [found]
     return []
+
+
+def _alone_number(cell: Phrase) -> Candidate | None:
+    """The number that is all of ``cell`` (after a ``No.``/``#``), neither a date nor an amount."""
+    mark = _NUMBER_MARK.match(cell.text)
+    start = mark.end() if mark else 0
+    number = _SERIES_NUMBER.fullmatch(cell.text, start)
+    if number is None or parse_date(number[0]) or parse_amount(number[0]) and "." in number[0]:
+        return None
+    return Candidate("invoice_number", number[0], cell.words_in(start, len(cell.text)), 0.7, "pattern")
 
 
 _NUMERIC_DATE = re.compile(r"(?<![\w/.-])\d{1,2}([./-])\d{1,2}\1\d{2,4}(?![\w/.-])")

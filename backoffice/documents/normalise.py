@@ -383,7 +383,7 @@ def guess_day_first(texts: list[str], currency: str | None = None) -> bool:
 
 _IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,30}){1,9}\b")
 _VAT_RE = re.compile(
-    r"\b(ATU\d{8}|BE[01]\d{9}|BG\d{9,10}|CHE[- ]?\d{3}\.?\d{3}\.?\d{3}|CY\d{8}[A-Z]|CZ\d{8,10}|DE ?\d{3} ?\d{3} ?\d{3}"
+    r"\b(ATU\d{8}|BE[01]\d{9}|BG\d{9,10}|CHE[- ]?\d{3}\.?\d{3}\.?\d{3}(?: ?(?:MWST|TVA|IVA))?|CY\d{8}[A-Z]|CZ\d{8,10}|DE ?\d{3} ?\d{3} ?\d{3}"
     r"|DK\d{8}|EE\d{9}|EL\d{9}|ES[A-Z0-9]\d{7}[A-Z0-9]|FI\d{8}|FR ?[A-Z0-9]{2} ?\d{3} ?\d{3} ?\d{3}"
     r"|GB ?\d{3} ?\d{4} ?\d{2}(?:\d{3})?|HR\d{11}|HU\d{8}|IE\d{7}[A-Z]{1,2}|IE\d[A-Z]\d{5}[A-Z]|IT\d{11}"
     r"|LT\d{9,12}|LU\d{8}|LV\d{11}|MT\d{8}|NL\d{9}B\d{2}|PL\d{10}|PT\d{9}|RO\d{2,10}|SE\d{12}|SI\d{8}|SK\d{10}"
@@ -419,13 +419,12 @@ _NATIONAL_IDS = (
     (
         re.compile(r"\b\d{2} ?[A-Z]{5} ?\d{4} ?[A-Z] ?[1-9A-Z] ?Z ?[0-9A-Z]\b"),
         "in_.gstin",
-        True,
     ),  # India GSTIN (OCR may part it)
-    (re.compile(r"\b\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}\b"), "br.cnpj", False),  # Brazil CNPJ
-    (re.compile(r"\b\d{2}-\d{8}-\d\b"), "ar.cuit", False),  # Argentina CUIT
-    (re.compile(r"\b\d{3}-\d{3}-\d{2}-\d{2}\b|\b\d{3}-\d{2}-\d{2}-\d{3}\b"), "pl.nip", True),  # Poland NIP
-    (re.compile(r"\b\d{2} \d{3} \d{3} \d{3}\b"), "au.abn", True),  # Australia ABN
-    (re.compile(r"\b\d{5} ?\d{4} ?R[TCPMRZ] ?\d{4}\b"), "ca.bn", True),  # Canada business number (GST/HST)
+    (re.compile(r"\b\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}\b"), "br.cnpj"),  # Brazil CNPJ
+    (re.compile(r"\b\d{2}-\d{8}-\d\b"), "ar.cuit"),  # Argentina CUIT
+    (re.compile(r"\b\d{3}-\d{3}-\d{2}-\d{2}\b|\b\d{3}-\d{2}-\d{2}-\d{3}\b"), "pl.nip"),  # Poland NIP
+    (re.compile(r"\b\d{2} \d{3} \d{3} \d{3}\b"), "au.abn"),  # Australia ABN
+    (re.compile(r"\b\d{5} ?\d{4} ?R[TCPMRZ] ?\d{4}\b"), "ca.bn"),  # Canada business number (GST/HST)
 )
 # An EU VAT number printed with spaces ("IE 8256796 U"), kept only when its check digits pass.
 _VAT_SPACED = re.compile(
@@ -434,14 +433,19 @@ _VAT_SPACED = re.compile(
 )
 
 
+def printed_id(text: str) -> str:
+    """An identifier as printed, without its spaces (``CHE-123.456.789 MWST`` -> ``CHE-123.456.789MWST``,
+    ``NO 994 158 988 MVA`` -> ``NO994158988MVA``): how a person copies it, and how it is scored."""
+    return "".join(text.split())
+
+
 def find_vat_id(text: str) -> tuple[str, tuple[int, int]] | None:
-    """The first VAT or tax registration number in ``text`` and its span: an EU VAT number
-    (without spaces), else a national number of a shape its checksum confirms (Indian GSTIN,
-    Brazilian CNPJ and Argentine CUIT as printed, Polish NIP, Australian ABN and Canadian BN
-    compact)."""
+    """The first VAT or tax registration number in ``text`` and its span, as printed without
+    spaces (:func:`printed_id`): an EU VAT number, else a national number of a shape its checksum
+    confirms (Indian GSTIN, Brazilian CNPJ, Argentine CUIT, Polish NIP, Australian ABN, Canadian BN)."""
     match = _VAT_RE.search(text)
     if match:
-        return re.sub(r"[ .-]", "", match.group(1)), match.span(1)
+        return printed_id(match.group(1)), match.span(1)
     if not any(ch.isdigit() for ch in text):
         return None
     # deferred: python-stdnum's imports take ~20 ms at start-up
@@ -449,14 +453,13 @@ def find_vat_id(text: str) -> tuple[str, tuple[int, int]] | None:
 
     found: list[tuple[str, tuple[int, int]]] = []
     for spaced in _VAT_SPACED.finditer(text):
-        compact = re.sub(r"[ .]", "", spaced.group(0))
-        if eu_vat.is_valid(compact):
-            found.append((compact, spaced.span()))
+        if eu_vat.is_valid(re.sub(r"[ .]", "", spaced.group(0))):
+            found.append((printed_id(spaced.group(0)), spaced.span()))
             break
-    for pattern, module, compacted in _NATIONAL_IDS:
+    for pattern, module in _NATIONAL_IDS:
         for hit in pattern.finditer(text):
             if _stdnum_valid(module, hit.group(0)):
-                found.append((re.sub(r"[ .\-/]", "", hit.group(0)) if compacted else hit.group(0), hit.span()))
+                found.append((printed_id(hit.group(0)), hit.span()))
                 break
     return min(found, key=lambda item: item[1][0]) if found else None
 
@@ -469,4 +472,4 @@ def _stdnum_valid(module: str, number: str) -> bool:
 
 def find_vat_ids(text: str) -> list[tuple[str, tuple[int, int]]]:
     """Every EU-style VAT identification number in ``text``, as :func:`find_vat_id` gives the first."""
-    return [(re.sub(r"[ .-]", "", m.group(1)), m.span(1)) for m in _VAT_RE.finditer(text)]
+    return [(printed_id(m.group(1)), m.span(1)) for m in _VAT_RE.finditer(text)]

@@ -137,7 +137,7 @@ def page_words(page: pdfium.PdfPage, number: int) -> list[Word]:
             char = chr(code)
             if char in _SPACE:  # pdfium generates spaces and line breaks only: no need to ask of other characters
                 generated = pdfium_c.FPDFText_IsGenerated(raw, index) == 1
-                if generated and chars and (char != " " or len(chars) == 1 or spacing > 0.05 * size) \
+                if generated and chars and chars[-1].isalnum() and (char != " " or len(chars) == 1 or spacing > 0.05 * size) \
                         and _letter_spaced(raw, index, count, (x1, y0), len(chars), spacing, size):
                     continue  # pdfium's guess inside a word (letter-spaced, or glyphs set one by one): the gaps tell
                 if chars:
@@ -177,19 +177,20 @@ def _letter_spaced(raw, index: int, count: int, end: tuple[float, float], letter
     """Whether the space or line break pdfium generated at ``index`` of ``count`` (after
     ``letters`` letters that end at ``end`` = (x1, baseline y0), ``spacing`` apart) sits inside a word: the next
     letter on the same baseline, close after a line break (a PDF that sets each glyph apart), or
-    across a gap no wider than the spacing of letter-spaced type."""
+    across a gap no wider than the spacing of letter-spaced type. Only letters and digits are spaced
+    out so: ``€ · 12`` is three words however even its gaps."""
     x1, y0 = end
     box = pdfium_c.FS_RECTF()
-    found: list[tuple[float, float, float]] = []  # the next two letters: left, right, bottom
+    found: list[tuple[float, float, float, str]] = []  # the next two letters: left, right, bottom, the letter
     ahead = index + 1
     while ahead < count and len(found) < 2:
         if pdfium_c.FPDFText_IsGenerated(raw, ahead) != 1:
             if chr(pdfium_c.FPDFText_GetUnicode(raw, ahead)) in _SPACE:
                 break  # a space the PDF itself holds ends the word
             pdfium_c.FPDFText_GetLooseCharBox(raw, ahead, box)
-            found.append((box.left, box.right, box.bottom))
+            found.append((box.left, box.right, box.bottom, chr(pdfium_c.FPDFText_GetUnicode(raw, ahead))))
         ahead += 1
-    if not found or abs(found[0][2] - y0) > 0.2 * size:
+    if not found or abs(found[0][2] - y0) > 0.2 * size or not found[0][3].isalnum():
         return False
     across = found[0][0] - x1
     if chr(pdfium_c.FPDFText_GetUnicode(raw, index)) in "\r\n" and -0.5 * size <= across <= 0.15 * size:

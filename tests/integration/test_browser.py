@@ -56,6 +56,8 @@ def test_letter_spaced_headings_printed_by_chromium_read_as_whole_words(tmp_path
         "<style>div{display:flex;gap:14mm} b{display:block;font: 7pt sans-serif;letter-spacing:1pt}</style>"
         "<div><span><b>NÚMERO</b>2024/061</span><span><b>FECHA</b>2 de diciembre</span></div>"
         "<div><b>EMISORA</b><b>CLIENTE</b></div>"
+        # a footer's small print: evenly spaced symbols ("€ · 12") are words, not letter-spaced type
+        "<p style='font-size:7pt'>au capital de 2 500 000 € · 12 boulevard Pasteur</p>"
     )
     with sync_playwright() as playwright:
         browser = launch(playwright)
@@ -64,4 +66,24 @@ def test_letter_spaced_headings_printed_by_chromium_read_as_whole_words(tmp_path
         page.pdf(path=str(tmp_path / "spaced.pdf"))
         browser.close()
     words = [w.text for w in read_words(tmp_path / "spaced.pdf").words()]
-    assert words == ["NÚMERO", "2024/061", "FECHA", "2", "de", "diciembre", "EMISORA", "CLIENTE"]
+    assert words == [
+        "NÚMERO",
+        "2024/061",
+        "FECHA",
+        "2",
+        "de",
+        "diciembre",
+        "EMISORA",
+        "CLIENTE",
+        "au",
+        "capital",
+        "de",
+        "2",
+        "500",
+        "000",
+        "€",
+        "·",
+        "12",
+        "boulevard",
+        "Pasteur",
+    ]

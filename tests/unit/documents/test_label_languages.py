@@ -445,6 +445,48 @@ def test_a_title_that_carries_number_and_date_in_each_language(title, number, is
     assert found == {"invoice_number": number, "issue_date": issued}
 
 
+def _title_fields(page: str) -> dict[str, str]:
+    from backoffice.documents import letterhead
+    from backoffice.documents.layout import lines_of
+
+    return {c.field: c.value for c in letterhead.from_title(lines_of(text_to_words(page, "t").pages[0]), True)}
+
+
+def test_a_title_after_a_separator_carries_number_and_date():
+    page = "Trailhead Supply Co.\nOrder number: TS104382 · Placed on May 17, 2025 · Invoice INV-2025-018842 issued May 19, 2025\n"
+    assert _title_fields(page) == {"invoice_number": "INV-2025-018842", "issue_date": "2025-05-19"}
+
+
+@pytest.mark.parametrize(
+    ("page", "number"),
+    [
+        (
+            "nimbusforge                     INVOICE\n                                NF-2025-03-004417\n",
+            "NF-2025-03-004417",
+        ),
+        (
+            "Lusomar                         Fatura-Recibo\n                                FR 2025A1/1057\n",
+            "FR 2025A1/1057",
+        ),
+        (
+            "Pilvekiri                       Arve\n                                nr 2025-0214\n",
+            None,
+        ),  # no title we know
+        ("Tatra                           FAKTURA\n                                No. 2024/117\n", "2024/117"),
+        (
+            "Coastline Cloud                 CC-2025-0917\n                                I N V O I C E\n",
+            "CC-2025-0917",
+        ),
+        ("Coastline Cloud                 PURCHASE ORDER\n                                GPC-1140\n", None),
+        ("Coastline Cloud                 INVOICE\n                                12.05.2024\n", None),  # a date
+        ("Coastline Cloud                 INVOICE\n                                1,250.00\n", None),  # an amount
+        ("Coastline Cloud                 INVOICE\n                                Page 1 of 2\n", None),
+    ],
+)
+def test_the_number_alone_under_or_over_a_title_alone(page, number):
+    assert _title_fields(page).get("invoice_number") == number
+
+
 def test_a_number_shaped_like_a_date_after_the_title_is_a_number_where_dates_are_written_otherwise():
     from backoffice.documents import letterhead
     from backoffice.documents.layout import lines_of
@@ -486,3 +528,19 @@ def test_a_row_of_detail_labels_reads_the_row_of_values_under_it(make_pdf):
         name: {c.value for c in found[name] if c.method == "label"} for name in ("invoice_number", "issue_date")
     }
     assert labelled == {"invoice_number": {"2024/061"}, "issue_date": {"2024-12-02"}}
+
+
+@pytest.mark.parametrize(
+    ("footer", "vat_id"),
+    [
+        ("Penrose Office Supplies Ltd · Registered in England No. 06129384 · VAT No. 427 5624 85", "4275624 85"),
+        ("Vestland Storkjøkken AS | Kontonr. 1503.41.32906 | Org.nr. NO 994 158 988 MVA", "NO994158988MVA"),
+        ("Atelier Lac SA · N° TVA : CHE-502.847.091 TVA", "CHE-502.847.091TVA"),
+    ],
+)
+def test_a_tax_number_in_a_footer_of_items_parted_by_separators(footer, vat_id):
+    """A label after a separator in a footer's line is a label; the tax number is read as printed
+    (without spaces), its tax's name included though that name is a label too."""
+    page = f"INVOICE 2024-17\nDate: 03/05/2024\n\nTotal   1,200.00 GBP\n\n{footer}\n"
+    fields = read_invoice(text_to_words(page, "footer.txt")).fields
+    assert fields["seller_vat_id"].value == vat_id.replace(" ", "")
