@@ -316,10 +316,11 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "seller_vat_id": [r"nif|nipc|(?:n\.?[°º]\.? ?(?:de )?)?contribuinte(?: n\. ?o\.?)?|cnpj|cpf/cnpj"],
         "currency": [r"moeda"],
         "net_total": [
-            r"(?:total (?:sem iva|ilíquido|dos produtos|dos serviços)|valor líquido|base tributável|valor sem iva)"
+            r"(?:total (?:sem iva|s/ ?iva|ilíquido|dos produtos|dos serviços)|valor líquido|base tributável"
+            r"|valor (?:sem|s/) ?iva)"
         ],
         "tax_total": [r"(?:total (?:do )?iva|valor (?:do )?iva|total de impostos|valor do imposto)"],
-        "grand_total": [r"(?:total (?:da fatura|geral|com iva|da nota)|valor total(?: da nota)?|total final)"],
+        "grand_total": [r"(?:total (?:da fatura|geral|com iva|c/ ?iva|da nota)|valor total(?: da nota)?|total final)"],
         "amount_due": [
             r"(?:valor a pagar|total a pagar|valor líquido a pagar|montante a pagar|valor em dívida|total em dívida"
             r"|saldo devedor|valor l[ií]quido da (?:nfs-?e|nota(?: fiscal)?))"
@@ -372,7 +373,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
             r"|er beställning"
         ],
         "seller_vat_id": [r"momsreg(?:istrerings)?\.? ?(?:nummer|nr\.?)|vat-?(?:nummer|nr\.?)|momsnr\.?"],
-        "net_total": [r"(?:nettobelopp|summa exkl\.? moms|belopp exkl\.? moms|delsumma|netto)"],
+        "net_total": [r"(?:nettobelopp|(?:summa|belopp|totalt?) exkl\.? moms|delsumma|netto)"],
         "tax_total": [r"(?:momsbelopp|moms totalt|summa moms|total moms)"],
         "grand_total": [r"(?:summa inkl\.? moms|totalt(?: inkl\.? moms)?|totalbelopp|belopp inkl\.? moms)"],
         "amount_due": [r"(?:(?:summa |belopp )?att betala)"],
@@ -390,7 +391,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
             r"ordrenummer|ordrenr\.?|rekvisitionsnr\.?|indkøbsordre|jeres (?:reference|ref\.?|ordre(?:nr\.?)?)|bestillingsnr\.?"
         ],
         "seller_vat_id": [r"cvr-?nr\.?|se-?nr\.?|moms ?nr\.?"],
-        "net_total": [r"(?:i alt ekskl\.? moms|beløb ekskl\.? moms|nettobeløb|subtotal)"],
+        "net_total": [r"(?:(?:i alt|beløb|total) ekskl\.? moms|nettobeløb|subtotal)"],
         "tax_total": [r"(?:momsbeløb|moms i alt|heraf moms|moms udgør)"],
         "grand_total": [r"(?:i alt inkl\.? moms|total inkl\.? moms|totalbeløb|beløb inkl\.? moms|beløb i alt)"],
         "amount_due": [r"(?:(?:beløb |i alt )?at betale|beløb til betaling|til betaling)"],
@@ -406,7 +407,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
             r"|deres bestilling"
         ],
         "seller_vat_id": [r"org\.? ?nr\.?(?: mva)?|organisasjonsnummer|mva-?(?:reg\.? ?)?nr\.?|foretaksregisteret"],
-        "net_total": [r"(?:(?:sum|beløp) eks(?:kl|l)?\.? mva|nettobeløp|delsum)"],
+        "net_total": [r"(?:(?:sum|beløp|totalt?) eks(?:kl|l)?\.? mva|nettobeløp|delsum)"],
         "tax_total": [r"(?:mva-?beløp|sum mva|merverdiavgift|herav mva)"],
         "grand_total": [r"(?:sum inkl\.? mva|totalt(?: inkl\.? mva)?|totalbeløp|beløp inkl\.? mva)"],
         "amount_due": [r"(?:(?:beløp |sum )?å betale|til betaling)"],

@@ -97,7 +97,8 @@ def _plain_number(raw: str, decimal_mark: str | None) -> str | None:
         mark = "." if raw.rfind(".") > raw.rfind(",") else ","
         group = "," if mark == "." else "."
         whole, _, frac = raw.rpartition(mark)
-        if raw.count(mark) > 1 or not re.fullmatch(rf"\d{{1,3}}(?:\{group}\d{{3}})*", whole):
+        indian = mark == "." and re.fullmatch(r"\d{1,2}(?:,\d\d)+,\d{3}", whole)  # lakh and crore: 10,94,981.00
+        if raw.count(mark) > 1 or not (indian or re.fullmatch(rf"\d{{1,3}}(?:\{group}\d{{3}})*", whole)):
             return None
         return whole.replace(group, "") + "." + frac
     sep = "." if dots else "," if commas else ""

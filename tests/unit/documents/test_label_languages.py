@@ -380,6 +380,12 @@ def test_labels_of_totals_and_references_in_more_wordings(label, field):
         ("VAT Paid", "tax_total"),  # microinvoice's example: a receipt's wording
         ("Total paid with VAT", "grand_total"),
         ("Total paid", "grand_total"),
+        ("Total s/ IVA", "net_total"),  # Portuguese: sem, and com, abbreviated
+        ("Valor s/ IVA", "net_total"),
+        ("Total c/ IVA", "grand_total"),
+        ("Total ekskl. moms", "net_total"),
+        ("Totalt exkl. moms", "net_total"),
+        ("Totalt eks. mva", "net_total"),
     ],
 )
 def test_labels_in_the_further_wordings_of_the_thirteen_languages(label, field):

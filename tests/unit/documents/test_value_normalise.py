@@ -48,6 +48,8 @@ from backoffice.documents.normalise import (
         ("-14,99", "-14.99"),
         ("0 €", "0.00"),
         ("0.125", "0.125"),
+        ("10,94,981.00", "1094981.00"),  # India: lakh and crore
+        ("₹ 4,85,000.00", "485000.00"),
     ],
 )
 def test_amounts(text, value):
@@ -55,7 +57,22 @@ def test_amounts(text, value):
 
 
 @pytest.mark.parametrize(
-    "text", ["15.00%", "abc", "1,2,3", "12 34", "EUR", "", "3 , 2014", "1.23.45", "XYZ 12.00", "12’5", "1’23.00"]
+    "text",
+    [
+        "15.00%",
+        "abc",
+        "1,2,3",
+        "12 34",
+        "EUR",
+        "",
+        "3 , 2014",
+        "1.23.45",
+        "XYZ 12.00",
+        "12’5",
+        "1’23.00",
+        "12,34.00",
+        "1,23,45.00",
+    ],
 )
 def test_what_is_not_an_amount(text):
     assert parse_amount(text) is None
