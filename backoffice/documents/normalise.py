@@ -46,14 +46,15 @@ _SPACES = "\u00a0\u202f\u2009\u2007 "
 _DECOR = r"(?:(?:R|US|A|C|NZ|HK|S)\$|[€$£¥₹]|Rs\.?|[A-Z]{3}|zł|kr|Kč)"
 _NUMBER = r"[-−–]?\(?\d[\d.,'’\u00a0\u202f\u2009 ]*\)?[-−–]?"  # 2’500.00: Swiss groups
 _AMOUNT_RE = re.compile(
-    rf"^\s*(?P<pre>{_DECOR})?\s*(?P<num>{_NUMBER})\s*(?P<post>{_DECOR})?\s*"
-    r"(?i:TTC|HT|net|netto|brutto|gross|excl\.?|incl\.?|(?P<credit>CR)|DR)?\s*$"
+    rf"^\s*(?:(?P<sign>[-−–]|\()\s?(?={_DECOR}))?(?P<pre>{_DECOR})?\s*(?P<num>{_NUMBER})\s*(?P<post>{_DECOR})?\s*"
+    r"(?i:TTC|HT|net|netto|brutto|gross|excl\.?|incl\.?|(?P<credit>CR)|DR)?\s*(?P<close>\))?\s*$"
 )
 
 
 def parse_amount(text: str, decimal_mark: str | None = None) -> Decimal | None:
     """Read ``1,234.56``, ``1.234,56``, ``1 234,56``, ``$ 12.50``, ``(40.00)``, ``12,50 EUR``;
-    a credit marked ``CR`` (``75.61CR`` on a bill) is negative.
+    a credit marked ``CR`` (``75.61CR`` on a bill), a sign or brackets outside the currency sign
+    (``-£247.50``, ``($1,500.00)``) are negative.
 
     ``decimal_mark`` (``"."`` or ``","``) settles ``1.234`` / ``1,234`` when the document's
     habit is known; without it a lone separator before exactly three digits groups thousands.
@@ -67,8 +68,11 @@ def parse_amount(text: str, decimal_mark: str | None = None) -> Decimal | None:
         decor and currency_of(decor) is None and decor not in tender_codes() for decor in (match["pre"], match["post"])
     ):
         return None  # "12.00 XYZ": no currency
+    if match["sign"] == "(" and not (match["close"] or match["num"].rstrip(_SPACES).endswith(")")):
+        return None  # "(£40.00": half bracketed
     raw = match["num"].strip(_SPACES)
     negative = raw[0] in "-−–" or raw[-1] in "-−–" or (raw.startswith("(") and raw.endswith(")"))
+    negative = negative or bool(match["sign"])  # "-£247.50", "($1,500.00)"
     negative = negative != bool(match["credit"])  # "-5.00CR" is no credit twice over
     raw = raw.strip("-−–()").strip(_SPACES)
     digits = _plain_number(raw, decimal_mark)

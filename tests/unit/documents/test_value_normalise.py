@@ -48,6 +48,9 @@ from backoffice.documents.normalise import (
         ("-14,99", "-14.99"),
         ("0 €", "0.00"),
         ("0.125", "0.125"),
+        ("-£247.50", "-247.50"),  # a sign or brackets outside the currency sign
+        ("−€ 12,00", "-12.00"),
+        ("($1,500.00)", "-1500.00"),
         ("10,94,981.00", "1094981.00"),  # India: lakh and crore
         ("₹ 4,85,000.00", "485000.00"),
     ],
