@@ -96,16 +96,19 @@ class Line:
 def lines_of(words: list[Word], index_from: int = 0) -> list[Line]:
     """Words of one page as lines, top to bottom, each line's phrases left to right."""
     rows: list[list[Word]] = []
+    middles: list[float] = []  # each row's middle, the mean of its words'
     for word in sorted(words, key=lambda w: (round(w.top, 1), w.x0)):
         middle = (word.top + word.bottom) / 2
         height = max(word.bottom - word.top, 1.0)
-        if rows:
-            row = rows[-1]
-            row_middle = sum((w.top + w.bottom) / 2 for w in row) / len(row)
-            if abs(middle - row_middle) <= 0.4 * height:
-                row.append(word)
-                continue
+        # the nearest of the last rows: small print set a hair lower ("notes" beside "Subtotal  $5,564.97")
+        # must not part the words of the row it sits in
+        near = min(range(max(0, len(rows) - 3), len(rows)), key=lambda r: abs(middle - middles[r]), default=None)
+        if near is not None and abs(middle - middles[near]) <= 0.4 * height:
+            rows[near].append(word)
+            middles[near] += (middle - middles[near]) / len(rows[near])
+            continue
         rows.append([word])
+        middles.append(middle)
     lines = []
     for number, row in enumerate(rows):
         row.sort(key=lambda w: w.x0)
