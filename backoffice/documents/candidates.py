@@ -15,6 +15,7 @@ TOTALS = ("net_total", "tax_total", "grand_total")
 _CENT = Decimal("0.01")
 LIKELY_TAX = 0.5  # a tax amount scored this high is printed: net and grand total are not one amount
 DOUBTFUL = 0.2  # a total the ranker scored below this is doubtful: at most one such in a sum
+_TRIED = 6  # the best net and tax amounts tried in sums: a page with a table of rates has many
 
 
 # What kind of value each field of an invoice holds, as the readers parse and describe it
@@ -73,8 +74,8 @@ def pick_totals(found: dict[str, list[Candidate]], least: float = 0.0) -> tuple[
     amounts that complete one (``computed``, ``whole``: proposed by arithmetic alone); and at most
     one of the three may be doubtful (scored below :data:`DOUBTFUL`).
     """
-    net = best(found.get("net_total", []), latest=True)[:4]
-    tax = best(found.get("tax_total", []), latest=True)[:4]
+    net = best(found.get("net_total", []), latest=True)[:_TRIED]
+    tax = best(found.get("tax_total", []), latest=True)[:_TRIED]
     grand = best(found.get("grand_total", []), latest=True)[:4] or best(found.get("amount_due", []), latest=True)[:2]
     # the sum of the tax lines: as the ranker scored it (features.propose proposes it), else as summed here
     summed = next((c for c in best(found.get("tax_total", [])) if c.method == "computed"), None) \
