@@ -175,3 +175,30 @@ def test_a_local_currency_sign_after_the_amounts_outvotes_a_code_in_an_item_name
     assert reader.currency_votes["CZK"] == 3 and reader.currency_votes["CZK"] > reader.currency_votes["EUR"]
     swedish = Reader(text_to_words("Org.nr 556036-0793  Moms SE556036079301\nAtt betala   1 250,00 kr", "se.txt"))
     assert swedish.currency_votes == {"SEK": 1}
+
+
+def test_the_tax_total_that_completes_the_sum_is_found_behind_the_rate_table_lines():
+    """A page with a table of rates (Finnish "Erittely": base, tax and gross per rate) proposes
+    many tax amounts the ranker likes more than the total's; the one that adds up is still tried."""
+    from backoffice.documents.words import Word
+
+    def candidate(field, value, score, top):
+        return Candidate(field, value, [Word(value, 400.0, top, 440.0, top + 9, 1, 9.0)], score, "label")
+
+    scored = {
+        "net_total": [candidate("net_total", "570.00", 0.7, 500)],
+        "tax_total": [
+            candidate("tax_total", value, score, top)
+            for value, score, top in [
+                ("95.10", 0.45, 510),
+                ("596.00", 0.45, 511),
+                ("474.90", 0.28, 512),
+                ("121.10", 0.27, 513),
+                ("13.31", 0.26, 514),
+                ("134.41", 0.24, 515),
+            ]
+        ],
+        "grand_total": [candidate("grand_total", "704.41", 0.9, 530)],
+    }
+    picked, added_up = pick_totals(scored, least=0.05)
+    assert added_up and picked["tax_total"].value == "134.41"
