@@ -70,7 +70,7 @@ _FILLER = {
 }
 _SYMBOLS = "€$£¥₹"
 _DETAILS = frozenset({"invoice_number", "issue_date", "due_date", "order_reference"})
-_LOCAL_SIGNS = frozenset({"Kč", "zł", "kr", "Fr"})  # a currency's local sign after its amounts
+_LOCAL_SIGNS = frozenset({"Kč", "zł", "kr", "Fr", "R"})  # a currency's local sign beside its amounts
 _AMOUNT = re.compile(r"\d[.,]\d{2}$")
 _PREFIX = re.compile(r"[A-Z]{1,4}")  # a series printed apart from its number: "FV 1/2021"
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")

@@ -183,6 +183,7 @@ STRONG: dict[str, list[str]] = {
         rf"(?:totaalbedrag|inclusief btw|total factura|importe total){_TAIL}",
         (
             rf"(?:(?:total )?(?:new|current) charges(?: (?:for )?this (?:bill|period|month|statement))?"
+            rf"(?: (?:incl\.?|including) (?:vat|tax|gst|hst))?"
             rf"|total charges(?: (?:for )?this (?:bill|period|month|statement))?|charges (?:for )?this (?:bill|period)"
             rf"|(?:total )?(?:invoice|bill) amount|amount of (?:this )?invoice|rekenings?bedrag|factuurbedrag"
             rf"|eindtotaal|totaal factuur|montant (?:de la )?facture|importe (?:de la )?factura"
@@ -206,7 +207,7 @@ STRONG: dict[str, list[str]] = {
         rf"(?:nog te betalen|totaal te betalen|te voldoen|openstaand saldo|saldo te betalen){_TAIL}",
         rf"(?:saldo pendiente|importe pendiente|total adeudado|a pagar|líquido a pagar){_TAIL}",
         rf"(?:(?:total)?beløp(?:et)? (?:som )?forfaller|totalbeløp forfaller){_TAIL}",
-        rf"(?:zahlbetrag|zu zahlen(?:der betrag)?|offener betrag|fälliger betrag){_TAIL}",
+        rf"(?:zahlbetrag|zu zahlen(?:der betrag)?|offener betrag|fälliger betrag|nachzahlung(?:sbetrag)?){_TAIL}",
         rf"(?:net à payer|reste à payer|somme à payer|montant à payer|montant dû|te betalen){_TAIL}",
         rf"(?:openstaand bedrag|importe a pagar|total a pagar){_TAIL}",
     ],

@@ -28,6 +28,7 @@ CURRENCY_SYMBOLS: dict[str, str] = {
     "kr": "SEK",
     # dollars and reais printed with their country's letters, the Czech crown
     "R$": "BRL",
+    "R": "ZAR",  # the South African rand, before its amounts ("R 1,886.37")
     "US$": "USD",
     "A$": "AUD",
     "C$": "CAD",
@@ -43,7 +44,7 @@ CURRENCY_CODES = frozenset(
 _CURRENCY_WORDS = {"euro": "EUR", "euros": "EUR", "dollars": "USD", "pounds": "GBP"}
 
 _SPACES = "\u00a0\u202f\u2009\u2007 "
-_DECOR = r"(?:(?:R|US|A|C|NZ|HK|S)\$|[€$£¥₹]|Rs\.?|[A-Z]{3}|zł|kr|Kč)"
+_DECOR = r"(?:(?:R|US|A|C|NZ|HK|S)\$|[€$£¥₹]|Rs\.?|[A-Z]{3}|zł|kr|Kč|R)"
 _NUMBER = r"[-−–]?\(?\d[\d.,'’\u00a0\u202f\u2009 ]*\)?[-−–]?"  # 2’500.00: Swiss groups
 _AMOUNT_RE = re.compile(
     rf"^\s*(?:(?P<sign>[-−–]|\()\s?(?={_DECOR}))?(?P<pre>{_DECOR})?\s*(?P<num>{_NUMBER})\s*(?P<post>{_DECOR})?\s*"

@@ -380,6 +380,8 @@ def test_labels_of_totals_and_references_in_more_wordings(label, field):
         ("VAT Paid", "tax_total"),  # microinvoice's example: a receipt's wording
         ("Total paid with VAT", "grand_total"),
         ("Total paid", "grand_total"),
+        ("Current charges (incl. VAT)", "grand_total"),  # a bill's own period, before a balance brought forward
+        ("Nachzahlung", "amount_due"),  # what a yearly utility bill asks beyond the instalments paid
         ("Total s/ IVA", "net_total"),  # Portuguese: sem, and com, abbreviated
         ("Valor s/ IVA", "net_total"),
         ("Total c/ IVA", "grand_total"),
@@ -550,3 +552,20 @@ def test_a_tax_number_in_a_footer_of_items_parted_by_separators(footer, vat_id):
     page = f"INVOICE 2024-17\nDate: 03/05/2024\n\nTotal   1,200.00 GBP\n\n{footer}\n"
     fields = read_invoice(text_to_words(page, "footer.txt")).fields
     assert fields["seller_vat_id"].value == vat_id.replace(" ", "")
+
+
+def test_a_rand_sign_before_the_amounts_names_the_currency_and_reads_them():
+    page = (
+        "TAX INVOICE PC-INV-0098812\nDate: 2025/03/01\n\n"
+        "Total excl. VAT          R 1,886.37\nVAT @ 15%                  R 282.96\n"
+        "Current charges incl. VAT  R 2,169.33\nBalance brought forward    R 534.50\nTotal amount due     R 2,703.83\n"
+    )
+    fields = read_invoice(text_to_words(page, "za.txt")).fields
+    got = {name: fields[name].value for name in ("currency", "net_total", "tax_total", "grand_total", "amount_due")}
+    assert got == {
+        "currency": "ZAR",
+        "net_total": "1886.37",
+        "tax_total": "282.96",
+        "grand_total": "2169.33",
+        "amount_due": "2703.83",
+    }

@@ -51,6 +51,7 @@ from backoffice.documents.normalise import (
         ("-£247.50", "-247.50"),  # a sign or brackets outside the currency sign
         ("−€ 12,00", "-12.00"),
         ("($1,500.00)", "-1500.00"),
+        ("R 1,886.37", "1886.37"),  # the South African rand
         ("10,94,981.00", "1094981.00"),  # India: lakh and crore
         ("₹ 4,85,000.00", "485000.00"),
     ],
