@@ -98,7 +98,14 @@ def pick_totals(found: dict[str, list[Candidate]], least: float = 0.0) -> tuple[
         matches = [(n, None, g) for n, g in product(usable(net), usable(grand))
                    if Decimal(n.value) == Decimal(g.value) and _apart(n, g)]
     if matches:
-        picked = max(matches, key=lambda m: sum(c.score for c in m if c))
+        # a labelled amount due that is the grand total vouches for it, as a total's own label does
+        due = next((c for c in best(found.get("amount_due", [])) if c.method in ("label", "table")), None)
+
+        def weight(match: tuple[Candidate, Candidate | None, Candidate]) -> float:
+            agrees = due is not None and Decimal(due.value) == Decimal(match[2].value)
+            return sum(c.score for c in match if c) + (due.score if agrees and due else 0.0)
+
+        picked = max(matches, key=weight)
         return {name: c for name, c in zip(TOTALS, picked) if c}, True
     return {name: options[0] for name, options in zip(TOTALS, (net, tax, grand)) if options}, False
 

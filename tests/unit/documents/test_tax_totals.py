@@ -202,3 +202,26 @@ def test_the_tax_total_that_completes_the_sum_is_found_behind_the_rate_table_lin
     }
     picked, added_up = pick_totals(scored, least=0.05)
     assert added_up and picked["tax_total"].value == "134.41"
+
+
+def test_a_labelled_amount_due_vouches_for_the_grand_total_it_equals():
+    """Subtotal 3,837.50, a discount, "Totaal excl. btw" 3,645.62, reverse charge 0.00 and "Te
+    betalen" 3,645.62, no grand total label: the sum the amount due agrees with wins, though the
+    ranker liked the subtotal as a grand total a hair more."""
+    from backoffice.documents.words import Word
+
+    def candidate(field, value, score, top, method="label", x0=400.0):
+        return Candidate(field, value, [Word(value, x0, top, 440.0, top + 9, 1, 9.0)], score, method)
+
+    due = candidate("amount_due", "3645.62", 0.933, 560)
+    scored = {
+        "net_total": [candidate("net_total", "3837.50", 0.944, 476), candidate("net_total", "3645.62", 1.0, 514)],
+        "tax_total": [candidate("tax_total", "0.00", 0.799, 537, "shape")],
+        "grand_total": [
+            candidate("grand_total", "3837.50", 0.997, 476, "shape", x0=390.0),  # read with its "€"
+            Candidate("grand_total", due.value, due.words, due.score, "computed"),
+        ],
+        "amount_due": [due],
+    }
+    picked, added_up = pick_totals(scored, least=0.05)
+    assert added_up and (picked["net_total"].value, picked["grand_total"].value) == ("3645.62", "3645.62")
