@@ -596,7 +596,7 @@ def gather(reader: Reader, items: list[dict[str, Field]], headers: set[int], eve
         guess = letterhead.seller_from_letterhead(reader.lines, reader.hits, reader.height, addressed)
         if guess:
             found["seller_name"].append(Candidate("seller_name", guess.value, guess.words, guess.score, "letterhead"))
-        for phrase in letterhead.address_blocks(reader.lines, reader.hits, reader.height):
+        for phrase in letterhead.address_blocks(reader.lines, reader.hits, reader.height, headers):
             for name in ("seller_name", "buyer_name"):
                 found[name].append(Candidate(name, phrase.text.strip(" ,"), phrase.words, 0.5, "address"))
         features.propose(reader, found)

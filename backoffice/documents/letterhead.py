@@ -25,7 +25,7 @@ LEGAL = re.compile(
     r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|GmbH|mbH|OHG|GbR|e\.K\.|e\.V\.|Ltd\.?|LTD|Limited|LIMITED|LLC|Inc\.?|INC\.?|Corp\.?"
     r"|plc|PLC|LLP|Pty|PTY|Pvt|PVT|B\.V\.|N\.V\.|S\.A\.S?|SARL|SAS|EURL|S\.L\.|S\.L\.U\.|S\.p\.A\.|SpA"
     r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."
-    r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.|Lda\.?|LDA|SASU|SCI|SNC|SCP|SELARL)(?=\W|$)"
+    r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.|Lda\.?|LDA|SASU|SCI|SNC|SCP|SELARL|Brf|BRF)(?=\W|$)"
 )
 _DOMAIN = re.compile(r"(?<![\w.])[a-z0-9][a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,6}(?![\w.])")  # enbridgegas.com
 _HEADS = re.compile(r"\s*[/|·•]\s*|\s+[-–&]\s+")
@@ -209,12 +209,18 @@ def address_follows(lines: list[Line], line: Line, phrase: Phrase) -> bool:
     return below >= 1
 
 
-def address_blocks(lines: list[Line], hits: dict[int, list[Hit]], height: float) -> list[Phrase]:
-    """Names that head an address block (a street or a postcode below) in the upper half of page 1."""
+def address_blocks(
+    lines: list[Line], hits: dict[int, list[Hit]], height: float, skip: set[int] | frozenset[int] = frozenset()
+) -> list[Phrase]:
+    """Names that head an address block (a street or a postcode below) in the upper half of page 1;
+    not on the lines of ``skip`` nor on a table's header (four headings or more, no digit:
+    "Descrição  Qtd. Un.  Preço unit.  IVA  Valor")."""
     found = []
     for line in lines:
         if line.page != lines[0].page or line.top > height * 0.5:
             break
+        if line.index in skip or len(line.phrases) >= 4 and not any(ch.isdigit() for ch in line.text):
+            continue
         for index, phrase in enumerate(line.phrases):
             if _starts_with_label(hits[line.index], index) or not plausible_name(phrase.text.strip(" ,")):
                 continue

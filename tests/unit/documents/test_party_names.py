@@ -678,3 +678,31 @@ def test_to_in_a_payment_advice_names_the_payee_who_is_the_seller(make_pdf):
     found = reader.label_candidates(skip=set())
     assert [c.value for c in found["seller_name"]] == ["Banksia Landscape Supplies Pty Ltd"]
     assert found["buyer_name"] == []
+
+
+def test_a_tables_header_heads_no_address_block():
+    """ "Descrição  Qtd. Un.  Preço unit.  IVA  Valor" over the item lines is no party's name."""
+    from backoffice.documents import letterhead
+    from backoffice.documents.labels import hits_of
+    from backoffice.documents.layout import lines_of
+    from backoffice.documents.textgrid import text_to_words
+
+    page = (
+        "Costa & Filhos, Lda                    Exmo.(s) Sr.(s)\n"
+        "Rua do Almada, 210                     Hotel Ribeira Dourada, S.A.\n"
+        "4050-032 Porto                         Cais da Ribeira, 44\n"
+        "                                       4050-510 Porto\n\n"
+        "Descrição        Qtd. Un.      Preço unit.     IVA     Valor\n"
+        "Lençol percal    120 un        18,40           23%     2 208,00\n"
+        "Fronha 50 x 80   240 un        4,75            23%     1 140,00\n"
+    )
+    lines = lines_of(text_to_words(page, "pt.txt").pages[0])
+    names = [p.text for p in letterhead.address_blocks(lines, {line.index: hits_of(line) for line in lines}, 842.0)]
+    assert "Qtd. Un." not in names and "Descrição" not in names
+    assert "Costa & Filhos, Lda" in names and "Hotel Ribeira Dourada, S.A." in names
+
+
+def test_a_swedish_housing_association_is_a_company():
+    from backoffice.documents import letterhead
+
+    assert letterhead.LEGAL.search("Brf Kastanjen i Uddevalla")
