@@ -437,6 +437,18 @@ class Reader:
             ):
                 candidate.score = round(candidate.score * 0.9, 3)
 
+    def in_block_of(self, word: Word, name: Candidate) -> bool:
+        """Whether ``word`` sits in the address block ``name`` heads: on a line at most eight lines
+        below it whose phrase starts where the name does ("Klant" / "Brouwerij De Klaproos BV" /
+        ... / "BTW BE 0712.448.196")."""
+        first = name.words[0]
+        height = max(first.bottom - first.top, 6.0)
+        position = self._position(word)
+        if position is None or word.page != first.page or not 0 < word.top - first.top <= 8 * height:
+            return False
+        phrase = next(p for p in self.lines[position].phrases if any(w is word for w in p.words))
+        return abs(phrase.x0 - first.x0) <= 6
+
     def _in_addressee_block(self, word: Word) -> bool:
         """Whether ``word`` sits in the address block under a window envelope's sender line (the
         buyer's, no heading over it): aligned with its first line, at most eight lines below it."""
@@ -607,6 +619,27 @@ def gather(reader: Reader, items: list[dict[str, Field]], headers: set[int], eve
     return found
 
 
+def _not_the_buyers_vat_id(
+    reader: Reader, scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Candidate, str]]
+) -> None:
+    """The seller's VAT id is not the one printed in the block the buyer's chosen name heads (the
+    seller's block beside it prints the seller's): the best other candidate, printed outside that
+    block, takes its place, when there is one."""
+    if "seller_vat_id" not in chosen or "buyer_name" not in chosen:
+        return
+    vat, key = chosen["seller_vat_id"]
+    buyer = chosen["buyer_name"][0]
+    if not reader.in_block_of(vat.words[0], buyer):
+        return
+    others = [
+        c
+        for c in scored["seller_vat_id"]
+        if c.value != vat.value and c.score >= 0.5 * vat.score and not reader.in_block_of(c.words[0], buyer)
+    ]
+    if others:
+        chosen["seller_vat_id"] = (max(others, key=lambda c: c.score), key)
+
+
 def line_total(items: list[dict[str, Field]]) -> Decimal | None:
     return sum((Decimal(item["amount"].value) for item in items if "amount" in item), Decimal(0)) if items else None
 
@@ -626,6 +659,7 @@ def read_invoice(text: PdfText) -> Document:
         table = features.table(reader, found, line_total(items))
         found = pick.score(ranker, table)
         chosen = pick.choose(found, reader.domains)
+        _not_the_buyers_vat_id(reader, found, chosen)
         fields = pick.fields_of(ranker, chosen, pick.weak(found, chosen))
         total_warnings(fields, warnings)
     else:

@@ -706,3 +706,30 @@ def test_a_swedish_housing_association_is_a_company():
     from backoffice.documents import letterhead
 
     assert letterhead.LEGAL.search("Brf Kastanjen i Uddevalla")
+
+
+def test_the_vat_id_in_the_buyers_block_is_not_the_sellers():
+    """Seller's block left, buyer's right (no heading over it), the buyer's BTW number printed a
+    line higher than the seller's: the seller's VAT id is the one of its own block."""
+    from backoffice.documents.invoice import read_invoice
+    from backoffice.documents.textgrid import text_to_words
+
+    page = (
+        "Vandenberghe Drukwerk BV\n"
+        "Kortrijksesteenweg 112                          Brouwerij De Klaproos BV\n"
+        "9000 Gent                                       Stationsstraat 8\n"
+        "Tel. 09 223 45 67                               8970 Poperinge\n"
+        "facturatie@vandenberghe-drukwerk.be             BTW BE 0712.448.196\n"
+        "BTW BE 0463.630.108\n"
+        "RPR Gent\n\n"
+        "FACTUUR\n"
+        "Factuurnummer     Factuurdatum     Vervaldatum\n"
+        "2024-1187         12/03/2024       11/04/2024\n\n"
+        "Drukwerk etiketten     2.713,20\n\n"
+        "               Totaal excl. btw      € 2.713,20\n"
+        "               Btw 21 %              € 569,77\n"
+        "               Te betalen            € 3.282,97\n"
+    )
+    fields = read_invoice(text_to_words(page, "nl.txt")).fields
+    assert fields["buyer_name"].value == "Brouwerij De Klaproos BV"
+    assert fields["seller_vat_id"].value == "BE0463.630.108"
