@@ -75,8 +75,10 @@ _AMOUNT = re.compile(r"\d[.,]\d{2}$")
 _PREFIX = re.compile(r"[A-Z]{1,4}")  # a series printed apart from its number: "FV 1/2021"
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
 _CONTACT = re.compile(r"\b(?:contact|attn\.?|attention|z\.\s?hd\.?|zu händen|c/o|à l'attention)\b", re.IGNORECASE)
-# A tax number printed plainly: digits in groups, perhaps a country prefix ("5319419588", "86 360 3726").
-_PLAIN_TAX_ID = re.compile(r"(?:[A-Z]{2} ?)?\d(?:[\d .\-/]{6,16})\d(?![\w.,])")
+# A tax number printed plainly: digits in groups, perhaps a country prefix or a check letter ("5319419588",
+# "86 360 3726", "B46179768", "48213457Y").
+_RFC = re.compile(r"[A-ZÑ&]{3,4}(?:\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))[A-Z\d]{3}(?!\w)")
+_PLAIN_TAX_ID = re.compile(r"(?:[A-Z]{1,2} ?)?\d(?:[\d .\-/]{6,16})\d[A-Z]?(?![\w.,])")
 Value = tuple[str, list[Word]]
 _TABLED = (*TOTALS, "amount_due")  # the fields a totals table names in its header
 _RATE_HEAD = re.compile(r"^\D*%\W*$")
@@ -314,6 +316,8 @@ class Reader:
             if vat is None and (plain := _PLAIN_TAX_ID.match(phrase.text)) and _plain_tax_id(plain[0]):
                 # a national number beside its label, of no shape of its own ("NIP: 5319419588")
                 vat = printed_id(plain[0]), plain.span()
+            if vat is None and (rfc := _RFC.match(phrase.text)):
+                vat = rfc[0], rfc.span()  # Mexico's RFC: letters, a date, a check code ("RFC: SNA190312K77")
             return (vat[0], phrase.words_in(*vat[1])) if vat else None
         if kind == "iban":
             iban = find_iban(phrase.text)

@@ -135,7 +135,8 @@ STRONG: dict[str, list[str]] = {
         r"(?:n[°º] )?tva(?: intra(?:com(?:munautaire)?)?\.?)?|nif|cif|nif/cif|cif/nif|btw-id",
         (
             r"gstin(?:/uin)?|gst (?:reg(?:istration)? )?(?:no\.?|number|#)|abn|(?:gst/)?hst(?: reg(?:istration)?)? ?"
-            r"(?:no\.?|number|#)|cuit|business number"
+            r"(?:no\.?|number|#)|cuit|business number|e\.?i\.?n\.?|fein|federal tax id|rfc"
+            r"|uen(?: ?/ ?gst reg(?:istration)?\.? no\.?)?|(?:közösségi )?adószám"
         ),
     ],
     "iban": [r"iban"],

@@ -569,3 +569,19 @@ def test_a_rand_sign_before_the_amounts_names_the_currency_and_reads_them():
         "grand_total": "2169.33",
         "amount_due": "2703.83",
     }
+
+
+@pytest.mark.parametrize(
+    ("line", "vat_id"),
+    [
+        ("EIN 93-4417802", "93-4417802"),  # a US employer number
+        ("CIF: B46179768", "B46179768"),  # a Spanish company's, a letter first
+        ("NIF: 48213457Y", "48213457Y"),  # a Spanish freelancer's, a check letter last
+        ("UEN / GST Reg. No.: 201934718K", "201934718K"),  # Singapore
+        ("RFC: SNA190312K77", "SNA190312K77"),  # Mexico
+        ("Adószám: 12748536-2-41", "12748536-2-41"),  # Hungary
+    ],
+)
+def test_national_tax_numbers_beside_their_labels(line, vat_id):
+    page = f"Acme Trading\n{line}\n\nINVOICE 2024-17\nDate: 03/05/2024\n\nTotal   1,200.00\n"
+    assert read_invoice(text_to_words(page, "tax.txt")).fields["seller_vat_id"].value == vat_id
