@@ -128,6 +128,8 @@ def tax_sum(candidates: list[Candidate]) -> Candidate | None:
     if len(parts) > 4:
         return None
     total = sum((Decimal(c.value) for c in parts), Decimal(0))
+    if len(parts) >= 3 and any(2 * Decimal(c.value) == total for c in parts):
+        return None  # one of them is the others' sum, printed ("Summe USt." over a line per rate)
     return Candidate("tax_total", format_amount(total), [w for c in parts for w in c.words],
                      max(0.0, min(c.score for c in parts) - 0.05), "computed")  # a sum scores below its parts, never below 0
 

@@ -175,7 +175,8 @@ STRONG: dict[str, list[str]] = {
         rf"(?:total|amount|total paid)(?: (?:{_CODES}|[€$£]))? (?:incl\.?|including|with) (?:vat|tax|gst|hst){_TAIL}",
         rf"(?:(?:sum|summe|total|totaal) (?:gross|brutto)|gross (?:sum|total)){_TAIL}",  # "Sum (gross)"
         r"with (?:vat|tax)",
-        rf"(?:credit (?:note )?total|total credit){_TAIL}",  # a credit note's grand total
+        rf"(?:credit (?:note )?total|total credit|gutschriftsbetrag|gutschriftssumme|gesamtgutschrift"
+        rf"|montant (?:total )?de l'avoir|total (?:de l')?avoir){_TAIL}",  # a credit note's grand total
         rf"total paid{_TAIL}",
         rf"(?:gesamtbetrag|gesamtsumme|rechnungsbetrag|rechnungssumme|bruttobetrag|endbetrag|summe brutto){_TAIL}",
         rf"(?:bruttosumme|summe gesamt|gesamt ?brutto|gesamtbetrag brutto|rechnungsbetrag brutto){_TAIL}",

@@ -585,3 +585,8 @@ def test_a_rand_sign_before_the_amounts_names_the_currency_and_reads_them():
 def test_national_tax_numbers_beside_their_labels(line, vat_id):
     page = f"Acme Trading\n{line}\n\nINVOICE 2024-17\nDate: 03/05/2024\n\nTotal   1,200.00\n"
     assert read_invoice(text_to_words(page, "tax.txt")).fields["seller_vat_id"].value == vat_id
+
+
+@pytest.mark.parametrize("label", ["Gutschriftsbetrag", "Montant de l'avoir", "Total avoir"])
+def test_a_credit_notes_total_is_its_grand_total(label):
+    assert ("grand_total", True) in (match(label) or ())

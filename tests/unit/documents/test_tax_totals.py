@@ -225,3 +225,19 @@ def test_a_labelled_amount_due_vouches_for_the_grand_total_it_equals():
     }
     picked, added_up = pick_totals(scored, least=0.05)
     assert added_up and (picked["net_total"].value, picked["grand_total"].value) == ("3645.62", "3645.62")
+
+
+def _line(field: str, value: str, top: float) -> Candidate:
+    from backoffice.documents.words import Word
+
+    return Candidate(field, value, [Word(value, 400.0, top, 440.0, top + 9, 1, 9.0)], 0.6, "label")
+
+
+def test_tax_lines_one_of_which_sums_the_others_are_not_summed_again():
+    """ "Summe USt. -88,74" over "19 % ... -74,48" and "7 % ... -14,26": the total is printed."""
+    from backoffice.documents.candidates import tax_sum
+
+    printed = [_line("tax_total", "-88.74", 500), _line("tax_total", "-74.48", 530), _line("tax_total", "-14.26", 545)]
+    assert tax_sum(printed) is None
+    # CGST and SGST at the same rate: two equal lines, and their sum the tax total
+    assert tax_sum([_line("tax_total", "320.25", 500), _line("tax_total", "320.25", 515)]).value == "640.50"
