@@ -358,8 +358,8 @@ class Reader:
             for phrase in line.phrases:
                 for index, word in enumerate(phrase.words):
                     code = None
-                    if word.text in CURRENCY_CODES:
-                        code = word.text
+                    if word.text.strip("()[]:,;") in CURRENCY_CODES:  # "Amount Due (NZD)"
+                        code = word.text.strip("()[]:,;")
                     elif any(s in word.text for s in _SYMBOLS) and (
                         len(word.text) == 1 or any(ch.isdigit() for ch in word.text)
                     ):

@@ -102,6 +102,12 @@ CURRENCY_COUNTRIES: dict[str, str] = {
     "CA$": "CA",
     "A$": "AU",
     "AU$": "AU",
+    "NZD": "NZ",
+    "SGD": "SG",
+    "ZAR": "ZA",
+    "HKD": "HK",
+    "RON": "RO",
+    "BGN": "BG",
 }
 # Names of national tax and company registers, printed beside their numbers.
 REGISTER_WORDS: dict[str, str] = {
@@ -179,6 +185,9 @@ _NANP = re.compile(
     r"(?:\+\s?1[\s.\-]?|(?<![\w+]))(?:\(([2-9]\d{2})\)\s?|([2-9]\d{2})[\s.\-])[2-9]\d{2}[\s.\-]\d{4}(?![\d.,])"
 )
 _CODE = re.compile(r"\b[A-Z]{3}\b")
+# a web or mail address's country domain ("office@kiwiplumbinggas.co.nz", "www.lusomar.pt")
+_WEB = re.compile(r"(?:@|www\.|https?://)[a-z0-9.-]+\.([a-z]{2})\b(?![.\w-])")
+_GENERIC_TLDS = frozenset({"AI", "CO", "FM", "IO", "ME", "TV", "LY", "GG", "SH", "AC", "TO", "WS", "CC", "EU"})
 _SIGN = re.compile(r"(?:US\$|CA\$|AU\$|A\$|R\$|[€£₹¥$]|zł|Kč)")
 _PHONE = re.compile(r"(?:\+|(?<![\w./-])00)\s?(\d{1,3})[\s\-/().]{1,2}\(?\d")
 _SLASHED = re.compile(r"(?<![\d.,])(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?![\d.,]|[/\-]\d)")
@@ -357,6 +366,9 @@ def _country(text: str, evidence: list[str]) -> str | None:
     for sign, count in Counter(_SIGN.findall(text) + _CODE.findall(text)).items():
         if sign in CURRENCY_COUNTRIES:
             vote(CURRENCY_COUNTRIES[sign], min(count, 3), f"currency {sign}")
+    for tld in dict.fromkeys(m[1].upper() for m in _WEB.finditer(text.lower())):
+        if tld not in _GENERIC_TLDS:
+            vote("GB" if tld == "UK" else tld, 1, f"domain .{tld.lower()}")
     if not votes:
         return None
     country, _ = votes.most_common(1)[0]

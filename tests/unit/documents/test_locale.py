@@ -248,3 +248,19 @@ def test_a_currency_written_out_beside_its_label_is_read():
     )
     assert document.fields["currency"].value == "SEK" and document.fields["currency"].text == "svenska kronor"
     assert currency_named("dollars") is None  # several currencies are dollars: the name says none of them
+
+
+def test_a_country_domain_and_a_bracketed_code_say_which_dollar():
+    """A New Zealand plumber's invoice: "$" on every amount, "Amount Due (NZD)" once and a .co.nz
+    mail address; the dollars are New Zealand's and the dates day first."""
+    page = (
+        "Kiwi Plumbing & Gas Limited                    TAX INVOICE\n"
+        "Phone: 07 847 2213 Email: office@kiwiplumbinggas.co.nz\n"
+        "Invoice No 7731       Date 04/07/2024\n\n"
+        "Labour - registered plumber     5.5     115.00     $632.50\n"
+        "Subtotal (excl GST)    $632.50\nGST 15%    $94.88\nAmount Due (NZD)    $727.38\n"
+    )
+    locale = infer_locale(page.splitlines())
+    assert locale.country == "NZ" and locale.dollar == "NZD" and locale.day_first
+    fields = read_invoice(text_to_words(page, "nz.txt")).fields
+    assert fields["currency"].value == "NZD" and fields["issue_date"].value == "2024-07-04"
