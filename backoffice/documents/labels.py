@@ -116,7 +116,7 @@ STRONG: dict[str, list[str]] = {
             r"(?:customer|client|buyer)(?:'s)? (?:reference|ref\.?|po(?: no\.?| number)?|order(?: ref(?:erence)?)?)"
             r"|buyer reference|order ref(?:\.|erence)?|po ref(?:\.|erence)?|purchase order (?:no\.?|number|ref\.?)"
             r"|your (?:po|purchase order)(?: no\.?| number)?|ihr(?:e)? (?:zeichen|referenz|auftrag(?:snummer)?|bestellnummer)"
-            r"|kundenbestellung|bestellzeichen|votre commande|réf(?:\.|érence)? (?:de )?commande|n[°º] (?:de )?commande"
+            r"|kundenbestellung|bestellzeichen|inkoopnummer|votre commande|réf(?:\.|érence)? (?:de )?commande|n[°º] (?:de )?commande"
             r"|uw (?:kenmerk|ordernummer|ref\.?)|inkoopordernummer|su (?:referencia|ref\.?|pedido)|referencia (?:del )?pedido"
             r"|orden de compra|n[°º] (?:de )?pedido"
         ),
@@ -391,7 +391,8 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "seller_name": [r"leverandør|sælger|afsender"],
         "buyer_name": [r"kunde|køber|faktureres til"],
         "order_reference": [
-            r"ordrenummer|ordrenr\.?|rekvisitionsnr\.?|indkøbsordre|jeres (?:reference|ref\.?|ordre(?:nr\.?)?)|bestillingsnr\.?"
+            r"ordrenummer|ordrenr\.?|rekvisitionsnr\.?|indkøbsordre|jeres (?:reference|ref\.?|ordre(?:nr\.?)?|rekv\.?)"
+            r"|bestillingsnr\.?"
         ],
         "seller_vat_id": [r"cvr-?nr\.?|se-?nr\.?|moms ?nr\.?"],
         "net_total": [r"(?:(?:i alt|beløb|total) ekskl\.? moms|nettobeløb|subtotal)"],
@@ -407,7 +408,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "buyer_name": [r"kunde|kjøper|faktureres til|fakturamottaker"],
         "order_reference": [
             r"ordrenummer|ordrenr\.?|ordre-?id|bestillingsnummer|bestillingsnr\.?|innkjøpsordre|deres (?:referanse|ref\.?)"
-            r"|deres bestilling"
+            r"|deres (?:bestilling|ordre)"
         ],
         "seller_vat_id": [r"org\.? ?nr\.?(?: mva)?|organisasjonsnummer|mva-?(?:reg\.? ?)?nr\.?|foretaksregisteret"],
         "net_total": [r"(?:(?:sum|beløp|totalt?) eks(?:kl|l)?\.? mva|nettobeløp|delsum)"],
@@ -423,6 +424,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "buyer_name": [r"asiakas|ostaja|laskutettava|vastaanottaja|laskutusosoite"],
         "order_reference": [
             r"tilausnumero|tilaus ?nro|ostotilaus(?: nro)?|tilausviite|viitteenne|teidän viitteenne|tilauksenne"
+            r"|tilaajan viite"
         ],
         "seller_vat_id": [r"alv-?(?:numero|tunniste|nro|rek\.?|rekisteröintinumero)|y-?tunnus"],
         "currency": [r"valuutta"],
@@ -437,6 +439,10 @@ for _name in {name for fields in BY_LANGUAGE.values() for name in fields}:
     _patterns = [p for fields in BY_LANGUAGE.values() for p in fields.get(_name, [])]
     # one tail for all languages' amount labels: the pattern compiles in a fraction of the time
     STRONG[_name].extend([rf"(?:{'|'.join(_patterns)}){_TAIL}"] if _name in _MONEY else _patterns)
+# one tail for every wording of an order reference, its number word: "Your order ref:", "Su pedido nº:",
+# "Requisição n.º", "Jeres rekv.nr."
+_REF_TAIL = r"(?:no\.?|nr\.?|n\.?\s?[°º]\.?|number|nummer|numero|número|numer|nro\.?|ref\.?|reference|referens|#|id)"
+STRONG["order_reference"] = [rf"(?:{'|'.join(STRONG['order_reference'])})(?: ?{_REF_TAIL})?"]
 
 # Labels of the further fields a back office posts (read by more_fields.py), in the 13 languages.
 MORE: dict[str, str] = {

@@ -98,8 +98,8 @@ def stacked_header(lines: list[Line], start: int) -> tuple[list[Column], int] | 
         if line.page != first.page or line.top - first.top > 30:
             break
         columns, unknown = _named_columns(line)
-        if not columns or unknown > 2 * len(columns) + 3:
-            break
+        if not columns or unknown > 2 * len(columns) + 3 or sum(ch.isdigit() for ch in line.text) >= 3:
+            break  # names only: a line with a value ("Su pedido nº: 5567") heads no column
         for column in columns:  # the first line naming a column places it; separators all count
             if column.name == "skip" or all(c.name != column.name for c in merged):
                 merged.append(column)

@@ -590,3 +590,34 @@ def test_national_tax_numbers_beside_their_labels(line, vat_id):
 @pytest.mark.parametrize("label", ["Gutschriftsbetrag", "Montant de l'avoir", "Total avoir"])
 def test_a_credit_notes_total_is_its_grand_total(label):
     assert ("grand_total", True) in (match(label) or ())
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Your order ref:",
+        "Su pedido nº:",
+        "Requisição n.º:",
+        "Votre commande n° :",
+        "Jeres rekv.nr.",
+        "Deres ordrenr.",
+        "Inkoopnummer",
+        "Tilaajan viite",
+    ],
+)
+def test_an_order_references_label_with_its_number_word(label):
+    assert match(label) == (("order_reference", True),)
+
+
+def test_a_reference_over_the_items_table_is_no_line_of_its_header():
+    """ "Su pedido nº: 5567" right above "Descripción  Cant.  Precio  Importe": a label and its value."""
+    page = (
+        "Talleres Ebro S.L.                       FACTURA 2024-0311\n"
+        "                                         Fecha: 03/06/2024\n"
+        "                                         Su pedido nº: 5567\n"
+        "Descripción                   Cant.      Precio      Importe\n"
+        "Revisión caldera               1         120,00      120,00\n"
+        "                               Total                 145,20\n"
+    )
+    fields = read_invoice(text_to_words(page, "es.txt")).fields
+    assert fields["order_reference"].value == "5567"
