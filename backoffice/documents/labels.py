@@ -378,7 +378,9 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "seller_vat_id": [r"momsreg(?:istrerings)?\.? ?(?:nummer|nr\.?)|vat-?(?:nummer|nr\.?)|momsnr\.?"],
         "net_total": [r"(?:nettobelopp|(?:summa|belopp|totalt?) exkl\.? moms|delsumma|netto)"],
         "tax_total": [r"(?:momsbelopp|moms totalt|summa moms|total moms)"],
-        "grand_total": [r"(?:summa inkl\.? moms|totalt(?: inkl\.? moms)?|totalbelopp|belopp inkl\.? moms)"],
+        "grand_total": [
+            r"(?:summa inkl\.? moms|totalt(?: inkl\.? moms)?|totalbelopp|belopp inkl\.? moms|summa denna faktura)"
+        ],
         "amount_due": [r"(?:(?:summa |belopp )?att betala)"],
     },
     "da": {
@@ -397,7 +399,9 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "seller_vat_id": [r"cvr-?nr\.?|se-?nr\.?|moms ?nr\.?"],
         "net_total": [r"(?:(?:i alt|beløb|total) ekskl\.? moms|nettobeløb|subtotal)"],
         "tax_total": [r"(?:momsbeløb|moms i alt|heraf moms|moms udgør)"],
-        "grand_total": [r"(?:i alt inkl\.? moms|total inkl\.? moms|totalbeløb|beløb inkl\.? moms|beløb i alt)"],
+        "grand_total": [
+            r"(?:i alt inkl\.? moms|total inkl\.? moms|totalbeløb|beløb inkl\.? moms|beløb i alt|i alt denne faktura)"
+        ],
         "amount_due": [r"(?:(?:beløb |i alt )?at betale|beløb til betaling|til betaling)"],
     },
     "no": {
@@ -413,7 +417,9 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "seller_vat_id": [r"org\.? ?nr\.?(?: mva)?|organisasjonsnummer|mva-?(?:reg\.? ?)?nr\.?|foretaksregisteret"],
         "net_total": [r"(?:(?:sum|beløp|totalt?) eks(?:kl|l)?\.? mva|nettobeløp|delsum)"],
         "tax_total": [r"(?:mva-?beløp|sum mva|merverdiavgift|herav mva)"],
-        "grand_total": [r"(?:sum inkl\.? mva|totalt(?: inkl\.? mva)?|totalbeløp|beløp inkl\.? mva)"],
+        "grand_total": [
+            r"(?:sum inkl\.? mva|totalt(?: inkl\.? mva)?|totalbeløp|beløp inkl\.? mva|(?:sum|totalt) denne faktura)"
+        ],
         "amount_due": [r"(?:(?:beløp |sum )?å betale|til betaling)"],
     },
     "fi": {
