@@ -86,6 +86,8 @@ STRONG: dict[str, list[str]] = {
         ),
         r"(?:zahlungs)?fällig(?:keit)?(?:sdatum)?(?: am| bis)?|zahlbar bis|zahlungsziel|zahlungsfrist",
         r"date (?:d')?échéance|échéance|date limite de paiement|à payer avant le",
+        # a direct debit's date: when the amount is taken, it is due
+        r"(?:sera )?prélevé le|prélèvement le|(?:will be )?debited on|direct debit on|abbuchung am|abgebucht am|einzug am",
         r"vervaldatum|uiterste betaaldatum|te betalen v[oó]{1,2}r|betalen v[oó]{1,2}r|fecha (?:de )?vencimiento(?: del? pago)?"
         r"|fecha de vto\.? (?:para el|del?) pago|vencimiento|fecha l[ií]mite de pago|pagar antes del?",
     ],

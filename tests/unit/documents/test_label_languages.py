@@ -382,6 +382,8 @@ def test_labels_of_totals_and_references_in_more_wordings(label, field):
         ("Total paid", "grand_total"),
         ("Current charges (incl. VAT)", "grand_total"),  # a bill's own period, before a balance brought forward
         ("Nachzahlung", "amount_due"),  # what a yearly utility bill asks beyond the instalments paid
+        ("Prélevé le", "due_date"),  # a direct debit's date
+        ("Will be debited on", "due_date"),
         ("Sum denne faktura", "grand_total"),  # this invoice's sum, before what an earlier one left unpaid
         ("Summa denna faktura", "grand_total"),
         ("Total s/ IVA", "net_total"),  # Portuguese: sem, and com, abbreviated
