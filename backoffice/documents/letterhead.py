@@ -37,6 +37,7 @@ _SEPARATOR = re.compile(r"\s+[-–]\s+|\s*[·|•●]\s*|,\s+")
 _TITLE_NUMBER = re.compile(
     r"(?:(?:handels)?rechnung|(?:tax |commercial |sales )?invoice|facture|factuur|factura|fattura|fatura|nota fiscal"
     r"|faktura(?: vat)?(?:\s*[-–]\s*daňový doklad)?|daňový doklad|lasku|rachunek|gutschrift|credit note|avoir"
+    r"|(?:opravná )?faktúra|számla|factur[ăa]|ra[čc]un|arve|r[ēe]ķins"
     r"|creditnota|nota de crédito|nota di credito|kreditnota|kreditfaktura|hyvityslasku|dobropis)(?![^\W\d_])"
     r"\s*(?:\(\d+\)\s*)?"
     r"(?:nr\.?|no\.?|n\.?\s?[°º]\.?|n\.|nro\.?|number|nummer|numer|numero|número|č\.|číslo|#)?\s*:?\s*"

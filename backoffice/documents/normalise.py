@@ -255,6 +255,14 @@ MONTH_LOCALES = (
     "de_AT",
     "sk",
     "nn",
+    # further EU languages, loaded last: their names never shadow the thirteen's
+    "ro",
+    "hu",
+    "hr",
+    "sl",
+    "et",
+    "lt",
+    "lv",
 )
 _MONTHS: dict[str, int] = {}
 _MONTHS_LOADED: list[str] = []

@@ -480,10 +480,8 @@ def test_a_title_after_a_separator_carries_number_and_date():
             "Lusomar                         Fatura-Recibo\n                                FR 2025A1/1057\n",
             "FR 2025A1/1057",
         ),
-        (
-            "Pilvekiri                       Arve\n                                nr 2025-0214\n",
-            None,
-        ),  # no title we know
+        ("Pilvekiri                       Arve\n                                nr 2025-0214\n", "2025-0214"),
+        ("Pilvekiri                       Statement\n                                2025-0214\n", None),  # no invoice
         ("Tatra                           FAKTURA\n                                No. 2024/117\n", "2024/117"),
         (
             "Coastline Cloud                 CC-2025-0917\n                                I N V O I C E\n",
@@ -625,3 +623,47 @@ def test_a_reference_over_the_items_table_is_no_line_of_its_header():
     )
     fields = read_invoice(text_to_words(page, "es.txt")).fields
     assert fields["order_reference"].value == "5567"
+
+
+FURTHER = {
+    "sk": ("FAKTÚRA", "Faktúra č.", "Dátum vystavenia", "Dátum splatnosti", "Základ dane", "DPH spolu", "Spolu s DPH"),
+    "hu": (
+        "SZÁMLA",
+        "Sorszám",
+        "Számla kelte",
+        "Fizetési határidő",
+        "Nettó összesen",
+        "ÁFA összesen",
+        "Bruttó összesen",
+    ),
+    "ro": ("FACTURĂ", "Factura nr.", "Data emiterii", "Termen de plată", "Total fără TVA", "Total TVA", "Total cu TVA"),
+    "hr": ("RAČUN", "Račun br.", "Datum izdavanja", "Datum dospijeća", "Osnovica", "Iznos PDV-a", "Ukupno s PDV-om"),
+    "sl": ("RAČUN", "Številka računa", "Datum izdaje", "Rok plačila", "Znesek brez DDV", "Znesek DDV", "Skupaj z DDV"),
+    "et": ("ARVE", "Arve nr", "Arve kuupäev", "Maksetähtaeg", "Summa km-ta", "Käibemaks", "Summa km-ga"),
+    "lt": (
+        "SĄSKAITA FAKTŪRA",
+        "Sąskaitos faktūros nr.",
+        "Išrašymo data",
+        "Apmokėti iki",
+        "Suma be PVM",
+        "PVM suma",
+        "Iš viso su PVM",
+    ),
+    "lv": ("RĒĶINS", "Rēķina nr.", "Rēķina datums", "Apmaksas termiņš", "Summa bez PVN", "PVN summa", "Kopā ar PVN"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(FURTHER))
+def test_an_invoice_in_a_further_eu_language_is_read(language):
+    title, number, issued, due, net, tax, total = FURTHER[language]
+    page = (
+        f"Dunaj Trade\n{title}\n\n{number}: 2024-0117\n{issued}: 03.05.2024\n{due}: 02.06.2024\n\n"
+        f"{net}:      1 000,00 EUR\n{tax}:      200,00 EUR\n{total}:      1 200,00 EUR\n"
+    )
+    values = {n: f.value for n, f in read_invoice(text_to_words(page, f"{language}.txt")).fields.items()}
+    assert (values["invoice_number"], values["issue_date"], values["due_date"]) == (
+        "2024-0117",
+        "2024-05-03",
+        "2024-06-02",
+    )
+    assert (values["net_total"], values["tax_total"], values["grand_total"]) == ("1000.00", "200.00", "1200.00")
