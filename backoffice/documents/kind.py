@@ -48,6 +48,12 @@ _HINTS: dict[str, str] = {
              r"|ship to|deliver to|lieferadresse|date de livraison|please deliver|bitte liefern",
 }
 _LETTER_SPACED = re.compile(r"(?<=\b\w) (?=\w\b)")
+# a word after a title word that makes it a label: "Order No.", "Invoice Ref.", "Invoice Address", "Invoice Date"
+_LABEL_WORD = re.compile(
+    r"\s*(?:no\b\.?|nr\b\.?|number|nummer|numéro|número|#|ref\b\.?|reference|date|datum|address|adresse|to\b|period"
+    r"|total|amount|details)",
+    re.IGNORECASE,
+)
 # "Your order 4711", "Su pedido": a reference to another document, not this one's title
 _YOURS = re.compile(r"\b(?:your|our|su|sus|votre|vos|notre|ihre?|unsere?|uw|onze|vostro|vostra|seu|sua|din|ditt|deres"
                     r"|jeres|teidän|wasze|vaše)\s*$", re.IGNORECASE)
@@ -66,6 +72,23 @@ def is_title(text: str, kind: str | None = None) -> bool:
     return bool(pattern.fullmatch(_LETTER_SPACED.sub("", " ".join(text.strip(" :.").split()))))  # I N V O I C E
 
 
+def _title_votes(text: str, top: bool) -> list[tuple[str, int]]:
+    """The kinds whose title words ``text`` (one phrase) holds: 3 votes for a title (alone or with
+    its number, in the upper half of page 1), 1 for the word in a label or a sentence."""
+    found = []
+    for kind, pattern in _TITLE_RES.items():
+        for match in pattern.finditer(text):
+            rest = text[match.end() :]
+            alone = len(text.strip()) <= len(match.group(0)) + 25  # a title, not a sentence
+            numbered = not text[: match.start()].strip() and _NUMBERED.match(rest)  # "Factura nº 5 de..."
+            # "Bestellung: 4711", "Auftrag-Nr", "Order No.", "Invoice Address": a label of another thing
+            label = rest.lstrip().startswith((":", "-")) or not numbered and bool(_LABEL_WORD.match(rest))
+            sentence = rest.startswith(("!", "?"))  # "... für Ihren / Auftrag!": a wrapped sentence's end
+            yours = _YOURS.search(text[: match.start()])
+            found.append((kind, 3 if top and (alone or numbered) and not (label or yours or sentence) else 1))
+    return found
+
+
 def detect_kind(lines: list[Line], height: float = 842.0) -> str:
     """The kind of document ``lines`` (of all pages) most likely are."""
     votes: Counter[str] = Counter()
@@ -74,14 +97,9 @@ def detect_kind(lines: list[Line], height: float = 842.0) -> str:
     for line in lines:
         text = _LETTER_SPACED.sub("", line.text)  # W A R E N R E C H N U N G
         top = line.page == first_page and line.top < height * 0.5
-        for kind, pattern in _TITLE_RES.items():
-            for match in pattern.finditer(text):
-                alone = len(text.strip()) <= len(match.group(0)) + 25  # a title, not a sentence
-                numbered = not text[: match.start()].strip() and _NUMBERED.match(text[match.end() :])  # "Factura nº 5 de..."
-                label = text[match.end():].lstrip().startswith((":", "-"))  # "Bestellung: 4711", "Auftrag-Nr"
-                sentence = text[match.end():].startswith(("!", "?"))  # "... für Ihren / Auftrag!": a wrapped sentence's end
-                yours = _YOURS.search(text[: match.start()])
-                votes[kind] += 3 if top and (alone or numbered) and not (label or yours or sentence) else 1
+        for phrase in line.phrases:  # a title is alone in its phrase, whatever else its line holds
+            for kind, count in _title_votes(_LETTER_SPACED.sub("", phrase.text), top):
+                votes[kind] += count
         for kind, pattern in _HINT_RES.items():
             hinted[kind].update(m.group(0).lower() for m in pattern.finditer(text))
     for kind, words in hinted.items():

@@ -74,3 +74,17 @@ def test_a_batch_pdf_splits_into_its_invoices(tmp_path):
     first = extract(batch, kind="invoice")
     assert first.fields["invoice_number"].value == numbers[0]
     assert any("invoices" in w for w in first.warnings)
+
+
+def test_a_title_beside_the_sellers_name_outweighs_labels_that_name_an_order():
+    """ "CREDIT NOTE" on the seller's line, "Order No." and "Invoice Address" among its details:
+    a credit note; "Order No." and "Invoice Ref." are labels, no titles."""
+    page = (
+        "Pennine Office Supplies Ltd                         CREDIT NOTE\n"
+        "Unit 12, Calder Valley                  Credit No.     CR0318\n"
+        "Elland Road                             Invoice Ref.   SI-4820\n"
+        "Brighouse                               Order No.      BH-PO-7715\n\n"
+        " Invoice Address                        Delivery Address\n"
+        " Bramwell & Hoyle LLP                   Bramwell & Hoyle LLP\n"
+    )
+    assert _kind(page) == "credit_note"
