@@ -83,7 +83,7 @@ def test_a_title_beside_the_sellers_name_outweighs_labels_that_name_an_order():
         "Pennine Office Supplies Ltd                         CREDIT NOTE\n"
         "Unit 12, Calder Valley                  Credit No.     CR0318\n"
         "Elland Road                             Invoice Ref.   SI-4820\n"
-        "Brighouse                               Order No.      BH-PO-7715\n\n"
+        "                                        Order No.      BH-PO-7715\n\n"
         " Invoice Address                        Delivery Address\n"
         " Bramwell & Hoyle LLP                   Bramwell & Hoyle LLP\n"
     )
