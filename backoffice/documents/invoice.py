@@ -151,6 +151,14 @@ class Reader:
                 break
             beside.append(line.phrases[index])
         found = self._parse(name, beside) if beside else None
+        label = phrase.words[hit.start : hit.end]
+        if (
+            found
+            and name == "order_reference"
+            and [w.text for w in label] == ["PO"]
+            and found[1][0] is beside[0].words[0]
+        ):
+            found = f"PO {found[0]}", [*label, *found[1]]  # "PO 4471-KL": the buyer's order as printed, its "PO" too
         if found and KINDS[name] == "vat" and end < len(phrase.words):
             # "Org.nr. NO 994 158 988 MVA", "CHE-502.847.091 TVA": the tax's name ends the number, not another label
             whole = self._parse(name, [Phrase(phrase.words[hit.end :])])
@@ -168,7 +176,6 @@ class Reader:
         alone = hit.start == 0 and hit.end == len(phrase.words)
         if not strong and not (KINDS[name] == "name" and alone) and not (alone and self._detail_row(name, line)):
             return None
-        label = phrase.words[hit.start : hit.end]
         found = self._below(name, position, label[0].x0, label[-1].x1)
         # a weak party heading alone on its line ("To:", "From") heads a block: its first line
         return Candidate(name, found[0], found[1], 0.8 if strong else 0.7) if found else None

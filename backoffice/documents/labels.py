@@ -118,7 +118,8 @@ STRONG: dict[str, list[str]] = {
             r"(?:customer|client|buyer)(?:'s)? (?:reference|ref\.?|po(?: no\.?| number)?|order(?: ref(?:erence)?)?)"
             r"|buyer reference|order ref(?:\.|erence)?|po ref(?:\.|erence)?|purchase order (?:no\.?|number|ref\.?)"
             r"|your (?:po|purchase order)(?: no\.?| number)?|ihr(?:e)? (?:zeichen|referenz|auftrag(?:snummer)?|bestellnummer)"
-            r"|kundenbestellung|bestellzeichen|inkoopnummer|votre commande|réf(?:\.|érence)? (?:de )?commande|n[°º] (?:de )?commande"
+            r"|kundenbestellung|bestellzeichen|inkoopnummer|bestelbon|r[ée]f[ée]rence client|rif\.? vs\.? ordine|naro[čc]ilnica"
+            r"|votre commande|réf(?:\.|érence)? (?:de )?commande|n[°º] (?:de )?commande"
             r"|uw (?:kenmerk|ordernummer|ref\.?)|inkoopordernummer|su (?:referencia|ref\.?|pedido)|referencia (?:del )?pedido"
             r"|orden de compra|n[°º] (?:de )?pedido"
         ),
@@ -562,7 +563,9 @@ for _name in {name for fields in BY_LANGUAGE.values() for name in fields}:
 # one tail for every wording of an order reference, its number word: "Your order ref:", "Su pedido nº:",
 # "Requisição n.º", "Jeres rekv.nr."
 _REF_TAIL = r"(?:no\.?|nr\.?|n\.?\s?[°º]\.?|number|nummer|numero|número|numer|nro\.?|ref\.?|reference|referens|#|id)"
-STRONG["order_reference"] = [rf"(?:{'|'.join(STRONG['order_reference'])})(?: ?{_REF_TAIL})?"]
+# and one head, the buyer's "your": "Ihre Auftragsnr.", "Ihre Bestell-Nr.", "V/ Requisição", "Uw bestelbon"
+_YOUR = r"(?:your|ihre?|votre|vos|su|sus|uw|vostro|vs\.?|v/|seu|sua|deres|jeres|er|ert|din|teidän|vaše|wasz)"
+STRONG["order_reference"] = [rf"(?:{_YOUR} ?)?(?:{'|'.join(STRONG['order_reference'])})(?: ?{_REF_TAIL})?"]
 
 # Labels of the further fields a back office posts (read by more_fields.py), in the 13 languages.
 MORE: dict[str, str] = {

@@ -605,6 +605,13 @@ def test_a_credit_notes_total_is_its_grand_total(label):
         "Deres ordrenr.",
         "Inkoopnummer",
         "Tilaajan viite",
+        "Ihre Auftragsnr.",
+        "Ihre Bestell-Nr.",
+        "V/ Requisição",
+        "Uw bestelbon",
+        "Référence client",
+        "Rif. vs. ordine",
+        "Naročilnica:",
     ],
 )
 def test_an_order_references_label_with_its_number_word(label):
@@ -667,3 +674,10 @@ def test_an_invoice_in_a_further_eu_language_is_read(language):
         "2024-06-02",
     )
     assert (values["net_total"], values["tax_total"], values["grand_total"]) == ("1000.00", "200.00", "1200.00")
+
+
+@pytest.mark.parametrize("line", ["Pasūtījums: PO 24-0317", "Your order:   PO 4471-KL"])
+def test_a_po_printed_before_the_buyers_order_number_is_part_of_it(line):
+    page = f"Acme Trading\nINVOICE 2024-17\nDate: 03/05/2024\n{line}\n\nTotal   1,200.00\n"
+    value = read_invoice(text_to_words(page, "po.txt")).fields["order_reference"].value
+    assert value.replace(" ", "") == line.split(":")[-1].replace(" ", "")
