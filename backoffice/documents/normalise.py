@@ -321,6 +321,8 @@ _DATE_PATTERNS = [
         r"(?<![\d\w])(?P<d>\d{1,2})(?P<sep>[-/])(?P<month_name>[^\W\d_]{3,9})\.?(?P=sep)(?P<y>\d{4}|\d{2})(?![\d\w])"
     ),
     re.compile(rf"{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(?P<y>\d{{4}})(?!\d)"),
+    # the year first: "2025. április 1." (Hungarian), "2024 m. kovo 14 d." (Lithuanian)
+    re.compile(rf"(?<![\d.])(?P<y>\d{{4}})(?:\.| m\.) {_MONTH} (?P<d>\d{{1,2}})(?:\.| d\.)"),
 ]
 
 

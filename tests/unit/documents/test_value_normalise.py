@@ -146,6 +146,8 @@ def test_money_and_quantities_are_formatted_plainly():
         ("8. 3. 2025", "2025-03-08"),  # Czech and Slovak: a space after each dot
         ("11. 7. 2024", "2024-07-11"),
         ("2025. 03. 08.", "2025-03-08"),  # Hungarian: the year first
+        ("2025. április 1.", "2025-04-01"),  # and with the month's name
+        ("2024 m. kovo 14 d.", "2024-03-14"),  # Lithuanian, the month's name in the genitive
     ],
 )
 def test_dates(text, iso):
