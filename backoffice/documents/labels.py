@@ -26,7 +26,8 @@ _RATE = r"\(?\d{1,2}(?:[.,]\d{1,3})?\s?%\)?"
 _TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?[€$£]\)?|{_RATE}|in (?:{_CODES})|\*+|\.|on(?: \S+)?|auf \S+))*"
 _TAX_ONE = (
     r"(?:vat|tax|sales tax|harmonized sales tax|goods and services tax|provincial sales tax|gst|hst|mwst\.?|ust\.?"
-    r"|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst|imposta|imposto|podatek vat|dph|moms|mva|alv|daň)"
+    r"|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst|imposta|imposto|podatek vat|dph|moms|mva|alv|daň"
+    r"|pvm|pvn|pdv|ddv|áfa|käibemaks)"  # Lithuanian, Latvian, Croatian, Slovenian, Hungarian, Estonian
 )
 _TAX_WORD = rf"{_TAX_ONE}(?:/{_TAX_ONE})?"  # or two of them: "Vat/Tax (20%)", "GST/HST"
 _TAX_PRE = (
@@ -490,7 +491,7 @@ BY_LANGUAGE.update(
         },
         "hr": {
             "invoice_number": [r"ra[čc]un (?:br\.?|broj)|broj ra[čc]una"],
-            "issue_date": [r"datum (?:izdavanja|ra[čc]una)"],
+            "issue_date": [r"datum (?:i vrijeme )?(?:izdavanja|ra[čc]una)"],
             "due_date": [r"datum dospije[ćc]a|rok pla[ćc]anja|dospije[ćc]e"],
             "seller_name": [r"prodavatelj|dobavlja[čc]|izdavatelj"],
             "buyer_name": [r"kupac|naru[čc]itelj"],
@@ -528,7 +529,9 @@ BY_LANGUAGE.update(
             "amount_due": [r"(?:tasuda|tasumisele kuulub|maksmisele kuulub)"],
         },
         "lt": {
-            "invoice_number": [r"(?:pvm )?s[ąa]skaitos fakt[ūu]ros (?:nr\.?|serija)|s[ąa]skaita fakt[ūu]ra nr\.?"],
+            "invoice_number": [
+                r"(?:pvm )?s[ąa]skaitos fakt[ūu]ros (?:nr\.?|serija)|s[ąa]skaita fakt[ūu]ra nr\.?|serija ir nr\.?"
+            ],
             "issue_date": [r"i[šs]ra[šs]ymo data|s[ąa]skaitos data"],
             "due_date": [r"apmok[ėe]ti iki|mok[ėe]jimo terminas"],
             "seller_name": [r"pardav[ėe]jas|tiek[ėe]jas"],
@@ -537,7 +540,7 @@ BY_LANGUAGE.update(
             "seller_vat_id": [r"pvm (?:mok[ėe]tojo )?kodas"],
             "net_total": [r"(?:suma be pvm|i[šs] viso be pvm)"],
             "tax_total": [r"(?:pvm suma|pvm i[šs] viso)"],
-            "grand_total": [r"(?:i[šs] viso(?: su pvm)?|bendra suma)"],
+            "grand_total": [r"(?:(?:i[šs] viso|bendra suma)(?: su pvm)?)"],
             "amount_due": [r"(?:mok[ėe]tina suma|mok[ėe]ti)"],
         },
         "lv": {

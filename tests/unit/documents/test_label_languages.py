@@ -382,6 +382,11 @@ def test_labels_of_totals_and_references_in_more_wordings(label, field):
         ("Total paid", "grand_total"),
         ("Current charges (incl. VAT)", "grand_total"),  # a bill's own period, before a balance brought forward
         ("Nachzahlung", "amount_due"),  # what a yearly utility bill asks beyond the instalments paid
+        ("PVM 21 %", "tax_total"),  # the further EU languages' names of the tax
+        ("PDV 25%", "tax_total"),
+        ("ÁFA 27%", "tax_total"),
+        ("Datum i vrijeme izdavanja:", "issue_date"),
+        ("Serija ir Nr.", "invoice_number"),
         ("Prélevé le", "due_date"),  # a direct debit's date
         ("Will be debited on", "due_date"),
         ("Sum denne faktura", "grand_total"),  # this invoice's sum, before what an earlier one left unpaid
