@@ -244,6 +244,9 @@ OTHER = [
     rf"(?:customer|account|client|kunden|klant|debitor|debitoren|supplier|vendor|tax|steuer|member) ?-?{_NO}",
     r"kunden-?(?:nummer|nr\.?)|kundennr\.?|debitorennummer|n[°º] client|klantnummer|steuer-?(?:nummer|nr\.?)|st\.-?nr\.?",
     r"page|seite|phone|tel\.?|telefon|fax|e-?mail|web|website|bic|swift|siret|siren|kvk|hrb|amtsgericht|n/r[ée]f\.?|our ref(?:\.|erence)?",
+    # the seller's own contact ("Vår ref.  Ingrid Haugen"): no party, no order
+    r"vår ref(?:\.|erens|eranse)?|vores ref(?:\.|erence)?|unsere referenz|unser zeichen|notre r[ée]f[ée]rence"
+    r"|onze referentie|nuestra referencia|nossa referência|la nostra referenza|meidän viitteemme",
     r"order date|delivery date|lieferdatum|leistungsdatum|bestelldatum|service date|period|zeitraum",
     r"payment terms|zahlungsbedingungen|terms|conditions|description|beschreibung|bezeichnung",
     r"ship to|shipping address|deliver to|delivery address|lieferadresse|lieferanschrift|livraison|afleveradres"

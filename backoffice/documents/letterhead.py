@@ -25,7 +25,7 @@ LEGAL = re.compile(
     r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|GmbH|mbH|OHG|GbR|e\.K\.|e\.V\.|Ltd\.?|LTD|Limited|LIMITED|LLC|Inc\.?|INC\.?|Corp\.?"
     r"|plc|PLC|LLP|Pty|PTY|Pvt|PVT|B\.V\.|N\.V\.|S\.A\.S?|SARL|SAS|EURL|S\.L\.|S\.L\.U\.|S\.p\.A\.|SpA"
     r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."
-    r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.|Lda\.?|LDA|SASU|SCI|SNC|SCP|SELARL|Brf|BRF)(?=\W|$)"
+    r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.|Lda\.?|LDA|SASU|SCI|SNC|SCP|SELARL|Brf|BRF|Bostadsrättsförening(?:en)?)(?=\W|$)"
 )
 _DOMAIN = re.compile(r"(?<![\w.])[a-z0-9][a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,6}(?![\w.])")  # enbridgegas.com
 _HEADS = re.compile(r"\s*[/|·•]\s*|\s+[-–&]\s+")
@@ -109,6 +109,11 @@ def sentence(text: str) -> bool:
 
 def _starts_with_label(hits: list[Hit], phrase: int) -> bool:
     return any(h.phrase == phrase and h.start == 0 for h in hits)
+
+
+def _is_label(hits: list[Hit], index: int, phrase: Phrase) -> bool:
+    """Whether the phrase at ``index`` is a label and nothing more."""
+    return any(h.phrase == index and h.start == 0 and h.end == len(phrase.words) for h in hits)
 
 
 def seller_from_letterhead(
@@ -225,6 +230,8 @@ def address_blocks(
         for index, phrase in enumerate(line.phrases):
             if _starts_with_label(hits[line.index], index) or not plausible_name(phrase.text.strip(" ,")):
                 continue
+            if index and _is_label(hits[line.index], index - 1, line.phrases[index - 1]):
+                continue  # a label's value ("Deres ref.  Kjetil Solberg"), read by the label if at all
             if address.postcode(phrase.text) or any(ch.isdigit() for ch in phrase.text):
                 continue
             if address.street(phrase.text) and not LEGAL.search(phrase.text):

@@ -733,3 +733,24 @@ def test_the_vat_id_in_the_buyers_block_is_not_the_sellers():
     fields = read_invoice(text_to_words(page, "nl.txt")).fields
     assert fields["buyer_name"].value == "Brouwerij De Klaproos BV"
     assert fields["seller_vat_id"].value == "BE0463.630.108"
+
+
+def test_the_contacts_beside_reference_labels_head_no_address_block():
+    """ "Deres ref.  Kjetil Solberg" / "Vår ref.  Ingrid Haugen" on the left, the buyer's block on
+    the right: the persons are a label's values (contacts), no party's name."""
+    from backoffice.documents import letterhead
+    from backoffice.documents.labels import hits_of
+    from backoffice.documents.layout import lines_of
+    from backoffice.documents.textgrid import text_to_words
+
+    page = (
+        "FJORDBYGG AS                                   Faktura\n\n"
+        "Deres ref.     Kjetil Solberg                  Solberg Tømrer og Snekker AS\n"
+        "Vår ref.       Ingrid Haugen                   Postboks 214\n"
+        "               Storgata 1                      3701 Skien\n"
+        "               3700 Skien\n"
+    )
+    lines = lines_of(text_to_words(page, "no.txt").pages[0])
+    names = [p.text for p in letterhead.address_blocks(lines, {line.index: hits_of(line) for line in lines}, 842.0)]
+    assert "Solberg Tømrer og Snekker AS" in names
+    assert "Kjetil Solberg" not in names and "Ingrid Haugen" not in names
