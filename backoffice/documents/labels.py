@@ -244,6 +244,11 @@ OTHER = [
     rf"(?:customer|account|client|kunden|klant|debitor|debitoren|supplier|vendor|tax|steuer|member) ?-?{_NO}",
     r"kunden-?(?:nummer|nr\.?)|kundennr\.?|debitorennummer|n[°º] client|klantnummer|steuer-?(?:nummer|nr\.?)|st\.-?nr\.?",
     r"page|seite|phone|tel\.?|telefon|fax|e-?mail|web|website|bic|swift|siret|siren|kvk|hrb|amtsgericht|n/r[ée]f\.?|our ref(?:\.|erence)?",
+    # the invoice a credit note corrects ("Zu Rechnung Nr.: 2024-0588"): not this document's number
+    r"(?:zu(?:r)?|ursprungs|bezugs) ?rechnung(?: ?nr\.?| ?nummer)?|original invoice(?: no\.?| number)?|related invoice"
+    r"|facture (?:d'origine|initiale)|(?:oorspronkelijke|originele) factuur|factura (?:rectificada|original)"
+    r"|fattura (?:di riferimento|originale)|fatura (?:de origem|original)|do faktury(?: nr\.?)?|k faktu(?:ře|re)"
+    r"|k faktúre|avser faktura|ursprunglig faktura|opprinnelig faktura|alkuperäinen lasku|hyvitettävä lasku",
     # the seller's own contact ("Vår ref.  Ingrid Haugen"): no party, no order
     r"vår ref(?:\.|erens|eranse)?|vores ref(?:\.|erence)?|unsere referenz|unser zeichen|notre r[ée]f[ée]rence"
     r"|onze referentie|nuestra referencia|nossa referência|la nostra referenza|meidän viitteemme",

@@ -276,6 +276,11 @@ def test_party_and_identifier_labels(label, field):
         "Kundnummer",
         "Codice cliente",
         "Strona",
+        "Zu Rechnung Nr.:",  # the invoice a credit note corrects
+        "Original invoice",
+        "Facture d'origine",
+        "Vår ref.",  # the seller's own contact
+        "Unsere Referenz",
     ],
 )
 def test_labels_of_what_is_not_read_name_no_field(label):
