@@ -387,6 +387,7 @@ def test_labels_of_totals_and_references_in_more_wordings(label, field):
         ("Total paid", "grand_total"),
         ("Current charges (incl. VAT)", "grand_total"),  # a bill's own period, before a balance brought forward
         ("Nachzahlung", "amount_due"),  # what a yearly utility bill asks beyond the instalments paid
+        ("Základ DPH 20 %", "net_total"),  # the base of a rate's tax
         ("PVM 21 %", "tax_total"),  # the further EU languages' names of the tax
         ("PDV 25%", "tax_total"),
         ("ÁFA 27%", "tax_total"),
