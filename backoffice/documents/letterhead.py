@@ -102,9 +102,11 @@ def plausible_name(text: str) -> bool:
 
 def sentence(text: str) -> bool:
     """Whether ``text`` reads like a sentence, not a name: six words or more, most of them in
-    lower case, and a full stop, a mark or a colon at its end ("Please transfer the total due within 10 days.")."""
+    lower case, and a full stop, a mark or a colon at its end ("Please transfer the total due within 10 days."),
+    or eight words or more without one ("Iscritto all'ordine degli ingegneri della provincia di Bologna al n. 7741/A")."""
     words = text.split()
-    return len(words) >= 6 and text.rstrip()[-1:] in ".!?:" and sum(w[:1].islower() for w in words) * 2 >= len(words)
+    lower = sum(w[:1].islower() for w in words) * 2 >= len(words)
+    return lower and (len(words) >= 6 and text.rstrip()[-1:] in ".!?:" or len(words) >= 8)
 
 
 def _starts_with_label(hits: list[Hit], phrase: int) -> bool:

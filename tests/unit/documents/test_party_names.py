@@ -492,6 +492,9 @@ def test_a_sentence_is_no_name():
     assert letterhead.sentence("Please transfer the total due within 10 days to the account shown below.")
     assert letterhead.sentence("Thank you for the engagement. As agreed, we are invoicing the following services:")
     assert not letterhead.sentence("Companhia de Saneamento Basico do Estado de Sao Paulo")
+    # eight words or more, most in lower case, need no full stop to be a sentence
+    assert letterhead.sentence("Iscritto all'ordine degli ingegneri della provincia di Bologna al n. 7741/A")
+    assert not letterhead.sentence("Società Cooperativa Agricola della Valle del Po")
     assert not letterhead.plausible_name("Please transfer the total due within 10 days to the account shown below.")
 
 
