@@ -487,7 +487,7 @@ BY_LANGUAGE.update(
         "ro": {
             "invoice_number": [r"factur[ăa] (?:nr\.?|seria)|num[ăa]r factur[ăa]|nr\.? factur[ăa]"],
             "issue_date": [r"data (?:emiterii|facturii)(?: facturii)?"],
-            "due_date": [r"(?:data )?scaden[țţt][ăa]|termen de plat[ăa]"],
+            "due_date": [r"(?:data )?scaden[țţt](?:ei|[ăa])|termen de plat[ăa]"],
             "seller_name": [r"furnizor|vânz[ăa]tor|prestator"],
             "buyer_name": [r"cump[ăa]r[ăa]tor|beneficiar"],
             "order_reference": [r"comand[ăa](?: nr\.?)?|nr\.? comand[ăa]"],
