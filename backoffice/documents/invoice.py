@@ -77,6 +77,7 @@ _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
 _CONTACT = re.compile(r"\b(?:contact|attn\.?|attention|z\.\s?hd\.?|zu händen|c/o|à l'attention)\b", re.IGNORECASE)
 # A tax number printed plainly: digits in groups, perhaps a country prefix or a check letter ("5319419588",
 # "86 360 3726", "B46179768", "48213457Y").
+_IBAN_START = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4})*(?: ?[A-Z0-9]{1,3})?$")  # an IBAN a line break cuts
 _RFC = re.compile(r"[A-ZÑ&]{3,4}(?:\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))[A-Z\d]{3}(?!\w)")
 _PLAIN_TAX_ID = re.compile(r"(?:[A-Z]{1,2} ?)?\d(?:[\d .\-/]{6,16})\d[A-Z]?(?![\w.,])")
 Value = tuple[str, list[Word]]
@@ -428,6 +429,26 @@ class Reader:
             self.positions = {id(w): n for n, line in enumerate(self.lines) for w in line.words}
         return self.positions.get(id(word))
 
+    def _wrapped_ibans(self) -> list[Candidate]:
+        """An IBAN a paragraph wraps over two lines ("... auf unser Konto, IBAN AT25" / "3600 0000 1234
+        5678, BIC ..."): the line's end and the next line's start read together, kept when its check
+        digits hold."""
+        found = []
+        for line, following in zip(self.lines, self.lines[1:]):
+            tail = _IBAN_START.search(line.phrases[-1].text)
+            if tail is None or following.page != line.page or not following.phrases:
+                continue
+            head = following.phrases[0]
+            joined = f"{tail[0]} {head.text}"
+            hit = find_iban(joined)
+            if hit and hit[1][0] == 0 and hit[1][1] > len(tail[0]):
+                words = [
+                    *line.phrases[-1].words_in(tail.start(), tail.end()),
+                    *head.words_in(0, hit[1][1] - len(tail[0]) - 1),
+                ]
+                found.append(Candidate("iban", hit[0], words, 0.65, "pattern"))
+        return found
+
     def whose_vat_ids(self, found: dict[str, list[Candidate]]) -> None:
         """A VAT id in the buyer's block (under its heading, on its heading's line, or in the window
         address under a sender line), or after a label of the buyer's VAT id, is the buyer's: the
@@ -535,6 +556,8 @@ class Reader:
                     hit = finder(phrase.text)
                     if hit:
                         found[name].append(Candidate(name, hit[0], phrase.words_in(*hit[1]), score, "pattern"))
+        if every or not found["iban"]:
+            found["iban"].extend(self._wrapped_ibans())
         total = sum(self.currency_votes.values())
         for code, count in self.currency_votes.items():
             found["currency"].append(

@@ -692,3 +692,12 @@ def test_a_po_printed_before_the_buyers_order_number_is_part_of_it(line):
     page = f"Acme Trading\nINVOICE 2024-17\nDate: 03/05/2024\n{line}\n\nTotal   1,200.00\n"
     value = read_invoice(text_to_words(page, "po.txt")).fields["order_reference"].value
     assert value.replace(" ", "") == line.split(":")[-1].replace(" ", "")
+
+
+def test_an_iban_a_paragraph_wraps_over_two_lines():
+    page = (
+        "Alpenstrom Vertrieb GmbH\nRechnung 2025/0041187\nDatum: 31.01.2025\n\nRechnungsbetrag brutto   € 4.336,37\n\n"
+        "Bitte überweisen Sie den Betrag bis 21.02.2025 auf unser Konto bei der Raiffeisen-Landesbank, IBAN AT25\n"
+        "3600 0000 1234 5678, BIC RZTIAT22, Verwendungszweck 2025/0041187.\n"
+    )
+    assert read_invoice(text_to_words(page, "at.txt")).fields["iban"].value == "AT253600000012345678"
