@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
 from functools import cached_property
+from itertools import pairwise
 
 from backoffice.documents import address, labels, letterhead, names
 from backoffice.documents.candidates import KINDS, TOTALS, Candidate, best, reconcile, total_warnings
@@ -434,7 +435,7 @@ class Reader:
         5678, BIC ..."): the line's end and the next line's start read together, kept when its check
         digits hold."""
         found = []
-        for line, following in zip(self.lines, self.lines[1:]):
+        for line, following in pairwise(self.lines):
             tail = _IBAN_START.search(line.phrases[-1].text)
             if tail is None or following.page != line.page or not following.phrases:
                 continue
