@@ -203,12 +203,16 @@ def address_follows(lines: list[Line], line: Line, phrase: Phrase) -> bool:
     street and a town."""
     position = lines.index(line)
     below = seen = 0
+    bottom = line.bottom  # of the block's last line: a block goes on line by line
     for other in lines[position + 1 : position + 10]:
-        if other.page != line.page or other.top - line.bottom > 4 * max(line.bottom - line.top, 6):
+        if other.page != line.page or other.top - bottom > 4 * max(line.bottom - line.top, 6):
             break
         match = next((p for p in other.phrases if abs(p.x0 - phrase.x0) <= 6), None)
         if match is None:
             continue
+        bottom = other.bottom
+        if _DEPARTMENT.fullmatch(match.text.strip(" ,")):
+            continue  # "Accounts Payable" under the company: a line of the block, not of its address
         seen += 1
         if address.line(match.text):
             below += 1

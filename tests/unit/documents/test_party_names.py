@@ -757,3 +757,23 @@ def test_the_contacts_beside_reference_labels_head_no_address_block():
     names = [p.text for p in letterhead.address_blocks(lines, {line.index: hits_of(line) for line in lines}, 842.0)]
     assert "Solberg Tømrer og Snekker AS" in names
     assert "Kjetil Solberg" not in names and "Ingrid Haugen" not in names
+
+
+def test_a_block_with_a_department_line_and_a_spaced_postcode_has_an_address():
+    """ "Accounts Payable" under the company is a line of its block; the postcode set apart at the
+    block's foot still makes it an address."""
+    from backoffice.documents import letterhead
+    from backoffice.documents.labels import hits_of
+    from backoffice.documents.layout import lines_of
+    from backoffice.documents.textgrid import text_to_words
+
+    page = (
+        "Stourbridge Engineering Services Ltd\n"
+        "Accounts Payable\n"
+        "Lye Valley Works, Stambermill\n"
+        "Stourbridge\n\n"
+        "DY9 7AD\n"
+    )
+    lines = lines_of(text_to_words(page, "uk.txt").pages[0])
+    names = [p.text for p in letterhead.address_blocks(lines, {line.index: hits_of(line) for line in lines}, 842.0)]
+    assert "Stourbridge Engineering Services Ltd" in names
