@@ -184,9 +184,12 @@ class Reader:
 
     def _detail_row(self, name: str, line: Line) -> bool:
         """Whether ``line`` is a row of the document's details over a row of their values, among
-        them its number ("NÚMERO  FECHA  VENCIMIENTO"; not "Ordernr.  Datum"), and ``name`` one of them."""
+        them its number ("NÚMERO  FECHA  VENCIMIENTO"; not "Ordernr.  Datum"), and ``name`` one of them
+        that no other heading of the row names plainly."""
         details = {field for h in self.hits[line.index] for field, _ in h.fields if field in _DETAILS}
-        return name in details and len(details) >= 2 and "invoice_number" in details
+        named = {field for h in self.hits[line.index] for field, strong in h.fields if strong}
+        # a weak heading is not the field another heading of the row names plainly ("Invoice Number  Reference")
+        return name in details and len(details) >= 2 and "invoice_number" in details and name not in named
 
     def _named(self, position: int, hit: Hit, following: Hit | None) -> list[Candidate]:
         """The name beside the caption of a registered name (``Razón Social: Comercial del Sur

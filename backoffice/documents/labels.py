@@ -227,6 +227,8 @@ WEAK: dict[str, list[str]] = {
     ],
     "issue_date": [r"date|datum|fecha|data|dated|dato|päiväys|päivämäärä|pvm\.?"],
     "due_date": [r"due"],
+    # a bare "Reference" names the buyer's reference as often as this document's number (Xero's "Reference")
+    "order_reference": [r"reference|referencia|référence|referenz|riferimento|referentie|referência"],
     "grand_total": [
         rf"(?:total|summe|gesamt|totaal|brutto|totale|razem|celkem|summa|yhteensä|i alt|sum|suma|this bill){_TAIL}"
     ],

@@ -446,7 +446,7 @@ def test_to_heads_a_buyer_block_only_alone_or_before_a_colon():
 
 @pytest.mark.parametrize("label", ["Referencia:", "Référence :", "Referenz:", "Riferimento:", "N.º", "n.º"])
 def test_a_bare_reference_or_number_sign_may_be_the_invoice_number(label):
-    assert match(label) == (("invoice_number", False),)
+    assert ("invoice_number", False) in match(label)  # a bare reference may be the buyer's order too (below)
 
 
 @pytest.mark.parametrize(
@@ -701,3 +701,19 @@ def test_an_iban_a_paragraph_wraps_over_two_lines():
         "3600 0000 1234 5678, BIC RZTIAT22, Verwendungszweck 2025/0041187.\n"
     )
     assert read_invoice(text_to_words(page, "at.txt")).fields["iban"].value == "AT253600000012345678"
+
+
+def test_a_bare_reference_heading_may_name_the_buyers_order():
+    """Xero's "Reference" over the buyer's PO, the invoice's own number labelled apart."""
+    assert match("Reference") == (("invoice_number", False), ("order_reference", False))
+    page = (
+        "Wattle Creek Brewing                 TAX INVOICE\n"
+        "                                     Invoice Number    Reference\n"
+        "                                     INV-3381          WCB-PO-077\n"
+        "                                     Invoice Date: 3 Mar 2025\n\n"
+        "Kegs   2   180.00   360.00\n"
+        "                                     Total AUD   396.00\n"
+    )
+    fields = read_invoice(text_to_words(page, "au.txt")).fields
+    assert fields["invoice_number"].value == "INV-3381"
+    assert fields["order_reference"].value == "WCB-PO-077"
