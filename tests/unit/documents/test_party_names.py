@@ -683,13 +683,17 @@ def test_to_in_a_payment_advice_names_the_payee_who_is_the_seller(make_pdf):
     assert found["buyer_name"] == []
 
 
-def test_a_tables_header_heads_no_address_block():
-    """ "Descrição  Qtd. Un.  Preço unit.  IVA  Valor" over the item lines is no party's name."""
-    from backoffice.documents import letterhead
+def _block_heads(page: str) -> list[str]:
+    """The names heading address blocks on a page of text (:func:`letterhead.address_blocks`)."""
     from backoffice.documents.labels import hits_of
-    from backoffice.documents.layout import lines_of
     from backoffice.documents.textgrid import text_to_words
 
+    lines = lines_of(text_to_words(page, "page.txt").pages[0])
+    return [p.text for p in letterhead.address_blocks(lines, {line.index: hits_of(line) for line in lines}, 842.0)]
+
+
+def test_a_tables_header_heads_no_address_block():
+    """ "Descrição  Qtd. Un.  Preço unit.  IVA  Valor" over the item lines is no party's name."""
     page = (
         "Costa & Filhos, Lda                    Exmo.(s) Sr.(s)\n"
         "Rua do Almada, 210                     Hotel Ribeira Dourada, S.A.\n"
@@ -699,8 +703,7 @@ def test_a_tables_header_heads_no_address_block():
         "Lençol percal    120 un        18,40           23%     2 208,00\n"
         "Fronha 50 x 80   240 un        4,75            23%     1 140,00\n"
     )
-    lines = lines_of(text_to_words(page, "pt.txt").pages[0])
-    names = [p.text for p in letterhead.address_blocks(lines, {line.index: hits_of(line) for line in lines}, 842.0)]
+    names = _block_heads(page)
     assert "Qtd. Un." not in names and "Descrição" not in names
     assert "Costa & Filhos, Lda" in names and "Hotel Ribeira Dourada, S.A." in names
 
@@ -741,11 +744,6 @@ def test_the_vat_id_in_the_buyers_block_is_not_the_sellers():
 def test_the_contacts_beside_reference_labels_head_no_address_block():
     """ "Deres ref.  Kjetil Solberg" / "Vår ref.  Ingrid Haugen" on the left, the buyer's block on
     the right: the persons are a label's values (contacts), no party's name."""
-    from backoffice.documents import letterhead
-    from backoffice.documents.labels import hits_of
-    from backoffice.documents.layout import lines_of
-    from backoffice.documents.textgrid import text_to_words
-
     page = (
         "FJORDBYGG AS                                   Faktura\n\n"
         "Deres ref.     Kjetil Solberg                  Solberg Tømrer og Snekker AS\n"
@@ -753,8 +751,7 @@ def test_the_contacts_beside_reference_labels_head_no_address_block():
         "               Storgata 1                      3701 Skien\n"
         "               3700 Skien\n"
     )
-    lines = lines_of(text_to_words(page, "no.txt").pages[0])
-    names = [p.text for p in letterhead.address_blocks(lines, {line.index: hits_of(line) for line in lines}, 842.0)]
+    names = _block_heads(page)
     assert "Solberg Tømrer og Snekker AS" in names
     assert "Kjetil Solberg" not in names and "Ingrid Haugen" not in names
 
@@ -762,11 +759,6 @@ def test_the_contacts_beside_reference_labels_head_no_address_block():
 def test_a_block_with_a_department_line_and_a_spaced_postcode_has_an_address():
     """ "Accounts Payable" under the company is a line of its block; the postcode set apart at the
     block's foot still makes it an address."""
-    from backoffice.documents import letterhead
-    from backoffice.documents.labels import hits_of
-    from backoffice.documents.layout import lines_of
-    from backoffice.documents.textgrid import text_to_words
-
     page = (
         "Stourbridge Engineering Services Ltd\n"
         "Accounts Payable\n"
@@ -774,6 +766,5 @@ def test_a_block_with_a_department_line_and_a_spaced_postcode_has_an_address():
         "Stourbridge\n\n"
         "DY9 7AD\n"
     )
-    lines = lines_of(text_to_words(page, "uk.txt").pages[0])
-    names = [p.text for p in letterhead.address_blocks(lines, {line.index: hits_of(line) for line in lines}, 842.0)]
+    names = _block_heads(page)
     assert "Stourbridge Engineering Services Ltd" in names
