@@ -469,7 +469,8 @@ class Reader:
         for candidate in found["seller_vat_id"]:
             digits = re.sub(r"\D", "", candidate.value)
             if candidate.value[:1].isdigit() and any(
-                len(digits) >= 8 and digits in p.value and p.score >= candidate.score * 0.9 for p in prefixed
+                len(digits) >= 8 and digits in re.sub(r"\D", "", p.value) and p.score >= candidate.score * 0.9
+                for p in prefixed
             ):
                 candidate.score = round(candidate.score * 0.9, 3)
 
