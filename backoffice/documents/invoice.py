@@ -76,10 +76,10 @@ _AMOUNT = re.compile(r"\d[.,]\d{2}$")
 _PREFIX = re.compile(r"[A-Z]{1,4}")  # a series printed apart from its number: "FV 1/2021"
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
 _CONTACT = re.compile(r"\b(?:contact|attn\.?|attention|z\.\s?hd\.?|zu händen|c/o|à l'attention)\b", re.IGNORECASE)
-# A tax number printed plainly: digits in groups, perhaps a country prefix or a check letter ("5319419588",
-# "86 360 3726", "B46179768", "48213457Y").
 _IBAN_START = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4})*(?: ?[A-Z0-9]{1,3})?$")  # an IBAN a line break cuts
 _RFC = re.compile(r"[A-ZÑ&]{3,4}(?:\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))[A-Z\d]{3}(?!\w)")
+# A tax number printed plainly: digits in groups, perhaps a country prefix or a check letter ("5319419588",
+# "86 360 3726", "B46179768", "48213457Y").
 _PLAIN_TAX_ID = re.compile(r"(?:[A-Z]{1,2} ?)?\d(?:[\d .\-/]{6,16})\d[A-Z]?(?![\w.,])")
 Value = tuple[str, list[Word]]
 _TABLED = (*TOTALS, "amount_due")  # the fields a totals table names in its header
@@ -488,16 +488,8 @@ class Reader:
 
     def _in_addressee_block(self, word: Word) -> bool:
         """Whether ``word`` sits in the address block under a window envelope's sender line (the
-        buyer's, no heading over it): aligned with its first line, at most eight lines below it."""
-        if self.addressee is None:
-            return False
-        first = self.addressee.words[0]
-        height = max(first.bottom - first.top, 6.0)
-        position = self._position(word)
-        if position is None or word.page != first.page or not 0 < word.top - first.top <= 8 * height:
-            return False
-        phrase = next(p for p in self.lines[position].phrases if any(w is word for w in p.words))
-        return abs(phrase.x0 - first.x0) <= 6  # "NIF 597 941 521" in the block: its phrase starts where the block does
+        buyer's, no heading over it, "NIF 597 941 521" in it): :meth:`in_block_of` the addressee."""
+        return self.addressee is not None and self.in_block_of(word, self.addressee)
 
     def _after_buyers_vat_label(self, word: Word) -> bool:
         position = self._position(word)

@@ -365,7 +365,7 @@ def _number_under_title(lines: list[Line]) -> list[Candidate]:
             for other in lines[position + 1 : position + 3]:
                 if other.page != line.page or other.top - line.bottom > 2.5 * height:
                     break
-                cell = next((p for p in other.phrases if p.x0 <= title.x1 + 2 and p.x1 >= title.x0 - 2), None)
+                cell = _in_column(other, title)
                 if cell is not None:
                     found = _alone_number(cell)
                     if found:
@@ -373,11 +373,16 @@ def _number_under_title(lines: list[Line]) -> list[Candidate]:
                     break
             above = lines[position - 1] if position else None
             if above is not None and above.page == line.page and line.top - above.bottom <= 1.5 * height:
-                cell = next((p for p in above.phrases if p.x0 <= title.x1 + 2 and p.x1 >= title.x0 - 2), None)
+                cell = _in_column(above, title)
                 found = _alone_number(cell) if cell else None
                 if found and any(ch.isalpha() for ch in found.value):
                     return [found]
     return []
+
+
+def _in_column(line: Line, title: Phrase) -> Phrase | None:
+    """The phrase of ``line`` that overlaps ``title`` across."""
+    return next((p for p in line.phrases if p.x0 <= title.x1 + 2 and p.x1 >= title.x0 - 2), None)
 
 
 def _alone_number(cell: Phrase) -> Candidate | None:
