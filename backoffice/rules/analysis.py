@@ -298,7 +298,7 @@ def _contradiction(subject: str, shape: Shape | None, constraints: list[tuple[st
             return f"{text}: {subject} is a number, never equal to or ordered with {value!r}"
         if kind == "date" and operator in ("==", "<", "<=", ">", ">=") and not isinstance(value, date):
             return f"{text}: {subject} is a date, never equal to or ordered with {value!r}"
-        if kind in ("text", "currency") and operator in ("<", "<=", ">", ">=") and _is_number(value):
+        if kind in ("text", "currency", "id") and operator in ("<", "<=", ">", ">=") and _is_number(value):
             return f"{text}: {subject} is text, it cannot be ordered with a number"
         if kind == "currency" and operator == "==" and not (
             isinstance(value, str) and len(value) == 3 and value.isalpha() and value.isupper()

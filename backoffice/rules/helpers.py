@@ -90,12 +90,22 @@ def weekday(value: Any) -> Any:
 
 
 # -- identifiers ---------------------------------------------------------------------------------
+# The tax's name some countries print after a VAT id's digits (CHE-116.281.710 MWST, NO 994 158 988 MVA):
+# the same number whether a vendor table holds it with the name or without.
+_TAX_SUFFIXES = ("MWST", "TVA", "IVA", "TPV", "MVA")
+
+
 def compact(value: Any) -> str | None:
-    """Upper case without spaces, dots, dashes or slashes: compares IBANs and VAT ids."""
+    """Upper case without spaces, dots, dashes or slashes, and without a tax's name after the
+    digits (``CHE-116.281.710 MWST`` → ``CHE116281710``): compares IBANs and VAT ids."""
     if value is None:
         return None
-    text = _text(value)
-    return "".join(ch for ch in text if ch not in " .-/\t").upper()
+    text = _unspaced(value)
+    for suffix in _TAX_SUFFIXES:
+        number = text.removesuffix(suffix)
+        if number != text and number[-1:].isdigit():
+            return number
+    return text
 
 
 def iban_valid(value: Any) -> bool:
@@ -103,9 +113,13 @@ def iban_valid(value: Any) -> bool:
     return value is not None and stdnum_iban.is_valid(_text(value)[:64])
 
 
+def _unspaced(value: Any) -> str:
+    return "".join(ch for ch in _text(value) if ch not in " .-/\t").upper()
+
+
 def vat_id_valid(value: Any) -> bool:
     """The VAT id's checksum is right for its country prefix (EU, GB, CH, NO and others)."""
-    number = compact(value)
+    number = _unspaced(value) if value is not None else None  # CH and NO ids keep their MWST, MVA
     if not number or len(number) > 20:
         return False
     if eu_vat.is_valid(number):

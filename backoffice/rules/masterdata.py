@@ -3,7 +3,8 @@
 A source is read whole, typed (``types:`` in the rule file) and kept in memory; an index per
 set of looked-up columns is built on first use, so a lookup costs a dictionary access however
 many rows there are. A CSV file is read again when it changes on disk; an SQL source after
-``refresh_seconds``. Keys compare ignoring case and runs of spaces.
+``refresh_seconds``. Keys compare ignoring case and runs of spaces; in a column typed ``id``,
+also dots, dashes, slashes and a VAT id's tax name (``compact``).
 
 A source that cannot be read while items are processed raises :class:`MasterDataError` (an
 ``ApplicationError``: the item is retried later). When the rule file is loaded, local files
@@ -28,6 +29,7 @@ from typing import Any
 from rapidfuzz import fuzz, process, utils
 
 from backoffice.errors import ApplicationError
+from backoffice.rules.helpers import compact
 from backoffice.rules.values import HelperError, Record, Rows, money
 
 log = logging.getLogger(__name__)
@@ -73,10 +75,14 @@ def _redact(url: str) -> str:
     return url
 
 
-def key_of(value: Any) -> Any:
-    """The form values are compared in: text ignoring case and spacing, numbers by value."""
+def key_of(value: Any, kind: str = "") -> Any:
+    """The form values are compared in: text ignoring case and spacing, numbers by value; in a
+    column typed ``id``, identifiers as :func:`~backoffice.rules.helpers.compact` writes them
+    (``CHE-116.281.710 MWST`` finds ``CHE116281710``)."""
     if value is None:
         return None
+    if kind == "id":
+        return compact(value)
     if isinstance(value, str):
         return " ".join(value.split()).casefold()
     if isinstance(value, bool):
@@ -100,7 +106,7 @@ def _convert(value: Any, kind: str) -> Any:
         if isinstance(value, datetime):
             return value.date()
         return value if isinstance(value, date) else date.fromisoformat(str(value).strip())
-    if kind == "text":
+    if kind in ("text", "id"):
         return str(value).strip()
     return value.strip() if isinstance(value, str) else value
 
@@ -187,18 +193,22 @@ class Table:
         """Rows whose columns equal the values; a list value matches any of its items."""
         rows = self.rows()
         columns = tuple(where)
+        types = dict(self.spec.types)
+        kinds = [types.get(c, "") for c in columns]
         index = self._indexes.get(columns)
         if index is None:
             index = {}
             for record in rows:
-                index.setdefault(tuple(key_of(record.get(c)) for c in columns), []).append(record)
+                index.setdefault(
+                    tuple(key_of(record.get(c), k) for c, k in zip(columns, kinds, strict=True)), []
+                ).append(record)
             self._indexes[columns] = index
         options = [v if isinstance(v, (list, tuple)) else [v] for v in where.values()]
         if _product_size(options) > MAX_COMBINATIONS:
             raise HelperError(f"a lookup of more than {MAX_COMBINATIONS} value combinations")
         found: dict[int, Record] = {}
         for combination in itertools.product(*options):
-            for record in index.get(tuple(key_of(v) for v in combination), ()):
+            for record in index.get(tuple(key_of(v, k) for v, k in zip(combination, kinds, strict=True)), ()):
                 found.setdefault(id(record), record)
         return list(found.values())
 

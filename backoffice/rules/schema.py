@@ -49,8 +49,10 @@ class DataSource(Model):
     )
     table: str | None = Field(None, description="The SQL table (or schema.table) to read.")
     query: str | None = Field(None, description="Or an SQL SELECT whose rows are the table.")
-    types: dict[str, Literal["text", "money", "number", "date"]] = Field(
-        default_factory=dict, description="Column types; other columns are text as read."
+    types: dict[str, Literal["text", "money", "number", "date", "id"]] = Field(
+        default_factory=dict,
+        description="Column types; other columns are text as read. An `id` column (VAT ids, IBANs) is"
+        " looked up ignoring spaces, dots, dashes and slashes as well as case.",
     )
     refresh_seconds: float = Field(300.0, gt=0, description="An SQL source is read again after this long.")
 

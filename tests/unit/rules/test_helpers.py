@@ -44,6 +44,10 @@ def run(text: str, **names):
         ("weekday(date('2026-03-01'))", 7),
         # identifiers
         ("compact(' de 398.259-794 ')", "DE398259794"),
+        ("compact('CHE-116.281.710 MWST')", "CHE116281710"),
+        ("compact('NO994158988MVA')", "NO994158988"),
+        ("compact('ESB12345IVA')", "ESB12345"),
+        ("compact('DE12 NOVA')", "DE12NOVA"),
         ("iban_valid('DE61 1907 4833 7887 6232 86')", True),
         ("iban_valid('DE62190748337887623286')", False),
         ("iban_valid('GB31TSKE89078666617603')", True),

@@ -38,6 +38,17 @@ def test_find_ignores_case_and_spacing_and_takes_lists(csv_table):
     assert csv_table.find({"sku": None}) == []
 
 
+def test_an_id_column_finds_an_identifier_however_it_is_punctuated(tmp_path):
+    path = tmp_path / "vendors.csv"
+    path.write_text("name,vat_id\nAlpen AG,CHE116281710\nFjord AS,NO 994 158 988 MVA\nAcme,A-B\n", encoding="utf-8")
+    typed = Table(SourceSpec("vendors", csv=path, types=(("vat_id", "id"),)))
+    assert [r["name"] for r in typed.find({"vat_id": "CHE-116.281.710MWST"})] == ["Alpen AG"]
+    assert [r["name"] for r in typed.find({"vat_id": ["x", "no994158988"]})] == ["Fjord AS"]
+    assert typed.rows()[1]["vat_id"] == "NO 994 158 988 MVA"  # the row keeps the text as written
+    plain = Table(SourceSpec("vendors", csv=path))
+    assert plain.find({"vat_id": "CHE-116.281.710MWST"}) == [] and plain.find({"vat_id": "A B"}) == []
+
+
 def test_too_many_combinations_are_refused(csv_table, monkeypatch):
     monkeypatch.setattr(masterdata, "MAX_COMBINATIONS", 4)
     with pytest.raises(HelperError, match="more than 4 value combinations"):
