@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from functools import cached_property
@@ -186,10 +187,25 @@ class Reader:
         """Whether ``line`` is a row of the document's details over a row of their values, among
         them its number ("NÚMERO  FECHA  VENCIMIENTO"; not "Ordernr.  Datum"), and ``name`` one of them
         that no other heading of the row names plainly."""
-        details = {field for h in self.hits[line.index] for field, _ in h.fields if field in _DETAILS}
-        named = {field for h in self.hits[line.index] for field, strong in h.fields if strong}
-        # a weak heading is not the field another heading of the row names plainly ("Invoice Number  Reference")
-        return name in details and len(details) >= 2 and "invoice_number" in details and name not in named
+        hits = self.hits[line.index]
+        details = {field for h in hits for field, _ in h.fields if field in _DETAILS}
+        headings = sum(any(field in _DETAILS for field, _ in h.fields) for h in hits)
+        named = {field for h in hits for field, strong in h.fields if strong}
+        # a weak heading is not the field another heading of the row names plainly ("Invoice Number  Reference");
+        # one heading of two meanings ("Référence" over a table's codes) is no row of details
+        if name in details and headings >= 2 and "invoice_number" in details and name not in named:
+            return True
+        # a letter's reference line ("Unser Zeichen  Kundennummer  Datum"): three or more headings
+        # alone, the date among them and no other document's number
+        return (
+            name == "issue_date"
+            and len(line.phrases) >= 3
+            and "order_reference" not in details
+            and all(
+                any(h.phrase == i and h.start == 0 and h.end == len(p.words) for h in hits)
+                for i, p in enumerate(line.phrases)
+            )
+        )
 
     def _named(self, position: int, hit: Hit, following: Hit | None) -> list[Candidate]:
         """The name beside the caption of a registered name (``Razón Social: Comercial del Sur
@@ -320,7 +336,7 @@ class Reader:
                 return hit[0].isoformat(), phrase.words_in(*hit[1])
             return None
         if kind == "id":
-            return _identifier(phrase)
+            return _identifier(phrase, lambda token: letterhead.numbered_like_a_date(token, self.lines))
         if kind == "name":
             return _name(phrase)
         if kind == "vat":
@@ -590,7 +606,9 @@ def _beside_amount(words: list[Word], index: int) -> bool:
     return any(0 <= other < len(words) and _is_amount(words[other].text) for other in (index - 1, index + 1))
 
 
-def _identifier(phrase: Phrase) -> Value | None:
+def _identifier(phrase: Phrase, numbered: Callable[[str], bool] = lambda token: False) -> Value | None:
+    """The identifier ``phrase`` starts with (after filler words): a token with a digit, or a
+    series and its number; one shaped like a date only where ``numbered`` says it is a number."""
     words = phrase.words
     for index, word in enumerate(words):
         if word.text.lower() in _FILLER:
@@ -600,7 +618,7 @@ def _identifier(phrase: Phrase) -> Value | None:
             _ID.fullmatch(token)
             and any(ch.isdigit() for ch in token)
             and len(token) <= 40
-            and parse_date(token) is None
+            and (parse_date(token) is None or numbered(token))
         ):
             return token, [word]
         following = words[index + 1].text.rstrip(".,;:") if index + 1 < len(words) else ""
@@ -609,7 +627,7 @@ def _identifier(phrase: Phrase) -> Value | None:
             and token not in CURRENCY_CODES
             and _ID.fullmatch(following)
             and (following[:1].isdigit() or "/" in following and any(ch.isdigit() for ch in following))
-            and parse_date(following) is None
+            and (parse_date(following) is None or numbered(following))
         ):
             # "Faktura nr FV 1/2021", "Fatura FT A2024/153": a series and its number
             return f"{token} {following}", words[index : index + 2]

@@ -22,7 +22,7 @@ CREDIT_TITLES = (
 _TITLES: dict[str, str] = {
     "credit_note": CREDIT_TITLES,
     "invoice": r"(?:tax |commercial |vat |pro ?forma )?invoice|(?:handels|waren|teil|schluss|abschlags|sammel)?rechnung|facture|factuur|factura|bill|fattura|fatura"
-               r"|fatura[- ]recibo|factura[- ]recibo|fatura simplificada|factura simplificada"
+               r"|honorarnote|honorarrechnung|kostennote|fatura[- ]recibo|factura[- ]recibo|fatura simplificada|factura simplificada"
                r"|számla|factur[ăa]|ra[čc]un|arve|s[ąa]skaita fakt[ūu]ra|pvm s[ąa]skaita fakt[ūu]ra|r[ēe]ķins"
                r"|faktura|faktúra|lasku|rachunek|nota fiscal|daňový doklad"
                r"|danfs?-?e|documento auxiliar(?: da nota fiscal(?: de serviço)?(?: eletr[oô]nica)?)?",

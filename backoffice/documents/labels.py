@@ -51,8 +51,9 @@ STRONG: dict[str, list[str]] = {
             rf"|receipt) ?{_NO}|invoice ref(?:erence)?"
         ),
         r"(?:(?:schluss|abschlags|teil|sammel|end|waren|handels)?rechnungs?|gutschrifts?|beleg|re)[- ]?(?:nummer|nr\.?|no\.?)",
-        rf"{_NO} (?:de )?(?:la )?(?:facture|avoir)|(?:facture|avoir) {_NO}|numéro de facture",
-        r"factuur ?(?:nummer|nr\.?|no\.?)|factuurnummer|creditnota ?(?:nummer|nr\.?)",
+        rf"{_NO} (?:de |d')?(?:la |l')?(?:facture|avoir)|(?:facture|avoir) {_NO}|numéro (?:de facture|d'avoir)",
+        r"factuur ?(?:nummer|nr\.?|no\.?)|factuurnummer|creditnota ?(?:nummer|nr\.?)|nota ?(?:nummer|nr\.?)",
+        r"(?:honorarnote|honorarrechnung|kostennote) ?(?:nummer|nr\.?|no\.?)",
         r"n[úu]mero de factura|factura (?:n[°º.]?|no\.?|n[úu]m\.?|n[úu]mero)|n[°º] (?:de )?factura",
         r"(?:comprobante|comp\.?|cbte\.?) (?:n[°º.]?|nro\.?|no\.?|n[úu]m\.?|n[úu]mero)|n[úu]mero de comprobante",
         r"re\.?-? ?nr\.?|re\.? ?no\.?",
@@ -76,7 +77,7 @@ STRONG: dict[str, list[str]] = {
         ),
         r"date issued|issued(?: on)?|invoiced on|dokumentdato|dokumentdatum|datum dokladu",
         r"rechnungs-?datum|beleg-?datum|ausstellungsdatum|gutschriftsdatum|liefer- und rechnungsdatum",
-        r"date (?:de (?:la )?)?factur(?:e|ation)|date d'émission|factuurdatum",
+        r"date (?:de (?:la )?)?factur(?:e|ation)|date d'émission|factuurdatum|notadatum",
         r"fecha(?: de)?(?: la)? (?:factura|emisión|emision|expedición)|datum factuur|data do documento|data dokumentu",
         r"utfärdandedatum|utstedt|udstedt|udstedelsesdato|utstedelsesdato",
     ],
@@ -105,7 +106,7 @@ STRONG: dict[str, list[str]] = {
         r"bill(?:ed)? to(?: address)?|invoice(?:d)? to|sold to|buyer|customer name|client name|customer|client|recipient|party(?: name)?",
         r"rechnung an|rechnungsempfänger|leistungsempfänger|käufer(?:/leistungsempfänger)?|empfänger|kunde",
         r"factur(?:é|e|er) à|adressé à|factuur aan|gefactureerd aan|klant|factura(?:r|do) a|cliente",
-        r"adresse (?:du|de) client|customer address|billing address|rechnungsadresse|buyer name|purchaser",
+        r"adresse (?:du|de) client|customer address|billing address|invoic(?:e|ing) address|rechnungsadresse|rechnungsanschrift|adresse de facturation|factuuradres|indirizzo di fatturazione|buyer name|purchaser",
         r"datos del cliente|(?:datos|direcci[óo]n) de facturaci[óo]n|dados do cliente|(?:datos del )?receptor",
         r"(?:zahlbar durch|payable par|pagabile da)(?: \((?:name/adresse|nom/adresse|nome/indirizzo)\))?",
     ],
@@ -699,6 +700,10 @@ def _paired(key: str) -> tuple[tuple[str, bool], ...] | None:
     if "/" not in key and "|" not in key:
         return None
     parts = [p for p in _PAIR.split(key) if p]
+    if len(parts) >= 2 and " " in parts[-1]:
+        # the number word printed once, at the end: "Faktura VAT / Invoice nr"
+        tail = parts[-1].rsplit(" ", 1)[1]
+        parts = [p if _ANY.fullmatch(p) else f"{p} {tail}" for p in parts[:-1]] + parts[-1:]
     if not 2 <= len(parts) <= 3 or not all(_ANY.fullmatch(p) for p in parts):
         return None
     found = {_matched(p) for p in parts}

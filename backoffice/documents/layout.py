@@ -7,6 +7,7 @@ not changed once made, so their boxes and texts are computed once.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -126,4 +127,31 @@ def lines_of(words: list[Word], index_from: int = 0) -> list[Line]:
                 current.append(word)
         phrases.append(Phrase(current))
         lines.append(Line(page=row[0].page, index=index_from + number, phrases=phrases))
-    return lines
+    return _split_at_columns(lines)
+
+
+# A gap this wide (in ems) before a word where other lines' phrases start parts two columns.
+COLUMN_GAP = 0.65
+
+
+def _split_at_columns(lines: list[Line]) -> list[Line]:
+    """Lines whose phrases run into a column that other lines start phrases at: a paragraph set
+    close to the totals' labels ("… invoice number 00002317 GST   $67.00" beside "Subtotal",
+    "Total Inc-GST") parts where that column starts, when the gap is wider than a space."""
+    starts: Counter[int] = Counter(round(p.x0) for line in lines for p in line.phrases)
+    split = []
+    for line in lines:
+        phrases = []
+        for phrase in line.phrases:
+            current = [phrase.words[0]]
+            for word in phrase.words[1:]:
+                size = max(min(word.size, current[-1].size), 4.0) if word.size else 10.0
+                column = sum(starts[round(word.x0) + d] for d in (-1, 0, 1)) >= 2
+                if column and word.x0 - current[-1].x1 > COLUMN_GAP * size:
+                    phrases.append(Phrase(current))
+                    current = [word]
+                else:
+                    current.append(word)
+            phrases.append(phrase if len(current) == len(phrase.words) else Phrase(current))
+        split.append(line if len(phrases) == len(line.phrases) else Line(line.page, line.index, phrases))
+    return split

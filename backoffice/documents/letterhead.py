@@ -325,7 +325,7 @@ def from_title(lines: list[Line], day_first: bool) -> list[Candidate]:
         phrase = Phrase(line.words)
         starts = [0] + [m.end() for m in _SEGMENT.finditer(phrase.text)]
         match = next(filter(None, (_TITLE_NUMBER.match(phrase.text, start) for start in starts)), None)
-        if not match or parse_date(match["id"]) and not _numbered_like_a_date(match["id"], lines):
+        if not match or parse_date(match["id"]) and not numbered_like_a_date(match["id"], lines):
             continue
         found = [
             Candidate("invoice_number", match["id"].rstrip(".,:;"), phrase.words_in(*match.span("id")), 0.7, "pattern")
@@ -395,14 +395,15 @@ def _alone_number(cell: Phrase) -> Candidate | None:
     return Candidate("invoice_number", number[0], cell.words_in(start, len(cell.text)), 0.7, "pattern")
 
 
-_NUMERIC_DATE = re.compile(r"(?<![\w/.-])\d{1,2}([./-])\d{1,2}\1\d{2,4}(?![\w/.-])")
+_NUMERIC_DATE = re.compile(r"(?<![\w/.-])(?:\d{1,2}([./-])\d{1,2}\1\d{2,4}|\d{4}(-)\d{2}-\d{2})(?![\w/.-])")
 
 
-def _numbered_like_a_date(token: str, lines: list[Line]) -> bool:
-    """Whether ``token`` after a title, shaped like a date (``Faktura 5/05/2024``: the fifth
-    invoice of May), is a number: the page writes its dates with another separator."""
+def numbered_like_a_date(token: str, lines: list[Line]) -> bool:
+    """Whether ``token``, shaped like a date (``Faktura 5/05/2024``: the fifth invoice of May;
+    ``FV 14/03/2025`` on a page of ISO dates), is a number: the page writes its dates with
+    another separator."""
     mark = next((ch for ch in token if ch in "./-"), None)
-    marks = {m[1] for line in lines for m in _NUMERIC_DATE.finditer(line.text) if m[0] != token}
+    marks = {m[1] or m[2] for line in lines for m in _NUMERIC_DATE.finditer(line.text) if m[0] != token}
     return mark is not None and bool(marks) and mark not in marks
 
 
@@ -419,17 +420,23 @@ def _date_below(lines: list[Line], title: Line, day_first: bool) -> Candidate | 
 
 
 _PLACE_DATE = re.compile(r"^[A-ZÄÖÜ][\w.\- ]{1,30}, (?:den|le|el|am|il|de) ", re.IGNORECASE)
+_PLACE = re.compile(r"^[A-ZÀ-Þ][^\W\d_]+(?:[ -][A-ZÀ-Þ]?[^\W\d_]+){0,2}, ")  # "Zürich, 5. April 2024"
 
 
 def place_and_date(lines: list[Line], day_first: bool) -> list[Candidate]:
-    """``München, den 01.11.2024``, ``Paris, le 3 mai 2024``: the date a letter was written."""
+    """``München, den 01.11.2024``, ``Paris, le 3 mai 2024``, ``Zürich, 5. April 2024`` alone
+    on its line: the date a letter was written."""
     for line in lines:
         for index, phrase in enumerate(line.phrases):
             text = phrase.text
             following = line.phrases[index + 1] if index + 1 < len(line.phrases) else None
-            if not _PLACE_DATE.match(text + " "):
+            match = _PLACE_DATE.match(text + " ")
+            if match is None and len(line.phrases) == 1 and (place := _PLACE.match(text)):
+                if labels.match(place[0].rstrip(", ")) is None and parse_date(text[place.end() :], day_first):
+                    match = place
+            if match is None:
                 continue
-            rest = text[_PLACE_DATE.match(text + " ").end() :]
+            rest = text[match.end() :]
             if rest and parse_date(rest, day_first):
                 words = phrase.words_in(len(text) - len(rest), len(text))
                 return [Candidate("issue_date", parse_date(rest, day_first).isoformat(), words, 0.7, "pattern")]

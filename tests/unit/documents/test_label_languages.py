@@ -717,3 +717,97 @@ def test_a_bare_reference_heading_may_name_the_buyers_order():
     fields = read_invoice(text_to_words(page, "au.txt")).fields
     assert fields["invoice_number"].value == "INV-3381"
     assert fields["order_reference"].value == "WCB-PO-077"
+
+
+def test_a_letters_reference_line_dates_the_letter(make_pdf):
+    """DIN 5008's reference line ("Unser Zeichen  Kundennummer  Datum") over its values: the date
+    under "Datum" is the issue date, not the date of the invoice a subject line refers to."""
+    from backoffice.documents.invoice import Reader, gather
+    from backoffice.documents.line_items import read_lines
+    from backoffice.documents.pdf import read_words
+
+    path = make_pdf(
+        [
+            (20, 60, "Unser Zeichen", 7),
+            (80, 60, "Kundennummer", 7),
+            (150, 60, "Datum", 7),
+            (20, 64, "na/rem"),
+            (80, 64, "20877"),
+            (150, 64, "03.03.2025"),
+            (20, 80, "Gutschrift Nr. GS-2025-0042 zur Rechnung Nr. 2025-1187 vom 12.02.2025", 11, "B"),
+        ]
+    )
+    reader = Reader(read_words(path))
+    items, headers = read_lines(reader.lines, reader.decimal_mark)
+    found = gather(reader, items, headers, every=True)
+    assert {c.value for c in found["issue_date"] if c.method == "label"} == {"2025-03-03"}
+
+
+def test_one_heading_of_two_meanings_over_a_tables_codes_is_no_invoice_number(make_pdf):
+    """ "Référence" may name the invoice or the buyer's order; alone over a table's article codes
+    it is neither."""
+    from backoffice.documents.invoice import Reader, gather
+    from backoffice.documents.line_items import read_lines
+    from backoffice.documents.pdf import read_words
+
+    path = make_pdf(
+        [
+            (120, 20, "Facture FR51284736", 12, "B"),
+            (20, 60, "Référence", 8),
+            (50, 60, "Désignation", 8),
+            (150, 60, "Qté", 8),
+            (20, 66, "SRV-ADV2"),
+            (50, 66, "Serveur dédié Advance-2"),
+            (150, 66, "1"),
+        ]
+    )
+    reader = Reader(read_words(path))
+    items, headers = read_lines(reader.lines, reader.decimal_mark)
+    found = gather(reader, items, headers, every=True)
+    assert "SRV-ADV2" not in {c.value for c in found["invoice_number"] if c.method == "label"}
+
+
+@pytest.mark.parametrize(
+    ("label", "fields"),
+    [
+        ("Faktura VAT / Invoice nr", (("invoice_number", True),)),  # the number word printed once
+        ("Invoice Address", (("buyer_name", True),)),
+        ("Adresse de facturation", (("buyer_name", True),)),
+        ("N° d'avoir :", (("invoice_number", True),)),
+        ("Honorarnote Nr.", (("invoice_number", True),)),
+        ("Notanummer", (("invoice_number", True),)),
+        ("Notadatum", (("issue_date", True),)),
+        ("Invoice / Rechnung date", None),
+    ],
+)
+def test_more_labels(label, fields):
+    assert match(label) == fields
+
+
+@pytest.mark.parametrize(
+    ("dates", "number"),
+    [
+        ("Data wystawienia:   2025-03-14", "FV 14/03/2025"),  # dates written otherwise: a number
+        ("Data wystawienia:   14/03/2025", None),  # a date like the page's others
+    ],
+)
+def test_a_series_and_a_number_shaped_like_a_date(dates, number):
+    page = f"Kowalczyk Systemy IT Sp. z o.o.\n{dates}\n\nFaktura VAT nr FV 14/03/2025\n\nRazem   1 230,00 PLN\n"
+    found = read_invoice(text_to_words(page, "pl.txt")).fields.get("invoice_number")
+    assert (found.value if found else None) == number
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("Zürich, 5. April 2024", "2024-04-05"),
+        ("München, den 01.11.2024", "2024-11-01"),
+        ("Mandat 21-0488, 5. April 2024", None),  # not a place
+    ],
+)
+def test_a_place_and_a_date_alone_date_the_letter(line, date):
+    from backoffice.documents import letterhead
+    from backoffice.documents.layout import lines_of
+
+    lines = lines_of(text_to_words(f"Meier Rechtsanwälte AG\n\n{line}\n", "t").pages[0])
+    assert [c.value for c in letterhead.place_and_date(lines, True)] == ([date] if date else [])

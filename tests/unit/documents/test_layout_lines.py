@@ -27,3 +27,27 @@ def test_rows_a_line_apart_stay_apart():
     ]
     rows = [[phrase.text for phrase in line.phrases] for line in lines_of(words)]
     assert rows == [["Net", "10.00"], ["VAT", "2.00"], ["Total", "12.00"]]
+
+
+def test_a_paragraph_set_close_to_the_totals_column_parts_where_that_column_starts():
+    """Chromium's boxes of a payment note beside the totals: "GST" starts 8.5 pt after the note's
+    last word (less than a phrase gap) where "Subtotal" and "Total" start; it is a phrase of its own.
+    The same gap elsewhere in the note, where no column starts, parts nothing."""
+
+    def word(text, x0, x1, top, size=10.7):
+        return Word(text, x0, top, x1, top + 9, 1, size)
+
+    words = [
+        word("Roasters", 205.3, 237.1, 440.0),
+        word("Subtotal", 291.7, 323.8, 440.0, 11.7),
+        word("$2,271.00", 509.4, 548.5, 440.0, 11.7),
+        word("use", 200.0, 214.0, 460.0),
+        word("number", 222.5, 245.4, 460.0),
+        word("00002317", 247.7, 283.2, 460.0),
+        word("GST", 291.7, 309.5, 460.5, 11.7),
+        word("$67.00", 521.6, 548.5, 460.5, 11.7),
+        word("Total", 291.7, 310.0, 480.0, 11.7),
+        word("$2,271.00", 509.4, 548.5, 480.0, 11.7),
+    ]
+    rows = [[phrase.text for phrase in line.phrases] for line in lines_of(words)]
+    assert rows[1] == ["use number 00002317", "GST", "$67.00"]
