@@ -184,6 +184,7 @@ STRONG: dict[str, list[str]] = {
         rf"|montant (?:total )?de l'avoir|total (?:de l')?avoir){_TAIL}",  # a credit note's grand total
         rf"total paid{_TAIL}",
         rf"(?:gesamtbetrag|gesamtsumme|rechnungsbetrag|rechnungssumme|bruttobetrag|endbetrag|summe brutto){_TAIL}",
+        rf"total (?:rechnung|honorarnote|honorarrechnung|kostennote)(?: inkl\.? mwst\.?)?{_TAIL}",
         rf"(?:bruttosumme|summe gesamt|gesamt ?brutto|gesamtbetrag brutto|rechnungsbetrag brutto){_TAIL}",
         rf"(?:(?:rechnungs|gesamt)summe brutto){_TAIL}",
         rf"(?:gesamt brutto|total ttc|montant ttc|montant total|total facture|totaal incl\.? btw){_TAIL}",
@@ -210,6 +211,7 @@ STRONG: dict[str, list[str]] = {
             rf"|account balance due){_TAIL}"
         ),
         rf"(?:noch zu zahlen|restbetrag|verbleibender betrag|offener rechnungsbetrag|gesamtbetrag fällig){_TAIL}",
+        rf"(?:restbetrag|saldo|betrag) zu (?:unseren gunsten|ihren lasten){_TAIL}",  # what the client owes
         rf"(?:solde (?:dû|à payer|restant dû)|montant restant dû|total à payer|reste dû|à payer){_TAIL}",
         rf"(?:nog te betalen|totaal te betalen|te voldoen|openstaand saldo|saldo te betalen){_TAIL}",
         rf"(?:saldo pendiente|importe pendiente|total adeudado|a pagar|líquido a pagar){_TAIL}",
@@ -276,6 +278,9 @@ OTHER = [
         r"|dodací adresa|adres dostawy|leveransadress|leveringsadresse|toimitusosoite"
     ),
     r"(?:service|site|supply|property|premises) address|energy service provider",
+    # a hotel's folio: the guest who stayed, not the party billed
+    r"guest(?: name)?|room (?:no\.?|number)|arrival(?: date)?|departure(?: date)?|folio (?:no\.?|number)|gastname"
+    r"|zimmer ?nr\.?|anreise|abreise|nom du client hébergé|date d'arrivée|date de départ",
     # the seller's bank, whose name is printed beside it ("Banque : B N P"): no party of the invoice
     (
         r"bank(?: name| details| connection)?|bankverbindung|bankname|kreditinstitut|banque|nom de la banque"

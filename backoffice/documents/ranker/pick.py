@@ -110,9 +110,16 @@ def _labelled_first(name: str, ranked: list[Candidate]) -> list[Candidate]:
     lack is one no label names and too unlikely to be given (:func:`_least`), while a labelled
     value is likely enough: a label printed beside a value outweighs an unlabelled guess the page
     may not mean at all."""
-    if name not in OPTIONAL or not ranked or ranked[0].method in LABELLED_BY or ranked[0].score >= MIN_SCORE_OPTIONAL:
+    if name not in OPTIONAL or not ranked or ranked[0].method in LABELLED_BY:
         return ranked
-    labelled = [c for c in ranked if c.method in LABELLED_BY and c.score >= MIN_SCORE]
+    if name == "amount_due" and ranked[0].score >= MIN_SCORE_OPTIONAL:
+        # an amount the page calls due outweighs an unlabelled total the model deems due
+        # ("Totals 793.30" over "Balance due €593.30" after a deposit)
+        labelled = [c for c in ranked if c.method in LABELLED_BY and c.score >= MIN_SCORE_OPTIONAL]
+    elif ranked[0].score >= MIN_SCORE_OPTIONAL:
+        return ranked
+    else:
+        labelled = [c for c in ranked if c.method in LABELLED_BY and c.score >= MIN_SCORE]
     return [labelled[0], *(c for c in ranked if c is not labelled[0])] if labelled else ranked
 
 

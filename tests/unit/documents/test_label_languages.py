@@ -778,6 +778,10 @@ def test_one_heading_of_two_meanings_over_a_tables_codes_is_no_invoice_number(ma
         ("Notanummer", (("invoice_number", True),)),
         ("Notadatum", (("issue_date", True),)),
         ("Invoice / Rechnung date", None),
+        ("Restbetrag zu unseren Gunsten CHF", (("amount_due", True),)),
+        ("Total Honorarnote CHF", (("grand_total", True),)),
+        ("Guest name", ()),  # a hotel's guest, not the party billed
+        ("Departure", ()),
     ],
 )
 def test_more_labels(label, fields):
@@ -811,3 +815,21 @@ def test_a_place_and_a_date_alone_date_the_letter(line, date):
 
     lines = lines_of(text_to_words(f"Meier Rechtsanwälte AG\n\n{line}\n", "t").pages[0])
     assert [c.value for c in letterhead.place_and_date(lines, True)] == ([date] if date else [])
+
+
+def test_a_hotel_folios_guest_beside_the_bill_to_heading_is_not_the_buyer():
+    page = (
+        "HARCOURT LODGE\n\n"
+        "Bill to:                                    Guest name        Ms Aoife Brennan\n"
+        "Corrib Analytics Ltd                        Room              412\n"
+        "14 Eyre Square                              Invoice no.       HLH-24-03317\n"
+        "Galway H91 X2C4                             Invoice date      14-Mar-2024\n\n"
+        "Total                                                         €793.30\n"
+    )
+    from backoffice.documents.invoice import Reader, gather
+    from backoffice.documents.line_items import read_lines
+
+    reader = Reader(text_to_words(page, "folio.txt"))
+    items, headers = read_lines(reader.lines, reader.decimal_mark)
+    found = gather(reader, items, headers, every=True)
+    assert {c.value for c in found["buyer_name"] if c.method == "label"} == {"Corrib Analytics Ltd"}

@@ -214,6 +214,24 @@ def test_a_labelled_value_of_an_optional_field_outweighs_an_unlabelled_guess_too
     assert "amount_due" not in pick.choose(scored)
 
 
+def test_an_amount_the_page_calls_due_outweighs_an_unlabelled_total_deemed_due():
+    """A hotel folio: "Totals 793.30" (charges) and "Balance due €593.30" after a deposit. The
+    model likes the total as the amount due; the labelled amount, likely enough, is given, never sure."""
+    from backoffice.documents.ranker import pick
+
+    scored = {
+        "amount_due": [
+            _candidate("amount_due", "793.30", 0.985, 400, method="shape"),
+            _candidate("amount_due", "593.30", 0.64, 500),
+        ],
+    }
+    chosen = pick.choose(scored)
+    assert chosen["amount_due"][0].value == "593.30"
+    assert "amount_due" in pick.weak(scored, chosen)
+    scored["amount_due"][1] = _candidate("amount_due", "593.30", 0.3, 500)  # the label's value too unlikely
+    assert pick.choose(scored)["amount_due"][0].value == "793.30"
+
+
 def test_values_no_label_names_or_with_a_close_rival_are_never_sure():
     from backoffice.documents.ranker import pick
 
