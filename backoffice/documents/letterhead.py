@@ -24,8 +24,9 @@ _CREDIT = labels.compile_pattern(rf"(?:{CREDIT_TITLES})\b")
 LEGAL = re.compile(
     r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|GmbH|mbH|OHG|GbR|e\.K\.|e\.V\.|Ltd\.?|LTD|Limited|LIMITED|LLC|Inc\.?|INC\.?|Corp\.?"
     r"|plc|PLC|LLP|Pty|PTY|Pvt|PVT|B\.V\.|N\.V\.|S\.A\.S?|SARL|SAS|EURL|S\.L\.|S\.L\.U\.|S\.p\.A\.|SpA"
-    r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."
-    r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.|Lda\.?|LDA|SASU|SCI|SNC|SCP|SELARL|Brf|BRF)(?=\W|$)"
+    r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.(?!\s+(?!Ltd|Limited|Inc|Pte|Pty)[A-Z][a-z])|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."
+    r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.|Lda\.?|LDA|SASU|SCI|SNC|SCP|SELARL|Brf|BRF"
+    r"|V\.O\.F\.|VOF|C\.V\.|BVBA|EARL|GAEC|SCEA|s\.c\.|S\.n\.c\.|S\.a\.s\.|KGaA|PartG(?:mbB)?)(?=\W|$)"
 )
 _DOMAIN = re.compile(r"(?<![\w.])[a-z0-9][a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,6}(?![\w.])")  # enbridgegas.com
 _HEADS = re.compile(r"\s*[/|·•]\s*|\s+[-–&]\s+")
@@ -62,9 +63,18 @@ _DEPARTMENT = re.compile(
     r"(?:accounts? payable|accounts department|purchasing(?: department)?|procurement|finance department"
     r"|(?:kreditoren)?buchhaltung|einkauf|rechnungseingang|(?:service )?comptabilit[ée](?: fournisseurs)?"
     r"|inkoop|crediteurenadministratie|ufficio (?:acquisti|amministrazione)|amministrazione"
-    r"|(?:dpto\.?|departamento) (?:de )?compras|contabilidad)",
+    r"|(?:dpto\.?|departamento) (?:de )?compras|contabilidad|administration|verwaltung|administratie)",
     re.IGNORECASE,
 )
+_UNIT = re.compile(r".+\s[-–]\s(.+)")  # "EMS Les Tilleuls – Administration": a unit of the party
+
+
+def department(text: str) -> bool:
+    """Whether ``text`` names a department of the party rather than the party (``Accounts Payable``,
+    ``EMS Les Tilleuls – Administration``)."""
+    text = text.strip(" ,")
+    unit = _UNIT.fullmatch(text)
+    return bool(_DEPARTMENT.fullmatch(text) or unit and _DEPARTMENT.fullmatch(unit[1]))
 
 
 @lru_cache(maxsize=8192)  # asked of the same phrases by the letterhead, the address blocks and the shapes
@@ -142,7 +152,9 @@ def seller_from_letterhead(
                 continue  # a number, or a line of an address ("Seestrasse 23")
             if sentence(text):
                 continue
-            bonus = (3.0 if LEGAL.search(text) else 0.0) + (2.0 if address_follows(lines, line, phrase) else 0.0)
+            bonus = (3.0 if LEGAL.search(text) else 0.0) + (
+                2.0 if address_follows(lines, line, phrase, centred=True) else 0.0
+            )
             bonus += 2.0 if named_in(footer, text) else 0.0
             key = (phrase.size + bonus, -phrase.top)
             if best is None or key > best[0]:
@@ -197,17 +209,25 @@ def named_in(footer: str, name: str) -> bool:
     return False
 
 
-def address_follows(lines: list[Line], line: Line, phrase: Phrase) -> bool:
-    """Whether the lines right under ``phrase`` (same left edge; up to three of them, however many
-    lines of a block beside it fall between, as when two columns' lines interleave) read like a
-    street and a town."""
+def address_follows(lines: list[Line], line: Line, phrase: Phrase, centred: bool = False) -> bool:
+    """Whether the lines right under ``phrase`` (same left edge, or with ``centred`` the same centre,
+    as a centred letterhead prints them; up to three of them, however many lines of a block beside
+    it fall between, as when two columns' lines interleave) read like a street and a town."""
     position = lines.index(line)
     below = seen = 0
     bottom = line.bottom  # of the block's last line: a block goes on line by line
+    centre = (phrase.x0 + phrase.x1) / 2
     for other in lines[position + 1 : position + 10]:
         if other.page != line.page or other.top - bottom > 4 * max(line.bottom - line.top, 6):
             break
-        match = next((p for p in other.phrases if abs(p.x0 - phrase.x0) <= 6), None)
+        match = next(
+            (
+                p
+                for p in other.phrases
+                if abs(p.x0 - phrase.x0) <= 6 or centred and abs((p.x0 + p.x1) / 2 - centre) <= 3
+            ),
+            None,
+        )
         if match is None:
             continue
         bottom = other.bottom

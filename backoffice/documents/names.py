@@ -30,6 +30,20 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?")
 _DOMAIN = re.compile(r"(?:@|https?://)?(?:www\.)?([a-z0-9][a-z0-9-]{2,})\.(?:[a-z0-9-]+\.)*[a-z]{2,6}\b")
 
 
+# The words that put a letter to someone's attention ("Attn: Mia Kostas", "t.a.v. de heer M. Jansen"):
+# the person after them is a contact, not the party.
+_ATTENTION = re.compile(
+    r"(?:attn\.?|attention|att\.|t\.\s?a\.\s?v\.?|z\.\s?hd\.?|zu händen|à l'attention de|a la atención de|alla c\.a\.)"
+    r"(?=[\s:])",
+    re.IGNORECASE,
+)
+
+
+def for_attention(text: str) -> bool:
+    """Whether ``text`` puts the letter to someone's attention (``t.a.v. de heer M. Jansen``)."""
+    return bool(_ATTENTION.match(text))
+
+
 def boilerplate(text: str) -> int:
     """How many words of legal or tax boilerplate, document headings and notes ``text`` holds."""
     return len(_BOILERPLATE.findall(text))

@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from backoffice.documents import names
+from backoffice.documents import address, letterhead, names
 from backoffice.documents.candidates import TOTALS, Candidate, best, pick_totals, rated_pair
 from backoffice.documents.letterhead import LEGAL, plausible_name
 from backoffice.documents.models import Field
@@ -150,8 +150,11 @@ def _least(name: str, state: str, candidate: Candidate) -> float:
 def _company_over(candidates: list[Candidate], person: Candidate, domains: frozenset[str]) -> Candidate | None:
     """The company on the line right above a person chosen as the buyer, in the same block
     (``Ma jolie boutique`` / ``Alexandre Payet``, ``SCI Les Terrasses`` / ``Monsieur Olivier Garnier``):
-    the person is the company's contact. A company shows a legal form, or a domain printed spells it."""
-    if not names.person_shape(person.value):
+    the person is the company's contact (or ``t.a.v. de heer M. Jansen``: a line to a person's
+    attention). A company shows a legal form, or a domain printed spells it; over a department
+    (``Fondation Les Tilleuls`` / ``EMS Les Tilleuls – Administration``) any name is the party."""
+    unit = letterhead.department(person.value)
+    if not (unit or names.person_shape(person.value) or names.for_attention(person.value)):
         return None
     first = person.words[0]
     height = max(w.bottom - w.top for w in person.words)
@@ -160,9 +163,9 @@ def _company_over(candidates: list[Candidate], person: Candidate, domains: froze
         if word.page != first.page or abs(word.x0 - first.x0) > 6 or not 0 <= first.top - word.bottom <= 1.2 * height:
             continue
         value = candidate.value
-        if names.person_shape(value) or not plausible_name(value):
+        if names.person_shape(value) and not unit or not plausible_name(value):
             continue
-        if LEGAL.search(value) or names.spelled(value, domains):
+        if unit and not address.line(value) or LEGAL.search(value) or names.spelled(value, domains):
             return candidate
     return None
 

@@ -768,3 +768,39 @@ def test_a_block_with_a_department_line_and_a_spaced_postcode_has_an_address():
     )
     names = _block_heads(page)
     assert "Stourbridge Engineering Services Ltd" in names
+
+
+def test_an_irish_county_is_no_company_and_more_legal_forms_are():
+    assert not letterhead.LEGAL.search("Bray, Co. Wicklow")
+    assert letterhead.LEGAL.search("Smith & Co.") and letterhead.LEGAL.search("Foo Trading Co., Ltd.")
+    assert letterhead.LEGAL.search("Eetcafé De Gouden Leeuw V.O.F.")
+    assert letterhead.LEGAL.search("EARL des Trois Chênes")
+
+
+def test_a_centred_letterhead_with_its_address_under_it_names_the_seller(make_pdf):
+    """A sole trader's name centred at the top, the trade and the sender line centred under it,
+    and the addressee's block (with a legal form) on the left below: the seller is the centred name."""
+    from fpdf import FPDF
+
+    measure = FPDF(unit="mm")
+
+    def centred(top, text, size, style=""):
+        measure.set_font("Helvetica", style, size)
+        return (105 - (measure.get_string_width(text) + 1) / 2, top, text, size, style)
+
+    path = make_pdf(
+        [
+            centred(15, "Ciarán Doyle", 14, "B"),
+            centred(22, "Painting & Decorating", 10),
+            centred(28, "14 Main Street · Bray, Co. Wicklow A98 X2F4 · VAT No. IE 7599418DA", 9),
+            (20, 55, "Ardmore Dental Practice Ltd", 11),
+            (20, 60, "2 Quinsboro Road", 11),
+            (20, 65, "Bray, Co. Wicklow", 11),
+        ]
+    )
+    text = read_words(path)
+    lines = lines_of(text.pages[0])
+    from backoffice.documents.labels import hits_of
+
+    found = letterhead.seller_from_letterhead(lines, {line.index: hits_of(line) for line in lines}, 842.0, set())
+    assert found is not None and found.value == "Ciarán Doyle"

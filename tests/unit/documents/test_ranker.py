@@ -386,3 +386,23 @@ def test_a_person_chosen_as_buyer_gives_way_to_the_company_right_above_in_the_bl
     assert pick.choose(scored("Ma jolie boutique"))["buyer_name"][0].value == "Alexandre Payet"  # no domain says so
     assert pick.choose(scored("Buyer contact name"), frozenset({"buyer"}))["buyer_name"][0].value == "Alexandre Payet"
     assert pick.choose(scored("SCI Les Terrasses", gap=30))["buyer_name"][0].value == "Alexandre Payet"
+
+
+def test_a_line_to_someones_attention_or_a_department_gives_way_to_the_party_above_it():
+    """``Eetcafé De Gouden Leeuw V.O.F.`` over ``t.a.v. de heer M. Jansen``; ``Fondation Les
+    Tilleuls`` (no legal form, shaped like a person's name) over ``EMS Les Tilleuls – Administration``."""
+    from backoffice.documents.ranker import pick
+    from backoffice.documents.ranker.features import FIELDS
+
+    def chosen(company, contact):
+        found = {name: [] for name in FIELDS}
+        found["buyer_name"] = [
+            _candidate("buyer_name", contact, 0.5, 110.0, method="address"),
+            _candidate("buyer_name", company, 0.3, 100.0, method="address"),
+        ]
+        return pick.choose(found)["buyer_name"][0].value
+
+    assert chosen("Eetcafé De Gouden Leeuw V.O.F.", "t.a.v. de heer M. Jansen") == "Eetcafé De Gouden Leeuw V.O.F."
+    assert chosen("Fondation Les Tilleuls", "EMS Les Tilleuls – Administration") == "Fondation Les Tilleuls"
+    assert chosen("Fondation Les Tilleuls", "EMS Les Tilleuls") == "EMS Les Tilleuls"  # no department, no contact
+    assert chosen("14 Chemin des Tilleuls", "EMS Les Tilleuls – Administration") == "EMS Les Tilleuls – Administration"
