@@ -654,6 +654,8 @@ def gather(reader: Reader, items: list[dict[str, Field]], headers: set[int], eve
     reader.whose_vat_ids(found)
     if every:
         addressed = {reader.addressee.value} if reader.addressee else set()
+        # the name under a buyer's heading ("CLIENTE" / "Cerámicas del Turia S.L.") heads no letter
+        addressed |= {c.value for c in found["buyer_name"] if c.method == "label" and c.score >= 0.8}
         guess = letterhead.seller_from_letterhead(reader.lines, reader.hits, reader.height, addressed)
         if guess:
             found["seller_name"].append(Candidate("seller_name", guess.value, guess.words, guess.score, "letterhead"))

@@ -241,6 +241,11 @@ def address_follows(lines: list[Line], line: Line, phrase: Phrase, centred: bool
     return below >= 1
 
 
+# A name that ends with a small number ("Bostadsrättsföreningen Kastanjen 4", "Studio 54 GmbH"): two
+# words or more before it, a legal form perhaps after it.
+_NUMBERED_NAME = re.compile(r"(?:[^\W\d_][\w.&'’-]*\s+){2,5}\d{1,3}(?:\s+[^\W\d_][\w.&]*){0,2}")
+
+
 def address_blocks(
     lines: list[Line], hits: dict[int, list[Hit]], height: float, skip: set[int] | frozenset[int] = frozenset()
 ) -> list[Phrase]:
@@ -258,7 +263,8 @@ def address_blocks(
                 continue
             if index and _is_label(hits[line.index], index - 1, line.phrases[index - 1]):
                 continue  # a label's value ("Deres ref.  Kjetil Solberg"), read by the label if at all
-            if address.postcode(phrase.text) or any(ch.isdigit() for ch in phrase.text):
+            digits = any(ch.isdigit() for ch in phrase.text)
+            if address.postcode(phrase.text) or digits and not _NUMBERED_NAME.fullmatch(phrase.text.strip(" ,")):
                 continue
             if address.street(phrase.text) and not LEGAL.search(phrase.text):
                 continue  # a line of the address itself ("ZAC de la Mivoie" over "35136 Saint Jacques")

@@ -804,3 +804,38 @@ def test_a_centred_letterhead_with_its_address_under_it_names_the_seller(make_pd
 
     found = letterhead.seller_from_letterhead(lines, {line.index: hits_of(line) for line in lines}, 842.0, set())
     assert found is not None and found.value == "Ciarán Doyle"
+
+
+def test_a_name_that_ends_with_a_small_number_heads_its_block():
+    page = (
+        "Norrsken Ventilation AB                Bostadsrättsföreningen Kastanjen 4\n"
+        "Storgatan 12                           c/o Riksbyggen\n"
+        "903 26 Umeå                            Box 7024\n"
+        "                                       907 02 Umeå\n"
+    )
+    names = _block_heads(page)
+    assert "Bostadsrättsföreningen Kastanjen 4" in names and "Norrsken Ventilation AB" in names
+    assert "Box 7024" not in names and "Storgatan 12" not in names
+
+
+def test_the_name_under_a_buyers_heading_is_no_letterhead(make_pdf):
+    """A freelancer's name top right, the client's company (with its legal form and address) under
+    "CLIENTE" on the left: the letterhead's guess is the freelancer."""
+    from backoffice.documents.invoice import Reader, gather
+    from backoffice.documents.line_items import read_lines
+
+    path = make_pdf(
+        [
+            (20, 15, "FACTURA", 16, "B"),
+            (150, 15, "Lucía Fernández Ortega", 12, "B"),
+            (150, 21, "NIF: 48312765T", 9),
+            (20, 50, "CLIENTE", 8, "B"),
+            (20, 55, "Cerámicas del Turia S.L.", 11),
+            (20, 60, "Calle Ciudad de Sevilla, 23", 11),
+            (20, 65, "46988 Paterna (Valencia)", 11),
+        ]
+    )
+    reader = Reader(read_words(path))
+    items, headers = read_lines(reader.lines, reader.decimal_mark)
+    found = gather(reader, items, headers, every=True)
+    assert [c.value for c in found["seller_name"] if c.method == "letterhead"] == ["Lucía Fernández Ortega"]
