@@ -81,7 +81,9 @@ _IBAN_START = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4})*(?: ?[A-Z0-9]{1,3})?
 _RFC = re.compile(r"[A-ZÑ&]{3,4}(?:\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))[A-Z\d]{3}(?!\w)")
 # A tax number printed plainly: digits in groups, perhaps a country prefix or a check letter ("5319419588",
 # "86 360 3726", "B46179768", "48213457Y").
-_PLAIN_TAX_ID = re.compile(r"(?:[A-Z]{1,2} ?)?\d(?:[\d .\-/]{6,16})\d[A-Z]?(?![\w.,])")
+_PLAIN_TAX_ID = re.compile(
+    r"(?:[A-Z]{1,2} ?)?\d(?:[\d .\-/]{6,16})\d(?:[A-Z]|\s?(?:MVA|MWST|TVA|IVA))?(?![\w.,])"  # "825 797 637 MVA"
+)
 Value = tuple[str, list[Word]]
 _TABLED = (*TOTALS, "amount_due")  # the fields a totals table names in its header
 _RATE_HEAD = re.compile(r"^\D*%\W*$")

@@ -137,10 +137,10 @@ STRONG: dict[str, list[str]] = {
         r"vat(?: reg\.?(?:istration)?)? ?(?:no\.?|number|id|#)|vat id|vat|tax id|tva|btw(?:-?nummer| ?nr\.?)?"
         r"|(?:vat/tax|tax/vat) (?:no\.?|number|id)",
         r"ust\.?-?id\.?-?(?:nr\.?)?|ust-?idnr\.?|umsatzsteuer-?id(?:entifikationsnummer)?|uid(?:-nr\.?)?",
-        r"(?:n[°º] )?tva(?: intra(?:com(?:munautaire)?)?\.?)?|nif|cif|nif/cif|cif/nif|btw-id",
+        r"(?:n[°º] )?tva(?: intra(?:com(?:munautaire)?)?\.?)?|nif|cif|nif/cif|cif/nif|btw-id|n\.i\.f\.|c\.i\.f\.",
         (
             r"gstin(?:/uin)?|gst (?:reg(?:istration)? )?(?:no\.?|number|#)|abn|(?:gst/)?hst(?: reg(?:istration)?)? ?"
-            r"(?:no\.?|number|#)|cuit|business number|e\.?i\.?n\.?|fein|federal tax id|rfc"
+            r"(?:no\.?|number|#)|cuit|business number|(?:federal )?e\.?i\.?n\.?|fein|federal tax id|rfc"
             r"|uen(?: ?/ ?gst reg(?:istration)?\.? no\.?)?|(?:közösségi )?adószám"
         ),
     ],
@@ -310,7 +310,10 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
             r"(?:vs\.? |vostro )?ordine(?: (?:n[°º.]?|nr\.?|numero))?|(?:n\.?|rif\.?|riferimento) ordine"
             r"|vs\.? rif(?:\.|erimento)?|vostro riferimento|ordine (?:cliente|d'acquisto)"
         ],
-        "seller_vat_id": [r"partita iva|p\.? ?iva|p\.i\.|codice fiscale e partita iva"],
+        "seller_vat_id": [
+            r"partita iva|p\.? ?iva|p\.i\.|codice fiscale e partita iva|(?:p\.? ?iva|partita iva)(?: e | ?/ ?)c\.? ?f\.?"
+            r"|c\.? ?f\.?(?: e | ?/ ?)(?:p\.? ?iva|partita iva)"
+        ],
         "currency": [r"valuta"],
         "net_total": [r"(?:(?:totale )?imponibile|totale netto|importo netto|subtotale|totale merce)"],
         "tax_total": [r"(?:totale iva|importo iva|iva totale|imposta)"],

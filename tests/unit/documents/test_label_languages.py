@@ -593,6 +593,10 @@ def test_a_rand_sign_before_the_amounts_names_the_currency_and_reads_them():
         ("UEN / GST Reg. No.: 201934718K", "201934718K"),  # Singapore
         ("RFC: SNA190312K77", "SNA190312K77"),  # Mexico
         ("Adószám: 12748536-2-41", "12748536-2-41"),  # Hungary
+        ("Org.nr 825 797 637 MVA", "825797637MVA"),  # Norway, registered for VAT: the tax's name kept
+        ("Federal EIN 91-1728499", "91-1728499"),
+        ("N.I.F. B23310832", "B23310832"),
+        ("P.IVA e C.F. 37789320662", "37789320662"),
     ],
 )
 def test_national_tax_numbers_beside_their_labels(line, vat_id):
