@@ -257,7 +257,8 @@ OTHER = [
     # the seller's own contact ("Vår ref.  Ingrid Haugen"): no party, no order
     r"vår ref(?:\.|erens|eranse)?|vores ref(?:\.|erence)?|unsere referenz|unser zeichen|notre r[ée]f[ée]rence"
     r"|onze referentie|nuestra referencia|nossa referência|la nostra referenza|meidän viitteemme",
-    r"order date|delivery date|lieferdatum|leistungsdatum|bestelldatum|service date|period|zeitraum",
+    r"order date|delivery date|lieferdatum|leistungsdatum|bestelldatum|service date|period|zeitraum"
+    r"|(?:date of|time of) supply|supply date|tax point(?: date)?",
     r"payment terms|zahlungsbedingungen|terms|conditions|description|beschreibung|bezeichnung",
     r"ship to|shipping address|deliver to|delivery address|lieferadresse|lieferanschrift|livraison|afleveradres"
     r"|delivered to|geliefert an|livr(?:é|ée|er) à|entregado a|consegnato a",
@@ -459,7 +460,10 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "currency": [r"valuutta"],
         "net_total": [r"(?:veroton (?:hinta|summa|yhteensä|arvo)|yhteensä ilman alv|välisumma)"],
         "tax_total": [r"(?:alv yhteensä|arvonlisävero|alv:n osuus|vero yhteensä)"],
-        "grand_total": [r"(?:verollinen (?:hinta|summa|yhteensä)|yhteensä(?: sis\.? alv)?|loppusumma|kokonaissumma)"],
+        "grand_total": [
+            r"(?:verollinen (?:hinta|summa|yhteensä)|yhteensä(?: sis\.? alv)?|loppusumma|kokonaissumma"
+            r"|(?:tämän )?laskun (?:summa|loppusumma|määrä))"
+        ],
         "amount_due": [r"(?:maksettava(?: summa| yhteensä| määrä)?|maksettavaa)"],
     },
 }
@@ -715,6 +719,8 @@ def _paired(key: str) -> tuple[tuple[str, bool], ...] | None:
     if not 2 <= len(parts) <= 3 or not all(_ANY.fullmatch(p) for p in parts):
         return None
     found = {_matched(p) for p in parts}
+    if len(found) == 2 and () in found:  # "Invoice date / Date of supply": the field one part names
+        found.discard(())
     return found.pop() if len(found) == 1 else None
 
 
@@ -827,8 +833,8 @@ def hits_of(line: Line) -> list[Hit]:
             for size in (6, 5, 4, 3, 2, 1):
                 if i + size > len(words) or not after_value and not words[i + size - 1].text.endswith(":"):
                     continue
-                if size == 6 and not words[i + 5].text.endswith(":"):
-                    continue  # six words only before a colon: "Fecha de Vto. para el pago:"
+                if size == 6 and not words[i + 5].text.endswith(":") and not (i == 0 and len(words) == 6):
+                    continue  # six words only before a colon ("Fecha de Vto. para el pago:") or as a whole phrase
                 fields = match(" ".join(w.text for w in words[i : i + size]))
                 if fields is not None and i > 0:
                     fields = tuple(f for f in fields if f[1])

@@ -784,6 +784,9 @@ def test_one_heading_of_two_meanings_over_a_tables_codes_is_no_invoice_number(ma
         ("Invoice / Rechnung date", None),
         ("Restbetrag zu unseren Gunsten CHF", (("amount_due", True),)),
         ("Total Honorarnote CHF", (("grand_total", True),)),
+        ("Invoice date / Date of supply", (("issue_date", True),)),  # one part names a field, the other none
+        ("Tax point", ()),
+        ("Tämän laskun summa", (("grand_total", True),)),
         ("Guest name", ()),  # a hotel's guest, not the party billed
         ("Departure", ()),
     ],
@@ -837,3 +840,11 @@ def test_a_hotel_folios_guest_beside_the_bill_to_heading_is_not_the_buyer():
     items, headers = read_lines(reader.lines, reader.decimal_mark)
     found = gather(reader, items, headers, every=True)
     assert {c.value for c in found["buyer_name"] if c.method == "label"} == {"Corrib Analytics Ltd"}
+
+
+def test_a_label_of_six_words_that_is_its_whole_phrase_is_read():
+    from backoffice.documents.labels import hits_of
+    from backoffice.documents.layout import lines_of
+
+    line = lines_of(text_to_words("Invoice date / Date of supply      9 March 2025\n", "t").pages[0])[0]
+    assert [(h.start, h.end, h.fields) for h in hits_of(line)] == [(0, 6, (("issue_date", True),))]
