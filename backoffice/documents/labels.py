@@ -148,15 +148,16 @@ STRONG: dict[str, list[str]] = {
     "currency": [r"currency|währung|devise|valuta|moneda"],
     "net_total": [
         rf"(?:sub ?total|subtotal|net(?: total| amount)?|total net|net total|untaxed amount){_TAIL}",
-        rf"(?:total|amount) (?:excl\.?|excluding|before|without) (?:vat|tax|gst|hst){_TAIL}",
+        rf"(?:total|amount|sub ?total) (?:excl\.?|excluding|before|without) (?:vat|tax|taxes|gst|hst){_TAIL}",
         rf"(?:(?:sum|summe|total|totaal) (?:net|netto)|net sum){_TAIL}",  # "Sum (net)", "Total (net)"
         r"(?:without|excl\.?|excluding) (?:vat|tax)",  # a breakdown's column: "VAT rate  Tax  Without VAT  With VAT"
         rf"(?:goods (?:total|value)|total goods(?: value)?){_TAIL}",
-        rf"(?:netto(?:summe|betrag)?|nettobetrag|(?:rechnungs|gesamt)?summe netto|gesamt netto|zwischensumme|warenwert){_TAIL}",
+        rf"(?:netto(?:summe|betrag)?|nettobetrag|(?:rechnungs|gesamt)?summe netto|gesamt netto|zwischensumme){_TAIL}",
+        rf"(?:warenwert(?: netto)?|nettowarenwert|summe (?:der )?positionen|positionssumme){_TAIL}",
         rf"(?:(?:rechnungs|gesamt)?betrag netto|rechnungsbetrag netto){_TAIL}",
         rf"(?:(?:rechnungs)?summe|gesamtbetrag|betrag) (?:ohne|exkl\.?|excl\.?) (?:ust|mwst|umsatzsteuer)\.?{_TAIL}",
         rf"(?:total net amount|total without (?:vat|tax)|net value|nettowert|gesamt ?netto){_TAIL}",
-        rf"(?:total ht|montant ht|total hors taxes?|sous[- ]total|subtotaal|totaal excl\.? btw){_TAIL}",
+        rf"(?:total ht(?:va)?|montant ht(?:va)?|total hors taxes?|sous[- ]total|subtotaal|totaal excl\.? btw){_TAIL}",
         rf"(?:bedrag excl\.? btw|exclusief btw|excl\.? btw|base imponible|total sin iva|importe neto){_TAIL}",
         # the amount the tax is taken of ("BTW plichtig bedrag", "Taxable amount", "Bemessungsgrundlage")
         (
@@ -187,7 +188,7 @@ STRONG: dict[str, list[str]] = {
         rf"total (?:rechnung|honorarnote|honorarrechnung|kostennote)(?: inkl\.? mwst\.?)?{_TAIL}",
         rf"(?:bruttosumme|summe gesamt|gesamt ?brutto|gesamtbetrag brutto|rechnungsbetrag brutto){_TAIL}",
         rf"(?:(?:rechnungs|gesamt)summe brutto){_TAIL}",
-        rf"(?:gesamt brutto|total ttc|montant ttc|montant total|total facture|totaal incl\.? btw){_TAIL}",
+        rf"(?:gesamt brutto|total ttc|total tvac|montant ttc|montant tvac|montant total|total facture|totaal incl\.? btw){_TAIL}",
         rf"(?:totaalbedrag|inclusief btw|total factura|importe total){_TAIL}",
         (
             rf"(?:(?:total )?(?:new|current) charges(?: (?:for )?this (?:bill|period|month|statement))?"
@@ -400,7 +401,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
             r"|er beställning"
         ],
         "seller_vat_id": [r"momsreg(?:istrerings)?\.? ?(?:nummer|nr\.?)|vat-?(?:nummer|nr\.?)|momsnr\.?"],
-        "net_total": [r"(?:nettobelopp|(?:summa|belopp|totalt?) exkl\.? moms|delsumma|netto)"],
+        "net_total": [r"(?:nettobelopp|(?:(?:summa|belopp|totalt?) )?exkl\.? moms|delsumma|netto)"],
         "tax_total": [r"(?:momsbelopp|moms totalt|summa moms|total moms)"],
         "grand_total": [
             r"(?:summa inkl\.? moms|totalt(?: inkl\.? moms)?|totalbelopp|belopp inkl\.? moms|summa denna faktura)"

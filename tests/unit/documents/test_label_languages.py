@@ -786,6 +786,12 @@ def test_one_heading_of_two_meanings_over_a_tables_codes_is_no_invoice_number(ma
         ("Total Honorarnote CHF", (("grand_total", True),)),
         ("Invoice date / Date of supply", (("issue_date", True),)),  # one part names a field, the other none
         ("Tax point", ()),
+        ("Warenwert netto", (("net_total", True),)),
+        ("Total HTVA", (("net_total", True),)),
+        ("Total HT", (("net_total", True),)),
+        ("Total TVAC", (("grand_total", True),)),
+        ("Subtotal (excl. tax)", (("net_total", True),)),
+        ("Exkl. moms", (("net_total", True),)),
         ("Tämän laskun summa", (("grand_total", True),)),
         ("Guest name", ()),  # a hotel's guest, not the party billed
         ("Departure", ()),
