@@ -23,7 +23,7 @@ _NO = r"(?:no\.?|nr\.?|n[°º]\.?|n\. ?o\.?|num\.?|number|numéro|numero|#|id)" 
 _CODES = "|".join(sorted(c.lower() for c in CURRENCY_CODES))
 _RATE = r"\(?\d{1,2}(?:[.,]\d{1,3})?\s?%\)?"
 # What may follow an amount label: a currency, a rate, a footnote mark.
-_TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?[€$£]\)?|{_RATE}|in (?:{_CODES})|\*+|\.|on(?: \S+)?|auf \S+))*"
+_TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?[€$£]\)?|(?:at |@ ?)?{_RATE}|in (?:{_CODES})|\*+|\.|on(?: \S+)?|auf \S+))*"
 _TAX_ONE = (
     r"(?:vat|tax|sales tax|harmonized sales tax|goods and services tax|provincial sales tax|gst|hst|mwst\.?|ust\.?"
     r"|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst|imposta|imposto|podatek vat|dph|moms|mva|alv|daň"
@@ -148,7 +148,7 @@ STRONG: dict[str, list[str]] = {
     "currency": [r"currency|währung|devise|valuta|moneda"],
     "net_total": [
         rf"(?:sub ?total|subtotal|net(?: total| amount)?|total net|net total|untaxed amount){_TAIL}",
-        rf"(?:total|amount|sub ?total) (?:excl\.?|excluding|before|without) (?:vat|tax|taxes|gst|hst){_TAIL}",
+        rf"(?:total|amount|sub ?total|(?:total )?charges) (?:excl\.?|excluding|before|without) (?:vat|tax|taxes|gst|hst){_TAIL}",
         rf"(?:(?:sum|summe|total|totaal) (?:net|netto)|net sum){_TAIL}",  # "Sum (net)", "Total (net)"
         r"(?:without|excl\.?|excluding) (?:vat|tax)",  # a breakdown's column: "VAT rate  Tax  Without VAT  With VAT"
         rf"(?:goods (?:total|value)|total goods(?: value)?){_TAIL}",
@@ -194,6 +194,7 @@ STRONG: dict[str, list[str]] = {
             rf"(?:(?:total )?(?:new|current) charges(?: (?:for )?this (?:bill|period|month|statement))?"
             rf"(?: (?:incl\.?|including) (?:vat|tax|gst|hst))?"
             rf"|total charges(?: (?:for )?this (?:bill|period|month|statement))?|charges (?:for )?this (?:bill|period)"
+            rf"(?: (?:incl\.?|including) (?:vat|tax|gst|hst))?"
             rf"|(?:total )?(?:invoice|bill) amount|amount of (?:this )?invoice|rekenings?bedrag|factuurbedrag"
             rf"|eindtotaal|totaal factuur|montant (?:de la )?facture|importe (?:de la )?factura"
             rf"|valor (?:da fatura|total a pagar)){_TAIL}"

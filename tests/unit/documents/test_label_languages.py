@@ -792,6 +792,9 @@ def test_one_heading_of_two_meanings_over_a_tables_codes_is_no_invoice_number(ma
         ("Total TVAC", (("grand_total", True),)),
         ("Subtotal (excl. tax)", (("net_total", True),)),
         ("Exkl. moms", (("net_total", True),)),
+        ("Total charges before VAT", (("net_total", True),)),
+        ("VAT at 5%", (("tax_total", True),)),
+        ("Charges this bill (incl. VAT)", (("grand_total", True),)),
         ("Tämän laskun summa", (("grand_total", True),)),
         ("Guest name", ()),  # a hotel's guest, not the party billed
         ("Departure", ()),
