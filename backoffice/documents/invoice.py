@@ -142,14 +142,20 @@ class Reader:
         beside = [Phrase(phrase.words[hit.end : end])] if hit.end < end else []
         if beside and not self._parse(name, beside) and not find_date(beside[0].text):
             return None  # "Gesamtbetrag der Zuschläge": the label goes on with words we do not know
-        starts = {h.phrase for h in self.hits[line.index] if h.start == 0}
+        # a number word opening the value ("Votre commande :  n° BC-2024-0193") is no label of its own
+        others = [
+            h
+            for h in self.hits[line.index]
+            if not all(w.text.lower() in _FILLER for w in line.phrases[h.phrase].words[h.start : h.end])
+        ]
+        starts = {h.phrase for h in others if h.start == 0}
         colon = phrase.words[hit.end - 1].text.endswith(":")
         for index in range(hit.phrase + 1, len(line.phrases)):
             if index in starts:
                 break
             if KINDS[name] == "name" and not colon and line.phrases[index].x0 - phrase.x1 > 60:
                 break  # a name far right of a label without a colon sits in another column
-            inner = min((h.start for h in self.hits[line.index] if h.phrase == index), default=None)
+            inner = min((h.start for h in others if h.phrase == index), default=None)
             if inner is not None:  # "Blue Harbor S.L. Fecha de expedición:", "75.61CR Harmonized Sales Tax
                 # on $71.72": the value, then another label that ends it
                 beside.append(Phrase(line.phrases[index].words[:inner]))

@@ -91,7 +91,7 @@ STRONG: dict[str, list[str]] = {
         # a direct debit's date: when the amount is taken, it is due
         r"(?:sera )?prélevé le|prélèvement le|(?:will be )?debited on|direct debit on|abbuchung am|abgebucht am|einzug am",
         r"vervaldatum|uiterste betaaldatum|te betalen v[oó]{1,2}r|betalen v[oó]{1,2}r|fecha (?:de )?vencimiento(?: del? pago)?"
-        r"|fecha de vto\.? (?:para el|del?) pago|vencimiento|fecha l[ií]mite de pago|pagar antes del?",
+        r"|fecha de vto\.? (?:para el|del?) pago|vencimiento|fecha l[ií]mite de pago|pagar antes del?|fecha de cargo|se cargar[áa] el",
     ],
     "seller_name": [
         r"seller|vendor|supplier|sold by|issued by|biller|verkäufer|lieferant|rechnungssteller|leistungserbringer|aussteller",

@@ -87,6 +87,9 @@ def choose(
             chosen["buyer_name"] = (replace(company, score=chosen["buyer_name"][0].score), chosen["buyer_name"][1])
     if "seller_name" in chosen and "buyer_name" in chosen:
         _part_names(scored, chosen)
+    for name in ("seller_name", "buyer_name"):
+        if name in chosen and (fuller := _fuller(scored[name], chosen[name][0])) is not None:
+            chosen[name] = (replace(fuller, score=chosen[name][0].score), chosen[name][1])
     return {
         name: pick for name, pick in chosen.items() if name in rated or pick[0].score >= _least(name, state, pick[0])
     }
@@ -168,6 +171,39 @@ def _company_over(candidates: list[Candidate], person: Candidate, domains: froze
         if unit and not address.line(value) or LEGAL.search(value) or names.spelled(value, domains):
             return candidate
     return None
+
+
+FULLER_SCORE = 0.2  # a fuller form of the chosen name this likely is given instead
+
+
+def _fuller(candidates: list[Candidate], chosen: Candidate) -> Candidate | None:
+    """The fuller form of the chosen party's name the page prints elsewhere, likely enough: the
+    brand with its legal form (``LumenHarbor`` -> ``Lumen Harbor Pte. Ltd.``), the sender line's
+    short form of the letterhead's (``Zahnarztpraxis Dr. Hoffmann`` -> ``Zahnarztpraxis Dr. med.
+    dent. Sabine Hoffmann``)."""
+    short = _name_words(chosen.value)
+    best_fuller = None
+    for candidate in candidates:
+        long = _name_words(candidate.value)
+        if candidate.score < FULLER_SCORE or len(long) <= len(short) or not plausible_name(candidate.value):
+            continue
+        legal = LEGAL.search(candidate.value) and not LEGAL.search(chosen.value)
+        brand = legal and "".join(long).startswith("".join(short))
+        shortened = short and long[0] == short[0] and long[-1] == short[-1] and len(long) <= len(short) + 4
+        if not (brand or shortened and _in_order(short, long)):
+            continue
+        if best_fuller is None or candidate.score > best_fuller.score:
+            best_fuller = candidate
+    return best_fuller
+
+
+def _name_words(text: str) -> list[str]:
+    return re.sub(r"[^\w\s]", " ", text.casefold()).split()
+
+
+def _in_order(short: list[str], long: list[str]) -> bool:
+    rest = iter(long)
+    return all(word in rest for word in short)
 
 
 def _part_names(scored: dict[str, list[Candidate]], chosen: dict[str, tuple[Candidate, str]]) -> None:

@@ -794,6 +794,7 @@ def test_one_heading_of_two_meanings_over_a_tables_codes_is_no_invoice_number(ma
         ("Exkl. moms", (("net_total", True),)),
         ("Total charges before VAT", (("net_total", True),)),
         ("VAT at 5%", (("tax_total", True),)),
+        ("Vencimiento / fecha de cargo:", (("due_date", True),)),  # a direct debit's date
         ("Charges this bill (incl. VAT)", (("grand_total", True),)),
         ("Tämän laskun summa", (("grand_total", True),)),
         ("Guest name", ()),  # a hotel's guest, not the party billed
@@ -857,3 +858,8 @@ def test_a_label_of_six_words_that_is_its_whole_phrase_is_read():
 
     line = lines_of(text_to_words("Invoice date / Date of supply      9 March 2025\n", "t").pages[0])[0]
     assert [(h.start, h.end, h.fields) for h in hits_of(line)] == [(0, 6, (("issue_date", True),))]
+
+
+def test_a_number_word_opening_the_value_beside_a_label_is_part_of_the_value():
+    page = "FACTURE F-2024-117\nDate : 12/03/2024\nVotre commande :     n° BC-2024-0193 du 4 mars 2024\n\nTotal TTC   1 200,00 €\n"
+    assert read_invoice(text_to_words(page, "fr.txt")).fields["order_reference"].value == "BC-2024-0193"

@@ -406,3 +406,27 @@ def test_a_line_to_someones_attention_or_a_department_gives_way_to_the_party_abo
     assert chosen("Fondation Les Tilleuls", "EMS Les Tilleuls – Administration") == "Fondation Les Tilleuls"
     assert chosen("Fondation Les Tilleuls", "EMS Les Tilleuls") == "EMS Les Tilleuls"  # no department, no contact
     assert chosen("14 Chemin des Tilleuls", "EMS Les Tilleuls – Administration") == "EMS Les Tilleuls – Administration"
+
+
+def test_a_fuller_form_of_the_chosen_name_printed_elsewhere_is_given():
+    """The brand over the legal name (``LumenHarbor`` / ``Lumen Harbor Pte. Ltd.``), the sender
+    line's short form of the letterhead's name; never a sentence that ends with the name."""
+    from backoffice.documents.ranker import pick
+    from backoffice.documents.ranker.features import FIELDS
+
+    def chosen(short, long, long_score=0.35):
+        found = {name: [] for name in FIELDS}
+        found["seller_name"] = [
+            _candidate("seller_name", short, 0.9, 50.0, method="letterhead"),
+            _candidate("seller_name", long, long_score, 80.0, method="address"),
+        ]
+        return pick.choose(found)["seller_name"][0]
+
+    brand = chosen("LumenHarbor", "Lumen Harbor Pte. Ltd.")
+    assert (brand.value, brand.score) == ("Lumen Harbor Pte. Ltd.", 0.9)
+    long = "Zahnarztpraxis Dr. med. dent. Sabine Hoffmann"
+    assert chosen("Zahnarztpraxis Dr. Hoffmann", long).value == long
+    assert chosen("Zahnarztpraxis Dr. Hoffmann", long, long_score=0.1).value == "Zahnarztpraxis Dr. Hoffmann"
+    sentence = "Goods remain the property of Ardmore Catering Supplies Ltd"
+    assert chosen("Ardmore Catering Supplies Ltd", sentence).value == "Ardmore Catering Supplies Ltd"
+    assert chosen("Ardmore Catering", "Ardmore Catering Supplies Ltd").value == "Ardmore Catering Supplies Ltd"
