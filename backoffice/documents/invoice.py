@@ -76,6 +76,7 @@ _LOCAL_SIGNS = frozenset({"Kč", "zł", "kr", "Fr", "R"})  # a currency's local 
 _AMOUNT = re.compile(r"\d[.,]\d{2}$")
 _PREFIX = re.compile(r"[A-Z]{1,4}")  # a series printed apart from its number: "FV 1/2021"
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _CONTACT = re.compile(r"\b(?:contact|attn\.?|attention|z\.\s?hd\.?|zu händen|c/o|à l'attention)\b", re.IGNORECASE)
 _IBAN_START = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4})*(?: ?[A-Z0-9]{1,3})?$")  # an IBAN a line break cuts
 _RFC = re.compile(r"[A-ZÑ&]{3,4}(?:\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))[A-Z\d]{3}(?!\w)")
@@ -639,6 +640,19 @@ def _identifier(phrase: Phrase, numbered: Callable[[str], bool] = lambda token: 
         ):
             # "Faktura nr FV 1/2021", "Fatura FT A2024/153": a series and its number
             return f"{token} {following}", words[index : index + 2]
+        if (
+            len(words) == index + 2
+            and token.isalpha()
+            and token[:1].isupper()
+            and 2 <= len(token) <= 12
+            and _ID.fullmatch(following)
+            and any(ch.isdigit() for ch in following)
+            and find_date(f"{token} {following}") is None
+            and not _YEAR.fullmatch(following)  # "March 2024"
+        ):
+            return f"{token} {following}", words[
+                index:
+            ]  # the whole value a word and a number: "Job 2291", "Mandat 2024/17"
         return None
     return None
 

@@ -51,7 +51,7 @@ STRONG: dict[str, list[str]] = {
             rf"|receipt) ?{_NO}|invoice ref(?:erence)?"
         ),
         r"(?:(?:schluss|abschlags|teil|sammel|end|waren|handels)?rechnungs?|gutschrifts?|beleg|re)[- ]?(?:nummer|nr\.?|no\.?)",
-        rf"{_NO} (?:de |d')?(?:la |l')?(?:facture|avoir)|(?:facture|avoir) {_NO}|numéro (?:de facture|d'avoir)",
+        rf"{_NO} (?:de |d')?(?:la |l')?(?:facture|avoir)|(?:facture|avoir|note de crédit) {_NO}|numéro (?:de facture|d'avoir)",
         r"factuur ?(?:nummer|nr\.?|no\.?)|factuurnummer|creditnota ?(?:nummer|nr\.?)|nota ?(?:nummer|nr\.?)",
         r"(?:honorarnote|honorarrechnung|kostennote) ?(?:nummer|nr\.?|no\.?)",
         r"n[úu]mero de factura|factura (?:n[°º.]?|no\.?|n[úu]m\.?|n[úu]mero)|n[°º] (?:de )?factura",
@@ -455,7 +455,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "seller_name": [r"myyjä|toimittaja|laskuttaja|lähettäjä"],
         "buyer_name": [r"asiakas|ostaja|laskutettava|vastaanottaja|laskutusosoite"],
         "order_reference": [
-            r"tilausnumero|tilaus ?nro|ostotilaus(?: nro)?|tilausviite|viitteenne|teidän viitteenne|tilauksenne"
+            r"tilausnumero|tilaus ?nro|ostotilaus(?: nro)?|tilausviite|viitteenne|teidän viitteenne|tilauksenne|tilausnumeronne"
             r"|tilaajan viite"
         ],
         "seller_vat_id": [r"alv-?(?:numero|tunniste|nro|rek\.?|rekisteröintinumero)|y-?tunnus"],

@@ -26,7 +26,8 @@ LEGAL = re.compile(
     r"|plc|PLC|LLP|Pty|PTY|Pvt|PVT|B\.V\.|N\.V\.|S\.A\.S?|SARL|SAS|EURL|S\.L\.|S\.L\.U\.|S\.p\.A\.|SpA"
     r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.(?!\s+(?!Ltd|Limited|Inc|Pte|Pty)[A-Z][a-z])|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."
     r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.|Lda\.?|LDA|SASU|SCI|SNC|SCP|SELARL|Brf|BRF"
-    r"|V\.O\.F\.|VOF|C\.V\.|BVBA|EARL|GAEC|SCEA|s\.c\.|S\.n\.c\.|S\.a\.s\.|KGaA|PartG(?:mbB)?)(?=\W|$)"
+    r"|V\.O\.F\.|VOF|C\.V\.|BVBA|EARL|GAEC|SCEA|s\.c\.|S\.n\.c\.|S\.a\.s\.|KGaA|PartG(?:mbB)?"
+    r"|S[àa]rl|S\.[àa] ?r\.l\.)(?=\W|$)"
 )
 _DOMAIN = re.compile(r"(?<![\w.])[a-z0-9][a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,6}(?![\w.])")  # enbridgegas.com
 _HEADS = re.compile(r"\s*[/|·•]\s*|\s+[-–&]\s+")

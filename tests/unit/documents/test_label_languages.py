@@ -795,6 +795,8 @@ def test_one_heading_of_two_meanings_over_a_tables_codes_is_no_invoice_number(ma
         ("Total charges before VAT", (("net_total", True),)),
         ("VAT at 5%", (("tax_total", True),)),
         ("Vencimiento / fecha de cargo:", (("due_date", True),)),  # a direct debit's date
+        ("Note de crédit n°:", (("invoice_number", True),)),
+        ("TILAUSNUMERONNE", (("order_reference", True),)),
         ("Charges this bill (incl. VAT)", (("grand_total", True),)),
         ("Tämän laskun summa", (("grand_total", True),)),
         ("Guest name", ()),  # a hotel's guest, not the party billed
@@ -863,3 +865,19 @@ def test_a_label_of_six_words_that_is_its_whole_phrase_is_read():
 def test_a_number_word_opening_the_value_beside_a_label_is_part_of_the_value():
     page = "FACTURE F-2024-117\nDate : 12/03/2024\nVotre commande :     n° BC-2024-0193 du 4 mars 2024\n\nTotal TTC   1 200,00 €\n"
     assert read_invoice(text_to_words(page, "fr.txt")).fields["order_reference"].value == "BC-2024-0193"
+
+
+@pytest.mark.parametrize(
+    ("line", "reference"),
+    [
+        ("Your ref:       Job 2291", "Job 2291"),
+        ("Ihre Referenz:  Mandat 2024/17", "Mandat 2024/17"),
+        ("Deres ref.:     Innkjøp 8821", "Innkjøp 8821"),
+        ("Your ref:       March 2024", None),  # a month, no reference
+        ("Your ref:       Job 2291 of the plumbing", None),  # a sentence
+    ],
+)
+def test_a_word_and_a_number_that_make_the_whole_value_are_one_reference(line, reference):
+    page = f"INVOICE 2024-17\nDate: 03/05/2024\n{line}\n\nTotal   1,200.00 GBP\n"
+    found = read_invoice(text_to_words(page, "ref.txt")).fields.get("order_reference")
+    assert (found.value if found else None) == reference

@@ -775,6 +775,7 @@ def test_an_irish_county_is_no_company_and_more_legal_forms_are():
     assert letterhead.LEGAL.search("Smith & Co.") and letterhead.LEGAL.search("Foo Trading Co., Ltd.")
     assert letterhead.LEGAL.search("Eetcafé De Gouden Leeuw V.O.F.")
     assert letterhead.LEGAL.search("EARL des Trois Chênes")
+    assert letterhead.LEGAL.search("Atelier Léman Sàrl") and letterhead.LEGAL.search("Luxtech Solutions S.à r.l.")
 
 
 def test_a_centred_letterhead_with_its_address_under_it_names_the_seller(make_pdf):
