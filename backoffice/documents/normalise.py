@@ -399,10 +399,11 @@ def guess_day_first(texts: list[str], currency: str | None = None) -> bool:
 
 _IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,30}){1,9}\b")
 _VAT_RE = re.compile(
-    r"\b(ATU\d{8}|BE[01]\d{9}|BG\d{9,10}|CHE[- ]?\d{3}\.?\d{3}\.?\d{3}(?: ?(?:MWST|TVA|IVA))?|CY\d{8}[A-Z]|CZ\d{8,10}|DE ?\d{3} ?\d{3} ?\d{3}"
-    r"|DK\d{8}|EE\d{9}|EL\d{9}|ES[A-Z0-9]\d{7}[A-Z0-9]|FI\d{8}|FR ?[A-Z0-9]{2} ?\d{3} ?\d{3} ?\d{3}"
-    r"|GB ?\d{3} ?\d{4} ?\d{2}(?:\d{3})?|HR\d{11}|HU\d{8}|IE\d{7}[A-Z]{1,2}|IE\d[A-Z]\d{5}[A-Z]|IT\d{11}"
-    r"|LT\d{9,12}|LU\d{8}|LV\d{11}|MT\d{8}|NL\d{9}B\d{2}|PL\d{10}|PT\d{9}|RO\d{2,10}|SE\d{12}|SI\d{8}|SK\d{10}"
+    r"\b(ATU ?\d{8}|BE ?[01]\d{9}|BG ?\d{9,10}|CHE[- ]?\d{3}\.?\d{3}\.?\d{3}(?: ?(?:MWST|TVA|IVA))?|CY ?\d{8}[A-Z]|CZ ?\d{8,10}|DE ?\d{3} ?\d{3} ?\d{3}"
+    r"|DK ?\d{8}|EE ?\d{9}|EL ?\d{9}|ES ?[A-Z0-9]\d{7}[A-Z0-9]|FI ?\d{8}|FR ?[A-Z0-9]{2} ?\d{3} ?\d{3} ?\d{3}"
+    r"|GB ?\d{3} ?\d{4} ?\d{2}(?:\d{3})?|HR ?\d{11}|HU ?\d{8}|IE ?\d{7}[A-Z]{1,2}|IE ?\d[A-Z]\d{5}[A-Z]|IT ?\d{11}"
+    r"|LT ?\d{9,12}|LU ?\d{8}|LV ?\d{11}|MT ?\d{8}|NL ?\d{9}B\d{2}|PL ?\d{10}|PT ?\d{9}|RO\d{2,10}|SE ?\d{12}"
+    r"|SI ?\d{8}|SK ?\d{10}"
     r"|NO ?\d{3} ?\d{3} ?\d{3} ?MVA)\b"  # Norway: the organisation number between NO and MVA
 )
 

@@ -211,6 +211,8 @@ def test_vat_ids_lose_their_spaces():
     assert find_vat_id("BTW NL810433941B01")[0] == "NL810433941B01"
     assert find_vat_id("MVA-nr.: NO 550 469 511 MVA")[0] == "NO550469511MVA"  # Norway: NO ... MVA
     assert find_vat_id("VAT Reg. No. GB 423 6671 27")[0] == "GB423667127"
+    assert find_vat_id("UID-Nr.: ATU 68451237")[0] == "ATU68451237"  # a space after the country's prefix
+    assert find_vat_id("VAT Reg. No.: IE 3478219LH")[0] == "IE3478219LH"
     assert find_vat_id("N° TVA intra : FR 11 123 456 782")[0] == "FR11123456782"
     assert find_vat_id("Tax ID 12-3456789") is None
 
