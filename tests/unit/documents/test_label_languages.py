@@ -10,6 +10,17 @@ from backoffice.documents.labels import BY_LANGUAGE, match
 from backoffice.documents.locale import infer_locale
 from backoffice.documents.textgrid import text_to_words
 
+
+def _candidates(text) -> dict:
+    """Every candidate the reader proposes for each field of ``text`` (a PDF's words)."""
+    from backoffice.documents.invoice import Reader, gather
+    from backoffice.documents.line_items import read_lines
+
+    reader = Reader(text)
+    items, headers = read_lines(reader.lines, reader.decimal_mark)
+    return gather(reader, items, headers, every=True)
+
+
 # language -> (title, invoice number label, issue date label, due date label, net, tax, total, amount due,
 #              decimal mark, currency sign, written issue date)
 INVOICES: dict[str, tuple[str, ...]] = {
@@ -523,8 +534,6 @@ def test_a_number_shaped_like_a_date_after_the_title_is_a_number_where_dates_are
 def test_a_row_of_detail_labels_reads_the_row_of_values_under_it(make_pdf):
     """ "NÚMERO  FECHA  VENCIMIENTO" over their values: each weak label reads the value under it;
     "Ordernr.  Datum" (another document's number and date) does not date the invoice."""
-    from backoffice.documents.invoice import Reader, gather
-    from backoffice.documents.line_items import read_lines
     from backoffice.documents.pdf import read_words
 
     path = make_pdf(
@@ -542,9 +551,7 @@ def test_a_row_of_detail_labels_reads_the_row_of_values_under_it(make_pdf):
             (60, 54, "15.11.2024"),
         ]
     )
-    reader = Reader(read_words(path))
-    items, headers = read_lines(reader.lines, reader.decimal_mark)
-    found = gather(reader, items, headers, every=True)
+    found = _candidates(read_words(path))
     labelled = {
         name: {c.value for c in found[name] if c.method == "label"} for name in ("invoice_number", "issue_date")
     }
@@ -726,8 +733,6 @@ def test_a_bare_reference_heading_may_name_the_buyers_order():
 def test_a_letters_reference_line_dates_the_letter(make_pdf):
     """DIN 5008's reference line ("Unser Zeichen  Kundennummer  Datum") over its values: the date
     under "Datum" is the issue date, not the date of the invoice a subject line refers to."""
-    from backoffice.documents.invoice import Reader, gather
-    from backoffice.documents.line_items import read_lines
     from backoffice.documents.pdf import read_words
 
     path = make_pdf(
@@ -741,17 +746,13 @@ def test_a_letters_reference_line_dates_the_letter(make_pdf):
             (20, 80, "Gutschrift Nr. GS-2025-0042 zur Rechnung Nr. 2025-1187 vom 12.02.2025", 11, "B"),
         ]
     )
-    reader = Reader(read_words(path))
-    items, headers = read_lines(reader.lines, reader.decimal_mark)
-    found = gather(reader, items, headers, every=True)
+    found = _candidates(read_words(path))
     assert {c.value for c in found["issue_date"] if c.method == "label"} == {"2025-03-03"}
 
 
 def test_one_heading_of_two_meanings_over_a_tables_codes_is_no_invoice_number(make_pdf):
     """ "Référence" may name the invoice or the buyer's order; alone over a table's article codes
     it is neither."""
-    from backoffice.documents.invoice import Reader, gather
-    from backoffice.documents.line_items import read_lines
     from backoffice.documents.pdf import read_words
 
     path = make_pdf(
@@ -765,9 +766,7 @@ def test_one_heading_of_two_meanings_over_a_tables_codes_is_no_invoice_number(ma
             (150, 66, "1"),
         ]
     )
-    reader = Reader(read_words(path))
-    items, headers = read_lines(reader.lines, reader.decimal_mark)
-    found = gather(reader, items, headers, every=True)
+    found = _candidates(read_words(path))
     assert "SRV-ADV2" not in {c.value for c in found["invoice_number"] if c.method == "label"}
 
 
@@ -845,12 +844,8 @@ def test_a_hotel_folios_guest_beside_the_bill_to_heading_is_not_the_buyer():
         "Galway H91 X2C4                             Invoice date      14-Mar-2024\n\n"
         "Total                                                         €793.30\n"
     )
-    from backoffice.documents.invoice import Reader, gather
-    from backoffice.documents.line_items import read_lines
 
-    reader = Reader(text_to_words(page, "folio.txt"))
-    items, headers = read_lines(reader.lines, reader.decimal_mark)
-    found = gather(reader, items, headers, every=True)
+    found = _candidates(text_to_words(page, "folio.txt"))
     assert {c.value for c in found["buyer_name"] if c.method == "label"} == {"Corrib Analytics Ltd"}
 
 
