@@ -146,8 +146,8 @@ def _split_at_columns(lines: list[Line]) -> list[Line]:
             current = [phrase.words[0]]
             for word in phrase.words[1:]:
                 size = max(min(word.size, current[-1].size), 4.0) if word.size else 10.0
-                column = sum(starts[round(word.x0) + d] for d in (-1, 0, 1)) >= 2
-                if column and word.x0 - current[-1].x1 > COLUMN_GAP * size:
+                wide = word.x0 - current[-1].x1 > COLUMN_GAP * size
+                if wide and sum(starts[round(word.x0) + d] for d in (-1, 0, 1)) >= 2:
                     phrases.append(Phrase(current))
                     current = [word]
                 else:
