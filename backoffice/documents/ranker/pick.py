@@ -42,6 +42,7 @@ TIE = 0.9  # a rival scored this share of the chosen value's score or more
 SAME_PLACE = 0.01  # one value printed in several places scored this close: the first place is given
 LABELLED_BY = frozenset({"label", "table"})
 DUE_AS_TOTAL = 0.5  # a labelled amount due this likely stands for a grand total no label names
+LABELLED_DUE = 0.2  # a labelled amount due this likely is given over an unlabelled total deemed due
 
 
 def score(model: Model, table: dict[str, tuple[list[Candidate], list[list[float]]]]) -> dict[str, list[Candidate]]:
@@ -118,7 +119,7 @@ def _labelled_first(name: str, ranked: list[Candidate]) -> list[Candidate]:
     if name == "amount_due" and ranked[0].score >= MIN_SCORE_OPTIONAL:
         # an amount the page calls due outweighs an unlabelled total the model deems due
         # ("Totals 793.30" over "Balance due €593.30" after a deposit)
-        labelled = [c for c in ranked if c.method in LABELLED_BY and c.score >= MIN_SCORE_OPTIONAL]
+        labelled = [c for c in ranked if c.method in LABELLED_BY and c.score >= LABELLED_DUE]
     elif ranked[0].score >= MIN_SCORE_OPTIONAL:
         return ranked
     else:
