@@ -88,8 +88,11 @@ def choose(
             chosen["buyer_name"] = (replace(company, score=chosen["buyer_name"][0].score), chosen["buyer_name"][1])
     if "seller_name" in chosen and "buyer_name" in chosen:
         _part_names(scored, chosen)
-    for name in ("seller_name", "buyer_name"):
-        if name in chosen and (fuller := _fuller(scored[name], chosen[name][0])) is not None:
+    for name, other in (("seller_name", "buyer_name"), ("buyer_name", "seller_name")):
+        if name not in chosen:
+            continue
+        fuller = _fuller(scored[name], chosen[name][0])
+        if fuller is not None and not (other in chosen and same_party(fuller.value, chosen[other][0].value)):
             chosen[name] = (replace(fuller, score=chosen[name][0].score), chosen[name][1])
     return {
         name: pick for name, pick in chosen.items() if name in rated or pick[0].score >= _least(name, state, pick[0])

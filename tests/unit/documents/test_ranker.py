@@ -439,3 +439,10 @@ def test_a_fuller_form_of_the_chosen_name_printed_elsewhere_is_given():
     sentence = "Goods remain the property of Ardmore Catering Supplies Ltd"
     assert chosen("Ardmore Catering Supplies Ltd", sentence).value == "Ardmore Catering Supplies Ltd"
     assert chosen("Ardmore Catering", "Ardmore Catering Supplies Ltd").value == "Ardmore Catering Supplies Ltd"
+    found = {name: [] for name in FIELDS}
+    found["seller_name"] = [
+        _candidate("seller_name", "ArdmoreDental", 0.9, 50.0, method="letterhead"),
+        _candidate("seller_name", "Ardmore Dental Practice Ltd", 0.35, 80.0, method="address"),
+    ]
+    found["buyer_name"] = [_candidate("buyer_name", "Ardmore Dental Practice Ltd", 0.9, 80.0, method="address")]
+    assert pick.choose(found)["seller_name"][0].value == "ArdmoreDental"  # the fuller form is the other party
