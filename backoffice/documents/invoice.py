@@ -650,9 +650,8 @@ def _identifier(phrase: Phrase, numbered: Callable[[str], bool] = lambda token: 
             and find_date(f"{token} {following}") is None
             and not _YEAR.fullmatch(following)  # "March 2024"
         ):
-            return f"{token} {following}", words[
-                index:
-            ]  # the whole value a word and a number: "Job 2291", "Mandat 2024/17"
+            # the whole value a word and a number: "Job 2291", "Mandat 2024/17"
+            return f"{token} {following}", words[index:]
         return None
     return None
 

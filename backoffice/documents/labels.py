@@ -710,7 +710,8 @@ def match(text: str) -> tuple[tuple[str, bool], ...] | None:
 
 def _paired(key: str) -> tuple[tuple[str, bool], ...] | None:
     """Two or three synonyms of one label joined by a slash or a bar, as forms print a heading
-    (``PRESTADOR / FORNECEDOR``, ``Nome / Nome Empresarial``): what every part names, when they agree."""
+    (``PRESTADOR / FORNECEDOR``, ``Nome / Nome Empresarial``): what every part names, when they agree,
+    or what the first part names when the others name nothing we read."""
     if "/" not in key and "|" not in key:
         return None
     parts = [p for p in _PAIR.split(key) if p]
@@ -720,9 +721,12 @@ def _paired(key: str) -> tuple[tuple[str, bool], ...] | None:
         parts = [p if _ANY.fullmatch(p) else f"{p} {tail}" for p in parts[:-1]] + parts[-1:]
     if not 2 <= len(parts) <= 3 or not all(_ANY.fullmatch(p) for p in parts):
         return None
-    found = {_matched(p) for p in parts}
-    if len(found) == 2 and () in found:  # "Invoice date / Date of supply": the field one part names
-        found.discard(())
+    matched = [_matched(p) for p in parts]
+    if matched[0] and all(m == () for m in matched[1:]):
+        # "Invoice date / Date of supply": the field the first part names (its value comes first;
+        # not "Kunden-Nr. / Rechnungs-Nr.", whose first value is the customer's number)
+        return matched[0]
+    found = set(matched)
     return found.pop() if len(found) == 1 else None
 
 

@@ -242,7 +242,7 @@ def address_follows(lines: list[Line], line: Line, phrase: Phrase, centred: bool
     return below >= 1
 
 
-# A name that ends with a small number ("Bostadsrättsföreningen Kastanjen 4", "Studio 54 GmbH"): two
+# A name that ends with a small number ("Bostadsrättsföreningen Kastanjen 4", "Brf Solrosen 4 ek"): two
 # words or more before it, a legal form perhaps after it.
 _NUMBERED_NAME = re.compile(r"(?:[^\W\d_][\w.&'’-]*\s+){2,5}\d{1,3}(?:\s+[^\W\d_][\w.&]*){0,2}")
 

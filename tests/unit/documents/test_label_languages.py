@@ -784,6 +784,7 @@ def test_one_heading_of_two_meanings_over_a_tables_codes_is_no_invoice_number(ma
         ("Restbetrag zu unseren Gunsten CHF", (("amount_due", True),)),
         ("Total Honorarnote CHF", (("grand_total", True),)),
         ("Invoice date / Date of supply", (("issue_date", True),)),  # one part names a field, the other none
+        ("Kunden-Nr. / Rechnungs-Nr.", None),  # the first value would be the customer's number
         ("Tax point", ()),
         ("Warenwert netto", (("net_total", True),)),
         ("Total HTVA", (("net_total", True),)),
