@@ -119,14 +119,15 @@ def _labelled_first(name: str, ranked: list[Candidate]) -> list[Candidate]:
     may not mean at all."""
     if name not in OPTIONAL or not ranked or ranked[0].method in LABELLED_BY:
         return ranked
-    if name == "amount_due" and ranked[0].score >= MIN_SCORE_OPTIONAL:
+    if ranked[0].score < MIN_SCORE_OPTIONAL:
+        least = MIN_SCORE
+    elif name == "amount_due":
         # an amount the page calls due outweighs an unlabelled total the model deems due
         # ("Totals 793.30" over "Balance due €593.30" after a deposit)
-        labelled = [c for c in ranked if c.method in LABELLED_BY and c.score >= LABELLED_DUE]
-    elif ranked[0].score >= MIN_SCORE_OPTIONAL:
-        return ranked
+        least = LABELLED_DUE
     else:
-        labelled = [c for c in ranked if c.method in LABELLED_BY and c.score >= MIN_SCORE]
+        return ranked
+    labelled = [c for c in ranked if c.method in LABELLED_BY and c.score >= least]
     return [labelled[0], *(c for c in ranked if c is not labelled[0])] if labelled else ranked
 
 
@@ -186,19 +187,17 @@ def _fuller(candidates: list[Candidate], chosen: Candidate) -> Candidate | None:
     short form of the letterhead's (``Zahnarztpraxis Dr. Hoffmann`` -> ``Zahnarztpraxis Dr. med.
     dent. Sabine Hoffmann``)."""
     short = _name_words(chosen.value)
-    best_fuller = None
-    for candidate in candidates:
+    legal_already = LEGAL.search(chosen.value)
+
+    def fuller(candidate: Candidate) -> bool:
         long = _name_words(candidate.value)
         if candidate.score < FULLER_SCORE or len(long) <= len(short) or not plausible_name(candidate.value):
-            continue
-        legal = LEGAL.search(candidate.value) and not LEGAL.search(chosen.value)
-        brand = legal and "".join(long).startswith("".join(short))
+            return False
+        brand = not legal_already and LEGAL.search(candidate.value) and "".join(long).startswith("".join(short))
         shortened = short and long[0] == short[0] and long[-1] == short[-1] and len(long) <= len(short) + 4
-        if not (brand or shortened and _in_order(short, long)):
-            continue
-        if best_fuller is None or candidate.score > best_fuller.score:
-            best_fuller = candidate
-    return best_fuller
+        return bool(brand or shortened and _in_order(short, long))
+
+    return max(filter(fuller, candidates), key=lambda c: c.score, default=None)
 
 
 def _name_words(text: str) -> list[str]:
