@@ -107,7 +107,18 @@ def pick_totals(found: dict[str, list[Candidate]], least: float = 0.0) -> tuple[
 
         picked = max(matches, key=weight)
         return {name: c for name, c in zip(TOTALS, picked) if c}, True
-    return {name: options[0] for name, options in zip(TOTALS, (net, tax, grand)) if options}, False
+    each = {name: options[0] for name, options in zip(TOTALS, (net, tax, grand)) if options}
+    if _tax_inclusive(each):
+        del each["net_total"]  # "Total (inc. GST) $1,131.70 · Total includes GST of $102.88": no net printed
+    return each, False
+
+
+def _tax_inclusive(picked: dict[str, Candidate]) -> bool:
+    """Whether the best net total is the grand total itself while a tax (not nil) is likely printed:
+    a tax-inclusive total, whose net the page does not print."""
+    net, tax, grand = (picked.get(name) for name in TOTALS)
+    return (net is not None and tax is not None and grand is not None and tax.score >= LIKELY_TAX
+            and Decimal(tax.value) != 0 and Decimal(net.value) == Decimal(grand.value))
 
 
 def tax_sum(candidates: list[Candidate]) -> Candidate | None:

@@ -139,7 +139,7 @@ STRONG: dict[str, list[str]] = {
         r"ust\.?-?id\.?-?(?:nr\.?)?|ust-?idnr\.?|umsatzsteuer-?id(?:entifikationsnummer)?|uid(?:-nr\.?)?",
         r"(?:n[°º] )?tva(?: intra(?:com(?:munautaire)?)?\.?)?|nif|cif|nif/cif|cif/nif|btw-id|n\.i\.f\.|c\.i\.f\.",
         (
-            r"gstin(?:/uin)?|gst (?:reg(?:istration)? )?(?:no\.?|number|#)|abn|(?:gst/)?hst(?: reg(?:istration)?)? ?"
+            r"gstin(?:/uin)?|gst (?:reg(?:istration)?\.? )?(?:no\.?|number|#)|abn|(?:gst/)?hst(?: reg(?:istration)?)? ?"
             r"(?:no\.?|number|#)|cuit|business number|(?:federal )?e\.?i\.?n\.?|fein|federal tax id|rfc"
             r"|uen(?: ?/ ?gst reg(?:istration)?\.? no\.?)?|(?:közösségi )?adószám"
         ),
@@ -148,7 +148,7 @@ STRONG: dict[str, list[str]] = {
     "currency": [r"currency|währung|devise|valuta|moneda"],
     "net_total": [
         rf"(?:sub ?total|subtotal|net(?: total| amount)?|total net|net total|untaxed amount){_TAIL}",
-        rf"(?:total|amount|sub ?total|(?:total )?charges) (?:excl\.?|excluding|before|without) (?:vat|tax|taxes|gst|hst){_TAIL}",
+        rf"(?:total|amount|sub ?total|(?:total )?charges) (?:excl\.?|excluding|ex\.?|before|without) (?:vat|tax|taxes|gst|hst){_TAIL}",
         rf"(?:(?:sum|summe|total|totaal) (?:net|netto)|net sum){_TAIL}",  # "Sum (net)", "Total (net)"
         r"(?:without|excl\.?|excluding) (?:vat|tax)",  # a breakdown's column: "VAT rate  Tax  Without VAT  With VAT"
         rf"(?:goods (?:total|value)|total goods(?: value)?){_TAIL}",
@@ -175,10 +175,13 @@ STRONG: dict[str, list[str]] = {
         rf"(?:{_TAX_WORD} ?-?(?:betrag|bedrag)|montant (?:de la )?tva|total tva|steuerbetrag){_TAIL}",
         rf"(?:{_TAX_WORD} (?:gesamt|summe|total)|(?:summe|gesamt) {_TAX_WORD}|total {_TAX_WORD} amount){_TAIL}",
         rf"(?:(?:total )?(?:{_TAX_KIND})|totaal btw|btw totaal|total taxes|taxes){_TAIL}",
+        # the tax inside a tax-inclusive total: "Total includes GST of", "VAT included @ 20%"
+        rf"(?:(?:total|amount|price|prices) )?(?:includes?|including) {_TAX_WORD}(?: of| amount)?{_TAIL}",
+        rf"{_TAX_WORD}(?: {_RATE})? (?:included|incl\.?)(?: (?:in|on) (?:the )?(?:total|price|prices|amount))?{_TAIL}",
     ],
     "grand_total": [
         rf"(?:grand total|total amount|invoice total|total for this invoice|gross amount|total gross){_TAIL}",
-        rf"(?:total|amount|total paid)(?: (?:{_CODES}|[€$£]))? (?:incl\.?|including|with) (?:vat|tax|gst|hst){_TAIL}",
+        rf"(?:total|amount|total paid)(?: (?:{_CODES}|[€$£]))? (?:incl\.?|including|inc\.?|with) (?:vat|tax|gst|hst){_TAIL}",
         rf"(?:(?:sum|summe|total|totaal) (?:gross|brutto)|gross (?:sum|total)){_TAIL}",  # "Sum (gross)"
         r"with (?:vat|tax)",
         rf"(?:credit (?:note )?total|total credit|gutschriftsbetrag|gutschriftssumme|gesamtgutschrift"
@@ -251,6 +254,7 @@ OTHER = [
     rf"(?:customer|account|client|kunden|klant|debitor|debitoren|supplier|vendor|tax|steuer|member) ?-?{_NO}",
     r"kunden-?(?:nummer|nr\.?)|kundennr\.?|debitorennummer|n[°º] client|klantnummer|steuer-?(?:nummer|nr\.?)|st\.-?nr\.?",
     r"page|seite|phone|tel\.?|telefon|fax|e-?mail|web|website|bic|swift|siret|siren|kvk|hrb|amtsgericht|n/r[ée]f\.?|our ref(?:\.|erence)?",
+    r"(?:co\.?|company) (?:reg(?:istration)?\.? )?(?:no\.?|number|#)|registered (?:company )?number",  # the registry's
     # the invoice a credit note corrects ("Zu Rechnung Nr.: 2024-0588"): not this document's number
     r"(?:zu(?:r)?|ursprungs|bezugs) ?rechnung(?: ?nr\.?| ?nummer)?|original invoice(?: no\.?| number)?|related invoice"
     r"|facture (?:d'origine|initiale)|(?:oorspronkelijke|originele) factuur|factura (?:rectificada|original)"
@@ -815,7 +819,7 @@ def up_to_label(phrase: Phrase, hits: list[Hit], number: int) -> Phrase:
     return Phrase(phrase.words[:inner]) if inner else phrase
 
 
-_SEPARATORS = frozenset("·|•–—")  # between the items of a footer's line
+_SEPARATORS = frozenset("·|•–—&")  # between the items of a footer's line; "Co. Reg. No. & GST Reg. No.:"
 
 
 def hits_of(line: Line) -> list[Hit]:

@@ -271,6 +271,7 @@ def test_every_language_names_every_key_field():
         ("Billed by", "seller_name"),
         ("Remit to", "seller_name"),
         ("Make checks payable to", "seller_name"),
+        ("GST Reg. No.", "seller_vat_id"),
     ],
 )
 def test_party_and_identifier_labels(label, field):
@@ -292,6 +293,8 @@ def test_party_and_identifier_labels(label, field):
         "Facture d'origine",
         "Vår ref.",  # the seller's own contact
         "Unsere Referenz",
+        "Co. Reg. No.",  # the company registry's number, not the tax's
+        "Company No.",
     ],
 )
 def test_labels_of_what_is_not_read_name_no_field(label):
@@ -564,6 +567,7 @@ def test_a_row_of_detail_labels_reads_the_row_of_values_under_it(make_pdf):
         ("Penrose Office Supplies Ltd · Registered in England No. 06129384 · VAT No. 427 5624 85", "4275624 85"),
         ("Vestland Storkjøkken AS | Kontonr. 1503.41.32906 | Org.nr. NO 994 158 988 MVA", "NO994158988MVA"),
         ("Atelier Lac SA · N° TVA : CHE-502.847.091 TVA", "CHE-502.847.091TVA"),
+        ("Co. Reg. No. & GST Reg. No.: 201834567K", "201834567K"),  # one number, both registries'
     ],
 )
 def test_a_tax_number_in_a_footer_of_items_parted_by_separators(footer, vat_id):

@@ -241,3 +241,43 @@ def test_tax_lines_one_of_which_sums_the_others_are_not_summed_again():
     assert tax_sum(printed) is None
     # CGST and SGST at the same rate: two equal lines, and their sum the tax total
     assert tax_sum([_line("tax_total", "320.25", 500), _line("tax_total", "320.25", 515)]).value == "640.50"
+
+
+def test_a_tax_inclusive_total_prints_its_tax_and_no_net(make_pdf):
+    texts = [
+        (20, 20, "TAX INVOICE"),
+        (20, 30, "Invoice # BLE-10482"),
+        (20, 50, "Labour - licensed electrician (hrs)"),
+        (150, 50, "$423.50"),
+        (20, 58, "LED downlight 10W, supplied & fitted"),
+        (150, 58, "$708.20"),
+        (100, 75, "Total (inc. GST)"),
+        (150, 75, "$1,131.70"),
+        (100, 83, "Total includes GST of $102.88"),
+    ]
+    found, _ = _table(make_pdf, texts)
+    assert "102.88" in {c.value for c in found["tax_total"] if c.method == "label"}
+    assert "1131.70" in {c.value for c in found["grand_total"] if c.method == "label"}
+    for label in ("GST included in total", "Includes GST of", "VAT included @ 20%", "GST 9% included"):
+        assert ("tax_total", True) in (match(label) or ()), label
+    for label in ("Subtotal (ex GST)", "Total ex VAT"):
+        assert ("net_total", True) in (match(label) or ()), label
+    assert ("grand_total", True) in (match("Total inc GST") or ())
+
+
+def test_the_net_of_a_tax_inclusive_total_is_not_the_total_itself():
+    from backoffice.documents.pdf import Word
+
+    def candidate(field, value, score, top):
+        return Candidate(field, value, [Word(value, 400.0, top, 450.0, top + 8, 1)], score, "label")
+
+    scored = {
+        "net_total": [candidate("net_total", "1131.70", 0.2, 400)],  # the total, the only amount of its size
+        "tax_total": [candidate("tax_total", "102.88", 0.77, 410)],  # "Total includes GST of $102.88"
+        "grand_total": [candidate("grand_total", "1131.70", 0.99, 400)],
+    }
+    picked, added_up = pick_totals(scored, least=0.05)
+    assert not added_up and set(picked) == {"tax_total", "grand_total"}
+    scored["tax_total"] = [candidate("tax_total", "0.00", 0.77, 410)]  # nil tax: net and total are one amount
+    picked, added_up = pick_totals(scored, least=0.05)
+    assert picked["net_total"].value == "1131.70"
