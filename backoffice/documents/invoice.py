@@ -72,7 +72,7 @@ _FILLER = {
 }
 _SYMBOLS = "€$£¥₹"
 _DETAILS = frozenset({"invoice_number", "issue_date", "due_date", "order_reference"})
-_LOCAL_SIGNS = frozenset({"Kč", "zł", "kr", "Fr", "R"})  # a currency's local sign beside its amounts
+_LOCAL_SIGNS = frozenset({"Kč", "zł", "kr", "Fr", "R", "RM"})  # a currency's local sign beside its amounts
 _AMOUNT = re.compile(r"\d[.,]\d{2}$")
 _PREFIX = re.compile(r"[A-Z]{1,4}")  # a series printed apart from its number: "FV 1/2021"
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
@@ -89,6 +89,7 @@ Value = tuple[str, list[Word]]
 _TABLED = (*TOTALS, "amount_due")  # the fields a totals table names in its header
 _RATE_HEAD = re.compile(r"^\D*%\W*$")
 _BUYERS_VAT = labels.compile_pattern(rf"(?:{labels.MORE['buyer_vat_id']})\W*$")  # "Customer GSTIN :"
+_REGISTRY = labels.compile_pattern(r"\buen\W*$")  # Singapore's entity number, not always its GST number
 
 
 class Reader:
@@ -498,6 +499,11 @@ class Reader:
                 for p in prefixed
             ):
                 candidate.score = round(candidate.score * 0.9, 3)
+        # a company's registry number gives way to its tax's ("UEN 201712345D · GST Reg. No. M2-0098765-4")
+        registry = [c for c in found["seller_vat_id"] if c.method == "label" and self._after(c.words[0], _REGISTRY)]
+        if len(registry) < sum(c.method == "label" for c in found["seller_vat_id"]):
+            for candidate in registry:
+                candidate.score = round(candidate.score * 0.9, 3)
 
     def in_block_of(self, word: Word, name: Candidate) -> bool:
         """Whether ``word`` sits in the address block ``name`` heads: on a line at most eight lines
@@ -517,11 +523,15 @@ class Reader:
         return self.addressee is not None and self.in_block_of(word, self.addressee)
 
     def _after_buyers_vat_label(self, word: Word) -> bool:
+        return self._after(word, _BUYERS_VAT)
+
+    def _after(self, word: Word, label: re.Pattern[str]) -> bool:
+        """Whether the text before ``word`` on its line ends with ``label``."""
         position = self._position(word)
         if position is None:
             return False
         before = " ".join(w.text for w in self.lines[position].words if w.x1 <= word.x0 + 0.5)
-        return bool(_BUYERS_VAT.search(labels.clean(before)[-60:]))
+        return bool(label.search(labels.clean(before)[-60:]))
 
     def column_total_candidates(self, found: dict[str, list[Candidate]]) -> None:
         """Totals printed as a small table: a header line naming two or more totals

@@ -143,6 +143,11 @@ STRONG: dict[str, list[str]] = {
             r"(?:no\.?|number|#)|cuit|business number|(?:federal )?e\.?i\.?n\.?|fein|federal tax id|rfc"
             r"|uen(?: ?/ ?gst reg(?:istration)?\.? no\.?)?|(?:közösségi )?adószám"
         ),
+        # a tax's registration: "Tax Reg. No.", "SST Registration No.", "HST Reg. No.", the Gulf's "TRN"
+        (
+            r"(?:tax|sales tax|service tax|sst|gst|hst) reg(?:istration)?\.? ?(?:no\.?|number|#|id)"
+            r"|tax registration(?: no\.?| number| #)?|trn|(?:no\.? )?pendaftaran sst"
+        ),
     ],
     "iban": [r"iban"],
     "currency": [r"currency|währung|devise|valuta|moneda"],
@@ -719,6 +724,9 @@ def _paired(key: str) -> tuple[tuple[str, bool], ...] | None:
     if "/" not in key and "|" not in key:
         return None
     parts = [p for p in _PAIR.split(key) if p]
+    if len(parts) == 2 and len(parts[0].split()) <= 3 and not _ANY.fullmatch(parts[0]):
+        # a language we do not read, then ours: "No. Bil / Bill No.", "Tarikh Bil / Bill Date"
+        return _matched(parts[1])
     if len(parts) >= 2 and " " in parts[-1]:
         # the number word printed once, at the end: "Faktura VAT / Invoice nr"
         tail = parts[-1].rsplit(" ", 1)[1]
@@ -840,10 +848,13 @@ def hits_of(line: Line) -> list[Hit]:
             if not after_value and (after_label or not any(w.text.endswith(":") for w in words[i : i + 5])):
                 i += 1
                 continue
-            for size in (6, 5, 4, 3, 2, 1):
+            for size in (7, 6, 5, 4, 3, 2, 1):
                 if i + size > len(words) or not after_value and not words[i + size - 1].text.endswith(":"):
                     continue
-                if size == 6 and not words[i + 5].text.endswith(":") and not (i == 0 and len(words) == 6):
+                whole = i == 0 and len(words) == size
+                if size == 7 and not ((whole or words[i + 6].text.endswith(":")) and "/" in (w.text for w in words)):
+                    continue  # seven words only as labels in two languages, before a colon or as a whole phrase
+                if size == 6 and not words[i + 5].text.endswith(":") and not whole:
                     continue  # six words only before a colon ("Fecha de Vto. para el pago:") or as a whole phrase
                 fields = match(" ".join(w.text for w in words[i : i + size]))
                 if fields is not None and i > 0:

@@ -36,6 +36,7 @@ CURRENCY_SYMBOLS: dict[str, str] = {
     "HK$": "HKD",
     "S$": "SGD",
     "Kč": "CZK",
+    "RM": "MYR",  # the Malaysian ringgit ("RM 213.72")
 }
 CURRENCY_CODES = frozenset(
     "EUR USD GBP CHF JPY CNY INR AUD CAD NZD SEK NOK DKK PLN CZK HUF RON BGN HRK TRY RUB ZAR BRL MXN "
@@ -44,7 +45,7 @@ CURRENCY_CODES = frozenset(
 _CURRENCY_WORDS = {"euro": "EUR", "euros": "EUR", "dollars": "USD", "pounds": "GBP"}
 
 _SPACES = "\u00a0\u202f\u2009\u2007 "
-_DECOR = r"(?:(?:R|US|A|C|NZ|HK|S)\$|[€$£¥₹]|Rs\.?|[A-Z]{3}|zł|kr|Kč|R)"
+_DECOR = r"(?:(?:R|US|A|C|NZ|HK|S)\$|[€$£¥₹]|Rs\.?|[A-Z]{3}|zł|kr|Kč|RM|R)"
 _NUMBER = r"[-−–]?\(?\d[\d.,'’\u00a0\u202f\u2009 ]*\)?[-−–]?"  # 2’500.00: Swiss groups
 _AMOUNT_RE = re.compile(
     rf"^\s*(?:(?P<sign>[-−–]|\()\s?(?={_DECOR}))?(?P<pre>{_DECOR})?\s*(?P<num>{_NUMBER})\s*(?P<post>{_DECOR})?\s*"
@@ -442,6 +443,7 @@ _NATIONAL_IDS = (
     (re.compile(r"\b\d{3}-\d{3}-\d{2}-\d{2}\b|\b\d{3}-\d{2}-\d{2}-\d{3}\b"), "pl.nip"),  # Poland NIP
     (re.compile(r"\b\d{2} \d{3} \d{3} \d{3}\b"), "au.abn"),  # Australia ABN
     (re.compile(r"\b\d{5} ?\d{4} ?R[TCPMRZ] ?\d{4}\b"), "ca.bn"),  # Canada business number (GST/HST)
+    (re.compile(r"\bT ?\d{13}\b"), "jp.cn"),  # Japan's qualified invoice issuer: T and the corporate number
 )
 # An EU VAT number printed with spaces ("IE 8256796 U"), kept only when its check digits pass.
 _VAT_SPACED = re.compile(
@@ -459,7 +461,8 @@ def printed_id(text: str) -> str:
 def find_vat_id(text: str) -> tuple[str, tuple[int, int]] | None:
     """The first VAT or tax registration number in ``text`` and its span, as printed without
     spaces (:func:`printed_id`): an EU VAT number, else a national number of a shape its checksum
-    confirms (Indian GSTIN, Brazilian CNPJ, Argentine CUIT, Polish NIP, Australian ABN, Canadian BN)."""
+    confirms (Indian GSTIN, Brazilian CNPJ, Argentine CUIT, Polish NIP, Australian ABN, Canadian BN,
+    Japanese T-number)."""
     match = _VAT_RE.search(text)
     if match:
         return printed_id(match.group(1)), match.span(1)
@@ -484,6 +487,8 @@ def find_vat_id(text: str) -> tuple[str, tuple[int, int]] | None:
 def _stdnum_valid(module: str, number: str) -> bool:
     from importlib import import_module
 
+    if module == "jp.cn":
+        number = number.removeprefix("T")  # the invoice registration's T before the corporate number
     return bool(import_module(f"stdnum.{module}").is_valid(number))
 
 

@@ -608,6 +608,10 @@ def test_a_rand_sign_before_the_amounts_names_the_currency_and_reads_them():
         ("Federal EIN 91-1728499", "91-1728499"),
         ("N.I.F. B23310832", "B23310832"),
         ("P.IVA e C.F. 37789320662", "37789320662"),
+        ("SST Registration No.: W10-1808-31000456", "W10-1808-31000456"),  # Malaysia
+        ("TRN: 100234567800003", "100234567800003"),  # the Gulf's tax registration number
+        ("UEN 201712345D · GST Reg. No. M2-0098765-4", "M2-0098765-4"),  # the registry's number gives way
+        ("No. Pendaftaran SST / SST Reg. No.: W10-1904-32000781", "W10-1904-32000781"),  # seven words, two languages
     ],
 )
 def test_national_tax_numbers_beside_their_labels(line, vat_id):
@@ -881,3 +885,22 @@ def test_a_word_and_a_number_that_make_the_whole_value_are_one_reference(line, r
     page = f"INVOICE 2024-17\nDate: 03/05/2024\n{line}\n\nTotal   1,200.00 GBP\n"
     found = read_invoice(text_to_words(page, "ref.txt")).fields.get("order_reference")
     assert (found.value if found else None) == reference
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("No. Bil / Bill No.", "invoice_number"),  # a language we do not read, then ours
+        ("Tarikh Bil / Bill Date", "issue_date"),
+        ("Jumlah Caj Semasa / Total Current Charges", "grand_total"),
+        ("Cukai Perkhidmatan / Service Tax 8%", "tax_total"),
+    ],
+)
+def test_a_label_in_an_unknown_language_beside_ours_names_what_ours_names(label, field):
+    assert (field, True) in (match(label) or ())
+
+
+def test_a_ringgit_sign_names_the_currency_and_reads_the_amounts():
+    page = "TAX INVOICE\nInvoice No.: KCS-2504-00087\nDate: 12/05/2025\n\nTotal Amount Due   RM 213.72\n"
+    fields = read_invoice(text_to_words(page, "my.txt")).fields
+    assert (fields["currency"].value, fields["grand_total"].value) == ("MYR", "213.72")

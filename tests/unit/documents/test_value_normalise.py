@@ -236,6 +236,7 @@ def test_vat_ids_keep_their_printed_marks():
         ("GST/HST # 12201 6769 RT0001", "122016769RT0001"),
         ("NIP 531-941-95-88", "531-941-95-88"),  # as printed, only its spaces gone
         ("CUIT 20-12345678-6", "20-12345678-6"),
+        ("Registration No.: T4010001234567", "T4010001234567"),  # Japan's invoice registration, its check right
     ],
 )
 def test_tax_numbers_by_shape_and_checksum(text, found):
