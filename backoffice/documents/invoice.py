@@ -44,7 +44,7 @@ from backoffice.documents.ranker import features, model, pick
 
 log = logging.getLogger(__name__)
 
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
+_ID = re.compile(r"[^\W_ºª](?:[^\Wºª]|[/.\-])*")  # letters of any script ("ΤΔΑ-04417", "П-118"), not "Nº"
 _FILLER = {
     "#",
     ":",
@@ -72,8 +72,9 @@ _FILLER = {
 }
 _SYMBOLS = "€$£¥₹"
 _DETAILS = frozenset({"invoice_number", "issue_date", "due_date", "order_reference"})
-_LOCAL_SIGNS = frozenset({"Kč", "zł", "kr", "Fr", "R", "RM"})  # a currency's local sign beside its amounts
+_LOCAL_SIGNS = frozenset({"Kč", "zł", "kr", "Fr", "R", "RM", "Ft", "лв"})  # a currency's local sign beside its amounts
 _AMOUNT = re.compile(r"\d[.,]\d{2}$")
+_BANK_ACCOUNT = re.compile(r"\d{8}-\d{8}(?:-\d{8})?")  # a Hungarian account number ("Számlaszám" names both)
 _PREFIX = re.compile(r"[A-Z]{1,4}")  # a series printed apart from its number: "FV 1/2021"
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -490,12 +491,15 @@ class Reader:
             if self.party_above(word) > 0 or self._after_buyers_vat_label(word) or self._in_addressee_block(word):
                 candidate.score = round(candidate.score * 0.5, 3)
         # one company's number twice, national and as a VAT id ("Org.nr 559963-5355", "Momsreg.nr
-        # SE559963535501"; "Y-tunnus 1439865-4", "ALV-rek. FI14398654"): the VAT id is the prefixed one
+        # SE559963535501"; "Y-tunnus 1439865-4", "ALV-rek. FI14398654"; "Adószám 26903185-2-13",
+        # "HU26903185"): the VAT id is the prefixed one
         prefixed = [c for c in found["seller_vat_id"] if c.value[:2].isalpha() and c.value[2:3].isdigit()]
         for candidate in found["seller_vat_id"]:
             digits = re.sub(r"\D", "", candidate.value)
             if candidate.value[:1].isdigit() and any(
-                len(digits) >= 8 and digits in re.sub(r"\D", "", p.value) and p.score >= candidate.score * 0.9
+                len(digits) >= 8
+                and _same_company(digits, re.sub(r"\D", "", p.value))
+                and p.score >= candidate.score * 0.9
                 for p in prefixed
             ):
                 candidate.score = round(candidate.score * 0.9, 3)
@@ -638,6 +642,7 @@ def _identifier(phrase: Phrase, numbered: Callable[[str], bool] = lambda token: 
             and any(ch.isdigit() for ch in token)
             and len(token) <= 40
             and (parse_date(token) is None or numbered(token))
+            and not _BANK_ACCOUNT.fullmatch(token)
         ):
             return token, [word]
         following = words[index + 1].text.rstrip(".,;:") if index + 1 < len(words) else ""
@@ -664,6 +669,13 @@ def _identifier(phrase: Phrase, numbered: Callable[[str], bool] = lambda token: 
             return f"{token} {following}", words[index:]
         return None
     return None
+
+
+def _same_company(national: str, prefixed: str) -> bool:
+    """Whether a national tax number's digits and a VAT id's name one company: the one holds the
+    other (Swedish "559963-5355" in "SE559963535501"), or the VAT id is the national number's head
+    (Hungarian "26903185-2-13" and "HU26903185")."""
+    return national in prefixed or len(prefixed) >= 8 and national.startswith(prefixed)
 
 
 def _plain_tax_id(text: str) -> bool:

@@ -27,7 +27,8 @@ _TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?[€$£]\)?|(?:at |@ ?)?{_RATE}|in (?:
 _TAX_ONE = (
     r"(?:vat|tax|sales tax|harmonized sales tax|goods and services tax|provincial sales tax|gst|hst|mwst\.?|ust\.?"
     r"|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst|imposta|imposto|podatek vat|dph|moms|mva|alv|daň"
-    r"|pvm|pvn|pdv|ddv|áfa|käibemaks)"  # Lithuanian, Latvian, Croatian, Slovenian, Hungarian, Estonian
+    r"|pvm|pvn|pdv|ddv|áfa|käibemaks|φπα|ддс)"  # Lithuanian, Latvian, Croatian, Slovenian, Hungarian, Estonian,
+    # Greek, Bulgarian
 )
 _TAX_WORD = rf"{_TAX_ONE}(?:/{_TAX_ONE})?"  # or two of them: "Vat/Tax (20%)", "GST/HST"
 _TAX_PRE = (
@@ -236,14 +237,16 @@ WEAK: dict[str, list[str]] = {
     "invoice_number": [
         rf"invoice|rechnung|facture|factuur|factura|fattura|fatura|faktura|lasku|{_NO}|č\.?|nro\.?"
         r"|ref(?:erence)?\.?(?: ?(?:no\.?|nr\.?|number|#))?"  # "Ref no: #1721" beside the title
+        r"|αριθμο[σς]"
         r"|referencia|référence|referenz|riferimento|referentie|referência"
     ],
-    "issue_date": [r"date|datum|fecha|data|dated|dato|päiväys|päivämäärä|pvm\.?"],
+    "issue_date": [r"date|datum|fecha|data|dated|dato|päiväys|päivämäärä|pvm\.?|ημερομηνια|ημ/νια|дата"],
     "due_date": [r"due"],
     # a bare "Reference" names the buyer's reference as often as this document's number (Xero's "Reference")
     "order_reference": [r"reference|referencia|référence|referenz|riferimento|referentie|referência"],
     "grand_total": [
-        rf"(?:total|summe|gesamt|totaal|brutto|totale|razem|celkem|summa|yhteensä|i alt|sum|suma|this bill){_TAIL}"
+        rf"(?:total|summe|gesamt|totaal|brutto|totale|razem|celkem|summa|yhteensä|i alt|sum|suma|this bill|συνολο"
+        rf"|общо){_TAIL}"
     ],
     # "From: ... To: ...", "Von: ... An: ...": only alone or before a colon (see hits_of)
     "seller_name": [r"from|von|van"],  # not "de": a word of dates ("3 de mayo de 2024")
@@ -253,18 +256,20 @@ WEAK: dict[str, list[str]] = {
 PARTY_NAME = (
     r"name|firma|company(?: name)?|nom|raison sociale|naam|nombre|razón social|nome|denominazione"
     r"|(?:trade|business|legal) name|nom commercial|(?:nombre|nome) (?:comercial|empresarial)"
-    r"|ragione sociale|razão social|nazwa|název|namn|navn|nimi"
+    r"|ragione sociale|razão social|nazwa|název|namn|navn|nimi|επωνυμια|наименование|фирма"
 )
 OTHER = [
     rf"(?:customer|account|client|kunden|klant|debitor|debitoren|supplier|vendor|tax|steuer|member) ?-?{_NO}",
     r"kunden-?(?:nummer|nr\.?)|kundennr\.?|debitorennummer|n[°º] client|klantnummer|steuer-?(?:nummer|nr\.?)|st\.-?nr\.?",
+    r"σειρα|δ\.?ο\.?υ\.?|γ\.?ε\.?μη\.?|κωδ\.? πελατη|ειδο[σς](?: παραστατικου)?|ωρα|еик|мол",  # a series, a tax office
     r"page|seite|phone|tel\.?|telefon|fax|e-?mail|web|website|bic|swift|siret|siren|kvk|hrb|amtsgericht|n/r[ée]f\.?|our ref(?:\.|erence)?",
     r"(?:co\.?|company) (?:reg(?:istration)?\.? )?(?:no\.?|number|#)|registered (?:company )?number",  # the registry's
     # the invoice a credit note corrects ("Zu Rechnung Nr.: 2024-0588"): not this document's number
     r"(?:zu(?:r)?|ursprungs|bezugs) ?rechnung(?: ?nr\.?| ?nummer)?|original invoice(?: no\.?| number)?|related invoice"
     r"|facture (?:d'origine|initiale)|(?:oorspronkelijke|originele) factuur|factura (?:rectificada|original)"
     r"|fattura (?:di riferimento|originale)|fatura (?:de origem|original)|do faktury(?: nr\.?)?|k faktu(?:ře|re)"
-    r"|k faktúre|avser faktura|ursprunglig faktura|opprinnelig faktura|alkuperäinen lasku|hyvitettävä lasku",
+    r"|k faktúre|avser faktura|ursprunglig faktura|opprinnelig faktura|alkuperäinen lasku|hyvitettävä lasku"
+    r"|eredeti számla(?: kelte| száma| sorszáma)?|előlegszámla|factura (?:storno|inițială|initiala)",
     # the seller's own contact ("Vår ref.  Ingrid Haugen"): no party, no order
     r"vår ref(?:\.|erens|eranse)?|vores ref(?:\.|erence)?|unsere referenz|unser zeichen|notre r[ée]f[ée]rence"
     r"|onze referentie|nuestra referencia|nossa referência|la nostra referenza|meidän viitteemme",
@@ -499,10 +504,10 @@ BY_LANGUAGE.update(
         },
         "hu": {
             "invoice_number": [r"számla ?szám|számla sorszáma|sorszám"],
-            "issue_date": [r"számla kelte|kiállítás dátuma|kelte"],
+            "issue_date": [r"számla kelte|kiállítás dátuma|kelte|kelt"],
             "due_date": [r"fizetési határidő|esedékesség"],
             "seller_name": [r"eladó|szállító|kibocsátó"],
-            "buyer_name": [r"vevő|megrendelő"],
+            "buyer_name": [r"vevő(?: számlázási cím)?|megrendelő|számlázási cím"],
             "order_reference": [r"megrendelés(?: ?száma?)?|rendelésszám"],
             "seller_vat_id": [r"(?:közösségi )?adószám"],
             "net_total": [r"(?:nettó (?:összesen|érték|összeg)|összesen nettó)"],
@@ -589,6 +594,37 @@ BY_LANGUAGE.update(
             "tax_total": [r"(?:pvn summa|pvn kop[āa])"],
             "grand_total": [r"(?:kop[āa](?: ar pvn)?|summa ar pvn|kopsumma)"],
             "amount_due": [r"(?:(?:summa |kop[āa] )?apmaksai)"],
+        },
+        # Greek and Bulgarian, written without accents (labels are matched folded) and with either sigma
+        "el": {
+            "invoice_number": [
+                r"αριθμο[σς] (?:τιμολογιου|παραστατικου)|αρ\.? (?:τιμολογιου|παραστατικου)|σειρα\W+αριθμο[σς]"
+            ],
+            "issue_date": [r"ημερομηνια (?:εκδοση[σς]|εκδοσεω[σς]|τιμολογιου)|ημ/νια εκδοση[σς]"],
+            "due_date": [
+                r"ληξη πληρωμη[σς]|ημερομηνια ληξη[σς]|προθεσμια (?:πληρωμη[σς]|εξοφληση[σς])|πληρωτεο εω[σς]"
+            ],
+            "seller_name": [r"εκδοτη[σς]|πωλητη[σς]|στοιχεια εκδοτη"],
+            "buyer_name": [r"πελατη[σς]|στοιχεια πελατη|αγοραστη[σς]|λημπτη[σς]"],
+            "order_reference": [r"αρ\.? παραγγελια[σς]|αριθμο[σς] παραγγελια[σς]|παραγγελια"],
+            "seller_vat_id": [r"α\.?φ\.?μ\.?"],
+            "net_total": [r"(?:(?:συνολο )?καθαρη[σς] αξια[σς]|καθαρη αξια|συνολο (?:προ|χωρι[σς]) φπα|αξια προ φπα)"],
+            "tax_total": [r"(?:συνολο φπα|ποσο φπα|αξια φπα)"],
+            "grand_total": [r"(?:γενικο συνολο|συνολο (?:με φπα|τιμολογιου|παραστατικου)|συνολικη αξια)"],
+            "amount_due": [r"(?:πληρωτεο(?: ποσο| υπολοιπο)?|νεο υπολοιπο|υπολοιπο προ[σς] πληρωμη)"],
+        },
+        "bg": {
+            "invoice_number": [rf"фактура (?:{_NO}|№|номер)|номер на фактура(?:та)?|фактура №"],
+            "issue_date": [r"дата на (?:издаване|фактура(?:та)?)"],
+            "due_date": [r"(?:срок|дата) (?:за|на) плащане|падеж"],
+            "seller_name": [r"доставчик|продавач|издател"],
+            "buyer_name": [r"получател|купувач"],
+            "order_reference": [r"(?:номер на )?поръчка(?: №)?"],
+            "seller_vat_id": [r"ин по ддс|ддс (?:№|номер)|идент(?:ификационен)?\.? (?:№|номер) по ддс"],
+            "net_total": [r"(?:данъчна основа|сума без ддс|стойност без ддс|общо без ддс)"],
+            "tax_total": [r"(?:начислен ддс|сума на ддс|ддс общо)"],
+            "grand_total": [r"(?:обща сума|сума с ддс|общо с ддс|всичко)"],
+            "amount_due": [r"(?:сума за плащане|за плащане|дължима сума)"],
         },
     }
 )

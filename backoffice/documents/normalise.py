@@ -37,6 +37,8 @@ CURRENCY_SYMBOLS: dict[str, str] = {
     "S$": "SGD",
     "Kč": "CZK",
     "RM": "MYR",  # the Malaysian ringgit ("RM 213.72")
+    "Ft": "HUF",  # the forint ("900 684 Ft"), the lev ("15 646,80 лв.")
+    "лв": "BGN",
 }
 CURRENCY_CODES = frozenset(
     "EUR USD GBP CHF JPY CNY INR AUD CAD NZD SEK NOK DKK PLN CZK HUF RON BGN HRK TRY RUB ZAR BRL MXN "
@@ -45,7 +47,7 @@ CURRENCY_CODES = frozenset(
 _CURRENCY_WORDS = {"euro": "EUR", "euros": "EUR", "dollars": "USD", "pounds": "GBP"}
 
 _SPACES = "\u00a0\u202f\u2009\u2007 "
-_DECOR = r"(?:(?:R|US|A|C|NZ|HK|S)\$|[€$£¥₹]|Rs\.?|[A-Z]{3}|zł|kr|Kč|RM|R)"
+_DECOR = r"(?:(?:R|US|A|C|NZ|HK|S)\$|[€$£¥₹]|Rs\.?|[A-Z]{3}|zł|kr|Kč|Ft|лв\.?|RM|R)"
 _NUMBER = r"[-−–]?\(?\d[\d.,'’\u00a0\u202f\u2009 ]*\)?[-−–]?"  # 2’500.00: Swiss groups
 _AMOUNT_RE = re.compile(
     rf"^\s*(?:(?P<sign>[-−–]|\()\s?(?={_DECOR}))?(?P<pre>{_DECOR})?\s*(?P<num>{_NUMBER})\s*(?P<post>{_DECOR})?\s*"
@@ -264,6 +266,8 @@ MONTH_LOCALES = (
     "et",
     "lt",
     "lv",
+    "el",
+    "bg",
 )
 _MONTHS: dict[str, int] = {}
 _MONTHS_LOADED: list[str] = []

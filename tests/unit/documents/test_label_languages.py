@@ -904,3 +904,71 @@ def test_a_ringgit_sign_names_the_currency_and_reads_the_amounts():
     page = "TAX INVOICE\nInvoice No.: KCS-2504-00087\nDate: 12/05/2025\n\nTotal Amount Due   RM 213.72\n"
     fields = read_invoice(text_to_words(page, "my.txt")).fields
     assert (fields["currency"].value, fields["grand_total"].value) == ("MYR", "213.72")
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("ΣΕΙΡΑ – ΑΡΙΘΜΟΣ", "invoice_number"),  # Greek, matched without its accents
+        ("Ημερομηνία έκδοσης", "issue_date"),
+        ("Λήξη πληρωμής:", "due_date"),
+        ("Α.Φ.Μ.:", "seller_vat_id"),
+        ("Σύνολο καθαρής αξίας", "net_total"),
+        ("Σύνολο ΦΠΑ", "tax_total"),
+        ("ΦΠΑ 24%", "tax_total"),
+        ("ΠΛΗΡΩΤΕΟ", "amount_due"),
+        ("ΣΤΟΙΧΕΙΑ ΠΕΛΑΤΗ", "buyer_name"),
+        ("Фактура №", "invoice_number"),  # Bulgarian
+        ("Дата на издаване", "issue_date"),
+        ("ИН по ДДС:", "seller_vat_id"),
+        ("Данъчна основа:", "net_total"),
+        ("ДДС 20%:", "tax_total"),
+        ("Сума за плащане:", "amount_due"),
+        ("Получател", "buyer_name"),
+        ("Доставчик", "seller_name"),
+        ("Kelt:", "issue_date"),  # Hungarian
+        ("Vevő (számlázási cím)", "buyer_name"),
+    ],
+)
+def test_greek_bulgarian_and_more_hungarian_labels(label, field):
+    assert (field, True) in (match(label) or ())
+
+
+@pytest.mark.parametrize("label", ["ΣΕΙΡΑ", "Δ.Ο.Υ.:", "ЕИК:", "Eredeti számla kelte:", "Előlegszámla:"])
+def test_a_series_a_tax_office_a_registry_and_an_earlier_invoice_name_no_field(label):
+    assert match(label) == ()
+
+
+def test_a_greek_invoice_reads_its_number_in_greek_letters_and_its_totals():
+    page = (
+        "ΙΟΝΙΑ ΤΡΟΦΟΔΟΣΙΑ Α.Ε.\nΑΦΜ: 099722519\n\n"
+        "ΤΙΜΟΛΟΓΙΟ\nΣειρά – Αριθμός: ΤΔΑ-04417\nΗμερομηνία έκδοσης: 21/07/2025\n\n"
+        "Σύνολο καθαρής αξίας     2.411,39 €\nΣύνολο ΦΠΑ      407,26 €\nΣύνολο     2.818,65 €\n"
+    )
+    fields = read_invoice(text_to_words(page, "el.txt")).fields
+    got = {name: fields[name].value for name in ("invoice_number", "issue_date", "seller_vat_id", "grand_total")}
+    assert got == {
+        "invoice_number": "ΤΔΑ-04417",
+        "issue_date": "2025-07-21",
+        "seller_vat_id": "099722519",
+        "grand_total": "2818.65",
+    }
+
+
+def test_lev_and_forint_signs_name_their_currencies():
+    page = "ФАКТУРА\nФактура №: 0000002841\nДата на издаване: 12.03.2025\n\nСума за плащане:   15 646,80 лв.\n"
+    fields = read_invoice(text_to_words(page, "bg.txt")).fields
+    assert (fields["currency"].value, fields["amount_due"].value) == ("BGN", "15646.80")
+    page = "SZÁMLA\nSorszám: ZR/2025/0412\nKelt: 2025.06.16.\n\nBruttó végösszeg:   900 684 Ft\n"
+    fields = read_invoice(text_to_words(page, "hu.txt")).fields
+    assert (fields["currency"].value, fields["grand_total"].value) == ("HUF", "900684.00")
+
+
+def test_a_hungarian_tax_number_gives_way_to_its_eu_vat_id_and_an_account_number_is_no_invoice_number():
+    page = (
+        "Zempléni Rendezvényház Kft.\nAdószám: 14599273-2-05\nKözösségi adószám: HU14599273\n"
+        "Számlaszám: 11736006-34167216-00000000\n\nSZÁMLA\nKelt: 2025.06.16.\n\nBruttó végösszeg:   900 684 Ft\n"
+    )
+    fields = read_invoice(text_to_words(page, "hu.txt")).fields
+    assert fields["seller_vat_id"].value == "HU14599273"
+    assert "invoice_number" not in fields or fields["invoice_number"].value != "11736006-34167216-00000000"
