@@ -74,6 +74,8 @@ _SYMBOLS = "€$£¥₹"
 _DETAILS = frozenset({"invoice_number", "issue_date", "due_date", "order_reference"})
 _LOCAL_SIGNS = frozenset({"Kč", "zł", "kr", "Fr", "R", "RM", "Ft", "лв"})  # a currency's local sign beside its amounts
 _AMOUNT = re.compile(r"\d[.,]\d{2}$")
+_BANK_NAME = re.compile(r"(?i)\w*(?:bank|pank)\w*|\b(?:banco|banque|banca|sparkasse)\b")
+_ACCOUNT_LINE = re.compile(r"(?i)(?:iban|swift|bic|konto|kontonr\.?|account|a/c|sort code|bankgiro)\b")
 _BANK_ACCOUNT = re.compile(r"\d{8}-\d{8}(?:-\d{8})?")  # a Hungarian account number ("Számlaszám" names both)
 _PREFIX = re.compile(r"[A-Z]{1,4}")  # a series printed apart from its number: "FV 1/2021"
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
@@ -454,6 +456,21 @@ class Reader:
                     return 1 if "buyer_name" in fields else -1
         return party_heading(self.lines, self.hits, position, word.x0, word.x1)
 
+    def names_a_bank(self, candidate: Candidate) -> bool:
+        """Whether a name is a bank's, printed over its account ("Swedbank AS" / "IBAN EE35 2200 ..."
+        in a footer's column): no party to the invoice."""
+        if not _BANK_NAME.search(candidate.value):
+            return False
+        position = self._position(candidate.words[0])
+        if position is None:
+            return False
+        x0 = candidate.words[0].x0
+        return any(
+            abs(phrase.words[0].x0 - x0) < 20 and _ACCOUNT_LINE.match(phrase.text)
+            for line in self.lines[position + 1 : position + 3]
+            for phrase in line.phrases
+        )
+
     def _position(self, word: Word) -> int | None:
         """The index of the line that holds ``word``."""
         if self.positions is None:
@@ -706,6 +723,8 @@ def gather(reader: Reader, items: list[dict[str, Field]], headers: set[int], eve
             for name in ("seller_name", "buyer_name"):
                 found[name].append(Candidate(name, phrase.text.strip(" ,"), phrase.words, 0.5, "address"))
         features.propose(reader, found)
+        for name in ("seller_name", "buyer_name"):
+            found[name] = [c for c in found[name] if not reader.names_a_bank(c)]
         if reader.addressee:  # a letter's window address under its sender line names the buyer, never the seller
             addressee = reader.addressee.value
             found["seller_name"] = [c for c in found["seller_name"] if not pick.same_party(c.value, addressee)]

@@ -18,6 +18,7 @@ CREDIT_TITLES = (
     r"credit note|credit memo|gutschrift|rechnungskorrektur|avoir|note de crédit|creditnota|creditfactuur"
     r"|nota de crédito|factura rectificativa|nota di credito|fattura di storno|faktura korygująca|korekta(?: faktury)?"
     r"|opravný daňový doklad|dobropis|kreditnota|kreditfaktura|hyvityslasku"
+    r"|πιστωτικ[οό] τιμολ[οό]γιο|кредитно известие"
 )
 _TITLES: dict[str, str] = {
     "credit_note": CREDIT_TITLES,
@@ -25,6 +26,7 @@ _TITLES: dict[str, str] = {
                r"|honorarnote|honorarrechnung|kostennote|fatura[- ]recibo|factura[- ]recibo|fatura simplificada|factura simplificada"
                r"|számla|factur[ăa]|ra[čc]un|arve|s[ąa]skaita fakt[ūu]ra|pvm s[ąa]skaita fakt[ūu]ra|r[ēe]ķins"
                r"|faktura|faktúra|lasku|rachunek|nota fiscal|daňový doklad"
+               r"|τιμολ[οό]γιο(?: (?:πώλησης|πωλησης|παροχής υπηρεσιών|παροχης υπηρεσιων))?|фактура"
                r"|danfs?-?e|documento auxiliar(?: da nota fiscal(?: de serviço)?(?: eletr[oô]nica)?)?",
     "timesheet": r"time ?sheet|time ?card|time report|stundenzettel|stundennachweis|arbeitszeitnachweis"
                  r"|zeiterfassung|stundenaufstellung|feuille de temps|relevé d'heures|urenstaat|urenbriefje"

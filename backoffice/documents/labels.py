@@ -302,7 +302,7 @@ OTHER = [
     (
         r"bank(?: name| details| connection)?|bankverbindung|bankname|kreditinstitut|banque|nom de la banque"
         r"|domiciliation(?: bancaire)?|bank ?naam|banco|nombre del banco|entidad bancaria|banca|nazwa banku"
-        r"|banka|název banky|bankforbindelse|pankki"
+        r"|banka|název banky|bankforbindelse|pankki|pank|bankas|banku|τραπεζα|банка"
     ),
     PARTY_NAME,
 ]

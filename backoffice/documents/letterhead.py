@@ -147,7 +147,9 @@ def seller_from_letterhead(
                 continue
             if labels.match(text) is not None or labels.match(_trimmed_text(phrase)) is not None:
                 continue  # a label alone ("Buyer", "Buyer Receipt") heads no letter
-            if TITLE.fullmatch(labels.clean(text)) or "@" in text or "www." in text.lower() or "http" in text.lower():
+            if TITLE.fullmatch(labels.clean(text)) or is_title(text) or "@" in text or "www." in text.lower():
+                continue  # a title in any language ("ARVE"), a link
+            if "http" in text.lower():
                 continue
             if sum(ch.isdigit() for ch in text) > letters / 2 or address.street(text) and not LEGAL.search(text):
                 continue  # a number, or a line of an address ("Seestrasse 23")

@@ -840,3 +840,34 @@ def test_the_name_under_a_buyers_heading_is_no_letterhead(make_pdf):
     items, headers = read_lines(reader.lines, reader.decimal_mark)
     found = gather(reader, items, headers, every=True)
     assert [c.value for c in found["seller_name"] if c.method == "letterhead"] == ["Lucía Fernández Ortega"]
+
+
+def test_a_banks_name_over_its_account_and_a_title_in_another_language_are_no_seller(make_pdf):
+    from backoffice.documents import extract
+
+    path = make_pdf(
+        [
+            (15, 15, "KOODIKODA", 16, "B"),
+            (160, 15, "ARVE", 18, "B"),
+            (15, 24, "Koodikoda OU"),
+            (15, 29, "Telliskivi 60a/3, 10412 Tallinn"),
+            (110, 30, "Arve nr:"),
+            (160, 30, "1187"),
+            (110, 36, "Kuupaev:"),
+            (160, 36, "30.09.2025"),
+            (15, 50, "Klient"),
+            (15, 55, "Laaneranna Jahisadam OU"),
+            (15, 60, "Sadama 4, 88301 Lihula"),
+            (15, 80, "Tarkvaraarendus, september 2025"),
+            (160, 80, "1 000,00"),
+            (110, 95, "Kokku:"),
+            (160, 95, "1 240,00 EUR"),
+            (15, 270, "Koodikoda OU"),
+            (80, 270, "Reg. kood 16550211"),
+            (140, 270, "Swedbank AS"),
+            (140, 275, "IBAN EE35 2200 2210 6745 3318"),
+        ]
+    )
+    fields = extract(path, kind="invoice").fields
+    assert fields["seller_name"].value.lower().startswith("koodikoda")
+    assert labels.match("Bankas:") == ()  # the seller's bank, in Lithuanian
