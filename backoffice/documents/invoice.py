@@ -74,6 +74,7 @@ _SYMBOLS = "€$£¥₹"
 _DETAILS = frozenset({"invoice_number", "issue_date", "due_date", "order_reference"})
 _LOCAL_SIGNS = frozenset({"Kč", "zł", "kr", "Fr", "R", "RM", "Ft", "лв"})  # a currency's local sign beside its amounts
 _AMOUNT = re.compile(r"\d[.,]\d{2}$")
+_SERIES = re.compile(r"(?i:seria|serija|série|serie|series|sērija)\s*:?\s*([A-Z]{1,6})\s+(?i:nr|no|n[°º])\.?:?")
 _BANK_NAME = re.compile(r"(?i)\w*(?:bank|pank)\w*|\b(?:banco|banque|banca|sparkasse)\b")
 _ACCOUNT_LINE = re.compile(r"(?i)(?:iban|swift|bic|konto|kontonr\.?|account|a/c|sort code|bankgiro)\b")
 _BANK_ACCOUNT = re.compile(r"\d{8}-\d{8}(?:-\d{8})?")  # a Hungarian account number ("Számlaszám" names both)
@@ -175,6 +176,11 @@ class Reader:
             and found[1][0] is beside[0].words[0]
         ):
             found = f"PO {found[0]}", [*label, *found[1]]  # "PO 4471-KL": the buyer's order as printed, its "PO" too
+        if found and name == "invoice_number" and hit.end >= 3:
+            # "Serija MPC Nr. 01187", "Seria BVX nr. 0412": the series and the number make the number
+            series = _SERIES.fullmatch(" ".join(w.text for w in phrase.words[: hit.end]))
+            if series and not found[0].startswith(series[1]):
+                found = f"{series[1]} {found[0]}", [phrase.words[hit.end - 2], *found[1]]
         if found and KINDS[name] == "vat" and end < len(phrase.words):
             # "Org.nr. NO 994 158 988 MVA", "CHE-502.847.091 TVA": the tax's name ends the number, not another label
             whole = self._parse(name, [Phrase(phrase.words[hit.end :])])

@@ -19,7 +19,7 @@ from backoffice.documents.layout import Line, Phrase
 from backoffice.documents.normalise import CURRENCY_CODES
 from backoffice.documents.words import Word
 
-_NO = r"(?:no\.?|nr\.?|n[°º]\.?|n\. ?o\.?|num\.?|number|numéro|numero|#|id)"  # "n.o": "N.º" folded
+_NO = r"(?:no\.?|nr\.?|n[°º]\.?|n\. ?o\.?|num\.?|number|numéro|numero|#|№|id)"  # "n.o": "N.º" folded
 _CODES = "|".join(sorted(c.lower() for c in CURRENCY_CODES))
 _RATE = r"\(?\d{1,2}(?:[.,]\d{1,3})?\s?%\)?"
 # What may follow an amount label: a currency, a rate, a footnote mark.
@@ -58,6 +58,7 @@ STRONG: dict[str, list[str]] = {
         r"n[úu]mero de factura|factura (?:n[°º.]?|no\.?|n[úu]m\.?|n[úu]mero)|n[°º] (?:de )?factura",
         r"(?:comprobante|comp\.?|cbte\.?) (?:n[°º.]?|nro\.?|no\.?|n[úu]m\.?|n[úu]mero)|n[úu]mero de comprobante",
         r"re\.?-? ?nr\.?|re\.? ?no\.?",
+        r"(?:seria|serija|série|serie|sērija):? [a-z]{1,6} (?:nr\.?|no\.?|n[°º]\.?)",  # the series, then its number
         # a title, a word or two of its kind, and the number word: "Fatura com impostos num.", "Factura electrónica nº"
         (
             rf"(?:invoice|rechnung|facture|factuur|factura|fattura|fatura|faktura)"
@@ -144,6 +145,7 @@ STRONG: dict[str, list[str]] = {
             r"(?:no\.?|number|#)|cuit|business number|(?:federal )?e\.?i\.?n\.?|fein|federal tax id|rfc"
             r"|uen(?: ?/ ?gst reg(?:istration)?\.? no\.?)?|(?:közösségi )?adószám"
         ),
+        r"unified social credit code|uscc",  # China's company and taxpayer number
         # a tax's registration: "Tax Reg. No.", "SST Registration No.", "HST Reg. No.", the Gulf's "TRN"
         (
             r"(?:tax|sales tax|service tax|sst|gst|hst) reg(?:istration)?\.? ?(?:no\.?|number|#|id)"
@@ -240,7 +242,7 @@ WEAK: dict[str, list[str]] = {
         r"|αριθμο[σς]"
         r"|referencia|référence|referenz|riferimento|referentie|referência"
     ],
-    "issue_date": [r"date|datum|fecha|data|dated|dato|päiväys|päivämäärä|pvm\.?|ημερομηνια|ημ/νια|дата"],
+    "issue_date": [r"date|datum|fecha|data|dated|dato|päiväys|päivämäärä|pvm\.?|datums|ημερομηνια|ημ/νια|дата"],
     "due_date": [r"due"],
     # a bare "Reference" names the buyer's reference as often as this document's number (Xero's "Reference")
     "order_reference": [r"reference|referencia|référence|referenz|riferimento|referentie|referência"],
@@ -277,7 +279,7 @@ OTHER = [
     r"|(?:date of|time of) supply|supply date|tax point(?: date)?",
     r"payment terms|zahlungsbedingungen|terms|conditions|description|beschreibung|bezeichnung",
     r"ship to|shipping address|deliver to|delivery address|lieferadresse|lieferanschrift|livraison|afleveradres"
-    r"|delivered to|geliefert an|livr(?:é|ée|er) à|entregado a|consegnato a",
+    r"|delivered to|geliefert an|livr(?:é|ée|er) à|entregado a|consegnato a|consignee|notify party",
     r"(?:globale )?nummer|gln|duns|kennung|id|identifier|anschrift|address|adresse|kontakt|contact|attn\.?|z\.hd\.?",
     # the same in Italian, Portuguese, Polish, Czech, Swedish, Danish, Norwegian and Finnish
     (
@@ -398,7 +400,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         ],
         "seller_vat_id": [r"dič|ič dph"],
         "currency": [r"měna"],
-        "net_total": [r"(?:základ (?:daně|dph)|(?:celkem |cena |součet )?bez dph|mezisoučet)"],
+        "net_total": [r"(?:základ(?: daně| dph)?|(?:celkem |cena |součet )?bez dph|mezisoučet)"],
         "tax_total": [r"(?:dph celkem|celkem dph|výše dph|částka dph)"],
         "grand_total": [r"(?:celkem(?: s dph| včetně dph| kč)?|celková částka|cena celkem|fakturovaná částka)"],
         "amount_due": [r"(?:(?:celkem |částka )?k úhradě|zbývá uhradit|k zaplacení)"],
@@ -572,7 +574,7 @@ BY_LANGUAGE.update(
                 r"(?:pvm )?s[ąa]skaitos fakt[ūu]ros (?:nr\.?|serija)|s[ąa]skaita fakt[ūu]ra nr\.?|serija ir nr\.?"
             ],
             "issue_date": [r"i[šs]ra[šs]ymo data|s[ąa]skaitos data"],
-            "due_date": [r"apmok[ėe]ti iki|mok[ėe]jimo terminas"],
+            "due_date": [r"apmok[ėe]ti iki|(?:ap)?mok[ėe]jimo terminas"],
             "seller_name": [r"pardav[ėe]jas|tiek[ėe]jas"],
             "buyer_name": [r"pirk[ėe]jas"],
             "order_reference": [r"užsakymo nr\.?|užsakymas"],
@@ -585,7 +587,7 @@ BY_LANGUAGE.update(
         "lv": {
             "invoice_number": [r"r[ēe]ķins nr\.?|r[ēe]ķina (?:nr\.?|numurs)"],
             "issue_date": [r"izrakst[īi][šs]anas datums|r[ēe]ķina datums"],
-            "due_date": [r"apmaksas termi[ņn][šs]|samaks[āa]t l[īi]dz"],
+            "due_date": [r"apmaksas termi[ņn][šs]|(?:sa|ap)maks[āa]t l[īi]dz"],
             "seller_name": [r"pieg[āa]d[āa]t[āa]js|p[āa]rdev[ēe]js"],
             "buyer_name": [r"sa[ņn][ēe]m[ēe]js|pirc[ēe]js"],
             "order_reference": [r"pas[ūu]t[īi]juma nr\.?|pas[ūu]t[īi]jums"],

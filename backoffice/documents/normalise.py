@@ -302,9 +302,19 @@ def _add_months(code: str) -> None:
         for width in ("wide", "abbreviated"):
             for number, name in months[context][width].items():
                 key = unicodedata.normalize("NFC", name.lower()).strip(". ")
-                for form in {key, _unaccent(key)}:
+                for form in {key, _unaccent(key), *_cases(code, key)}:
                     if len(form) >= 3 and form.isalpha():
                         _MONTHS.setdefault(form, number)
+
+
+def _cases(code: str, name: str) -> set[str]:
+    """Further cases of a month's name that CLDR does not give: Latvian's genitive and locative
+    ("marts": "12. marta", "2025. gada 12. martā"; "janvāris": "janvāra", "janvārī"), also unaccented."""
+    if code != "lv" or not name.endswith("s"):
+        return set()
+    stem = name.removesuffix("is") if name.endswith("is") else name[:-1]
+    forms = {stem + "a", stem + "ī", stem + "ā", stem.removesuffix("l") + "ļa"}  # "aprīlis": "aprīļa"
+    return forms | {_unaccent(form) for form in forms}
 
 
 def _unaccent(text: str) -> str:
@@ -328,6 +338,8 @@ _DATE_PATTERNS = [
     re.compile(rf"{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(?P<y>\d{{4}})(?!\d)"),
     # the year first: "2025. április 1." (Hungarian), "2024 m. kovo 14 d." (Lithuanian)
     re.compile(rf"(?<![\d.])(?P<y>\d{{4}})(?:\.| m\.) {_MONTH} (?P<d>\d{{1,2}})(?:\.| d\.)"),
+    # "2025. gada 12. martā" (Latvian: the year, "of the year", the day and the month)
+    re.compile(rf"(?<![\d.])(?P<y>\d{{4}})\.? gada (?P<d>\d{{1,2}})\. ?{_MONTH}"),
 ]
 
 
@@ -448,6 +460,7 @@ _NATIONAL_IDS = (
     (re.compile(r"\b\d{2} \d{3} \d{3} \d{3}\b"), "au.abn"),  # Australia ABN
     (re.compile(r"\b\d{5} ?\d{4} ?R[TCPMRZ] ?\d{4}\b"), "ca.bn"),  # Canada business number (GST/HST)
     (re.compile(r"\bT ?\d{13}\b"), "jp.cn"),  # Japan's qualified invoice issuer: T and the corporate number
+    (re.compile(r"\b[0-9A-Y]{2}\d{6}[0-9A-Y]{10}\b"), "cn.uscc"),  # China's unified social credit code
 )
 # An EU VAT number printed with spaces ("IE 8256796 U"), kept only when its check digits pass.
 _VAT_SPACED = re.compile(
@@ -466,7 +479,7 @@ def find_vat_id(text: str) -> tuple[str, tuple[int, int]] | None:
     """The first VAT or tax registration number in ``text`` and its span, as printed without
     spaces (:func:`printed_id`): an EU VAT number, else a national number of a shape its checksum
     confirms (Indian GSTIN, Brazilian CNPJ, Argentine CUIT, Polish NIP, Australian ABN, Canadian BN,
-    Japanese T-number)."""
+    Japanese T-number, Chinese USCC)."""
     match = _VAT_RE.search(text)
     if match:
         return printed_id(match.group(1)), match.span(1)

@@ -928,6 +928,8 @@ def test_a_ringgit_sign_names_the_currency_and_reads_the_amounts():
         ("Доставчик", "seller_name"),
         ("Kelt:", "issue_date"),  # Hungarian
         ("Vevő (számlázási cím)", "buyer_name"),
+        ("Základ", "net_total"),  # a Czech VAT recap's column: the base
+        ("Apmaksāt līdz:", "due_date"),  # Latvian
     ],
 )
 def test_greek_bulgarian_and_more_hungarian_labels(label, field):
@@ -972,3 +974,42 @@ def test_a_hungarian_tax_number_gives_way_to_its_eu_vat_id_and_an_account_number
     fields = read_invoice(text_to_words(page, "hu.txt")).fields
     assert fields["seller_vat_id"].value == "HU14599273"
     assert "invoice_number" not in fields or fields["invoice_number"].value != "11736006-34167216-00000000"
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2025. gada 12. martā", "2025-03-12"),  # Latvian: the locative, which CLDR does not give
+        ("Apmaksas termiņš: 2025. gada 26. martā", "2025-03-26"),
+        ("2025. gada 3. janvārī", "2025-01-03"),
+        ("12. aprīļa 2025", "2025-04-12"),  # the genitive
+    ],
+)
+def test_latvian_dates_in_words(text, day):
+    from backoffice.documents.normalise import find_date
+
+    found = find_date(text)
+    assert found is not None and found[0].isoformat() == day
+
+
+def test_a_series_before_the_number_word_is_part_of_the_number():
+    page = (
+        "PVM SĄSKAITA FAKTŪRA\nSerija MPC Nr. 01187\nIšrašymo data: 2025-05-14\n\n"
+        "Apmokėjimo terminas: 2025 m. birželio 13 d.\n\nIš viso su PVM:   1 210,00 EUR\n"
+    )
+    fields = read_invoice(text_to_words(page, "lt.txt")).fields
+    assert fields["invoice_number"].value == "MPC 01187"
+    assert fields["due_date"].value == "2025-06-13"
+    page = "ФАКТУРА   № 0000002841\nДата на издаване: 12.03.2025\n\nСума за плащане:   15 646,80 лв.\n"
+    assert read_invoice(text_to_words(page, "bg.txt")).fields["invoice_number"].value == "0000002841"
+
+
+def test_a_consignee_is_no_seller_and_chinas_credit_code_is_the_sellers_tax_id():
+    assert match("Sold to / Consignee:") == (("buyer_name", True),)
+    page = (
+        "Shenzhen Huaxin Electronics Co., Ltd.\nTel: +86 755 2663 8812 · Unified Social Credit Code: 91440300MA5F3K2L8G\n"
+        "COMMERCIAL INVOICE\nSold to / Consignee:          Invoice No.: HX-CI-250314\n"
+        "Nordic Lighting Distribution AB          Date: Mar. 14, 2025\nVAT No. SE556823419101\n\n"
+        "TOTAL     USD 26,474.00\n"
+    )
+    assert read_invoice(text_to_words(page, "cn.txt")).fields["seller_vat_id"].value == "91440300MA5F3K2L8G"
