@@ -74,6 +74,11 @@ _SYMBOLS = "€$£¥₹"
 _DETAILS = frozenset({"invoice_number", "issue_date", "due_date", "order_reference"})
 _LOCAL_SIGNS = frozenset({"Kč", "zł", "kr", "Fr", "R", "RM", "Ft", "лв"})  # a currency's local sign beside its amounts
 _AMOUNT = re.compile(r"\d[.,]\d{2}$")
+# the first cell of a table's sum row, in the languages read
+_SUM_ROW = re.compile(
+    r"(?i)(?:total|totals|sum|summe|gesamt|razem|celkem|součet|spolu|összesen|kokku|iš viso|kopā|ukupno|skupaj"
+    r"|totaal|totale|totalt|i alt|yhteensä|σύνολο|общо)\b"
+)
 _SERIES = re.compile(r"(?i:seria|serija|série|serie|series|sērija)\s*:?\s*([A-Z]{1,6})\s+(?i:nr|no|n[°º])\.?:?")
 _BANK_NAME = re.compile(r"(?i)\w*(?:bank|pank)\w*|\b(?:banco|banque|banca|sparkasse)\b")
 _ACCOUNT_LINE = re.compile(r"(?i)(?:iban|swift|bic|konto|kontonr\.?|account|a/c|sort code|bankgiro)\b")
@@ -566,7 +571,7 @@ class Reader:
         tax rate and a sum row last. The last row's amounts are the better candidates. Several tax
         columns (``IVA 24%  IVA 12%``) add up to the tax total."""
         for position, line in enumerate(self.lines):
-            heads = [
+            named = [
                 (
                     phrase,
                     next(
@@ -576,23 +581,20 @@ class Reader:
                 for phrase in line.phrases
             ]
             # not a column of rates ("MwSt-%", "VAT %")
-            heads = [(phrase, name) for phrase, name in heads if name and not _RATE_HEAD.search(phrase.text)]
+            heads = [(phrase, name) for phrase, name in named if name and not _RATE_HEAD.search(phrase.text)]
             if len({name for _, name in heads}) < 2:
                 continue
             rows: list[dict[str, list[Value]]] = []
             for other in self.lines[position + 1 : position + 8]:
                 if other.page != line.page or other.top - line.bottom > 120:
                     break
-                row: dict[str, list[Value]] = {}
-                for phrase, name in heads:
-                    cells = [p for p in other.phrases if p.x1 >= phrase.x0 - 4 and p.x0 <= phrase.x1 + 4]
-                    # the cell most under its heading: amounts set right may reach under the next one
-                    cell = max(cells, key=lambda p: min(p.x1, phrase.x1) - max(p.x0, phrase.x0), default=None)
-                    value = self._money_under(cell, phrase) if cell is not None else None
-                    if value:
-                        row.setdefault(name, []).append(value)
-                if len(row) >= 2:
+                if len(row := self._row_under(heads, other)) >= 2:
                     rows.append(row)
+            # the heads of an item table's columns, its sum row below the items ("Total  7.672,30  912,22")
+            below = (o for o in self.lines[position + 8 : position + 80] if o.page == line.page)
+            sums = (self._row_under(heads, o) for o in below if _SUM_ROW.match(o.phrases[0].text))
+            if (last := next((row for row in sums if len(row) >= 2), None)) is not None:
+                rows.append(last)
             for number, row in enumerate(rows):
                 score = 0.85 if number == len(rows) - 1 else 0.6
                 for name, values in row.items():
@@ -603,6 +605,18 @@ class Reader:
                         found[name].extend(Candidate(name, v, w, round(score - 0.2, 3), "table") for v, w in values)
                     else:  # the right-most column of the field
                         found[name].append(Candidate(name, values[-1][0], values[-1][1], score, "table"))
+
+    def _row_under(self, heads: list[tuple[Phrase, str]], line: Line) -> dict[str, list[Value]]:
+        """The amounts of ``line`` under each of ``heads`` (a phrase and the total it names)."""
+        row: dict[str, list[Value]] = {}
+        for phrase, name in heads:
+            cells = [p for p in line.phrases if p.x1 >= phrase.x0 - 4 and p.x0 <= phrase.x1 + 4]
+            # the cell most under its heading: amounts set right may reach under the next one
+            cell = max(cells, key=lambda p: min(p.x1, phrase.x1) - max(p.x0, phrase.x0), default=None)
+            value = self._money_under(cell, phrase) if cell is not None else None
+            if value:
+                row.setdefault(name, []).append(value)
+        return row
 
     def pattern_candidates(self, found: dict[str, list[Candidate]], every: bool = False) -> None:
         """IBANs, VAT ids and currencies anywhere; number and date from the title; the sender

@@ -512,9 +512,9 @@ BY_LANGUAGE.update(
             "buyer_name": [r"vevő(?: számlázási cím)?|megrendelő|számlázási cím"],
             "order_reference": [r"megrendelés(?: ?száma?)?|rendelésszám"],
             "seller_vat_id": [r"(?:közösségi )?adószám"],
-            "net_total": [r"(?:nettó (?:összesen|érték|összeg)|összesen nettó)"],
+            "net_total": [r"(?:nettó (?:összesen|érték|összeg)(?: összesen)?|összesen nettó)"],
             "tax_total": [r"(?:áfa (?:összesen|érték|összeg)|áfa érték összesen)"],
-            "grand_total": [r"(?:bruttó (?:összesen|érték|végösszeg)|végösszeg|összesen)"],
+            "grand_total": [r"(?:bruttó (?:összesen|érték|végösszeg)(?: összesen)?|végösszeg|összesen)"],
             "amount_due": [r"(?:fizetendő(?: összeg)?)"],
         },
         "ro": {

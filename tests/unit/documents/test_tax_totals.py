@@ -281,3 +281,27 @@ def test_the_net_of_a_tax_inclusive_total_is_not_the_total_itself():
     scored["tax_total"] = [candidate("tax_total", "0.00", 0.77, 410)]  # nil tax: net and total are one amount
     picked, added_up = pick_totals(scored, least=0.05)
     assert picked["net_total"].value == "1131.70"
+
+
+def test_the_sum_row_under_an_item_tables_net_and_tax_columns_gives_its_totals():
+    from backoffice.documents.invoice import read_invoice
+    from backoffice.documents.textgrid import text_to_words
+
+    items = "".join(
+        f"{n:<4}Articol {n:<36}buc    {n:>3}   10,00     19%       {n * 10:>6},00      {n * 19 / 10:>6.2f}\n".replace(
+            ".", ","
+        )
+        for n in range(1, 13)
+    )
+    page = (
+        "FACTURĂ\nSeria BVX Nr. 0412\nData emiterii: 12.05.2025\n\n"
+        "Nr. Denumirea produselor                      U.M.   Cant.   Preț    Cota    Valoare fără TVA   Valoare TVA\n"
+        f"{items}"
+        "                                                                 Total        780,00      148,20\n"
+        "                                               Total factură (inclusiv TVA)            928,20\n"
+        "                                               Avans încasat                          -300,00\n"
+        "                                               TOTAL DE PLATĂ                          628,20 RON\n"
+    )
+    fields = read_invoice(text_to_words(page, "ro.txt")).fields
+    got = {name: fields[name].value for name in ("net_total", "tax_total", "grand_total", "amount_due")}
+    assert got == {"net_total": "780.00", "tax_total": "148.20", "grand_total": "928.20", "amount_due": "628.20"}
