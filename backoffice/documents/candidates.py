@@ -136,6 +136,8 @@ def tax_sum(candidates: list[Candidate]) -> Candidate | None:
     if not several:
         return None
     parts = sorted((c for (page, _), c in per_line.items() if page == max(several)), key=lambda c: c.where)
+    column = _one_column(parts)
+    parts = column if len(column) >= 2 else parts
     if len(parts) > 4:
         return None
     total = sum((Decimal(c.value) for c in parts), Decimal(0))
@@ -143,6 +145,17 @@ def tax_sum(candidates: list[Candidate]) -> Candidate | None:
         return None  # one of them is the others' sum, printed ("Summe USt." over a line per rate)
     return Candidate("tax_total", format_amount(total), [w for c in parts for w in c.words],
                      max(0.0, min(c.score for c in parts) - 0.05), "computed")  # a sum scores below its parts, never below 0
+
+
+def _one_column(parts: list[Candidate]) -> list[Candidate]:
+    """The most of ``parts`` whose amounts end in one column: the tax lines beside the totals, not
+    a rate table's amount printed again apart from them (``Btw 6 %  € 354,00`` and ``6%  5.900,00  354,00``)."""
+    columns: dict[int, list[Candidate]] = {}
+    for c in parts:
+        right = c.words[-1].x1
+        key = next((k for k in columns if abs(k - right) <= 4), round(right))
+        columns.setdefault(key, []).append(c)
+    return max(columns.values(), key=len, default=[])
 
 
 def rated_pair(found: dict[str, list[Candidate]], least: float = 0.0) -> tuple[Candidate, Candidate] | None:

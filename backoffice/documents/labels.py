@@ -435,7 +435,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "seller_name": [r"leverandør|sælger|afsender"],
         "buyer_name": [r"kunde|køber|faktureres til"],
         "order_reference": [
-            r"ordrenummer|ordrenr\.?|rekvisitionsnr\.?|indkøbsordre|jeres (?:reference|ref\.?|ordre(?:nr\.?)?|rekv\.?)"
+            r"ordrenummer|ordrenr\.?|rekvisition(?:snr\.?|snummer)?|indkøbsordre|jeres (?:reference|ref\.?|ordre(?:nr\.?)?|rekv\.?)"
             r"|bestillingsnr\.?"
         ],
         "seller_vat_id": [r"cvr-?nr\.?|se-?nr\.?|moms ?nr\.?"],

@@ -160,9 +160,11 @@ def _company_over(candidates: list[Candidate], person: Candidate, domains: froze
     (``Ma jolie boutique`` / ``Alexandre Payet``, ``SCI Les Terrasses`` / ``Monsieur Olivier Garnier``):
     the person is the company's contact (or ``t.a.v. de heer M. Jansen``: a line to a person's
     attention). A company shows a legal form, or a domain printed spells it; over a department
-    (``Fondation Les Tilleuls`` / ``EMS Les Tilleuls – Administration``) any name is the party."""
-    unit = letterhead.department(person.value)
-    if not (unit or names.person_shape(person.value) or names.for_attention(person.value)):
+    (``Fondation Les Tilleuls`` / ``EMS Les Tilleuls – Administration``) or a line to someone's
+    attention or care (``Andelsboligforeningen Solbakken`` / ``c/o Administrator Nørgaard & Co.``) any
+    name is the party."""
+    unit = letterhead.department(person.value) or names.for_attention(person.value)  # the page says whose it is
+    if not (unit or names.person_shape(person.value)):
         return None
     first = person.words[0]
     height = max(w.bottom - w.top for w in person.words)

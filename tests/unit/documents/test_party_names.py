@@ -871,3 +871,32 @@ def test_a_banks_name_over_its_account_and_a_title_in_another_language_are_no_se
     fields = extract(path, kind="invoice").fields
     assert fields["seller_name"].value.lower().startswith("koodikoda")
     assert labels.match("Bankas:") == ()  # the seller's bank, in Lithuanian
+
+
+def test_the_party_above_a_line_in_someones_care_is_the_buyer_though_it_shows_no_legal_form(make_pdf):
+    from backoffice.documents import extract
+
+    path = make_pdf(
+        [
+            (15, 15, "Tømrerfirma Jensen & Holm ApS", 12, "B"),
+            (170, 15, "FAKTURA", 14, "B"),
+            (15, 21, "Værkstedsvej 12 · 8260 Viby J"),
+            (15, 45, "Andelsboligforeningen Solbakken"),
+            (15, 50, "c/o Administrator Nørgaard & Co."),
+            (15, 55, "Frederiks Allé 88"),
+            (15, 60, "8000 Aarhus C"),
+            (110, 45, "Fakturanr."),
+            (160, 45, "1147"),
+            (110, 50, "Fakturadato"),
+            (160, 50, "08-04-2024"),
+            (110, 55, "Rekvisition"),
+            (160, 55, "2024-17"),
+            (15, 80, "Udskiftning af vinduesbundstykker"),
+            (160, 80, "49.866,00"),
+            (110, 95, "I alt inkl. moms"),
+            (160, 95, "62.332,50 DKK"),
+        ]
+    )
+    fields = extract(path, kind="invoice").fields
+    assert fields["buyer_name"].value == "Andelsboligforeningen Solbakken"
+    assert fields["order_reference"].value == "2024-17"

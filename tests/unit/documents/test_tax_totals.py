@@ -305,3 +305,21 @@ def test_the_sum_row_under_an_item_tables_net_and_tax_columns_gives_its_totals()
     fields = read_invoice(text_to_words(page, "ro.txt")).fields
     got = {name: fields[name].value for name in ("net_total", "tax_total", "grand_total", "amount_due")}
     assert got == {"net_total": "780.00", "tax_total": "148.20", "grand_total": "928.20", "amount_due": "628.20"}
+
+
+def test_the_tax_lines_beside_the_totals_add_up_without_the_rate_tables_copy():
+    from backoffice.documents.invoice import read_invoice
+    from backoffice.documents.textgrid import text_to_words
+
+    page = (
+        "FACTUUR 2024-0311\nFactuurdatum: 03/04/2024\n\n"
+        "Btw-overzicht                                    Totaal excl. btw          € 8.435,00\n"
+        "Btw-tarief   Maatstaf     Btw                    Btw 6 %                   € 354,00\n"
+        "6%           5.900,00     354,00\n"
+        "                                                 Btw 21 %                  € 532,35\n"
+        "21 %         2.535,00     532,35\n"
+        "                                                 Totaal incl. btw          € 9.321,35\n"
+    )
+    fields = read_invoice(text_to_words(page, "be.txt")).fields
+    got = {name: fields[name].value for name in ("net_total", "tax_total", "grand_total")}
+    assert got == {"net_total": "8435.00", "tax_total": "886.35", "grand_total": "9321.35"}
