@@ -27,6 +27,7 @@ _TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?[€$£]\)?|(?:at |@ ?)?{_RATE}|in (?:
 _TAX_ONE = (
     r"(?:vat|tax|sales tax|harmonized sales tax|goods and services tax|provincial sales tax|gst|hst|mwst\.?|ust\.?"
     r"|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst|imposta|imposto|podatek vat|dph|moms|mva|alv|daň"
+    r"|tps|tvq|tvh|qst|pst|rst|pst \(?(?:bc|mb|sk|qc)\)?"  # Canada's federal and provincial sales taxes
     r"|pvm|pvn|pdv|ddv|áfa|käibemaks|φπα|ддс)"  # Lithuanian, Latvian, Croatian, Slovenian, Hungarian, Estonian,
     # Greek, Bulgarian
 )
@@ -227,7 +228,8 @@ STRONG: dict[str, list[str]] = {
         rf"(?:restbetrag|saldo|betrag) zu (?:unseren gunsten|ihren lasten){_TAIL}",  # what the client owes
         rf"(?:solde (?:dû|à payer|restant dû)|montant restant dû|total à payer|reste dû|à payer){_TAIL}",
         rf"(?:nog te betalen|totaal te betalen|te voldoen|openstaand saldo|saldo te betalen){_TAIL}",
-        rf"(?:saldo pendiente|importe pendiente|total adeudado|a pagar|líquido a pagar){_TAIL}",
+        rf"(?:saldo pendiente|importe pendiente|total adeudado|a pagar|líquido a pagar|líquido a percibir"
+        rf"|total a percibir|importe líquido|neto a percibir){_TAIL}",
         rf"(?:(?:total)?beløp(?:et)? (?:som )?forfaller|totalbeløp forfaller){_TAIL}",
         rf"(?:zahlbetrag|zu zahlen(?:der betrag)?|offener betrag|fälliger betrag|nachzahlung(?:sbetrag)?){_TAIL}",
         rf"(?:net à payer|reste à payer|somme à payer|montant à payer|montant dû|te betalen){_TAIL}",

@@ -930,6 +930,10 @@ def test_a_ringgit_sign_names_the_currency_and_reads_the_amounts():
         ("Vevő (számlázási cím)", "buyer_name"),
         ("Základ", "net_total"),  # a Czech VAT recap's column: the base
         ("Apmaksāt līdz:", "due_date"),  # Latvian
+        ("TPS (5 %)", "tax_total"),  # Canada's sales taxes, federal and provincial
+        ("TVQ (9,975 %)", "tax_total"),
+        ("PST (BC) 7%", "tax_total"),
+        ("Líquido a percibir", "amount_due"),  # a Spanish invoice after its income tax withholding
     ],
 )
 def test_greek_bulgarian_and_more_hungarian_labels(label, field):
@@ -939,6 +943,7 @@ def test_greek_bulgarian_and_more_hungarian_labels(label, field):
 @pytest.mark.parametrize("label", ["ΣΕΙΡΑ", "Δ.Ο.Υ.:", "ЕИК:", "Eredeti számla kelte:", "Előlegszámla:"])
 def test_a_series_a_tax_office_a_registry_and_an_earlier_invoice_name_no_field(label):
     assert match(label) == ()
+    assert ("tax_total", True) not in (match("PST No.") or ())  # a province's registration, no amount of tax
 
 
 def test_a_greek_invoice_reads_its_number_in_greek_letters_and_its_totals():
