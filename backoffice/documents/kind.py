@@ -81,7 +81,8 @@ def _title_votes(text: str, top: bool) -> list[tuple[str, int]]:
     for kind, pattern in _TITLE_RES.items():
         for match in pattern.finditer(text):
             rest = text[match.end() :]
-            alone = len(text.strip()) <= len(match.group(0)) + 25  # a title, not a sentence
+            # a title, not a sentence, nor a quantity's unit in an item's row ("1 Auftrag")
+            alone = len(text.strip()) <= len(match.group(0)) + 25 and not re.search(r"\d", text[: match.start()])
             numbered = not text[: match.start()].strip() and _NUMBERED.match(rest)  # "Factura nº 5 de..."
             # "Bestellung: 4711", "Auftrag-Nr", "Order No.", "Invoice Address": a label of another thing
             label = rest.lstrip().startswith((":", "-")) or not numbered and bool(_LABEL_WORD.match(rest))

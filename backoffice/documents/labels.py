@@ -21,13 +21,14 @@ from backoffice.documents.words import Word
 
 _NO = r"(?:no\.?|nr\.?|n[°º]\.?|n\. ?o\.?|num\.?|number|numéro|numero|#|№|id)"  # "n.o": "N.º" folded
 _CODES = "|".join(sorted(c.lower() for c in CURRENCY_CODES))
-_RATE = r"\(?\d{1,2}(?:[.,]\d{1,3})?\s?%\)?"
+_RATE = r"\(?(?:\d{1,2}(?:[.,]\d{1,3})?\s?%|%\s?\d{1,2}(?:[.,]\d{1,3})?)\)?"  # "20%", Turkish "%20"
 # What may follow an amount label: a currency, a rate, a footnote mark.
 _TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?[€$£]\)?|(?:at |@ ?)?{_RATE}|in (?:{_CODES})|\*+|\.|on(?: \S+)?|auf \S+))*"
 _TAX_ONE = (
     r"(?:vat|tax|sales tax|harmonized sales tax|goods and services tax|provincial sales tax|gst|hst|mwst\.?|ust\.?"
     r"|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst|imposta|imposto|podatek vat|dph|moms|mva|alv|daň"
     r"|tps|tvq|tvh|qst|pst|rst|pst \(?(?:bc|mb|sk|qc)\)?"  # Canada's federal and provincial sales taxes
+    r"|kdv"  # Turkey's
     r"|pvm|pvn|pdv|ddv|áfa|käibemaks|φπα|ддс)"  # Lithuanian, Latvian, Croatian, Slovenian, Hungarian, Estonian,
     # Greek, Bulgarian
 )
@@ -244,7 +245,7 @@ WEAK: dict[str, list[str]] = {
         r"|αριθμο[σς]"
         r"|referencia|référence|referenz|riferimento|referentie|referência"
     ],
-    "issue_date": [r"date|datum|fecha|data|dated|dato|päiväys|päivämäärä|pvm\.?|datums|ημερομηνια|ημ/νια|дата"],
+    "issue_date": [r"date|datum|fecha|data|dated|dato|päiväys|päivämäärä|pvm\.?|datums|tarih|ημερομηνια|ημ/νια|дата"],
     "due_date": [r"due"],
     # a bare "Reference" names the buyer's reference as often as this document's number (Xero's "Reference")
     "order_reference": [r"reference|referencia|référence|referenz|riferimento|referentie|referência"],
@@ -266,6 +267,7 @@ OTHER = [
     rf"(?:customer|account|client|kunden|klant|debitor|debitoren|supplier|vendor|tax|steuer|member) ?-?{_NO}",
     r"kunden-?(?:nummer|nr\.?)|kundennr\.?|debitorennummer|n[°º] client|klantnummer|steuer-?(?:nummer|nr\.?)|st\.-?nr\.?",
     r"σειρα|δ\.?ο\.?υ\.?|γ\.?ε\.?μη\.?|κωδ\.? πελατη|ειδο[σς](?: παραστατικου)?|ωρα|еик|мол",  # a series, a tax office
+    r"vergi dairesi|mersis no|ettn|senaryo|fatura tipi|özelleştirme no|toplam iskonto|iskonto",
     r"page|seite|phone|tel\.?|telefon|fax|e-?mail|web|website|bic|swift|siret|siren|kvk|hrb|amtsgericht|n/r[ée]f\.?|our ref(?:\.|erence)?",
     r"(?:co\.?|company) (?:reg(?:istration)?\.? )?(?:no\.?|number|#)|registered (?:company )?number",  # the registry's
     # the invoice a credit note corrects ("Zu Rechnung Nr.: 2024-0588"): not this document's number
@@ -280,6 +282,8 @@ OTHER = [
     r"order date|delivery date|lieferdatum|leistungsdatum|bestelldatum|service date|period|zeitraum"
     r"|(?:date of|time of) supply|supply date|tax point(?: date)?",
     r"payment terms|zahlungsbedingungen|terms|conditions|description|beschreibung|bezeichnung",
+    r"(?:shipping|delivery|payment) method|ship via|carrier|tracking(?: no\.?| number)?"
+    r"|discriminação dos serviços|descrição dos serviços",
     r"ship to|shipping address|deliver to|delivery address|lieferadresse|lieferanschrift|livraison|afleveradres"
     r"|delivered to|geliefert an|livr(?:é|ée|er) à|entregado a|consegnato a|consignee|notify party",
     r"(?:globale )?nummer|gln|duns|kennung|id|identifier|anschrift|address|adresse|kontakt|contact|attn\.?|z\.hd\.?",
@@ -598,6 +602,19 @@ BY_LANGUAGE.update(
             "tax_total": [r"(?:pvn summa|pvn kop[āa])"],
             "grand_total": [r"(?:kop[āa](?: ar pvn)?|summa ar pvn|kopsumma)"],
             "amount_due": [r"(?:(?:summa |kop[āa] )?apmaksai)"],
+        },
+        "tr": {
+            "invoice_number": [r"fatura (?:no|numaras[ıi]|nr)\.?"],
+            "issue_date": [r"fatura tarihi|düzenleme tarihi"],
+            "due_date": [r"son ödeme tarihi|vade tarihi|vade"],
+            "seller_name": [r"sat[ıi]c[ıi]|düzenleyen"],
+            "buyer_name": [r"al[ıi]c[ıi]|say[ıi]n|müşteri"],
+            "order_reference": [r"sipariş (?:no|numaras[ıi])\.?"],
+            "seller_vat_id": [r"vkn|vergi (?:no|numaras[ıi]|kimlik no)\.?|v\.?k\.?n\.?"],
+            "net_total": [r"(?:kdv matrah[ıi]|ara toplam)"],
+            "tax_total": [r"(?:hesaplanan kdv|toplam kdv|kdv tutar[ıi])"],
+            "grand_total": [r"(?:vergiler dahil toplam tutar|genel toplam|toplam tutar)"],
+            "amount_due": [r"(?:ödenecek tutar|ödenecek toplam)"],
         },
         # Greek and Bulgarian, written without accents (labels are matched folded) and with either sigma
         "el": {

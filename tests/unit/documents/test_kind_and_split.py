@@ -47,6 +47,13 @@ def test_a_wrapped_thank_you_for_the_order_is_no_title():
     assert _kind("Auftrag\nAuftragsnummer 4711\nLiefertermin 03.05.2024") == "order"
 
 
+def test_a_unit_of_quantity_in_an_items_row_is_no_title():
+    """A print shop bills per job ("1 Auftrag"): the rows' units are no order's title."""
+    items = "10  Jahresbericht 2024, A4    1 Auftrag   4'860.00\n40  Flyer A5, 2'000 Ex.    1 Auftrag   642.00\n"
+    page = f"Alpenblick Druck AG\nRechnung Nr. 2025-0417\nIhre Bestellung  SB-2025-014\n{items}Rechnungstotal  CHF 5'502.00"
+    assert _kind(page) == "invoice"
+
+
 def test_credit_notes_in_further_languages():
     for title in ("Kreditnota", "Hyvityslasku", "Nota di credito", "Faktura korygująca", "Dobropis"):
         assert _kind(f"Vltava AB\n{title}\nFakturanr: 16/2021\nSumma SEK -95 424,23") == "credit_note", title

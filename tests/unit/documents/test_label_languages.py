@@ -934,13 +934,23 @@ def test_a_ringgit_sign_names_the_currency_and_reads_the_amounts():
         ("TVQ (9,975 %)", "tax_total"),
         ("PST (BC) 7%", "tax_total"),
         ("Líquido a percibir", "amount_due"),  # a Spanish invoice after its income tax withholding
+        ("Fatura No:", "invoice_number"),  # Turkish, its dotless i either way
+        ("VKN:", "seller_vat_id"),
+        ("KDV Matrahı (%20)", "net_total"),  # the rate after its percent sign
+        ("Hesaplanan KDV(%20)", "tax_total"),
+        ("Vergiler Dahil Toplam Tutar", "grand_total"),
+        ("Ödenecek Tutar", "amount_due"),
+        ("SAYIN", "buyer_name"),
     ],
 )
 def test_greek_bulgarian_and_more_hungarian_labels(label, field):
     assert (field, True) in (match(label) or ())
 
 
-@pytest.mark.parametrize("label", ["ΣΕΙΡΑ", "Δ.Ο.Υ.:", "ЕИК:", "Eredeti számla kelte:", "Előlegszámla:"])
+@pytest.mark.parametrize(
+    "label",
+    ["ΣΕΙΡΑ", "Δ.Ο.Υ.:", "ЕИК:", "Eredeti számla kelte:", "Előlegszámla:", "Vergi Dairesi:", "SHIPPING METHOD"],
+)
 def test_a_series_a_tax_office_a_registry_and_an_earlier_invoice_name_no_field(label):
     assert match(label) == ()
     assert ("tax_total", True) not in (match("PST No.") or ())  # a province's registration, no amount of tax
