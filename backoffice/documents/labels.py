@@ -28,6 +28,7 @@ _TAX_ONE = (
     r"(?:vat|tax|sales tax|harmonized sales tax|goods and services tax|provincial sales tax|gst|hst|mwst\.?|ust\.?"
     r"|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst|imposta|imposto|podatek vat|dph|moms|mva|alv|daň"
     r"|tps|tvq|tvh|qst|pst|rst|pst \(?(?:bc|mb|sk|qc)\)?"  # Canada's federal and provincial sales taxes
+    r"|i\.v\.a\.?"
     r"|kdv"  # Turkey's
     r"|pvm|pvn|pdv|ddv|áfa|käibemaks|φπα|ддс)"  # Lithuanian, Latvian, Croatian, Slovenian, Hungarian, Estonian,
     # Greek, Bulgarian
@@ -112,6 +113,7 @@ STRONG: dict[str, list[str]] = {
         r"factur(?:é|e|er) à|adressé à|factuur aan|gefactureerd aan|klant|factura(?:r|do) a|cliente",
         r"adresse (?:du|de) client|customer address|billing address|invoic(?:e|ing) address|rechnungsadresse|rechnungsanschrift|adresse de facturation|factuuradres|indirizzo di fatturazione|buyer name|purchaser",
         r"datos del cliente|(?:datos|direcci[óo]n) de facturaci[óo]n|dados do cliente|(?:datos del )?receptor",
+        r"señor(?:es|\(es\))?|sr\.?\(?es\)?",  # a Latin American invoice's addressee ("Señor(es):")
         r"(?:zahlbar durch|payable par|pagabile da)(?: \((?:name/adresse|nom/adresse|nome/indirizzo)\))?",
     ],
     "order_reference": [
@@ -148,6 +150,7 @@ STRONG: dict[str, list[str]] = {
             r"|uen(?: ?/ ?gst reg(?:istration)?\.? no\.?)?|(?:közösségi )?adószám"
         ),
         r"unified social credit code|uscc",  # China's company and taxpayer number
+        r"r\.?u\.?t\.?(?: emisor)?|rfc emisor",  # Chile's taxpayer roll number, Mexico's issuer
         # a tax's registration: "Tax Reg. No.", "SST Registration No.", "HST Reg. No.", the Gulf's "TRN"
         (
             r"(?:tax|sales tax|service tax|sst|gst|hst) reg(?:istration)?\.? ?(?:no\.?|number|#|id)"
@@ -168,7 +171,7 @@ STRONG: dict[str, list[str]] = {
         rf"(?:(?:rechnungs)?summe|gesamtbetrag|betrag) (?:ohne|exkl\.?|excl\.?) (?:ust|mwst|umsatzsteuer)\.?{_TAIL}",
         rf"(?:total net amount|total without (?:vat|tax)|net value|nettowert|gesamt ?netto){_TAIL}",
         rf"(?:total ht(?:va)?|montant ht(?:va)?|total hors taxes?|sous[- ]total|subtotaal|totaal excl\.? btw){_TAIL}",
-        rf"(?:bedrag excl\.? btw|exclusief btw|excl\.? btw|base imponible|total sin iva|importe neto){_TAIL}",
+        rf"(?:bedrag excl\.? btw|exclusief btw|excl\.? btw|base imponible|total sin iva|importe neto|monto neto){_TAIL}",
         # the amount the tax is taken of ("BTW plichtig bedrag", "Taxable amount", "Bemessungsgrundlage")
         (
             rf"(?:taxable (?:amount|value|base|total)|tax(?:able)? base|amount subject to (?:vat|tax)|net taxable"
@@ -667,7 +670,7 @@ MORE: dict[str, str] = {
     r"|(?:buyer|customer|client|recipient|party|consignee)(?:'s)? gstin(?:/uin)?"
     r"|(?:vat|tax) (?:id|no\.?|number) (?:of )?(?:the )?(?:buyer|customer)|ust-?id(?:nr)?\.? (?:des )?kunden|kunden-?ust-?id(?:nr)?\.?"
     r"|(?:n[°º] )?tva (?:du )?client|btw(?:-?nummer)? (?:van de )?klant|(?:nif|cif) (?:del )?cliente|p\.? ?iva cliente"
-    r"|partita iva (?:del )?cliente|nip nabywcy|dič odběratele|kundens (?:vat|moms)-?(?:nr|nummer)",
+    r"|partita iva (?:del )?cliente|nip nabywcy|dič odběratele|kundens (?:vat|moms)-?(?:nr|nummer)|rfc receptor",
     "payment_terms": r"payment terms|terms(?: of payment)?|payment conditions|zahlungsbedingungen|zahlungsziel|zahlungskondition(?:en)?"
     r"|conditions de (?:paiement|règlement)|mode de règlement|betalingsvoorwaarden|betalingstermijn|condiciones de pago"
     r"|forma de pago|(?:condizioni|termini|modalità) di pagamento|condições de pagamento|forma de pagamento"

@@ -941,6 +941,11 @@ def test_a_ringgit_sign_names_the_currency_and_reads_the_amounts():
         ("Vergiler Dahil Toplam Tutar", "grand_total"),
         ("Ödenecek Tutar", "amount_due"),
         ("SAYIN", "buyer_name"),
+        ("R.U.T.:", "seller_vat_id"),  # Chile
+        ("RFC emisor:", "seller_vat_id"),  # Mexico
+        ("MONTO NETO", "net_total"),
+        ("I.V.A. 19%", "tax_total"),
+        ("Señor(es):", "buyer_name"),
     ],
 )
 def test_greek_bulgarian_and_more_hungarian_labels(label, field):
