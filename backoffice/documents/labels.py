@@ -784,7 +784,14 @@ def _paired(key: str) -> tuple[tuple[str, bool], ...] | None:
     if "/" not in key and "|" not in key:
         return None
     parts = [p for p in _PAIR.split(key) if p]
-    if len(parts) == 2 and len(parts[0].split()) <= 3 and not _ANY.fullmatch(parts[0]):
+    first = parts[0] if parts else ""
+    if (
+        len(parts) == 2
+        and " / " in key
+        and len(first.split()) <= 3
+        and not re.search(r"\d", first)
+        and not _ANY.fullmatch(first)
+    ):
         # a language we do not read, then ours: "No. Bil / Bill No.", "Tarikh Bil / Bill Date"
         return _matched(parts[1])
     if len(parts) >= 2 and " " in parts[-1]:

@@ -1033,3 +1033,9 @@ def test_a_consignee_is_no_seller_and_chinas_credit_code_is_the_sellers_tax_id()
         "TOTAL     USD 26,474.00\n"
     )
     assert read_invoice(text_to_words(page, "cn.txt")).fields["seller_vat_id"].value == "91440300MA5F3K2L8G"
+
+
+def test_a_value_and_a_label_parted_by_a_bar_are_no_label_of_two_languages():
+    assert match("Rendelésszám: WEB-2025-118734 | Számla kelte:") is None  # a value in the first part
+    assert match("/") is None and match(" | ") is None
+    assert ("order_reference", True) in (match("Rendelésszám:") or ())
