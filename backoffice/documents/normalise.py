@@ -32,6 +32,9 @@ CURRENCY_SYMBOLS: dict[str, str] = {
     "US$": "USD",
     "A$": "AUD",
     "C$": "CAD",
+    "CA$": "CAD",
+    "AU$": "AUD",
+    "MX$": "MXN",
     "NZ$": "NZD",
     "HK$": "HKD",
     "S$": "SGD",
@@ -47,7 +50,7 @@ CURRENCY_CODES = frozenset(
 _CURRENCY_WORDS = {"euro": "EUR", "euros": "EUR", "dollars": "USD", "pounds": "GBP"}
 
 _SPACES = "\u00a0\u202f\u2009\u2007 "
-_DECOR = r"(?:(?:R|US|A|C|NZ|HK|S)\$|[€$£¥₹]|Rs\.?|[A-Z]{3}|zł|kr|Kč|Ft|лв\.?|RM|R)"
+_DECOR = r"(?:(?:R|US|A|AU|C|CA|NZ|HK|S|MX)\$|[€$£¥₹]|Rs\.?|[A-Z]{3}|zł|kr|Kč|Ft|лв\.?|RM|R)"
 _NUMBER = r"[-−–]?\(?\d[\d.,'’\u00a0\u202f\u2009 ]*\)?[-−–]?"  # 2’500.00: Swiss groups
 _AMOUNT_RE = re.compile(
     rf"^\s*(?:(?P<sign>[-−–]|\()\s?(?={_DECOR}))?(?P<pre>{_DECOR})?\s*(?P<num>{_NUMBER})\s*(?P<post>{_DECOR})?\s*"

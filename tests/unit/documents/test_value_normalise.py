@@ -54,6 +54,11 @@ from backoffice.documents.normalise import (
         ("R 1,886.37", "1886.37"),  # the South African rand
         ("10,94,981.00", "1094981.00"),  # India: lakh and crore
         ("₹ 4,85,000.00", "485000.00"),
+        ("CA$1,446.40", "1446.40"),  # a dollar with its country's letters
+        ("AU$ 12.00", "12.00"),
+        ("RM 213.72", "213.72"),  # the ringgit, the forint, the lev
+        ("900 684 Ft", "900684.00"),
+        ("15 646,80 лв.", "15646.80"),
     ],
 )
 def test_amounts(text, value):
