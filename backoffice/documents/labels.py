@@ -207,7 +207,7 @@ STRONG: dict[str, list[str]] = {
         rf"(?:gesamt brutto|total ttc|total tvac|montant ttc|montant tvac|montant total|total facture|totaal incl\.? btw){_TAIL}",
         rf"(?:totaalbedrag|inclusief btw|total factura|importe total){_TAIL}",
         (
-            rf"(?:(?:total )?(?:new|current) charges(?: (?:for )?this (?:bill|period|month|statement))?"
+            rf"(?:(?:total )?(?:new|current|this (?:month|period)'s) charges(?: (?:for )?this (?:bill|period|month|statement))?"
             rf"(?: (?:incl\.?|including) (?:vat|tax|gst|hst))?"
             rf"|total charges(?: (?:for )?this (?:bill|period|month|statement))?|charges (?:for )?this (?:bill|period)"
             rf"(?: (?:incl\.?|including) (?:vat|tax|gst|hst))?"

@@ -323,3 +323,50 @@ def test_the_tax_lines_beside_the_totals_add_up_without_the_rate_tables_copy():
     fields = read_invoice(text_to_words(page, "be.txt")).fields
     got = {name: fields[name].value for name in ("net_total", "tax_total", "grand_total")}
     assert got == {"net_total": "8435.00", "tax_total": "886.35", "grand_total": "9321.35"}
+
+
+def test_a_labelled_tax_outweighs_a_balance_brought_forward_that_happens_to_add_up():
+    from backoffice.documents.invoice import read_invoice
+    from backoffice.documents.textgrid import text_to_words
+
+    page = (
+        "Tax invoice                 Kowhai Connect Limited · GST No. 113-456-787\n"
+        "Invoice number 80417725     Bill date 12 March 2025\n\n"
+        "Previous balance                              $214.85\n"
+        "Payment received 18 Feb – thank you          -$200.00\n"
+        "Balance brought forward (overdue)              $14.85\n"
+        "This month's charges (incl. GST)              $236.35\n"
+        "Total amount due                              $251.20\n\n"
+        "Business Fibre 300/100              1      $129.00\n"
+        "Business Mobile Plus plan           2       $76.52\n"
+        "Total excl. GST                            $205.52\n"
+        "GST 15%                                     $30.83\n"
+        "Total this month's charges incl. GST      $236.35\n\n"
+        "Payment slip       Amount due $251.20\n"
+    )
+    fields = read_invoice(text_to_words(page, "nz.txt")).fields
+    got = {name: fields[name].value for name in ("net_total", "tax_total", "grand_total", "amount_due")}
+    assert got == {"net_total": "205.52", "tax_total": "30.83", "grand_total": "236.35", "amount_due": "251.20"}
+
+
+def test_pick_totals_prefers_the_labelled_tax_to_an_unlabelled_amount_that_adds_up_with_the_amount_due():
+    from backoffice.documents.pdf import Word
+
+    def candidate(field, value, score, top, method="label"):
+        return Candidate(field, value, [Word(value, 400.0, top, 450.0, top + 8, 1)], score, method)
+
+    scored = {
+        "net_total": [candidate("net_total", "236.35", 0.58, 451, "shape"), candidate("net_total", "205.52", 0.2, 417)],
+        "tax_total": [candidate("tax_total", "30.83", 0.97, 434), candidate("tax_total", "14.85", 0.07, 475, "shape")],
+        "grand_total": [
+            candidate("grand_total", "251.20", 0.93, 554, "shape"),  # the amount due, after a balance brought forward
+            candidate("grand_total", "236.35", 0.76, 460),
+        ],
+        "amount_due": [candidate("amount_due", "251.20", 0.99, 554)],
+    }
+    picked, added_up = pick_totals(scored, least=0.05)
+    assert added_up and [picked[n].value for n in ("net_total", "tax_total", "grand_total")] == [
+        "205.52",
+        "30.83",
+        "236.35",
+    ]
