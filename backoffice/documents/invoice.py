@@ -540,14 +540,22 @@ class Reader:
     def in_block_of(self, word: Word, name: Candidate) -> bool:
         """Whether ``word`` sits in the address block ``name`` heads: on a line at most eight lines
         below it whose phrase starts where the name does ("Klant" / "Brouwerij De Klaproos BV" /
-        ... / "BTW BE 0712.448.196")."""
+        ... / "BTW BE 0712.448.196"), or right after such a phrase."""
         first = name.words[0]
         height = max(first.bottom - first.top, 6.0)
         position = self._position(word)
         if position is None or word.page != first.page or not 0 < word.top - first.top <= 8 * height:
             return False
-        phrase = next(p for p in self.lines[position].phrases if any(w is word for w in p.words))
-        return abs(phrase.x0 - first.x0) <= 6
+        phrases = self.lines[position].phrases
+        index = next(n for n, p in enumerate(phrases) if any(w is word for w in p.words))
+        if abs(phrases[index].x0 - first.x0) <= 6:
+            return True
+        # or it follows one that does, and starts no column of its own ("IČO: 00090450  DIČ: CZ00090450"),
+        # as the other party's block beside it does
+        x0 = phrases[index].x0
+        near = self.lines[max(0, position - 3) : position + 4]
+        column = any(abs(p.x0 - x0) <= 6 for line in near if line is not self.lines[position] for p in line.phrases)
+        return index > 0 and abs(phrases[index - 1].x0 - first.x0) <= 6 and not column
 
     def _in_addressee_block(self, word: Word) -> bool:
         """Whether ``word`` sits in the address block under a window envelope's sender line (the

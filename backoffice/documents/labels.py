@@ -264,7 +264,7 @@ WEAK: dict[str, list[str]] = {
 PARTY_NAME = (
     r"name|firma|company(?: name)?|nom|raison sociale|naam|nombre|razón social|nome|denominazione"
     r"|(?:trade|business|legal) name|nom commercial|(?:nombre|nome) (?:comercial|empresarial)"
-    r"|ragione sociale|razão social|nazwa|název|namn|navn|nimi|επωνυμια|наименование|фирма"
+    r"|ragione sociale|razão social|nazwa|název|namn|navn|nimi|επωνυμια|наименование|фирма|име"
 )
 OTHER = [
     rf"(?:customer|account|client|kunden|klant|debitor|debitoren|supplier|vendor|tax|steuer|member) ?-?{_NO}",
@@ -670,7 +670,9 @@ MORE: dict[str, str] = {
     r"|(?:buyer|customer|client|recipient|party|consignee)(?:'s)? gstin(?:/uin)?"
     r"|(?:vat|tax) (?:id|no\.?|number) (?:of )?(?:the )?(?:buyer|customer)|ust-?id(?:nr)?\.? (?:des )?kunden|kunden-?ust-?id(?:nr)?\.?"
     r"|(?:n[°º] )?tva (?:du )?client|btw(?:-?nummer)? (?:van de )?klant|(?:nif|cif) (?:del )?cliente|p\.? ?iva cliente"
-    r"|partita iva (?:del )?cliente|nip nabywcy|dič odběratele|kundens (?:vat|moms)-?(?:nr|nummer)|rfc receptor",
+    r"|partita iva (?:del )?cliente|nip nabywcy|dič odběratele|kundens (?:vat|moms)-?(?:nr|nummer)|rfc receptor"
+    r"|(?:ihre|your|votre|uw|su|vostra|sua|din|jeres|deres) (?:uid(?:-nr\.?)?|ust-?id(?:nr)?\.?|vat(?: (?:id|no\.?|number))?"
+    r"|n[°º] (?:de )?tva|tva|btw(?:-?nummer)?|nif|cif|p\.? ?iva|momsnr\.?|cvr(?:-nr\.?)?)",
     "payment_terms": r"payment terms|terms(?: of payment)?|payment conditions|zahlungsbedingungen|zahlungsziel|zahlungskondition(?:en)?"
     r"|conditions de (?:paiement|règlement)|mode de règlement|betalingsvoorwaarden|betalingstermijn|condiciones de pago"
     r"|forma de pago|(?:condizioni|termini|modalità) di pagamento|condições de pagamento|forma de pagamento"

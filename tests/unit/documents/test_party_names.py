@@ -900,3 +900,41 @@ def test_the_party_above_a_line_in_someones_care_is_the_buyer_though_it_shows_no
     fields = extract(path, kind="invoice").fields
     assert fields["buyer_name"].value == "Andelsboligforeningen Solbakken"
     assert fields["order_reference"].value == "2024-17"
+
+
+def test_the_buyers_tax_id_beside_its_company_number_and_after_your_uid_is_not_the_sellers(make_pdf):
+    from backoffice.documents import extract
+
+    path = make_pdf(
+        [
+            (15, 15, "Faktura - danovy doklad", 14, "B"),
+            (150, 15, "c. 250100123"),
+            (15, 25, "Dodavatel"),
+            (110, 25, "Odberatel"),
+            (15, 30, "Kancelarske potreby Vltava s.r.o."),
+            (110, 30, "Krajska sprava silnic Vysociny"),
+            (15, 35, "Na Florenci 2116/15"),
+            (110, 35, "Kosovska 1122/16"),
+            (15, 40, "110 00 Praha 1"),
+            (110, 40, "586 01 Jihlava"),
+            (15, 45, "ICO: 27481930"),
+            (110, 45, "ICO: 00090450"),
+            (138, 45, "DIC: CZ00090450"),
+            (15, 50, "DIC: CZ27481930"),
+            (15, 60, "Datum vystaveni:"),
+            (60, 60, "03.02.2025"),
+            (15, 80, "Papir kancelarsky A4"),
+            (160, 80, "1 120,00"),
+            (110, 95, "Celkem k uhrade:"),
+            (160, 95, "1 355,20 Kc"),
+        ]
+    )
+    assert extract(path, kind="invoice").fields["seller_vat_id"].value == "CZ27481930"
+    assert labels.match("Име:") == ()  # a party's name caption, in Bulgarian
+
+
+def test_your_uid_names_the_buyers_vat_id():
+    from backoffice.documents.invoice import _BUYERS_VAT
+
+    for label in ("Ihre UID:", "Your VAT No.", "Votre n° TVA", "Uw btw-nummer"):
+        assert _BUYERS_VAT.search(labels.clean(label)), label
