@@ -9,11 +9,12 @@ from decimal import Decimal
 
 from backoffice.demo import varied, varied_charges
 from backoffice.documents.candidates import Candidate, pick_totals
-from backoffice.documents.invoice import Reader, gather
+from backoffice.documents.invoice import Reader, gather, read_invoice
 from backoffice.documents.labels import match, tax_kind
 from backoffice.documents.line_items import read_lines
-from backoffice.documents.pdf import read_words
+from backoffice.documents.pdf import Word, read_words
 from backoffice.documents.ranker import features
+from backoffice.documents.textgrid import text_to_words
 
 _NAMES = features.NAMES[features.NAMES.index("tax_label_kind") :]
 
@@ -31,6 +32,16 @@ def _taxes(table, field: str, value: str, method: str | None = None) -> dict[str
     ]
     assert rows, f"no candidate {value} for {field}: {[(c.value, c.method) for c in table[field][0]]}"
     return dict(zip(_NAMES, rows[0][-len(_NAMES) :], strict=True))
+
+
+def _totals(page: str, name: str, fields=("net_total", "tax_total", "grand_total", "amount_due")) -> dict[str, str]:
+    """The totals read from a page of text."""
+    found = read_invoice(text_to_words(page, name)).fields
+    return {field: found[field].value for field in fields}
+
+
+def _candidate(field: str, value: str, score: float, top: float, method: str = "label") -> Candidate:
+    return Candidate(field, value, [Word(value, 400.0, top, 450.0, top + 8, 1)], score, method)
 
 
 def test_a_label_says_whether_it_names_a_vat_or_a_tax_of_a_particular_kind():
@@ -186,9 +197,9 @@ def test_the_tax_total_that_completes_the_sum_is_found_behind_the_rate_table_lin
         return Candidate(field, value, [Word(value, 400.0, top, 440.0, top + 9, 1, 9.0)], score, "label")
 
     scored = {
-        "net_total": [candidate("net_total", "570.00", 0.7, 500)],
+        "net_total": [_candidate("net_total", "570.00", 0.7, 500)],
         "tax_total": [
-            candidate("tax_total", value, score, top)
+            _candidate("tax_total", value, score, top)
             for value, score, top in [
                 ("95.10", 0.45, 510),
                 ("596.00", 0.45, 511),
@@ -198,7 +209,7 @@ def test_the_tax_total_that_completes_the_sum_is_found_behind_the_rate_table_lin
                 ("134.41", 0.24, 515),
             ]
         ],
-        "grand_total": [candidate("grand_total", "704.41", 0.9, 530)],
+        "grand_total": [_candidate("grand_total", "704.41", 0.9, 530)],
     }
     picked, added_up = pick_totals(scored, least=0.05)
     assert added_up and picked["tax_total"].value == "134.41"
@@ -266,27 +277,19 @@ def test_a_tax_inclusive_total_prints_its_tax_and_no_net(make_pdf):
 
 
 def test_the_net_of_a_tax_inclusive_total_is_not_the_total_itself():
-    from backoffice.documents.pdf import Word
-
-    def candidate(field, value, score, top):
-        return Candidate(field, value, [Word(value, 400.0, top, 450.0, top + 8, 1)], score, "label")
-
     scored = {
-        "net_total": [candidate("net_total", "1131.70", 0.2, 400)],  # the total, the only amount of its size
-        "tax_total": [candidate("tax_total", "102.88", 0.77, 410)],  # "Total includes GST of $102.88"
-        "grand_total": [candidate("grand_total", "1131.70", 0.99, 400)],
+        "net_total": [_candidate("net_total", "1131.70", 0.2, 400)],  # the total, the only amount of its size
+        "tax_total": [_candidate("tax_total", "102.88", 0.77, 410)],  # "Total includes GST of $102.88"
+        "grand_total": [_candidate("grand_total", "1131.70", 0.99, 400)],
     }
     picked, added_up = pick_totals(scored, least=0.05)
     assert not added_up and set(picked) == {"tax_total", "grand_total"}
-    scored["tax_total"] = [candidate("tax_total", "0.00", 0.77, 410)]  # nil tax: net and total are one amount
+    scored["tax_total"] = [_candidate("tax_total", "0.00", 0.77, 410)]  # nil tax: net and total are one amount
     picked, added_up = pick_totals(scored, least=0.05)
     assert picked["net_total"].value == "1131.70"
 
 
 def test_the_sum_row_under_an_item_tables_net_and_tax_columns_gives_its_totals():
-    from backoffice.documents.invoice import read_invoice
-    from backoffice.documents.textgrid import text_to_words
-
     items = "".join(
         f"{n:<4}Articol {n:<36}buc    {n:>3}   10,00     19%       {n * 10:>6},00      {n * 19 / 10:>6.2f}\n".replace(
             ".", ","
@@ -302,15 +305,15 @@ def test_the_sum_row_under_an_item_tables_net_and_tax_columns_gives_its_totals()
         "                                               Avans încasat                          -300,00\n"
         "                                               TOTAL DE PLATĂ                          628,20 RON\n"
     )
-    fields = read_invoice(text_to_words(page, "ro.txt")).fields
-    got = {name: fields[name].value for name in ("net_total", "tax_total", "grand_total", "amount_due")}
-    assert got == {"net_total": "780.00", "tax_total": "148.20", "grand_total": "928.20", "amount_due": "628.20"}
+    assert _totals(page, "ro.txt") == {
+        "net_total": "780.00",
+        "tax_total": "148.20",
+        "grand_total": "928.20",
+        "amount_due": "628.20",
+    }
 
 
 def test_the_tax_lines_beside_the_totals_add_up_without_the_rate_tables_copy():
-    from backoffice.documents.invoice import read_invoice
-    from backoffice.documents.textgrid import text_to_words
-
     page = (
         "FACTUUR 2024-0311\nFactuurdatum: 03/04/2024\n\n"
         "Btw-overzicht                                    Totaal excl. btw          € 8.435,00\n"
@@ -320,15 +323,14 @@ def test_the_tax_lines_beside_the_totals_add_up_without_the_rate_tables_copy():
         "21 %         2.535,00     532,35\n"
         "                                                 Totaal incl. btw          € 9.321,35\n"
     )
-    fields = read_invoice(text_to_words(page, "be.txt")).fields
-    got = {name: fields[name].value for name in ("net_total", "tax_total", "grand_total")}
-    assert got == {"net_total": "8435.00", "tax_total": "886.35", "grand_total": "9321.35"}
+    assert _totals(page, "be.txt", ("net_total", "tax_total", "grand_total")) == {
+        "net_total": "8435.00",
+        "tax_total": "886.35",
+        "grand_total": "9321.35",
+    }
 
 
 def test_a_labelled_tax_outweighs_a_balance_brought_forward_that_happens_to_add_up():
-    from backoffice.documents.invoice import read_invoice
-    from backoffice.documents.textgrid import text_to_words
-
     page = (
         "Tax invoice                 Kowhai Connect Limited · GST No. 113-456-787\n"
         "Invoice number 80417725     Bill date 12 March 2025\n\n"
@@ -344,25 +346,29 @@ def test_a_labelled_tax_outweighs_a_balance_brought_forward_that_happens_to_add_
         "Total this month's charges incl. GST      $236.35\n\n"
         "Payment slip       Amount due $251.20\n"
     )
-    fields = read_invoice(text_to_words(page, "nz.txt")).fields
-    got = {name: fields[name].value for name in ("net_total", "tax_total", "grand_total", "amount_due")}
-    assert got == {"net_total": "205.52", "tax_total": "30.83", "grand_total": "236.35", "amount_due": "251.20"}
+    assert _totals(page, "nz.txt") == {
+        "net_total": "205.52",
+        "tax_total": "30.83",
+        "grand_total": "236.35",
+        "amount_due": "251.20",
+    }
 
 
 def test_pick_totals_prefers_the_labelled_tax_to_an_unlabelled_amount_that_adds_up_with_the_amount_due():
-    from backoffice.documents.pdf import Word
-
-    def candidate(field, value, score, top, method="label"):
-        return Candidate(field, value, [Word(value, 400.0, top, 450.0, top + 8, 1)], score, method)
-
     scored = {
-        "net_total": [candidate("net_total", "236.35", 0.58, 451, "shape"), candidate("net_total", "205.52", 0.2, 417)],
-        "tax_total": [candidate("tax_total", "30.83", 0.97, 434), candidate("tax_total", "14.85", 0.07, 475, "shape")],
-        "grand_total": [
-            candidate("grand_total", "251.20", 0.93, 554, "shape"),  # the amount due, after a balance brought forward
-            candidate("grand_total", "236.35", 0.76, 460),
+        "net_total": [
+            _candidate("net_total", "236.35", 0.58, 451, "shape"),
+            _candidate("net_total", "205.52", 0.2, 417),
         ],
-        "amount_due": [candidate("amount_due", "251.20", 0.99, 554)],
+        "tax_total": [
+            _candidate("tax_total", "30.83", 0.97, 434),
+            _candidate("tax_total", "14.85", 0.07, 475, "shape"),
+        ],
+        "grand_total": [
+            _candidate("grand_total", "251.20", 0.93, 554, "shape"),  # the amount due, after a balance brought forward
+            _candidate("grand_total", "236.35", 0.76, 460),
+        ],
+        "amount_due": [_candidate("amount_due", "251.20", 0.99, 554)],
     }
     picked, added_up = pick_totals(scored, least=0.05)
     assert added_up and [picked[n].value for n in ("net_total", "tax_total", "grand_total")] == [
