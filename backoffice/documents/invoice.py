@@ -600,7 +600,7 @@ class Reader:
                     rows.append(row)
             # the heads of an item table's columns, its sum row below the items ("Total  7.672,30  912,22")
             below = (o for o in self.lines[position + 8 : position + 80] if o.page == line.page)
-            sums = (self._row_under(heads, o) for o in below if _SUM_ROW.match(o.phrases[0].text))
+            sums = (self._row_under(heads, o) for o in below if o.phrases and _SUM_ROW.match(o.phrases[0].text))
             if (last := next((row for row in sums if len(row) >= 2), None)) is not None:
                 rows.append(last)
             for number, row in enumerate(rows):
