@@ -527,12 +527,14 @@ BY_LANGUAGE.update(
             "amount_due": [r"(?:fizetendő(?: összeg)?)"],
         },
         "ro": {
-            "invoice_number": [r"factur[ăa] (?:nr\.?|seria)|num[ăa]r factur[ăa]|nr\.? factur[ăa]"],
+            "invoice_number": [
+                r"factur[ăa] (?:nr\.?|seria)|num[ăa]r factur[ăa]|nr\.? factur[ăa]|seria ?(?:/|și|si) ?nr\.?"
+            ],
             "issue_date": [r"data (?:emiterii|facturii)(?: facturii)?"],
-            "due_date": [r"(?:data )?scaden[țţt](?:ei|[ăa])|termen de plat[ăa]"],
+            "due_date": [r"(?:data )?scaden[țţt](?:ei|[ăa])|termen(?: de plat[ăa])?"],
             "seller_name": [r"furnizor|vânz[ăa]tor|prestator"],
             "buyer_name": [r"cump[ăa]r[ăa]tor|beneficiar"],
-            "order_reference": [r"comand[ăa](?: nr\.?)?|nr\.? comand[ăa]"],
+            "order_reference": [r"comand[ăa](?: client)?(?: nr\.?)?|nr\.? comand[ăa]"],
             "seller_vat_id": [r"cui|cod fiscal|cod de înregistrare fiscal[ăa]"],
             "net_total": [r"(?:total f[ăa]r[ăa] tva|valoare f[ăa]r[ăa] tva|baza de impozitare)"],
             "tax_total": [r"(?:total tva|valoare tva|tva total)"],

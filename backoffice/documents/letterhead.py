@@ -16,6 +16,8 @@ from backoffice.documents.layout import Line, Phrase
 from backoffice.documents.normalise import find_date, parse_amount, parse_date
 from backoffice.documents.pdf import Word
 
+_COPY = r"(?:original|copy|copie|kopie|kopia|oryginał|duplikat|duplicate|duplicado|duplicata|originale|оригинал|копие|πρωτότυπο)"
+_COPY_MARK = re.compile(rf"(?i){_COPY}(?:\s*/\s*{_COPY})*")
 TITLE = re.compile(
     r"(?:(?:tax|commercial|pro[- ]?forma|retail|sales) )?(?:invoices?|rechnung|facture|factuur|factura|credit note"
     r"|gutschrift|receipt|payment receipt|quittung|bill|avoir|statement|invoices?/bill)(?: \S*\d\S*)?|page .*|seite .*"
@@ -89,6 +91,8 @@ def plausible_name(text: str) -> bool:
         return False
     if TITLE.fullmatch(labels.clean(text)) or is_title(text):  # "TAX INVOICE", "Page 1 of 2", "DOCUMENTO AUXILIAR"
         return False
+    if _COPY_MARK.fullmatch(text.strip()):  # "ORYGINAŁ / ORIGINAL", "COPY": which copy of the document
+        return False
     parts = [p for p in _HEADS.split(text) if p.strip()]
     if len(parts) > 1 and all(labels.match(p) is not None for p in parts):
         return False  # column heads: "Provider | Purchaser", "PRESTADOR / FORNECEDOR"
@@ -101,8 +105,8 @@ def plausible_name(text: str) -> bool:
         return False  # "Kraxi GmbH - Flugzeugallee 17 12345 Papierfeld"
     if sum(ch.isalpha() for ch in LEGAL.sub("", text)) < 2:  # a legal form alone ("SARL") names nobody
         return False
-    if sentence(text) or _SALUTATION.fullmatch(text.strip()):
-        return False
+    if sentence(LEGAL.sub("", text).strip()) or _SALUTATION.fullmatch(text.strip()):
+        return False  # a sentence, whatever its legal form's lower-case words ("Wiśniewski i Wspólnicy Sp. z o.o.")
     tokens = text.split()
     if len(tokens) >= 4 and sum(len(t) == 1 for t in tokens) >= 0.75 * len(tokens):
         return False  # a letter-spaced title (W A R E N R E C H N U N G)
@@ -147,8 +151,10 @@ def seller_from_letterhead(
                 continue
             if labels.match(text) is not None or labels.match(_trimmed_text(phrase)) is not None:
                 continue  # a label alone ("Buyer", "Buyer Receipt") heads no letter
-            if TITLE.fullmatch(labels.clean(text)) or is_title(text) or "@" in text or "www." in text.lower():
-                continue  # a title in any language ("ARVE"), a link
+            if TITLE.fullmatch(labels.clean(text)) or is_title(text) or _COPY_MARK.fullmatch(text.strip()):
+                continue  # a title in any language ("ARVE"), a copy's mark ("Oryginał / Original")
+            if "@" in text or "www." in text.lower():
+                continue
             if "http" in text.lower():
                 continue
             if sum(ch.isdigit() for ch in text) > letters / 2 or address.street(text) and not LEGAL.search(text):

@@ -938,3 +938,17 @@ def test_your_uid_names_the_buyers_vat_id():
 
     for label in ("Ihre UID:", "Your VAT No.", "Votre n° TVA", "Uw btw-nummer"):
         assert _BUYERS_VAT.search(labels.clean(label)), label
+
+
+def test_a_name_ending_in_a_lower_case_legal_form_is_no_sentence_and_a_copys_mark_is_no_name():
+    assert letterhead.plausible_name("Wiśniewski i Wspólnicy Sp. z o.o.")
+    assert not letterhead.plausible_name("Please pay the amount due to the account below.")
+    for mark in ("Oryginał / Original", "COPY", "ОРИГИНАЛ"):
+        assert not letterhead.plausible_name(mark), mark
+    assert letterhead.plausible_name("Original Bakery Ltd")
+
+
+def test_romanian_series_and_number_term_and_client_order():
+    assert ("invoice_number", True) in (labels.match("Seria/Nr.:") or ())
+    assert ("due_date", True) in (labels.match("Termen:") or ())
+    assert ("order_reference", True) in (labels.match("Comanda client nr.") or ())
