@@ -82,6 +82,7 @@ _SUM_ROW = re.compile(
 _SERIES = re.compile(r"(?i:seria|serija|série|serie|series|sērija)\s*:?\s*([A-Z]{1,6})\s+(?i:nr|no|n[°º])\.?:?")
 _BANK_NAME = re.compile(r"(?i)\w*(?:bank|pank)\w*|\b(?:banco|banque|banca|sparkasse)\b")
 _ACCOUNT_LINE = re.compile(r"(?i)(?:iban|swift|bic|konto|kontonr\.?|account|a/c|sort code|bankgiro)\b")
+_PHONE = re.compile(r"(?:\+\d{1,3}|\(?0\d{1,4}\)?)(?: \d{2,5}){2,4}")  # "02 9552 4410", "+61 2 9552 4410"
 _BANK_ACCOUNT = re.compile(r"\d{8}-\d{8}(?:-\d{8})?")  # a Hungarian account number ("Számlaszám" names both)
 _PREFIX = re.compile(r"[A-Z]{1,4}")  # a series printed apart from its number: "FV 1/2021"
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
@@ -678,6 +679,8 @@ def _identifier(phrase: Phrase, numbered: Callable[[str], bool] = lambda token: 
     """The identifier ``phrase`` starts with (after filler words): a token with a digit, or a
     series and its number; one shaped like a date only where ``numbered`` says it is a number."""
     words = phrase.words
+    if _PHONE.fullmatch(phrase.text.strip()):
+        return None  # a phone number in the next column ("Reference   02 9552 4410"), no reference
     for index, word in enumerate(words):
         if word.text.lower() in _FILLER:
             continue

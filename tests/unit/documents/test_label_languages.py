@@ -1039,3 +1039,13 @@ def test_a_value_and_a_label_parted_by_a_bar_are_no_label_of_two_languages():
     assert match("Rendelésszám: WEB-2025-118734 | Számla kelte:") is None  # a value in the first part
     assert match("/") is None and match(" | ") is None
     assert ("order_reference", True) in (match("Rendelésszám:") or ())
+
+
+def test_a_phone_number_in_the_next_column_is_no_reference():
+    page = (
+        "TAX INVOICE\nInvoice Number     INV-20931\n"
+        "Reference                                     02 9555 0173\n\nTotal AUD   1,234.00\n"
+    )
+    fields = read_invoice(text_to_words(page, "au.txt")).fields
+    assert "order_reference" not in fields or fields["order_reference"].value != "02"
+    assert "invoice_number" in fields and fields["invoice_number"].value == "INV-20931"
