@@ -152,6 +152,8 @@ class Reader:
         end = following.start if following and following.phrase == hit.phrase else len(phrase.words)
         score = 0.9 if strong else 0.675
         beside = [Phrase(phrase.words[hit.end : end])] if hit.end < end else []
+        if beside and name == "tax_total" and _base_only(beside[0].words):
+            beside = []  # the rest of the base the tax is taken on ("MWST / TVA 8.1% auf" / "/ sur 6'904.00")
         if beside and not self._parse(name, beside) and not find_date(beside[0].text):
             return None  # "Gesamtbetrag der Zuschläge": the label goes on with words we do not know
         # a number word opening the value ("Votre commande :  n° BC-2024-0193") is no label of its own
@@ -717,6 +719,16 @@ def _identifier(phrase: Phrase, numbered: Callable[[str], bool] = lambda token: 
             return f"{token} {following}", words[index:]
         return None
     return None
+
+
+def _base_only(words: list[Word]) -> bool:
+    """Whether ``words`` are the rest of a tax's base and nothing more: the words saying what it is
+    taken on, then one amount ("/ sur 6'904.00")."""
+    texts = [w.text.lower() for w in words]
+    on = 0
+    while on < len(texts) and texts[on] in ("/", "on", "auf", "sur", "su", "op"):
+        on += 1
+    return 0 < on == len(texts) - 1 and parse_amount(words[-1].text) is not None
 
 
 def _same_company(national: str, prefixed: str) -> bool:

@@ -23,7 +23,9 @@ _NO = r"(?:no\.?|nr\.?|n[°º]\.?|n\. ?o\.?|num\.?|number|numéro|numero|#|№|i
 _CODES = "|".join(sorted(c.lower() for c in CURRENCY_CODES))
 _RATE = r"\(?(?:\d{1,2}(?:[.,]\d{1,3})?\s?%|%\s?\d{1,2}(?:[.,]\d{1,3})?)\)?"  # "20%", Turkish "%20"
 # What may follow an amount label: a currency, a rate, a footnote mark.
-_TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?[€$£]\)?|(?:at |@ ?)?{_RATE}|in (?:{_CODES})|\*+|\.|on(?: \S+)?|auf \S+))*"
+_ON = r"(?:on|auf|sur|su|op)"
+_BASE = rf"{_ON}(?: ?/ ?{_ON})?(?: \S+)?"  # the base a tax is taken on: "on 112.90", "auf / sur 6'904.00"
+_TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?[€$£]\)?|(?:at |@ ?)?{_RATE}|in (?:{_CODES})|\*+|\.|{_BASE}))*"
 _TAX_ONE = (
     r"(?:vat|tax|sales tax|harmonized sales tax|goods and services tax|provincial sales tax|gst|hst|mwst\.?|ust\.?"
     r"|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst|imposta|imposto|podatek vat|dph|moms|mva|alv|daň"
@@ -33,7 +35,7 @@ _TAX_ONE = (
     r"|pvm|pvn|pdv|ddv|áfa|käibemaks|φπα|ддс)"  # Lithuanian, Latvian, Croatian, Slovenian, Hungarian, Estonian,
     # Greek, Bulgarian
 )
-_TAX_WORD = rf"{_TAX_ONE}(?:/{_TAX_ONE})?"  # or two of them: "Vat/Tax (20%)", "GST/HST"
+_TAX_WORD = rf"{_TAX_ONE}(?: ?/ ?{_TAX_ONE})?"  # or two of them: "Vat/Tax (20%)", "GST/HST"
 _TAX_PRE = (
     rf"(?:(?:zzgl|zuzüglich|inkl|incl|inklusive|including|plus|add|enthaltene|af te dragen|te betalen|\+)\.?\s"
     rf"|(?:cuota|importe|valor|montant|montante|importo|kwota|částka|bedrag|beløp|belopp|beløb|summa|betrag)"
@@ -170,7 +172,8 @@ STRONG: dict[str, list[str]] = {
         rf"(?:(?:rechnungs|gesamt)?betrag netto|rechnungsbetrag netto){_TAIL}",
         rf"(?:(?:rechnungs)?summe|gesamtbetrag|betrag) (?:ohne|exkl\.?|excl\.?) (?:ust|mwst|umsatzsteuer)\.?{_TAIL}",
         rf"(?:total net amount|total without (?:vat|tax)|net value|nettowert|gesamt ?netto){_TAIL}",
-        rf"(?:total ht(?:va)?|montant ht(?:va)?|total hors taxes?|sous[- ]total|subtotaal|totaal excl\.? btw){_TAIL}",
+        rf"(?:total ht(?:va)?|montant ht(?:va)?|total hors (?:taxes?|tva)|sous[- ]total|subtotaal|totaal excl\.? btw){_TAIL}",
+        rf"(?:total|betrag|summe) (?:exkl\.?|excl\.?|ohne) (?:mwst|ust)\.?{_TAIL}",
         rf"(?:bedrag excl\.? btw|exclusief btw|excl\.? btw|base imponible|total sin iva|importe neto|monto neto){_TAIL}",
         # the amount the tax is taken of ("BTW plichtig bedrag", "Taxable amount", "Bemessungsgrundlage")
         (

@@ -376,3 +376,20 @@ def test_pick_totals_prefers_the_labelled_tax_to_an_unlabelled_amount_that_adds_
         "30.83",
         "236.35",
     ]
+
+
+def test_bilingual_swiss_tax_lines_taken_on_their_base_give_the_tax():
+    page = (
+        "RECHNUNG / FACTURE 2025-0311\nDatum / Date: 14.03.2025\n\n"
+        "                        Total exkl. MWST / Total hors TVA                  CHF 21'104.00\n"
+        "                        MWST / TVA 8.1% auf / sur 6'904.00                 CHF 559.22\n"
+        "                        MWST / TVA 2.6% auf / sur 14'200.00                CHF 369.20\n"
+        "                        Total inkl. MWST / Total TTC                       CHF 22'032.42\n"
+    )
+    assert _totals(page, "ch.txt", ("net_total", "tax_total", "grand_total")) == {
+        "net_total": "21104.00",
+        "tax_total": "928.42",
+        "grand_total": "22032.42",
+    }
+    for label in ("IVA 22% su 1.000,00", "BTW 21% op 100,00", "MWST / TVA"):
+        assert ("tax_total", True) in (match(label) or ()), label
