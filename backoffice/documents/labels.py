@@ -742,8 +742,16 @@ PAID = compile_pattern(
 )
 PAID_WORDS = 4  # the longest phrase :data:`PAID` is looked for in
 
-# One pattern for every label: most texts are no label, and one match rejects them.
-_ANY = _compile([p for pats in (*STRONG.values(), *WEAK.values()) for p in pats] + OTHER)
+# Every label's pattern, by field: the fields' own patterns, not one more of them all together,
+# whose compiling cost as much again at start-up.
+_ALL = (*_STRONG.values(), *_WEAK.values(), _OTHER)
+
+
+def _any(key: str) -> bool:
+    """Whether ``key`` is any label at all."""
+    return any(pattern.fullmatch(key) for pattern in _ALL)
+
+
 _COLONS = re.compile(r"\s*:\s*")
 _PAIR = re.compile(r"\s+/\s+|\s*\|\s*")  # "tomador / adquirente": a slash between spaces (never "c/o")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'"})  # "Date d’émission"
@@ -776,9 +784,9 @@ def match(text: str) -> tuple[tuple[str, bool], ...] | None:
     key = clean(text)
     if not key:
         return None
-    if not _ANY.fullmatch(key):
+    if not _any(key):
         bare = " ".join(key.replace("(", " ").replace(")", " ").split())  # "Sum (net)", "Total (incl. GST)"
-        if bare != key and _ANY.fullmatch(bare):
+        if bare != key and _any(bare):
             return _matched(bare)
         return _paired(key)
     return _matched(key)
@@ -792,20 +800,14 @@ def _paired(key: str) -> tuple[tuple[str, bool], ...] | None:
         return None
     parts = [p for p in _PAIR.split(key) if p]
     first = parts[0] if parts else ""
-    if (
-        len(parts) == 2
-        and " / " in key
-        and len(first.split()) <= 3
-        and not re.search(r"\d", first)
-        and not _ANY.fullmatch(first)
-    ):
+    if len(parts) == 2 and " / " in key and len(first.split()) <= 3 and not re.search(r"\d", first) and not _any(first):
         # a language we do not read, then ours: "No. Bil / Bill No.", "Tarikh Bil / Bill Date"
         return _matched(parts[1])
     if len(parts) >= 2 and " " in parts[-1]:
         # the number word printed once, at the end: "Faktura VAT / Invoice nr"
         tail = parts[-1].rsplit(" ", 1)[1]
-        parts = [p if _ANY.fullmatch(p) else f"{p} {tail}" for p in parts[:-1]] + parts[-1:]
-    if not 2 <= len(parts) <= 3 or not all(_ANY.fullmatch(p) for p in parts):
+        parts = [p if _any(p) else f"{p} {tail}" for p in parts[:-1]] + parts[-1:]
+    if not 2 <= len(parts) <= 3 or not all(_any(p) for p in parts):
         return None
     matched = [_matched(p) for p in parts]
     if matched[0] and all(m == () for m in matched[1:]):
