@@ -12,7 +12,8 @@ from backoffice.documents.normalise import format_amount
 from backoffice.documents.pdf import Word
 
 TOTALS = ("net_total", "tax_total", "grand_total")
-LABELLED = ("label", "table", "computed")  # read beside a label or under a heading, or their sum
+LABELLED_BY = frozenset({"label", "table"})  # the methods of a value read beside a label or under a heading
+_VOUCHED = LABELLED_BY | {"computed"}  # those, or the sum of several such (tax lines)
 _CENT = Decimal("0.01")
 LIKELY_TAX = 0.5  # a tax amount scored this high is printed: net and grand total are not one amount
 DOUBTFUL = 0.2  # a total the ranker scored below this is doubtful: at most one such in a sum
@@ -98,13 +99,13 @@ def pick_totals(found: dict[str, list[Candidate]], least: float = 0.0) -> tuple[
     if not matches and (not tax or least > 0 and max(c.score for c in tax) < LIKELY_TAX):
         matches = [(n, None, g) for n, g in product(usable(net), usable(grand))
                    if Decimal(n.value) == Decimal(g.value) and _apart(n, g)]
-    if any(t is not None and t.method in LABELLED and t.score >= LIKELY_TAX for _, t, _ in matches):
+    if any(t is not None and t.method in _VOUCHED and t.score >= LIKELY_TAX for _, t, _ in matches):
         # a tax its label names outweighs an amount of no label that only happens to add up (a balance
         # brought forward between this month's charges and the amount due)
-        matches = [m for m in matches if m[1] is None or m[1].method in LABELLED or m[1].score >= DOUBTFUL]
+        matches = [m for m in matches if m[1] is None or m[1].method in _VOUCHED or m[1].score >= DOUBTFUL]
     if matches:
         # a labelled amount due that is the grand total vouches for it, as a total's own label does
-        due = next((c for c in best(found.get("amount_due", [])) if c.method in ("label", "table")), None)
+        due = next((c for c in best(found.get("amount_due", [])) if c.method in LABELLED_BY), None)
 
         def weight(match: tuple[Candidate, Candidate | None, Candidate]) -> float:
             agrees = due is not None and Decimal(due.value) == Decimal(match[2].value)

@@ -19,7 +19,7 @@ from statistics import median
 from typing import TYPE_CHECKING
 
 from backoffice.documents import address, labels, letterhead, names
-from backoffice.documents.candidates import KINDS, Candidate, tax_sum
+from backoffice.documents.candidates import KINDS, LABELLED_BY, Candidate, tax_sum
 from backoffice.documents.labels import Hit, party_heading
 from backoffice.documents.normalise import find_date, format_amount, parse_amount, parse_date
 
@@ -847,7 +847,6 @@ def parties_block(context: Context, kind: str, candidate: Candidate) -> list[flo
 # ---------------------------------------------------------------- taxes and sums
 
 _WHOLE = re.compile(r"[$€£¥₹]?\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})*|[$€£¥₹]?\d+")
-_LABELLED = ("label", "table")
 
 
 def whole_amounts(reader: Reader, found: dict[str, list[Candidate]]) -> None:
@@ -855,7 +854,7 @@ def whole_amounts(reader: Reader, found: dict[str, list[Candidate]]) -> None:
     two totals read beside or under their labels (``TOTAL TAX 100.52``, ``BALANCE DUE $1,536.52``):
     proposed for the third total as ``whole`` (arithmetic proposes them; the ranker scores them)."""
     values = {
-        name: {Decimal(c.value) for c in found[name] if c.method in _LABELLED}
+        name: {Decimal(c.value) for c in found[name] if c.method in LABELLED_BY}
         for name in ("net_total", "tax_total", "grand_total", "amount_due")
     }
     grand = values["grand_total"] | values["amount_due"]
@@ -889,7 +888,7 @@ def taxes_context(context: Context, found: dict[str, list[Candidate]]) -> None:
     down a column (:func:`_stacks`)."""
     kinds: dict[tuple[int, int], int] = {}
     for candidate in found["tax_total"]:
-        if candidate.method in _LABELLED:
+        if candidate.method in LABELLED_BY:
             first = candidate.words[0]
             kinds[(first.page, round(first.top))] = max(
                 kinds.get((first.page, round(first.top)), 0), labels.tax_kind(_label_text(context, candidate))

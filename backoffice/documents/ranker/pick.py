@@ -16,7 +16,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from backoffice.documents import address, letterhead, names
-from backoffice.documents.candidates import TOTALS, Candidate, best, pick_totals, rated_pair
+from backoffice.documents.candidates import LABELLED_BY, TOTALS, Candidate, best, pick_totals, rated_pair
 from backoffice.documents.letterhead import LEGAL, plausible_name
 from backoffice.documents.models import Field
 from backoffice.documents.ranker.features import FIELDS, RULED
@@ -40,7 +40,6 @@ OPTIONAL = frozenset({"order_reference", "due_date", "amount_due", "seller_vat_i
 WEAK_CONFIDENCE = 0.85
 TIE = 0.9  # a rival scored this share of the chosen value's score or more
 SAME_PLACE = 0.01  # one value printed in several places scored this close: the first place is given
-LABELLED_BY = frozenset({"label", "table"})
 DUE_AS_TOTAL = 0.5  # a labelled amount due this likely stands for a grand total no label names
 LABELLED_DUE = 0.2  # a labelled amount due this likely is given over an unlabelled total deemed due
 
