@@ -153,9 +153,7 @@ def seller_from_letterhead(
                 continue  # a label alone ("Buyer", "Buyer Receipt") heads no letter
             if TITLE.fullmatch(labels.clean(text)) or is_title(text) or _COPY_MARK.fullmatch(text.strip()):
                 continue  # a title in any language ("ARVE"), a copy's mark ("Oryginał / Original")
-            if "@" in text or "www." in text.lower():
-                continue
-            if "http" in text.lower():
+            if "@" in text or "www." in text.lower() or "http" in text.lower():
                 continue
             if sum(ch.isdigit() for ch in text) > letters / 2 or address.street(text) and not LEGAL.search(text):
                 continue  # a number, or a line of an address ("Seestrasse 23")
