@@ -524,10 +524,19 @@ _CREDIT_WORDS = re.compile(
 )
 
 
+# A self-billed invoice, which German calls a Gutschrift too: its amounts are owed, not credited.
+_SELF_BILLING = re.compile(
+    r"(?i)self[- ]?bill|gutschriftsverfahren|autofactura|auto-?facturation|autofattura|selbstfakturierung"
+)
+
+
 def _document_type(document: Document, lines: list[Line]) -> None:
     """A credit note says so in ``document_type`` (with the title words that say it; an invoice's
-    kind is enough), and its totals, tax lines and line amounts all take the sign its grand total
-    is printed with."""
+    kind is enough), and its totals, tax lines and line amounts are negative however the page
+    prints them: "CREDIT NOTE ... Total 60.00" credits 60.00, as its e-invoice's negative
+    ``DuePayableAmount`` or a ledger would say. A self-billed invoice (a German ``Gutschrift`` under
+    the ``Gutschriftsverfahren``) keeps the signs it prints; so do the lines of a credit note that
+    prints some of them negative (what it takes back beside a fee it charges)."""
     kind = document.kind
     if kind != "credit_note":
         return
@@ -545,13 +554,15 @@ def _document_type(document: Document, lines: list[Line]) -> None:
         document.fields["document_type"] = Field(
             kind, 0.85, title.words[0].page, union(title.words), title.text, "label"
         )
-    total = document.fields.get("grand_total")
-    if kind != "credit_note" or total is None or Decimal(total.value) >= 0:
+    if any(_SELF_BILLING.search(line.text) for line in lines):
         return
     for name in MONEY_FIELDS:
         if name in document.fields and name != "previous_balance":
             document.fields[name] = _negative(document.fields[name])
-    for group in (document.lines, document.tax_lines):
+    groups = [document.tax_lines]
+    if all(Decimal(line["amount"].value) >= 0 for line in document.lines if "amount" in line):
+        groups.append(document.lines)
+    for group in groups:
         for entry in group:
             for name in ("amount", "base"):
                 if name in entry:

@@ -122,6 +122,35 @@ def test_a_credit_note_says_so_and_its_amounts_share_one_sign():
     assert [line["amount"].value for line in document.lines] == ["-50.00"]
 
 
+def test_a_credit_note_printed_positive_credits_its_amounts():
+    text = (
+        "CREDIT NOTE\nCredit note No: CN-6\nDate: 2024-05-03\n\nDescription   Qty  Price   Amount\n"
+        "Returned item   1  50.00    50.00\n\nSubtotal:  50.00\nVAT 20%:  10.00\nTotal:  60.00\n"
+    )
+    document = read_invoice(text_to_words(text, "made.txt"))
+    fields = {name: found.value for name, found in document.fields.items()}
+    assert (fields["net_total"], fields["tax_total"], fields["grand_total"]) == ("-50.00", "-10.00", "-60.00")
+    assert fields["amount_due"] == "-60.00"
+    assert [line["amount"].value for line in document.lines] == ["-50.00"]
+
+
+def test_a_credit_notes_lines_of_both_signs_keep_them_and_a_self_billed_gutschrift_its_signs():
+    correction = (
+        "CREDIT NOTE\nCredit note No: CN-7\nDate: 2024-05-03\n\nDescription   Qty  Price   Amount\n"
+        "Returned item   1  80.00    -80.00\nRestocking fee   1  30.00    30.00\n\nTotal:  -50.00\n"
+    )
+    document = read_invoice(text_to_words(correction, "made.txt"))
+    assert document.fields["grand_total"].value == "-50.00"
+    assert [line["amount"].value for line in document.lines] == ["-80.00", "30.00"]
+    self_billed = (
+        "GUTSCHRIFT\nGutschrift Nr. G-12\nDatum: 03.05.2024\n\nAbrechnung im Gutschriftsverfahren\n\n"
+        "Netto:  100,00\nUSt 19%:  19,00\nGesamt:  119,00\n"
+    )
+    document = read_invoice(text_to_words(self_billed, "made.txt"))
+    assert document.kind == "credit_note"
+    assert document.fields["grand_total"].value == "119.00"
+
+
 CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus" / "real-invoices"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="no shared corpus")
 
