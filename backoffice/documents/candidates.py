@@ -91,10 +91,13 @@ def pick_totals(found: dict[str, list[Candidate]], least: float = 0.0) -> tuple[
     def vouched(*members: Candidate) -> bool:  # arithmetic vouches for one doubtful total, never for two
         return least <= 0 or sum(c.score < DOUBTFUL for c in members) <= 1
 
+    def labelled(tax: Candidate, grand: Candidate) -> bool:  # vouch for the net printed that completes them
+        return tax.method in _VOUCHED and tax.score >= LIKELY_TAX and grand.method in LABELLED_BY and grand.score >= DOUBTFUL
+
     matches: list[tuple[Candidate, Candidate | None, Candidate]] = [
-        (n, t, g) for n, t, g in product(usable(net), usable(tax), usable(grand))
+        (n, t, g) for n, t, g in product(net, usable(tax), usable(grand))
         if abs(Decimal(n.value) + Decimal(t.value) - Decimal(g.value)) <= _CENT and _apart(n, t, g)
-        and vouched(n, t, g)]
+        and (n in usable([n]) or labelled(t, g)) and vouched(n, t, g)]
     # no tax printed: net and grand total are one amount (unless a tax amount is likely: "Transaction Tax $10.00")
     if not matches and (not tax or least > 0 and max(c.score for c in tax) < LIKELY_TAX):
         matches = [(n, None, g) for n, g in product(usable(net), usable(grand))

@@ -19,6 +19,7 @@ from itertools import pairwise
 
 from backoffice.documents import address, labels, letterhead, names
 from backoffice.documents.candidates import KINDS, TOTALS, Candidate, best, reconcile, total_warnings
+from backoffice.documents.kind import is_title
 from backoffice.documents.labels import Hit, hits_of, party_heading
 from backoffice.documents.layout import Line, Phrase, lines_of
 from backoffice.documents.line_items import read_lines
@@ -27,6 +28,8 @@ from backoffice.documents.models import COMPUTED_CONFIDENCE, Document, Field
 from backoffice.documents.more_fields import add_more_fields
 from backoffice.documents.normalise import (
     CURRENCY_CODES,
+    LOCAL_SIGNS,
+    SIGNS,
     currency_named,
     currency_of,
     find_date,
@@ -70,9 +73,10 @@ _FILLER = {
     "del",
     "de",
 }
-_SYMBOLS = "€$£¥₹"
 _DETAILS = frozenset({"invoice_number", "issue_date", "due_date", "order_reference"})
-_LOCAL_SIGNS = frozenset({"Kč", "zł", "kr", "Fr", "R", "RM", "Ft", "лв"})  # a currency's local sign beside its amounts
+_BARE_NUMBER = re.compile(r"(?i)(?:nummer|numer|číslo|čislo|number|numéro|número|numero)\s*:?")
+# a currency's local sign set flush before its amount: "Rp1.500.000", "KSh12,400.00"
+_SIGNED = re.compile(rf"[-(]?({'|'.join(re.escape(s) for s in sorted(LOCAL_SIGNS, key=len, reverse=True))})\.?\d")
 _AMOUNT = re.compile(r"\d[.,]\d{2}$")
 # the first cell of a table's sum row, in the languages read
 _SUM_ROW = re.compile(
@@ -93,7 +97,7 @@ _RFC = re.compile(r"[A-ZÑ&]{3,4}(?:\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])
 # A tax number printed plainly: digits in groups, perhaps a country prefix or a check letter ("5319419588",
 # "86 360 3726", "B46179768", "48213457Y").
 _PLAIN_TAX_ID = re.compile(
-    r"(?:[A-Z]{1,2} ?)?\d(?:[\d .\-/]{6,16})\d(?:[A-Z]|\s?(?:MVA|MWST|TVA|IVA))?(?![\w.,])"  # "825 797 637 MVA"
+    r"(?:[A-Z]{1,2} ?)?\d(?:[\d .\-/]{6,20})\d(?:[A-Z]|\s?(?:MVA|MWST|TVA|IVA))?(?![\w.,])"  # "825 797 637 MVA"
 )
 Value = tuple[str, list[Word]]
 _TABLED = (*TOTALS, "amount_due")  # the fields a totals table names in its header
@@ -111,6 +115,7 @@ class Reader:
         for page in text.pages:
             self.lines.extend(lines_of(labels.unglued(page), index_from=len(self.lines)))
         self.height = text.sizes[0][1] if text.sizes else 842.0
+        self.width = text.sizes[0][0] if text.sizes else 595.0
         # language, country, date order, decimal mark and what "$" means, from all lines together
         self.locale = infer_locale(line.text for line in self.lines)
         self.decimal_mark = self.locale.decimal_mark
@@ -142,6 +147,10 @@ class Reader:
                 if not hit.fields:
                     for candidate in self._named(position, hit, following):
                         found[candidate.field].append(candidate)
+                    if self._number_under_title(position, hit):
+                        candidate = self._value_for("invoice_number", True, position, hit, following)
+                        if candidate:
+                            found["invoice_number"].append(candidate)
         for candidate in self.extra:
             found[candidate.field].append(candidate)
         return found
@@ -163,7 +172,13 @@ class Reader:
             if not all(w.text.lower() in _FILLER for w in line.phrases[h.phrase].words[h.start : h.end])
         ]
         starts = {h.phrase for h in others if h.start == 0}
-        colon = phrase.words[hit.end - 1].text.endswith(":")
+        after = (
+            line.phrases[hit.phrase + 1]
+            if hit.end == len(phrase.words) and hit.phrase + 1 < len(line.phrases)
+            else None
+        )
+        # the colon set apart in a form's column of captions: "SEÑOR(ES)      : Sociedad Agrícola Ltda."
+        colon = phrase.words[hit.end - 1].text.endswith(":") or bool(after and after.words[0].text.startswith(":"))
         for index in range(hit.phrase + 1, len(line.phrases)):
             if index in starts:
                 break
@@ -174,7 +189,8 @@ class Reader:
                 # on $71.72": the value, then another label that ends it
                 beside.append(Phrase(line.phrases[index].words[:inner]))
                 break
-            beside.append(line.phrases[index])
+            words = line.phrases[index].words
+            beside.append(Phrase(words[1:]) if words[0].text == ":" and len(words) > 1 else line.phrases[index])
         found = self._parse(name, beside) if beside else None
         label = phrase.words[hit.start : hit.end]
         if (
@@ -204,11 +220,82 @@ class Reader:
             )
             return Candidate(name, found[0], found[1], score, rate=_rate(rate[1]) if rate else None)
         alone = hit.start == 0 and hit.end == len(phrase.words)
-        if not strong and not (KINDS[name] == "name" and alone) and not (alone and self._detail_row(name, line)):
+        if (
+            not strong
+            and not (KINDS[name] == "name" and alone)
+            and not (alone and self._detail_row(name, line))
+            and not (alone and name not in self.named_plainly and self._stacked(position, phrase))
+        ):
             return None
-        found = self._below(name, position, label[0].x0, label[-1].x1)
+        found = self._below(name, position, label[0].x0, self._cell_end(name, line, hit))
         # a weak party heading alone on its line ("To:", "From") heads a block: its first line
         return Candidate(name, found[0], found[1], 0.8 if strong else 0.7) if found else None
+
+    @cached_property
+    def named_plainly(self) -> set[str]:
+        """The fields a strong label names somewhere in the document."""
+        return {name for hits in self.hits.values() for hit in hits for name, strong in hit.fields if strong}
+
+    def _stacked(self, position: int, phrase: Phrase) -> bool:
+        """Whether ``phrase`` (a label alone) is one of a column of labels over their values, under
+        a value that a label alone heads in turn (Xero's "Invoice Number" / "KC-0893" /
+        "Reference" / "SAAT-PO-7731")."""
+        line = self.lines[position]
+        if len(self.hits[line.index]) > 1:
+            return False  # a row of labels ("Ordernr.  Datum"), not a column of them
+        height = max(line.bottom - line.top, 6.0)
+        column: list[tuple[Line, Phrase]] = []
+        for other in reversed(self.lines[max(0, position - 4) : position]):
+            if other.page != line.page or (column[-1][0] if column else line).top - other.bottom > 2 * height:
+                break
+            cell = next((p for p in other.phrases if abs(p.x0 - phrase.x0) < 4), None)
+            if cell is not None:
+                column.append((other, cell))
+            if len(column) == 2:
+                break
+        if len(column) < 2:
+            return False
+        (value_line, value), (label_line, label) = column
+        heads = [h for h in self.hits[label_line.index] if h.start == 0 and h.end == len(label.words)]
+        return (
+            bool(heads)
+            and label_line.phrases.index(label) in {h.phrase for h in heads}
+            and not any(h.phrase == value_line.phrases.index(value) for h in self.hits[value_line.index])
+        )
+
+    def _number_under_title(self, position: int, hit: Hit) -> bool:
+        """Whether ``hit`` is a bare number word ("Nummer:", "Číslo:", which name no field alone)
+        in a column the document's title heads ("Creditnota" / "Nummer: CN-2024-007")."""
+        line = self.lines[position]
+        phrase = line.phrases[hit.phrase]
+        if hit.start or not _BARE_NUMBER.fullmatch(" ".join(w.text for w in phrase.words[: hit.end])):
+            return False
+        for other in reversed(self.lines[max(0, position - 3) : position]):
+            if other.page != line.page:
+                return False
+            for above in other.phrases:
+                if above.x1 >= phrase.x0 - 2 and above.x0 <= phrase.x1 + 2:
+                    return is_title(above.text, "invoice") or is_title(above.text, "credit_note")
+        return False
+
+    def _cell_end(self, name: str, line: Line, hit: Hit) -> float:
+        """Where the value under a label may end: the label's end; for an amount under a table's
+        heading row (three or more headings, no figure, two or more of them labels of totals:
+        ``Esigibilità IVA  %IVA  Totale imponibile  Totale imposta  Totale documento``), the next
+        heading's start (or the page's edge), as the table's right-aligned cells print them."""
+        end = line.phrases[hit.phrase].words[hit.end - 1].x1
+        totals = {
+            h.phrase
+            for h in self.hits[line.index]
+            if h.start == 0
+            and h.end == len(line.phrases[h.phrase].words)
+            and h.fields
+            and all(KINDS[field] == "money" for field, _ in h.fields)
+        }
+        if KINDS[name] != "money" or len(line.phrases) < 3 or len(totals) < 2 or any(ch.isdigit() for ch in line.text):
+            return end
+        later = line.phrases[hit.phrase + 1 :]
+        return later[0].x0 - 2 if later else self.width
 
     def _detail_row(self, name: str, line: Line) -> bool:
         """Whether ``line`` is a row of the document's details over a row of their values, among
@@ -413,12 +500,19 @@ class Reader:
             for phrase in line.phrases:
                 for index, word in enumerate(phrase.words):
                     code = None
-                    if word.text.strip("()[]:,;") in CURRENCY_CODES:  # "Amount Due (NZD)"
-                        code = word.text.strip("()[]:,;")
-                    elif any(s in word.text for s in _SYMBOLS) and (
+                    bare = word.text.strip("()[]:,;")
+                    if bare in CURRENCY_CODES:  # "Amount Due (NZD)"
+                        code = bare
+                    elif word.text == f"({bare})" and bare in tender_codes():  # "Amount (KES)": any currency's code
+                        code = bare
+                    elif sign := _local_sign(line.words, line.words.index(word)):
+                        # "67 921,16 Kč", "1 234,56 zł", "450,00 kr" (whose crowns the country says), "R$1.234,00"
+                        crowns = sign.startswith("kr") and self.locale.currency in ("SEK", "NOK", "DKK", "ISK")
+                        code = self.locale.currency if crowns else currency_of(sign)
+                    elif any(s in word.text for s in SIGNS) and (
                         len(word.text) == 1 or any(ch.isdigit() for ch in word.text)
                     ):
-                        code = currency_of(next(s for s in _SYMBOLS if s in word.text))
+                        code = currency_of(next(s for s in SIGNS if s in word.text))
                     elif word.text in ("Rs", "Rs.") and index + 1 < len(phrase.words):
                         code = "INR" if parse_amount(phrase.words[index + 1].text) is not None else None
                     elif (
@@ -427,10 +521,6 @@ class Reader:
                         and _beside_amount(line.words, line.words.index(word))
                     ):
                         code = word.text if word.text in tender_codes() else None  # "727.20 ALL"
-                    elif word.text.rstrip(".") in _LOCAL_SIGNS and _beside_amount(line.words, line.words.index(word)):
-                        # "67 921,16 Kč", "1 234,56 zł", "450,00 kr" (whose crowns the country says)
-                        crowns = word.text.startswith("kr") and self.locale.currency in ("SEK", "NOK", "DKK", "ISK")
-                        code = self.locale.currency if crowns else currency_of(word.text)
                     if code:
                         votes[code] += 1
                         self.currency_words.setdefault(code, word)
@@ -667,6 +757,18 @@ def _percent_after(words: list[Word], last: Word) -> bool:
     return position + 1 < len(words) and words[position + 1].text.startswith("%")
 
 
+def _local_sign(words: list[Word], index: int) -> str | None:
+    """The local sign of a currency that ``words[index]`` is or opens, beside an amount
+    ("1 234,56 zł", "Rp1.500.000")."""
+    text = words[index].text
+    if text.rstrip(".") in LOCAL_SIGNS and _beside_amount(words, index):
+        return text
+    signed = _SIGNED.match(text)
+    if not signed or parse_amount(text) is None or len(signed[1]) == 1 and not _AMOUNT.search(text):
+        return None  # "R2", "R100": a row's or a room's name, not rands
+    return signed[1]
+
+
 def _is_amount(text: str, decimal_mark: str | None = None) -> bool:
     """Whether ``text`` is an amount of money with its cents (``1,234.56``, ``12,50 €``)."""
     return bool(_AMOUNT.search(text)) and parse_amount(text, decimal_mark) is not None
@@ -796,6 +898,40 @@ def _not_the_buyers_vat_id(
         chosen["seller_vat_id"] = (max(others, key=lambda c: c.score), key)
 
 
+# A date label that names an invoice's date: on a credit note, the date of the invoice it corrects
+_INVOICE_DATE = re.compile(
+    r"(?i)(?:invoice|rechnungs|facture|factuur|factura|fattura|fatura|faktury?)\W*(?:date|datum|dato)"
+    r"|date (?:de (?:la )?)?facture|fecha (?:de (?:la )?)?factura|data (?:della |da )?fat?tura|datum (?:van de )?factuur"
+    r"|original invoice"
+)
+
+
+def _not_the_invoices_date(reader: Reader, scored: dict[str, list[Candidate]]) -> None:
+    """On a credit note, a date its label or the heading above names an invoice's ("ORIGINAL
+    INVOICE" / "INVOICE DATE  02/09/2024") is the date of the invoice it corrects, not its own:
+    its other dates are taken first, where there are any."""
+    dates = scored.get("issue_date", [])
+    invoices = [c for c in dates if _INVOICE_DATE.search(_labelled_by(reader, c))]
+    if invoices and len(invoices) < len(dates):
+        scored["issue_date"] = [c for c in dates if c not in invoices]
+
+
+def _labelled_by(reader: Reader, candidate: Candidate) -> str:
+    """The text left of ``candidate`` on its line and the line above it in its column."""
+    first = candidate.words[0]
+    for position, line in enumerate(reader.lines):
+        if any(w is first for w in line.words):
+            left = " ".join(w.text for w in line.words if w.x1 <= first.x0 + 1)
+            above = reader.lines[position - 1] if position else None
+            over = (
+                " ".join(w.text for w in above.words if w.x1 >= first.x0 - 40 and w.x0 <= first.x1 + 40)
+                if above is not None and above.page == line.page
+                else ""
+            )
+            return f"{left} {over}"
+    return ""
+
+
 def line_total(items: list[dict[str, Field]]) -> Decimal | None:
     return sum((Decimal(item["amount"].value) for item in items if "amount" in item), Decimal(0)) if items else None
 
@@ -814,6 +950,8 @@ def read_invoice(text: PdfText) -> Document:
     if ranker is not None:
         table = features.table(reader, found, line_total(items))
         found = pick.score(ranker, table)
+        if letterhead.kind_of(reader.lines, reader.height) == "credit_note":
+            _not_the_invoices_date(reader, found)
         chosen = pick.choose(found, reader.domains)
         _not_the_buyers_vat_id(reader, found, chosen)
         fields = pick.fields_of(ranker, chosen, pick.weak(found, chosen))

@@ -24,6 +24,7 @@ _TITLES: dict[str, str] = {
     "credit_note": CREDIT_TITLES,
     "invoice": r"(?:tax |commercial |vat |pro ?forma )?invoice|(?:handels|waren|teil|schluss|abschlags|sammel)?rechnung|facture|factuur|factura|bill|fattura|fatura"
                r"|honorarnote|honorarrechnung|kostennote|fatura[- ]recibo|factura[- ]recibo|fatura simplificada|factura simplificada"
+               r"|factura electr[oó]nica(?: de (?:venta|exportaci[oó]n))?|boleta de venta(?: electr[oó]nica)?"
                r"|számla|factur[ăa]|ra[čc]un|arve|s[ąa]skaita fakt[ūu]ra|pvm s[ąa]skaita fakt[ūu]ra|r[ēe]ķins"
                r"|faktura|faktúra|lasku|rachunek|nota fiscal|daňový doklad"
                r"|τιμολ[οό]γιο(?: (?:πώλησης|πωλησης|παροχής υπηρεσιών|παροχης υπηρεσιων))?|фактура"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from backoffice.documents.layout import Line, Phrase
-from backoffice.documents.normalise import CURRENCY_CODES
+from backoffice.documents.normalise import CURRENCY_CODES, CURRENCY_SYMBOLS
 from backoffice.documents.words import Word
 
 _NO = r"(?:no\.?|nr\.?|n[°º]\.?|n\. ?o\.?|num\.?|number|numéro|numero|#|№|id)"  # "n.o": "N.º" folded
@@ -25,12 +25,14 @@ _RATE = r"\(?(?:\d{1,2}(?:[.,]\d{1,3})?\s?%|%\s?\d{1,2}(?:[.,]\d{1,3})?)\)?"  # 
 # What may follow an amount label: a currency, a rate, a footnote mark.
 _ON = r"(?:on|auf|sur|su|op)"
 _BASE = rf"{_ON}(?: ?/ ?{_ON})?(?: \S+)?"  # the base a tax is taken on: "on 112.90", "auf / sur 6'904.00"
-_TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?[€$£]\)?|(?:at |@ ?)?{_RATE}|in (?:{_CODES})|\*+|\.|{_BASE}))*"
+# the signs of currencies that are no word ("€", "US$", "S/"), as a label ends with them: "Importe Total S/"
+_SIGNS = "|".join(re.escape(s.lower()) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True) if not s.isalpha())
+_TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?(?:{_SIGNS})\)?|(?:at |@ ?)?{_RATE}|in (?:{_CODES})|\*+|\.|{_BASE}))*"
 _TAX_ONE = (
     r"(?:vat|tax|sales tax|harmonized sales tax|goods and services tax|provincial sales tax|gst|hst|mwst\.?|ust\.?"
     r"|umsatzsteuer|mehrwertsteuer|tva|btw|iva|igst|cgst|sgst|imposta|imposto|podatek vat|dph|moms|mva|alv|daň"
     r"|tps|tvq|tvh|qst|pst|rst|pst \(?(?:bc|mb|sk|qc)\)?"  # Canada's federal and provincial sales taxes
-    r"|i\.v\.a\.?"
+    r"|i\.v\.a\.?|i\.?g\.?v\.?|ppn|sst"  # Peru's IGV, Indonesia's PPN, Malaysia's SST
     r"|kdv"  # Turkey's
     r"|pvm|pvn|pdv|ddv|áfa|käibemaks|φπα|ддс)"  # Lithuanian, Latvian, Croatian, Slovenian, Hungarian, Estonian,
     # Greek, Bulgarian
@@ -42,10 +44,19 @@ _TAX_PRE = (
     rf"(?: (?:de la|de|del|do|da|di|della|dell'|der))? )?"
     rf"(?:{_RATE}\s?)?"
 )
+# The states of the United States, whose names head their sales tax on a bill ("Kansas sales tax")
+_US_STATES = (
+    r"alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|idaho"
+    r"|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|minnesota"
+    r"|mississippi|missouri|montana|nebraska|nevada|new hampshire|new jersey|new mexico|new york|north carolina"
+    r"|north dakota|ohio|oklahoma|oregon|pennsylvania|rhode island|south carolina|south dakota|tennessee|texas"
+    r"|utah|vermont|virginia|washington|west virginia|wisconsin|wyoming|district of columbia"
+)
 # The kinds of sales tax a bill names ("Transaction Tax", "State Tax", "Impuesto municipal").
 _TAX_KIND = (
     r"(?:state|county|city|local|municipal|provincial|federal|transaction|excise|service|consumption|sales and use"
-    r"|use|luxury|tourism|occupancy) tax(?:es)?|impuestos?(?: (?:municipal|provincial|internos?))?"
+    rf"|use|luxury|tourism|occupancy|(?:{_US_STATES})(?: state)?(?: sales)?) tax(?:es)?"
+    r"|impuestos?(?: (?:municipal|provincial|internos?))?"
     r"|taxe (?:de séjour|municipale|locale)|écotaxe|éco-?participation|kurtaxe|beherbergungssteuer|tourismusabgabe"
     r"|toeristenbelasting|gemeentebelasting|(?:imposta|tassa) di soggiorno|opłata miejscowa|podatek akcyzowy"
     r"|místní poplatek|spotřební daň|punktskatt|energiskatt|punktafgift|miljøafgift|miljøavgift|energiavgift"
@@ -61,6 +72,7 @@ STRONG: dict[str, list[str]] = {
         r"factuur ?(?:nummer|nr\.?|no\.?)|factuurnummer|creditnota ?(?:nummer|nr\.?)|nota ?(?:nummer|nr\.?)",
         r"(?:honorarnote|honorarrechnung|kostennote) ?(?:nummer|nr\.?|no\.?)",
         r"n[úu]mero de factura|factura (?:n[°º.]?|no\.?|n[úu]m\.?|n[úu]mero)|n[°º] (?:de )?factura",
+        r"serie y folio|folio interno",  # a Mexican CFDI's series and number (not its "Folio fiscal", the UUID)
         r"(?:comprobante|comp\.?|cbte\.?) (?:n[°º.]?|nro\.?|no\.?|n[úu]m\.?|n[úu]mero)|n[úu]mero de comprobante",
         r"re\.?-? ?nr\.?|re\.? ?no\.?",
         r"(?:seria|serija|série|serie|sērija):? [a-z]{1,6} (?:nr\.?|no\.?|n[°º]\.?)",  # the series, then its number
@@ -120,18 +132,18 @@ STRONG: dict[str, list[str]] = {
     ],
     "order_reference": [
         r"(?:purchase )?order ?(?:no\.?|nr\.?|number|#|id|ref\.?|reference)|purchase order|your order(?: no\.?)?",
-        r"p\.?o\.?(?: number| no\.?| #)?|customer order(?: no\.?)?|your ref(?:\.|erence)?|v/r[ée]f\.?|votre r[ée]f[ée]rence",
+        r"(?:l\.?)?p\.?o\.?(?: number| no\.?| #)?|(?:your )?lpo(?: no\.?| number)?|(?:no\.?|nr\.?|#) ?p\.?o\.?|customer order(?: no\.?)?|your ref(?:\.|erence)?|v/r[ée]f\.?|votre r[ée]f[ée]rence",
         r"bestell(?:nummer|nr\.?|-nr\.?|ung(?: nr\.?)?)|ihre bestellung(?: nr\.?)?|auftrags?(?:nummer|nr\.?|-nr\.?)",
         r"(?:n[°º] )?(?:de )?(?:bon de )?commande|ordernummer|bestelnummer|n[úu]mero de pedido|pedido",
         r"uw (?:bestelling|order|referentie)(?: ?(?:nr\.?|nummer))?|uw bestelnummer|order-?id",
         (
-            r"(?:customer|client|buyer)(?:'s)? (?:reference|ref\.?|po(?: no\.?| number)?|order(?: ref(?:erence)?)?)"
+            r"(?:customer|cust\.?|client|buyer)(?:'s)? (?:reference|ref\.?|po(?: no\.?| number)?|order(?: ref(?:erence)?)?)"
             r"|buyer reference|order ref(?:\.|erence)?|po ref(?:\.|erence)?|purchase order (?:no\.?|number|ref\.?)"
             r"|your (?:po|purchase order)(?: no\.?| number)?|ihr(?:e)? (?:zeichen|referenz|auftrag(?:snummer)?|bestellnummer)"
             r"|kundenbestellung|bestellzeichen|inkoopnummer|bestelbon|r[ée]f[ée]rence client|rif\.? vs\.? ordine|naro[čc]ilnica"
             r"|votre commande|réf(?:\.|érence)? (?:de )?commande|n[°º] (?:de )?commande"
             r"|uw (?:kenmerk|ordernummer|ref\.?)|inkoopordernummer|su (?:referencia|ref\.?|pedido)|referencia (?:del )?pedido"
-            r"|orden de compra|n[°º] (?:de )?pedido"
+            r"|orden de compra|o\.c\.|n[°º] (?:de )?pedido"
         ),
         # the buyer's order in further wordings: "Buyer's Order No.", "Votre bon de commande", "Numer zamówienia
         # nabywcy", "Ert ordernummer", "V/ encomenda", "Requisição"
@@ -152,7 +164,11 @@ STRONG: dict[str, list[str]] = {
             r"|uen(?: ?/ ?gst reg(?:istration)?\.? no\.?)?|(?:közösségi )?adószám"
         ),
         r"unified social credit code|uscc",  # China's company and taxpayer number
+        r"(?:vat reg\.? |our )?tin(?: no\.?| #)?|kra pin|tax pin",  # a taxpayer identification number (PH, NG, KE)
         r"r\.?u\.?t\.?(?: emisor)?|rfc emisor",  # Chile's taxpayer roll number, Mexico's issuer
+        r"r\.?u\.?c\.?(?: n[°º])?|nit",  # Peru's and Ecuador's taxpayer number, Colombia's
+        # the seller's own: "Supplier TRN", "Seller VAT No."
+        r"(?:supplier|seller|vendor)(?:'s)? (?:trn|tin|tax id|tax number|vat(?: reg(?:istration)?\.?)? ?(?:no\.?|number|id)?)",
         # a tax's registration: "Tax Reg. No.", "SST Registration No.", "HST Reg. No.", the Gulf's "TRN"
         (
             r"(?:tax|sales tax|service tax|sst|gst|hst) reg(?:istration)?\.? ?(?:no\.?|number|#|id)"
@@ -160,7 +176,7 @@ STRONG: dict[str, list[str]] = {
         ),
     ],
     "iban": [r"iban"],
-    "currency": [r"currency|währung|devise|valuta|moneda"],
+    "currency": [r"currency|währung|devise|valuta|moneda|mata uang"],
     "net_total": [
         rf"(?:sub ?total|subtotal|net(?: total| amount)?|total net|net total|untaxed amount){_TAIL}",
         rf"(?:total|amount|sub ?total|(?:total )?charges) (?:excl\.?|excluding|ex\.?|before|without) (?:vat|tax|taxes|gst|hst){_TAIL}",
@@ -174,7 +190,8 @@ STRONG: dict[str, list[str]] = {
         rf"(?:total net amount|total without (?:vat|tax)|net value|nettowert|gesamt ?netto){_TAIL}",
         rf"(?:total ht(?:va)?|montant ht(?:va)?|total hors (?:taxes?|tva)|sous[- ]total|subtotaal|totaal excl\.? btw){_TAIL}",
         rf"(?:total|betrag|summe) (?:exkl\.?|excl\.?|ohne) (?:mwst|ust)\.?{_TAIL}",
-        rf"(?:bedrag excl\.? btw|exclusief btw|excl\.? btw|base imponible|total sin iva|importe neto|monto neto){_TAIL}",
+        rf"(?:bedrag excl\.? btw|exclusief btw|excl\.? btw|base imponible|total sin iva|importe neto|monto neto"
+        rf"|(?:total )?op(?:\.|eraci[oó]n(?:es)?) gravadas?|valor venta|sub ?total ventas){_TAIL}",  # Peru's taxed sales
         # the amount the tax is taken of ("BTW plichtig bedrag", "Taxable amount", "Bemessungsgrundlage")
         (
             rf"(?:taxable (?:amount|value|base|total)|tax(?:able)? base|amount subject to (?:vat|tax)|net taxable"
@@ -208,7 +225,7 @@ STRONG: dict[str, list[str]] = {
         rf"(?:bruttosumme|summe gesamt|gesamt ?brutto|gesamtbetrag brutto|rechnungsbetrag brutto){_TAIL}",
         rf"(?:(?:rechnungs|gesamt)summe brutto){_TAIL}",
         rf"(?:gesamt brutto|total ttc|total tvac|montant ttc|montant tvac|montant total|total facture|totaal incl\.? btw){_TAIL}",
-        rf"(?:totaalbedrag|inclusief btw|total factura|importe total){_TAIL}",
+        rf"(?:totaalbedrag|inclusief btw|total factura(?: rectificativa)?|importe total){_TAIL}",
         (
             rf"(?:(?:total )?(?:new|current|this (?:month|period)'s) charges(?: (?:for )?this (?:bill|period|month|statement))?"
             rf"(?: (?:incl\.?|including) (?:vat|tax|gst|hst))?"
@@ -221,7 +238,8 @@ STRONG: dict[str, list[str]] = {
     ],
     "amount_due": [
         (
-            rf"(?:(?:amount|balance|total|total amount) due(?: now| today)?|amount payable|please pay|due amount"
+            rf"(?:(?:amount|balance|total|total amount) due(?: now| today| and owing| (?:on )?this (?:invoice|bill|statement))?"
+            rf"|amount payable|please pay|due amount"
             rf"|total (?:amount )?payable|amount to pay|(?:remaining|outstanding) (?:amount|balance)(?: due)?"
             rf"|(?:remaining|outstanding) amount due|balance (?:remaining|outstanding|to pay)"
             rf"|amount now due|total amount now due){_TAIL}"
@@ -231,7 +249,8 @@ STRONG: dict[str, list[str]] = {
             rf"|total (?:owing|outstanding)|balance payable|please remit|new balance|total balance due"
             rf"|account balance due){_TAIL}"
         ),
-        rf"(?:noch zu zahlen|restbetrag|verbleibender betrag|offener rechnungsbetrag|gesamtbetrag fällig){_TAIL}",
+        rf"(?:noch zu zahlen|restbetrag(?: zur zahlung)?|zu zahlender (?:rest)?betrag|verbleibender betrag"
+        rf"|offener (?:rechnungsbetrag|saldo|betrag)|gesamtbetrag fällig){_TAIL}",
         rf"(?:restbetrag|saldo|betrag) zu (?:unseren gunsten|ihren lasten){_TAIL}",  # what the client owes
         rf"(?:solde (?:dû|à payer|restant dû)|montant restant dû|total à payer|reste dû|à payer){_TAIL}",
         rf"(?:nog te betalen|totaal te betalen|te voldoen|openstaand saldo|saldo te betalen){_TAIL}",
@@ -270,9 +289,16 @@ PARTY_NAME = (
     r"|ragione sociale|razão social|nazwa|název|namn|navn|nimi|επωνυμια|наименование|фирма|име"
 )
 OTHER = [
-    rf"(?:customer|account|client|kunden|klant|debitor|debitoren|supplier|vendor|tax|steuer|member) ?-?{_NO}",
+    rf"(?:customer|cust\.?|account|acct\.?|client|kunden|klant|debitor|debitoren|supplier|vendor|tax|steuer|member) ?-?{_NO}",
+    # a post-office box in an address ("PO Box 1182"): no purchase order
+    r"p\.? ?o\.? box|post office box|postfach|postbus|boîte postale|apartado(?: de correos| postal)?|caixa postal",
     r"kunden-?(?:nummer|nr\.?)|kundennr\.?|debitorennummer|n[°º] client|klantnummer|steuer-?(?:nummer|nr\.?)|st\.-?nr\.?",
     r"σειρα|δ\.?ο\.?υ\.?|γ\.?ε\.?μη\.?|κωδ\.? πελατη|ειδο[σς](?: παραστατικου)?|ωρα|еик|мол",  # a series, a tax office
+    # Argentina's tax status and point of sale ("Condición frente al IVA: IVA Responsable Inscripto")
+    r"condici[oó]n (?:frente al iva|de venta|(?:de|ante el) iva)|ingresos brutos|punto de venta"
+    r"|folio fiscal(?: uuid)?|no\.? de serie del csd|no\.? de certificado(?: del sat)?|r[ée]gimen fiscal"
+    r"|giro(?: comercial)?|comuna|ciudad|direcci[oó]n|contacto|tel[ée]fono|domicilio(?: comercial| fiscal)?"
+    r"|fecha de inicio de actividades",
     r"vergi dairesi|mersis no|ettn|senaryo|fatura tipi|özelleştirme no|toplam iskonto|iskonto",
     r"page|seite|phone|tel\.?|telefon|fax|e-?mail|web|website|bic|swift|siret|siren|kvk|hrb|amtsgericht|n/r[ée]f\.?|our ref(?:\.|erence)?",
     r"(?:co\.?|company) (?:reg(?:istration)?\.? )?(?:no\.?|number|#)|registered (?:company )?number",  # the registry's
@@ -347,7 +373,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         ],
         "currency": [r"valuta"],
         "net_total": [r"(?:(?:totale )?imponibile|totale netto|importo netto|subtotale|totale merce)"],
-        "tax_total": [r"(?:totale iva|importo iva|iva totale|imposta)"],
+        "tax_total": [r"(?:totale iva|importo iva|iva totale|(?:totale )?imposta)"],
         "grand_total": [r"(?:totale (?:fattura|documento|complessivo|generale|ivato)|importo totale)"],
         "amount_due": [
             r"(?:totale da pagare|netto a pagare|importo da pagare|saldo da pagare|importo dovuto|saldo dovuto)"
@@ -534,10 +560,10 @@ BY_LANGUAGE.update(
                 r"factur[ăa] (?:nr\.?|seria)|num[ăa]r factur[ăa]|nr\.? factur[ăa]|seria ?(?:/|și|si) ?nr\.?"
             ],
             "issue_date": [r"data (?:emiterii|facturii)(?: facturii)?"],
-            "due_date": [r"(?:data )?scaden[țţt](?:ei|[ăa])|termen(?: de plat[ăa])?"],
+            "due_date": [r"(?:data )?scaden[țţt](?:ei|[ăa])|termen(?: de)? plat[ăa]|termen"],
             "seller_name": [r"furnizor|vânz[ăa]tor|prestator"],
             "buyer_name": [r"cump[ăa]r[ăa]tor|beneficiar"],
-            "order_reference": [r"comand[ăa](?: client)?(?: nr\.?)?|nr\.? comand[ăa]"],
+            "order_reference": [r"comand[ăa](?: client)?(?: nr\.?)?|nr\.? comand[ăa]|conform comenzii(?: nr\.?)?"],
             "seller_vat_id": [r"cui|cod fiscal|cod de înregistrare fiscal[ăa]"],
             "net_total": [r"(?:total f[ăa]r[ăa] tva|valoare f[ăa]r[ăa] tva|baza de impozitare)"],
             "tax_total": [r"(?:total tva|valoare tva|tva total)"],
@@ -655,6 +681,19 @@ BY_LANGUAGE.update(
             "grand_total": [r"(?:обща сума|сума с ддс|общо с ддс|всичко)"],
             "amount_due": [r"(?:сума за плащане|за плащане|дължима сума)"],
         },
+        # Indonesian and Malay
+        "id": {
+            "invoice_number": [r"no\.? (?:faktur|invois)|nomor faktur|nombor invois"],
+            "issue_date": [r"tanggal(?: faktur)?|tarikh(?: invois)?"],
+            "due_date": [r"(?:tanggal )?jatuh tempo|tarikh (?:akhir|matang)"],
+            "seller_name": [r"penjual"],
+            "buyer_name": [r"kepada(?: yth\.?)?|pembeli"],
+            "seller_vat_id": [r"npwp"],
+            "net_total": [r"(?:dasar pengenaan pajak(?: \(?dpp\)?)?|dpp|jumlah sebelum pajak)"],
+            "tax_total": [r"(?:jumlah (?:ppn|cukai))"],
+            "grand_total": [r"(?:total tagihan|jumlah total|jumlah keseluruhan)"],
+            "amount_due": [r"(?:(?:total |jumlah )?yang harus dibayar|sisa tagihan|jumlah (?:perlu|harus) dibayar)"],
+        },
     }
 )
 _MONEY = ("net_total", "tax_total", "grand_total", "amount_due")
@@ -672,7 +711,7 @@ STRONG["order_reference"] = [rf"(?:{_YOUR} ?)?(?:{'|'.join(STRONG['order_referen
 # Labels of the further fields a back office posts (read by more_fields.py), in the 13 languages.
 MORE: dict[str, str] = {
     "buyer_vat_id": r"(?:buyer|customer|client|recipient)(?:'s)? (?:vat|tax)(?: reg\.?(?:istration)?)? ?(?:id|no\.?|number|#)?"
-    r"|(?:buyer|customer|client|recipient|party|consignee)(?:'s)? gstin(?:/uin)?"
+    r"|(?:buyer|customer|client|recipient|party|consignee)(?:'s)? (?:gstin(?:/uin)?|trn|tin|r\.?u\.?[ct]\.?|nit)"
     r"|(?:vat|tax) (?:id|no\.?|number) (?:of )?(?:the )?(?:buyer|customer)|ust-?id(?:nr)?\.? (?:des )?kunden|kunden-?ust-?id(?:nr)?\.?"
     r"|(?:n[°º] )?tva (?:du )?client|btw(?:-?nummer)? (?:van de )?klant|(?:nif|cif) (?:del )?cliente|p\.? ?iva cliente"
     r"|partita iva (?:del )?cliente|nip nabywcy|dič odběratele|kundens (?:vat|moms)-?(?:nr|nummer)|rfc receptor"
@@ -753,6 +792,8 @@ def _any(key: str) -> bool:
 
 
 _COLONS = re.compile(r"\s*:\s*")
+_TRANSLATED = re.compile(r"([^()\d]{1,60}?)\s*\(([^()\d]+)\)")  # a label, then ours in brackets
+_REMARK = re.compile(r"\s*\([^()\d]*\)\s*$")  # words in brackets, no figure (a rate stays: "VAT (20%)")
 _PAIR = re.compile(r"\s+/\s+|\s*\|\s*")  # "tomador / adquirente": a slash between spaces (never "c/o")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'"})  # "Date d’émission"
 _PARTY_NAME = compile_pattern(PARTY_NAME)
@@ -788,6 +829,12 @@ def match(text: str) -> tuple[tuple[str, bool], ...] | None:
         bare = " ".join(key.replace("(", " ").replace(")", " ").split())  # "Sum (net)", "Total (incl. GST)"
         if bare != key and _any(bare):
             return _matched(bare)
+        translated = _TRANSLATED.fullmatch(key)  # "Số (No.)", "Mã số thuế (Tax code)": ours in brackets
+        if translated and not _any(translated[1]) and _any(translated[2]):
+            return _matched(translated[2])
+        remark = _REMARK.sub("", key)  # "Sales tax (lump-sum contract)": a remark after the label
+        if remark != key and remark and _any(remark):
+            return _matched(remark)
         return _paired(key)
     return _matched(key)
 
@@ -810,6 +857,10 @@ def _paired(key: str) -> tuple[tuple[str, bool], ...] | None:
     if not 2 <= len(parts) <= 3 or not all(_any(p) for p in parts):
         return None
     matched = [_matched(p) for p in parts]
+    names = [{name for name, _ in m} for m in matched if m]
+    if len(names) == len(parts) and all(n == names[0] for n in names):
+        # one field in both languages, strong in one ("Sorszám / No.:"): the field, as strongly as named
+        return tuple((name, any((name, True) in m for m in matched if m)) for name in sorted(names[0]))
     if matched[0] and all(m == () for m in matched[1:]):
         # "Invoice date / Date of supply": the field the first part names (its value comes first;
         # not "Kunden-Nr. / Rechnungs-Nr.", whose first value is the customer's number)
@@ -848,8 +899,9 @@ def is_party_name(text: str) -> bool:
 
 
 def is_registered_name(text: str) -> bool:
-    """Whether ``text`` is the caption of a party's registered name (``Razón Social:``)."""
-    return bool(_REGISTERED_NAME.fullmatch(clean(text)))
+    """Whether ``text`` is the caption of a party's registered name (``Razón Social:``), alone or
+    after another caption of the name (``Apellido y Nombre / Razón Social:``)."""
+    return any(_REGISTERED_NAME.fullmatch(part) for part in _PAIR.split(clean(text)) if part)
 
 
 # Where a word may hold two: a capital after a small letter ("rateTax"), or a capital and a small

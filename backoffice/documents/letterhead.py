@@ -39,13 +39,14 @@ _SEPARATOR = re.compile(r"\s+[-–]\s+|\s*[·|•●]\s*|,\s+")
 # A title that carries the number and perhaps the date, in the 13 languages: "Rechnung Nr. 471102 vom
 # 05.03.2018", "Fatura n.º FA-24-19524 de 2024-05-04", "Daňový doklad 461 ze dne 01.05.2019".
 _TITLE_NUMBER = re.compile(
-    r"(?:(?:handels)?rechnung|(?:tax |commercial |sales )?invoice|facture|factuur|factura|fattura|fatura|nota fiscal"
+    r"(?:(?:handels)?rechnung|(?:tax |commercial |sales )?invoice|facture|factuur|fatura[- ]recibo|factura[- ]recibo"
+    r"|factura|fattura|fatura|nota fiscal"
     r"|faktura(?: vat)?(?:\s*[-–]\s*daňový doklad)?|daňový doklad|lasku|rachunek|gutschrift|credit note|avoir"
     r"|(?:opravná )?faktúra|számla|factur[ăa]|ra[čc]un|arve|r[ēe]ķins"
     r"|creditnota|nota de crédito|nota di credito|kreditnota|kreditfaktura|hyvityslasku|dobropis)(?![^\W\d_])"
     r"\s*(?:\(\d+\)\s*)?"
     r"(?:nr\.?|no\.?|n\.?\s?[°º]\.?|n\.|nro\.?|number|nummer|numer|numero|número|č\.|číslo|#)?\s*:?\s*"
-    r"(?P<id>[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*)"
+    r"(?P<id>(?-i:(?!(?:TO|FOR|OF|ON|AT|BY|DE|DU|AN|AM|VOM|VON|NR|NO)\s)[A-Z]{1,4}\s(?=[\w/.\-]*\d))?[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*)"  # a series too: "FR 2024/88"
     r"(?:\s+(?:(?:vom|von|du|dated|of|from|van|del|de(?: fecha)?|d\.d\.|z dnia|ze dne|dne|daterad|den|af|dateret"
     r"|datert|av|päivätty|issued(?: on)?|[-–])\s+)?(?P<rest>.+))?",
     re.IGNORECASE,
@@ -358,7 +359,8 @@ def from_title(lines: list[Line], day_first: bool) -> list[Candidate]:
         phrase = Phrase(line.words)
         starts = [0] + [m.end() for m in _SEGMENT.finditer(phrase.text)]
         match = next(filter(None, (_TITLE_NUMBER.match(phrase.text, start) for start in starts)), None)
-        if not match or parse_date(match["id"]) and not numbered_like_a_date(match["id"], lines):
+        number = match["id"].split()[-1] if match else ""  # without its series ("FR 2024/88")
+        if not match or parse_date(number) and not numbered_like_a_date(number, lines):
             continue
         found = [
             Candidate("invoice_number", match["id"].rstrip(".,:;"), phrase.words_in(*match.span("id")), 0.7, "pattern")

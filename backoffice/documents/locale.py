@@ -122,6 +122,19 @@ REGISTER_WORDS: dict[str, str] = {
     "cnpj": "BR",
     "cpf": "BR",
     "cuit": "AR",
+    "afip": "AR",
+    "nit": "CO",
+    "dian": "CO",
+    "ruc": "PE",
+    "r.u.c.": "PE",
+    "sunat": "PE",
+    "igv": "PE",
+    "i.g.v.": "PE",
+    "rfc": "MX",
+    "cfdi": "MX",
+    "rut": "CL",
+    "r.u.t.": "CL",
+    "vkn": "TR",
     "nip": "PL",
     "regon": "PL",
     "ičo": "CZ",
@@ -189,7 +202,8 @@ _CODE = re.compile(r"\b[A-Z]{3}\b")
 _WEB = re.compile(r"(?:@|www\.|https?://)[a-z0-9.-]+\.([a-z]{2})\b(?![.\w-])")
 _GENERIC_TLDS = frozenset({"AI", "CO", "FM", "IO", "ME", "TV", "LY", "GG", "SH", "AC", "TO", "WS", "CC", "EU"})
 _SIGN = re.compile(r"(?:US\$|CA\$|AU\$|A\$|R\$|[€£₹¥$]|zł|Kč)")
-_PHONE = re.compile(r"(?:\+|(?<![\w./-])00)\s?(\d{1,3})[\s\-/().]{1,2}\(?\d")
+# "+45 33 12 34 56", "0049 (0)89 ...": the 00 form before a space or a bracket (not an account's "0045-7002-1187")
+_PHONE = re.compile(r"\+\s?(\d{1,3})[\s\-/().]{1,2}\(?\d|(?<![\w./-])00\s?(\d{1,3})[\s(]{1,2}\(?\d")
 _SLASHED = re.compile(r"(?<![\d.,])(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?![\d.,]|[/\-]\d)")
 _ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
 _GROUPED = {
@@ -347,7 +361,7 @@ def _country(text: str, evidence: list[str]) -> str | None:
     iban = find_iban(text)
     if iban:
         vote(iban[0][:2], 3, f"IBAN {iban[0][:4]}…")
-    for code in _PHONE.findall(text):
+    for code in (plus or zeros for plus, zeros in _PHONE.findall(text)):
         if code in CALLING_CODES and code != "1":
             vote(CALLING_CODES[code], 1, f"phone +{code}")
     # +1 is the US and Canada: the area code tells them apart

@@ -397,8 +397,13 @@ def _address_below(name: Field | None, lines: list[Line]) -> Field | None:
         if line.page != name.page or line.top - bottom > 1.8 * height:
             break
         phrase = next((p for p in line.phrases if abs(p.x0 - x0) < 12), None)
-        if phrase is None or _starts_with_label(phrase) or not _address_part(phrase.text):
-            break
+        if (
+            phrase is None
+            or _starts_with_label(phrase)
+            or not _address_part(phrase.text)
+            or phrase.text.startswith(":")
+        ):
+            break  # (": Cultivo de frutas": a form's next row, its caption set left of the column)
         if name.value.lower() in phrase.text.lower():
             break  # the party named again: a sender line ("Dubois Software ApS · Via Roma 45"), not its address
         taken.extend(phrase.words)

@@ -42,15 +42,36 @@ CURRENCY_SYMBOLS: dict[str, str] = {
     "RM": "MYR",  # the Malaysian ringgit ("RM 213.72")
     "Ft": "HUF",  # the forint ("900 684 Ft"), the lev ("15 646,80 лв.")
     "лв": "BGN",
+    # the signs that name one currency each (CLDR's symbols in the currencies' own countries)
+    "₱": "PHP",
+    "₦": "NGN",
+    "₩": "KRW",
+    "₪": "ILS",
+    "₺": "TRY",
+    "₫": "VND",
+    "฿": "THB",
+    "KSh": "KES",
+    "Ksh": "KES",
+    "Rp": "IDR",
+    "NT$": "TWD",
+    "S/": "PEN",  # the Peruvian sol ("S/ 1,234.00", "S/. 1,234.00")
+    "S/.": "PEN",
 }
+
 CURRENCY_CODES = frozenset(
     "EUR USD GBP CHF JPY CNY INR AUD CAD NZD SEK NOK DKK PLN CZK HUF RON BGN HRK TRY RUB ZAR BRL MXN "
     "SGD HKD KRW AED SAR ILS".split()
 )
+# The signs alone ("₱99,491.00"), and the local signs of letters printed beside an amount ("1 234,56 zł",
+# "US$ 3,036.60", "R$ 1.234,00")
+SIGNS = "".join(sign for sign in CURRENCY_SYMBOLS if len(sign) == 1 and not sign.isalpha())
+LOCAL_SIGNS = frozenset(s.rstrip(".") for s in CURRENCY_SYMBOLS if s not in SIGNS and s not in CURRENCY_CODES)
 _CURRENCY_WORDS = {"euro": "EUR", "euros": "EUR", "dollars": "USD", "pounds": "GBP"}
 
 _SPACES = "\u00a0\u202f\u2009\u2007 "
-_DECOR = r"(?:(?:R|US|A|AU|C|CA|NZ|HK|S|MX)\$|[€$£¥₹]|Rs\.?|[A-Z]{3}|zł|kr|Kč|Ft|лв\.?|RM|R)"
+_DECOR = "(?:{})".format(
+    "|".join([*(re.escape(s) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True)), r"[A-Z]{3}", r"лв\."])
+)
 _NUMBER = r"[-−–]?\(?\d[\d.,'’\u00a0\u202f\u2009 ]*\)?[-−–]?"  # 2’500.00: Swiss groups
 _AMOUNT_RE = re.compile(
     rf"^\s*(?:(?P<sign>[-−–]|\()\s?(?={_DECOR}))?(?P<pre>{_DECOR})?\s*(?P<num>{_NUMBER})\s*(?P<post>{_DECOR})?\s*"
@@ -271,6 +292,10 @@ MONTH_LOCALES = (
     "lv",
     "el",
     "bg",
+    # Turkish, Indonesian and Malay
+    "tr",
+    "id",
+    "ms",
 )
 _MONTHS: dict[str, int] = {}
 _MONTHS_LOADED: list[str] = []
@@ -381,6 +406,8 @@ def _date_of(match: re.Match[str], day_first: bool) -> date | None:
     year = int(groups["y"])
     if year < 100:
         year += 2000 if year < 70 else 1900
+    elif 2500 <= year <= 2700:
+        year -= 543  # the Buddhist era of Thai dates ("08/07/2567" is 8 July 2024)
     if groups.get("month_name"):
         name = unicodedata.normalize("NFC", groups["month_name"].lower())
         month = month_number(name)

@@ -150,6 +150,11 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*")
 _CENTS = re.compile(r"\d[.,]\d{2}\)?-?$|\d[.,]\d{2}(?!\d)\s?\S{0,3}$")
 _MARKS = "€$£¥₹"
 _HUNDREDTHS = re.compile(r"\d{1,2}/100")  # the cents of an amount in words: "sto złotych 83/100"
+# a company's share capital in its footer ("Cap. soc. Euro 100.000,00 i.v."): no amount of the invoice
+_CAPITAL = re.compile(
+    r"(?i)\b(?:capitale?|cap\.? ?soc\.?|stammkapital|grundkapital|kapitał zakładowy|základní kapitál|aandelenkapitaal"
+    r"|osakepääoma|aktiekapital)\b"
+)
 
 
 class Context:
@@ -240,7 +245,8 @@ def _shapes(reader: Reader, found: dict[str, list[Candidate]]) -> None:
                     found[name].append(Candidate(name, hit[0].isoformat(), words, 0.0, "shape"))
             for index, word in enumerate(phrase.words):
                 if any(ch.isdigit() for ch in word.text):
-                    _amount_at(reader, phrase.words, index, found)
+                    if not _CAPITAL.search(" ".join(w.text for w in phrase.words[max(0, index - 4) : index])):
+                        _amount_at(reader, phrase.words, index, found)
                     if line.page == first_page and line.top < reader.height * 0.5:
                         _identifier_at(word, found)
             hits = [h for h in reader.hits[line.index] if h.phrase == number]

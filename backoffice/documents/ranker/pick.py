@@ -74,13 +74,27 @@ def choose(
     for name in FIELDS:
         if name in TOTALS or not scored.get(name):
             continue
-        ranked = _labelled_first(name, best(scored[name], latest=name == "amount_due"))
+        ranked = best(scored[name], latest=name == "amount_due")
+        if name == "order_reference" and "invoice_number" in chosen:
+            # the invoice's own number as the payment's "Reference": no order of the buyer's
+            own = _compact(chosen["invoice_number"][0].value)
+            ranked = [c for c in ranked if _compact(c.value) != own]
+            if not ranked:
+                continue
+        ranked = _labelled_first(name, ranked)
         top = _first_printed(ranked, latest=name == "amount_due")
         key = name
         if name == "amount_due":
             agrees = "grand_total" in chosen and chosen["grand_total"][0].value == top.value
             key = f"{name}|{'sum' if agrees else 'alone'}"
         chosen[name] = (top, key)
+    if "invoice_number" in chosen:
+        whole = _with_point_of_sale(scored["invoice_number"], chosen["invoice_number"][0])
+        if whole is not None:
+            chosen["invoice_number"] = (
+                replace(whole, score=chosen["invoice_number"][0].score),
+                chosen["invoice_number"][1],
+            )
     if "buyer_name" in chosen:
         company = _company_over(scored["buyer_name"], chosen["buyer_name"][0], domains)
         if company is not None:
@@ -96,6 +110,10 @@ def choose(
     return {
         name: pick for name, pick in chosen.items() if name in rated or pick[0].score >= _least(name, state, pick[0])
     }
+
+
+def _compact(value: str) -> str:
+    return re.sub(r"[\s\-/.]", "", value).upper()
 
 
 def _due_as_total(scored: dict[str, list[Candidate]]) -> None:
@@ -199,6 +217,17 @@ def _fuller(candidates: list[Candidate], chosen: Candidate) -> Candidate | None:
         return bool(brand or shortened and _in_order(short, long))
 
     return max(filter(fuller, candidates), key=lambda c: c.score, default=None)
+
+
+def _with_point_of_sale(candidates: list[Candidate], chosen: Candidate) -> Candidate | None:
+    """The chosen number as the page prints it whole elsewhere, likely enough, after its series
+    or point of sale and a dash (``Comp. Nro: 00001893`` and ``Nº 00004-00001893``; Peru's ``F001-``)."""
+    tail = f"-{chosen.value}"
+    return max(
+        (c for c in candidates if c.score >= FULLER_SCORE and c.value.endswith(tail) and " " not in c.value),
+        key=lambda c: c.score,
+        default=None,
+    )
 
 
 def _name_words(text: str) -> list[str]:

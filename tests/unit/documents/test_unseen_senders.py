@@ -1,0 +1,261 @@
+"""What invoices from senders the reader had not seen taught it: labels and signs of more
+countries, a table's heading row over its totals, a remark or a translation in brackets, a
+series before a number, and values that only look like the field they sit beside."""
+
+from __future__ import annotations
+
+import pytest
+
+from backoffice.documents.invoice import Reader, gather, read_invoice
+from backoffice.documents.labels import match
+from backoffice.documents.line_items import read_lines
+from backoffice.documents.locale import infer_locale
+from backoffice.documents.normalise import find_date, parse_amount
+from backoffice.documents.textgrid import text_to_words
+
+
+def _fields(text: str, name: str = "made.txt") -> dict[str, str]:
+    return {key: found.value for key, found in read_invoice(text_to_words(text, name)).fields.items()}
+
+
+@pytest.mark.parametrize(
+    ("label", "fields"),
+    [
+        ("PO Box", ()),  # an address's post-office box, no purchase order
+        ("P.O. Box", ()),
+        ("CUST NO.", ()),  # a customer's number, no party's name
+        ("CUST PO", (("order_reference", True),)),
+        ("Your LPO No.", (("order_reference", True),)),  # a local purchase order (Nigeria, the Gulf)
+        ("No. PO", (("order_reference", True),)),
+        ("VAT Reg. TIN", (("seller_vat_id", True),)),
+        ("KRA PIN", (("seller_vat_id", True),)),
+        ("Our TIN", (("seller_vat_id", True),)),
+        ("Supplier TRN", (("seller_vat_id", True),)),
+        ("R.U.C. N°", (("seller_vat_id", True),)),
+        ("NIT:", (("seller_vat_id", True),)),
+        ("Kansas sales tax (6.50%)", (("tax_total", True),)),
+        ("Sales tax (lump-sum contract)", (("tax_total", True),)),  # a remark in brackets
+        ("Subtotal (services)", (("net_total", True),)),
+        ("Número (No.):", (("invoice_number", False),)),
+        ("Số (No.):", (("invoice_number", False),)),  # ours in brackets after a language we do not read
+        ("Đơn vị bán hàng (Seller):", (("seller_name", True),)),
+        ("BALANCE DUE AND OWING", (("amount_due", True),)),
+        ("AMOUNT DUE THIS INVOICE", (("amount_due", True),)),
+        ("Restbetrag zur Zahlung", (("amount_due", True),)),
+        ("Offener Saldo EUR", (("amount_due", True),)),
+        ("Nummer:", ()),  # alone, no field's: a party block's customer number as often
+        ("Totale imposta", (("tax_total", True),)),
+        ("Total factura rectificativa", (("grand_total", True),)),
+        ("Op. Gravada S/", (("net_total", True),)),  # Peru's taxed sales, in soles
+        ("I.G.V. 18% US$", (("tax_total", True),)),
+        ("Importe Total S/", (("grand_total", True),)),
+        ("Serie y Folio:", (("invoice_number", True),)),
+        ("Folio fiscal (UUID):", ()),  # a CFDI's UUID, not its number
+        ("Condición frente al IVA:", ()),
+        ("Remito / O.C.:", (("order_reference", True),)),
+        ("Sorszám / No.:", (("invoice_number", True),)),  # one field in two languages, strong in one
+        ("Termen plată:", (("due_date", True),)),
+        ("Conform comenzii nr.", (("order_reference", True),)),
+        ("Jatuh Tempo", (("due_date", True),)),
+        ("KEPADA YTH.", (("buyer_name", True),)),
+        ("NPWP:", (("seller_vat_id", True),)),
+        ("Mata Uang", (("currency", True),)),
+    ],
+)
+def test_labels_of_more_senders(label, fields):
+    assert match(label) == fields
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("₱99,491.00", "99491.00"),
+        ("KSh 1,200.00", "1200.00"),
+        ("Rp 1.500.000", "1500000"),
+        ("S/ 1,234.00", "1234.00"),
+        ("S/. 12.00", "12.00"),
+        ("₦7,939,305.00", "7939305.00"),
+    ],
+)
+def test_more_currency_signs_before_amounts(text, value):
+    assert str(parse_amount(text)) == value
+
+
+@pytest.mark.parametrize(
+    ("sign", "code"),
+    [("₱", "PHP"), ("₦", "NGN"), ("KSh", "KES"), ("Rp", "IDR"), ("US$", "USD"), ("S/", "PEN"), ("R$", "BRL")],
+)
+def test_a_sign_names_the_currency(sign, code):
+    for gap in ("", " "):  # flush before the amount, or a word of its own
+        text = f"INVOICE\nInvoice No: 7\nDate: 2024-03-01\n\nSubtotal   {sign}{gap}100.00\nTotal   {sign}{gap}100.00\n"
+        assert _fields(text)["currency"] == code
+
+
+def test_a_code_in_brackets_names_any_currency_and_a_rows_name_no_rand():
+    text = "INVOICE\nInvoice No: 7\nDate: 2024-03-01\n\nItem   Amount (KES)\nR2 bolts   1,500.00\n\nTotal   1,500.00\n"
+    assert _fields(text)["currency"] == "KES"
+
+
+def test_a_po_box_is_no_order_and_a_customers_number_no_buyer():
+    text = (
+        "TRI-STATE AUTO PARTS INC.\nPO Box 1182\nAllentown PA 18109\n\n"
+        "INVOICE NO. 0482217                 INVOICE DATE 11/08/24\n"
+        "SOLD TO:                            CUST NO.     KOW100\n"
+        "  KOWALSKI'S GARAGE & TOWING        CUST PO      8841\n\n"
+        "MERCHANDISE     771.54\nSALES TAX 6.000%     46.29\nINVOICE TOTAL     817.83\n"
+    )
+    fields = _fields(text)
+    assert fields["order_reference"] == "8841"
+    assert fields.get("buyer_name") != "CUST NO."
+
+
+def test_the_invoices_own_number_as_the_payments_reference_is_no_order():
+    text = (
+        "TAX INVOICE\nInvoice No. IN0045821\nInvoice Date 2024/06/19\n\n"
+        "Subtotal   100.00\nVAT 15%   15.00\nTotal   115.00\n\nReference: IN0045821\n"
+    )
+    assert "order_reference" not in _fields(text)
+
+
+def test_a_state_sales_tax_and_the_net_that_completes_a_labelled_total():
+    text = (
+        "Bluestem Power & Light\nACCOUNT STATEMENT\nAccount number: 240314-0087731\nStatement date: Mar 14, 2024\n\n"
+        "Total electric charges          $371.63\n"
+        "Kansas sales tax (6.50%)         $24.16\n"
+        "Total current charges           $395.79\n"
+    )
+    fields = _fields(text)
+    assert (fields["net_total"], fields["tax_total"], fields["grand_total"]) == ("371.63", "24.16", "395.79")
+
+
+def test_a_share_capital_is_no_total():
+    text = (
+        "FATTURA N. 12/24\nData: 08/03/2024\n\nTotale imponibile   600,00\nIVA 22%   132,00\nTotale documento   732,00\n\n"
+        "Cartotecnica Veneta S.r.l. – Cap. soc. Euro 100.000,00 i.v.\n"
+    )
+    reader = Reader(text_to_words(text, "it.txt"))
+    items, headers = read_lines(reader.lines, reader.decimal_mark)
+    totals = gather(reader, items, headers, every=True)["grand_total"]
+    assert "732.00" in [c.value for c in totals] and "100000.00" not in [c.value for c in totals]
+
+
+def test_totals_under_a_tables_heading_row_in_right_aligned_cells():
+    text = (
+        "NOTA DI CREDITO N. NC-012/24\nData: 08/03/2024\n\n"
+        "Esigibilità IVA   %IVA   Totale imponibile    Totale imposta    Totale documento\n"
+        "I (immediata)     22,00                600,60             132,13               732,73\n"
+    )
+    fields = _fields(text)
+    assert (fields["net_total"], fields["tax_total"], fields["grand_total"]) == ("-600.60", "-132.13", "-732.73")
+
+
+def test_a_series_before_the_number_in_the_title():
+    text = "Fatura-Recibo FR 2024/88\nData: 2024-03-19\n\nTotal   120,00 €\n"
+    assert _fields(text)["invoice_number"] == "FR 2024/88"
+
+
+def test_a_dutch_credit_notes_number_under_its_heading_not_the_invoice_it_corrects():
+    text = (
+        "Aan                       Creditnota                 Betreft\n"
+        "Boekhandel De Leesmuis    Nummer: CN-2024-007        Factuur 2024-0412\n"
+        "Veldstraat 62             Datum: 12-03-2024          van 26-02-2024\n\n"
+        "Totaal   € -1.790,80\n"
+    )
+    assert _fields(text)["invoice_number"] == "CN-2024-007"
+
+
+def test_a_credit_notes_original_invoice_date_is_not_its_own():
+    text = (
+        "CREDIT NOTE                               CN-24-00087\n\n"
+        "CREDIT TO                                 DATE\n"
+        "Borneo Timber Traders Sdn. Bhd.           14/10/2024\n"
+        "                                          ORIGINAL INVOICE\n"
+        "                                          INV-24-01982\n"
+        "                                          INVOICE DATE\n"
+        "                                          02/09/2024\n\n"
+        "Subtotal   2,292.00\nService Tax 8%   183.36\nTotal credit (RM)   2,475.36\n"
+    )
+    assert _fields(text)["issue_date"] == "2024-10-14"
+
+
+def test_a_point_of_sale_before_the_number_and_a_names_caption_in_two_words():
+    text = (
+        "                                        A FACTURA\n"
+        "METALÚRGICA DEL PLATA S.R.L.            Punto de Venta: 00004   Comp. Nro: 00001893\n"
+        "Razón Social: Metalúrgica Del Plata S.R.L.\n"
+        "Condición frente al IVA: IVA Responsable Inscripto     Nº 00004-00001893\n"
+        "                                        Fecha de Emisión: 15/04/2024\n\n"
+        "CUIT: 30-60517878-9      Apellido y Nombre / Razón Social: Agroinsumos Pampeanos S.A.\n\n"
+        "Importe Total: $ 1.210,00\n"
+    )
+    assert _fields(text)["invoice_number"] == "00004-00001893"
+    reader = Reader(text_to_words(text, "ar.txt"))
+    items, headers = read_lines(reader.lines, reader.decimal_mark)
+    named = gather(reader, items, headers, every=False)["buyer_name"]
+    assert "Agroinsumos Pampeanos S.A." in [c.value for c in named]  # the caption's name, for the ranker to place
+
+
+def test_a_caption_whose_colon_stands_apart():
+    text = (
+        "Distribuidora Patagonia Sur SpA\nFACTURA ELECTRÓNICA\nNº 4521\n\n"
+        "SEÑOR(ES)                    : Sociedad Agrícola Los Maitenes Ltda.\n"
+        "GIRO                         : Cultivo de frutas de carozo\n"
+        "FECHA EMISIÓN                : 15 de Marzo de 2024\n\n"
+        "TOTAL   $ 1.190.000\n"
+    )
+    document = read_invoice(text_to_words(text, "cl.txt"))
+    assert document.fields["buyer_name"].value == "Sociedad Agrícola Los Maitenes Ltda."
+    assert "buyer_address" not in document.fields  # the form's next rows are no address
+
+
+def test_an_accounts_number_is_no_phone_and_a_countrys_tax_word_its_country():
+    locale = infer_locale(
+        ["NIT: 909.242.380-1", "Davivienda Cuenta de Ahorros No. 0045-7002-1187", "Total $ 2.551.795,00"]
+    )
+    assert locale.country == "CO"
+    assert infer_locale(["Tel. 0045 33 12 34 56"]).country == "DK"
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("Date 08/07/2567", "2024-07-08"),  # the Buddhist era of a Thai date
+        ("Jatuh Tempo 14 Agustus 2024", "2024-08-14"),
+        ("Vade 15 Ağustos 2024", "2024-08-15"),
+    ],
+)
+def test_more_calendars_and_month_names(text, iso):
+    found = find_date(text, True)
+    assert found is not None and found[0].isoformat() == iso
+
+
+def test_an_indonesian_invoice_and_its_long_tax_number():
+    text = (
+        "PT Nusantara Kemas Mandiri              FAKTUR PENJUALAN\nNPWP: 08.964.375.3-863.000\n"
+        "                                        No. INV/2024/07/0153\n\n"
+        "KEPADA YTH.                             Tanggal        15 Juli 2024\n"
+        "PT Tirta Rasa Makmur                    Jatuh Tempo    14 Agustus 2024\n"
+        "                                        No. PO         PO-TRM-2407-221\n\n"
+        "Subtotal   Rp 1.000.000,00\nPPN 11%   Rp 110.000,00\nTotal   Rp 1.110.000,00\n"
+    )
+    fields = _fields(text)
+    assert fields["seller_vat_id"] == "08.964.375.3-863.000"
+    assert (fields["due_date"], fields["order_reference"], fields["currency"]) == (
+        "2024-08-14",
+        "PO-TRM-2407-221",
+        "IDR",
+    )
+
+
+def test_a_column_of_labels_over_their_values_gives_a_weak_labels_value_too():
+    text = (
+        "TAX INVOICE                         Invoice Date\n"
+        "                                    02/04/2024\n"
+        "Southern Alps Adventure Tours Ltd   Invoice Number\n"
+        "PO Box 1182                         KC-0893\n"
+        "Queenstown 9348                     Reference\n"
+        "                                    SAAT-PO-7731\n\n"
+        "Subtotal   8,698.50\nTOTAL GST 15%   1,304.78\nTOTAL NZD   10,003.28\n"
+    )
+    fields = _fields(text)
+    assert (fields["invoice_number"], fields["order_reference"]) == ("KC-0893", "SAAT-PO-7731")
