@@ -74,6 +74,7 @@ _FILLER = {
     "de",
 }
 _DETAILS = frozenset({"invoice_number", "issue_date", "due_date", "order_reference"})
+_HONORIFIC = re.compile(r"(.+?)[\s\u3000]*(?:御中|様|殿|貴中|귀하|귀중)")
 _BARE_NUMBER = re.compile(r"(?i)(?:nummer|numer|číslo|čislo|number|numéro|número|numero)\s*:?")
 # a currency's local sign set flush before its amount: "Rp1.500.000", "KSh12,400.00"
 _SIGNED = re.compile(rf"[-(]?({'|'.join(re.escape(s) for s in sorted(LOCAL_SIGNS, key=len, reverse=True))})\.?\d")
@@ -87,7 +88,9 @@ _SERIES = re.compile(r"(?i:seria|serija|série|serie|series|sērija)\s*:?\s*([A-
 _BANK_NAME = re.compile(r"(?i)\w*(?:bank|pank)\w*|\b(?:banco|banque|banca|sparkasse)\b")
 _ACCOUNT_LINE = re.compile(r"(?i)(?:iban|swift|bic|konto|kontonr\.?|account|a/c|sort code|bankgiro)\b")
 _PHONE = re.compile(r"(?:\+\d{1,3}|\(?0\d{1,4}\)?)(?: \d{2,5}){2,4}")  # "02 9552 4410", "+61 2 9552 4410"
-_BANK_ACCOUNT = re.compile(r"\d{8}-\d{8}(?:-\d{8})?")  # a Hungarian account number ("Számlaszám" names both)
+_BANK_ACCOUNT = re.compile(
+    r"1\d{7}-\d{8}(?:-\d{8})?"
+)  # a Hungarian account (its bank code opens with 1): "Számlaszám" names both
 _PREFIX = re.compile(r"[A-Z]{1,4}")  # a series printed apart from its number: "FV 1/2021"
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -749,6 +752,22 @@ class Reader:
                 found[candidate.field].append(candidate)
                 if candidate.field == "buyer_name":
                     self.addressee = candidate
+        honoured = self._honoured()
+        if honoured is not None:
+            found["buyer_name"].append(honoured)
+            self.addressee = self.addressee or honoured
+
+    def _honoured(self) -> Candidate | None:
+        """The party a Japanese or Korean invoice addresses with an honorific after its name
+        ("株式会社ひかり建設　御中", "レストラン ル・ソレイユ 様", "한성오토텍 주식회사 귀중"): the buyer."""
+        for line in self.lines[:40]:
+            if line.page != self.lines[0].page or line.top > self.height * 0.6:
+                break
+            for phrase in line.phrases:
+                named = _HONORIFIC.fullmatch(phrase.text)
+                if named and letterhead.plausible_name(named[1]):
+                    return Candidate("buyer_name", named[1], phrase.words, 0.8)
+        return None
 
 
 def _percent_after(words: list[Word], last: Word) -> bool:

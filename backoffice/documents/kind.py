@@ -25,6 +25,7 @@ _TITLES: dict[str, str] = {
     "invoice": r"(?:tax |commercial |vat |pro ?forma )?invoice|(?:handels|waren|teil|schluss|abschlags|sammel)?rechnung|facture|factuur|factura|bill|fattura|fatura"
                r"|honorarnote|honorarrechnung|kostennote|fatura[- ]recibo|factura[- ]recibo|fatura simplificada|factura simplificada"
                r"|factura electr[oó]nica(?: de (?:venta|exportaci[oó]n))?|boleta de venta(?: electr[oó]nica)?"
+               r"|御?請求書|(?:전자)?세금계산서|청구서"
                r"|számla|factur[ăa]|ra[čc]un|arve|s[ąa]skaita fakt[ūu]ra|pvm s[ąa]skaita fakt[ūu]ra|r[ēe]ķins"
                r"|faktura|faktúra|lasku|rachunek|nota fiscal|daňový doklad"
                r"|τιμολ[οό]γιο(?: (?:πώλησης|πωλησης|παροχής υπηρεσιών|παροχης υπηρεσιων))?|фактура"

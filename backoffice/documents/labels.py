@@ -298,6 +298,7 @@ OTHER = [
     r"condici[oó]n (?:frente al iva|de venta|(?:de|ante el) iva)|ingresos brutos|punto de venta"
     r"|folio fiscal(?: uuid)?|no\.? de serie del csd|no\.? de certificado(?: del sat)?|r[ée]gimen fiscal"
     r"|giro(?: comercial)?|comuna|ciudad|direcci[oó]n|contacto|tel[ée]fono|domicilio(?: comercial| fiscal)?"
+    r"|inscri[çc][ãa]o (?:estadual|municipal)|munic[íi]pio(?: ?/ ?uf)?|endere[çc]o|cep"
     r"|fecha de inicio de actividades",
     r"vergi dairesi|mersis no|ettn|senaryo|fatura tipi|özelleştirme no|toplam iskonto|iskonto",
     r"page|seite|phone|tel\.?|telefon|fax|e-?mail|web|website|bic|swift|siret|siren|kvk|hrb|amtsgericht|n/r[ée]f\.?|our ref(?:\.|erence)?",
@@ -388,12 +389,13 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         ],
         "issue_date": [r"data (?:da |de )?(?:fatura|emissão)|data de emissao|emitida em|emissão"],
         "due_date": [r"(?:data (?:de )?)?vencimento|pagar até|data limite de pagamento"],
-        "seller_name": [r"fornecedor|vendedor|emitente|prestador(?: de serviços?)?"],
+        "seller_name": [r"fornecedor|vendedor|emitente|prestador(?: de serviços?)?|locador(?:a)?"],
         "buyer_name": [
             r"cliente|destinatário(?: ?/ ?remetente)?|tomador(?: de serviços?)?|comprador|faturar a|adquirente"
+            r"|locat[áa]ri[oa]"  # a lease's lessee
         ],
         "order_reference": [
-            r"(?:n[°º] (?:do )?)?pedido(?: (?:n[°º.]?|de compra))?|ordem de compra|encomenda(?: n[°º.]?)?"
+            r"(?:n[°º] (?:do )?)?pedido(?: (?:n[°º.]?|de compra|do cliente))?|ordem de compra|encomenda(?: n[°º.]?)?"
             r"|n\.?[°º] (?:de |da )?encomenda|sua (?:encomenda|referência|ref\.?)|v\.? ?ref\.?|nota de encomenda"
         ],
         "seller_vat_id": [r"nif|nipc|(?:n\.?[°º]\.? ?(?:de )?)?contribuinte(?: n\. ?o\.?)?|cnpj|cpf/cnpj"],
@@ -681,6 +683,31 @@ BY_LANGUAGE.update(
             "grand_total": [r"(?:обща сума|сума с ддс|общо с ддс|всичко)"],
             "amount_due": [r"(?:сума за плащане|за плащане|дължима сума)"],
         },
+        # Japanese and Korean (matched folded, as every label: "ご" as "こ", Hangul as its letters)
+        "ja": {
+            "invoice_number": [r"請求書番号|請求番号|請求書 ?no\.?|伝票番号|書類番号"],
+            "issue_date": [r"請求日|発行日|請求書発行日|発行年月日"],
+            "due_date": [r"お?支払(?:い)?期(?:限|日)|お?振込期(?:限|日)|支払予定日"],
+            "seller_name": [r"発行者|発行元|請求元|売主"],
+            "buyer_name": [r"請求先|宛先|買主"],
+            "seller_vat_id": [r"(?:適格請求書発行事業者)?登録番号"],
+            "net_total": [r"(?:小計(?: ?\(税抜\))?|税抜(?:合計|金額)|合計 ?\(税抜\))"],
+            "tax_total": [r"(?:消費税(?:額)?(?:合計)?|消費税等)"],
+            "grand_total": [r"(?:合計(?:金額)?(?: ?\(税込\))?|税込合計|総合計)"],
+            "amount_due": [r"(?:ご?請求金額(?: ?\(税込\))?|お支払金額|今回ご?請求額)"],
+        },
+        "ko": {
+            "invoice_number": [r"승인번호|청구서 ?번호|문서번호"],
+            "issue_date": [r"작성일자|발행일자?|청구일자?"],
+            "due_date": [r"납부기한|지급기한|결제기한"],
+            "seller_name": [r"공급자"],
+            "buyer_name": [r"공급받는자"],
+            "seller_vat_id": [r"(?:사업자)?등록번호"],
+            "net_total": [r"(?:공급가액(?: 합계)?)"],
+            "tax_total": [r"(?:세액(?: 합계)?|부가세)"],
+            "grand_total": [r"(?:합계금액|총액)"],
+            "amount_due": [r"(?:청구금액|결제금액)"],
+        },
         # Indonesian and Malay
         "id": {
             "invoice_number": [r"no\.? (?:faktur|invois)|nomor faktur|nombor invois"],
@@ -909,13 +936,22 @@ def is_registered_name(text: str) -> bool:
 _JOINT = re.compile(r"(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ])|(?<=[A-ZÀ-Þ])(?=[A-ZÀ-Þ][a-zß-ÿ])")
 
 
+_GLUED_COLON = re.compile(r"([^\s:：/]{2,30})[:：](?=[^\s:：/])")
+
+
 def unglued(words: list[Word]) -> list[Word]:
-    """``words`` with a label set flush against the word before it parted from it, as when two
+    """``words`` with a label's value set flush after its colon parted from it ("Date:2024-05-03",
+    "請求日：2024年6月28日"), and a label set flush against the word before it parted from it, as when two
     table cells touch ("VAT rateTax", a name run into the next column's "Name:"): the right part
     is the label of a field, or any label before its colon, the left part two letters or more
     ("PayPal", "iPhone", "GmbH", "MyName" stay whole)."""
     out = []
     for word in words:
+        colon = _GLUED_COLON.match(word.text)  # "請求書番号：2406-0152", "Date:2024-05-03"
+        if colon and match(colon[1]):
+            cut = word.x0 + (word.x1 - word.x0) * len(colon[0]) / len(word.text)
+            out += [replace(word, text=colon[0], x1=cut), replace(word, text=word.text[len(colon[0]) :], x0=cut)]
+            continue
         for joint in _JOINT.finditer(word.text) if not word.text.isupper() else ():
             left, right = word.text[: joint.start()], word.text[joint.start() :]
             known = match(right)

@@ -56,6 +56,7 @@ CURRENCY_SYMBOLS: dict[str, str] = {
     "NT$": "TWD",
     "S/": "PEN",  # the Peruvian sol ("S/ 1,234.00", "S/. 1,234.00")
     "S/.": "PEN",
+    "￥": "JPY",  # the yen's full-width sign
 }
 
 CURRENCY_CODES = frozenset(
@@ -99,6 +100,8 @@ def parse_amount(text: str, decimal_mark: str | None = None) -> Decimal | None:
     if match["sign"] == "(" and not (match["close"] or match["num"].rstrip(_SPACES).endswith(")")):
         return None  # "(£40.00": half bracketed
     raw = match["num"].strip(_SPACES)
+    if match["pre"] in ("¥", "￥") and raw[-1] in "-−–" and raw[0] not in "-−–(":
+        raw = raw[:-1]  # "¥355,665-": a Japanese amount's closing dash, no minus
     negative = raw[0] in "-−–" or raw[-1] in "-−–" or (raw.startswith("(") and raw.endswith(")"))
     negative = negative or bool(match["sign"])  # "-£247.50", "($1,500.00)"
     negative = negative != bool(match["credit"])  # "-5.00CR" is no credit twice over
@@ -368,6 +371,8 @@ _DATE_PATTERNS = [
     re.compile(rf"(?<![\d.])(?P<y>\d{{4}})(?:\.| m\.) {_MONTH} (?P<d>\d{{1,2}})(?:\.| d\.)"),
     # "2025. gada 12. martā" (Latvian: the year, "of the year", the day and the month)
     re.compile(rf"(?<![\d.])(?P<y>\d{{4}})\.? gada (?P<d>\d{{1,2}})\. ?{_MONTH}"),
+    # "2024年6月28日", "2024 年 6 月 28 日" (Japanese, Chinese), "2024년 10월 15일" (Korean)
+    re.compile(r"(?<!\d)(?P<y>\d{4})\s?[年년]\s?(?P<m>\d{1,2})\s?[月월]\s?(?P<d>\d{1,2})\s?[日일]"),
 ]
 
 

@@ -259,3 +259,51 @@ def test_a_column_of_labels_over_their_values_gives_a_weak_labels_value_too():
     )
     fields = _fields(text)
     assert (fields["invoice_number"], fields["order_reference"]) == ("KC-0893", "SAAT-PO-7731")
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("請求日：2024 年 6 月 28 日", "2024-06-28"),
+        ("2024年6月28日", "2024-06-28"),
+        ("작성일자 2024년 10월 15일", "2024-10-15"),
+    ],
+)
+def test_dates_written_with_year_month_and_day_signs(text, iso):
+    found = find_date(text, True)
+    assert found is not None and found[0].isoformat() == iso
+
+
+def test_the_yens_closing_dash_is_no_minus():
+    assert (str(parse_amount("¥355,665-")), str(parse_amount("￥69,169")), str(parse_amount("1.234,56-"))) == (
+        "355665",
+        "69169",
+        "-1234.56",
+    )
+
+
+def test_a_japanese_invoice_its_labels_glued_to_their_values_and_its_addressee():
+    text = (
+        "                    請 求 書\n"
+        "〒150-0002                                  請求書番号：2406-0152\n"
+        "                                            請求日：2024年6月28日\n"
+        "株式会社ひかり建設 御中                     株式会社みどり商事\n"
+        "                                            登録番号：T6176581785561\n\n"
+        "お支払期限    2024年7月31日\n\n"
+        "                         小計（税抜）   ¥326,330\n"
+        "                         消費税          ¥29,335\n"
+        "                         合計           ¥355,665\n"
+    )
+    fields = _fields(text)
+    assert (fields["invoice_number"], fields["issue_date"], fields["due_date"]) == (
+        "2406-0152",
+        "2024-06-28",
+        "2024-07-31",
+    )
+    assert (fields["net_total"], fields["tax_total"], fields["grand_total"]) == ("326330.00", "29335.00", "355665.00")
+    assert (fields["buyer_name"], fields["currency"]) == ("株式会社ひかり建設", "JPY")
+
+
+def test_a_korean_approval_number_is_no_hungarian_account():
+    text = "승인번호 20241015-41000087-52318476\n전자세금계산서\n\n작성일자  2024-10-15\n\n합계금액   9,460,000\n"
+    assert _fields(text)["invoice_number"] == "20241015-41000087-52318476"
