@@ -74,6 +74,7 @@ _FILLER = {
     "de",
 }
 _DETAILS = frozenset({"invoice_number", "issue_date", "due_date", "order_reference"})
+_CROWNS = frozenset({"SEK", "NOK", "DKK", "ISK"})
 _HONORIFIC = re.compile(r"(.+?)[\s\u3000]*(?:御中|様|殿|貴中|귀하|귀중)")
 _BARE_NUMBER = re.compile(r"(?i)(?:nummer|numer|číslo|čislo|number|numéro|número|numero)\s*:?")
 # a currency's local sign set flush before its amount: "Rp1.500.000", "KSh12,400.00"
@@ -502,16 +503,20 @@ class Reader:
         for line in self.lines:
             for phrase in line.phrases:
                 for index, word in enumerate(phrase.words):
-                    code = None
+                    code, weight = None, 2
                     bare = word.text.strip("()[]:,;")
                     if bare in CURRENCY_CODES:  # "Amount Due (NZD)"
                         code = bare
+                        # a code inside a sentence or an item's name ("Paleta EUR – vratná") counts half
+                        weight = 2 if self._currency_place(line, phrase, word) else 1
                     elif word.text == f"({bare})" and bare in tender_codes():  # "Amount (KES)": any currency's code
                         code = bare
                     elif sign := _local_sign(line.words, line.words.index(word)):
                         # "67 921,16 Kč", "1 234,56 zł", "450,00 kr" (whose crowns the country says), "R$1.234,00"
-                        crowns = sign.startswith("kr") and self.locale.currency in ("SEK", "NOK", "DKK", "ISK")
-                        code = self.locale.currency if crowns else currency_of(sign)
+                        code = currency_of(sign)
+                        if sign.startswith("kr"):
+                            country = own_currency(self.locale.country)
+                            code = next((c for c in (self.locale.currency, country) if c in _CROWNS), code)
                     elif any(s in word.text for s in SIGNS) and (
                         len(word.text) == 1 or any(ch.isdigit() for ch in word.text)
                     ):
@@ -525,9 +530,22 @@ class Reader:
                     ):
                         code = word.text if word.text in tender_codes() else None  # "727.20 ALL"
                     if code:
-                        votes[code] += 1
+                        votes[code] += weight
                         self.currency_words.setdefault(code, word)
         return votes
+
+    def _currency_place(self, line: Line, phrase: Phrase, word: Word) -> bool:
+        """Whether a currency's code stands where a currency is stated: in brackets, alone in its
+        cell, beside an amount, on a line with a label, or after a colon ("Currency: EUR")."""
+        index = line.words.index(word)
+        return (
+            word.text.startswith("(")
+            or len(phrase.words) == 1
+            or _beside_amount(line.words, index)
+            or bool(self.hits[line.index])
+            or index > 0
+            and line.words[index - 1].text.endswith(":")
+        )
 
     def _country_currency(self) -> list[Candidate]:
         """No currency printed at all: the currency of the country the page's tax ids, IBANs,
@@ -612,7 +630,12 @@ class Reader:
         country prefix gives way to the prefixed VAT id."""
         for candidate in found["seller_vat_id"]:
             word = candidate.words[0]
-            if self.party_above(word) > 0 or self._after_buyers_vat_label(word) or self._in_addressee_block(word):
+            if (
+                self.party_above(word) > 0
+                or self._after_buyers_vat_label(word)
+                or self._in_addressee_block(word)
+                or self._after_buyers_number(word)
+            ):
                 candidate.score = round(candidate.score * 0.5, 3)
         # one company's number twice, national and as a VAT id ("Org.nr 559963-5355", "Momsreg.nr
         # SE559963535501"; "Y-tunnus 1439865-4", "ALV-rek. FI14398654"; "Adószám 26903185-2-13",
@@ -632,6 +655,24 @@ class Reader:
         if len(registry) < sum(c.method == "label" for c in found["seller_vat_id"]):
             for candidate in registry:
                 candidate.score = round(candidate.score * 0.9, 3)
+
+    def _after_buyers_number(self, word: Word) -> bool:
+        """Whether ``word`` follows, on its line, a phrase under the buyer's heading: "Odběratel:" /
+        "IČO: 69294143   DIČ: CZ69294143", the company number under the heading, its VAT id beside it."""
+        position = self._position(word)
+        if position is None:
+            return False
+        line = self.lines[position]
+        index = next((n for n, p in enumerate(line.phrases) if any(w is word for w in p.words)), 0)
+        if index == 0:
+            return False
+        before, own = line.phrases[index - 1], line.phrases[index]
+        registry = any(h.phrase == index - 1 and h.start == 0 and h.fields == () for h in self.hits[line.index])
+        return (
+            registry  # "IČO: 69294143", "Company No. 514607209": a number no field of ours is
+            and party_heading(self.lines, self.hits, position, own.x0, own.x1) == 0  # no heading of its own column
+            and party_heading(self.lines, self.hits, position, before.x0, before.x1) > 0
+        )
 
     def in_block_of(self, word: Word, name: Candidate) -> bool:
         """Whether ``word`` sits in the address block ``name`` heads: on a line at most eight lines
@@ -688,6 +729,12 @@ class Reader:
             heads = [(phrase, name) for phrase, name in named if name and not _RATE_HEAD.search(phrase.text)]
             if len({name for _, name in heads}) < 2:
                 continue
+            # among two strong heads, a weak one of another total: "Netto  Moms 25 %  Summa  Att betala SEK"
+            for phrase, name in named:
+                weak = next((f for f, _ in labels.match(phrase.text) or () if f in _TABLED), None) if not name else None
+                if weak and weak not in {n for _, n in heads}:
+                    heads.append((phrase, weak))
+            heads.sort(key=lambda head: head[0].x0)
             rows: list[dict[str, list[Value]]] = []
             for other in self.lines[position + 1 : position + 8]:
                 if other.page != line.page or other.top - line.bottom > 120:

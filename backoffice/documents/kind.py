@@ -27,7 +27,7 @@ _TITLES: dict[str, str] = {
                r"|factura electr[oó]nica(?: de (?:venta|exportaci[oó]n))?|boleta de venta(?: electr[oó]nica)?"
                r"|御?請求書|(?:전자)?세금계산서|청구서"
                r"|számla|factur[ăa]|ra[čc]un|arve|s[ąa]skaita fakt[ūu]ra|pvm s[ąa]skaita fakt[ūu]ra|r[ēe]ķins"
-               r"|faktura|faktúra|lasku|rachunek|nota fiscal|daňový doklad"
+               r"|faktura|faktúra|lasku|rachunek|nota fiscal|daňový doklad|reikningur"
                r"|τιμολ[οό]γιο(?: (?:πώλησης|πωλησης|παροχής υπηρεσιών|παροχης υπηρεσιων))?|фактура"
                r"|danfs?-?e|documento auxiliar(?: da nota fiscal(?: de serviço)?(?: eletr[oô]nica)?)?",
     "timesheet": r"time ?sheet|time ?card|time report|stundenzettel|stundennachweis|arbeitszeitnachweis"

@@ -25,8 +25,10 @@ _RATE = r"\(?(?:\d{1,2}(?:[.,]\d{1,3})?\s?%|%\s?\d{1,2}(?:[.,]\d{1,3})?)\)?"  # 
 # What may follow an amount label: a currency, a rate, a footnote mark.
 _ON = r"(?:on|auf|sur|su|op)"
 _BASE = rf"{_ON}(?: ?/ ?{_ON})?(?: \S+)?"  # the base a tax is taken on: "on 112.90", "auf / sur 6'904.00"
-# the signs of currencies that are no word ("€", "US$", "S/"), as a label ends with them: "Importe Total S/"
-_SIGNS = "|".join(re.escape(s.lower()) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True) if not s.isalpha())
+# the signs of currencies ("€", "US$", "S/", "Kč"), as a label ends with them: "Importe Total S/", "K úhradě Kč"
+_SIGNS = "|".join(
+    re.escape(s.lower()) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True) if not s.isalpha() or len(s) >= 2
+)
 _TAIL = rf"(?:\s?(?:\(?(?:{_CODES})\)?|\(?(?:{_SIGNS})\)?|(?:at |@ ?)?{_RATE}|in (?:{_CODES})|\*+|\.|{_BASE}))*"
 _TAX_ONE = (
     r"(?:vat|tax|sales tax|harmonized sales tax|goods and services tax|provincial sales tax|gst|hst|mwst\.?|ust\.?"
@@ -299,6 +301,7 @@ OTHER = [
     r"|folio fiscal(?: uuid)?|no\.? de serie del csd|no\.? de certificado(?: del sat)?|r[ée]gimen fiscal"
     r"|giro(?: comercial)?|comuna|ciudad|direcci[oó]n|contacto|tel[ée]fono|domicilio(?: comercial| fiscal)?"
     r"|inscri[çc][ãa]o (?:estadual|municipal)|munic[íi]pio(?: ?/ ?uf)?|endere[çc]o|cep"
+    r"|kennitala|kt\.|bankareikningur|s[íi]mi"  # Iceland's national id, bank account, phone
     r"|fecha de inicio de actividades",
     r"vergi dairesi|mersis no|ettn|senaryo|fatura tipi|özelleştirme no|toplam iskonto|iskonto",
     r"page|seite|phone|tel\.?|telefon|fax|e-?mail|web|website|bic|swift|siret|siren|kvk|hrb|amtsgericht|n/r[ée]f\.?|our ref(?:\.|erence)?",
@@ -463,10 +466,12 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "grand_total": [
             r"(?:summa inkl\.? moms|totalt(?: inkl\.? moms)?|totalbelopp|belopp inkl\.? moms|summa denna faktura)"
         ],
-        "amount_due": [r"(?:(?:summa |belopp )?att betala)"],
+        "amount_due": [r"(?:(?:summa |belopp |restbelopp )?att betala|restbelopp)"],
     },
     "da": {
-        "invoice_number": [r"fakturanummer|fakturanr\.?|faktura ?nr\.?|kreditnota(?: ?nr\.?)?"],
+        "invoice_number": [
+            r"fakturanummer|fakturanr\.?|faktura ?nr\.?|kreditnota(?: ?nr\.?)?|regnings?(?:nr\.?|nummer)"
+        ],
         "issue_date": [r"fakturadato|udstedelsesdato"],
         "due_date": [
             r"forfaldsdato|forfalder|betalingsfrist|betales senest|sidste rettidige betaling(?:sdag|sdato)?"
@@ -484,7 +489,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "grand_total": [
             r"(?:i alt inkl\.? moms|total inkl\.? moms|totalbeløb|beløb inkl\.? moms|beløb i alt|i alt denne faktura)"
         ],
-        "amount_due": [r"(?:(?:beløb |i alt )?at betale|beløb til betaling|til betaling)"],
+        "amount_due": [r"(?:(?:beløb |i alt )?at betale|(?:rest)?beløb til betaling|til betaling|restbeløb)"],
     },
     "no": {
         "invoice_number": [r"fakturanummer|fakturanr\.?|faktura ?nr\.?|kreditnota(?: ?nr\.?)?"],
@@ -502,7 +507,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "grand_total": [
             r"(?:sum inkl\.? mva|totalt(?: inkl\.? mva)?|totalbeløp|beløp inkl\.? mva|(?:sum|totalt) denne faktura)"
         ],
-        "amount_due": [r"(?:(?:beløp |sum )?å betale|til betaling)"],
+        "amount_due": [r"(?:(?:beløp |sum |restbeløp )?å betale|til betaling|restbeløp)"],
     },
     "fi": {
         "invoice_number": [r"laskun (?:numero|nro)|laskunumero|lasku ?nro|hyvityslasku(?: nro)?"],
@@ -514,7 +519,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
             r"tilausnumero|tilaus ?nro|ostotilaus(?: nro)?|tilausviite|viitteenne|teidän viitteenne|tilauksenne|tilausnumeronne"
             r"|tilaajan viite"
         ],
-        "seller_vat_id": [r"alv-?(?:numero|tunniste|nro|rek\.?|rekisteröintinumero)|y-?tunnus"],
+        "seller_vat_id": [r"alv[- ]?(?:numero|tunniste|nro|rek\.?|rekisteröintinumero)|y-?tunnus"],
         "currency": [r"valuutta"],
         "net_total": [r"(?:veroton (?:hinta|summa|yhteensä|arvo)|yhteensä ilman alv|välisumma)"],
         "tax_total": [r"(?:alv yhteensä|arvonlisävero|alv:n osuus|vero yhteensä)"],
@@ -590,7 +595,7 @@ BY_LANGUAGE.update(
             "issue_date": [r"datum (?:izdaje|ra[čc]una)"],
             "due_date": [r"datum zapadlosti|rok pla[čc]ila|zapadlost"],
             "seller_name": [r"prodajalec|dobavitelj|izdajatelj"],
-            "buyer_name": [r"kupec|naro[čc]nik"],
+            "buyer_name": [r"kupec|naro[čc]nik|prejemnik(?: ra[čc]una)?"],
             "order_reference": [r"naro[čc]ilo(?: [šs]t\.?)?|[šs]tevilka naro[čc]ila"],
             "seller_vat_id": [r"id za ddv|dav[čc]na [šs]tevilka|ddv [šs]t\.?"],
             "net_total": [r"(?:osnova za ddv|znesek brez ddv|skupaj brez ddv)"],
@@ -707,6 +712,19 @@ BY_LANGUAGE.update(
             "tax_total": [r"(?:세액(?: 합계)?|부가세)"],
             "grand_total": [r"(?:합계금액|총액)"],
             "amount_due": [r"(?:청구금액|결제금액)"],
+        },
+        # Icelandic
+        "is": {
+            "invoice_number": [r"reiknings?n[úu]mer|reikn(?:ings)?\.? ?nr\.?|reikningur nr\.?"],
+            "issue_date": [r"[úu]tg[áa]fudagur|dagsetning(?: reiknings)?|reikningsdagur"],
+            "due_date": [r"eindagi|gjalddagi"],
+            "seller_name": [r"seljandi"],
+            "buyer_name": [r"kaupandi|vi[ðd]skiptama[ðd]ur"],
+            "seller_vat_id": [r"vsk[- ]?(?:n[úu]mer|nr\.?)"],
+            "net_total": [r"(?:samtals [áa]n vsk|upph[æa]e?[ðd] [áa]n vsk)"],
+            "tax_total": [r"(?:vsk|vir[ðd]isaukaskattur)(?: samtals)?"],
+            "grand_total": [r"(?:samtals me[ðd] vsk|heildarupph[æa]e?[ðd])"],
+            "amount_due": [r"(?:til grei[ðd]slu|grei[ðd]ist)"],
         },
         # Indonesian and Malay
         "id": {

@@ -29,7 +29,7 @@ LEGAL = re.compile(
     r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.(?!\s+(?!Ltd|Limited|Inc|Pte|Pty)[A-Z][a-z])|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."
     r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.|Lda\.?|LDA|SASU|SCI|SNC|SCP|SELARL|Brf|BRF"
     r"|V\.O\.F\.|VOF|C\.V\.|BVBA|EARL|GAEC|SCEA|s\.c\.|S\.n\.c\.|S\.a\.s\.|KGaA|PartG(?:mbB)?"
-    r"|S[àa]rl|S\.[àa] ?r\.l\.)(?=\W|$)"
+    r"|S[àa]rl|S\.[àa] ?r\.l\.|ehf\.|hf\.)(?=\W|$)"
 )
 _DOMAIN = re.compile(r"(?<![\w.])[a-z0-9][a-z0-9-]+\.(?:[a-z0-9-]+\.)*[a-z]{2,6}(?![\w.])")  # enbridgegas.com
 _HEADS = re.compile(r"\s*[/|·•]\s*|\s+[-–&]\s+")
@@ -42,10 +42,10 @@ _TITLE_NUMBER = re.compile(
     r"(?:(?:handels)?rechnung|(?:tax |commercial |sales )?invoice|facture|factuur|fatura[- ]recibo|factura[- ]recibo"
     r"|factura|fattura|fatura|nota fiscal"
     r"|faktura(?: vat)?(?:\s*[-–]\s*daňový doklad)?|daňový doklad|lasku|rachunek|gutschrift|credit note|avoir"
-    r"|(?:opravná )?faktúra|számla|factur[ăa]|ra[čc]un|arve|r[ēe]ķins"
+    r"|(?:opravná )?faktúra|számla|factur[ăa]|ra[čc]un|arve|r[ēe]ķins|reikningur"
     r"|creditnota|nota de crédito|nota di credito|kreditnota|kreditfaktura|hyvityslasku|dobropis)(?![^\W\d_])"
     r"\s*(?:\(\d+\)\s*)?"
-    r"(?:nr\.?|no\.?|n\.?\s?[°º]\.?|n\.|nro\.?|number|nummer|numer|numero|número|č\.|číslo|#)?\s*:?\s*"
+    r"(?:nr\.?|no\.?|n\.?\s?[°º]\.?|n\.|nro\.?|number|nummer|numer|numero|número|č\.|číslo|št\.?|br\.?|#)?\s*:?\s*"
     r"(?P<id>(?-i:(?!(?:TO|FOR|OF|ON|AT|BY|DE|DU|AN|AM|VOM|VON|NR|NO)\s)[A-Z]{1,4}\s(?=[\w/.\-]*\d))?[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*)"  # a series too: "FR 2024/88"
     r"(?:\s+(?:(?:vom|von|du|dated|of|from|van|del|de(?: fecha)?|d\.d\.|z dnia|ze dne|dne|daterad|den|af|dateret"
     r"|datert|av|päivätty|issued(?: on)?|[-–])\s+)?(?P<rest>.+))?",
@@ -386,7 +386,7 @@ def from_title(lines: list[Line], day_first: bool) -> list[Candidate]:
 
 
 _SEGMENT = re.compile(r"\s[·|•]\s+")  # "Order number: TS104382 · Placed on May 17, 2025 · Invoice ..."
-_NUMBER_MARK = re.compile(r"(?:n[°º.]|no\.?|nr\.?|#)\s*", re.IGNORECASE)
+_NUMBER_MARK = re.compile(r"(?:n[°º.]|no\.?|nr\.?|št\.?|č\.|br\.?|#)\s*", re.IGNORECASE)
 _SERIES_NUMBER = re.compile(r"(?:[A-Z]{1,4}\s)?[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*")
 
 

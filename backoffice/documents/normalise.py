@@ -295,7 +295,8 @@ MONTH_LOCALES = (
     "lv",
     "el",
     "bg",
-    # Turkish, Indonesian and Malay
+    # Icelandic, Turkish, Indonesian and Malay
+    "is",
     "tr",
     "id",
     "ms",

@@ -167,7 +167,12 @@ def _least(name: str, state: str, candidate: Candidate) -> float:
         return MIN_SCORE_NAME
     if name == "issue_date":
         return MIN_SCORE_ISSUE_DATE
-    if name in OPTIONAL and candidate.method != "label" or name == "invoice_number" and candidate.method == "shape":
+    if (
+        name in OPTIONAL
+        and candidate.method not in LABELLED_BY
+        or name == "invoice_number"
+        and candidate.method == "shape"
+    ):
         return MIN_SCORE_OPTIONAL  # a value no label names: more likely right than wrong, or none
     return MIN_SCORE
 

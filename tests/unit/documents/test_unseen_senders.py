@@ -307,3 +307,63 @@ def test_a_japanese_invoice_its_labels_glued_to_their_values_and_its_addressee()
 def test_a_korean_approval_number_is_no_hungarian_account():
     text = "승인번호 20241015-41000087-52318476\n전자세금계산서\n\n작성일자  2024-10-15\n\n합계금액   9,460,000\n"
     assert _fields(text)["invoice_number"] == "20241015-41000087-52318476"
+
+
+@pytest.mark.parametrize(
+    ("label", "fields"),
+    [
+        ("Regningsnr.", (("invoice_number", True),)),
+        ("Restbeløb til betaling DKK", (("amount_due", True),)),
+        ("Celkem k úhradě Kč", (("amount_due", True),)),  # a local sign ends the label
+        ("Razem do zapłaty zł", (("amount_due", True),)),
+        ("ALV rek.", (("seller_vat_id", True),)),
+        ("Prejemnik:", (("buyer_name", True),)),
+        ("Útgáfudagur", (("issue_date", True),)),
+        ("Samtals með VSK", (("grand_total", True),)),
+        ("Til greiðslu kr.", (("amount_due", True),)),
+        ("Kennitala", ()),
+    ],
+)
+def test_nordic_and_central_european_labels(label, fields):
+    assert match(label) == fields
+
+
+def test_the_buyers_vat_id_beside_its_company_number_under_its_heading():
+    text = (
+        " Dodavatel:                               Odběratel:\n"
+        "  Stavebniny Novák s.r.o.                   IČO: 69294143        DIČ: CZ69294143\n"
+        "  Hradecká 1247                             Stavby Šimek s.r.o.\n"
+        "  IČO:  28183657                            Pražská třída 318\n"
+        "  DIČ:  CZ28183657\n\n"
+        " FAKTURA č. 2025010147\n Datum vystavení:  14. 3. 2025\n\n Celkem k úhradě:   94 719,00 Kč\n"
+    )
+    assert _fields(text)["seller_vat_id"] == "CZ28183657"
+
+
+def test_a_currencys_code_in_an_items_name_counts_less_than_a_sign_at_an_amount():
+    text = (
+        "FAKTURA č. 2025010147\nDatum vystavení:  14. 3. 2025\n\n"
+        "Paleta EUR – vratná     14 ks     3 500,00\n\nCelkem k úhradě:   3 500,00 Kč\n"
+    )
+    assert _fields(text)["currency"] == "CZK"
+
+
+def test_crowns_on_a_danish_page_are_danish():
+    text = "Sydjysk Vand & Varme A/S\nCVR DK89542200\nRegningsnr.  4100873215\nDato  10. april 2025\n\nTil betaling   6.454,16 kr.\n"
+    fields = _fields(text)
+    assert (fields["invoice_number"], fields["currency"]) == ("4100873215", "DKK")
+
+
+def test_a_weak_heading_among_strong_ones_over_a_totals_row():
+    text = (
+        "FAKTURA 2025-118\nFakturadatum 2025-03-05\n\n"
+        "   Netto          Moms 25 %         Summa        Öresavrundning     Att betala SEK\n"
+        "   277 140,50     69 285,13         346 425,63   0,37               346 426,00\n"
+    )
+    fields = _fields(text)
+    assert (fields["grand_total"], fields["amount_due"]) == ("346425.63", "346426.00")
+
+
+def test_a_slovenian_number_under_its_title():
+    text = "Računovodstvo Zupan d.o.o.                 RAČUN\n                                           št. 2025-147\n\nDatum izdaje  15. 4. 2025\n\nZa plačilo   1.220,00 EUR\n"
+    assert _fields(text)["invoice_number"] == "2025-147"
