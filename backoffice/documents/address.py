@@ -71,3 +71,21 @@ def line(text: str) -> bool:
     """Whether ``text`` reads like a line of a postal address (street, house number, postcode,
     town and region code) rather than a name."""
     return signs(text) > 0
+
+
+def country(text: str, language: str | None = None) -> bool:
+    """Whether ``text`` is a country's name alone, in English or ``language`` (CLDR through
+    Babel): the last line of an address ("AUSTRALIA", "Deutschland"), no party."""
+    key = " ".join(text.casefold().split())
+    return key in _countries("en") or bool(language) and language != "en" and key in _countries(language)
+
+
+@lru_cache(maxsize=8)
+def _countries(language: str | None) -> frozenset[str]:
+    from babel import Locale, UnknownLocaleError  # deferred: only a name that may be a country asks
+
+    try:
+        territories = Locale.parse("nb" if language == "no" else language or "en").territories
+    except (UnknownLocaleError, ValueError):
+        return frozenset()
+    return frozenset(" ".join(name.casefold().split()) for code, name in territories.items() if code.isalpha())

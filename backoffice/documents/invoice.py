@@ -165,6 +165,8 @@ class Reader:
         end = following.start if following and following.phrase == hit.phrase else len(phrase.words)
         score = 0.9 if strong else 0.675
         beside = [Phrase(phrase.words[hit.end : end])] if hit.end < end else []
+        if beside and all(w.text in labels.SEPARATORS for w in beside[0].words):
+            beside = []  # "Dati ordine di acquisto – Id documento": a separator between two captions
         if beside and name == "tax_total" and _base_only(beside[0].words):
             beside = []  # the rest of the base the tax is taken on ("MWST / TVA 8.1% auf" / "/ sur 6'904.00")
         if beside and not self._parse(name, beside) and not find_date(beside[0].text):
@@ -223,7 +225,7 @@ class Reader:
                 else None
             )
             return Candidate(name, found[0], found[1], score, rate=_rate(rate[1]) if rate else None)
-        alone = hit.start == 0 and hit.end == len(phrase.words)
+        alone = hit.start == 0 and self._labels_to_end(line, hit)
         if (
             not strong
             and not (KINDS[name] == "name" and alone)
@@ -234,6 +236,16 @@ class Reader:
         found = self._below(name, position, label[0].x0, self._cell_end(name, line, hit))
         # a weak party heading alone on its line ("To:", "From") heads a block: its first line
         return Candidate(name, found[0], found[1], 0.8 if strong else 0.7) if found else None
+
+    def _labels_to_end(self, line: Line, hit: Hit) -> bool:
+        """Whether the rest of ``hit``'s phrase after it is labels alone, or a separator and a caption
+        of two words at most ("Dati ordine di acquisto – Id documento": a heading over one value)."""
+        words = line.phrases[hit.phrase].words
+        covered = {i for h in self.hits[line.index] if h.phrase == hit.phrase for i in range(h.start, h.end)}
+        rest = words[hit.end :]
+        if rest and rest[0].text in labels.SEPARATORS and len(rest) <= 3:
+            return not any(ch.isdigit() for w in rest for ch in w.text)
+        return all(i in covered for i in range(hit.end, len(words)))
 
     @cached_property
     def named_plainly(self) -> set[str]:
@@ -934,8 +946,12 @@ def gather(reader: Reader, items: list[dict[str, Field]], headers: set[int], eve
             for name in ("seller_name", "buyer_name"):
                 found[name].append(Candidate(name, phrase.text.strip(" ,"), phrase.words, 0.5, "address"))
         features.propose(reader, found)
-        for name in ("seller_name", "buyer_name"):
-            found[name] = [c for c in found[name] if not reader.names_a_bank(c)]
+        for name in ("seller_name", "buyer_name"):  # no bank over its account, no country under an address
+            found[name] = [
+                c
+                for c in found[name]
+                if not reader.names_a_bank(c) and not address.country(c.value, reader.locale.language)
+            ]
         if reader.addressee:  # a letter's window address under its sender line names the buyer, never the seller
             addressee = reader.addressee.value
             found["seller_name"] = [c for c in found["seller_name"] if not pick.same_party(c.value, addressee)]

@@ -25,7 +25,7 @@ _TITLES: dict[str, str] = {
     "invoice": r"(?:tax |commercial |vat |pro ?forma )?invoice|(?:handels|waren|teil|schluss|abschlags|sammel)?rechnung|facture|factuur|factura|bill|fattura|fatura"
                r"|honorarnote|honorarrechnung|kostennote|fatura[- ]recibo|factura[- ]recibo|fatura simplificada|factura simplificada"
                r"|factura electr[oó]nica(?: de (?:venta|exportaci[oó]n))?|boleta de venta(?: electr[oó]nica)?"
-               r"|御?請求書|(?:전자)?세금계산서|청구서"
+               r"|御?請求書|(?:전자)?세금계산서|청구서|bill of supply|cash memo"
                r"|számla|factur[ăa]|ra[čc]un|arve|s[ąa]skaita fakt[ūu]ra|pvm s[ąa]skaita fakt[ūu]ra|r[ēe]ķins"
                r"|faktura|faktúra|lasku|rachunek|nota fiscal|daňový doklad|reikningur"
                r"|τιμολ[οό]γιο(?: (?:πώλησης|πωλησης|παροχής υπηρεσιών|παροχης υπηρεσιων))?|фактура"
@@ -73,7 +73,9 @@ def is_title(text: str, kind: str | None = None) -> bool:
     """Whether ``text`` is a document's title alone, of any kind in any language ("TAX INVOICE",
     "Faktura", "DOCUMENTO AUXILIAR" of a DANFE), or of ``kind``: no party's name."""
     pattern = _WHOLE_TITLE if kind is None else _KIND_TITLE[kind]
-    return bool(pattern.fullmatch(_LETTER_SPACED.sub("", " ".join(text.strip(" :.").split()))))  # I N V O I C E
+    plain = _LETTER_SPACED.sub("", " ".join(text.strip(" :.").split()))  # I N V O I C E
+    # or titles parted by slashes: "Tax Invoice/Bill of Supply/Cash Memo"
+    return bool(pattern.fullmatch(plain)) or "/" in plain and all(_WHOLE_TITLE.fullmatch(p.strip()) for p in plain.split("/"))
 
 
 def _title_votes(text: str, top: bool) -> list[tuple[str, int]]:

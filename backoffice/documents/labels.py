@@ -325,7 +325,7 @@ OTHER = [
     r"(?:globale )?nummer|gln|duns|kennung|id|identifier|anschrift|address|adresse|kontakt|contact|attn\.?|z\.hd\.?",
     # the same in Italian, Portuguese, Polish, Czech, Swedish, Danish, Norwegian and Finnish
     (
-        r"(?:codice|numero|n\.?) cliente|c[óo]digo (?:do )?cliente|n(?:r|umer) klienta|číslo zákazníka|kundnummer"
+        r"(?:codice|numero|n\.?) cliente|c[óo](?:digo|d\.) (?:de |do |del )?cliente|n(?:r|umer) klienta|číslo zákazníka|kundnummer"
         r"|kundenummer|kundenr\.?|asiakasnumero|asiakasnro|ičo|ič|regon|krs|rea|codice fiscale|cod\.? fisc\.?|pec"
         r"|codice (?:destinatario|univoco(?: ufficio)?|sdi)|cod\.? dest(?:inatario)?\.?"
         r"|org\.? ?nr\.?|organisationsnummer|cvr(?:-nr\.?)?|y-tunnus|telefono|telefone|puh\.?|puhelin|strona|stránka"
@@ -370,6 +370,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "order_reference": [
             r"(?:vs\.? |vostro )?ordine(?: (?:n[°º.]?|nr\.?|numero))?|(?:n\.?|rif\.?|riferimento) ordine"
             r"|vs\.? rif(?:\.|erimento)?|vostro riferimento|ordine (?:cliente|d'acquisto)"
+            r"|dati (?:dell')?ordine(?: di)? acquisto"  # a FatturaPA's courtesy copy
         ],
         "seller_vat_id": [
             r"partita iva|p\.? ?iva|p\.i\.|codice fiscale e partita iva|(?:p\.? ?iva|partita iva)(?: e | ?/ ?)c\.? ?f\.?"
@@ -1009,7 +1010,7 @@ def up_to_label(phrase: Phrase, hits: list[Hit], number: int) -> Phrase:
     return Phrase(phrase.words[:inner]) if inner else phrase
 
 
-_SEPARATORS = frozenset("·|•–—&")  # between the items of a footer's line; "Co. Reg. No. & GST Reg. No.:"
+SEPARATORS = frozenset("·|•–—&")  # between the items of a footer's line; "Co. Reg. No. & GST Reg. No.:"
 
 
 def hits_of(line: Line) -> list[Hit]:
@@ -1025,7 +1026,7 @@ def hits_of(line: Line) -> list[Hit]:
         words, i = phrase.words, 0
         while i < len(words):
             before = words[i - 1].text if i else ""
-            after_value = i == 0 or before in _SEPARATORS or any(ch.isdigit() for ch in before)
+            after_value = i == 0 or before in SEPARATORS or any(ch.isdigit() for ch in before)
             after_label = bool(hits) and hits[-1].phrase == number  # "Total Inc GST :" is one label
             if not after_value and (after_label or not any(w.text.endswith(":") for w in words[i : i + 5])):
                 i += 1

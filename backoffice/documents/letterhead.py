@@ -97,8 +97,8 @@ def plausible_name(text: str) -> bool:
     parts = [p for p in _HEADS.split(text) if p.strip()]
     if len(parts) > 1 and all(labels.match(p) is not None for p in parts):
         return False  # column heads: "Provider | Purchaser", "PRESTADOR / FORNECEDOR"
-    if _DOMAIN.search(text) or text.startswith("("):
-        return False
+    if _DOMAIN.search(text) or text.startswith(("(", "*")):
+        return False  # a remark in brackets, a footnote ("*ASSPL-Kartmela Seller Services Pvt. Ltd.")
     pieces = _SEPARATED.split(text)
     if len(pieces) > 2 or len(pieces) == 2 and any(ch.isdigit() for ch in text):
         return False  # a sender line: "Kraxi GmbH · Flugzeugallee 17 · 12345 Papierfeld"

@@ -253,7 +253,7 @@ def _shapes(reader: Reader, found: dict[str, list[Candidate]]) -> None:
             if any(h.start == 0 and h.end < len(phrase.words) for h in hits) and any(ch.isdigit() for ch in text):
                 continue  # a label and its value ("Livré à KERMENE K2 ... 22330 LE MENE"), no name
             phrase = labels.up_to_label(phrase, hits, number)  # a label set too close ends the name before it
-            text = phrase.text
+            text = phrase.text.rstrip(" ·|•–—")  # and the separator before it: "Brightwater IT Pty Ltd · ABN ..."
             if (
                 line.page == first_page
                 and line.top < reader.height * 0.6

@@ -367,3 +367,43 @@ def test_a_weak_heading_among_strong_ones_over_a_totals_row():
 def test_a_slovenian_number_under_its_title():
     text = "Računovodstvo Zupan d.o.o.                 RAČUN\n                                           št. 2025-147\n\nDatum izdaje  15. 4. 2025\n\nZa plačilo   1.220,00 EUR\n"
     assert _fields(text)["invoice_number"] == "2025-147"
+
+
+def test_a_country_alone_is_no_party_and_a_customers_code_no_name():
+    from backoffice.documents import address
+
+    assert address.country("AUSTRALIA") and address.country("Deutschland", "de")
+    assert not address.country("Deutschland") and not address.country("Swan Valley Winery Group Pty Ltd")
+    text = (
+        "                                           CLIENTE\n"
+        "Distribuciones Almanzora S.L.              Cód. cliente: 000318\n"
+        "Ctra. de Huércal, km 2,5                   Hostelería La Marina S.L.\n"
+        "CIF: B62536826                             Paseo Marítimo 41\n\n"
+        "FACTURA  2024-A-1187     Fecha 15-03-2024\n\nTotal factura   1.246,55 €\n"
+    )
+    reader = Reader(text_to_words(text, "es.txt"))
+    items, headers = read_lines(reader.lines, reader.decimal_mark)
+    named = gather(reader, items, headers, every=False)["buyer_name"]
+    assert [c.value for c in named if c.method == "label"] == ["Hostelería La Marina S.L."]
+
+
+def test_a_heading_of_two_captions_parted_by_a_dash_over_its_value():
+    text = (
+        "FATTURA N. 118/2024\nData: 05/03/2024\n\n"
+        "Dati ordine di acquisto – Id documento          Data              CIG\n"
+        "4500/24                                         01-03-2024        Z1A3B4C5D6\n\n"
+        "Totale documento   1.220,00\n"
+    )
+    reader = Reader(text_to_words(text, "it.txt"))
+    items, headers = read_lines(reader.lines, reader.decimal_mark)
+    assert [c.value for c in gather(reader, items, headers, every=False)["order_reference"]] == ["4500/24"]
+
+
+def test_titles_parted_by_slashes_and_a_footnotes_company_are_no_party():
+    from backoffice.documents.kind import is_title
+    from backoffice.documents.letterhead import plausible_name
+
+    assert is_title("Tax Invoice/Bill of Supply/Cash Memo") and is_title("Rechnung / Invoice")
+    assert not is_title("Provider / Purchaser")
+    assert not plausible_name("*ASSPL-Kartmela Seller Services Pvt. Ltd.")
+    assert plausible_name("Kartmela Seller Services Pvt. Ltd.")
