@@ -185,7 +185,10 @@ class Reader:
         )
         # the colon set apart in a form's column of captions: "SEÑOR(ES)      : Sociedad Agrícola Ltda."
         colon = phrase.words[hit.end - 1].text.endswith(":") or bool(after and after.words[0].text.startswith(":"))
-        for index in range(hit.phrase + 1, len(line.phrases)):
+        # a label in a column of labels over their values reads below, not the next column's words
+        # (Xero's "Credit Note Number" / "CN-0042" beside the seller's "Auckland 1026")
+        stacked = not beside and hit.start == 0 and not colon and self._stacked(position, phrase)
+        for index in range(hit.phrase + 1, len(line.phrases) if not stacked else hit.phrase + 1):
             if index in starts:
                 break
             if KINDS[name] == "name" and not colon and line.phrases[index].x0 - phrase.x1 > 60:
@@ -276,6 +279,7 @@ class Reader:
         return (
             bool(heads)
             and label_line.phrases.index(label) in {h.phrase for h in heads}
+            and any(ch.isdigit() for ch in value.text)  # a value: a number, a date (not "Balance brought forward")
             and not any(h.phrase == value_line.phrases.index(value) for h in self.hits[value_line.index])
         )
 
@@ -811,10 +815,32 @@ class Reader:
                 found[candidate.field].append(candidate)
                 if candidate.field == "buyer_name":
                     self.addressee = candidate
-        honoured = self._honoured()
+        honoured = self._honoured() or self._attended()
         if honoured is not None:
             found["buyer_name"].append(honoured)
             self.addressee = self.addressee or honoured
+
+    def _attended(self) -> Candidate | None:
+        """The party whose name stands right over a line to someone's attention ("Tui Street Café
+        Ltd" / "Attention: Hemi Walker", "z. Hd. Frau Berger"): the addressee, the buyer."""
+        for position, line in enumerate(self.lines[:40]):
+            if line.page != self.lines[0].page or line.top > self.height * 0.5 or not position:
+                continue
+            for phrase in (p for p in line.phrases if names.for_attention(p.text)):
+                height = max(line.bottom - line.top, 6.0)
+                for above in reversed(self.lines[max(0, position - 3) : position]):
+                    if above.page != line.page or line.top - above.bottom > 2 * height:
+                        break
+                    index = next((i for i, p in enumerate(above.phrases) if abs(p.x0 - phrase.x0) < 6), None)
+                    if index is None:
+                        continue  # a line of another column between them
+                    name = above.phrases[index]
+                    if not any(h.phrase == index for h in self.hits[above.index]) and letterhead.plausible_name(
+                        name.text
+                    ):
+                        return Candidate("buyer_name", name.text.strip(" ,"), name.words, 0.7, "address")
+                    break
+        return None
 
     def _honoured(self) -> Candidate | None:
         """The party a Japanese or Korean invoice addresses with an honorific after its name
@@ -988,13 +1014,17 @@ _INVOICE_DATE = re.compile(
 )
 
 
+_DATE_WORD = re.compile(r"(?i)(?<![^\W\d_])(?:date|datum|fecha|data|dato|päiväys)(?![^\W\d_])")
+
+
 def _not_the_invoices_date(reader: Reader, scored: dict[str, list[Candidate]]) -> None:
     """On a credit note, a date its label or the heading above names an invoice's ("ORIGINAL
     INVOICE" / "INVOICE DATE  02/09/2024") is the date of the invoice it corrects, not its own:
     its other dates are taken first, where there are any."""
     dates = scored.get("issue_date", [])
     invoices = [c for c in dates if _INVOICE_DATE.search(_labelled_by(reader, c))]
-    if invoices and len(invoices) < len(dates):
+    # only beside a date of its own a label of a date names ("DATE"; a Dutch "Factuurdatum" may be its own)
+    if invoices and any(c not in invoices and _DATE_WORD.search(_labelled_by(reader, c)) for c in dates):
         scored["issue_date"] = [c for c in dates if c not in invoices]
 
 

@@ -23,8 +23,9 @@ _NO = r"(?:no\.?|nr\.?|n[°º]\.?|n\. ?o\.?|num\.?|number|numéro|numero|#|№|i
 _CODES = "|".join(sorted(c.lower() for c in CURRENCY_CODES))
 _RATE = r"\(?(?:\d{1,2}(?:[.,]\d{1,3})?\s?%|%\s?\d{1,2}(?:[.,]\d{1,3})?)\)?"  # "20%", Turkish "%20"
 # What may follow an amount label: a currency, a rate, a footnote mark.
-_ON = r"(?:on|auf|sur|su|op)"
-_BASE = rf"{_ON}(?: ?/ ?{_ON})?(?: \S+)?"  # the base a tax is taken on: "on 112.90", "auf / sur 6'904.00"
+_ON = r"(?:on|auf|sur|su|op|over|sobre|på)"
+# the base a tax is taken on: "on 112.90", "auf / sur 6'904.00", "over € 12.050,00"
+_BASE = rf"{_ON}(?: ?/ ?{_ON})?(?: \S+){{0,2}}"
 # the signs of currencies ("€", "US$", "S/", "Kč"), as a label ends with them: "Importe Total S/", "K úhradě Kč"
 _SIGNS = "|".join(
     re.escape(s.lower()) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True) if not s.isalpha() or len(s) >= 2
@@ -69,9 +70,10 @@ STRONG: dict[str, list[str]] = {
             rf"(?:tax |commercial |credit note |credit memo )?(?:invoice|inv\.?|bill|credit note|credit memo|document"
             rf"|receipt) ?{_NO}|invoice ref(?:erence)?"
         ),
-        r"(?:(?:schluss|abschlags|teil|sammel|end|waren|handels)?rechnungs?|gutschrifts?|beleg|re)[- ]?(?:nummer|nr\.?|no\.?)",
+        r"(?:(?:schluss|abschlags|teil|sammel|end|waren|handels)?rechnungs?|gutschrifts?|beleg|re|korrektur|storno)"
+        r"[- ]?(?:nummer|nr\.?|no\.?)",
         rf"{_NO} (?:de |d')?(?:la |l')?(?:facture|avoir)|(?:facture|avoir|note de crédit) {_NO}|numéro (?:de facture|d'avoir)",
-        r"factuur ?(?:nummer|nr\.?|no\.?)|factuurnummer|creditnota ?(?:nummer|nr\.?)|nota ?(?:nummer|nr\.?)",
+        r"(?:credit)?factuur ?(?:nummer|nr\.?|no\.?)|factuurnummer|creditnota ?(?:nummer|nr\.?)|nota ?(?:nummer|nr\.?)",
         r"(?:honorarnote|honorarrechnung|kostennote) ?(?:nummer|nr\.?|no\.?)",
         r"n[úu]mero de factura|factura (?:n[°º.]?|no\.?|n[úu]m\.?|n[úu]mero)|n[°º] (?:de )?factura",
         r"serie y folio|folio interno",  # a Mexican CFDI's series and number (not its "Folio fiscal", the UUID)
@@ -206,7 +208,7 @@ STRONG: dict[str, list[str]] = {
         rf"(?:(?:sub ?total|total) (?:after|less|net of) discounts?|net after discounts?){_TAIL}",
     ],
     "tax_total": [
-        rf"{_TAX_PRE}(?:total )?{_TAX_WORD}(?: amount| total| paid)?{_TAIL}",
+        rf"{_TAX_PRE}(?:total )?{_TAX_WORD}(?:\d{{1,2}})?(?: amount| total| paid)?{_TAIL}",  # "IGST18 (18%)"
         rf"(?:{_TAX_WORD} ?-?(?:betrag|bedrag)|montant (?:de la )?tva|total tva|steuerbetrag){_TAIL}",
         rf"(?:{_TAX_WORD} (?:gesamt|summe|total)|(?:summe|gesamt) {_TAX_WORD}|total {_TAX_WORD} amount){_TAIL}",
         rf"(?:(?:total )?(?:{_TAX_KIND})|totaal btw|btw totaal|total taxes|taxes){_TAIL}",
@@ -424,7 +426,7 @@ BY_LANGUAGE: dict[str, dict[str, list[str]]] = {
         "seller_name": [r"sprzedawca|sprzedający|wystawca|dostawca"],
         "buyer_name": [r"nabywca|kupujący|płatnik|odbiorca|klient"],
         "order_reference": [
-            r"(?:nr |numer )?zamówienia|zamówienie(?: nr\.?)?|wasz (?:znak|nr zamówienia)|zamówienie klienta"
+            r"(?:nr |numer )?zamówienia|zamówienie(?: nr\.?)?|wasz (?:znak|nr zamówienia)|zamówienie (?:klienta|nabywcy)"
         ],
         "seller_vat_id": [r"nip(?: ue| sprzedawcy)?|vat ue|nr vat"],
         "currency": [r"waluta"],

@@ -39,7 +39,7 @@ _SEPARATOR = re.compile(r"\s+[-–]\s+|\s*[·|•●]\s*|,\s+")
 # A title that carries the number and perhaps the date, in the 13 languages: "Rechnung Nr. 471102 vom
 # 05.03.2018", "Fatura n.º FA-24-19524 de 2024-05-04", "Daňový doklad 461 ze dne 01.05.2019".
 _TITLE_NUMBER = re.compile(
-    r"(?:(?:handels)?rechnung|(?:tax |commercial |sales )?invoice|facture|factuur|fatura[- ]recibo|factura[- ]recibo"
+    r"(?:(?:handels)?rechnung(?:skorrektur)?|korrekturrechnung|stornorechnung|(?:tax |commercial |sales )?invoice|facture|factuur|fatura[- ]recibo|factura[- ]recibo"
     r"|factura|fattura|fatura|nota fiscal"
     r"|faktura(?: vat)?(?:\s*[-–]\s*daňový doklad)?|daňový doklad|lasku|rachunek|gutschrift|credit note|avoir"
     r"|(?:opravná )?faktúra|számla|factur[ăa]|ra[čc]un|arve|r[ēe]ķins|reikningur"

@@ -407,3 +407,43 @@ def test_titles_parted_by_slashes_and_a_footnotes_company_are_no_party():
     assert not is_title("Provider / Purchaser")
     assert not plausible_name("*ASSPL-Kartmela Seller Services Pvt. Ltd.")
     assert plausible_name("Kartmela Seller Services Pvt. Ltd.")
+
+
+@pytest.mark.parametrize(
+    ("label", "fields"),
+    [
+        ("Korrektur-Nr.", (("invoice_number", True),)),
+        ("Creditfactuurnummer", (("invoice_number", True),)),
+        ("Btw 21% over € 12.050,00", (("tax_total", True),)),  # the base after "over", its sign too
+        ("IGST18 (18%)", (("tax_total", True),)),  # the rate glued to the tax's name
+        ("VAT 2024", None),
+        ("Zamówienie nabywcy:", (("order_reference", True),)),
+    ],
+)
+def test_labels_of_invoicing_software(label, fields):
+    assert match(label) == fields
+
+
+def test_a_stacked_label_reads_below_not_the_next_columns_words_and_an_attention_line_marks_the_buyer():
+    text = (
+        "CREDIT NOTE\n"
+        "Tui Street Café Ltd          Date                    Kōwhai Print & Signage Ltd\n"
+        "Attention: Hemi Walker       8 Nov 2023              Unit 3, 27 Ash Street\n"
+        "14 Tui Street                Credit Note Number      Auckland 1026\n"
+        "Auckland 1022                CN-0042                 NEW ZEALAND\n"
+        "                             GST Number              09 555 0192\n"
+        "                             132-247-293\n\n"
+        "Subtotal   711.50\nTOTAL GST 15%   106.73\nTOTAL NZD   818.23\n"
+    )
+    fields = _fields(text)
+    assert (fields["invoice_number"], fields["seller_vat_id"]) == ("CN-0042", "132-247-293")
+    assert fields["buyer_name"] == "Tui Street Café Ltd"
+
+
+def test_a_dutch_credit_invoices_own_factuurdatum_stays_its_date():
+    text = (
+        "Creditfactuur\nCreditfactuurnummer   2024-0031\nFactuurdatum          20 maart 2024\n"
+        "Betreft factuur       2024-0027 van 4 maart 2024\n\nTotaal   € -1.210,00\n"
+    )
+    fields = _fields(text)
+    assert (fields["invoice_number"], fields["issue_date"]) == ("2024-0031", "2024-03-20")
