@@ -26,7 +26,8 @@ STREET = re.compile(
     r"ulice|nám|náměstí|třída|"
     r"gatan|gata|vägen|väg|torget|box|gate|veien|vei|vej|gade|allé|plads|katu|tie|polku|kuja|"
     r"road no|sector|nagar|marg|chowk|colony|complex|centre|center|plot|near|opp)\b\.?"
-    r"|[^\W\d_]{3,}(?:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee|damm|chaussee|gatan|vägen|veien|gade|vej|katu|tie|straat|laan)\b",
+    # (not Finnish "-tie" in a compound: Dutch "corporatie", "administratie" end so too; its house number tells)
+    r"|[^\W\d_]{3,}(?:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee|damm|chaussee|gatan|vägen|veien|gade|vej|katu|straat|laan)\b",
     re.IGNORECASE,
 )
 POSTCODE = re.compile(

@@ -276,11 +276,14 @@ class Reader:
             return False
         (value_line, value), (label_line, label) = column
         heads = [h for h in self.hits[label_line.index] if h.start == 0 and h.end == len(label.words)]
+        index = label_line.phrases.index(label)
+        head = next((h for h in heads if h.phrase == index), None)
         return (
-            bool(heads)
-            and label_line.phrases.index(label) in {h.phrase for h in heads}
+            head is not None
             and any(ch.isdigit() for ch in value.text)  # a value: a number, a date (not "Balance brought forward")
             and not any(h.phrase == value_line.phrases.index(value) for h in self.hits[value_line.index])
+            # the value of the label above, as its field reads it (not "Less: deposit 2024/02/20" under "Total")
+            and any(self._parse(name, [value]) for name, _ in head.fields)
         )
 
     def _number_under_title(self, position: int, hit: Hit) -> bool:
@@ -691,13 +694,23 @@ class Reader:
         )
 
     def in_block_of(self, word: Word, name: Candidate) -> bool:
-        """Whether ``word`` sits in the address block ``name`` heads: on a line at most eight lines
-        below it whose phrase starts where the name does ("Klant" / "Brouwerij De Klaproos BV" /
-        ... / "BTW BE 0712.448.196"), or right after such a phrase."""
+        """Whether ``word`` sits in the address block ``name`` heads: within eight lines under it (or
+        their height) on a line whose phrase starts where the name does, each close under the one before ("Klant" /
+        "Brouwerij De Klaproos BV" / ... / "BTW BE 0712.448.196"), or right after such a phrase."""
         first = name.words[0]
+        position, top = self._position(word), self._position(first)
+        if position is None or top is None or word.page != first.page or position <= top:
+            return False
         height = max(first.bottom - first.top, 6.0)
-        position = self._position(word)
-        if position is None or word.page != first.page or not 0 < word.top - first.top <= 8 * height:
+        if position - top > 8 and word.top - first.top > 8 * height:  # eight lines, or their height
+            return False  # (another column's lines between them count too)
+        bottom = first.bottom
+        for line in self.lines[top + 1 : position]:  # the block goes on without a wide gap down to the word's line
+            if any(abs(p.x0 - first.x0) <= 6 for p in line.phrases):
+                if line.top - bottom > 4 * height:
+                    return False
+                bottom = line.bottom
+        if self.lines[position].top - bottom > 4 * height:
             return False
         phrases = self.lines[position].phrases
         index = next(n for n, p in enumerate(phrases) if any(w is word for w in p.words))
@@ -835,8 +848,10 @@ class Reader:
                     if index is None:
                         continue  # a line of another column between them
                     name = above.phrases[index]
-                    if not any(h.phrase == index for h in self.hits[above.index]) and letterhead.plausible_name(
-                        name.text
+                    if (
+                        not any(h.phrase == index for h in self.hits[above.index])
+                        and letterhead.plausible_name(name.text)
+                        and not address.line(name.text)  # an attention line under the address: no name over it
                     ):
                         return Candidate("buyer_name", name.text.strip(" ,"), name.words, 0.7, "address")
                     break
@@ -879,8 +894,11 @@ def _is_amount(text: str, decimal_mark: str | None = None) -> bool:
 
 
 def _beside_amount(words: list[Word], index: int) -> bool:
-    """Whether the word before or after ``words[index]`` on its line is an amount of money."""
-    return any(0 <= other < len(words) and _is_amount(words[other].text) for other in (index - 1, index + 1))
+    """Whether the word before or after ``words[index]`` on its line is an amount of money, or the
+    words after it are, grouped by spaces ("R 84 638,00")."""
+    if any(0 <= other < len(words) and _is_amount(words[other].text) for other in (index - 1, index + 1)):
+        return True
+    return any(_is_amount(" ".join(w.text for w in words[index + 1 : end])) for end in (index + 3, index + 4))
 
 
 def _identifier(phrase: Phrase, numbered: Callable[[str], bool] = lambda token: False) -> Value | None:

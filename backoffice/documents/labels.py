@@ -24,8 +24,8 @@ _CODES = "|".join(sorted(c.lower() for c in CURRENCY_CODES))
 _RATE = r"\(?(?:\d{1,2}(?:[.,]\d{1,3})?\s?%|%\s?\d{1,2}(?:[.,]\d{1,3})?)\)?"  # "20%", Turkish "%20"
 # What may follow an amount label: a currency, a rate, a footnote mark.
 _ON = r"(?:on|auf|sur|su|op|over|sobre|på)"
-# the base a tax is taken on: "on 112.90", "auf / sur 6'904.00", "over € 12.050,00"
-_BASE = rf"{_ON}(?: ?/ ?{_ON})?(?: \S+){{0,2}}"
+# the base a tax is taken on: "on 112.90", "auf / sur 6'904.00", "over € 12.050,00" (a figure, its sign before it)
+_BASE = rf"{_ON}(?: ?/ ?{_ON})?(?: (?:[€$£]|{_CODES})?\s?\S*\d\S*)?"
 # the signs of currencies ("€", "US$", "S/", "Kč"), as a label ends with them: "Importe Total S/", "K úhradě Kč"
 _SIGNS = "|".join(
     re.escape(s.lower()) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True) if not s.isalpha() or len(s) >= 2
@@ -242,7 +242,8 @@ STRONG: dict[str, list[str]] = {
     ],
     "amount_due": [
         (
-            rf"(?:(?:amount|balance|total|total amount) due(?: now| today| and owing| (?:on )?this (?:invoice|bill|statement))?"
+            rf"(?:(?:amount|balance|total|total amount) due"
+            rf"(?: now| today| and owing| (?:on )?this (?:invoice|bill|statement)| (?:up)?on receipt)?"
             rf"|amount payable|please pay|due amount"
             rf"|total (?:amount )?payable|amount to pay|(?:remaining|outstanding) (?:amount|balance)(?: due)?"
             rf"|(?:remaining|outstanding) amount due|balance (?:remaining|outstanding|to pay)"
@@ -760,7 +761,7 @@ STRONG["order_reference"] = [rf"(?:{_YOUR} ?)?(?:{'|'.join(STRONG['order_referen
 MORE: dict[str, str] = {
     "buyer_vat_id": r"(?:buyer|customer|client|recipient)(?:'s)? (?:vat|tax)(?: reg\.?(?:istration)?)? ?(?:id|no\.?|number|#)?"
     r"|(?:buyer|customer|client|recipient|party|consignee)(?:'s)? (?:gstin(?:/uin)?|trn|tin|r\.?u\.?[ct]\.?|nit)"
-    r"|(?:vat|tax) (?:id|no\.?|number) (?:of )?(?:the )?(?:buyer|customer)|ust-?id(?:nr)?\.? (?:des )?kunden|kunden-?ust-?id(?:nr)?\.?"
+    r"|(?:vat|tax) (?:id|no\.?|number) (?:of )?(?:the )?(?:buyer|customer)|ust-?id\.?(?: ?nr)?\.? (?:des )?kunden?|kunden-?ust-?id(?:nr)?\.?"
     r"|(?:n[°º] )?tva (?:du )?client|btw(?:-?nummer)? (?:van de )?klant|(?:nif|cif) (?:del )?cliente|p\.? ?iva cliente"
     r"|partita iva (?:del )?cliente|nip nabywcy|dič odběratele|kundens (?:vat|moms)-?(?:nr|nummer)|rfc receptor"
     r"|(?:ihre|your|votre|uw|su|vostra|sua|din|jeres|deres) (?:uid(?:-nr\.?)?|ust-?id(?:nr)?\.?|vat(?: (?:id|no\.?|number))?"
@@ -1012,7 +1013,10 @@ def up_to_label(phrase: Phrase, hits: list[Hit], number: int) -> Phrase:
     return Phrase(phrase.words[:inner]) if inner else phrase
 
 
-SEPARATORS = frozenset("·|•–—&")  # between the items of a footer's line; "Co. Reg. No. & GST Reg. No.:"
+SEPARATORS = frozenset("·|•–—&")
+_SUBJECT = frozenset(
+    {"re:", "betreff:", "betreft:", "objet:", "asunto:", "oggetto:", "assunto:", "dotyczy:", "věc:"}
+)  # between the items of a footer's line; "Co. Reg. No. & GST Reg. No.:"
 
 
 def hits_of(line: Line) -> list[Hit]:
@@ -1028,7 +1032,12 @@ def hits_of(line: Line) -> list[Hit]:
         words, i = phrase.words, 0
         while i < len(words):
             before = words[i - 1].text if i else ""
-            after_value = i == 0 or before in SEPARATORS or any(ch.isdigit() for ch in before)
+            after_value = (
+                i == 0
+                or before in SEPARATORS
+                or any(ch.isdigit() for ch in before)
+                or before.lower() in _SUBJECT  # "Re: Invoice No. 2024-017 – kitchen built-ins"
+            )
             after_label = bool(hits) and hits[-1].phrase == number  # "Total Inc GST :" is one label
             if not after_value and (after_label or not any(w.text.endswith(":") for w in words[i : i + 5])):
                 i += 1

@@ -26,7 +26,7 @@ _CREDIT = labels.compile_pattern(rf"(?:{CREDIT_TITLES})\b")
 LEGAL = re.compile(
     r"\b(?:(?:AG|KG|UG|BV|NV|SA|SL|AB|HB|AS)(?=\s*(?:$|[,|;]))|GmbH|mbH|OHG|GbR|e\.K\.|e\.V\.|Ltd\.?|LTD|Limited|LIMITED|LLC|Inc\.?|INC\.?|Corp\.?"
     r"|plc|PLC|LLP|Pty|PTY|Pvt|PVT|B\.V\.|N\.V\.|S\.A\.S?|SARL|SAS|EURL|S\.L\.|S\.L\.U\.|S\.p\.A\.|SpA"
-    r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.(?!\s+(?!Ltd|Limited|Inc|Pte|Pty)[A-Z][a-z])|& Co|Oy|Oyj|A/S|ApS|ASA|s\.r\.o\.|a\.s\.|k\.s\."
+    r"|S\.r\.l\.|Srl|SRL|Ltda\.?|LTDA|Eireli|Co\.(?!\s+(?!Ltd|Limited|Inc|Pte|Pty)[A-Z][a-z])|& Co|Oy|Oyj|A/S|ApS|ASA|Ky|Ay|s\.r\.o\.|a\.s\.|k\.s\."
     r"|spol\.|Sp\. z o\.o\.|sp\. z o\.o\.|S\.A\.|Kft\.?|d\.o\.o\.|Lda\.?|LDA|SASU|SCI|SNC|SCP|SELARL|Brf|BRF"
     r"|V\.O\.F\.|VOF|C\.V\.|BVBA|EARL|GAEC|SCEA|s\.c\.|S\.n\.c\.|S\.a\.s\.|KGaA|PartG(?:mbB)?"
     r"|S[àa]rl|S\.[àa] ?r\.l\.|ehf\.|hf\.)(?=\W|$)"
@@ -67,7 +67,9 @@ _DEPARTMENT = re.compile(
     r"(?:accounts? payable|accounts department|purchasing(?: department)?|procurement|finance department"
     r"|(?:kreditoren)?buchhaltung|einkauf|rechnungseingang|(?:service )?comptabilit[ée](?: fournisseurs)?"
     r"|inkoop|crediteurenadministratie|ufficio (?:acquisti|amministrazione)|amministrazione"
-    r"|(?:dpto\.?|departamento) (?:de )?compras|contabilidad|administration|verwaltung|administratie)",
+    r"|(?:dpto\.?|departamento) (?:de )?compras|contabilidad|administration|verwaltung|administratie"
+    # or any department a department word opens: "Afdeling Vastgoedonderhoud", "Abteilung Einkauf"
+    r"|(?:afdeling|abteilung|abt\.|department|dept\.|d[ée]partement|reparto|dział|oddělení|avdelning|avdeling|osasto)\s.+)",
     re.IGNORECASE,
 )
 _UNIT = re.compile(r".+\s[-–]\s(.+)")  # "EMS Les Tilleuls – Administration": a unit of the party

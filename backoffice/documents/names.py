@@ -33,7 +33,7 @@ _DOMAIN = re.compile(r"(?:@|https?://)?(?:www\.)?([a-z0-9][a-z0-9-]{2,})\.(?:[a-
 # The words that put a letter to someone's attention ("Attn: Mia Kostas", "t.a.v. de heer M. Jansen"):
 # the person after them is a contact, not the party.
 _ATTENTION = re.compile(
-    r"(?:attn\.?|attention|att\.|c/o|t\.\s?a\.\s?v\.?|z\.\s?hd\.?|zu händen|à l'attention de|a la atención de|alla c\.a\.)"
+    r"(?:attn\.?|attention|att\.|c/o|v/|t\.\s?a\.\s?v\.?|z\.\s?hd?\.?|zu händen|à l'attention de|a la atención de|alla c\.a\.)"
     r"(?=[\s:])",
     re.IGNORECASE,
 )

@@ -447,3 +447,55 @@ def test_a_dutch_credit_invoices_own_factuurdatum_stays_its_date():
     )
     fields = _fields(text)
     assert (fields["invoice_number"], fields["issue_date"]) == ("2024-0031", "2024-03-20")
+
+
+def test_a_sentence_after_a_due_label_is_no_amount_and_a_space_grouped_rand_amount_names_its_currency():
+    assert match("Balance payable on completion, within 7") is None  # "on" a base only with a figure
+    text = (
+        "TAX INVOICE\nInvoice #   INV0417\nDate   2024/03/12\n\n"
+        "Sub Total   R 130 120,00\nVAT 15%   R 19 518,00\nTotal   R 149 638,00\n"
+        "Less: deposit received 2024/02/20   R -65 000,00\nAmount Due   R 84 638,00\n\n"
+        "Balance payable on completion, within 7 days. Goods remain ours until paid in full.\n"
+    )
+    fields = _fields(text)
+    assert (fields["currency"], fields["amount_due"]) == ("ZAR", "84638.00")
+
+
+def test_a_letters_subject_line_names_the_invoice_and_the_balance_due_upon_receipt():
+    text = (
+        "March 4, 2024\n\nMrs. Eleanor Whitcomb\n27 Orchard Lane\n\nRe: Invoice No. 2024-017 – kitchen built-ins\n\n"
+        "Subtotal   9,477.40\nVermont sales tax (6%)   568.64\nTotal   $10,046.04\n"
+        "Less deposit received January 30, 2024   -3,000.00\nBalance due upon receipt   $7,046.04\n"
+    )
+    fields = _fields(text)
+    assert (fields["invoice_number"], fields["amount_due"]) == ("2024-017", "7046.04")
+
+
+def test_the_buyers_id_in_its_block_under_an_attention_line_and_after_its_label():
+    text = (
+        "Tischlerei Gruber e.U.                     Halleiner Landesstraße 52\n\n"
+        "Gasthof Zur Post Leitner KG                Rechnung Nr.    AR-2024-041\n"
+        "z. H. Herrn Josef Leitner                  Datum           12. März 2024\n"
+        "Marktplatz 3\n5440 Golling an der Salzach\nUID: ATU90399701\n\n\n"
+        "RECHNUNG\n\nPos  Bezeichnung            Menge   Einzelpreis   Gesamtpreis\n"
+        "1    Zirbenstube Tisch          1      9.800,00      9.800,00\n"
+        "2    Eckbank Zirbe              1      5.748,00      5.748,00\n\n"
+        "Summe netto   15.548,00\nUSt. 20 %   3.109,60\nSumme   18.657,60\n\n"
+        "Tischlerei Gruber e.U. · FN 398812 m · UID ATU74208751\n"
+    )
+    assert _fields(text)["seller_vat_id"] == "ATU74208751"
+    from backoffice.documents.labels import MORE, clean, compile_pattern
+
+    assert compile_pattern(MORE["buyer_vat_id"]).fullmatch(clean("USt-Id Nr. Kunde:"))  # the customer's VAT id
+
+
+@pytest.mark.parametrize(
+    ("text", "department"),
+    [("Afdeling Vastgoedonderhoud", True), ("Abteilung Einkauf", True), ("Woningcorporatie Het Lage Land", False)],
+)
+def test_a_department_word_opens_a_department(text, department):
+    from backoffice.documents import address
+    from backoffice.documents.letterhead import department as is_department
+
+    assert is_department(text) == department
+    assert address.line("Woningcorporatie Het Lage Land") is False  # a Dutch "-tie" is no Finnish road
