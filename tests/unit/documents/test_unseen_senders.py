@@ -501,3 +501,54 @@ def test_a_department_word_opens_a_department(text, department):
 
     assert is_department(text) == department
     assert address.line("Woningcorporatie Het Lage Land") is False  # a Dutch "-tie" is no Finnish road
+
+
+def test_a_spanish_cif_with_a_check_letter_and_a_norwegian_number_with_its_tax_name():
+    text = (
+        "Distribuciones Levante Gourmet S.L.\nCIF: B6107011F · Tel. 963 55 01 48\n\n"
+        "Nº factura: 2025/0431            CLIENTE\n"
+        "Fecha: 27 de marzo de 2025       Restaurante La Barraca S.L.\n\nTotal factura   1.210,00 €\n"
+    )
+    assert _fields(text)["seller_vat_id"] == "B6107011F"
+    norwegian = (
+        "FAKTURA 24117\nFakturadato 02.12.2024\nOrg.nr.           NO 977 305 349 MVA\n\nSum inkl. mva   373 750,00 kr\n"
+    )
+    assert _fields(norwegian)["seller_vat_id"] == "NO977305349MVA"
+
+
+def test_a_title_over_a_column_of_labels_and_a_tax_id_that_is_no_number():
+    text = (
+        "Sul Minas Distribuidora de Alimentos Ltda              FATURA\n"
+        "Rod. Fernão Dias, km 812 - Pouso Alegre/MG             NÚMERO\n"
+        "CNPJ 12.940.176/0001-02                                FT-2025/0774\n\n"
+        "                                                       EMISSÃO\n"
+        "CLIENTE                                                3 de outubro de 2025\n"
+        "Supermercado Bom Preço Ltda\nCNPJ 11.222.333/0001-81\n\nVALOR TOTAL   R$ 25.995,59\n"
+    )
+    assert _fields(text)["invoice_number"] == "FT-2025/0774"
+    assert "11.222.333/0001-81" not in _candidates(text, "invoice_number", every=True)
+
+
+def test_an_attention_line_at_the_foot_of_an_address_marks_its_first_line_as_the_buyer():
+    text = (
+        "                 Adeyemi, Okonkwo & Partners\n\n"
+        "Eko Fresh Foods Limited                     Invoice No.     AOP/INV/2024/061\n"
+        "Plot 12, Industrial Avenue                  Date            8th April, 2024\n"
+        "Ilupeju, Lagos                              Due Date        8th May, 2024\n"
+        "Attention: The Chief Financial Officer\n\n"
+        "Sub-total   ₦7,385,400.00\nVAT @ 7.5%   ₦553,905.00\nTotal Amount Payable   ₦7,939,305.00\n"
+    )
+    assert _fields(text)["buyer_name"] == "Eko Fresh Foods Limited"
+    assert match("CREDIT TO") == (("buyer_name", True),)
+
+
+def test_an_attention_line_in_a_delivery_block_marks_no_buyer():
+    text = (
+        "Highveld Auto Spares (Pty) Ltd                    TAX INVOICE\n\n"
+        " Invoice to                                      Deliver to\n"
+        " Mokoena Motor Repairs CC                        Mokoena Motor Repairs – Workshop\n"
+        " Stand 4418, Old Potchefstroom Road              Stand 4418, Old Potchefstroom Road\n"
+        " Dobsonville, Soweto, 1863                       Attn: Sipho\n\n"
+        "Invoice No. IN0045821\nInvoice Date 2024/06/19\n\nTotal Incl. VAT   R 107 904,19\n"
+    )
+    assert _fields(text)["buyer_name"] == "Mokoena Motor Repairs CC"
