@@ -277,41 +277,44 @@ class Reader:
         return self._stacked_with(position, phrase, above=True) or self._stacked_with(position, phrase, above=False)
 
     def _stacked_with(self, position: int, phrase: Phrase, above: bool) -> bool:
-        """Whether the next two cells of ``phrase``'s column, above it (or below it), are a value and
-        a label alone: the label above and its value ("Invoice Number" / "KC-0893" / ``phrase``), or
-        ``phrase``'s own value and the next label ("NÚMERO" / "FT-2025/0774" / "EMISSÃO")."""
+        """Whether the two cells above ``phrase`` (or below it, under its own value) in its column
+        are a value and a label alone over it."""
         line = self.lines[position]
         height = max(line.bottom - line.top, 6.0)
         column: list[tuple[Line, Phrase]] = []
-        edge = line
-        nearby = (
-            reversed(self.lines[max(0, position - 4) : position]) if above else self.lines[position + 1 : position + 5]
-        )
-        for other in nearby:
-            gap = edge.top - other.bottom if above else other.top - edge.bottom
-            if other.page != line.page or gap > 2.5 * height:
+        if not above:  # the label's own value under it, then the next label: "NÚMERO" / "FT-2025/0774" / "EMISSÃO"
+            below = [o for o in self.lines[position + 1 : position + 5] if o.page == line.page]
+            cells = [(o, next((p for p in o.phrases if abs(p.x0 - phrase.x0) < 4), None)) for o in below]
+            found = [(o, c) for o, c in cells if c is not None][:2]
+            if len(found) < 2 or found[1][0].top - line.bottom > 6 * height:
+                return False
+            (value_line, value), (label_line, label) = found
+            heads = [h for h in self.hits[label_line.index] if h.start == 0 and h.end == len(label.words)]
+            return (
+                any(h.phrase == label_line.phrases.index(label) for h in heads)
+                and any(ch.isdigit() for ch in value.text)
+                and not any(h.phrase == value_line.phrases.index(value) for h in self.hits[value_line.index])
+            )
+        for other in reversed(self.lines[max(0, position - 4) : position]):
+            if other.page != line.page or (column[-1][0] if column else line).top - other.bottom > 2 * height:
                 break
             cell = next((p for p in other.phrases if abs(p.x0 - phrase.x0) < 4), None)
             if cell is not None:
                 column.append((other, cell))
-                edge = other
             if len(column) == 2:
                 break
         if len(column) < 2:
             return False
         (value_line, value), (label_line, label) = column
+        heads = [h for h in self.hits[label_line.index] if h.start == 0 and h.end == len(label.words)]
         index = label_line.phrases.index(label)
-        head = next((h for h in self.hits[label_line.index] if h.phrase == index and h.end == len(label.words)), None)
-        # whose value it is: the label above's, or this label's own
-        owner = head if above else next((h for h in self.hits[line.index] if line.phrases[h.phrase] is phrase), None)
+        head = next((h for h in heads if h.phrase == index), None)
         return (
             head is not None
-            and head.start == 0
-            and owner is not None
             and any(ch.isdigit() for ch in value.text)  # a value: a number, a date (not "Balance brought forward")
             and not any(h.phrase == value_line.phrases.index(value) for h in self.hits[value_line.index])
-            # read as its label's field (not "Less: deposit 2024/02/20" under "Total")
-            and any(self._parse(name, [value]) for name, _ in owner.fields)
+            # the value of the label above, as its field reads it (not "Less: deposit 2024/02/20" under "Total")
+            and any(self._parse(name, [value]) for name, _ in head.fields)
         )
 
     def _number_under_title(self, position: int, hit: Hit) -> bool:
