@@ -97,8 +97,6 @@ _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _CONTACT = re.compile(r"\b(?:contact|attn\.?|attention|z\.\s?hd\.?|zu händen|c/o|à l'attention)\b", re.IGNORECASE)
 _IBAN_START = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4})*(?: ?[A-Z0-9]{1,3})?$")  # an IBAN a line break cuts
-_TAX_SUFFIX = re.compile(r"MVA|MWST|TVA|IVA|BTW|MOMS")
-_ES_ID = re.compile(r"[A-HJ-NP-SUVW]\d{7}[0-9A-J](?!\w)")
 _RFC = re.compile(r"[A-ZÑ&]{3,4}(?:\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))[A-Z\d]{3}(?!\w)")
 # A tax number printed plainly: digits in groups, perhaps a country prefix or a check letter ("5319419588",
 # "86 360 3726", "B46179768", "48213457Y").
@@ -196,9 +194,6 @@ class Reader:
             if KINDS[name] == "name" and not colon and line.phrases[index].x0 - phrase.x1 > 60:
                 break  # a name far right of a label without a colon sits in another column
             inner = min((h.start for h in others if h.phrase == index), default=None)
-            rest = line.phrases[index].words[inner:] if inner is not None else []
-            if KINDS[name] == "vat" and len(rest) == 1 and _TAX_SUFFIX.fullmatch(rest[0].text):
-                inner = None  # the tax's name ends the number: "Org.nr.   NO 977 305 349 MVA"
             if inner is not None:  # "Blue Harbor S.L. Fecha de expedición:", "75.61CR Harmonized Sales Tax
                 # on $71.72": the value, then another label that ends it
                 beside.append(Phrase(line.phrases[index].words[:inner]))
@@ -257,15 +252,8 @@ class Reader:
 
     @cached_property
     def named_plainly(self) -> set[str]:
-        """The fields a strong label names somewhere in the document (a title alone, "FATURA", names none)."""
-        return {
-            name
-            for line in self.lines
-            for hit in self.hits[line.index]
-            if not is_title(" ".join(w.text for w in line.phrases[hit.phrase].words[hit.start : hit.end]))
-            for name, strong in hit.fields
-            if strong
-        }
+        """The fields a strong label names somewhere in the document."""
+        return {name for hits in self.hits.values() for hit in hits for name, strong in hit.fields if strong}
 
     def _stacked(self, position: int, phrase: Phrase) -> bool:
         """Whether ``phrase`` (a label alone) is one of a column of labels over their values, under
@@ -274,27 +262,8 @@ class Reader:
         line = self.lines[position]
         if len(self.hits[line.index]) > 1:
             return False  # a row of labels ("Ordernr.  Datum"), not a column of them
-        return self._stacked_with(position, phrase, above=True) or self._stacked_with(position, phrase, above=False)
-
-    def _stacked_with(self, position: int, phrase: Phrase, above: bool) -> bool:
-        """Whether the two cells above ``phrase`` (or below it, under its own value) in its column
-        are a value and a label alone over it."""
-        line = self.lines[position]
         height = max(line.bottom - line.top, 6.0)
         column: list[tuple[Line, Phrase]] = []
-        if not above:  # the label's own value under it, then the next label: "NÚMERO" / "FT-2025/0774" / "EMISSÃO"
-            below = [o for o in self.lines[position + 1 : position + 5] if o.page == line.page]
-            cells = [(o, next((p for p in o.phrases if abs(p.x0 - phrase.x0) < 4), None)) for o in below]
-            found = [(o, c) for o, c in cells if c is not None][:2]
-            if len(found) < 2 or found[1][0].top - line.bottom > 6 * height:
-                return False
-            (value_line, value), (label_line, label) = found
-            heads = [h for h in self.hits[label_line.index] if h.start == 0 and h.end == len(label.words)]
-            return (
-                any(h.phrase == label_line.phrases.index(label) for h in heads)
-                and any(ch.isdigit() for ch in value.text)
-                and not any(h.phrase == value_line.phrases.index(value) for h in self.hits[value_line.index])
-            )
         for other in reversed(self.lines[max(0, position - 4) : position]):
             if other.page != line.page or (column[-1][0] if column else line).top - other.bottom > 2 * height:
                 break
@@ -514,8 +483,6 @@ class Reader:
                 vat = printed_id(plain[0]), plain.span()
             if vat is None and (rfc := _RFC.match(phrase.text)):
                 vat = rfc[0], rfc.span()  # Mexico's RFC: letters, a date, a check code ("RFC: SNA190312K77")
-            if vat is None and (spanish := _ES_ID.match(phrase.text)) and _spanish_id_valid(spanish[0]):
-                vat = spanish[0], spanish.span()  # a CIF whose check is a letter ("CIF: B6107011F")
             return (vat[0], phrase.words_in(*vat[1])) if vat else None
         if kind == "iban":
             iban = find_iban(phrase.text)
@@ -867,38 +834,28 @@ class Reader:
             self.addressee = self.addressee or honoured
 
     def _attended(self) -> Candidate | None:
-        """The party whose block holds a line to someone's attention ("Tui Street Café Ltd" /
-        "Attention: Hemi Walker", "Eko Fresh Foods Limited" / ... / "Attention: The CFO", "z. Hd. Frau
-        Berger"): the first line of that block, the addressee, the buyer."""
+        """The party whose name stands right over a line to someone's attention ("Tui Street Café
+        Ltd" / "Attention: Hemi Walker", "z. Hd. Frau Berger"): the addressee, the buyer."""
         for position, line in enumerate(self.lines[:40]):
             if line.page != self.lines[0].page or line.top > self.height * 0.5 or not position:
                 continue
             for phrase in (p for p in line.phrases if names.for_attention(p.text)):
-                top = self._block_top(position, phrase)
-                if top is not None and letterhead.plausible_name(top.text) and not address.postcode(top.text):
-                    return Candidate("buyer_name", top.text.strip(" ,"), top.words, 0.7, "address")
+                height = max(line.bottom - line.top, 6.0)
+                for above in reversed(self.lines[max(0, position - 3) : position]):
+                    if above.page != line.page or line.top - above.bottom > 2 * height:
+                        break
+                    index = next((i for i, p in enumerate(above.phrases) if abs(p.x0 - phrase.x0) < 6), None)
+                    if index is None:
+                        continue  # a line of another column between them
+                    name = above.phrases[index]
+                    if (
+                        not any(h.phrase == index for h in self.hits[above.index])
+                        and letterhead.plausible_name(name.text)
+                        and not address.line(name.text)  # an attention line under the address: no name over it
+                    ):
+                        return Candidate("buyer_name", name.text.strip(" ,"), name.words, 0.7, "address")
+                    break
         return None
-
-    def _block_top(self, position: int, phrase: Phrase) -> Phrase | None:
-        """The first phrase of the block of lines over ``phrase`` that start where it starts, each
-        close under the one before, up to a heading or a label (``Bill to``); None under a heading
-        of another party or of a delivery (``Deliver to``)."""
-        line, top = self.lines[position], None
-        height = max(line.bottom - line.top, 6.0)
-        bottom_of_next = line.top
-        for above in reversed(self.lines[max(0, position - 6) : position]):
-            if above.page != line.page or bottom_of_next - above.bottom > 2 * height:
-                break
-            index = next((i for i, p in enumerate(above.phrases) if abs(p.x0 - phrase.x0) < 6), None)
-            if index is None:
-                continue  # a line of another column between them
-            heads = [h for h in self.hits[above.index] if h.phrase == index]
-            if heads:  # under a heading, the block is the party the heading names: a delivery's is no buyer's
-                return top if any(f == "buyer_name" for h in heads for f, _ in h.fields) else None
-            if is_title(above.phrases[index].text):
-                break
-            top, bottom_of_next = above.phrases[index], above.top
-        return top
 
     def _honoured(self) -> Candidate | None:
         """The party a Japanese or Korean invoice addresses with an honorific after its name
@@ -1003,12 +960,6 @@ def _same_company(national: str, prefixed: str) -> bool:
     other (Swedish "559963-5355" in "SE559963535501"), or the VAT id is the national number's head
     (Hungarian "26903185-2-13" and "HU26903185")."""
     return national in prefixed or len(prefixed) >= 8 and national.startswith(prefixed)
-
-
-def _spanish_id_valid(text: str) -> bool:
-    from stdnum.es import nif  # deferred: python-stdnum's imports take ~20 ms at start-up
-
-    return bool(nif.is_valid(text))
 
 
 def _plain_tax_id(text: str) -> bool:

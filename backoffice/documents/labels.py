@@ -126,7 +126,7 @@ STRONG: dict[str, list[str]] = {
         r"(?:(?:account|konto|compte|conto) ?/ ?)?(?:payable to|zahlbar an|payable à|pagabile a)",
     ],
     "buyer_name": [
-        r"bill(?:ed)?[- ]to(?: address)?|invoice(?:d)? to|credit(?:ed)? to|sold to|buyer|customer name|client name|customer|client|recipient|party(?: name)?",
+        r"bill(?:ed)? to(?: address)?|invoice(?:d)? to|sold to|buyer|customer name|client name|customer|client|recipient|party(?: name)?",
         r"rechnung an|rechnungsempfänger|leistungsempfänger|käufer(?:/leistungsempfänger)?|empfänger|kunde",
         r"factur(?:é|e|er) à|adressé à|factuur aan|gefactureerd aan|klant|factura(?:r|do) a|cliente",
         r"adresse (?:du|de) client|customer address|billing address|invoic(?:e|ing) address|rechnungsadresse|rechnungsanschrift|adresse de facturation|factuuradres|indirizzo di fatturazione|buyer name|purchaser",

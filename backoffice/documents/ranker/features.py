@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from backoffice.documents import address, labels, letterhead, names
 from backoffice.documents.candidates import KINDS, LABELLED_BY, Candidate, tax_sum
 from backoffice.documents.labels import Hit, party_heading
-from backoffice.documents.normalise import find_date, find_vat_id, format_amount, parse_amount, parse_date
+from backoffice.documents.normalise import find_date, format_amount, parse_amount, parse_date
 
 if TYPE_CHECKING:
     from backoffice.documents.invoice import Reader
@@ -288,8 +288,6 @@ def _identifier_at(word, found: dict[str, list[Candidate]]) -> None:
         return
     if parse_date(token) is not None or _CENTS.search(token) or _HUNDREDTHS.fullmatch(token):
         return
-    if sum(ch.isdigit() for ch in token) >= 9 and (vat := find_vat_id(token)) and vat[1] == (0, len(token)):
-        return  # a tax id by its checksum ("11.222.333/0001-81", a CNPJ): no document's number
     for name in ("invoice_number", "order_reference"):
         found[name].append(Candidate(name, token, [word], 0.0, "shape"))
 
