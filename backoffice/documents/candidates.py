@@ -85,8 +85,11 @@ def pick_totals(found: dict[str, list[Candidate]], least: float = 0.0) -> tuple[
     if summed is not None and all(c is not summed for c in tax):
         tax.append(summed)
 
+    def likely(c: Candidate) -> bool:
+        return c.score >= least or c.method in ("computed", "whole")
+
     def usable(options: list[Candidate]) -> list[Candidate]:
-        return [c for c in options if c.score >= least or c.method in ("computed", "whole")]
+        return [c for c in options if likely(c)]
 
     def vouched(*members: Candidate) -> bool:  # arithmetic vouches for one doubtful total, never for two
         return least <= 0 or sum(c.score < DOUBTFUL for c in members) <= 1
@@ -97,7 +100,7 @@ def pick_totals(found: dict[str, list[Candidate]], least: float = 0.0) -> tuple[
     matches: list[tuple[Candidate, Candidate | None, Candidate]] = [
         (n, t, g) for n, t, g in product(net, usable(tax), usable(grand))
         if abs(Decimal(n.value) + Decimal(t.value) - Decimal(g.value)) <= _CENT and _apart(n, t, g)
-        and (n in usable([n]) or labelled(t, g)) and vouched(n, t, g)]
+        and (likely(n) or labelled(t, g)) and vouched(n, t, g)]
     # no tax printed: net and grand total are one amount (unless a tax amount is likely: "Transaction Tax $10.00")
     if not matches and (not tax or least > 0 and max(c.score for c in tax) < LIKELY_TAX):
         matches = [(n, None, g) for n, g in product(usable(net), usable(grand))
